@@ -1,0 +1,727 @@
+/*
+ * config.c - read, default and check the INI configuration.
+ *
+ * libinih does the tokenising. It does not report line numbers to the
+ * handler in Debian's build, so the reader callback counts lines: inih reads
+ * one line and hands its key to the handler before reading the next.
+ * Every error has the form "FILE:LINE: ..." and stops the load: a half-read
+ * configuration is never used.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/config.h"
+
+enum section_kind { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT, SEC_KEYS };
+
+/* Which endpoint fields an account key writes; marks what was given. */
+struct account_set {
+	bool	port, tls, user, smtp_port, smtp_tls, smtp_user,
+		smtp_password, smtp_password_command, protocol;
+	int	password_line;		/* for the permission error */
+	int	smtp_password_line;
+	int	tls_line, smtp_tls_line, host_line;
+};
+
+struct parse_state {
+	struct config		*cfg;
+	FILE			*fp;
+	const char		*path;
+	int			 line;		/* line being handed to inih */
+	int			 section_line;	/* line of the last [header] */
+	bool			 new_header;	/* a [header] since the last key */
+	char			*section;	/* last section seen by handler */
+	enum section_kind	 kind;
+	struct account		*acct;		/* current [account NAME] */
+	struct account_set	*set;		/* parallel to cfg->accounts */
+	size_t			 nset;
+	int			 default_line;
+	bool			 long_line;
+	bool			 failed;
+	struct perr		*err;
+};
+
+static int
+fail(struct parse_state *ps, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct parse_state *ps, const char *key, const char *fmt, ...)
+{
+	char	 what[768];
+	va_list	 ap;
+
+	if (ps->failed)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (key != NULL)
+		perr_set(ps->err, PERR_CONFIG, "%s:%d: key '%s': %s", ps->path,
+		    ps->line, key, what);
+	else
+		perr_set(ps->err, PERR_CONFIG, "%s:%d: %s", ps->path, ps->line,
+		    what);
+	ps->failed = true;
+	return 0;
+}
+
+/* fgets for inih that counts lines and notices section headers. */
+static char *
+reader(char *buf, int num, void *arg)
+{
+	struct parse_state	*ps = arg;
+	const char		*p;
+	size_t			 len;
+
+	if (fgets(buf, num, ps->fp) == NULL)
+		return NULL;
+	ps->line++;
+	len = strlen(buf);
+	if (len > 0 && buf[len - 1] != '\n' && !feof(ps->fp)) {
+		/* inih would silently split it: refuse instead. */
+		if (!ps->long_line) {
+			fail(ps, NULL, "line longer than %d characters", num - 2);
+			ps->long_line = true;
+		}
+		buf[0] = '\0';
+		return buf;
+	}
+	for (p = buf; isspace((unsigned char)*p); p++)
+		;
+	if (*p == '[') {
+		ps->section_line = ps->line;
+		ps->new_header = true;
+	}
+	return buf;
+}
+
+static bool
+parse_bool(const char *v, bool *out)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
+		*out = true;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* A whole decimal number in [min, max]. */
+static bool
+parse_int(const char *v, long min, long max, int *out)
+{
+	char	*end;
+	long	 n;
+
+	if (*v == '\0' || !isdigit((unsigned char)*v))
+		return false;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+static bool
+parse_tls(const char *v, enum tls_mode *out)
+{
+	if (strcasecmp(v, "implicit") == 0)
+		*out = TLSM_IMPLICIT;
+	else if (strcasecmp(v, "starttls") == 0)
+		*out = TLSM_STARTTLS;
+	else if (strcasecmp(v, "none") == 0)
+		*out = TLSM_NONE;
+	else
+		return false;
+	return true;
+}
+
+/* "days:N" with N from 1 to 36500. */
+static bool
+parse_days(const char *v, int *days)
+{
+	return strncasecmp(v, "days:", 5) == 0 &&
+	    parse_int(v + 5, 1, 36500, days);
+}
+
+/*
+ * "sha256:" followed by 64 hex digits, colons allowed between pairs.
+ * Returns the normalised form (lower-case, no colons) or NULL.
+ */
+static char *
+parse_fingerprint(const char *v)
+{
+	char	hex[65];
+	size_t	n = 0;
+
+	if (strncasecmp(v, "sha256:", 7) != 0)
+		return NULL;
+	for (v += 7; *v != '\0'; v++) {
+		if (*v == ':')
+			continue;
+		if (!isxdigit((unsigned char)*v) || n == 64)
+			return NULL;
+		hex[n++] = (char)tolower((unsigned char)*v);
+	}
+	if (n != 64)
+		return NULL;
+	hex[n] = '\0';
+	return xasprintf("sha256:%s", hex);
+}
+
+/* Expand a leading ~/ and make a relative path relative to the config. */
+static char *
+resolve_path(const char *cfgpath, const char *v)
+{
+	const char	*home, *slash;
+
+	if (strncmp(v, "~/", 2) == 0 && (home = getenv("HOME")) != NULL)
+		return xasprintf("%s/%s", home, v + 2);
+	if (v[0] == '/' || (slash = strrchr(cfgpath, '/')) == NULL)
+		return xstrdup(v);
+	return xasprintf("%.*s/%s", (int)(slash - cfgpath), cfgpath, v);
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static int
+general_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct config	*cfg = ps->cfg;
+
+	if (strcmp(key, "store") == 0) {
+		if (*v == '\0')
+			return fail(ps, key, "expected the path of the store "
+			    "file, got nothing");
+		free(cfg->store);
+		cfg->store = resolve_path(ps->path, v);
+	} else if (strcmp(key, "default_account") == 0) {
+		set_str(&cfg->default_account, v);
+		ps->default_line = ps->line;
+	} else
+		return fail(ps, key, "unknown key in [general] (expected "
+		    "store or default_account)");
+	return 1;
+}
+
+static struct account *
+account_new(struct parse_state *ps, const char *name)
+{
+	struct config	*cfg = ps->cfg;
+	struct account	*a;
+	size_t		 i;
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		if (strcmp(cfg->accounts[i].name, name) == 0) {
+			ps->line = ps->section_line;
+			fail(ps, NULL, "account '%s' is defined twice (first "
+			    "at line %d)", name, cfg->accounts[i].line);
+			return NULL;
+		}
+	}
+	cfg->accounts = xreallocarray(cfg->accounts, cfg->naccounts + 1,
+	    sizeof *cfg->accounts);
+	ps->set = xreallocarray(ps->set, cfg->naccounts + 1, sizeof *ps->set);
+	a = &cfg->accounts[cfg->naccounts];
+	memset(a, 0, sizeof *a);
+	memset(&ps->set[cfg->naccounts], 0, sizeof *ps->set);
+	cfg->naccounts++;
+	a->name = xstrdup(name);
+	a->file = cfg->path;
+	a->line = ps->section_line;
+	a->in.tls = TLSM_IMPLICIT;
+	a->smtp.tls = TLSM_STARTTLS;
+	a->offline = OFFLINE_ALL;
+	a->pop3_keep = KEEP_NO;
+	return a;
+}
+
+static int
+account_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct account		*a = ps->acct;
+	struct account_set	*s = &ps->set[a - ps->cfg->accounts];
+	bool			 b;
+
+	if (strcmp(key, "protocol") == 0) {
+		if (strcasecmp(v, "imap") == 0)
+			a->protocol = PROTO_IMAP;
+		else if (strcasecmp(v, "pop3") == 0)
+			a->protocol = PROTO_POP3;
+		else
+			return fail(ps, key, "expected imap or pop3, got '%s'",
+			    v);
+		s->protocol = true;
+	} else if (strcmp(key, "email") == 0)
+		set_str(&a->email, v);
+	else if (strcmp(key, "real_name") == 0)
+		set_str(&a->real_name, v);
+	else if (strcmp(key, "host") == 0) {
+		set_str(&a->in.host, v);
+		s->host_line = ps->line;
+	} else if (strcmp(key, "port") == 0) {
+		if (!parse_int(v, 1, 65535, &a->in.port))
+			return fail(ps, key, "expected a port number from 1 to "
+			    "65535, got '%s'", v);
+		s->port = true;
+	} else if (strcmp(key, "tls") == 0) {
+		if (!parse_tls(v, &a->in.tls))
+			return fail(ps, key, "expected implicit, starttls or "
+			    "none, got '%s'", v);
+		s->tls_line = ps->line;
+	} else if (strcmp(key, "allow_plaintext") == 0) {
+		if (!parse_bool(v, &a->allow_plaintext))
+			return fail(ps, key, "expected yes or no, got '%s'", v);
+	} else if (strcmp(key, "ca_file") == 0) {
+		free(a->ca_file);
+		a->ca_file = resolve_path(ps->path, v);
+		if (access(a->ca_file, R_OK) != 0)
+			return fail(ps, key, "cannot read '%s': %s", a->ca_file,
+			    strerror(errno));
+	} else if (strcmp(key, "certificate_fingerprint") == 0) {
+		free(a->cert_fingerprint);
+		if ((a->cert_fingerprint = parse_fingerprint(v)) == NULL)
+			return fail(ps, key, "expected sha256: followed by 64 "
+			    "hexadecimal digits, got '%s'", v);
+	} else if (strcmp(key, "user") == 0)
+		set_str(&a->in.user, v);
+	else if (strcmp(key, "password") == 0) {
+		set_str(&a->in.password, v);
+		s->password_line = ps->line;
+	} else if (strcmp(key, "password_command") == 0)
+		set_str(&a->in.password_command, v);
+	else if (strcmp(key, "offline") == 0) {
+		if (strcasecmp(v, "all") == 0)
+			a->offline = OFFLINE_ALL;
+		else if (strcasecmp(v, "headers") == 0)
+			a->offline = OFFLINE_HEADERS;
+		else if (parse_days(v, &a->offline_days))
+			a->offline = OFFLINE_DAYS;
+		else
+			return fail(ps, key, "expected all, headers or days:N, "
+			    "got '%s'", v);
+	} else if (strcmp(key, "pop3_keep") == 0) {
+		if (parse_bool(v, &b))
+			a->pop3_keep = b ? KEEP_YES : KEEP_NO;
+		else if (parse_days(v, &a->pop3_keep_days))
+			a->pop3_keep = KEEP_DAYS;
+		else
+			return fail(ps, key, "expected no, yes or days:N, got "
+			    "'%s'", v);
+	} else if (strcmp(key, "pop3_delete_when_deleted_locally") == 0) {
+		if (!parse_bool(v, &a->pop3_delete_when_deleted_locally))
+			return fail(ps, key, "expected yes or no, got '%s'", v);
+	} else if (strcmp(key, "smtp_host") == 0)
+		set_str(&a->smtp.host, v);
+	else if (strcmp(key, "smtp_port") == 0) {
+		if (!parse_int(v, 1, 65535, &a->smtp.port))
+			return fail(ps, key, "expected a port number from 1 to "
+			    "65535, got '%s'", v);
+		s->smtp_port = true;
+	} else if (strcmp(key, "smtp_tls") == 0) {
+		if (!parse_tls(v, &a->smtp.tls))
+			return fail(ps, key, "expected implicit, starttls or "
+			    "none, got '%s'", v);
+		s->smtp_tls = true;
+		s->smtp_tls_line = ps->line;
+	} else if (strcmp(key, "smtp_user") == 0) {
+		set_str(&a->smtp.user, v);
+		s->smtp_user = true;
+	} else if (strcmp(key, "smtp_password") == 0) {
+		set_str(&a->smtp.password, v);
+		s->smtp_password = true;
+		s->smtp_password_line = ps->line;
+	} else if (strcmp(key, "smtp_password_command") == 0) {
+		set_str(&a->smtp.password_command, v);
+		s->smtp_password_command = true;
+	} else if (strcmp(key, "signature") == 0) {
+		free(a->signature);
+		a->signature = resolve_path(ps->path, v);
+	} else
+		return fail(ps, key, "unknown key in [account %s]", a->name);
+	return 1;
+}
+
+static int
+keys_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct config	*cfg = ps->cfg;
+
+	cfg->keys = xreallocarray(cfg->keys, cfg->nkeys + 1, sizeof *cfg->keys);
+	cfg->keys[cfg->nkeys].key = xstrdup(key);
+	cfg->keys[cfg->nkeys].action = xstrdup(v);
+	cfg->nkeys++;
+	return 1;
+}
+
+/* A new section name: work out what it is. */
+static int
+enter_section(struct parse_state *ps, const char *section)
+{
+	const char	*name;
+	int		 line = ps->line;
+
+	free(ps->section);
+	ps->section = xstrdup(section);
+	ps->acct = NULL;
+	if (strcmp(section, "general") == 0)
+		ps->kind = SEC_GENERAL;
+	else if (strcmp(section, "keys") == 0)
+		ps->kind = SEC_KEYS;
+	else if (strncmp(section, "account", 7) == 0 &&
+	    isspace((unsigned char)section[7])) {
+		for (name = section + 7; isspace((unsigned char)*name); name++)
+			;
+		if (*name == '\0') {
+			ps->line = ps->section_line;
+			return fail(ps, NULL, "[account] needs a name, as in "
+			    "[account work]");
+		}
+		ps->kind = SEC_ACCOUNT;
+		if ((ps->acct = account_new(ps, name)) == NULL)
+			return 0;
+	} else {
+		ps->line = ps->section_line;
+		fail(ps, NULL, "unknown section [%s] (expected [general], "
+		    "[account NAME] or [keys])", section);
+		ps->line = line;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+handler(void *arg, const char *section, const char *key, const char *v)
+{
+	struct parse_state	*ps = arg;
+
+	if (ps->failed)
+		return 1;	/* keep the first error only */
+	if (*section == '\0')
+		return fail(ps, key, "keys must come after a section header "
+		    "such as [general] or [account NAME]");
+	/* inih merges a repeated header into the section before it. */
+	if (ps->new_header || ps->section == NULL ||
+	    strcmp(ps->section, section) != 0) {
+		ps->new_header = false;
+		if (!enter_section(ps, section))
+			return 1;
+	}
+	switch (ps->kind) {
+	case SEC_GENERAL:
+		general_key(ps, key, v);
+		break;
+	case SEC_ACCOUNT:
+		account_key(ps, key, v);
+		break;
+	case SEC_KEYS:
+		keys_key(ps, key, v);
+		break;
+	case SEC_NONE:
+		break;
+	}
+	return 1;
+}
+
+static int
+default_port(enum proto p, enum tls_mode t)
+{
+	if (p == PROTO_IMAP)
+		return t == TLSM_IMPLICIT ? 993 : 143;
+	return t == TLSM_IMPLICIT ? 995 : 110;
+}
+
+/* After the whole file: required keys, defaults, cross-checks. */
+static int
+finish_account(struct parse_state *ps, struct account *a,
+    struct account_set *s, bool file_private)
+{
+	ps->line = a->line;
+	if (!s->protocol)
+		return fail(ps, NULL, "[account %s]: key 'protocol' is missing "
+		    "(expected imap or pop3)", a->name);
+	if (a->in.host == NULL || *a->in.host == '\0')
+		return fail(ps, NULL, "[account %s]: key 'host' is missing "
+		    "(expected the server's host name)", a->name);
+	if (!s->port)
+		a->in.port = default_port(a->protocol, a->in.tls);
+	if (a->in.user == NULL && a->email != NULL)
+		a->in.user = xstrdup(a->email);
+	if (a->in.user == NULL)
+		return fail(ps, NULL, "[account %s]: key 'user' is missing "
+		    "(expected the login name, or an 'email' to use as one)",
+		    a->name);
+	if (!file_private && (a->in.password != NULL ||
+	    a->smtp.password != NULL)) {
+		ps->line = a->in.password != NULL ? s->password_line :
+		    s->smtp_password_line;
+		return fail(ps, a->in.password != NULL ? "password" :
+		    "smtp_password", "refused: the file is readable by group "
+		    "or others; run 'chmod 600 %s' or use password_command",
+		    ps->path);
+	}
+	if (a->in.tls == TLSM_NONE && !a->allow_plaintext) {
+		ps->line = s->tls_line;
+		return fail(ps, "tls", "'none' sends the password in clear; "
+		    "set allow_plaintext = yes in [account %s] to allow it",
+		    a->name);
+	}
+	if (a->smtp.host != NULL) {
+		if (!s->smtp_port)
+			a->smtp.port = a->smtp.tls == TLSM_IMPLICIT ? 465 : 587;
+		if (!s->smtp_user && a->in.user != NULL)
+			a->smtp.user = xstrdup(a->in.user);
+		if (!s->smtp_password && !s->smtp_password_command) {
+			if (a->in.password != NULL)
+				a->smtp.password = xstrdup(a->in.password);
+			if (a->in.password_command != NULL)
+				a->smtp.password_command =
+				    xstrdup(a->in.password_command);
+		}
+		if (a->smtp.tls == TLSM_NONE && !a->allow_plaintext) {
+			ps->line = s->smtp_tls_line;
+			return fail(ps, "smtp_tls", "'none' sends the password "
+			    "in clear; set allow_plaintext = yes in [account "
+			    "%s] to allow it", a->name);
+		}
+	}
+	return 1;
+}
+
+static char *
+default_store(void)
+{
+	const char	*d, *home = getenv("HOME");
+
+	if ((d = getenv("XDG_DATA_HOME")) != NULL && *d == '/')
+		return xasprintf("%s/posta/posta.db", d);
+	return xasprintf("%s/.local/share/posta/posta.db",
+	    home != NULL ? home : ".");
+}
+
+char *
+config_default_path(const char *explicit_path)
+{
+	const char	*p, *home = getenv("HOME");
+
+	if (explicit_path != NULL)
+		return xstrdup(explicit_path);
+	if ((p = getenv("POSTA_CONFIG")) != NULL && *p != '\0')
+		return xstrdup(p);
+	if ((p = getenv("XDG_CONFIG_HOME")) != NULL && *p == '/')
+		return xasprintf("%s/posta/config", p);
+	return xasprintf("%s/.config/posta/config", home != NULL ? home : ".");
+}
+
+static int
+finish(struct parse_state *ps, bool file_private)
+{
+	struct config	*cfg = ps->cfg;
+	size_t		 i;
+
+	for (i = 0; i < cfg->naccounts; i++)
+		if (!finish_account(ps, &cfg->accounts[i], &ps->set[i],
+		    file_private))
+			return 0;
+	if (cfg->store == NULL)
+		cfg->store = default_store();
+	if (cfg->default_account != NULL) {
+		for (i = 0; i < cfg->naccounts; i++)
+			if (strcmp(cfg->accounts[i].name,
+			    cfg->default_account) == 0)
+				break;
+		if (i == cfg->naccounts) {
+			ps->line = ps->default_line;
+			return fail(ps, "default_account", "no [account %s] in "
+			    "this file", cfg->default_account);
+		}
+	}
+	return 1;
+}
+
+struct config *
+config_load(const char *path, struct perr *err)
+{
+	struct parse_state	 ps;
+	struct stat		 st;
+	int			 r;
+
+	memset(&ps, 0, sizeof ps);
+	perr_clear(err);
+	if ((ps.fp = fopen(path, "r")) == NULL) {
+		perr_set(err, errno == ENOENT ? PERR_NOTFOUND : PERR_CONFIG,
+		    "%s: cannot read the configuration: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(ps.fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		perr_set(err, PERR_CONFIG, "%s: not a regular file", path);
+		fclose(ps.fp);
+		return NULL;
+	}
+	ps.cfg = xcalloc(1, sizeof *ps.cfg);
+	ps.cfg->path = xstrdup(path);
+	ps.path = ps.cfg->path;
+	ps.err = err;
+	r = ini_parse_stream(reader, &ps, handler, &ps);
+	fclose(ps.fp);
+	if (!ps.failed && r != 0) {
+		ps.line = r;
+		fail(&ps, NULL, "syntax error (expected [section], key = value "
+		    "or a comment)");
+	}
+	if (!ps.failed)
+		finish(&ps, (st.st_mode & 077) == 0);
+	free(ps.section);
+	free(ps.set);
+	if (ps.failed) {
+		config_free(ps.cfg);
+		return NULL;
+	}
+	return ps.cfg;
+}
+
+static void
+endpoint_free(struct endpoint *e)
+{
+	free(e->host);
+	free(e->user);
+	secret_free(e->password);
+	free(e->password_command);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->naccounts; i++) {
+		struct account *a = &cfg->accounts[i];
+
+		free(a->name);
+		free(a->email);
+		free(a->real_name);
+		endpoint_free(&a->in);
+		endpoint_free(&a->smtp);
+		free(a->ca_file);
+		free(a->cert_fingerprint);
+		free(a->signature);
+	}
+	free(cfg->accounts);
+	for (i = 0; i < cfg->nkeys; i++) {
+		free(cfg->keys[i].key);
+		free(cfg->keys[i].action);
+	}
+	free(cfg->keys);
+	free(cfg->path);
+	free(cfg->store);
+	free(cfg->default_account);
+	free(cfg);
+}
+
+const struct account *
+config_account(const struct config *cfg, const char *name, struct perr *err)
+{
+	size_t	i;
+
+	if (name == NULL)
+		name = cfg->default_account;
+	if (name == NULL) {
+		if (cfg->naccounts > 0)
+			return &cfg->accounts[0];
+		perr_set(err, PERR_CONFIG, "%s: no [account NAME] section",
+		    cfg->path);
+		return NULL;
+	}
+	for (i = 0; i < cfg->naccounts; i++)
+		if (strcmp(cfg->accounts[i].name, name) == 0)
+			return &cfg->accounts[i];
+	perr_set(err, PERR_NOTFOUND, "%s: no account named '%s'", cfg->path,
+	    name);
+	return NULL;
+}
+
+/* Run cmd through the shell; the first line of its output is the secret. */
+static char *
+run_password_command(const char *cmd, const char *key, const char *acct,
+    struct perr *err)
+{
+	FILE	*p;
+	char	 buf[4096];
+	size_t	 n;
+	int	 status;
+	char	*nl;
+
+	fflush(NULL);
+	if ((p = popen(cmd, "r")) == NULL) {
+		perr_set(err, PERR_IO, "account %s: %s: cannot run: %s", acct,
+		    key, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof buf - 1, p);
+	buf[n] = '\0';
+	/* Read to the end so the command does not die of SIGPIPE. */
+	while (!feof(p) && !ferror(p)) {
+		char drain[512];
+
+		if (fread(drain, 1, sizeof drain, p) == 0)
+			break;
+	}
+	status = pclose(p);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		explicit_bzero(buf, sizeof buf);
+		if (status != -1 && WIFSIGNALED(status))
+			perr_set(err, PERR_AUTH, "account %s: %s was killed by "
+			    "signal %d", acct, key, WTERMSIG(status));
+		else
+			perr_set(err, PERR_AUTH, "account %s: %s failed with "
+			    "exit status %d", acct, key, status == -1 ? -1 :
+			    WEXITSTATUS(status));
+		return NULL;
+	}
+	if ((nl = strpbrk(buf, "\r\n")) != NULL)
+		*nl = '\0';
+	if (buf[0] == '\0') {
+		perr_set(err, PERR_AUTH, "account %s: %s printed no password",
+		    acct, key);
+		return NULL;
+	}
+	nl = xstrdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return nl;
+}
+
+char *
+config_password(const struct account *a, const struct endpoint *e,
+    struct perr *err)
+{
+	perr_clear(err);
+	if (e->password != NULL)
+		return xstrdup(e->password);
+	if (e->password_command != NULL)
+		return run_password_command(e->password_command,
+		    e == &a->smtp ? "smtp_password_command" :
+		    "password_command", a->name, err);
+	return NULL;
+}

@@ -1,0 +1,78 @@
+/*
+ * util.h - the face of src/util: errors, strings, terminal-safe text, config.
+ *
+ *   err.c       struct perr: an error code and the words that explain it
+ *   str.c       allocation that cannot fail silently, small string helpers
+ *   sanitize.c  the one choke point between untrusted bytes and the terminal
+ *   config.c    the INI configuration (libinih), see config.h
+ *
+ * Nothing here knows about sockets, SQL or ncurses.
+ */
+#ifndef POSTA_UTIL_H
+#define POSTA_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+/* Error classes: callers branch on these, users read msg. */
+enum perr_code {
+	PERR_OK = 0,
+	PERR_GENERIC,      /* anything without a better class */
+	PERR_CONFIG,       /* configuration file or value */
+	PERR_NOMEM,
+	PERR_IO,           /* local file or process */
+	PERR_CONNECT,      /* connection refused, name lookup failed */
+	PERR_TIMEOUT,      /* connect or read timed out */
+	PERR_TLS,          /* handshake failed, protocol version */
+	PERR_CERT,         /* certificate not trusted (chain or pin) */
+	PERR_HOSTNAME,     /* certificate does not name the host */
+	PERR_STARTTLS,     /* STARTTLS missing, refused or tampered with */
+	PERR_PROTOCOL,     /* the server said something we cannot accept */
+	PERR_AUTH,         /* login refused */
+	PERR_STORE,        /* SQLite */
+	PERR_NOTFOUND,
+};
+
+/* An error travels with its words. msg is always NUL-terminated. */
+struct perr {
+	enum perr_code	code;
+	char		msg[1024];
+};
+
+void	perr_clear(struct perr *);
+/* Set code and message; returns -1 so that "return perr_set(...)" reads well. */
+int	perr_set(struct perr *, enum perr_code, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Put context in front of an existing message: "ctx: old message". */
+void	perr_prefix(struct perr *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Allocation: these abort with a message on out-of-memory, so never NULL. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Returns a malloc'd string; the caller frees it. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* Overwrite then free a secret (passwords). NULL is fine. */
+void	 secret_free(char *);
+
+/*
+ * Terminal sanitising (sanitize.c). Every byte from a message, a server or a
+ * file passes through here before it can reach a terminal.
+ *
+ * sanitize_text() returns a malloc'd NUL-terminated UTF-8 string (caller
+ * frees): invalid UTF-8 becomes U+FFFD; C0 controls (but tab and, when
+ * keep_newlines, newline), DEL, C1 controls, and bidi override/isolate
+ * characters are removed; tabs become a space unless keep_newlines.
+ */
+char	*sanitize_text(const char *, size_t, bool keep_newlines);
+/* Convenience for a NUL-terminated string on one line. */
+char	*sanitize_line(const char *);
+
+#endif

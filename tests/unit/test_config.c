@@ -1,0 +1,516 @@
+/* test_config.c - the configuration loader and every one of its errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/config.h"
+
+static char	tmpdir[] = "/tmp/posta-test-config.XXXXXX";
+static char	cfgpath[256];
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(cfgpath, sizeof cfgpath, "%s/config", tmpdir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+write_cfg(const char *text, mode_t mode)
+{
+	FILE	*f = fopen(cfgpath, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(cfgpath, mode), 0);
+}
+
+static struct config *
+load_ok(const char *text)
+{
+	struct perr	 err;
+	struct config	*cfg;
+
+	write_cfg(text, 0600);
+	cfg = config_load(cfgpath, &err);
+	if (cfg == NULL)
+		fail_msg("unexpected error: %s", err.msg);
+	return cfg;
+}
+
+/* The message must be exactly "<path>:<rest>". */
+static void
+load_fails(const char *text, mode_t mode, const char *rest)
+{
+	struct perr	 err;
+	struct config	*cfg;
+	char		 want[1024];
+
+	write_cfg(text, mode);
+	cfg = config_load(cfgpath, &err);
+	assert_null(cfg);
+	assert_int_equal(err.code, PERR_CONFIG);
+	snprintf(want, sizeof want, "%s:%s", cfgpath, rest);
+	assert_string_equal(err.msg, want);
+}
+
+#define ACCT	"[account a]\nprotocol = imap\nhost = h\nuser = u\n"
+
+static void
+minimal_imap_account_gets_defaults(void **state)
+{
+	struct config		*cfg = load_ok(ACCT);
+	const struct account	*a;
+	struct perr		 err;
+
+	assert_int_equal(cfg->naccounts, 1);
+	a = config_account(cfg, NULL, &err);
+	assert_non_null(a);
+	assert_string_equal(a->name, "a");
+	assert_int_equal(a->protocol, PROTO_IMAP);
+	assert_int_equal(a->in.tls, TLSM_IMPLICIT);
+	assert_int_equal(a->in.port, 993);
+	assert_int_equal(a->offline, OFFLINE_ALL);
+	assert_false(a->allow_plaintext);
+	assert_null(a->smtp.host);
+	assert_non_null(cfg->store);
+	assert_non_null(strstr(cfg->store, "posta/posta.db"));
+	config_free(cfg);
+}
+
+static void
+ports_default_from_protocol_and_tls(void **state)
+{
+	struct config	*cfg = load_ok(
+	    "[account i]\nprotocol = imap\nhost = h\nuser = u\ntls = starttls\n"
+	    "[account p]\nprotocol = pop3\nhost = h\nuser = u\n"
+	    "smtp_host = s\n"
+	    "[account q]\nprotocol = pop3\nhost = h\nuser = u\ntls=starttls\n"
+	    "smtp_host = s\nsmtp_tls = implicit\n");
+
+	assert_int_equal(cfg->accounts[0].in.port, 143);
+	assert_int_equal(cfg->accounts[1].in.port, 995);
+	assert_int_equal(cfg->accounts[1].smtp.port, 587);
+	assert_int_equal(cfg->accounts[1].smtp.tls, TLSM_STARTTLS);
+	assert_int_equal(cfg->accounts[2].in.port, 110);
+	assert_int_equal(cfg->accounts[2].smtp.port, 465);
+	config_free(cfg);
+}
+
+static void
+every_key_is_read(void **state)
+{
+	struct config		*cfg;
+	const struct account	*a;
+	struct perr		 err;
+	char			 text[2048];
+
+	snprintf(text, sizeof text,
+	    "[general]\nstore = db/posta.db\ndefault_account = b\n"
+	    ACCT
+	    "[account b]\nprotocol = pop3\nemail = me@example.org\n"
+	    "real_name = Niccol\xc3\xb2 Rossi\nhost = pop.example.org\n"
+	    "port = 1995\ntls = none\nallow_plaintext = yes\n"
+	    "ca_file = %s\ncertificate_fingerprint = sha256:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\n"
+	    "password = secret\noffline = days:30\npop3_keep = days:7\n"
+	    "pop3_delete_when_deleted_locally = yes\n"
+	    "smtp_host = smtp.example.org\nsmtp_port = 2525\n"
+	    "smtp_tls = implicit\nsmtp_user = sender\n"
+	    "smtp_password_command = echo x\n"
+	    "[keys]\nj = next\n", cfgpath);
+	cfg = load_ok(text);
+	a = config_account(cfg, NULL, &err);
+	assert_non_null(a);
+	assert_string_equal(a->name, "b");
+	assert_int_equal(a->protocol, PROTO_POP3);
+	assert_string_equal(a->email, "me@example.org");
+	assert_string_equal(a->real_name, "Niccol\xc3\xb2 Rossi");
+	assert_string_equal(a->in.user, "me@example.org");	/* from email */
+	assert_int_equal(a->in.port, 1995);
+	assert_int_equal(a->in.tls, TLSM_NONE);
+	assert_true(a->allow_plaintext);
+	assert_string_equal(a->ca_file, cfgpath);
+	assert_string_equal(a->cert_fingerprint, "sha256:"
+	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	assert_int_equal(a->offline, OFFLINE_DAYS);
+	assert_int_equal(a->offline_days, 30);
+	assert_int_equal(a->pop3_keep, KEEP_DAYS);
+	assert_int_equal(a->pop3_keep_days, 7);
+	assert_true(a->pop3_delete_when_deleted_locally);
+	assert_int_equal(a->smtp.port, 2525);
+	assert_int_equal(a->smtp.tls, TLSM_IMPLICIT);
+	assert_string_equal(a->smtp.user, "sender");
+	assert_null(a->smtp.password);
+	assert_string_equal(a->smtp.password_command, "echo x");
+	/* relative store paths are relative to the config file */
+	assert_non_null(strstr(cfg->store, tmpdir));
+	assert_int_equal(cfg->nkeys, 1);
+	assert_string_equal(cfg->keys[0].action, "next");
+	config_free(cfg);
+}
+
+static void
+smtp_credentials_default_to_the_account(void **state)
+{
+	struct config	*cfg = load_ok(ACCT "password = pw\nsmtp_host = s\n");
+	struct perr	 err;
+	char		*pw;
+
+	assert_string_equal(cfg->accounts[0].smtp.user, "u");
+	pw = config_password(&cfg->accounts[0], &cfg->accounts[0].smtp, &err);
+	assert_string_equal(pw, "pw");
+	secret_free(pw);
+	config_free(cfg);
+}
+
+static void
+missing_file_is_notfound(void **state)
+{
+	struct perr	 err;
+	char		 want[512];
+
+	assert_null(config_load("/nonexistent/posta/config", &err));
+	assert_int_equal(err.code, PERR_NOTFOUND);
+	snprintf(want, sizeof want, "/nonexistent/posta/config: cannot read "
+	    "the configuration: No such file or directory");
+	assert_string_equal(err.msg, want);
+}
+
+static void
+error_unknown_section(void **state)
+{
+	load_fails("[general]\nstore = x\n\n[bogus]\nk = v\n", 0600,
+	    "4: unknown section [bogus] (expected [general], [account NAME] "
+	    "or [keys])");
+}
+
+static void
+error_key_before_section(void **state)
+{
+	load_fails("store = x\n", 0600, "1: key 'store': keys must come after "
+	    "a section header such as [general] or [account NAME]");
+}
+
+static void
+error_unknown_general_key(void **state)
+{
+	load_fails("[general]\nstores = x\n", 0600, "2: key 'stores': unknown "
+	    "key in [general] (expected store or default_account)");
+}
+
+static void
+error_unknown_account_key(void **state)
+{
+	load_fails(ACCT "hots = x\n", 0600,
+	    "5: key 'hots': unknown key in [account a]");
+}
+
+static void
+error_account_without_name(void **state)
+{
+	load_fails("[account ]\nprotocol = imap\n", 0600,
+	    "1: [account] needs a name, as in [account work]");
+}
+
+static void
+error_account_defined_twice(void **state)
+{
+	load_fails(ACCT "[account a]\nhost = y\n", 0600,
+	    "5: account 'a' is defined twice (first at line 1)");
+}
+
+static void
+error_bad_protocol(void **state)
+{
+	load_fails("[account a]\nprotocol = smtp\n", 0600,
+	    "2: key 'protocol': expected imap or pop3, got 'smtp'");
+}
+
+static void
+error_bad_port(void **state)
+{
+	load_fails(ACCT "port = 99999\n", 0600, "5: key 'port': expected a "
+	    "port number from 1 to 65535, got '99999'");
+	load_fails(ACCT "smtp_port = 2x\n", 0600, "5: key 'smtp_port': "
+	    "expected a port number from 1 to 65535, got '2x'");
+}
+
+static void
+error_bad_tls(void **state)
+{
+	load_fails(ACCT "tls = ssl\n", 0600, "5: key 'tls': expected implicit, "
+	    "starttls or none, got 'ssl'");
+	load_fails(ACCT "smtp_tls = yes\n", 0600, "5: key 'smtp_tls': expected "
+	    "implicit, starttls or none, got 'yes'");
+}
+
+static void
+error_bad_booleans(void **state)
+{
+	load_fails(ACCT "allow_plaintext = maybe\n", 0600, "5: key "
+	    "'allow_plaintext': expected yes or no, got 'maybe'");
+	load_fails(ACCT "pop3_delete_when_deleted_locally = 2\n", 0600,
+	    "5: key 'pop3_delete_when_deleted_locally': expected yes or no, "
+	    "got '2'");
+}
+
+static void
+error_bad_offline_and_keep(void **state)
+{
+	load_fails(ACCT "offline = some\n", 0600, "5: key 'offline': expected "
+	    "all, headers or days:N, got 'some'");
+	load_fails(ACCT "offline = days:0\n", 0600, "5: key 'offline': "
+	    "expected all, headers or days:N, got 'days:0'");
+	load_fails(ACCT "pop3_keep = days:x\n", 0600, "5: key 'pop3_keep': "
+	    "expected no, yes or days:N, got 'days:x'");
+}
+
+static void
+error_bad_fingerprint(void **state)
+{
+	load_fails(ACCT "certificate_fingerprint = md5:00\n", 0600, "5: key "
+	    "'certificate_fingerprint': expected sha256: followed by 64 "
+	    "hexadecimal digits, got 'md5:00'");
+	load_fails(ACCT "certificate_fingerprint = sha256:abcd\n", 0600,
+	    "5: key 'certificate_fingerprint': expected sha256: followed by 64 "
+	    "hexadecimal digits, got 'sha256:abcd'");
+}
+
+static void
+error_unreadable_ca_file(void **state)
+{
+	load_fails(ACCT "ca_file = /nonexistent/ca.pem\n", 0600, "5: key "
+	    "'ca_file': cannot read '/nonexistent/ca.pem': No such file or "
+	    "directory");
+}
+
+static void
+error_missing_protocol_host_user(void **state)
+{
+	load_fails("[account a]\nhost = h\n", 0600, "1: [account a]: key "
+	    "'protocol' is missing (expected imap or pop3)");
+	load_fails("\n[account a]\nprotocol = pop3\n", 0600, "2: [account a]: "
+	    "key 'host' is missing (expected the server's host name)");
+	load_fails("[account a]\nprotocol = pop3\nhost = h\n", 0600, "1: "
+	    "[account a]: key 'user' is missing (expected the login name, or "
+	    "an 'email' to use as one)");
+}
+
+static void
+error_password_in_readable_file(void **state)
+{
+	char	want[512];
+
+	snprintf(want, sizeof want, "5: key 'password': refused: the file is "
+	    "readable by group or others; run 'chmod 600 %s' or use "
+	    "password_command", cfgpath);
+	load_fails(ACCT "password = pw\n", 0640, want);
+	snprintf(want, sizeof want, "6: key 'smtp_password': refused: the file "
+	    "is readable by group or others; run 'chmod 600 %s' or use "
+	    "password_command", cfgpath);
+	load_fails(ACCT "smtp_host = s\nsmtp_password = pw\n", 0604, want);
+}
+
+static void
+password_command_in_readable_file_is_fine(void **state)
+{
+	struct perr	 err;
+	struct config	*cfg;
+
+	write_cfg(ACCT "password_command = echo pw\n", 0644);
+	cfg = config_load(cfgpath, &err);
+	assert_non_null(cfg);
+	config_free(cfg);
+}
+
+static void
+error_plaintext_not_allowed(void **state)
+{
+	load_fails(ACCT "tls = none\n", 0600, "5: key 'tls': 'none' sends the "
+	    "password in clear; set allow_plaintext = yes in [account a] to "
+	    "allow it");
+	load_fails(ACCT "smtp_host = s\nsmtp_tls = none\n", 0600, "6: key "
+	    "'smtp_tls': 'none' sends the password in clear; set "
+	    "allow_plaintext = yes in [account a] to allow it");
+}
+
+static void
+error_default_account_unknown(void **state)
+{
+	load_fails("[general]\ndefault_account = zz\n" ACCT, 0600,
+	    "2: key 'default_account': no [account zz] in this file");
+}
+
+static void
+error_syntax(void **state)
+{
+	load_fails(ACCT "this line has no equals sign\n", 0600,
+	    "5: syntax error (expected [section], key = value or a comment)");
+}
+
+static void
+error_long_line(void **state)
+{
+	char	text[600];
+
+	memset(text, 'x', sizeof text);
+	memcpy(text, ACCT "password_command = ", strlen(ACCT) + 19);
+	text[sizeof text - 2] = '\n';
+	text[sizeof text - 1] = '\0';
+	load_fails(text, 0600, "5: line longer than 198 characters");
+}
+
+static void
+password_command_first_line(void **state)
+{
+	struct config	*cfg = load_ok(ACCT
+	    "password_command = printf 'first\\nsecond\\n'\n");
+	struct perr	 err;
+	char		*pw;
+
+	pw = config_password(&cfg->accounts[0], &cfg->accounts[0].in, &err);
+	assert_non_null(pw);
+	assert_string_equal(pw, "first");
+	secret_free(pw);
+	config_free(cfg);
+}
+
+static void
+password_command_failure_reports_status_not_output(void **state)
+{
+	struct config	*cfg = load_ok(ACCT
+	    "password_command = echo topsecret; exit 3\n");
+	struct perr	 err;
+
+	assert_null(config_password(&cfg->accounts[0], &cfg->accounts[0].in,
+	    &err));
+	assert_int_equal(err.code, PERR_AUTH);
+	assert_string_equal(err.msg,
+	    "account a: password_command failed with exit status 3");
+	assert_null(strstr(err.msg, "topsecret"));
+	config_free(cfg);
+}
+
+static void
+password_command_empty_output(void **state)
+{
+	struct config	*cfg = load_ok(ACCT "password_command = true\n");
+	struct perr	 err;
+
+	assert_null(config_password(&cfg->accounts[0], &cfg->accounts[0].in,
+	    &err));
+	assert_string_equal(err.msg,
+	    "account a: password_command printed no password");
+	config_free(cfg);
+}
+
+static void
+no_password_configured(void **state)
+{
+	struct config	*cfg = load_ok(ACCT);
+	struct perr	 err;
+
+	assert_null(config_password(&cfg->accounts[0], &cfg->accounts[0].in,
+	    &err));
+	assert_int_equal(err.code, PERR_OK);
+	config_free(cfg);
+}
+
+static void
+account_lookup_by_name(void **state)
+{
+	struct config	*cfg = load_ok(ACCT);
+	struct perr	 err;
+	char		 want[512];
+
+	assert_non_null(config_account(cfg, "a", &err));
+	assert_null(config_account(cfg, "zz", &err));
+	snprintf(want, sizeof want, "%s: no account named 'zz'", cfgpath);
+	assert_string_equal(err.msg, want);
+	config_free(cfg);
+}
+
+static void
+default_path_order(void **state)
+{
+	char	*p;
+
+	p = config_default_path("/x/explicit");
+	assert_string_equal(p, "/x/explicit");
+	free(p);
+	setenv("POSTA_CONFIG", "/y/env", 1);
+	p = config_default_path(NULL);
+	assert_string_equal(p, "/y/env");
+	free(p);
+	unsetenv("POSTA_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/z/xdg", 1);
+	p = config_default_path(NULL);
+	assert_string_equal(p, "/z/xdg/posta/config");
+	free(p);
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", "/home/h", 1);
+	p = config_default_path(NULL);
+	assert_string_equal(p, "/home/h/.config/posta/config");
+	free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(minimal_imap_account_gets_defaults),
+		cmocka_unit_test(ports_default_from_protocol_and_tls),
+		cmocka_unit_test(every_key_is_read),
+		cmocka_unit_test(smtp_credentials_default_to_the_account),
+		cmocka_unit_test(missing_file_is_notfound),
+		cmocka_unit_test(error_unknown_section),
+		cmocka_unit_test(error_key_before_section),
+		cmocka_unit_test(error_unknown_general_key),
+		cmocka_unit_test(error_unknown_account_key),
+		cmocka_unit_test(error_account_without_name),
+		cmocka_unit_test(error_account_defined_twice),
+		cmocka_unit_test(error_bad_protocol),
+		cmocka_unit_test(error_bad_port),
+		cmocka_unit_test(error_bad_tls),
+		cmocka_unit_test(error_bad_booleans),
+		cmocka_unit_test(error_bad_offline_and_keep),
+		cmocka_unit_test(error_bad_fingerprint),
+		cmocka_unit_test(error_unreadable_ca_file),
+		cmocka_unit_test(error_missing_protocol_host_user),
+		cmocka_unit_test(error_password_in_readable_file),
+		cmocka_unit_test(password_command_in_readable_file_is_fine),
+		cmocka_unit_test(error_plaintext_not_allowed),
+		cmocka_unit_test(error_default_account_unknown),
+		cmocka_unit_test(error_syntax),
+		cmocka_unit_test(error_long_line),
+		cmocka_unit_test(password_command_first_line),
+		cmocka_unit_test(password_command_failure_reports_status_not_output),
+		cmocka_unit_test(password_command_empty_output),
+		cmocka_unit_test(no_password_configured),
+		cmocka_unit_test(account_lookup_by_name),
+		cmocka_unit_test(default_path_order),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,111 @@
+/* cli.c - subcommand table, dispatch and shared helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_help_entry;
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_help_entry,
+	&cmd_version_entry,
+	NULL
+};
+
+const struct cmd_entry *
+cli_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+void
+cli_usage_all(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f,
+	    "usage: posta [-c FILE] [--offline] [COMMAND [ARGS...]]\n"
+	    "\n"
+	    "With no command, posta opens the terminal interface.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -c FILE      configuration file (default: $POSTA_CONFIG, then\n"
+	    "               $XDG_CONFIG_HOME/posta/config)\n"
+	    "  --offline    never connect to a server\n"
+	    "  -h, --help   this help\n"
+	    "  -V, --version\n"
+	    "\n"
+	    "Commands:\n");
+	for (i = 0; cmd_table[i] != NULL; i++)
+		fprintf(f, "  %-14s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->summary);
+}
+
+void
+cli_usage(const struct cmd_entry *e)
+{
+	fprintf(stderr, "usage: posta %s %s\n", e->name, e->usage);
+}
+
+int
+cli_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*raw, *safe;
+
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	safe = sanitize_line(raw);
+	fprintf(stderr, "posta: %s\n", safe);
+	free(safe);
+	free(raw);
+	return CLI_FAIL;
+}
+
+void
+cli_example_config(FILE *f, const char *path)
+{
+	fprintf(f,
+	    "posta reads its configuration from %s\n"
+	    "(or the file named by -c FILE or $POSTA_CONFIG). A minimal example:\n"
+	    "\n"
+	    "  [general]\n"
+	    "  default_account = work\n"
+	    "\n"
+	    "  [account work]\n"
+	    "  protocol = imap\n"
+	    "  email = me@example.org\n"
+	    "  host = imap.example.org\n"
+	    "  user = me@example.org\n"
+	    "  password_command = pass show mail/work\n"
+	    "  smtp_host = smtp.example.org\n"
+	    "\n"
+	    "See posta.conf(5) for every key.\n", path);
+}
+
+struct config *
+cli_config(struct cli_ctx *ctx)
+{
+	struct perr	 err;
+	char		*path;
+
+	if (ctx->cfg != NULL)
+		return ctx->cfg;
+	path = config_default_path(ctx->config_path);
+	ctx->cfg = config_load(path, &err);
+	if (ctx->cfg == NULL) {
+		cli_error("%s", err.msg);
+		if (err.code == PERR_NOTFOUND)
+			cli_example_config(stderr, path);
+	}
+	free(path);
+	return ctx->cfg;
+}

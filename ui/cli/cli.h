@@ -1,0 +1,53 @@
+/*
+ * cli.h - the command line face: one file per subcommand (cmd-*.c), each
+ * ending in one const struct cmd_entry that cli.c collects in a table. The
+ * usage text, the help listing and dispatch all come from that table.
+ *
+ *   cli.c                dispatch, shared helpers (config loading, errors)
+ *   cmd-version.c        posta version / help
+ *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
+ */
+#ifndef POSTA_CLI_H
+#define POSTA_CLI_H
+
+#include <stdbool.h>
+
+#include "util/util.h"
+#include "util/config.h"
+
+/* What every subcommand gets: the global options and a lazily loaded config. */
+struct cli_ctx {
+	const char	*config_path;	/* -c FILE, or NULL */
+	bool		 offline;	/* --offline: never connect */
+	struct config	*cfg;		/* loaded by cli_config() */
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;		/* arguments after the name */
+	const char	*summary;	/* one line for the help listing */
+	/* argv[0] is the command name. Returns the process exit status. */
+	int		(*exec)(struct cli_ctx *, int argc, char **argv);
+};
+
+/* Exit statuses shared by all commands. */
+#define CLI_OK		0
+#define CLI_FAIL	1	/* the operation failed */
+#define CLI_USAGE	2	/* bad arguments */
+#define CLI_CONFIG	3	/* no or bad configuration */
+
+const struct cmd_entry	*cli_find(const char *name);
+void			 cli_usage_all(FILE *);
+void			 cli_usage(const struct cmd_entry *);
+
+/*
+ * Load the configuration once; on failure print the error (and, for a
+ * missing file, where a config goes with a minimal example) and return NULL.
+ */
+struct config	*cli_config(struct cli_ctx *);
+/* Print "posta: MSG" to stderr, sanitised; returns CLI_FAIL. */
+int		 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Print the example config that explains the file format. */
+void		 cli_example_config(FILE *, const char *path);
+
+#endif

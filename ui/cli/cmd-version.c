@@ -1,0 +1,36 @@
+/* cmd-version.c - posta version, posta help. */
+#include <stdio.h>
+
+#include "config.h"
+#include "cli/cli.h"
+
+static int
+cmd_version(struct cli_ctx *ctx, int argc, char **argv)
+{
+	printf("posta %s\n", PACKAGE_VERSION);
+	return CLI_OK;
+}
+
+static int
+cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry	*e;
+
+	if (argc > 1) {
+		if ((e = cli_find(argv[1])) == NULL)
+			return cli_error("no such command: %s", argv[1]);
+		printf("usage: posta %s %s\n  %s\n", e->name, e->usage,
+		    e->summary);
+		return CLI_OK;
+	}
+	cli_usage_all(stdout);
+	return CLI_OK;
+}
+
+const struct cmd_entry cmd_version_entry = {
+	"version", "", "print the version", cmd_version
+};
+
+const struct cmd_entry cmd_help_entry = {
+	"help", "[COMMAND]", "list commands or explain one", cmd_help
+};
