@@ -4,6 +4,7 @@
  *   err.c       struct perr: an error code and the words that explain it
  *   str.c       allocation that cannot fail silently, small string helpers
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
+ *   text.c      display width (wcwidth) and fitting text to columns; JSON
  *   config.c    the INI configuration (libinih), see config.h
  *
  * Nothing here knows about sockets, SQL or ncurses.
@@ -74,5 +75,23 @@ void	 secret_free(char *);
 char	*sanitize_text(const char *, size_t, bool keep_newlines);
 /* Convenience for a NUL-terminated string on one line. */
 char	*sanitize_line(const char *);
+
+/*
+ * Display text (text.c). Input must already be sanitised UTF-8.
+ * text_width() is the number of terminal columns s takes (wcwidth; a
+ * character wcwidth cannot measure counts as 1).
+ * text_fit() returns a malloc'd copy of s cut or padded with spaces to
+ * exactly cols columns; a cut string ends in "~" when cols > 1. A wide
+ * character that would straddle the edge is replaced by a space.
+ */
+int	 text_width(const char *);
+char	*text_fit(const char *, int cols);
+
+/*
+ * Append s to *buf (malloc'd, *len bytes used, *cap allocated; all may
+ * start 0/NULL) as a JSON string with quotes, escaping '"', '\\' and every
+ * control character as \uXXXX. Invalid UTF-8 must be sanitised first.
+ */
+void	 json_append_string(char **buf, size_t *len, size_t *cap, const char *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <locale.h>
 
 #include "util/util.h"
 
@@ -93,6 +94,45 @@ sanitize_handles_nul_bytes(void **state)
 	check_clean("a\0b", 3, false, "ab");
 }
 
+static void
+check_fit(const char *in, int cols, const char *want)
+{
+	char	*out = text_fit(in, cols);
+
+	assert_string_equal(out, want);
+	assert_int_equal(text_width(out), cols);
+	free(out);
+}
+
+static void
+text_fit_pads_and_cuts_by_columns(void **state)
+{
+	assert_int_equal(text_width("abc"), 3);
+	/* two CJK characters take four columns */
+	assert_int_equal(text_width("\xe5\x8f\xb0\xe5\x8c\x97"), 4);
+	check_fit("abc", 5, "abc  ");
+	check_fit("abcdef", 4, "abc~");
+	check_fit("Citt\xc3\xa0", 5, "Citt\xc3\xa0");
+	/* a wide character must not straddle the edge */
+	check_fit("a\xe5\x8f\xb0\xe5\x8c\x97", 4, "a\xe5\x8f\xb0~");
+	check_fit("ab\xe5\x8f\xb0\xe5\x8c\x97", 4, "ab ~");
+	check_fit("abc", 0, "");
+	check_fit("abc", 1, "a");
+}
+
+static void
+json_strings_are_escaped(void **state)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
+
+	json_append_string(&buf, &len, &cap, "a\"b\\c\x01\n\xc3\xa8");
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\u0001\\u000a\xc3\xa8\"");
+	json_append_string(&buf, &len, &cap, NULL);
+	assert_int_equal(len, strlen(buf));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -106,7 +146,11 @@ main(void)
 		cmocka_unit_test(sanitize_keeps_text_and_newlines_when_asked),
 		cmocka_unit_test(sanitize_keeps_wide_characters),
 		cmocka_unit_test(sanitize_handles_nul_bytes),
+		cmocka_unit_test(text_fit_pads_and_cuts_by_columns),
+		cmocka_unit_test(json_strings_are_escaped),
 	};
+
+	setlocale(LC_CTYPE, "C.UTF-8");
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
