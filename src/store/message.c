@@ -1,0 +1,760 @@
+/*
+ * message.c - typed queries over messages, bodies, search and POP3 UIDLs.
+ *
+ * The hot paths of a sync (insert, flags by UID, the UID walk) and of the
+ * UI (the page query) run on statements cached per connection.
+ */
+#define POSTA_STORE_INTERNAL
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+
+#define MSG_COLS \
+	"m.id, m.folder_id, m.uid, m.modseq, m.message_id, m.in_reply_to, " \
+	"m.refs, m.thread_id, m.date, m.internal_date, m.from_name, " \
+	"m.from_addr, m.to_list, m.cc_list, m.subject, m.size, m.flags, " \
+	"m.keywords, m.has_attachments, m.body_state, m.pop3_uidl, " \
+	"m.fetched_at"
+
+/* Fill m from the current row; the strings are borrowed from SQLite. */
+static void
+msg_row(sqlite3_stmt *st, struct store_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = sqlite3_column_int64(st, 0);
+	m->folder_id = sqlite3_column_int64(st, 1);
+	m->uid = (uint32_t)sqlite3_column_int64(st, 2);
+	m->modseq = (uint64_t)sqlite3_column_int64(st, 3);
+	m->message_id = (char *)store_col_text(st, 4);
+	m->in_reply_to = (char *)store_col_text(st, 5);
+	m->refs = (char *)store_col_text(st, 6);
+	m->thread_id = sqlite3_column_int64(st, 7);
+	m->date = sqlite3_column_int64(st, 8);
+	m->internal_date = sqlite3_column_int64(st, 9);
+	m->from_name = (char *)store_col_text(st, 10);
+	m->from_addr = (char *)store_col_text(st, 11);
+	m->to_list = (char *)store_col_text(st, 12);
+	m->cc_list = (char *)store_col_text(st, 13);
+	m->subject = (char *)store_col_text(st, 14);
+	m->size = sqlite3_column_int64(st, 15);
+	m->flags = (unsigned)sqlite3_column_int64(st, 16);
+	m->keywords = (char *)store_col_text(st, 17);
+	m->has_attachments = sqlite3_column_int(st, 18) != 0;
+	m->body_state = (enum store_body_state)sqlite3_column_int(st, 19);
+	m->pop3_uidl = (char *)store_col_text(st, 20);
+	m->fetched_at = sqlite3_column_int64(st, 21);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Make the borrowed strings of m its own (store_msg_free releases them). */
+static void
+msg_own(struct store_msg *m)
+{
+	m->message_id = dup_or_null(m->message_id);
+	m->in_reply_to = dup_or_null(m->in_reply_to);
+	m->refs = dup_or_null(m->refs);
+	m->from_name = dup_or_null(m->from_name);
+	m->from_addr = dup_or_null(m->from_addr);
+	m->to_list = dup_or_null(m->to_list);
+	m->cc_list = dup_or_null(m->cc_list);
+	m->subject = dup_or_null(m->subject);
+	m->keywords = dup_or_null(m->keywords);
+	m->pop3_uidl = dup_or_null(m->pop3_uidl);
+}
+
+void
+store_msg_free(struct store_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->message_id);
+	free(m->in_reply_to);
+	free(m->refs);
+	free(m->from_name);
+	free(m->from_addr);
+	free(m->to_list);
+	free(m->cc_list);
+	free(m->subject);
+	free(m->keywords);
+	free(m->pop3_uidl);
+	memset(m, 0, sizeof *m);
+}
+
+static int
+bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
+    struct perr *err)
+{
+	store_sqlerr(s, what, err);
+	store_stmt_done(s, st);
+	return -1;
+}
+
+/* Step a bound query and hand every row to cb. */
+static int
+msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
+    const char *what, struct perr *err)
+{
+	struct store_msg	m;
+	int			rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		msg_row(st, &m);
+		if ((ret = cb(arg, &m)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = store_sqlerr(s, what, err);
+	store_stmt_done(s, st);
+	return ret;
+}
+
+/* Step a bound single-row lookup and copy the row into *m. */
+static int
+msg_fetch(struct store *s, sqlite3_stmt *st, struct store_msg *m,
+    const char *what, struct perr *err)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		msg_row(st, m);
+		msg_own(m);
+	} else if (rc == SQLITE_DONE)
+		perr_set(err, PERR_NOTFOUND, "%s: no message %s", s->path,
+		    what);
+	else
+		store_sqlerr(s, "look up message", err);
+	store_stmt_done(s, st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Step a bound write and report how many rows it changed. */
+static int
+msg_write(struct store *s, sqlite3_stmt *st, const char *what, int64_t *n,
+    struct perr *err)
+{
+	if (store_step_done(s, st, what, err) == -1)
+		return -1;
+	if (n != NULL)
+		*n = sqlite3_changes(s->db);
+	return 0;
+}
+
+/* ---- insert and lookups ----------------------------------------------- */
+
+int
+store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
+    struct perr *err)
+{
+	/* body_state and fetched_at start empty: there is no body yet. */
+	static const char	 sql[] =
+	    "INSERT INTO message(folder_id, uid, modseq, message_id,"
+	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
+	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
+	    " has_attachments, pop3_uidl)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19)"
+	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
+	static const char	 sql_have[] =
+	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
+	    store_bind_nz(st, 2, m->uid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (int64_t)m->modseq) != SQLITE_OK ||
+	    store_bind_text(st, 4, m->message_id) != SQLITE_OK ||
+	    store_bind_text(st, 5, m->in_reply_to) != SQLITE_OK ||
+	    store_bind_text(st, 6, m->refs) != SQLITE_OK ||
+	    store_bind_nz(st, 7, m->thread_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 8, m->date) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 9, m->internal_date) != SQLITE_OK ||
+	    store_bind_text(st, 10, m->from_name) != SQLITE_OK ||
+	    store_bind_text(st, 11, m->from_addr) != SQLITE_OK ||
+	    store_bind_text(st, 12, m->to_list) != SQLITE_OK ||
+	    store_bind_text(st, 13, m->cc_list) != SQLITE_OK ||
+	    store_bind_text(st, 14, m->subject) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 15, m->size) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 16, m->flags) != SQLITE_OK ||
+	    store_bind_text(st, 17, m->keywords) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 18, m->has_attachments) != SQLITE_OK ||
+	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK)
+		return bind_fail(s, st, "add message", err);
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (id != NULL)
+			*id = sqlite3_column_int64(st, 0);
+		/* RETURNING: finish the statement so the insert completes. */
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			store_stmt_done(s, st);
+			return 0;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return bind_fail(s, st, "add message", err);
+	store_stmt_done(s, st);
+
+	/* No row came back: the folder already holds this UID. */
+	if ((st = store_stmt(s, sql_have, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, m->uid) != SQLITE_OK)
+		return bind_fail(s, st, "add message", err);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return bind_fail(s, st, "add message", err);
+	if (id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	store_stmt_done(s, st);
+	return 1;
+}
+
+int
+store_msg_get(struct store *s, int64_t id, struct store_msg *m,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "SELECT " MSG_COLS " FROM message m WHERE m.id = ?1";
+	sqlite3_stmt		*st;
+	char			 what[40];
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return bind_fail(s, st, "look up message", err);
+	(void)snprintf(what, sizeof what, "with id %lld", (long long)id);
+	return msg_fetch(s, st, m, what, err);
+}
+
+int
+store_msg_by_uid(struct store *s, int64_t folder_id, uint32_t uid,
+    struct store_msg *m, struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.folder_id = ?1 AND m.uid = ?2";
+	sqlite3_stmt		*st;
+	char			 what[64];
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK)
+		return bind_fail(s, st, "look up message", err);
+	(void)snprintf(what, sizeof what, "with UID %lu in folder %lld",
+	    (unsigned long)uid, (long long)folder_id);
+	return msg_fetch(s, st, m, what, err);
+}
+
+int
+store_msg_by_message_id(struct store *s, const char *message_id,
+    int64_t folder_id, store_msg_cb cb, void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.message_id = ?1"
+	    " AND (?2 = 0 OR m.folder_id = ?2) ORDER BY m.id";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK)
+		return bind_fail(s, st, "find Message-ID", err);
+	return msg_walk(s, st, cb, arg, "find Message-ID", err);
+}
+
+int
+store_msg_thread(struct store *s, int64_t thread_id, store_msg_cb cb,
+    void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.thread_id = ?1 ORDER BY m.date, m.id";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK)
+		return bind_fail(s, st, "list thread", err);
+	return msg_walk(s, st, cb, arg, "list thread", err);
+}
+
+/* ---- pages ------------------------------------------------------------ */
+
+/*
+ * The keyset (date, id) compared as a row value: SQLite turns it into a
+ * range on the (folder_id, date) index, whose entries end with the rowid,
+ * and reads only `limit` rows of it.
+ */
+static int
+page(struct store *s, const char *sql, int64_t folder_id, int64_t date,
+    int64_t id, int limit, store_msg_cb cb, void *arg, struct perr *err)
+{
+	sqlite3_stmt	*st;
+
+	/* SQLite reads a negative LIMIT as "no limit": never that. */
+	if (limit <= 0)
+		return 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, date) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, limit) != SQLITE_OK)
+		return bind_fail(s, st, "list messages", err);
+	return msg_walk(s, st, cb, arg, "list messages", err);
+}
+
+int
+store_msg_page(struct store *s, int64_t folder_id,
+    const struct store_page_key *after, int limit, store_msg_cb cb,
+    void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.folder_id = ?1"
+	    " AND (m.date, m.id) < (?2, ?3)"
+	    " ORDER BY m.date DESC, m.id DESC LIMIT ?4";
+
+	return page(s, sql, folder_id,
+	    after != NULL ? after->date : INT64_MAX,
+	    after != NULL ? after->id : INT64_MAX, limit, cb, arg, err);
+}
+
+int
+store_msg_page_newer(struct store *s, int64_t folder_id,
+    const struct store_page_key *before, int limit, store_msg_cb cb,
+    void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.folder_id = ?1"
+	    " AND (m.date, m.id) > (?2, ?3)"
+	    " ORDER BY m.date, m.id LIMIT ?4";
+
+	return page(s, sql, folder_id,
+	    before != NULL ? before->date : INT64_MIN,
+	    before != NULL ? before->id : INT64_MIN, limit, cb, arg, err);
+}
+
+/* ---- flags, UIDs, deletes --------------------------------------------- */
+
+int
+store_msg_flags_change(struct store *s, int64_t id, unsigned add,
+    unsigned remove, struct perr *err)
+{
+	static const char	 sql[] = "UPDATE message"
+	    " SET flags = (flags | ?2) & ~?3 WHERE id = ?1";
+	sqlite3_stmt		*st;
+	int64_t			 n;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, add) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, remove) != SQLITE_OK)
+		return bind_fail(s, st, "change flags", err);
+	if (msg_write(s, st, "change flags", &n, err) == -1)
+		return -1;
+	return n > 0;
+}
+
+int
+store_msg_flags_uid(struct store *s, int64_t folder_id, uint32_t uid,
+    unsigned flags, const char *keywords, uint64_t modseq, struct perr *err)
+{
+	static const char	 sql[] = "UPDATE message SET flags = ?3,"
+	    " keywords = CASE WHEN ?4 IS NULL THEN keywords"
+	    "   ELSE nullif(?4, '') END,"
+	    " modseq = CASE WHEN ?5 = 0 THEN modseq ELSE ?5 END"
+	    " WHERE folder_id = ?1 AND uid = ?2";
+	sqlite3_stmt		*st;
+	int64_t			 n;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, flags) != SQLITE_OK ||
+	    store_bind_text(st, 4, keywords) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, (int64_t)modseq) != SQLITE_OK)
+		return bind_fail(s, st, "set flags", err);
+	if (msg_write(s, st, "set flags", &n, err) == -1)
+		return -1;
+	return n > 0;
+}
+
+int
+store_msg_set_modseq(struct store *s, int64_t folder_id, uint32_t uid,
+    uint64_t modseq, struct perr *err)
+{
+	static const char	 sql[] = "UPDATE message SET modseq = ?3"
+	    " WHERE folder_id = ?1 AND uid = ?2";
+	sqlite3_stmt		*st;
+	int64_t			 n;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (int64_t)modseq) != SQLITE_OK)
+		return bind_fail(s, st, "set modseq", err);
+	if (msg_write(s, st, "set modseq", &n, err) == -1)
+		return -1;
+	return n > 0;
+}
+
+/* An update of one row by id: a missing row is PERR_NOTFOUND. */
+static int
+msg_write_id(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
+    struct perr *err)
+{
+	int64_t	n;
+
+	if (msg_write(s, st, what, &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return perr_set(err, PERR_NOTFOUND, "%s: %s: no message with "
+		    "id %lld", s->path, what, (long long)id);
+	return 0;
+}
+
+int
+store_msg_set_uid(struct store *s, int64_t id, uint32_t uid,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE message SET uid = ?2 WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_nz(st, 2, uid) != SQLITE_OK)
+		return bind_fail(s, st, "set UID", err);
+	return msg_write_id(s, st, id, "set UID", err);
+}
+
+int
+store_msg_set_thread(struct store *s, int64_t id, int64_t thread_id,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE message SET thread_id = ?2 WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_nz(st, 2, thread_id) != SQLITE_OK)
+		return bind_fail(s, st, "set thread", err);
+	return msg_write_id(s, st, id, "set thread", err);
+}
+
+/* Deletes: the body cascades, a trigger removes the search row. */
+int
+store_msg_delete(struct store *s, int64_t id, struct perr *err)
+{
+	static const char	 sql[] = "DELETE FROM message WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return bind_fail(s, st, "delete message", err);
+	return msg_write_id(s, st, id, "delete message", err);
+}
+
+int
+store_msg_delete_uid(struct store *s, int64_t folder_id, uint32_t uid,
+    int64_t *n, struct perr *err)
+{
+	return store_msg_delete_uids(s, folder_id, uid, uid, n, err);
+}
+
+int
+store_msg_delete_uids(struct store *s, int64_t folder_id, uint32_t first,
+    uint32_t last, int64_t *n, struct perr *err)
+{
+	static const char	 sql[] = "DELETE FROM message"
+	    " WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, first) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, last) != SQLITE_OK)
+		return bind_fail(s, st, "delete messages", err);
+	return msg_write(s, st, "delete messages", n, err);
+}
+
+int
+store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
+    void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT id, uid, flags, modseq,"
+	    " keywords FROM message WHERE folder_id = ?1 AND uid IS NOT NULL"
+	    " ORDER BY uid";
+	sqlite3_stmt		*st;
+	struct store_uid	 u;
+	int			 rc, ret = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
+		return bind_fail(s, st, "list UIDs", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		u.id = sqlite3_column_int64(st, 0);
+		u.uid = (uint32_t)sqlite3_column_int64(st, 1);
+		u.flags = (unsigned)sqlite3_column_int64(st, 2);
+		u.modseq = (uint64_t)sqlite3_column_int64(st, 3);
+		u.keywords = store_col_text(st, 4);
+		if ((ret = cb(arg, &u)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = store_sqlerr(s, "list UIDs", err);
+	store_stmt_done(s, st);
+	return ret;
+}
+
+int
+store_msg_max_uid(struct store *s, int64_t folder_id, uint32_t *uid,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "SELECT coalesce(max(uid), 0) FROM message WHERE folder_id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
+		return bind_fail(s, st, "highest UID", err);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return bind_fail(s, st, "highest UID", err);
+	*uid = (uint32_t)sqlite3_column_int64(st, 0);
+	store_stmt_done(s, st);
+	return 0;
+}
+
+/* ---- bodies and search ------------------------------------------------- */
+
+static int
+body_put(struct store *s, int64_t id, const void *raw, size_t len,
+    const char *text, struct perr *err)
+{
+	static const char	 sql_msg[] = "UPDATE message"
+	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
+	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
+	    " VALUES (?1, ?2)"
+	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
+	static const char	 sql_fts[] =
+	    "UPDATE message_fts SET body = ?2 WHERE rowid = ?1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = store_stmt(s, sql_msg, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (int64_t)time(NULL)) != SQLITE_OK)
+		return bind_fail(s, st, "store body", err);
+	if (msg_write_id(s, st, id, "store body", err) == -1)
+		return -1;
+
+	if ((st = store_stmt(s, sql_body, err)) == NULL)
+		return -1;
+	/* An empty blob must still be a blob: raw is NOT NULL. */
+	if (len == 0 || raw == NULL)
+		rc = sqlite3_bind_zeroblob(st, 2, 0);
+	else
+		rc = sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return bind_fail(s, st, "store body", err);
+	if (store_step_done(s, st, "store body", err) == -1)
+		return -1;
+
+	if ((st = store_stmt(s, sql_fts, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_text(st, 2, text) != SQLITE_OK)
+		return bind_fail(s, st, "index body", err);
+	return store_step_done(s, st, "index body", err);
+}
+
+int
+store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
+    const char *text, struct perr *err)
+{
+	struct perr	ignored;
+
+	/* Three statements, one change: a savepoint of its own. */
+	if (store_begin(s, err) == -1)
+		return -1;
+	if (body_put(s, id, raw, len, text, err) == -1) {
+		(void)store_rollback(s, &ignored);
+		return -1;
+	}
+	return store_commit(s, err);
+}
+
+int
+store_body_get(struct store *s, int64_t id, void **raw, size_t *len,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "SELECT raw FROM body WHERE message_id = ?1";
+	sqlite3_stmt		*st;
+	const void		*p;
+	size_t			 n;
+	char			*buf;
+	int			 rc;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return bind_fail(s, st, "read body", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		store_stmt_done(s, st);
+		return perr_set(err, PERR_NOTFOUND, "%s: message %lld has no "
+		    "body stored", s->path, (long long)id);
+	}
+	if (rc != SQLITE_ROW)
+		return bind_fail(s, st, "read body", err);
+	/* column_blob first, then column_bytes, as SQLite asks. */
+	p = sqlite3_column_blob(st, 0);
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	if (p == NULL && n != 0)	/* out of memory inside SQLite */
+		return bind_fail(s, st, "read body", err);
+	buf = xmalloc(n + 1);
+	if (n > 0)
+		memcpy(buf, p, n);
+	buf[n] = '\0';
+	store_stmt_done(s, st);
+	*raw = buf;
+	*len = n;
+	return 0;
+}
+
+int
+store_msg_search(struct store *s, int64_t account_id, int64_t folder_id,
+    const char *query, int limit, store_msg_cb cb, void *arg,
+    struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message_fts JOIN message m ON m.id = message_fts.rowid"
+	    " WHERE message_fts MATCH ?1"
+	    " AND (?2 = 0 OR m.folder_id = ?2)"
+	    " AND (?3 = 0 OR m.folder_id IN"
+	    "   (SELECT id FROM folder WHERE account_id = ?3))"
+	    " ORDER BY m.date DESC, m.id DESC LIMIT ?4";
+	sqlite3_stmt		*st;
+
+	if (limit <= 0)
+		return 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (store_bind_text(st, 1, query) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, account_id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, limit) != SQLITE_OK)
+		return bind_fail(s, st, "search", err);
+	return msg_walk(s, st, cb, arg, "search", err);
+}
+
+/* ---- POP3 UIDLs -------------------------------------------------------- */
+
+int
+store_pop3_known(struct store *s, int64_t account_id, const char *uidl,
+    bool *known, struct perr *err)
+{
+	static const char	 sql[] = "SELECT 1 FROM pop3_uidl"
+	    " WHERE account_id = ?1 AND uidl = ?2";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, uidl) != SQLITE_OK)
+		return bind_fail(s, st, "look up UIDL", err);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bind_fail(s, st, "look up UIDL", err);
+	*known = rc == SQLITE_ROW;
+	store_stmt_done(s, st);
+	return 0;
+}
+
+int
+store_pop3_add(struct store *s, int64_t account_id, const char *uidl,
+    int64_t when, struct perr *err)
+{
+	static const char	 sql[] = "INSERT INTO pop3_uidl(account_id,"
+	    " uidl, first_seen) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, uidl) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, when) != SQLITE_OK)
+		return bind_fail(s, st, "record UIDL", err);
+	return store_step_done(s, st, "record UIDL", err);
+}
+
+int
+store_pop3_mark_deleted(struct store *s, int64_t account_id,
+    const char *uidl, struct perr *err)
+{
+	static const char	 sql[] = "UPDATE pop3_uidl SET"
+	    " deleted_from_server = 1 WHERE account_id = ?1 AND uidl = ?2";
+	sqlite3_stmt		*st;
+	int64_t			 n;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, uidl) != SQLITE_OK)
+		return bind_fail(s, st, "mark UIDL deleted", err);
+	if (msg_write(s, st, "mark UIDL deleted", &n, err) == -1)
+		return -1;
+	if (n == 0)
+		return perr_set(err, PERR_NOTFOUND, "%s: no UIDL %s recorded",
+		    s->path, uidl);
+	return 0;
+}
+
+int
+store_pop3_older(struct store *s, int64_t account_id, int64_t before,
+    store_uidl_cb cb, void *arg, struct perr *err)
+{
+	static const char	 sql[] = "SELECT uidl, first_seen FROM pop3_uidl"
+	    " WHERE account_id = ?1 AND deleted_from_server = 0"
+	    " AND first_seen < ?2 ORDER BY first_seen";
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, before) != SQLITE_OK)
+		return bind_fail(s, st, "list UIDLs", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = cb(arg, store_col_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+		if (ret != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = store_sqlerr(s, "list UIDLs", err);
+	store_stmt_done(s, st);
+	return ret;
+}

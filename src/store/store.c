@@ -1,0 +1,476 @@
+/*
+ * store.c - opening the store, its pragmas, transactions, and the plumbing
+ * the other files of src/store share (statement cache, errors, binding).
+ *
+ * Pragmas, and why:
+ *   journal_mode=WAL     the UI reads while the sync worker writes
+ *   synchronous=FULL     WAL syncs at every commit, so a committed POP3
+ *                        message survives a power cut before we send DELE
+ *                        (NORMAL only syncs at checkpoints; opt-in with
+ *                        STORE_SYNC_NORMAL where every write can be redone)
+ *   foreign_keys=ON      per connection; the cascades from folder to message
+ *                        to body and FTS rely on it
+ *   busy_timeout         a second writer (posta sync from the CLI while the
+ *                        TUI's worker runs) waits instead of failing
+ *   DEFENSIVE            no writable_schema or shadow-table writes that
+ *                        could corrupt the file from SQL
+ *
+ * trusted_schema stays at its default (ON): SQLite 3.40 does not count FTS5
+ * as innocuous, so OFF would forbid the triggers that keep message_fts in
+ * step with message. The file is the user's own (0600 in a 0700 directory);
+ * whoever can plant a schema in it can already read and change the mail.
+ */
+#define POSTA_STORE_INTERNAL
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+/* How long a connection waits for another one's lock. */
+#define STORE_BUSY_MS	10000
+
+/* ---- errors and binding ----------------------------------------------- */
+
+int
+store_sqlerr(struct store *s, const char *what, struct perr *err)
+{
+	return perr_set(err, PERR_STORE, "%s: %s: %s", s->path, what,
+	    sqlite3_errmsg(s->db));
+}
+
+int
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	/*
+	 * SQLITE_STATIC: the caller's string outlives the statement's use,
+	 * because store_stmt_done() clears the bindings before we return.
+	 */
+	if (v == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int
+store_bind_nz(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == 0)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, v);
+}
+
+const char *
+store_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* ---- the statement cache ---------------------------------------------- */
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql, struct perr *err)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+	unsigned int	 pflags;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql)
+			break;
+	if (i < s->ncache && !sqlite3_stmt_busy(s->cache[i].stmt))
+		return s->cache[i].stmt;
+
+	/* A statement kept for the connection's life tells SQLite so. */
+	pflags = i == s->ncache ? SQLITE_PREPARE_PERSISTENT : 0;
+	if (sqlite3_prepare_v3(s->db, sql, -1, pflags, &st, NULL) !=
+	    SQLITE_OK) {
+		store_sqlerr(s, "prepare", err);
+		return NULL;
+	}
+	if (i < s->ncache)	/* the cached one is in use higher up */
+		return st;
+	if (s->ncache == s->cachecap) {
+		s->cachecap = s->cachecap ? s->cachecap * 2 : 32;
+		s->cache = xreallocarray(s->cache, s->cachecap,
+		    sizeof *s->cache);
+	}
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache].stmt = st;
+	s->ncache++;
+	return st;
+}
+
+void
+store_stmt_done(struct store *s, sqlite3_stmt *st)
+{
+	size_t	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < s->ncache; i++) {
+		if (s->cache[i].stmt == st) {
+			/*
+			 * reset() repeats the last step's error, which the
+			 * caller has already reported; clear_bindings() cannot
+			 * fail on a valid statement.
+			 */
+			(void)sqlite3_reset(st);
+			(void)sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	(void)sqlite3_finalize(st);
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
+    struct perr *err)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_sqlerr(s, what, err);
+		store_stmt_done(s, st);
+		return -1;
+	}
+	store_stmt_done(s, st);
+	return 0;
+}
+
+int
+store_exec(struct store *s, const char *sql, const char *what,
+    struct perr *err)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		perr_set(err, PERR_STORE, "%s: %s: %s", s->path, what,
+		    msg != NULL ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run one cached statement without results. */
+static int
+run(struct store *s, const char *sql, const char *what, struct perr *err)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	return store_step_done(s, st, what, err);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+/*
+ * SQLite itself rolls the whole transaction back after some errors (disk
+ * full, I/O error, out of memory). sqlite3_get_autocommit() tells us so;
+ * the levels still open then fail their commit instead of committing the
+ * half that followed in autocommit mode.
+ */
+static int
+lost(struct store *s, struct perr *err)
+{
+	return perr_set(err, PERR_STORE,
+	    "%s: the transaction was rolled back after an earlier error",
+	    s->path);
+}
+
+int
+store_begin(struct store *s, struct perr *err)
+{
+	const char	*sql;
+
+	if (s->depth == 0)
+		sql = (s->flags & STORE_RDONLY) ? "BEGIN" : "BEGIN IMMEDIATE";
+	else if (sqlite3_get_autocommit(s->db))
+		return lost(s, err);
+	else
+		sql = "SAVEPOINT store";
+	if (run(s, sql, "begin transaction", err) == -1)
+		return -1;
+	s->depth++;
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct perr *err)
+{
+	struct perr	 ignored;
+
+	if (s->depth == 0)
+		return perr_set(err, PERR_STORE,
+		    "%s: commit outside a transaction", s->path);
+	if (sqlite3_get_autocommit(s->db)) {
+		s->depth--;
+		return lost(s, err);
+	}
+	if (s->depth > 1) {
+		if (run(s, "RELEASE store", "release savepoint", err) == -1) {
+			/* Undo the level rather than leave it dangling. */
+			(void)run(s, "ROLLBACK TO store", "rollback", &ignored);
+			(void)run(s, "RELEASE store", "release", &ignored);
+			s->depth--;
+			return -1;
+		}
+		s->depth--;
+		return 0;
+	}
+	s->depth = 0;
+	if (run(s, "COMMIT", "commit", err) == -1) {
+		/* A busy or failed COMMIT leaves the transaction open. */
+		if (!sqlite3_get_autocommit(s->db))
+			(void)run(s, "ROLLBACK", "rollback", &ignored);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_rollback(struct store *s, struct perr *err)
+{
+	if (s->depth == 0)
+		return 0;
+	if (sqlite3_get_autocommit(s->db)) {
+		/* Already rolled back by SQLite: nothing left to undo. */
+		s->depth--;
+		return 0;
+	}
+	if (s->depth > 1) {
+		s->depth--;
+		if (run(s, "ROLLBACK TO store", "rollback to savepoint",
+		    err) == -1)
+			return -1;
+		return run(s, "RELEASE store", "release savepoint", err);
+	}
+	s->depth = 0;
+	return run(s, "ROLLBACK", "rollback", err);
+}
+
+int
+store_tx_depth(const struct store *s)
+{
+	return s->depth;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Create the directories above path (mode 0700), like mkdir -p. */
+static int
+make_parents(const char *path, struct perr *err)
+{
+	char	*dir, *p;
+	int	 rc = 0;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; rc == 0; p++) {
+		char	c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			rc = perr_set(err, PERR_IO,
+			    "%s: cannot create directory %s: %s", path, dir,
+			    strerror(errno));
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Create an empty file 0600 ourselves: SQLite would create it 0644, and the
+ * WAL and shared-memory files copy the database file's mode.
+ */
+static int
+make_file(const char *path, struct perr *err)
+{
+	int	fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return 0;
+		return perr_set(err, PERR_IO, "%s: cannot create: %s", path,
+		    strerror(errno));
+	}
+	if (close(fd) == -1)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * The first read of the file: this is where a file that is not a database
+ * at all is found, so say it in words a user understands.
+ */
+static int
+probe(struct store *s, struct perr *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_NOTADB)
+			perr_set(err, PERR_STORE, "%s: not an SQLite database, "
+			    "so not a posta store", s->path);
+		else
+			perr_set(err, PERR_STORE, "%s: cannot read: %s",
+			    s->path, sqlite3_errmsg(s->db));
+	}
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int
+set_wal(struct store *s, struct perr *err)
+{
+	sqlite3_stmt	*st;
+	const char	*mode;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlerr(s, "journal_mode", err);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		store_sqlerr(s, "journal_mode", err);
+	else if ((mode = store_col_text(st, 0)) == NULL ||
+	    strcmp(mode, "wal") != 0)
+		/* e.g. a file system without shared memory */
+		perr_set(err, PERR_STORE, "%s: cannot use WAL mode (got %s)",
+		    s->path, mode != NULL ? mode : "nothing");
+	else
+		rc = 0;
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+configure(struct store *s, struct perr *err)
+{
+	int	on;
+
+	if (sqlite3_extended_result_codes(s->db, 1) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) !=
+	    SQLITE_OK ||
+	    sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
+		return store_sqlerr(s, "configure", err);
+	if (probe(s, err) == -1)
+		return -1;
+	if (store_exec(s, "PRAGMA foreign_keys=ON", "foreign_keys", err) == -1)
+		return -1;
+	if (s->flags & STORE_RDONLY)
+		return 0;
+	if (set_wal(s, err) == -1)
+		return -1;
+	return store_exec(s, (s->flags & STORE_SYNC_NORMAL) ?
+	    "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+	    "synchronous", err);
+}
+
+struct store *
+store_open(const char *path, int flags, struct perr *err)
+{
+	struct store	*s;
+	struct stat	 sb;
+	int		 oflags, rc;
+
+	if (flags & STORE_RDONLY) {
+		if (stat(path, &sb) == -1) {
+			perr_set(err, errno == ENOENT ? PERR_NOTFOUND : PERR_IO,
+			    "%s: cannot open the store read-only: %s", path,
+			    strerror(errno));
+			return NULL;
+		}
+		oflags = SQLITE_OPEN_READONLY;
+	} else {
+		if (make_parents(path, err) == -1 || make_file(path, err) == -1)
+			return NULL;
+		oflags = SQLITE_OPEN_READWRITE;
+	}
+	/* One connection, one thread: SQLite's own mutexes are not needed. */
+	oflags |= SQLITE_OPEN_NOMUTEX;
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->flags = flags;
+	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		perr_set(err, PERR_STORE, "%s: cannot open: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) :
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (configure(s, err) == -1)
+		goto fail;
+	if (flags & STORE_RDONLY)
+		rc = store_schema_check(s, err);
+	else
+		rc = store_schema_migrate(s, err);
+	if (rc == -1)
+		goto fail;
+	s->ready = true;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ncache; i++)
+		(void)sqlite3_finalize(s->cache[i].stmt);
+	free(s->cache);
+	s->cache = NULL;
+	s->ncache = 0;
+	if (s->db != NULL) {
+		/*
+		 * PRAGMA optimize is advisory (it refreshes the planner's
+		 * statistics); a failure changes nothing we rely on. Never on
+		 * a file we refused: it may write to it.
+		 */
+		if (s->ready && !(s->flags & STORE_RDONLY) && s->depth == 0)
+			(void)sqlite3_exec(s->db, "PRAGMA optimize", NULL,
+			    NULL, NULL);
+		/*
+		 * close_v2 rolls back an open transaction; it cannot fail
+		 * for want of finalized statements, all are finalized.
+		 */
+		(void)sqlite3_close_v2(s->db);
+	}
+	free(s->path);
+	free(s);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}

@@ -1,0 +1,487 @@
+/*
+ * store.h - the face of src/store: posta's offline store in one SQLite file.
+ *
+ *   store.c     open/close, pragmas, transactions, the per-connection
+ *               prepared-statement cache and the error helpers
+ *   schema.c    schema version 1 and the forward-migration runner
+ *               (what each table means is written at the top of schema.c)
+ *   folder.c    accounts and folders: upsert, list with counts, lookups,
+ *               sync state, rename, delete
+ *   message.c   message headers, flags, UIDs, bodies, the page query,
+ *               full-text search, POP3 UIDLs
+ *
+ * Threads: a struct store is one SQLite connection and belongs to the thread
+ * that opened it. Each thread opens its own: the sync worker a read-write
+ * one, the UI a read-only one (WAL lets one writer and many readers work at
+ * once).
+ *
+ * Errors: every function that can fail returns -1 (or NULL) and fills the
+ * struct perr it was given (PERR_STORE, PERR_IO, PERR_NOTFOUND, ...);
+ * the message starts with the database path.
+ *
+ * Strings going in are UTF-8, already decoded by the caller; the store never
+ * decodes, sanitises or interprets them. Strings coming out are as stored:
+ * pass them through sanitize_*() before they reach a terminal.
+ *
+ * Callbacks (the store_*_cb types): they receive rows that are only valid
+ * during the call (strings point into SQLite's buffers; copy what you keep).
+ * Return 0 to go on; any other value stops the walk and becomes the return
+ * value of the function that called you, so use values > 0 to tell "stopped
+ * by me" from the store's -1. A callback may call other store functions on
+ * the same connection.
+ */
+#ifndef POSTA_STORE_H
+#define POSTA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/* The schema version this posta writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION	1
+
+struct store;
+
+/* ---- opening ----------------------------------------------------------- */
+
+enum store_open_flags {
+	/*
+	 * The sync worker's connection: creates the parent directories
+	 * (0700) and the file (0600) when missing, migrates the schema
+	 * forward, may write. Commits are synced to disk (synchronous=FULL):
+	 * POP3 deletes a message from the server once our COMMIT returns, so
+	 * a commit must survive a power cut, not only a crash of posta.
+	 */
+	STORE_RDWR = 0,
+	/*
+	 * The UI's reader: never creates, writes or migrates. Fails with a
+	 * clear message when the file is missing, holds no posta schema or
+	 * an older one.
+	 */
+	STORE_RDONLY = 1 << 0,
+	/*
+	 * With STORE_RDWR: synchronous=NORMAL instead of FULL. In WAL mode a
+	 * power cut may then undo the last few commits (a crash of posta
+	 * cannot). Only for connections whose writes can all be fetched
+	 * again (tests, benchmarks, an IMAP-only importer): never for a
+	 * connection that writes the journal, the outbox or POP3 mail.
+	 */
+	STORE_SYNC_NORMAL = 1 << 1,
+};
+
+/*
+ * Open (and when read-write, create and migrate) the store at path.
+ * Returns a connection that the caller closes with store_close(), or NULL
+ * with err filled. A database with a newer schema than STORE_SCHEMA_VERSION
+ * is refused (PERR_STORE): "PATH: database schema version N is newer than
+ * this posta supports (M); upgrade posta".
+ */
+struct store	*store_open(const char *path, int flags, struct perr *err);
+/* Close the connection; an open transaction is rolled back. NULL is fine. */
+void		 store_close(struct store *);
+/* The path the store was opened with (owned by the store). */
+const char	*store_path(const struct store *);
+/* The schema version found in the file (after migration when read-write). */
+int		 store_schema_version(struct store *, struct perr *);
+
+/* ---- transactions ------------------------------------------------------ */
+
+/*
+ * Transactions nest. The outermost store_begin() starts a transaction
+ * (BEGIN IMMEDIATE on a read-write connection, so the write lock is taken
+ * at once and a busy writer is waited for here, not half-way through a
+ * batch; a plain BEGIN on a read-only one, which gives the UI one
+ * consistent snapshot for a page and its counts, taken at the first read
+ * after store_begin()). Inner levels are savepoints: an inner
+ * store_rollback() undoes only the inner level.
+ *
+ * Every write the sync does for one batch belongs in one transaction the
+ * caller opens; functions below that make several changes wrap them in a
+ * savepoint of their own, so each is atomic either way.
+ *
+ * If the outermost commit fails, the whole transaction is rolled back
+ * before store_commit() returns -1: the batch is lost, redo it.
+ * store_rollback() outside a transaction does nothing and returns 0.
+ *
+ * Keep a reader's transaction short (one screen): while it is open, the WAL
+ * cannot be checkpointed past its snapshot and keeps growing.
+ */
+int	store_begin(struct store *, struct perr *);
+int	store_commit(struct store *, struct perr *);
+int	store_rollback(struct store *, struct perr *);
+/* Current nesting depth, 0 outside any transaction. */
+int	store_tx_depth(const struct store *);
+
+/* ---- accounts ---------------------------------------------------------- */
+
+enum store_protocol {
+	STORE_IMAP = 1,
+	STORE_POP3 = 2,
+};
+
+/*
+ * The id of account `name`, created when missing. An account already stored
+ * with another protocol is an error (PERR_STORE): its folders' remote names
+ * mean nothing to the other protocol.
+ */
+int	store_account_ensure(struct store *, const char *name,
+	    enum store_protocol, int64_t *id, struct perr *);
+/* Look an account up without creating it (for the reader): PERR_NOTFOUND. */
+int	store_account_find(struct store *, const char *name, int64_t *id,
+	    enum store_protocol *proto, struct perr *);
+
+/* ---- folders ----------------------------------------------------------- */
+
+/* Values are stored in the file: append only. */
+enum store_special {
+	STORE_SPECIAL_NONE = 0,
+	STORE_SPECIAL_INBOX,
+	STORE_SPECIAL_SENT,
+	STORE_SPECIAL_DRAFTS,
+	STORE_SPECIAL_TRASH,
+	STORE_SPECIAL_JUNK,
+	STORE_SPECIAL_ARCHIVE,
+	STORE_SPECIAL_ALL,
+	STORE_SPECIAL_FLAGGED,
+};
+
+struct store_folder {
+	int64_t			 id;
+	int64_t			 account_id;
+	char			*name;		/* UTF-8, what the user sees */
+	char			*remote_name;	/* raw server name (modified
+						   UTF-7 for IMAP); NULL for a
+						   local-only folder */
+	char			 delimiter;	/* hierarchy separator, 0: none */
+	enum store_special	 special_use;
+	bool			 subscribed;
+	bool			 noselect;	/* \Noselect: a container only */
+	/* Sync state, written only by store_folder_set_sync(). */
+	uint32_t		 uidvalidity;	/* 0: never selected */
+	uint32_t		 uidnext;
+	uint64_t		 highestmodseq;	/* 0: no CONDSTORE */
+	int64_t			 last_sync;	/* unix time, 0: never */
+	/* Counts: filled by store_folder_list() only. */
+	int64_t			 total;
+	int64_t			 unread;
+};
+
+typedef int	(*store_folder_cb)(void *arg, const struct store_folder *);
+
+/*
+ * Insert or update the folder f->account_id / f->remote_name (or, when
+ * remote_name is NULL, the local folder f->name): name, delimiter,
+ * special_use, subscribed and noselect are written; the sync state and the
+ * messages of an existing folder are kept. Sets *id (may be NULL).
+ */
+int	store_folder_upsert(struct store *, const struct store_folder *f,
+	    int64_t *id, struct perr *);
+/*
+ * Every folder of an account, INBOX first then by name, with its total and
+ * unread (not \Seen) counts.
+ */
+int	store_folder_list(struct store *, int64_t account_id, store_folder_cb,
+	    void *arg, struct perr *);
+/*
+ * Lookups: fill *f (strings owned by f: release with store_folder_free()).
+ * A missing folder is -1 with PERR_NOTFOUND. The counts are not filled.
+ * by_special returns the oldest folder with that use.
+ */
+int	store_folder_get(struct store *, int64_t id, struct store_folder *f,
+	    struct perr *);
+int	store_folder_by_name(struct store *, int64_t account_id,
+	    const char *name, struct store_folder *f, struct perr *);
+int	store_folder_by_remote(struct store *, int64_t account_id,
+	    const char *remote_name, struct store_folder *f, struct perr *);
+int	store_folder_by_special(struct store *, int64_t account_id,
+	    enum store_special, struct store_folder *f, struct perr *);
+/* Free the strings inside *f (not f itself) and zero it. NULL is fine. */
+void	store_folder_free(struct store_folder *f);
+/* Total and unread messages of one folder (indexed counts). */
+int	store_folder_counts(struct store *, int64_t folder_id, int64_t *total,
+	    int64_t *unread, struct perr *);
+int	store_folder_set_sync(struct store *, int64_t folder_id,
+	    uint32_t uidvalidity, uint32_t uidnext, uint64_t highestmodseq,
+	    int64_t last_sync, struct perr *);
+/*
+ * Rename a folder: new_remote may be NULL to keep a local folder local.
+ * Renaming children of an IMAP hierarchy is the caller's business.
+ */
+int	store_folder_rename(struct store *, int64_t folder_id,
+	    const char *new_name, const char *new_remote, struct perr *);
+/* Delete a folder with its messages, bodies and search entries. */
+int	store_folder_delete(struct store *, int64_t folder_id, struct perr *);
+/*
+ * UIDVALIDITY changed: forget every UID and modseq of the folder (the rows
+ * stay, to be matched again by Message-ID with store_msg_set_uid()).
+ */
+int	store_folder_forget_uids(struct store *, int64_t folder_id,
+	    struct perr *);
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Bits of store_msg.flags. Stored in the file (the unread index uses SEEN). */
+enum store_flag {
+	STORE_SEEN	= 1 << 0,
+	STORE_ANSWERED	= 1 << 1,
+	STORE_FLAGGED	= 1 << 2,
+	STORE_DELETED	= 1 << 3,
+	STORE_DRAFT	= 1 << 4,
+	STORE_RECENT	= 1 << 5,	/* session flag; kept for display */
+};
+
+enum store_body_state {
+	STORE_BODY_NONE = 0,		/* headers only */
+	STORE_BODY_PARTIAL = 1,		/* some parts (reserved) */
+	STORE_BODY_FULL = 2,		/* the whole RFC 5322 message */
+};
+
+/*
+ * One message's header record. Strings are UTF-8 (decoded by the caller)
+ * and may be NULL. Going in, the store only reads them.
+ */
+struct store_msg {
+	int64_t			 id;		/* set by the store */
+	int64_t			 folder_id;
+	uint32_t		 uid;		/* 0: not known to the server */
+	uint64_t		 modseq;
+	char			*message_id;	/* Message-ID header, no <> */
+	char			*in_reply_to;
+	char			*refs;		/* References, space-separated */
+	int64_t			 thread_id;	/* 0: not threaded yet */
+	int64_t			 date;		/* Date: header, unix time */
+	int64_t			 internal_date;	/* server arrival, unix time */
+	char			*from_name;
+	char			*from_addr;
+	char			*to_list;	/* "Name <a@b>, c@d" as shown */
+	char			*cc_list;
+	char			*subject;
+	int64_t			 size;		/* RFC822.SIZE in bytes */
+	unsigned		 flags;		/* enum store_flag bits */
+	char			*keywords;	/* other IMAP flags, space-sep. */
+	bool			 has_attachments;
+	enum store_body_state	 body_state;	/* set by store_body_put() */
+	char			*pop3_uidl;
+	int64_t			 fetched_at;	/* when the body was stored */
+};
+
+typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
+
+/*
+ * Insert one header record (m->id is ignored). Returns 0 and sets *id when
+ * inserted; returns 1 and sets *id to the existing row when the folder
+ * already has m->uid (nothing is changed: IMAP's "UID FETCH n:*" returns
+ * the last message again). -1 on error. id may be NULL.
+ */
+int	store_msg_insert(struct store *, const struct store_msg *m,
+	    int64_t *id, struct perr *);
+/*
+ * Fill *m from a row; strings are owned by m: release with
+ * store_msg_free(). Missing: -1 with PERR_NOTFOUND.
+ */
+int	store_msg_get(struct store *, int64_t id, struct store_msg *m,
+	    struct perr *);
+int	store_msg_by_uid(struct store *, int64_t folder_id, uint32_t uid,
+	    struct store_msg *m, struct perr *);
+/* Free the strings inside *m (not m itself) and zero it. NULL is fine. */
+void	store_msg_free(struct store_msg *m);
+/*
+ * Every message with this Message-ID, in folder_id or (0) anywhere, oldest
+ * row first.
+ */
+int	store_msg_by_message_id(struct store *, const char *message_id,
+	    int64_t folder_id, store_msg_cb, void *arg, struct perr *);
+/* Every message of a thread, oldest first. */
+int	store_msg_thread(struct store *, int64_t thread_id, store_msg_cb,
+	    void *arg, struct perr *);
+
+/*
+ * The keyset of the folder list: the (date, id) of a row already shown.
+ * Pages are ordered by date then id, so equal dates never repeat or skip.
+ */
+struct store_page_key {
+	int64_t	date;
+	int64_t	id;
+};
+
+/*
+ * Up to limit messages of a folder, newest first, strictly older than
+ * *after (NULL: from the newest). Pass the last row's (date, id) as the next
+ * after. Only the rows asked for are read.
+ */
+int	store_msg_page(struct store *, int64_t folder_id,
+	    const struct store_page_key *after, int limit, store_msg_cb,
+	    void *arg, struct perr *);
+/*
+ * Scrolling back up: up to limit messages strictly newer than *before,
+ * delivered nearest first (oldest of them first).
+ */
+int	store_msg_page_newer(struct store *, int64_t folder_id,
+	    const struct store_page_key *before, int limit, store_msg_cb,
+	    void *arg, struct perr *);
+
+/*
+ * Local action: add then remove flag bits. Returns 1 when the message
+ * exists, 0 when it does not, -1 on error.
+ */
+int	store_msg_flags_change(struct store *, int64_t id, unsigned add,
+	    unsigned remove, struct perr *);
+/*
+ * The server says: message uid of folder_id has exactly these flags
+ * (keywords NULL: leave the stored keywords; "" clears them) at modseq
+ * (0: leave the stored modseq). Returns 1 when updated, 0 when the folder
+ * has no such uid, -1 on error.
+ */
+int	store_msg_flags_uid(struct store *, int64_t folder_id, uint32_t uid,
+	    unsigned flags, const char *keywords, uint64_t modseq,
+	    struct perr *);
+/* Returns 1 when updated, 0 when there is no such message, -1 on error. */
+int	store_msg_set_modseq(struct store *, int64_t folder_id, uint32_t uid,
+	    uint64_t modseq, struct perr *);
+/*
+ * By row id: a missing row is -1 with PERR_NOTFOUND (the caller had the id
+ * from us, so it is worth saying). set_uid gives a row its server UID
+ * (APPENDUID, COPYUID, re-mapping by Message-ID); 0 clears it.
+ */
+int	store_msg_set_uid(struct store *, int64_t id, uint32_t uid,
+	    struct perr *);
+int	store_msg_set_thread(struct store *, int64_t id, int64_t thread_id,
+	    struct perr *);
+/*
+ * Deletes take the body and the search entry with them. By UID, *n (may be
+ * NULL) is set to the number of messages deleted (0 is not an error).
+ */
+int	store_msg_delete(struct store *, int64_t id, struct perr *);
+int	store_msg_delete_uid(struct store *, int64_t folder_id, uint32_t uid,
+	    int64_t *n, struct perr *);
+/* Every message with first <= uid <= last. */
+int	store_msg_delete_uids(struct store *, int64_t folder_id,
+	    uint32_t first, uint32_t last, int64_t *n, struct perr *);
+
+/* A row of store_msg_uids(); keywords may be NULL. */
+struct store_uid {
+	int64_t		 id;
+	uint32_t	 uid;
+	unsigned	 flags;
+	uint64_t	 modseq;
+	const char	*keywords;
+};
+
+typedef int	(*store_uid_cb)(void *arg, const struct store_uid *);
+
+/*
+ * Every message of a folder that has a UID, in ascending UID order, one at a
+ * time: the flags diff of a 100,000-message folder never holds an array.
+ */
+int	store_msg_uids(struct store *, int64_t folder_id, store_uid_cb,
+	    void *arg, struct perr *);
+/* Highest UID of a folder, 0 when it has none. */
+int	store_msg_max_uid(struct store *, int64_t folder_id, uint32_t *uid,
+	    struct perr *);
+
+/* ---- bodies and search ------------------------------------------------- */
+
+/*
+ * Store the raw RFC 5322 bytes of a message (replacing any), set its
+ * body_state to STORE_BODY_FULL and fetched_at to now, and index text (the
+ * readable body text the caller extracted; NULL indexes nothing) for
+ * search. A missing message is PERR_NOTFOUND.
+ */
+int	store_body_put(struct store *, int64_t id, const void *raw, size_t len,
+	    const char *text, struct perr *);
+/*
+ * The raw bytes: *raw is malloc'd (one extra NUL byte after *len, so text
+ * functions may read it) and the caller frees it. No body: PERR_NOTFOUND.
+ */
+int	store_body_get(struct store *, int64_t id, void **raw, size_t *len,
+	    struct perr *);
+
+/*
+ * Full-text search (FTS5 syntax; columns subject, from, to, body, e.g.
+ * "from:alice perche"). Diacritics and case are ignored. Scope: folder_id if
+ * not 0, else account_id if not 0, else everything. Newest first, at most
+ * limit rows. A malformed query is PERR_STORE with SQLite's words.
+ */
+int	store_msg_search(struct store *, int64_t account_id, int64_t folder_id,
+	    const char *query, int limit, store_msg_cb, void *arg,
+	    struct perr *);
+
+/* ---- POP3 ---------------------------------------------------------------- */
+
+/*
+ * POP3 identity: a UIDL is recorded in the same transaction as its message,
+ * and only after that transaction commits may DELE be sent for it.
+ */
+/* *known = whether the account already has this UIDL. */
+int	store_pop3_known(struct store *, int64_t account_id, const char *uidl,
+	    bool *known, struct perr *);
+/* Record a UIDL first seen at `when` (an existing one is kept). */
+int	store_pop3_add(struct store *, int64_t account_id, const char *uidl,
+	    int64_t when, struct perr *);
+/*
+ * The server has deleted it (after the QUIT that followed DELE); an unknown
+ * UIDL is PERR_NOTFOUND.
+ */
+int	store_pop3_mark_deleted(struct store *, int64_t account_id,
+	    const char *uidl, struct perr *);
+typedef int	(*store_uidl_cb)(void *arg, const char *uidl, int64_t first_seen);
+/* UIDLs still on the server first seen before `before` (pop3_keep days:N). */
+int	store_pop3_older(struct store *, int64_t account_id, int64_t before,
+	    store_uidl_cb, void *arg, struct perr *);
+
+/* ---- private to src/store ---------------------------------------------- */
+
+#ifdef POSTA_STORE_INTERNAL
+/*
+ * Only the .c files of src/store define POSTA_STORE_INTERNAL. Everything
+ * below is the plumbing they share; nothing outside src/store may use it.
+ */
+#include <sqlite3.h>
+
+struct store_cached {
+	const char	*sql;		/* identity: the static string's address */
+	sqlite3_stmt	*stmt;
+};
+
+struct store {
+	sqlite3			*db;
+	char			*path;
+	int			 flags;
+	int			 depth;		/* transaction nesting */
+	bool			 ready;		/* opened and schema checked */
+	struct store_cached	*cache;
+	size_t			 ncache;
+	size_t			 cachecap;
+};
+
+/*
+ * A prepared statement for sql, which must be a string literal (the cache
+ * is keyed by its address). Cached for the connection's life; if the cached
+ * one is still running (a callback re-entered the store), a fresh one is
+ * prepared. Give it back with store_stmt_done(). NULL on error.
+ */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql, struct perr *);
+/* Reset and unbind a cached statement, finalize a fresh one. NULL is fine. */
+void		 store_stmt_done(struct store *, sqlite3_stmt *);
+/* Step a statement expected to finish without rows, then give it back. */
+int		 store_step_done(struct store *, sqlite3_stmt *, const char *what,
+		    struct perr *);
+/* Run SQL without results (DDL, pragmas). */
+int		 store_exec(struct store *, const char *sql, const char *what,
+		    struct perr *);
+/* Fill err with "PATH: what: SQLite's message"; returns -1. */
+int		 store_sqlerr(struct store *, const char *what, struct perr *);
+/* Bind helpers: NULL text binds NULL; _nz binds NULL for 0. */
+int		 store_bind_text(sqlite3_stmt *, int, const char *);
+int		 store_bind_nz(sqlite3_stmt *, int, int64_t);
+/* A column as a NUL-terminated string or NULL (borrowed from SQLite). */
+const char	*store_col_text(sqlite3_stmt *, int);
+
+/* schema.c */
+int		 store_schema_migrate(struct store *, struct perr *);
+int		 store_schema_check(struct store *, struct perr *);
+#endif /* POSTA_STORE_INTERNAL */
+
+#endif
