@@ -2,15 +2,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_check_account_entry;
+extern const struct cmd_entry cmd_folders_entry;
+extern const struct cmd_entry cmd_list_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_version_entry,
+	&cmd_check_account_entry,
+	&cmd_folders_entry,
+	&cmd_list_entry,
 	NULL
 };
 
@@ -108,4 +115,62 @@ cli_config(struct cli_ctx *ctx)
 	}
 	free(path);
 	return ctx->cfg;
+}
+
+int
+cli_getopt_account(const struct cmd_entry *e, int argc, char **argv,
+    const char **account)
+{
+	int	i;
+
+	*account = NULL;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			*account = argv[++i];
+		else {
+			cli_usage(e);
+			return -1;
+		}
+	}
+	return i;
+}
+
+int
+cli_open_reader(struct cli_ctx *ctx, const char *name,
+    const struct account **acct, struct store **st, int64_t *account_id)
+{
+	struct config		*cfg;
+	struct perr		 err;
+	enum store_protocol	 proto;
+
+	*st = NULL;
+	if ((cfg = cli_config(ctx)) == NULL)
+		return -1;
+	if ((*acct = config_account(cfg, name, &err)) == NULL) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (access(cfg->store, F_OK) != 0) {
+		cli_error("%s: no mail stored yet; run 'posta sync' first",
+		    cfg->store);
+		return -1;
+	}
+	if ((*st = store_open(cfg->store, STORE_RDONLY, &err)) == NULL) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (store_account_find(*st, (*acct)->name, account_id, &proto,
+	    &err) != 0) {
+		if (err.code == PERR_NOTFOUND)
+			cli_error("account %s: no mail stored yet; run 'posta "
+			    "sync -a %s' first", (*acct)->name, (*acct)->name);
+		else
+			cli_error("%s", err.msg);
+		store_close(*st);
+		*st = NULL;
+		return -1;
+	}
+	return 0;
 }

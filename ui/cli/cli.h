@@ -6,14 +6,19 @@
  *   cli.c                dispatch, shared helpers (config loading, errors)
  *   cmd-version.c        posta version / help
  *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
+ *   cmd-folders.c        posta folders: folders with counts, from the store
+ *   cmd-list.c           posta list: messages of a folder, table or JSON
  */
 #ifndef POSTA_CLI_H
 #define POSTA_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "util/util.h"
 #include "util/config.h"
+#include "store/store.h"
 
 /* What every subcommand gets: the global options and a lazily loaded config. */
 struct cli_ctx {
@@ -47,6 +52,21 @@ void			 cli_usage(const struct cmd_entry *);
 struct config	*cli_config(struct cli_ctx *);
 /* Print "posta: MSG" to stderr, sanitised; returns CLI_FAIL. */
 int		 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The account named by -a (NULL: the default one) and the store opened
+ * read-only for reading commands. On failure print why and return -1. For a
+ * store that does not exist yet, the message says to run posta sync.
+ * *st is closed by the caller with store_close().
+ */
+int		 cli_open_reader(struct cli_ctx *, const char *account,
+		    const struct account **, struct store **st,
+		    int64_t *account_id);
+/*
+ * Parse "-a NAME" style options shared by many commands: returns the index
+ * of the first operand, or -1 after printing usage. Recognised: -a NAME.
+ */
+int		 cli_getopt_account(const struct cmd_entry *, int argc,
+		    char **argv, const char **account);
 /* Print the example config that explains the file format. */
 void		 cli_example_config(FILE *, const char *path);
 

@@ -1,0 +1,323 @@
+/*
+ * imap.c - IMAP connections: greeting, STARTTLS, CAPABILITY, LOGIN.
+ *
+ * The order of events is the security argument, so it is spelt out here:
+ * connect (TLS verified first for implicit TLS), read the greeting, refuse
+ * PREAUTH before STARTTLS, STARTTLS + verification, forget every
+ * capability learnt in plaintext, only then fetch the password and log in,
+ * and re-read the capabilities (they change after login). Any failure
+ * before the login drops the connection without another byte.
+ *
+ * Never mailimap_compress(): Debian's libetpan has no zlib and the session
+ * would die after the server switched to DEFLATE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "net/net.h"
+
+/* What the sync engine may use, and so what the report lists. */
+static const char *const imap_wanted[] = {
+	"IDLE", "CONDSTORE", "QRESYNC", "MOVE", "UIDPLUS", "SPECIAL-USE",
+	"COMPRESS=DEFLATE", "ENABLE", NULL
+};
+
+bool
+imap_has_cap(const struct imap_conn *c, const char *cap)
+{
+	struct mailimap_capability_data	*cd;
+	struct mailimap_capability	*k;
+	clistiter			*it;
+	const char			*auth = NULL;
+
+	if (c == NULL || c->imap == NULL ||
+	    c->imap->imap_connection_info == NULL ||
+	    (cd = c->imap->imap_connection_info->imap_capability) == NULL ||
+	    cd->cap_list == NULL)
+		return false;
+	if (strncasecmp(cap, "AUTH=", 5) == 0)
+		auth = cap + 5;
+	for (it = clist_begin(cd->cap_list); it != NULL; it = clist_next(it)) {
+		k = clist_content(it);
+		if (k->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE) {
+			if (auth != NULL && k->cap_data.cap_auth_type != NULL &&
+			    strcasecmp(k->cap_data.cap_auth_type, auth) == 0)
+				return true;
+		} else if (auth == NULL && k->cap_data.cap_name != NULL &&
+		    strcasecmp(k->cap_data.cap_name, cap) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Replace libetpan's capability cache with an empty list. Not NULL: a
+ * CAPABILITY command whose reply carries no capability would make
+ * mailimap_capability() copy a NULL list and crash.
+ */
+static int
+imap_caps_forget(mailimap *imap)
+{
+	struct mailimap_capability_data	*empty;
+	clist				*l;
+
+	if (imap->imap_connection_info == NULL &&
+	    (imap->imap_connection_info = mailimap_connection_info_new()) ==
+	    NULL)
+		return -1;
+	if ((l = clist_new()) == NULL)
+		return -1;
+	if ((empty = mailimap_capability_data_new(l)) == NULL) {
+		clist_free(l);
+		return -1;
+	}
+	if (imap->imap_connection_info->imap_capability != NULL)
+		mailimap_capability_data_free(
+		    imap->imap_connection_info->imap_capability);
+	imap->imap_connection_info->imap_capability = empty;
+	return 0;
+}
+
+int
+imap_error(struct imap_conn *c, int r, const char *what, struct perr *err)
+{
+	const char	*hp = c->report.hostport;
+	char		 text[400];
+
+	net_server_text(text, sizeof text, c->imap->imap_response);
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return net_fail(err, &c->io_err, hp, PERR_CONNECT,
+		    "%s: the connection failed", what);
+	case MAILIMAP_ERROR_PARSE:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "%s: the server's reply cannot be parsed", what);
+	case MAILIMAP_ERROR_FATAL:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "%s: the server ended the session: %s", what, text);
+	case MAILIMAP_ERROR_PROTOCOL:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "%s: the server rejected the command: %s", what, text);
+	case MAILIMAP_ERROR_MEMORY:
+		return net_fail(err, NULL, hp, PERR_NOMEM, "%s: out of memory",
+		    what);
+	default:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "%s failed (libetpan error %d): %s", what, r, text);
+	}
+}
+
+int
+imap_refresh_caps(struct imap_conn *c, struct perr *err)
+{
+	struct mailimap_capability_data	*cap = NULL;
+	int				 r;
+
+	if (imap_caps_forget(c->imap) != 0)
+		return net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
+		    "out of memory");
+	if ((r = mailimap_capability(c->imap, &cap)) != MAILIMAP_NO_ERROR)
+		return imap_error(c, r, "CAPABILITY", err);
+	/* mailimap_capability() hands out a copy of its cache. */
+	mailimap_capability_data_free(cap);
+	return 0;
+}
+
+static int
+imap_greeting_error(struct imap_conn *c, int r, struct perr *err)
+{
+	const char	*hp = c->report.hostport;
+	char		 text[400];
+
+	net_server_text(text, sizeof text, c->imap->imap_response);
+	switch (r) {
+	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "the server refused the connection: %s", text);
+	case MAILIMAP_ERROR_STREAM:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "the server closed the connection before its greeting");
+	case MAILIMAP_ERROR_PARSE:
+		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
+		    "unexpected greeting: this does not look like an IMAP "
+		    "server (wrong port or protocol?)");
+	default:
+		return imap_error(c, r, "greeting", err);
+	}
+}
+
+static int
+imap_starttls(struct imap_conn *c, const struct tls_params *tp,
+    struct perr *err)
+{
+	const char	*hp = c->report.hostport;
+	char		 text[400];
+	int		 r;
+
+	/*
+	 * CVE-2020-14093: PREAUTH means "already logged in", so there is no
+	 * state left in which STARTTLS could be issued, and a man in the
+	 * middle can send it to keep the session in plaintext.
+	 */
+	if (c->report.preauth)
+		return net_fail(err, NULL, hp, PERR_PROTOCOL, "the server "
+		    "greeted with PREAUTH on a connection that must first be "
+		    "secured with STARTTLS; refusing (CVE-2020-14093)");
+	/* The greeting need not list capabilities: ask before judging. */
+	if (!imap_has_cap(c, "STARTTLS") && imap_refresh_caps(c, err) != 0)
+		return -1;
+	if (!imap_has_cap(c, "STARTTLS"))
+		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		    "does not offer STARTTLS; refusing to continue without TLS "
+		    "(tls = starttls)");
+
+	if ((r = mailimap_starttls(c->imap)) != MAILIMAP_NO_ERROR) {
+		net_server_text(text, sizeof text, c->imap->imap_response);
+		/* Debian's CVE-2020-15953 patch fails STARTTLS on this. */
+		if (c->stream->read_buffer_len != 0)
+			return net_fail(err, NULL, hp, PERR_STARTTLS, "the "
+			    "server sent data after its STARTTLS reply, before "
+			    "the TLS handshake (response injection?); refusing");
+		return net_fail(err, &c->io_err, hp, PERR_STARTTLS,
+		    "STARTTLS refused: %s", text);
+	}
+	if (tls_stream_handshake(c->stream, tp, true, &c->report.tls_info,
+	    err) != 0) {
+		perr_prefix(err, "%s", hp);
+		return -1;
+	}
+	/* Nothing learnt in plaintext can be trusted: ask again. */
+	return imap_refresh_caps(c, err);
+}
+
+static int
+imap_login(struct imap_conn *c, const struct account *acct,
+    const struct endpoint *ep, struct perr *err)
+{
+	const char	*hp = c->report.hostport;
+	char		*pw, text[400];
+	int		 r;
+	bool		 plain;
+
+	/* RFC 3501: LOGINDISABLED forbids LOGIN; AUTHENTICATE PLAIN may do. */
+	plain = imap_has_cap(c, "LOGINDISABLED");
+	if (plain && !imap_has_cap(c, "AUTH=PLAIN"))
+		return net_fail(err, NULL, hp, PERR_AUTH, "the server accepts "
+		    "neither LOGIN nor AUTHENTICATE PLAIN here");
+	if ((pw = net_password(acct, ep, hp, err)) == NULL)
+		return -1;
+	if (plain)
+		r = mailimap_authenticate(c->imap, "PLAIN", ep->host, NULL,
+		    NULL, ep->user, ep->user, pw, NULL);
+	else
+		r = mailimap_login(c->imap, ep->user, pw);
+	secret_free(pw);
+	if (r == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL) {
+		net_server_text(text, sizeof text, c->imap->imap_response);
+		return net_fail(err, NULL, hp, PERR_AUTH, "login refused for "
+		    "user %s: %s", ep->user, text);
+	}
+	return imap_error(c, r, "LOGIN", err);
+}
+
+static void
+imap_report_caps(struct imap_conn *c)
+{
+	struct net_report	*rep = &c->report;
+	size_t			 i;
+
+	rep->caps[0] = rep->missing[0] = '\0';
+	for (i = 0; imap_wanted[i] != NULL; i++) {
+		if (imap_has_cap(c, imap_wanted[i]))
+			net_words_add(rep->caps, sizeof rep->caps,
+			    imap_wanted[i]);
+		else
+			net_words_add(rep->missing, sizeof rep->missing,
+			    imap_wanted[i]);
+	}
+}
+
+struct imap_conn *
+imap_connect(const struct account *acct, const struct endpoint *ep,
+    struct perr *err)
+{
+	struct imap_conn	*c;
+	struct tls_params	 tp;
+	mailstream		*s;
+	int			 r;
+
+	c = xcalloc(1, sizeof *c);
+	c->report.protocol = "IMAP";
+	s = net_stream_open(acct, ep, &tp, &c->report, &c->io_err, err);
+	if (s == NULL) {
+		free(c);
+		return NULL;
+	}
+	if ((c->imap = mailimap_new(0, NULL)) == NULL) {
+		net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
+		    "out of memory");
+		mailstream_close(s);
+		free(c);
+		return NULL;
+	}
+	/* From here on the session owns s, even if the greeting fails. */
+	c->stream = s;
+	r = mailimap_connect(c->imap, s);
+	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		imap_greeting_error(c, r, err);
+		goto fail;
+	}
+	c->report.preauth = r == MAILIMAP_NO_ERROR_AUTHENTICATED;
+
+	if (ep->tls == TLSM_STARTTLS && imap_starttls(c, &tp, err) != 0)
+		goto fail;
+	if (!c->report.preauth && imap_login(c, acct, ep, err) != 0)
+		goto fail;
+	if (imap_refresh_caps(c, err) != 0)
+		goto fail;
+	c->report.logged_in = true;
+	imap_report_caps(c);
+	return c;
+
+fail:
+	imap_abort(c);
+	return NULL;
+}
+
+void
+imap_cancel(struct imap_conn *c)
+{
+	if (c != NULL && c->stream != NULL)
+		tls_stream_cancel(c->stream);
+}
+
+void
+imap_close(struct imap_conn *c)
+{
+	if (c == NULL)
+		return;
+	/* LOGOUT closes and frees the stream, whatever the server says. */
+	if (c->imap->imap_stream != NULL)
+		(void)mailimap_logout(c->imap);
+	mailimap_free(c->imap);
+	free(c);
+}
+
+void
+imap_abort(struct imap_conn *c)
+{
+	if (c == NULL)
+		return;
+	/*
+	 * Cancelled, the stream fails every write at once, so the LOGOUT
+	 * inside mailimap_free() never leaves and cannot block.
+	 */
+	if (c->imap->imap_stream != NULL)
+		tls_stream_cancel(c->imap->imap_stream);
+	imap_close(c);
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""SMTP sink for the posta test lab (Debian's python3-aiosmtpd; run with
+/usr/bin/python3).
+
+Two listeners on 127.0.0.1 (and the same port on 127.0.0.2, for host-name
+mismatch tests):
+  * STARTTLS port: require_starttls (nothing but EHLO/HELO/NOOP/QUIT/STARTTLS
+    before TLS), AUTH offered only after STARTTLS;
+  * implicit TLS port.
+Both: AUTH PLAIN and LOGIN against --user NAME:PASSWORD (repeatable), AUTH
+required before MAIL (unless --no-auth-required), SIZE (--size-limit, default
+10 MiB), 8BITMIME, SMTPUTF8.
+
+With --no-tls there is a single plain listener that offers neither STARTTLS
+nor implicit TLS, and AUTH is allowed in clear (for "server without
+STARTTLS" tests).
+
+Every accepted message is stored as SPOOL/<n>.json (mail_from, rcpt_tos,
+auth_user, peer, tls, received) and then SPOOL/<n>.eml (the exact DATA bytes,
+dot-unstuffed), each written to a temporary name and renamed, the .eml last,
+so a test that sees <n>.eml can read both.
+
+Recipients whose local part starts with "reject550" get 550, "reject451"
+get 451.
+
+--ports-file F receives "SMTP_PORT SMTPS_PORT" (SMTPS empty with --no-tls)
+once the sockets listen. SIGTERM/SIGINT stop the server cleanly.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import ssl
+import sys
+import time
+import warnings
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+HOSTS = ("127.0.0.1", "127.0.0.2")
+
+
+class Spool:
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+        n = 0
+        for name in os.listdir(path):
+            m = re.match(r"^(\d+)\.(eml|json)$", name)
+            if m:
+                n = max(n, int(m.group(1)))
+        self.next = n + 1
+
+    def _write(self, name, data):
+        tmp = os.path.join(self.path, ".tmp.%d.%s" % (os.getpid(), name))
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, os.path.join(self.path, name))
+
+    def store(self, content, meta):
+        n = self.next
+        self.next += 1
+        meta = dict(meta, n=n, size=len(content))
+        self._write("%d.json" % n, (json.dumps(meta, indent=1) + "\n").encode())
+        self._write("%d.eml" % n, content)
+        return n
+
+
+class Handler:
+    def __init__(self, spool, listener):
+        self.spool = spool
+        self.listener = listener
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0].lower()
+        if local.startswith("reject550"):
+            return "550 5.1.1 <%s>: recipient rejected (lab reject550)" % address
+        if local.startswith("reject451"):
+            return "451 4.3.0 <%s>: try again later (lab reject451)" % address
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        user = session.login_data
+        if isinstance(user, bytes):
+            user = user.decode("utf-8", "replace")
+        meta = {
+            "mail_from": envelope.mail_from,
+            "mail_options": envelope.mail_options,
+            "rcpt_tos": envelope.rcpt_tos,
+            "auth_user": user,
+            "peer": list(session.peer) if session.peer else None,
+            "listener": self.listener,
+            "tls": bool(session.ssl) or self.listener == "smtps",
+            "received": time.time(),
+        }
+        n = self.spool.store(envelope.content, meta)
+        logging.info("stored message %d from %s to %s (%d bytes)",
+                     n, envelope.mail_from, envelope.rcpt_tos, len(envelope.content))
+        return "250 2.0.0 OK queued as %d" % n
+
+
+def make_authenticator(users):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if mechanism not in ("PLAIN", "LOGIN") or not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode("utf-8", "replace")
+        password = auth_data.password.decode("utf-8", "replace")
+        ok = users.get(login) == password
+        logging.info("AUTH %s user=%r %s", mechanism, login, "ok" if ok else "refused")
+        return AuthResult(success=ok, handled=False)
+    return authenticator
+
+
+def bind_pair(port=0, tries=50):
+    """Listening sockets on 127.0.0.1 and 127.0.0.2 with the same port."""
+    for _ in range(tries):
+        socks = []
+        try:
+            p = port
+            for host in HOSTS:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                socks.append(s)
+                s.bind((host, p))
+                p = s.getsockname()[1]
+                s.listen(64)
+                s.setblocking(False)
+            return socks, p
+        except OSError:
+            for s in socks:
+                s.close()
+            if port:
+                raise
+    raise OSError("no free port pair on %s" % (HOSTS,))
+
+
+async def serve(args):
+    users = dict(u.split(":", 1) for u in args.user)
+    spool = Spool(args.spool)
+    auth = make_authenticator(users)
+    loop = asyncio.get_running_loop()
+    servers = []
+    common = dict(data_size_limit=args.size_limit, enable_SMTPUTF8=True,
+                  decode_data=False, hostname="lab.posta.test",
+                  ident="posta-lab smtp sink", authenticator=auth,
+                  auth_required=not args.no_auth_required, timeout=60)
+
+    if args.no_tls:
+        factory = lambda: SMTP(Handler(spool, "smtp"), auth_require_tls=False, **common)
+        socks, smtp_port = bind_pair(args.smtp_port)
+        smtps_port = ""
+        for s in socks:
+            servers.append(await loop.create_server(factory, sock=s))
+    else:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(args.cert, args.key)
+        f_start = lambda: SMTP(Handler(spool, "smtp"), tls_context=ctx,
+                               require_starttls=True, auth_require_tls=True, **common)
+        # Implicit TLS: the transport is already encrypted, aiosmtpd does not
+        # know it, so AUTH must not "require TLS" (it has it) and STARTTLS
+        # must not be offered (no tls_context).
+        f_tls = lambda: SMTP(Handler(spool, "smtps"), auth_require_tls=False, **common)
+        socks, smtp_port = bind_pair(args.smtp_port)
+        for s in socks:
+            servers.append(await loop.create_server(f_start, sock=s))
+        socks, smtps_port = bind_pair(args.smtps_port)
+        for s in socks:
+            servers.append(await loop.create_server(f_tls, sock=s, ssl=ctx))
+
+    if args.ports_file:
+        tmp = args.ports_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%s %s\n" % (smtp_port, smtps_port))
+        os.rename(tmp, args.ports_file)
+    logging.info("listening: smtp=%s smtps=%s spool=%s", smtp_port, smtps_port, args.spool)
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    logging.info("stopping")
+    for s in servers:
+        s.close()
+    for s in servers:
+        try:
+            await asyncio.wait_for(s.wait_closed(), 2)
+        except Exception:
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--spool", required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--smtp-port", type=int, default=0)
+    ap.add_argument("--smtps-port", type=int, default=0)
+    ap.add_argument("--ports-file")
+    ap.add_argument("--pid-file")
+    ap.add_argument("--log")
+    ap.add_argument("--user", action="append", default=[],
+                    help="NAME:PASSWORD (repeatable)")
+    ap.add_argument("--size-limit", type=int, default=10 * 1024 * 1024)
+    ap.add_argument("--no-tls", action="store_true")
+    ap.add_argument("--no-auth-required", action="store_true")
+    args = ap.parse_args()
+    if not args.no_tls and not (args.cert and args.key):
+        ap.error("--cert and --key are required unless --no-tls")
+    if not args.user:
+        args.user = ["alice:alicepw", "bob:bobpw"]
+
+    logging.basicConfig(filename=args.log, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    warnings.simplefilter("ignore")
+    if args.pid_file:
+        with open(args.pid_file + ".tmp", "w") as f:
+            f.write("%d\n" % os.getpid())
+        os.rename(args.pid_file + ".tmp", args.pid_file)
+    try:
+        asyncio.run(serve(args))
+    finally:
+        if args.pid_file:
+            try:
+                os.unlink(args.pid_file)
+            except OSError:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+/*
+ * cmd-check-account.c - posta check-account: connect to an account's
+ * servers, verify TLS, log in and show what each server offers.
+ *
+ * Every string that came from a server (certificate names, capabilities)
+ * is sanitised before it reaches the terminal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "net/net.h"
+
+extern const struct cmd_entry cmd_check_account_entry;
+
+static const char *
+check_tls_mode(enum tls_mode m)
+{
+	switch (m) {
+	case TLSM_IMPLICIT:
+		return "implicit TLS";
+	case TLSM_STARTTLS:
+		return "STARTTLS";
+	default:
+		return "none";
+	}
+}
+
+/* "  label:  value" with value sanitised; empty values print as "-". */
+static void
+check_line(const char *label, const char *value)
+{
+	char	*safe;
+
+	safe = sanitize_line(value != NULL && *value != '\0' ? value : "-");
+	printf("  %-13s %s\n", label, safe);
+	free(safe);
+}
+
+static void
+check_print(const struct net_report *r, const struct endpoint *ep)
+{
+	const struct tls_info	*ti = &r->tls_info;
+	char			*s;
+
+	s = sanitize_line(r->hostport);
+	printf("%s %s\n", r->protocol, s);
+	free(s);
+	if (r->tls == TLSM_NONE)
+		check_line("tls:", "none (allow_plaintext = yes): the password "
+		    "travels in clear");
+	else {
+		s = xasprintf("%s %s (%s)", ti->version, ti->cipher,
+		    check_tls_mode(r->tls));
+		check_line("tls:", s);
+		free(s);
+		check_line("certificate:", ti->subject);
+		check_line("issuer:", ti->issuer);
+		check_line("sha256:", ti->sha256);
+		check_line("trusted:", ti->pinned ?
+		    "by certificate_fingerprint (pinned)" :
+		    "chain and host name verified");
+	}
+	if (r->preauth)
+		check_line("login:", "PREAUTH (the server needed no login)");
+	else {
+		s = xasprintf("ok as %s", ep->user);
+		check_line("login:", s);
+		free(s);
+	}
+	check_line("capabilities:", r->caps);
+	if (r->missing[0] != '\0')
+		check_line("missing:", r->missing);
+}
+
+/* Check one server; returns 0, or -1 after printing why on stderr. */
+static int
+check_incoming(const struct account *acct)
+{
+	struct imap_conn	*ic;
+	struct pop3_conn	*pc;
+	struct perr		 err;
+
+	perr_clear(&err);
+	if (acct->protocol == PROTO_IMAP) {
+		if ((ic = imap_connect(acct, &acct->in, &err)) == NULL)
+			goto fail;
+		check_print(&ic->report, &acct->in);
+		imap_close(ic);
+	} else {
+		if ((pc = pop3_connect(acct, &acct->in, &err)) == NULL)
+			goto fail;
+		check_print(&pc->report, &acct->in);
+		/* QUIT: nothing was marked for deletion. */
+		pop3_close(pc, true);
+	}
+	return 0;
+
+fail:
+	cli_error("%s %s", acct->protocol == PROTO_IMAP ? "IMAP" : "POP3",
+	    err.msg);
+	return -1;
+}
+
+static int
+check_smtp(const struct account *acct)
+{
+	struct smtp_conn	*sc;
+	struct perr		 err;
+
+	perr_clear(&err);
+	if ((sc = smtp_connect(acct, &acct->smtp, &err)) == NULL) {
+		cli_error("SMTP %s", err.msg);
+		return -1;
+	}
+	check_print(&sc->report, &acct->smtp);
+	smtp_close(sc);
+	return 0;
+}
+
+static int
+cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct account	*acct;
+	struct config		*cfg;
+	struct perr		 err;
+	const char		*name;
+	int			 i, failed = 0;
+
+	if ((i = cli_getopt_account(&cmd_check_account_entry, argc, argv,
+	    &name)) == -1)
+		return CLI_USAGE;
+	if (i != argc) {
+		cli_usage(&cmd_check_account_entry);
+		return CLI_USAGE;
+	}
+	if (ctx->offline)
+		return cli_error("check-account connects to the servers; "
+		    "refusing with --offline");
+	if ((cfg = cli_config(ctx)) == NULL)
+		return CLI_CONFIG;
+	if ((acct = config_account(cfg, name, &err)) == NULL) {
+		cli_error("%s", err.msg);
+		return CLI_CONFIG;
+	}
+
+	check_line("account:", acct->name);
+	if (check_incoming(acct) != 0)
+		failed = 1;
+	if (acct->smtp.host != NULL && check_smtp(acct) != 0)
+		failed = 1;
+	fflush(stdout);
+	return failed ? CLI_FAIL : CLI_OK;
+}
+
+const struct cmd_entry cmd_check_account_entry = {
+	"check-account", "[-a ACCOUNT]",
+	"connect, verify TLS, log in and list server capabilities",
+	cmd_check_account
+};

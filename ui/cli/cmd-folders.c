@@ -1,0 +1,72 @@
+/* cmd-folders.c - posta folders: every folder with its counts, offline. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+extern const struct cmd_entry cmd_folders_entry;
+
+static const char *
+special_name(enum store_special s)
+{
+	switch (s) {
+	case STORE_SPECIAL_INBOX:	return "inbox";
+	case STORE_SPECIAL_SENT:	return "sent";
+	case STORE_SPECIAL_DRAFTS:	return "drafts";
+	case STORE_SPECIAL_TRASH:	return "trash";
+	case STORE_SPECIAL_JUNK:	return "junk";
+	case STORE_SPECIAL_ARCHIVE:	return "archive";
+	case STORE_SPECIAL_ALL:		return "all";
+	case STORE_SPECIAL_FLAGGED:	return "flagged";
+	case STORE_SPECIAL_NONE:	break;
+	}
+	return "-";
+}
+
+static int
+print_folder(void *arg, const struct store_folder *f)
+{
+	char	*name = sanitize_line(f->name != NULL ? f->name : "");
+	char	*cell = text_fit(name, 32);
+
+	printf("%s %-8s %8lld %8lld\n", cell, special_name(f->special_use),
+	    (long long)f->total, (long long)f->unread);
+	free(cell);
+	free(name);
+	return 0;
+}
+
+static int
+cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct account	*acct;
+	const char		*name;
+	struct store		*st;
+	struct perr		 err;
+	int64_t			 account_id;
+	int			 i, rc = CLI_OK;
+	char			*head;
+
+	if ((i = cli_getopt_account(&cmd_folders_entry, argc, argv,
+	    &name)) < 0)
+		return CLI_USAGE;
+	if (i != argc) {
+		cli_usage(&cmd_folders_entry);
+		return CLI_USAGE;
+	}
+	if (cli_open_reader(ctx, name, &acct, &st, &account_id) != 0)
+		return CLI_FAIL;
+	head = text_fit("FOLDER", 32);
+	printf("%s %-8s %8s %8s\n", head, "USE", "TOTAL", "UNREAD");
+	free(head);
+	if (store_folder_list(st, account_id, print_folder, NULL, &err) != 0)
+		rc = cli_error("%s", err.msg);
+	store_close(st);
+	return rc;
+}
+
+const struct cmd_entry cmd_folders_entry = {
+	"folders", "[-a ACCOUNT]",
+	"list the folders in the offline store with total and unread counts",
+	cmd_folders
+};

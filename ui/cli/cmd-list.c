@@ -1,0 +1,281 @@
+/* cmd-list.c - posta list: the messages of a folder, newest first, offline. */
+#include <sys/ioctl.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+extern const struct cmd_entry cmd_list_entry;
+
+struct list_state {
+	const char	*folder;	/* the folder's name, for JSON */
+	bool		 json;
+	int		 subject_cols;	/* 0: do not cut (not a terminal) */
+	int		 rows;
+	struct store_page_key last;
+};
+
+/* IMAP names of the flag bits, in the order IMAP clients print them. */
+static const struct {
+	unsigned	 bit;
+	const char	*name;
+} flag_names[] = {
+	{ STORE_SEEN, "\\Seen" },
+	{ STORE_ANSWERED, "\\Answered" },
+	{ STORE_FLAGGED, "\\Flagged" },
+	{ STORE_DELETED, "\\Deleted" },
+	{ STORE_DRAFT, "\\Draft" },
+	{ STORE_RECENT, "\\Recent" },
+};
+
+static void
+iso_date(int64_t t, char *buf, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+static char *
+clean(const char *s)
+{
+	return sanitize_line(s != NULL ? s : "");
+}
+
+/* "Name <addr>", or the address alone. Returns malloc'd, sanitised text. */
+static char *
+sender(const struct store_msg *m)
+{
+	char	*raw, *out;
+
+	if (m->from_name != NULL && *m->from_name != '\0')
+		raw = xasprintf("%s <%s>", m->from_name,
+		    m->from_addr != NULL ? m->from_addr : "");
+	else
+		raw = xstrdup(m->from_addr != NULL ? m->from_addr : "");
+	out = clean(raw);
+	free(raw);
+	return out;
+}
+
+static void
+json_raw(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+static void
+print_json(struct list_state *ls, const struct store_msg *m)
+{
+	char	*buf = NULL, *s, date[32], num[64];
+	size_t	 len = 0, cap = 0, i;
+	bool	 first = true;
+
+#define RAW(str)	json_raw(&buf, &len, &cap, (str))
+#define STR(key, val)	do {						\
+		RAW(",\"" key "\":");					\
+		s = clean(val);						\
+		json_append_string(&buf, &len, &cap, s);		\
+		free(s);						\
+	} while (0)
+
+	snprintf(num, sizeof num, "{\"id\":%lld,\"uid\":", (long long)m->id);
+	RAW(num);
+	if (m->uid != 0) {
+		snprintf(num, sizeof num, "%u", m->uid);
+		RAW(num);
+	} else
+		RAW("null");
+	RAW(",\"folder\":");
+	s = clean(ls->folder);
+	json_append_string(&buf, &len, &cap, s);
+	free(s);
+	RAW(",\"flags\":[");
+	for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+		if ((m->flags & flag_names[i].bit) == 0)
+			continue;
+		if (!first)
+			RAW(",");
+		json_append_string(&buf, &len, &cap, flag_names[i].name);
+		first = false;
+	}
+	if (m->keywords != NULL && *m->keywords != '\0') {
+		char *kw = clean(m->keywords), *tok, *save = NULL;
+
+		for (tok = strtok_r(kw, " ", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ", &save)) {
+			if (!first)
+				RAW(",");
+			json_append_string(&buf, &len, &cap, tok);
+			first = false;
+		}
+		free(kw);
+	}
+	RAW("]");
+	iso_date(m->date != 0 ? m->date : m->internal_date, date, sizeof date);
+	RAW(",\"date\":");
+	json_append_string(&buf, &len, &cap, date);
+	RAW(",\"from\":");
+	s = sender(m);
+	json_append_string(&buf, &len, &cap, s);
+	free(s);
+	STR("to", m->to_list);
+	STR("subject", m->subject);
+	snprintf(num, sizeof num, ",\"size\":%lld", (long long)m->size);
+	RAW(num);
+	STR("message_id", m->message_id);
+	RAW("}");
+	puts(buf);
+	free(buf);
+#undef RAW
+#undef STR
+}
+
+static void
+print_row(struct list_state *ls, const struct store_msg *m)
+{
+	char		 flags[5], date[20], *from, *fromcell, *subj, *cut;
+	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internal_date);
+	struct tm	 tm;
+
+	flags[0] = (m->flags & STORE_SEEN) ? ' ' : 'N';
+	flags[1] = (m->flags & STORE_FLAGGED) ? '!' : ' ';
+	flags[2] = (m->flags & STORE_ANSWERED) ? 'r' :
+	    (m->flags & STORE_DELETED) ? 'D' : ' ';
+	flags[3] = m->has_attachments ? '+' : ' ';
+	flags[4] = '\0';
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(date, sizeof date, "%-16s", "?");
+	from = sender(m);
+	fromcell = text_fit(m->from_name != NULL && *m->from_name != '\0' ?
+	    m->from_name : from, 22);
+	subj = clean(m->subject);
+	if (ls->subject_cols > 0) {
+		cut = text_fit(subj, ls->subject_cols);
+		free(subj);
+		subj = cut;
+	}
+	printf("%7lld %s %s %s %s\n", (long long)m->id, flags, date, fromcell,
+	    subj);
+	free(subj);
+	free(fromcell);
+	free(from);
+}
+
+static int
+list_one(void *arg, const struct store_msg *m)
+{
+	struct list_state	*ls = arg;
+
+	if (ls->json)
+		print_json(ls, m);
+	else
+		print_row(ls, m);
+	ls->last.date = m->date;
+	ls->last.id = m->id;
+	ls->rows++;
+	return 0;
+}
+
+static int
+terminal_columns(void)
+{
+	struct winsize	ws;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+static int
+cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct list_state	 ls = { 0 };
+	const struct account	*acct;
+	const char		*account = NULL, *folder = NULL;
+	struct store		*st;
+	struct store_folder	 f = { 0 };
+	struct perr		 err;
+	int64_t			 account_id;
+	long			 limit = -1;
+	int			 i, cols, rc = CLI_OK;
+	char			*end;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			account = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			ls.json = true;
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			limit = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || limit < 0) {
+				cli_error("--limit: expected a number, got "
+				    "'%s'", argv[i]);
+				return CLI_USAGE;
+			}
+		} else if (argv[i][0] == '-' || folder != NULL) {
+			cli_usage(&cmd_list_entry);
+			return CLI_USAGE;
+		} else
+			folder = argv[i];
+	}
+	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+		return CLI_FAIL;
+	if (folder == NULL)
+		folder = "INBOX";
+	if (store_folder_by_name(st, account_id, folder, &f, &err) != 0) {
+		if (err.code == PERR_NOTFOUND)
+			rc = cli_error("account %s: no folder named '%s' (see "
+			    "posta folders)", acct->name, folder);
+		else
+			rc = cli_error("%s", err.msg);
+		store_close(st);
+		return rc;
+	}
+	ls.folder = f.name;
+	if ((cols = terminal_columns()) > 0)
+		ls.subject_cols = cols - 8 - 5 - 17 - 23 > 10 ?
+		    cols - 8 - 5 - 17 - 23 : 10;
+	/* Page through the folder: memory stays bounded by the page size. */
+	for (;;) {
+		int want = 500, before = ls.rows;
+
+		if (limit >= 0 && limit - ls.rows < want)
+			want = (int)(limit - ls.rows);
+		if (want == 0)
+			break;
+		if (store_msg_page(st, f.id, ls.rows > 0 ? &ls.last : NULL,
+		    want, list_one, &ls, &err) != 0) {
+			rc = cli_error("%s", err.msg);
+			break;
+		}
+		if (ls.rows - before < want)
+			break;
+	}
+	store_folder_free(&f);
+	store_close(st);
+	return rc;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "[-a ACCOUNT] [--limit N] [--json] [FOLDER]",
+	"list the messages of a folder (default INBOX), newest first",
+	cmd_list
+};
