@@ -115,7 +115,7 @@ def make_authenticator(users):
         password = auth_data.password.decode("utf-8", "replace")
         ok = users.get(login) == password
         logging.info("AUTH %s user=%r %s", mechanism, login, "ok" if ok else "refused")
-        return AuthResult(success=ok, handled=False)
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
     return authenticator
 
 
@@ -190,11 +190,10 @@ async def serve(args):
     logging.info("stopping")
     for s in servers:
         s.close()
-    for s in servers:
-        try:
-            await asyncio.wait_for(s.wait_closed(), 2)
-        except Exception:
-            pass
+    try:
+        await asyncio.wait_for(asyncio.gather(*(s.wait_closed() for s in servers)), 0.5)
+    except Exception:
+        pass
 
 
 def main():
