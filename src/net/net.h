@@ -9,7 +9,9 @@
  *              SNI, chain + host name verification, SHA-256 pinning,
  *              STARTTLS upgrade in place, per-I/O timeouts, sticky cancel
  *   imap.c     IMAP: connect, STARTTLS, CAPABILITY, LOGIN, teardown
+ *   imapcmd.c  IMAP commands for the sync, as plain C data: ENABLE, LIST, SELECT, FETCH
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
+ *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
  *   smtp.c     SMTP: connect, EHLO, STARTTLS, AUTH (Cyrus SASL), teardown
  *
  * Every connect function returns a logged-in session or NULL with a
@@ -217,7 +219,7 @@ void	imap_abort(struct imap_conn *);
 
 struct pop3_conn {
 	mailpop3		*pop;		/* in the TRANSACTION state */
-	mailstream		*stream;
+	mailstream		*stream;	/* pop->pop3_stream, for cancel */
 	clist			*capa;		/* of struct mailpop3_capa, or
 						   NULL: CAPA not supported */
 	struct net_report	 report;
@@ -243,7 +245,7 @@ void	pop3_close(struct pop3_conn *, bool commit);
 
 struct smtp_conn {
 	mailsmtp		*smtp;		/* EHLO done, authenticated */
-	mailstream		*stream;
+	mailstream		*stream;	/* smtp->stream, for cancel */
 	char			*ehlo;		/* last EHLO reply, one keyword
 						   line per '\n' (server text) */
 	bool			 starttls_offered; /* before TLS */
@@ -305,5 +307,304 @@ char	*net_server_text(char *buf, size_t len, const char *text);
 
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
+
+/* ---- imapcmd.c --------------------------------------------------------- */
+
+/*
+ * The IMAP commands of the sync engine, answering in plain C data. Mailbox
+ * names are the server's raw bytes (modified UTF-7), passed back exactly as
+ * LIST gave them. Strings handed to callbacks are raw server text (RFC 2047
+ * still encoded) valid only during the call.
+ *
+ * Every function returns 0, or -1 with err set; imap_err_fatal(err) then
+ * says whether the connection is broken (imap_abort() it) or the server
+ * only refused this one command: PERR_GENERIC (a NO), PERR_NOTFOUND (a NO
+ * to SELECT, EXAMINE or STATUS: no such mailbox, or not selectable; a body
+ * that is no longer on the server). A callback's non-zero return stops the
+ * deliveries, lets the command finish (libetpan cannot stop half-way
+ * through a reply) and is returned; use values > 0.
+ */
+bool	imap_err_fatal(const struct perr *err);
+
+/* FLAGS as bits; every other flag is a keyword. */
+enum imap_flag {
+	IMAP_FLAG_SEEN		= 1 << 0,
+	IMAP_FLAG_ANSWERED	= 1 << 1,
+	IMAP_FLAG_FLAGGED	= 1 << 2,
+	IMAP_FLAG_DELETED	= 1 << 3,
+	IMAP_FLAG_DRAFT		= 1 << 4,
+	IMAP_FLAG_RECENT	= 1 << 5,
+};
+
+/*
+ * Protocol trace: every command sent is appended to path as "C: ..."
+ * (never a chunk libetpan marks private, i.e. the password, which is sent
+ * before any trace can start anyway). imap_trace_stop() closes it (NULL is
+ * fine) and must come before imap_close().
+ */
+struct imap_trace;
+struct imap_trace *imap_trace_start(struct imap_conn *, const char *path,
+		    struct perr *);
+void	imap_trace_stop(struct imap_conn *, struct imap_trace *);
+
+/* UID sets: ranges in the order added; adjacent rising ranges merge. */
+struct imap_uidrange {
+	uint32_t	first, last;
+};
+struct imap_uidset {
+	struct imap_uidrange	*r;
+	size_t			 n, cap;
+};
+void	imap_uidset_add(struct imap_uidset *, uint32_t first, uint32_t last);
+void	imap_uidset_free(struct imap_uidset *);
+/* A sorted array of UIDs; imap_uids_free() releases v. */
+struct imap_uids {
+	uint32_t	*v;
+	size_t		 n;
+};
+void	imap_uids_free(struct imap_uids *);
+
+/*
+ * ENABLE QRESYNC when offered (else CONDSTORE), once after login. *qresync:
+ * the server enabled QRESYNC; *condstore: CONDSTORE can be used. A refused
+ * ENABLE is not an error: both simply stay false.
+ */
+int	imap_enable_resync(struct imap_conn *, bool *qresync, bool *condstore,
+	    struct perr *);
+/*
+ * The first personal namespace: *prefix ("INBOX." on Courier-style
+ * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
+ * when unknown). A server without NAMESPACE gives "" and 0.
+ */
+int	imap_namespace(struct imap_conn *, char **prefix, char *delim,
+	    struct perr *);
+
+/* Mailbox attributes from LIST / XLIST (any case), and LSUB. */
+enum imap_mbx_attr {
+	IMAP_MBX_NOSELECT	= 1 << 0,	/* also set by \NonExistent */
+	IMAP_MBX_NONEXISTENT	= 1 << 1,
+	IMAP_MBX_NOINFERIORS	= 1 << 2,
+	IMAP_MBX_SUBSCRIBED	= 1 << 3,	/* listed by LSUB */
+	/* Special use: RFC 6154, or XLIST's names (\AllMail, \Spam, ...). */
+	IMAP_MBX_INBOX		= 1 << 4,	/* XLIST \Inbox */
+	IMAP_MBX_ALL		= 1 << 5,
+	IMAP_MBX_ARCHIVE	= 1 << 6,
+	IMAP_MBX_DRAFTS		= 1 << 7,
+	IMAP_MBX_FLAGGED	= 1 << 8,
+	IMAP_MBX_JUNK		= 1 << 9,
+	IMAP_MBX_SENT		= 1 << 10,
+	IMAP_MBX_TRASH		= 1 << 11,
+};
+
+struct imap_mailbox {
+	char		*name;		/* raw (modified UTF-7); "INBOX" */
+	char		 delim;		/* hierarchy separator, 0: flat */
+	unsigned	 attrs;		/* enum imap_mbx_attr bits */
+};
+struct imap_mailboxes {
+	struct imap_mailbox	*v;
+	size_t			 n;
+	const char		*how;	/* "LIST RETURN (SPECIAL-USE)", "XLIST"
+					   or "LIST": where attributes came from */
+};
+/*
+ * Every mailbox: LIST "" "*" with RETURN (SPECIAL-USE) when the server
+ * has SPECIAL-USE and LIST-EXTENDED, else XLIST when it has XLIST and no
+ * SPECIAL-USE, else plain LIST; then LSUB for IMAP_MBX_SUBSCRIBED.
+ * imap_mailboxes_free() releases the result.
+ */
+int	imap_list(struct imap_conn *, struct imap_mailboxes *, struct perr *);
+void	imap_mailboxes_free(struct imap_mailboxes *);
+
+struct imap_status {
+	uint32_t	messages, uidnext, uidvalidity, unseen;
+};
+/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN) of a mailbox not selected. */
+int	imap_status(struct imap_conn *, const char *mailbox,
+	    struct imap_status *, struct perr *);
+
+/* One message's flags, from a FETCH. keywords may be NULL. */
+struct imap_flags {
+	uint32_t	 uid;
+	unsigned	 flags;		/* enum imap_flag bits */
+	const char	*keywords;	/* space-separated, NULL: none */
+	uint64_t	 modseq;	/* 0: not asked or no CONDSTORE */
+};
+typedef int	(*imap_flags_cb)(void *arg, const struct imap_flags *);
+
+/* What we know from the last sync, for SELECT ... (QRESYNC (...)). */
+struct imap_qresync {
+	uint32_t	uidvalidity;
+	uint64_t	modseq;
+	uint32_t	last_uid;	/* known UIDs are 1:last_uid; 0: none */
+};
+
+struct imap_selected {
+	uint32_t	uidvalidity;
+	uint32_t	uidnext;	/* 0: the server did not say */
+	uint32_t	exists;
+	uint64_t	highestmodseq;	/* 0: no CONDSTORE, or NOMODSEQ */
+	bool		readonly;
+	bool		qresync;	/* the QRESYNC parameters were sent */
+	/* With qresync and an unchanged UIDVALIDITY: VANISHED (EARLIER). */
+	struct imap_uidset vanished;
+};
+
+#define IMAP_SELECT_EXAMINE	0x1	/* read-only: EXAMINE */
+#define IMAP_SELECT_CONDSTORE	0x2	/* ask for CONDSTORE */
+/*
+ * SELECT (or EXAMINE) a mailbox. With qr (and QRESYNC enabled) the command
+ * is built by hand (libetpan's own is broken): every message changed since
+ * qr->modseq is given to changed (may be NULL) during the command, and the
+ * expunged UIDs land in sel->vanished. Without qr, IMAP_SELECT_CONDSTORE
+ * asks for HIGHESTMODSEQ. If the server's UIDVALIDITY is not
+ * qr->uidvalidity it sends neither: compare sel->uidvalidity.
+ * imap_selected_free() releases sel (also after a failure).
+ */
+int	imap_select(struct imap_conn *, const char *mailbox, int how,
+	    const struct imap_qresync *qr, imap_flags_cb changed, void *arg,
+	    struct imap_selected *sel, struct perr *);
+void	imap_selected_free(struct imap_selected *);
+
+/*
+ * UID FETCH first:last (FLAGS), last 0 meaning '*', with (CHANGEDSINCE n)
+ * and MODSEQ when changedsince is not 0. Streamed: one message at a time,
+ * nothing kept, whatever the size of the mailbox.
+ */
+int	imap_fetch_flags(struct imap_conn *, uint32_t first, uint32_t last,
+	    uint64_t changedsince, imap_flags_cb, void *arg, struct perr *);
+/*
+ * UID SEARCH UID first:last (last 0: '*') into *out, ascending; only UIDs
+ * within the range (the server answers "n:*" with the last message even
+ * when it is below n). imap_uids_free() releases out.
+ */
+int	imap_search_uids(struct imap_conn *, uint32_t first, uint32_t last,
+	    struct imap_uids *out, struct perr *);
+
+/* An address from ENVELOPE, raw: name may be RFC 2047 encoded or NULL. */
+struct imap_addr {
+	const char	*name;
+	const char	*mailbox;
+	const char	*host;
+};
+
+/* One message's header data, from UID FETCH (see imap_fetch_headers()). */
+struct imap_header {
+	uint32_t		 uid;
+	unsigned		 flags;		/* enum imap_flag bits */
+	const char		*keywords;	/* NULL: none */
+	uint64_t		 modseq;	/* 0 unless asked */
+	int64_t			 internal_date;	/* unix time */
+	uint32_t		 size;		/* RFC822.SIZE */
+	bool			 has_attachments; /* from BODYSTRUCTURE */
+	/* ENVELOPE, raw server strings, NULL for NIL. */
+	const char		*date;
+	const char		*subject;
+	const char		*message_id;	/* with its <> */
+	const char		*in_reply_to;
+	const struct imap_addr	*from, *to, *cc;
+	size_t			 nfrom, nto, ncc;
+	/*
+	 * BODY[HEADER.FIELDS (References In-Reply-To)]: the raw header
+	 * lines (folded, CRLF), not NUL-terminated; NULL when absent.
+	 */
+	const char		*refs;
+	size_t			 refs_len;
+};
+typedef int	(*imap_header_cb)(void *arg, const struct imap_header *);
+/*
+ * UID FETCH of the n UIDs in uids (one batch: a few hundred) with UID,
+ * FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODYSTRUCTURE, the threading
+ * headers and, when modseq, MODSEQ. cb gets each message as it is parsed,
+ * in the server's order; UIDs no longer on the server are simply missing.
+ */
+int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
+	    bool modseq, imap_header_cb cb, void *arg, struct perr *);
+
+/*
+ * Bodies: UID FETCH BODY.PEEK[] (never sets \Seen). The literal is
+ * streamed into one growing buffer (libetpan's handler), and a body larger
+ * than max bytes is read to its end and dropped, so the session stays in
+ * step; the fetch then fails with PERR_GENERIC naming that UID after the
+ * others were delivered. IMAP_BODY_MAX is the bound posta uses.
+ */
+#define IMAP_BODY_MAX	((size_t)64 << 20)
+typedef int	(*imap_body_cb)(void *arg, uint32_t uid, const char *raw,
+		    size_t len);
+/* Several bodies in one command; raw is NUL-terminated after len bytes. */
+int	imap_fetch_bodies(struct imap_conn *, const uint32_t *uids, size_t n,
+	    size_t max, imap_body_cb cb, void *arg, struct perr *);
+/*
+ * One body into *raw (malloc'd, NUL-terminated after *len bytes; the
+ * caller frees). A UID no longer on the server is PERR_NOTFOUND.
+ */
+int	imap_fetch_body(struct imap_conn *, uint32_t uid, size_t max,
+	    char **raw, size_t *len, struct perr *);
+
+/* ---- pop3cmd.c --------------------------------------------------------- */
+
+/*
+ * The POP3 commands of the sync, read by posta (not libetpan) with bounds.
+ * Every function returns 0, or -1 with err set; pop3_err_fatal(err) then
+ * says whether the session is broken (I/O error, EOF, timeout, garbage, a
+ * reply over its bound: the stream is already cancelled, so QUIT can no
+ * longer commit a DELE; pop3_close(c, false) it) or the server only
+ * answered -ERR to this one command (PERR_GENERIC; the session goes on).
+ */
+#define POP3_MSGS_MAX	1000000			/* messages in a maildrop */
+#define POP3_RETR_MAX	((size_t)64 << 20)	/* posta's bound on a message */
+#define POP3_UIDL_MAX	70			/* RFC 1939 */
+bool	pop3_err_fatal(const struct perr *err);
+
+/* STAT: message count (at most POP3_MSGS_MAX) and total size. */
+int	pop3_stat(struct pop3_conn *, unsigned *count, uint64_t *octets,
+	    struct perr *);
+
+struct pop3_msg {
+	unsigned	 num;		/* message number, this session only */
+	uint64_t	 size;		/* octets, from LIST */
+	/*
+	 * The UIDL as posta stores it, NULL when there is none usable: the
+	 * server lacks UIDL, left this message out, or gave the same UIDL
+	 * (or number) twice. Bytes outside RFC 1939's 0x21-0x7E and '%' are
+	 * written %XX, so distinct server strings stay distinct.
+	 */
+	char		*uidl;
+};
+struct pop3_msgs {
+	struct pop3_msg	*v;		/* ascending num */
+	size_t		 n;
+	bool		 uidl;		/* the server answered UIDL */
+	size_t		 dup;		/* UIDLs dropped as duplicates */
+	size_t		 odd;		/* UIDLs outside RFC 1939 (kept) */
+};
+/*
+ * STAT, LIST and UIDL into *m (pop3_msgs_free() releases it). A list
+ * longer than STAT's count is refused (an endless list), as is any line
+ * longer than 4 KiB. A server answering UIDL with -ERR gives m->uidl false.
+ */
+int	pop3_scan(struct pop3_conn *, struct pop3_msgs *m, struct perr *);
+void	pop3_msgs_free(struct pop3_msgs *);
+
+/*
+ * RETR num into *raw (malloc'd, NUL-terminated after *len bytes; the caller
+ * frees): dot-unstuffed, line ends as the server sent them. A message over
+ * max bytes (posta uses POP3_RETR_MAX) breaks the session; check LIST's
+ * size first to skip it. -ERR (no such message) is PERR_GENERIC.
+ */
+int	pop3_retr(struct pop3_conn *, unsigned num, size_t max, char **raw,
+	    size_t *len, struct perr *);
+/* TOP num lines: the header and that many body lines, as pop3_retr(). */
+int	pop3_top(struct pop3_conn *, unsigned num, unsigned lines, size_t max,
+	    char **raw, size_t *len, struct perr *);
+/* DELE marks; the server deletes at a QUIT that answers +OK only. */
+int	pop3_dele(struct pop3_conn *, unsigned num, struct perr *);
+int	pop3_rset(struct pop3_conn *, struct perr *);
+/*
+ * QUIT and wait for the answer: 0 means the server confirmed the UPDATE
+ * (every DELE of the session is applied). Either way the session is over:
+ * free it with pop3_close(c, false).
+ */
+int	pop3_quit(struct pop3_conn *, struct perr *);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "net/net.h"
+#include "sync/sync.h"
 
 extern const struct cmd_entry cmd_check_account_entry;
 
@@ -98,6 +99,8 @@ check_incoming(const struct account *acct)
 	return 0;
 
 fail:
+	/* The report so far first, then the error, in that order on a tty. */
+	fflush(stdout);
 	cli_error("%s %s", acct->protocol == PROTO_IMAP ? "IMAP" : "POP3",
 	    err.msg);
 	return -1;
@@ -111,6 +114,7 @@ check_smtp(const struct account *acct)
 
 	perr_clear(&err);
 	if ((sc = smtp_connect(acct, &acct->smtp, &err)) == NULL) {
+		fflush(stdout);
 		cli_error("SMTP %s", err.msg);
 		return -1;
 	}
@@ -126,6 +130,7 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 	struct config		*cfg;
 	struct perr		 err;
 	const char		*name;
+	char			*s;
 	int			 i, failed = 0;
 
 	if ((i = cli_getopt_account(&cmd_check_account_entry, argc, argv,
@@ -145,9 +150,16 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_CONFIG;
 	}
 
-	check_line("account:", acct->name);
+	s = sanitize_line(acct->name);
+	printf("account %s\n", s);
+	free(s);
 	if (check_incoming(acct) != 0)
 		failed = 1;
+	/* POP3: what the mode will do to the mail on the server. */
+	if ((s = sync_pop3_warning(acct)) != NULL) {
+		printf("warning: %s\n", s);
+		free(s);
+	}
 	if (acct->smtp.host != NULL && check_smtp(acct) != 0)
 		failed = 1;
 	fflush(stdout);

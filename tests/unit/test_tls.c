@@ -1,0 +1,313 @@
+/*
+ * test_tls.c - the contract of posta's mailstream_low driver, against a
+ * socketpair playing the server: EOF reads -1 (never 0), timeouts, the
+ * sticky cancel, STARTTLS injection refused and the stream left unusable,
+ * a non-TLS peer; and the small helpers of connect.c.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/net.h"
+
+struct pair {
+	mailstream	*s;		/* the client side, through the driver */
+	int		 peer;		/* the "server" end */
+	struct perr	 io;
+};
+
+static void
+pair_open(struct pair *p, int timeout)
+{
+	int	sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	p->peer = sv[1];
+	p->s = tls_stream_plain(sv[0], timeout, &p->io);
+	assert_non_null(p->s);
+}
+
+static void
+pair_close(struct pair *p)
+{
+	mailstream_close(p->s);
+	if (p->peer != -1)
+		close(p->peer);
+}
+
+static void
+peer_say(struct pair *p, const char *text)
+{
+	size_t	len = strlen(text);
+
+	assert_int_equal(write(p->peer, text, len), (ssize_t)len);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Has the peer received anything? (Never blocks.) */
+static bool
+peer_got_bytes(struct pair *p)
+{
+	char	c;
+
+	return recv(p->peer, &c, 1, MSG_DONTWAIT) > 0;
+}
+
+static void
+eof_reads_minus_one_never_zero(void **state)
+{
+	struct pair	 p;
+	MMAPString	*line = mmap_string_new("");
+	char		 buf[64];
+
+	pair_open(&p, 5);
+	peer_say(&p, "+OK hello\r\n");
+	close(p.peer);
+	p.peer = -1;
+	assert_string_equal(mailstream_read_line_remove_eol(p.s, line),
+	    "+OK hello");
+	/* libetpan's line readers would spin forever on a 0. */
+	assert_null(mailstream_read_line(p.s, line));
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), -1);
+	assert_int_equal(p.io.code, PERR_PROTOCOL);
+	assert_non_null(strstr(p.io.msg, "closed the connection"));
+	mmap_string_free(line);
+	pair_close(&p);
+}
+
+static void
+silent_peer_times_out(void **state)
+{
+	struct pair	p;
+	char		buf[64];
+	long		t0, dt;
+
+	pair_open(&p, 1);
+	t0 = now_ms();
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), -1);
+	dt = now_ms() - t0;
+	assert_true(dt >= 900 && dt < 3000);
+	assert_int_equal(p.io.code, PERR_TIMEOUT);
+	assert_non_null(strstr(p.io.msg, "no response within 1 s"));
+	pair_close(&p);
+}
+
+static void
+cancel_is_sticky(void **state)
+{
+	struct pair	p;
+	char		buf[64];
+	long		t0;
+
+	pair_open(&p, 30);
+	tls_stream_cancel(p.s);
+	t0 = now_ms();
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), -1);
+	assert_int_equal(mailstream_write(p.s, "QUIT\r\n", 6), 6);
+	assert_int_equal(mailstream_flush(p.s), -1);
+	assert_true(now_ms() - t0 < 1000);
+	assert_false(peer_got_bytes(&p));
+	pair_close(&p);
+}
+
+static const struct tls_params params = { "localhost", NULL, NULL };
+
+static void
+starttls_refuses_buffered_injection(void **state)
+{
+	struct pair	 p;
+	struct tls_info	 ti;
+	struct perr	 err;
+	MMAPString	*line = mmap_string_new("");
+
+	pair_open(&p, 5);
+	/* CVE-2020-15953: the reply and a forged line in one segment. */
+	peer_say(&p, "1 OK Begin TLS\r\n* OK [ALERT] injected\r\n");
+	assert_non_null(mailstream_read_line(p.s, line));
+	assert_true(p.s->read_buffer_len > 0);
+	assert_int_equal(tls_stream_handshake(p.s, &params, true, &ti, &err),
+	    -1);
+	assert_int_equal(err.code, PERR_STARTTLS);
+	assert_non_null(strstr(err.msg, "response injection"));
+	assert_false(tls_stream_is_tls(p.s));
+	/* Not one more plaintext byte may leave, and no ClientHello did. */
+	assert_false(peer_got_bytes(&p));
+	assert_int_equal(mailstream_write(p.s, "a LOGOUT\r\n", 10), 10);
+	assert_int_equal(mailstream_flush(p.s), -1);
+	assert_false(peer_got_bytes(&p));
+	mmap_string_free(line);
+	pair_close(&p);
+}
+
+static void
+starttls_refuses_bytes_waiting_in_the_socket(void **state)
+{
+	struct pair	 p;
+	struct tls_info	 ti;
+	struct perr	 err;
+	struct pollfd	 pfd;
+	MMAPString	*line = mmap_string_new("");
+
+	pair_open(&p, 5);
+	peer_say(&p, "+OK Begin TLS\r\n");
+	assert_non_null(mailstream_read_line(p.s, line));
+	assert_int_equal(p.s->read_buffer_len, 0);
+	peer_say(&p, "+OK injected a little later\r\n");
+	pfd.fd = mailstream_low_get_fd(mailstream_get_low(p.s));
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(tls_stream_handshake(p.s, &params, true, &ti, &err),
+	    -1);
+	assert_int_equal(err.code, PERR_STARTTLS);
+	mmap_string_free(line);
+	pair_close(&p);
+}
+
+static void
+non_tls_peer_fails_the_handshake(void **state)
+{
+	struct pair	p;
+	struct tls_info	ti;
+	struct perr	err;
+
+	pair_open(&p, 5);
+	peer_say(&p, "* OK this is plaintext IMAP, not TLS\r\n");
+	assert_int_equal(tls_stream_handshake(p.s, &params, false, &ti, &err),
+	    -1);
+	assert_int_equal(err.code, PERR_TLS);
+	assert_non_null(strstr(err.msg, "TLS handshake failed"));
+	assert_false(tls_stream_is_tls(p.s));
+	pair_close(&p);
+}
+
+static void
+silent_peer_times_out_the_handshake(void **state)
+{
+	struct pair	p;
+	struct tls_info	ti;
+	struct perr	err;
+
+	pair_open(&p, 1);
+	assert_int_equal(tls_stream_handshake(p.s, &params, false, &ti, &err),
+	    -1);
+	assert_int_equal(err.code, PERR_TIMEOUT);
+	assert_non_null(strstr(err.msg, "no response within 1 s"));
+	pair_close(&p);
+}
+
+static void
+plaintext_refused_before_connecting(void **state)
+{
+	struct account		a;
+	struct tls_params	tp;
+	struct net_report	rep;
+	struct perr		io, err;
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+	struct pollfd		pfd;
+	int			ls;
+
+	/* A listener that would see the connection if one were made. */
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(ls != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(ls, 1), 0);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&sin, &len), 0);
+
+	memset(&a, 0, sizeof a);
+	memset(&rep, 0, sizeof rep);
+	a.name = "t";
+	a.in.host = "127.0.0.1";
+	a.in.port = ntohs(sin.sin_port);
+	a.in.tls = TLSM_NONE;
+	a.in.user = "u";
+	a.allow_plaintext = false;
+	assert_null(net_stream_open(&a, &a.in, &tp, &rep, &io, &err));
+	assert_int_equal(err.code, PERR_CONFIG);
+	assert_non_null(strstr(err.msg, "allow_plaintext"));
+	pfd.fd = ls;
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 100), 0);
+	close(ls);
+}
+
+static void
+timeout_comes_from_the_environment(void **state)
+{
+	unsetenv("POSTA_NET_TIMEOUT");
+	assert_int_equal(net_timeout(), NET_TIMEOUT_DEFAULT);
+	setenv("POSTA_NET_TIMEOUT", "2", 1);
+	assert_int_equal(net_timeout(), 2);
+	setenv("POSTA_NET_TIMEOUT", "0", 1);
+	assert_int_equal(net_timeout(), NET_TIMEOUT_DEFAULT);
+	setenv("POSTA_NET_TIMEOUT", "2s", 1);
+	assert_int_equal(net_timeout(), NET_TIMEOUT_DEFAULT);
+	unsetenv("POSTA_NET_TIMEOUT");
+}
+
+static void
+helpers_format_and_sanitise(void **state)
+{
+	char	buf[400], big[1000];
+
+	assert_string_equal(net_hostport(buf, sizeof buf, "mail.test", 993),
+	    "mail.test:993");
+	assert_string_equal(net_hostport(buf, sizeof buf, "::1", 143),
+	    "[::1]:143");
+	net_server_text(buf, sizeof buf, "\x1b]0;owned\x07" "bad\x1b[31m red");
+	assert_null(strchr(buf, '\x1b'));
+	assert_null(strchr(buf, '\x07'));
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	net_server_text(buf, sizeof buf, big);
+	assert_true(strlen(buf) < 310);
+	assert_non_null(strstr(buf, "..."));
+	assert_string_equal(net_server_text(buf, sizeof buf, NULL),
+	    "(no text)");
+	buf[0] = '\0';
+	net_words_add(buf, sizeof buf, "IDLE");
+	net_words_add(buf, sizeof buf, "MOVE");
+	assert_string_equal(buf, "IDLE MOVE");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(eof_reads_minus_one_never_zero),
+		cmocka_unit_test(silent_peer_times_out),
+		cmocka_unit_test(cancel_is_sticky),
+		cmocka_unit_test(starttls_refuses_buffered_injection),
+		cmocka_unit_test(starttls_refuses_bytes_waiting_in_the_socket),
+		cmocka_unit_test(non_tls_peer_fails_the_handshake),
+		cmocka_unit_test(silent_peer_times_out_the_handshake),
+		cmocka_unit_test(plaintext_refused_before_connecting),
+		cmocka_unit_test(timeout_comes_from_the_environment),
+		cmocka_unit_test(helpers_format_and_sanitise),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
