@@ -114,8 +114,9 @@ sanitize_text(const char *in, size_t len, bool keep_newlines)
 	uint32_t		 c;
 	size_t			 i = 0, n;
 
-	/* Worst case: every byte becomes a 3-byte U+FFFD. */
-	out = o = xmalloc(len * 3 + 1);
+	/* Worst case: every byte becomes a 3-byte U+FFFD. The product is
+	 * checked: len comes from the network. */
+	out = o = xreallocarray(NULL, len + 1, 3);
 	while (i < len) {
 		n = utf8_decode(s + i, len - i, &c);
 		i += n;

@@ -1,0 +1,318 @@
+/*
+ * mail.h - the face of src/mail: pure functions over message bytes.
+ *
+ *   headers.c   mail_headers_parse(): what the store keeps of a header
+ *   render.c    mail_render(): a whole message as terminal-safe text
+ *   mime.c      the MIME tree (libetpan), part numbers, attachments, decoding
+ *   html.c      HTML to readable text, with a numbered link list
+ *   flowed.c    format=flowed (RFC 3676) unwrapping
+ *   charset.c   any charset to valid UTF-8 (iconv; U+FFFD for bad bytes)
+ *   rfc2047.c   encoded words in headers ("=?UTF-8?Q?...?=")
+ *   rfc2231.c   parameter values (filename*=UTF-8''..., continuations)
+ *   addr.c      address lists as display strings
+ *   date.c      RFC 5322 dates, also broken ones, to unix time
+ *   mutf7.c     IMAP modified UTF-7 mailbox names (RFC 3501 5.1.3)
+ *   thread.c    subject base for threading by subject
+ *   buf.c       a growable byte buffer (internal)
+ *
+ * Nothing here does I/O, keeps global state or exits: every function maps
+ * bytes to bytes and may be called from any thread. Messages are hostile:
+ * every entry point accepts arbitrary bytes (NUL included), bounds its
+ * recursion and its output, and returns valid UTF-8.
+ */
+#ifndef POSTA_MAIL_H
+#define POSTA_MAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/* Limits that keep a hostile message from costing more than a normal one. */
+#define MAIL_MAX_DEPTH		32	/* nested multiparts / messages walked */
+#define MAIL_MAX_PARTS		1024	/* MIME parts looked at per message */
+#define MAIL_MAX_LINKS		1000	/* links numbered per message */
+#define MAIL_RENDER_MAX		(8u << 20) /* default cap on rendered bytes */
+
+/* ---- headers -------------------------------------------------------- */
+
+/*
+ * What the store keeps of a message, decoded to UTF-8. Every string is
+ * malloc'd and never NULL ("" when absent); all are single-line and already
+ * passed through sanitize_text(), so no control character is left.
+ * Message ids are given without their angle brackets.
+ */
+struct mail_headers {
+	char	*message_id;
+	char	*in_reply_to;	/* the first id of In-Reply-To */
+	char	*references;	/* ids separated by one space */
+	int64_t	 date;		/* unix time; 0 if absent or unparseable */
+	char	*from_name;	/* display name, "" if none */
+	char	*from_addr;
+	char	*to;		/* "Name <addr>, addr, ..." */
+	char	*cc;
+	char	*subject;
+	bool	 has_attachments;
+};
+
+/*
+ * Parse a raw RFC 5322 message, or just its header block (then
+ * has_attachments is false). A leading mbox "From " line is skipped. Broken
+ * fields are decoded as well as they can be, never rejected. Returns 0, or
+ * -1 with err set if raw is NULL. Free the result with mail_headers_free().
+ */
+int	 mail_headers_parse(const char *raw, size_t len, struct mail_headers *,
+	    struct perr *);
+void	 mail_headers_free(struct mail_headers *);
+
+/* ---- rendering ------------------------------------------------------ */
+
+#define MAIL_RENDER_NO_HEADERS		0x01	/* body only */
+#define MAIL_RENDER_NO_ATTACHMENTS	0x02	/* no attachment list */
+#define MAIL_RENDER_PREFER_HTML		0x04	/* in multipart/alternative */
+
+struct mail_render_opts {
+	unsigned	flags;		/* MAIL_RENDER_* */
+	size_t		max_bytes;	/* output cap; 0 means MAIL_RENDER_MAX */
+};
+
+/*
+ * Render a whole message as text for the pager and "posta show": the From,
+ * To, Cc, Date and Subject headers, the body (text/plain preferred in
+ * multipart/alternative, HTML turned into text, every charset converted,
+ * format=flowed joined, nested messages shown in place) and a list of
+ * attachments with part number, type, file name and size.
+ *
+ * *out is a malloc'd NUL-terminated UTF-8 string the caller frees; it has
+ * passed sanitize_text(keep_newlines), so it holds no control character but
+ * newline and tab. opts may be NULL. Returns 0, or -1 with err set if raw is
+ * NULL; a message that cannot be parsed is shown as plain text.
+ */
+int	 mail_render(const char *raw, size_t len, char **out,
+	    const struct mail_render_opts *opts, struct perr *);
+
+/* ---- parts and attachments ----------------------------------------- */
+
+enum mail_part_role {
+	MAIL_PART_BODY,		/* shown inline by mail_render() */
+	MAIL_PART_HIDDEN,	/* neither: an alternative not picked, or a
+				   part inside a message listed whole */
+	MAIL_PART_ATTACHMENT,	/* listed by mail_render() */
+};
+
+struct mail_part {
+	char			*id;	  /* IMAP section number: "1", "2.1" */
+	char			*type;	  /* lower case: "application/pdf" */
+	char			*filename; /* UTF-8, sanitised; "" if none */
+	size_t			 size;	  /* decoded size in bytes */
+	unsigned		 depth;	  /* nesting, 0 for top-level parts */
+	enum mail_part_role	 role;
+	bool			 is_message; /* message/rfc822: saves as .eml */
+};
+
+/*
+ * List every leaf part and every nested message of a message in document
+ * order. *parts is a malloc'd array of *nparts entries (NULL if none); free
+ * it with mail_parts_free(). Returns 0, or -1 with err set if raw is NULL.
+ */
+int	 mail_attachments(const char *raw, size_t len, struct mail_part **parts,
+	    size_t *nparts, struct perr *);
+void	 mail_parts_free(struct mail_part *, size_t);
+
+/*
+ * Decode one part (by its IMAP section number, as in struct mail_part) to
+ * its bytes: base64 and quoted-printable undone, no charset conversion. For
+ * a message/rfc822 part, the embedded message. *bytes is malloc'd (one NUL
+ * added after the *n bytes) and the caller frees it. Returns 0, or -1 with
+ * err set (PERR_NOTFOUND when there is no such part).
+ */
+int	 mail_part_decode(const char *raw, size_t len, const char *part_id,
+	    char **bytes, size_t *n, struct perr *);
+
+/* ---- text helpers --------------------------------------------------- */
+
+/*
+ * Convert len bytes in charset to UTF-8. Invalid bytes become U+FFFD; an
+ * unknown, missing or "us-ascii" charset means UTF-8 when the bytes are
+ * valid UTF-8 and Windows-1252 otherwise (ISO-8859-1 is read as its
+ * superset Windows-1252). Returns a malloc'd NUL-terminated string the
+ * caller frees, *outlen (if not NULL) its length. Never fails.
+ */
+char	*mail_charset_to_utf8(const char *charset, const char *in, size_t len,
+	    size_t *outlen);
+/* Is s[0..n) valid UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
+bool	 mail_utf8_valid(const char *s, size_t n);
+
+/*
+ * Decode an unstructured header value or an IMAP ENVELOPE string: unfold,
+ * read raw 8-bit bytes as UTF-8 if valid, else Windows-1252, and decode RFC
+ * 2047 encoded words (adjacent words joined, split characters rejoined,
+ * malformed words left as they are). Returns a malloc'd single-line UTF-8
+ * string, sanitised, that the caller frees; NULL input gives "".
+ */
+char	*rfc2047_decode(const char *);
+char	*rfc2047_decode_n(const char *, size_t);
+
+/*
+ * A MIME parameter as parsed, name possibly with RFC 2231 "*" suffixes.
+ * rfc2231_param() finds name among params ("filename*", "filename*0*",
+ * "filename*1", ..., or plain "filename", which may hold RFC 2047 words) and
+ * returns its decoded UTF-8 value, malloc'd and sanitised, or NULL if absent.
+ */
+struct mail_param {
+	const char	*name;
+	const char	*value;
+};
+char	*rfc2231_param(const struct mail_param *, size_t, const char *name);
+
+/*
+ * HTML (already UTF-8) to readable text: tags stripped, script/style
+ * dropped, entities decoded, block elements on their own lines, list items
+ * bulleted, and links numbered "text[N]" with "[N] url" listed at the end.
+ * *linkno is the last number used so far (0 to start) and is advanced, so
+ * numbering continues across parts. Output stops near max_out bytes.
+ * Returns malloc'd UTF-8 (not yet sanitised) the caller frees.
+ */
+char	*html_to_text(const char *, size_t, int *linkno, size_t max_out,
+	    size_t *outlen);
+/* The charset a <meta> tag declares in the first bytes of html, or NULL
+ * (malloc'd, caller frees). */
+char	*html_meta_charset(const char *, size_t);
+
+/*
+ * Undo format=flowed (RFC 3676) in UTF-8 text with LF line ends: soft
+ * breaks joined, space-stuffing removed, quote depth kept as "> " prefixes.
+ * Returns malloc'd text the caller frees, *outlen its length.
+ */
+char	*flowed_unwrap(const char *, size_t, bool delsp, size_t *outlen);
+
+/*
+ * Format one address for display: "Name <addr>", or "addr" without a name;
+ * a name holding , ; < > @ or " is quoted. Returns malloc'd, caller frees.
+ */
+char	*addr_format(const char *name, const char *addr);
+
+/*
+ * A date header value to unix time: RFC 5322 and the common broken forms
+ * (two-digit years, missing seconds or weekday, zone names, asctime).
+ * Returns 0 when nothing sensible can be read.
+ */
+int64_t	 mail_date_parse(const char *);
+
+/*
+ * IMAP modified UTF-7 (RFC 3501 5.1.3). Both return a malloc'd string the
+ * caller frees, or NULL for invalid input (bad UTF-8, bad base64, unpaired
+ * surrogates, unterminated or non-canonical shifts).
+ */
+char	*mutf7_encode(const char *utf8);
+char	*mutf7_decode(const char *mutf7);
+
+/*
+ * The base subject for threading: "Re:", "Fwd:", "Fw:", "R:", "I:", "Aw:",
+ * "Sv:" (any case, "Re[2]:" too), "[list]" tags and a trailing "(fwd)"
+ * stripped, whitespace collapsed. Returns malloc'd, caller frees.
+ */
+char	*mail_thread_subject_base(const char *subject);
+
+/* ---- internal: shared by the files of src/mail, not for callers ---- */
+
+struct mailmime;
+struct mailimf_fields;
+struct mailimf_date_time;
+struct mailimf_address_list;
+
+enum mime_kind {
+	MIME_LEAF,
+	MIME_MULTIPART,
+	MIME_MESSAGE,
+};
+
+/* One node of the MIME tree; mime_open() lists them in document order. */
+struct mime_part {
+	char			*id;	   /* IMAP section, "" at the top */
+	unsigned		 depth;
+	enum mime_kind		 kind;
+	enum mail_part_role	 role;
+	char			*type;	   /* "text/plain" */
+	char			*charset;  /* the charset parameter, or NULL */
+	char			*filename; /* decoded, sanitised, or NULL */
+	bool			 attachment; /* Content-Disposition: attachment */
+	bool			 flowed, delsp;
+	bool			 truncated; /* children not walked (too deep) */
+	bool			 shown;	   /* MIME_MESSAGE: rendered in place */
+	int			 encoding;  /* MAILMIME_MECHANISM_* */
+	const char		*data;	   /* encoded body, inside the copy */
+	size_t			 datalen;
+	const struct mailimf_fields *fields; /* MIME_MESSAGE: its header */
+};
+
+struct mime_msg {
+	char			*buf;	   /* private NUL-terminated copy */
+	size_t			 len;
+	struct mailmime		*root;	   /* NULL if libetpan gave up */
+	struct mailimf_fields	*own;	   /* header parsed without root */
+	const struct mailimf_fields *fields; /* top-level header, or NULL */
+	struct mime_part	*parts;
+	size_t			 nparts;
+	bool			 more;	   /* parts beyond MAIL_MAX_PARTS */
+};
+
+/* Parse raw into *msg; never fails (see mime.c). Free with mime_close(). */
+void	 mime_open(const char *raw, size_t len, bool prefer_html,
+	    struct mime_msg *msg);
+void	 mime_close(struct mime_msg *);
+/* Undo the transfer encoding of a part: malloc'd, NUL added, caller frees. */
+char	*mime_decode(const struct mime_part *, size_t *n);
+/* Does this part count for has_attachments (signatures do not)? */
+bool	 mime_counts_as_attachment(const struct mime_part *);
+
+/* headers.c: fill h from a parsed header (fields may be NULL); raw 8-bit
+ * text that is not UTF-8 is read in charset hint (may be NULL), the
+ * charset the message's text declares. */
+void	 mail_headers_from_fields(const struct mailimf_fields *,
+	    const char *hint, struct mail_headers *h);
+/* headers.c: the charset of the message's first text part, or NULL; points
+ * into m. */
+const char *mail_headers_hint(const struct mime_msg *m);
+/* headers.c: the Date header as display text, malloc'd, or NULL. */
+char	*mail_headers_date_text(const struct mailimf_fields *);
+
+/* addr.c: the display string of a libetpan address list, malloc'd; hint
+ * as for rfc2047_decode_hint(). */
+char	*addr_list_display(const struct mailimf_address_list *,
+	    const char *hint);
+
+/* addr.c: a display name from libetpan, decoded as rfc2047_decode_hint()
+ * does; malloc'd. */
+char	*addr_name_decode(const char *, const char *hint);
+
+/* rfc2047.c: rfc2047_decode_n() reading raw 8-bit text that is not UTF-8 in
+ * charset hint rather than Windows-1252 (hint may be NULL). */
+char	*rfc2047_decode_hint(const char *, size_t, const char *hint);
+
+/* date.c: a parsed libetpan date to unix time (0 if out of range). */
+int64_t	 mail_date_from_imf(const struct mailimf_date_time *);
+
+/* buf.c: a growable byte buffer; xmalloc'd, so appending cannot fail. */
+struct mbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void	 mbuf_add(struct mbuf *, const void *, size_t);
+void	 mbuf_addc(struct mbuf *, char);
+void	 mbuf_adds(struct mbuf *, const char *);
+void	 mbuf_printf(struct mbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The NUL-terminated contents, malloc'd for the caller to free (never
+ * NULL); *len (if not NULL) gets the length. The buffer is left empty. */
+char	*mbuf_finish(struct mbuf *, size_t *len);
+void	 mbuf_free(struct mbuf *);
+
+/* charset.c: append code point c to buf as UTF-8 (at most 4 bytes). */
+size_t	 mail_utf8_put(uint32_t c, char *buf);
+/* charset.c: decode one UTF-8 character at s (n > 0 bytes); returns its
+ * length, or 1 with *c = U+FFFD for an invalid byte. */
+size_t	 mail_utf8_get(const char *s, size_t n, uint32_t *c);
+
+#endif
