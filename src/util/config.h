@@ -1,0 +1,98 @@
+/*
+ * config.h - posta's configuration (INI through libinih).
+ *
+ * The key names are a contract shared with tests and other tools; see
+ * doc/posta.conf.5 (and README) for the list. Every error names the file,
+ * the line and the key, and says what was expected.
+ */
+#ifndef POSTA_CONFIG_H
+#define POSTA_CONFIG_H
+
+#include <stdbool.h>
+#include "util.h"
+
+enum proto	{ PROTO_IMAP, PROTO_POP3 };
+enum tls_mode	{ TLSM_IMPLICIT, TLSM_STARTTLS, TLSM_NONE };
+
+/* offline = all | headers | days:N */
+enum offline_mode { OFFLINE_ALL, OFFLINE_HEADERS, OFFLINE_DAYS };
+/* pop3_keep = no | yes | days:N */
+enum keep_mode	{ KEEP_NO, KEEP_YES, KEEP_DAYS };
+
+/* One server endpoint of an account, with everything needed to connect. */
+struct endpoint {
+	char		*host;
+	int		 port;		/* already defaulted from protocol+tls */
+	enum tls_mode	 tls;
+	char		*user;
+	char		*password;	/* from the file; may be NULL */
+	char		*password_command;
+};
+
+struct account {
+	char		*name;
+	const char	*file;		/* the config file it came from */
+	int		 line;		/* line of its [account NAME] header */
+	enum proto	 protocol;
+	char		*email;
+	char		*real_name;
+	struct endpoint	 in;		/* IMAP or POP3 server */
+	struct endpoint	 smtp;		/* smtp.host NULL: no sending configured */
+	bool		 allow_plaintext;
+	char		*ca_file;
+	char		*cert_fingerprint; /* "sha256:HEX", normalised to lower-case hex without colons after the prefix */
+	enum offline_mode offline;
+	int		 offline_days;
+	enum keep_mode	 pop3_keep;
+	int		 pop3_keep_days;
+	bool		 pop3_delete_when_deleted_locally;
+	char		*signature;	/* path of a signature file, or NULL */
+};
+
+struct key_binding {
+	char	*key;
+	char	*action;
+};
+
+struct config {
+	char		*path;		/* the file read */
+	char		*store;		/* SQLite path, defaulted from XDG_DATA_HOME */
+	char		*default_account;
+	struct account	*accounts;
+	size_t		 naccounts;
+	struct key_binding *keys;	/* [keys] section, in file order */
+	size_t		 nkeys;
+};
+
+/*
+ * Which file to read: explicit (from -c) if not NULL, else $POSTA_CONFIG,
+ * else $XDG_CONFIG_HOME/posta/config (~/.config/posta/config).
+ * Returns a malloc'd path; the caller frees it.
+ */
+char	*config_default_path(const char *explicit_path);
+
+/*
+ * Read and check a configuration file. On success returns a config that
+ * config_free() releases; on failure NULL with err set to a message of the
+ * form "FILE:LINE: key 'K': expected ..., got '...'".
+ * A missing file is PERR_NOTFOUND so that the caller can explain where a
+ * config goes.
+ */
+struct config	*config_load(const char *path, struct perr *err);
+void		 config_free(struct config *);
+
+/* The account called name, or the default one when name is NULL. */
+const struct account *config_account(const struct config *, const char *name,
+		    struct perr *err);
+
+/*
+ * The password for an endpoint: the file's value, else the output of
+ * password_command (first line, run through /bin/sh -c). Returns a malloc'd
+ * string to be released with secret_free(), or NULL with err set; a failing
+ * command is reported with its exit status, never with its output.
+ * NULL with err->code == PERR_OK means no password is configured.
+ */
+char	*config_password(const struct account *, const struct endpoint *,
+	    struct perr *err);
+
+#endif
