@@ -9,6 +9,8 @@
  *               sync state, rename, delete
  *   message.c   message headers, flags, UIDs, bodies, the page query,
  *               full-text search, POP3 UIDLs
+ *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
+ *               dedupe without UIDL)
  *
  * Threads: a struct store is one SQLite connection and belongs to the thread
  * that opened it. Each thread opens its own: the sync worker a read-write
@@ -430,6 +432,24 @@ typedef int	(*store_uidl_cb)(void *arg, const char *uidl, int64_t first_seen);
 /* UIDLs still on the server first seen before `before` (pop3_keep days:N). */
 int	store_pop3_older(struct store *, int64_t account_id, int64_t before,
 	    store_uidl_cb, void *arg, struct perr *);
+
+/* ---- POP3 and messages (pop3.c) ------------------------------------------ */
+
+/*
+ * UIDLs still on the server (not marked deleted) whose message is in no
+ * folder of the account any more: the user deleted it here. With
+ * pop3_delete_when_deleted_locally the sync deletes these on the server.
+ * Oldest first; cb as for store_pop3_older().
+ */
+int	store_pop3_orphans(struct store *, int64_t account_id, store_uidl_cb,
+	    void *arg, struct perr *);
+/*
+ * *found = the account has a message with this Message-ID (no <>) and
+ * exactly this size: how a server without UIDL is deduplicated. A NULL or
+ * empty message_id is never found.
+ */
+int	store_pop3_has_message(struct store *, int64_t account_id,
+	    const char *message_id, int64_t size, bool *found, struct perr *);
 
 /* ---- private to src/store ---------------------------------------------- */
 

@@ -25,6 +25,18 @@ Modes:
                    "220 Go ahead\\r\\n250 injected\\r\\n" in one send, then attempts TLS.
   silent           accepts and never says anything.
 
+POP3 maildrops for posta's POP3 sync tests (plain, no TLS: use tls = none +
+allow_plaintext; USER/PASS accept anything). Three messages, the second with
+a dot-stuffed line; every DELE is logged, and applied at QUIT only when
+--pop3-state FILE is given (a JSON list of the numbers still there):
+  pop3-ok          a well-behaved server (UIDL, TOP).
+  pop3-dropretr    RETR 2 sends half the message and closes the connection.
+  pop3-err         RETR 2 answers -ERR in the middle of the session.
+  pop3-endless     UIDL never ends (after STAT said 3).
+  pop3-dupuidl     UIDL gives messages 1 and 3 the same id, and 2 an id with
+                   a space and 8-bit bytes.
+  pop3-nouidl      no UIDL: CAPA lacks it and UIDL answers -ERR.
+
 Without --cert/--key a throw-away self-signed certificate is made with the
 openssl command (if that fails, the connection is closed where TLS would start).
 Credentials commands are always answered with a failure.
@@ -43,7 +55,8 @@ import threading
 import time
 
 MODES = ("imap-inject", "imap-preauth", "imap-nostarttls", "pop3-inject",
-         "smtp-inject", "silent")
+         "smtp-inject", "silent", "pop3-ok", "pop3-dropretr", "pop3-err",
+         "pop3-endless", "pop3-dupuidl", "pop3-nouidl")
 
 
 class State:
@@ -195,6 +208,104 @@ def serve_pop3(c, mode, ctx):
             c.send(b"-ERR fake server\r\n")
 
 
+# ------------------------------------------------------------ POP3 mail
+def pop3_messages():
+    msgs = []
+    for i in (1, 2, 3):
+        body = "line one\r\n"
+        if i == 2:
+            body += ".a line that starts with a dot\r\n..two dots\r\n"
+        msgs.append(("From: fake <fake@example.com>\r\nTo: bob@example.com\r\n"
+                     "Subject: fake %d\r\nMessage-ID: <fake%d@fake.example>\r\n"
+                     "Date: Mon, 2 Nov 2026 10:00:0%d +0100\r\n\r\n%s"
+                     % (i, i, i, body)).encode())
+    return msgs
+
+
+def pop3_stuffed(raw):
+    out = b""
+    for line in raw.split(b"\r\n")[:-1]:
+        out += (b"." + line if line.startswith(b".") else line) + b"\r\n"
+    return out
+
+
+def serve_pop3_mail(c, mode, ctx, state_file=None):
+    import json
+    msgs = pop3_messages()
+    alive = [1, 2, 3]
+    if state_file and os.path.exists(state_file):
+        with open(state_file) as f:
+            alive = json.load(f)
+    marked = set()
+    uidls = {1: b"uid-1", 2: b"uid-2", 3: b"uid-3"}
+    if mode == "pop3-dupuidl":
+        uidls = {1: b"same", 2: b"odd id \xe9\x01", 3: b"same"}
+    c.send(b"+OK fake POP3 maildrop\r\n")
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        w = words(line)
+        cmd = w[0].upper() if w else ""
+        arg = int(w[1]) if len(w) > 1 and w[1].isdigit() else 0
+        live = [n for n in alive if n not in marked]
+        if cmd == "CAPA":
+            caps = b"USER\r\nTOP\r\n"
+            if mode != "pop3-nouidl":
+                caps += b"UIDL\r\n"
+            c.send(b"+OK\r\n" + caps + b".\r\n")
+        elif cmd in ("USER", "PASS", "NOOP"):
+            c.send(b"+OK\r\n")
+        elif cmd == "STAT":
+            c.send(b"+OK %d %d\r\n" % (len(live), sum(len(msgs[n - 1]) for n in live)))
+        elif cmd == "LIST":
+            c.send(b"+OK\r\n" + b"".join(b"%d %d\r\n" % (n, len(msgs[n - 1])) for n in live) + b".\r\n")
+        elif cmd == "UIDL":
+            if mode == "pop3-nouidl":
+                c.send(b"-ERR no UIDL here\r\n")
+            elif mode == "pop3-endless":
+                c.send(b"+OK\r\n")
+                k = 0
+                while True:
+                    k += 1
+                    c.send(b"".join(b"%d endless-%d\r\n" % (k * 100 + j, k * 100 + j) for j in range(100)))
+            else:
+                c.send(b"+OK\r\n" + b"".join(b"%d %s\r\n" % (n, uidls[n]) for n in live) + b".\r\n")
+        elif cmd in ("RETR", "TOP"):
+            if arg not in live:
+                c.send(b"-ERR no such message\r\n")
+                continue
+            raw = msgs[arg - 1]
+            if cmd == "TOP":
+                raw = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+            elif arg == 2 and mode == "pop3-err":
+                c.send(b"-ERR [SYS/TEMP] message 2 is unavailable just now\r\n")
+                continue
+            elif arg == 2 and mode == "pop3-dropretr":
+                data = pop3_stuffed(raw)
+                c.send(b"+OK\r\n" + data[:len(data) // 2])
+                return
+            c.send(b"+OK\r\n" + pop3_stuffed(raw) + b".\r\n")
+        elif cmd == "DELE":
+            if arg not in live:
+                c.send(b"-ERR no such message\r\n")
+            else:
+                marked.add(arg)
+                c.send(b"+OK marked\r\n")
+        elif cmd == "RSET":
+            marked.clear()
+            c.send(b"+OK\r\n")
+        elif cmd == "QUIT":
+            if state_file:
+                with open(state_file + ".tmp", "w") as f:
+                    json.dump([n for n in alive if n not in marked], f)
+                os.rename(state_file + ".tmp", state_file)
+            c.send(b"+OK bye\r\n")
+            return
+        else:
+            c.send(b"-ERR unknown command\r\n")
+
+
 # ------------------------------------------------------------------ SMTP
 def serve_smtp(c, mode, ctx):
     c.send(b"220 fake.example ESMTP fake\r\n")
@@ -234,6 +345,9 @@ def serve_silent(c, mode, ctx):
 HANDLERS = {"imap-inject": serve_imap, "imap-preauth": serve_imap,
             "imap-nostarttls": serve_imap, "pop3-inject": serve_pop3,
             "smtp-inject": serve_smtp, "silent": serve_silent}
+for _m in MODES:
+    if _m.startswith("pop3-") and _m != "pop3-inject":
+        HANDLERS[_m] = serve_pop3_mail
 
 
 def make_ctx(cert, key, tmpdir):
@@ -257,13 +371,16 @@ def make_ctx(cert, key, tmpdir):
     return ctx
 
 
-def handle(sock, peer, st, mode, ctx, idle):
+def handle(sock, peer, st, mode, ctx, idle, state_file=None):
     with st.lock:
         st.active += 1
     st.event("connect from %s:%d" % peer)
     c = Conn(sock, st, idle)
     try:
-        HANDLERS[mode](c, mode, ctx)
+        if HANDLERS[mode] is serve_pop3_mail:
+            serve_pop3_mail(c, mode, ctx, state_file)
+        else:
+            HANDLERS[mode](c, mode, ctx)
     except (OSError, ssl.SSLError) as e:
         st.event("connection error: %s" % e)
     finally:
@@ -284,6 +401,7 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--idle", type=float, default=60.0)
+    ap.add_argument("--pop3-state", help="pop3-* modes: JSON file of the messages left")
     a = ap.parse_args()
     if bool(a.cert) != bool(a.key):
         ap.error("--cert and --key go together")
@@ -306,7 +424,7 @@ def main():
             r, _, _ = select.select([ls], [], [], 0.5)
             if r:
                 sock, peer = ls.accept()
-                threading.Thread(target=handle, args=(sock, peer, st, a.mode, ctx, a.idle),
+                threading.Thread(target=handle, args=(sock, peer, st, a.mode, ctx, a.idle, a.pop3_state),
                                  daemon=True).start()
                 continue
             with st.lock:

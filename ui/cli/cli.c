@@ -11,6 +11,10 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_check_account_entry;
 extern const struct cmd_entry cmd_folders_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_import_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
@@ -18,6 +22,10 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_account_entry,
 	&cmd_folders_entry,
 	&cmd_list_entry,
+	&cmd_show_entry,
+	&cmd_sync_entry,
+	&cmd_export_entry,
+	&cmd_import_entry,
 	NULL
 };
 

@@ -1,14 +1,483 @@
-/* tui.c - the terminal interface (not built yet: see issue 4). */
-#include <stdio.h>
+/*
+ * tui.c - the terminal interface: start-up, curses, the poll() loop,
+ * signals and resize, and the things actions ask of the UI.
+ *
+ * The loop poll()s the terminal and a self-pipe written by the signal
+ * handler (SIGWINCH, SIGTERM, SIGHUP, SIGINT); each account's sync worker
+ * will add its event pipe to the same poll() set (ARCHITECTURE 2), so a
+ * keypress is never stuck behind a server and a worker's news is drawn
+ * without one. Start-up reads only the store (read-only connection): the
+ * Inbox is on screen before any network round trip.
+ */
+#include <sys/ioctl.h>
 
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
 #include "tui/tui.h"
+#include "tui/tui-int.h"
+
+/* Fixed slots of the poll() set; workers' event pipes come after them. */
+enum {
+	POLL_TTY,
+	POLL_SIGNAL,
+	POLL_FIXED
+};
+
+/*
+ * The write end of the signal self-pipe. A signal handler can reach
+ * nothing else, so this one descriptor is file-scope state; it is set
+ * before the handlers are installed and never changed while they are.
+ */
+static int	signal_fd = -1;
+
+static void
+on_signal(int sig)
+{
+	unsigned char	b = (unsigned char)sig;
+	int		saved = errno;
+
+	/* Full pipe: a signal is already pending, nothing is lost. */
+	if (write(signal_fd, &b, 1) < 0)
+		(void)0;
+	errno = saved;
+}
+
+static int
+signals_init(int fds[2])
+{
+	struct sigaction	sa;
+	static const int	sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT };
+	size_t			i;
+
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+		return -1;
+	signal_fd = fds[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	(void)sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+signals_done(int fds[2])
+{
+	struct sigaction	sa;
+	static const int	sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT };
+	size_t			i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	(void)sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+	signal_fd = -1;
+	if (fds[0] >= 0)
+		(void)close(fds[0]);
+	if (fds[1] >= 0)
+		(void)close(fds[1]);
+}
+
+/* ---- what actions ask of the UI ------------------------------------------- */
+
+unsigned
+tui_ctx(const struct tui *t)
+{
+	return t->view == TUI_VIEW_PAGER ? TUI_CTX_PAGER : TUI_CTX_INDEX;
+}
+
+void
+tui_layout(struct tui *t)
+{
+	int	w, h;
+
+	draw_main_size(t, &w, &h);
+	ix_set_height(&t->ix, h);
+	pager_resize(&t->pg, w, h);
+}
+
+void
+tui_index_moved(struct tui *t, int rc)
+{
+	if (rc < 0)
+		status_error(&t->status, "%s", t->ix.err.msg);
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+static void
+update_counts(struct tui *t)
+{
+	struct perr	err;
+
+	if (t->st == NULL || t->folder_id == 0)
+		return;
+	if (store_folder_counts(t->st, t->folder_id, &t->total, &t->unread,
+	    &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+}
+
+void
+tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
+{
+	struct store_folder	 f;
+	struct perr		 err;
+	enum store_protocol	 proto;
+	long			 e;
+
+	if (t->st == NULL)
+		return;
+	if (account != t->account || t->account_id == 0) {
+		t->account = account;
+		t->account_id = 0;
+		if (store_account_find(t->st, t->cfg->accounts[account].name,
+		    &t->account_id, &proto, &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+	}
+	if (store_folder_get(t->st, folder_id, &f, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	free(t->folder_name);
+	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
+	store_folder_free(&f);
+	t->folder_id = folder_id;
+	if (ix_open(&t->ix, t->st, folder_id) != 0)
+		status_error(&t->status, "%s", t->ix.err.msg);
+	tui_layout(t);
+	update_counts(t);
+	if ((e = sidebar_find(&t->sb, folder_id)) >= 0)
+		t->sb.sel = (size_t)e;
+	t->view = TUI_VIEW_INDEX;
+	t->dirty |= TUI_DIRTY_ALL;
+}
+
+void
+tui_open_message(struct tui *t, bool raw)
+{
+	const struct ix_row	*r = ix_selected(&t->ix);
+	struct perr		 err;
+	int			 w, h;
+
+	if (r == NULL) {
+		status_msg(&t->status, "no message selected");
+		return;
+	}
+	if (pager_open(&t->pg, t->st, r->id, raw, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	draw_main_size(t, &w, &h);
+	t->pg.width = 0;	/* force the wrap for this size */
+	pager_resize(&t->pg, w, h);
+	t->view = TUI_VIEW_PAGER;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+void
+tui_show_help(struct tui *t)
+{
+	char	*text = keys_help(&t->keys);
+	int	 w, h;
+
+	pager_set_text(&t->pg, "Help", text);
+	free(text);
+	draw_main_size(t, &w, &h);
+	t->pg.width = 0;
+	pager_resize(&t->pg, w, h);
+	t->view = TUI_VIEW_PAGER;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+/* ---- start-up ---------------------------------------------------------------- */
+
+/*
+ * The store, the account and its Inbox; every failure becomes words in the
+ * status line and an empty index, never an exit: the UI is still useful
+ * (help, the key map) and says what to run.
+ */
+static void
+open_store(struct tui *t)
+{
+	struct perr		 err;
+	enum store_protocol	 proto;
+	struct store_folder	 f;
+	const char		*name = t->cfg->accounts[t->account].name;
+
+	if (access(t->cfg->store, F_OK) != 0) {
+		(void)sidebar_load(&t->sb, t->cfg, NULL, &err);
+		status_error(&t->status, "no mail stored yet; run posta sync");
+		return;
+	}
+	if ((t->st = store_open(t->cfg->store, STORE_RDONLY, &err)) == NULL) {
+		status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	if (store_account_find(t->st, name, &t->account_id, &proto,
+	    &err) != 0) {
+		if (err.code == PERR_NOTFOUND)
+			status_error(&t->status, "account %s: no mail stored "
+			    "yet; run posta sync", name);
+		else
+			status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	if (store_folder_by_special(t->st, t->account_id, STORE_SPECIAL_INBOX,
+	    &f, &err) != 0 && store_folder_by_name(t->st, t->account_id,
+	    "INBOX", &f, &err) != 0) {
+		status_error(&t->status, "account %s: no Inbox stored yet; "
+		    "run posta sync", name);
+		return;
+	}
+	t->folder_id = f.id;
+	store_folder_free(&f);
+	tui_open_folder(t, t->account, t->folder_id);
+}
+
+static int
+tui_init(struct tui *t, struct cli_ctx *ctx)
+{
+	const struct account	*acct;
+	struct perr		 err;
+	size_t			 i;
+
+	memset(t, 0, sizeof *t);
+	t->ctx = ctx;
+	if ((t->cfg = cli_config(ctx)) == NULL)
+		return CLI_CONFIG;
+	if ((acct = config_account(t->cfg, NULL, &err)) == NULL) {
+		cli_error("%s", err.msg);
+		return CLI_CONFIG;
+	}
+	for (i = 0; i < t->cfg->naccounts; i++)
+		if (&t->cfg->accounts[i] == acct)
+			t->account = i;
+	ix_init(&t->ix);
+	pager_init(&t->pg);
+	sidebar_init(&t->sb);
+	status_init(&t->status);
+	prompt_init(&t->prompt);
+	if (keymap_init(&t->keys, t->cfg, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	return CLI_OK;
+}
+
+static void
+tui_done(struct tui *t)
+{
+	ix_close(&t->ix);
+	pager_free(&t->pg);
+	sidebar_free(&t->sb);
+	status_free(&t->status);
+	prompt_free(&t->prompt);
+	keymap_free(&t->keys);
+	free(t->folder_name);
+	free(t->ix_search);
+	store_close(t->st);
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static void
+resize(struct tui *t)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0 && resizeterm(ws.ws_row, ws.ws_col) == ERR)
+		status_error(&t->status, "cannot resize to %dx%d", ws.ws_col,
+		    ws.ws_row);
+	t->rows = LINES;
+	t->cols = COLS;
+	t->dirty |= TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL;
+	t->too_small = false;
+}
+
+static void
+key(struct tui *t, int k)
+{
+	const struct tui_action	*a;
+	char			 name[32];
+
+	if (k == (TUI_KEY_FN | KEY_RESIZE)) {
+		/* ncurses noticed a resize itself (resizeterm pushes it). */
+		t->rows = LINES;
+		t->cols = COLS;
+		t->dirty |= TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL;
+		return;
+	}
+	if (t->status.msg != NULL) {
+		status_clear_msg(&t->status);
+		t->dirty |= TUI_DIRTY_PROMPT;
+	}
+	if (t->too_small) {
+		if (k == 'q')
+			t->quit = true;
+		return;
+	}
+	if (t->prompt.active) {
+		prompt_key(t, &t->prompt, k);
+		t->dirty |= TUI_DIRTY_PROMPT | TUI_DIRTY_STATUS;
+		return;
+	}
+	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
+		status_msg(&t->status, "%s: not bound (? shows the keys)",
+		    keys_name(k, name, sizeof name));
+		return;
+	}
+	a->fn(t);
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
+}
+
+/* Every key waiting on the terminal, without blocking. */
+static void
+read_keys(struct tui *t)
+{
+	wint_t	wc;
+	int	rc;
+
+	while (!t->quit && (rc = wget_wch(draw_input_window(t->draw), &wc))
+	    != ERR) {
+		if (rc == KEY_CODE_YES)
+			key(t, TUI_KEY_FN | (int)wc);
+		else
+			key(t, (int)wc);
+		if (t->dirty & TUI_DIRTY_LAYOUT) {
+			/* The input window is made again: read from it. */
+			draw_layout(t->draw, t);
+			tui_layout(t);
+		}
+	}
+}
+
+static void
+read_signals(struct tui *t, int fd)
+{
+	unsigned char	buf[64];
+	ssize_t		n, i;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++) {
+			if (buf[i] == SIGWINCH)
+				resize(t);
+			else
+				t->quit = true;
+		}
+}
+
+/* For the start-up bench: when the first screen was drawn (realtime). */
+static void
+note_first_draw(void)
+{
+	const char	*path = getenv("POSTA_TUI_FIRST_DRAW");
+	struct timespec	 ts;
+	FILE		*f;
+
+	if (path == NULL || clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return;
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f, "%lld.%06ld\n", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	if (fclose(f) != 0)
+		(void)unlink(path);
+}
+
+static int
+loop(struct tui *t, int sigfd)
+{
+	struct pollfd	fds[POLL_FIXED];
+	bool		first = true;
+
+	while (!t->quit) {
+		if (t->dirty & TUI_DIRTY_LAYOUT) {
+			draw_layout(t->draw, t);
+			tui_layout(t);
+		}
+		if (t->dirty) {
+			draw_screen(t->draw, t);
+			if (first)
+				note_first_draw();
+			first = false;
+		}
+		fds[POLL_TTY].fd = STDIN_FILENO;
+		fds[POLL_TTY].events = POLLIN;
+		fds[POLL_SIGNAL].fd = sigfd;
+		fds[POLL_SIGNAL].events = POLLIN;
+		/* Workers' event pipes will be added here (app.h). */
+		if (poll(fds, POLL_FIXED, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (fds[POLL_SIGNAL].revents & POLLIN)
+			read_signals(t, sigfd);
+		if (fds[POLL_TTY].revents & (POLLHUP | POLLERR | POLLNVAL))
+			t->quit = true;	/* the terminal went away */
+		else if (fds[POLL_TTY].revents & POLLIN)
+			read_keys(t);
+	}
+	return 0;
+}
 
 int
 tui_main(struct cli_ctx *ctx)
 {
-	if (cli_config(ctx) == NULL)
-		return CLI_CONFIG;
-	fprintf(stderr, "posta: the terminal interface is not built yet; "
-	    "try 'posta help' for the commands that exist.\n");
-	return CLI_FAIL;
+	struct tui	 t;
+	SCREEN		*scr;
+	int		 rc, sigfds[2] = { -1, -1 };
+
+	if ((rc = tui_init(&t, ctx)) != CLI_OK)
+		return rc;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		tui_done(&t);
+		return cli_error("the terminal interface needs a terminal; "
+		    "see posta help for the commands");
+	}
+	/* Ours before curses starts, so ncurses leaves SIGWINCH to us. */
+	if (signals_init(sigfds) != 0) {
+		signals_done(sigfds);
+		tui_done(&t);
+		return cli_error("signals: %s", strerror(errno));
+	}
+	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
+		signals_done(sigfds);
+		tui_done(&t);
+		return cli_error("cannot start the terminal interface "
+		    "(TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+	}
+	(void)set_escdelay(25);
+	(void)cbreak();
+	(void)noecho();
+	(void)nonl();
+	(void)intrflush(stdscr, FALSE);
+	t.rows = LINES;
+	t.cols = COLS;
+	t.draw = draw_new();
+	t.dirty = TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL;
+	draw_layout(t.draw, &t);
+	tui_layout(&t);
+
+	open_store(&t);
+	rc = loop(&t, sigfds[0]) == 0 ? CLI_OK : CLI_FAIL;
+
+	draw_free(t.draw);
+	(void)endwin();
+	delscreen(scr);
+	signals_done(sigfds);
+	tui_done(&t);
+	return rc;
 }

@@ -1,0 +1,31 @@
+/* app.c - the application API (see app.h). */
+#include <string.h>
+
+#include "app.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+int
+app_sync(const struct config *cfg, const struct account *acct,
+    const struct app_sync_opts *opts, struct perr *err)
+{
+	struct sync_opts	 so;
+	struct store		*st;
+	int			 rc;
+
+	memset(&so, 0, sizeof so);
+	if (opts != NULL) {
+		so.folder = opts->folder;
+		so.trace = opts->trace;
+		so.progress = opts->progress;
+		so.arg = opts->arg;
+	}
+	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
+		return -1;
+	rc = sync_account(st, acct, &so, opts != NULL ? opts->stats : NULL,
+	    err);
+	store_close(st);
+	if (rc != 0 && strncmp(err->msg, "account ", 8) != 0)
+		perr_prefix(err, "account %s", acct->name);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * special.c - which folder is Sent, Drafts, Trash, Junk, Archive.
+ *
+ * The server's word comes first (RFC 6154 attributes, or Gmail's XLIST
+ * names, which src/net turns into the same bits); names are the fallback
+ * for servers that say nothing, and sync/imap.c only uses them for a use
+ * no attribute has claimed. The names are the ones common clients create,
+ * in English and Italian.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "net/net.h"
+#include "sync/sync.h"
+
+enum store_special
+sync_special_from_attrs(unsigned attrs)
+{
+	/* One use per folder: the rarer, more specific attribute wins. */
+	if (attrs & IMAP_MBX_INBOX)
+		return STORE_SPECIAL_INBOX;
+	if (attrs & IMAP_MBX_SENT)
+		return STORE_SPECIAL_SENT;
+	if (attrs & IMAP_MBX_DRAFTS)
+		return STORE_SPECIAL_DRAFTS;
+	if (attrs & IMAP_MBX_TRASH)
+		return STORE_SPECIAL_TRASH;
+	if (attrs & IMAP_MBX_JUNK)
+		return STORE_SPECIAL_JUNK;
+	if (attrs & IMAP_MBX_ARCHIVE)
+		return STORE_SPECIAL_ARCHIVE;
+	if (attrs & IMAP_MBX_ALL)
+		return STORE_SPECIAL_ALL;
+	if (attrs & IMAP_MBX_FLAGGED)
+		return STORE_SPECIAL_FLAGGED;
+	return STORE_SPECIAL_NONE;
+}
+
+static const struct {
+	const char		*name;
+	enum store_special	 use;
+} special_names[] = {
+	{ "Sent", STORE_SPECIAL_SENT },
+	{ "Sent Items", STORE_SPECIAL_SENT },
+	{ "Sent Messages", STORE_SPECIAL_SENT },
+	{ "Sent Mail", STORE_SPECIAL_SENT },
+	{ "Posta inviata", STORE_SPECIAL_SENT },
+	{ "Inviata", STORE_SPECIAL_SENT },
+	{ "Inviati", STORE_SPECIAL_SENT },
+	{ "Elementi inviati", STORE_SPECIAL_SENT },
+	{ "Drafts", STORE_SPECIAL_DRAFTS },
+	{ "Draft", STORE_SPECIAL_DRAFTS },
+	{ "Bozze", STORE_SPECIAL_DRAFTS },
+	{ "Trash", STORE_SPECIAL_TRASH },
+	{ "Deleted Items", STORE_SPECIAL_TRASH },
+	{ "Deleted Messages", STORE_SPECIAL_TRASH },
+	{ "Bin", STORE_SPECIAL_TRASH },
+	{ "Cestino", STORE_SPECIAL_TRASH },
+	{ "Posta eliminata", STORE_SPECIAL_TRASH },
+	{ "Elementi eliminati", STORE_SPECIAL_TRASH },
+	{ "Junk", STORE_SPECIAL_JUNK },
+	{ "Junk E-mail", STORE_SPECIAL_JUNK },
+	{ "Junk Email", STORE_SPECIAL_JUNK },
+	{ "Spam", STORE_SPECIAL_JUNK },
+	{ "Posta indesiderata", STORE_SPECIAL_JUNK },
+	{ "Archive", STORE_SPECIAL_ARCHIVE },
+	{ "Archives", STORE_SPECIAL_ARCHIVE },
+	{ "Archivio", STORE_SPECIAL_ARCHIVE },
+};
+
+/* If s starts with p (p non-empty; case-insensitive when fold), skip it. */
+static const char *
+skip(const char *s, const char *p, bool fold)
+{
+	size_t	n = strlen(p);
+
+	if (n == 0)
+		return s;
+	if ((fold ? strncasecmp(s, p, n) : strncmp(s, p, n)) == 0)
+		return s + n;
+	return NULL;
+}
+
+enum store_special
+sync_special_from_name(const char *name, const char *prefix, char delim)
+{
+	const char	*leaf, *p;
+	char		 inbox[8];
+	size_t		 i;
+
+	if (name == NULL || *name == '\0')
+		return STORE_SPECIAL_NONE;
+	if (strcasecmp(name, "INBOX") == 0)
+		return STORE_SPECIAL_INBOX;
+	leaf = name;
+	/* "INBOX.Sent" under a personal namespace "INBOX." (Courier, Cyrus). */
+	if (prefix != NULL && *prefix != '\0' &&
+	    (p = skip(name, prefix, strncasecmp(prefix, "INBOX", 5) == 0)) !=
+	    NULL)
+		leaf = p;
+	else if (delim != '\0') {
+		/* Servers that nest folders under INBOX without saying so. */
+		snprintf(inbox, sizeof inbox, "INBOX%c", delim);
+		if ((p = skip(name, inbox, true)) != NULL)
+			leaf = p;
+	}
+	/* Only a top-level folder: "Work/Sent" is the user's own. */
+	if (delim != '\0' && strchr(leaf, delim) != NULL)
+		return STORE_SPECIAL_NONE;
+	for (i = 0; i < sizeof special_names / sizeof special_names[0]; i++)
+		if (strcasecmp(leaf, special_names[i].name) == 0)
+			return special_names[i].use;
+	return STORE_SPECIAL_NONE;
+}

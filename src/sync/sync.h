@@ -1,0 +1,227 @@
+/*
+ * sync.h - the face of src/sync: bringing an account's mail into the store.
+ *
+ *   sync.c     the engine: struct account_ops, one pass over an account
+ *              (folders, then headers and flags of each folder, then
+ *              bodies per the account's offline policy, newest first)
+ *   imap.c     the IMAP implementation of account_ops (src/net + src/store):
+ *              QRESYNC, else CONDSTORE, else a full UID+FLAGS diff;
+ *              UIDVALIDITY re-mapping by Message-ID
+ *   special.c  special-use folders: RFC 6154 attributes, XLIST, then names
+ *              (English and Italian, under a namespace prefix too)
+ *   pop3.c     the POP3 implementation of account_ops: the maildrop into
+ *              the local Inbox, DELE per pop3_keep only after a durable commit
+ *   thread.c   thread_id of a newly stored message: References, then the
+ *              base subject within a few weeks, else a thread of its own
+ *
+ * Safety: every batch of changes is one store transaction, and a folder's
+ * sync state (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) is written only after
+ * the changes it describes are committed, so a pass killed at any point
+ * leaves a consistent store and the next pass carries on from there
+ * without duplicates.
+ *
+ * Threads: a sync pass runs on the thread that calls it and uses the store
+ * connection it is given (read-write) and its own network connection.
+ */
+#ifndef POSTA_SYNC_H
+#define POSTA_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+#include "util/config.h"
+#include "store/store.h"
+
+/* ---- one pass ---------------------------------------------------------- */
+
+enum sync_phase {
+	SYNC_CONNECT,		/* connecting and logging in */
+	SYNC_FOLDERS,		/* listing and reconciling folders */
+	SYNC_HEADERS,		/* a folder: new headers, flags, expunges */
+	SYNC_FOLDER_DONE,	/* a folder's headers are done: counts final */
+	SYNC_BODIES,		/* a folder: bodies per the offline policy */
+	SYNC_BODIES_DONE,	/* a folder's bodies are done */
+};
+
+/*
+ * Progress, reported often (at least once per batch). Strings are only
+ * valid during the callback; folder names are UTF-8 as stored (sanitise
+ * before printing).
+ */
+struct sync_progress {
+	const char	*account;
+	const char	*folder;	/* NULL for SYNC_CONNECT, SYNC_FOLDERS */
+	enum sync_phase	 phase;
+	uint64_t	 done;		/* messages (or bodies) done so far */
+	uint64_t	 total;		/* ... out of; 0 when unknown */
+	/* What changed in this folder in this pass. */
+	uint64_t	 added;		/* new messages stored */
+	uint64_t	 changed;	/* messages whose flags changed */
+	uint64_t	 expunged;	/* deleted because the server lost them */
+	uint64_t	 bodies;	/* bodies stored */
+	uint64_t	 bytes;		/* ... of so many bytes */
+	bool		 full;		/* the full UID+FLAGS listing was used */
+	/*
+	 * A warning for the user (what a POP3 mode does to the server, a
+	 * server without UIDL), else NULL. Not a phase: print it and go on.
+	 */
+	const char	*note;
+};
+typedef void	(*sync_progress_cb)(void *arg, const struct sync_progress *);
+
+struct sync_opts {
+	/*
+	 * Only this folder (its name as shown, UTF-8); NULL: INBOX, every
+	 * subscribed folder and every special-use one.
+	 */
+	const char		*folder;
+	/* Append the IMAP commands sent to this file (tests); NULL: none. */
+	const char		*trace;
+	sync_progress_cb	 progress;	/* may be NULL */
+	void			*arg;
+};
+
+/* Totals of one pass over an account. */
+struct sync_stats {
+	uint64_t	folders;	/* folders pulled */
+	uint64_t	added, changed, expunged;
+	uint64_t	bodies, bytes;
+	uint64_t	failed_folders;	/* skipped because of an error */
+};
+
+/*
+ * One sync pass over acct into st (opened read-write): connect, reconcile
+ * the folder list, pull every folder chosen by opts, fetch bodies per the
+ * account's offline policy, disconnect. stats (may be NULL) gets the
+ * totals. Returns 0, or -1 with err set; a folder that fails without
+ * breaking the connection is skipped (counted in failed_folders, the first
+ * such error is returned after the pass as -1 too).
+ */
+int	sync_account(struct store *st, const struct account *acct,
+	    const struct sync_opts *opts, struct sync_stats *stats,
+	    struct perr *err);
+
+/* ---- special-use folders (special.c) ----------------------------------- */
+
+/*
+ * The use named by a mailbox's attributes (enum imap_mbx_attr bits from
+ * src/net), STORE_SPECIAL_NONE when none.
+ */
+enum store_special sync_special_from_attrs(unsigned attrs);
+/*
+ * The use a folder's name suggests, for servers without SPECIAL-USE or
+ * XLIST: "Sent", "Sent Items", "Posta inviata", "Bozze", "Cestino",
+ * "Posta indesiderata"... in any case, at the top level or right under the
+ * personal namespace prefix (prefix, e.g. "INBOX.") or under INBOX (with
+ * the delimiter delim). name is UTF-8 (decoded). "INBOX" is
+ * STORE_SPECIAL_INBOX.
+ */
+enum store_special sync_special_from_name(const char *name,
+		    const char *prefix, char delim);
+
+/* ---- threading (thread.c) ---------------------------------------------- */
+
+/*
+ * Threads are found through the store's Message-ID index; a threader also
+ * remembers, for one pass, the Message-IDs that stored messages referred
+ * to but that were not stored yet, so that a parent stored after its reply
+ * joins the reply's thread.
+ */
+struct sync_threader;
+
+/* A threader for a pass over account_id; free with sync_threader_free(). */
+struct sync_threader *sync_threader_new(int64_t account_id);
+void	sync_threader_free(struct sync_threader *);
+/*
+ * Give message id (just stored; m is what was stored, m->thread_id
+ * ignored) its thread: that of a message with the same Message-ID, or of
+ * the nearest message its In-Reply-To / References name; else the thread
+ * whose earlier message named this one; else that of a message of the
+ * account with the same base subject no more than SYNC_THREAD_WINDOW
+ * seconds apart; else a new thread (its id is the message's id). Threads
+ * that m joins together are merged. *thread_id (may be NULL) gets the
+ * result.
+ */
+#define SYNC_THREAD_WINDOW	(28 * 86400)
+int	sync_thread_assign(struct store *, struct sync_threader *, int64_t id,
+	    const struct store_msg *m, int64_t *thread_id, struct perr *);
+
+/* ---- POP3 (pop3.c) ------------------------------------------------------ */
+
+/*
+ * For people, before mail is removed: what acct's pop3_keep (and
+ * pop3_delete_when_deleted_locally) will do to the mail on the server, how
+ * to keep it there, and that posta's store is then the only copy and needs
+ * a backup. NULL when nothing is ever deleted (IMAP, or pop3_keep = yes).
+ * Returns a malloc'd paragraph the caller frees.
+ */
+char	*sync_pop3_warning(const struct account *acct);
+
+/* ---- private to src/sync ------------------------------------------------- */
+
+#ifdef POSTA_SYNC_INTERNAL
+/*
+ * The protocol drivers behind one table (mbsync's struct driver, NeoMutt's
+ * MxOps): sync.c calls only these, and a backend never decides policy
+ * (which folders, which bodies, in which order).
+ */
+struct sync_session;
+
+/* One body the engine wants: the message row and its server UID. */
+struct sync_body_req {
+	int64_t		id;
+	uint32_t	uid;
+	int64_t		size;
+};
+
+/* A journal entry to replay (the journal is the next piece of work). */
+struct sync_journal_entry;
+
+struct account_ops {
+	const char	*name;
+	/* Connect and log in; the backend keeps its state in s->be. */
+	int	(*connect)(struct sync_session *, struct perr *);
+	/* List the server's folders and reconcile the account's rows. */
+	int	(*list_folders)(struct sync_session *, struct perr *);
+	/* Headers, flags and expunges of one folder into the store. */
+	int	(*pull_folder)(struct sync_session *, const struct store_folder *,
+		    struct perr *);
+	/*
+	 * Bodies of some messages of one folder into the store (one request
+	 * is "fetch one body"); a message gone from the server is skipped.
+	 */
+	int	(*fetch_bodies)(struct sync_session *,
+		    const struct store_folder *, const struct sync_body_req *,
+		    size_t n, struct perr *);
+	/* Replay one journal entry on the server (not yet). */
+	int	(*apply_journal)(struct sync_session *,
+		    const struct sync_journal_entry *, struct perr *);
+	/* Wait up to timeout_ms for the server to announce news (not yet). */
+	int	(*wait_push)(struct sync_session *, int timeout_ms,
+		    struct perr *);
+	/* Disconnect and free s->be; after an error, without a word. */
+	void	(*close)(struct sync_session *, bool broken);
+	/* Would this error leave the connection unusable? */
+	bool	(*fatal)(const struct perr *);
+};
+
+struct sync_session {
+	struct store		*st;
+	const struct account	*acct;
+	const struct sync_opts	*opts;
+	int64_t			 account_id;
+	struct sync_threader	*threader;
+	struct sync_progress	 prog;	/* the current folder's counts */
+	void			*be;	/* the backend's state */
+};
+
+/* Report s->prog (phase and counts as set) to the caller's callback. */
+void	sync_report(struct sync_session *);
+
+extern const struct account_ops sync_imap_ops;
+extern const struct account_ops sync_pop3_ops;
+#endif /* POSTA_SYNC_INTERNAL */
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * thread.c - a thread for each message as it is stored.
+ *
+ * Cheap by construction: a message's references are looked up in the
+ * store's Message-ID index (a handful of indexed lookups), the subject
+ * fallback is one FTS query on the subject column, and nothing is ever
+ * re-threaded wholesale. What the index cannot answer - a parent stored
+ * after its reply, which names the parent but is not named by it - is
+ * answered by the threader's memory of dangling references, kept for one
+ * pass (bounded).
+ *
+ * A thread's id is the row id of the message that started it; threads are
+ * merged (the later ones join the earliest) when one message names
+ * messages of several threads.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/mail.h"
+#include "sync/sync.h"
+
+#define DANGLING_MAX	(1u << 17)	/* remembered references per pass */
+
+struct dangling {
+	char	*msgid;
+	int64_t	 thread_id;
+};
+
+struct sync_threader {
+	int64_t		 account_id;
+	/* Open addressing, linear probing; cap is a power of two. */
+	struct dangling	*v;
+	size_t		 n, cap;
+};
+
+struct sync_threader *
+sync_threader_new(int64_t account_id)
+{
+	struct sync_threader	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->account_id = account_id;
+	return t;
+}
+
+void
+sync_threader_free(struct sync_threader *t)
+{
+	size_t	i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->cap; i++)
+		free(t->v[i].msgid);
+	free(t->v);
+	free(t);
+}
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct dangling *
+slot(struct sync_threader *t, const char *msgid)
+{
+	size_t	i;
+
+	if (t->cap == 0)
+		return NULL;
+	for (i = hash(msgid) & (t->cap - 1); t->v[i].msgid != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->v[i].msgid, msgid) == 0)
+			return &t->v[i];
+	return &t->v[i];
+}
+
+static void
+remember(struct sync_threader *t, const char *msgid, int64_t thread_id)
+{
+	struct dangling	*d, *old;
+	size_t		 i, oldcap;
+
+	if (t->n >= DANGLING_MAX)
+		return;
+	if ((t->n + 1) * 2 > t->cap) {
+		old = t->v;
+		oldcap = t->cap;
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->v = xcalloc(t->cap, sizeof *t->v);
+		for (i = 0; i < oldcap; i++)
+			if (old[i].msgid != NULL)
+				*slot(t, old[i].msgid) = old[i];
+		free(old);
+	}
+	d = slot(t, msgid);
+	if (d->msgid == NULL) {
+		d->msgid = xstrdup(msgid);
+		t->n++;
+	}
+	d->thread_id = thread_id;
+}
+
+/* ---- looking messages up ----------------------------------------------- */
+
+struct find {
+	int64_t	self;
+	int64_t	thread_id;	/* of the first match with a thread */
+};
+
+static int
+find_one(void *arg, const struct store_msg *m)
+{
+	struct find	*f = arg;
+
+	if (m->id == f->self || m->thread_id == 0)
+		return 0;
+	f->thread_id = m->thread_id;
+	return 1;
+}
+
+/* The thread of a stored message with this Message-ID, or 0. */
+static int
+thread_of(struct store *st, const char *msgid, int64_t self, int64_t *tid,
+    struct perr *err)
+{
+	struct find	f = { self, 0 };
+
+	*tid = 0;
+	if (msgid == NULL || *msgid == '\0')
+		return 0;
+	if (store_msg_by_message_id(st, msgid, 0, find_one, &f, err) < 0)
+		return -1;
+	*tid = f.thread_id;
+	return 0;
+}
+
+/* Move every message of thread `from` into thread `to`. */
+struct merge {
+	struct store	*st;
+	int64_t		*ids;
+	size_t		 n;
+};
+
+static int
+merge_collect(void *arg, const struct store_msg *m)
+{
+	struct merge	*mg = arg;
+
+	mg->ids = xreallocarray(mg->ids, mg->n + 1, sizeof *mg->ids);
+	mg->ids[mg->n++] = m->id;
+	return 0;
+}
+
+static int
+merge(struct store *st, int64_t from, int64_t to, struct perr *err)
+{
+	struct merge	mg = { st, NULL, 0 };
+	size_t		i;
+	int		rc = 0;
+
+	/* Collect first: rewriting rows under a running walk is undefined. */
+	if (store_msg_thread(st, from, merge_collect, &mg, err) < 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < mg.n; i++)
+		if (store_msg_set_thread(st, mg.ids[i], to, err) != 0)
+			rc = -1;
+	free(mg.ids);
+	return rc;
+}
+
+/* ---- by subject -------------------------------------------------------- */
+
+struct by_subject {
+	const char	*base;
+	int64_t		 self;
+	int64_t		 when;
+	int64_t		 thread_id;
+};
+
+static int
+subject_one(void *arg, const struct store_msg *m)
+{
+	struct by_subject	*bs = arg;
+	char			*base;
+	int64_t			 when, d;
+	int			 same;
+
+	if (m->id == bs->self || m->thread_id == 0)
+		return 0;
+	when = m->date != 0 ? m->date : m->internal_date;
+	d = when > bs->when ? when - bs->when : bs->when - when;
+	if (d > SYNC_THREAD_WINDOW)
+		return 0;
+	base = mail_thread_subject_base(m->subject);
+	same = strcmp(base, bs->base) == 0;
+	free(base);
+	if (!same)
+		return 0;
+	bs->thread_id = m->thread_id;
+	return 1;
+}
+
+/*
+ * An FTS5 query for the words of base in the subject column: a phrase,
+ * with '"' doubled. Returns malloc'd, or NULL when base has no word
+ * character (the phrase would be empty, and so would any match).
+ */
+static char *
+subject_query(const char *base)
+{
+	const char	*p;
+	char		*q, *o;
+	bool		 word = false;
+
+	for (p = base; *p != '\0'; p++)
+		if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+			word = true;
+	if (!word)
+		return NULL;
+	q = o = xmalloc(strlen(base) * 2 + 16);
+	o += sprintf(o, "subject : \"");
+	for (p = base; *p != '\0'; p++) {
+		if (*p == '"')
+			*o++ = '"';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return q;
+}
+
+static int
+thread_by_subject(struct store *st, struct sync_threader *t,
+    const struct store_msg *m, int64_t self, int64_t *tid, struct perr *err)
+{
+	struct by_subject	 bs;
+	char			*q;
+	int			 rc;
+
+	*tid = 0;
+	if (m->subject == NULL)
+		return 0;
+	bs.base = mail_thread_subject_base(m->subject);
+	bs.self = self;
+	bs.when = m->date != 0 ? m->date : m->internal_date;
+	bs.thread_id = 0;
+	if (*bs.base == '\0' || (q = subject_query(bs.base)) == NULL) {
+		free((char *)bs.base);
+		return 0;
+	}
+	/* Newest first: 50 candidates is plenty for one base subject. */
+	rc = store_msg_search(st, t->account_id, 0, q, 50, subject_one, &bs,
+	    err);
+	free(q);
+	free((char *)bs.base);
+	if (rc < 0) {
+		/* A subject FTS cannot parse is not worth failing a sync. */
+		if (err->code == PERR_STORE) {
+			perr_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	*tid = bs.thread_id;
+	return 0;
+}
+
+/* ---- assigning --------------------------------------------------------- */
+
+/* The ids of refs (space-separated), nearest parent (last) first. */
+static size_t
+split_refs(char *refs, char **v, size_t max)
+{
+	char	*tok, *save = NULL;
+	size_t	 n = 0, i;
+
+	for (tok = strtok_r(refs, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max) {		/* keep the last (nearest) max */
+			memmove(v, v + 1, (max - 1) * sizeof *v);
+			n--;
+		}
+		v[n++] = tok;
+	}
+	for (i = 0; i < n / 2; i++) {
+		char *x = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = x;
+	}
+	return n;
+}
+
+int
+sync_thread_assign(struct store *st, struct sync_threader *t, int64_t id,
+    const struct store_msg *m, int64_t *thread_id, struct perr *err)
+{
+	struct dangling	*d;
+	char		*refs = NULL, *v[32];
+	int64_t		 tid = 0, other, found[33];
+	bool		 missing[32];
+	size_t		 n = 0, nfound = 0, i, j;
+	int		 rc = -1;
+
+	/* The same message stored elsewhere (another folder, a copy). */
+	if (thread_of(st, m->message_id, id, &tid, err) != 0)
+		return -1;
+	/* Parents: In-Reply-To, then References from the nearest. */
+	if (m->refs != NULL || m->in_reply_to != NULL) {
+		refs = xasprintf("%s %s", m->in_reply_to != NULL ?
+		    m->in_reply_to : "", m->refs != NULL ? m->refs : "");
+		n = split_refs(refs, v, sizeof v / sizeof v[0]);
+	}
+	for (i = 0; i < n; i++) {
+		if (thread_of(st, v[i], id, &other, err) != 0)
+			goto out;
+		if ((missing[i] = other == 0))
+			continue;
+		if (tid == 0)
+			tid = other;
+		for (j = 0; j < nfound && found[j] != other; j++)
+			;
+		if (j == nfound && other != tid)
+			found[nfound++] = other;
+	}
+	/* A reply stored earlier in this pass named us. */
+	if (tid == 0 && m->message_id != NULL && *m->message_id != '\0' &&
+	    (d = slot(t, m->message_id)) != NULL && d->msgid != NULL)
+		tid = d->thread_id;
+	if (tid == 0 && thread_by_subject(st, t, m, id, &tid, err) != 0)
+		goto out;
+	if (tid == 0)
+		tid = id;
+	/* Threads this message ties together become one. */
+	for (j = 0; j < nfound; j++)
+		if (merge(st, found[j], tid, err) != 0)
+			goto out;
+	if (store_msg_set_thread(st, id, tid, err) != 0)
+		goto out;
+	/* Parents not stored yet will join us when they come. */
+	for (i = 0; i < n; i++)
+		if (missing[i])
+			remember(t, v[i], tid);
+	if (thread_id != NULL)
+		*thread_id = tid;
+	rc = 0;
+out:
+	free(refs);
+	return rc;
+}

@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# Helpers for the terminal tests (tests/tui/*.sh): TAP output, a private
+# tmux server, a store filled by mkstore, and waiting for the screen.
+#
+#   source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
+#   tui_setup [COUNT]        temp dir $T, config $T/config, store of COUNT
+#                            messages (default 200) in alice's INBOX
+#   tui_start [W H] [ENV...] posta in a detached tmux session (pane size W x H)
+#   tui_keys KEY...          tmux send-keys
+#   tui_wait TEXT [SECS]     poll the screen until TEXT shows (default 5 s)
+#   tui_gone TEXT [SECS]     poll until TEXT is no longer on screen
+#   tui_screen [-e]          the screen now (capture-pane -p)
+#   ok COND-STATUS NAME      TAP line; plan with plan N
+#
+# Every tmux command goes to a server on its own socket (-L), so the tests
+# never touch anyone's tmux; the EXIT trap kills that server only.
+
+: "${POSTA:?run through make check (POSTA unset)}"
+: "${POSTA_SRCDIR:?}"
+: "${POSTA_BUILDDIR:?}"
+
+# Our greps and seds read UTF-8 (the box-drawing sidebar line, names).
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+MKSTORE=$POSTA_BUILDDIR/tests/tui/mkstore
+TUI_SOCK=posta-tui-test-$$
+TUI_SESSION=t
+_tui_n=0
+_tui_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() { # ok STATUS NAME
+  _tui_n=$((_tui_n + 1))
+  if [[ $1 == 0 ]]; then
+    echo "ok $_tui_n - $2"
+  else
+    echo "not ok $_tui_n - $2"
+    _tui_failed=1
+    if [[ -n ${TUI_LAST_SCREEN:-} ]]; then
+      sed 's/^/# /' <<<"$TUI_LAST_SCREEN"
+    fi
+  fi
+}
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+tx() { tmux -L "$TUI_SOCK" "$@"; }
+
+_tui_cleanup() {
+  tx kill-server 2>/dev/null || true
+  [[ -n ${T:-} && ${POSTA_KEEP_TUI:-0} != 1 ]] && rm -rf -- "$T"
+  return 0
+}
+
+tui_setup() {
+  local count=${1:-200}
+  command -v tmux >/dev/null || skip_all "tmux is not installed"
+  [[ -x $MKSTORE ]] || skip_all "tests/tui/mkstore not built (needs cmocka)"
+  T=$(mktemp -d /tmp/posta-tui.XXXXXX)
+  trap _tui_cleanup EXIT
+  cat >"$T/config" <<EOF
+[general]
+store = $T/posta.db
+default_account = alice
+
+[account alice]
+protocol = imap
+email = alice@lab.posta.test
+host = 127.0.0.1
+user = alice
+password = unused
+EOF
+  chmod 600 "$T/config"
+  if [[ $count -gt 0 ]]; then
+    "$MKSTORE" "$T/posta.db" alice INBOX "$count" || {
+      echo "Bail out! mkstore failed"; exit 1; }
+  fi
+}
+
+# tui_start [W H] [VAR=value...]: posta -c $T/config in a fresh session.
+tui_start() {
+  local w=100 h=30
+  if [[ $# -ge 2 && $1 =~ ^[0-9]+$ ]]; then w=$1; h=$2; shift 2; fi
+  tx kill-session -t "$TUI_SESSION" 2>/dev/null || true
+  # The shell keeps the pane after posta exits, so its last words stay.
+  tx -f /dev/null new-session -d -s "$TUI_SESSION" -x "$w" -y "$h" \
+    env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color "$@" \
+    sh -c "\"$POSTA\" -c \"$T/config\"; echo \"[posta exited \$?]\"; sleep 600"
+  tx set-option -t "$TUI_SESSION" set-clipboard on 2>/dev/null || true
+}
+
+tui_keys() { tx send-keys -t "$TUI_SESSION" "$@"; }
+
+tui_screen() { tx capture-pane -p "$@" -t "$TUI_SESSION"; }
+
+# Poll (10 ms steps) until TEXT (fixed string) is on screen.
+tui_wait() {
+  local text=$1 secs=${2:-5} i
+  for ((i = 0; i < secs * 100; i++)); do
+    TUI_LAST_SCREEN=$(tui_screen)
+    if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    sleep 0.01
+  done
+  return 1
+}
+
+tui_gone() {
+  local text=$1 secs=${2:-5} i
+  for ((i = 0; i < secs * 100; i++)); do
+    TUI_LAST_SCREEN=$(tui_screen)
+    if ! grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    sleep 0.01
+  done
+  return 1
+}
+
+# The row (0-based) of the first screen line holding TEXT, or -1.
+tui_row() {
+  local n
+  n=$(tui_screen | grep -nF -- "$1" | head -n1 | cut -d: -f1)
+  echo $(( ${n:-0} - 1 ))
+}
+
+# Quit posta and check it said nothing on its way out (ASan, errors).
+tui_quit() {
+  tui_keys "${1:-q}"
+  tui_wait "[posta exited"
+}
+
+tui_done() { exit "$_tui_failed"; }
+
+# The text of the selected index row (reverse video right of the sidebar).
+tui_selected() {
+  tui_screen -e | grep -P '│(?:\e\[[0-9;]*m)*\e\[[0-9;]*7m' | head -n1 |
+    sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^[^│]*│//'
+}
+
+# Poll until the selected row holds TEXT.
+tui_wait_selected() {
+  local text=$1 secs=${2:-5} i
+  for ((i = 0; i < secs * 100; i++)); do
+    TUI_LAST_SCREEN=$(tui_selected)
+    if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    sleep 0.01
+  done
+  return 1
+}

@@ -1,0 +1,341 @@
+/* test_sync.c - special-use recognition and thread assignment. */
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+static char	tmpdir[] = "/tmp/posta-test-sync-XXXXXX";
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- special use ------------------------------------------------------- */
+
+static void
+special_use_attributes_win_in_any_case(void **state)
+{
+	(void)state;
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_SENT),
+	    STORE_SPECIAL_SENT);
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_TRASH |
+	    IMAP_MBX_SUBSCRIBED), STORE_SPECIAL_TRASH);
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_JUNK),
+	    STORE_SPECIAL_JUNK);
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_ALL),
+	    STORE_SPECIAL_ALL);
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_INBOX),
+	    STORE_SPECIAL_INBOX);
+	assert_int_equal(sync_special_from_attrs(IMAP_MBX_NOSELECT),
+	    STORE_SPECIAL_NONE);
+	assert_int_equal(sync_special_from_attrs(0), STORE_SPECIAL_NONE);
+}
+
+static void
+special_use_names_english_and_italian(void **state)
+{
+	static const struct {
+		const char		*name;
+		enum store_special	 use;
+	} cases[] = {
+		{ "INBOX", STORE_SPECIAL_INBOX },
+		{ "inbox", STORE_SPECIAL_INBOX },
+		{ "Sent", STORE_SPECIAL_SENT },
+		{ "sent items", STORE_SPECIAL_SENT },
+		{ "Sent Messages", STORE_SPECIAL_SENT },
+		{ "Posta inviata", STORE_SPECIAL_SENT },
+		{ "Inviata", STORE_SPECIAL_SENT },
+		{ "Inviati", STORE_SPECIAL_SENT },
+		{ "Drafts", STORE_SPECIAL_DRAFTS },
+		{ "Bozze", STORE_SPECIAL_DRAFTS },
+		{ "Trash", STORE_SPECIAL_TRASH },
+		{ "Deleted Items", STORE_SPECIAL_TRASH },
+		{ "Deleted Messages", STORE_SPECIAL_TRASH },
+		{ "Cestino", STORE_SPECIAL_TRASH },
+		{ "Archive", STORE_SPECIAL_ARCHIVE },
+		{ "Archivio", STORE_SPECIAL_ARCHIVE },
+		{ "Junk", STORE_SPECIAL_JUNK },
+		{ "Spam", STORE_SPECIAL_JUNK },
+		{ "Posta indesiderata", STORE_SPECIAL_JUNK },
+		{ "Work", STORE_SPECIAL_NONE },
+		{ "Sentimental", STORE_SPECIAL_NONE },
+		{ "", STORE_SPECIAL_NONE },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (sync_special_from_name(cases[i].name, "", '/') !=
+		    cases[i].use)
+			fail_msg("'%s': expected use %d, got %d", cases[i].name,
+			    cases[i].use, sync_special_from_name(cases[i].name,
+			    "", '/'));
+}
+
+static void
+special_use_names_under_a_namespace_prefix(void **state)
+{
+	(void)state;
+	/* Courier and Cyrus: everything lives under "INBOX.". */
+	assert_int_equal(sync_special_from_name("INBOX.Sent", "INBOX.", '.'),
+	    STORE_SPECIAL_SENT);
+	assert_int_equal(sync_special_from_name("INBOX.Posta inviata",
+	    "INBOX.", '.'), STORE_SPECIAL_SENT);
+	assert_int_equal(sync_special_from_name("inbox.Cestino", "INBOX.",
+	    '.'), STORE_SPECIAL_TRASH);
+	/* Under INBOX without a declared namespace. */
+	assert_int_equal(sync_special_from_name("INBOX/Bozze", "", '/'),
+	    STORE_SPECIAL_DRAFTS);
+	/* A user's own folder deeper down is not special. */
+	assert_int_equal(sync_special_from_name("Work/Sent", "", '/'),
+	    STORE_SPECIAL_NONE);
+	assert_int_equal(sync_special_from_name("INBOX.Work.Sent", "INBOX.",
+	    '.'), STORE_SPECIAL_NONE);
+	/* Without a delimiter a name is one level. */
+	assert_int_equal(sync_special_from_name("Spam", NULL, 0),
+	    STORE_SPECIAL_JUNK);
+}
+
+/* ---- threads ---------------------------------------------------------- */
+
+struct tstore {
+	struct store		*st;
+	struct sync_threader	*thr;
+	int64_t			 account, folder;
+	uint32_t		 uid;
+};
+
+static void
+tstore_open(struct tstore *t, const char *name)
+{
+	struct store_folder	 f;
+	struct perr		 err;
+	char			*path = xasprintf("%s/%s", tmpdir, name);
+
+	memset(t, 0, sizeof *t);
+	perr_clear(&err);
+	if ((t->st = store_open(path, STORE_RDWR | STORE_SYNC_NORMAL,
+	    &err)) == NULL)
+		fail_msg("store_open %s: %s", path, err.msg);
+	free(path);
+	assert_int_equal(store_account_ensure(t->st, "a", STORE_IMAP,
+	    &t->account, &err), 0);
+	memset(&f, 0, sizeof f);
+	f.account_id = t->account;
+	f.name = "INBOX";
+	f.remote_name = "INBOX";
+	assert_int_equal(store_folder_upsert(t->st, &f, &t->folder, &err), 0);
+	t->thr = sync_threader_new(t->account);
+}
+
+static void
+tstore_close(struct tstore *t)
+{
+	sync_threader_free(t->thr);
+	store_close(t->st);
+}
+
+/* Store one message the way the sync does and return its thread. */
+static int64_t
+add(struct tstore *t, const char *msgid, const char *irt, const char *refs,
+    const char *subject, int64_t date, int64_t *idp)
+{
+	struct store_msg	m;
+	struct perr		err;
+	int64_t			id, tid = 0;
+
+	memset(&m, 0, sizeof m);
+	m.folder_id = t->folder;
+	m.uid = ++t->uid;
+	m.message_id = (char *)msgid;
+	m.in_reply_to = (char *)irt;
+	m.refs = (char *)refs;
+	m.subject = (char *)subject;
+	m.date = date;
+	perr_clear(&err);
+	if (store_msg_insert(t->st, &m, &id, &err) != 0)
+		fail_msg("insert %s: %s", msgid, err.msg);
+	if (sync_thread_assign(t->st, t->thr, id, &m, &tid, &err) != 0)
+		fail_msg("thread %s: %s", msgid, err.msg);
+	if (idp != NULL)
+		*idp = id;
+	return tid;
+}
+
+static int64_t
+thread_of(struct tstore *t, int64_t id)
+{
+	struct store_msg	m;
+	struct perr		err;
+	int64_t			tid;
+
+	assert_int_equal(store_msg_get(t->st, id, &m, &err), 0);
+	tid = m.thread_id;
+	store_msg_free(&m);
+	return tid;
+}
+
+#define DAY	86400
+#define T0	1700000000
+
+static void
+replies_join_their_parents_thread(void **state)
+{
+	struct tstore	t;
+	int64_t		a, ta, tb, tc;
+
+	(void)state;
+	tstore_open(&t, "replies.db");
+	ta = add(&t, "a@x", NULL, NULL, "Pranzo venerdì?", T0, &a);
+	assert_int_equal(ta, a);		/* a thread of its own */
+	tb = add(&t, "b@x", "a@x", "a@x", "Re: Pranzo venerdì?", T0 + DAY,
+	    NULL);
+	assert_int_equal(tb, ta);
+	/* Only References, naming a grandparent first. */
+	tc = add(&t, "c@x", NULL, "a@x b@x", "R: Pranzo venerdì?",
+	    T0 + 2 * DAY, NULL);
+	assert_int_equal(tc, ta);
+	/* A reply to an unknown message with a new subject: new thread. */
+	assert_int_not_equal(add(&t, "d@x", "zzz@x", "zzz@x",
+	    "Qualcos'altro", T0, NULL), ta);
+	tstore_close(&t);
+}
+
+static void
+same_base_subject_joins_within_weeks_only(void **state)
+{
+	struct tstore	t;
+	int64_t		ta, tb, tc, td;
+
+	(void)state;
+	tstore_open(&t, "subject.db");
+	ta = add(&t, "s1@x", NULL, NULL, "Riunione di lunedì", T0, NULL);
+	/* No references at all, "Re:" and a list tag: same conversation. */
+	tb = add(&t, "s2@x", NULL, NULL, "Re: [soci] Riunione di lunedì",
+	    T0 + 3 * DAY, NULL);
+	assert_int_equal(tb, ta);
+	/* Months later, same words: a new thread. */
+	tc = add(&t, "s3@x", NULL, NULL, "Riunione di lunedì", T0 + 90 * DAY,
+	    NULL);
+	assert_int_not_equal(tc, ta);
+	/* A longer subject containing the words is not the same subject. */
+	td = add(&t, "s4@x", NULL, NULL, "Riunione di lunedì spostata",
+	    T0 + DAY, NULL);
+	assert_int_not_equal(td, ta);
+	/* Nothing but punctuation never matches anything. */
+	assert_int_not_equal(add(&t, "s5@x", NULL, NULL, "Re: ???", T0, NULL),
+	    add(&t, "s6@x", NULL, NULL, "???", T0, NULL));
+	tstore_close(&t);
+}
+
+static void
+a_parent_stored_after_its_reply_joins_it(void **state)
+{
+	struct tstore	t;
+	int64_t		reply, tr, tp;
+
+	(void)state;
+	tstore_open(&t, "late-parent.db");
+	tr = add(&t, "r@x", "p@x", "p@x", "Re: Late", T0 + DAY, &reply);
+	assert_int_equal(tr, reply);
+	/* The parent names nobody, but the reply named it. */
+	tp = add(&t, "p@x", NULL, NULL, "Something else entirely", T0, NULL);
+	assert_int_equal(tp, tr);
+	tstore_close(&t);
+}
+
+static void
+a_message_naming_two_threads_merges_them(void **state)
+{
+	struct tstore	t;
+	int64_t		a, b, ta, tb, tm;
+
+	(void)state;
+	tstore_open(&t, "merge.db");
+	ta = add(&t, "m1@x", NULL, NULL, "Uno", T0, &a);
+	tb = add(&t, "m2@x", NULL, NULL, "Due", T0 + 40 * DAY, &b);
+	assert_int_not_equal(ta, tb);
+	tm = add(&t, "m3@x", "m2@x", "m1@x m2@x", "Re: Due", T0 + 41 * DAY,
+	    NULL);
+	assert_int_equal(tm, tb);
+	assert_int_equal(thread_of(&t, a), thread_of(&t, b));
+	tstore_close(&t);
+}
+
+static void
+a_copy_in_another_folder_shares_the_thread(void **state)
+{
+	struct tstore		t;
+	struct store_folder	f;
+	struct store_msg	m;
+	struct perr		err;
+	int64_t			a, other, id, tid;
+
+	(void)state;
+	tstore_open(&t, "copy.db");
+	add(&t, "c1@x", NULL, NULL, "Originale", T0, &a);
+	memset(&f, 0, sizeof f);
+	f.account_id = t.account;
+	f.name = "Archivio";
+	f.remote_name = "Archivio";
+	assert_int_equal(store_folder_upsert(t.st, &f, &other, &err), 0);
+	memset(&m, 0, sizeof m);
+	m.folder_id = other;
+	m.uid = 1;
+	m.message_id = "c1@x";
+	m.subject = "Originale";
+	m.date = T0;
+	assert_int_equal(store_msg_insert(t.st, &m, &id, &err), 0);
+	assert_int_equal(sync_thread_assign(t.st, t.thr, id, &m, &tid, &err),
+	    0);
+	assert_int_equal(tid, thread_of(&t, a));
+	tstore_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(special_use_attributes_win_in_any_case),
+		cmocka_unit_test(special_use_names_english_and_italian),
+		cmocka_unit_test(special_use_names_under_a_namespace_prefix),
+		cmocka_unit_test(replies_join_their_parents_thread),
+		cmocka_unit_test(same_base_subject_joins_within_weeks_only),
+		cmocka_unit_test(a_parent_stored_after_its_reply_joins_it),
+		cmocka_unit_test(a_message_naming_two_threads_merges_them),
+		cmocka_unit_test(a_copy_in_another_folder_shares_the_thread),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,570 @@
+/* test_tui_index.c - the index window on a real store, and JWZ threading. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/tui-int.h"
+
+static char	tmpdir[] = "/tmp/posta-test-tui-XXXXXX";
+
+static int
+group_setup(void **state)
+{
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	return remove(path);
+}
+
+static int
+group_teardown(void **state)
+{
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- a store to look at ------------------------------------------------- */
+
+struct fx {
+	struct store	*rw, *ro;
+	int64_t		 folder;
+	char		*path;
+};
+
+static void
+fx_open(struct fx *fx, const char *name)
+{
+	struct perr		 err;
+	struct store_folder	 f = { 0 };
+	int64_t			 acct;
+
+	fx->path = xasprintf("%s/%s", tmpdir, name);
+	fx->rw = store_open(fx->path, STORE_RDWR | STORE_SYNC_NORMAL, &err);
+	if (fx->rw == NULL)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(store_account_ensure(fx->rw, "a", STORE_IMAP, &acct,
+	    &err), 0);
+	f.account_id = acct;
+	f.name = f.remote_name = "INBOX";
+	f.special_use = STORE_SPECIAL_INBOX;
+	assert_int_equal(store_folder_upsert(fx->rw, &f, &fx->folder, &err), 0);
+	fx->ro = store_open(fx->path, STORE_RDONLY, &err);
+	if (fx->ro == NULL)
+		fail_msg("open ro: %s", err.msg);
+}
+
+static void
+fx_close(struct fx *fx)
+{
+	store_close(fx->ro);
+	store_close(fx->rw);
+	free(fx->path);
+}
+
+static int64_t
+add(struct fx *fx, uint32_t uid, int64_t date, const char *subject,
+    const char *from, int64_t size, const char *msgid, const char *irt,
+    int64_t thread_id)
+{
+	struct store_msg	m = { 0 };
+	struct perr		err;
+	int64_t			id;
+
+	m.folder_id = fx->folder;
+	m.uid = uid;
+	m.date = date;
+	m.subject = (char *)subject;
+	m.from_name = (char *)from;
+	m.size = size;
+	m.message_id = (char *)msgid;
+	m.in_reply_to = (char *)irt;
+	m.refs = (char *)irt;
+	m.thread_id = thread_id;
+	m.flags = uid % 4 == 0 ? 0 : STORE_SEEN;
+	if (store_msg_insert(fx->rw, &m, &id, &err) != 0)
+		fail_msg("insert: %s", err.msg);
+	return id;
+}
+
+/* n messages whose dates repeat in runs of `same`. */
+static void
+add_many(struct fx *fx, int n, int same)
+{
+	struct perr	err;
+	char		subj[32];
+	int		i;
+
+	assert_int_equal(store_begin(fx->rw, &err), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(subj, sizeof subj, "message %d", i);
+		add(fx, (uint32_t)i + 1, 1000000 + (i / same) * 60, subj,
+		    i % 2 ? "Bob" : "alice", (i * 7919) % 5000, NULL, NULL, 0);
+	}
+	assert_int_equal(store_commit(fx->rw, &err), 0);
+}
+
+/* Every id in date order, newest first, the way pages define it. */
+struct all {
+	int64_t	*id;
+	size_t	 n;
+};
+
+static int
+all_cb(void *arg, const struct store_msg *m)
+{
+	struct all	*a = arg;
+
+	a->id = xreallocarray(a->id, a->n + 1, sizeof *a->id);
+	a->id[a->n++] = m->id;
+	return 0;
+}
+
+static void
+all_ids(struct fx *fx, struct all *a)
+{
+	struct perr	err;
+
+	memset(a, 0, sizeof *a);
+	assert_int_equal(store_msg_page(fx->ro, fx->folder, NULL, 1000000,
+	    all_cb, a, &err), 0);
+}
+
+/* ---- the window -------------------------------------------------------- */
+
+static void
+test_walk_down_and_up_across_equal_dates(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct all	 a;
+	size_t		 i, maxrows = 0;
+
+	fx_open(&fx, "walk.db");
+	add_many(&fx, 1234, 7);
+	all_ids(&fx, &a);
+	assert_int_equal(a.n, 1234);
+
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	for (i = 0; i < a.n; i++) {
+		assert_non_null(ix_selected(&ix));
+		assert_int_equal(ix_selected(&ix)->id, a.id[i]);
+		if (ix.nrows > maxrows)
+			maxrows = ix.nrows;
+		assert_int_equal(ix_move(&ix, 1), 0);
+	}
+	/* At the end it stays on the last message. */
+	assert_int_equal(ix_selected(&ix)->id, a.id[a.n - 1]);
+	assert_true(ix.at_end);
+	for (i = a.n; i-- > 0;) {
+		assert_int_equal(ix_selected(&ix)->id, a.id[i]);
+		assert_int_equal(ix_move(&ix, -1), 0);
+	}
+	assert_int_equal(ix_selected(&ix)->id, a.id[0]);
+	/* The window never held the folder. */
+	assert_true(maxrows <= IX_MAX_ROWS + 2 * IX_BLOCK);
+	ix_close(&ix);
+	free(a.id);
+	fx_close(&fx);
+}
+
+static void
+test_pages_and_ends(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct all	 a;
+	size_t		 pos = 0;
+
+	fx_open(&fx, "pages.db");
+	add_many(&fx, 777, 3);
+	all_ids(&fx, &a);
+	ix_init(&ix);
+	ix_set_height(&ix, 25);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	while (pos + 25 < a.n) {
+		assert_int_equal(ix_page(&ix, 1), 0);
+		pos += 25;
+		assert_int_equal(ix_selected(&ix)->id, a.id[pos]);
+	}
+	assert_int_equal(ix_end(&ix), 0);
+	assert_int_equal(ix_selected(&ix)->id, a.id[a.n - 1]);
+	/* The last screen is full, not one row. */
+	assert_int_equal(ix.nrows - ix.top, 25);
+	assert_int_equal(ix_page(&ix, -1), 0);
+	assert_int_equal(ix_selected(&ix)->id, a.id[a.n - 1 - 25]);
+	assert_int_equal(ix_home(&ix), 0);
+	assert_int_equal(ix_selected(&ix)->id, a.id[0]);
+	assert_true(ix.at_start);
+	ix_close(&ix);
+	free(a.id);
+	fx_close(&fx);
+}
+
+static void
+test_refresh_keeps_the_selection(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct perr	 err;
+	int64_t		 id, next;
+	size_t		 off;
+
+	fx_open(&fx, "refresh.db");
+	add_many(&fx, 600, 4);
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	assert_int_equal(ix_move(&ix, 150), 0);
+	assert_int_equal(ix_move(&ix, 1), 0);
+	next = ix_selected(&ix)->id;
+	assert_int_equal(ix_move(&ix, -1), 0);
+	id = ix_selected(&ix)->id;
+	off = ix.sel - ix.top;
+
+	/* New mail arrives (newer than everything) and the store changes. */
+	add(&fx, 5000, 9000000, "new 1", "x", 1, NULL, NULL, 0);
+	add(&fx, 5001, 9000001, "new 2", "x", 1, NULL, NULL, 0);
+	assert_int_equal(ix_refresh(&ix), 0);
+	assert_int_equal(ix_selected(&ix)->id, id);
+	assert_int_equal(ix.sel - ix.top, off);
+
+	/* The selected message goes away: the next one is selected. */
+	assert_int_equal(store_msg_delete(fx.rw, id, &err), 0);
+	assert_int_equal(ix_refresh(&ix), 0);
+	assert_int_equal(ix_selected(&ix)->id, next);
+
+	/* At the top, new mail shows at the top and the selection stays. */
+	assert_int_equal(ix_home(&ix), 0);
+	id = ix_selected(&ix)->id;
+	add(&fx, 5002, 9000002, "new 3", "x", 1, NULL, NULL, 0);
+	assert_int_equal(ix_refresh(&ix), 0);
+	assert_int_equal(ix_selected(&ix)->id, id);
+	assert_string_equal(ix.rows[0].subject, "new 3");
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+static void
+test_sort_by_size_and_subject(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	int64_t		 last;
+	size_t		 i;
+
+	fx_open(&fx, "sort.db");
+	add_many(&fx, 400, 1);
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_SIZE, false), 0);
+	last = INT64_MAX;
+	for (i = 0; i < 400; i++) {
+		assert_true(ix_selected(&ix)->size <= last);
+		last = ix_selected(&ix)->size;
+		assert_int_equal(ix_move(&ix, 1), 0);
+	}
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_SIZE, true), 0);
+	assert_true(ix_selected(&ix)->size <= ix.rows[1].size);
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_SUBJECT, false), 0);
+	assert_true(strcmp(ix.rows[0].subject, ix.rows[1].subject) <= 0);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+static bool
+match_subject(const struct ix_row *r, void *arg)
+{
+	return strcmp(r->subject, arg) == 0;
+}
+
+static void
+test_find_goes_past_the_window_and_wraps(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+
+	fx_open(&fx, "find.db");
+	add_many(&fx, 1500, 2);
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	/* "message 3" is near the bottom (oldest). */
+	assert_int_equal(ix_find(&ix, match_subject, "message 3"), 1);
+	assert_string_equal(ix_selected(&ix)->subject, "message 3");
+	/* Wrapping: "message 1490" is near the top. */
+	assert_int_equal(ix_find(&ix, match_subject, "message 1490"), 1);
+	assert_string_equal(ix_selected(&ix)->subject, "message 1490");
+	/* Nothing: the selection stays. */
+	assert_int_equal(ix_find(&ix, match_subject, "nope"), 0);
+	assert_string_equal(ix_selected(&ix)->subject, "message 1490");
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+/*
+ * A thread whose root is far older than its replies, across many blocks:
+ * threaded, every message shows once and the root sits with its replies.
+ */
+static void
+test_threaded_window_shows_each_message_once(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct perr	 err;
+	struct all	 a;
+	int64_t		 root, r1, r2;
+	size_t		 i, j, seen_root = 0, n = 0;
+	int64_t		*shown = NULL;
+
+	fx_open(&fx, "thread.db");
+	assert_int_equal(store_begin(fx.rw, &err), 0);
+	add_many(&fx, 0, 1);
+	root = add(&fx, 90001, 100, "Old topic", "r", 1, "root@x", NULL, 0);
+	assert_int_equal(store_msg_set_thread(fx.rw, root, root, &err), 0);
+	assert_int_equal(store_commit(fx.rw, &err), 0);
+	add_many(&fx, 900, 1);
+	r1 = add(&fx, 90002, 2000000, "Re: Old topic", "s", 1, "r1@x",
+	    "root@x", root);
+	r2 = add(&fx, 90003, 2000010, "Re: Old topic", "t", 1, "r2@x",
+	    "r1@x", root);
+	all_ids(&fx, &a);
+
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	if (ix_set_threaded(&ix, true) != 0)
+		fail_msg("threaded: %s", ix.err.msg);
+	/* The thread's newest message is the newest of all: first row. */
+	assert_int_equal(ix.rows[0].id, root);
+	assert_int_equal(ix.rows[1].id, r1);
+	assert_int_equal(ix.rows[2].id, r2);
+	assert_int_equal(ix.rows[2].depth, 2);
+	assert_non_null(ix.rows[1].tree);
+	/* The selection stayed on the newest message, now third. */
+	assert_int_equal(ix_selected(&ix)->id, r2);
+	assert_int_equal(ix_home(&ix), 0);
+	for (;;) {
+		shown = xreallocarray(shown, n + 1, sizeof *shown);
+		shown[n++] = ix_selected(&ix)->id;
+		if (ix_selected(&ix)->id == root)
+			seen_root++;
+		i = ix.sel;
+		assert_int_equal(ix_move(&ix, 1), 0);
+		if (ix.sel == i && ix.at_end)
+			break;
+	}
+	assert_int_equal(seen_root, 1);
+	assert_int_equal(n, a.n);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			assert_true(shown[i] != shown[j]);
+	free(shown);
+	free(a.id);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+static void
+test_empty_and_no_store(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+
+	ix_init(&ix);
+	assert_int_equal(ix_open(&ix, NULL, 0), 0);
+	assert_null(ix_selected(&ix));
+	assert_int_equal(ix_move(&ix, 1), 0);
+	assert_int_equal(ix_end(&ix), 0);
+	ix_close(&ix);
+
+	fx_open(&fx, "empty.db");
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	assert_null(ix_selected(&ix));
+	assert_int_equal(ix_page(&ix, 1), 0);
+	assert_int_equal(ix_set_threaded(&ix, true), 0);
+	assert_int_equal(ix_refresh(&ix), 0);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+/* ---- threading ---------------------------------------------------------- */
+
+static void
+test_thread_basic_tree(void **state)
+{
+	struct thread_in	in[] = {
+		{ "a", NULL, NULL, "Topic", 100, 1 },
+		{ "b", "a", "a", "Re: Topic", 200, 2 },
+		{ "c", "b", "a b", "Re: Topic", 300, 3 },
+		{ "d", "a", "a", "Re: Topic", 250, 4 },
+		{ "e", NULL, NULL, "Other", 150, 5 },
+	};
+	struct thread_out	*out;
+
+	thread_build(in, 5, &out);
+	/* Topic's newest (300) beats Other (150). */
+	assert_int_equal(out[0].index, 0);
+	assert_int_equal(out[0].depth, 0);
+	assert_int_equal(out[1].index, 1);	/* b, older than d */
+	assert_int_equal(out[1].depth, 1);
+	assert_int_equal(out[2].index, 2);	/* c under b */
+	assert_int_equal(out[2].depth, 2);
+	assert_int_equal(out[3].index, 3);	/* d */
+	assert_int_equal(out[3].depth, 1);
+	assert_int_equal(out[4].index, 4);
+	assert_string_equal(out[1].tree, "├─>");
+	assert_string_equal(out[2].tree, "│ └─>");
+	assert_string_equal(out[3].tree, "└─>");
+	thread_out_free(out, 5);
+}
+
+static void
+test_thread_missing_parent_and_subject(void **state)
+{
+	/* Two replies to a message we do not have; a subject-only reply. */
+	struct thread_in	in[] = {
+		{ "x1", "gone", "gone", "Re: Lost", 100, 1 },
+		{ "x2", "gone", "gone", "Re: Lost", 200, 2 },
+		{ "s1", NULL, NULL, "Plans", 50, 3 },
+		{ "s2", NULL, NULL, "Re: Plans", 60, 4 },
+		{ NULL, NULL, NULL, "", 10, 5 },
+	};
+	struct thread_out	*out;
+	size_t			 i, seen[5] = { 0 };
+
+	thread_build(in, 5, &out);
+	for (i = 0; i < 5; i++)
+		seen[out[i].index]++;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(seen[i], 1);
+	/* The lost parent's replies stay together, at the top. */
+	assert_true((out[0].index == 0 && out[1].index == 1) ||
+	    (out[0].index == 1 && out[1].index == 0));
+	/* "Re: Plans" goes under "Plans". */
+	for (i = 0; i < 5; i++)
+		if (out[i].index == 2) {
+			assert_true(i + 1 < 5);
+			assert_int_equal(out[i + 1].index, 3);
+			assert_int_equal(out[i + 1].depth, 1);
+		}
+	thread_out_free(out, 5);
+}
+
+static void
+test_thread_loops_and_duplicates(void **state)
+{
+	struct thread_in	in[] = {
+		{ "a", "b", "b", "x", 1, 1 },
+		{ "b", "a", "a", "y", 2, 2 },
+		{ "a", NULL, NULL, "dup", 3, 3 },
+		{ "c", "c", "c", "self", 4, 4 },
+	};
+	struct thread_out	*out;
+	size_t			 i, seen[4] = { 0 };
+
+	thread_build(in, 4, &out);
+	for (i = 0; i < 4; i++)
+		seen[out[i].index]++;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(seen[i], 1);
+	thread_out_free(out, 4);
+}
+
+static void
+test_thread_hostile_references(void **state)
+{
+	enum { N = 300 };
+	struct thread_in	*in = xcalloc(N, sizeof *in);
+	char			**ids = xcalloc(N, sizeof *ids);
+	char			**refs = xcalloc(N, sizeof *refs);
+	struct thread_out	*out;
+	size_t			 i, j, len;
+	size_t			*seen = xcalloc(N, sizeof *seen);
+
+	/* Each message names 200 made-up ids: a chain 60,000 deep. */
+	for (i = 0; i < N; i++) {
+		ids[i] = xasprintf("m%zu", i);
+		refs[i] = xmalloc(200 * 16);
+		len = 0;
+		for (j = 0; j < 200; j++)
+			len += (size_t)snprintf(refs[i] + len, 16, "<r%zu.%zu> ",
+			    i, j);
+		in[i].message_id = ids[i];
+		in[i].refs = refs[i];
+		in[i].in_reply_to = i > 0 ? ids[i - 1] : NULL;
+		in[i].subject = "Re: same";
+		in[i].date = (int64_t)i;
+		in[i].id = (int64_t)i;
+	}
+	thread_build(in, N, &out);
+	for (i = 0; i < N; i++)
+		seen[out[i].index]++;
+	for (i = 0; i < N; i++) {
+		assert_int_equal(seen[i], 1);
+		/* The prefix is bounded whatever the depth. */
+		assert_true(strlen(out[i].tree) < 200);
+	}
+	thread_out_free(out, N);
+	for (i = 0; i < N; i++) {
+		free(ids[i]);
+		free(refs[i]);
+	}
+	free(ids);
+	free(refs);
+	free(in);
+	free(seen);
+}
+
+static void
+test_subject_base(void **state)
+{
+	char	*s;
+
+	s = thread_subject_base("Re: Fwd: [list] R: Aw:  Hello   world (fwd)");
+	assert_string_equal(s, "Hello world");
+	free(s);
+	s = thread_subject_base("RE[2]: Perché");
+	assert_string_equal(s, "Perché");
+	free(s);
+	s = thread_subject_base(NULL);
+	assert_string_equal(s, "");
+	free(s);
+	s = thread_subject_base("Rendering");	/* "R" alone is not "R:" */
+	assert_string_equal(s, "Rendering");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_down_and_up_across_equal_dates),
+		cmocka_unit_test(test_pages_and_ends),
+		cmocka_unit_test(test_refresh_keeps_the_selection),
+		cmocka_unit_test(test_sort_by_size_and_subject),
+		cmocka_unit_test(test_find_goes_past_the_window_and_wraps),
+		cmocka_unit_test(test_threaded_window_shows_each_message_once),
+		cmocka_unit_test(test_empty_and_no_store),
+		cmocka_unit_test(test_thread_basic_tree),
+		cmocka_unit_test(test_thread_missing_parent_and_subject),
+		cmocka_unit_test(test_thread_loops_and_duplicates),
+		cmocka_unit_test(test_thread_hostile_references),
+		cmocka_unit_test(test_subject_base),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

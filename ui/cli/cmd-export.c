@@ -1,0 +1,157 @@
+/*
+ * cmd-export.c - posta export: a folder (or every folder) of the offline
+ * store to an mbox file or a Maildir, for backups and for moving mail.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup/backup.h"
+#include "cli/cli.h"
+
+extern const struct cmd_entry cmd_export_entry;
+
+struct export_all {
+	struct store		*st;
+	enum backup_format	 fmt;
+	const char		*dir;
+	int			 rc;
+	struct store_folder	*v;
+	size_t			 n;
+};
+
+static int
+collect(void *arg, const struct store_folder *f)
+{
+	struct export_all	*ea = arg;
+
+	if (f->noselect)
+		return 0;
+	ea->v = xreallocarray(ea->v, ea->n + 1, sizeof *ea->v);
+	ea->v[ea->n] = *f;
+	ea->v[ea->n].name = xstrdup(f->name);
+	ea->v[ea->n].remote_name = NULL;
+	ea->n++;
+	return 0;
+}
+
+/* Export one folder and say what was written. */
+static int
+export_folder(struct store *st, const struct store_folder *f,
+    enum backup_format fmt, const char *path)
+{
+	struct backup_stats	 bs;
+	struct perr		 err;
+	char			*name, *where;
+
+	name = sanitize_line(f->name);
+	if (backup_export(st, f->id, fmt, path, &bs, &err) != 0) {
+		cli_error("export %s: %s", name, err.msg);
+		free(name);
+		return CLI_FAIL;
+	}
+	where = sanitize_line(path);
+	printf("%s: %llu messages (%llu KiB) -> %s\n", name,
+	    (unsigned long long)bs.messages,
+	    (unsigned long long)(bs.bytes + 1023) / 1024, where);
+	if (bs.no_body > 0)
+		printf("%s: %llu messages were NOT exported: only their "
+		    "headers are stored here (set offline = all for the "
+		    "account and run posta sync first)\n", name,
+		    (unsigned long long)bs.no_body);
+	free(where);
+	free(name);
+	return CLI_OK;
+}
+
+static int
+cmd_export(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct account	*acct;
+	struct store		*st;
+	struct store_folder	 f;
+	struct export_all	 ea;
+	struct perr		 err;
+	const char		*account = NULL, *folder = NULL, *path = NULL;
+	enum backup_format	 fmt = BACKUP_MBOX;
+	int64_t			 account_id;
+	char			*safe, *sub;
+	size_t			 i;
+	int			 a, rc = CLI_OK;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
+			account = argv[++a];
+		else if (strcmp(argv[a], "--mbox") == 0 && a + 1 < argc &&
+		    path == NULL) {
+			fmt = BACKUP_MBOX;
+			path = argv[++a];
+		} else if (strcmp(argv[a], "--maildir") == 0 && a + 1 < argc &&
+		    path == NULL) {
+			fmt = BACKUP_MAILDIR;
+			path = argv[++a];
+		} else if (argv[a][0] != '-' && folder == NULL)
+			folder = argv[a];
+		else {
+			cli_usage(&cmd_export_entry);
+			return CLI_USAGE;
+		}
+	}
+	if (path == NULL || *path == '\0') {
+		cli_usage(&cmd_export_entry);
+		return CLI_USAGE;
+	}
+	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+		return CLI_FAIL;
+
+	if (folder != NULL) {
+		if (store_folder_by_name(st, account_id, folder, &f,
+		    &err) != 0) {
+			rc = err.code == PERR_NOTFOUND ? cli_error("account "
+			    "%s: no folder named '%s' (see posta folders)",
+			    acct->name, folder) : cli_error("%s", err.msg);
+			goto out;
+		}
+		rc = export_folder(st, &f, fmt, path);
+		store_folder_free(&f);
+		goto out;
+	}
+
+	/*
+	 * Every folder: PATH is a directory, each folder one entry in it
+	 * named by backup_safe_name(), so no folder name can reach outside.
+	 */
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		rc = cli_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	memset(&ea, 0, sizeof ea);
+	if (store_folder_list(st, account_id, collect, &ea, &err) < 0) {
+		rc = cli_error("%s", err.msg);
+		goto out;
+	}
+	for (i = 0; i < ea.n; i++) {
+		safe = backup_safe_name(ea.v[i].name);
+		sub = xasprintf("%s/%s%s", path, safe,
+		    fmt == BACKUP_MBOX ? ".mbox" : "");
+		if (export_folder(st, &ea.v[i], fmt, sub) != CLI_OK)
+			rc = CLI_FAIL;
+		free(sub);
+		free(safe);
+		store_folder_free(&ea.v[i]);
+	}
+	free(ea.v);
+out:
+	store_close(st);
+	return rc;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	"export", "[-a ACCOUNT] [FOLDER] --mbox FILE | --maildir DIR",
+	"back up a folder (or every folder, into the directory given) as "
+	"mbox or Maildir",
+	cmd_export
+};

@@ -1,0 +1,219 @@
+/* cmd-sync.c - posta sync: one sync pass of an account (or all), then exit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli/cli.h"
+
+extern const struct cmd_entry cmd_sync_entry;
+
+struct sync_view {
+	bool		 live;		/* redraw a progress line on stderr */
+	bool		 verbose;	/* a line per folder on stdout */
+	bool		 drawn;		/* a progress line is on screen */
+	double		 phase_start;	/* when the current phase began */
+	uint64_t	 phase_done0;	/* done at that moment */
+	enum sync_phase	 phase;
+	double		 last_draw;
+	char		*folder;	/* of the current phase */
+};
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+clear_line(struct sync_view *v)
+{
+	if (v->drawn) {
+		fputs("\r\033[K", stderr);
+		v->drawn = false;
+	}
+}
+
+static const char *
+phase_word(enum sync_phase p)
+{
+	switch (p) {
+	case SYNC_CONNECT:	return "connecting";
+	case SYNC_FOLDERS:	return "listing folders";
+	case SYNC_HEADERS:	return "headers";
+	case SYNC_BODIES:	return "bodies";
+	default:		return "";
+	}
+}
+
+static void
+draw(struct sync_view *v, const struct sync_progress *p, double t)
+{
+	char	*folder, *cell, eta[32] = "", rate[32] = "";
+	double	 dt = t - v->phase_start, r;
+
+	folder = sanitize_line(p->folder != NULL ? p->folder : p->account);
+	cell = text_fit(folder, 24);
+	if (p->total > 0 && dt > 0.5 && p->done > v->phase_done0) {
+		r = (double)(p->done - v->phase_done0) / dt;
+		snprintf(rate, sizeof rate, "  %.0f msg/s", r);
+		if (p->total > p->done)
+			snprintf(eta, sizeof eta, "  ETA %.0fs",
+			    (double)(p->total - p->done) / r);
+	}
+	if (p->total > 0)
+		fprintf(stderr, "\r%s %s %llu/%llu%s%s\033[K", cell,
+		    phase_word(p->phase), (unsigned long long)p->done,
+		    (unsigned long long)p->total, rate, eta);
+	else
+		fprintf(stderr, "\r%s %s\033[K", cell, phase_word(p->phase));
+	fflush(stderr);
+	v->drawn = true;
+	v->last_draw = t;
+	free(cell);
+	free(folder);
+}
+
+static void
+progress(void *arg, const struct sync_progress *p)
+{
+	struct sync_view	*v = arg;
+	double			 t = now();
+	char			*name;
+	bool			 fresh;
+
+	if (p->note != NULL) {
+		/* A warning from the sync (POP3 modes): always shown. */
+		clear_line(v);
+		name = sanitize_text(p->note, strlen(p->note), true);
+		fprintf(stderr, "posta: %s\n", name);
+		free(name);
+		return;
+	}
+	fresh = p->phase != v->phase || v->folder == NULL ||
+	    p->folder == NULL || strcmp(v->folder, p->folder) != 0;
+	if (fresh) {
+		free(v->folder);
+		v->folder = p->folder != NULL ? xstrdup(p->folder) : NULL;
+		v->phase = p->phase;
+		v->phase_start = t;
+		v->phase_done0 = p->done;
+	}
+	if (p->phase == SYNC_FOLDER_DONE || p->phase == SYNC_BODIES_DONE) {
+		clear_line(v);
+		if (!v->verbose)
+			return;
+		name = sanitize_line(p->folder != NULL ? p->folder : "");
+		if (p->phase == SYNC_FOLDER_DONE)
+			printf("%s: %llu new, %llu flags changed, %llu expunged"
+			    "%s\n", name, (unsigned long long)p->added,
+			    (unsigned long long)p->changed,
+			    (unsigned long long)p->expunged,
+			    p->full ? " (full listing)" : "");
+		else
+			printf("%s: %llu bodies (%llu KiB)\n", name,
+			    (unsigned long long)p->bodies,
+			    (unsigned long long)(p->bytes + 1023) / 1024);
+		fflush(stdout);
+		free(name);
+		return;
+	}
+	/* Redraw at most ten times a second. */
+	if (v->live && (fresh || t - v->last_draw >= 0.1))
+		draw(v, p, t);
+}
+
+static int
+sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
+    struct sync_view *v)
+{
+	struct app_sync_opts	 o;
+	struct sync_stats	 stats;
+	struct perr		 err;
+	int			 rc;
+
+	memset(&o, 0, sizeof o);
+	o.folder = folder;
+	/* A protocol trace for tests and bug reports; never has passwords. */
+	o.trace = getenv("POSTA_TRACE");
+	if (o.trace != NULL && *o.trace == '\0')
+		o.trace = NULL;
+	o.progress = progress;
+	o.arg = v;
+	o.stats = &stats;
+	rc = app_sync(ctx->cfg, acct, &o, &err);
+	clear_line(v);
+	if (rc != 0)
+		return cli_error("%s", err.msg);
+	if (v->verbose)
+		printf("account %s: %llu folders, %llu new, %llu flags changed, "
+		    "%llu expunged, %llu bodies\n", acct->name,
+		    (unsigned long long)stats.folders,
+		    (unsigned long long)stats.added,
+		    (unsigned long long)stats.changed,
+		    (unsigned long long)stats.expunged,
+		    (unsigned long long)stats.bodies);
+	return CLI_OK;
+}
+
+static int
+cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct sync_view	 v;
+	struct config		*cfg;
+	const struct account	*acct;
+	const char		*account = NULL, *folder = NULL;
+	struct perr		 err;
+	bool			 quiet = false;
+	size_t			 i;
+	int			 a, rc = CLI_OK;
+
+	memset(&v, 0, sizeof v);
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
+			account = argv[++a];
+		else if (strcmp(argv[a], "--folder") == 0 && a + 1 < argc)
+			folder = argv[++a];
+		else if (strcmp(argv[a], "-q") == 0)
+			quiet = true;
+		else if (strcmp(argv[a], "-v") == 0)
+			v.verbose = true;
+		else {
+			cli_usage(&cmd_sync_entry);
+			return CLI_USAGE;
+		}
+	}
+	if (ctx->offline)
+		return cli_error("sync: --offline given, and a sync needs the "
+		    "network; refusing");
+	if ((cfg = cli_config(ctx)) == NULL)
+		return CLI_CONFIG;
+	/* Progress is for people: only on a terminal, never with -q. */
+	v.live = !quiet && isatty(STDERR_FILENO);
+
+	if (account != NULL || folder != NULL) {
+		if ((acct = config_account(cfg, account, &err)) == NULL)
+			return cli_error("%s", err.msg);
+		rc = sync_one(ctx, acct, folder, &v);
+	} else {
+		/* Every account, one after the other; a failure does not stop
+		 * the others. */
+		for (i = 0; i < cfg->naccounts; i++)
+			if (sync_one(ctx, &cfg->accounts[i], NULL, &v) != CLI_OK)
+				rc = CLI_FAIL;
+	}
+	free(v.folder);
+	return rc;
+}
+
+const struct cmd_entry cmd_sync_entry = {
+	"sync", "[-a ACCOUNT] [--folder NAME] [-q] [-v]",
+	"fetch new mail and changes from the server into the offline store",
+	cmd_sync
+};

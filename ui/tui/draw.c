@@ -1,0 +1,571 @@
+/*
+ * draw.c - the only file that writes to the screen.
+ *
+ * Every string goes through put(), which runs sanitize_line() on it
+ * whatever its origin (store, message, config, our own words), fits it to
+ * its columns by wcwidth (text_fit) and, when the terminal's locale is not
+ * UTF-8, turns what it cannot show into '?'. So no byte from a message
+ * reaches the terminal unfiltered, even if a caller forgot.
+ *
+ * Windows are drawn with werase() and wnoutrefresh() and shown with one
+ * doupdate(): ncurses sends only the cells that changed, which is what a
+ * slow SSH link needs. The screen is cleared only on ^L.
+ */
+#include <curses.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "tui/tui-int.h"
+
+#define MIN_COLS	40
+#define MIN_ROWS	8
+#define SIDE_MIN_COLS	70	/* narrower terminals hide the sidebar */
+
+enum dc {
+	DC_NORMAL,
+	DC_SELECTED,
+	DC_STATUS,
+	DC_UNREAD,
+	DC_FLAGGED,
+	DC_QUOTE1,
+	DC_QUOTE2,
+	DC_QUOTE3,
+	DC_HEADER,
+	DC_SIDE_ACCOUNT,
+	DC_SIDE_CURRENT,
+	DC_SEARCH,
+	DC_ERROR,
+	DC_TREE,
+	DC_COUNT
+};
+
+/* Colour (foreground, -1: default) and the attribute without colours. */
+static const struct {
+	short	fg;
+	attr_t	mono;
+	attr_t	extra;		/* added with colours too */
+} dc_style[DC_COUNT] = {
+	[DC_NORMAL] =		{ -1, A_NORMAL, A_NORMAL },
+	[DC_SELECTED] =		{ -1, A_REVERSE, A_REVERSE },
+	[DC_STATUS] =		{ -1, A_REVERSE, A_REVERSE },
+	[DC_UNREAD] =		{ -1, A_BOLD, A_BOLD },
+	[DC_FLAGGED] =		{ COLOR_RED, A_BOLD, A_NORMAL },
+	[DC_QUOTE1] =		{ COLOR_GREEN, A_NORMAL, A_NORMAL },
+	[DC_QUOTE2] =		{ COLOR_CYAN, A_DIM, A_NORMAL },
+	[DC_QUOTE3] =		{ COLOR_YELLOW, A_NORMAL, A_NORMAL },
+	[DC_HEADER] =		{ COLOR_BLUE, A_BOLD, A_BOLD },
+	[DC_SIDE_ACCOUNT] =	{ -1, A_BOLD, A_BOLD },
+	[DC_SIDE_CURRENT] =	{ -1, A_UNDERLINE, A_BOLD },
+	[DC_SEARCH] =		{ -1, A_STANDOUT, A_REVERSE },
+	[DC_ERROR] =		{ COLOR_RED, A_BOLD, A_BOLD },
+	[DC_TREE] =		{ COLOR_MAGENTA, A_NORMAL, A_NORMAL },
+};
+
+struct draw {
+	WINDOW	*side, *main, *status, *prompt;
+	bool	 utf8;
+	bool	 colors;
+	int	 side_w;		/* sidebar columns, 0: hidden */
+};
+
+static attr_t
+dc_attr(const struct draw *d, enum dc c)
+{
+	if (!d->colors || dc_style[c].fg == -1)
+		return d->colors ? dc_style[c].extra : dc_style[c].mono;
+	return COLOR_PAIR(c) | dc_style[c].extra;
+}
+
+struct draw *
+draw_new(void)
+{
+	struct draw	*d = xcalloc(1, sizeof *d);
+	const char	*cs = nl_langinfo(CODESET);
+	int		 i;
+
+	d->utf8 = cs != NULL && (strcasecmp(cs, "UTF-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0);
+	if (has_colors() && start_color() == OK) {
+		d->colors = true;
+		/* Keep the terminal's own background where it can. */
+		if (use_default_colors() != OK)
+			d->colors = COLORS >= 8;
+		for (i = 1; i < DC_COUNT; i++)
+			if (dc_style[i].fg != -1 &&
+			    init_pair((short)i, dc_style[i].fg, -1) == ERR)
+				(void)init_pair((short)i, dc_style[i].fg,
+				    COLOR_BLACK);
+	}
+	return d;
+}
+
+static void
+del_windows(struct draw *d)
+{
+	WINDOW	**w[] = { &d->side, &d->main, &d->status, &d->prompt };
+	size_t	  i;
+
+	for (i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (*w[i] != NULL) {
+			(void)delwin(*w[i]);
+			*w[i] = NULL;
+		}
+}
+
+void
+draw_free(struct draw *d)
+{
+	if (d == NULL)
+		return;
+	del_windows(d);
+	free(d);
+}
+
+static int
+side_width(const struct tui *t)
+{
+	int	w;
+
+	if (!t->sb.visible || t->cols < SIDE_MIN_COLS)
+		return 0;
+	w = t->cols / 4;
+	return w > 30 ? 30 : w < 16 ? 16 : w;
+}
+
+void
+draw_main_size(const struct tui *t, int *w, int *h)
+{
+	int	sw = side_width(t);
+
+	*w = t->cols - (sw > 0 ? sw + 1 : 0);
+	*h = t->rows - 2;
+	if (*w < 1)
+		*w = 1;
+	if (*h < 1)
+		*h = 1;
+}
+
+static WINDOW *
+mkwin(int h, int w, int y, int x)
+{
+	WINDOW	*win = newwin(h, w, y, x);
+
+	/* newwin fails only without memory; keep going without that pane. */
+	if (win != NULL)
+		(void)leaveok(win, TRUE);
+	return win;
+}
+
+void
+draw_layout(struct draw *d, struct tui *t)
+{
+	int	mw, mh;
+
+	del_windows(d);
+	t->too_small = t->cols < MIN_COLS || t->rows < MIN_ROWS;
+	if (t->too_small) {
+		/* One window for the message; it also reads the keys. */
+		d->prompt = mkwin(t->rows, t->cols, 0, 0);
+		d->side_w = 0;
+	} else {
+		d->side_w = side_width(t);
+		draw_main_size(t, &mw, &mh);
+		if (d->side_w > 0)
+			d->side = mkwin(mh, d->side_w + 1, 0, 0);
+		d->main = mkwin(mh, mw, 0, t->cols - mw);
+		d->status = mkwin(1, t->cols, t->rows - 2, 0);
+		d->prompt = mkwin(1, t->cols, t->rows - 1, 0);
+	}
+	if (d->prompt != NULL) {
+		(void)leaveok(d->prompt, FALSE);
+		(void)keypad(d->prompt, TRUE);
+		(void)nodelay(d->prompt, TRUE);
+	}
+	t->dirty |= TUI_DIRTY_ALL;
+	t->dirty &= ~(unsigned)TUI_DIRTY_LAYOUT;
+}
+
+void *
+draw_input_window(struct draw *d)
+{
+	return d->prompt;
+}
+
+/* Replace every non-ASCII character by '?' (non-UTF-8 terminals). */
+static void
+asciify(char *s)
+{
+	char	*o = s;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) == 0x80)
+			continue;
+		*o++ = ((unsigned char)*s & 0x80) ? '?' : *s;
+	}
+	*o = '\0';
+}
+
+/* Sanitise, fit to exactly cols columns: the text put() will draw. */
+static char *
+cell(const struct draw *d, const char *s, int cols)
+{
+	char	*safe = sanitize_line(s != NULL ? s : ""), *fit;
+
+	if (!d->utf8)
+		asciify(safe);
+	fit = text_fit(safe, cols);
+	free(safe);
+	return fit;
+}
+
+/*
+ * The one way text reaches a window. A write that ends in the bottom-right
+ * cell reports ERR (the cursor cannot advance) after drawing: not a failure.
+ */
+static void
+put(const struct draw *d, WINDOW *w, int y, int x, int cols, const char *s,
+    attr_t attr)
+{
+	char	*text;
+
+	if (w == NULL || cols <= 0)
+		return;
+	text = cell(d, s, cols);
+	(void)wattrset(w, attr);
+	(void)mvwaddstr(w, y, x, text);
+	(void)wattrset(w, A_NORMAL);
+	free(text);
+}
+
+/* put() with every case-insensitive match of needle shown highlighted. */
+static void
+put_hl(const struct draw *d, WINDOW *w, int y, int cols, const char *s,
+    attr_t attr, const char *needle)
+{
+	char	*text, *p, *m;
+	size_t	 nl;
+
+	if (needle == NULL || *needle == '\0' || w == NULL) {
+		put(d, w, y, 0, cols, s, attr);
+		return;
+	}
+	text = cell(d, s, cols);
+	nl = strlen(needle);
+	(void)wmove(w, y, 0);
+	for (p = text; (m = strcasestr(p, needle)) != NULL; p = m + nl) {
+		(void)wattrset(w, attr);
+		(void)waddnstr(w, p, (int)(m - p));
+		(void)wattrset(w, dc_attr(d, DC_SEARCH));
+		(void)waddnstr(w, m, (int)nl);
+	}
+	(void)wattrset(w, attr);
+	(void)waddstr(w, p);
+	(void)wattrset(w, A_NORMAL);
+	free(text);
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+/* Today: "14:05"; this year: "21 Nov"; older: "2023-11-21". */
+static void
+fmt_date(int64_t when, time_t now, char *buf, size_t len)
+{
+	time_t		t = (time_t)when;
+	struct tm	tm, tn;
+
+	if (localtime_r(&t, &tm) == NULL || localtime_r(&now, &tn) == NULL) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+		(void)strftime(buf, len, "%H:%M", &tm);
+	else if (tm.tm_year == tn.tm_year)
+		(void)strftime(buf, len, "%d %b", &tm);
+	else
+		(void)strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static void
+fmt_size(int64_t n, char *buf, size_t len)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%lld", (long long)n);
+	else if (n < 10 * 1024)
+		snprintf(buf, len, "%.1fK", (double)n / 1024);
+	else if (n < 1000 * 1024)
+		snprintf(buf, len, "%lldK", (long long)(n / 1024));
+	else if (n < 10 * 1024 * 1024)
+		snprintf(buf, len, "%.1fM", (double)n / (1024 * 1024));
+	else
+		snprintf(buf, len, "%lldM", (long long)(n / (1024 * 1024)));
+}
+
+static void
+index_row(const struct draw *d, WINDOW *w, int y, int width,
+    const struct ix_row *r, bool selected, time_t now)
+{
+	char	 flags[5], date[32], size[32], *from, *subj, *subjraw, *line;
+	int	 fw, sw, zw;
+	attr_t	 attr;
+
+	flags[0] = (r->flags & STORE_SEEN) ? ' ' : 'N';
+	flags[1] = (r->flags & STORE_FLAGGED) ? '!' : ' ';
+	flags[2] = (r->flags & STORE_ANSWERED) ? 'r' :
+	    (r->flags & STORE_DELETED) ? 'D' : ' ';
+	flags[3] = r->attach ? '+' : ' ';
+	flags[4] = '\0';
+	fmt_date(r->date, now, date, sizeof date);
+	fmt_size(r->size, size, sizeof size);
+
+	/* Columns: flags date from subject size; narrow screens lose size. */
+	fw = width >= 100 ? 22 : width >= 70 ? 18 : 12;
+	zw = width >= 60 ? 6 : 0;
+	sw = width - 4 - 1 - 10 - 1 - fw - 1 - zw;
+	if (sw < 1)
+		sw = 1;
+	from = cell(d, r->from, fw);
+	subjraw = xasprintf("%s%s", r->tree != NULL ? r->tree : "",
+	    r->subject);
+	subj = cell(d, subjraw, sw);
+	{
+		char	*dc = cell(d, date, 10);
+
+		line = xasprintf("%s %s %s %s%s%*s", flags, dc, from, subj,
+		    zw > 0 ? " " : "", zw > 0 ? zw - 1 : 0, zw > 0 ? size : "");
+		free(dc);
+	}
+	attr = selected ? dc_attr(d, DC_SELECTED) :
+	    (r->flags & STORE_FLAGGED) ? dc_attr(d, DC_FLAGGED) :
+	    !(r->flags & STORE_SEEN) ? dc_attr(d, DC_UNREAD) :
+	    dc_attr(d, DC_NORMAL);
+	if (selected && !(r->flags & STORE_SEEN))
+		attr |= A_BOLD;
+	put(d, w, y, 0, width, line, attr);
+	free(line);
+	free(subj);
+	free(subjraw);
+	free(from);
+}
+
+static void
+draw_index(const struct draw *d, const struct tui *t)
+{
+	const struct ix	*ix = &t->ix;
+	int		 w, h, y;
+	size_t		 i;
+	time_t		 now = time(NULL);
+
+	draw_main_size(t, &w, &h);
+	(void)werase(d->main);
+	if (ix->nrows == 0) {
+		put(d, d->main, 0, 0, w, t->st == NULL ?
+		    "  no mail stored yet; run posta sync" : t->folder_id == 0 ?
+		    "  no folder open (c opens one)" : "  (no messages)",
+		    dc_attr(d, DC_NORMAL));
+		return;
+	}
+	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
+		index_row(d, d->main, y, w, &ix->rows[i], i == ix->sel, now);
+}
+
+/* ---- the pager ---------------------------------------------------------- */
+
+static void
+draw_pager(const struct draw *d, const struct tui *t)
+{
+	const struct pager	*pg = &t->pg;
+	int			 w, h, y;
+	size_t			 i;
+	char			*line;
+	attr_t			 attr;
+	static const enum dc	 quotes[] = { DC_QUOTE1, DC_QUOTE2, DC_QUOTE3 };
+
+	draw_main_size(t, &w, &h);
+	(void)werase(d->main);
+	for (y = 0, i = pg->top; y < h && i < pg->nlines; y++, i++) {
+		const struct pg_line *l = &pg->lines[i];
+
+		line = xstrndup(pg->text + l->off, l->len);
+		attr = l->header ? dc_attr(d, DC_HEADER) : l->quote > 0 ?
+		    dc_attr(d, quotes[(l->quote - 1) % 3]) :
+		    dc_attr(d, DC_NORMAL);
+		put_hl(d, d->main, y, w, line, attr, pg->search);
+		free(line);
+	}
+}
+
+/* ---- sidebar, status, prompt ---------------------------------------------- */
+
+static void
+draw_sidebar(const struct draw *d, const struct tui *t)
+{
+	const struct sidebar	*sb = &t->sb;
+	int			 w = d->side_w, h, y, mw;
+	size_t			 i, first = 0;
+	char			*label, count[48];
+	attr_t			 attr;
+
+	if (d->side == NULL)
+		return;
+	draw_main_size(t, &mw, &h);
+	(void)werase(d->side);
+	/* Keep the highlighted entry on screen. */
+	if (sb->sel >= (size_t)h)
+		first = sb->sel - (size_t)h + 1;
+	for (y = 0, i = first; y < h && i < sb->n; y++, i++) {
+		const struct sb_entry *e = &sb->e[i];
+
+		if (e->folder_id == 0) {
+			label = xstrdup(e->name);
+			count[0] = '\0';
+			attr = dc_attr(d, DC_SIDE_ACCOUNT);
+		} else {
+			label = xasprintf("%*s%s", e->depth, "",
+			    e->name + e->leaf);
+			if (e->unread > 0)
+				snprintf(count, sizeof count, " %lld/%lld",
+				    (long long)e->unread, (long long)e->total);
+			else
+				snprintf(count, sizeof count, " %lld",
+				    (long long)e->total);
+			attr = e->folder_id == t->folder_id ?
+			    dc_attr(d, DC_SIDE_CURRENT) : e->unread > 0 ?
+			    dc_attr(d, DC_UNREAD) : dc_attr(d, DC_NORMAL);
+		}
+		if (i == sb->sel)
+			attr |= A_REVERSE;
+		{
+			int	cw = text_width(count);
+
+			if (cw >= w)
+				cw = 0, count[0] = '\0';
+			put(d, d->side, y, 0, w - cw, label, attr);
+			if (cw > 0)
+				put(d, d->side, y, w - cw, cw, count, attr);
+		}
+		free(label);
+	}
+	(void)mvwvline(d->side, 0, w, ACS_VLINE, h);
+}
+
+static void
+draw_status(const struct draw *d, const struct tui *t)
+{
+	char	*left, *right, *line;
+	int	 rw, cols = t->cols;
+
+	if (t->prompt.active && t->prompt.hint != NULL) {
+		put(d, d->status, 0, 0, cols, t->prompt.hint,
+		    dc_attr(d, DC_STATUS));
+		return;
+	}
+	status_text(t, &left, &right);
+	rw = text_width(right);
+	if (rw >= cols)
+		line = xstrdup(right);
+	else {
+		char	*l = cell(d, left, cols - rw);
+
+		line = xasprintf("%s%s", l, right);
+		free(l);
+	}
+	put(d, d->status, 0, 0, cols, line, dc_attr(d, DC_STATUS));
+	free(line);
+	free(left);
+	free(right);
+}
+
+/* The prompt line; returns the cursor column when a prompt is active. */
+static int
+draw_prompt(const struct draw *d, const struct tui *t)
+{
+	const struct prompt	*pr = &t->prompt;
+	char			*text, *safe;
+	int			 cols = t->cols, lw, bw, x;
+	const char		*shown;
+
+	(void)werase(d->prompt);
+	if (!pr->active) {
+		if (t->status.msg != NULL)
+			put(d, d->prompt, 0, 0, cols, t->status.msg,
+			    dc_attr(d, DC_NORMAL));
+		return -1;
+	}
+	safe = sanitize_line(pr->buf);
+	lw = text_width(pr->label);
+	/* Long input scrolls: show its tail. */
+	shown = safe;
+	bw = text_width(shown);
+	while (lw + bw >= cols && *shown != '\0') {
+		shown++;
+		while (((unsigned char)*shown & 0xc0) == 0x80)
+			shown++;
+		bw = text_width(shown);
+	}
+	text = xasprintf("%s%s", pr->label, shown);
+	put(d, d->prompt, 0, 0, cols, text, dc_attr(d, DC_NORMAL));
+	x = lw + bw < cols ? lw + bw : cols - 1;
+	free(text);
+	free(safe);
+	return x;
+}
+
+static void
+draw_too_small(const struct draw *d, const struct tui *t)
+{
+	char	*msg;
+	int	 y = t->rows / 2;
+
+	(void)werase(d->prompt);
+	msg = xasprintf("terminal too small (%dx%d); posta needs %dx%d "
+	    "(q quits)", t->cols, t->rows, MIN_COLS, MIN_ROWS);
+	put(d, d->prompt, y, 0, t->cols, msg, A_BOLD);
+	free(msg);
+	(void)wnoutrefresh(d->prompt);
+}
+
+void
+draw_screen(struct draw *d, struct tui *t)
+{
+	int	cx = -1;
+
+	if (t->dirty & TUI_DIRTY_LAYOUT)
+		draw_layout(d, t);
+	if (t->dirty & TUI_DIRTY_CLEAR)
+		(void)clearok(curscr, TRUE);
+	if (t->too_small || d->prompt == NULL) {
+		if (d->prompt != NULL)
+			draw_too_small(d, t);
+		(void)curs_set(0);
+		(void)doupdate();
+		t->dirty = 0;
+		return;
+	}
+	if ((t->dirty & TUI_DIRTY_SIDEBAR) && d->side != NULL) {
+		draw_sidebar(d, t);
+		(void)wnoutrefresh(d->side);
+	}
+	if ((t->dirty & TUI_DIRTY_MAIN) && d->main != NULL) {
+		if (t->view == TUI_VIEW_PAGER)
+			draw_pager(d, t);
+		else
+			draw_index(d, t);
+		(void)wnoutrefresh(d->main);
+	}
+	if ((t->dirty & TUI_DIRTY_STATUS) && d->status != NULL) {
+		(void)werase(d->status);
+		draw_status(d, t);
+		(void)wnoutrefresh(d->status);
+	}
+	/* The prompt goes last so that the cursor ends up in it. */
+	cx = draw_prompt(d, t);
+	if (cx >= 0)
+		(void)wmove(d->prompt, 0, cx);
+	(void)wnoutrefresh(d->prompt);
+	(void)curs_set(cx >= 0 ? 1 : 0);
+	(void)doupdate();
+	t->dirty = 0;
+}

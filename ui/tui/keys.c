@@ -1,0 +1,986 @@
+/*
+ * keys.c - every action the UI can do, by name, in one table. The key map,
+ * the [keys] overrides, the ':' prompt with completion and the help screen
+ * all come from this table, so every binding has a name and the help is
+ * always the live map.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tui/tui-int.h"
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void	act_quit(struct tui *);
+static void	act_help(struct tui *);
+static void	act_command(struct tui *);
+static void	act_change_folder(struct tui *);
+static void	act_sidebar_toggle(struct tui *);
+static void	act_sidebar_next(struct tui *);
+static void	act_sidebar_prev(struct tui *);
+static void	act_sidebar_open(struct tui *);
+static void	act_redraw(struct tui *);
+static void	act_sync(struct tui *);
+static void	act_next_entry(struct tui *);
+static void	act_prev_entry(struct tui *);
+static void	act_next_page(struct tui *);
+static void	act_prev_page(struct tui *);
+static void	act_first_entry(struct tui *);
+static void	act_last_entry(struct tui *);
+static void	act_display(struct tui *);
+static void	act_display_raw(struct tui *);
+static void	act_search(struct tui *);
+static void	act_search_next(struct tui *);
+static void	act_next_unread(struct tui *);
+static void	act_toggle_threads(struct tui *);
+static void	act_sort(struct tui *);
+static void	act_sort_reverse(struct tui *);
+static void	act_sort_date(struct tui *);
+static void	act_sort_from(struct tui *);
+static void	act_sort_subject(struct tui *);
+static void	act_sort_size(struct tui *);
+static void	act_pg_exit(struct tui *);
+static void	act_pg_next_line(struct tui *);
+static void	act_pg_prev_line(struct tui *);
+static void	act_pg_next_page(struct tui *);
+static void	act_pg_prev_page(struct tui *);
+static void	act_pg_top(struct tui *);
+static void	act_pg_bottom(struct tui *);
+static void	act_pg_search(struct tui *);
+static void	act_pg_search_next(struct tui *);
+static void	act_pg_toggle_raw(struct tui *);
+static void	act_pg_next_msg(struct tui *);
+static void	act_pg_prev_msg(struct tui *);
+static void	act_pg_next_unread(struct tui *);
+
+#define I	TUI_CTX_INDEX
+#define P	TUI_CTX_PAGER
+#define A	TUI_CTX_ALL
+
+static const struct tui_action actions[] = {
+	{ "quit", I, "leave posta", act_quit },
+	{ "help", A, "this screen: the key map as it is now", act_help },
+	{ "command-prompt", A, "run any action by name (Tab completes)",
+	    act_command },
+	{ "change-folder", A, "open another folder (Tab completes)",
+	    act_change_folder },
+	{ "sidebar-toggle", A, "show or hide the folder list",
+	    act_sidebar_toggle },
+	{ "sidebar-next", A, "highlight the next folder", act_sidebar_next },
+	{ "sidebar-prev", A, "highlight the previous folder",
+	    act_sidebar_prev },
+	{ "sidebar-open", A, "open the highlighted folder", act_sidebar_open },
+	{ "redraw", A, "clear and redraw the screen", act_redraw },
+	{ "sync-now", A, "synchronise now", act_sync },
+
+	{ "next-entry", I, "move to the next message", act_next_entry },
+	{ "previous-entry", I, "move to the previous message", act_prev_entry },
+	{ "next-page", I, "move down one screen", act_next_page },
+	{ "previous-page", I, "move up one screen", act_prev_page },
+	{ "first-entry", I, "move to the first message", act_first_entry },
+	{ "last-entry", I, "move to the last message", act_last_entry },
+	{ "display-message", I, "read the selected message", act_display },
+	{ "display-raw", I, "show the full source of the selected message",
+	    act_display_raw },
+	{ "search", I, "find a message by subject or sender", act_search },
+	{ "search-next", I, "find the next match of the last search",
+	    act_search_next },
+	{ "next-unread", I, "go to the next unread message", act_next_unread },
+	{ "toggle-threads", I, "switch between threaded and flat view",
+	    act_toggle_threads },
+	{ "sort", I, "sort by date, from, subject or size (Tab completes)",
+	    act_sort },
+	{ "sort-reverse", I, "reverse the sort order", act_sort_reverse },
+	{ "sort-date", I, "sort by date, newest first", act_sort_date },
+	{ "sort-from", I, "sort by sender", act_sort_from },
+	{ "sort-subject", I, "sort by subject", act_sort_subject },
+	{ "sort-size", I, "sort by size, largest first", act_sort_size },
+
+	{ "exit", P, "back to the index", act_pg_exit },
+	{ "next-line", P, "scroll down one line", act_pg_next_line },
+	{ "previous-line", P, "scroll up one line", act_pg_prev_line },
+	{ "next-page", P, "scroll down one screen", act_pg_next_page },
+	{ "previous-page", P, "scroll up one screen", act_pg_prev_page },
+	{ "top", P, "go to the top of the message", act_pg_top },
+	{ "bottom", P, "go to the end of the message", act_pg_bottom },
+	{ "search", P, "find text in the message", act_pg_search },
+	{ "search-next", P, "find the next match", act_pg_search_next },
+	{ "toggle-raw", P, "switch between the message and its full source",
+	    act_pg_toggle_raw },
+	{ "next-entry", P, "read the next message", act_pg_next_msg },
+	{ "previous-entry", P, "read the previous message", act_pg_prev_msg },
+	{ "next-unread", P, "read the next unread message",
+	    act_pg_next_unread },
+};
+#define NACTIONS	(sizeof actions / sizeof actions[0])
+
+/* The defaults: mutt's where mutt has one. */
+static const struct {
+	unsigned	 ctx;
+	const char	*key;
+	const char	*action;
+} defaults[] = {
+	{ I, "q", "quit" },
+	{ A, "?", "help" },
+	{ A, "F1", "help" },
+	{ A, ":", "command-prompt" },
+	{ A, "c", "change-folder" },
+	{ A, "B", "sidebar-toggle" },
+	{ A, "^N", "sidebar-next" },
+	{ A, "^P", "sidebar-prev" },
+	{ A, "^O", "sidebar-open" },
+	{ A, "^L", "redraw" },
+	{ A, "$", "sync-now" },
+
+	{ I, "j", "next-entry" },
+	{ I, "Down", "next-entry" },
+	{ I, "k", "previous-entry" },
+	{ I, "Up", "previous-entry" },
+	{ I, "PageDown", "next-page" },
+	{ I, "Right", "next-page" },
+	{ I, "PageUp", "previous-page" },
+	{ I, "Left", "previous-page" },
+	{ I, "g", "first-entry" },
+	{ I, "Home", "first-entry" },
+	{ I, "G", "last-entry" },
+	{ I, "End", "last-entry" },
+	{ I, "Enter", "display-message" },
+	{ I, "Space", "display-message" },
+	{ I, "h", "display-raw" },
+	{ I, "/", "search" },
+	{ I, "n", "search-next" },
+	{ A, "Tab", "next-unread" },
+	{ I, "t", "toggle-threads" },
+	{ I, "o", "sort" },
+	{ I, "O", "sort-reverse" },
+
+	{ P, "q", "exit" },
+	{ P, "i", "exit" },
+	{ P, "Esc", "exit" },
+	{ P, "j", "next-line" },
+	{ P, "Down", "next-line" },
+	{ P, "Enter", "next-line" },
+	{ P, "k", "previous-line" },
+	{ P, "Up", "previous-line" },
+	{ P, "Space", "next-page" },
+	{ P, "PageDown", "next-page" },
+	{ P, "-", "previous-page" },
+	{ P, "PageUp", "previous-page" },
+	{ P, "g", "top" },
+	{ P, "Home", "top" },
+	{ P, "G", "bottom" },
+	{ P, "End", "bottom" },
+	{ P, "/", "search" },
+	{ P, "n", "search-next" },
+	{ P, "h", "toggle-raw" },
+	{ P, "J", "next-entry" },
+	{ P, "K", "previous-entry" },
+};
+
+#undef I
+#undef P
+#undef A
+
+/* ---- key names ------------------------------------------------------------ */
+
+static const struct {
+	const char	*name;
+	int		 key;
+} key_names[] = {
+	{ "Enter", '\r' },
+	{ "Return", '\r' },
+	{ "Tab", '\t' },
+	{ "Space", ' ' },
+	{ "Esc", 27 },
+	{ "Escape", 27 },
+	{ "Backspace", TUI_KEY_FN | KEY_BACKSPACE },
+	{ "Up", TUI_KEY_FN | KEY_UP },
+	{ "Down", TUI_KEY_FN | KEY_DOWN },
+	{ "Left", TUI_KEY_FN | KEY_LEFT },
+	{ "Right", TUI_KEY_FN | KEY_RIGHT },
+	{ "PageUp", TUI_KEY_FN | KEY_PPAGE },
+	{ "PgUp", TUI_KEY_FN | KEY_PPAGE },
+	{ "PageDown", TUI_KEY_FN | KEY_NPAGE },
+	{ "PgDn", TUI_KEY_FN | KEY_NPAGE },
+	{ "Home", TUI_KEY_FN | KEY_HOME },
+	{ "End", TUI_KEY_FN | KEY_END },
+	{ "Delete", TUI_KEY_FN | KEY_DC },
+	{ "Insert", TUI_KEY_FN | KEY_IC },
+	{ "BackTab", TUI_KEY_FN | KEY_BTAB },
+};
+
+/* Decode one UTF-8 character; -1 unless s is exactly one. */
+static int
+utf8_one(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	int			 c, n, i;
+
+	if (u[0] < 0x80)
+		return u[1] == '\0' ? u[0] : -1;
+	if ((u[0] & 0xe0) == 0xc0)
+		c = u[0] & 0x1f, n = 1;
+	else if ((u[0] & 0xf0) == 0xe0)
+		c = u[0] & 0x0f, n = 2;
+	else if ((u[0] & 0xf8) == 0xf0)
+		c = u[0] & 0x07, n = 3;
+	else
+		return -1;
+	for (i = 1; i <= n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (u[n + 1] != '\0' || c >= 0x110000 || (c >= 0xd800 && c < 0xe000))
+		return -1;
+	return c;
+}
+
+int
+keys_parse(const char *name)
+{
+	char	buf[32];
+	size_t	len = strlen(name), i;
+	int	n;
+
+	/* "<Enter>" reads as "Enter". */
+	if (len > 2 && name[0] == '<' && name[len - 1] == '>') {
+		if (len - 2 >= sizeof buf)
+			return -1;
+		memcpy(buf, name + 1, len - 2);
+		buf[len - 2] = '\0';
+		name = buf;
+		len -= 2;
+	}
+	if (len == 0)
+		return -1;
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (strcasecmp(name, key_names[i].name) == 0)
+			return key_names[i].key;
+	if ((name[0] == '^' && len == 2) ||
+	    ((name[0] == 'C' || name[0] == 'c') && name[1] == '-' && len == 3)) {
+		char	c = name[len - 1];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c < '@' || c > '_')
+			return -1;
+		return TUI_CTRL(c);
+	}
+	if ((name[0] == 'F' || name[0] == 'f') && len > 1 && len <= 3) {
+		n = atoi(name + 1);
+		if (n >= 1 && n <= 24 && strspn(name + 1, "0123456789") ==
+		    len - 1)
+			return TUI_KEY_FN | KEY_F(n);
+	}
+	return utf8_one(name);
+}
+
+const char *
+keys_name(int key, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (key_names[i].key == key) {
+			snprintf(buf, len, "%s", key_names[i].name);
+			return buf;
+		}
+	if ((key & TUI_KEY_FN) != 0) {
+		int fn = key & ~TUI_KEY_FN;
+
+		if (fn >= KEY_F(1) && fn <= KEY_F(24))
+			snprintf(buf, len, "F%d", fn - KEY_F0);
+		else
+			snprintf(buf, len, "<key %d>", fn);
+	} else if (key < 32)
+		snprintf(buf, len, "^%c", key + '@');
+	else if (key < 0x80)
+		snprintf(buf, len, "%c", key);
+	else {
+		/* UTF-8 of the code point. */
+		char	 u[5] = { 0 };
+
+		if (key < 0x800) {
+			u[0] = (char)(0xc0 | (key >> 6));
+			u[1] = (char)(0x80 | (key & 0x3f));
+		} else if (key < 0x10000) {
+			u[0] = (char)(0xe0 | (key >> 12));
+			u[1] = (char)(0x80 | ((key >> 6) & 0x3f));
+			u[2] = (char)(0x80 | (key & 0x3f));
+		} else {
+			u[0] = (char)(0xf0 | (key >> 18));
+			u[1] = (char)(0x80 | ((key >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((key >> 6) & 0x3f));
+			u[3] = (char)(0x80 | (key & 0x3f));
+		}
+		snprintf(buf, len, "%s", u);
+	}
+	return buf;
+}
+
+/* ---- the map ----------------------------------------------------------------- */
+
+const struct tui_action *
+keys_action(const char *name, unsigned ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < NACTIONS; i++)
+		if ((actions[i].ctx & ctx) != 0 &&
+		    strcmp(actions[i].name, name) == 0)
+			return &actions[i];
+	return NULL;
+}
+
+static void
+bind(struct keymap *km, unsigned ctx, int key, const struct tui_action *a)
+{
+	size_t	i;
+
+	for (i = 0; i < km->n; i++)
+		if (km->b[i].ctx == ctx && km->b[i].key == key) {
+			if (a == NULL) {
+				km->b[i] = km->b[--km->n];
+				return;
+			}
+			km->b[i].act = a;
+			return;
+		}
+	if (a == NULL)
+		return;
+	if (km->n == km->cap) {
+		km->cap = km->cap ? km->cap * 2 : 64;
+		km->b = xreallocarray(km->b, km->cap, sizeof *km->b);
+	}
+	km->b[km->n].key = key;
+	km->b[km->n].ctx = ctx;
+	km->b[km->n++].act = a;
+}
+
+static const unsigned ctxs[] = { TUI_CTX_INDEX, TUI_CTX_PAGER };
+
+int
+keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
+{
+	size_t			 i, c;
+	int			 key, rc = 0;
+	const struct tui_action	*a;
+	bool			 any;
+
+	memset(km, 0, sizeof *km);
+	perr_clear(err);
+	for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+		key = keys_parse(defaults[i].key);
+		for (c = 0; c < 2; c++)
+			if ((defaults[i].ctx & ctxs[c]) != 0 &&
+			    (a = keys_action(defaults[i].action, ctxs[c])) !=
+			    NULL)
+				bind(km, ctxs[c], key, a);
+	}
+	for (i = 0; cfg != NULL && i < cfg->nkeys; i++) {
+		const char *kname = cfg->keys[i].key, *aname =
+		    cfg->keys[i].action;
+
+		if ((key = keys_parse(kname)) < 0) {
+			if (rc == 0)
+				rc = perr_set(err, PERR_CONFIG, "%s: [keys] "
+				    "'%s' is not a key name (try j, ^N, Enter, "
+				    "PageDown, F1)", cfg->path, kname);
+			continue;
+		}
+		any = false;
+		for (c = 0; c < 2; c++) {
+			if (strcmp(aname, "none") == 0 ||
+			    strcmp(aname, "noop") == 0) {
+				bind(km, ctxs[c], key, NULL);
+				any = true;
+			} else if ((a = keys_action(aname, ctxs[c])) != NULL) {
+				bind(km, ctxs[c], key, a);
+				any = true;
+			}
+		}
+		if (!any && rc == 0)
+			rc = perr_set(err, PERR_CONFIG, "%s: [keys] %s: no "
+			    "action named '%s' (see ? for the list)",
+			    cfg->path, kname, aname);
+	}
+	return rc;
+}
+
+void
+keymap_free(struct keymap *km)
+{
+	free(km->b);
+	memset(km, 0, sizeof *km);
+}
+
+const struct tui_action *
+keymap_lookup(const struct keymap *km, unsigned ctx, int key)
+{
+	size_t	i;
+
+	/* One Enter, whatever the terminal sends for it. */
+	if (key == '\n' || key == (TUI_KEY_FN | KEY_ENTER))
+		key = '\r';
+	if (key == 127 || key == 8)
+		key = TUI_KEY_FN | KEY_BACKSPACE;
+	for (i = 0; i < km->n; i++)
+		if (km->b[i].ctx == ctx && km->b[i].key == key)
+			return km->b[i].act;
+	return NULL;
+}
+
+/* ---- help and completion ------------------------------------------------------ */
+
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+sbuf_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	size_t	 n;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = strlen(s);
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+	free(s);
+}
+
+char *
+keys_help(const struct keymap *km)
+{
+	struct sbuf	 b = { 0 };
+	size_t		 c, i, j;
+	char		 kb[32], keys[128];
+	static const char *const titles[] = { "Index", "Pager" };
+
+	sbuf_add(&b, "posta: keys (the live key map; change them in the "
+	    "[keys] section of the configuration as KEY = ACTION; run any "
+	    "action with :NAME)\n");
+	for (c = 0; c < 2; c++) {
+		sbuf_add(&b, "\n%s\n\n", titles[c]);
+		for (i = 0; i < NACTIONS; i++) {
+			if ((actions[i].ctx & ctxs[c]) == 0)
+				continue;
+			keys[0] = '\0';
+			for (j = 0; j < km->n; j++) {
+				if (km->b[j].ctx != ctxs[c] ||
+				    km->b[j].act != &actions[i])
+					continue;
+				if (keys[0] != '\0' &&
+				    strlen(keys) + 2 < sizeof keys)
+					strcat(keys, ", ");
+				keys_name(km->b[j].key, kb, sizeof kb);
+				if (strlen(keys) + strlen(kb) < sizeof keys)
+					strcat(keys, kb);
+			}
+			sbuf_add(&b, "  %-18s %-16s %s\n",
+			    keys[0] != '\0' ? keys : "-", actions[i].name,
+			    actions[i].help);
+		}
+	}
+	return b.p;
+}
+
+const char **
+keys_complete(unsigned ctx, const char *prefix, size_t *n)
+{
+	const char	**out = xcalloc(NACTIONS + 1, sizeof *out);
+	size_t		 i, j, len = strlen(prefix);
+	bool		 dup;
+
+	*n = 0;
+	for (i = 0; i < NACTIONS; i++) {
+		if ((actions[i].ctx & ctx) == 0 ||
+		    strncmp(actions[i].name, prefix, len) != 0)
+			continue;
+		dup = false;
+		for (j = 0; j < *n; j++)
+			if (strcmp(out[j], actions[i].name) == 0)
+				dup = true;
+		if (!dup)
+			out[(*n)++] = actions[i].name;
+	}
+	out[*n] = NULL;
+	return out;
+}
+
+/* ---- the actions ----------------------------------------------------------------- */
+
+static void
+act_quit(struct tui *t)
+{
+	t->quit = true;
+}
+
+static void
+act_help(struct tui *t)
+{
+	tui_show_help(t);
+}
+
+static void
+command_done(struct tui *t, const char *text)
+{
+	const struct tui_action	*a;
+	char			*name = xstrdup(text), *p, *q;
+
+	for (p = name; *p == ' '; p++)
+		;
+	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
+		*--q = '\0';
+	if (*p == '\0') {
+		free(name);
+		return;
+	}
+	if ((a = keys_action(p, tui_ctx(t))) != NULL)
+		a->fn(t);
+	else if (keys_action(p, TUI_CTX_ALL) != NULL)
+		status_msg(&t->status, "%s: not available here", p);
+	else
+		status_msg(&t->status, "no action named '%s' (Tab completes, "
+		    "? lists them)", p);
+	free(name);
+}
+
+static const char **
+command_complete(struct tui *t, const char *text, size_t *n)
+{
+	return keys_complete(tui_ctx(t), text, n);
+}
+
+static void
+act_command(struct tui *t)
+{
+	prompt_start(&t->prompt, ":", command_done, command_complete);
+}
+
+static void
+folder_done(struct tui *t, const char *text)
+{
+	size_t	i;
+
+	if (*text == '\0')
+		return;
+	for (i = 0; i < t->sb.n; i++)
+		if (t->sb.e[i].account == t->account &&
+		    t->sb.e[i].folder_id != 0 &&
+		    strcmp(t->sb.e[i].name, text) == 0) {
+			tui_open_folder(t, t->account, t->sb.e[i].folder_id);
+			return;
+		}
+	status_msg(&t->status, "no folder named '%s' (Tab completes)", text);
+}
+
+static const char **
+folder_complete(struct tui *t, const char *text, size_t *n)
+{
+	const char	**out = xcalloc(t->sb.n + 1, sizeof *out);
+	size_t		 i, len = strlen(text);
+
+	*n = 0;
+	for (i = 0; i < t->sb.n; i++)
+		if (t->sb.e[i].account == t->account &&
+		    t->sb.e[i].folder_id != 0 &&
+		    strncmp(t->sb.e[i].name, text, len) == 0)
+			out[(*n)++] = t->sb.e[i].name;
+	out[*n] = NULL;
+	return out;
+}
+
+static void
+act_change_folder(struct tui *t)
+{
+	prompt_start(&t->prompt, "Open folder: ", folder_done,
+	    folder_complete);
+}
+
+static void
+act_sidebar_toggle(struct tui *t)
+{
+	t->sb.visible = !t->sb.visible;
+	t->dirty |= TUI_DIRTY_LAYOUT;
+}
+
+static void
+act_sidebar_next(struct tui *t)
+{
+	if (!t->sb.visible)
+		act_sidebar_toggle(t);
+	sidebar_move(&t->sb, 1);
+	t->dirty |= TUI_DIRTY_SIDEBAR;
+}
+
+static void
+act_sidebar_prev(struct tui *t)
+{
+	if (!t->sb.visible)
+		act_sidebar_toggle(t);
+	sidebar_move(&t->sb, -1);
+	t->dirty |= TUI_DIRTY_SIDEBAR;
+}
+
+static void
+act_sidebar_open(struct tui *t)
+{
+	const struct sb_entry	*e;
+
+	if (t->sb.n == 0)
+		return;
+	e = &t->sb.e[t->sb.sel];
+	if (e->folder_id == 0) {
+		status_msg(&t->status, "%s: no folders stored yet; run posta "
+		    "sync", e->name);
+		return;
+	}
+	tui_open_folder(t, e->account, e->folder_id);
+}
+
+static void
+act_redraw(struct tui *t)
+{
+	t->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_CLEAR;
+}
+
+static void
+act_sync(struct tui *t)
+{
+	status_msg(&t->status, "syncing from the interface comes with the "
+	    "background worker; run posta sync meanwhile");
+}
+
+static void
+act_next_entry(struct tui *t)
+{
+	tui_index_moved(t, ix_move(&t->ix, 1));
+}
+
+static void
+act_prev_entry(struct tui *t)
+{
+	tui_index_moved(t, ix_move(&t->ix, -1));
+}
+
+static void
+act_next_page(struct tui *t)
+{
+	tui_index_moved(t, ix_page(&t->ix, 1));
+}
+
+static void
+act_prev_page(struct tui *t)
+{
+	tui_index_moved(t, ix_page(&t->ix, -1));
+}
+
+static void
+act_first_entry(struct tui *t)
+{
+	tui_index_moved(t, ix_home(&t->ix));
+}
+
+static void
+act_last_entry(struct tui *t)
+{
+	tui_index_moved(t, ix_end(&t->ix));
+}
+
+static void
+act_display(struct tui *t)
+{
+	tui_open_message(t, false);
+}
+
+static void
+act_display_raw(struct tui *t)
+{
+	tui_open_message(t, true);
+}
+
+/* Case-insensitive (ASCII) substring: enough for names and subjects. */
+static bool
+match_text(const struct ix_row *r, void *arg)
+{
+	const char	*needle = arg;
+
+	return strcasestr(r->subject, needle) != NULL ||
+	    strcasestr(r->from, needle) != NULL;
+}
+
+static bool
+match_unread(const struct ix_row *r, void *arg)
+{
+	return (r->flags & STORE_SEEN) == 0;
+}
+
+static void
+index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
+    void *arg, const char *what)
+{
+	int	rc = ix_find(&t->ix, match, arg);
+
+	if (rc == 0)
+		status_msg(&t->status, "%s", what);
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+}
+
+static void
+search_done(struct tui *t, const char *text)
+{
+	if (*text == '\0')
+		return;
+	free(t->ix_search);
+	t->ix_search = xstrdup(text);
+	index_find(t, match_text, t->ix_search, "not found");
+}
+
+static void
+act_search(struct tui *t)
+{
+	prompt_start(&t->prompt, "Search subject or sender: ", search_done,
+	    NULL);
+}
+
+static void
+act_search_next(struct tui *t)
+{
+	if (t->ix_search == NULL)
+		act_search(t);
+	else
+		index_find(t, match_text, t->ix_search, "no more matches");
+}
+
+static void
+act_next_unread(struct tui *t)
+{
+	index_find(t, match_unread, NULL, "no unread messages");
+}
+
+static void
+act_toggle_threads(struct tui *t)
+{
+	tui_index_moved(t, ix_set_threaded(&t->ix, !t->ix.threaded));
+	status_msg(&t->status, t->ix.threaded ? "threaded view" :
+	    "flat view");
+}
+
+static void
+set_sort(struct tui *t, enum ix_sort s, bool reverse)
+{
+	tui_index_moved(t, ix_set_sort(&t->ix, s, reverse));
+}
+
+static const char *const sort_names[] = { "date", "from", "subject", "size",
+    NULL };
+
+static void
+sort_done(struct tui *t, const char *text)
+{
+	size_t	i, len = strlen(text);
+
+	if (len == 0)
+		return;
+	for (i = 0; sort_names[i] != NULL; i++)
+		if (strncmp(sort_names[i], text, len) == 0) {
+			set_sort(t, (enum ix_sort)i, false);
+			return;
+		}
+	status_msg(&t->status, "sort by date, from, subject or size");
+}
+
+static const char **
+sort_complete(struct tui *t, const char *text, size_t *n)
+{
+	const char	**out = xcalloc(5, sizeof *out);
+	size_t		 i, len = strlen(text);
+
+	*n = 0;
+	for (i = 0; sort_names[i] != NULL; i++)
+		if (strncmp(sort_names[i], text, len) == 0)
+			out[(*n)++] = sort_names[i];
+	return out;
+}
+
+static void
+act_sort(struct tui *t)
+{
+	prompt_start(&t->prompt, "Sort by (date, from, subject, size): ",
+	    sort_done, sort_complete);
+}
+
+static void
+act_sort_reverse(struct tui *t)
+{
+	set_sort(t, t->ix.sort, !t->ix.reverse);
+}
+
+static void
+act_sort_date(struct tui *t)
+{
+	set_sort(t, IX_SORT_DATE, false);
+}
+
+static void
+act_sort_from(struct tui *t)
+{
+	set_sort(t, IX_SORT_FROM, false);
+}
+
+static void
+act_sort_subject(struct tui *t)
+{
+	set_sort(t, IX_SORT_SUBJECT, false);
+}
+
+static void
+act_sort_size(struct tui *t)
+{
+	set_sort(t, IX_SORT_SIZE, false);
+}
+
+/* ---- pager ---------------------------------------------------------------------- */
+
+static void
+act_pg_exit(struct tui *t)
+{
+	t->view = TUI_VIEW_INDEX;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+static void
+pager_moved(struct tui *t)
+{
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+static void
+act_pg_next_line(struct tui *t)
+{
+	pager_scroll(&t->pg, 1);
+	pager_moved(t);
+}
+
+static void
+act_pg_prev_line(struct tui *t)
+{
+	pager_scroll(&t->pg, -1);
+	pager_moved(t);
+}
+
+static void
+act_pg_next_page(struct tui *t)
+{
+	pager_scroll(&t->pg, t->pg.height > 2 ? t->pg.height - 2 : 1);
+	pager_moved(t);
+}
+
+static void
+act_pg_prev_page(struct tui *t)
+{
+	pager_scroll(&t->pg, -(t->pg.height > 2 ? t->pg.height - 2 : 1));
+	pager_moved(t);
+}
+
+static void
+act_pg_top(struct tui *t)
+{
+	pager_top(&t->pg);
+	pager_moved(t);
+}
+
+static void
+act_pg_bottom(struct tui *t)
+{
+	pager_bottom(&t->pg);
+	pager_moved(t);
+}
+
+static void
+pg_search_done(struct tui *t, const char *text)
+{
+	if (*text == '\0')
+		return;
+	if (pager_search(&t->pg, text) == 0)
+		status_msg(&t->status, "not found: %s", text);
+	pager_moved(t);
+}
+
+static void
+act_pg_search(struct tui *t)
+{
+	prompt_start(&t->prompt, "Search in message: ", pg_search_done, NULL);
+}
+
+static void
+act_pg_search_next(struct tui *t)
+{
+	if (t->pg.search == NULL) {
+		act_pg_search(t);
+		return;
+	}
+	if (pager_search(&t->pg, t->pg.search) == 0)
+		status_msg(&t->status, "not found: %s", t->pg.search);
+	pager_moved(t);
+}
+
+static void
+act_pg_toggle_raw(struct tui *t)
+{
+	if (t->pg.msg_id == 0)
+		return;
+	tui_open_message(t, !t->pg.raw);
+}
+
+static void
+act_pg_next_msg(struct tui *t)
+{
+	const struct ix_row	*before = ix_selected(&t->ix);
+	int64_t			 id = before != NULL ? before->id : 0;
+
+	tui_index_moved(t, ix_move(&t->ix, 1));
+	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
+		tui_open_message(t, false);
+	else
+		status_msg(&t->status, "this is the last message");
+}
+
+static void
+act_pg_prev_msg(struct tui *t)
+{
+	const struct ix_row	*before = ix_selected(&t->ix);
+	int64_t			 id = before != NULL ? before->id : 0;
+
+	tui_index_moved(t, ix_move(&t->ix, -1));
+	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
+		tui_open_message(t, false);
+	else
+		status_msg(&t->status, "this is the first message");
+}
+
+static void
+act_pg_next_unread(struct tui *t)
+{
+	int	rc = ix_find(&t->ix, match_unread, NULL);
+
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+	if (rc == 1)
+		tui_open_message(t, false);
+	else if (rc == 0)
+		status_msg(&t->status, "no unread messages");
+}
