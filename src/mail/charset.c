@@ -17,97 +17,11 @@
 
 #include "mail/mail.h"
 
-#define REPLACEMENT	0xFFFDu
-
-size_t
-mail_utf8_get(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char	*s = (const unsigned char *)str;
-	uint32_t		 c;
-	size_t			 len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		len = 2;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		len = 3;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	if (len > n) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = REPLACEMENT;
-			return 1;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	*cp = c;
-	return len;
-}
-
-size_t
-mail_utf8_put(uint32_t c, char *out)
-{
-	if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		c = REPLACEMENT;
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
 
 bool
 mail_utf8_valid(const char *s, size_t n)
 {
-	uint32_t	c;
-	size_t		i = 0, k;
-
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = mail_utf8_get(s + i, n - i, &c);
-		/* A real U+FFFD is 3 bytes long; an error is 1 byte. */
-		if (c == REPLACEMENT && k == 1)
-			return false;
-		i += k;
-	}
-	return true;
+	return utf8_valid(s, n);
 }
 
 /* UTF-8 in, UTF-8 out, each invalid byte replaced; malloc'd. */
@@ -127,15 +41,15 @@ from_utf8(const char *in, size_t len, size_t *outlen)
 				run++;
 				continue;
 			}
-			k = mail_utf8_get(in + run, len - run, &c);
-			if (c == REPLACEMENT && k == 1)
+			k = utf8_get(in + run, len - run, &c);
+			if (c == UTF8_REPLACEMENT && k == 1)
 				break;
 			run += k;
 		}
 		mbuf_add(&b, in + i, run - i);
 		i = run;
 		if (i < len) {
-			mbuf_add(&b, u, mail_utf8_put(REPLACEMENT, u));
+			mbuf_add(&b, u, utf8_put(UTF8_REPLACEMENT, u));
 			i++;
 		}
 	}
@@ -167,8 +81,8 @@ from_cp1252(const char *in, size_t len, size_t *outlen)
 		}
 		if (c < 0xA0)
 			c = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] :
-			    REPLACEMENT;
-		mbuf_add(&b, u, mail_utf8_put(c, u));
+			    UTF8_REPLACEMENT;
+		mbuf_add(&b, u, utf8_put(c, u));
 	}
 	return mbuf_finish(&b, outlen);
 }
@@ -307,7 +221,7 @@ from_iconv(const char *name, const char *in, size_t len, size_t *outlen)
 		if (errno == E2BIG)
 			continue;
 		/* EILSEQ: skip one byte; EINVAL: truncated at the end. */
-		mbuf_add(&b, u, mail_utf8_put(REPLACEMENT, u));
+		mbuf_add(&b, u, utf8_put(UTF8_REPLACEMENT, u));
 		if (errno == EINVAL || il == 0) {
 			il = 0;
 			continue;

@@ -196,7 +196,7 @@ put_cp(struct mbuf *b, uint32_t cp)
 		cp = ' ';
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		cp = 0xFFFD;
-	mbuf_add(b, u, mail_utf8_put(cp, u));
+	mbuf_add(b, u, utf8_put(cp, u));
 }
 
 /* Pay the newlines and the space owed, then the quote prefix. */

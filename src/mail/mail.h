@@ -13,6 +13,8 @@
  *   date.c      RFC 5322 dates, also broken ones, to unix time
  *   mutf7.c     IMAP modified UTF-7 mailbox names (RFC 3501 5.1.3)
  *   thread.c    subject base for threading by subject
+ *   compose.c   writing mail: drafts, addresses, MIME building, replies,
+ *               forwards, the draft file, RFC 2047 encoding
  *   buf.c       a growable byte buffer (internal)
  *
  * Nothing here does I/O, keeps global state or exits: every function maps
@@ -215,6 +217,202 @@ char	*mutf7_decode(const char *mutf7);
  */
 char	*mail_thread_subject_base(const char *subject);
 
+/* ---- composing (compose.c) ------------------------------------------ */
+
+/*
+ * Writing mail. A struct compose_draft is what the compose screen and the
+ * draft file edit: plain UTF-8 strings, address fields as the user types
+ * them ("Ann <a@x.org>, b@y.org"), checked only when the message is built.
+ * Every string is malloc'd and owned by the draft (NULL means empty);
+ * compose_draft_free() releases everything. Nothing here reads files:
+ * attachments come as bytes (the caller reads them).
+ */
+struct compose_attachment {
+	char	*filename;	/* UTF-8 name the recipient sees */
+	char	*type;		/* MIME type; NULL: compose_mime_type() */
+	char	*data;		/* the bytes (owned) */
+	size_t	 len;
+	char	*path;		/* where they came from, for display; or NULL */
+};
+
+struct compose_draft {
+	char	*from;		/* "Name <addr>": exactly one address */
+	char	*to, *cc, *bcc, *reply_to;
+	char	*subject;
+	char	*in_reply_to;	/* one message id without <>, or NULL */
+	char	*references;	/* message ids without <>, space-separated */
+	char	*body;		/* UTF-8 text, LF line ends */
+	struct compose_attachment *att;
+	size_t	 natt;
+};
+
+void	 compose_draft_free(struct compose_draft *);
+/* Replace *field by a copy of value (NULL clears it). */
+void	 compose_draft_set(char **field, const char *value);
+/*
+ * Add an attachment: takes data (malloc'd, len bytes); filename is copied
+ * (only its last path component is kept, control characters removed);
+ * type and path may be NULL.
+ */
+void	 compose_draft_attach(struct compose_draft *, char *data, size_t len,
+	    const char *filename, const char *type, const char *path);
+/* Remove attachment i (out of range: nothing). */
+void	 compose_draft_detach(struct compose_draft *, size_t i);
+/*
+ * Append a signature (the file's text): "\n-- \n" + sig, unless sig
+ * already starts with "-- ". Nothing for an empty sig.
+ */
+void	 compose_draft_add_signature(struct compose_draft *, const char *sig,
+	    size_t len);
+
+/* One address: addr is an ASCII addr-spec, name UTF-8 or NULL. */
+struct compose_addr {
+	char	*name;
+	char	*addr;
+};
+struct compose_addrs {
+	struct compose_addr	*v;
+	size_t			 n;
+};
+/*
+ * Parse a comma-separated list ("Ann <a@x.org>, b@y.org, \"Doe, J\"
+ * <j@z>"), appending to *out (duplicates dropped, case-insensitively).
+ * An empty or NULL text is no address and no error. An invalid item is -1
+ * with err saying which and why (the items before it stay in *out).
+ * compose_addrs_free() releases out.
+ */
+int	 compose_parse_addresses(const char *text, struct compose_addrs *out,
+	    struct perr *err);
+void	 compose_addrs_free(struct compose_addrs *);
+/*
+ * Is addr a sendable addr-spec? Refuses CR, LF, '<', '>', spaces, control
+ * and non-ASCII characters (libetpan puts envelope addresses into SMTP
+ * commands verbatim, and cannot send SMTPUTF8), a missing or malformed
+ * local part or domain. 0, or -1 with err giving the reason.
+ */
+int	 compose_addr_check(const char *addr, struct perr *err);
+/* Format a list back as "Name <addr>, addr": malloc'd, caller frees. */
+char	*compose_addrs_format(const struct compose_addrs *);
+
+/*
+ * RFC 2047: text (UTF-8) as a header value of ASCII: returned unchanged
+ * (but made one line) when it needs no encoding, else with =?UTF-8?B?...?=
+ * words. phrase: a display name (encoded whole when at all); otherwise an
+ * unstructured value like Subject (only the span of words that need it).
+ * Malloc'd; the caller frees. rfc2047_decode() gives text back.
+ */
+char	*rfc2047_encode(const char *text, bool phrase);
+
+/*
+ * The MIME type of an attachment from its file name's extension and its
+ * first bytes (magic numbers; valid UTF-8 without NUL is text/plain).
+ * Never NULL; a static string.
+ */
+const char *compose_mime_type(const char *filename, const char *data,
+	    size_t len);
+
+/* The body encoding compose_build() picks for text (MAILMIME_MECHANISM_*):
+ * 7bit, quoted-printable for mostly-ASCII text, base64 otherwise. */
+int	 compose_text_encoding(const char *text, size_t len);
+
+/*
+ * A message id (without <>) from n random bytes (at least 8) and the
+ * domain of from_addr ("localhost" when it has none): "HEX@domain".
+ * Malloc'd; the caller frees.
+ */
+char	*compose_message_id(const unsigned char *rnd, size_t n,
+	    const char *from_addr);
+
+struct compose_build_opts {
+	int64_t		 date;		/* unix time of the Date header */
+	const char	*message_id;	/* without <>; required */
+	const char	*user_agent;	/* "posta/0.1.0"; NULL: none */
+	/*
+	 * A postponed draft or an outbox entry: keeps the Bcc header (the
+	 * recipients must survive until submission; compose_envelope()
+	 * removes it) and allows no recipient at all when draft.
+	 */
+	bool		 keep_bcc;
+	bool		 draft;
+};
+
+/*
+ * Build the message: RFC 5322 header (From, Reply-To, To, Cc, Bcc only
+ * with keep_bcc, Subject, Date, Message-ID, In-Reply-To, References,
+ * User-Agent, MIME-Version) and a text/plain UTF-8 body, multipart/mixed
+ * when there are attachments. Every address is checked first: an invalid
+ * one is -1 with err "To: 'x': reason" and nothing is built. *raw is
+ * malloc'd (CRLF line ends, NUL after *len bytes); the caller frees it.
+ */
+int	 compose_build(const struct compose_draft *,
+	    const struct compose_build_opts *, char **raw, size_t *len,
+	    struct perr *err);
+
+/* What SMTP needs of a built message. */
+struct compose_envelope {
+	char	 *from;		/* addr-spec of From */
+	char	**rcpt;		/* To, Cc and Bcc addr-specs, no duplicates */
+	size_t	  nrcpt;
+};
+/*
+ * From a message built with keep_bcc: its envelope (every address
+ * checked as compose_addr_check() does) and, in *out (malloc'd, *outlen
+ * bytes, caller frees), the bytes to submit: the message without its Bcc
+ * header. No recipient at all is an error. compose_envelope_free()
+ * releases env.
+ */
+int	 compose_envelope(const char *raw, size_t len,
+	    struct compose_envelope *env, char **out, size_t *outlen,
+	    struct perr *err);
+void	 compose_envelope_free(struct compose_envelope *);
+
+/*
+ * Replies and forwards of the received message raw[0..len), filling a
+ * zeroed *d (From is left to the caller). self is the account's address,
+ * never put among the recipients (a reply to one's own message goes to
+ * its To instead).
+ *   reply:     To = Reply-To, else From; all: Cc = the original To and Cc.
+ *              "Re: " once, In-Reply-To, References (the chain + the
+ *              original id), body "On DATE, NAME wrote:" and the original
+ *              text (decoded from its charset) quoted with "> ".
+ *   forward:   "Fwd: " once; inline: the original header summary and text
+ *              in the body and its attachments attached again;
+ *              as_attachment: the original attached whole as
+ *              message/rfc822.
+ * Return 0, or -1 with err (raw NULL).
+ */
+int	 compose_reply(const char *raw, size_t len, bool all, const char *self,
+	    struct compose_draft *d, struct perr *err);
+int	 compose_forward(const char *raw, size_t len, bool as_attachment,
+	    struct compose_draft *d, struct perr *err);
+/*
+ * Resume a postponed message (from Drafts): headers, text body and
+ * attachments back into a zeroed *d. 0, or -1 with err (raw NULL).
+ */
+int	 compose_from_message(const char *raw, size_t len,
+	    struct compose_draft *d, struct perr *err);
+/*
+ * "Re: " / "Fwd: " + subject with its leading reply (forward) prefixes
+ * removed, so they never stack. Malloc'd; the caller frees.
+ */
+char	*compose_subject_reply(const char *subject);
+char	*compose_subject_forward(const char *subject);
+
+/*
+ * The file $EDITOR opens: "From: ", "To: ", "Cc: ", "Bcc: ", "Subject: ",
+ * "Reply-To: " lines, an empty line, the body. Malloc'd; caller frees.
+ */
+char	*compose_draft_file(const struct compose_draft *);
+/*
+ * Read such a file back into d: the six header fields (a missing one
+ * becomes empty; a long value may continue on lines starting with a space)
+ * and the body; In-Reply-To, References and attachments are kept. An
+ * unknown header or a line without ':' above the empty line is -1 with
+ * err naming the line.
+ */
+int	 compose_draft_file_parse(const char *text, size_t len,
+	    struct compose_draft *d, struct perr *err);
+
 /* ---- internal: shared by the files of src/mail, not for callers ---- */
 
 struct mailmime;
@@ -309,10 +507,5 @@ void	 mbuf_printf(struct mbuf *, const char *, ...)
 char	*mbuf_finish(struct mbuf *, size_t *len);
 void	 mbuf_free(struct mbuf *);
 
-/* charset.c: append code point c to buf as UTF-8 (at most 4 bytes). */
-size_t	 mail_utf8_put(uint32_t c, char *buf);
-/* charset.c: decode one UTF-8 character at s (n > 0 bytes); returns its
- * length, or 1 with *c = U+FFFD for an invalid byte. */
-size_t	 mail_utf8_get(const char *s, size_t n, uint32_t *c);
 
 #endif

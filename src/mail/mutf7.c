@@ -66,7 +66,7 @@ mutf7_encode(const char *utf8)
 		return NULL;
 	n = strlen(utf8);
 	while (i < n) {
-		k = mail_utf8_get(utf8 + i, n - i, &c);
+		k = utf8_get(utf8 + i, n - i, &c);
 		if (c == 0xFFFD && k == 1) {	/* invalid UTF-8 */
 			mbuf_free(&b);
 			return NULL;
@@ -152,7 +152,7 @@ mutf7_decode(const char *s)
 			 * be in a name. */
 			if ((unit >= 0x20 && unit <= 0x7E) || unit == 0)
 				goto bad;
-			mbuf_add(&b, u, mail_utf8_put(unit, u));
+			mbuf_add(&b, u, utf8_put(unit, u));
 		}
 		/* A shift ends with "-", holds at least one character, and
 		 * pads with fewer than 6 zero bits. */

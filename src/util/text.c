@@ -6,33 +6,15 @@
 
 #include "util/util.h"
 
-/* Decode one UTF-8 character (input is valid: it was sanitised). */
+/* One character of NUL-terminated, already sanitised text. */
 static size_t
 next_char(const char *s, uint32_t *cp)
 {
-	const unsigned char	*u = (const unsigned char *)s;
+	size_t	n = 1;
 
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if ((u[0] & 0xE0) == 0xC0 && u[1] != 0) {
-		*cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-		return 2;
-	}
-	if ((u[0] & 0xF0) == 0xE0 && u[1] != 0 && u[2] != 0) {
-		*cp = ((uint32_t)(u[0] & 0x0F) << 12) |
-		    ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-		return 3;
-	}
-	if ((u[0] & 0xF8) == 0xF0 && u[1] != 0 && u[2] != 0 && u[3] != 0) {
-		*cp = ((uint32_t)(u[0] & 0x07) << 18) |
-		    ((uint32_t)(u[1] & 0x3F) << 12) |
-		    ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-		return 4;
-	}
-	*cp = 0xFFFD;
-	return 1;
+	while (n < 4 && s[n] != '\0')
+		n++;
+	return utf8_get(s, n, cp);
 }
 
 static int

@@ -3,6 +3,7 @@
  *
  *   err.c       struct perr: an error code and the words that explain it
  *   str.c       allocation that cannot fail silently, small string helpers
+ *   utf8.c      the one UTF-8 decoder and encoder
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
  *   text.c      display width (wcwidth) and fitting text to columns; JSON
  *   config.c    the INI configuration (libinih), see config.h
@@ -14,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdbool.h>
 
 /* Error classes: callers branch on these, users read msg. */
@@ -62,6 +64,18 @@ char	*xvasprintf(const char *, va_list);
 
 /* Overwrite then free a secret (passwords). NULL is fine. */
 void	 secret_free(char *);
+
+/*
+ * UTF-8 (utf8.c). utf8_get() decodes one character at s (n > 0 bytes
+ * available) and returns its length, or 1 with *cp = UTF8_REPLACEMENT for
+ * an invalid, overlong, surrogate or truncated sequence, so that decoding
+ * always makes progress. utf8_put() writes c (at most 4 bytes; a surrogate
+ * or a value past U+10FFFF becomes U+FFFD) and returns the length.
+ */
+#define UTF8_REPLACEMENT	0xFFFDu
+size_t	 utf8_get(const char *s, size_t n, uint32_t *cp);
+size_t	 utf8_put(uint32_t c, char *out);
+bool	 utf8_valid(const char *s, size_t n);
 
 /*
  * Terminal sanitising (sanitize.c). Every byte from a message, a server or a
