@@ -3,8 +3,12 @@
  * make posta do something. Reading mail for display goes straight to the
  * store's read API; everything that acts goes through here.
  *
- *   app.c   one sync pass of an account (the worker threads, the command
- *           queue and the event pipe of ARCHITECTURE 2 come next)
+ *   app.c   one sync pass of an account
+ *   app_worker.c  the account worker (ARCHITECTURE 2): a thread per account
+ *           owning its connection, a request queue from the UI, an event
+ *           pipe back, push (IDLE), offline back-off; fetching one body
+ *   app_act.c  user actions on mail and folders, online or offline: the
+ *           local change and its journal entry in one transaction
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -35,5 +39,192 @@ struct app_sync_opts {
  */
 int	app_sync(const struct config *cfg, const struct account *acct,
 	    const struct app_sync_opts *opts, struct perr *err);
+
+/* ---- the account worker (app_worker.c) ---------------------------------- */
+
+/*
+ * One worker per account, started by the UI. It connects (unless started
+ * offline), runs a pass (journal replay, folders, headers, bodies), then
+ * waits for the server's news on the watched folder (IDLE, else NOOP
+ * polling) and pulls what changed, with a full pass every 10 minutes. When
+ * the server cannot be reached it reports APP_EV_OFFLINE and retries after
+ * 2 s, doubling up to 5 minutes; app_worker_sync_now() retries at once.
+ *
+ * The UI learns what happened from events: poll() app_worker_fd() for
+ * POLLIN together with stdin, then call app_worker_event() until it
+ * returns false. Events say what changed; the data is in the store (read
+ * it with the UI's own read-only connection). Every request function
+ * returns at once and may be called only from the thread that started
+ * the worker.
+ */
+enum app_event_type {
+	APP_EV_ONLINE,		/* connected and logged in */
+	APP_EV_OFFLINE,		/* not connected: retry_ms until the next try,
+				   -1 when offline by request (no retry) */
+	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown) */
+	APP_EV_FOLDER_CHANGED,	/* folder_id's rows changed in the store:
+				   done new messages, total flag changes +
+				   expunges (0 + 0: bodies arrived) */
+	APP_EV_SYNC_DONE,	/* a pass finished without error */
+	APP_EV_BODY_READY,	/* msg_id's body is in the store */
+	APP_EV_BODY_FAILED,	/* msg_id's body could not be fetched: text */
+	APP_EV_JOURNAL,		/* waiting and failed journal entries now */
+	APP_EV_NOTE,		/* a warning for the user: text */
+	APP_EV_ERROR,		/* something failed: text (the worker goes on) */
+};
+
+/* A copied event: nothing in it points anywhere. Text is server/user
+ * text: sanitise before drawing. */
+struct app_event {
+	enum app_event_type	type;
+	enum sync_phase		phase;		/* APP_EV_PROGRESS */
+	int64_t			folder_id;	/* 0: none */
+	int64_t			msg_id;		/* 0: none */
+	uint64_t		done, total;
+	int64_t			retry_ms;	/* APP_EV_OFFLINE */
+	int64_t			waiting, failed; /* APP_EV_JOURNAL */
+	char			folder[128];	/* APP_EV_PROGRESS, as shown */
+	char			text[512];
+};
+
+struct app_worker_opts {
+	bool		 offline;	/* start offline (app_worker_set_online) */
+	const char	*watch;		/* folder to IDLE on; NULL: INBOX */
+	const char	*trace;		/* IMAP trace file (tests); NULL: none */
+};
+
+struct app_worker;
+
+/*
+ * Start acct's worker. It copies what it needs from cfg, acct and opts
+ * (may be NULL), so they may go before the worker does. Returns a worker
+ * for app_worker_stop(), or NULL with err set.
+ */
+struct app_worker *app_worker_start(const struct config *cfg,
+		    const struct account *acct,
+		    const struct app_worker_opts *opts, struct perr *err);
+/* The event pipe's read end: poll() it for POLLIN; never read it. */
+int	app_worker_fd(const struct app_worker *);
+/* The next event into *ev: true, or false when there is none now. */
+bool	app_worker_event(struct app_worker *, struct app_event *ev);
+/* A pass now (journal, folders, headers, bodies); retries a lost server
+ * at once. */
+void	app_worker_sync_now(struct app_worker *);
+/* Replay the journal now (a pass does it first). */
+void	app_worker_replay_now(struct app_worker *);
+/* Fetch message id's body: APP_EV_BODY_READY or APP_EV_BODY_FAILED. */
+void	app_worker_fetch_body(struct app_worker *, int64_t id);
+/* IDLE on this folder (as shown; NULL: INBOX) from now on. */
+void	app_worker_watch(struct app_worker *, const char *folder);
+/* Go offline (the connection is dropped at once) or back online. */
+void	app_worker_set_online(struct app_worker *, bool online);
+/*
+ * Stop and free the worker; returns within about a second even while a
+ * command waits on a silent server (its I/O is cancelled). No event is
+ * delivered afterwards. NULL is fine.
+ */
+void	app_worker_stop(struct app_worker *);
+
+/*
+ * For posta show of a message stored without its body: connect, fetch
+ * message id's body into the store at cfg->store, disconnect. Returns 0,
+ * or -1 with err set (PERR_NOTFOUND: gone from the server, or not there
+ * yet).
+ */
+int	app_fetch_body(const struct config *cfg, const struct account *acct,
+	    int64_t id, struct perr *err);
+
+/* ---- acting on mail (app_act.c) -------------------------------------------- */
+
+/*
+ * User actions. Each call is ONE store transaction that changes the local
+ * rows (the user sees the result at once, online or not) and, for an IMAP
+ * account, appends the journal entries that the sync replays on the server
+ * (doc/SYNC-RULES.md). A POP3 account has local folders only: its actions
+ * write no journal; a message removed here (expunged, or its folder
+ * deleted) is deleted from the server by the next POP3 sync when
+ * pop3_delete_when_deleted_locally = yes, because its UIDL is left without
+ * a message (store_pop3_orphans).
+ *
+ * Messages are named by the store's row ids (posta list shows them), folders
+ * by the names shown (posta folders). An id that does not exist or belongs
+ * to another account fails the whole call with PERR_NOTFOUND naming it, and
+ * nothing is changed. An action that changes nothing (marking a read message
+ * read, moving a message to its own folder) writes no journal entry.
+ * *changed (may be NULL) gets the number of messages changed.
+ */
+struct app_act;
+
+/*
+ * Open the store at cfg->store read-write for acts on acct's mail. The
+ * account must have been synced once (PERR_NOTFOUND: "run posta sync").
+ * Close with app_act_close().
+ */
+struct app_act	*app_act_open(const struct config *cfg,
+		    const struct account *acct, struct perr *err);
+/* The same on a store the caller opened read-write and keeps (tests). */
+struct app_act	*app_act_attach(struct store *st, const struct account *acct,
+		    struct perr *err);
+void		 app_act_close(struct app_act *);
+
+/* Add then remove flag bits (enum store_flag: \Seen, \Flagged, ...). */
+int	app_act_flags(struct app_act *, const int64_t *ids, size_t n,
+	    unsigned add, unsigned remove, size_t *changed, struct perr *err);
+/*
+ * Move / copy to the folder named dest. The moved row and a copy have no
+ * UID until the server gives one (COPYUID); they keep their body.
+ */
+int	app_act_move(struct app_act *, const int64_t *ids, size_t n,
+	    const char *dest, size_t *changed, struct perr *err);
+int	app_act_copy(struct app_act *, const int64_t *ids, size_t n,
+	    const char *dest, size_t *changed, struct perr *err);
+/* Move to the account's Archive folder (special use); none: an error. */
+int	app_act_archive(struct app_act *, const int64_t *ids, size_t n,
+	    size_t *changed, struct perr *err);
+/*
+ * Delete: move to the account's Trash; a message already in Trash, or an
+ * account without Trash, gets \Deleted instead (gone at the expunge).
+ */
+int	app_act_delete(struct app_act *, const int64_t *ids, size_t n,
+	    size_t *changed, struct perr *err);
+/* Clear \Deleted of messages not yet expunged. */
+int	app_act_undelete(struct app_act *, const int64_t *ids, size_t n,
+	    size_t *changed, struct perr *err);
+/* Remove the \Deleted messages of a folder (NULL: of every folder). */
+int	app_act_expunge(struct app_act *, const char *folder, size_t *changed,
+	    struct perr *err);
+
+/*
+ * Folders. A folder created on an IMAP account is local (no remote name)
+ * until the replay's CREATE succeeds; it is subscribed. Renaming takes the
+ * subfolders along (as IMAP RENAME does). Deleting refuses INBOX, a folder
+ * with subfolders, and, unless force, a folder that holds messages.
+ */
+int	app_act_folder_create(struct app_act *, const char *name,
+	    struct perr *err);
+int	app_act_folder_rename(struct app_act *, const char *from,
+	    const char *to, struct perr *err);
+int	app_act_folder_delete(struct app_act *, const char *name, bool force,
+	    struct perr *err);
+int	app_act_subscribe(struct app_act *, const char *name, bool subscribe,
+	    struct perr *err);
+
+/*
+ * A failed journal entry of the account (see store_journal_list): retry
+ * puts it back in the queue, drop forgets it (the server never sees it; the
+ * next sync shows the server's state again). id 0: every failed entry.
+ */
+int	app_act_journal_retry(struct app_act *, int64_t id, struct perr *err);
+int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
+
+/*
+ * After acting online: one sync pass (app_sync) so that the journal reaches
+ * the server now. Does nothing (*pushed = false) for POP3 accounts, when
+ * nothing waits, and while src/sync does not replay the journal yet
+ * (sync.h defines SYNC_REPLAYS_JOURNAL once it does: until then a pass
+ * would pull the server's old state over the waiting actions).
+ */
+int	app_act_push(const struct config *cfg, const struct account *acct,
+	    bool *pushed, struct perr *err);
 
 #endif

@@ -199,8 +199,8 @@ set_of(const uint32_t *v, size_t n)
 /* ---- ENABLE, NAMESPACE ------------------------------------------------- */
 
 int
-imap_enable_resync(struct imap_conn *c, bool *qresync, bool *condstore,
-    struct perr *err)
+imap_enable_resync(struct imap_conn *c, bool allow_qresync, bool *qresync,
+    bool *condstore, struct perr *err)
 {
 	struct mailimap_capability_data	*req = NULL, *res = NULL;
 	struct mailimap_capability	*cap;
@@ -212,7 +212,7 @@ imap_enable_resync(struct imap_conn *c, bool *qresync, bool *condstore,
 
 	*qresync = false;
 	*condstore = imap_has_cap(c, "CONDSTORE");
-	if (imap_has_cap(c, "QRESYNC"))
+	if (allow_qresync && imap_has_cap(c, "QRESYNC"))
 		want = "QRESYNC";
 	else if (*condstore)
 		want = "CONDSTORE";
@@ -1411,4 +1411,478 @@ imap_fetch_body(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
 	*raw = ob.raw;
 	*len = ob.len;
 	return 0;
+}
+
+/* ---- push: IDLE and NOOP (libetpan-guide.md 3.9) ----------------------------- */
+
+/*
+ * What the last reply said about the selected mailbox: EXISTS, EXPUNGE,
+ * unsolicited FETCH, VANISHED. Read right after the command, before the
+ * next one frees imap_response_info.
+ */
+static void
+news_harvest(struct imap_conn *c, struct imap_news *news)
+{
+	struct mailimap_response_info	*ri = c->imap->imap_response_info;
+	struct mailimap_selection_info	*si = c->imap->imap_selection_info;
+	struct mailimap_extension_data	*ed;
+	clistiter			*it;
+
+	if (si != NULL && si->sel_has_exists)
+		news->exists = true;
+	if (ri == NULL)
+		return;
+	if (ri->rsp_expunged != NULL && clist_count(ri->rsp_expunged) > 0)
+		news->expunged = true;
+	if (ri->rsp_fetch_list != NULL && clist_count(ri->rsp_fetch_list) > 0)
+		news->flags = true;
+	for (it = ri->rsp_extension_list != NULL ?
+	    clist_begin(ri->rsp_extension_list) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		ed = clist_content(it);
+		if (ed != NULL && ed->ext_extension != NULL &&
+		    ed->ext_extension->ext_id == MAILIMAP_EXTENSION_QRESYNC &&
+		    ed->ext_type == MAILIMAP_QRESYNC_TYPE_VANISHED)
+			news->expunged = true;
+	}
+}
+
+bool
+imap_news_any(const struct imap_news *n)
+{
+	return n->exists || n->expunged || n->flags || n->missed;
+}
+
+bool
+imap_can_idle(const struct imap_conn *c)
+{
+	return imap_has_cap(c, "IDLE");
+}
+
+/*
+ * libetpan's mailimap_idle() crashes with no mailbox selected (bug A) and
+ * waits out the whole timeout when untagged data comes before "+ idling"
+ * (bug B, upstream #393). This sends IDLE itself and reads lines up to
+ * the continuation: untagged lines before it are noted as missed news.
+ */
+int
+imap_idle_start(struct imap_conn *c, struct imap_news *news, struct perr *err)
+{
+	mailimap	*imap = c->imap;
+	char		*line;
+	size_t		 len;
+
+	memset(news, 0, sizeof *news);
+	if (imap->imap_selection_info == NULL ||
+	    imap->imap_state != MAILIMAP_STATE_SELECTED)
+		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
+		    "IDLE: no mailbox selected");
+	imap->imap_selection_info->sel_has_exists = 0;
+	imap->imap_selection_info->sel_has_recent = 0;
+	/* mailimap_idle_get_done_delay() counts from here. */
+	imap->imap_idle_timestamp = time(NULL);
+	if (mailimap_send_current_tag(imap) != MAILIMAP_NO_ERROR ||
+	    mailstream_write(imap->imap_stream, "IDLE\r\n", 6) != 6 ||
+	    mailstream_flush(imap->imap_stream) == -1)
+		return imap_error(c, MAILIMAP_ERROR_STREAM, "IDLE", err);
+	for (;;) {
+		if ((line = mailimap_read_line(imap)) == NULL)
+			return imap_error(c, MAILIMAP_ERROR_STREAM, "IDLE",
+			    err);
+		len = strlen(line);
+		if (line[0] == '+')
+			return 0;
+		/* Untagged data before "+": seen only as "something". */
+		if (line[0] == '*' && !(len >= 3 && line[len - 3] == '}')) {
+			news->missed = true;
+			continue;
+		}
+		/* A tagged NO/BAD, or a literal we cannot skip: start over. */
+		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
+		    "IDLE: unexpected reply");
+	}
+}
+
+int
+imap_idle_wait(struct imap_conn *c, int wake_fd, int ms)
+{
+	return tls_wait_readable(c->imap->imap_stream, wake_fd, ms);
+}
+
+int
+imap_idle_done(struct imap_conn *c, struct imap_news *news, struct perr *err)
+{
+	int	r;
+
+	/* DONE, then everything the server sent meanwhile and the tagged OK. */
+	if ((r = mailimap_idle_done(c->imap)) != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "IDLE", PERR_GENERIC, err);
+	news_harvest(c, news);
+	return 0;
+}
+
+int
+imap_noop(struct imap_conn *c, struct imap_news *news, struct perr *err)
+{
+	int	r;
+
+	if (c->imap->imap_selection_info != NULL) {
+		c->imap->imap_selection_info->sel_has_exists = 0;
+		c->imap->imap_selection_info->sel_has_recent = 0;
+	}
+	if ((r = mailimap_noop(c->imap)) != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "NOOP", PERR_GENERIC, err);
+	news_harvest(c, news);
+	return 0;
+}
+
+/* ---- changing the server (journal replay) ------------------------------------ */
+
+/* The flag list for bits and space-separated keywords; NULL: out of memory. */
+static struct mailimap_flag_list *
+flag_list_of(unsigned flags, const char *keywords)
+{
+	static const struct {
+		unsigned		  bit;
+		struct mailimap_flag	*(*make)(void);
+	} sys[] = {
+		{ IMAP_FLAG_SEEN, mailimap_flag_new_seen },
+		{ IMAP_FLAG_ANSWERED, mailimap_flag_new_answered },
+		{ IMAP_FLAG_FLAGGED, mailimap_flag_new_flagged },
+		{ IMAP_FLAG_DELETED, mailimap_flag_new_deleted },
+		{ IMAP_FLAG_DRAFT, mailimap_flag_new_draft },
+	};
+	struct mailimap_flag_list	*fl;
+	struct mailimap_flag		*f;
+	const char			*p, *e;
+	char				*w;
+	size_t				 i;
+
+	if ((fl = mailimap_flag_list_new_empty()) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof sys / sizeof sys[0]; i++) {
+		if (!(flags & sys[i].bit))
+			continue;
+		if ((f = sys[i].make()) == NULL)
+			goto fail;
+		if (mailimap_flag_list_add(fl, f) != MAILIMAP_NO_ERROR) {
+			mailimap_flag_free(f);
+			goto fail;
+		}
+	}
+	for (p = keywords != NULL ? keywords : ""; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if (e == p)
+			continue;
+		/* \Foo is an extension flag, anything else a keyword. */
+		if (*p == '\\') {
+			if ((w = strndup(p + 1, (size_t)(e - p - 1))) == NULL)
+				goto fail;
+			f = mailimap_flag_new_flag_extension(w);
+		} else {
+			if ((w = strndup(p, (size_t)(e - p))) == NULL)
+				goto fail;
+			f = mailimap_flag_new_flag_keyword(w);
+		}
+		if (f == NULL) {
+			free(w);
+			goto fail;
+		}
+		if (mailimap_flag_list_add(fl, f) != MAILIMAP_NO_ERROR) {
+			mailimap_flag_free(f);
+			goto fail;
+		}
+	}
+	return fl;
+fail:
+	mailimap_flag_list_free(fl);
+	return NULL;
+}
+
+int
+imap_store_flags(struct imap_conn *c, const uint32_t *uids, size_t n,
+    bool add, unsigned flags, const char *keywords, struct perr *err)
+{
+	struct mailimap_flag_list	*fl;
+	struct mailimap_store_att_flags	*sa;
+	struct mailimap_set		*set;
+	int				 r;
+
+	if (n == 0 || (flags == 0 && (keywords == NULL || *keywords == '\0')))
+		return 0;
+	if ((set = set_of(uids, n)) == NULL)
+		return nomem(c, err);
+	if ((fl = flag_list_of(flags, keywords)) == NULL) {
+		mailimap_set_free(set);
+		return nomem(c, err);
+	}
+	/* +FLAGS / -FLAGS: merged with what other devices did, never replaced. */
+	sa = add ? mailimap_store_att_flags_new_add_flags_silent(fl) :
+	    mailimap_store_att_flags_new_remove_flags_silent(fl);
+	if (sa == NULL) {
+		mailimap_flag_list_free(fl);
+		mailimap_set_free(set);
+		return nomem(c, err);
+	}
+	r = mailimap_uid_store(c->imap, set, sa);
+	mailimap_store_att_flags_free(sa);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "UID STORE", PERR_GENERIC, err);
+	return 0;
+}
+
+/* Pair COPYUID's source and destination sets, in order (RFC 4315). */
+static void
+copyuid_fill(struct imap_copyuid *out, uint32_t uidvalidity,
+    struct mailimap_set *src, struct mailimap_set *dst)
+{
+	clistiter		*si, *di;
+	struct mailimap_set_item *a, *b;
+	uint32_t		 s, d;
+
+	out->uidvalidity = uidvalidity;
+	if (src == NULL || dst == NULL)
+		return;
+	si = clist_begin(src->set_list);
+	di = clist_begin(dst->set_list);
+	if (si == NULL || di == NULL)
+		return;
+	a = clist_content(si);
+	b = clist_content(di);
+	s = a->set_first;
+	d = b->set_first;
+	for (;;) {
+		if (s == 0 || d == 0)
+			return;		/* '*' has no place in COPYUID */
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		out->v[out->n].src = s;
+		out->v[out->n].dst = d;
+		out->n++;
+		if (s == a->set_last || s == UINT32_MAX) {
+			if ((si = clist_next(si)) == NULL)
+				return;
+			a = clist_content(si);
+			s = a->set_first;
+		} else
+			s++;
+		if (d == b->set_last || d == UINT32_MAX) {
+			if ((di = clist_next(di)) == NULL)
+				return;
+			b = clist_content(di);
+			d = b->set_first;
+		} else
+			d++;
+	}
+}
+
+uint32_t
+imap_copyuid_dst(const struct imap_copyuid *cu, uint32_t src)
+{
+	size_t	i;
+
+	for (i = 0; cu != NULL && i < cu->n; i++)
+		if (cu->v[i].src == src)
+			return cu->v[i].dst;
+	return 0;
+}
+
+void
+imap_copyuid_free(struct imap_copyuid *cu)
+{
+	if (cu == NULL)
+		return;
+	free(cu->v);
+	memset(cu, 0, sizeof *cu);
+}
+
+int
+imap_uid_copy(struct imap_conn *c, const uint32_t *uids, size_t n,
+    const char *mailbox, bool move, struct imap_copyuid *out, struct perr *err)
+{
+	struct mailimap_set	*set, *src = NULL, *dst = NULL;
+	uint32_t		 uidvalidity = 0;
+	int			 r;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return 0;
+	if ((set = set_of(uids, n)) == NULL)
+		return nomem(c, err);
+	if (move)
+		r = mailimap_uidplus_uid_move(c->imap, set, mailbox,
+		    &uidvalidity, &src, &dst);
+	else
+		r = mailimap_uidplus_uid_copy(c->imap, set, mailbox,
+		    &uidvalidity, &src, &dst);
+	mailimap_set_free(set);
+	if (r == MAILIMAP_NO_ERROR)
+		copyuid_fill(out, uidvalidity, src, dst);
+	if (src != NULL)
+		mailimap_set_free(src);
+	if (dst != NULL)
+		mailimap_set_free(dst);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, move ? "UID MOVE" : "UID COPY",
+		    PERR_GENERIC, err);
+	return 0;
+}
+
+int
+imap_uid_expunge(struct imap_conn *c, const uint32_t *uids, size_t n,
+    struct perr *err)
+{
+	struct mailimap_set	*set;
+	int			 r;
+
+	if (n == 0)
+		return 0;
+	if ((set = set_of(uids, n)) == NULL)
+		return nomem(c, err);
+	r = mailimap_uid_expunge(c->imap, set);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "UID EXPUNGE", PERR_GENERIC, err);
+	return 0;
+}
+
+int
+imap_expunge(struct imap_conn *c, struct perr *err)
+{
+	int	r;
+
+	if ((r = mailimap_expunge(c->imap)) != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "EXPUNGE", PERR_GENERIC, err);
+	return 0;
+}
+
+int
+imap_append(struct imap_conn *c, const char *mailbox, unsigned flags,
+    const char *keywords, int64_t internal_date, const char *raw, size_t len,
+    uint32_t *uidvalidity, uint32_t *uid, struct perr *err)
+{
+	struct mailimap_flag_list	*fl;
+	struct mailimap_date_time	*dt = NULL;
+	struct tm			 tm;
+	time_t				 t = (time_t)internal_date;
+	int				 r;
+
+	*uidvalidity = *uid = 0;
+	if ((fl = flag_list_of(flags, keywords)) == NULL)
+		return nomem(c, err);
+	if (internal_date > 0 && gmtime_r(&t, &tm) != NULL &&
+	    (dt = mailimap_date_time_new(tm.tm_mday, tm.tm_mon + 1,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, 0)) == NULL) {
+		mailimap_flag_list_free(fl);
+		return nomem(c, err);
+	}
+	if (imap_has_cap(c, "UIDPLUS"))
+		r = mailimap_uidplus_append(c->imap, mailbox, fl, dt, raw, len,
+		    uidvalidity, uid);
+	else
+		r = mailimap_append(c->imap, mailbox, fl, dt, raw, len);
+	mailimap_flag_list_free(fl);
+	if (dt != NULL)
+		mailimap_date_time_free(dt);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "APPEND", PERR_GENERIC, err);
+	return 0;
+}
+
+int
+imap_mailbox_cmd(struct imap_conn *c, enum imap_mbx_cmd cmd,
+    const char *mailbox, const char *newname, struct perr *err)
+{
+	const char	*what = "";
+	int		 r = MAILIMAP_ERROR_INVAL;
+
+	switch (cmd) {
+	case IMAP_MBX_CREATE:
+		what = "CREATE";
+		r = mailimap_create(c->imap, mailbox);
+		break;
+	case IMAP_MBX_DELETE:
+		what = "DELETE";
+		r = mailimap_delete(c->imap, mailbox);
+		break;
+	case IMAP_MBX_RENAME:
+		what = "RENAME";
+		r = mailimap_rename(c->imap, mailbox, newname);
+		break;
+	case IMAP_MBX_SUBSCRIBE:
+		what = "SUBSCRIBE";
+		r = mailimap_subscribe(c->imap, mailbox);
+		break;
+	case IMAP_MBX_UNSUBSCRIBE:
+		what = "UNSUBSCRIBE";
+		r = mailimap_unsubscribe(c->imap, mailbox);
+		break;
+	}
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, what, PERR_GENERIC, err);
+	return 0;
+}
+
+/* UID SEARCH with key into *out, ascending; key is freed here. */
+static int
+search_key_uids(struct imap_conn *c, struct mailimap_search_key *key,
+    struct imap_uids *out, struct perr *err)
+{
+	clist		*res = NULL;
+	clistiter	*it;
+	size_t		 n;
+	int		 r;
+
+	memset(out, 0, sizeof *out);
+	r = mailimap_uid_search(c->imap, "UTF-8", key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "UID SEARCH", PERR_GENERIC, err);
+	n = res != NULL ? (size_t)clist_count(res) : 0;
+	out->v = xreallocarray(NULL, n > 0 ? n : 1, sizeof *out->v);
+	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
+	    it = clist_next(it))
+		out->v[out->n++] = *(uint32_t *)clist_content(it);
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
+	return 0;
+}
+
+int
+imap_search_header(struct imap_conn *c, const char *header, const char *value,
+    struct imap_uids *out, struct perr *err)
+{
+	struct mailimap_search_key	*key;
+	char				*h, *v;
+
+	memset(out, 0, sizeof *out);
+	h = strdup(header);
+	v = strdup(value);
+	if (h == NULL || v == NULL ||
+	    (key = mailimap_search_key_new_header(h, v)) == NULL) {
+		free(h);
+		free(v);
+		return nomem(c, err);
+	}
+	return search_key_uids(c, key, out, err);
+}
+
+int
+imap_search_deleted(struct imap_conn *c, struct imap_uids *out,
+    struct perr *err)
+{
+	struct mailimap_search_key	*key;
+
+	memset(out, 0, sizeof *out);
+	/* No helper for flag keys in 1.9.4 (guide 3.7). */
+	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_DELETED, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+	if (key == NULL)
+		return nomem(c, err);
+	return search_key_uids(c, key, out, err);
 }

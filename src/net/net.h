@@ -365,12 +365,12 @@ struct imap_uids {
 void	imap_uids_free(struct imap_uids *);
 
 /*
- * ENABLE QRESYNC when offered (else CONDSTORE), once after login. *qresync:
- * the server enabled QRESYNC; *condstore: CONDSTORE can be used. A refused
- * ENABLE is not an error: both simply stay false.
+ * ENABLE QRESYNC when offered and allow_qresync (else CONDSTORE), once
+ * after login. *qresync: the server enabled QRESYNC; *condstore: CONDSTORE
+ * can be used. A refused ENABLE is not an error: both simply stay false.
  */
-int	imap_enable_resync(struct imap_conn *, bool *qresync, bool *condstore,
-	    struct perr *);
+int	imap_enable_resync(struct imap_conn *, bool allow_qresync,
+	    bool *qresync, bool *condstore, struct perr *);
 /*
  * The first personal namespace: *prefix ("INBOX." on Courier-style
  * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
@@ -540,6 +540,91 @@ int	imap_fetch_bodies(struct imap_conn *, const uint32_t *uids, size_t n,
  */
 int	imap_fetch_body(struct imap_conn *, uint32_t uid, size_t max,
 	    char **raw, size_t *len, struct perr *);
+
+/*
+ * Push (libetpan-guide.md 3.9). What a reply said about the selected
+ * mailbox, as flags only: the caller pulls the folder to learn the rest.
+ */
+struct imap_news {
+	bool	exists;		/* EXISTS: new mail (or a new count) */
+	bool	expunged;	/* EXPUNGE or VANISHED */
+	bool	flags;		/* an unsolicited FETCH: flags changed */
+	bool	missed;		/* untagged data before "+ idling" (unseen) */
+};
+bool	imap_news_any(const struct imap_news *);
+bool	imap_can_idle(const struct imap_conn *);
+/*
+ * IDLE on the selected mailbox (none selected: PERR_GENERIC, nothing
+ * sent), up to the server's "+". Untagged lines before it set
+ * news->missed. Then imap_idle_wait() (TLS_WAIT_* of tls_wait_readable(),
+ * which sees data already buffered) and imap_idle_done() (DONE, and the
+ * news that came meanwhile). Re-IDLE within 29 minutes (RFC 2177).
+ */
+int	imap_idle_start(struct imap_conn *, struct imap_news *news,
+	    struct perr *);
+int	imap_idle_wait(struct imap_conn *, int wake_fd, int ms);
+int	imap_idle_done(struct imap_conn *, struct imap_news *news,
+	    struct perr *);
+/* NOOP, for servers without IDLE: the news it brought. */
+int	imap_noop(struct imap_conn *, struct imap_news *news, struct perr *);
+
+/*
+ * Changing the server, for the journal replay. Flags are enum imap_flag
+ * bits plus space-separated keywords ("\Foo" is an extension flag).
+ * A NO (or a BAD to the command itself) is PERR_GENERIC with the server's
+ * words; the session goes on.
+ */
+/* UID STORE +FLAGS.SILENT (add) or -FLAGS.SILENT: never a FLAGS replace. */
+int	imap_store_flags(struct imap_conn *, const uint32_t *uids, size_t n,
+	    bool add, unsigned flags, const char *keywords, struct perr *);
+/* COPYUID: source UID -> UID in the destination, in order. */
+struct imap_uidpair {
+	uint32_t	src, dst;
+};
+struct imap_copyuid {
+	uint32_t		 uidvalidity;	/* of the destination; 0: none */
+	struct imap_uidpair	*v;
+	size_t			 n;
+};
+/* The destination UID of src, 0 when COPYUID did not say. */
+uint32_t imap_copyuid_dst(const struct imap_copyuid *, uint32_t src);
+void	imap_copyuid_free(struct imap_copyuid *);
+/*
+ * UID MOVE (move: the server must have MOVE) or UID COPY of uids to
+ * mailbox; *out gets COPYUID when the server sends it (UIDPLUS);
+ * imap_copyuid_free() releases it.
+ */
+int	imap_uid_copy(struct imap_conn *, const uint32_t *uids, size_t n,
+	    const char *mailbox, bool move, struct imap_copyuid *out,
+	    struct perr *);
+/* UID EXPUNGE (UIDPLUS): only these UIDs. */
+int	imap_uid_expunge(struct imap_conn *, const uint32_t *uids, size_t n,
+	    struct perr *);
+/* EXPUNGE: every \Deleted message of the selected mailbox. */
+int	imap_expunge(struct imap_conn *, struct perr *);
+/*
+ * APPEND raw to mailbox with flags and INTERNALDATE (unix time, 0: the
+ * server's now); *uidvalidity and *uid from APPENDUID, 0 without UIDPLUS.
+ */
+int	imap_append(struct imap_conn *, const char *mailbox, unsigned flags,
+	    const char *keywords, int64_t internal_date, const char *raw,
+	    size_t len, uint32_t *uidvalidity, uint32_t *uid, struct perr *);
+enum imap_mbx_cmd {
+	IMAP_MBX_CREATE,
+	IMAP_MBX_DELETE,
+	IMAP_MBX_RENAME,	/* mailbox -> newname */
+	IMAP_MBX_SUBSCRIBE,
+	IMAP_MBX_UNSUBSCRIBE,
+};
+/* CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE of raw mailbox names. */
+int	imap_mailbox_cmd(struct imap_conn *, enum imap_mbx_cmd,
+	    const char *mailbox, const char *newname, struct perr *);
+/* UID SEARCH HEADER name value (e.g. Message-ID), ascending. */
+int	imap_search_header(struct imap_conn *, const char *header,
+	    const char *value, struct imap_uids *out, struct perr *);
+/* UID SEARCH DELETED, ascending. */
+int	imap_search_deleted(struct imap_conn *, struct imap_uids *out,
+	    struct perr *);
 
 /* ---- pop3cmd.c --------------------------------------------------------- */
 

@@ -11,6 +11,9 @@
  *               full-text search, POP3 UIDLs
  *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
+ *   journal.c   the offline journal (append, replay order, batches,
+ *               states) and the local row changes user actions need
+ *               (move, copy, expunge, subscribe)
  *
  * Threads: a struct store is one SQLite connection and belongs to the thread
  * that opened it. Each thread opens its own: the sync worker a read-write
@@ -450,6 +453,172 @@ int	store_pop3_orphans(struct store *, int64_t account_id, store_uidl_cb,
  */
 int	store_pop3_has_message(struct store *, int64_t account_id,
 	    const char *message_id, int64_t size, bool *found, struct perr *);
+
+/* ---- journal (journal.c) ------------------------------------------------- */
+
+/*
+ * The offline journal (ARCHITECTURE 4, doc/SYNC-RULES.md): one entry per
+ * user action on an IMAP account, in replay order (id). A user action is
+ * one transaction that changes the local rows and appends its entries, so
+ * the user sees the result at once, online or not; the sync replays the
+ * entries in order and deletes each only when the server has confirmed it.
+ *
+ * An entry names its targets twice:
+ *   by row    message_id: the local row that shows the action's result
+ *             (the flagged row; the moved row, now in dest; the new copy;
+ *             the expunged row), 0 once that row is gone (SET NULL);
+ *             folder_id, dest_folder_id: 0 once the folder row is gone;
+ *   by value  folder_name, uid, dest_name: the remote names and the UID at
+ *             the time of the action, which is what replay sends. uid 0:
+ *             the message had no UID yet (an earlier entry's result); the
+ *             replay learns it from that entry (store_journal_resolve_uid)
+ *             or by Message-ID.
+ */
+enum store_jop {
+	STORE_JOP_UNKNOWN = 0,	/* an op this posta cannot read */
+	STORE_JOP_FLAGS,	/* UID STORE +flags_add -flags_remove, keywords */
+	STORE_JOP_MOVE,		/* folder_name:uid -> dest_name */
+	STORE_JOP_COPY,		/* folder_name:uid -> dest_name (new row) */
+	STORE_JOP_EXPUNGE,	/* remove folder_name:uid for good */
+	STORE_JOP_FOLDER_CREATE, /* CREATE folder_name, then SUBSCRIBE it */
+	STORE_JOP_FOLDER_RENAME, /* RENAME folder_name -> dest_name */
+	STORE_JOP_FOLDER_DELETE, /* UNSUBSCRIBE, then DELETE folder_name */
+	STORE_JOP_SUBSCRIBE,	/* SUBSCRIBE folder_name */
+	STORE_JOP_UNSUBSCRIBE,	/* UNSUBSCRIBE folder_name */
+	STORE_JOP_APPEND,	/* APPEND message_id's body to folder_name */
+};
+
+/* Stored in the file: 0 pending, 1 sent and awaiting the answer, 2 failed. */
+enum store_jstate {
+	STORE_JPENDING = 0,
+	STORE_JSENT = 1,
+	STORE_JFAILED = 2,
+};
+
+struct store_journal {
+	int64_t			 id;		/* set by the store */
+	int64_t			 account_id;
+	enum store_jop		 op;
+	int64_t			 message_id;	/* 0: none, or gone */
+	int64_t			 folder_id;	/* 0: none, or gone */
+	char			*folder_name;	/* remote name then */
+	uint32_t		 uid;		/* 0: unknown */
+	int64_t			 dest_folder_id;
+	char			*dest_name;
+	unsigned		 flags_add;	/* enum store_flag bits */
+	unsigned		 flags_remove;
+	char			*keywords_add;	/* space-separated, or NULL */
+	char			*keywords_remove;
+	int64_t			 created_at;	/* unix time; 0: now */
+	int			 attempts;
+	char			*last_error;
+	enum store_jstate	 state;
+};
+
+typedef int	(*store_journal_cb)(void *arg, const struct store_journal *);
+
+/* "flags", "move", ... "subscribe": for people and logs. */
+const char	*store_jop_name(enum store_jop);
+/*
+ * Append an entry (e->id, attempts, last_error and state are ignored: a new
+ * entry is pending). Call it inside the transaction that makes the local
+ * change. Sets *id (may be NULL).
+ */
+int	store_journal_append(struct store *, const struct store_journal *e,
+	    int64_t *id, struct perr *);
+/* One entry; strings owned by e: release with store_journal_free(). */
+int	store_journal_get(struct store *, int64_t id, struct store_journal *e,
+	    struct perr *);
+void	store_journal_free(struct store_journal *e);
+/*
+ * Every entry of an account (0: of every account) in replay order, waiting
+ * and failed alike (for posta journal), streamed.
+ */
+int	store_journal_list(struct store *, int64_t account_id,
+	    store_journal_cb, void *arg, struct perr *);
+/*
+ * The next batch to replay: the first waiting (pending or sent) entry of
+ * the account and the ones right after it (in id order, failed entries
+ * skipped) that one command can carry with it, at most max: the same op
+ * (flags, move, copy or expunge), state, folder_name, dest_name, flag and
+ * keyword change, each with a known UID. Folder ops and entries without a
+ * UID come alone. Nothing waiting: cb is not called and 0 is returned.
+ */
+int	store_journal_batch(struct store *, int64_t account_id, int max,
+	    store_journal_cb, void *arg, struct perr *);
+/* Entries waiting (pending or sent) and failed; either pointer may be NULL. */
+int	store_journal_count(struct store *, int64_t account_id,
+	    int64_t *waiting, int64_t *failed, struct perr *);
+/*
+ * Replay bookkeeping. sent: about to be sent (a crash leaves it sent: check
+ * the server before sending again). done: confirmed, the entry is deleted.
+ * failed: the server refused it; kept with the error for the user,
+ * attempts + 1. defer: not sent for a passing reason (connection lost),
+ * back to pending with the error noted, attempts + 1. A missing id is
+ * PERR_NOTFOUND.
+ */
+int	store_journal_sent(struct store *, int64_t id, struct perr *);
+int	store_journal_done(struct store *, int64_t id, struct perr *);
+int	store_journal_failed(struct store *, int64_t id, const char *error,
+	    struct perr *);
+int	store_journal_defer(struct store *, int64_t id, const char *error,
+	    struct perr *);
+/*
+ * The user's choice for a failed entry: retry puts it back to pending,
+ * drop deletes it (the server never sees it; the next pull shows the
+ * server's state again). account_id 0: any account. PERR_NOTFOUND names
+ * the id.
+ */
+int	store_journal_retry(struct store *, int64_t account_id, int64_t id,
+	    struct perr *);
+int	store_journal_drop(struct store *, int64_t account_id, int64_t id,
+	    struct perr *);
+/*
+ * The server gave row message_id of folder_id its UID (COPYUID, APPENDUID,
+ * MOVE, a Message-ID search): waiting entries that act on that row there
+ * without a UID get it. *n (may be NULL): how many.
+ */
+int	store_journal_resolve_uid(struct store *, int64_t message_id,
+	    int64_t folder_id, uint32_t uid, int64_t *n, struct perr *);
+/*
+ * folder_id's UIDVALIDITY changed: its UIDs in waiting and failed entries
+ * mean nothing now; they become 0 (resolved again by Message-ID).
+ */
+int	store_journal_forget_uids(struct store *, int64_t folder_id,
+	    struct perr *);
+/*
+ * *held = an entry not yet done names row message_id: the pull must not
+ * drop such a row for lacking a UID (it waits for its move or copy).
+ */
+int	store_journal_holds(struct store *, int64_t message_id, bool *held,
+	    struct perr *);
+/*
+ * The pull has written the server's flags of folder_id (0: every folder of
+ * the account): put the flag changes of the entries still waiting or
+ * failed back on top, in order (the per-flag merge of SYNC-RULES).
+ */
+int	store_journal_reapply_flags(struct store *, int64_t account_id,
+	    int64_t folder_id, struct perr *);
+
+/* The local side of user actions, for src/app (journal.c). */
+
+/*
+ * Move row id to folder dest: it loses its UID and modseq (the server
+ * gives the new ones); body, search text and POP3 UIDL stay with it.
+ */
+int	store_msg_move(struct store *, int64_t id, int64_t dest_folder_id,
+	    struct perr *);
+/*
+ * A copy of row id in folder dest, without a UID, with its body and search
+ * text; *new_id (may be NULL) is the new row.
+ */
+int	store_msg_copy(struct store *, int64_t id, int64_t dest_folder_id,
+	    int64_t *new_id, struct perr *);
+/* Every \Deleted message of a folder (cb as for store_msg_uids; uid 0: none). */
+int	store_msg_deleted(struct store *, int64_t folder_id, store_uid_cb,
+	    void *arg, struct perr *);
+int	store_folder_set_subscribed(struct store *, int64_t folder_id,
+	    bool subscribed, struct perr *);
 
 /* ---- private to src/store ---------------------------------------------- */
 

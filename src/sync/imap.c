@@ -28,6 +28,8 @@
  * unmatched at the end of that pass are gone from the server.
  */
 #define POSTA_SYNC_INTERNAL
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,13 @@ struct imap_be {
 	struct imap_conn	*c;
 	struct imap_trace	*trace;
 	bool			 qresync, condstore;
+	/*
+	 * The server answered the hand-built QRESYNC SELECT with BAD (or a
+	 * NO while a plain one works): never ENABLE QRESYNC again on this
+	 * account's connections, use CONDSTORE.
+	 */
+	bool			 no_qresync;
+	bool			 no_idle;	/* IDLE refused: poll with NOOP */
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
@@ -76,6 +85,27 @@ store_flags(unsigned imap)
 
 /* ---- connect / close ------------------------------------------------------- */
 
+/* Detach be->c under the lock (so cancel never sees it freed), then drop it. */
+static void
+conn_drop(struct sync_session *s, struct imap_be *be, bool broken)
+{
+	struct imap_conn	*c;
+
+	pthread_mutex_lock(&s->lock);
+	c = be->c;
+	be->c = NULL;
+	broken = broken || s->cancelled;
+	pthread_mutex_unlock(&s->lock);
+	if (c == NULL)
+		return;
+	imap_trace_stop(c, be->trace);
+	be->trace = NULL;
+	if (broken)
+		imap_abort(c);
+	else
+		imap_close(c);
+}
+
 static void
 be_close(struct sync_session *s, bool broken)
 {
@@ -83,15 +113,60 @@ be_close(struct sync_session *s, bool broken)
 
 	if (be == NULL)
 		return;
-	imap_trace_stop(be->c, be->trace);
-	if (broken)
-		imap_abort(be->c);
-	else
-		imap_close(be->c);
+	conn_drop(s, be, broken);
+	pthread_mutex_lock(&s->lock);
+	s->be = NULL;
+	pthread_mutex_unlock(&s->lock);
 	free(be->ns_prefix);
 	free(be->selected);
 	free(be);
-	s->be = NULL;
+}
+
+/* Called by the engine from another thread, with s->lock held. */
+static void
+be_cancel(struct sync_session *s)
+{
+	struct imap_be	*be = s->be;
+
+	if (be != NULL && be->c != NULL)
+		imap_cancel(be->c);
+}
+
+/*
+ * Open be->c: connect, trace, ENABLE, NAMESPACE. The connection is
+ * published under the lock only once it exists; a cancel that came while
+ * connecting (which cannot be interrupted) drops it at once.
+ */
+static int
+conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
+{
+	struct imap_conn	*c;
+	bool			 cancelled;
+
+	if ((c = imap_connect(s->acct, &s->acct->in, err)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	if (!(cancelled = s->cancelled))
+		be->c = c;
+	pthread_mutex_unlock(&s->lock);
+	if (cancelled) {
+		imap_abort(c);
+		return perr_set(err, PERR_IO, "account %s: cancelled",
+		    s->acct->name);
+	}
+	free(be->ns_prefix);
+	be->ns_prefix = NULL;
+	free(be->selected);
+	be->selected = NULL;
+	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
+	    s->opts->trace, err)) == NULL) ||
+	    imap_enable_resync(be->c, !be->no_qresync, &be->qresync,
+	    &be->condstore, err) != 0 ||
+	    imap_namespace(be->c, &be->ns_prefix, &be->ns_delim, err) != 0) {
+		conn_drop(s, be, imap_fatal(err));
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -100,17 +175,12 @@ be_connect(struct sync_session *s, struct perr *err)
 	struct imap_be	*be;
 
 	be = xcalloc(1, sizeof *be);
-	if ((be->c = imap_connect(s->acct, &s->acct->in, err)) == NULL) {
-		free(be);
-		return -1;
-	}
+	pthread_mutex_lock(&s->lock);
 	s->be = be;
-	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
-	    s->opts->trace, err)) == NULL) ||
-	    imap_enable_resync(be->c, &be->qresync, &be->condstore, err) != 0 ||
-	    imap_namespace(be->c, &be->ns_prefix, &be->ns_delim, err) != 0) {
+	pthread_mutex_unlock(&s->lock);
+	if (conn_open(s, be, err) != 0) {
 		/* The engine only closes what connected: undo it here. */
-		be_close(s, imap_fatal(err));
+		be_close(s, true);
 		return -1;
 	}
 	return 0;
@@ -832,8 +902,8 @@ out:
 /* ---- one folder ---------------------------------------------------------------- */
 
 static int
-pull_folder(struct sync_session *s, const struct store_folder *f,
-    struct perr *err)
+pull_once(struct sync_session *s, const struct store_folder *f,
+    bool *qr_refused, struct perr *err)
 {
 	struct imap_be		*be = s->be;
 	struct imap_selected	 sel;
@@ -868,6 +938,11 @@ pull_folder(struct sync_session *s, const struct store_folder *f,
 	if (imap_select(be->c, f->remote_name, how, use_qr ? &qr : NULL,
 	    apply_flags, &ap, &sel, err) != 0) {
 		(void)store_rollback(s->st, NULL);
+		/* Refused or garbled, not a dead link: see pull_folder(). */
+		if (use_qr && qr_refused != NULL && !s->cancelled &&
+		    (err->code == PERR_NOTFOUND || err->code == PERR_GENERIC ||
+		    err->code == PERR_PROTOCOL))
+			*qr_refused = true;
 		goto out;
 	}
 	be->selected = xstrdup(f->remote_name);
@@ -987,6 +1062,46 @@ out:
 	return rc;
 }
 
+/*
+ * A server that answers the hand-built SELECT (QRESYNC (...)) with BAD, or
+ * with a NO while the folder is there, must not cost the pass: QRESYNC is
+ * no longer enabled on a new connection and the folder is pulled again
+ * with CONDSTORE. (QRESYNC stays enabled on the old one, and its VANISHED
+ * replies would change what every later command says, hence the new one.)
+ */
+static int
+pull_folder(struct sync_session *s, const struct store_folder *f,
+    struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_selected	 sel;
+	struct perr		 perr;
+	bool			 refused = false;
+
+	if (pull_once(s, f, &refused, err) == 0)
+		return 0;
+	if (!refused)
+		return -1;
+	if (err->code != PERR_PROTOCOL) {
+		/* A NO: is the folder gone, or only the QRESYNC form refused? */
+		free(be->selected);
+		be->selected = NULL;
+		if (imap_select(be->c, f->remote_name, IMAP_SELECT_EXAMINE,
+		    NULL, NULL, NULL, &sel, &perr) != 0) {
+			imap_selected_free(&sel);
+			if (imap_fatal(&perr))
+				*err = perr;
+			return -1;
+		}
+		imap_selected_free(&sel);
+	}
+	be->no_qresync = true;
+	conn_drop(s, be, true);
+	if (conn_open(s, be, err) != 0)
+		return -1;
+	return pull_once(s, f, NULL, err);
+}
+
 /* ---- bodies --------------------------------------------------------------------- */
 
 struct body_ctx {
@@ -1087,22 +1202,91 @@ apply_journal(struct sync_session *s, const struct sync_journal_entry *e,
 	    "not implemented yet");
 }
 
+/* ---- push ---------------------------------------------------------------------- */
+
+/* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
+#define IDLE_MAX_MS	(28 * 60 * 1000)
+
 static int
-wait_push(struct sync_session *s, int timeout_ms, struct perr *err)
+wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
+    struct perr *err)
 {
-	(void)s;
-	(void)timeout_ms;
-	return perr_set(err, PERR_GENERIC, "IDLE is not implemented yet");
+	struct imap_be		*be = s->be;
+	struct imap_news	 news;
+	struct pollfd		 pfd;
+	int			 ms, r;
+
+	ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ? timeout_ms :
+	    SYNC_POLL_MS;
+	pfd.fd = wake_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
+	while (r == -1 && errno == EINTR);
+	if (r > 0)
+		return SYNC_WATCH_WOKEN;
+	if (imap_noop(be->c, &news, err) != 0)
+		return -1;
+	if (imap_news_any(&news))
+		return SYNC_WATCH_PULLED;
+	return SYNC_WATCH_TIMEOUT;
+}
+
+static int
+wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
+    int timeout_ms, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_news	 news, more;
+	int			 w, ms;
+
+	if (be->c == NULL)
+		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		    s->acct->name);
+	/* IDLE watches the selected folder: make it f (the pull selects). */
+	if (be->selected == NULL || f->remote_name == NULL ||
+	    strcmp(be->selected, f->remote_name) != 0)
+		return SYNC_WATCH_PULLED;
+	if (be->no_idle || !imap_can_idle(be->c))
+		return wait_noop(s, wake_fd, timeout_ms, err);
+
+	if (imap_idle_start(be->c, &news, err) != 0) {
+		if (imap_fatal(err))
+			return -1;
+		/* Refused: poll instead, on this connection and later. */
+		be->no_idle = true;
+		return wait_noop(s, wake_fd, timeout_ms, err);
+	}
+	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
+	    IDLE_MAX_MS;
+	/* Untagged data before "+ idling" is news already: end at once. */
+	w = imap_news_any(&news) ? TLS_WAIT_DATA :
+	    imap_idle_wait(be->c, wake_fd, ms);
+	if (w == TLS_WAIT_ERROR && s->cancelled)
+		return perr_set(err, PERR_IO, "account %s: cancelled",
+		    s->acct->name);
+	memset(&more, 0, sizeof more);
+	if (imap_idle_done(be->c, &more, err) != 0)
+		return -1;
+	if (imap_news_any(&news) || imap_news_any(&more))
+		return SYNC_WATCH_PULLED;
+	/*
+	 * Data that was no news (Dovecot's "* OK Still here") simply ends
+	 * this wait: the caller comes back at once.
+	 */
+	return w == TLS_WAIT_WOKEN ? SYNC_WATCH_WOKEN : SYNC_WATCH_TIMEOUT;
 }
 
 const struct account_ops sync_imap_ops = {
-	"imap",
-	be_connect,
-	list_folders,
-	pull_folder,
-	fetch_bodies,
-	apply_journal,
-	wait_push,
-	be_close,
-	imap_fatal,
+	.name = "imap",
+	.connect = be_connect,
+	.list_folders = list_folders,
+	.pull_folder = pull_folder,
+	.fetch_bodies = fetch_bodies,
+	.apply_journal = apply_journal,
+	.wait_push = wait_push,
+	.cancel = be_cancel,
+	.close = be_close,
+	.fatal = imap_fatal,
 };

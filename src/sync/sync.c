@@ -7,8 +7,15 @@
  * (per the account's offline setting, newest first, in batches bounded by
  * count and by size). Headers of every folder come before any body, so a
  * long first sync shows every folder's mail early.
+ *
+ * A struct sync_conn keeps one backend session open across passes for the
+ * account worker: passes, single bodies on demand, and waiting for the
+ * server's news on one folder (the backend's wait_push, then a pull of that
+ * folder, so news always goes through the same code as a pass).
  */
 #define POSTA_SYNC_INTERNAL
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -181,6 +188,12 @@ pull_bodies(struct sync_session *s, const struct account_ops *ops,
 
 /* ---- one pass ---------------------------------------------------------------- */
 
+struct sync_conn {
+	struct sync_session		 s;
+	const struct account_ops	*ops;
+	bool				 broken;
+};
+
 static void
 folder_start(struct sync_session *s, const struct store_folder *f,
     enum sync_phase phase)
@@ -188,6 +201,7 @@ folder_start(struct sync_session *s, const struct store_folder *f,
 	memset(&s->prog, 0, sizeof s->prog);
 	s->prog.account = s->acct->name;
 	s->prog.folder = f != NULL ? f->name : NULL;
+	s->prog.folder_id = f != NULL ? f->id : 0;
 	s->prog.phase = phase;
 }
 
@@ -201,70 +215,130 @@ stats_add(struct sync_stats *st, const struct sync_progress *p)
 	st->bytes += p->bytes;
 }
 
-int
-sync_account(struct store *st, const struct account *acct,
-    const struct sync_opts *opts, struct sync_stats *stats, struct perr *err)
+/* Note an error of the backend; a fatal one makes the connection unusable. */
+static int
+conn_failed(struct sync_conn *c, struct perr *err)
+{
+	if (c->ops->fatal(err) || c->s.cancelled)
+		c->broken = true;
+	return -1;
+}
+
+struct sync_conn *
+sync_conn_open(struct store *st, const struct account *acct,
+    const struct sync_opts *opts, struct perr *err)
 {
 	static const struct sync_opts	 noopts;
-	const struct account_ops	*ops;
-	struct sync_session		 s;
+	struct sync_conn		*c;
+
+	perr_clear(err);
+	c = xcalloc(1, sizeof *c);
+	c->ops = acct->protocol == PROTO_POP3 ? &sync_pop3_ops :
+	    &sync_imap_ops;
+	c->s.st = st;
+	c->s.acct = acct;
+	c->s.opts = opts != NULL ? opts : &noopts;
+	if (pthread_mutex_init(&c->s.lock, NULL) != 0) {
+		free(c);
+		perr_set(err, PERR_NOMEM, "pthread_mutex_init failed");
+		return NULL;
+	}
+	if (store_account_ensure(st, acct->name, acct->protocol == PROTO_POP3 ?
+	    STORE_POP3 : STORE_IMAP, &c->s.account_id, err) != 0)
+		goto fail;
+	folder_start(&c->s, NULL, SYNC_CONNECT);
+	sync_report(&c->s);
+	if (c->ops->connect(&c->s, err) != 0)
+		goto fail;
+	return c;
+fail:
+	pthread_mutex_destroy(&c->s.lock);
+	free(c);
+	return NULL;
+}
+
+bool
+sync_conn_broken(const struct sync_conn *c)
+{
+	return c->broken;
+}
+
+void
+sync_conn_cancel(struct sync_conn *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->s.lock);
+	c->s.cancelled = true;
+	if (c->s.be != NULL && c->ops->cancel != NULL)
+		c->ops->cancel(&c->s);
+	pthread_mutex_unlock(&c->s.lock);
+}
+
+void
+sync_conn_close(struct sync_conn *c)
+{
+	bool	broken;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->s.lock);
+	broken = c->broken || c->s.cancelled;
+	pthread_mutex_unlock(&c->s.lock);
+	c->ops->close(&c->s, broken);
+	pthread_mutex_destroy(&c->s.lock);
+	free(c);
+}
+
+int
+sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
+{
+	const struct account_ops	*ops = c->ops;
+	struct sync_session		*s = &c->s;
+	const struct sync_opts		*opts = s->opts;
 	struct sync_stats		 local;
 	struct chosen			 ch;
 	struct perr			 first, ferr;
 	size_t				 i;
-	bool				 broken = false;
 	int				 rc = -1;
 
-	if (opts == NULL)
-		opts = &noopts;
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof *stats);
+	memset(&ch, 0, sizeof ch);
 	perr_clear(&first);
 	perr_clear(err);
-	ops = acct->protocol == PROTO_POP3 ? &sync_pop3_ops : &sync_imap_ops;
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", s->acct->name);
+	s->threader = sync_threader_new(s->account_id);
 
-	memset(&s, 0, sizeof s);
-	memset(&ch, 0, sizeof ch);
-	s.st = st;
-	s.acct = acct;
-	s.opts = opts;
-	if (store_account_ensure(st, acct->name, acct->protocol == PROTO_POP3 ?
-	    STORE_POP3 : STORE_IMAP, &s.account_id,
-	    err) != 0)
-		return -1;
-	s.threader = sync_threader_new(s.account_id);
-
-	folder_start(&s, NULL, SYNC_CONNECT);
-	sync_report(&s);
-	if (ops->connect(&s, err) != 0)
-		goto out_nobe;
-	folder_start(&s, NULL, SYNC_FOLDERS);
-	sync_report(&s);
-	if (ops->list_folders(&s, err) != 0) {
-		broken = ops->fatal(err);
+	folder_start(s, NULL, SYNC_FOLDERS);
+	sync_report(s);
+	if (ops->list_folders(s, err) != 0) {
+		conn_failed(c, err);
 		goto out;
 	}
 
 	ch.only = opts->folder;
-	ch.local = acct->protocol == PROTO_POP3;
-	if (store_folder_list(st, s.account_id, choose, &ch, err) < 0)
+	ch.local = s->acct->protocol == PROTO_POP3;
+	if (store_folder_list(s->st, s->account_id, choose, &ch, err) < 0)
 		goto out;
 	if (opts->folder != NULL && ch.n == 0) {
 		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "
 		    "'%s' on the server (or it cannot hold messages)",
-		    acct->name, opts->folder);
+		    s->acct->name, opts->folder);
 		goto out;
 	}
 
 	/* Headers, flags and expunges of every folder first... */
 	for (i = 0; i < ch.n; i++) {
-		folder_start(&s, &ch.v[i], SYNC_HEADERS);
-		sync_report(&s);
-		if (ops->pull_folder(&s, &ch.v[i], &ferr) != 0) {
-			if (ops->fatal(&ferr)) {
+		folder_start(s, &ch.v[i], SYNC_HEADERS);
+		sync_report(s);
+		if (ops->pull_folder(s, &ch.v[i], &ferr) != 0) {
+			if (ops->fatal(&ferr) || s->cancelled) {
 				*err = ferr;
-				broken = true;
+				conn_failed(c, err);
 				goto out;
 			}
 			/* This folder only (gone meanwhile, refused): go on. */
@@ -274,18 +348,18 @@ sync_account(struct store *st, const struct account *acct,
 			continue;
 		}
 		stats->folders++;
-		stats_add(stats, &s.prog);
-		s.prog.phase = SYNC_FOLDER_DONE;
-		sync_report(&s);
+		stats_add(stats, &s->prog);
+		s->prog.phase = SYNC_FOLDER_DONE;
+		sync_report(s);
 	}
 	/* ...then the bodies the offline policy wants, newest first. */
 	for (i = 0; i < ch.n; i++) {
-		folder_start(&s, &ch.v[i], SYNC_BODIES);
-		if (pull_bodies(&s, ops, &ch.v[i], &ferr) != 0) {
-			stats_add(stats, &s.prog);
-			if (ops->fatal(&ferr)) {
+		folder_start(s, &ch.v[i], SYNC_BODIES);
+		if (pull_bodies(s, ops, &ch.v[i], &ferr) != 0) {
+			stats_add(stats, &s->prog);
+			if (ops->fatal(&ferr) || s->cancelled) {
 				*err = ferr;
-				broken = true;
+				conn_failed(c, err);
 				goto out;
 			}
 			stats->failed_folders++;
@@ -293,7 +367,7 @@ sync_account(struct store *st, const struct account *acct,
 				first = ferr;
 			continue;
 		}
-		stats_add(stats, &s.prog);
+		stats_add(stats, &s->prog);
 	}
 	if (first.code != PERR_OK) {
 		*err = first;
@@ -301,9 +375,176 @@ sync_account(struct store *st, const struct account *acct,
 	}
 	rc = 0;
 out:
-	ops->close(&s, broken || (rc != 0 && ops->fatal(err)));
-out_nobe:
 	chosen_free(&ch);
-	sync_threader_free(s.threader);
+	sync_threader_free(s->threader);
+	s->threader = NULL;
 	return rc;
+}
+
+int
+sync_account(struct store *st, const struct account *acct,
+    const struct sync_opts *opts, struct sync_stats *stats, struct perr *err)
+{
+	struct sync_conn	*c;
+	int			 rc;
+
+	if (stats != NULL)
+		memset(stats, 0, sizeof *stats);
+	if ((c = sync_conn_open(st, acct, opts, err)) == NULL)
+		return -1;
+	rc = sync_conn_pass(c, stats, err);
+	if (rc != 0 && c->ops->fatal(err))
+		c->broken = true;
+	sync_conn_close(c);
+	return rc;
+}
+
+/* ---- one body, one folder ----------------------------------------------------- */
+
+int
+sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	struct store_msg	 m;
+	struct store_folder	 f;
+	struct sync_body_req	 req;
+	void			*raw = NULL;
+	size_t			 len;
+	int			 rc = -1;
+
+	perr_clear(err);
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", s->acct->name);
+	if (store_msg_get(s->st, id, &m, err) != 0)
+		return -1;
+	memset(&f, 0, sizeof f);
+	if (store_folder_get(s->st, m.folder_id, &f, err) != 0)
+		goto out;
+	if (f.account_id != s->account_id) {
+		perr_set(err, PERR_NOTFOUND, "message %lld is not in account "
+		    "%s", (long long)id, s->acct->name);
+		goto out;
+	}
+	if (m.body_state == STORE_BODY_FULL) {
+		rc = 0;
+		goto out;
+	}
+	if (m.uid == 0 || f.remote_name == NULL) {
+		perr_set(err, PERR_NOTFOUND, "message %lld is not on the "
+		    "server (yet)", (long long)id);
+		goto out;
+	}
+	req.id = m.id;
+	req.uid = m.uid;
+	req.size = m.size;
+	folder_start(s, &f, SYNC_BODIES);
+	if (c->ops->fetch_bodies(s, &f, &req, 1, err) != 0) {
+		conn_failed(c, err);
+		goto out;
+	}
+	/* A message gone from the server is skipped without a word. */
+	if (store_body_get(s->st, id, &raw, &len, err) != 0) {
+		if (err->code == PERR_NOTFOUND)
+			perr_set(err, PERR_NOTFOUND, "message %lld is no "
+			    "longer on the server", (long long)id);
+		goto out;
+	}
+	free(raw);
+	rc = 0;
+out:
+	store_folder_free(&f);
+	store_msg_free(&m);
+	return rc;
+}
+
+/* Pull one folder as a pass would (headers, then bodies) and report it. */
+static int
+pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	struct sync_progress	 sum;
+	int			 rc = -1;
+
+	s->threader = sync_threader_new(s->account_id);
+	folder_start(s, f, SYNC_HEADERS);
+	sync_report(s);
+	if (c->ops->pull_folder(s, f, err) != 0) {
+		conn_failed(c, err);
+		goto out;
+	}
+	sum = s->prog;
+	folder_start(s, f, SYNC_BODIES);
+	if (pull_bodies(s, c->ops, f, err) != 0) {
+		conn_failed(c, err);
+		goto out;
+	}
+	/* One FOLDER_DONE with everything, after the bodies are stored. */
+	s->prog.added = sum.added;
+	s->prog.changed = sum.changed;
+	s->prog.expunged = sum.expunged;
+	s->prog.full = sum.full;
+	s->prog.phase = SYNC_FOLDER_DONE;
+	sync_report(s);
+	rc = 0;
+out:
+	sync_threader_free(s->threader);
+	s->threader = NULL;
+	return rc;
+}
+
+int
+sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
+    int timeout_ms, struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	struct store_folder	 f;
+	struct pollfd		 pfd;
+	int			 r, ms;
+
+	perr_clear(err);
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", s->acct->name);
+	memset(&f, 0, sizeof f);
+	if (folder == NULL || strcasecmp(folder, "INBOX") == 0)
+		r = store_folder_by_special(s->st, s->account_id,
+		    STORE_SPECIAL_INBOX, &f, err);
+	else
+		r = store_folder_by_name(s->st, s->account_id, folder, &f,
+		    err);
+	if (r != 0)
+		return -1;
+	if (f.noselect || (f.remote_name == NULL &&
+	    s->acct->protocol != PROTO_POP3)) {
+		store_folder_free(&f);
+		return perr_set(err, PERR_NOTFOUND, "%s cannot hold messages",
+		    folder != NULL ? folder : "INBOX");
+	}
+
+	if (c->ops->wait_push != NULL) {
+		r = c->ops->wait_push(s, &f, wake_fd, timeout_ms, err);
+		if (r < 0)
+			conn_failed(c, err);
+	} else {
+		/* No push (POP3): look again every SYNC_POLL_MS. */
+		ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ?
+		    timeout_ms : SYNC_POLL_MS;
+		pfd.fd = wake_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		do
+			r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
+		while (r == -1 && errno == EINTR);
+		if (r > 0)
+			r = SYNC_WATCH_WOKEN;
+		else if (ms < SYNC_POLL_MS)
+			r = SYNC_WATCH_TIMEOUT;
+		else
+			r = SYNC_WATCH_PULLED;
+	}
+	if (r == SYNC_WATCH_PULLED && pull_one(c, &f, err) != 0)
+		r = -1;
+	store_folder_free(&f);
+	return r;
 }

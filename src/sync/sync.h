@@ -21,11 +21,15 @@
  * without duplicates.
  *
  * Threads: a sync pass runs on the thread that calls it and uses the store
- * connection it is given (read-write) and its own network connection.
+ * connection it is given (read-write) and its own network connection. A
+ * struct sync_conn (the account worker's connection that stays open for
+ * IDLE) belongs to one thread too; only sync_conn_cancel() may be called
+ * from another one.
  */
 #ifndef POSTA_SYNC_H
 #define POSTA_SYNC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +57,7 @@ enum sync_phase {
 struct sync_progress {
 	const char	*account;
 	const char	*folder;	/* NULL for SYNC_CONNECT, SYNC_FOLDERS */
+	int64_t		 folder_id;	/* the folder's row; 0 with no folder */
 	enum sync_phase	 phase;
 	uint64_t	 done;		/* messages (or bodies) done so far */
 	uint64_t	 total;		/* ... out of; 0 when unknown */
@@ -102,6 +107,65 @@ struct sync_stats {
 int	sync_account(struct store *st, const struct account *acct,
 	    const struct sync_opts *opts, struct sync_stats *stats,
 	    struct perr *err);
+
+/* ---- a connection that stays open (the account worker) ----------------- */
+
+/*
+ * sync_account() is sync_conn_open() + sync_conn_pass() + sync_conn_close().
+ * The account worker keeps the connection between passes, fetches single
+ * bodies on demand, and waits for the server's news on one folder with
+ * sync_conn_watch() (IDLE, else NOOP polling).
+ */
+struct sync_conn;
+
+/*
+ * Connect acct and log in, with st (read-write) as the store. opts is
+ * borrowed for the connection's life (progress goes to its callback).
+ * Returns a connection for sync_conn_close(), or NULL with err set.
+ */
+struct sync_conn *sync_conn_open(struct store *st, const struct account *acct,
+		    const struct sync_opts *opts, struct perr *err);
+/*
+ * One pass: replay the offline journal, reconcile the folder list, pull
+ * every folder opts->folder chooses (see struct sync_opts), then bodies.
+ * As sync_account() for stats and errors.
+ */
+int	sync_conn_pass(struct sync_conn *, struct sync_stats *stats,
+	    struct perr *err);
+/*
+ * Fetch the body of message id (UID FETCH BODY.PEEK[]) into the store.
+ * PERR_NOTFOUND: the message is gone, or not on the server yet.
+ */
+int	sync_conn_fetch_body(struct sync_conn *, int64_t id, struct perr *err);
+
+/* What sync_conn_watch() saw. */
+enum sync_watch {
+	SYNC_WATCH_TIMEOUT,	/* nothing within timeout_ms */
+	SYNC_WATCH_PULLED,	/* the folder was pulled (news, or first time):
+				   progress said what changed */
+	SYNC_WATCH_WOKEN,	/* wake_fd became readable (not drained) */
+};
+/*
+ * Wait up to timeout_ms for news on the folder named folder (as shown;
+ * NULL: INBOX): IDLE when the server has it (re-issued well before 29
+ * minutes), else NOOP every SYNC_POLL_MS. On news, or when the folder is
+ * not the one selected, the folder is pulled (headers, flags, expunges,
+ * bodies per the offline policy) and progress reports it. Returns an enum
+ * sync_watch, or -1 with err set.
+ */
+#define SYNC_POLL_MS	(30 * 1000)
+int	sync_conn_watch(struct sync_conn *, const char *folder, int wake_fd,
+	    int timeout_ms, struct perr *err);
+/*
+ * From any thread, while the connection is open: make every network wait
+ * of the connection fail at once (sticky). Its owner then gets an error,
+ * and sync_conn_close() sends nothing more.
+ */
+void	sync_conn_cancel(struct sync_conn *);
+/* After an error: is the connection still usable? */
+bool	sync_conn_broken(const struct sync_conn *);
+/* Log out (unless broken or cancelled) and free. NULL is fine. */
+void	sync_conn_close(struct sync_conn *);
 
 /* ---- special-use folders (special.c) ----------------------------------- */
 
@@ -198,9 +262,19 @@ struct account_ops {
 	/* Replay one journal entry on the server (not yet). */
 	int	(*apply_journal)(struct sync_session *,
 		    const struct sync_journal_entry *, struct perr *);
-	/* Wait up to timeout_ms for the server to announce news (not yet). */
-	int	(*wait_push)(struct sync_session *, int timeout_ms,
-		    struct perr *);
+	/*
+	 * Wait up to timeout_ms for news in folder f (or wake_fd): an enum
+	 * sync_watch; SYNC_WATCH_PULLED here means "pull f now" (news came,
+	 * or f is not the folder selected), the engine does the pull. NULL:
+	 * the engine polls by pulling.
+	 */
+	int	(*wait_push)(struct sync_session *, const struct store_folder *f,
+		    int wake_fd, int timeout_ms, struct perr *);
+	/*
+	 * Cancel the connection's I/O (sticky); called from another thread
+	 * with s->lock held. NULL: not possible.
+	 */
+	void	(*cancel)(struct sync_session *);
 	/* Disconnect and free s->be; after an error, without a word. */
 	void	(*close)(struct sync_session *, bool broken);
 	/* Would this error leave the connection unusable? */
@@ -215,6 +289,14 @@ struct sync_session {
 	struct sync_threader	*threader;
 	struct sync_progress	 prog;	/* the current folder's counts */
 	void			*be;	/* the backend's state */
+	/*
+	 * lock guards be (and the backend's connection pointers inside it)
+	 * against ops->cancel() from another thread: the backend takes it
+	 * around publishing or freeing them, never across network I/O.
+	 * cancelled is set under it and sticks.
+	 */
+	pthread_mutex_t		 lock;
+	bool			 cancelled;
 };
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */

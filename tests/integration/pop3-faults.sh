@@ -64,7 +64,10 @@ with open(seenf, "w") as f:
 stored = []
 if os.path.exists(db):
     c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-    stored = [r[0] for r in c.execute("SELECT message_id FROM message")]
+    try:
+        stored = [r[0] for r in c.execute("SELECT message_id FROM message")]
+    except sqlite3.OperationalError:
+        pass    # killed while the store was being created: empty
 dups = {x for x in stored if stored.count(x) > 1} if len(stored) != len(set(stored)) else set()
 lost = seen - server - set(stored)
 if lost or dups:
@@ -78,7 +81,7 @@ lab_seed bob INBOX 300 7 >/dev/null 2>&1 || bail "seeding failed"
 check >/dev/null
 
 for ((r = 1; r <= ROUNDS; r++)); do
-  lab_seed bob INBOX 10 7 >/dev/null 2>&1
+  lab_seed bob INBOX 10 $((100 + r)) >/dev/null 2>&1   # own Message-IDs
   check >/dev/null
   # Kill after 0 to 1.2 s: the first rounds mostly mid-download, later
   # ones also during connect, DELE and QUIT.

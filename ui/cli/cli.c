@@ -11,6 +11,19 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_check_account_entry;
 extern const struct cmd_entry cmd_folders_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_flag_entry;
+extern const struct cmd_entry cmd_move_entry;
+extern const struct cmd_entry cmd_copy_entry;
+extern const struct cmd_entry cmd_archive_entry;
+extern const struct cmd_entry cmd_delete_entry;
+extern const struct cmd_entry cmd_undelete_entry;
+extern const struct cmd_entry cmd_expunge_entry;
+extern const struct cmd_entry cmd_mkdir_entry;
+extern const struct cmd_entry cmd_rename_entry;
+extern const struct cmd_entry cmd_rmdir_entry;
+extern const struct cmd_entry cmd_subscribe_entry;
+extern const struct cmd_entry cmd_unsubscribe_entry;
+extern const struct cmd_entry cmd_journal_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_export_entry;
@@ -22,6 +35,19 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_account_entry,
 	&cmd_folders_entry,
 	&cmd_list_entry,
+	&cmd_flag_entry,
+	&cmd_move_entry,
+	&cmd_copy_entry,
+	&cmd_archive_entry,
+	&cmd_delete_entry,
+	&cmd_undelete_entry,
+	&cmd_expunge_entry,
+	&cmd_mkdir_entry,
+	&cmd_rename_entry,
+	&cmd_rmdir_entry,
+	&cmd_subscribe_entry,
+	&cmd_unsubscribe_entry,
+	&cmd_journal_entry,
 	&cmd_show_entry,
 	&cmd_sync_entry,
 	&cmd_export_entry,

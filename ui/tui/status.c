@@ -83,6 +83,11 @@ status_text(const struct tui *t, char **left, char **right)
 		    t->pg.title != NULL ? t->pg.title : "", pct);
 	} else if (t->folder_id == 0)
 		*left = xasprintf(" %s: no folder open", a);
+	else if (t->total < 0)
+		*left = xasprintf(" %s: %s  [counting...]  %s, by %s%s", a,
+		    t->folder_name != NULL ? t->folder_name : "",
+		    t->ix.threaded ? "threads" : "flat",
+		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
 	else
 		*left = xasprintf(" %s: %s  [%lld messages, %lld unread]  "
 		    "%s, by %s%s", a, t->folder_name != NULL ?

@@ -298,54 +298,57 @@ cont_msg(const struct threader *t, size_t ci)
 	return ci == NONE ? NULL : &t->in[t->c[ci].msg];
 }
 
-/* Step 5: roots with the same base subject become one thread. */
+/*
+ * Step 5, as mutt does it: a root whose subject is a reply ("Re: x") goes
+ * under the root that started "x" (a non-reply one if there is one, else
+ * the oldest). Roots that merely share a subject ("Your order has
+ * shipped") stay apart: they are different conversations.
+ */
 static void
 group_subjects(struct threader *t, size_t *roots, size_t nroots)
 {
-	char		**base = xcalloc(nroots, sizeof *base);
-	size_t		 i, j;
-	const struct thread_in *mi, *mj;
+	char			**base = xcalloc(nroots + 1, sizeof *base);
+	bool			 *reply = xcalloc(nroots + 1, sizeof *reply);
+	size_t			  i, j, lead;
+	const struct thread_in	 *mi, *ml;
 
 	for (i = 0; i < nroots; i++) {
 		mi = cont_msg(t, roots[i]);
-		base[i] = thread_subject_base(mi != NULL && mi->subject != NULL
-		    ? mi->subject : "");
+		base[i] = thread_subject_base(mi != NULL ? mi->subject : "");
+		reply[i] = mi != NULL && mi->subject != NULL &&
+		    is_reply_subject(mi->subject);
 	}
 	/* Quadratic in the roots of one block: a few hundred at most. */
 	for (i = 0; i < nroots; i++) {
-		if (roots[i] == NONE || *base[i] == '\0')
+		if (!reply[i] || *base[i] == '\0')
 			continue;
-		for (j = i + 1; j < nroots; j++) {
-			size_t	parent, kid;
-
-			if (roots[j] == NONE || strcmp(base[i], base[j]) != 0)
+		lead = (size_t)-1;
+		for (j = 0; j < nroots; j++) {
+			if (j == i || roots[j] == NONE ||
+			    strcmp(base[i], base[j]) != 0)
 				continue;
-			mi = cont_msg(t, roots[i]);
-			mj = cont_msg(t, roots[j]);
-			/* The original (not "Re:") or the older one leads. */
-			if (mi != NULL && mj != NULL &&
-			    (is_reply_subject(mi->subject ? mi->subject : "") &&
-			    !is_reply_subject(mj->subject ? mj->subject : "")))
-				parent = j, kid = i;
-			else if (mi != NULL && mj != NULL &&
-			    !is_reply_subject(mi->subject ? mi->subject : "") &&
-			    is_reply_subject(mj->subject ? mj->subject : ""))
-				parent = i, kid = j;
-			else if (mj != NULL && mi != NULL &&
-			    (mj->date < mi->date ||
-			    (mj->date == mi->date && mj->id < mi->id)))
-				parent = j, kid = i;
-			else
-				parent = i, kid = j;
-			link_child(t, roots[parent], roots[kid]);
-			roots[kid] = NONE;
-			if (kid == i)
-				break;
+			mi = cont_msg(t, roots[j]);
+			ml = lead != (size_t)-1 ? cont_msg(t, roots[lead]) : NULL;
+			if (lead == (size_t)-1 || (reply[lead] && !reply[j]) ||
+			    (reply[lead] == reply[j] && mi != NULL &&
+			    ml != NULL && (mi->date < ml->date ||
+			    (mi->date == ml->date && mi->id < ml->id))))
+				lead = j;
 		}
+		mi = cont_msg(t, roots[i]);
+		ml = lead != (size_t)-1 ? cont_msg(t, roots[lead]) : NULL;
+		/* A reply to a later message is not its reply. */
+		if (ml == NULL || mi == NULL || (reply[lead] &&
+		    (ml->date > mi->date || (ml->date == mi->date &&
+		    ml->id > mi->id))))
+			continue;
+		link_child(t, roots[lead], roots[i]);
+		roots[i] = NONE;
 	}
 	for (i = 0; i < nroots; i++)
 		free(base[i]);
 	free(base);
+	free(reply);
 }
 
 static int

@@ -359,6 +359,9 @@ struct tui {
 	bool		 too_small;
 	unsigned	 dirty;		/* enum tui_dirty */
 	bool		 quit;
+	bool		 pending;	/* start-up work left for after the
+					   first screen */
+	bool		 defer_counts;
 	struct draw	*draw;
 };
 

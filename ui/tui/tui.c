@@ -157,7 +157,10 @@ tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	if (ix_open(&t->ix, t->st, folder_id) != 0)
 		status_error(&t->status, "%s", t->ix.err.msg);
 	tui_layout(t);
-	update_counts(t);
+	if (t->defer_counts)
+		t->total = t->unread = -1;	/* "counting..." until pending() */
+	else
+		update_counts(t);
 	if ((e = sidebar_find(&t->sb, folder_id)) >= 0)
 		t->sb.sel = (size_t)e;
 	t->view = TUI_VIEW_INDEX;
@@ -225,8 +228,9 @@ open_store(struct tui *t)
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
-	if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
-		status_error(&t->status, "%s", err.msg);
+	/* The sidebar's counts come after the first screen (see loop). */
+	(void)sidebar_load(&t->sb, t->cfg, NULL, &err);
+	t->pending = true;
 	if (store_account_find(t->st, name, &t->account_id, &proto,
 	    &err) != 0) {
 		if (err.code == PERR_NOTFOUND)
@@ -245,7 +249,31 @@ open_store(struct tui *t)
 	}
 	t->folder_id = f.id;
 	store_folder_free(&f);
+	t->defer_counts = true;
 	tui_open_folder(t, t->account, t->folder_id);
+	t->defer_counts = false;
+}
+
+/*
+ * Work that can wait until the first screen is up: counting a 100,000-row
+ * folder's messages twice (sidebar and status line) costs tens of
+ * milliseconds that the user should not wait for.
+ */
+static void
+pending(struct tui *t)
+{
+	struct perr	err;
+	long		e;
+
+	t->pending = false;
+	if (t->st == NULL)
+		return;
+	if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
+		t->sb.sel = (size_t)e;
+	update_counts(t);
+	t->dirty |= TUI_DIRTY_SIDEBAR | TUI_DIRTY_STATUS;
 }
 
 static int
@@ -401,6 +429,7 @@ loop(struct tui *t, int sigfd)
 {
 	struct pollfd	fds[POLL_FIXED];
 	bool		first = true;
+	int		n;
 
 	while (!t->quit) {
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
@@ -418,10 +447,14 @@ loop(struct tui *t, int sigfd)
 		fds[POLL_SIGNAL].fd = sigfd;
 		fds[POLL_SIGNAL].events = POLLIN;
 		/* Workers' event pipes will be added here (app.h). */
-		if (poll(fds, POLL_FIXED, -1) < 0) {
+		if ((n = poll(fds, POLL_FIXED, t->pending ? 0 : -1)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
+		}
+		if (n == 0 && t->pending) {
+			pending(t);
+			continue;
 		}
 		if (fds[POLL_SIGNAL].revents & POLLIN)
 			read_signals(t, sigfd);

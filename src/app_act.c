@@ -1,0 +1,1056 @@
+/*
+ * app_act.c - user actions on mail and folders (see app.h).
+ *
+ * Every action is one store transaction: the local rows change and, for an
+ * IMAP account, the journal gets the entries the sync replays, so what the
+ * user sees and what the server will be told can never disagree, whatever
+ * stops posta half-way. Entries record only what actually changed (the
+ * effective flag bits, not the requested ones): the local rows are the
+ * server's state plus the waiting entries, so a bit already set here is
+ * set there too, or will be.
+ *
+ * What each entry means to the replay, and how conflicts with other
+ * devices are settled: doc/SYNC-RULES.md.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "mail/mail.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+struct app_act {
+	struct store		*st;
+	bool			 own;		/* opened here: close it */
+	const struct account	*acct;
+	int64_t			 account_id;
+	bool			 journal;	/* IMAP: actions are journaled */
+};
+
+/* ---- opening ------------------------------------------------------------ */
+
+struct app_act *
+app_act_attach(struct store *st, const struct account *acct,
+    struct perr *err)
+{
+	struct app_act		*a;
+	enum store_protocol	 proto;
+	int64_t			 id;
+	bool			 pop3 = acct->protocol == PROTO_POP3;
+
+	if (store_account_find(st, acct->name, &id, &proto, err) != 0) {
+		if (err->code == PERR_NOTFOUND)
+			perr_set(err, PERR_NOTFOUND, "account %s: no mail "
+			    "stored yet; run 'posta sync -a %s' first",
+			    acct->name, acct->name);
+		return NULL;
+	}
+	if ((proto == STORE_POP3) != pop3) {
+		perr_set(err, PERR_STORE, "account %s is stored as %s but "
+		    "configured as %s", acct->name,
+		    proto == STORE_POP3 ? "pop3" : "imap",
+		    pop3 ? "pop3" : "imap");
+		return NULL;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->st = st;
+	a->acct = acct;
+	a->account_id = id;
+	a->journal = !pop3;
+	return a;
+}
+
+struct app_act *
+app_act_open(const struct config *cfg, const struct account *acct,
+    struct perr *err)
+{
+	struct app_act	*a;
+	struct store	*st;
+
+	/* Acting never creates a store: there would be nothing to act on. */
+	if (access(cfg->store, F_OK) != 0) {
+		perr_set(err, PERR_NOTFOUND, "%s: no mail stored yet; run "
+		    "'posta sync' first", cfg->store);
+		return NULL;
+	}
+	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
+		return NULL;
+	if ((a = app_act_attach(st, acct, err)) == NULL) {
+		store_close(st);
+		return NULL;
+	}
+	a->own = true;
+	return a;
+}
+
+void
+app_act_close(struct app_act *a)
+{
+	if (a == NULL)
+		return;
+	if (a->own)
+		store_close(a->st);
+	free(a);
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+/*
+ * The server name a journal entry uses for f: its remote name, or, for a
+ * folder made here and not yet on the server, the name its CREATE will
+ * give it. Returns a malloc'd string the caller frees.
+ */
+static char *
+remote_of(const struct store_folder *f)
+{
+	char	*r;
+
+	if (f->remote_name != NULL)
+		return xstrdup(f->remote_name);
+	if (strcasecmp(f->name, "INBOX") == 0)
+		return xstrdup("INBOX");
+	if ((r = mutf7_encode(f->name)) != NULL)
+		return r;
+	return xstrdup(f->name);
+}
+
+static bool
+is_inbox(const struct store_folder *f)
+{
+	return f->special_use == STORE_SPECIAL_INBOX ||
+	    strcasecmp(f->name, "INBOX") == 0;
+}
+
+/* Look a folder up by the name shown; a missing one is a clear error. */
+static int
+folder_named(struct app_act *a, const char *name, struct store_folder *f,
+    struct perr *err)
+{
+	if (store_folder_by_name(a->st, a->account_id, name, f, err) == 0)
+		return 0;
+	if (err->code == PERR_NOTFOUND)
+		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "
+		    "'%s' (see posta folders)", a->acct->name, name);
+	return -1;
+}
+
+/* The folder that receives messages of an action: it must hold messages. */
+static int
+dest_named(struct app_act *a, const char *name, struct store_folder *f,
+    struct perr *err)
+{
+	if (folder_named(a, name, f, err) != 0)
+		return -1;
+	if (f->noselect) {
+		perr_set(err, PERR_GENERIC, "account %s: folder '%s' cannot "
+		    "hold messages (it is only a container)", a->acct->name,
+		    name);
+		store_folder_free(f);
+		return -1;
+	}
+	return 0;
+}
+
+/* The account's folder with this special use; *found false: none. */
+static int
+dest_special(struct app_act *a, enum store_special use,
+    struct store_folder *f, bool *found, struct perr *err)
+{
+	struct perr	e;
+
+	perr_clear(&e);
+	*found = false;
+	if (store_folder_by_special(a->st, a->account_id, use, f, &e) == 0) {
+		*found = true;
+		return 0;
+	}
+	if (e.code == PERR_NOTFOUND)
+		return 0;
+	*err = e;
+	return -1;
+}
+
+/* Append a message entry (IMAP only): by row and by value. */
+static int
+journal_msg(struct app_act *a, enum store_jop op, const struct store_msg *m,
+    const struct store_folder *f, int64_t result_id,
+    const struct store_folder *dest, unsigned add, unsigned remove,
+    struct perr *err)
+{
+	struct store_journal	e;
+	int			rc;
+
+	if (!a->journal)
+		return 0;
+	memset(&e, 0, sizeof e);
+	e.account_id = a->account_id;
+	e.op = op;
+	e.message_id = result_id;
+	e.folder_id = f->id;
+	e.folder_name = remote_of(f);
+	e.uid = m->uid;
+	if (dest != NULL) {
+		e.dest_folder_id = dest->id;
+		e.dest_name = remote_of(dest);
+	}
+	e.flags_add = add;
+	e.flags_remove = remove;
+	rc = store_journal_append(a->st, &e, NULL, err);
+	free(e.folder_name);
+	free(e.dest_name);
+	return rc;
+}
+
+/* Append a folder entry (IMAP only). */
+static int
+journal_folder(struct app_act *a, enum store_jop op, int64_t folder_id,
+    const char *name, const char *dest, struct perr *err)
+{
+	struct store_journal	e;
+
+	if (!a->journal)
+		return 0;
+	memset(&e, 0, sizeof e);
+	e.account_id = a->account_id;
+	e.op = op;
+	e.folder_id = folder_id;
+	e.folder_name = (char *)name;
+	e.dest_folder_id = op == STORE_JOP_FOLDER_RENAME ? folder_id : 0;
+	e.dest_name = (char *)dest;
+	return store_journal_append(a->st, &e, NULL, err);
+}
+
+/* The folders of one call, looked up once each. */
+struct fcache {
+	struct store_folder	*v;
+	size_t			 n;
+};
+
+static const struct store_folder *
+fcache_get(struct app_act *a, struct fcache *c, int64_t id, struct perr *err)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].id == id)
+			return &c->v[i];
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	if (store_folder_get(a->st, id, &c->v[c->n], err) != 0)
+		return NULL;
+	return &c->v[c->n++];
+}
+
+static void
+fcache_free(struct fcache *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		store_folder_free(&c->v[i]);
+	free(c->v);
+}
+
+/* What one action does to one message; *changed: whether it did anything. */
+typedef int	(*act_fn)(struct app_act *, void *arg, const struct store_msg *,
+		    const struct store_folder *, bool *changed, struct perr *);
+
+/*
+ * Run fn on every message of ids in one transaction. A message that does
+ * not exist, or is another account's, undoes everything with an error
+ * naming it.
+ */
+static int
+act_each(struct app_act *a, const int64_t *ids, size_t n, act_fn fn,
+    void *arg, size_t *changed, struct perr *err)
+{
+	struct fcache			 fc = { NULL, 0 };
+	struct store_msg		 m;
+	const struct store_folder	*f;
+	struct perr			 ignored;
+	size_t				 i, nchanged = 0;
+	bool				 did;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (store_begin(a->st, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_msg_get(a->st, ids[i], &m, err) != 0) {
+			if (err->code == PERR_NOTFOUND)
+				perr_set(err, PERR_NOTFOUND, "account %s: no "
+				    "message with id %lld (nothing was "
+				    "changed)", a->acct->name,
+				    (long long)ids[i]);
+			goto fail;
+		}
+		if ((f = fcache_get(a, &fc, m.folder_id, err)) == NULL) {
+			store_msg_free(&m);
+			goto fail;
+		}
+		if (f->account_id != a->account_id) {
+			perr_set(err, PERR_NOTFOUND, "account %s: message %lld "
+			    "belongs to another account (nothing was "
+			    "changed; see -a)", a->acct->name,
+			    (long long)ids[i]);
+			store_msg_free(&m);
+			goto fail;
+		}
+		did = false;
+		if (fn(a, arg, &m, f, &did, err) != 0) {
+			store_msg_free(&m);
+			goto fail;
+		}
+		if (did)
+			nchanged++;
+		store_msg_free(&m);
+	}
+	fcache_free(&fc);
+	if (store_commit(a->st, err) != 0)
+		return -1;
+	if (changed != NULL)
+		*changed = nchanged;
+	return 0;
+fail:
+	fcache_free(&fc);
+	(void)store_rollback(a->st, &ignored);
+	return -1;
+}
+
+/* ---- messages -------------------------------------------------------------- */
+
+struct flagchange {
+	unsigned	add, remove;
+};
+
+static int
+do_flags(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	struct flagchange	*fc = arg;
+	unsigned		 want, add, remove;
+
+	want = (m->flags | fc->add) & ~fc->remove;
+	add = want & ~m->flags;
+	remove = m->flags & ~want;
+	if (add == 0 && remove == 0)
+		return 0;
+	if (store_msg_flags_change(a->st, m->id, add, remove, err) < 0)
+		return -1;
+	*changed = true;
+	return journal_msg(a, STORE_JOP_FLAGS, m, f, m->id, NULL, add, remove,
+	    err);
+}
+
+static int
+do_move(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	const struct store_folder	*dest = arg;
+
+	if (m->folder_id == dest->id)
+		return 0;
+	if (store_msg_move(a->st, m->id, dest->id, err) != 0)
+		return -1;
+	*changed = true;
+	/* The moved row is the result: the replay gives it its new UID. */
+	return journal_msg(a, STORE_JOP_MOVE, m, f, m->id, dest, 0, 0, err);
+}
+
+static int
+do_copy(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	const struct store_folder	*dest = arg;
+	int64_t				 nid;
+
+	if (store_msg_copy(a->st, m->id, dest->id, &nid, err) != 0)
+		return -1;
+	*changed = true;
+	return journal_msg(a, STORE_JOP_COPY, m, f, nid, dest, 0, 0, err);
+}
+
+static int
+do_delete(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	const struct store_folder	*trash = arg;
+	struct flagchange		 del = { STORE_DELETED, 0 };
+
+	if (trash->id != 0 && m->folder_id != trash->id)
+		return do_move(a, (void *)trash, m, f, changed, err);
+	return do_flags(a, &del, m, f, changed, err);
+}
+
+int
+app_act_flags(struct app_act *a, const int64_t *ids, size_t n, unsigned add,
+    unsigned remove, size_t *changed, struct perr *err)
+{
+	struct flagchange	fc;
+
+	/* \Recent belongs to the server's session: never ours to set. */
+	fc.add = add & ~(unsigned)STORE_RECENT;
+	fc.remove = remove & ~(unsigned)STORE_RECENT;
+	return act_each(a, ids, n, do_flags, &fc, changed, err);
+}
+
+int
+app_act_undelete(struct app_act *a, const int64_t *ids, size_t n,
+    size_t *changed, struct perr *err)
+{
+	return app_act_flags(a, ids, n, 0, STORE_DELETED, changed, err);
+}
+
+static int
+move_or_copy(struct app_act *a, const int64_t *ids, size_t n,
+    const char *name, act_fn fn, size_t *changed, struct perr *err)
+{
+	struct store_folder	dest;
+	int			rc;
+
+	if (dest_named(a, name, &dest, err) != 0)
+		return -1;
+	rc = act_each(a, ids, n, fn, &dest, changed, err);
+	store_folder_free(&dest);
+	return rc;
+}
+
+int
+app_act_move(struct app_act *a, const int64_t *ids, size_t n,
+    const char *dest, size_t *changed, struct perr *err)
+{
+	return move_or_copy(a, ids, n, dest, do_move, changed, err);
+}
+
+int
+app_act_copy(struct app_act *a, const int64_t *ids, size_t n,
+    const char *dest, size_t *changed, struct perr *err)
+{
+	return move_or_copy(a, ids, n, dest, do_copy, changed, err);
+}
+
+int
+app_act_archive(struct app_act *a, const int64_t *ids, size_t n,
+    size_t *changed, struct perr *err)
+{
+	struct store_folder	dest;
+	bool			found;
+	int			rc;
+
+	if (dest_special(a, STORE_SPECIAL_ARCHIVE, &dest, &found,
+	    err) != 0)
+		return -1;
+	if (!found)
+		return perr_set(err, PERR_NOTFOUND, "account %s has no Archive "
+		    "folder (none is marked \\Archive on the server or named "
+		    "Archive); use posta move", a->acct->name);
+	rc = act_each(a, ids, n, do_move, &dest, changed, err);
+	store_folder_free(&dest);
+	return rc;
+}
+
+int
+app_act_delete(struct app_act *a, const int64_t *ids, size_t n,
+    size_t *changed, struct perr *err)
+{
+	struct store_folder	trash;
+	bool			found;
+	int			rc;
+
+	if (dest_special(a, STORE_SPECIAL_TRASH, &trash, &found,
+	    err) != 0)
+		return -1;
+	if (!found)
+		memset(&trash, 0, sizeof trash);	/* id 0: no Trash */
+	rc = act_each(a, ids, n, do_delete, &trash, changed, err);
+	store_folder_free(&trash);
+	return rc;
+}
+
+/* ---- expunge ----------------------------------------------------------- */
+
+struct gone {
+	int64_t		*ids;
+	uint32_t	*uids;
+	size_t		 n;
+};
+
+static int
+gone_one(void *arg, const struct store_uid *u)
+{
+	struct gone	*g = arg;
+
+	g->ids = xreallocarray(g->ids, g->n + 1, sizeof *g->ids);
+	g->uids = xreallocarray(g->uids, g->n + 1, sizeof *g->uids);
+	g->ids[g->n] = u->id;
+	g->uids[g->n] = u->uid;
+	g->n++;
+	return 0;
+}
+
+/* Expunge one folder inside the caller's transaction. */
+static int
+expunge_folder(struct app_act *a, const struct store_folder *f, size_t *n,
+    struct perr *err)
+{
+	struct gone		g = { NULL, NULL, 0 };
+	struct store_msg	m;
+	size_t			i;
+	int			rc = -1;
+
+	if (store_msg_deleted(a->st, f->id, gone_one, &g, err) < 0)
+		goto out;
+	for (i = 0; i < g.n; i++) {
+		/*
+		 * By value only (the row goes now). A row without a UID never
+		 * reached the server: the entries that made it lose their row
+		 * and the replay turns them into what is left to do
+		 * (SYNC-RULES "result gone").
+		 */
+		if (g.uids[i] != 0) {
+			memset(&m, 0, sizeof m);
+			m.uid = g.uids[i];
+			if (journal_msg(a, STORE_JOP_EXPUNGE, &m, f, 0, NULL,
+			    0, 0, err) != 0)
+				goto out;
+		}
+		if (store_msg_delete(a->st, g.ids[i], err) != 0)
+			goto out;
+	}
+	*n += g.n;
+	rc = 0;
+out:
+	free(g.ids);
+	free(g.uids);
+	return rc;
+}
+
+struct folders {
+	struct store_folder	*v;
+	size_t			 n;
+};
+
+static int
+folders_one(void *arg, const struct store_folder *f)
+{
+	struct folders	*fs = arg;
+
+	fs->v = xreallocarray(fs->v, fs->n + 1, sizeof *fs->v);
+	fs->v[fs->n] = *f;
+	fs->v[fs->n].name = xstrdup(f->name);
+	fs->v[fs->n].remote_name = f->remote_name != NULL ?
+	    xstrdup(f->remote_name) : NULL;
+	fs->n++;
+	return 0;
+}
+
+static void
+folders_free(struct folders *fs)
+{
+	size_t	i;
+
+	for (i = 0; i < fs->n; i++)
+		store_folder_free(&fs->v[i]);
+	free(fs->v);
+	fs->v = NULL;
+	fs->n = 0;
+}
+
+int
+app_act_expunge(struct app_act *a, const char *name, size_t *changed,
+    struct perr *err)
+{
+	struct folders	fs = { NULL, 0 };
+	struct perr	ignored;
+	size_t		i, n = 0;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (name != NULL) {
+		fs.v = xcalloc(1, sizeof *fs.v);
+		if (folder_named(a, name, &fs.v[0], err) != 0) {
+			free(fs.v);
+			return -1;
+		}
+		fs.n = 1;
+	} else if (store_folder_list(a->st, a->account_id, folders_one, &fs,
+	    err) < 0) {
+		folders_free(&fs);
+		return -1;
+	}
+	if (store_begin(a->st, err) != 0) {
+		folders_free(&fs);
+		return -1;
+	}
+	for (i = 0; i < fs.n; i++)
+		if (expunge_folder(a, &fs.v[i], &n, err) != 0) {
+			(void)store_rollback(a->st, &ignored);
+			folders_free(&fs);
+			return -1;
+		}
+	folders_free(&fs);
+	if (store_commit(a->st, err) != 0)
+		return -1;
+	if (changed != NULL)
+		*changed = n;
+	return 0;
+}
+
+/* ---- folders ----------------------------------------------------------------- */
+
+/* A name a user may give a folder; IMAP adds the LIST wildcards. */
+static int
+check_name(struct app_act *a, const char *name, struct perr *err)
+{
+	const unsigned char	*p;
+	char			*enc;
+
+	if (*name == '\0')
+		return perr_set(err, PERR_GENERIC, "account %s: a folder "
+		    "needs a name", a->acct->name);
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return perr_set(err, PERR_GENERIC, "account %s: a "
+			    "folder name cannot hold control characters",
+			    a->acct->name);
+	if (a->journal && strpbrk(name, "*%") != NULL)
+		return perr_set(err, PERR_GENERIC, "account %s: '%s': IMAP "
+		    "folder names cannot hold '*' or '%%'", a->acct->name,
+		    name);
+	/* mutf7_encode() refuses invalid UTF-8. */
+	if ((enc = mutf7_encode(name)) == NULL)
+		return perr_set(err, PERR_GENERIC, "account %s: a folder name "
+		    "must be valid UTF-8", a->acct->name);
+	free(enc);
+	return 0;
+}
+
+static int
+name_free(struct app_act *a, const char *name, struct perr *err)
+{
+	struct store_folder	f;
+	struct perr		e;
+
+	perr_clear(&e);
+	if (store_folder_by_name(a->st, a->account_id, name, &f, &e) == 0) {
+		store_folder_free(&f);
+		return perr_set(err, PERR_GENERIC, "account %s: a folder "
+		    "named '%s' already exists", a->acct->name, name);
+	}
+	if (e.code != PERR_NOTFOUND) {
+		*err = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* The account's hierarchy delimiter, as its folders show it (0: none). */
+static int
+account_delim(struct app_act *a, char *delim, struct perr *err)
+{
+	struct folders	fs = { NULL, 0 };
+	size_t		i;
+
+	*delim = 0;
+	if (store_folder_list(a->st, a->account_id, folders_one, &fs,
+	    err) < 0) {
+		folders_free(&fs);
+		return -1;
+	}
+	for (i = 0; i < fs.n && *delim == 0; i++)
+		*delim = fs.v[i].delimiter;
+	folders_free(&fs);
+	return 0;
+}
+
+struct pending_create {
+	int64_t	folder_id;
+	bool	found;
+};
+
+static int
+pending_create_one(void *arg, const struct store_journal *e)
+{
+	struct pending_create	*p = arg;
+
+	if (e->op == STORE_JOP_FOLDER_CREATE && e->folder_id == p->folder_id) {
+		p->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Does the server have (or will it get) folder f? A folder of an IMAP
+ * account without a remote name exists on the server only once its
+ * waiting CREATE is replayed; a purely local one must never make the
+ * replay touch a server folder that happens to share its name.
+ */
+static int
+on_server(struct app_act *a, const struct store_folder *f, bool *yes,
+    struct perr *err)
+{
+	struct pending_create	p = { f->id, false };
+
+	*yes = true;
+	if (f->remote_name != NULL)
+		return 0;
+	if (store_journal_list(a->st, a->account_id, pending_create_one, &p,
+	    err) < 0)
+		return -1;
+	*yes = p.found;
+	return 0;
+}
+
+/* Finish a folder action: commit, or roll back and keep err. */
+static int
+finish(struct app_act *a, int rc, struct perr *err)
+{
+	struct perr	ignored;
+
+	if (rc != 0) {
+		(void)store_rollback(a->st, &ignored);
+		return -1;
+	}
+	return store_commit(a->st, err);
+}
+
+int
+app_act_folder_create(struct app_act *a, const char *name, struct perr *err)
+{
+	struct store_folder	f;
+	char			*remote = NULL;
+	int64_t			 id;
+	int			 rc = -1;
+
+	if (check_name(a, name, err) != 0)
+		return -1;
+	if (store_begin(a->st, err) != 0)
+		return -1;
+	if (name_free(a, name, err) != 0)
+		goto out;
+	memset(&f, 0, sizeof f);
+	f.account_id = a->account_id;
+	f.name = (char *)name;
+	f.subscribed = true;
+	if (account_delim(a, &f.delimiter, err) != 0)
+		goto out;
+	/* Local until the replay's CREATE: the pull leaves it alone. */
+	if (store_folder_upsert(a->st, &f, &id, err) != 0)
+		goto out;
+	remote = remote_of(&f);
+	rc = journal_folder(a, STORE_JOP_FOLDER_CREATE, id, remote, NULL, err);
+out:
+	free(remote);
+	return finish(a, rc, err);
+}
+
+struct children {
+	const char		*prefix;	/* "Parent/" */
+	size_t			 len;
+	struct folders		 fs;
+};
+
+static int
+child_one(void *arg, const struct store_folder *f)
+{
+	struct children	*c = arg;
+
+	if (strncmp(f->name, c->prefix, c->len) == 0 && f->name[c->len] != 0)
+		return folders_one(&c->fs, f);
+	return 0;
+}
+
+/* The subfolders of f (none when the account has no delimiter). */
+static int
+children_of(struct app_act *a, const struct store_folder *f,
+    struct children *c, struct perr *err)
+{
+	char	*prefix;
+	int	 rc;
+
+	memset(c, 0, sizeof *c);
+	if (f->delimiter == 0)
+		return 0;
+	prefix = xasprintf("%s%c", f->name, f->delimiter);
+	c->prefix = prefix;
+	c->len = strlen(prefix);
+	rc = store_folder_list(a->st, a->account_id, child_one, c, err);
+	c->prefix = NULL;
+	free(prefix);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Rename one folder row to `to`; remote names follow for server folders. */
+static int
+rename_row(struct app_act *a, const struct store_folder *f, const char *to,
+    struct perr *err)
+{
+	char	*remote = NULL;
+	int	 rc;
+
+	if (name_free(a, to, err) != 0)
+		return -1;
+	if (f->remote_name != NULL && (remote = mutf7_encode(to)) == NULL)
+		return perr_set(err, PERR_GENERIC, "account %s: a folder name "
+		    "must be valid UTF-8", a->acct->name);
+	rc = store_folder_rename(a->st, f->id, to, remote, err);
+	free(remote);
+	return rc;
+}
+
+int
+app_act_folder_rename(struct app_act *a, const char *from, const char *to,
+    struct perr *err)
+{
+	struct store_folder	 f;
+	struct children		 c;
+	char			*old_remote = NULL, *new_remote = NULL, *sub;
+	size_t			 i;
+	bool			 server;
+	int			 rc = -1;
+
+	if (check_name(a, to, err) != 0)
+		return -1;
+	if (folder_named(a, from, &f, err) != 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	if (is_inbox(&f)) {
+		perr_set(err, PERR_GENERIC, "account %s: INBOX cannot be "
+		    "renamed", a->acct->name);
+		store_folder_free(&f);
+		return -1;
+	}
+	if (strcmp(from, to) == 0) {
+		store_folder_free(&f);
+		return 0;
+	}
+	if (store_begin(a->st, err) != 0) {
+		store_folder_free(&f);
+		return -1;
+	}
+	if (on_server(a, &f, &server, err) != 0 ||
+	    children_of(a, &f, &c, err) != 0)
+		goto out;
+	old_remote = remote_of(&f);
+	if (rename_row(a, &f, to, err) != 0)
+		goto out;
+	/* IMAP RENAME takes the subfolders along: so do we. */
+	for (i = 0; i < c.fs.n; i++) {
+		sub = xasprintf("%s%s", to, c.fs.v[i].name + strlen(from));
+		rc = rename_row(a, &c.fs.v[i], sub, err);
+		free(sub);
+		if (rc != 0)
+			goto out;
+	}
+	rc = 0;
+	if (server) {
+		new_remote = mutf7_encode(to);	/* checked by check_name() */
+		rc = journal_folder(a, STORE_JOP_FOLDER_RENAME, f.id,
+		    old_remote, new_remote != NULL ? new_remote : to, err);
+	}
+out:
+	folders_free(&c.fs);
+	store_folder_free(&f);
+	free(old_remote);
+	free(new_remote);
+	return finish(a, rc == 0 ? 0 : -1, err);
+}
+
+int
+app_act_folder_delete(struct app_act *a, const char *name, bool force,
+    struct perr *err)
+{
+	struct store_folder	 f;
+	struct children		 c;
+	char			*remote = NULL;
+	int64_t			 total;
+	bool			 server;
+	int			 rc = -1;
+
+	if (folder_named(a, name, &f, err) != 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	if (is_inbox(&f)) {
+		perr_set(err, PERR_GENERIC, "account %s: INBOX cannot be "
+		    "deleted", a->acct->name);
+		store_folder_free(&f);
+		return -1;
+	}
+	if (store_begin(a->st, err) != 0) {
+		store_folder_free(&f);
+		return -1;
+	}
+	if (children_of(a, &f, &c, err) != 0)
+		goto out;
+	if (c.fs.n > 0) {
+		perr_set(err, PERR_GENERIC, "account %s: folder '%s' has "
+		    "subfolders ('%s'...); delete them first", a->acct->name,
+		    name, c.fs.v[0].name);
+		goto out;
+	}
+	if (store_folder_counts(a->st, f.id, &total, NULL, err) != 0)
+		goto out;
+	if (total > 0 && !force) {
+		perr_set(err, PERR_GENERIC, "account %s: folder '%s' holds %lld "
+		    "message%s; move them away first, or force the delete",
+		    a->acct->name, name, (long long)total,
+		    total == 1 ? "" : "s");
+		goto out;
+	}
+	if (on_server(a, &f, &server, err) != 0)
+		goto out;
+	remote = remote_of(&f);
+	/* By value only: the row goes now, with its messages. */
+	if (server && journal_folder(a, STORE_JOP_FOLDER_DELETE, 0, remote,
+	    NULL, err) != 0)
+		goto out;
+	rc = store_folder_delete(a->st, f.id, err);
+out:
+	folders_free(&c.fs);
+	store_folder_free(&f);
+	free(remote);
+	return finish(a, rc, err);
+}
+
+int
+app_act_subscribe(struct app_act *a, const char *name, bool subscribe,
+    struct perr *err)
+{
+	struct store_folder	 f;
+	char			*remote = NULL;
+	bool			 server;
+	int			 rc = -1;
+
+	if (folder_named(a, name, &f, err) != 0)
+		return -1;
+	if (f.subscribed == subscribe) {
+		store_folder_free(&f);
+		return 0;
+	}
+	if (store_begin(a->st, err) != 0) {
+		store_folder_free(&f);
+		return -1;
+	}
+	if (store_folder_set_subscribed(a->st, f.id, subscribe, err) != 0 ||
+	    on_server(a, &f, &server, err) != 0)
+		goto out;
+	rc = 0;
+	if (server) {
+		remote = remote_of(&f);
+		rc = journal_folder(a, subscribe ? STORE_JOP_SUBSCRIBE :
+		    STORE_JOP_UNSUBSCRIBE, f.id, remote, NULL, err);
+	}
+out:
+	store_folder_free(&f);
+	free(remote);
+	return finish(a, rc, err);
+}
+
+/* ---- the journal ---------------------------------------------------------- */
+
+struct failed_ids {
+	int64_t	*v;
+	size_t	 n;
+};
+
+static int
+failed_one(void *arg, const struct store_journal *e)
+{
+	struct failed_ids	*f = arg;
+
+	if (e->state == STORE_JFAILED) {
+		f->v = xreallocarray(f->v, f->n + 1, sizeof *f->v);
+		f->v[f->n++] = e->id;
+	}
+	return 0;
+}
+
+typedef int	(*jfn)(struct store *, int64_t, int64_t, struct perr *);
+
+/* Apply fn to entry id of the account, or (id 0) to every failed one. */
+static int
+journal_each(struct app_act *a, int64_t id, jfn fn, struct perr *err)
+{
+	struct failed_ids	f = { NULL, 0 };
+	struct perr		ignored;
+	size_t			i;
+
+	if (id != 0) {
+		if (fn(a->st, a->account_id, id, err) == 0)
+			return 0;
+		if (err->code == PERR_NOTFOUND)
+			perr_set(err, PERR_NOTFOUND, "account %s: no journal "
+			    "entry %lld (see posta journal)", a->acct->name,
+			    (long long)id);
+		return -1;
+	}
+	if (store_journal_list(a->st, a->account_id, failed_one, &f, err) < 0)
+		goto fail;
+	if (store_begin(a->st, err) != 0)
+		goto fail;
+	for (i = 0; i < f.n; i++)
+		if (fn(a->st, a->account_id, f.v[i], err) != 0) {
+			(void)store_rollback(a->st, &ignored);
+			goto fail;
+		}
+	free(f.v);
+	return store_commit(a->st, err);
+fail:
+	free(f.v);
+	return -1;
+}
+
+int
+app_act_journal_retry(struct app_act *a, int64_t id, struct perr *err)
+{
+	return journal_each(a, id, store_journal_retry, err);
+}
+
+int
+app_act_journal_drop(struct app_act *a, int64_t id, struct perr *err)
+{
+	return journal_each(a, id, store_journal_drop, err);
+}
+
+/* ---- reaching the server --------------------------------------------------- */
+
+int
+app_act_push(const struct config *cfg, const struct account *acct,
+    bool *pushed, struct perr *err)
+{
+	*pushed = false;
+	if (acct->protocol == PROTO_POP3)
+		return 0;
+#ifdef SYNC_REPLAYS_JOURNAL
+	{
+		struct app_act	*a;
+		int64_t		 waiting = 0;
+		int		 rc;
+
+		if ((a = app_act_open(cfg, acct, err)) == NULL)
+			return -1;
+		rc = store_journal_count(a->st, a->account_id, &waiting, NULL,
+		    err);
+		app_act_close(a);
+		if (rc != 0)
+			return -1;
+		if (waiting == 0)
+			return 0;
+		if (app_sync(cfg, acct, NULL, err) != 0)
+			return -1;
+		*pushed = true;
+		return 0;
+	}
+#else
+	/* The replay is not in src/sync yet: the journal waits. */
+	(void)cfg;
+	(void)err;
+	return 0;
+#endif
+}

@@ -1,0 +1,110 @@
+#!/bin/bash
+# bench_tui_startup.sh - the terminal UI's start-up: time from exec to the
+# first drawn screen (the Inbox listed) and peak memory, for a folder of
+# 1,000 and of 100,000 messages. Stores are filled by tests/tui/mkstore (no
+# network). Measures, never asserts; results go to doc/PERFORMANCE.md.
+#
+#   tests/bench/bench_tui_startup.sh [BUILDDIR] [RUNS]
+#
+# BUILDDIR (default: $POSTA_BUILDDIR, else .) holds posta and
+# tests/tui/mkstore (make check builds it). RUNS per size (default 7).
+# The time is from the exec of posta (bash's $EPOCHREALTIME just before it)
+# to the moment posta wrote POSTA_TUI_FIRST_DRAW, right after its first
+# doupdate(). Memory is VmHWM (peak RSS) of the posta process after the
+# first screen, and again after G (the oldest message) and paging back up.
+set -euo pipefail
+
+BUILDDIR=${1:-${POSTA_BUILDDIR:-.}}
+RUNS=${2:-7}
+POSTA=$BUILDDIR/posta
+MKSTORE=$BUILDDIR/tests/tui/mkstore
+[[ -x $POSTA && -x $MKSTORE ]] || {
+  echo "bench: need $POSTA and $MKSTORE (run make check once)" >&2; exit 2; }
+command -v tmux >/dev/null || { echo "bench: tmux is needed" >&2; exit 2; }
+
+W=$(mktemp -d /tmp/posta-bench-tui.XXXXXX)
+SOCK=posta-bench-$$
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf -- "$W"' EXIT
+
+config() { # config NAME STORE
+  cat >"$W/$1.conf" <<EOF
+[general]
+store = $2
+default_account = alice
+[account alice]
+protocol = imap
+host = 127.0.0.1
+user = alice
+password = unused
+EOF
+  chmod 600 "$W/$1.conf"
+}
+
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+
+wait_file() { # wait_file FILE: up to 10 s
+  local i
+  for ((i = 0; i < 1000; i++)); do
+    [[ -s $1 ]] && return 0
+    sleep 0.01
+  done
+  return 1
+}
+
+wait_text() { # wait_text TEXT: up to 10 s
+  local i
+  for ((i = 0; i < 1000; i++)); do
+    tmux -L "$SOCK" capture-pane -p -t b | grep -qF -- "$1" && return 0
+    sleep 0.01
+  done
+  return 1
+}
+
+# one NAME: prints "ms hwm_start_kb hwm_scrolled_kb"
+one() {
+  local name=$1 start first pid ms hwm1 hwm2
+  rm -f "$W/start" "$W/first"
+  tmux -L "$SOCK" kill-session -t b 2>/dev/null || true
+  tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 100 -y 30 \
+    env LANG=C.UTF-8 TERM=screen-256color POSTA_TUI_FIRST_DRAW="$W/first" \
+    bash -c "echo \$EPOCHREALTIME >'$W/start'; exec '$POSTA' -c '$W/$name.conf'"
+  wait_file "$W/first" || { echo "bench: no first draw for $name" >&2; exit 1; }
+  pid=$(tmux -L "$SOCK" display-message -p -t b '#{pane_pid}')
+  start=$(<"$W/start")
+  first=$(<"$W/first")
+  ms=$(awk -v a="$start" -v b="$first" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+  hwm1=$(hwm_kb "$pid")
+  # Scroll the whole way down and some pages back: memory must not follow.
+  tmux -L "$SOCK" send-keys -t b G
+  wait_text "Build #" || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do tmux -L "$SOCK" send-keys -t b PPage; done
+  tmux -L "$SOCK" send-keys -t b t
+  wait_text "threads, by date" || true
+  tmux -L "$SOCK" send-keys -t b G
+  sleep 0.3
+  hwm2=$(hwm_kb "$pid")
+  tmux -L "$SOCK" send-keys -t b q
+  echo "$ms $hwm1 $hwm2"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "# posta TUI start-up, $(nproc) CPUs, $(uname -sr), $RUNS runs each"
+printf '%-9s %12s %12s %12s %14s %14s\n' messages "fill (s)" "db (MB)" \
+  "first ms" "peak RSS KB" "after G KB"
+for n in 1000 100000; do
+  t0=$EPOCHREALTIME
+  "$MKSTORE" "$W/s$n.db" alice INBOX "$n" 300
+  t1=$EPOCHREALTIME
+  config "s$n" "$W/s$n.db"
+  one "s$n" >/dev/null		# warm the page cache once
+  : >"$W/r$n"
+  for ((r = 0; r < RUNS; r++)); do one "s$n" >>"$W/r$n"; done
+  printf '%-9s %12.1f %12.1f %12s %14s %14s\n' "$n" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+    "$(du -m "$W/s$n.db" | cut -f1)" \
+    "$(cut -d' ' -f1 "$W/r$n" | median)" \
+    "$(cut -d' ' -f2 "$W/r$n" | median)" \
+    "$(cut -d' ' -f3 "$W/r$n" | median)"
+  echo "# runs ($n): $(cut -d' ' -f1 "$W/r$n" | tr '\n' ' ')ms"
+done

@@ -1,0 +1,199 @@
+/*
+ * cmd-journal.c - posta journal: the actions that wait for the server and
+ * the ones it refused, with their errors; retry or drop a failed one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli-act.h"
+#include "mail/mail.h"
+
+extern const struct cmd_entry cmd_journal_entry;
+
+struct jview {
+	int64_t	waiting, failed;
+};
+
+/* A remote name as people read it (UTF-8, sanitised); malloc'd. */
+static char *
+shown(const char *remote)
+{
+	char	*utf8, *out;
+
+	if (remote == NULL)
+		return xstrdup("?");
+	if ((utf8 = mutf7_decode(remote)) == NULL)
+		return sanitize_line(remote);
+	out = sanitize_line(utf8);
+	free(utf8);
+	return out;
+}
+
+static void
+flag_text(char *buf, size_t len, unsigned add, unsigned remove)
+{
+	static const struct {
+		unsigned	 bit;
+		const char	*name;
+	} names[] = {
+		{ STORE_SEEN, "\\Seen" },
+		{ STORE_ANSWERED, "\\Answered" },
+		{ STORE_FLAGGED, "\\Flagged" },
+		{ STORE_DELETED, "\\Deleted" },
+		{ STORE_DRAFT, "\\Draft" },
+	};
+	size_t	i, used = 0;
+	int	k;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (((add | remove) & names[i].bit) == 0)
+			continue;
+		k = snprintf(buf + used, len - used, "%s%c%s",
+		    used > 0 ? " " : "", (add & names[i].bit) ? '+' : '-',
+		    names[i].name);
+		if (k < 0 || (size_t)k >= len - used)
+			return;
+		used += (size_t)k;
+	}
+}
+
+static int
+show_entry(void *arg, const struct store_journal *e)
+{
+	struct jview	*v = arg;
+	const char	*state;
+	char		*from, *to, *errtxt, flags[96], uid[24], when[20];
+	time_t		 t = (time_t)e->created_at;
+	struct tm	 tm;
+
+	if (e->state == STORE_JFAILED) {
+		state = "failed";
+		v->failed++;
+	} else {
+		state = e->state == STORE_JSENT ? "sent" : "waiting";
+		v->waiting++;
+	}
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(when, sizeof when, "?");
+	from = shown(e->folder_name);
+	to = e->dest_name != NULL ? shown(e->dest_name) : NULL;
+	if (e->uid != 0)
+		snprintf(uid, sizeof uid, " uid %lu", (unsigned long)e->uid);
+	else
+		uid[0] = '\0';
+	printf("%-6lld %-7s %5d  %s  %s", (long long)e->id, state,
+	    e->attempts, when, store_jop_name(e->op));
+	switch (e->op) {
+	case STORE_JOP_FLAGS:
+		flag_text(flags, sizeof flags, e->flags_add, e->flags_remove);
+		printf(" %s in %s%s", flags, from, uid);
+		break;
+	case STORE_JOP_MOVE:
+	case STORE_JOP_COPY:
+		printf(" %s%s -> %s", from, uid, to != NULL ? to : "?");
+		break;
+	case STORE_JOP_EXPUNGE:
+	case STORE_JOP_APPEND:
+		printf(" %s%s", from, uid);
+		break;
+	case STORE_JOP_FOLDER_RENAME:
+		printf(" %s -> %s", from, to != NULL ? to : "?");
+		break;
+	default:
+		printf(" %s", from);
+		break;
+	}
+	if (e->message_id != 0)
+		printf(" (message %lld)", (long long)e->message_id);
+	putchar('\n');
+	if (e->last_error != NULL) {
+		errtxt = sanitize_line(e->last_error);
+		printf("       error: %s\n", errtxt);
+		free(errtxt);
+	}
+	free(from);
+	free(to);
+	return 0;
+}
+
+static int
+list(struct cli_ctx *ctx, const char *account)
+{
+	const struct account	*acct;
+	struct store		*st;
+	struct perr		 err;
+	struct jview		 v = { 0, 0 };
+	int64_t			 account_id;
+	int			 rc = CLI_OK;
+
+	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+		return CLI_FAIL;
+	perr_clear(&err);
+	if (store_journal_list(st, account_id, show_entry, &v, &err) < 0)
+		rc = cli_error("%s", err.msg);
+	else
+		printf("%lld waiting, %lld failed\n", (long long)v.waiting,
+		    (long long)v.failed);
+	store_close(st);
+	return rc;
+}
+
+static int
+cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cli_act	 ca;
+	struct perr	 err;
+	const char	*account = NULL, *what = NULL, *arg = NULL;
+	char		*end;
+	long long	 id = 0;
+	int		 i, r, rc = CLI_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			account = argv[++i];
+		else if ((strcmp(argv[i], "--retry") == 0 ||
+		    strcmp(argv[i], "--drop") == 0) && i + 1 < argc &&
+		    what == NULL) {
+			what = argv[i];
+			arg = argv[++i];
+		} else {
+			cli_usage(&cmd_journal_entry);
+			return CLI_USAGE;
+		}
+	}
+	if (what == NULL)
+		return list(ctx, account);
+	if (strcmp(arg, "all") != 0) {
+		id = strtoll(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || id <= 0) {
+			cli_error("%s: expected an entry id or 'all', got "
+			    "'%s'", what, arg);
+			return CLI_USAGE;
+		}
+	}
+	if (cli_act_open(ctx, account, &ca) != 0)
+		return CLI_FAIL;
+	perr_clear(&err);
+	if (strcmp(what, "--retry") == 0)
+		r = app_act_journal_retry(ca.act, (int64_t)id, &err);
+	else
+		r = app_act_journal_drop(ca.act, (int64_t)id, &err);
+	if (r != 0)
+		rc = cli_error("%s", err.msg);
+	/* A retried entry goes out now when online; a drop sends nothing. */
+	if (strcmp(what, "--drop") == 0) {
+		app_act_close(ca.act);
+		return rc;
+	}
+	return cli_act_close(ctx, &ca, rc);
+}
+
+const struct cmd_entry cmd_journal_entry = {
+	"journal", "[-a ACCOUNT] [--retry ID|all | --drop ID|all]",
+	"list the actions waiting for the server and the failed ones",
+	cmd_journal
+};
