@@ -9,6 +9,8 @@
  *           pipe back, push (IDLE), offline back-off; fetching one body
  *   app_act.c  user actions on mail and folders, online or offline: the
  *           local change and its journal entry in one transaction
+ *   app_send.c  writing and sending: drafts, the outbox, SMTP
+ *           submission, the Sent and Drafts copies, address completion
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -226,5 +228,120 @@ int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);
+
+/* ---- sending (app_send.c) ----------------------------------------------- */
+
+/*
+ * Writing and sending mail. A face builds a struct compose_draft (mail.h)
+ * with app_draft_new() or app_draft_from(), lets the user edit it (the
+ * draft file of compose_draft_file(), the compose screen), then either
+ * sends it (app_send: into the outbox in one transaction, then, unless
+ * offline, a flush of the account's outbox over SMTP) or postpones it
+ * (app_postpone: into Drafts). Every address is checked before anything
+ * is queued; a message in the outbox is never lost and never sent twice
+ * without the user knowing (see app_outbox_flush).
+ */
+struct compose_draft;
+
+enum app_compose_kind {
+	APP_COMPOSE_NEW,
+	APP_COMPOSE_REPLY,
+	APP_COMPOSE_REPLY_ALL,
+	APP_COMPOSE_FORWARD,		/* inline, attachments carried over */
+	APP_COMPOSE_FORWARD_ATTACH,	/* the original as message/rfc822 */
+	APP_COMPOSE_RESUME,		/* a postponed message, from Drafts */
+};
+
+/*
+ * A new draft: From = "real_name <email>", an empty body and the account's
+ * signature file (an unreadable one is an error naming it). *d is
+ * overwritten; compose_draft_free() releases it.
+ */
+int	app_draft_new(const struct account *acct, struct compose_draft *d,
+	    struct perr *err);
+/*
+ * A draft from stored message msg_id (its body must be stored offline:
+ * PERR_NOTFOUND otherwise): a reply, reply-all (never to acct->email),
+ * forward or resumed draft, with the account's From and signature (not
+ * for a resumed one).
+ */
+int	app_draft_from(const struct config *cfg, const struct account *acct,
+	    enum app_compose_kind kind, int64_t msg_id,
+	    struct compose_draft *d, struct perr *err);
+/* Read a file (at most 64 MiB) and attach it under its base name. */
+int	app_draft_attach_file(struct compose_draft *d, const char *path,
+	    struct perr *err);
+
+struct app_send_opts {
+	bool	 offline;	/* queue only; the next flush sends it */
+	int64_t	 answers;	/* stored message this replies to: marked
+				   \Answered (through the journal); 0: none */
+};
+
+/* What happened to one outbox message during a flush. */
+enum app_outbox_what {
+	APP_OUTBOX_SENT,	/* accepted for every recipient */
+	APP_OUTBOX_PARTIAL,	/* accepted, some recipients refused: text */
+	APP_OUTBOX_FAILED,	/* not sent, stays in the outbox: text */
+	APP_OUTBOX_UNKNOWN,	/* may have been sent; held until the user
+				   retries or drops it: text */
+	APP_OUTBOX_NOTE,	/* a warning (the Sent copy, the store) */
+};
+struct app_outbox_event {
+	int64_t			 id;		/* outbox id */
+	enum app_outbox_what	 what;
+	const char		*subject;	/* UTF-8, sanitise to print */
+	const char		*text;		/* "" when nothing to say */
+};
+typedef void	(*app_outbox_cb)(void *arg, const struct app_outbox_event *);
+struct app_flush_stats {
+	size_t	sent, partial, failed, unknown;
+	size_t	held;		/* outcome unknown from before: not tried */
+};
+
+/*
+ * Put the message in the outbox (one transaction, which also notes the
+ * recipients for completion and marks opts->answers \Answered); *outbox_id
+ * (may be NULL) gets its id. No smtp_host, an invalid address, no
+ * recipient: -1 with err, nothing queued.
+ */
+int	app_send_queue(const struct config *cfg, const struct account *acct,
+	    const struct compose_draft *d, const struct app_send_opts *opts,
+	    int64_t *outbox_id, struct perr *err);
+/*
+ * Submit acct's waiting outbox messages over SMTP, one connection for all.
+ * A message goes out only after it is marked "outcome unknown" in the store
+ * and leaves the outbox only with the server's 250, in the transaction that
+ * records its Sent copy (POP3: the local Sent folder; IMAP: APPEND to the
+ * special-use Sent folder, through the journal when offline). A refusal or
+ * an unreachable server leaves it waiting with the reason; a connection
+ * lost after DATA holds it (APP_OUTBOX_UNKNOWN). cb (may be NULL) hears
+ * about each message; stats (may be NULL) gets the counts. Returns 0 when
+ * everything tried was sent to every recipient, else -1 with err summing
+ * up (the details went to cb).
+ */
+int	app_outbox_flush(const struct config *cfg, const struct account *acct,
+	    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+	    struct perr *err);
+/* app_send_queue(), then (unless opts->offline) app_outbox_flush(). */
+int	app_send(const struct config *cfg, const struct account *acct,
+	    const struct compose_draft *d, const struct app_send_opts *opts,
+	    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+	    int64_t *outbox_id, struct perr *err);
+/*
+ * Postpone: the message (Bcc kept, \Draft) into the account's Drafts
+ * folder: local for POP3; APPENDed for IMAP (kept locally with a journal
+ * entry when offline or unreachable; note, when not NULL, then says so).
+ */
+int	app_postpone(const struct config *cfg, const struct account *acct,
+	    const struct compose_draft *d, bool offline, char *note,
+	    size_t notelen, struct perr *err);
+/*
+ * Completion: addresses written to and senders seen, starting with prefix
+ * (address or a word of the name), most used first, at most limit (0: all).
+ * No store yet: no address, no error.
+ */
+int	app_addresses(const struct config *cfg, const char *prefix, int limit,
+	    store_address_cb cb, void *arg, struct perr *err);
 
 #endif

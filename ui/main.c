@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "cli/cli.h"
@@ -48,7 +49,13 @@ main(int argc, char **argv)
 
 	if (i == argc)
 		rc = tui_main(&ctx);
-	else if ((e = cli_find(argv[i])) == NULL) {
+	else if (strncasecmp(argv[i], "mailto:", 7) == 0 &&
+	    (e = cli_find("compose")) != NULL) {
+		/* "posta mailto:URL" (a browser's mail handler): compose. */
+		char *av[] = { (char *)"compose", argv[i], NULL };
+
+		rc = e->exec(&ctx, 2, av);
+	} else if ((e = cli_find(argv[i])) == NULL) {
 		fprintf(stderr, "posta: unknown command '%s' (see posta help)\n",
 		    argv[i]);
 		rc = CLI_USAGE;

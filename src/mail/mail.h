@@ -399,6 +399,14 @@ char	*compose_subject_reply(const char *subject);
 char	*compose_subject_forward(const char *subject);
 
 /*
+ * Fill d from a mailto: URL (RFC 6068): the addresses before '?' and to=,
+ * cc=, bcc=, subject=, in-reply-to= and body= (%XX decoded), added to
+ * what d holds. Addresses are checked later, by compose_build().
+ */
+int	 compose_mailto(const char *url, struct compose_draft *d,
+	    struct perr *err);
+
+/*
  * The file $EDITOR opens: "From: ", "To: ", "Cc: ", "Bcc: ", "Subject: ",
  * "Reply-To: " lines, an empty line, the body. Malloc'd; caller frees.
  */

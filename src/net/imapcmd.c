@@ -1886,3 +1886,32 @@ imap_search_deleted(struct imap_conn *c, struct imap_uids *out,
 		return nomem(c, err);
 	return search_key_uids(c, key, out, err);
 }
+
+int
+imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
+    struct imap_uids *out, struct perr *err)
+{
+	struct mailimap_search_key	*key;
+	struct mailimap_set		*set;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0) {
+		out->v = xreallocarray(NULL, 1, sizeof *out->v);
+		return 0;
+	}
+	if ((set = set_of(uids, n)) == NULL)
+		return nomem(c, err);
+	/* The key takes the set. */
+	if ((key = mailimap_search_key_new_uid(set)) == NULL) {
+		mailimap_set_free(set);
+		return nomem(c, err);
+	}
+	return search_key_uids(c, key, out, err);
+}
+
+bool
+imap_uids_has(const struct imap_uids *u, uint32_t uid)
+{
+	return u->n > 0 && bsearch(&uid, u->v, u->n, sizeof *u->v,
+	    uid_cmp) != NULL;
+}

@@ -13,6 +13,8 @@
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
  *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
  *   smtp.c     SMTP: connect, EHLO, STARTTLS, AUTH (Cyrus SASL), teardown
+ *   smtpcmd.c  SMTP submission of one message: SIZE, per-recipient RCPT
+ *              results, DATA, RSET, the unknown outcome of a broken DATA
  *
  * Every connect function returns a logged-in session or NULL with a
  * struct perr whose message starts with "host:port: " and whose code says
@@ -625,6 +627,11 @@ int	imap_search_header(struct imap_conn *, const char *header,
 /* UID SEARCH DELETED, ascending. */
 int	imap_search_deleted(struct imap_conn *, struct imap_uids *out,
 	    struct perr *);
+/* Which of uids are in the selected mailbox (UID SEARCH UID set). */
+int	imap_uids_exist(struct imap_conn *, const uint32_t *uids, size_t n,
+	    struct imap_uids *out, struct perr *);
+/* Is uid in u (sorted)? */
+bool	imap_uids_has(const struct imap_uids *u, uint32_t uid);
 
 /* ---- pop3cmd.c --------------------------------------------------------- */
 
@@ -691,5 +698,58 @@ int	pop3_rset(struct pop3_conn *, struct perr *);
  * free it with pop3_close(c, false).
  */
 int	pop3_quit(struct pop3_conn *, struct perr *);
+
+/* ---- smtpcmd.c --------------------------------------------------------- */
+
+/*
+ * Submitting one message. The outcome says what the caller may do next:
+ *   SMTP_SENT     the server took the message for every recipient;
+ *   SMTP_PARTIAL  it took it, but refused some recipients (see rcpt[]);
+ *   SMTP_REFUSED  not sent: a refusal (sender, every recipient, DATA, the
+ *                 message), SIZE over the server's limit, or a connection
+ *                 lost before DATA; safe to try again later;
+ *   SMTP_UNKNOWN  the connection broke after the message went out and
+ *                 before the server's answer: it may have been delivered.
+ *                 Never resend it without asking the user.
+ */
+enum smtp_outcome {
+	SMTP_SENT,
+	SMTP_PARTIAL,
+	SMTP_REFUSED,
+	SMTP_UNKNOWN,
+};
+
+struct smtp_rcpt_result {
+	char	*addr;
+	bool	 accepted;
+	int	 code;		/* the server's reply code; 0: not asked */
+	char	 text[400];	/* its words (sanitised), or why not asked */
+};
+
+struct smtp_result {
+	enum smtp_outcome	 outcome;
+	struct smtp_rcpt_result	*rcpt;		/* one per recipient, in order */
+	size_t			 nrcpt;
+	size_t			 accepted;
+	int			 code;		/* the deciding reply, 0: none */
+	char			 text[400];
+	bool			 usable;	/* the connection can take the
+						   next message */
+};
+
+/*
+ * Send msg[0..len) (CRLF or LF line ends; no Bcc header) from `from` to
+ * the n recipients: the size is checked against smtp_max_size() before
+ * anything is sent; MAIL FROM carries SIZE= when the server offers it;
+ * every recipient gets its own RCPT and its own result; DATA only when at
+ * least one was accepted; RSET after a refusal. Returns 0 when the server
+ * accepted the message (SMTP_SENT or SMTP_PARTIAL), else -1 with err set
+ * and res->outcome SMTP_REFUSED or SMTP_UNKNOWN. res is always filled;
+ * smtp_result_free() releases it.
+ */
+int	smtp_submit(struct smtp_conn *, const char *from,
+	    const char *const *rcpts, size_t n, const char *msg, size_t len,
+	    struct smtp_result *res, struct perr *err);
+void	smtp_result_free(struct smtp_result *);
 
 #endif

@@ -11,6 +11,7 @@
  *               full-text search, POP3 UIDLs
  *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
+ *   outbox.c    messages waiting for SMTP; addresses for completion
  *   journal.c   the offline journal (append, replay order, batches,
  *               states) and the local row changes user actions need
  *               (move, copy, expunge, subscribe)
@@ -619,6 +620,92 @@ int	store_msg_deleted(struct store *, int64_t folder_id, store_uid_cb,
 	    void *arg, struct perr *);
 int	store_folder_set_subscribed(struct store *, int64_t folder_id,
 	    bool subscribed, struct perr *);
+
+/* ---- outbox and addresses (outbox.c) ------------------------------------ */
+
+/*
+ * The outbox: messages waiting for SMTP, whole, as built (Bcc header
+ * included: the envelope is read from them at submission). Adding one is a
+ * single INSERT, atomic by itself and inside the caller's transaction.
+ *
+ * A row's state (see outbox.c for how schema v1 keeps it):
+ *   WAITING  to be submitted at the next flush;
+ *   FAILED   the last try failed (last_error has the server's words); it is
+ *            tried again at the next flush;
+ *   UNKNOWN  a submission started and was never confirmed: it may have
+ *            been delivered, so it is never sent again automatically;
+ *            store_outbox_retry() (the user's decision) makes it WAITING.
+ */
+enum store_outbox_state {
+	STORE_OUTBOX_WAITING,
+	STORE_OUTBOX_FAILED,
+	STORE_OUTBOX_UNKNOWN,
+};
+/* last_error's prefix for UNKNOWN rows (do not use it in an error text). */
+#define STORE_OUTBOX_UNKNOWN_MARK	"[outcome unknown] "
+
+struct store_outbox {
+	int64_t			 id;
+	int64_t			 account_id;
+	int64_t			 created_at;	/* unix time */
+	int			 attempts;
+	enum store_outbox_state	 state;
+	char			*last_error;	/* NULL while WAITING */
+	const void		*raw;		/* the message, size bytes */
+	size_t			 size;
+};
+/* Rows are valid during the call only (strings and raw point into SQLite). */
+typedef int	(*store_outbox_cb)(void *arg, const struct store_outbox *);
+
+/* Queue raw[0..len) for account_id; *id (may be NULL) gets its id. */
+int	store_outbox_add(struct store *, int64_t account_id, const void *raw,
+	    size_t len, int64_t *id, struct perr *);
+/* Every row of an account (0: of all), oldest first. */
+int	store_outbox_list(struct store *, int64_t account_id,
+	    store_outbox_cb, void *arg, struct perr *);
+/*
+ * One message: *raw malloc'd (NUL after *len bytes; the caller frees);
+ * account_id and state may be NULL. Missing: PERR_NOTFOUND.
+ */
+int	store_outbox_get(struct store *, int64_t id, int64_t *account_id,
+	    enum store_outbox_state *state, void **raw, size_t *len,
+	    struct perr *);
+/*
+ * Submission bookkeeping (a missing id is PERR_NOTFOUND):
+ *   sending  right before the message goes out: UNKNOWN until the
+ *            outcome is written, so a crash cannot lead to a resend;
+ *   failed   not sent: attempts + 1, last_error = error (FAILED);
+ *   unknown  the outcome cannot be known: attempts + 1, UNKNOWN with error;
+ *   remove   sent (or dropped by the user): the row is deleted.
+ * retry and remove take account_id (0: any) so that a user's command
+ * cannot touch another account's row by mistake.
+ */
+int	store_outbox_sending(struct store *, int64_t id, struct perr *);
+int	store_outbox_failed(struct store *, int64_t id, const char *error,
+	    struct perr *);
+int	store_outbox_unknown(struct store *, int64_t id, const char *error,
+	    struct perr *);
+int	store_outbox_retry(struct store *, int64_t account_id, int64_t id,
+	    struct perr *);
+int	store_outbox_remove(struct store *, int64_t account_id, int64_t id,
+	    struct perr *);
+/* Rows to send (WAITING + FAILED) and held (UNKNOWN); either may be NULL. */
+int	store_outbox_count(struct store *, int64_t account_id,
+	    int64_t *waiting, int64_t *held, struct perr *);
+
+/*
+ * Addresses for completion. note: the user wrote to addr (name may be NULL)
+ * at `when`: use_count + 1. complete: addresses whose address, or a word of
+ * whose name, starts with prefix (case-insensitive for ASCII), from the
+ * address table and the senders of stored messages together, most used
+ * first, at most limit (0: all). Strings valid during the call only.
+ */
+int	store_address_note(struct store *, const char *addr, const char *name,
+	    int64_t when, struct perr *);
+typedef int	(*store_address_cb)(void *arg, const char *addr,
+		    const char *name, int64_t uses);
+int	store_address_complete(struct store *, const char *prefix, int limit,
+	    store_address_cb, void *arg, struct perr *);
 
 /* ---- private to src/store ---------------------------------------------- */
 

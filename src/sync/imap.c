@@ -30,6 +30,7 @@
 #define POSTA_SYNC_INTERNAL
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ struct imap_be {
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
+	bool			 selected_rw;	/* SELECT (replay), not EXAMINE */
 };
 
 static bool
@@ -732,6 +734,7 @@ drop_orphans(struct sync_session *s, const struct store_folder *f,
 {
 	struct orphans	o = { 0 };
 	size_t		i;
+	bool		held;
 	int		before, rc = -1;
 
 	for (;;) {
@@ -748,14 +751,25 @@ drop_orphans(struct sync_session *s, const struct store_folder *f,
 	}
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	for (i = 0; i < o.n; i++)
+	for (i = 0; i < o.n; i++) {
+		/*
+		 * A row the journal still names is the result of a move,
+		 * copy or append the server has not seen: not an orphan.
+		 */
+		if (store_journal_holds(s->st, o.ids[i], &held, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			goto out;
+		}
+		if (held)
+			continue;
 		if (store_msg_delete(s->st, o.ids[i], err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			goto out;
 		}
+		s->prog.expunged++;
+	}
 	if (store_commit(s->st, err) != 0)
 		goto out;
-	s->prog.expunged += o.n;
 	rc = 0;
 out:
 	free(o.ids);
@@ -946,6 +960,7 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 		goto out;
 	}
 	be->selected = xstrdup(f->remote_name);
+	be->selected_rw = false;
 	if (sel.uidvalidity == 0) {
 		(void)store_rollback(s->st, NULL);
 		net_fail(err, NULL, be->c->report.hostport, PERR_PROTOCOL,
@@ -962,7 +977,8 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 		if (store_begin(s->st, err) != 0)
 			goto out;
 		if ((f->uidvalidity != 0 &&
-		    store_folder_forget_uids(s->st, f->id, err) != 0) ||
+		    (store_folder_forget_uids(s->st, f->id, err) != 0 ||
+		    store_journal_forget_uids(s->st, f->id, err) != 0)) ||
 		    store_folder_set_sync(s->st, f->id, sel.uidvalidity, 0, 0,
 		    f->last_sync, err) != 0) {
 			(void)store_rollback(s->st, NULL);
@@ -1042,6 +1058,12 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 		goto out;
 
 done:
+	/*
+	 * The server's flags are written: the user's changes that have not
+	 * reached it (waiting or failed entries) go back on top.
+	 */
+	if (store_journal_reapply_flags(s->st, s->account_id, f->id, err) != 0)
+		goto out;
 	/* Everything the state describes is committed: record it. */
 	uidnext = sel.uidnext;
 	if (uidnext == 0) {
@@ -1170,6 +1192,7 @@ fetch_bodies(struct sync_session *s, const struct store_folder *f,
 		}
 		imap_selected_free(&sel);
 		be->selected = xstrdup(f->remote_name);
+		be->selected_rw = false;
 	}
 	uids = xreallocarray(NULL, n, sizeof *uids);
 	for (i = 0; i < n; i++)
@@ -1190,16 +1213,970 @@ fetch_bodies(struct sync_session *s, const struct store_folder *f,
 	return store_commit(s->st, err);
 }
 
-/* ---- not yet ------------------------------------------------------------------- */
+/* ---- replaying the journal (doc/SYNC-RULES.md 3 and 4) --------------------------- */
 
+static unsigned
+imap_bits(unsigned f)
+{
+	unsigned	b = 0;
+
+	if (f & STORE_SEEN)
+		b |= IMAP_FLAG_SEEN;
+	if (f & STORE_ANSWERED)
+		b |= IMAP_FLAG_ANSWERED;
+	if (f & STORE_FLAGGED)
+		b |= IMAP_FLAG_FLAGGED;
+	if (f & STORE_DELETED)
+		b |= IMAP_FLAG_DELETED;
+	if (f & STORE_DRAFT)
+		b |= IMAP_FLAG_DRAFT;
+	return b;
+}
+
+/* A note for the user (dropped actions), through the progress callback. */
+static void __attribute__((format(printf, 2, 3)))
+j_note(struct sync_session *s, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*note;
+
+	va_start(ap, fmt);
+	if (vasprintf(&note, fmt, ap) == -1)
+		note = NULL;
+	va_end(ap);
+	if (note == NULL)
+		return;
+	s->prog.note = note;
+	sync_report(s);
+	s->prog.note = NULL;
+	free(note);
+}
+
+/* The folder as the user knows it, for notes; malloc'd. */
+static char *
+j_folder(const char *raw)
+{
+	return display_name(raw != NULL ? raw : "?");
+}
+
+/* Mark entries sent (about to go out), in one transaction. */
 static int
-apply_journal(struct sync_session *s, const struct sync_journal_entry *e,
+j_mark(struct sync_session *s, const struct store_journal *const *v, size_t n,
     struct perr *err)
 {
-	(void)s;
-	(void)e;
-	return perr_set(err, PERR_GENERIC, "replaying the offline journal is "
-	    "not implemented yet");
+	size_t	i;
+
+	if (n == 0)
+		return 0;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i]->state != STORE_JSENT &&
+		    store_journal_sent(s->st, v[i]->id, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			return -1;
+		}
+	return store_commit(s->st, err);
+}
+
+/* Settle entries: done (deleted), or failed with why's words. */
+static int
+j_settle(struct sync_session *s, const struct store_journal *const *v,
+    size_t n, const struct perr *why, struct perr *err)
+{
+	size_t	i;
+	int	r;
+
+	if (n == 0)
+		return 0;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		r = why == NULL ? store_journal_done(s->st, v[i]->id, err) :
+		    store_journal_failed(s->st, v[i]->id, why->msg, err);
+		/* Dropped by the user meanwhile: nothing to settle. */
+		if (r != 0 && err->code != PERR_NOTFOUND) {
+			(void)store_rollback(s->st, NULL);
+			return -1;
+		}
+	}
+	return store_commit(s->st, err);
+}
+
+/*
+ * The connection failed: entries not sent yet go back to pending with the
+ * error noted; sent ones stay sent (the next replay checks the server).
+ * Returns -1 (err is kept).
+ */
+static int
+j_lost(struct sync_session *s, const struct store_journal *const *v, size_t n,
+    bool sent, struct perr *err)
+{
+	struct perr	ignored;
+	size_t		i;
+
+	if (!sent)
+		for (i = 0; i < n; i++)
+			if (v[i]->state != STORE_JSENT)
+				(void)store_journal_defer(s->st, v[i]->id,
+				    err->msg, &ignored);
+	return -1;
+}
+
+/* A failure of a command on their behalf: fail them (NO) or give up (fatal). */
+static int
+j_refused(struct sync_session *s, const struct store_journal *const *v,
+    size_t n, bool sent, struct perr *err)
+{
+	struct perr	why = *err;
+
+	if (imap_fatal(err))
+		return j_lost(s, v, n, sent, err);
+	if (j_settle(s, v, n, &why, err) != 0)
+		return -1;
+	perr_clear(err);
+	return 0;
+}
+
+/*
+ * SELECT mailbox read-write for the replay, unless it already is. When the
+ * store knows the folder under another UIDVALIDITY, the server renumbered
+ * it: its rows and the journal's UIDs are forgotten (found again by
+ * Message-ID; no entry is ever deleted for this) and 1 is returned, so the
+ * batch is read again. -1 with err set: refused (PERR_NOTFOUND: no such
+ * folder) or a broken connection.
+ */
+static int
+j_select(struct sync_session *s, const char *mailbox, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_selected	 sel;
+	struct store_folder	 f;
+	struct perr		 perr;
+	int			 rc = 0;
+
+	if (mailbox == NULL)
+		return perr_set(err, PERR_GENERIC, "the journal entry names "
+		    "no folder");
+	if (be->selected != NULL && be->selected_rw &&
+	    strcmp(be->selected, mailbox) == 0)
+		return 0;
+	free(be->selected);
+	be->selected = NULL;
+	if (imap_select(be->c, mailbox, 0, NULL, NULL, NULL, &sel, err) != 0) {
+		imap_selected_free(&sel);
+		return -1;
+	}
+	be->selected = xstrdup(mailbox);
+	be->selected_rw = true;
+	memset(&f, 0, sizeof f);
+	if (store_folder_by_remote(s->st, s->account_id, mailbox, &f,
+	    &perr) == 0 && f.uidvalidity != 0 && sel.uidvalidity != 0 &&
+	    f.uidvalidity != sel.uidvalidity) {
+		if (store_begin(s->st, err) != 0 ||
+		    store_folder_forget_uids(s->st, f.id, err) != 0 ||
+		    store_folder_set_sync(s->st, f.id, sel.uidvalidity, 0, 0,
+		    f.last_sync, err) != 0 ||
+		    store_journal_forget_uids(s->st, f.id, err) != 0 ||
+		    store_commit(s->st, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			rc = -1;
+		} else
+			rc = 1;
+	}
+	store_folder_free(&f);
+	imap_selected_free(&sel);
+	return rc;
+}
+
+/*
+ * The UID of e's message in the selected folder, for an entry that has
+ * none: its row's UID when the row is in that folder, else a search by
+ * the row's Message-ID (the highest match). *uid 0: not there.
+ */
+static int
+j_find(struct sync_session *s, const struct store_journal *e, int64_t in_folder,
+    uint32_t *uid, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct store_msg	 m;
+	struct imap_uids	 u;
+	int			 rc = 0;
+
+	*uid = 0;
+	if (e->message_id == 0)
+		return 0;
+	if (store_msg_get(s->st, e->message_id, &m, err) != 0) {
+		if (err->code != PERR_NOTFOUND)
+			return -1;
+		perr_clear(err);
+		return 0;
+	}
+	if (m.folder_id == in_folder && m.uid != 0)
+		*uid = m.uid;
+	else if (m.message_id != NULL && *m.message_id != '\0') {
+		if (imap_search_header(be->c, "Message-ID", m.message_id, &u,
+		    err) != 0)
+			rc = -1;
+		else if (u.n > 0)
+			*uid = u.v[u.n - 1];
+		imap_uids_free(&u);
+	}
+	store_msg_free(&m);
+	return rc;
+}
+
+/*
+ * Remove uids from the selected folder for good: \Deleted, then UID
+ * EXPUNGE (UIDPLUS); without UIDPLUS a plain EXPUNGE only when no other
+ * message is \Deleted there, else they stay \Deleted (*left set).
+ */
+static int
+j_remove(struct sync_session *s, const uint32_t *uids, size_t n, bool *left,
+    struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_uids	 del;
+	size_t			 i;
+	bool			 only_ours = true;
+
+	*left = false;
+	if (n == 0)
+		return 0;
+	if (imap_store_flags(be->c, uids, n, true, IMAP_FLAG_DELETED, NULL,
+	    err) != 0)
+		return -1;
+	if (imap_has_cap(be->c, "UIDPLUS"))
+		return imap_uid_expunge(be->c, uids, n, err);
+	if (imap_search_deleted(be->c, &del, err) != 0)
+		return -1;
+	for (i = 0; i < del.n && only_ours; i++) {
+		size_t j;
+
+		for (j = 0; j < n && uids[j] != del.v[i]; j++)
+			;
+		only_ours = j < n;
+	}
+	imap_uids_free(&del);
+	if (!only_ours) {
+		*left = true;
+		return 0;
+	}
+	return imap_expunge(be->c, err);
+}
+
+/* A batch's entries as pointers, so subsets can be passed around. */
+struct jset {
+	const struct store_journal	**e;
+	uint32_t			 *uid;
+	size_t				  n;
+};
+
+static void
+jset_add(struct jset *js, const struct store_journal *e, uint32_t uid)
+{
+	js->e = xreallocarray(js->e, js->n + 1, sizeof *js->e);
+	js->uid = xreallocarray(js->uid, js->n + 1, sizeof *js->uid);
+	js->e[js->n] = e;
+	js->uid[js->n] = uid;
+	js->n++;
+}
+
+static void
+jset_free(struct jset *js)
+{
+	free(js->e);
+	free(js->uid);
+	memset(js, 0, sizeof *js);
+}
+
+/*
+ * Split a batch by whether its messages are still in the selected folder
+ * (the source): another device may have expunged them. An entry without a
+ * UID (it comes alone) is first looked up by Message-ID.
+ */
+static int
+j_split(struct sync_session *s, const struct store_journal *v, size_t n,
+    int64_t folder_id, struct jset *here, struct jset *gone, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_uids	 ex;
+	uint32_t		*uids, uid;
+	size_t			 i;
+
+	uids = xreallocarray(NULL, n, sizeof *uids);
+	for (i = 0; i < n; i++) {
+		uids[i] = v[i].uid;
+		if (uids[i] == 0 && j_find(s, &v[i], folder_id, &uids[i],
+		    err) != 0) {
+			free(uids);
+			return -1;
+		}
+	}
+	if (imap_uids_exist(be->c, uids, n, &ex, err) != 0) {
+		free(uids);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uid = uids[i];
+		if (uid != 0 && imap_uids_has(&ex, uid))
+			jset_add(here, &v[i], uid);
+		else
+			jset_add(gone, &v[i], uid);
+	}
+	imap_uids_free(&ex);
+	free(uids);
+	return 0;
+}
+
+/* The stored folder row of a remote name; 0 when unknown. */
+static int64_t
+j_folder_id(struct sync_session *s, const char *remote)
+{
+	struct store_folder	f;
+	struct perr		perr;
+	int64_t			id = 0;
+
+	memset(&f, 0, sizeof f);
+	if (remote != NULL && store_folder_by_remote(s->st, s->account_id,
+	    remote, &f, &perr) == 0)
+		id = f.id;
+	store_folder_free(&f);
+	return id;
+}
+
+/* j_refused() for a whole batch. */
+static int
+j_refused_all(struct sync_session *s, const struct store_journal *v, size_t n,
+    bool sent, struct perr *err)
+{
+	const struct store_journal	**pv;
+	size_t				  i;
+	int				  r;
+
+	pv = xreallocarray(NULL, n, sizeof *pv);
+	for (i = 0; i < n; i++)
+		pv[i] = &v[i];
+	r = j_refused(s, pv, n, sent, err);
+	free(pv);
+	return r;
+}
+
+/*
+ * Select the batch's source folder (see j_select()): 0 selected, 1 read
+ * the batch again, 2 the batch is settled (the folder was refused), -1 a
+ * broken connection.
+ */
+static int
+j_source(struct sync_session *s, const struct store_journal *v, size_t n,
+    struct perr *err)
+{
+	int	r;
+
+	if ((r = j_select(s, v[0].folder_name, err)) >= 0)
+		return r;
+	return j_refused_all(s, v, n, false, err) < 0 ? -1 : 2;
+}
+
+static int
+j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
+    struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct jset		 here = { 0 }, gone = { 0 };
+	char			*fname;
+	int			 r, rc = -1;
+
+	if ((r = j_source(s, v, n, err)) != 0)
+		return r == 2 ? 0 : r;
+	if (j_split(s, v, n, j_folder_id(s, v[0].folder_name), &here, &gone,
+	    err) != 0) {
+		rc = j_refused_all(s, v, n, false, err);
+		goto out;
+	}
+	if (j_mark(s, here.e, here.n, err) != 0)
+		goto out;
+	/* Only what the user changed: the server keeps the rest. */
+	if ((v[0].flags_add != 0 || v[0].keywords_add != NULL) &&
+	    imap_store_flags(be->c, here.uid, here.n, true,
+	    imap_bits(v[0].flags_add), v[0].keywords_add, err) != 0) {
+		rc = j_refused(s, here.e, here.n, true, err);
+		goto out;
+	}
+	if ((v[0].flags_remove != 0 || v[0].keywords_remove != NULL) &&
+	    imap_store_flags(be->c, here.uid, here.n, false,
+	    imap_bits(v[0].flags_remove), v[0].keywords_remove, err) != 0) {
+		rc = j_refused(s, here.e, here.n, true, err);
+		goto out;
+	}
+	if (j_settle(s, here.e, here.n, NULL, err) != 0 ||
+	    j_settle(s, gone.e, gone.n, NULL, err) != 0)
+		goto out;
+	if (gone.n > 0) {
+		fname = j_folder(v[0].folder_name);
+		j_note(s, "%zu message%s gone from %s on the server: flag "
+		    "change dropped", gone.n, gone.n == 1 ? "" : "s", fname);
+		free(fname);
+	}
+	rc = 0;
+out:
+	jset_free(&here);
+	jset_free(&gone);
+	return rc;
+}
+
+/* Give row id, now in folder dest, the UID the server gave it there. */
+static int
+j_give_uid(struct sync_session *s, int64_t id, int64_t dest, uint32_t uid,
+    struct perr *err)
+{
+	struct store_msg	m;
+	int			r;
+
+	if (id == 0 || dest == 0 || uid == 0)
+		return 0;
+	if ((r = store_msg_get(s->st, id, &m, err)) != 0) {
+		if (err->code != PERR_NOTFOUND)
+			return -1;
+		perr_clear(err);
+		return 0;
+	}
+	/* Moved on since (a later entry): its UID comes with that one. */
+	r = 0;
+	if (m.folder_id == dest && m.uid == 0 &&
+	    (store_msg_set_uid(s->st, id, uid, err) != 0 ||
+	    store_journal_resolve_uid(s->st, id, dest, uid, NULL, err) != 0))
+		r = -1;
+	store_msg_free(&m);
+	return r;
+}
+
+/*
+ * The UIDs of the results in dest when the server gave no COPYUID: each
+ * row's Message-ID searched there. Selects dest (the caller is done with
+ * the source).
+ */
+static int
+j_results_by_mid(struct sync_session *s, const struct jset *js,
+    const char *dest, int64_t dest_id, struct perr *err)
+{
+	struct store_journal	 probe;
+	uint32_t		 uid;
+	size_t			 i;
+	int			 r;
+
+	if (js->n == 0 || dest_id == 0)
+		return 0;
+	if ((r = j_select(s, dest, err)) < 0)
+		return imap_fatal(err) ? -1 : 0;
+	for (i = 0; i < js->n; i++) {
+		probe = *js->e[i];
+		if (j_find(s, &probe, -1, &uid, err) != 0)
+			return imap_fatal(err) ? -1 : 0;
+		if (store_begin(s->st, err) != 0)
+			return -1;
+		if (j_give_uid(s, probe.message_id, dest_id, uid, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			return -1;
+		}
+		if (store_commit(s->st, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * After a crash between sending a move or copy and settling it (the
+ * entries are "sent"): look for each message in the destination by
+ * Message-ID. Found: the command went through; a move's source copy, if
+ * still there (the COPY + EXPUNGE fallback was cut), is removed; the
+ * entry is settled. Not found: it goes out again.
+ */
+static int
+j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
+    bool copy, struct jset *again, struct perr *err)
+{
+	struct jset	 there = { 0 };
+	uint32_t	 uid, *src = NULL;
+	size_t		 i, nsrc = 0;
+	int64_t		 dest_id = j_folder_id(s, v[0].dest_name);
+	bool		 left;
+	int		 r, rc = -1;
+
+	if ((r = j_select(s, v[0].dest_name, err)) < 0) {
+		/* No destination (yet): nothing went through. */
+		if (imap_fatal(err))
+			return -1;
+		perr_clear(err);
+		for (i = 0; i < n; i++)
+			jset_add(again, &v[i], v[i].uid);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (j_find(s, &v[i], -1, &uid, err) != 0)
+			goto out;
+		if (uid == 0) {
+			jset_add(again, &v[i], v[i].uid);
+			continue;
+		}
+		jset_add(&there, &v[i], uid);
+		if (store_begin(s->st, err) != 0)
+			goto out;
+		if (j_give_uid(s, v[i].message_id, dest_id, uid, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			goto out;
+		}
+		if (store_commit(s->st, err) != 0)
+			goto out;
+		if (!copy && v[i].uid != 0) {
+			src = xreallocarray(src, nsrc + 1, sizeof *src);
+			src[nsrc++] = v[i].uid;
+		}
+	}
+	if (nsrc > 0) {
+		if ((r = j_select(s, v[0].folder_name, err)) < 0 &&
+		    imap_fatal(err))
+			goto out;
+		/* UID EXPUNGE of UIDs already gone is harmless. */
+		if (r >= 0 && j_remove(s, src, nsrc, &left, err) != 0 &&
+		    imap_fatal(err))
+			goto out;
+		perr_clear(err);
+	}
+	if (j_settle(s, there.e, there.n, NULL, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(src);
+	jset_free(&there);
+	return rc;
+}
+
+/* Delete the local rows of results that exist nowhere on the server. */
+static int
+j_drop_results(struct sync_session *s, const struct jset *gone, int64_t dest,
+    struct perr *err)
+{
+	struct store_msg	m;
+	size_t			i;
+
+	for (i = 0; i < gone->n; i++) {
+		if (gone->e[i]->message_id == 0)
+			continue;
+		if (store_msg_get(s->st, gone->e[i]->message_id, &m,
+		    err) != 0) {
+			if (err->code != PERR_NOTFOUND)
+				return -1;
+			perr_clear(err);
+			continue;
+		}
+		if (m.folder_id == dest && m.uid == 0 &&
+		    store_msg_delete(s->st, m.id, err) != 0) {
+			store_msg_free(&m);
+			return -1;
+		}
+		store_msg_free(&m);
+	}
+	return 0;
+}
+
+static int
+j_move(struct sync_session *s, const struct store_journal *v, size_t n,
+    bool copy, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct jset		 todo = { 0 }, here = { 0 }, gone = { 0 };
+	struct jset		 rm = { 0 }, moved = { 0 }, nocu = { 0 };
+	struct store_journal	*tv = NULL;
+	struct imap_copyuid	 cu = { 0 };
+	int64_t			 dest_id = j_folder_id(s, v[0].dest_name);
+	uint32_t		 dst;
+	size_t			 i;
+	char			*fname;
+	bool			 left = false;
+	int			 r, rc = -1;
+
+	if (v[0].state == STORE_JSENT) {
+		if (j_move_check(s, v, n, copy, &todo, err) != 0)
+			return j_refused_all(s, v, n, true, err);
+		if (todo.n == 0) {
+			jset_free(&todo);
+			return 0;
+		}
+		/* The rest goes out again, as a batch of its own. */
+		tv = xreallocarray(NULL, todo.n, sizeof *tv);
+		for (i = 0; i < todo.n; i++)
+			tv[i] = *todo.e[i];
+		n = todo.n;
+		v = tv;
+	}
+	if ((r = j_source(s, v, n, err)) != 0) {
+		rc = r == 2 ? 0 : r;
+		goto out;
+	}
+	if (j_split(s, v, n, j_folder_id(s, v[0].folder_name), &here, &gone,
+	    err) != 0) {
+		rc = j_refused_all(s, v, n, false, err);
+		goto out;
+	}
+	/*
+	 * A result removed here before the replay: a copy of it is nothing,
+	 * a move of it is the removal of its source.
+	 */
+	for (i = 0; i < here.n; i++) {
+		if (here.e[i]->message_id != 0)
+			jset_add(&moved, here.e[i], here.uid[i]);
+		else if (!copy)
+			jset_add(&rm, here.e[i], here.uid[i]);
+		else
+			jset_add(&gone, here.e[i], here.uid[i]);
+	}
+	if (j_mark(s, moved.e, moved.n, err) != 0 ||
+	    j_mark(s, rm.e, rm.n, err) != 0)
+		goto out;
+	if (moved.n > 0) {
+		if (!copy && imap_has_cap(be->c, "MOVE"))
+			r = imap_uid_copy(be->c, moved.uid, moved.n,
+			    v[0].dest_name, true, &cu, err);
+		else {
+			r = imap_uid_copy(be->c, moved.uid, moved.n,
+			    v[0].dest_name, false, &cu, err);
+			if (r == 0 && !copy)
+				r = j_remove(s, moved.uid, moved.n, &left, err);
+		}
+		if (r != 0) {
+			rc = j_refused(s, moved.e, moved.n, true, err);
+			if (rc == 0)
+				rc = j_refused(s, rm.e, rm.n, true, err);
+			goto out;
+		}
+	}
+	if (rm.n > 0 && j_remove(s, rm.uid, rm.n, &left, err) != 0) {
+		rc = j_refused(s, rm.e, rm.n, true, err);
+		goto out;
+	}
+
+	/* Confirmed: the results get their UIDs, the entries go. */
+	if (store_begin(s->st, err) != 0)
+		goto out;
+	for (i = 0; i < moved.n; i++) {
+		dst = imap_copyuid_dst(&cu, moved.uid[i]);
+		if (dst == 0)
+			jset_add(&nocu, moved.e[i], 0);
+		else if (j_give_uid(s, moved.e[i]->message_id,
+		    moved.e[i]->dest_folder_id != 0 ?
+		    moved.e[i]->dest_folder_id : dest_id, dst, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			goto out;
+		}
+	}
+	if (j_drop_results(s, &gone, moved.n > 0 || gone.n > 0 ? dest_id : 0,
+	    err) != 0 || j_settle(s, moved.e, moved.n, NULL, err) != 0 ||
+	    j_settle(s, rm.e, rm.n, NULL, err) != 0 ||
+	    j_settle(s, gone.e, gone.n, NULL, err) != 0) {
+		(void)store_rollback(s->st, NULL);
+		goto out;
+	}
+	if (store_commit(s->st, err) != 0)
+		goto out;
+	fname = j_folder(v[0].folder_name);
+	if (gone.n > 0)
+		j_note(s, "%zu message%s gone from %s on the server: %s "
+		    "dropped", gone.n, gone.n == 1 ? "" : "s", fname,
+		    copy ? "copy" : "move");
+	if (left)
+		j_note(s, "%s: other messages are marked deleted there, so "
+		    "the moved ones were only marked too (no UIDPLUS)", fname);
+	free(fname);
+	/* Without COPYUID the results are found by Message-ID. */
+	rc = j_results_by_mid(s, &nocu, v[0].dest_name, dest_id, err);
+out:
+	imap_copyuid_free(&cu);
+	jset_free(&todo);
+	jset_free(&here);
+	jset_free(&gone);
+	jset_free(&rm);
+	jset_free(&moved);
+	jset_free(&nocu);
+	free(tv);
+	return rc;
+}
+
+static int
+j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
+    struct perr *err)
+{
+	struct jset	here = { 0 }, gone = { 0 };
+	char		*fname;
+	bool		 left = false;
+	int		 r, rc = -1;
+
+	if ((r = j_source(s, v, n, err)) != 0)
+		return r == 2 ? 0 : r;
+	if (j_split(s, v, n, j_folder_id(s, v[0].folder_name), &here, &gone,
+	    err) != 0) {
+		rc = j_refused_all(s, v, n, false, err);
+		goto out;
+	}
+	if (j_mark(s, here.e, here.n, err) != 0)
+		goto out;
+	if (j_remove(s, here.uid, here.n, &left, err) != 0) {
+		rc = j_refused(s, here.e, here.n, true, err);
+		goto out;
+	}
+	if (left) {
+		struct perr why;
+
+		perr_set(&why, PERR_GENERIC, "other messages of the folder are "
+		    "marked deleted and the server has no UIDPLUS: expunge it "
+		    "from a client that shows them");
+		if (j_settle(s, here.e, here.n, &why, err) != 0)
+			goto out;
+	} else if (j_settle(s, here.e, here.n, NULL, err) != 0)
+		goto out;
+	/* Already gone: what the user wanted. */
+	if (j_settle(s, gone.e, gone.n, NULL, err) != 0)
+		goto out;
+	if (gone.n > 0) {
+		fname = j_folder(v[0].folder_name);
+		j_note(s, "%zu message%s already gone from %s on the server",
+		    gone.n, gone.n == 1 ? "" : "s", fname);
+		free(fname);
+	}
+	rc = 0;
+out:
+	jset_free(&here);
+	jset_free(&gone);
+	return rc;
+}
+
+/* Does mailbox exist on the server? -1: the connection broke. */
+static int
+j_exists(struct sync_session *s, const char *mailbox, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_status	 st;
+
+	if (imap_status(be->c, mailbox, &st, err) == 0)
+		return 1;
+	if (imap_fatal(err))
+		return -1;
+	perr_clear(err);
+	return 0;
+}
+
+static int
+j_folder_op(struct sync_session *s, const struct store_journal *e,
+    struct perr *err)
+{
+	struct imap_be			*be = s->be;
+	const struct store_journal	*pe = e;
+	struct store_folder		 f;
+	struct perr			 why;
+	int				 r, x;
+
+	if (e->folder_name == NULL || (e->op == STORE_JOP_FOLDER_RENAME &&
+	    e->dest_name == NULL)) {
+		perr_set(&why, PERR_GENERIC, "the entry names no folder");
+		return j_settle(s, &pe, 1, &why, err);
+	}
+	/* A folder about to be renamed or deleted must not be selected. */
+	if (be->selected != NULL && strcmp(be->selected, e->folder_name) == 0 &&
+	    (e->op == STORE_JOP_FOLDER_RENAME ||
+	    e->op == STORE_JOP_FOLDER_DELETE)) {
+		if ((r = j_select(s, "INBOX", err)) < 0 && imap_fatal(err))
+			return j_lost(s, &pe, 1, false, err);
+		perr_clear(err);
+	}
+	if (j_mark(s, &pe, 1, err) != 0)
+		return -1;
+	switch (e->op) {
+	case STORE_JOP_FOLDER_CREATE:
+		r = imap_mailbox_cmd(be->c, IMAP_MBX_CREATE, e->folder_name,
+		    NULL, err);
+		/* Already there (our own CREATE before a crash, or another
+		 * device's): what the user wanted. */
+		if (r != 0 && !imap_fatal(err) &&
+		    (x = j_exists(s, e->folder_name, &why)) != 0) {
+			if (x < 0) {
+				*err = why;
+				return -1;
+			}
+			r = 0;
+		}
+		if (r == 0 && imap_mailbox_cmd(be->c, IMAP_MBX_SUBSCRIBE,
+		    e->folder_name, NULL, &why) != 0 && imap_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		if (r == 0 && e->folder_id != 0 &&
+		    store_folder_get(s->st, e->folder_id, &f, &why) == 0) {
+			/* The local folder becomes the server's. */
+			if (f.remote_name == NULL &&
+			    store_folder_rename(s->st, f.id, f.name,
+			    e->folder_name, &why) != 0)
+				j_note(s, "%s", why.msg);
+			store_folder_free(&f);
+		}
+		break;
+	case STORE_JOP_FOLDER_RENAME:
+		r = imap_mailbox_cmd(be->c, IMAP_MBX_RENAME, e->folder_name,
+		    e->dest_name, err);
+		if (r != 0 && !imap_fatal(err)) {
+			/* Renamed already (before a crash)? */
+			why = *err;
+			if ((x = j_exists(s, e->folder_name, err)) < 0)
+				return -1;
+			if (x == 0 && (x = j_exists(s, e->dest_name,
+			    err)) < 0)
+				return -1;
+			if (x == 1 && j_exists(s, e->folder_name, err) == 0)
+				r = 0;
+			else
+				*err = why;
+		}
+		if (r == 0)
+			(void)imap_mailbox_cmd(be->c, IMAP_MBX_SUBSCRIBE,
+			    e->dest_name, NULL, &why);
+		break;
+	case STORE_JOP_FOLDER_DELETE:
+		(void)imap_mailbox_cmd(be->c, IMAP_MBX_UNSUBSCRIBE,
+		    e->folder_name, NULL, &why);
+		if (imap_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		r = imap_mailbox_cmd(be->c, IMAP_MBX_DELETE, e->folder_name,
+		    NULL, err);
+		if (r != 0 && !imap_fatal(err)) {
+			why = *err;
+			if ((x = j_exists(s, e->folder_name, err)) < 0)
+				return -1;
+			if (x == 0)
+				r = 0;	/* gone already: done */
+			else
+				*err = why;
+		}
+		break;
+	case STORE_JOP_SUBSCRIBE:
+	case STORE_JOP_UNSUBSCRIBE:
+		r = imap_mailbox_cmd(be->c, e->op == STORE_JOP_SUBSCRIBE ?
+		    IMAP_MBX_SUBSCRIBE : IMAP_MBX_UNSUBSCRIBE, e->folder_name,
+		    NULL, err);
+		break;
+	default:
+		r = perr_set(err, PERR_GENERIC, "not a folder operation");
+		break;
+	}
+	if (r != 0)
+		return j_refused(s, &pe, 1, true, err);
+	return j_settle(s, &pe, 1, NULL, err);
+}
+
+static int
+j_append(struct sync_session *s, const struct store_journal *e,
+    struct perr *err)
+{
+	struct imap_be			*be = s->be;
+	const struct store_journal	*pe = e;
+	struct store_msg		 m;
+	struct perr			 why;
+	void				*raw = NULL;
+	size_t				 len;
+	uint32_t			 uidv, uid = 0;
+	int64_t				 fid = j_folder_id(s, e->folder_name);
+	int				 r, rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (e->message_id == 0 || store_msg_get(s->st, e->message_id, &m,
+	    err) != 0) {
+		if (e->message_id != 0 && err->code != PERR_NOTFOUND)
+			return -1;
+		/* Deleted here before it reached the server: nothing to do. */
+		perr_clear(err);
+		j_note(s, "a message to store in %s was deleted before it "
+		    "reached the server", e->folder_name != NULL ?
+		    e->folder_name : "?");
+		return j_settle(s, &pe, 1, NULL, err);
+	}
+	if (store_body_get(s->st, m.id, &raw, &len, err) != 0) {
+		if (err->code != PERR_NOTFOUND)
+			goto out;
+		perr_set(&why, PERR_GENERIC, "the message has no stored body "
+		    "to send");
+		rc = j_settle(s, &pe, 1, &why, err);
+		goto out;
+	}
+	if ((r = j_select(s, e->folder_name, err)) < 0) {
+		rc = j_refused(s, &pe, 1, false, err);
+		goto out;
+	}
+	/* Sent before a crash? Then it is there: never append twice. */
+	if (e->state == STORE_JSENT && j_find(s, e, -1, &uid, err) != 0) {
+		rc = j_refused(s, &pe, 1, true, err);
+		goto out;
+	}
+	if (uid == 0) {
+		if (j_mark(s, &pe, 1, err) != 0)
+			goto out;
+		if (imap_append(be->c, e->folder_name,
+		    imap_bits(m.flags & ~(unsigned)STORE_RECENT), m.keywords,
+		    m.internal_date, raw, len, &uidv, &uid, err) != 0) {
+			rc = j_refused(s, &pe, 1, true, err);
+			goto out;
+		}
+		/* No APPENDUID: find it (the folder is selected). */
+		if (uid == 0 && j_find(s, e, -1, &uid, err) != 0) {
+			rc = j_refused(s, &pe, 1, true, err);
+			goto out;
+		}
+	}
+	if (store_begin(s->st, err) != 0)
+		goto out;
+	if (j_give_uid(s, m.id, fid != 0 ? fid : m.folder_id, uid, err) != 0 ||
+	    j_settle(s, &pe, 1, NULL, err) != 0) {
+		(void)store_rollback(s->st, NULL);
+		goto out;
+	}
+	rc = store_commit(s->st, err);
+out:
+	free(raw);
+	store_msg_free(&m);
+	return rc;
+}
+
+static int
+apply_journal(struct sync_session *s, const struct store_journal *v,
+    size_t n, struct perr *err)
+{
+	struct imap_be	*be = s->be;
+	struct perr	 why;
+
+	if (be == NULL || be->c == NULL)
+		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		    s->acct->name);
+	switch (v[0].op) {
+	case STORE_JOP_FLAGS:
+		return j_flags(s, v, n, err);
+	case STORE_JOP_MOVE:
+		return j_move(s, v, n, false, err);
+	case STORE_JOP_COPY:
+		return j_move(s, v, n, true, err);
+	case STORE_JOP_EXPUNGE:
+		return j_expunge(s, v, n, err);
+	case STORE_JOP_FOLDER_CREATE:
+	case STORE_JOP_FOLDER_RENAME:
+	case STORE_JOP_FOLDER_DELETE:
+	case STORE_JOP_SUBSCRIBE:
+	case STORE_JOP_UNSUBSCRIBE:
+		return j_folder_op(s, &v[0], err);
+	case STORE_JOP_APPEND:
+		return j_append(s, &v[0], err);
+	case STORE_JOP_UNKNOWN:
+		break;
+	}
+	perr_set(&why, PERR_GENERIC, "an operation this posta does not know");
+	return j_refused_all(s, v, 1, false, &why) < 0 ? -1 : 0;
 }
 
 /* ---- push ---------------------------------------------------------------------- */
@@ -1245,8 +2222,8 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 		return perr_set(err, PERR_CONNECT, "account %s: not connected",
 		    s->acct->name);
 	/* IDLE watches the selected folder: make it f (the pull selects). */
-	if (be->selected == NULL || f->remote_name == NULL ||
-	    strcmp(be->selected, f->remote_name) != 0)
+	if (be->selected == NULL || be->selected_rw ||
+	    f->remote_name == NULL || strcmp(be->selected, f->remote_name) != 0)
 		return SYNC_WATCH_PULLED;
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);

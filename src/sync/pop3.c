@@ -36,6 +36,7 @@
  */
 #define POSTA_SYNC_INTERNAL
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,17 +190,45 @@ sync_pop3_warning(const struct account *acct)
 
 /* ---- connect / close ---------------------------------------------------------- */
 
-static int
-be_connect(struct sync_session *s, struct perr *err)
+/*
+ * One POP3 session per pull: QUIT ends a session (it is what applies the
+ * DELEs), and a server shows new mail only to a new session anyway. The
+ * session pointer is published and detached under s->lock, so that
+ * be_cancel() from another thread never sees it freed.
+ */
+static void
+conn_drop(struct sync_session *s, struct pop3_be *be, bool commit)
 {
-	struct pop3_be	*be;
+	struct pop3_conn	*c;
 
-	be = xcalloc(1, sizeof *be);
-	if ((be->c = pop3_connect(s->acct, &s->acct->in, err)) == NULL) {
-		free(be);
+	pthread_mutex_lock(&s->lock);
+	c = be->c;
+	be->c = NULL;
+	if (s->cancelled)
+		commit = false;
+	pthread_mutex_unlock(&s->lock);
+	if (c != NULL)
+		pop3_close(c, commit);
+}
+
+static int
+conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
+{
+	struct pop3_conn	*c;
+	bool			 cancelled;
+
+	if ((c = pop3_connect(s->acct, &s->acct->in, err)) == NULL)
 		return -1;
+	pthread_mutex_lock(&s->lock);
+	if (!(cancelled = s->cancelled))
+		be->c = c;
+	pthread_mutex_unlock(&s->lock);
+	if (cancelled) {
+		pop3_close(c, false);
+		return perr_set(err, PERR_IO, "account %s: cancelled",
+		    s->acct->name);
 	}
-	s->be = be;
+	be->done = false;
 	return 0;
 }
 
@@ -211,13 +240,42 @@ be_close(struct sync_session *s, bool broken)
 	if (be == NULL)
 		return;
 	/*
-	 * A pass that did not reach its own QUIT sent no DELE that matters
-	 * (every DELE follows a durable commit, so committing them would be
-	 * safe too), but a broken session must not say another word.
+	 * A session that did not reach its own QUIT sent no DELE that
+	 * matters (every DELE follows a durable commit, so committing them
+	 * would be safe too), but a broken one must not say another word.
 	 */
-	pop3_close(be->c, !broken && !be->done);
-	free(be);
+	conn_drop(s, be, !broken && !be->done);
+	pthread_mutex_lock(&s->lock);
 	s->be = NULL;
+	pthread_mutex_unlock(&s->lock);
+	free(be);
+}
+
+static int
+be_connect(struct sync_session *s, struct perr *err)
+{
+	struct pop3_be	*be;
+
+	be = xcalloc(1, sizeof *be);
+	pthread_mutex_lock(&s->lock);
+	s->be = be;
+	pthread_mutex_unlock(&s->lock);
+	if (conn_open(s, be, err) != 0) {
+		/* The engine only closes what connected: undo it here. */
+		be_close(s, true);
+		return -1;
+	}
+	return 0;
+}
+
+/* Called by the engine from another thread, with s->lock held. */
+static void
+be_cancel(struct sync_session *s)
+{
+	struct pop3_be	*be = s->be;
+
+	if (be != NULL && be->c != NULL)
+		pop3_cancel(be->c);
 }
 
 /* ---- folders: local only ------------------------------------------------------ */
@@ -607,9 +665,15 @@ be_pull_folder(struct sync_session *s, const struct store_folder *f,
 	bool			 known;
 	int			 rc = -1;
 
-	/* One maildrop, one local Inbox; the other folders are all ours. */
-	if (f->special_use != STORE_SPECIAL_INBOX || be->done)
+	/* One maildrop, one local INBOX; the other folders are all ours. */
+	if (f->special_use != STORE_SPECIAL_INBOX)
 		return 0;
+	/* A later pull on the same sync_conn: a new session. */
+	if (be->done || be->c == NULL) {
+		conn_drop(s, be, false);
+		if (conn_open(s, be, err) != 0)
+			return -1;
+	}
 	memset(&p, 0, sizeof p);
 	p.s = s;
 	p.be = be;
@@ -737,8 +801,9 @@ const struct account_ops sync_pop3_ops = {
 	.list_folders = be_list_folders,
 	.pull_folder = be_pull_folder,
 	.fetch_bodies = be_fetch_bodies,
-	.apply_journal = NULL,
-	.wait_push = NULL,
+	.apply_journal = NULL,	/* no server state to replay */
+	.wait_push = NULL,	/* no push: the engine polls */
+	.cancel = be_cancel,
 	.close = be_close,
 	.fatal = pop3_fatal,
 };

@@ -47,6 +47,8 @@ enum sync_phase {
 	SYNC_FOLDER_DONE,	/* a folder's headers are done: counts final */
 	SYNC_BODIES,		/* a folder: bodies per the offline policy */
 	SYNC_BODIES_DONE,	/* a folder's bodies are done */
+	SYNC_JOURNAL,		/* replaying the offline journal: done of
+				   total entries (first in a pass) */
 };
 
 /*
@@ -108,6 +110,12 @@ int	sync_account(struct store *st, const struct account *acct,
 	    const struct sync_opts *opts, struct sync_stats *stats,
 	    struct perr *err);
 
+/*
+ * A pass replays the offline journal before it pulls anything
+ * (doc/SYNC-RULES.md): src/app may leave the journal to the sync.
+ */
+#define SYNC_REPLAYS_JOURNAL	1
+
 /* ---- a connection that stays open (the account worker) ----------------- */
 
 /*
@@ -132,6 +140,12 @@ struct sync_conn *sync_conn_open(struct store *st, const struct account *acct,
  */
 int	sync_conn_pass(struct sync_conn *, struct sync_stats *stats,
 	    struct perr *err);
+/*
+ * Replay the account's waiting journal entries (a pass does it first).
+ * Returns 0 (entries the server refused are failed, not an error here),
+ * or -1 with err set when the connection failed.
+ */
+int	sync_conn_replay(struct sync_conn *, struct perr *err);
 /*
  * Fetch the body of message id (UID FETCH BODY.PEEK[]) into the store.
  * PERR_NOTFOUND: the message is gone, or not on the server yet.
@@ -240,8 +254,6 @@ struct sync_body_req {
 	int64_t		size;
 };
 
-/* A journal entry to replay (the journal is the next piece of work). */
-struct sync_journal_entry;
 
 struct account_ops {
 	const char	*name;
@@ -259,9 +271,17 @@ struct account_ops {
 	int	(*fetch_bodies)(struct sync_session *,
 		    const struct store_folder *, const struct sync_body_req *,
 		    size_t n, struct perr *);
-	/* Replay one journal entry on the server (not yet). */
+	/*
+	 * Replay one batch of journal entries (store_journal_batch(): the
+	 * same op and folders, in order) and settle each in the store: done
+	 * (deleted), failed (the server's words) or dropped with a note.
+	 * Returns 0; 1 when the batch must be read again (its folder was
+	 * renumbered and its UIDs forgotten); -1 with err set when the
+	 * connection failed (entries stay sent, or go back to pending).
+	 * NULL: the protocol has no server-side journal (POP3).
+	 */
 	int	(*apply_journal)(struct sync_session *,
-		    const struct sync_journal_entry *, struct perr *);
+		    const struct store_journal *v, size_t n, struct perr *);
 	/*
 	 * Wait up to timeout_ms for news in folder f (or wake_fd): an enum
 	 * sync_watch; SYNC_WATCH_PULLED here means "pull f now" (news came,

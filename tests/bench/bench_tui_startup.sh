@@ -40,6 +40,8 @@ EOF
   chmod 600 "$W/$1.conf"
 }
 
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 wait_file() { # wait_file FILE: up to 10 s
@@ -87,9 +89,18 @@ one() {
   echo "$ms $hwm1 $hwm2"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "# posta TUI start-up, $(nproc) CPUs, $(uname -sr), $RUNS runs each"
+# The floor: exec, dynamic linking (libetpan, OpenSSL, SQLite, ncurses)
+# and exit, with no terminal and no store.
+: >"$W/base"
+for ((r = 0; r < RUNS; r++)); do
+  s=$EPOCHREALTIME
+  "$POSTA" --version >/dev/null
+  e=$EPOCHREALTIME
+  awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >>"$W/base"
+done
+echo "# posta --version (exec floor): median $(median <"$W/base") ms"
 printf '%-9s %12s %12s %12s %14s %14s\n' messages "fill (s)" "db (MB)" \
   "first ms" "peak RSS KB" "after G KB"
 for n in 1000 100000; do

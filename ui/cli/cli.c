@@ -28,6 +28,10 @@ extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_send_entry;
+extern const struct cmd_entry cmd_compose_entry;
+extern const struct cmd_entry cmd_outbox_entry;
+extern const struct cmd_entry cmd_addresses_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
@@ -52,6 +56,10 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_sync_entry,
 	&cmd_export_entry,
 	&cmd_import_entry,
+	&cmd_send_entry,
+	&cmd_compose_entry,
+	&cmd_outbox_entry,
+	&cmd_addresses_entry,
 	NULL
 };
 

@@ -4,12 +4,17 @@
  * --raw writes the stored bytes unchanged when stdout is a file or a pipe
  * (for scripts and backups); on a terminal they are sanitised too, since no
  * untrusted byte may reach a terminal raw.
+ *
+ * A message stored without its body (offline = headers, days:N) has it
+ * fetched from the server first (app_fetch_body); with --offline, or when
+ * the server cannot be reached, its headers are shown with a note.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 
@@ -116,7 +121,19 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		    cli_error("%s", err.msg);
 		goto out;
 	}
-	if (store_body_get(st, id, &raw, &len, &err) != 0) {
+	if (store_body_get(st, id, &raw, &len, &err) != 0 &&
+	    err.code == PERR_NOTFOUND && !ctx->offline &&
+	    acct->protocol == PROTO_IMAP) {
+		/* Not stored: fetch it now (the reader sees the commit). */
+		if (app_fetch_body(ctx->cfg, acct, id, &err) != 0) {
+			cli_error("message %lld: the body could not be "
+			    "fetched: %s", (long long)id, err.msg);
+			/* Shown as a message stored without its body. */
+			perr_set(&err, PERR_NOTFOUND, "no body");
+		} else
+			(void)store_body_get(st, id, &raw, &len, &err);
+	}
+	if (raw == NULL) {
 		if (err.code != PERR_NOTFOUND) {
 			rc = cli_error("%s", err.msg);
 			goto out;

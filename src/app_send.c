@@ -1,0 +1,897 @@
+/*
+ * app_send.c - sending mail (see app.h): drafts for the faces, the outbox,
+ * SMTP submission, the copies in Sent and Drafts.
+ *
+ * Nothing is ever lost or sent twice behind the user's back:
+ *   - app_send() builds the message and puts it in the outbox in one
+ *     transaction (with the recipients noted for completion and the
+ *     replied-to message marked \Answered); from then on it is durable;
+ *   - app_outbox_flush() marks a row "outcome unknown" before submitting
+ *     it and deletes it only after the server's 250, in the transaction
+ *     that also records the Sent copy; a refusal or a lost connection
+ *     before DATA leaves it waiting with the server's words; a connection
+ *     lost after DATA leaves it held until the user decides.
+ *
+ * Sent and Drafts copies. POP3 accounts keep them in local folders ("Sent",
+ * "Drafts", created when missing). IMAP accounts APPEND them to the
+ * special-use folder: through the offline journal's APPEND entry when the
+ * sync replays the journal (sync.h defines SYNC_REPLAYS_JOURNAL), else
+ * (TODO(journal): until then) directly with imap_append(); when the server
+ * cannot be reached, the copy is kept as a local row with a journal entry,
+ * which the replay sends later.
+ */
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "mail/mail.h"
+#include "net/net.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+#define APP_USER_AGENT	"posta/" PACKAGE_VERSION
+
+/* Bigger files are refused: the whole message is held in memory. */
+#define APP_ATTACH_MAX	((size_t)64 << 20)
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Read a whole file: *data malloc'd (NUL after *len), caller frees. */
+static int
+read_file(const char *path, size_t max, char **data, size_t *len,
+    struct perr *err)
+{
+	struct stat	 sb;
+	char		*buf;
+	size_t		 n = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return perr_set(err, PERR_IO, "%s: not a regular file", path);
+	}
+	if ((size_t)sb.st_size > max) {
+		close(fd);
+		return perr_set(err, PERR_IO, "%s: %lld bytes, more than posta "
+		    "can attach (%zu)", path, (long long)sb.st_size, max);
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (n < (size_t)sb.st_size) {
+		r = read(fd, buf + n, (size_t)sb.st_size - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			perr_set(err, PERR_IO, "%s: %s", path, r == 0 ?
+			    "shorter than expected" : strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int
+app_draft_attach_file(struct compose_draft *d, const char *path,
+    struct perr *err)
+{
+	char	*data;
+	size_t	 len;
+
+	if (read_file(path, APP_ATTACH_MAX, &data, &len, err) != 0)
+		return -1;
+	compose_draft_attach(d, data, len, path, NULL, path);
+	return 0;
+}
+
+/* ---- drafts -------------------------------------------------------------- */
+
+static int
+add_signature(const struct account *acct, struct compose_draft *d,
+    struct perr *err)
+{
+	char	*sig;
+	size_t	 len;
+
+	if (acct->signature == NULL)
+		return 0;
+	if (read_file(acct->signature, 1 << 20, &sig, &len, err) != 0) {
+		perr_prefix(err, "account %s: signature", acct->name);
+		return -1;
+	}
+	compose_draft_add_signature(d, sig, len);
+	free(sig);
+	return 0;
+}
+
+static void
+set_from(const struct account *acct, struct compose_draft *d)
+{
+	free(d->from);
+	d->from = addr_format(acct->real_name, acct->email);
+}
+
+int
+app_draft_new(const struct account *acct, struct compose_draft *d,
+    struct perr *err)
+{
+	memset(d, 0, sizeof *d);
+	set_from(acct, d);
+	d->body = xstrdup("");
+	if (add_signature(acct, d, err) != 0) {
+		compose_draft_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+app_draft_from(const struct config *cfg, const struct account *acct,
+    enum app_compose_kind kind, int64_t msg_id, struct compose_draft *d,
+    struct perr *err)
+{
+	struct store	*st;
+	void		*raw = NULL;
+	size_t		 len = 0;
+	int		 rc;
+
+	memset(d, 0, sizeof *d);
+	if (kind == APP_COMPOSE_NEW)
+		return app_draft_new(acct, d, err);
+	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
+		return -1;
+	rc = store_body_get(st, msg_id, &raw, &len, err);
+	store_close(st);
+	if (rc != 0) {
+		if (err->code == PERR_NOTFOUND)
+			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
+			    "message, or its body is not stored offline (posta "
+			    "show %lld fetches it)", (long long)msg_id,
+			    (long long)msg_id);
+		return -1;
+	}
+	switch (kind) {
+	case APP_COMPOSE_REPLY:
+	case APP_COMPOSE_REPLY_ALL:
+		rc = compose_reply(raw, len, kind == APP_COMPOSE_REPLY_ALL,
+		    acct->email, d, err);
+		break;
+	case APP_COMPOSE_FORWARD:
+	case APP_COMPOSE_FORWARD_ATTACH:
+		rc = compose_forward(raw, len, kind ==
+		    APP_COMPOSE_FORWARD_ATTACH, d, err);
+		break;
+	default:
+		rc = compose_from_message(raw, len, d, err);
+		break;
+	}
+	free(raw);
+	if (rc != 0)
+		return -1;
+	if (kind != APP_COMPOSE_RESUME) {
+		set_from(acct, d);
+		if (add_signature(acct, d, err) != 0) {
+			compose_draft_free(d);
+			return -1;
+		}
+	} else if (d->from == NULL)
+		set_from(acct, d);
+	return 0;
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+/* The message as queued: Bcc kept, our Message-ID and Date. */
+static int
+build(const struct compose_draft *d, bool draft, char **raw, size_t *len,
+    struct perr *err)
+{
+	struct compose_build_opts	 o;
+	struct compose_addrs		 from = { 0 };
+	unsigned char			 rnd[16];
+	char				*id;
+	int				 rc;
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
+	(void)compose_parse_addresses(d->from, &from, err);
+	id = compose_message_id(rnd, sizeof rnd, from.n > 0 ? from.v[0].addr :
+	    NULL);
+	compose_addrs_free(&from);
+	memset(&o, 0, sizeof o);
+	o.date = (int64_t)time(NULL);
+	o.message_id = id;
+	o.user_agent = APP_USER_AGENT;
+	o.keep_bcc = true;
+	o.draft = draft;
+	rc = compose_build(d, &o, raw, len, err);
+	free(id);
+	return rc;
+}
+
+static enum store_protocol
+acct_proto(const struct account *acct)
+{
+	return acct->protocol == PROTO_POP3 ? STORE_POP3 : STORE_IMAP;
+}
+
+/* ---- local copies ------------------------------------------------------- */
+
+/* The folder with this special use, else this name, else a new local one. */
+static int
+local_folder(struct store *st, int64_t account_id, enum store_special sp,
+    const char *name, struct store_folder *out, struct perr *err)
+{
+	struct store_folder	f;
+
+	memset(out, 0, sizeof *out);
+	if (store_folder_by_special(st, account_id, sp, out, err) == 0)
+		return 0;
+	if (err->code != PERR_NOTFOUND)
+		return -1;
+	if (store_folder_by_name(st, account_id, name, out, err) == 0)
+		return 0;
+	if (err->code != PERR_NOTFOUND)
+		return -1;
+	memset(&f, 0, sizeof f);
+	f.account_id = account_id;
+	f.name = (char *)name;
+	f.special_use = sp;
+	f.subscribed = true;
+	if (store_folder_upsert(st, &f, NULL, err) != 0)
+		return -1;
+	return store_folder_by_name(st, account_id, name, out, err);
+}
+
+/*
+ * Store raw as a message of folder f (uid 0: not on the server yet), with
+ * its body, search text and thread. *id (may be NULL) gets the row.
+ */
+static int
+store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
+    const char *raw, size_t len, unsigned flags, uint32_t uid, int64_t *id,
+    struct perr *err)
+{
+	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
+				    MAIL_RENDER_NO_ATTACHMENTS, 0 };
+	struct mail_headers	 h;
+	struct sync_threader	*thr;
+	struct store_msg	 m;
+	struct perr		 ignored;
+	char			*text = NULL;
+	int64_t			 mid;
+	int			 rc;
+
+	if (mail_headers_parse(raw, len, &h, err) != 0)
+		return -1;
+	memset(&m, 0, sizeof m);
+	m.folder_id = f->id;
+	m.uid = uid;
+	m.message_id = h.message_id;
+	m.in_reply_to = h.in_reply_to;
+	m.refs = h.references;
+	m.date = h.date;
+	m.internal_date = (int64_t)time(NULL);
+	m.from_name = h.from_name;
+	m.from_addr = h.from_addr;
+	m.to_list = h.to;
+	m.cc_list = h.cc;
+	m.subject = h.subject;
+	m.size = (int64_t)len;
+	m.flags = flags;
+	m.has_attachments = h.has_attachments;
+	rc = store_msg_insert(st, &m, &mid, err);
+	if (rc == 1) {		/* the server's copy is already here */
+		mail_headers_free(&h);
+		if (id != NULL)
+			*id = mid;
+		return 0;
+	}
+	if (rc != 0) {
+		mail_headers_free(&h);
+		return -1;
+	}
+	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
+		text = NULL;
+	rc = store_body_put(st, mid, raw, len, text, err);
+	free(text);
+	if (rc == 0) {
+		thr = sync_threader_new(account_id);
+		rc = sync_thread_assign(st, thr, mid, &m, NULL, err);
+		sync_threader_free(thr);
+	}
+	mail_headers_free(&h);
+	if (rc == 0 && id != NULL)
+		*id = mid;
+	return rc;
+}
+
+/* A local copy plus the journal entry that APPENDs it (IMAP, later). */
+static int
+journal_copy(struct store *st, int64_t account_id,
+    const struct store_folder *f, const char *raw, size_t len,
+    unsigned flags, struct perr *err)
+{
+	struct store_journal	e;
+	int64_t			id;
+
+	if (store_copy(st, account_id, f, raw, len, flags, 0, &id, err) != 0)
+		return -1;
+	memset(&e, 0, sizeof e);
+	e.account_id = account_id;
+	e.op = STORE_JOP_APPEND;
+	e.message_id = id;
+	e.folder_id = f->id;
+	e.folder_name = f->remote_name != NULL ? f->remote_name : f->name;
+	e.flags_add = flags;
+	return store_journal_append(st, &e, NULL, err);
+}
+
+static unsigned
+imap_flags_of(unsigned store_flags)
+{
+	unsigned	f = 0;
+
+	if (store_flags & STORE_SEEN)
+		f |= IMAP_FLAG_SEEN;
+	if (store_flags & STORE_ANSWERED)
+		f |= IMAP_FLAG_ANSWERED;
+	if (store_flags & STORE_FLAGGED)
+		f |= IMAP_FLAG_FLAGGED;
+	if (store_flags & STORE_DRAFT)
+		f |= IMAP_FLAG_DRAFT;
+	return f;
+}
+
+/*
+ * The remote name of an IMAP account's special-use folder: from the store,
+ * else from LIST (when c is connected), else the usual English name. The
+ * folder row is made when missing, so a copy has somewhere to live.
+ */
+static int
+imap_special(struct store *st, int64_t account_id, struct imap_conn *c,
+    enum store_special sp, struct store_folder *out, struct perr *err)
+{
+	struct imap_mailboxes	 mbx;
+	struct store_folder	 f;
+	struct perr		 ignored;
+	const char		*fallback = sp == STORE_SPECIAL_SENT ? "Sent" :
+				    "Drafts";
+	unsigned		 want = sp == STORE_SPECIAL_SENT ? IMAP_MBX_SENT :
+				    IMAP_MBX_DRAFTS;
+	char			*remote = NULL, *name;
+	size_t			 i;
+	int			 rc;
+
+	if (store_folder_by_special(st, account_id, sp, out, err) == 0 &&
+	    out->remote_name != NULL)
+		return 0;
+	store_folder_free(out);
+	if (c != NULL && imap_list(c, &mbx, &ignored) == 0) {
+		for (i = 0; i < mbx.n && remote == NULL; i++)
+			if (mbx.v[i].attrs & want)
+				remote = xstrdup(mbx.v[i].name);
+		imap_mailboxes_free(&mbx);
+	}
+	if (remote == NULL)
+		remote = xstrdup(fallback);
+	if (store_folder_by_remote(st, account_id, remote, out, err) == 0) {
+		free(remote);
+		return 0;
+	}
+	if ((name = mutf7_decode(remote)) == NULL)
+		name = xstrdup(remote);
+	memset(&f, 0, sizeof f);
+	f.account_id = account_id;
+	f.name = name;
+	f.remote_name = remote;
+	f.special_use = sp;
+	f.subscribed = true;
+	rc = store_folder_upsert(st, &f, NULL, err);
+	if (rc == 0)
+		rc = store_folder_by_remote(st, account_id, remote, out, err);
+	free(name);
+	free(remote);
+	return rc;
+}
+
+/*
+ * Save raw in the account's Sent (or Drafts) folder. For IMAP without
+ * journal replay, *c is connected on demand (and kept for the next copy);
+ * note gets a warning when the copy could only be kept locally.
+ */
+static int
+save_copy(struct store *st, const struct account *acct, int64_t account_id,
+    enum store_special sp, const char *raw, size_t len, unsigned flags,
+    bool offline, struct imap_conn **c, char *note, size_t notelen,
+    struct perr *err)
+{
+	struct store_folder	f;
+	struct perr		e2;
+	uint32_t		uidv = 0, uid = 0;
+	int			rc;
+
+	note[0] = '\0';
+	if (acct->protocol == PROTO_POP3) {
+		if (local_folder(st, account_id, sp, sp == STORE_SPECIAL_SENT ?
+		    "Sent" : "Drafts", &f, err) != 0)
+			return -1;
+		rc = store_copy(st, account_id, &f, raw, len, flags, 0, NULL,
+		    err);
+		store_folder_free(&f);
+		return rc;
+	}
+#ifndef SYNC_REPLAYS_JOURNAL
+	/* TODO(journal): the replay will do this APPEND; until then, here. */
+	if (!offline && *c == NULL)
+		*c = imap_connect(acct, &acct->in, &e2);
+	if (!offline && *c != NULL) {
+		if (imap_special(st, account_id, *c, sp, &f, err) != 0)
+			return -1;
+		if (imap_append(*c, f.remote_name, imap_flags_of(flags), NULL,
+		    (int64_t)time(NULL), raw, len, &uidv, &uid, &e2) == 0) {
+			/* With APPENDUID in a folder we know: keep the row. */
+			rc = 0;
+			if (uid != 0 && f.uidvalidity != 0 &&
+			    f.uidvalidity == uidv)
+				rc = store_copy(st, account_id, &f, raw, len,
+				    flags, uid, NULL, err);
+			store_folder_free(&f);
+			return rc;
+		}
+		if (imap_err_fatal(&e2)) {
+			imap_abort(*c);
+			*c = NULL;
+		}
+		store_folder_free(&f);
+	}
+	if (!offline)
+		snprintf(note, notelen, "the copy in %s could not be stored on "
+		    "the server (%s); it is kept here and waits in the journal",
+		    sp == STORE_SPECIAL_SENT ? "Sent" : "Drafts", e2.msg);
+#else
+	(void)c;
+	(void)uidv;
+	(void)uid;
+	(void)e2;
+	(void)offline;
+#endif
+	if (imap_special(st, account_id, NULL, sp, &f, err) != 0)
+		return -1;
+	rc = journal_copy(st, account_id, &f, raw, len, flags, err);
+	store_folder_free(&f);
+	return rc;
+}
+
+/* ---- queueing ------------------------------------------------------------ */
+
+/* Note every recipient of the draft for completion. */
+static int
+note_recipients(struct store *st, const struct compose_draft *d,
+    struct perr *err)
+{
+	const char		*fields[3] = { d->to, d->cc, d->bcc };
+	struct compose_addrs	 a = { 0 };
+	struct perr		 ignored;
+	size_t			 i;
+	int64_t			 now = (int64_t)time(NULL);
+
+	for (i = 0; i < 3; i++)
+		(void)compose_parse_addresses(fields[i], &a, &ignored);
+	for (i = 0; i < a.n; i++)
+		if (store_address_note(st, a.v[i].addr, a.v[i].name, now,
+		    err) != 0) {
+			compose_addrs_free(&a);
+			return -1;
+		}
+	compose_addrs_free(&a);
+	return 0;
+}
+
+/* \Answered on the message replied to, through the journal (IMAP). */
+static int
+mark_answered(struct store *st, const struct account *acct, int64_t id,
+    struct perr *err)
+{
+	struct app_act	*a;
+	int		 rc;
+
+	if ((a = app_act_attach(st, acct, err)) == NULL)
+		return -1;
+	rc = app_act_flags(a, &id, 1, STORE_ANSWERED, 0, NULL, err);
+	app_act_close(a);
+	return rc;
+}
+
+int
+app_send_queue(const struct config *cfg, const struct account *acct,
+    const struct compose_draft *d, const struct app_send_opts *o,
+    int64_t *outbox_id, struct perr *err)
+{
+	struct compose_envelope	 env;
+	struct store		*st;
+	struct perr		 ignored;
+	char			*raw, *out;
+	size_t			 len, outlen;
+	int64_t			 account_id;
+
+	if (acct->smtp.host == NULL)
+		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
+		    "configured, so it cannot send", acct->name);
+	if (build(d, false, &raw, &len, err) != 0)
+		return -1;
+	/* Every address is checked before the message is queued. */
+	if (compose_envelope(raw, len, &env, &out, &outlen, err) != 0) {
+		free(raw);
+		return -1;
+	}
+	compose_envelope_free(&env);
+	free(out);
+	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL) {
+		free(raw);
+		return -1;
+	}
+	if (store_begin(st, err) != 0)
+		goto fail;
+	if (store_account_ensure(st, acct->name, acct_proto(acct),
+	    &account_id, err) != 0 ||
+	    store_outbox_add(st, account_id, raw, len, outbox_id, err) != 0 ||
+	    note_recipients(st, d, err) != 0 ||
+	    (o != NULL && o->answers != 0 &&
+	    mark_answered(st, acct, o->answers, err) != 0)) {
+		(void)store_rollback(st, &ignored);
+		goto fail;
+	}
+	if (store_commit(st, err) != 0)
+		goto fail;
+	store_close(st);
+	free(raw);
+	return 0;
+fail:
+	store_close(st);
+	free(raw);
+	return -1;
+}
+
+/* ---- the flush ------------------------------------------------------------- */
+
+struct flush {
+	const struct config	*cfg;
+	const struct account	*acct;
+	struct store		*st;
+	int64_t			 account_id;
+	int64_t			*ids;
+	size_t			 nids;
+	app_outbox_cb		 cb;
+	void			*arg;
+	struct smtp_conn	*smtp;
+	struct imap_conn	*imap;
+	struct app_flush_stats	*stats;
+};
+
+static int
+collect(void *arg, const struct store_outbox *o)
+{
+	struct flush	*f = arg;
+
+	if (o->state == STORE_OUTBOX_UNKNOWN) {
+		f->stats->held++;
+		return 0;
+	}
+	f->ids = xreallocarray(f->ids, f->nids + 1, sizeof *f->ids);
+	f->ids[f->nids++] = o->id;
+	return 0;
+}
+
+static void
+report(struct flush *f, int64_t id, enum app_outbox_what what,
+    const char *subject, const char *text)
+{
+	struct app_outbox_event	ev;
+
+	if (f->cb == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.id = id;
+	ev.what = what;
+	ev.subject = subject != NULL ? subject : "";
+	ev.text = text != NULL ? text : "";
+	f->cb(f->arg, &ev);
+}
+
+/* "a@x: 550 ...; b@y: 451 ..." for the refused recipients. */
+static char *
+refusals(const struct smtp_result *r)
+{
+	struct mbuf	b = { 0 };
+	size_t		i;
+
+	for (i = 0; i < r->nrcpt; i++) {
+		if (r->rcpt[i].accepted)
+			continue;
+		if (b.len > 0)
+			mbuf_adds(&b, "; ");
+		if (r->rcpt[i].code != 0)
+			mbuf_printf(&b, "%s: %d %s", r->rcpt[i].addr,
+			    r->rcpt[i].code, r->rcpt[i].text);
+		else
+			mbuf_printf(&b, "%s: %s", r->rcpt[i].addr,
+			    r->rcpt[i].text);
+	}
+	return mbuf_finish(&b, NULL);
+}
+
+/* The outcome of one row into the store, in one transaction. */
+static void
+record(struct flush *f, int64_t id, const char *subject,
+    const struct smtp_result *res, int rc, const struct perr *serr,
+    const char *out, size_t outlen)
+{
+	struct perr	 err, ignored;
+	char		*refused, *msg, note[1200];
+
+	refused = refusals(res);
+	if (rc == 0) {
+		if (store_begin(f->st, &err) != 0)
+			goto storefail;
+		if (store_outbox_remove(f->st, 0, id, &err) != 0 ||
+		    save_copy(f->st, f->acct, f->account_id, STORE_SPECIAL_SENT,
+		    out, outlen, STORE_SEEN, false, &f->imap, note, sizeof note,
+		    &err) != 0) {
+			(void)store_rollback(f->st, &ignored);
+			/* Sent all the same: never leave it to be resent. */
+			(void)store_outbox_remove(f->st, 0, id, &ignored);
+			report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
+		} else if (store_commit(f->st, &err) != 0)
+			report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
+		else if (note[0] != '\0')
+			report(f, id, APP_OUTBOX_NOTE, subject, note);
+		if (res->outcome == SMTP_PARTIAL) {
+			f->stats->partial++;
+			msg = xasprintf("refused for %s", refused);
+			report(f, id, APP_OUTBOX_PARTIAL, subject, msg);
+			free(msg);
+		} else {
+			f->stats->sent++;
+			report(f, id, APP_OUTBOX_SENT, subject, "");
+		}
+		free(refused);
+		return;
+	}
+	if (*refused != '\0' && strstr(serr->msg, "every recipient") != NULL)
+		msg = xasprintf("%s: %s", serr->msg, refused);
+	else
+		msg = xstrdup(serr->msg);
+	if (res->outcome == SMTP_UNKNOWN) {
+		f->stats->unknown++;
+		if (store_outbox_unknown(f->st, id, msg, &err) != 0)
+			goto storefail2;
+		report(f, id, APP_OUTBOX_UNKNOWN, subject, msg);
+	} else {
+		f->stats->failed++;
+		if (store_outbox_failed(f->st, id, msg, &err) != 0)
+			goto storefail2;
+		report(f, id, APP_OUTBOX_FAILED, subject, msg);
+	}
+	free(msg);
+	free(refused);
+	return;
+storefail2:
+	free(msg);
+storefail:
+	free(refused);
+	report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
+}
+
+/* Submit outbox row id. -1 when the connection is gone for the rest. */
+static int
+flush_one(struct flush *f, int64_t id)
+{
+	struct compose_envelope	 env;
+	struct mail_headers	 h;
+	struct smtp_result	 res;
+	struct perr		 err, serr;
+	void			*raw;
+	char			*out = NULL;
+	size_t			 len, outlen;
+	int			 rc;
+
+	if (store_outbox_get(f->st, id, NULL, NULL, &raw, &len, &err) != 0) {
+		report(f, id, APP_OUTBOX_NOTE, "", err.msg);
+		return 0;
+	}
+	(void)mail_headers_parse(raw, len, &h, &err);
+	if (compose_envelope(raw, len, &env, &out, &outlen, &serr) != 0) {
+		f->stats->failed++;
+		(void)store_outbox_failed(f->st, id, serr.msg, &err);
+		report(f, id, APP_OUTBOX_FAILED, h.subject, serr.msg);
+		goto done;
+	}
+	if (f->smtp == NULL &&
+	    (f->smtp = smtp_connect(f->acct, &f->acct->smtp, &serr)) == NULL) {
+		f->stats->failed++;
+		(void)store_outbox_failed(f->st, id, serr.msg, &err);
+		report(f, id, APP_OUTBOX_FAILED, h.subject, serr.msg);
+		compose_envelope_free(&env);
+		free(out);
+		free(raw);
+		mail_headers_free(&h);
+		return -1;
+	}
+	if (store_outbox_sending(f->st, id, &err) != 0) {
+		report(f, id, APP_OUTBOX_NOTE, h.subject, err.msg);
+		goto done_env;
+	}
+	rc = smtp_submit(f->smtp, env.from, (const char *const *)env.rcpt,
+	    env.nrcpt, out, outlen, &res, &serr);
+	record(f, id, h.subject, &res, rc, &serr, out, outlen);
+	if (!res.usable) {
+		smtp_cancel(f->smtp);
+		smtp_close(f->smtp);
+		f->smtp = NULL;
+	}
+	smtp_result_free(&res);
+done_env:
+	compose_envelope_free(&env);
+done:
+	free(out);
+	free(raw);
+	mail_headers_free(&h);
+	return 0;
+}
+
+int
+app_outbox_flush(const struct config *cfg, const struct account *acct,
+    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+    struct perr *err)
+{
+	struct app_flush_stats	 local;
+	struct flush		 f;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	memset(&f, 0, sizeof f);
+	f.cfg = cfg;
+	f.acct = acct;
+	f.cb = cb;
+	f.arg = arg;
+	f.stats = stats;
+	if ((f.st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
+		return -1;
+	if (store_account_ensure(f.st, acct->name, acct_proto(acct),
+	    &f.account_id, err) != 0 ||
+	    store_outbox_list(f.st, f.account_id, collect, &f, err) != 0) {
+		store_close(f.st);
+		free(f.ids);
+		return -1;
+	}
+	if (f.nids > 0 && acct->smtp.host == NULL) {
+		store_close(f.st);
+		free(f.ids);
+		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
+		    "configured, so it cannot send", acct->name);
+	}
+	for (i = 0; i < f.nids; i++) {
+		if (flush_one(&f, f.ids[i]) != 0) {
+			/* Unreachable: the rest wait with the same reason. */
+			for (i++; i < f.nids; i++) {
+				(void)store_outbox_failed(f.st, f.ids[i],
+				    "not tried: the server could not be "
+				    "reached", err);
+				stats->failed++;
+			}
+			break;
+		}
+	}
+	if (f.smtp != NULL)
+		smtp_close(f.smtp);
+	if (f.imap != NULL)
+		imap_close(f.imap);
+	store_close(f.st);
+	free(f.ids);
+	if (stats->failed + stats->unknown + stats->partial > 0) {
+		rc = perr_set(err, PERR_GENERIC, "account %s: %zu sent, %zu "
+		    "partly, %zu failed, %zu outcome unknown", acct->name,
+		    stats->sent, stats->partial, stats->failed, stats->unknown);
+	}
+	return rc;
+}
+
+int
+app_send(const struct config *cfg, const struct account *acct,
+    const struct compose_draft *d, const struct app_send_opts *o,
+    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+    int64_t *outbox_id, struct perr *err)
+{
+	if (stats != NULL)
+		memset(stats, 0, sizeof *stats);
+	if (app_send_queue(cfg, acct, d, o, outbox_id, err) != 0)
+		return -1;
+	if (o != NULL && o->offline)
+		return 0;
+	return app_outbox_flush(cfg, acct, cb, arg, stats, err);
+}
+
+/* ---- drafts folder ------------------------------------------------------- */
+
+int
+app_postpone(const struct config *cfg, const struct account *acct,
+    const struct compose_draft *d, bool offline, char *note, size_t notelen,
+    struct perr *err)
+{
+	struct imap_conn	*c = NULL;
+	struct store		*st;
+	struct perr		 ignored;
+	char			*raw, buf[1200];
+	size_t			 len;
+	int64_t			 account_id;
+	int			 rc = -1;
+
+	if (note != NULL && notelen > 0)
+		note[0] = '\0';
+	if (build(d, true, &raw, &len, err) != 0)
+		return -1;
+	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL) {
+		free(raw);
+		return -1;
+	}
+	if (store_account_ensure(st, acct->name, acct_proto(acct),
+	    &account_id, err) != 0 || store_begin(st, err) != 0)
+		goto out;
+	if (save_copy(st, acct, account_id, STORE_SPECIAL_DRAFTS, raw, len,
+	    STORE_SEEN | STORE_DRAFT, offline, &c, buf, sizeof buf, err) != 0) {
+		(void)store_rollback(st, &ignored);
+		goto out;
+	}
+	if (store_commit(st, err) != 0)
+		goto out;
+	if (note != NULL && notelen > 0)
+		snprintf(note, notelen, "%s", buf);
+	rc = 0;
+out:
+	if (c != NULL)
+		imap_close(c);
+	store_close(st);
+	free(raw);
+	return rc;
+}
+
+/* ---- completion -------------------------------------------------------- */
+
+int
+app_addresses(const struct config *cfg, const char *prefix, int limit,
+    store_address_cb cb, void *arg, struct perr *err)
+{
+	struct store	*st;
+	int		 rc;
+
+	if (access(cfg->store, F_OK) != 0)
+		return 0;
+	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
+		return -1;
+	rc = store_address_complete(st, prefix, limit, cb, arg, err);
+	store_close(st);
+	return rc;
+}

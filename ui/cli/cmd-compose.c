@@ -1,0 +1,285 @@
+/*
+ * cmd-compose.c - posta compose: write a message in $VISUAL / $EDITOR.
+ *
+ *   posta compose [-a ACCOUNT] [--reply ID | --reply-all ID | --forward ID
+ *       [--attach-original] | --resume ID] [-A FILE]... [--postpone]
+ *       [ADDRESS... | mailto:URL]
+ *
+ * The draft file has the header lines (From, To, Cc, Bcc, Subject,
+ * Reply-To), an empty line and the body. After the editor exits 0 the file
+ * is read back and the message is sent through the outbox (or, with
+ * --postpone, saved in Drafts). An unchanged file, or an editor that
+ * fails, aborts; if the file cannot be read back (a bad header, a bad
+ * address) nothing is sent and the file is kept for the user to fix.
+ * "posta mailto:URL" (ui/main.c) comes here too.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli/cli.h"
+#include "mail/mail.h"
+
+extern const struct cmd_entry cmd_compose_entry;
+void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char		*end;
+	long long	 n;
+
+	n = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || n <= 0)
+		return -1;
+	*id = n;
+	return 0;
+}
+
+/* Run the user's editor on path; 0 when it exited 0. */
+static int
+run_editor(const char *path)
+{
+	const char	*ed;
+	pid_t		 pid;
+	int		 status;
+
+	if ((ed = getenv("VISUAL")) == NULL || *ed == '\0')
+		if ((ed = getenv("EDITOR")) == NULL || *ed == '\0')
+			ed = "vi";
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		/* The editor string may carry arguments ("emacs -nw"). */
+		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", ed, path,
+		    (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE	*f;
+	int	 rc;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	rc = fputs(text, f) == EOF ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 cap = 0, n = 0, r;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap * 2 + 8192;
+			buf = xrealloc(buf, cap);
+		}
+		if ((r = fread(buf + n, 1, cap - n - 1, f)) == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct account	*acct;
+	struct compose_draft	 d;
+	struct app_send_opts	 so = { 0 };
+	struct app_flush_stats	 stats;
+	enum app_compose_kind	 kind = APP_COMPOSE_NEW;
+	struct config		*cfg;
+	struct perr		 err;
+	const char		*account = NULL, *idarg = NULL, *dir;
+	char			 path[4096], note[1200], *orig, *text = NULL;
+	char			**files = NULL, **addrs = NULL;
+	size_t			 nfiles = 0, naddrs = 0, len, i;
+	bool			 postpone = false, attach_orig = false;
+	int64_t			 id = 0, oid;
+	int			 a, fd, rc = CLI_OK;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
+			account = argv[++a];
+		else if (strcmp(argv[a], "--reply") == 0 && a + 1 < argc) {
+			kind = APP_COMPOSE_REPLY;
+			idarg = argv[++a];
+		} else if (strcmp(argv[a], "--reply-all") == 0 && a + 1 < argc) {
+			kind = APP_COMPOSE_REPLY_ALL;
+			idarg = argv[++a];
+		} else if (strcmp(argv[a], "--forward") == 0 && a + 1 < argc) {
+			kind = APP_COMPOSE_FORWARD;
+			idarg = argv[++a];
+		} else if (strcmp(argv[a], "--resume") == 0 && a + 1 < argc) {
+			kind = APP_COMPOSE_RESUME;
+			idarg = argv[++a];
+		} else if (strcmp(argv[a], "--attach-original") == 0)
+			attach_orig = true;
+		else if (strcmp(argv[a], "--postpone") == 0)
+			postpone = true;
+		else if (strcmp(argv[a], "-A") == 0 && a + 1 < argc) {
+			files = xreallocarray(files, nfiles + 1, sizeof *files);
+			files[nfiles++] = argv[++a];
+		} else if (argv[a][0] == '-') {
+			cli_usage(&cmd_compose_entry);
+			free(files);
+			free(addrs);
+			return CLI_USAGE;
+		} else {
+			addrs = xreallocarray(addrs, naddrs + 1, sizeof *addrs);
+			addrs[naddrs++] = argv[a];
+		}
+	}
+	if (attach_orig && kind == APP_COMPOSE_FORWARD)
+		kind = APP_COMPOSE_FORWARD_ATTACH;
+	if (idarg != NULL && parse_id(idarg, &id) != 0) {
+		free(files);
+		free(addrs);
+		cli_error("compose: expected a message id, got '%s'", idarg);
+		return CLI_USAGE;
+	}
+	if ((cfg = cli_config(ctx)) == NULL) {
+		free(files);
+		free(addrs);
+		return CLI_CONFIG;
+	}
+	if ((acct = config_account(cfg, account, &err)) == NULL ||
+	    app_draft_from(cfg, acct, kind, id, &d, &err) != 0) {
+		free(files);
+		free(addrs);
+		return cli_error("%s", err.msg);
+	}
+	for (i = 0; i < naddrs; i++) {
+		if (strncasecmp(addrs[i], "mailto:", 7) == 0) {
+			if (compose_mailto(addrs[i], &d, &err) != 0) {
+				rc = cli_error("%s", err.msg);
+				goto out;
+			}
+		} else if (d.to == NULL || *d.to == '\0')
+			compose_draft_set(&d.to, addrs[i]);
+		else {
+			char *s = xasprintf("%s, %s", d.to, addrs[i]);
+
+			free(d.to);
+			d.to = s;
+		}
+	}
+	for (i = 0; i < nfiles; i++)
+		if (app_draft_attach_file(&d, files[i], &err) != 0) {
+			rc = cli_error("compose: %s", err.msg);
+			goto out;
+		}
+
+	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/posta-draft-XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1) {
+		rc = cli_error("compose: %s: %s", path, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	orig = compose_draft_file(&d);
+	if (write_file(path, orig) != 0) {
+		free(orig);
+		unlink(path);
+		rc = cli_error("compose: cannot write %s", path);
+		goto out;
+	}
+	if (run_editor(path) != 0) {
+		free(orig);
+		rc = cli_error("compose: the editor failed; nothing sent (the "
+		    "draft is kept in %s)", path);
+		goto out;
+	}
+	if ((text = read_all(path, &len)) == NULL) {
+		free(orig);
+		rc = cli_error("compose: cannot read %s back", path);
+		goto out;
+	}
+	if (strcmp(text, orig) == 0 && kind != APP_COMPOSE_RESUME &&
+	    nfiles == 0 && naddrs == 0) {
+		free(orig);
+		unlink(path);
+		fprintf(stderr, "posta: compose: the draft was not changed; "
+		    "aborted\n");
+		rc = CLI_FAIL;
+		goto out;
+	}
+	free(orig);
+	if (compose_draft_file_parse(text, len, &d, &err) != 0) {
+		rc = cli_error("compose: %s (nothing sent; the draft is kept "
+		    "in %s)", err.msg, path);
+		goto out;
+	}
+	if (postpone) {
+		if (app_postpone(cfg, acct, &d, ctx->offline, note, sizeof note,
+		    &err) != 0) {
+			rc = cli_error("compose: %s (the draft is kept in %s)",
+			    err.msg, path);
+			goto out;
+		}
+		if (note[0] != '\0')
+			fprintf(stderr, "posta: %s\n", note);
+		printf("posta: postponed to Drafts\n");
+		unlink(path);
+		goto out;
+	}
+	so.offline = ctx->offline;
+	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL)
+		so.answers = id;
+	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &oid,
+	    &err) != 0) {
+		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
+		    0) {
+			rc = cli_error("compose: %s (nothing sent; the draft is "
+			    "kept in %s)", err.msg, path);
+			goto out;
+		}
+		rc = CLI_FAIL;
+	} else if (so.offline)
+		printf("posta: queued as outbox %lld; it goes with the next "
+		    "'posta outbox --flush'\n", (long long)oid);
+	/* It is in the outbox now: the file is no longer the only copy. */
+	unlink(path);
+out:
+	free(text);
+	free(files);
+	free(addrs);
+	compose_draft_free(&d);
+	return rc;
+}
+
+const struct cmd_entry cmd_compose_entry = {
+	"compose", "[-a ACCOUNT] [--reply ID | --reply-all ID | --forward ID "
+	"[--attach-original] | --resume ID] [-A FILE]... [--postpone] "
+	"[ADDRESS... | mailto:URL]",
+	"write a message in $VISUAL/$EDITOR, then send or postpone it",
+	cmd_compose
+};

@@ -1,0 +1,165 @@
+/*
+ * cmd-outbox.c - posta outbox: what waits to be sent, and what to do
+ * with it.
+ *
+ *   posta outbox [-a ACCOUNT]                list (ID, state, tries, To,
+ *                                            Subject, the last error)
+ *   posta outbox [-a ACCOUNT] --flush        send what waits
+ *   posta outbox [-a ACCOUNT] --retry ID     a held (outcome unknown) or
+ *                                            failed message: send it again
+ *                                            at the next flush
+ *   posta outbox [-a ACCOUNT] --drop ID      forget a message
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli/cli.h"
+#include "mail/mail.h"
+
+extern const struct cmd_entry cmd_outbox_entry;
+void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char		*end;
+	long long	 n;
+
+	n = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || n <= 0)
+		return -1;
+	*id = n;
+	return 0;
+}
+
+static int
+list_row(void *arg, const struct store_outbox *o)
+{
+	static const char	*states[] = { "waiting", "failed", "unknown" };
+	struct mail_headers	 h;
+	struct perr		 err;
+	char			 when[32], *to, *subj, *e;
+	time_t			 t = (time_t)o->created_at;
+	struct tm		 tm;
+	size_t			*n = arg;
+
+	(*n)++;
+	(void)mail_headers_parse(o->raw, o->size, &h, &err);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(when, sizeof when, "?");
+	to = sanitize_line(h.to);
+	subj = sanitize_line(h.subject);
+	printf("%-5lld %-8s %2d  %s  %s  %s\n", (long long)o->id,
+	    states[o->state], o->attempts, when, to, subj);
+	if (o->last_error != NULL) {
+		e = sanitize_line(o->last_error);
+		printf("      %s\n", e);
+		free(e);
+	}
+	free(to);
+	free(subj);
+	mail_headers_free(&h);
+	return 0;
+}
+
+static int
+cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct account	*acct;
+	struct config		*cfg;
+	struct store		*st;
+	struct perr		 err;
+	const char		*account = NULL, *idarg = NULL;
+	enum { LIST, FLUSH, RETRY, DROP } what = LIST;
+	int64_t			 id = 0, account_id;
+	enum store_protocol	 proto;
+	size_t			 n = 0;
+	int			 i, rc = CLI_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			account = argv[++i];
+		else if (strcmp(argv[i], "--flush") == 0)
+			what = FLUSH;
+		else if ((strcmp(argv[i], "--retry") == 0 ||
+		    strcmp(argv[i], "--drop") == 0) && i + 1 < argc) {
+			what = argv[i][2] == 'r' ? RETRY : DROP;
+			idarg = argv[++i];
+		} else {
+			cli_usage(&cmd_outbox_entry);
+			return CLI_USAGE;
+		}
+	}
+	if (idarg != NULL && parse_id(idarg, &id) != 0) {
+		cli_error("outbox: expected an outbox id, got '%s'", idarg);
+		return CLI_USAGE;
+	}
+	if ((cfg = cli_config(ctx)) == NULL)
+		return CLI_CONFIG;
+	if ((acct = config_account(cfg, account, &err)) == NULL)
+		return cli_error("%s", err.msg);
+	if (what == FLUSH) {
+		if (ctx->offline)
+			return cli_error("outbox: --flush needs the network "
+			    "(--offline was given)");
+		if (app_outbox_flush(cfg, acct, cmd_send_report, NULL, NULL,
+		    &err) != 0)
+			return cli_error("%s", err.msg);
+		return CLI_OK;
+	}
+	if (access(cfg->store, F_OK) != 0) {
+		if (what == LIST)
+			printf("the outbox is empty\n");
+		return what == LIST ? CLI_OK :
+		    cli_error("outbox: no message %lld", (long long)id);
+	}
+	if ((st = store_open(cfg->store, what == LIST ? STORE_RDONLY :
+	    STORE_RDWR, &err)) == NULL)
+		return cli_error("%s", err.msg);
+	if (store_account_find(st, acct->name, &account_id, &proto,
+	    &err) != 0) {
+		store_close(st);
+		if (err.code != PERR_NOTFOUND)
+			return cli_error("%s", err.msg);
+		if (what == LIST)
+			printf("the outbox is empty\n");
+		return what == LIST ? CLI_OK :
+		    cli_error("outbox: no message %lld", (long long)id);
+	}
+	switch (what) {
+	case LIST:
+		if (store_outbox_list(st, account_id, list_row, &n, &err) < 0)
+			rc = cli_error("%s", err.msg);
+		else if (n == 0)
+			printf("the outbox is empty\n");
+		break;
+	case RETRY:
+		if (store_outbox_retry(st, account_id, id, &err) != 0)
+			rc = cli_error("%s", err.msg);
+		else
+			printf("outbox %lld goes with the next flush\n",
+			    (long long)id);
+		break;
+	case DROP:
+		if (store_outbox_remove(st, account_id, id, &err) != 0)
+			rc = cli_error("%s", err.msg);
+		else
+			printf("outbox %lld dropped\n", (long long)id);
+		break;
+	default:
+		break;
+	}
+	store_close(st);
+	return rc;
+}
+
+const struct cmd_entry cmd_outbox_entry = {
+	"outbox", "[-a ACCOUNT] [--flush | --retry ID | --drop ID]",
+	"list the messages waiting to be sent; send, retry or drop them",
+	cmd_outbox
+};

@@ -1,0 +1,206 @@
+/*
+ * cmd-send.c - posta send: mail(1) for scripts.
+ *
+ *   posta send [-a ACCOUNT] -s SUBJECT [-c CC] [-b BCC] [-A FILE]...
+ *       [--offline] ADDRESS... < body
+ *
+ * The message goes into the outbox first (so it is never lost), then out
+ * over SMTP unless --offline (or the global --offline): then it waits for
+ * the next "posta outbox --flush". Exit status 0 when it was sent (or
+ * queued offline) to every recipient, 1 otherwise, with every refusal
+ * written to stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli/cli.h"
+#include "mail/mail.h"
+
+extern const struct cmd_entry cmd_send_entry;
+
+/* Print what happened to each outbox message (shared with posta outbox). */
+void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
+
+void
+cmd_send_report(void *arg, const struct app_outbox_event *ev)
+{
+	const char	*what[] = { "sent", "sent, with refusals", "not sent",
+			    "outcome unknown", "note" };
+	char		*subj, *text;
+
+	(void)arg;
+	subj = sanitize_line(ev->subject);
+	text = sanitize_line(ev->text);
+	fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
+	    "posta: outbox %lld \"%s\": %s%s%s\n", (long long)ev->id, subj,
+	    what[ev->what], *text != '\0' ? ": " : "", text);
+	if (ev->what == APP_OUTBOX_FAILED)
+		fprintf(stderr, "posta: outbox %lld stays in the outbox; "
+		    "'posta outbox --flush' tries again\n", (long long)ev->id);
+	else if (ev->what == APP_OUTBOX_UNKNOWN)
+		fprintf(stderr, "posta: outbox %lld may have been delivered; "
+		    "it is held: 'posta outbox --retry %lld' sends it again, "
+		    "'posta outbox --drop %lld' forgets it\n", (long long)ev->id,
+		    (long long)ev->id, (long long)ev->id);
+	free(subj);
+	free(text);
+}
+
+/* stdin into a malloc'd NUL-terminated string. */
+static char *
+read_stdin(size_t *len)
+{
+	char	*buf = NULL;
+	size_t	 n = 0, cap = 0, r;
+
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap * 2 + 8192;
+			buf = xrealloc(buf, cap);
+		}
+		r = fread(buf + n, 1, cap - n - 1, stdin);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static void
+field_add(char **field, const char *v)
+{
+	char	*s;
+
+	if (*field == NULL) {
+		*field = xstrdup(v);
+		return;
+	}
+	s = xasprintf("%s, %s", *field, v);
+	free(*field);
+	*field = s;
+}
+
+static int
+cmd_send(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct compose_draft	 d;
+	struct app_send_opts	 so = { 0 };
+	struct app_flush_stats	 stats;
+	const struct account	*acct;
+	struct config		*cfg;
+	struct perr		 err;
+	const char		*account = NULL, *subject = NULL;
+	char			*body, *cc = NULL, *bcc = NULL, *to = NULL;
+	char			**files = NULL;
+	size_t			 nfiles = 0, len, i;
+	int64_t			 id;
+	int			 a, rc = CLI_OK;
+
+	so.offline = ctx->offline;
+	for (a = 1; a < argc && argv[a][0] == '-' && argv[a][1] != '\0'; a++) {
+		if (strcmp(argv[a], "--") == 0) {
+			a++;
+			break;
+		}
+		if (strcmp(argv[a], "--offline") == 0)
+			so.offline = true;
+		else if (a + 1 >= argc)
+			goto usage;
+		else if (strcmp(argv[a], "-a") == 0)
+			account = argv[++a];
+		else if (strcmp(argv[a], "-s") == 0)
+			subject = argv[++a];
+		else if (strcmp(argv[a], "-c") == 0)
+			field_add(&cc, argv[++a]);
+		else if (strcmp(argv[a], "-b") == 0)
+			field_add(&bcc, argv[++a]);
+		else if (strcmp(argv[a], "-A") == 0) {
+			files = xreallocarray(files, nfiles + 1, sizeof *files);
+			files[nfiles++] = argv[++a];
+		} else
+			goto usage;
+	}
+	for (; a < argc; a++)
+		field_add(&to, argv[a]);
+	if (to == NULL && cc == NULL && bcc == NULL)
+		goto usage;
+	if ((cfg = cli_config(ctx)) == NULL) {
+		rc = CLI_CONFIG;
+		goto out;
+	}
+	if ((acct = config_account(cfg, account, &err)) == NULL) {
+		rc = cli_error("%s", err.msg);
+		goto out;
+	}
+	if (app_draft_new(acct, &d, &err) != 0) {
+		rc = cli_error("%s", err.msg);
+		goto out;
+	}
+	body = read_stdin(&len);
+	/* mail(1) says so too, and sends it. */
+	if (strspn(body, " \t\r\n") == len)
+		fprintf(stderr, "posta: warning: the message body is empty\n");
+	if (memchr(body, '\0', len) != NULL) {
+		free(body);
+		compose_draft_free(&d);
+		rc = cli_error("send: the body holds NUL bytes; attach binary "
+		    "data with -A FILE");
+		goto out;
+	}
+	/* The body read comes before the signature app_draft_new() added. */
+	{
+		char *withsig = xasprintf("%s%s", body, d.body);
+
+		free(d.body);
+		d.body = withsig;
+		free(body);
+	}
+	d.to = to;
+	d.cc = cc;
+	d.bcc = bcc;
+	to = cc = bcc = NULL;
+	if (subject != NULL)
+		d.subject = xstrdup(subject);
+	for (i = 0; i < nfiles; i++)
+		if (app_draft_attach_file(&d, files[i], &err) != 0) {
+			compose_draft_free(&d);
+			rc = cli_error("send: %s", err.msg);
+			goto out;
+		}
+	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &id,
+	    &err) != 0) {
+		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
+		    0)
+			rc = cli_error("send: %s", err.msg);
+		else
+			rc = CLI_FAIL;
+	} else if (so.offline)
+		printf("posta: queued as outbox %lld; it goes with the next "
+		    "'posta outbox --flush'\n", (long long)id);
+	compose_draft_free(&d);
+out:
+	free(to);
+	free(cc);
+	free(bcc);
+	free(files);
+	return rc;
+usage:
+	cli_usage(&cmd_send_entry);
+	free(to);
+	free(cc);
+	free(bcc);
+	free(files);
+	return CLI_USAGE;
+}
+
+const struct cmd_entry cmd_send_entry = {
+	"send", "[-a ACCOUNT] [-s SUBJECT] [-c CC] [-b BCC] [-A FILE]... "
+	"[--offline] ADDRESS... < body",
+	"send a message (mail(1) style): body from stdin, through the outbox",
+	cmd_send
+};
