@@ -346,6 +346,8 @@ journal_copy(struct store *st, int64_t account_id,
 	return store_journal_append(st, &e, NULL, err);
 }
 
+
+#ifndef SYNC_REPLAYS_JOURNAL
 static unsigned
 imap_flags_of(unsigned store_flags)
 {
@@ -361,6 +363,7 @@ imap_flags_of(unsigned store_flags)
 		f |= IMAP_FLAG_DRAFT;
 	return f;
 }
+#endif
 
 /*
  * The remote name of an IMAP account's special-use folder: from the store,
@@ -702,6 +705,29 @@ storefail:
 	report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
 }
 
+/*
+ * After a copy went into the journal while online: one pass that replays
+ * it. A failure is only a note: the entry waits for the next sync.
+ */
+static void
+push(const struct config *cfg, const struct account *acct, app_outbox_cb cb,
+    void *arg)
+{
+	struct app_outbox_event	ev;
+	struct perr		err;
+	bool			pushed;
+
+	if (acct->protocol == PROTO_POP3)
+		return;
+	if (app_act_push(cfg, acct, &pushed, &err) == 0 || cb == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.what = APP_OUTBOX_NOTE;
+	ev.subject = "";
+	ev.text = err.msg;
+	cb(arg, &ev);
+}
+
 /* Submit outbox row id. -1 when the connection is gone for the rest. */
 static int
 flush_one(struct flush *f, int64_t id)
@@ -811,6 +837,9 @@ app_outbox_flush(const struct config *cfg, const struct account *acct,
 		imap_close(f.imap);
 	store_close(f.st);
 	free(f.ids);
+	/* The Sent copies wait in the journal: take them to the server now. */
+	if (stats->sent + stats->partial > 0)
+		push(cfg, acct, cb, arg);
 	if (stats->failed + stats->unknown + stats->partial > 0) {
 		rc = perr_set(err, PERR_GENERIC, "account %s: %zu sent, %zu "
 		    "partly, %zu failed, %zu outcome unknown", acct->name,
@@ -843,8 +872,9 @@ app_postpone(const struct config *cfg, const struct account *acct,
 {
 	struct imap_conn	*c = NULL;
 	struct store		*st;
-	struct perr		 ignored;
+	struct perr		 ignored, perr;
 	char			*raw, buf[1200];
+	bool			 pushed;
 	size_t			 len;
 	int64_t			 account_id;
 	int			 rc = -1;
@@ -875,6 +905,11 @@ out:
 		imap_close(c);
 	store_close(st);
 	free(raw);
+	if (rc == 0 && !offline && acct->protocol != PROTO_POP3 &&
+	    app_act_push(cfg, acct, &pushed, &perr) != 0 && note != NULL &&
+	    notelen > 0)
+		snprintf(note, notelen, "the draft waits in the journal: %s",
+		    perr.msg);
 	return rc;
 }
 

@@ -1641,11 +1641,15 @@ j_give_uid(struct sync_session *s, int64_t id, int64_t dest, uint32_t uid,
 		perr_clear(err);
 		return 0;
 	}
-	/* Moved on since (a later entry): its UID comes with that one. */
+	/*
+	 * Later entries that act on the row in dest get the UID, even when
+	 * the row has moved on since (a later move names it there); the row
+	 * itself only while it is still in dest without one.
+	 */
 	r = 0;
-	if (m.folder_id == dest && m.uid == 0 &&
-	    (store_msg_set_uid(s->st, id, uid, err) != 0 ||
-	    store_journal_resolve_uid(s->st, id, dest, uid, NULL, err) != 0))
+	if ((m.folder_id == dest && m.uid == 0 &&
+	    store_msg_set_uid(s->st, id, uid, err) != 0) ||
+	    store_journal_resolve_uid(s->st, id, dest, uid, NULL, err) != 0)
 		r = -1;
 	store_msg_free(&m);
 	return r;

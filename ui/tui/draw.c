@@ -440,8 +440,10 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 		{
 			int	cw = text_width(count);
 
-			if (cw >= w)
-				cw = 0, count[0] = '\0';
+			if (cw >= w) {
+				cw = 0;
+				count[0] = '\0';
+			}
 			put(d, d->side, y, 0, w - cw, label, attr);
 			if (cw > 0)
 				put(d, d->side, y, w - cw, cw, count, attr);

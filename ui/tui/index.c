@@ -927,9 +927,8 @@ ix_refresh(struct ix *ix)
 		id = r->id;
 		key = row_key(r);
 		off = ix->sel - ix->top;
+		/* Threaded: the block's first raw key, where pages start. */
 		first = ix->blocks[0].first;
-		/* A threaded block's first raw row may not be its first shown
-		 * (threads pulled in): its raw key is what pages start from. */
 	}
 	return reload_at(ix, from_top, first, id, key, off);
 }
@@ -965,9 +964,12 @@ ix_set_threaded(struct ix *ix, bool on)
 		ix->reverse = false;
 	}
 	keys_free(ix);
-	if (r == NULL || ix->at_start)
-		return ix_open(ix, ix->st, ix->folder_id) != 0 ? -1 :
-		    (ix_select_id(ix, id), 0);
+	if (r == NULL || ix->at_start) {
+		if (ix_open(ix, ix->st, ix->folder_id) != 0)
+			return -1;
+		(void)ix_select_id(ix, id);
+		return 0;
+	}
 	if (reload_at(ix, false, key, id, key, off) != 0)
 		return -1;
 	/* Its thread may start above: look a few blocks up. */

@@ -178,8 +178,10 @@ prompt_key(struct tui *t, struct prompt *pr, int key)
 	pr->hint = NULL;
 	if (key == 127 || key == 8 || key == (TUI_KEY_FN | KEY_BACKSPACE))
 		backspace(pr);
-	else if (key == TUI_CTRL('U'))
-		pr->len = 0, pr->buf[0] = '\0';
+	else if (key == TUI_CTRL('U')) {
+		pr->len = 0;
+		pr->buf[0] = '\0';
+	}
 	else if (key == TUI_CTRL('W'))
 		kill_word(pr);
 	else if (key == '\t')
