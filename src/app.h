@@ -112,7 +112,10 @@ bool	app_worker_event(struct app_worker *, struct app_event *ev);
 /* A pass now (journal, folders, headers, bodies); retries a lost server
  * at once. */
 void	app_worker_sync_now(struct app_worker *);
-/* Replay the journal now (a pass does it first). */
+/*
+ * Replay the journal now (after an action: quick); a pass replays it too.
+ * APP_EV_JOURNAL follows with the counts.
+ */
 void	app_worker_replay_now(struct app_worker *);
 /* Fetch message id's body: APP_EV_BODY_READY or APP_EV_BODY_FAILED. */
 void	app_worker_fetch_body(struct app_worker *, int64_t id);

@@ -18,7 +18,8 @@
  * serve body requests first (a person is waiting for them), then a pass
  * (journal replay, folders, headers, bodies) when one is due, then wait for
  * news on the watched folder (IDLE) until a request wakes it or the next
- * periodic pass is due.
+ * periodic pass is due. A POP3 account gets one session per pass instead
+ * (a POP3 session sees a snapshot and locks the maildrop).
  *
  * Stopping: app_worker_stop() cancels the connection's I/O from the UI
  * thread (sync_conn_cancel(), under the mutex, so the worker cannot free
@@ -350,6 +351,22 @@ on_progress(void *arg, const struct sync_progress *p)
 	post(w, &ev);
 }
 
+/* The journal's counts now, for the status line. */
+static void
+post_journal(struct app_worker *w, struct store *st)
+{
+	struct app_event	ev;
+	struct perr		err;
+	int64_t			id;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = APP_EV_JOURNAL;
+	if (store_account_find(st, w->acct.name, &id, NULL, &err) != 0 ||
+	    store_journal_count(st, id, &ev.waiting, &ev.failed, &err) != 0)
+		return;		/* never synced: nothing can wait */
+	post(w, &ev);
+}
+
 /* ---- the thread ------------------------------------------------------------------- */
 
 struct pending {
@@ -417,7 +434,7 @@ worker_main(void *arg)
 	char			*watch = xstrdup(w->start_watch != NULL ?
 				    w->start_watch : "INBOX");
 	bool			 online = !w->start_offline;
-	bool			 pass_due = true;
+	bool			 pass_due = true, replay_due = false;
 	int64_t			 retry_ms = RETRY_FIRST_MS, next_try = 0;
 	int64_t			 next_pass = 0, t;
 	size_t			 i;
@@ -433,6 +450,7 @@ worker_main(void *arg)
 	}
 	if (!online)
 		post_state(w, false, -1);
+	post_journal(w, st);
 
 	for (;;) {
 		take(w, &p);
@@ -456,10 +474,15 @@ worker_main(void *arg)
 		}
 		if (p.sync_now || p.replay_now) {
 			/* At once, whatever the back-off said. */
-			pass_due = true;
+			if (p.sync_now)
+				pass_due = true;
+			else
+				replay_due = true;
 			next_try = 0;
 			retry_ms = RETRY_FIRST_MS;
 		}
+		if (p.replay_now)
+			post_journal(w, st);
 
 		if (!online) {
 			for (i = 0; i < p.nfetch; i++)
@@ -517,12 +540,28 @@ worker_main(void *arg)
 		if (!sync_conn_broken(conn) &&
 		    (pass_due || now_ms() >= next_pass)) {
 			r = sync_conn_pass(conn, &stats, &err);
-			pass_due = false;
+			pass_due = replay_due = false;
 			next_pass = now_ms() + PASS_EVERY_MS;
 			if (r != 0)
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 			else
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
+			post_journal(w, st);
+		} else if (!sync_conn_broken(conn) && replay_due) {
+			/* Only the journal; the watch pulls its folder next. */
+			replay_due = false;
+			if (sync_conn_replay(conn, &err) != 0)
+				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
+			post_journal(w, st);
+		}
+		if (w->acct.protocol == PROTO_POP3 && !sync_conn_broken(conn)) {
+			/*
+			 * A POP3 session sees the maildrop as it was at login
+			 * and locks it: one session per pass, not one held.
+			 */
+			drop_conn(w, &conn);
+			next_try = next_pass;
+			continue;
 		}
 		if (!sync_conn_broken(conn)) {
 			t = next_pass - now_ms();

@@ -58,7 +58,17 @@ struct imap_be {
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
 	bool			 selected_rw;	/* SELECT (replay), not EXAMINE */
+	int64_t			*dropped;	/* see j_drop_results() */
+	size_t			 ndropped;
+	struct {
+		int64_t		 row;
+		char		*folder;
+		uint32_t	 uid;
+	}			*placed;	/* see j_place() */
+	size_t			 nplaced;
 };
+
+static int	j_flush_dropped(struct sync_session *, struct perr *);
 
 static bool
 imap_fatal(const struct perr *err)
@@ -112,6 +122,7 @@ static void
 be_close(struct sync_session *s, bool broken)
 {
 	struct imap_be	*be = s->be;
+	size_t		 i;
 
 	if (be == NULL)
 		return;
@@ -121,6 +132,10 @@ be_close(struct sync_session *s, bool broken)
 	pthread_mutex_unlock(&s->lock);
 	free(be->ns_prefix);
 	free(be->selected);
+	free(be->dropped);
+	for (i = 0; i < be->nplaced; i++)
+		free(be->placed[i].folder);
+	free(be->placed);
 	free(be);
 }
 
@@ -238,6 +253,9 @@ list_folders(struct sync_session *s, struct perr *err)
 	size_t			 i, j;
 	int			 rc = -1;
 
+	/* The replay ran just before: settle what it left for the pull. */
+	if (j_flush_dropped(s, err) != 0)
+		return -1;
 	if (imap_list(be->c, &mbs, err) != 0)
 		return -1;
 	if (store_folder_list(s->st, s->account_id, have_one, &have, err) < 0)
@@ -590,25 +608,34 @@ fetch_new(struct sync_session *s, const struct store_folder *f,
 	return 0;
 }
 
-/* UIDs in v that the folder does not have yet (v keeps its order). */
-static int
-only_new(struct sync_session *s, const struct store_folder *f, uint32_t *v,
-    size_t *n, struct perr *err)
-{
-	struct store_msg	m;
-	size_t			i, k = 0;
+/* UIDs from UIDNEXT up: new ones collected, known ones get their flags. */
+struct above {
+	struct sync_session		*s;
+	const struct store_folder	*f;
+	struct perr			*err;
+	struct imap_uids		*nu;
+	uint32_t			 from;
+};
 
-	for (i = 0; i < *n; i++) {
-		if (store_msg_by_uid(s->st, f->id, v[i], &m, err) == 0) {
-			store_msg_free(&m);
-			continue;
-		}
-		if (err->code != PERR_NOTFOUND)
-			return -1;
-		perr_clear(err);
-		v[k++] = v[i];
+static int
+above_one(void *arg, const struct imap_flags *fl)
+{
+	struct above	*a = arg;
+	int		 r;
+
+	/* "n:*" also answers with the last message when it is below n. */
+	if (fl->uid < a->from)
+		return 0;
+	r = store_msg_flags_uid(a->s->st, a->f->id, fl->uid,
+	    store_flags(fl->flags), fl->keywords != NULL ? fl->keywords : "",
+	    0, a->err);
+	if (r < 0)
+		return 1;
+	if (r == 0) {
+		a->nu->v = xreallocarray(a->nu->v, a->nu->n + 1,
+		    sizeof *a->nu->v);
+		a->nu->v[a->nu->n++] = fl->uid;
 	}
-	*n = k;
 	return 0;
 }
 
@@ -1034,11 +1061,23 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 		}
 	}
 
-	/* New messages, when UIDNEXT moved (or the server does not say). */
+	/*
+	 * New messages, when UIDNEXT moved (or the server does not say).
+	 * Their flags come along: a UID above the old UIDNEXT that a row
+	 * already has was given to it by the journal's replay (COPYUID,
+	 * APPENDUID), and the row shows the user's flags, not the server's.
+	 */
 	if (sel.uidnext == 0 || sel.uidnext != f->uidnext) {
-		if (imap_search_uids(be->c, f->uidnext, 0, &nu, err) != 0)
+		struct above ab = { s, f, err, &nu, f->uidnext };
+
+		if (store_begin(s->st, err) != 0)
 			goto out;
-		if (only_new(s, f, nu.v, &nu.n, err) != 0)
+		if (imap_fetch_flags(be->c, f->uidnext, 0, 0, above_one, &ab,
+		    err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			goto out;
+		}
+		if (store_commit(s->st, err) != 0)
 			goto out;
 	}
 	if (!sel.qresync) {
@@ -1390,6 +1429,48 @@ j_select(struct sync_session *s, const char *mailbox, struct perr *err)
 }
 
 /*
+ * Where the replay last put row id: the folder (remote name) and UID the
+ * server gave it. Later entries on the row in that folder were written
+ * without a UID; j_find() gives them this one. (Kept in memory for the
+ * session, like the model of SYNC-RULES: a row that leaves a folder and
+ * comes back has a new UID there, so a UID written into every later
+ * entry at once would be wrong for the second visit. After a crash the
+ * Message-ID search of j_find() takes over.)
+ */
+static void
+j_place(struct imap_be *be, int64_t id, const char *folder, uint32_t uid)
+{
+	size_t	i;
+
+	for (i = 0; i < be->nplaced; i++)
+		if (be->placed[i].row == id)
+			break;
+	if (i == be->nplaced) {
+		be->placed = xreallocarray(be->placed, be->nplaced + 1,
+		    sizeof *be->placed);
+		be->nplaced++;
+		be->placed[i].folder = NULL;
+	}
+	free(be->placed[i].folder);
+	be->placed[i].row = id;
+	be->placed[i].folder = xstrdup(folder);
+	be->placed[i].uid = uid;
+}
+
+static uint32_t
+j_placed(const struct imap_be *be, int64_t id, const char *folder)
+{
+	size_t	i;
+
+	for (i = 0; i < be->nplaced; i++)
+		if (be->placed[i].row == id)
+			return folder != NULL &&
+			    strcmp(be->placed[i].folder, folder) == 0 ?
+			    be->placed[i].uid : 0;
+	return 0;
+}
+
+/*
  * The UID of e's message in the selected folder, for an entry that has
  * none: its row's UID when the row is in that folder, else a search by
  * the row's Message-ID (the highest match). *uid 0: not there.
@@ -1405,6 +1486,9 @@ j_find(struct sync_session *s, const struct store_journal *e, int64_t in_folder,
 
 	*uid = 0;
 	if (e->message_id == 0)
+		return 0;
+	/* Put there by this replay: the UID it got. */
+	if ((*uid = j_placed(be, e->message_id, e->folder_name)) != 0)
 		return 0;
 	if (store_msg_get(s->st, e->message_id, &m, err) != 0) {
 		if (err->code != PERR_NOTFOUND)
@@ -1625,15 +1709,22 @@ out:
 	return rc;
 }
 
-/* Give row id, now in folder dest, the UID the server gave it there. */
+/*
+ * Row id is now message uid of folder dest (row id dest_id, remote name
+ * dest_name) on the server: remember it for later entries, and give the
+ * row its UID while it is still there without one.
+ */
 static int
-j_give_uid(struct sync_session *s, int64_t id, int64_t dest, uint32_t uid,
-    struct perr *err)
+j_give_uid(struct sync_session *s, int64_t id, int64_t dest_id,
+    const char *dest_name, uint32_t uid, struct perr *err)
 {
-	struct store_msg	m;
+	struct store_msg	m, other;
 	int			r;
 
-	if (id == 0 || dest == 0 || uid == 0)
+	if (id == 0 || uid == 0 || dest_name == NULL)
+		return 0;
+	j_place(s->be, id, dest_name, uid);
+	if (dest_id == 0)
 		return 0;
 	if ((r = store_msg_get(s->st, id, &m, err)) != 0) {
 		if (err->code != PERR_NOTFOUND)
@@ -1641,16 +1732,16 @@ j_give_uid(struct sync_session *s, int64_t id, int64_t dest, uint32_t uid,
 		perr_clear(err);
 		return 0;
 	}
-	/*
-	 * Later entries that act on the row in dest get the UID, even when
-	 * the row has moved on since (a later move names it there); the row
-	 * itself only while it is still in dest without one.
-	 */
 	r = 0;
-	if ((m.folder_id == dest && m.uid == 0 &&
-	    store_msg_set_uid(s->st, id, uid, err) != 0) ||
-	    store_journal_resolve_uid(s->st, id, dest, uid, NULL, err) != 0)
-		r = -1;
+	if (m.folder_id == dest_id && m.uid == 0) {
+		/* A UID another row holds (found by Message-ID) stays there. */
+		if (store_msg_by_uid(s->st, dest_id, uid, &other, err) == 0)
+			store_msg_free(&other);
+		else if (err->code != PERR_NOTFOUND ||
+		    (perr_clear(err), store_msg_set_uid(s->st, id, uid,
+		    err) != 0))
+			r = -1;
+	}
 	store_msg_free(&m);
 	return r;
 }
@@ -1679,7 +1770,8 @@ j_results_by_mid(struct sync_session *s, const struct jset *js,
 			return imap_fatal(err) ? -1 : 0;
 		if (store_begin(s->st, err) != 0)
 			return -1;
-		if (j_give_uid(s, probe.message_id, dest_id, uid, err) != 0) {
+		if (j_give_uid(s, probe.message_id, dest_id, dest, uid,
+		    err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			return -1;
 		}
@@ -1726,7 +1818,8 @@ j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
 		jset_add(&there, &v[i], uid);
 		if (store_begin(s->st, err) != 0)
 			goto out;
-		if (j_give_uid(s, v[i].message_id, dest_id, uid, err) != 0) {
+		if (j_give_uid(s, v[i].message_id, dest_id, v[0].dest_name,
+		    uid, err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			goto out;
 		}
@@ -1756,32 +1849,68 @@ out:
 	return rc;
 }
 
-/* Delete the local rows of results that exist nowhere on the server. */
-static int
-j_drop_results(struct sync_session *s, const struct jset *gone, int64_t dest,
-    struct perr *err)
+/*
+ * Results of moves and copies whose source was gone: their rows exist
+ * nowhere on the server. They are not deleted during the replay (later
+ * entries may still find their message by Message-ID, SYNC-RULES 4) but
+ * remembered, and deleted before the pull unless the journal still names
+ * them (j_flush_dropped()).
+ */
+static void
+j_drop_results(struct sync_session *s, const struct jset *gone)
 {
-	struct store_msg	m;
-	size_t			i;
+	struct imap_be	*be = s->be;
+	size_t		 i;
 
 	for (i = 0; i < gone->n; i++) {
 		if (gone->e[i]->message_id == 0)
 			continue;
-		if (store_msg_get(s->st, gone->e[i]->message_id, &m,
-		    err) != 0) {
+		be->dropped = xreallocarray(be->dropped, be->ndropped + 1,
+		    sizeof *be->dropped);
+		be->dropped[be->ndropped++] = gone->e[i]->message_id;
+	}
+}
+
+static int
+j_flush_dropped(struct sync_session *s, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct store_msg	 m;
+	size_t			 i;
+	bool			 held;
+
+	if (be->ndropped == 0)
+		return 0;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	for (i = 0; i < be->ndropped; i++) {
+		if (store_journal_holds(s->st, be->dropped[i], &held,
+		    err) != 0)
+			goto fail;
+		if (held)
+			continue;
+		if (store_msg_get(s->st, be->dropped[i], &m, err) != 0) {
 			if (err->code != PERR_NOTFOUND)
-				return -1;
+				goto fail;
 			perr_clear(err);
 			continue;
 		}
-		if (m.folder_id == dest && m.uid == 0 &&
-		    store_msg_delete(s->st, m.id, err) != 0) {
+		/* Only while it is still without a UID (nothing found it). */
+		if (m.uid == 0 && store_msg_delete(s->st, m.id, err) != 0) {
 			store_msg_free(&m);
-			return -1;
+			goto fail;
 		}
 		store_msg_free(&m);
 	}
+	if (store_commit(s->st, err) != 0)
+		return -1;
+	free(be->dropped);
+	be->dropped = NULL;
+	be->ndropped = 0;
 	return 0;
+fail:
+	(void)store_rollback(s->st, NULL);
+	return -1;
 }
 
 static int
@@ -1869,13 +1998,14 @@ j_move(struct sync_session *s, const struct store_journal *v, size_t n,
 			jset_add(&nocu, moved.e[i], 0);
 		else if (j_give_uid(s, moved.e[i]->message_id,
 		    moved.e[i]->dest_folder_id != 0 ?
-		    moved.e[i]->dest_folder_id : dest_id, dst, err) != 0) {
+		    moved.e[i]->dest_folder_id : dest_id, v[0].dest_name, dst,
+		    err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			goto out;
 		}
 	}
-	if (j_drop_results(s, &gone, moved.n > 0 || gone.n > 0 ? dest_id : 0,
-	    err) != 0 || j_settle(s, moved.e, moved.n, NULL, err) != 0 ||
+	j_drop_results(s, &gone);
+	if (j_settle(s, moved.e, moved.n, NULL, err) != 0 ||
 	    j_settle(s, rm.e, rm.n, NULL, err) != 0 ||
 	    j_settle(s, gone.e, gone.n, NULL, err) != 0) {
 		(void)store_rollback(s->st, NULL);
@@ -2044,9 +2174,8 @@ j_folder_op(struct sync_session *s, const struct store_journal *e,
 			    e->dest_name, NULL, &why);
 		break;
 	case STORE_JOP_FOLDER_DELETE:
-		(void)imap_mailbox_cmd(be->c, IMAP_MBX_UNSUBSCRIBE,
-		    e->folder_name, NULL, &why);
-		if (imap_fatal(&why)) {
+		if (imap_mailbox_cmd(be->c, IMAP_MBX_UNSUBSCRIBE,
+		    e->folder_name, NULL, &why) != 0 && imap_fatal(&why)) {
 			*err = why;
 			return -1;
 		}
@@ -2137,7 +2266,8 @@ j_append(struct sync_session *s, const struct store_journal *e,
 	}
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	if (j_give_uid(s, m.id, fid != 0 ? fid : m.folder_id, uid, err) != 0 ||
+	if (j_give_uid(s, m.id, fid != 0 ? fid : m.folder_id, e->folder_name,
+	    uid, err) != 0 ||
 	    j_settle(s, &pe, 1, NULL, err) != 0) {
 		(void)store_rollback(s->st, NULL);
 		goto out;

@@ -30,6 +30,7 @@
 #define POSTA_SYNC_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -316,7 +317,7 @@ struct sync_session {
 	 * cancelled is set under it and sticks.
 	 */
 	pthread_mutex_t		 lock;
-	bool			 cancelled;
+	atomic_bool		 cancelled;	/* read without the lock */
 };
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */

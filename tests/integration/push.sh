@@ -3,7 +3,7 @@
 # tests/integration/worker_probe: another device (Python imaplib) appends,
 # flags and expunges in the watched folder, and each change must be in the
 # store and announced (folder_changed) within 5 seconds, without any request;
-# a body fetched on demand; watching another folder; stop within 1 s while
+# a body fetched on demand (worker, and posta show); watching another folder; stop within 1 s while
 # the server is frozen (SIGSTOP) in the middle of a command; going offline
 # and back online by request.
 set -uo pipefail
@@ -13,7 +13,7 @@ set -uo pipefail
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
 PY=/usr/bin/python3
 PROBE=$POSTA_BUILDDIR/tests/integration/worker_probe
-PLAN=17
+PLAN=19
 LIMIT=5		# seconds: the promise of issue 5
 n=0 failed=0
 
@@ -186,6 +186,18 @@ if wait_line "^[0-9]+ body_failed id=999999" "$before" 5 >/dev/null; then
   ok "fetching a message that does not exist fails with an event"
 else
   not_ok "fetching a message that does not exist fails with an event" "$(tail -n +"$((before + 1))" "$W/events")"
+fi
+
+# --- posta show of a message stored without its body -------------------------
+id=$(sql "select id from message where message_id = 'burst2@x'")
+out=$("$POSTA" -c "$C" --offline show "$id" 2>&1)
+if grep -q 'not stored offline' <<<"$out"; then ok "show --offline: headers and a note, no connection"
+else not_ok "show --offline: headers and a note, no connection" "$out"; fi
+out=$("$POSTA" -c "$C" show "$id" 2>&1)
+if grep -q '^Raffica' <<<"$out" || grep -q 'ciao' <<<"$out"; then
+  same "show: the body is fetched, stored and shown" "2" "$(sql "select body_state from message where id = $id")"
+else
+  not_ok "show: the body is fetched, stored and shown" "$out"
 fi
 
 # --- watch another folder -------------------------------------------------

@@ -356,7 +356,7 @@ same "... and the journal is empty" "0 waiting, 0 failed" "$(waiting)"
 check "online: flag -seen" P flag "$(id_of m0@x INBOX)" -seen
 same "... on the server" "m0@x \\Flagged" "$(srv INBOX | grep '^m0@x')"
 check "online: move to Lavoro" P move "$(id_of m1@x INBOX)" Lavoro
-same "... on the server" "|m1@x " "$(srv INBOX | grep -c '^m1@x')|$(srv Lavoro | grep '^m1@x')"
+same "... on the server" "0|m1@x " "$(srv INBOX | grep -c '^m1@x')|$(srv Lavoro | grep '^m1@x')"
 same "... and the moved row has its new UID" "1" "$(sql "$A_DB" "select count(*) from message m join folder f on f.id = m.folder_id where f.name = 'Lavoro' and m.message_id = 'm1@x' and m.uid is not null")"
 check "online: copy to Archive" P copy "$(id_of m2@x INBOX)" Archive
 same "... on the server (both)" "m2@x |m2@x " "$(srv INBOX | grep '^m2@x')|$(srv Archive | grep '^m2@x')"

@@ -28,7 +28,7 @@ tui_wait "[50 messages"
 tui_keys x
 tui_wait_selected "Build #"
 sel1=$(tui_selected)
-tui_keys g ":" "last-e" Tab
+tui_keys Home ":" "last-e" Tab
 tui_wait ":last-entry"
 ok $? ": prompt completes action names with Tab"
 tui_keys Enter

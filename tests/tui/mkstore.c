@@ -213,7 +213,12 @@ fill(struct mk *mk, const char *account, const char *folder, long count,
 	f.remote_name = (char *)folder;
 	f.delimiter = '/';
 	f.subscribed = true;
+	/* The usual names get their special use, as a server gives them. */
 	f.special_use = strcmp(folder, "INBOX") == 0 ? STORE_SPECIAL_INBOX :
+	    strcmp(folder, "Trash") == 0 ? STORE_SPECIAL_TRASH :
+	    strcmp(folder, "Archive") == 0 ? STORE_SPECIAL_ARCHIVE :
+	    strcmp(folder, "Drafts") == 0 ? STORE_SPECIAL_DRAFTS :
+	    strcmp(folder, "Sent") == 0 ? STORE_SPECIAL_SENT :
 	    STORE_SPECIAL_NONE;
 	if (store_folder_upsert(mk->st, &f, &mk->folder_id, &mk->err) != 0)
 		return fail(mk, "folder");

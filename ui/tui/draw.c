@@ -188,6 +188,16 @@ draw_layout(struct draw *d, struct tui *t)
 	t->dirty &= ~(unsigned)TUI_DIRTY_LAYOUT;
 }
 
+void
+draw_restore(struct draw *d, struct tui *t)
+{
+	(void)reset_prog_mode();
+	/* Whatever the program left on the terminal goes. */
+	t->dirty |= TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL | TUI_DIRTY_CLEAR;
+	draw_layout(d, t);
+	t->dirty |= TUI_DIRTY_CLEAR;
+}
+
 void *
 draw_input_window(struct draw *d)
 {
@@ -305,9 +315,9 @@ fmt_size(int64_t n, char *buf, size_t len)
 
 static void
 index_row(const struct draw *d, WINDOW *w, int y, int width,
-    const struct ix_row *r, bool selected, time_t now)
+    const struct ix_row *r, bool selected, bool tagged, time_t now)
 {
-	char	 flags[5], date[32], size[32], *from, *subj, *subjraw, *line;
+	char	 flags[6], date[32], size[32], *from, *subj, *subjraw, *line;
 	int	 fw, sw, zw;
 	attr_t	 attr;
 
@@ -316,14 +326,15 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 	flags[2] = (r->flags & STORE_ANSWERED) ? 'r' :
 	    (r->flags & STORE_DELETED) ? 'D' : ' ';
 	flags[3] = r->attach ? '+' : ' ';
-	flags[4] = '\0';
+	flags[4] = tagged ? '*' : ' ';
+	flags[5] = '\0';
 	fmt_date(r->date, now, date, sizeof date);
 	fmt_size(r->size, size, sizeof size);
 
 	/* Columns: flags date from subject size; narrow screens lose size. */
 	fw = width >= 100 ? 22 : width >= 70 ? 18 : 12;
 	zw = width >= 60 ? 6 : 0;
-	sw = width - 4 - 1 - 10 - 1 - fw - 1 - zw;
+	sw = width - 5 - 1 - 10 - 1 - fw - 1 - zw;
 	if (sw < 1)
 		sw = 1;
 	from = cell(d, r->from, fw);
@@ -368,7 +379,8 @@ draw_index(const struct draw *d, const struct tui *t)
 		return;
 	}
 	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
-		index_row(d, d->main, y, w, &ix->rows[i], i == ix->sel, now);
+		index_row(d, d->main, y, w, &ix->rows[i], i == ix->sel,
+		    tags_has(&t->tags, ix->rows[i].id), now);
 }
 
 /* ---- the pager ---------------------------------------------------------- */
@@ -393,6 +405,112 @@ draw_pager(const struct draw *d, const struct tui *t)
 		    dc_attr(d, quotes[(l->quote - 1) % 3]) :
 		    dc_attr(d, DC_NORMAL);
 		put_hl(d, d->main, y, w, line, attr, pg->search);
+		free(line);
+	}
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t	n = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return s[-1] == '\n' ? n : n + 1;
+}
+
+/* ---- the attachment list -------------------------------------------------- */
+
+static void
+draw_attach(const struct draw *d, struct tui *t)
+{
+	struct att_view	*av = &t->att;
+	int		 w, h, y;
+	size_t		 i;
+	char		*line, size[32];
+
+	draw_main_size(t, &w, &h);
+	av->height = h;
+	(void)werase(d->main);
+	if (av->n == 0) {
+		put(d, d->main, 0, 0, w, "  (no parts)", dc_attr(d, DC_NORMAL));
+		return;
+	}
+	if (av->sel < av->top)
+		av->top = av->sel;
+	if (av->sel >= av->top + (size_t)h)
+		av->top = av->sel - (size_t)h + 1;
+	for (y = 0, i = av->top; y < h && i < av->n; y++, i++) {
+		const struct mail_part *p = &av->parts[i];
+
+		fmt_size((int64_t)p->size, size, sizeof size);
+		line = xasprintf("%3zu %*s%-6s %-28s %6s  %s", i + 1,
+		    (int)p->depth * 2, "", p->id, p->type, size,
+		    p->filename[0] != '\0' ? p->filename :
+		    p->role == MAIL_PART_BODY ? "(shown)" : "");
+		put(d, d->main, y, 0, w, line, i == av->sel ?
+		    dc_attr(d, DC_SELECTED) : dc_attr(d, DC_NORMAL));
+		free(line);
+	}
+}
+
+/* ---- the compose screen ---------------------------------------------------- */
+
+static void
+compose_field(const struct draw *d, WINDOW *win, int y, int w,
+    const char *name, const char *value)
+{
+	char	*line = xasprintf("%10s: %s", name, value != NULL ? value : "");
+
+	put(d, win, y, 0, w, line, dc_attr(d, DC_NORMAL));
+	free(line);
+}
+
+static void
+draw_compose(const struct draw *d, const struct tui *t)
+{
+	const struct compose_screen	*cs = t->cs;
+	int				 w, h, y = 0;
+	size_t				 i;
+	char				*line, size[32];
+
+	draw_main_size(t, &w, &h);
+	(void)werase(d->main);
+	if (cs == NULL)
+		return;
+	compose_field(d, d->main, y++, w, "From", cs->d.from);
+	compose_field(d, d->main, y++, w, "To", cs->d.to);
+	compose_field(d, d->main, y++, w, "Cc", cs->d.cc);
+	compose_field(d, d->main, y++, w, "Bcc", cs->d.bcc);
+	compose_field(d, d->main, y++, w, "Subject", cs->d.subject);
+	if (cs->d.reply_to != NULL && *cs->d.reply_to != '\0')
+		compose_field(d, d->main, y++, w, "Reply-To", cs->d.reply_to);
+	y++;
+	put(d, d->main, y++, 0, w, cs->file_bad ? "-- the message file has "
+	    "an error: e edits it again" : "-- Attachments",
+	    cs->file_bad ? dc_attr(d, DC_ERROR) : dc_attr(d, DC_HEADER));
+	if (cs->d.natt == 0 && y < h)
+		put(d, d->main, y++, 0, w, "   (none: a attaches a file)",
+		    dc_attr(d, DC_NORMAL));
+	for (i = 0; i < cs->d.natt && y < h; i++, y++) {
+		const struct compose_attachment *a = &cs->d.att[i];
+
+		fmt_size((int64_t)a->len, size, sizeof size);
+		line = xasprintf("%3zu %-30s %6s  %s", i + 1,
+		    a->type != NULL ? a->type : compose_mime_type(a->filename,
+		    a->data, a->len), size,
+		    a->filename != NULL ? a->filename : "");
+		put(d, d->main, y, 0, w, line, i == cs->sel ?
+		    dc_attr(d, DC_SELECTED) : dc_attr(d, DC_NORMAL));
+		free(line);
+	}
+	if (y + 1 < h) {
+		line = xasprintf("-- %zu lines of text",
+		    count_lines(cs->d.body));
+		put(d, d->main, y + 1, 0, w, line, dc_attr(d, DC_HEADER));
 		free(line);
 	}
 }
@@ -457,7 +575,7 @@ static void
 draw_status(const struct draw *d, const struct tui *t)
 {
 	char	*left, *right, *line;
-	int	 rw, cols = t->cols;
+	int	 rw, lw, cols = t->cols;
 
 	if (t->prompt.active && t->prompt.hint != NULL) {
 		put(d, d->status, 0, 0, cols, t->prompt.hint,
@@ -466,13 +584,22 @@ draw_status(const struct draw *d, const struct tui *t)
 	}
 	status_text(t, &left, &right);
 	rw = text_width(right);
+	lw = text_width(left);
 	if (rw >= cols)
 		line = xstrdup(right);
-	else {
+	else if (lw + rw >= cols || t->status.error == NULL) {
 		char	*l = cell(d, left, cols - rw);
 
 		line = xasprintf("%s%s", l, right);
 		free(l);
+	} else {
+		/* The last error gets the room the rest leaves. */
+		char	*e = xasprintf("  %s", t->status.error);
+		char	*ef = cell(d, e, cols - lw - rw);
+
+		line = xasprintf("%s%s%s", left, ef, right);
+		free(ef);
+		free(e);
 	}
 	put(d, d->status, 0, 0, cols, line, dc_attr(d, DC_STATUS));
 	free(line);
@@ -553,6 +680,10 @@ draw_screen(struct draw *d, struct tui *t)
 	if ((t->dirty & TUI_DIRTY_MAIN) && d->main != NULL) {
 		if (t->view == TUI_VIEW_PAGER)
 			draw_pager(d, t);
+		else if (t->view == TUI_VIEW_ATTACH)
+			draw_attach(d, t);
+		else if (t->view == TUI_VIEW_COMPOSE)
+			draw_compose(d, t);
 		else
 			draw_index(d, t);
 		(void)wnoutrefresh(d->main);

@@ -1042,3 +1042,13 @@ none:
 		return -1;
 	return 0;
 }
+
+void
+ix_set_flags(struct ix *ix, int64_t id, unsigned flags)
+{
+	size_t	i;
+
+	for (i = 0; i < ix->nrows; i++)
+		if (ix->rows[i].id == id)
+			ix->rows[i].flags = flags;
+}

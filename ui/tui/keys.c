@@ -56,15 +56,19 @@ static void	act_pg_toggle_raw(struct tui *);
 static void	act_pg_next_msg(struct tui *);
 static void	act_pg_prev_msg(struct tui *);
 static void	act_pg_next_unread(struct tui *);
+static void	act_toggle_online(struct tui *);
 
 #define I	TUI_CTX_INDEX
 #define P	TUI_CTX_PAGER
 #define A	TUI_CTX_ALL
+#define X	TUI_CTX_ATTACH
+#define C	TUI_CTX_COMPOSE
+#define H	(TUI_CTX_ALL | TUI_CTX_ATTACH | TUI_CTX_COMPOSE)
 
 static const struct tui_action actions[] = {
 	{ "quit", I, "leave posta", act_quit },
-	{ "help", A, "this screen: the key map as it is now", act_help },
-	{ "command-prompt", A, "run any action by name (Tab completes)",
+	{ "help", H, "this screen: the key map as it is now", act_help },
+	{ "command-prompt", H, "run any action by name (Tab completes)",
 	    act_command },
 	{ "change-folder", A, "open another folder (Tab completes)",
 	    act_change_folder },
@@ -74,8 +78,11 @@ static const struct tui_action actions[] = {
 	{ "sidebar-prev", A, "highlight the previous folder",
 	    act_sidebar_prev },
 	{ "sidebar-open", A, "open the highlighted folder", act_sidebar_open },
-	{ "redraw", A, "clear and redraw the screen", act_redraw },
-	{ "sync-now", A, "synchronise now", act_sync },
+	{ "redraw", H, "clear and redraw the screen", act_redraw },
+	{ "sync-now", H, "synchronise every account now (journal first)",
+	    act_sync },
+	{ "toggle-online", H, "go offline (no network at all) or back online",
+	    act_toggle_online },
 
 	{ "next-entry", I, "move to the next message", act_next_entry },
 	{ "previous-entry", I, "move to the previous message", act_prev_entry },
@@ -100,6 +107,44 @@ static const struct tui_action actions[] = {
 	{ "sort-subject", I, "sort by subject", act_sort_subject },
 	{ "sort-size", I, "sort by size, largest first", act_sort_size },
 
+	{ "delete-message", A, "delete: to Trash (in Trash: mark deleted)",
+	    act_mail_delete },
+	{ "undelete-message", A, "clear the deleted mark", act_mail_undelete },
+	{ "save-message", A, "move to a folder (Tab completes)",
+	    act_mail_save },
+	{ "copy-message", A, "copy to a folder (Tab completes)",
+	    act_mail_copy },
+	{ "flag-message", A, "flag or unflag", act_mail_flag },
+	{ "toggle-new", A, "mark read or new", act_mail_toggle_new },
+	{ "archive-message", A, "move to the Archive folder",
+	    act_mail_archive },
+	{ "sync-mailbox", A, "expunge the deleted messages of this folder, "
+	    "then synchronise now", act_mail_sync_mailbox },
+	{ "expunge", A, "remove the deleted messages of this folder",
+	    act_mail_expunge },
+	{ "tag-entry", A, "tag or untag the message", act_mail_tag },
+	{ "tag-prefix", A, "apply the next action to the tagged messages",
+	    act_mail_tag_prefix },
+	{ "tag-thread", A, "tag or untag the whole thread",
+	    act_mail_tag_thread },
+	{ "untag-all", A, "untag every message", act_mail_untag_all },
+	{ "delete-thread", A, "delete the whole thread",
+	    act_mail_delete_thread },
+	{ "undelete-thread", A, "undelete the whole thread",
+	    act_mail_undelete_thread },
+	{ "read-thread", A, "mark the whole thread read",
+	    act_mail_read_thread },
+	{ "mail", A, "write a new message", compose_act_new },
+	{ "reply", A, "reply to the sender", compose_act_reply },
+	{ "group-reply", A, "reply to the sender and every recipient",
+	    compose_act_group_reply },
+	{ "forward-message", A, "forward (inline or as an attachment)",
+	    compose_act_forward },
+	{ "resume-draft", A, "continue a postponed message (a draft)",
+	    compose_act_resume },
+	{ "view-attachments", A, "list the parts: save or open them",
+	    attach_act_open },
+
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
 	{ "previous-line", P, "scroll up one line", act_pg_prev_line },
@@ -115,6 +160,33 @@ static const struct tui_action actions[] = {
 	{ "previous-entry", P, "read the previous message", act_pg_prev_msg },
 	{ "next-unread", P, "read the next unread message",
 	    act_pg_next_unread },
+
+	{ "exit", X, "back to the message", attach_act_exit },
+	{ "next-entry", X, "select the next part", attach_act_next },
+	{ "previous-entry", X, "select the previous part", attach_act_prev },
+	{ "save-attachment", X, "save the part to a file",
+	    attach_act_save },
+	{ "view-attachment", X, "open the part through mailcap",
+	    attach_act_view },
+
+	{ "send-message", C, "send (through the outbox)", compose_act_send },
+	{ "postpone-message", C, "keep it in Drafts for later",
+	    compose_act_postpone },
+	{ "abort-message", C, "throw the message away", compose_act_abort },
+	{ "edit-message", C, "edit the message in $VISUAL / $EDITOR",
+	    compose_act_edit },
+	{ "attach-file", C, "attach a file (Tab completes paths)",
+	    compose_act_attach },
+	{ "detach-file", C, "remove the selected attachment",
+	    compose_act_detach },
+	{ "edit-to", C, "edit To (Tab completes addresses)", compose_act_to },
+	{ "edit-cc", C, "edit Cc (Tab completes addresses)", compose_act_cc },
+	{ "edit-bcc", C, "edit Bcc (Tab completes addresses)",
+	    compose_act_bcc },
+	{ "edit-subject", C, "edit the subject", compose_act_subject },
+	{ "next-entry", C, "select the next attachment", compose_act_next },
+	{ "previous-entry", C, "select the previous attachment",
+	    compose_act_prev },
 };
 #define NACTIONS	(sizeof actions / sizeof actions[0])
 
@@ -125,16 +197,36 @@ static const struct {
 	const char	*action;
 } defaults[] = {
 	{ I, "q", "quit" },
-	{ A, "?", "help" },
-	{ A, "F1", "help" },
-	{ A, ":", "command-prompt" },
+	{ H, "?", "help" },
+	{ H, "F1", "help" },
+	{ H, ":", "command-prompt" },
 	{ A, "c", "change-folder" },
 	{ A, "B", "sidebar-toggle" },
 	{ A, "^N", "sidebar-next" },
 	{ A, "^P", "sidebar-prev" },
 	{ A, "^O", "sidebar-open" },
-	{ A, "^L", "redraw" },
-	{ A, "$", "sync-now" },
+	{ H, "^L", "redraw" },
+	{ A, "$", "sync-mailbox" },
+	{ H, "@", "toggle-online" },
+	{ A, "d", "delete-message" },
+	{ A, "u", "undelete-message" },
+	{ A, "s", "save-message" },
+	{ A, "C", "copy-message" },
+	{ A, "F", "flag-message" },
+	{ A, "N", "toggle-new" },
+	{ A, "a", "archive-message" },
+	{ A, "T", "tag-entry" },
+	{ A, ";", "tag-prefix" },
+	{ A, "^T", "tag-thread" },
+	{ A, "^D", "delete-thread" },
+	{ A, "^U", "undelete-thread" },
+	{ A, "^R", "read-thread" },
+	{ A, "m", "mail" },
+	{ A, "r", "reply" },
+	{ A, "g", "group-reply" },
+	{ A, "f", "forward-message" },
+	{ A, "R", "resume-draft" },
+	{ A, "v", "view-attachments" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },
@@ -144,7 +236,7 @@ static const struct {
 	{ I, "Right", "next-page" },
 	{ I, "PageUp", "previous-page" },
 	{ I, "Left", "previous-page" },
-	{ I, "g", "first-entry" },
+	{ I, "=", "first-entry" },
 	{ I, "Home", "first-entry" },
 	{ I, "G", "last-entry" },
 	{ I, "End", "last-entry" },
@@ -170,7 +262,7 @@ static const struct {
 	{ P, "PageDown", "next-page" },
 	{ P, "-", "previous-page" },
 	{ P, "PageUp", "previous-page" },
-	{ P, "g", "top" },
+	{ P, "^", "top" },
 	{ P, "Home", "top" },
 	{ P, "G", "bottom" },
 	{ P, "End", "bottom" },
@@ -179,11 +271,40 @@ static const struct {
 	{ P, "h", "toggle-raw" },
 	{ P, "J", "next-entry" },
 	{ P, "K", "previous-entry" },
+
+	{ X, "q", "exit" },
+	{ X, "i", "exit" },
+	{ X, "Esc", "exit" },
+	{ X, "j", "next-entry" },
+	{ X, "Down", "next-entry" },
+	{ X, "k", "previous-entry" },
+	{ X, "Up", "previous-entry" },
+	{ X, "s", "save-attachment" },
+	{ X, "Enter", "view-attachment" },
+	{ X, "m", "view-attachment" },
+
+	{ C, "y", "send-message" },
+	{ C, "P", "postpone-message" },
+	{ C, "q", "abort-message" },
+	{ C, "e", "edit-message" },
+	{ C, "a", "attach-file" },
+	{ C, "D", "detach-file" },
+	{ C, "t", "edit-to" },
+	{ C, "c", "edit-cc" },
+	{ C, "b", "edit-bcc" },
+	{ C, "s", "edit-subject" },
+	{ C, "j", "next-entry" },
+	{ C, "Down", "next-entry" },
+	{ C, "k", "previous-entry" },
+	{ C, "Up", "previous-entry" },
 };
 
 #undef I
 #undef P
 #undef A
+#undef X
+#undef C
+#undef H
 
 /* ---- key names ------------------------------------------------------------ */
 
@@ -362,7 +483,8 @@ bind(struct keymap *km, unsigned ctx, int key, const struct tui_action *a)
 	km->b[km->n++].act = a;
 }
 
-static const unsigned ctxs[] = { TUI_CTX_INDEX, TUI_CTX_PAGER };
+static const unsigned ctxs[TUI_NCTX] = { TUI_CTX_INDEX, TUI_CTX_PAGER,
+    TUI_CTX_ATTACH, TUI_CTX_COMPOSE };
 
 int
 keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
@@ -376,7 +498,7 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 	perr_clear(err);
 	for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
 		key = keys_parse(defaults[i].key);
-		for (c = 0; c < 2; c++)
+		for (c = 0; c < TUI_NCTX; c++)
 			if ((defaults[i].ctx & ctxs[c]) != 0 &&
 			    (a = keys_action(defaults[i].action, ctxs[c])) !=
 			    NULL)
@@ -394,7 +516,7 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 			continue;
 		}
 		any = false;
-		for (c = 0; c < 2; c++) {
+		for (c = 0; c < TUI_NCTX; c++) {
 			if (strcmp(aname, "none") == 0 ||
 			    strcmp(aname, "noop") == 0) {
 				bind(km, ctxs[c], key, NULL);
@@ -468,12 +590,13 @@ keys_help(const struct keymap *km)
 	struct sbuf	 b = { 0 };
 	size_t		 c, i, j;
 	char		 kb[32], keys[128];
-	static const char *const titles[] = { "Index", "Pager" };
+	static const char *const titles[TUI_NCTX] = { "Index", "Pager",
+	    "Attachments", "Compose" };
 
 	sbuf_add(&b, "posta: keys (the live key map; change them in the "
 	    "[keys] section of the configuration as KEY = ACTION; run any "
 	    "action with :NAME)\n");
-	for (c = 0; c < 2; c++) {
+	for (c = 0; c < TUI_NCTX; c++) {
 		sbuf_add(&b, "\n%s\n\n", titles[c]);
 		for (i = 0; i < NACTIONS; i++) {
 			if ((actions[i].ctx & ctxs[c]) == 0)
@@ -490,7 +613,7 @@ keys_help(const struct keymap *km)
 				if (strlen(keys) + strlen(kb) < sizeof keys)
 					strcat(keys, kb);
 			}
-			sbuf_add(&b, "  %-18s %-16s %s\n",
+			sbuf_add(&b, "  %-18s %-18s %s\n",
 			    keys[0] != '\0' ? keys : "-", actions[i].name,
 			    actions[i].help);
 		}
@@ -551,7 +674,8 @@ command_done(struct tui *t, const char *text)
 	}
 	if ((a = keys_action(p, tui_ctx(t))) != NULL)
 		a->fn(t);
-	else if (keys_action(p, TUI_CTX_ALL) != NULL)
+	else if (keys_action(p, TUI_CTX_ALL | TUI_CTX_ATTACH |
+	    TUI_CTX_COMPOSE) != NULL)
 		status_msg(&t->status, "%s: not available here", p);
 	else
 		status_msg(&t->status, "no action named '%s' (Tab completes, "
@@ -661,8 +785,13 @@ act_redraw(struct tui *t)
 static void
 act_sync(struct tui *t)
 {
-	status_msg(&t->status, "syncing from the interface comes with the "
-	    "background worker; run posta sync meanwhile");
+	workers_sync_now(t);
+}
+
+static void
+act_toggle_online(struct tui *t)
+{
+	workers_toggle_online(t);
 }
 
 static void
@@ -859,7 +988,8 @@ act_sort_size(struct tui *t)
 static void
 act_pg_exit(struct tui *t)
 {
-	t->view = TUI_VIEW_INDEX;
+	/* The help text goes back where it was asked for. */
+	t->view = t->pg.msg_id == 0 ? t->help_back : TUI_VIEW_INDEX;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
 }
 

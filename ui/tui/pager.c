@@ -286,13 +286,22 @@ pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
 		text = bodytext;
 	} else
 		text = xasprintf("%s\nloading... (this message's body is not "
-		    "stored yet; the background fetch comes with the sync "
-		    "worker)\n", head);
+		    "stored yet: it is being fetched)\n", head);
 	free(head);
 	free(body);
 	store_msg_free(&m);
 	set_text(pg, text);
 	return 0;
+}
+
+void
+pager_set_output(struct pager *pg, const char *title, const char *text,
+    size_t len)
+{
+	/* msg_id stays 0: exit goes back where it was asked for. */
+	pager_clear(pg);
+	pg->title = sanitize_line(title);
+	set_text(pg, sanitize_text(text, len, true));
 }
 
 void

@@ -27,6 +27,7 @@ prompt_end(struct prompt *pr)
 	pr->label = pr->buf = pr->hint = NULL;
 	pr->len = pr->cap = 0;
 	pr->active = false;
+	pr->onekey = false;
 	pr->done = NULL;
 	pr->complete = NULL;
 }
@@ -48,6 +49,24 @@ prompt_start(struct prompt *pr, const char *label, prompt_done_fn done,
 	pr->buf = xcalloc(1, pr->cap);
 	pr->done = done;
 	pr->complete = complete;
+}
+
+static void	append(struct prompt *, const char *, size_t);
+
+void
+prompt_start_with(struct prompt *pr, const char *label, const char *text,
+    prompt_done_fn done, prompt_complete_fn complete)
+{
+	prompt_start(pr, label, done, complete);
+	if (text != NULL)
+		append(pr, text, strlen(text));
+}
+
+void
+prompt_ask(struct prompt *pr, const char *label, prompt_done_fn done)
+{
+	prompt_start(pr, label, done, NULL);
+	pr->onekey = true;
 }
 
 static void
@@ -130,6 +149,15 @@ complete(struct tui *t, struct prompt *pr)
 		free(c);
 		return;
 	}
+	/* One candidate that does not extend the text (an address found by
+	 * a word of its name): it replaces the text. */
+	if (n == 1 && strncmp(c[0], pr->buf, pr->len) != 0) {
+		pr->len = 0;
+		pr->buf[0] = '\0';
+		append(pr, c[0], strlen(c[0]));
+		free(c);
+		return;
+	}
 	/* Extend to what every candidate shares. */
 	common = strlen(c[0]);
 	for (i = 1; i < n; i++) {
@@ -139,7 +167,7 @@ complete(struct tui *t, struct prompt *pr)
 			j++;
 		common = j;
 	}
-	if (common > pr->len)
+	if (common > pr->len && strncmp(c[0], pr->buf, pr->len) == 0)
 		append(pr, c[0] + pr->len, common - pr->len);
 	if (n > 1) {
 		hint = xstrdup("");
@@ -161,6 +189,18 @@ prompt_key(struct tui *t, struct prompt *pr, int key)
 	prompt_done_fn	 done;
 	char		*text;
 
+	if (pr->onekey && key != 27 && key != TUI_CTRL('G')) {
+		char	answer[2] = { 0, 0 };
+
+		/* y/n questions: one key answers, anything but y is no. */
+		if ((key & TUI_KEY_FN) == 0 && key > ' ' && key < 0x7f)
+			answer[0] = (char)key;
+		done = pr->done;
+		prompt_end(pr);
+		if (done != NULL)
+			done(t, answer);
+		return;
+	}
 	if (key == '\r' || key == '\n' || key == (TUI_KEY_FN | KEY_ENTER)) {
 		done = pr->done;
 		text = xstrdup(pr->buf);

@@ -138,3 +138,19 @@ sidebar_move(struct sidebar *sb, int dir)
 	else if (dir < 0 && sb->sel > 0)
 		sb->sel--;
 }
+
+const char **
+sidebar_complete(const struct sidebar *sb, size_t account, const char *prefix,
+    size_t *n)
+{
+	const char	**out = xcalloc(sb->n + 1, sizeof *out);
+	size_t		 i, len = strlen(prefix);
+
+	*n = 0;
+	for (i = 0; i < sb->n; i++)
+		if (sb->e[i].account == account && sb->e[i].folder_id != 0 &&
+		    strncmp(sb->e[i].name, prefix, len) == 0)
+			out[(*n)++] = sb->e[i].name;
+	out[*n] = NULL;
+	return out;
+}

@@ -20,6 +20,7 @@ status_free(struct status *s)
 {
 	free(s->error);
 	free(s->msg);
+	free(s->progress);
 	memset(s, 0, sizeof *s);
 }
 
@@ -43,6 +44,9 @@ status_error(struct status *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	s->error = vsafe(fmt, ap);
 	va_end(ap);
+	/* Said at once under the status line too, where it has room. */
+	free(s->msg);
+	s->msg = xstrdup(s->error);
 }
 
 void
@@ -63,7 +67,58 @@ status_clear_msg(struct status *s)
 	s->msg = NULL;
 }
 
+void
+status_progress(struct status *s, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(s->progress);
+	va_start(ap, fmt);
+	s->progress = vsafe(fmt, ap);
+	va_end(ap);
+}
+
+void
+status_clear_progress(struct status *s)
+{
+	free(s->progress);
+	s->progress = NULL;
+}
+
 static const char *const sort_words[] = { "date", "from", "subject", "size" };
+
+/* Tags, what waits, progress, online or not. */
+static char *
+right_text(const struct tui *t)
+{
+	char		 tags[48] = "", journal[96] = "", outbox[48] = "";
+	char		 net[64];
+	const char	*prog = t->status.progress;
+
+	if (t->tag_prefix)
+		snprintf(tags, sizeof tags, "tag-  ");
+	else if (t->tags.n > 0)
+		snprintf(tags, sizeof tags, "%zu tagged  ", t->tags.n);
+	if (t->jfailed > 0)
+		snprintf(journal, sizeof journal, "journal: %lld waiting, %lld failed  ",
+		    (long long)t->jwaiting, (long long)t->jfailed);
+	else if (t->jwaiting > 0)
+		snprintf(journal, sizeof journal, "journal: %lld waiting  ",
+		    (long long)t->jwaiting);
+	if (t->outbox > 0)
+		snprintf(outbox, sizeof outbox, "outbox %lld  ",
+		    (long long)t->outbox);
+	if (t->online)
+		snprintf(net, sizeof net, "online");
+	else if (t->offline_req)
+		snprintf(net, sizeof net, "offline (by request)");
+	else
+		snprintf(net, sizeof net, "offline");
+	/* The last error goes between the halves (draw.c): it gets what
+	 * room is left, the rest never goes. */
+	return xasprintf("  %s%s%s%s%s%s ", tags, journal, outbox,
+	    prog != NULL ? prog : "", prog != NULL ? "  " : "", net);
+}
 
 void
 status_text(const struct tui *t, char **left, char **right)
@@ -72,7 +127,14 @@ status_text(const struct tui *t, char **left, char **right)
 	    t->cfg->accounts[t->account].name : "";
 	char		*a = sanitize_line(acct);
 
-	if (t->view == TUI_VIEW_PAGER) {
+	if (t->view == TUI_VIEW_COMPOSE)
+		*left = xasprintf(" %s: compose  y:send P:postpone q:abort "
+		    "?:help", a);
+	else if (t->view == TUI_VIEW_ATTACH)
+		*left = xasprintf(" %s: %s  -- attachments of %s (%zu)", a,
+		    t->folder_name != NULL ? t->folder_name : "",
+		    t->pg.title != NULL ? t->pg.title : "", t->att.n);
+	else if (t->view == TUI_VIEW_PAGER) {
 		size_t	pct = t->pg.nlines == 0 ? 100 :
 		    (t->pg.top + (size_t)t->pg.height >= t->pg.nlines ? 100 :
 		    (t->pg.top + (size_t)t->pg.height) * 100 / t->pg.nlines);
@@ -94,8 +156,6 @@ status_text(const struct tui *t, char **left, char **right)
 		    t->folder_name : "", (long long)t->total,
 		    (long long)t->unread, t->ix.threaded ? "threads" : "flat",
 		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
-	*right = xasprintf("  %s%s%s ", t->status.error != NULL ?
-	    t->status.error : "", t->status.error != NULL ? "  " : "",
-	    t->online ? "online" : "offline");
+	*right = right_text(t);
 	free(a);
 }

@@ -16,6 +16,17 @@
  *   prompt.c   the one-line prompt: editing and completion
  *   draw.c     the only file that writes to the screen; every string it
  *              draws is sanitised there, whatever its origin
+ *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
+ *              tags and the tag prefix, whole threads (through app_act_*)
+ *   compose.c  the compose screen: $EDITOR on the draft file, header
+ *              fields, attachments, send (outbox), postpone, abort
+ *   attach.c   the attachment list of the pager: save to a file, open
+ *              through mailcap
+ *   mailcap.c  a minimal RFC 1524 mailcap reader (no curses, unit-tested)
+ *   worker.c   the accounts' sync workers: start, events, requests, stop;
+ *              the outbox flush thread
+ *   run.c      running another program with curses suspended, or with its
+ *              output captured
  *
  * Only tui.c and draw.c (and keys.c, for key codes) include curses: index,
  * thread, pager, sidebar, status and prompt are plain state machines that
@@ -24,6 +35,7 @@
 #ifndef POSTA_TUI_INT_H
 #define POSTA_TUI_INT_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +43,8 @@
 #include "util/util.h"
 #include "util/config.h"
 #include "store/store.h"
+#include "mail/mail.h"
+#include "app.h"
 
 struct tui;
 
@@ -47,8 +61,12 @@ struct tui;
 enum tui_ctx {
 	TUI_CTX_INDEX = 1 << 0,
 	TUI_CTX_PAGER = 1 << 1,
+	TUI_CTX_ATTACH = 1 << 2,	/* the pager's attachment list */
+	TUI_CTX_COMPOSE = 1 << 3,	/* the compose screen */
 	TUI_CTX_ALL = TUI_CTX_INDEX | TUI_CTX_PAGER,
+	TUI_CTX_MAIL = TUI_CTX_INDEX | TUI_CTX_PAGER, /* acts on a message */
 };
+#define TUI_NCTX	4
 
 struct tui_action {
 	const char	*name;
@@ -208,6 +226,8 @@ int	ix_find(struct ix *, bool (*match)(const struct ix_row *, void *),
 const struct ix_row *ix_selected(const struct ix *);
 /* Select a message by id if it is in the window: true when found. */
 bool	ix_select_id(struct ix *, int64_t id);
+/* Set the flags of message id's row in the window (after an action). */
+void	ix_set_flags(struct ix *, int64_t id, unsigned flags);
 
 /* ---- the pager (pager.c) ------------------------------------------------ */
 
@@ -244,6 +264,9 @@ void	pager_top(struct pager *);
 void	pager_bottom(struct pager *);
 /* Find s after the top line (wrapping): 1 found, 0 not. */
 int	pager_search(struct pager *, const char *);
+/* Show a program's output (mailcap copiousoutput), any bytes. */
+void	pager_set_output(struct pager *, const char *title, const char *text,
+	    size_t len);
 
 /* ---- the sidebar (sidebar.c) -------------------------------------------- */
 
@@ -272,12 +295,17 @@ int	sidebar_load(struct sidebar *, const struct config *, struct store *,
 /* The entry for folder_id, or -1. */
 long	sidebar_find(const struct sidebar *, int64_t folder_id);
 void	sidebar_move(struct sidebar *, int dir);
+/* Folder names of account starting with prefix: a NULL-terminated
+ * malloc'd array of borrowed strings; the caller frees the array. */
+const char **sidebar_complete(const struct sidebar *, size_t account,
+	    const char *prefix, size_t *n);
 
 /* ---- the status line (status.c) ----------------------------------------- */
 
 struct status {
 	char		*error;		/* the last error, sanitised */
 	char		*msg;		/* transient message for the prompt line */
+	char		*progress;	/* the worker's progress, or NULL */
 };
 
 void	status_init(struct status *);
@@ -287,6 +315,9 @@ void	status_error(struct status *, const char *, ...)
 void	status_msg(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_msg(struct status *);
+void	status_progress(struct status *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	status_clear_progress(struct status *);
 /* The left and right halves of the status line: malloc'd, caller frees. */
 void	status_text(const struct tui *, char **left, char **right);
 
@@ -300,6 +331,7 @@ typedef const char **(*prompt_complete_fn)(struct tui *, const char *text,
 
 struct prompt {
 	bool		 active;
+	bool		 onekey;	/* y/n: one key answers */
 	char		*label;
 	char		*buf;
 	size_t		 len, cap;
@@ -312,14 +344,75 @@ void	prompt_init(struct prompt *);
 void	prompt_free(struct prompt *);
 void	prompt_start(struct prompt *, const char *label, prompt_done_fn,
 	    prompt_complete_fn);
+/* The same with text already typed (a default the user may edit). */
+void	prompt_start_with(struct prompt *, const char *label,
+	    const char *text, prompt_done_fn, prompt_complete_fn);
+/* A question answered by one key: done gets "y", "n", ... ("" on Esc). */
+void	prompt_ask(struct prompt *, const char *label, prompt_done_fn);
 /* Feed one key; runs done (Enter) or cancels (Esc, ^G). */
 void	prompt_key(struct tui *, struct prompt *, int key);
+
+/* ---- tags (act.c) ----------------------------------------------------- */
+
+/* The tagged messages of the open folder: a small set of row ids. */
+struct tags {
+	int64_t		*id;
+	size_t		 n, cap;
+};
+
+bool	tags_has(const struct tags *, int64_t id);
+
+/* ---- the attachment list (attach.c) ------------------------------------- */
+
+struct att_view {
+	int64_t		 msg_id;
+	struct mail_part *parts;	/* filenames sanitised by src/mail */
+	size_t		 n;
+	size_t		 sel, top;
+	int		 height;
+	char		*save_path;	/* waiting for "overwrite?" */
+	char		**cands;	/* path completion (owned) */
+	size_t		 ncands;
+};
+
+/* ---- the compose screen (compose.c) -------------------------------------- */
+
+struct compose_screen {
+	enum app_compose_kind kind;
+	struct compose_draft d;
+	size_t		 account;	/* index in cfg->accounts */
+	int64_t		 answers;	/* replied to: \Answered once sent */
+	int64_t		 resumed;	/* the draft it came from, or 0 */
+	char		*dir;		/* private temp dir (0700) */
+	char		*file;		/* the draft file in it (0600) */
+	bool		 written;	/* the user wrote something */
+	bool		 file_bad;	/* the file did not parse: edit again */
+	size_t		 sel;		/* selected attachment */
+	char		**cands;	/* completion candidates (owned) */
+	size_t		 ncands;
+};
+
+/* ---- the sync workers (worker.c) --------------------------------------- */
+
+struct sender;				/* the outbox flush thread */
+
+struct workers {
+	struct app_worker **w;		/* one per account, NULL: none */
+	bool		*online;	/* per account */
+	int64_t		*retry_ms;	/* per account, when offline */
+	size_t		 n;
+	bool		 started;
+	int64_t		 loading;	/* body asked for the pager, or 0 */
+	struct sender	*sender;
+};
 
 /* ---- the whole UI -------------------------------------------------------- */
 
 enum tui_view {
 	TUI_VIEW_INDEX,
 	TUI_VIEW_PAGER,
+	TUI_VIEW_ATTACH,
+	TUI_VIEW_COMPOSE,
 };
 
 /* What needs drawing before the next doupdate(). */
@@ -344,7 +437,8 @@ struct tui {
 	int64_t		 folder_id;	/* open folder, 0: none */
 	char		*folder_name;	/* sanitised */
 	int64_t		 total, unread;
-	bool		 online;	/* the worker's word; false for now */
+	bool		 online;	/* the open account's worker's word */
+	bool		 offline_req;	/* --offline, or the user's toggle */
 
 	enum tui_view	 view;
 	struct keymap	 keys;
@@ -363,6 +457,29 @@ struct tui {
 					   first screen */
 	bool		 defer_counts;
 	struct draw	*draw;
+
+	struct app_act	*act;		/* read-write, for actions; lazily */
+	size_t		 act_account;
+	struct tags	 tags;
+	bool		 tag_prefix;	/* ';' typed: next action on tags */
+	int64_t		*pend;		/* targets of a prompt in flight */
+	size_t		 npend;
+	bool		 pend_tags;	/* they are the tags: clear after */
+	int64_t		 jwaiting, jfailed; /* journal of the open account */
+	int64_t		 outbox;	/* messages waiting to be sent */
+	struct att_view	 att;
+	struct compose_screen *cs;	/* NULL: not composing */
+	enum tui_view	 cs_back;	/* the view compose returns to */
+	enum tui_view	 help_back;	/* the view help returns to */
+	struct workers	 wk;
+	unsigned	 refresh;	/* enum tui_refresh: after events */
+};
+
+/* Work the worker's events ask for, done once after reading them all. */
+enum tui_refresh {
+	TUI_REFRESH_INDEX = 1 << 0,	/* the open folder changed */
+	TUI_REFRESH_SIDEBAR = 1 << 1,	/* counts changed */
+	TUI_REFRESH_JOURNAL = 1 << 2,
 };
 
 /* tui.c: the things actions ask of the UI. */
@@ -372,6 +489,127 @@ void	tui_show_help(struct tui *);
 void	tui_index_moved(struct tui *, int rc);
 void	tui_layout(struct tui *);
 unsigned tui_ctx(const struct tui *);
+/* After the store changed: reload the index around the selection, the
+ * counts, the sidebar (what refresh says: enum tui_refresh). */
+void	tui_refresh(struct tui *, unsigned refresh);
+/* The open account's config. */
+const struct account *tui_account(const struct tui *);
+
+/* act.c: the actions on mail (see keys.c's table for the names). */
+void	act_mail_delete(struct tui *);
+void	act_mail_undelete(struct tui *);
+void	act_mail_save(struct tui *);
+void	act_mail_copy(struct tui *);
+void	act_mail_flag(struct tui *);
+void	act_mail_toggle_new(struct tui *);
+void	act_mail_archive(struct tui *);
+void	act_mail_expunge(struct tui *);
+void	act_mail_sync_mailbox(struct tui *);
+void	act_mail_tag(struct tui *);
+void	act_mail_tag_prefix(struct tui *);
+void	act_mail_tag_thread(struct tui *);
+void	act_mail_untag_all(struct tui *);
+void	act_mail_delete_thread(struct tui *);
+void	act_mail_undelete_thread(struct tui *);
+void	act_mail_read_thread(struct tui *);
+/* Mark a message read (opening it): quietly, through app_act_flags. */
+void	act_mark_read(struct tui *, int64_t id);
+/* The journal's and outbox's counts for the status line. */
+void	act_counts(struct tui *);
+/* The read-write handle for acting on the open account, or NULL with
+ * the error in the status line. */
+struct app_act *act_handle(struct tui *);
+void	act_free(struct tui *);
+
+/* compose.c */
+void	compose_act_new(struct tui *);
+void	compose_act_reply(struct tui *);
+void	compose_act_group_reply(struct tui *);
+void	compose_act_forward(struct tui *);
+void	compose_act_resume(struct tui *);
+void	compose_act_send(struct tui *);
+void	compose_act_postpone(struct tui *);
+void	compose_act_abort(struct tui *);
+void	compose_act_edit(struct tui *);
+void	compose_act_attach(struct tui *);
+void	compose_act_detach(struct tui *);
+void	compose_act_to(struct tui *);
+void	compose_act_cc(struct tui *);
+void	compose_act_bcc(struct tui *);
+void	compose_act_subject(struct tui *);
+void	compose_act_next(struct tui *);
+void	compose_act_prev(struct tui *);
+void	compose_free(struct tui *);
+/* Paths starting with text (a directory gets a '/'), for prompts: the
+ * strings are kept in *store until the next call (free with
+ * compose_cands_free). */
+const char **compose_path_complete(char ***store, size_t *nstore,
+	    const char *text, size_t *n);
+void	compose_cands_free(char ***store, size_t *nstore);
+
+/* attach.c */
+void	attach_act_open(struct tui *);
+void	attach_act_exit(struct tui *);
+void	attach_act_next(struct tui *);
+void	attach_act_prev(struct tui *);
+void	attach_act_save(struct tui *);
+void	attach_act_view(struct tui *);
+void	attach_free(struct tui *);
+/* "../.x/a b.pdf" -> "a b.pdf": no directories, no leading dots, never
+ * empty (fallback). Malloc'd. */
+char	*attach_safe_name(const char *name, const char *fallback);
+
+/* mailcap.c: RFC 1524, the parts posta uses. */
+struct mailcap_entry {
+	char		*type;		/* "image/png", or "text" "/" "*" */
+	char		*command;	/* as written, %s not yet replaced */
+	bool		 copiousoutput;
+	bool		 needsterminal;
+};
+/* The files to read: $MAILCAPS, else ~/.mailcap:/etc/mailcap. Malloc'd. */
+char	*mailcap_path(void);
+/* The first entry for type (exact, then type/\*) in the colon-separated
+ * files of path, skipping entries with a test= (posta runs no tests):
+ * 1 found (*e filled, free with mailcap_entry_free), 0 none. */
+int	mailcap_find(const char *path, const char *type,
+	    struct mailcap_entry *e);
+void	mailcap_entry_free(struct mailcap_entry *);
+/* The shell command: %s -> the file (single-quoted), %t -> the type
+ * (safe characters only), %% -> %. *with_file is false when the command
+ * has no %s (the file then goes on its standard input). Malloc'd. */
+char	*mailcap_command(const struct mailcap_entry *, const char *file,
+	    const char *type, bool *with_file);
+
+/* worker.c */
+/* Start one worker per account (after the first screen: never before). */
+void	workers_start(struct tui *);
+void	workers_stop(struct tui *);
+/* Add the workers' event fds to fds (at most max): how many added. */
+size_t	workers_pollfds(struct tui *, struct pollfd *, size_t max);
+/* Read every waiting event and act on it. */
+void	workers_events(struct tui *);
+void	workers_sync_now(struct tui *);
+void	workers_replay(struct tui *);
+void	workers_fetch_body(struct tui *, int64_t id);
+void	workers_watch(struct tui *);
+void	workers_toggle_online(struct tui *);
+/* Flush the open account's outbox without blocking the UI. */
+void	workers_flush_outbox(struct tui *, size_t account);
+
+/* run.c */
+/* Run "sh -c cmd sh arg" on the terminal with curses suspended; the exit
+ * status (-1: not run, err set). */
+int	run_interactive(struct tui *, const char *cmd, const char *arg,
+	    struct perr *);
+/* Run it with stdin from in_file (or /dev/null) and its output (at most
+ * RUN_MAX_OUTPUT bytes) into *out (malloc'd). */
+#define RUN_MAX_OUTPUT	(4 * 1024 * 1024)
+int	run_capture(const char *cmd, const char *arg, const char *in_file,
+	    char **out, size_t *len, struct perr *);
+/* A private directory (0700) under $TMPDIR or /tmp: malloc'd path. */
+char	*run_tmpdir(struct perr *);
+/* Remove a directory made by run_tmpdir and the files in it. */
+void	run_rmdir(const char *);
 
 /* draw.c */
 struct draw *draw_new(void);
@@ -380,6 +618,8 @@ void	draw_free(struct draw *);
 void	draw_layout(struct draw *, struct tui *);
 /* Paint what t->dirty says, then one doupdate(). */
 void	draw_screen(struct draw *, struct tui *);
+/* After a program ran on the terminal: everything drawn again. */
+void	draw_restore(struct draw *, struct tui *);
 /* Main-area size the layout gives (for the index and pager). */
 void	draw_main_size(const struct tui *, int *w, int *h);
 /* The window that reads keys. */

@@ -32,6 +32,7 @@ enum {
 	POLL_SIGNAL,
 	POLL_FIXED
 };
+#define POLL_MAX	(POLL_FIXED + 64)
 
 /*
  * The write end of the signal self-pipe. A signal handler can reach
@@ -96,7 +97,23 @@ signals_done(int fds[2])
 unsigned
 tui_ctx(const struct tui *t)
 {
-	return t->view == TUI_VIEW_PAGER ? TUI_CTX_PAGER : TUI_CTX_INDEX;
+	switch (t->view) {
+	case TUI_VIEW_PAGER:
+		return TUI_CTX_PAGER;
+	case TUI_VIEW_ATTACH:
+		return TUI_CTX_ATTACH;
+	case TUI_VIEW_COMPOSE:
+		return TUI_CTX_COMPOSE;
+	default:
+		return TUI_CTX_INDEX;
+	}
+}
+
+const struct account *
+tui_account(const struct tui *t)
+{
+	return t->account < t->cfg->naccounts ? &t->cfg->accounts[t->account] :
+	    NULL;
 }
 
 void
@@ -130,6 +147,31 @@ update_counts(struct tui *t)
 }
 
 void
+tui_refresh(struct tui *t, unsigned what)
+{
+	struct perr	err;
+	long		e;
+
+	if (t->st == NULL)
+		return;
+	if ((what & TUI_REFRESH_INDEX) && t->folder_id != 0) {
+		tui_index_moved(t, ix_refresh(&t->ix));
+		update_counts(t);
+	}
+	if (what & TUI_REFRESH_SIDEBAR) {
+		if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+		if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
+			t->sb.sel = (size_t)e;
+		if (!(what & TUI_REFRESH_INDEX))
+			update_counts(t);
+	}
+	if (what & TUI_REFRESH_JOURNAL)
+		act_counts(t);
+	t->dirty |= TUI_DIRTY_ALL & ~(unsigned)TUI_DIRTY_LAYOUT;
+}
+
+void
 tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 {
 	struct store_folder	 f;
@@ -154,6 +196,8 @@ tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
 	store_folder_free(&f);
 	t->folder_id = folder_id;
+	t->tags.n = 0;
+	t->tag_prefix = false;
 	if (ix_open(&t->ix, t->st, folder_id) != 0)
 		status_error(&t->status, "%s", t->ix.err.msg);
 	tui_layout(t);
@@ -165,6 +209,9 @@ tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 		t->sb.sel = (size_t)e;
 	t->view = TUI_VIEW_INDEX;
 	t->dirty |= TUI_DIRTY_ALL;
+	if (!t->defer_counts)
+		act_counts(t);
+	workers_watch(t);
 }
 
 void
@@ -187,6 +234,11 @@ tui_open_message(struct tui *t, bool raw)
 	pager_resize(&t->pg, w, h);
 	t->view = TUI_VIEW_PAGER;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+	/* Not stored yet: the worker fetches it before anything else. */
+	if (t->pg.loading)
+		workers_fetch_body(t, r->id);
+	if (!raw)
+		act_mark_read(t, r->id);
 }
 
 void
@@ -195,6 +247,8 @@ tui_show_help(struct tui *t)
 	char	*text = keys_help(&t->keys);
 	int	 w, h;
 
+	if (t->view != TUI_VIEW_PAGER || t->pg.msg_id != 0)
+		t->help_back = t->view;
 	pager_set_text(&t->pg, "Help", text);
 	free(text);
 	draw_main_size(t, &w, &h);
@@ -273,6 +327,7 @@ pending(struct tui *t)
 	if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
 		t->sb.sel = (size_t)e;
 	update_counts(t);
+	act_counts(t);
 	t->dirty |= TUI_DIRTY_SIDEBAR | TUI_DIRTY_STATUS;
 }
 
@@ -285,6 +340,7 @@ tui_init(struct tui *t, struct cli_ctx *ctx)
 
 	memset(t, 0, sizeof *t);
 	t->ctx = ctx;
+	t->offline_req = ctx->offline;
 	if ((t->cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	if ((acct = config_account(t->cfg, NULL, &err)) == NULL) {
@@ -307,6 +363,10 @@ tui_init(struct tui *t, struct cli_ctx *ctx)
 static void
 tui_done(struct tui *t)
 {
+	workers_stop(t);
+	compose_free(t);
+	attach_free(t);
+	act_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);
 	sidebar_free(&t->sb);
@@ -365,9 +425,13 @@ key(struct tui *t, int k)
 	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
 		status_msg(&t->status, "%s: not bound (? shows the keys)",
 		    keys_name(k, name, sizeof name));
+		t->tag_prefix = false;
 		return;
 	}
 	a->fn(t);
+	/* The tag prefix lasts for one action (it took its targets). */
+	if (a->fn != act_mail_tag_prefix)
+		t->tag_prefix = false;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
 }
 
@@ -427,9 +491,11 @@ note_first_draw(void)
 static int
 loop(struct tui *t, int sigfd)
 {
-	struct pollfd	fds[POLL_FIXED];
+	struct pollfd	fds[POLL_MAX];
 	bool		first = true;
 	int		n;
+	size_t		nfds, i;
+	bool		news;
 
 	while (!t->quit) {
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
@@ -446,16 +512,26 @@ loop(struct tui *t, int sigfd)
 		fds[POLL_TTY].events = POLLIN;
 		fds[POLL_SIGNAL].fd = sigfd;
 		fds[POLL_SIGNAL].events = POLLIN;
-		/* Workers' event pipes will be added here (app.h). */
-		if ((n = poll(fds, POLL_FIXED, t->pending ? 0 : -1)) < 0) {
+		/* The workers' event pipes: their news wakes us too. */
+		nfds = POLL_FIXED + workers_pollfds(t, fds + POLL_FIXED,
+		    POLL_MAX - POLL_FIXED);
+		if ((n = poll(fds, (nfds_t)nfds, t->pending ? 0 : -1)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		if (n == 0 && t->pending) {
 			pending(t);
+			/* The first screen is up: now the network may start. */
+			workers_start(t);
 			continue;
 		}
+		news = false;
+		for (i = POLL_FIXED; i < nfds; i++)
+			if (fds[i].revents & POLLIN)
+				news = true;
+		if (news)
+			workers_events(t);
 		if (fds[POLL_SIGNAL].revents & POLLIN)
 			read_signals(t, sigfd);
 		if (fds[POLL_TTY].revents & (POLLHUP | POLLERR | POLLNVAL))

@@ -1,0 +1,605 @@
+/*
+ * act.c - acting on mail from the keyboard: flags, delete and undelete,
+ * move ("save") and copy, archive, expunge, and the ways of choosing what
+ * an action applies to: the selected message (or the one open in the
+ * pager), the tagged ones after the tag prefix (';' as in mutt), or a
+ * whole thread (the *-thread actions).
+ *
+ * Every change goes through src/app's app_act_* on a read-write store
+ * handle of our own (one transaction: the local rows and the journal
+ * entry), then the index is read again from the UI's read-only connection
+ * and the account's worker is asked to replay the journal now. Nothing
+ * here touches SQL or the network.
+ *
+ * Tags are cleared after an action used them: a moved message leaves the
+ * folder anyway, and a tag left behind on a message the user no longer
+ * sees would catch the next action by surprise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui-int.h"
+
+/* ---- tags ---------------------------------------------------------------- */
+
+bool
+tags_has(const struct tags *tg, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < tg->n; i++)
+		if (tg->id[i] == id)
+			return true;
+	return false;
+}
+
+static void
+tags_add(struct tags *tg, int64_t id)
+{
+	if (tags_has(tg, id))
+		return;
+	if (tg->n == tg->cap) {
+		tg->cap = tg->cap ? tg->cap * 2 : 16;
+		tg->id = xreallocarray(tg->id, tg->cap, sizeof *tg->id);
+	}
+	tg->id[tg->n++] = id;
+}
+
+static void
+tags_del(struct tags *tg, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < tg->n; i++)
+		if (tg->id[i] == id) {
+			tg->id[i] = tg->id[--tg->n];
+			return;
+		}
+}
+
+static void
+tags_clear(struct tags *tg)
+{
+	tg->n = 0;
+}
+
+/* ---- the handle ------------------------------------------------------------ */
+
+struct app_act *
+act_handle(struct tui *t)
+{
+	struct perr	err;
+
+	if (t->act != NULL && t->act_account == t->account)
+		return t->act;
+	app_act_close(t->act);
+	t->act = NULL;
+	if (t->cfg->naccounts <= t->account)
+		return NULL;
+	t->act = app_act_open(t->cfg, &t->cfg->accounts[t->account], &err);
+	if (t->act == NULL) {
+		status_error(&t->status, "%s", err.msg);
+		return NULL;
+	}
+	t->act_account = t->account;
+	return t->act;
+}
+
+void
+act_free(struct tui *t)
+{
+	app_act_close(t->act);
+	t->act = NULL;
+	free(t->tags.id);
+	memset(&t->tags, 0, sizeof t->tags);
+	free(t->pend);
+	t->pend = NULL;
+	t->npend = 0;
+}
+
+void
+act_counts(struct tui *t)
+{
+	struct perr	err;
+
+	t->jwaiting = t->jfailed = t->outbox = 0;
+	if (t->st == NULL || t->account_id == 0)
+		return;
+	if (store_journal_count(t->st, t->account_id, &t->jwaiting,
+	    &t->jfailed, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else if (store_outbox_count(t->st, t->account_id, &t->outbox, NULL,
+	    &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	t->dirty |= TUI_DIRTY_STATUS;
+}
+
+/* ---- what an action applies to ------------------------------------------- */
+
+/* The message the user looks at: the pager's, else the selected row. */
+static int64_t
+current(const struct tui *t)
+{
+	const struct ix_row	*r;
+
+	if (t->view == TUI_VIEW_PAGER && t->pg.msg_id != 0)
+		return t->pg.msg_id;
+	r = ix_selected(&t->ix);
+	return r != NULL ? r->id : 0;
+}
+
+/*
+ * The targets into t->pend: the tagged messages after the tag prefix, else
+ * the current one. Returns their number; 0 (with words for the user) when
+ * there is none.
+ */
+static size_t
+targets(struct tui *t)
+{
+	int64_t	id;
+
+	free(t->pend);
+	t->pend = NULL;
+	t->npend = 0;
+	t->pend_tags = t->tag_prefix;
+	if (t->tag_prefix) {
+		if (t->tags.n == 0) {
+			status_msg(&t->status, "no tagged messages");
+			return 0;
+		}
+		t->pend = xreallocarray(NULL, t->tags.n, sizeof *t->pend);
+		memcpy(t->pend, t->tags.id, t->tags.n * sizeof *t->pend);
+		t->npend = t->tags.n;
+		return t->npend;
+	}
+	if ((id = current(t)) == 0) {
+		status_msg(&t->status, "no message selected");
+		return 0;
+	}
+	t->pend = xmalloc(sizeof *t->pend);
+	t->pend[0] = id;
+	t->npend = 1;
+	return 1;
+}
+
+struct thread_collect {
+	struct tui	*t;
+	int64_t		 folder_id;
+};
+
+static int
+collect_member(void *arg, const struct store_msg *m)
+{
+	struct thread_collect	*c = arg;
+	struct tui		*t = c->t;
+
+	if (m->folder_id != c->folder_id)
+		return 0;
+	t->pend = xreallocarray(t->pend, t->npend + 1, sizeof *t->pend);
+	t->pend[t->npend++] = m->id;
+	return 0;
+}
+
+/*
+ * The current message's thread in the open folder (the store's
+ * thread_id; a message without one is a thread of its own).
+ */
+static size_t
+thread_targets(struct tui *t)
+{
+	struct store_msg	 m;
+	struct thread_collect	 c = { t, t->folder_id };
+	struct perr		 err;
+	int64_t			 id = current(t);
+
+	free(t->pend);
+	t->pend = NULL;
+	t->npend = 0;
+	t->pend_tags = false;
+	if (id == 0 || t->st == NULL) {
+		status_msg(&t->status, "no message selected");
+		return 0;
+	}
+	if (store_msg_get(t->st, id, &m, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return 0;
+	}
+	if (m.thread_id != 0 && store_msg_thread(t->st, m.thread_id,
+	    collect_member, &c, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		free(t->pend);
+		t->pend = NULL;
+		t->npend = 0;
+	}
+	store_msg_free(&m);
+	if (t->npend == 0) {
+		t->pend = xmalloc(sizeof *t->pend);
+		t->pend[0] = id;
+		t->npend = 1;
+	}
+	return t->npend;
+}
+
+/* ---- after an action -------------------------------------------------------- */
+
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * Say what happened, read the store again and push the journal. gone: the
+ * messages left the folder, so the pager has nothing to show any more.
+ */
+static void
+acted(struct tui *t, int rc, const struct perr *err, size_t changed,
+    const char *what, bool gone)
+{
+	if (rc != 0) {
+		status_error(&t->status, "%s", err->msg);
+		t->dirty |= TUI_DIRTY_STATUS;
+		return;
+	}
+	if (t->pend_tags)
+		tags_clear(&t->tags);
+	t->pend_tags = false;
+	status_msg(&t->status, "%zu message%s %s", changed, plural(changed),
+	    what);
+	if (gone && changed > 0 && t->view == TUI_VIEW_PAGER)
+		t->view = TUI_VIEW_INDEX;
+	tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+	    TUI_REFRESH_JOURNAL);
+	if (changed > 0)
+		workers_replay(t);
+}
+
+/* ---- flags -------------------------------------------------------------------- */
+
+/* Do all the targets have bit? (Read from the store: tags may be off
+ * screen.) */
+static bool
+all_have(struct tui *t, unsigned bit)
+{
+	struct store_msg	m;
+	struct perr		err;
+	size_t			i;
+	bool			all = true;
+
+	for (i = 0; i < t->npend && all; i++) {
+		if (store_msg_get(t->st, t->pend[i], &m, &err) != 0)
+			continue;
+		all = (m.flags & bit) != 0;
+		store_msg_free(&m);
+	}
+	return all;
+}
+
+static void
+flags_on_targets(struct tui *t, unsigned add, unsigned del, const char *what)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if ((a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_flags(a, t->pend, t->npend, add, del, &changed, &err);
+	acted(t, rc, &err, changed, what, false);
+}
+
+void
+act_mail_flag(struct tui *t)
+{
+	if (targets(t) == 0)
+		return;
+	if (all_have(t, STORE_FLAGGED))
+		flags_on_targets(t, 0, STORE_FLAGGED, "unflagged");
+	else
+		flags_on_targets(t, STORE_FLAGGED, 0, "flagged");
+}
+
+void
+act_mail_toggle_new(struct tui *t)
+{
+	if (targets(t) == 0)
+		return;
+	if (all_have(t, STORE_SEEN))
+		flags_on_targets(t, 0, STORE_SEEN, "marked new");
+	else
+		flags_on_targets(t, STORE_SEEN, 0, "marked read");
+}
+
+void
+act_mail_read_thread(struct tui *t)
+{
+	if (thread_targets(t) == 0)
+		return;
+	flags_on_targets(t, STORE_SEEN, 0, "marked read");
+}
+
+void
+act_mark_read(struct tui *t, int64_t id)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	struct store_msg m;
+
+	if (t->st == NULL || store_msg_get(t->st, id, &m, &err) != 0)
+		return;
+	if ((m.flags & STORE_SEEN) == 0 && (a = act_handle(t)) != NULL) {
+		if (app_act_flags(a, &id, 1, STORE_SEEN, 0, &changed,
+		    &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+		else if (changed > 0) {
+			ix_set_flags(&t->ix, id, m.flags | STORE_SEEN);
+			tui_refresh(t, TUI_REFRESH_SIDEBAR |
+			    TUI_REFRESH_JOURNAL);
+			workers_replay(t);
+		}
+	}
+	store_msg_free(&m);
+}
+
+/* ---- delete, undelete, archive ---------------------------------------------- */
+
+static void
+delete_targets(struct tui *t)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if ((a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_delete(a, t->pend, t->npend, &changed, &err);
+	acted(t, rc, &err, changed, "deleted", true);
+}
+
+static void
+undelete_targets(struct tui *t)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if ((a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_undelete(a, t->pend, t->npend, &changed, &err);
+	acted(t, rc, &err, changed, "undeleted", false);
+}
+
+void
+act_mail_delete(struct tui *t)
+{
+	if (targets(t) > 0)
+		delete_targets(t);
+}
+
+void
+act_mail_undelete(struct tui *t)
+{
+	if (targets(t) > 0)
+		undelete_targets(t);
+}
+
+void
+act_mail_delete_thread(struct tui *t)
+{
+	if (thread_targets(t) > 0)
+		delete_targets(t);
+}
+
+void
+act_mail_undelete_thread(struct tui *t)
+{
+	if (thread_targets(t) > 0)
+		undelete_targets(t);
+}
+
+void
+act_mail_archive(struct tui *t)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if (targets(t) == 0 || (a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_archive(a, t->pend, t->npend, &changed, &err);
+	acted(t, rc, &err, changed, "archived", true);
+}
+
+/* ---- move and copy -------------------------------------------------------------- */
+
+static const char **
+folder_complete(struct tui *t, const char *text, size_t *n)
+{
+	return sidebar_complete(&t->sb, t->account, text, n);
+}
+
+static void
+move_done(struct tui *t, const char *text)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if (*text == '\0' || t->npend == 0 || (a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_move(a, t->pend, t->npend, text, &changed, &err);
+	acted(t, rc, &err, changed, "moved", true);
+}
+
+static void
+copy_done(struct tui *t, const char *text)
+{
+	struct app_act	*a;
+	struct perr	 err;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if (*text == '\0' || t->npend == 0 || (a = act_handle(t)) == NULL)
+		return;
+	rc = app_act_copy(a, t->pend, t->npend, text, &changed, &err);
+	acted(t, rc, &err, changed, "copied", false);
+}
+
+/* The targets are taken now: the selection may move before Enter. */
+static void
+folder_prompt(struct tui *t, const char *verb, prompt_done_fn done)
+{
+	char	*label;
+
+	if (targets(t) == 0)
+		return;
+	label = t->npend == 1 ? xasprintf("%s to folder: ", verb) :
+	    xasprintf("%s %zu messages to folder: ", verb, t->npend);
+	prompt_start(&t->prompt, label, done, folder_complete);
+	free(label);
+}
+
+void
+act_mail_save(struct tui *t)
+{
+	folder_prompt(t, "Move", move_done);
+}
+
+void
+act_mail_copy(struct tui *t)
+{
+	folder_prompt(t, "Copy", copy_done);
+}
+
+/* ---- expunge and sync ------------------------------------------------------------ */
+
+/* Expunge the open folder; -1 on error (said), else the count. */
+static long
+expunge_open(struct tui *t)
+{
+	struct app_act		*a;
+	struct store_folder	 f;
+	struct perr		 err;
+	size_t			 changed = 0;
+	int			 rc;
+
+	if (t->st == NULL || t->folder_id == 0) {
+		status_msg(&t->status, "no folder open");
+		return -1;
+	}
+	if ((a = act_handle(t)) == NULL)
+		return -1;
+	if (store_folder_get(t->st, t->folder_id, &f, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	rc = app_act_expunge(a, f.name, &changed, &err);
+	store_folder_free(&f);
+	if (rc != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	if (changed > 0) {
+		tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+		    TUI_REFRESH_JOURNAL);
+		if (t->view == TUI_VIEW_PAGER)
+			t->view = TUI_VIEW_INDEX;
+	}
+	return (long)changed;
+}
+
+void
+act_mail_expunge(struct tui *t)
+{
+	long	n = expunge_open(t);
+
+	if (n >= 0) {
+		status_msg(&t->status, "%ld message%s expunged", n,
+		    plural((size_t)n));
+		if (n > 0)
+			workers_replay(t);
+	}
+}
+
+/*
+ * '$' as in mutt's sync-mailbox: the open folder's deleted messages are
+ * expunged, then the account is synchronised now (journal first).
+ */
+void
+act_mail_sync_mailbox(struct tui *t)
+{
+	long	n = t->folder_id != 0 ? expunge_open(t) : 0;
+
+	workers_sync_now(t);
+	if (n > 0)
+		status_msg(&t->status, "%ld message%s expunged; syncing", n,
+		    plural((size_t)n));
+	else if (n == 0)
+		status_msg(&t->status, "syncing");
+}
+
+/* ---- tags ------------------------------------------------------------------------- */
+
+void
+act_mail_tag(struct tui *t)
+{
+	int64_t	id = current(t);
+
+	if (id == 0) {
+		status_msg(&t->status, "no message selected");
+		return;
+	}
+	if (tags_has(&t->tags, id))
+		tags_del(&t->tags, id);
+	else
+		tags_add(&t->tags, id);
+	if (t->view == TUI_VIEW_INDEX)
+		tui_index_moved(t, ix_move(&t->ix, 1));
+	status_msg(&t->status, "%zu tagged", t->tags.n);
+}
+
+void
+act_mail_tag_thread(struct tui *t)
+{
+	size_t	i, n;
+	bool	all = true;
+
+	if ((n = thread_targets(t)) == 0)
+		return;
+	/* All tagged already: untag them, as a toggle. */
+	for (i = 0; i < n; i++)
+		all = all && tags_has(&t->tags, t->pend[i]);
+	for (i = 0; i < n; i++) {
+		if (all)
+			tags_del(&t->tags, t->pend[i]);
+		else
+			tags_add(&t->tags, t->pend[i]);
+	}
+	status_msg(&t->status, "%zu tagged", t->tags.n);
+}
+
+void
+act_mail_untag_all(struct tui *t)
+{
+	tags_clear(&t->tags);
+	status_msg(&t->status, "no message tagged");
+}
+
+void
+act_mail_tag_prefix(struct tui *t)
+{
+	if (t->tags.n == 0) {
+		status_msg(&t->status, "no tagged messages (T tags one)");
+		return;
+	}
+	t->tag_prefix = true;
+	status_msg(&t->status, "tag- (the next action applies to the %zu "
+	    "tagged message%s)", t->tags.n, plural(t->tags.n));
+}

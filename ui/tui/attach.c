@@ -1,0 +1,383 @@
+/*
+ * attach.c - the pager's attachment list ('v'): every part of the message
+ * (mail_attachments), saved to a file ('s') or opened through mailcap
+ * (Enter).
+ *
+ * Saving: the name offered is the part's file name made safe (no
+ * directories, no leading dots), an existing file is overwritten only
+ * after the user said so, and the file is made 0600: it is somebody's
+ * mail. Opening: the part goes to a file of that safe name in a private
+ * directory (0700, the file 0600, O_EXCL), the viewer runs with curses
+ * suspended or, for copiousoutput entries, with its output shown in the
+ * pager, and the directory is removed afterwards. A text part without a
+ * mailcap entry is shown in the pager.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "tui/tui-int.h"
+
+char *
+attach_safe_name(const char *name, const char *fallback)
+{
+	const char	*p, *base = name != NULL ? name : "";
+	char		*out, *o;
+
+	/* The last component, whichever separator the sender used. */
+	for (p = base; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	while (*base == '.' || *base == ' ')
+		base++;
+	out = xstrdup(*base != '\0' ? base : fallback);
+	/* Control characters have no business in a file name. */
+	for (o = out; *o != '\0'; o++)
+		if ((unsigned char)*o < 0x20 || *o == 0x7f)
+			*o = '_';
+	return out;
+}
+
+static void
+parts_clear(struct att_view *av)
+{
+	mail_parts_free(av->parts, av->n);
+	av->parts = NULL;
+	av->n = av->sel = av->top = 0;
+	av->msg_id = 0;
+}
+
+void
+attach_free(struct tui *t)
+{
+	parts_clear(&t->att);
+	free(t->att.save_path);
+	t->att.save_path = NULL;
+	compose_cands_free(&t->att.cands, &t->att.ncands);
+}
+
+/* The stored message; -1 with words for the user when it is not here. */
+static int
+message_bytes(struct tui *t, int64_t id, char **raw, size_t *len)
+{
+	struct perr	 err;
+	void		*body;
+
+	if (store_body_get(t->st, id, &body, len, &err) != 0) {
+		if (err.code == PERR_NOTFOUND) {
+			status_msg(&t->status, "this message's body is not "
+			    "stored yet");
+			workers_fetch_body(t, id);
+		} else
+			status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	*raw = body;
+	return 0;
+}
+
+void
+attach_act_open(struct tui *t)
+{
+	struct perr	 err;
+	char		*raw;
+	size_t		 len;
+	int64_t		 id;
+
+	if (t->view == TUI_VIEW_INDEX)
+		tui_open_message(t, false);
+	if (t->view != TUI_VIEW_PAGER || (id = t->pg.msg_id) == 0)
+		return;
+	if (message_bytes(t, id, &raw, &len) != 0)
+		return;
+	parts_clear(&t->att);
+	if (mail_attachments(raw, len, &t->att.parts, &t->att.n, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	free(raw);
+	t->att.msg_id = id;
+	t->view = TUI_VIEW_ATTACH;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+void
+attach_act_exit(struct tui *t)
+{
+	struct perr	err;
+	int		w, h;
+
+	/* The pager may show a viewer's output or the help: the message. */
+	if (t->pg.msg_id != t->att.msg_id && t->att.msg_id != 0) {
+		if (pager_open(&t->pg, t->st, t->att.msg_id, false,
+		    &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+		draw_main_size(t, &w, &h);
+		t->pg.width = 0;
+		pager_resize(&t->pg, w, h);
+	}
+	t->view = TUI_VIEW_PAGER;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+void
+attach_act_next(struct tui *t)
+{
+	if (t->att.sel + 1 < t->att.n)
+		t->att.sel++;
+}
+
+void
+attach_act_prev(struct tui *t)
+{
+	if (t->att.sel > 0)
+		t->att.sel--;
+}
+
+static const struct mail_part *
+selected(struct tui *t)
+{
+	if (t->att.n == 0) {
+		status_msg(&t->status, "no part selected");
+		return NULL;
+	}
+	return &t->att.parts[t->att.sel];
+}
+
+/* The selected part's bytes; -1 (said) on failure. */
+static int
+part_bytes(struct tui *t, const struct mail_part *p, char **bytes,
+    size_t *n)
+{
+	struct perr	 err;
+	char		*raw;
+	size_t		 len;
+	int		 rc;
+
+	if (message_bytes(t, t->att.msg_id, &raw, &len) != 0)
+		return -1;
+	rc = mail_part_decode(raw, len, p->id, bytes, n, &err);
+	free(raw);
+	if (rc != 0)
+		status_error(&t->status, "%s", err.msg);
+	return rc;
+}
+
+/* Write n bytes to path (0600); excl: refuse an existing file. */
+static int
+write_file(const char *path, const char *bytes, size_t n, bool excl,
+    struct perr *err)
+{
+	int	fd, flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	ssize_t	w;
+	size_t	off = 0;
+
+	flags |= excl ? O_EXCL : O_TRUNC;
+	if ((fd = open(path, flags, 0600)) < 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	while (off < n) {
+		if ((w = write(fd, bytes + off, n - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			(void)perr_set(err, PERR_IO, "%s: %s", path,
+			    strerror(errno));
+			(void)close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) != 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* "~/x" -> "$HOME/x"; malloc'd. */
+static char *
+expand_home(const char *path)
+{
+	const char	*home = getenv("HOME");
+
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') &&
+	    home != NULL)
+		return xasprintf("%s%s", home, path + 1);
+	return xstrdup(path);
+}
+
+static void
+save_to(struct tui *t, const char *path, bool overwrite)
+{
+	const struct mail_part	*p = selected(t);
+	struct perr		 err;
+	char			*bytes;
+	size_t			 n;
+
+	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
+		return;
+	if (write_file(path, bytes, n, !overwrite, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else
+		status_msg(&t->status, "saved %zu bytes to %s", n, path);
+	free(bytes);
+}
+
+static void
+overwrite_done(struct tui *t, const char *answer)
+{
+	char	*path = t->att.save_path;
+
+	t->att.save_path = NULL;
+	if (path != NULL && strcmp(answer, "y") == 0)
+		save_to(t, path, true);
+	else if (path != NULL)
+		status_msg(&t->status, "not saved");
+	free(path);
+}
+
+static void
+save_done(struct tui *t, const char *text)
+{
+	struct stat	 sb;
+	char		*path, *label;
+
+	if (*text == '\0')
+		return;
+	path = expand_home(text);
+	if (lstat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			status_msg(&t->status, "%s is a directory", path);
+			free(path);
+			return;
+		}
+		free(t->att.save_path);
+		t->att.save_path = path;
+		label = xasprintf("%s exists: overwrite? (y/n) ", text);
+		prompt_ask(&t->prompt, label, overwrite_done);
+		free(label);
+		return;
+	}
+	save_to(t, path, false);
+	free(path);
+}
+
+static const char **
+path_complete(struct tui *t, const char *text, size_t *n)
+{
+	return compose_path_complete(&t->att.cands, &t->att.ncands, text, n);
+}
+
+void
+attach_act_save(struct tui *t)
+{
+	const struct mail_part	*p = selected(t);
+	char			*name;
+
+	if (p == NULL)
+		return;
+	name = attach_safe_name(p->filename, p->is_message ? "message.eml" :
+	    "attachment");
+	prompt_start_with(&t->prompt, "Save to file: ", name, save_done,
+	    path_complete);
+	free(name);
+}
+
+/* ---- opening through mailcap ------------------------------------------------ */
+
+static void
+show_text(struct tui *t, const char *title, const char *text, size_t len)
+{
+	int	w, h;
+
+	pager_set_output(&t->pg, title, text, len);
+	draw_main_size(t, &w, &h);
+	t->pg.width = 0;
+	pager_resize(&t->pg, w, h);
+	t->help_back = TUI_VIEW_ATTACH;	/* q comes back to the list */
+	t->view = TUI_VIEW_PAGER;
+}
+
+static void
+run_viewer(struct tui *t, const struct mail_part *p,
+    const struct mailcap_entry *e, const char *path)
+{
+	struct perr	 err;
+	char		*cmd, *full, *out, *title;
+	size_t		 len;
+	bool		 with_file;
+	int		 rc;
+
+	cmd = mailcap_command(e, path, p->type, &with_file);
+	/* No %s: the file goes on the standard input (RFC 1524). */
+	full = with_file ? xstrdup(cmd) : xasprintf("%s <\"$1\"", cmd);
+	if (e->copiousoutput) {
+		rc = run_capture(full, path, NULL, &out, &len, &err);
+		if (rc < 0)
+			status_error(&t->status, "%s", err.msg);
+		else {
+			title = xasprintf("%s (%s)", p->filename[0] != '\0' ?
+			    p->filename : p->type, e->command);
+			show_text(t, title, out, len);
+			free(title);
+			if (rc != 0)
+				status_msg(&t->status, "the viewer exited "
+				    "with status %d", rc);
+		}
+		free(out);
+	} else {
+		rc = run_interactive(t, full, path, &err);
+		if (rc < 0 || rc == 127)
+			status_error(&t->status, "%s", err.msg);
+		else if (rc != 0)
+			status_msg(&t->status, "the viewer exited with status "
+			    "%d", rc);
+	}
+	free(full);
+	free(cmd);
+}
+
+void
+attach_act_view(struct tui *t)
+{
+	const struct mail_part	*p = selected(t);
+	struct mailcap_entry	 e;
+	struct perr		 err;
+	char			*mc, *bytes, *dir, *name, *path;
+	size_t			 n;
+
+	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
+		return;
+	mc = mailcap_path();
+	if (mailcap_find(mc, p->type, &e) == 0) {
+		if (strncasecmp(p->type, "text/", 5) == 0)
+			show_text(t, p->filename[0] != '\0' ? p->filename :
+			    p->type, bytes, n);
+		else
+			status_msg(&t->status, "no mailcap entry for %s (s "
+			    "saves it)", p->type);
+		free(mc);
+		free(bytes);
+		return;
+	}
+	free(mc);
+	if ((dir = run_tmpdir(&err)) == NULL) {
+		status_error(&t->status, "%s", err.msg);
+		mailcap_entry_free(&e);
+		free(bytes);
+		return;
+	}
+	name = attach_safe_name(p->filename, "attachment");
+	path = xasprintf("%s/%s", dir, name);
+	if (write_file(path, bytes, n, true, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else
+		run_viewer(t, p, &e, path);
+	run_rmdir(dir);
+	free(path);
+	free(name);
+	free(dir);
+	free(bytes);
+	mailcap_entry_free(&e);
+}

@@ -1,0 +1,470 @@
+/*
+ * worker.c - the UI's side of the accounts' sync workers (app.h): one per
+ * account, started once the first screen is drawn (the first screen comes
+ * from the store alone), their event pipes in the loop's poll() set, and
+ * what each event means on screen:
+ *
+ *   folder changed   the index is read again around the selection when it
+ *                    is the open folder; the sidebar's counts always
+ *   body ready       the pager shows the message again if it is open
+ *   progress, error, online/offline, journal   the status line
+ *
+ * Events are read until none is left, and the store is read again once
+ * for all of them (tui_refresh), so a burst of news costs one redraw.
+ *
+ * Sending: the worker has no outbox request (app.h), so a message put in
+ * the outbox is submitted by a thread of its own here (struct sender),
+ * which runs app_outbox_flush() on its own store connection and tells the
+ * loop through a pipe when it is done: the UI never waits on SMTP. With
+ * --offline (or after '@') nothing is flushed; the outbox waits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tui/tui-int.h"
+
+#define SENDER_STOP_MS	2000	/* quitting waits this long for SMTP */
+
+struct sender {
+	pthread_t		 th;
+	int			 fd[2];		/* done: one byte */
+	bool			 running;
+	bool			 again;		/* asked again meanwhile */
+	size_t			 account;
+	const struct config	*cfg;
+	/* Written by the thread before its byte, read after it. */
+	int			 rc;
+	struct app_flush_stats	 stats;
+	struct perr		 err;
+	char			 first[512];	/* the first message's trouble */
+};
+
+/* ---- starting and stopping ------------------------------------------------ */
+
+/* The name of the open folder as stored (the worker's "as shown"). */
+static char *
+open_folder_name(struct tui *t)
+{
+	struct store_folder	f;
+	struct perr		err;
+	char			*name;
+
+	if (t->st == NULL || t->folder_id == 0 ||
+	    store_folder_get(t->st, t->folder_id, &f, &err) != 0)
+		return NULL;
+	name = f.name != NULL ? xstrdup(f.name) : NULL;
+	store_folder_free(&f);
+	return name;
+}
+
+void
+workers_start(struct tui *t)
+{
+	struct workers		*wk = &t->wk;
+	struct app_worker_opts	 o;
+	struct perr		 err;
+	char			*watch;
+	size_t			 i;
+
+	if (wk->started)
+		return;
+	wk->started = true;
+	wk->n = t->cfg->naccounts;
+	wk->w = xcalloc(wk->n, sizeof *wk->w);
+	wk->online = xcalloc(wk->n, sizeof *wk->online);
+	wk->retry_ms = xcalloc(wk->n, sizeof *wk->retry_ms);
+	watch = open_folder_name(t);
+	for (i = 0; i < wk->n; i++) {
+		memset(&o, 0, sizeof o);
+		o.offline = t->offline_req;
+		o.watch = i == t->account ? watch : NULL;
+		o.trace = getenv("POSTA_TUI_TRACE");
+		wk->w[i] = app_worker_start(t->cfg, &t->cfg->accounts[i], &o,
+		    &err);
+		if (wk->w[i] == NULL)
+			status_error(&t->status, "%s", err.msg);
+	}
+	free(watch);
+	/* A body asked for before the workers were there. */
+	if (t->view == TUI_VIEW_PAGER && t->pg.loading && t->pg.msg_id != 0)
+		workers_fetch_body(t, t->pg.msg_id);
+}
+
+static void
+sender_stop(struct sender *s)
+{
+	struct pollfd	pfd;
+
+	if (s == NULL)
+		return;
+	if (s->running) {
+		pfd.fd = s->fd[0];
+		pfd.events = POLLIN;
+		/* SMTP may hang: after the grace time the thread is left to
+		 * the exit; the outbox keeps the message "outcome unknown"
+		 * at worst, never lost. */
+		if (poll(&pfd, 1, SENDER_STOP_MS) == 1)
+			(void)pthread_join(s->th, NULL);
+		else {
+			(void)pthread_detach(s->th);
+			return;		/* it still uses s: leave it */
+		}
+	}
+	(void)close(s->fd[0]);
+	(void)close(s->fd[1]);
+	free(s);
+}
+
+void
+workers_stop(struct tui *t)
+{
+	struct workers	*wk = &t->wk;
+	size_t		 i;
+
+	sender_stop(wk->sender);
+	wk->sender = NULL;
+	for (i = 0; i < wk->n; i++)
+		app_worker_stop(wk->w[i]);
+	free(wk->w);
+	free(wk->online);
+	free(wk->retry_ms);
+	memset(wk, 0, sizeof *wk);
+}
+
+size_t
+workers_pollfds(struct tui *t, struct pollfd *fds, size_t max)
+{
+	struct workers	*wk = &t->wk;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < wk->n && n < max; i++)
+		if (wk->w[i] != NULL) {
+			fds[n].fd = app_worker_fd(wk->w[i]);
+			fds[n].events = POLLIN;
+			fds[n++].revents = 0;
+		}
+	if (wk->sender != NULL && wk->sender->running && n < max) {
+		fds[n].fd = wk->sender->fd[0];
+		fds[n].events = POLLIN;
+		fds[n++].revents = 0;
+	}
+	return n;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static const char *
+phase_word(enum sync_phase p)
+{
+	switch (p) {
+	case SYNC_CONNECT:
+		return "connecting";
+	case SYNC_FOLDERS:
+		return "folders";
+	case SYNC_HEADERS:
+	case SYNC_FOLDER_DONE:
+		return "headers";
+	case SYNC_BODIES:
+	case SYNC_BODIES_DONE:
+		return "bodies";
+	case SYNC_JOURNAL:
+		return "sending changes";
+	}
+	return "syncing";
+}
+
+/* The open message's body arrived: show it, keeping the view. */
+static void
+body_ready(struct tui *t, int64_t id)
+{
+	struct perr	err;
+	int		w, h;
+	bool		raw = t->pg.raw;
+
+	if (t->pg.msg_id != id || !t->pg.loading)
+		return;
+	t->wk.loading = 0;
+	if (pager_open(&t->pg, t->st, id, raw, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	draw_main_size(t, &w, &h);
+	t->pg.width = 0;
+	pager_resize(&t->pg, w, h);
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+static void
+on_event(struct tui *t, size_t acct, const struct app_event *ev)
+{
+	struct workers	*wk = &t->wk;
+	bool		 mine = acct == t->account;
+
+	switch (ev->type) {
+	case APP_EV_ONLINE:
+		wk->online[acct] = true;
+		if (mine) {
+			t->online = true;
+			free(t->status.error);	/* the offline reason is old */
+			t->status.error = NULL;
+		}
+		break;
+	case APP_EV_OFFLINE:
+		wk->online[acct] = false;
+		wk->retry_ms[acct] = ev->retry_ms;
+		if (mine)
+			t->online = false;
+		status_clear_progress(&t->status);
+		break;
+	case APP_EV_PROGRESS:
+		if (!mine)
+			break;
+		if (ev->total > 0)
+			status_progress(&t->status, "%s %s %llu/%llu",
+			    phase_word(ev->phase), ev->folder,
+			    (unsigned long long)ev->done,
+			    (unsigned long long)ev->total);
+		else
+			status_progress(&t->status, "%s %s",
+			    phase_word(ev->phase), ev->folder);
+		break;
+	case APP_EV_FOLDER_CHANGED:
+		if (mine && ev->folder_id == t->folder_id)
+			t->refresh |= TUI_REFRESH_INDEX;
+		t->refresh |= TUI_REFRESH_SIDEBAR;
+		break;
+	case APP_EV_SYNC_DONE:
+		if (mine)
+			status_clear_progress(&t->status);
+		t->refresh |= TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL;
+		break;
+	case APP_EV_BODY_READY:
+		body_ready(t, ev->msg_id);
+		break;
+	case APP_EV_BODY_FAILED:
+		if (t->pg.msg_id == ev->msg_id && t->pg.loading)
+			status_error(&t->status, "cannot fetch the message: %s",
+			    ev->text);
+		break;
+	case APP_EV_JOURNAL:
+		if (mine) {
+			t->jwaiting = ev->waiting;
+			t->jfailed = ev->failed;
+		}
+		break;
+	case APP_EV_NOTE:
+		status_msg(&t->status, "%s", ev->text);
+		break;
+	case APP_EV_ERROR:
+		status_error(&t->status, "%s", ev->text);
+		break;
+	}
+	t->dirty |= TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
+}
+
+static void	sender_done(struct tui *);
+
+void
+workers_events(struct tui *t)
+{
+	struct workers		*wk = &t->wk;
+	struct app_event	 ev;
+	size_t			 i;
+
+	for (i = 0; i < wk->n; i++)
+		while (wk->w[i] != NULL && app_worker_event(wk->w[i], &ev))
+			on_event(t, i, &ev);
+	if (wk->sender != NULL && wk->sender->running)
+		sender_done(t);
+	if (t->refresh != 0) {
+		tui_refresh(t, t->refresh);
+		t->refresh = 0;
+	}
+}
+
+/* ---- requests -------------------------------------------------------------------- */
+
+static struct app_worker *
+mine(struct tui *t)
+{
+	return t->account < t->wk.n ? t->wk.w[t->account] : NULL;
+}
+
+void
+workers_sync_now(struct tui *t)
+{
+	size_t	i;
+
+	if (t->offline_req) {
+		status_msg(&t->status, "offline by request (@ goes online)");
+		return;
+	}
+	if (!t->wk.started) {
+		status_msg(&t->status, "the sync starts in a moment");
+		return;
+	}
+	for (i = 0; i < t->wk.n; i++)
+		if (t->wk.w[i] != NULL)
+			app_worker_sync_now(t->wk.w[i]);
+	status_progress(&t->status, "syncing");
+	t->dirty |= TUI_DIRTY_STATUS;
+}
+
+void
+workers_replay(struct tui *t)
+{
+	if (mine(t) != NULL && !t->offline_req)
+		app_worker_replay_now(mine(t));
+}
+
+void
+workers_fetch_body(struct tui *t, int64_t id)
+{
+	if (t->offline_req) {
+		status_msg(&t->status, "offline: this message's body is not "
+		    "stored (@ goes online)");
+		return;
+	}
+	if (mine(t) == NULL)
+		return;		/* workers_start() asks when it comes */
+	t->wk.loading = id;
+	app_worker_fetch_body(mine(t), id);
+}
+
+void
+workers_watch(struct tui *t)
+{
+	char	*name;
+
+	if (mine(t) == NULL)
+		return;
+	name = open_folder_name(t);
+	app_worker_watch(mine(t), name);
+	free(name);
+}
+
+void
+workers_toggle_online(struct tui *t)
+{
+	size_t	i;
+
+	t->offline_req = !t->offline_req;
+	for (i = 0; i < t->wk.n; i++)
+		if (t->wk.w[i] != NULL)
+			app_worker_set_online(t->wk.w[i], !t->offline_req);
+	if (t->offline_req) {
+		t->online = false;
+		status_clear_progress(&t->status);
+	}
+	status_msg(&t->status, t->offline_req ? "offline: nothing goes to "
+	    "the network until @ again" : "going online");
+	if (!t->offline_req && t->outbox > 0)
+		workers_flush_outbox(t, t->account);
+	t->dirty |= TUI_DIRTY_STATUS;
+}
+
+/* ---- the outbox ------------------------------------------------------------------ */
+
+static void
+sender_cb(void *arg, const struct app_outbox_event *ev)
+{
+	struct sender	*s = arg;
+
+	if (s->first[0] == '\0' && ev->what != APP_OUTBOX_SENT &&
+	    ev->text != NULL && *ev->text != '\0')
+		snprintf(s->first, sizeof s->first, "%s", ev->text);
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct sender	*s = arg;
+	unsigned char	 b = 1;
+
+	s->rc = app_outbox_flush(s->cfg, &s->cfg->accounts[s->account],
+	    sender_cb, s, &s->stats, &s->err);
+	/* The loop reads the results after this byte. */
+	while (write(s->fd[1], &b, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void
+sender_run(struct tui *t, size_t account)
+{
+	struct sender	*s = t->wk.sender;
+	int		 e;
+
+	s->account = account;
+	s->cfg = t->cfg;
+	s->rc = 0;
+	s->first[0] = '\0';
+	memset(&s->stats, 0, sizeof s->stats);
+	perr_clear(&s->err);
+	if ((e = pthread_create(&s->th, NULL, sender_main, s)) != 0) {
+		status_error(&t->status, "cannot start sending: %s",
+		    strerror(e));
+		return;
+	}
+	s->running = true;
+	status_progress(&t->status, "sending");
+}
+
+void
+workers_flush_outbox(struct tui *t, size_t account)
+{
+	struct sender	*s = t->wk.sender;
+
+	if (t->offline_req) {
+		status_msg(&t->status, "queued in the outbox: offline, it "
+		    "goes when you are back online (@)");
+		return;
+	}
+	if (s == NULL) {
+		s = xcalloc(1, sizeof *s);
+		if (pipe2(s->fd, O_CLOEXEC | O_NONBLOCK) != 0) {
+			status_error(&t->status, "pipe: %s", strerror(errno));
+			free(s);
+			return;
+		}
+		t->wk.sender = s;
+	}
+	if (s->running) {
+		s->again = true;	/* one more pass when this one ends */
+		return;
+	}
+	sender_run(t, account);
+}
+
+/* Has the flush thread finished? Then say how it went. */
+static void
+sender_done(struct tui *t)
+{
+	struct sender	*s = t->wk.sender;
+	unsigned char	 b;
+
+	if (read(s->fd[0], &b, 1) != 1)
+		return;
+	(void)pthread_join(s->th, NULL);
+	s->running = false;
+	status_clear_progress(&t->status);
+	if (s->rc == 0 && s->stats.sent > 0)
+		status_msg(&t->status, "sent");
+	else if (s->rc != 0)
+		status_error(&t->status, "%s", s->first[0] != '\0' ? s->first :
+		    s->err.msg);
+	t->refresh |= TUI_REFRESH_JOURNAL | TUI_REFRESH_SIDEBAR |
+	    TUI_REFRESH_INDEX;
+	/* The Sent copy may wait in the journal. */
+	workers_replay(t);
+	if (s->again) {
+		s->again = false;
+		sender_run(t, s->account);
+	}
+}
