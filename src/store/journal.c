@@ -470,27 +470,6 @@ store_journal_drop(struct store *s, int64_t account_id, int64_t id,
 }
 
 int
-store_journal_resolve_uid(struct store *s, int64_t message_id,
-    int64_t folder_id, uint32_t uid, int64_t *n, struct perr *err)
-{
-	static const char	 sql[] = "UPDATE journal SET uid = ?3"
-	    " WHERE message_id = ?1 AND folder_id = ?2 AND uid IS NULL";
-	sqlite3_stmt		*st;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, message_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
-	    store_bind_nz(st, 3, uid) != SQLITE_OK)
-		return bind_fail(s, st, "give journal entries a UID", err);
-	if (store_step_done(s, st, "give journal entries a UID", err) == -1)
-		return -1;
-	if (n != NULL)
-		*n = sqlite3_changes(s->db);
-	return 0;
-}
-
-int
 store_journal_forget_uids(struct store *s, int64_t folder_id,
     struct perr *err)
 {

@@ -472,8 +472,8 @@ int	store_pop3_has_message(struct store *, int64_t account_id,
  *   by value  folder_name, uid, dest_name: the remote names and the UID at
  *             the time of the action, which is what replay sends. uid 0:
  *             the message had no UID yet (an earlier entry's result); the
- *             replay learns it from that entry (store_journal_resolve_uid)
- *             or by Message-ID.
+ *             replay learns it while replaying that entry (COPYUID), or
+ *             finds it by Message-ID.
  */
 enum store_jop {
 	STORE_JOP_UNKNOWN = 0,	/* an op this posta cannot read */
@@ -574,13 +574,6 @@ int	store_journal_retry(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
 int	store_journal_drop(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
-/*
- * The server gave row message_id of folder_id its UID (COPYUID, APPENDUID,
- * MOVE, a Message-ID search): waiting entries that act on that row there
- * without a UID get it. *n (may be NULL): how many.
- */
-int	store_journal_resolve_uid(struct store *, int64_t message_id,
-	    int64_t folder_id, uint32_t uid, int64_t *n, struct perr *);
 /*
  * folder_id's UIDVALIDITY changed: its UIDs in waiting and failed entries
  * mean nothing now; they become 0 (resolved again by Message-ID).
