@@ -14,18 +14,12 @@ set -uo pipefail
 PY=/usr/bin/python3
 ROUNDS=24
 PLAN=$((ROUNDS + 3))
-n=0 failed=0
 RANDOM=20261122		# the fixed seed: the same kill points every run
 
 echo "1..$PLAN"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); failed=$((failed + 1))
-  echo "not ok $n - $1"
-  [[ -z ${2:-} ]] || printf '%s\n' "$2" | tail -n 15 | sed 's/^/#   /'
-}
-bail() { echo "Bail out! $*"; exit 1; }
 
 W=$(mktemp -d /tmp/posta-pop3-faults.XXXXXX) || bail "mktemp failed"
 trap '[[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT

@@ -15,24 +15,11 @@ set -uo pipefail
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
 PLAN=40
-n=0 failed=0
 
 echo "1..$PLAN"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); failed=$((failed + 1))
-  echo "not ok $n - $1"
-  [[ -z ${2:-} ]] || printf '%s\n' "$2" | tail -n 15 | sed 's/^/#   /'
-}
-same() {
-  if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "expected: $2
-got:      $3"; fi
-}
-has() {   # has DESCRIPTION TEXT PATTERN
-  if grep -q -- "$3" <<<"$2"; then ok "$1"; else not_ok "$1" "$2"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
 
 W=$(mktemp -d /tmp/posta-pop3-test.XXXXXX) || bail "mktemp failed"
 trap '[[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT

@@ -15,20 +15,10 @@ PY=/usr/bin/python3
 PROBE=$POSTA_BUILDDIR/tests/integration/worker_probe
 PLAN=19
 LIMIT=5		# seconds: the promise of issue 5
-n=0 failed=0
 
 echo "1..$PLAN"
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); failed=$((failed + 1))
-  echo "not ok $n - $1"
-  [[ -z ${2:-} ]] || printf '%s\n' "$2" | tail -n 15 | sed 's/^/#   /'
-}
-same() {
-  if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "expected: $2
-got:      $3"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
 [[ -x $PROBE ]] || bail "no $PROBE (make check builds it)"
 
 W=$(mktemp -d /tmp/posta-push-test.XXXXXX) || bail "mktemp failed"

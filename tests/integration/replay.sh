@@ -17,25 +17,15 @@ set -uo pipefail
 PY=/usr/bin/python3
 PLAN=40
 SEED=${POSTA_REPLAY_SEED:-20261122}
-n=0 failed=0
 
 echo "1..$PLAN"
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
 not_ok() {
   n=$((n + 1)); failed=$((failed + 1))
   echo "not ok $n - $1"
   [[ -z ${2:-} ]] || printf '%s\n' "$2" | tail -n 20 | sed 's/^/#   /'
 }
-check() {
-  local desc=$1 out
-  shift
-  if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "$out"; fi
-}
-same() {
-  if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "expected: $2
-got:      $3"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
 
 W=$(mktemp -d /tmp/posta-replay-test.XXXXXX) || bail "mktemp failed"
 trap '[[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT
