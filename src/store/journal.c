@@ -408,6 +408,61 @@ store_journal_sent(struct store *s, int64_t id, struct perr *err)
 	return journal_set(s, sql, id, NULL, "mark journal entry sent", err);
 }
 
+/*
+ * The replay resolved the UID of entry id's message (by Message-ID, or
+ * where an earlier entry put it): write it into the entry, in the
+ * transaction that marks it sent, so a check after a crash asks the
+ * server about this very UID.
+ */
+int
+store_journal_set_uid(struct store *s, int64_t id, uint32_t uid,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE journal SET uid = ?2 WHERE id = ?1 AND uid IS NULL";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK)
+		return bind_fail(s, st, "set journal UID", err);
+	return store_step_done(s, st, "set journal UID", err) == -1 ? -1 : 0;
+}
+
+/*
+ * Entry after_id put row message_id into folder (remote name) under uid.
+ * The later entries on that row written without a UID in that folder get
+ * it, up to and including the next move or expunge of the row (it leaves
+ * the folder there; a later visit has another UID). This is what the
+ * replay remembered in memory only, kept across a crash: it is written in
+ * the transaction that settles after_id.
+ */
+int
+store_journal_place(struct store *s, int64_t after_id, int64_t message_id,
+    const char *folder, uint32_t uid, struct perr *err)
+{
+	static const char	 sql[] = "UPDATE journal SET uid = ?4"
+	    " WHERE message_id = ?2 AND id > ?1 AND uid IS NULL"
+	    " AND folder_name = ?3 AND id <= coalesce((SELECT min(id)"
+	    "   FROM journal WHERE message_id = ?2 AND id > ?1"
+	    "   AND op IN ('move', 'expunge')), 9223372036854775807)"
+	    " AND op IN ('flags', 'move', 'expunge')";
+	sqlite3_stmt		*st;
+
+	if (message_id == 0 || folder == NULL || uid == 0)
+		return 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, after_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, message_id) != SQLITE_OK ||
+	    store_bind_text(st, 3, folder) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, uid) != SQLITE_OK)
+		return bind_fail(s, st, "place journal UIDs", err);
+	return store_step_done(s, st, "place journal UIDs", err) == -1 ?
+	    -1 : 0;
+}
+
 int
 store_journal_done(struct store *s, int64_t id, struct perr *err)
 {

@@ -575,6 +575,22 @@ int	store_journal_retry(struct store *, int64_t account_id, int64_t id,
 int	store_journal_drop(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
 /*
+ * The replay resolved the UID entry id acts on: record it in the
+ * transaction that marks the entry sent, so that a check after a crash asks
+ * the server about that very message.
+ */
+int	store_journal_set_uid(struct store *, int64_t id, uint32_t uid,
+	    struct perr *);
+/*
+ * Entry after_id put row message_id into folder (remote name) under uid:
+ * the row's later entries there without a UID get it, up to and including
+ * its next move or expunge (a later visit has another UID). Written in the
+ * transaction that settles after_id, so it survives a crash.
+ */
+int	store_journal_place(struct store *, int64_t after_id,
+	    int64_t message_id, const char *folder, uint32_t uid,
+	    struct perr *);
+/*
  * folder_id's UIDVALIDITY changed: its UIDs in waiting and failed entries
  * mean nothing now; they become 0 (resolved again by Message-ID).
  */

@@ -69,6 +69,8 @@ struct imap_be {
 };
 
 static int	j_flush_dropped(struct sync_session *, struct perr *);
+struct jset;
+static void	j_drop_results(struct sync_session *, const struct jset *);
 
 static bool
 imap_fatal(const struct perr *err)
@@ -1298,10 +1300,14 @@ j_folder(const char *raw)
 	return display_name(raw != NULL ? raw : "?");
 }
 
-/* Mark entries sent (about to go out), in one transaction. */
+/*
+ * Mark entries sent (about to go out), in one transaction. uids (may be
+ * NULL): the UIDs they go out with; an entry written without one gets it,
+ * so that a check after a crash asks about the same message.
+ */
 static int
 j_mark(struct sync_session *s, const struct store_journal *const *v, size_t n,
-    struct perr *err)
+    const uint32_t *uids, struct perr *err)
 {
 	size_t	i;
 
@@ -1310,8 +1316,10 @@ j_mark(struct sync_session *s, const struct store_journal *const *v, size_t n,
 	if (store_begin(s->st, err) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (v[i]->state != STORE_JSENT &&
-		    store_journal_sent(s->st, v[i]->id, err) != 0) {
+		if ((v[i]->state != STORE_JSENT &&
+		    store_journal_sent(s->st, v[i]->id, err) != 0) ||
+		    (uids != NULL && v[i]->uid == 0 && uids[i] != 0 &&
+		    store_journal_set_uid(s->st, v[i]->id, uids[i], err) != 0)) {
 			(void)store_rollback(s->st, NULL);
 			return -1;
 		}
@@ -1475,9 +1483,22 @@ j_placed(const struct imap_be *be, int64_t id, const char *folder)
  * none: its row's UID when the row is in that folder, else a search by
  * the row's Message-ID (the highest match). *uid 0: not there.
  */
+static int	j_find_free(struct sync_session *, const struct store_journal *,
+		    int64_t, const uint32_t *, size_t, uint32_t *,
+		    struct perr *);
+
 static int
 j_find(struct sync_session *s, const struct store_journal *e, int64_t in_folder,
     uint32_t *uid, struct perr *err)
+{
+	return j_find_free(s, e, in_folder, NULL, 0, uid, err);
+}
+
+/* j_find(), the search skipping the UIDs taken (given to other entries). */
+static int
+j_find_free(struct sync_session *s, const struct store_journal *e,
+    int64_t in_folder, const uint32_t *taken, size_t ntaken, uint32_t *uid,
+    struct perr *err)
 {
 	struct imap_be		*be = s->be;
 	struct store_msg	 m;
@@ -1487,8 +1508,8 @@ j_find(struct sync_session *s, const struct store_journal *e, int64_t in_folder,
 	*uid = 0;
 	if (e->message_id == 0)
 		return 0;
-	/* Put there by this replay: the UID it got. */
-	if ((*uid = j_placed(be, e->message_id, e->folder_name)) != 0)
+	/* Put there (in the selected folder) by this replay: its UID. */
+	if ((*uid = j_placed(be, e->message_id, be->selected)) != 0)
 		return 0;
 	if (store_msg_get(s->st, e->message_id, &m, err) != 0) {
 		if (err->code != PERR_NOTFOUND)
@@ -1502,8 +1523,17 @@ j_find(struct sync_session *s, const struct store_journal *e, int64_t in_folder,
 		if (imap_search_header(be->c, "Message-ID", m.message_id, &u,
 		    err) != 0)
 			rc = -1;
-		else if (u.n > 0)
-			*uid = u.v[u.n - 1];
+		else {
+			size_t i, k;
+
+			for (i = u.n; i > 0 && *uid == 0; i--) {
+				for (k = 0; k < ntaken &&
+				    taken[k] != u.v[i - 1]; k++)
+					;
+				if (k == ntaken)
+					*uid = u.v[i - 1];
+			}
+		}
 		imap_uids_free(&u);
 	}
 	store_msg_free(&m);
@@ -1678,7 +1708,7 @@ j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
 		rc = j_refused_all(s, v, n, false, err);
 		goto out;
 	}
-	if (j_mark(s, here.e, here.n, err) != 0)
+	if (j_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	/* Only what the user changed: the server keeps the rest. */
 	if ((v[0].flags_add != 0 || v[0].keywords_add != NULL) &&
@@ -1710,12 +1740,14 @@ out:
 }
 
 /*
- * Row id is now message uid of folder dest (row id dest_id, remote name
- * dest_name) on the server: remember it for later entries, and give the
- * row its UID while it is still there without one.
+ * Entry eid put row id there: it is now message uid of folder dest (row
+ * id dest_id, remote name dest_name) on the server. Remember it for later
+ * entries, in memory and in the later entries themselves (they survive a
+ * crash; store_journal_place()), and give the row its UID while it is
+ * still there without one. Inside the caller's transaction.
  */
 static int
-j_give_uid(struct sync_session *s, int64_t id, int64_t dest_id,
+j_give_uid(struct sync_session *s, int64_t eid, int64_t id, int64_t dest_id,
     const char *dest_name, uint32_t uid, struct perr *err)
 {
 	struct store_msg	m, other;
@@ -1724,6 +1756,8 @@ j_give_uid(struct sync_session *s, int64_t id, int64_t dest_id,
 	if (id == 0 || uid == 0 || dest_name == NULL)
 		return 0;
 	j_place(s->be, id, dest_name, uid);
+	if (store_journal_place(s->st, eid, id, dest_name, uid, err) != 0)
+		return -1;
 	if (dest_id == 0)
 		return 0;
 	if ((r = store_msg_get(s->st, id, &m, err)) != 0) {
@@ -1770,7 +1804,7 @@ j_results_by_mid(struct sync_session *s, const struct jset *js,
 			return imap_fatal(err) ? -1 : 0;
 		if (store_begin(s->st, err) != 0)
 			return -1;
-		if (j_give_uid(s, probe.message_id, dest_id, dest, uid,
+		if (j_give_uid(s, probe.id, probe.message_id, dest_id, dest, uid,
 		    err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			return -1;
@@ -1783,53 +1817,131 @@ j_results_by_mid(struct sync_session *s, const struct jset *js,
 
 /*
  * After a crash between sending a move or copy and settling it (the
- * entries are "sent"): look for each message in the destination by
- * Message-ID. Found: the command went through; a move's source copy, if
- * still there (the COPY + EXPUNGE fallback was cut), is removed; the
- * entry is settled. Not found: it goes out again.
+ * entries are "sent"). With UID MOVE (atomic) the source decides: the
+ * entry's UID (set when it was marked sent) still in the source folder
+ * means the move did not happen and it goes out again; gone means it went
+ * (or another device removed it: nothing to send either), and its result
+ * is looked for in the destination by Message-ID (the highest UID: the
+ * newest arrival) to place the row. The destination alone cannot tell: an
+ * earlier copy of the message may be there. A copy, a move without MOVE
+ * (COPY + EXPUNGE) or an entry without a UID: each message is looked for
+ * in the destination by Message-ID; found, the command went through (a
+ * move's source, if still there, is removed) and the entry is settled;
+ * not found, it goes out again. 1: the source's UIDVALIDITY changed,
+ * read the batch again.
  */
 static int
 j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
     bool copy, struct jset *again, struct perr *err)
 {
-	struct jset	 there = { 0 };
-	uint32_t	 uid, *src = NULL;
-	size_t		 i, nsrc = 0;
-	int64_t		 dest_id = j_folder_id(s, v[0].dest_name);
-	bool		 left;
-	int		 r, rc = -1;
+	struct imap_be		*be = s->be;
+	struct jset		 went = { 0 }, unsure = { 0 }, lost = { 0 };
+	struct imap_uids	 ex = { 0 };
+	uint32_t		 uid, *src = NULL, *su = NULL, *taken = NULL;
+	size_t			 i, nsrc = 0, nsu = 0, ntaken = 0;
+	int64_t			 dest_id = j_folder_id(s, v[0].dest_name);
+	bool			 left, found;
+	int			 r, rc = -1;
+
+	if (!copy && imap_has_cap(be->c, "MOVE")) {
+		if ((r = j_select(s, v[0].folder_name, err)) < 0) {
+			if (imap_fatal(err))
+				return -1;
+			/* No source folder: the replay refuses it anew. */
+			perr_clear(err);
+			for (i = 0; i < n; i++)
+				jset_add(again, &v[i], v[i].uid);
+			return 0;
+		}
+		if (r == 1)
+			return 1;
+		for (i = 0; i < n; i++)
+			if (v[i].uid != 0) {
+				su = xreallocarray(su, nsu + 1, sizeof *su);
+				su[nsu++] = v[i].uid;
+			}
+		if (nsu > 0 && imap_uids_exist(be->c, su, nsu, &ex, err) != 0)
+			goto out;
+		for (i = 0; i < n; i++)
+			if (v[i].uid == 0)
+				jset_add(&unsure, &v[i], 0);
+			else if (imap_uids_has(&ex, v[i].uid))
+				jset_add(again, &v[i], v[i].uid);
+			else
+				jset_add(&went, &v[i], v[i].uid);
+	} else
+		for (i = 0; i < n; i++)
+			jset_add(&unsure, &v[i], v[i].uid);
+	if (went.n == 0 && unsure.n == 0) {
+		rc = 0;
+		goto out;
+	}
 
 	if ((r = j_select(s, v[0].dest_name, err)) < 0) {
 		/* No destination (yet): nothing went through. */
 		if (imap_fatal(err))
-			return -1;
-		perr_clear(err);
-		for (i = 0; i < n; i++)
-			jset_add(again, &v[i], v[i].uid);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (j_find(s, &v[i], -1, &uid, err) != 0)
 			goto out;
-		if (uid == 0) {
-			jset_add(again, &v[i], v[i].uid);
+		perr_clear(err);
+		for (i = 0; i < unsure.n; i++)
+			jset_add(again, unsure.e[i], unsure.e[i]->uid);
+		j_drop_results(s, &went);
+		rc = j_settle(s, went.e, went.n, NULL, err);
+		goto out;
+	}
+	/*
+	 * Copies of one message moved together: the server numbered them in
+	 * the order of their source UIDs, so the highest source takes the
+	 * highest match, and no match goes to two entries.
+	 */
+	for (i = 1; i < went.n; i++) {
+		size_t k;
+
+		for (k = i; k > 0 && went.uid[k - 1] < went.uid[k]; k--) {
+			const struct store_journal *te = went.e[k];
+			uint32_t tu = went.uid[k];
+
+			went.e[k] = went.e[k - 1];
+			went.uid[k] = went.uid[k - 1];
+			went.e[k - 1] = te;
+			went.uid[k - 1] = tu;
+		}
+	}
+	for (i = 0; i < went.n + unsure.n; i++) {
+		const struct store_journal *e = i < went.n ? went.e[i] :
+		    unsure.e[i - went.n];
+
+		if (j_find_free(s, e, -1, taken, ntaken, &uid, err) != 0)
+			goto out;
+		found = uid != 0;
+		if (found) {
+			taken = xreallocarray(taken, ntaken + 1,
+			    sizeof *taken);
+			taken[ntaken++] = uid;
+		}
+		if (!found && i >= went.n) {
+			jset_add(again, e, e->uid);
 			continue;
 		}
-		jset_add(&there, &v[i], uid);
+		if (!found)
+			jset_add(&lost, e, 0);
+		/* The row's place and the entry's end: one transaction. */
 		if (store_begin(s->st, err) != 0)
 			goto out;
-		if (j_give_uid(s, v[i].message_id, dest_id, v[0].dest_name,
-		    uid, err) != 0) {
+		if ((found && j_give_uid(s, e->id, e->message_id, dest_id,
+		    v[0].dest_name, uid, err) != 0) ||
+		    j_settle(s, &e, 1, NULL, err) != 0) {
 			(void)store_rollback(s->st, NULL);
 			goto out;
 		}
 		if (store_commit(s->st, err) != 0)
 			goto out;
-		if (!copy && v[i].uid != 0) {
+		if (found && i >= went.n && !copy && e->uid != 0) {
 			src = xreallocarray(src, nsrc + 1, sizeof *src);
-			src[nsrc++] = v[i].uid;
+			src[nsrc++] = e->uid;
 		}
 	}
+	/* Moved, but nothing in the destination: another device's doing. */
+	j_drop_results(s, &lost);
 	if (nsrc > 0) {
 		if ((r = j_select(s, v[0].folder_name, err)) < 0 &&
 		    imap_fatal(err))
@@ -1840,12 +1952,15 @@ j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
 			goto out;
 		perr_clear(err);
 	}
-	if (j_settle(s, there.e, there.n, NULL, err) != 0)
-		goto out;
 	rc = 0;
 out:
+	imap_uids_free(&ex);
 	free(src);
-	jset_free(&there);
+	free(su);
+	free(taken);
+	jset_free(&went);
+	jset_free(&unsure);
+	jset_free(&lost);
 	return rc;
 }
 
@@ -1930,8 +2045,10 @@ j_move(struct sync_session *s, const struct store_journal *v, size_t n,
 	int			 r, rc = -1;
 
 	if (v[0].state == STORE_JSENT) {
-		if (j_move_check(s, v, n, copy, &todo, err) != 0)
-			return j_refused_all(s, v, n, true, err);
+		if ((r = j_move_check(s, v, n, copy, &todo, err)) != 0) {
+			jset_free(&todo);
+			return r == 1 ? 1 : j_refused_all(s, v, n, true, err);
+		}
 		if (todo.n == 0) {
 			jset_free(&todo);
 			return 0;
@@ -1964,8 +2081,8 @@ j_move(struct sync_session *s, const struct store_journal *v, size_t n,
 		else
 			jset_add(&gone, here.e[i], here.uid[i]);
 	}
-	if (j_mark(s, moved.e, moved.n, err) != 0 ||
-	    j_mark(s, rm.e, rm.n, err) != 0)
+	if (j_mark(s, moved.e, moved.n, moved.uid, err) != 0 ||
+	    j_mark(s, rm.e, rm.n, rm.uid, err) != 0)
 		goto out;
 	if (moved.n > 0) {
 		if (!copy && imap_has_cap(be->c, "MOVE"))
@@ -1996,7 +2113,7 @@ j_move(struct sync_session *s, const struct store_journal *v, size_t n,
 		dst = imap_copyuid_dst(&cu, moved.uid[i]);
 		if (dst == 0)
 			jset_add(&nocu, moved.e[i], 0);
-		else if (j_give_uid(s, moved.e[i]->message_id,
+		else if (j_give_uid(s, moved.e[i]->id, moved.e[i]->message_id,
 		    moved.e[i]->dest_folder_id != 0 ?
 		    moved.e[i]->dest_folder_id : dest_id, v[0].dest_name, dst,
 		    err) != 0) {
@@ -2052,7 +2169,7 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 		rc = j_refused_all(s, v, n, false, err);
 		goto out;
 	}
-	if (j_mark(s, here.e, here.n, err) != 0)
+	if (j_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	if (j_remove(s, here.uid, here.n, &left, err) != 0) {
 		rc = j_refused(s, here.e, here.n, true, err);
@@ -2122,7 +2239,7 @@ j_folder_op(struct sync_session *s, const struct store_journal *e,
 			return j_lost(s, &pe, 1, false, err);
 		perr_clear(err);
 	}
-	if (j_mark(s, &pe, 1, err) != 0)
+	if (j_mark(s, &pe, 1, NULL, err) != 0)
 		return -1;
 	switch (e->op) {
 	case STORE_JOP_FOLDER_CREATE:
@@ -2250,7 +2367,7 @@ j_append(struct sync_session *s, const struct store_journal *e,
 		goto out;
 	}
 	if (uid == 0) {
-		if (j_mark(s, &pe, 1, err) != 0)
+		if (j_mark(s, &pe, 1, NULL, err) != 0)
 			goto out;
 		if (imap_append(be->c, e->folder_name,
 		    imap_bits(m.flags & ~(unsigned)STORE_RECENT), m.keywords,
@@ -2266,8 +2383,8 @@ j_append(struct sync_session *s, const struct store_journal *e,
 	}
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	if (j_give_uid(s, m.id, fid != 0 ? fid : m.folder_id, e->folder_name,
-	    uid, err) != 0 ||
+	if (j_give_uid(s, e->id, m.id, fid != 0 ? fid : m.folder_id,
+	    e->folder_name, uid, err) != 0 ||
 	    j_settle(s, &pe, 1, NULL, err) != 0) {
 		(void)store_rollback(s->st, NULL);
 		goto out;
