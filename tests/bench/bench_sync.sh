@@ -3,7 +3,8 @@
 # with mbsync (isync) on the same server as the reference. Measures, never
 # asserts; not part of make check. Results go to doc/PERFORMANCE.md.
 #
-#   tests/bench/bench_sync.sh [--big] [--no-mbsync] [--no-callgrind] [BUILDDIR]
+#   tests/bench/bench_sync.sh [--big] [--no-mbsync] [--no-callgrind]
+#                             [--keep DIR] [BUILDDIR]
 #
 # BUILDDIR (default: $POSTA_BUILDDIR, else .) holds a plain (not sanitizer)
 # build of posta. For each size (10,000 messages; with --big also 100,000)
@@ -15,12 +16,16 @@
 #
 #   full, headers   posta sync with offline = headers (no bodies)
 #   full, bodies    posta sync with offline = all (every body)
-#   no change       posta sync again, nothing new on the server
+#   no change       posta sync again, nothing new on the server (the
+#                   median of 3 runs)
 #   10 new+100 flags  another client (python imaplib) appends 10 messages
 #                   and flips \Flagged on 100 messages spread over the folder,
 #                   then posta sync
 #   mbsync full / mbsync no change   mbsync -a (isync) over IMAPS with the
-#                   lab CA, Patterns *, Sync Pull, into a Maildir
+#                   lab CA, Patterns *, Sync Pull, into a Maildir (no change:
+#                   the median of 3, each at least 1 s after the last run:
+#                   mbsync sleeps 1 s when its Maildir changed within the
+#                   current second, which is not what a resync costs)
 #
 # Each is timed with /usr/bin/time (wall, user+sys CPU of the client only,
 # peak RSS). "cmds" is the number of IMAP commands posta sent after LOGIN
@@ -28,18 +33,22 @@
 # commands in its -Dn log of a separate, untimed run of the same step.
 # Callgrind then counts the instructions of the no-change resync (and of
 # `posta --version`, the floor: exec, dynamic linking, exit), which,
-# unlike times, repeat on a shared, noisy machine.
+# unlike times, repeat on a shared, noisy machine; the part spent opening
+# the TLS connection (tls_stream_handshake, most of it OpenSSL loading the
+# system trust store) is shown apart. --keep DIR keeps the IMAP traces and
+# the callgrind files there.
 #
 # Wall times on a shared machine are noisy: read the ratios, and quote a
 # time only with its machine. The default run takes about 3 minutes
 # (2 cores); --big adds about 10 minutes and 3 GB in /tmp.
 set -euo pipefail
 
-BIG=0 MBSYNC=1 CALLGRIND=1
+BIG=0 MBSYNC=1 CALLGRIND=1 KEEP=
 BUILDDIR=${POSTA_BUILDDIR:-.}
 while (($#)); do
   case $1 in
     --big) BIG=1 ;;
+    --keep) KEEP=$2; shift ;;
     --no-mbsync) MBSYNC=0 ;;
     --no-callgrind) CALLGRIND=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -117,6 +126,20 @@ timed() {
   log "$(tail -n 1 "$RESULTS" | tr '\t' ' ')"
 }
 
+# timed3 SIZE LAB STEP TRACE COMMAND...: timed three times (sleeping 1.1 s
+# before each), keep the run with the median wall time.
+timed3() {
+  local keep
+  for _ in 1 2 3; do
+    sleep 1.1
+    timed "$@"
+  done
+  keep=$(tail -n 3 "$RESULTS" | sort -t $'\t' -k 4,4n | sed -n 2p)
+  head -n -3 "$RESULTS" >"$RESULTS.new"
+  printf '%s\n' "$keep" >>"$RESULTS.new"
+  mv "$RESULTS.new" "$RESULTS"
+}
+
 # setcmds SIZE LAB STEP N: fill in the command count of a row.
 setcmds() {
   awk -F '\t' -v OFS='\t' -v s="$1" -v l="$2" -v st="$3" -v n="$4" \
@@ -185,18 +208,26 @@ EOF
   chmod 600 "$d/rc"
 }
 
-# callgrind_count COMMAND...: instructions executed (Ir), or "-".
+# callgrind_count NAME COMMAND...: "total<TAB>in tls_stream_handshake<TAB>
+# in SSL_CTX_set_default_verify_paths" instructions (Ir), "-" if unknown.
 callgrind_count() {
-  local f=$W/cg.out
+  local f=$W/cg.$1 total tls ca
+  shift
   rm -f "$f"
   valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >"$W/cg.log" 2>&1 || {
-    echo "-"; return; }
-  sed -n 's/^.*Collected : \([0-9]*\).*/\1/p' "$W/cg.log" | tail -n 1
+    printf -- '-\t-\t-\n'; return; }
+  total=$(sed -n 's/^.*Collected : \([0-9]*\).*/\1/p' "$W/cg.log" | tail -n 1)
+  callgrind_annotate --inclusive=yes "$f" >"$f.txt" 2>/dev/null || true
+  tls=$(awk '/:tls_stream_handshake / { gsub(",", "", $1); print $1; exit }' "$f.txt")
+  ca=$(awk '/:SSL_CTX_set_default_verify_paths / { gsub(",", "", $1); print $1; exit }' "$f.txt")
+  printf '%s\t%s\t%s\n' "${total:--}" "${tls:--}" "${ca:--}"
+  [[ -z $KEEP ]] || cp "$f" "$f.txt" "$KEEP/"
 }
 
-INSN=$W/insn	# size lab what instructions
+INSN=$W/insn	# size lab what instructions tls ca
+[[ -z $KEEP ]] || mkdir -p "$KEEP"
 if ((CALLGRIND)); then
-  printf '0\t-\tposta --version\t%s\n' "$(callgrind_count "$POSTA" --version)" >>"$INSN"
+  printf '0\t-\tposta --version\t%s\n' "$(callgrind_count version "$POSTA" --version)" >>"$INSN"
 fi
 
 LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -221,22 +252,32 @@ for size in "${SIZES[@]}"; do
 
     timed "$size" "$lab" "full, headers" "$d/trace.h" "$POSTA" -c "$d/h.conf" sync -q
     timed "$size" "$lab" "full, bodies" "$d/trace.b" "$POSTA" -c "$d/b.conf" sync -q
-    timed "$size" "$lab" "no change" "$d/trace.n" "$POSTA" -c "$d/b.conf" sync -q
+    timed3 "$size" "$lab" "no change" "$d/trace.n" "$POSTA" -c "$d/b.conf" sync -q
     if ((CALLGRIND)); then
       printf '%s\t%s\tno change\t%s\n' "$size" "$lab" \
-        "$(callgrind_count "$POSTA" -c "$d/b.conf" sync -q)" >>"$INSN"
+        "$(callgrind_count "$size-$lab" "$POSTA" -c "$d/b.conf" sync -q)" >>"$INSN"
       log "callgrind: $(tail -n 1 "$INSN" | tr '\t' ' ')"
     fi
     if ((MBSYNC)); then
       mbsync_rc "$d/mbsync"
       timed "$size" "$lab" "mbsync full" - mbsync -c "$d/mbsync/rc" -q -a
-      timed "$size" "$lab" "mbsync no change" - mbsync -c "$d/mbsync/rc" -q -a
+      timed3 "$size" "$lab" "mbsync no change" - mbsync -c "$d/mbsync/rc" -q -a
+      sleep 1.1
       # The commands of a no-change run (an untimed extra run with -Dn).
       c=$(mbsync -c "$d/mbsync/rc" -Dn -a 2>&1 | grep -cE '^>>> [0-9]+ ' || true)
       setcmds "$size" "$lab" "mbsync no change" "$c"
     fi
     device_changes
     timed "$size" "$lab" "10 new+100 flags" "$d/trace.c" "$POSTA" -c "$d/b.conf" sync -q
+    # What each step sent, for the report.
+    for t in h b n c; do
+      printf '%s\t%s\t%s\t%s\n' "$size" "$lab" "$t" "$(sed -n 's/^C: [^ ]* \(UID [A-Z]*\|[A-Z]*\).*/\1/p' "$d/trace.$t" |
+        sort | uniq -c | sort -rn | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 " " $3 }' | sed 's/ ,/,/g; s/ $//')" >>"$W/verbs"
+    done
+    if [[ -n $KEEP ]]; then
+      mkdir -p "$KEEP/$size-$lab"
+      cp "$d"/trace.* "$KEEP/$size-$lab/"
+    fi
     lab_down
     rm -rf -- "$d"
   done
@@ -244,14 +285,14 @@ done
 LOAD1=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 # ------------------------------------------------------------ the report
-"$PY" - "$RESULTS" "$INSN" <<'EOF'
+"$PY" - "$RESULTS" "$INSN" "$W/verbs" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 insn = {}
 try:
     for l in open(sys.argv[2]):
-        s, lab, what, n = l.rstrip("\n").split("\t")
-        insn[(s, lab, what)] = n
+        s, lab, what, n, tls, ca = l.rstrip("\n").split("\t")
+        insn[(s, lab, what)] = (n, tls, ca)
 except OSError:
     pass
 R = {(r[0], r[1], r[2]): r for r in rows}
@@ -287,20 +328,34 @@ if len(sizes) > 1:
         for st in ("full, headers", "full, bodies", "no change"):
             print("  %s/%s %-9s %-15s peak RSS %s, wall %s" % (a, b, lab, st,
                   ratio((a, lab, st), (b, lab, st), 5), ratio((a, lab, st), (b, lab, st))))
+def num(x):
+    return "{:,}".format(int(x)) if x not in ("-", "") else "-"
 if insn:
     print()
-    print("instructions (callgrind, Ir)")
-    base = insn.get(("0", "-", "posta --version"))
-    for (s, lab, what), n in insn.items():
-        extra = ""
-        if base and n != "-" and what != "posta --version":
-            extra = "  (%.1fx posta --version)" % (int(n) / int(base))
-        print("  %-8s %-9s %-16s %15s%s" % ("" if s == "0" else s, lab if lab != "-" else "", what,
-              "{:,}".format(int(n)) if n != "-" else "-", extra))
+    print("instructions (callgrind, Ir): total = TLS connect (of which loading the")
+    print("system trust store) + the rest (start-up, store, IMAP, exit)")
+    for (s, lab, what), (n, tls, ca) in insn.items():
+        rest = "-"
+        if n != "-" and tls != "-":
+            rest = num(int(n) - int(tls))
+        print("  %-6s %-9s %-15s %13s = %13s (%13s) + %12s" % ("" if s == "0" else s,
+              lab if lab != "-" else "", what, num(n), num(tls) if what != "posta --version" else "0",
+              num(ca) if what != "posta --version" else "0", rest if what != "posta --version" else num(n)))
     for s in sizes:
         a, b = insn.get((s, "full-diff", "no change")), insn.get((s, "qresync", "no change"))
-        if a and b and a != "-" and b != "-":
-            print("  %s full-diff / qresync, no change: %.2f" % (s, int(a) / int(b)))
+        if a and b and "-" not in (a[0], a[1], b[0], b[1]):
+            print("  %s full-diff / qresync, no change: %.2f in all, %.2f without the TLS connect" % (
+                s, int(a[0]) / int(b[0]), (int(a[0]) - int(a[1])) / (int(b[0]) - int(b[1]))))
+try:
+    verbs = [l.rstrip("\n").split("\t") for l in open(sys.argv[3])]
+except OSError:
+    verbs = []
+if verbs:
+    names = {"h": "full, headers", "b": "full, bodies", "n": "no change", "c": "10 new+100 flags"}
+    print()
+    print("IMAP commands posta sent after LOGIN")
+    for s, lab, t, v in verbs:
+        print("  %-6s %-9s %-16s %s" % (s, lab, names[t], v))
 EOF
 echo
 echo "machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r); load average $LOAD0 at start, $LOAD1 at end; $(awk "BEGIN { printf \"%.0f\", $EPOCHREALTIME - $T0 }") s in all"

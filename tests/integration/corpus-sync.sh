@@ -189,6 +189,7 @@ EOF
 
 # The Maildir file each UID came from, for diagnostics: "uid<TAB>corpus path".
 origin() {
+  # shellcheck disable=SC2154  # from lab.env
   "$PY" - "$LAB_MAILDIR_alice/dovecot-uidlist" "$W/index" "$@" <<'EOF'
 import re, sys
 uidlist, index, want = sys.argv[1], sys.argv[2], set(sys.argv[3:])
@@ -203,6 +204,7 @@ EOF
 
 # ------------------------------------------------------------ the lab
 lab_up >"$W/lab.log" 2>&1 || { sed 's/^/# /' "$W/lab.log"; bail "the lab did not start"; }
+: "${LAB_MAILDIR_alice:?lab.env must name the Maildir of alice}"
 DOVEADM=(doveadm -c "$LAB_DOVECOT_CONF")
 "${DOVEADM[@]}" mailbox status -u alice messages INBOX >/dev/null 2>&1 ||
   bail "doveadm cannot open alice's INBOX"

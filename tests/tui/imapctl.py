@@ -56,7 +56,7 @@ def main(argv):
     elif cmd == "has-subject":
         select(m, argv[2])
         typ, data = m.uid("SEARCH", "CHARSET", "UTF-8", "SUBJECT",
-                          argv[3].encode())
+                          b'"' + argv[3].encode() + b'"')
         print(len(data[0].split()) if data[0] else 0)
     elif cmd == "append":
         with open(argv[3], "rb") as f:

@@ -36,10 +36,10 @@ chmod 600 "$T/config"
 "$POSTA" -c "$T/config" sync >"$T/sync.out" 2>&1
 ok $? "posta sync fills the store from the lab"
 
-tui_start
+tui_start 120 30
 tui_wait "alice: INBOX  [202 messages"
 ok $? "start-up shows the synced Inbox with its counts"
-tui_screen | grep -q "Lab hostile ]52;c;SGFja2Vk and \[" &&
+tui_screen | grep -q "Lab hostile ]52;c;SGFja2Vk and" &&
   ! tui_screen -e | sed 's/\x1b\[[0-9;]*m//g' | grep -q $'\e'
 ok $? "hostile subject from the server: ESC ] 52 and ESC [ 2 J neutralised"
 tui_keys / "Perché il caffè" Enter Enter
@@ -54,7 +54,7 @@ tui_wait "[posta exited 0]"
 ok $? "quits with status 0"
 
 lab_down >/dev/null 2>&1
-tui_start
+tui_start 120 30
 tui_wait "alice: INBOX  [202 messages"
 ok $? "server stopped: the UI still reads the stored mail"
 tui_keys Enter

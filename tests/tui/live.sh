@@ -8,7 +8,7 @@
 # server stopped the UI says offline and still reads.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 26
+plan 29
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
@@ -18,11 +18,11 @@ export LAB_HOST IMAPS_PORT LAB_CA LAB_USER LAB_PASS
 IMAPCTL="/usr/bin/python3 $POSTA_SRCDIR/tests/tui/imapctl.py"
 
 # Our messages, one per action, newest last so that each has a known id.
-msg() { # msg ID SUBJECT [MINUTES-AGO]
+msg_file() { # msg_file ID SUBJECT [MINUTES-AGO]: $T/ID.eml
   printf 'From: Tester <tester@example.net>\r\nTo: alice@localhost\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@posta.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBody of %s.\r\n' \
     "$2" "$(date -R -d "-${3:-1} min")" "$1" "$2" >"$T/$1.eml"
-  lab_deliver alice INBOX "$T/$1.eml" >/dev/null 2>&1
 }
+msg() { msg_file "$@" && lab_deliver alice INBOX "$T/$1.eml" >/dev/null 2>&1; }
 for m in "del:Act delete me" "flag:Act flag me" "read:Act read me" \
     "tag1:Act tag one" "tag2:Act tag two" "tag3:Act tag three" \
     "arch:Act archive me"; do
@@ -43,7 +43,9 @@ head -c 3000 /dev/urandom >"$T/att.bin"
   base64 "$T/att.bin" | sed 's/$/\r/'
   printf -- '--BB\r\nContent-Type: application/x-posta-test\r\n'
   printf 'Content-Disposition: attachment; filename="probe.tst"\r\n\r\n'
-  printf 'mailcap says hello\r\n--BB--\r\n'
+  printf 'mailcap says hello\r\n--BB\r\nContent-Type: text/x-posta-run\r\n'
+  printf 'Content-Disposition: attachment; filename="run.txt"\r\n\r\n'
+  printf 'run on the terminal\r\n--BB--\r\n'
 } >"$T/att.eml"
 lab_deliver alice INBOX "$T/att.eml" >/dev/null 2>&1 || skip_all "lab deliver failed"
 
@@ -79,6 +81,9 @@ printf 'Written by the test editor.\n' >>"$1"
 ED
 chmod +x "$T/editor"
 printf 'application/x-posta-test; cat %%s; copiousoutput\n' >"$T/mailcap"
+# Not copiousoutput: runs on the terminal, curses suspended; notes its file.
+printf 'text/x-posta-run; cp %%s %s/viewed.out \\; echo %%s >%s/viewed.path\n' \
+  "$T" "$T" >>"$T/mailcap"
 
 # Poll a command until its output is $1 (default 15 s).
 poll_is() {
@@ -105,7 +110,8 @@ poll_match() {
 }
 select_subject() { tui_keys / "$1" Enter; tui_wait_selected "$1"; }
 
-tui_start 120 30 EDITOR="$T/editor" VISUAL= MAILCAPS="$T/mailcap" HOME="$T"
+TUI_ARGS=
+tui_start 120 30 EDITOR="$T/editor" VISUAL= MAILCAPS="$T/mailcap" HOME="$T" POSTA_TUI_TRACE="$T/imap.trace"
 tui_wait "online" 10
 ok $? "the worker connects: the status line says online"
 
@@ -150,14 +156,14 @@ poll_is "1" 15 $IMAPCTL has-subject Archive "Act archive me"
 ok $? "a: archived on the server"
 
 # Another device appends while the TUI watches INBOX: no key pressed.
-msg push "Pushed by another device" 0
+msg_file push "Pushed by another device" 0
 $IMAPCTL append INBOX "$T/push.eml"
 tui_wait "Pushed by another device" 5
 ok $? "a message appended by another client appears within 5 s, no keypress"
 
 # '$' syncs now: a message put in Work (not watched) shows in its count.
 before=$(tui_screen | grep -o 'Work *[0-9/]*' | head -n1)
-msg work "Sync-now probe" 0
+msg_file work "Sync-now probe" 0
 $IMAPCTL append Work "$T/work.eml"
 tui_keys '$'
 
@@ -188,7 +194,14 @@ ok $? "an existing file is not overwritten without a yes"
 tui_keys j Enter
 tui_wait "mailcap says hello"
 ok $? "Enter opens a part through mailcap (copiousoutput in the pager)"
-tui_keys q q q
+tui_keys q
+tui_wait "text/x-posta-run" && tui_keys j Enter
+for ((i = 0; i < 50; i++)); do [[ -s $T/viewed.path ]] && break; sleep 0.1; done
+tui_wait "text/x-posta-run" && [[ -s $T/viewed.path ]] &&
+  grep -q "run on the terminal" "$T/viewed.out" &&
+  [[ ! -e $(cat "$T/viewed.path") && ! -e $(dirname "$(cat "$T/viewed.path")") ]]
+ok $? "mailcap viewer run on the terminal; its private temp file removed after"
+tui_keys q q
 
 # Compose: send, the sink receives it, the copy lands in Sent.
 echo "TUI round trip" >"$T/subject"
@@ -230,4 +243,8 @@ ok $? "server stopped: the status line says offline"
 select_subject "Act flag me" && tui_keys Enter
 tui_wait "Body of Act flag me."
 ok $? "server stopped: a stored message still opens"
+tui_keys q
+tui_quit
+grep -qF "[posta exited 0]" <<<"$(tui_screen)"
+ok $? "quits with status 0 (workers stopped, nothing said on the way out)"
 tui_done

@@ -5,7 +5,9 @@
 #   source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 #   tui_setup [COUNT]        temp dir $T, config $T/config, store of COUNT
 #                            messages (default 200) in alice's INBOX
-#   tui_start [W H] [ENV...] posta in a detached tmux session (pane size W x H)
+#   tui_start [W H] [ENV...] posta in a detached tmux session (pane size W x H),
+#                            with $TUI_ARGS (default --offline: a store made
+#                            by mkstore has no server; the lab tests clear it)
 #   tui_keys KEY...          tmux send-keys
 #   tui_wait TEXT [SECS]     poll the screen until TEXT shows (default 5 s)
 #   tui_gone TEXT [SECS]     poll until TEXT is no longer on screen
@@ -85,7 +87,7 @@ tui_start() {
   # The shell keeps the pane after posta exits, so its last words stay.
   tx -f /dev/null new-session -d -s "$TUI_SESSION" -x "$w" -y "$h" \
     env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color "$@" \
-    sh -c "\"$POSTA\" -c \"$T/config\"; echo \"[posta exited \$?]\"; sleep 600"
+    sh -c "\"$POSTA\" ${TUI_ARGS---offline} -c \"$T/config\"; echo \"[posta exited \$?]\"; sleep 600"
   tx set-option -t "$TUI_SESSION" set-clipboard on 2>/dev/null || true
 }
 
@@ -93,25 +95,31 @@ tui_keys() { tx send-keys -t "$TUI_SESSION" "$@"; }
 
 tui_screen() { tx capture-pane -p "$@" -t "$TUI_SESSION"; }
 
-# Poll (10 ms steps) until TEXT (fixed string) is on screen.
+# Poll until TEXT (fixed string) is on screen. The deadline is wall-clock
+# time: a capture costs more than the 10 ms pause on a loaded machine.
+_tui_deadline() { echo $(( ${EPOCHREALTIME/./} + $1 * 1000000 )); }
+_tui_before() { (( ${EPOCHREALTIME/./} < $1 )); }
+
 tui_wait() {
-  local text=$1 secs=${2:-5} i
-  for ((i = 0; i < secs * 100; i++)); do
+  local text=$1 end
+  end=$(_tui_deadline "${2:-5}")
+  while :; do
     TUI_LAST_SCREEN=$(tui_screen)
     if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    _tui_before "$end" || return 1
     sleep 0.01
   done
-  return 1
 }
 
 tui_gone() {
-  local text=$1 secs=${2:-5} i
-  for ((i = 0; i < secs * 100; i++)); do
+  local text=$1 end
+  end=$(_tui_deadline "${2:-5}")
+  while :; do
     TUI_LAST_SCREEN=$(tui_screen)
     if ! grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    _tui_before "$end" || return 1
     sleep 0.01
   done
-  return 1
 }
 
 # The row (0-based) of the first screen line holding TEXT, or -1.
@@ -137,11 +145,12 @@ tui_selected() {
 
 # Poll until the selected row holds TEXT.
 tui_wait_selected() {
-  local text=$1 secs=${2:-5} i
-  for ((i = 0; i < secs * 100; i++)); do
+  local text=$1 end
+  end=$(_tui_deadline "${2:-5}")
+  while :; do
     TUI_LAST_SCREEN=$(tui_selected)
     if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
+    _tui_before "$end" || return 1
     sleep 0.01
   done
-  return 1
 }

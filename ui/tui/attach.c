@@ -24,26 +24,6 @@
 
 #include "tui/tui-int.h"
 
-char *
-attach_safe_name(const char *name, const char *fallback)
-{
-	const char	*p, *base = name != NULL ? name : "";
-	char		*out, *o;
-
-	/* The last component, whichever separator the sender used. */
-	for (p = base; *p != '\0'; p++)
-		if (*p == '/' || *p == '\\')
-			base = p + 1;
-	while (*base == '.' || *base == ' ')
-		base++;
-	out = xstrdup(*base != '\0' ? base : fallback);
-	/* Control characters have no business in a file name. */
-	for (o = out; *o != '\0'; o++)
-		if ((unsigned char)*o < 0x20 || *o == 0x7f)
-			*o = '_';
-	return out;
-}
-
 static void
 parts_clear(struct att_view *av)
 {
@@ -277,7 +257,7 @@ attach_act_save(struct tui *t)
 
 	if (p == NULL)
 		return;
-	name = attach_safe_name(p->filename, p->is_message ? "message.eml" :
+	name = mailcap_safe_name(p->filename, p->is_message ? "message.eml" :
 	    "attachment");
 	prompt_start_with(&t->prompt, "Save to file: ", name, save_done,
 	    path_complete);
@@ -368,7 +348,7 @@ attach_act_view(struct tui *t)
 		free(bytes);
 		return;
 	}
-	name = attach_safe_name(p->filename, "attachment");
+	name = mailcap_safe_name(p->filename, "attachment");
 	path = xasprintf("%s/%s", dir, name);
 	if (write_file(path, bytes, n, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);

@@ -93,7 +93,8 @@ compose_path_complete(char ***store, size_t *nstore, const char *text,
 	else
 		dir = xstrdup(*dirpart != '\0' ? dirpart : "./");
 	if ((d = opendir(dir)) != NULL) {
-		while ((e = readdir(d)) != NULL && *nstore < COMPOSE_CANDS_MAX) {
+		while ((e = readdir(d)) != NULL &&
+		    *nstore < COMPOSE_CANDS_MAX) {
 			if (strcmp(e->d_name, ".") == 0 ||
 			    strcmp(e->d_name, "..") == 0 ||
 			    strncmp(e->d_name, base, blen) != 0 ||

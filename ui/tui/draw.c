@@ -323,8 +323,9 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 
 	flags[0] = (r->flags & STORE_SEEN) ? ' ' : 'N';
 	flags[1] = (r->flags & STORE_FLAGGED) ? '!' : ' ';
-	flags[2] = (r->flags & STORE_ANSWERED) ? 'r' :
-	    (r->flags & STORE_DELETED) ? 'D' : ' ';
+	/* Deleted says more than answered: it is about to go. */
+	flags[2] = (r->flags & STORE_DELETED) ? 'D' :
+	    (r->flags & STORE_ANSWERED) ? 'r' : ' ';
 	flags[3] = r->attach ? '+' : ' ';
 	flags[4] = tagged ? '*' : ' ';
 	flags[5] = '\0';

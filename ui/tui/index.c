@@ -922,6 +922,7 @@ ix_refresh(struct ix *ix)
 	int64_t			 id = 0;
 	size_t			 off = 0;
 	bool			 from_top = ix->at_start || ix->nrows == 0;
+	bool			 at_top = ix->at_start && ix->top == 0;
 
 	if (r != NULL) {
 		id = r->id;
@@ -930,7 +931,15 @@ ix_refresh(struct ix *ix)
 		/* Threaded: the block's first raw key, where pages start. */
 		first = ix->blocks[0].first;
 	}
-	return reload_at(ix, from_top, first, id, key, off);
+	if (reload_at(ix, from_top, first, id, key, off) != 0)
+		return -1;
+	/* Showing the top of the folder: new mail shows up there and
+	 * pushes the selection down, rather than arriving out of sight. */
+	if (at_top) {
+		ix->top = 0;
+		settle(ix);
+	}
+	return 0;
 }
 
 int

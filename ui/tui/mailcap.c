@@ -262,3 +262,23 @@ mailcap_command(const struct mailcap_entry *e, const char *file,
 	}
 	return out;
 }
+
+char *
+mailcap_safe_name(const char *name, const char *fallback)
+{
+	const char	*p, *base = name != NULL ? name : "";
+	char		*out, *o;
+
+	/* The last component, whichever separator the sender used. */
+	for (p = base; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	while (*base == '.' || *base == ' ')
+		base++;
+	out = xstrdup(*base != '\0' ? base : fallback);
+	/* Control characters have no business in a file name. */
+	for (o = out; *o != '\0'; o++)
+		if ((unsigned char)*o < 0x20 || *o == 0x7f)
+			*o = '_';
+	return out;
+}

@@ -152,7 +152,8 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 	if (pid == 0) {
 		int	null = open("/dev/null", O_WRONLY);
 
-		/* The output goes to us, its errors nowhere (not the screen). */
+		/* The output goes to us, its errors nowhere (not on the
+		 * screen). */
 		if (dup2(in, 0) < 0 || dup2(fds[1], 1) < 0 ||
 		    (null >= 0 && dup2(null, 2) < 0))
 			_exit(127);

@@ -100,8 +100,9 @@ right_text(const struct tui *t)
 	else if (t->tags.n > 0)
 		snprintf(tags, sizeof tags, "%zu tagged  ", t->tags.n);
 	if (t->jfailed > 0)
-		snprintf(journal, sizeof journal, "journal: %lld waiting, %lld failed  ",
-		    (long long)t->jwaiting, (long long)t->jfailed);
+		snprintf(journal, sizeof journal, "journal: %lld waiting, "
+		    "%lld failed  ", (long long)t->jwaiting,
+		    (long long)t->jfailed);
 	else if (t->jwaiting > 0)
 		snprintf(journal, sizeof journal, "journal: %lld waiting  ",
 		    (long long)t->jwaiting);

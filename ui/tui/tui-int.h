@@ -555,9 +555,6 @@ void	attach_act_prev(struct tui *);
 void	attach_act_save(struct tui *);
 void	attach_act_view(struct tui *);
 void	attach_free(struct tui *);
-/* "../.x/a b.pdf" -> "a b.pdf": no directories, no leading dots, never
- * empty (fallback). Malloc'd. */
-char	*attach_safe_name(const char *name, const char *fallback);
 
 /* mailcap.c: RFC 1524, the parts posta uses. */
 struct mailcap_entry {
@@ -574,6 +571,10 @@ char	*mailcap_path(void);
 int	mailcap_find(const char *path, const char *type,
 	    struct mailcap_entry *e);
 void	mailcap_entry_free(struct mailcap_entry *);
+/* A file name from a message made safe to create: "../.x/a b.pdf" ->
+ * "a b.pdf" (no directories, no leading dots or spaces, no control
+ * characters), fallback when nothing is left. Malloc'd. */
+char	*mailcap_safe_name(const char *name, const char *fallback);
 /* The shell command: %s -> the file (single-quoted), %t -> the type
  * (safe characters only), %% -> %. *with_file is false when the command
  * has no %s (the file then goes on its standard input). Malloc'd. */

@@ -42,7 +42,7 @@ struct sender {
 	int			 rc;
 	struct app_flush_stats	 stats;
 	struct perr		 err;
-	char			 first[512];	/* the first message's trouble */
+	char			 first[512];	/* the first failure's words */
 };
 
 /* ---- starting and stopping ------------------------------------------------ */
