@@ -3,8 +3,10 @@
  *
  * Cheap by construction: a message's references are looked up in the
  * store's Message-ID index (a handful of indexed lookups), the subject
- * fallback is one FTS query on the subject column, and nothing is ever
- * re-threaded wholesale. What the index cannot answer - a parent stored
+ * fallback is one FTS query on the subject column per distinct base subject
+ * and pass (the threader remembers what it learnt: without that, a first
+ * sync of a folder full of "Re: weekly report" is quadratic), and nothing is
+ * ever re-threaded wholesale. What the index cannot answer - a parent stored
  * after its reply, which names the parent but is not named by it - is
  * answered by the threader's memory of dangling references, kept for one
  * pass (bounded).
@@ -22,10 +24,22 @@
 #include "sync/sync.h"
 
 #define DANGLING_MAX	(1u << 17)	/* remembered references per pass */
+#define SUBJECTS_MAX	(1u << 17)	/* remembered base subjects per pass */
+#define SUBJECT_SEEN	32		/* (date, thread) kept per subject */
+#define SUBJECT_QUERY	50		/* candidates asked of the store */
 
 struct dangling {
 	char	*msgid;
 	int64_t	 thread_id;
+};
+
+/* What one pass knows of the threads a base subject has. */
+struct subject {
+	char	*base;
+	int64_t	 when[SUBJECT_SEEN];
+	int64_t	 tid[SUBJECT_SEEN];
+	size_t	 n;		/* entries used, a ring once full */
+	size_t	 next;		/* where the next one goes */
 };
 
 struct sync_threader {
@@ -33,6 +47,8 @@ struct sync_threader {
 	/* Open addressing, linear probing; cap is a power of two. */
 	struct dangling	*v;
 	size_t		 n, cap;
+	struct subject	*sv;	/* the same scheme, keyed by base subject */
+	size_t		 sn, scap;
 };
 
 struct sync_threader *
@@ -55,6 +71,9 @@ sync_threader_free(struct sync_threader *t)
 	for (i = 0; i < t->cap; i++)
 		free(t->v[i].msgid);
 	free(t->v);
+	for (i = 0; i < t->scap; i++)
+		free(t->sv[i].base);
+	free(t->sv);
 	free(t);
 }
 
@@ -108,6 +127,78 @@ remember(struct sync_threader *t, const char *msgid, int64_t thread_id)
 		t->n++;
 	}
 	d->thread_id = thread_id;
+}
+
+/* ---- remembered subjects ------------------------------------------------ */
+
+static struct subject *
+subject_slot(struct sync_threader *t, const char *base)
+{
+	size_t	i;
+
+	for (i = hash(base) & (t->scap - 1); t->sv[i].base != NULL;
+	    i = (i + 1) & (t->scap - 1))
+		if (strcmp(t->sv[i].base, base) == 0)
+			return &t->sv[i];
+	return &t->sv[i];
+}
+
+/*
+ * The pass's entry for base, or NULL when it has none. With create, a new
+ * empty entry is made (*fresh set), unless the table is full.
+ */
+static struct subject *
+subject_find(struct sync_threader *t, const char *base, bool create,
+    bool *fresh)
+{
+	struct subject	*e, *old;
+	size_t		 i, oldcap;
+
+	*fresh = false;
+	if (t->scap != 0 && (e = subject_slot(t, base))->base != NULL)
+		return e;
+	if (!create || t->sn >= SUBJECTS_MAX)
+		return NULL;
+	if ((t->sn + 1) * 2 > t->scap) {
+		old = t->sv;
+		oldcap = t->scap;
+		t->scap = t->scap ? t->scap * 2 : 256;
+		t->sv = xcalloc(t->scap, sizeof *t->sv);
+		for (i = 0; i < oldcap; i++)
+			if (old[i].base != NULL)
+				*subject_slot(t, old[i].base) = old[i];
+		free(old);
+	}
+	e = subject_slot(t, base);
+	e->base = xstrdup(base);
+	t->sn++;
+	*fresh = true;
+	return e;
+}
+
+static void
+subject_add(struct subject *e, int64_t when, int64_t tid)
+{
+	e->when[e->next] = when;
+	e->tid[e->next] = tid;
+	e->next = (e->next + 1) % SUBJECT_SEEN;
+	if (e->n < SUBJECT_SEEN)
+		e->n++;
+}
+
+/* A thread of e within the window around when, or 0. */
+static int64_t
+subject_match(const struct subject *e, int64_t when)
+{
+	size_t	i;
+	int64_t	d;
+
+	for (i = 0; i < e->n; i++) {
+		d = e->when[i] > when ? e->when[i] - when : when - e->when[i];
+		if (d <= SYNC_THREAD_WINDOW)
+			return e->tid[i];
+	}
+	return 0;
 }
 
 /* ---- looking messages up ----------------------------------------------- */
@@ -185,6 +276,7 @@ struct by_subject {
 	int64_t		 self;
 	int64_t		 when;
 	int64_t		 thread_id;
+	struct subject	*learn;		/* remember every match here */
 };
 
 static int
@@ -199,15 +291,19 @@ subject_one(void *arg, const struct store_msg *m)
 		return 0;
 	when = m->date != 0 ? m->date : m->internal_date;
 	d = when > bs->when ? when - bs->when : bs->when - when;
-	if (d > SYNC_THREAD_WINDOW)
+	if (d > SYNC_THREAD_WINDOW && bs->learn == NULL)
 		return 0;
 	base = mail_thread_subject_base(m->subject);
 	same = strcmp(base, bs->base) == 0;
 	free(base);
 	if (!same)
 		return 0;
+	if (bs->learn != NULL)
+		subject_add(bs->learn, when, m->thread_id);
+	if (d > SYNC_THREAD_WINDOW || bs->thread_id != 0)
+		return 0;
 	bs->thread_id = m->thread_id;
-	return 1;
+	return bs->learn != NULL ? 0 : 1;
 }
 
 /*
@@ -244,7 +340,9 @@ thread_by_subject(struct store *st, struct sync_threader *t,
     const struct store_msg *m, int64_t self, int64_t *tid, struct perr *err)
 {
 	struct by_subject	 bs;
+	struct subject		*e;
 	char			*q;
+	bool			 fresh;
 	int			 rc;
 
 	*tid = 0;
@@ -254,13 +352,26 @@ thread_by_subject(struct store *st, struct sync_threader *t,
 	bs.self = self;
 	bs.when = m->date != 0 ? m->date : m->internal_date;
 	bs.thread_id = 0;
+	bs.learn = NULL;
 	if (*bs.base == '\0' || (q = subject_query(bs.base)) == NULL) {
 		free((char *)bs.base);
 		return 0;
 	}
+	/*
+	 * The store is asked once per base subject and pass; what it said,
+	 * and every message threaded since, answers the next ones.
+	 */
+	e = subject_find(t, bs.base, true, &fresh);
+	if (e != NULL && !fresh) {
+		*tid = subject_match(e, bs.when);
+		free(q);
+		free((char *)bs.base);
+		return 0;
+	}
+	bs.learn = e;
 	/* Newest first: 50 candidates is plenty for one base subject. */
-	rc = store_msg_search(st, t->account_id, 0, q, 50, subject_one, &bs,
-	    err);
+	rc = store_msg_search(st, t->account_id, 0, q, SUBJECT_QUERY,
+	    subject_one, &bs, err);
 	free(q);
 	free((char *)bs.base);
 	if (rc < 0) {
@@ -273,6 +384,27 @@ thread_by_subject(struct store *st, struct sync_threader *t,
 	}
 	*tid = bs.thread_id;
 	return 0;
+}
+
+/* The pass will thread later messages with m's base subject into tid. */
+static void
+remember_subject(struct sync_threader *t, const struct store_msg *m,
+    int64_t tid)
+{
+	struct subject	*e;
+	char		*base;
+	bool		 fresh;
+
+	if (m->subject == NULL)
+		return;
+	base = mail_thread_subject_base(m->subject);
+	/*
+	 * Only subjects the store was already asked about: a fresh entry
+	 * would hide the store's older threads from the next message.
+	 */
+	if (*base != '\0' && (e = subject_find(t, base, false, &fresh)) != NULL)
+		subject_add(e, m->date != 0 ? m->date : m->internal_date, tid);
+	free(base);
 }
 
 /* ---- assigning --------------------------------------------------------- */
@@ -347,6 +479,7 @@ sync_thread_assign(struct store *st, struct sync_threader *t, int64_t id,
 			goto out;
 	if (store_msg_set_thread(st, id, tid, err) != 0)
 		goto out;
+	remember_subject(t, m, tid);
 	/* Parents not stored yet will join us when they come. */
 	for (i = 0; i < n; i++)
 		if (missing[i])
