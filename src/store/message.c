@@ -527,6 +527,35 @@ store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
 }
 
 int
+store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
+    int64_t max_size, store_bodiless_cb cb, void *arg, struct perr *err)
+{
+	/* The WHERE repeats the partial index's condition so SQLite uses it. */
+	static const char	 sql[] = "SELECT id, uid, size FROM message"
+	    " WHERE folder_id = ?1 AND body_state <> 2 AND uid IS NOT NULL"
+	    "   AND size <= ?3"
+	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= ?2))"
+	    " ORDER BY date DESC, id DESC";
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, max_size) != SQLITE_OK)
+		return bind_fail(s, st, "messages without a body", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && stop == 0)
+		stop = cb(arg, sqlite3_column_int64(st, 0),
+		    (uint32_t)sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2));
+	if (stop == 0 && rc != SQLITE_DONE)
+		return bind_fail(s, st, "messages without a body", err);
+	store_stmt_done(s, st);
+	return stop;
+}
+
+int
 store_msg_max_uid(struct store *s, int64_t folder_id, uint32_t *uid,
     struct perr *err)
 {

@@ -242,11 +242,25 @@ migrate_v1(struct store *s, struct perr *err)
 	return store_exec(s, sql, "application_id", err);
 }
 
+/*
+ * Version 2: the messages still waiting for their body, so that the body
+ * phase of a resync reads only those instead of walking the folder.
+ */
+static int
+migrate_v2(struct store *s, struct perr *err)
+{
+	return store_exec(s, "CREATE INDEX message_bodiless"
+	    " ON message(folder_id, date)"
+	    " WHERE body_state <> 2 AND uid IS NOT NULL",
+	    "create schema version 2", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
 static const migration_fn migrations[] = {
 	migrate_v1,
+	migrate_v2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

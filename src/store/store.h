@@ -46,7 +46,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 struct store;
 
@@ -384,6 +384,17 @@ typedef int	(*store_uid_cb)(void *arg, const struct store_uid *);
 int	store_msg_uids(struct store *, int64_t folder_id, store_uid_cb,
 	    void *arg, struct perr *);
 /* Highest UID of a folder, 0 when it has none. */
+/*
+ * The messages of a folder that have a UID but no stored body, newest
+ * first, no older than since (unix time, 0: all; a message without a Date
+ * counts by its arrival), at most max_size bytes each. Served by a partial
+ * index of bodiless rows, so a resync of a folder whose bodies are all
+ * stored costs nothing, however large the folder.
+ */
+typedef int	(*store_bodiless_cb)(void *arg, int64_t id, uint32_t uid,
+		    int64_t size);
+int	store_msg_bodiless(struct store *, int64_t folder_id, int64_t since,
+	    int64_t max_size, store_bodiless_cb, void *arg, struct perr *);
 int	store_msg_max_uid(struct store *, int64_t folder_id, uint32_t *uid,
 	    struct perr *);
 

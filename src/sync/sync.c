@@ -27,7 +27,6 @@
 /* Bodies per round trip, and the bytes (by RFC822.SIZE) per round trip. */
 #define BODY_BATCH	50
 #define BODY_BATCH_BYTES (4 << 20)
-#define PAGE		500
 
 void
 sync_report(struct sync_session *s)
@@ -94,33 +93,17 @@ chosen_free(struct chosen *c)
 struct wanted {
 	struct sync_body_req	*v;
 	size_t			 n;
-	int64_t			 cutoff;	/* days:N: older is not wanted */
-	bool			 past;		/* the walk passed the cutoff */
-	struct store_page_key	 last;
-	int			 rows;
 };
 
 static int
-want_one(void *arg, const struct store_msg *m)
+want_one(void *arg, int64_t id, uint32_t uid, int64_t size)
 {
 	struct wanted	*w = arg;
-	int64_t		 when = m->date != 0 ? m->date : m->internal_date;
 
-	w->last.date = m->date;
-	w->last.id = m->id;
-	w->rows++;
-	if (w->cutoff != 0 && when < w->cutoff) {
-		/* Pages are newest first: nothing further is wanted. */
-		w->past = true;
-		return 1;
-	}
-	if (m->body_state == STORE_BODY_FULL || m->uid == 0 ||
-	    m->size > (int64_t)IMAP_BODY_MAX)
-		return 0;
 	w->v = xreallocarray(w->v, w->n + 1, sizeof *w->v);
-	w->v[w->n].id = m->id;
-	w->v[w->n].uid = m->uid;
-	w->v[w->n].size = m->size;
+	w->v[w->n].id = id;
+	w->v[w->n].uid = uid;
+	w->v[w->n].size = size;
 	w->n++;
 	return 0;
 }
@@ -130,23 +113,20 @@ static int
 bodies_wanted(struct sync_session *s, const struct store_folder *f,
     struct wanted *w, struct perr *err)
 {
-	int	rc;
+	int64_t	since = 0;
 
 	memset(w, 0, sizeof *w);
 	if (s->acct->offline == OFFLINE_HEADERS)
 		return 0;
 	if (s->acct->offline == OFFLINE_DAYS)
-		w->cutoff = (int64_t)time(NULL) -
+		since = (int64_t)time(NULL) -
 		    (int64_t)s->acct->offline_days * 86400;
-	for (;;) {
-		int before = w->rows;
-
-		rc = store_msg_page(s->st, f->id, w->rows > 0 ? &w->last : NULL,
-		    PAGE, want_one, w, err);
-		if (rc < 0)
-			return -1;
-		if (w->past || w->rows - before < PAGE)
-			break;
+	if (store_msg_bodiless(s->st, f->id, since, (int64_t)IMAP_BODY_MAX,
+	    want_one, w, err) < 0) {
+		free(w->v);
+		w->v = NULL;
+		w->n = 0;
+		return -1;
 	}
 	return 0;
 }

@@ -982,6 +982,70 @@ pop3_uidls_are_remembered(void **state)
 
 /* ---- volume -------------------------------------------------------------- */
 
+static int
+bodiless_one(void *arg, int64_t id, uint32_t uid, int64_t size)
+{
+	uint32_t	*uids = arg;
+
+	(void)id;
+	(void)size;
+	uids[uids[0] + 1] = uid;
+	uids[0]++;
+	return 0;
+}
+
+static void
+bodiless_messages_newest_first_within_bounds(void **state)
+{
+	struct store		*s = open_rw("bodiless.db");
+	struct store_msg	 m;
+	struct perr		 err;
+	int64_t			 folder = make_folder(s, "INBOX", NULL), id;
+	uint32_t		 got[8] = { 0 };
+	uint32_t		 i;
+
+	for (i = 1; i <= 5; i++) {
+		memset(&m, 0, sizeof m);
+		m.folder_id = folder;
+		m.uid = i;
+		m.date = 1000 * i;
+		m.size = i == 4 ? 999999 : 100;
+		assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+		if (i == 2)
+			assert_int_equal(store_body_put(s, id, "x", 1, NULL,
+			    &err), 0);
+	}
+	memset(&m, 0, sizeof m);		/* no UID yet: not wanted */
+	m.folder_id = folder;
+	m.date = 9000;
+	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+	/* 2 has its body, 4 is too big, 1 is older than since */
+	assert_int_equal(store_msg_bodiless(s, folder, 1500, 1000,
+	    bodiless_one, got, &err), 0);
+	assert_int_equal(got[0], 2);
+	assert_int_equal(got[1], 5);
+	assert_int_equal(got[2], 3);
+	store_close(s);
+}
+
+static void
+version_1_store_is_migrated(void **state)
+{
+	struct store	*s = open_rw("v1.db");
+	struct perr	 err;
+	char		*path = xstrdup(store_path(s));
+
+	store_close(s);
+	raw_sql(path, "DROP INDEX message_bodiless; PRAGMA user_version = 1");
+	s = store_open(path, STORE_RDWR, &err);
+	assert_non_null(s);
+	assert_int_equal(store_schema_version(s, &err), 2);
+	store_close(s);
+	/* the index is back: dropping it again works */
+	raw_sql(path, "DROP INDEX message_bodiless");
+	free(path);
+}
+
 static void
 ten_thousand_messages_in_one_transaction(void **state)
 {
@@ -1054,6 +1118,8 @@ main(void)
 		cmocka_unit_test(search_ignores_diacritics_and_case),
 		cmocka_unit_test(bodies_round_trip_and_go_with_their_message),
 		cmocka_unit_test(pop3_uidls_are_remembered),
+		cmocka_unit_test(bodiless_messages_newest_first_within_bounds),
+		cmocka_unit_test(version_1_store_is_migrated),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
 	};
 
