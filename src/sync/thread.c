@@ -24,8 +24,8 @@
 #include "sync/sync.h"
 
 #define DANGLING_MAX	(1u << 17)	/* remembered references per pass */
-#define SUBJECTS_MAX	(1u << 17)	/* remembered base subjects per pass */
-#define SUBJECT_SEEN	32		/* (date, thread) kept per subject */
+#define SUBJECTS_MAX	(1u << 15)	/* remembered base subjects per pass */
+#define SUBJECT_SEEN	8		/* (date, thread) kept per subject */
 #define SUBJECT_QUERY	50		/* candidates asked of the store */
 
 struct dangling {
