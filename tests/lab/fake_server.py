@@ -24,6 +24,12 @@ Modes:
   smtp-inject      "220" greeting; EHLO lists STARTTLS; on STARTTLS sends
                    "220 Go ahead\\r\\n250 injected\\r\\n" in one send, then attempts TLS.
   silent           accepts and never says anything.
+  smtp-dropdata    plain SMTP (no TLS: use smtp_tls = none + allow_plaintext):
+                   EHLO offers AUTH PLAIN LOGIN and SIZE; AUTH, MAIL, RCPT
+                   succeed, DATA gets 354; after the final "." the connection
+                   is closed WITHOUT the 250 reply (the outcome is unknown to
+                   the client). Each connection that reached the end of DATA
+                   logs "#DATA-END" to F.events.
 
 POP3 maildrops for posta's POP3 sync tests (plain, no TLS: use tls = none +
 allow_plaintext; USER/PASS accept anything). Three messages, the second with
@@ -56,7 +62,7 @@ import time
 
 MODES = ("imap-inject", "imap-preauth", "imap-nostarttls", "pop3-inject",
          "smtp-inject", "silent", "pop3-ok", "pop3-dropretr", "pop3-err",
-         "pop3-endless", "pop3-dupuidl", "pop3-nouidl")
+         "pop3-endless", "pop3-dupuidl", "pop3-nouidl", "smtp-dropdata")
 
 
 class State:
@@ -337,6 +343,58 @@ def serve_smtp(c, mode, ctx):
             c.send(b"554 5.5.0 fake server\r\n")
 
 
+def serve_smtp_dropdata(c, mode, ctx):
+    c.send(b"220 fake.example ESMTP fake\r\n")
+    while True:
+        line = c.readline()
+        if line is None:
+            return
+        w = words(line)
+        cmd = w[0].upper() if w else ""
+        if cmd == "EHLO":
+            c.send(b"250-fake.example\r\n250-8BITMIME\r\n250-SIZE 10485760\r\n"
+                   b"250 AUTH PLAIN LOGIN\r\n")
+        elif cmd == "HELO":
+            c.send(b"250 fake.example\r\n")
+        elif cmd == "AUTH":
+            mech = w[1].upper() if len(w) > 1 else ""
+            if mech == "PLAIN" and len(w) > 2:
+                c.send(b"235 2.7.0 ok\r\n")
+            elif mech == "PLAIN":
+                c.send(b"334 \r\n")
+                if c.readline() is None:
+                    return
+                c.send(b"235 2.7.0 ok\r\n")
+            elif mech == "LOGIN":
+                if len(w) <= 2:
+                    c.send(b"334 VXNlcm5hbWU6\r\n")
+                    if c.readline() is None:
+                        return
+                c.send(b"334 UGFzc3dvcmQ6\r\n")
+                if c.readline() is None:
+                    return
+                c.send(b"235 2.7.0 ok\r\n")
+            else:
+                c.send(b"504 5.5.4 unknown mechanism\r\n")
+        elif cmd in ("MAIL", "RCPT", "NOOP", "RSET"):
+            c.send(b"250 2.0.0 OK\r\n")
+        elif cmd == "DATA":
+            c.send(b"354 go ahead\r\n")
+            while True:
+                line = c.readline()
+                if line is None:
+                    return
+                if line == b".":
+                    break
+            c.st.event("#DATA-END")
+            return  # close without the 250
+        elif cmd == "QUIT":
+            c.send(b"221 bye\r\n")
+            return
+        else:
+            c.send(b"502 5.5.2 fake server\r\n")
+
+
 def serve_silent(c, mode, ctx):
     while c.readline() is not None:
         pass
@@ -344,7 +402,8 @@ def serve_silent(c, mode, ctx):
 
 HANDLERS = {"imap-inject": serve_imap, "imap-preauth": serve_imap,
             "imap-nostarttls": serve_imap, "pop3-inject": serve_pop3,
-            "smtp-inject": serve_smtp, "silent": serve_silent}
+            "smtp-inject": serve_smtp, "silent": serve_silent,
+            "smtp-dropdata": serve_smtp_dropdata}
 for _m in MODES:
     if _m.startswith("pop3-") and _m != "pop3-inject":
         HANDLERS[_m] = serve_pop3_mail
