@@ -720,27 +720,9 @@ store_msg_deleted(struct store *s, int64_t folder_id, store_uid_cb cb,
 	static const char	 sql[] = "SELECT id, uid, flags, modseq,"
 	    " keywords FROM message WHERE folder_id = ?1 AND (flags & 8) != 0"
 	    " ORDER BY uid, id";
-	sqlite3_stmt		*st;
-	struct store_uid	 u;
-	int			 rc, ret = 0;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "list deleted messages", err);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		u.id = sqlite3_column_int64(st, 0);
-		u.uid = (uint32_t)sqlite3_column_int64(st, 1);
-		u.flags = (unsigned)sqlite3_column_int64(st, 2);
-		u.modseq = (uint64_t)sqlite3_column_int64(st, 3);
-		u.keywords = store_col_text(st, 4);
-		if ((ret = cb(arg, &u)) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list deleted messages", err);
-	store_stmt_done(s, st);
-	return ret;
+	return store_uid_walk(s, sql, folder_id, "list deleted messages", cb,
+	    arg, err);
 }
 
 int

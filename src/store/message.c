@@ -503,6 +503,14 @@ store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
 	static const char	 sql[] = "SELECT id, uid, flags, modseq,"
 	    " keywords FROM message WHERE folder_id = ?1 AND uid IS NOT NULL"
 	    " ORDER BY uid";
+
+	return store_uid_walk(s, sql, folder_id, "list UIDs", cb, arg, err);
+}
+
+int
+store_uid_walk(struct store *s, const char *sql, int64_t folder_id,
+    const char *what, store_uid_cb cb, void *arg, struct perr *err)
+{
 	sqlite3_stmt		*st;
 	struct store_uid	 u;
 	int			 rc, ret = 0;
@@ -510,7 +518,7 @@ store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "list UIDs", err);
+		return bind_fail(s, st, what, err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		u.id = sqlite3_column_int64(st, 0);
 		u.uid = (uint32_t)sqlite3_column_int64(st, 1);
@@ -521,7 +529,7 @@ store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list UIDs", err);
+		ret = store_sqlerr(s, what, err);
 	store_stmt_done(s, st);
 	return ret;
 }

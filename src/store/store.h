@@ -775,6 +775,14 @@ int		 store_bind_nz(sqlite3_stmt *, int, int64_t);
 /* A column as a NUL-terminated string or NULL (borrowed from SQLite). */
 const char	*store_col_text(sqlite3_stmt *, int);
 
+/*
+ * Walk the rows of sql (SELECT id, uid, flags, modseq, keywords ... with
+ * ?1 = folder_id) through cb; what names the walk in errors. message.c.
+ */
+int		 store_uid_walk(struct store *, const char *sql,
+		    int64_t folder_id, const char *what, store_uid_cb cb,
+		    void *arg, struct perr *);
+
 /* schema.c */
 int		 store_schema_migrate(struct store *, struct perr *);
 int		 store_schema_check(struct store *, struct perr *);
