@@ -78,22 +78,29 @@ imap_fatal(const struct perr *err)
 	return imap_err_fatal(err) || err->code == PERR_NOMEM;
 }
 
+/*
+ * The system flags both sides know. \Recent belongs to one session;
+ * storing it would only churn.
+ */
+static const struct {
+	unsigned	imap, store;
+} flag_map[] = {
+	{ IMAP_FLAG_SEEN, STORE_SEEN },
+	{ IMAP_FLAG_ANSWERED, STORE_ANSWERED },
+	{ IMAP_FLAG_FLAGGED, STORE_FLAGGED },
+	{ IMAP_FLAG_DELETED, STORE_DELETED },
+	{ IMAP_FLAG_DRAFT, STORE_DRAFT },
+};
+
 static unsigned
 store_flags(unsigned imap)
 {
 	unsigned	f = 0;
+	size_t		i;
 
-	/* \Recent belongs to one session; storing it would only churn. */
-	if (imap & IMAP_FLAG_SEEN)
-		f |= STORE_SEEN;
-	if (imap & IMAP_FLAG_ANSWERED)
-		f |= STORE_ANSWERED;
-	if (imap & IMAP_FLAG_FLAGGED)
-		f |= STORE_FLAGGED;
-	if (imap & IMAP_FLAG_DELETED)
-		f |= STORE_DELETED;
-	if (imap & IMAP_FLAG_DRAFT)
-		f |= STORE_DRAFT;
+	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
+		if (imap & flag_map[i].imap)
+			f |= flag_map[i].store;
 	return f;
 }
 
@@ -1260,17 +1267,11 @@ static unsigned
 imap_bits(unsigned f)
 {
 	unsigned	b = 0;
+	size_t		i;
 
-	if (f & STORE_SEEN)
-		b |= IMAP_FLAG_SEEN;
-	if (f & STORE_ANSWERED)
-		b |= IMAP_FLAG_ANSWERED;
-	if (f & STORE_FLAGGED)
-		b |= IMAP_FLAG_FLAGGED;
-	if (f & STORE_DELETED)
-		b |= IMAP_FLAG_DELETED;
-	if (f & STORE_DRAFT)
-		b |= IMAP_FLAG_DRAFT;
+	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
+		if (f & flag_map[i].store)
+			b |= flag_map[i].imap;
 	return b;
 }
 
