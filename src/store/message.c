@@ -18,7 +18,7 @@
 	"m.refs, m.thread_id, m.date, m.internal_date, m.from_name, " \
 	"m.from_addr, m.to_list, m.cc_list, m.subject, m.size, m.flags, " \
 	"m.keywords, m.has_attachments, m.body_state, m.pop3_uidl, " \
-	"m.fetched_at"
+	"m.fetched_at, m.problem"
 
 /* Fill m from the current row; the strings are borrowed from SQLite. */
 static void
@@ -47,6 +47,7 @@ msg_row(sqlite3_stmt *st, struct store_msg *m)
 	m->body_state = (enum store_body_state)sqlite3_column_int(st, 19);
 	m->pop3_uidl = (char *)store_col_text(st, 20);
 	m->fetched_at = sqlite3_column_int64(st, 21);
+	m->problem = (char *)store_col_text(st, 22);
 }
 
 static char *
@@ -69,6 +70,7 @@ msg_own(struct store_msg *m)
 	m->subject = dup_or_null(m->subject);
 	m->keywords = dup_or_null(m->keywords);
 	m->pop3_uidl = dup_or_null(m->pop3_uidl);
+	m->problem = dup_or_null(m->problem);
 }
 
 void
@@ -86,6 +88,7 @@ store_msg_free(struct store_msg *m)
 	free(m->subject);
 	free(m->keywords);
 	free(m->pop3_uidl);
+	free(m->problem);
 	memset(m, 0, sizeof *m);
 }
 
@@ -159,9 +162,9 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 	    "INSERT INTO message(folder_id, uid, modseq, message_id,"
 	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
 	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
-	    " has_attachments, pop3_uidl)"
+	    " has_attachments, pop3_uidl, problem)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
 	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
 	static const char	 sql_have[] =
 	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
@@ -188,7 +191,8 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 	    sqlite3_bind_int64(st, 16, m->flags) != SQLITE_OK ||
 	    store_bind_text(st, 17, m->keywords) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 18, m->has_attachments) != SQLITE_OK ||
-	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK)
+	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
+	    store_bind_text(st, 20, m->problem) != SQLITE_OK)
 		return bind_fail(s, st, "add message", err);
 
 	rc = sqlite3_step(st);
@@ -440,6 +444,22 @@ store_msg_set_uid(struct store *s, int64_t id, uint32_t uid,
 	    store_bind_nz(st, 2, uid) != SQLITE_OK)
 		return bind_fail(s, st, "set UID", err);
 	return msg_write_id(s, st, id, "set UID", err);
+}
+
+int
+store_msg_set_problem(struct store *s, int64_t id, const char *problem,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE message SET problem = ?2 WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_text(st, 2, problem) != SQLITE_OK)
+		return bind_fail(s, st, "set problem", err);
+	return msg_write_id(s, st, id, "set problem", err);
 }
 
 int

@@ -255,12 +255,26 @@ migrate_v2(struct store *s, struct perr *err)
 	    "create schema version 2", err);
 }
 
+/*
+ * Version 3: message.problem, NULL for a whole message, else a short
+ * sentence shown with the message saying why it is not (a server reply
+ * that could not be parsed, a body too large to download). The sync sets
+ * it; the row keeps it until the message is fetched whole.
+ */
+static int
+migrate_v3(struct store *s, struct perr *err)
+{
+	return store_exec(s, "ALTER TABLE message ADD COLUMN problem TEXT",
+	    "create schema version 3", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
 static const migration_fn migrations[] = {
 	migrate_v1,
 	migrate_v2,
+	migrate_v3,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

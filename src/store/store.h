@@ -46,7 +46,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 
@@ -271,6 +271,7 @@ struct store_msg {
 	enum store_body_state	 body_state;	/* set by store_body_put() */
 	char			*pop3_uidl;
 	int64_t			 fetched_at;	/* when the body was stored */
+	char			*problem;	/* NULL, or why it is not whole */
 };
 
 typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
@@ -354,6 +355,13 @@ int	store_msg_set_modseq(struct store *, int64_t folder_id, uint32_t uid,
 int	store_msg_set_uid(struct store *, int64_t id, uint32_t uid,
 	    struct perr *);
 int	store_msg_set_thread(struct store *, int64_t id, int64_t thread_id,
+	    struct perr *);
+/*
+ * problem: a short sentence saying why the message is not whole (shown
+ * with it), or NULL when it is. store_body_put() leaves it alone: a
+ * message stored raw after a parse failure keeps its marker.
+ */
+int	store_msg_set_problem(struct store *, int64_t id, const char *problem,
 	    struct perr *);
 /*
  * Deletes take the body and the search entry with them. By UID, *n (may be

@@ -1029,6 +1029,33 @@ bodiless_messages_newest_first_within_bounds(void **state)
 }
 
 static void
+problem_marker_survives_a_body(void **state)
+{
+	struct store		*s = open_rw("problem.db");
+	struct store_msg	 got;
+	struct perr		 err;
+	int64_t			 folder = make_folder(s, "INBOX", NULL);
+	int64_t			 a = add_msg(s, folder, 1, 1, "alpha", 0);
+
+	assert_int_equal(store_msg_get(s, a, &got, &err), 0);
+	assert_null(got.problem);
+	store_msg_free(&got);
+	assert_int_equal(store_msg_set_problem(s, a, "unparseable", &err), 0);
+	assert_int_equal(store_body_put(s, a, "x", 1, NULL, &err), 0);
+	assert_int_equal(store_msg_get(s, a, &got, &err), 0);
+	assert_string_equal(got.problem, "unparseable");
+	store_msg_free(&got);
+	assert_int_equal(store_msg_set_problem(s, a, NULL, &err), 0);
+	assert_int_equal(store_msg_get(s, a, &got, &err), 0);
+	assert_null(got.problem);
+	store_msg_free(&got);
+	perr_clear(&err);
+	assert_int_equal(store_msg_set_problem(s, 9999, "x", &err), -1);
+	assert_int_equal(err.code, PERR_NOTFOUND);
+	store_close(s);
+}
+
+static void
 version_1_store_is_migrated(void **state)
 {
 	struct store	*s = open_rw("v1.db");
@@ -1036,13 +1063,15 @@ version_1_store_is_migrated(void **state)
 	char		*path = xstrdup(store_path(s));
 
 	store_close(s);
-	raw_sql(path, "DROP INDEX message_bodiless; PRAGMA user_version = 1");
+	raw_sql(path, "DROP INDEX message_bodiless;"
+	    " ALTER TABLE message DROP COLUMN problem; PRAGMA user_version = 1");
 	s = store_open(path, STORE_RDWR, &err);
 	assert_non_null(s);
-	assert_int_equal(store_schema_version(s, &err), 2);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
 	store_close(s);
-	/* the index is back: dropping it again works */
-	raw_sql(path, "DROP INDEX message_bodiless");
+	/* the index and the column are back: dropping them again works */
+	raw_sql(path, "DROP INDEX message_bodiless;"
+	    " ALTER TABLE message DROP COLUMN problem");
 	free(path);
 }
 
@@ -1119,6 +1148,7 @@ main(void)
 		cmocka_unit_test(bodies_round_trip_and_go_with_their_message),
 		cmocka_unit_test(pop3_uidls_are_remembered),
 		cmocka_unit_test(bodiless_messages_newest_first_within_bounds),
+		cmocka_unit_test(problem_marker_survives_a_body),
 		cmocka_unit_test(version_1_store_is_migrated),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
 	};
