@@ -187,6 +187,25 @@ expect_fail "without ca_file the certificate is refused, with its fingerprint" \
     "$c" 1 "IMAP $LAB_HOST:$IMAPS_PORT: certificate not trusted" \
     "sha256 $LAB_SHA256" "certificate_fingerprint = sha256:$SHA_HEX"
 
+# The system anchors come from two places: the hashed directory, looked up
+# lazily during the handshake, and the bundle file, read only when that did
+# not verify (tls.c). Each alone must be enough.
+c=$(lab_account imap "$IMAPS_PORT" implicit | conf system-anchors)
+mkdir -p "$WORK/empty-certs" "$WORK/hashed-certs"
+cp "$LAB_CA" "$WORK/hashed-certs/lab.pem"
+openssl rehash "$WORK/hashed-certs" >/dev/null 2>&1
+SSL_CERT_DIR=$WORK/hashed-certs SSL_CERT_FILE=/nonexistent \
+    expect_ok "a CA in the system's hashed directory is trusted" "$c" \
+    "ok as alice"
+SSL_CERT_DIR=$WORK/empty-certs SSL_CERT_FILE=$LAB_CA \
+    expect_ok "a CA only in the system's bundle file is trusted" "$c" \
+    "ok as alice"
+c=$(lines "protocol = imap" "host = $LAB_HOST2" "port = $IMAPS_PORT" \
+    "tls = implicit" "user = $LAB_USER" "password = $LAB_PASS" | conf system-anchors-host2)
+SSL_CERT_DIR=$WORK/empty-certs SSL_CERT_FILE=$LAB_CA \
+    expect_fail "the system's anchors do not excuse a wrong host name" "$c" \
+    1 "certificate does not match host name $LAB_HOST2"
+
 c=$(lab_account imap "$IMAPS_PORT" implicit \
     "certificate_fingerprint = sha256:$LAB_SHA256" | conf pinned)
 expect_ok "without ca_file but with that fingerprint pinned it logs in" "$c" \
