@@ -109,8 +109,8 @@ struct app_worker *app_worker_start(const struct config *cfg,
 int	app_worker_fd(const struct app_worker *);
 /* The next event into *ev: true, or false when there is none now. */
 bool	app_worker_event(struct app_worker *, struct app_event *ev);
-/* A pass now (journal, folders, headers, bodies); retries a lost server
- * at once. */
+/* A pass now (the outbox's waiting and failed messages, journal, folders,
+ * headers, bodies); retries a lost server at once. */
 void	app_worker_sync_now(struct app_worker *);
 /*
  * Replay the journal now (after an action: quick); a pass replays it too.
@@ -283,8 +283,10 @@ struct app_send_opts {
 
 /* What happened to one outbox message during a flush. */
 enum app_outbox_what {
-	APP_OUTBOX_SENT,	/* accepted for every recipient */
-	APP_OUTBOX_PARTIAL,	/* accepted, some recipients refused: text */
+	APP_OUTBOX_SENT,	/* accepted for every recipient (still to
+				   serve) */
+	APP_OUTBOX_PARTIAL,	/* accepted, some recipients refused: text;
+				   it stays in the outbox for them only */
 	APP_OUTBOX_FAILED,	/* not sent, stays in the outbox: text */
 	APP_OUTBOX_UNKNOWN,	/* may have been sent; held until the user
 				   retries or drops it: text */
@@ -293,13 +295,20 @@ enum app_outbox_what {
 struct app_outbox_event {
 	int64_t			 id;		/* outbox id */
 	enum app_outbox_what	 what;
+	/*
+	 * PARTIAL, FAILED: refused for good (a 5xx, over SIZE), so held
+	 * until the user retries or drops it; else tried again by the next
+	 * flush.
+	 */
+	bool			 held;
 	const char		*subject;	/* UTF-8, sanitise to print */
 	const char		*text;		/* "" when nothing to say */
 };
 typedef void	(*app_outbox_cb)(void *arg, const struct app_outbox_event *);
 struct app_flush_stats {
 	size_t	sent, partial, failed, unknown;
-	size_t	held;		/* outcome unknown from before: not tried */
+	size_t	held;		/* held from before (outcome unknown, refused
+				   for good): not tried */
 };
 
 /*
@@ -313,17 +322,30 @@ int	app_send_queue(const struct config *cfg, const struct account *acct,
 	    int64_t *outbox_id, struct perr *err);
 /*
  * Submit acct's waiting outbox messages over SMTP, one connection for all.
- * A message goes out only after it is marked "outcome unknown" in the store
- * and leaves the outbox only with the server's 250, in the transaction that
+ * A message goes out only after it is claimed in the store (marked
+ * "outcome unknown", so two flushes at once never both send it) and
+ * leaves the outbox only with the server's 250, in the transaction that
  * records its Sent copy (POP3: the local Sent folder; IMAP: APPEND to the
- * special-use Sent folder, through the journal when offline). A refusal or
- * an unreachable server leaves it waiting with the reason; a connection
- * lost after DATA holds it (APP_OUTBOX_UNKNOWN). cb (may be NULL) hears
- * about each message; stats (may be NULL) gets the counts. Returns 0 when
- * everything tried was sent to every recipient, else -1 with err summing
- * up (the details went to cb).
+ * special-use Sent folder, through the journal). A refusal or an
+ * unreachable server leaves it in the outbox with the reason: tried again
+ * by the next flush, unless the refusal was for good (5xx, SIZE), which
+ * holds it until the user retries or drops it. When some recipients took
+ * it and others refused, it stays for the refused ones only: the Sent copy
+ * is made with the first delivery, and a later flush sends to them alone.
+ * A connection lost after DATA holds it (APP_OUTBOX_UNKNOWN). cb (may be
+ * NULL) hears about each message; stats (may be NULL) gets the counts.
+ * Returns 0 when everything tried was sent to every recipient, else -1
+ * with err summing up (the details went to cb).
  */
 int	app_outbox_flush(const struct config *cfg, const struct account *acct,
+	    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+	    struct perr *err);
+/*
+ * app_outbox_flush() on the store at store_path, without taking the Sent
+ * copies to the server afterwards: for the account worker, whose pass
+ * replays the journal next.
+ */
+int	app_outbox_submit(const char *store_path, const struct account *acct,
 	    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
 	    struct perr *err);
 /* app_send_queue(), then (unless opts->offline) app_outbox_flush(). */

@@ -31,6 +31,8 @@ struct app_act {
 	const struct account	*acct;
 	int64_t			 account_id;
 	bool			 journal;	/* IMAP: actions are journaled */
+	char			*prefix;	/* see account_naming(); NULL:
+						   not looked at yet */
 };
 
 /* ---- opening ------------------------------------------------------------ */
@@ -96,28 +98,34 @@ app_act_close(struct app_act *a)
 		return;
 	if (a->own)
 		store_close(a->st);
+	free(a->prefix);
 	free(a);
 }
 
 /* ---- helpers -------------------------------------------------------------- */
 
+static int	account_naming(struct app_act *, char *, struct perr *);
+
 /*
  * The server name a journal entry uses for f: its remote name, or, for a
  * folder made here and not yet on the server, the name its CREATE will
- * give it. Returns a malloc'd string the caller frees.
+ * give it (under the server's namespace prefix). *out is malloc'd; the
+ * caller frees it.
  */
-static char *
-remote_of(const struct store_folder *f)
+static int
+remote_of(struct app_act *a, const struct store_folder *f, char **out,
+    struct perr *err)
 {
-	char	*r;
-
-	if (f->remote_name != NULL)
-		return xstrdup(f->remote_name);
-	if (strcasecmp(f->name, "INBOX") == 0)
-		return xstrdup("INBOX");
-	if ((r = mutf7_encode(f->name)) != NULL)
-		return r;
-	return xstrdup(f->name);
+	*out = NULL;
+	if (f->remote_name != NULL) {
+		*out = xstrdup(f->remote_name);
+		return 0;
+	}
+	if (a->prefix == NULL && account_naming(a, NULL, err) != 0)
+		return -1;
+	if ((*out = sync_folder_remote(f->name, a->prefix)) == NULL)
+		*out = xstrdup(f->name);
+	return 0;
 }
 
 static bool
@@ -193,15 +201,14 @@ journal_msg(struct app_act *a, enum store_jop op, const struct store_msg *m,
 	e.op = op;
 	e.message_id = result_id;
 	e.folder_id = f->id;
-	e.folder_name = remote_of(f);
 	e.uid = m->uid;
-	if (dest != NULL) {
+	if (dest != NULL)
 		e.dest_folder_id = dest->id;
-		e.dest_name = remote_of(dest);
-	}
 	e.flags_add = add;
 	e.flags_remove = remove;
-	rc = store_journal_append(a->st, &e, NULL, err);
+	if ((rc = remote_of(a, f, &e.folder_name, err)) == 0 &&
+	    (dest == NULL || (rc = remote_of(a, dest, &e.dest_name, err)) == 0))
+		rc = store_journal_append(a->st, &e, NULL, err);
 	free(e.folder_name);
 	free(e.dest_name);
 	return rc;
@@ -649,21 +656,37 @@ name_free(struct app_act *a, const char *name, struct perr *err)
 	return 0;
 }
 
-/* The account's hierarchy delimiter, as its folders show it (0: none). */
+/*
+ * What the synced folders say about names on the server: the hierarchy
+ * delimiter into *delim (may be NULL; 0: none), and the personal namespace
+ * prefix into a->prefix ("" when no folder reveals one), which src/sync
+ * leaves out of the names shown ("Cestino" is "INBOX.Cestino" on Courier
+ * and Cyrus) and new server names must get back.
+ */
 static int
-account_delim(struct app_act *a, char *delim, struct perr *err)
+account_naming(struct app_act *a, char *delim, struct perr *err)
 {
 	struct folders	fs = { NULL, 0 };
 	size_t		i;
 
-	*delim = 0;
+	if (delim != NULL)
+		*delim = 0;
 	if (store_folder_list(a->st, a->account_id, folders_one, &fs,
 	    err) < 0) {
 		folders_free(&fs);
 		return -1;
 	}
-	for (i = 0; i < fs.n && *delim == 0; i++)
-		*delim = fs.v[i].delimiter;
+	free(a->prefix);
+	a->prefix = NULL;
+	for (i = 0; i < fs.n; i++) {
+		if (delim != NULL && *delim == 0)
+			*delim = fs.v[i].delimiter;
+		if (a->prefix == NULL)
+			a->prefix = sync_folder_prefix(fs.v[i].name,
+			    fs.v[i].remote_name);
+	}
+	if (a->prefix == NULL)
+		a->prefix = xstrdup("");
 	folders_free(&fs);
 	return 0;
 }
@@ -738,12 +761,12 @@ app_act_folder_create(struct app_act *a, const char *name, struct perr *err)
 	f.account_id = a->account_id;
 	f.name = (char *)name;
 	f.subscribed = true;
-	if (account_delim(a, &f.delimiter, err) != 0)
+	if (account_naming(a, &f.delimiter, err) != 0)
 		goto out;
 	/* Local until the replay's CREATE: the pull leaves it alone. */
-	if (store_folder_upsert(a->st, &f, &id, err) != 0)
+	if (store_folder_upsert(a->st, &f, &id, err) != 0 ||
+	    remote_of(a, &f, &remote, err) != 0)
 		goto out;
-	remote = remote_of(&f);
 	rc = journal_folder(a, STORE_JOP_FOLDER_CREATE, id, remote, NULL, err);
 out:
 	free(remote);
@@ -796,7 +819,8 @@ rename_row(struct app_act *a, const struct store_folder *f, const char *to,
 
 	if (name_free(a, to, err) != 0)
 		return -1;
-	if (f->remote_name != NULL && (remote = mutf7_encode(to)) == NULL)
+	if (f->remote_name != NULL &&
+	    (remote = sync_folder_remote(to, a->prefix)) == NULL)
 		return perr_set(err, PERR_GENERIC, "account %s: a folder name "
 		    "must be valid UTF-8", a->acct->name);
 	rc = store_folder_rename(a->st, f->id, to, remote, err);
@@ -834,10 +858,12 @@ app_act_folder_rename(struct app_act *a, const char *from, const char *to,
 		store_folder_free(&f);
 		return -1;
 	}
+	/* The prefix first: rename_row() names the server folders. */
 	if (on_server(a, &f, &server, err) != 0 ||
-	    children_of(a, &f, &c, err) != 0)
+	    children_of(a, &f, &c, err) != 0 ||
+	    account_naming(a, NULL, err) != 0 ||
+	    remote_of(a, &f, &old_remote, err) != 0)
 		goto out;
-	old_remote = remote_of(&f);
 	if (rename_row(a, &f, to, err) != 0)
 		goto out;
 	/* IMAP RENAME takes the subfolders along: so do we. */
@@ -850,7 +876,8 @@ app_act_folder_rename(struct app_act *a, const char *from, const char *to,
 	}
 	rc = 0;
 	if (server) {
-		new_remote = mutf7_encode(to);	/* checked by check_name() */
+		/* Valid UTF-8: check_name() said so. */
+		new_remote = sync_folder_remote(to, a->prefix);
 		rc = journal_folder(a, STORE_JOP_FOLDER_RENAME, f.id,
 		    old_remote, new_remote != NULL ? new_remote : to, err);
 	}
@@ -903,9 +930,9 @@ app_act_folder_delete(struct app_act *a, const char *name, bool force,
 		    total == 1 ? "" : "s");
 		goto out;
 	}
-	if (on_server(a, &f, &server, err) != 0)
+	if (on_server(a, &f, &server, err) != 0 ||
+	    remote_of(a, &f, &remote, err) != 0)
 		goto out;
-	remote = remote_of(&f);
 	/* By value only: the row goes now, with its messages. */
 	if (server && journal_folder(a, STORE_JOP_FOLDER_DELETE, 0, remote,
 	    NULL, err) != 0)
@@ -941,11 +968,9 @@ app_act_subscribe(struct app_act *a, const char *name, bool subscribe,
 	    on_server(a, &f, &server, err) != 0)
 		goto out;
 	rc = 0;
-	if (server) {
-		remote = remote_of(&f);
+	if (server && (rc = remote_of(a, &f, &remote, err)) == 0)
 		rc = journal_folder(a, subscribe ? STORE_JOP_SUBSCRIBE :
 		    STORE_JOP_UNSUBSCRIBE, f.id, remote, NULL, err);
-	}
 out:
 	store_folder_free(&f);
 	free(remote);

@@ -6,11 +6,15 @@
  *   - app_send() builds the message and puts it in the outbox in one
  *     transaction (with the recipients noted for completion and the
  *     replied-to message marked \Answered); from then on it is durable;
- *   - app_outbox_flush() marks a row "outcome unknown" before submitting
- *     it and deletes it only after the server's 250, in the transaction
- *     that also records the Sent copy; a refusal or a lost connection
- *     before DATA leaves it waiting with the server's words; a connection
- *     lost after DATA leaves it held until the user decides.
+ *   - app_outbox_flush() claims a row ("outcome unknown") before
+ *     submitting it and deletes it only after the server's 250, in the
+ *     transaction that also records the Sent copy; a refusal or a lost
+ *     connection before DATA leaves it with the server's words, to be
+ *     tried again, or held when the refusal was for good (5xx); a
+ *     connection lost after DATA leaves it held until the user decides;
+ *   - when some recipients take it and others refuse it, the row stays
+ *     for the refused ones only (outbox.rcpt): the Sent copy is made with
+ *     the first delivery, and a retry goes to those recipients alone.
  *
  * Sent and Drafts copies. POP3 accounts keep them in local folders ("Sent",
  * "Drafts", created when missing). IMAP accounts APPEND them to the
@@ -578,7 +582,6 @@ fail:
 /* ---- the flush ------------------------------------------------------------- */
 
 struct flush {
-	const struct config	*cfg;
 	const struct account	*acct;
 	struct store		*st;
 	int64_t			 account_id;
@@ -596,7 +599,8 @@ collect(void *arg, const struct store_outbox *o)
 {
 	struct flush	*f = arg;
 
-	if (o->state == STORE_OUTBOX_UNKNOWN) {
+	if (o->state == STORE_OUTBOX_UNKNOWN ||
+	    o->state == STORE_OUTBOX_REFUSED) {
 		f->stats->held++;
 		return 0;
 	}
@@ -606,7 +610,7 @@ collect(void *arg, const struct store_outbox *o)
 }
 
 static void
-report(struct flush *f, int64_t id, enum app_outbox_what what,
+report(struct flush *f, int64_t id, enum app_outbox_what what, bool held,
     const char *subject, const char *text)
 {
 	struct app_outbox_event	ev;
@@ -616,24 +620,31 @@ report(struct flush *f, int64_t id, enum app_outbox_what what,
 	memset(&ev, 0, sizeof ev);
 	ev.id = id;
 	ev.what = what;
+	ev.held = held;
 	ev.subject = subject != NULL ? subject : "";
 	ev.text = text != NULL ? text : "";
 	f->cb(f->arg, &ev);
 }
 
-/* "a@x: 550 ...; b@y: 451 ..." for the refused recipients. */
+/*
+ * The refused recipients: "a@x: 550 ...; b@y: 451 ..." when words,
+ * else their addresses one per line (what the outbox row keeps).
+ */
 static char *
-refusals(const struct smtp_result *r)
+refusals(const struct smtp_result *r, bool words, size_t *n)
 {
 	struct mbuf	b = { 0 };
 	size_t		i;
 
+	*n = 0;
 	for (i = 0; i < r->nrcpt; i++) {
 		if (r->rcpt[i].accepted)
 			continue;
-		if (b.len > 0)
-			mbuf_adds(&b, "; ");
-		if (r->rcpt[i].code != 0)
+		if ((*n)++ > 0)
+			mbuf_adds(&b, words ? "; " : "\n");
+		if (!words)
+			mbuf_adds(&b, r->rcpt[i].addr);
+		else if (r->rcpt[i].code != 0)
 			mbuf_printf(&b, "%s: %d %s", r->rcpt[i].addr,
 			    r->rcpt[i].code, r->rcpt[i].text);
 		else
@@ -643,66 +654,141 @@ refusals(const struct smtp_result *r)
 	return mbuf_finish(&b, NULL);
 }
 
-/* The outcome of one row into the store, in one transaction. */
+/*
+ * The server took the message, for every recipient still to serve (left
+ * NULL: the row goes) or some (left: those it refused, and the row stays
+ * for them, held when a refusal was for good, with why). copy: this was
+ * the first delivery, which makes the Sent copy.
+ */
+static int
+delivered(struct flush *f, int64_t id, const char *left, bool held,
+    const char *why, bool copy, const char *out, size_t outlen, char *note,
+    size_t notelen, struct perr *err)
+{
+	int	rc;
+
+	note[0] = '\0';
+	if (left == NULL)
+		rc = store_outbox_remove(f->st, 0, id, err);
+	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
+		rc = held ? store_outbox_refused(f->st, id, why, err) :
+		    store_outbox_failed(f->st, id, why, err);
+	if (rc != 0 || !copy)
+		return rc;
+	return save_copy(f->st, f->acct, f->account_id, STORE_SPECIAL_SENT,
+	    out, outlen, STORE_SEEN, false, &f->imap, note, notelen, err);
+}
+
+/*
+ * The server took a claimed row's message: into the store in one
+ * transaction. first: nobody had it before this try (the row listed no
+ * recipients left), so this delivery makes the Sent copy.
+ */
 static void
-record(struct flush *f, int64_t id, const char *subject,
-    const struct smtp_result *res, int rc, const struct perr *serr,
-    const char *out, size_t outlen)
+record_taken(struct flush *f, int64_t id, bool first, const char *subject,
+    const struct smtp_result *res, const char *out, size_t outlen)
 {
 	struct perr	 err, ignored;
-	char		*refused, *msg, note[1200];
+	char		*refused, *left = NULL, *msg, note[1200];
+	size_t		 n;
+	bool		 held = res->permanent;
 
-	refused = refusals(res);
-	if (rc == 0) {
-		if (store_begin(f->st, &err) != 0)
-			goto storefail;
-		if (store_outbox_remove(f->st, 0, id, &err) != 0 ||
-		    save_copy(f->st, f->acct, f->account_id, STORE_SPECIAL_SENT,
-		    out, outlen, STORE_SEEN, false, &f->imap, note, sizeof note,
-		    &err) != 0) {
-			(void)store_rollback(f->st, &ignored);
-			/* Sent all the same: never leave it to be resent. */
-			(void)store_outbox_remove(f->st, 0, id, &ignored);
-			report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
-		} else if (store_commit(f->st, &err) != 0)
-			report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
-		else if (note[0] != '\0')
-			report(f, id, APP_OUTBOX_NOTE, subject, note);
-		if (res->outcome == SMTP_PARTIAL) {
-			f->stats->partial++;
-			msg = xasprintf("refused for %s", refused);
-			report(f, id, APP_OUTBOX_PARTIAL, subject, msg);
-			free(msg);
-		} else {
-			f->stats->sent++;
-			report(f, id, APP_OUTBOX_SENT, subject, "");
-		}
-		free(refused);
-		return;
+	refused = refusals(res, true, &n);
+	if (res->outcome == SMTP_PARTIAL) {
+		left = refusals(res, false, &n);
+		msg = xasprintf("refused for %s; the others have it; kept in "
+		    "the outbox for %s%s", refused, n == 1 ? "that recipient" :
+		    "those recipients", held ? " until you retry or drop it" :
+		    ", to be tried again");
+	} else
+		msg = xstrdup("");
+	if (store_begin(f->st, &err) != 0)
+		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
+	else if (delivered(f, id, left, held, refused, first, out, outlen,
+	    note, sizeof note, &err) != 0) {
+		(void)store_rollback(f->st, &ignored);
+		/* Delivered all the same: never leave it to be resent. */
+		(void)delivered(f, id, left, held, refused, false, out, outlen,
+		    note, sizeof note, &ignored);
+		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
+	} else if (store_commit(f->st, &err) != 0)
+		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
+	else if (note[0] != '\0')
+		report(f, id, APP_OUTBOX_NOTE, false, subject, note);
+	if (res->outcome == SMTP_PARTIAL) {
+		f->stats->partial++;
+		report(f, id, APP_OUTBOX_PARTIAL, held, subject, msg);
+	} else {
+		f->stats->sent++;
+		report(f, id, APP_OUTBOX_SENT, false, subject, "");
 	}
-	if (*refused != '\0' && strstr(serr->msg, "every recipient") != NULL)
-		msg = xasprintf("%s: %s", serr->msg, refused);
+	free(msg);
+	free(left);
+	free(refused);
+}
+
+/* The server did not take it (or may have): the claimed row says why. */
+static void
+record_not_taken(struct flush *f, int64_t id, bool first,
+    const char *subject, const struct smtp_result *res,
+    const struct perr *serr)
+{
+	struct perr	 err;
+	const char	*others = first ? "" : " (the other recipients have it "
+			    "from an earlier try)";
+	char		*refused, *msg;
+	size_t		 n;
+	int		 rc;
+
+	refused = refusals(res, true, &n);
+	if (n > 0 && strstr(serr->msg, "every recipient") != NULL)
+		msg = xasprintf("%s: %s%s", serr->msg, refused, others);
 	else
-		msg = xstrdup(serr->msg);
+		msg = xasprintf("%s%s", serr->msg, others);
 	if (res->outcome == SMTP_UNKNOWN) {
 		f->stats->unknown++;
-		if (store_outbox_unknown(f->st, id, msg, &err) != 0)
-			goto storefail2;
-		report(f, id, APP_OUTBOX_UNKNOWN, subject, msg);
+		rc = store_outbox_unknown(f->st, id, msg, &err);
+		if (rc == 0)
+			report(f, id, APP_OUTBOX_UNKNOWN, true, subject, msg);
 	} else {
 		f->stats->failed++;
-		if (store_outbox_failed(f->st, id, msg, &err) != 0)
-			goto storefail2;
-		report(f, id, APP_OUTBOX_FAILED, subject, msg);
+		rc = res->permanent ? store_outbox_refused(f->st, id, msg,
+		    &err) : store_outbox_failed(f->st, id, msg, &err);
+		if (rc == 0)
+			report(f, id, APP_OUTBOX_FAILED, res->permanent,
+			    subject, msg);
 	}
+	if (rc != 0)
+		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
 	free(msg);
 	free(refused);
-	return;
-storefail2:
-	free(msg);
-storefail:
-	free(refused);
-	report(f, id, APP_OUTBOX_NOTE, subject, err.msg);
+}
+
+/*
+ * A row this flush could not submit (a bad message, no connection):
+ * claimed and settled in one transaction, so a row another posta is
+ * sending at this moment is left alone. False when it was not ours.
+ */
+static bool
+not_sent(struct flush *f, int64_t id, bool held, const char *why)
+{
+	struct perr	err, ignored;
+	int		rc;
+
+	if (store_begin(f->st, &err) != 0)
+		return false;
+	if ((rc = store_outbox_sending(f->st, id, NULL, &err)) == 0)
+		rc = held ? store_outbox_refused(f->st, id, why, &err) :
+		    store_outbox_failed(f->st, id, why, &err);
+	if (rc < 0) {
+		(void)store_rollback(f->st, &ignored);
+		return false;
+	}
+	if (store_commit(f->st, &err) != 0)
+		return false;
+	if (rc == 0)
+		f->stats->failed++;
+	return rc == 0;
 }
 
 /*
@@ -728,6 +814,21 @@ push(const struct config *cfg, const struct account *acct, app_outbox_cb cb,
 	cb(arg, &ev);
 }
 
+/* Split "a\nb" into v[0..n) (pointers into list, which it cuts). */
+static char **
+split_lines(char *list, size_t *n)
+{
+	char	**v = NULL, *p, *save;
+
+	*n = 0;
+	for (p = strtok_r(list, "\n", &save); p != NULL;
+	    p = strtok_r(NULL, "\n", &save)) {
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = p;
+	}
+	return v;
+}
+
 /* Submit outbox row id. -1 when the connection is gone for the rest. */
 static int
 flush_one(struct flush *f, int64_t id)
@@ -737,45 +838,62 @@ flush_one(struct flush *f, int64_t id)
 	struct smtp_result	 res;
 	struct perr		 err, serr;
 	void			*raw;
-	char			*out = NULL;
-	size_t			 len, outlen;
+	char			*out = NULL, *left = NULL, **rcpt;
+	size_t			 len, outlen, nrcpt;
 	int			 rc;
 
 	if (store_outbox_get(f->st, id, NULL, NULL, &raw, &len, &err) != 0) {
-		report(f, id, APP_OUTBOX_NOTE, "", err.msg);
+		report(f, id, APP_OUTBOX_NOTE, false, "", err.msg);
 		return 0;
 	}
 	(void)mail_headers_parse(raw, len, &h, &err);
 	if (compose_envelope(raw, len, &env, &out, &outlen, &serr) != 0) {
-		f->stats->failed++;
-		(void)store_outbox_failed(f->st, id, serr.msg, &err);
-		report(f, id, APP_OUTBOX_FAILED, h.subject, serr.msg);
+		/* The message itself is wrong: trying again cannot help. */
+		if (not_sent(f, id, true, serr.msg))
+			report(f, id, APP_OUTBOX_FAILED, true, h.subject,
+			    serr.msg);
 		goto done;
 	}
 	if (f->smtp == NULL &&
 	    (f->smtp = smtp_connect(f->acct, &f->acct->smtp, &serr)) == NULL) {
-		f->stats->failed++;
-		(void)store_outbox_failed(f->st, id, serr.msg, &err);
-		report(f, id, APP_OUTBOX_FAILED, h.subject, serr.msg);
+		if (not_sent(f, id, false, serr.msg))
+			report(f, id, APP_OUTBOX_FAILED, false, h.subject,
+			    serr.msg);
 		compose_envelope_free(&env);
 		free(out);
 		free(raw);
 		mail_headers_free(&h);
 		return -1;
 	}
-	if (store_outbox_sending(f->st, id, &err) != 0) {
-		report(f, id, APP_OUTBOX_NOTE, h.subject, err.msg);
+	if ((rc = store_outbox_sending(f->st, id, &left, &err)) != 0) {
+		/* 1: another posta took it meanwhile; it reports it. */
+		if (rc < 0)
+			report(f, id, APP_OUTBOX_NOTE, false, h.subject,
+			    err.msg);
 		goto done_env;
 	}
-	rc = smtp_submit(f->smtp, env.from, (const char *const *)env.rcpt,
-	    env.nrcpt, out, outlen, &res, &serr);
-	record(f, id, h.subject, &res, rc, &serr, out, outlen);
+	/* Those who took it already are never sent it again. */
+	if (left != NULL)
+		rcpt = split_lines(left, &nrcpt);
+	else {
+		rcpt = env.rcpt;
+		nrcpt = env.nrcpt;
+	}
+	rc = smtp_submit(f->smtp, env.from, (const char *const *)rcpt, nrcpt,
+	    out, outlen, &res, &serr);
+	if (rc == 0)
+		record_taken(f, id, left == NULL, h.subject, &res, out, outlen);
+	else
+		record_not_taken(f, id, left == NULL, h.subject, &res, &serr);
 	if (!res.usable) {
 		smtp_cancel(f->smtp);
 		smtp_close(f->smtp);
 		f->smtp = NULL;
 	}
 	smtp_result_free(&res);
+	if (left != NULL)
+		free(rcpt);
+	free(left);
 done_env:
 	compose_envelope_free(&env);
 done:
@@ -786,7 +904,7 @@ done:
 }
 
 int
-app_outbox_flush(const struct config *cfg, const struct account *acct,
+app_outbox_submit(const char *store_path, const struct account *acct,
     app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
     struct perr *err)
 {
@@ -799,12 +917,11 @@ app_outbox_flush(const struct config *cfg, const struct account *acct,
 		stats = &local;
 	memset(stats, 0, sizeof *stats);
 	memset(&f, 0, sizeof f);
-	f.cfg = cfg;
 	f.acct = acct;
 	f.cb = cb;
 	f.arg = arg;
 	f.stats = stats;
-	if ((f.st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
+	if ((f.st = store_open(store_path, STORE_RDWR, err)) == NULL)
 		return -1;
 	if (store_account_ensure(f.st, acct->name, acct_proto(acct),
 	    &f.account_id, err) != 0 ||
@@ -822,12 +939,9 @@ app_outbox_flush(const struct config *cfg, const struct account *acct,
 	for (i = 0; i < f.nids; i++) {
 		if (flush_one(&f, f.ids[i]) != 0) {
 			/* Unreachable: the rest wait with the same reason. */
-			for (i++; i < f.nids; i++) {
-				(void)store_outbox_failed(f.st, f.ids[i],
-				    "not tried: the server could not be "
-				    "reached", err);
-				stats->failed++;
-			}
+			for (i++; i < f.nids; i++)
+				(void)not_sent(&f, f.ids[i], false, "not "
+				    "tried: the server could not be reached");
 			break;
 		}
 	}
@@ -837,14 +951,28 @@ app_outbox_flush(const struct config *cfg, const struct account *acct,
 		imap_close(f.imap);
 	store_close(f.st);
 	free(f.ids);
-	/* The Sent copies wait in the journal: take them to the server now. */
-	if (stats->sent + stats->partial > 0)
-		push(cfg, acct, cb, arg);
 	if (stats->failed + stats->unknown + stats->partial > 0) {
 		rc = perr_set(err, PERR_GENERIC, "account %s: %zu sent, %zu "
 		    "partly, %zu failed, %zu outcome unknown", acct->name,
 		    stats->sent, stats->partial, stats->failed, stats->unknown);
 	}
+	return rc;
+}
+
+int
+app_outbox_flush(const struct config *cfg, const struct account *acct,
+    app_outbox_cb cb, void *arg, struct app_flush_stats *stats,
+    struct perr *err)
+{
+	struct app_flush_stats	 local;
+	int			 rc;
+
+	if (stats == NULL)
+		stats = &local;
+	rc = app_outbox_submit(cfg->store, acct, cb, arg, stats, err);
+	/* The Sent copies wait in the journal: take them to the server now. */
+	if (stats->sent + stats->partial > 0)
+		push(cfg, acct, cb, arg);
 	return rc;
 }
 

@@ -16,10 +16,10 @@
  * The loop: connect (when online is wanted; on failure report offline and
  * retry after 2 s, doubling up to 5 minutes, or at once on "sync now"),
  * serve body requests first (a person is waiting for them), then a pass
- * (journal replay, folders, headers, bodies) when one is due, then wait for
- * news on the watched folder (IDLE) until a request wakes it or the next
- * periodic pass is due. A POP3 account gets one session per pass instead
- * (a POP3 session sees a snapshot and locks the maildrop).
+ * (the outbox, journal replay, folders, headers, bodies) when one is due,
+ * then wait for news on the watched folder (IDLE) until a request wakes it
+ * or the next periodic pass is due. A POP3 account gets one session per
+ * pass instead (a POP3 session sees a snapshot and locks the maildrop).
  *
  * Stopping: app_worker_stop() cancels the connection's I/O from the UI
  * thread (sync_conn_cancel(), under the mutex, so the worker cannot free
@@ -367,6 +367,51 @@ post_journal(struct app_worker *w, struct store *st)
 	post(w, &ev);
 }
 
+/* ---- the outbox -------------------------------------------------------------------- */
+
+/* One message's outcome, for the status line. */
+static void
+on_outbox(void *arg, const struct app_outbox_event *ev)
+{
+	static const char	*what[] = { "sent", "sent, with refusals",
+				    "not sent", "outcome unknown", "note" };
+	struct app_worker	*w = arg;
+	char			 text[sizeof ((struct app_event *)0)->text];
+
+	(void)snprintf(text, sizeof text, "outbox %lld \"%s\": %s%s%s",
+	    (long long)ev->id, ev->subject, what[ev->what],
+	    *ev->text != '\0' ? ": " : "", ev->text);
+	post_simple(w, ev->what == APP_OUTBOX_SENT ? APP_EV_NOTE :
+	    APP_EV_ERROR, 0, 0, text);
+}
+
+/*
+ * The outbox goes before each pass: what waits, or failed for a reason
+ * that may pass (no connection, a 4xx refusal), is sent without the user
+ * asking, and the pass that follows replays the journal, which takes the
+ * Sent copies to the server. Held messages (outcome unknown, refused for
+ * good) wait for the user. A flush elsewhere at the same time (the UI's,
+ * posta send) is harmless: each message is claimed before it goes.
+ */
+static void
+flush_outbox(struct app_worker *w, struct store *st)
+{
+	struct app_flush_stats	stats;
+	struct perr		err;
+	int64_t			id, waiting = 0;
+
+	if (w->acct.smtp.host == NULL ||
+	    store_account_find(st, w->acct.name, &id, NULL, &err) != 0 ||
+	    store_outbox_count(st, id, &waiting, NULL, &err) != 0 ||
+	    waiting == 0)
+		return;
+	/* Each message's outcome went to on_outbox; not the store's. */
+	if (app_outbox_submit(w->store_path, &w->acct, on_outbox, w, &stats,
+	    &err) != 0 && stats.sent + stats.partial + stats.failed +
+	    stats.unknown == 0)
+		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
+}
+
 /* ---- the thread ------------------------------------------------------------------- */
 
 struct pending {
@@ -539,6 +584,7 @@ worker_main(void *arg)
 
 		if (!sync_conn_broken(conn) &&
 		    (pass_due || now_ms() >= next_pass)) {
+			flush_outbox(w, st);
 			r = sync_conn_pass(conn, &stats, &err);
 			pass_due = replay_due = false;
 			next_pass = now_ms() + PASS_EVERY_MS;

@@ -52,6 +52,8 @@ cmd_fail(struct imap_conn *c, int r, const char *what, enum perr_code refused,
 		return net_fail(err, NULL, c->report.hostport, refused,
 		    "%s: the server said no: %s", what, text);
 	}
+	if (r == MAILIMAP_ERROR_PARSE)
+		c->unparsed = true;
 	return imap_error(c, r, what, err);
 }
 

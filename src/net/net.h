@@ -191,6 +191,14 @@ struct imap_conn {
 	mailstream		*stream;	/* imap->imap_stream, for cancel */
 	struct net_report	 report;
 	struct perr		 io_err;	/* the stream's first I/O failure */
+	/*
+	 * A command of imapcmd.c got a reply libetpan could not parse (sticky).
+	 * libetpan stops at the first byte it cannot read and leaves the rest
+	 * of the reply unread, so the session has lost its place in the
+	 * stream: only imap_abort() is left. The server may well be fine, and
+	 * a new connection can go on (the sync narrows a batch down that way).
+	 */
+	bool			 unparsed;
 };
 
 /*
@@ -707,7 +715,9 @@ int	pop3_quit(struct pop3_conn *, struct perr *);
  *   SMTP_PARTIAL  it took it, but refused some recipients (see rcpt[]);
  *   SMTP_REFUSED  not sent: a refusal (sender, every recipient, DATA, the
  *                 message), SIZE over the server's limit, or a connection
- *                 lost before DATA; safe to try again later;
+ *                 lost before DATA; safe to try again later, though a
+ *                 permanent refusal will come again unless something
+ *                 changes;
  *   SMTP_UNKNOWN  the connection broke after the message went out and
  *                 before the server's answer: it may have been delivered.
  *                 Never resend it without asking the user.
@@ -724,6 +734,7 @@ struct smtp_rcpt_result {
 	bool	 accepted;
 	int	 code;		/* the server's reply code; 0: not asked */
 	char	 text[400];	/* its words (sanitised), or why not asked */
+	bool	 permanent;	/* refused for good: 5xx, or not askable */
 };
 
 struct smtp_result {
@@ -735,6 +746,13 @@ struct smtp_result {
 	char			 text[400];
 	bool			 usable;	/* the connection can take the
 						   next message */
+	/*
+	 * Refused for good, as it is (SMTP_REFUSED), or for some recipient
+	 * (SMTP_PARTIAL): a 5xx reply, an address SMTP cannot carry, a
+	 * message over SIZE. False for a 4xx or a lost connection, which
+	 * may pass by themselves.
+	 */
+	bool			 permanent;
 };
 
 /*

@@ -13,6 +13,11 @@
  * reported as SMTP_UNKNOWN, never as a failure to retry, so that nothing
  * is sent twice without the user deciding.
  *
+ * Every refusal is also classed as permanent (5xx, RFC 5321 4.2.1; an
+ * address that cannot be sent; a message over SIZE) or not (4xx, a lost
+ * connection), so that the caller knows whether trying again as it is
+ * can help.
+ *
  * Addresses go into the commands verbatim (libetpan writes "MAIL
  * FROM:<%s>"), so anything that could end or extend a command line is
  * refused before a byte is sent.
@@ -41,8 +46,13 @@ smtp_addr_safe(const char *a)
 static void
 smtp_reply(struct smtp_conn *c, int *code, char *buf, size_t len)
 {
+	size_t	n;
+
 	*code = c->smtp->response_code;
 	net_server_text(buf, len, c->smtp->response);
+	/* The reply's line end can leave a trailing space: trim it. */
+	for (n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
 }
 
 /* What DATA will carry: bare LFs become CRLF, lines starting "." doubled. */
@@ -96,6 +106,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	memset(res, 0, sizeof *res);
 	res->usable = true;
 	res->outcome = SMTP_REFUSED;
+	/* Local refusals cannot pass by themselves; replies say below. */
+	res->permanent = true;
 	if (n == 0)
 		return perr_set(err, PERR_GENERIC, "no recipients");
 	res->rcpt = xcalloc(n, sizeof *res->rcpt);
@@ -115,6 +127,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		    "%zu bytes and the server accepts at most %zu (SIZE): not "
 		    "sent", wire, max);
 
+	res->permanent = false;
 	c->smtp->response_code = 0;
 	if (smtp_has_cap(c, "SIZE"))
 		r = mailesmtp_mail_size(c->smtp, from, 0, NULL, wire);
@@ -128,6 +141,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		}
 		smtp_reply(c, &code, text, sizeof text);
 		res->code = code;
+		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
 		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
@@ -140,6 +154,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		if (!smtp_addr_safe(rr->addr)) {
 			snprintf(rr->text, sizeof rr->text, "not sent: the "
 			    "address cannot be put in an SMTP command");
+			rr->permanent = res->permanent = true;
 			continue;
 		}
 		c->smtp->response_code = 0;
@@ -154,7 +169,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		if (r == MAILSMTP_NO_ERROR) {
 			rr->accepted = true;
 			res->accepted++;
-		}
+		} else if (rr->code >= 500)
+			rr->permanent = res->permanent = true;
 	}
 	if (res->accepted == 0) {
 		res->usable = smtp_rset(c);
@@ -172,6 +188,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		}
 		smtp_reply(c, &code, text, sizeof text);
 		res->code = code;
+		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
 		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
@@ -194,6 +211,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	res->code = code;
 	snprintf(res->text, sizeof res->text, "%s", text);
 	if (r != MAILSMTP_NO_ERROR) {
+		res->permanent = code >= 500;
 		res->usable = smtp_rset(c);
 		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
 		    "the message: %d %s; not sent", code, text);

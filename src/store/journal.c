@@ -655,11 +655,13 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	static const char	 sql_msg[] = "INSERT INTO message(folder_id,"
 	    " message_id, in_reply_to, refs, thread_id, date, internal_date,"
 	    " from_name, from_addr, to_list, cc_list, subject, size, flags,"
-	    " keywords, has_attachments, body_state, pop3_uidl, fetched_at)"
+	    " keywords, has_attachments, body_state, pop3_uidl, fetched_at,"
+	    " sort_from, sort_subject, problem)"
 	    " SELECT ?2, message_id, in_reply_to, refs, thread_id, date,"
 	    " internal_date, from_name, from_addr, to_list, cc_list, subject,"
 	    " size, flags & ~32, keywords, has_attachments, body_state,"
-	    " pop3_uidl, fetched_at FROM message WHERE id = ?1";
+	    " pop3_uidl, fetched_at, sort_from, sort_subject, problem"
+	    " FROM message WHERE id = ?1";
 	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
 	    " SELECT ?2, raw FROM body WHERE message_id = ?1";
 	/* The insert trigger indexed the headers; the body text follows. */

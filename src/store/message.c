@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mail/mail.h"
 #include "store/store.h"
 
 #define MSG_COLS \
@@ -18,7 +19,7 @@
 	"m.refs, m.thread_id, m.date, m.internal_date, m.from_name, " \
 	"m.from_addr, m.to_list, m.cc_list, m.subject, m.size, m.flags, " \
 	"m.keywords, m.has_attachments, m.body_state, m.pop3_uidl, " \
-	"m.fetched_at, m.problem"
+	"m.fetched_at, m.problem, m.sort_from, m.sort_subject"
 
 /* Fill m from the current row; the strings are borrowed from SQLite. */
 static void
@@ -48,6 +49,8 @@ msg_row(sqlite3_stmt *st, struct store_msg *m)
 	m->pop3_uidl = (char *)store_col_text(st, 20);
 	m->fetched_at = sqlite3_column_int64(st, 21);
 	m->problem = (char *)store_col_text(st, 22);
+	m->sort_from = (char *)store_col_text(st, 23);
+	m->sort_subject = (char *)store_col_text(st, 24);
 }
 
 static char *
@@ -71,6 +74,8 @@ msg_own(struct store_msg *m)
 	m->keywords = dup_or_null(m->keywords);
 	m->pop3_uidl = dup_or_null(m->pop3_uidl);
 	m->problem = dup_or_null(m->problem);
+	m->sort_from = dup_or_null(m->sort_from);
+	m->sort_subject = dup_or_null(m->sort_subject);
 }
 
 void
@@ -89,6 +94,8 @@ store_msg_free(struct store_msg *m)
 	free(m->keywords);
 	free(m->pop3_uidl);
 	free(m->problem);
+	free(m->sort_from);
+	free(m->sort_subject);
 	memset(m, 0, sizeof *m);
 }
 
@@ -151,6 +158,117 @@ msg_write(struct store *s, sqlite3_stmt *st, const char *what, int64_t *n,
 	return 0;
 }
 
+/* ---- sort keys --------------------------------------------------------- */
+
+/*
+ * The lower-case of code point c in the scripts mail is mostly written in
+ * here (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic), else c. A
+ * fixed table rather than towlower(): a key must not depend on the locale
+ * of the process that stored the row.
+ */
+static uint32_t
+fold_cp(uint32_t c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7) ||
+	    (c >= 0x391 && c <= 0x3ab && c != 0x3a2) ||
+	    (c >= 0x410 && c <= 0x42f))
+		return c + 0x20;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 0x50;
+	if (c == 0x178)
+		return 0xff;
+	/* Latin Extended-A pairs: upper even here, upper odd there. */
+	if (((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) ||
+	    (c >= 0x14a && c <= 0x177)) && c % 2 == 0)
+		return c + 1;
+	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) &&
+	    c % 2 == 1)
+		return c + 1;
+	return c;
+}
+
+/*
+ * s without leading white space, folded, at most STORE_SORT_KEY_MAX bytes
+ * (a long key would only grow the index: two keys that far alike are
+ * ordered by date). Every code point folded here keeps its UTF-8 length,
+ * so the key is never longer than s; bytes that are not UTF-8 are kept.
+ */
+static char *
+sort_key(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)(s ? s : "");
+	char			*out, *o;
+	uint32_t		 c;
+	size_t			 len, n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	len = strlen((const char *)p);
+	o = out = xmalloc((len < STORE_SORT_KEY_MAX ? len :
+	    STORE_SORT_KEY_MAX) + 1);
+	while (*p != '\0') {
+		/* Only the two-byte forms can hold what fold_cp changes. */
+		if (*p < 0x80) {
+			c = *p;
+			n = 1;
+		} else if ((*p & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			n = 2;
+		} else {
+			for (n = 1; (p[n] & 0xc0) == 0x80 && n < 4; n++)
+				;
+			c = 0;
+		}
+		if ((size_t)(o - out) + n > STORE_SORT_KEY_MAX)
+			break;
+		if (n == 1 && c != 0)
+			*o++ = (char)fold_cp(c);
+		else if (n == 2 && c >= 0x80) {
+			c = fold_cp(c);
+			*o++ = (char)(0xc0 | c >> 6);
+			*o++ = (char)(0x80 | (c & 0x3f));
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+store_sort_from(const char *name, const char *addr)
+{
+	/* What the index shows: the name, else the address. */
+	return sort_key(name != NULL && *name != '\0' ? name : addr);
+}
+
+char *
+store_sort_subject(const char *subject)
+{
+	char	*base = mail_thread_subject_base(subject), *key;
+
+	key = sort_key(base);
+	free(base);
+	return key;
+}
+
+void
+store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
+    struct store_sort_key *k)
+{
+	memset(k, 0, sizeof *k);
+	if (sort == STORE_SORT_FROM)
+		k->text = m->sort_from != NULL ? m->sort_from : "";
+	else if (sort == STORE_SORT_SUBJECT)
+		k->text = m->sort_subject != NULL ? m->sort_subject : "";
+	else if (sort == STORE_SORT_SIZE)
+		k->size = m->size;
+	k->date = m->date;
+	k->id = m->id;
+}
+
 /* ---- insert and lookups ----------------------------------------------- */
 
 int
@@ -162,18 +280,28 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 	    "INSERT INTO message(folder_id, uid, modseq, message_id,"
 	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
 	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
-	    " has_attachments, pop3_uidl, problem)"
+	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
 	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
 	static const char	 sql_have[] =
 	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
 	sqlite3_stmt		*st;
+	char			*sort_from, *sort_subject;
 	int			 rc;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
+	/* SQLITE_TRANSIENT: SQLite copies them, they go right after binding. */
+	sort_from = store_sort_from(m->from_name, m->from_addr);
+	sort_subject = store_sort_subject(m->subject);
+	rc = sqlite3_bind_text(st, 21, sort_from, -1, SQLITE_TRANSIENT) ==
+	    SQLITE_OK && sqlite3_bind_text(st, 22, sort_subject, -1,
+	    SQLITE_TRANSIENT) == SQLITE_OK;
+	free(sort_from);
+	free(sort_subject);
+	if (!rc ||
+	    sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
 	    store_bind_nz(st, 2, m->uid) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, (int64_t)m->modseq) != SQLITE_OK ||
 	    store_bind_text(st, 4, m->message_id) != SQLITE_OK ||
@@ -295,27 +423,92 @@ store_msg_thread(struct store *s, int64_t thread_id, store_msg_cb cb,
 /* ---- pages ------------------------------------------------------------ */
 
 /*
- * The keyset (date, id) compared as a row value: SQLite turns it into a
- * range on the (folder_id, date) index, whose entries end with the rowid,
- * and reads only `limit` rows of it.
+ * One statement per order, direction and start (from the first row, or
+ * after a key). The keyset is compared as a row value: SQLite turns it into
+ * a range on the order's index, whose entries end with the rowid, and reads
+ * only `limit` rows of it (test_store.c checks the plans). ?2 is the key
+ * (the date order has none), ?3 the date, ?4 the id, ?5 the limit.
  */
-static int
-page(struct store *s, const char *sql, int64_t folder_id, int64_t date,
-    int64_t id, int limit, store_msg_cb cb, void *arg, struct perr *err)
+#define PAGE_FROM	"SELECT " MSG_COLS " FROM message m WHERE m.folder_id = ?1"
+#define PAGE_AFTER(cols, cmp, params) " AND (" cols ") " cmp " (" params ")"
+#define PAGE_ORDER(cols) " ORDER BY " cols " LIMIT ?5"
+#define PAGE_SQL(key, asc, desc) {					\
+	{ PAGE_FROM PAGE_ORDER(asc),					\
+	  PAGE_FROM PAGE_AFTER(key "m.date, m.id", ">", "?2, ?3, ?4")	\
+	      PAGE_ORDER(asc) },					\
+	{ PAGE_FROM PAGE_ORDER(desc),					\
+	  PAGE_FROM PAGE_AFTER(key "m.date, m.id", "<", "?2, ?3, ?4")	\
+	      PAGE_ORDER(desc) } }
+
+/* page_sql[sort][desc][after != NULL] */
+static const char *const page_sql[][2][2] = {
+	[STORE_SORT_DATE] = {
+		{ PAGE_FROM PAGE_ORDER("m.date, m.id"),
+		  PAGE_FROM PAGE_AFTER("m.date, m.id", ">", "?3, ?4")
+		      PAGE_ORDER("m.date, m.id") },
+		{ PAGE_FROM PAGE_ORDER("m.date DESC, m.id DESC"),
+		  PAGE_FROM PAGE_AFTER("m.date, m.id", "<", "?3, ?4")
+		      PAGE_ORDER("m.date DESC, m.id DESC") } },
+	[STORE_SORT_FROM] = PAGE_SQL("m.sort_from, ",
+	    "m.sort_from, m.date, m.id",
+	    "m.sort_from DESC, m.date DESC, m.id DESC"),
+	[STORE_SORT_SUBJECT] = PAGE_SQL("m.sort_subject, ",
+	    "m.sort_subject, m.date, m.id",
+	    "m.sort_subject DESC, m.date DESC, m.id DESC"),
+	[STORE_SORT_SIZE] = PAGE_SQL("m.size, ",
+	    "m.size, m.date, m.id",
+	    "m.size DESC, m.date DESC, m.id DESC"),
+};
+
+int
+store_msg_page_sorted(struct store *s, int64_t folder_id, enum store_sort sort,
+    const struct store_sort_key *after, bool desc, int limit, store_msg_cb cb,
+    void *arg, struct perr *err)
 {
 	sqlite3_stmt	*st;
+	int		 rc = SQLITE_OK;
 
+	if ((unsigned)sort >= sizeof page_sql / sizeof page_sql[0])
+		return perr_set(err, PERR_GENERIC, "%s: list messages: no sort "
+		    "order %d", s->path, (int)sort);
 	/* SQLite reads a negative LIMIT as "no limit": never that. */
 	if (limit <= 0)
 		return 0;
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt(s, page_sql[sort][desc][after != NULL], err)) ==
+	    NULL)
 		return -1;
+	if (after != NULL) {
+		/* A copy: the callback may well move *after along. */
+		if (sort == STORE_SORT_FROM || sort == STORE_SORT_SUBJECT)
+			rc = sqlite3_bind_text(st, 2, after->text != NULL ?
+			    after->text : "", -1, SQLITE_TRANSIENT);
+		else if (sort == STORE_SORT_SIZE)
+			rc = sqlite3_bind_int64(st, 2, after->size);
+		if (rc != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 3, after->date) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 4, after->id) != SQLITE_OK)
+			return bind_fail(s, st, "list messages", err);
+	}
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, date) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, limit) != SQLITE_OK)
+	    sqlite3_bind_int(st, 5, limit) != SQLITE_OK)
 		return bind_fail(s, st, "list messages", err);
 	return msg_walk(s, st, cb, arg, "list messages", err);
+}
+
+/* The date order's keyset as it was before the other orders came. */
+static int
+page_by_date(struct store *s, int64_t folder_id,
+    const struct store_page_key *from, bool desc, int limit, store_msg_cb cb,
+    void *arg, struct perr *err)
+{
+	struct store_sort_key	k = { 0 };
+
+	if (from != NULL) {
+		k.date = from->date;
+		k.id = from->id;
+	}
+	return store_msg_page_sorted(s, folder_id, STORE_SORT_DATE,
+	    from != NULL ? &k : NULL, desc, limit, cb, arg, err);
 }
 
 int
@@ -323,14 +516,7 @@ store_msg_page(struct store *s, int64_t folder_id,
     const struct store_page_key *after, int limit, store_msg_cb cb,
     void *arg, struct perr *err)
 {
-	static const char	 sql[] = "SELECT " MSG_COLS
-	    " FROM message m WHERE m.folder_id = ?1"
-	    " AND (m.date, m.id) < (?2, ?3)"
-	    " ORDER BY m.date DESC, m.id DESC LIMIT ?4";
-
-	return page(s, sql, folder_id,
-	    after != NULL ? after->date : INT64_MAX,
-	    after != NULL ? after->id : INT64_MAX, limit, cb, arg, err);
+	return page_by_date(s, folder_id, after, true, limit, cb, arg, err);
 }
 
 int
@@ -338,14 +524,7 @@ store_msg_page_newer(struct store *s, int64_t folder_id,
     const struct store_page_key *before, int limit, store_msg_cb cb,
     void *arg, struct perr *err)
 {
-	static const char	 sql[] = "SELECT " MSG_COLS
-	    " FROM message m WHERE m.folder_id = ?1"
-	    " AND (m.date, m.id) > (?2, ?3)"
-	    " ORDER BY m.date, m.id LIMIT ?4";
-
-	return page(s, sql, folder_id,
-	    before != NULL ? before->date : INT64_MIN,
-	    before != NULL ? before->id : INT64_MIN, limit, cb, arg, err);
+	return page_by_date(s, folder_id, before, false, limit, cb, arg, err);
 }
 
 /* ---- flags, UIDs, deletes --------------------------------------------- */
@@ -556,12 +735,13 @@ store_uid_walk(struct store *s, const char *sql, int64_t folder_id,
 
 int
 store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
-    int64_t max_size, store_bodiless_cb cb, void *arg, struct perr *err)
+    int64_t max_size, bool problem, store_bodiless_cb cb, void *arg,
+    struct perr *err)
 {
 	/* The WHERE repeats the partial index's condition so SQLite uses it. */
 	static const char	 sql[] = "SELECT id, uid, size FROM message"
 	    " WHERE folder_id = ?1 AND body_state <> 2 AND uid IS NOT NULL"
-	    "   AND size <= ?3"
+	    "   AND size <= ?3 AND (problem IS NOT NULL) = ?4"
 	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= ?2))"
 	    " ORDER BY date DESC, id DESC";
 	sqlite3_stmt		*st;
@@ -571,7 +751,8 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, max_size) != SQLITE_OK)
+	    sqlite3_bind_int64(st, 3, max_size) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, problem) != SQLITE_OK)
 		return bind_fail(s, st, "messages without a body", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && stop == 0)
 		stop = cb(arg, sqlite3_column_int64(st, 0),

@@ -2,18 +2,13 @@
  * outbox.c - messages waiting for SMTP, and the addresses used before.
  *
  * An outbox row holds the whole message as built (its Bcc header still in
- * it: the envelope is read from the message at submission). Schema v1 has
- * no state column, so the state is read from attempts and last_error:
- *   waiting   last_error NULL
- *   failed    last_error set: the last try was refused or could not
- *             connect (tried again on the next flush)
- *   unknown   last_error starts with STORE_OUTBOX_UNKNOWN_MARK: a
- *             submission started and was never confirmed (the connection
- *             broke after DATA, or posta died meanwhile). Such a row is
- *             never sent again unless the user says so
- *             (store_outbox_retry), because it may have been delivered.
- * The mark is set before DATA is sent and the row deleted once the server
- * has answered 250, so a crash in between leaves it unknown, not waiting.
+ * it: the envelope is read from the message at submission), its state
+ * (store.h) and, once some recipients took it and others did not, the
+ * recipients still to be served. A submission claims the row first
+ * (WAITING or FAILED -> UNKNOWN, in one UPDATE, so two posta processes
+ * flushing at once never both send it) and settles it after the server's
+ * answer; the row is deleted once the server has answered 250 for every
+ * recipient, so a crash in between leaves it UNKNOWN, not WAITING.
  *
  * The address table counts the addresses the user wrote to; completion
  * adds the senders of stored messages, so both kinds are offered.
@@ -27,8 +22,8 @@
 
 #include "store/store.h"
 
-#define MARK		STORE_OUTBOX_UNKNOWN_MARK
-#define MARKLEN		(sizeof MARK - 1)
+#define OUTBOX_COLS	"id, account_id, created_at, attempts, state," \
+			" last_error, rcpt, length(raw), raw"
 
 static int
 bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
@@ -60,36 +55,30 @@ store_outbox_add(struct store *s, int64_t account_id, const void *raw,
 	return 0;
 }
 
-/* Fill o from a row of (id, account_id, created_at, attempts, last_error,
- * length(raw)); strings point into SQLite. */
+/* Fill o from a row of OUTBOX_COLS; strings and raw point into SQLite. */
 static void
 outbox_row(sqlite3_stmt *st, struct store_outbox *o)
 {
-	const char	*e = store_col_text(st, 4);
+	int	state = sqlite3_column_int(st, 4);
 
 	memset(o, 0, sizeof *o);
 	o->id = sqlite3_column_int64(st, 0);
 	o->account_id = sqlite3_column_int64(st, 1);
 	o->created_at = sqlite3_column_int64(st, 2);
 	o->attempts = sqlite3_column_int(st, 3);
-	o->size = (size_t)sqlite3_column_int64(st, 5);
-	if (e == NULL)
-		o->state = STORE_OUTBOX_WAITING;
-	else if (strncmp(e, MARK, MARKLEN) == 0) {
-		o->state = STORE_OUTBOX_UNKNOWN;
-		o->last_error = (char *)e + MARKLEN;
-	} else {
-		o->state = STORE_OUTBOX_FAILED;
-		o->last_error = (char *)e;
-	}
+	/* The schema's CHECK keeps state in range. */
+	o->state = (enum store_outbox_state)state;
+	o->last_error = (char *)store_col_text(st, 5);
+	o->rcpt = store_col_text(st, 6);
+	o->size = (size_t)sqlite3_column_int64(st, 7);
+	o->raw = sqlite3_column_blob(st, 8);
 }
 
 int
 store_outbox_list(struct store *s, int64_t account_id, store_outbox_cb cb,
     void *arg, struct perr *err)
 {
-	static const char	 sql[] = "SELECT id, account_id, created_at,"
-	    " attempts, last_error, length(raw), raw FROM outbox"
+	static const char	 sql[] = "SELECT " OUTBOX_COLS " FROM outbox"
 	    " WHERE ?1 = 0 OR account_id = ?1 ORDER BY id";
 	struct store_outbox	 o;
 	sqlite3_stmt		*st;
@@ -101,7 +90,6 @@ store_outbox_list(struct store *s, int64_t account_id, store_outbox_cb cb,
 		return bind_fail(s, st, "list the outbox", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		outbox_row(st, &o);
-		o.raw = sqlite3_column_blob(st, 6);
 		if ((ret = cb(arg, &o)) != 0)
 			break;
 	}
@@ -113,13 +101,13 @@ store_outbox_list(struct store *s, int64_t account_id, store_outbox_cb cb,
 
 int
 store_outbox_get(struct store *s, int64_t id, int64_t *account_id,
-    enum store_outbox_state *state, void **raw, size_t *len, struct perr *err)
+    enum store_outbox_state *state, void **raw, size_t *len,
+    struct perr *err)
 {
-	static const char	 sql[] = "SELECT id, account_id, created_at,"
-	    " attempts, last_error, length(raw), raw FROM outbox WHERE id = ?1";
+	static const char	 sql[] = "SELECT " OUTBOX_COLS " FROM outbox"
+	    " WHERE id = ?1";
 	struct store_outbox	 o;
 	sqlite3_stmt		*st;
-	const void		*b;
 	int			 rc;
 
 	*raw = NULL;
@@ -141,28 +129,34 @@ store_outbox_get(struct store *s, int64_t id, int64_t *account_id,
 		*account_id = o.account_id;
 	if (state != NULL)
 		*state = o.state;
-	b = sqlite3_column_blob(st, 6);
 	*len = o.size;
 	*raw = xmalloc(o.size + 1);
 	if (o.size > 0)
-		memcpy(*raw, b, o.size);
+		memcpy(*raw, o.raw, o.size);
 	((char *)*raw)[o.size] = '\0';
 	store_stmt_done(s, st);
 	return 0;
 }
 
-/* Run sql (?1 = id, ?2 = account_id or 0, ?3 = text) on one row. */
+/*
+ * Run sql on one row: ?1 = id, ?2 = account_id (0: any), and, when the
+ * statement has them, ?3 = text and ?4 = state. No row: PERR_NOTFOUND.
+ */
 static int
 outbox_change(struct store *s, const char *sql, int64_t account_id,
-    int64_t id, const char *text, const char *what, struct perr *err)
+    int64_t id, const char *text, enum store_outbox_state state,
+    const char *what, struct perr *err)
 {
 	sqlite3_stmt	*st;
+	int		 n;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
+	n = sqlite3_bind_parameter_count(st);
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK ||
-	    store_bind_text(st, 3, text) != SQLITE_OK)
+	    (n >= 3 && store_bind_text(st, 3, text) != SQLITE_OK) ||
+	    (n >= 4 && sqlite3_bind_int(st, 4, (int)state) != SQLITE_OK))
 		return bind_fail(s, st, what, err);
 	if (store_step_done(s, st, what, err) != 0)
 		return -1;
@@ -173,50 +167,90 @@ outbox_change(struct store *s, const char *sql, int64_t account_id,
 }
 
 int
-store_outbox_sending(struct store *s, int64_t id, struct perr *err)
+store_outbox_sending(struct store *s, int64_t id, char **rcpt,
+    struct perr *err)
 {
-	char	text[128];
+	/* One statement: the claim and what it claimed cannot drift apart. */
+	static const char	 sql[] = "UPDATE outbox SET state = ?2,"
+	    " last_error = ?3 WHERE id = ?1 AND state IN (?4, ?5)"
+	    " RETURNING rcpt";
+	sqlite3_stmt		*st;
+	char			 text[128];
+	int			 rc;
 
-	(void)snprintf(text, sizeof text, "%ssubmission started at %lld and "
-	    "never confirmed", MARK, (long long)time(NULL));
-	return outbox_change(s, "UPDATE outbox SET last_error = ?3"
-	    " WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0, id, text,
-	    "mark an outbox message", err);
+	if (rcpt != NULL)
+		*rcpt = NULL;
+	(void)snprintf(text, sizeof text, "submission started at %lld and "
+	    "never confirmed", (long long)time(NULL));
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, STORE_OUTBOX_UNKNOWN) != SQLITE_OK ||
+	    store_bind_text(st, 3, text) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, STORE_OUTBOX_WAITING) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, STORE_OUTBOX_FAILED) != SQLITE_OK)
+		return bind_fail(s, st, "claim an outbox message", err);
+	/* SQLite makes the whole change in the first step (RETURNING). */
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bind_fail(s, st, "claim an outbox message", err);
+	if (rc == SQLITE_ROW && rcpt != NULL && store_col_text(st, 0) != NULL)
+		*rcpt = xstrdup(store_col_text(st, 0));
+	store_stmt_done(s, st);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+/* The end of a try: attempts + 1, state, and why (never empty). */
+static int
+outbox_settle(struct store *s, int64_t id, enum store_outbox_state state,
+    const char *error, struct perr *err)
+{
+	return outbox_change(s, "UPDATE outbox SET attempts = attempts + 1,"
+	    " state = ?4, last_error = ?3"
+	    " WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0, id,
+	    error != NULL && *error != '\0' ? error : "failed", state,
+	    "settle an outbox message", err);
 }
 
 int
 store_outbox_failed(struct store *s, int64_t id, const char *error,
     struct perr *err)
 {
-	return outbox_change(s, "UPDATE outbox SET attempts = attempts + 1,"
-	    " last_error = ?3 WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0,
-	    id, error != NULL && *error != '\0' ? error : "failed",
-	    "mark an outbox message failed", err);
+	return outbox_settle(s, id, STORE_OUTBOX_FAILED, error, err);
+}
+
+int
+store_outbox_refused(struct store *s, int64_t id, const char *error,
+    struct perr *err)
+{
+	return outbox_settle(s, id, STORE_OUTBOX_REFUSED, error, err);
 }
 
 int
 store_outbox_unknown(struct store *s, int64_t id, const char *error,
     struct perr *err)
 {
-	char	*text;
-	int	 rc;
+	return outbox_settle(s, id, STORE_OUTBOX_UNKNOWN, error != NULL ?
+	    error : "the server's answer never came", err);
+}
 
-	text = xasprintf("%s%s", MARK, error != NULL ? error :
-	    "the server's answer never came");
-	rc = outbox_change(s, "UPDATE outbox SET attempts = attempts + 1,"
-	    " last_error = ?3 WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0,
-	    id, text, "mark an outbox message", err);
-	free(text);
-	return rc;
+int
+store_outbox_set_rcpt(struct store *s, int64_t id, const char *rcpt,
+    struct perr *err)
+{
+	return outbox_change(s, "UPDATE outbox SET rcpt = ?3 WHERE id = ?1"
+	    " AND (?2 = 0 OR account_id = ?2)", 0, id, rcpt,
+	    STORE_OUTBOX_WAITING, "note an outbox message's recipients", err);
 }
 
 int
 store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
     struct perr *err)
 {
-	return outbox_change(s, "UPDATE outbox SET last_error = NULL"
-	    " WHERE id = ?1 AND (?2 = 0 OR account_id = ?2) AND ?3 IS NULL",
-	    account_id, id, NULL, "retry an outbox message", err);
+	return outbox_change(s, "UPDATE outbox SET state = ?4,"
+	    " last_error = ?3 WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)",
+	    account_id, id, NULL, STORE_OUTBOX_WAITING,
+	    "retry an outbox message", err);
 }
 
 int
@@ -224,26 +258,25 @@ store_outbox_remove(struct store *s, int64_t account_id, int64_t id,
     struct perr *err)
 {
 	return outbox_change(s, "DELETE FROM outbox WHERE id = ?1"
-	    " AND (?2 = 0 OR account_id = ?2) AND ?3 IS NULL", account_id, id,
-	    NULL, "remove an outbox message", err);
+	    " AND (?2 = 0 OR account_id = ?2)",
+	    account_id, id, NULL, STORE_OUTBOX_WAITING,
+	    "remove an outbox message", err);
 }
 
 int
 store_outbox_count(struct store *s, int64_t account_id, int64_t *waiting,
     int64_t *held, struct perr *err)
 {
+	/* 0, 1: WAITING, FAILED; 2, 3: UNKNOWN, REFUSED (store.h). */
 	static const char	 sql[] = "SELECT"
-	    " count(*) FILTER (WHERE last_error IS NULL"
-	    "   OR substr(last_error, 1, ?2) <> ?3),"
-	    " count(*) FILTER (WHERE substr(last_error, 1, ?2) = ?3)"
+	    " count(*) FILTER (WHERE state IN (0, 1)),"
+	    " count(*) FILTER (WHERE state IN (2, 3))"
 	    " FROM outbox WHERE ?1 = 0 OR account_id = ?1";
 	sqlite3_stmt		*st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (int64_t)MARKLEN) != SQLITE_OK ||
-	    store_bind_text(st, 3, MARK) != SQLITE_OK)
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
 		return bind_fail(s, st, "count the outbox", err);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return bind_fail(s, st, "count the outbox", err);

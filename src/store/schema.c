@@ -58,6 +58,18 @@
  *   Measured on 100,000 messages in one folder: both counts 6 ms, the UID
  *   walk 18 ms, a page of 50 well under 1 ms.
  *
+ * - The other orders of the index (version 5): message.sort_from (the
+ *   sender as the index shows it, the display name else the address) and
+ *   message.sort_subject (the threading's base subject: "Re:", "Fwd:",
+ *   "[list]" gone), both without leading white space, case-folded and cut
+ *   at 160 bytes by message.c, which computes them at insert. Stored
+ *   rather than indexed expressions: SQLite's lower() folds ASCII only
+ *   and no built-in strips reply prefixes, and an index on a function of
+ *   ours would make the file unwritable to anything but posta. Indexes
+ *   (folder_id, sort_from, date), (folder_id, sort_subject, date) and
+ *   (folder_id, size, date), each ending with the rowid, make every order
+ *   total and every page a range scan (store_msg_page_sorted).
+ *
  * - journal (the offline journal, ARCHITECTURE section 4): one row per user
  *   action in replay order (id). It names its targets both by row
  *   (message_id, folder_id, dest_folder_id: SET NULL when the row goes) and
@@ -77,6 +89,7 @@
  */
 #define POSTA_STORE_INTERNAL
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -268,6 +281,93 @@ migrate_v3(struct store *s, struct perr *err)
 	    "create schema version 3", err);
 }
 
+/*
+ * Version 4: outbox.state and outbox.rcpt. state is enum
+ * store_outbox_state (0 waiting, 1 failed, 2 outcome unknown, 3 refused
+ * for good); version 1 kept it in last_error (NULL: waiting, a
+ * "[outcome unknown] " prefix: unknown, else failed), which is converted
+ * here. rcpt is NULL until a submission reached some recipients and not
+ * others; then it holds those still to be served, one per line, so that
+ * a retry goes to them only.
+ */
+static int
+migrate_v4(struct store *s, struct perr *err)
+{
+	return store_exec(s, "ALTER TABLE outbox ADD COLUMN state INTEGER"
+	    "  NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 3);"
+	    "ALTER TABLE outbox ADD COLUMN rcpt TEXT;"
+	    "UPDATE outbox SET state = 1 WHERE last_error IS NOT NULL;"
+	    "UPDATE outbox SET state = 2, last_error = substr(last_error, 19)"
+	    "  WHERE substr(last_error, 1, 18) = '[outcome unknown] ';",
+	    "create schema version 4", err);
+}
+
+/*
+ * Version 5: the sort keys of the index's other orders, so that sorting a
+ * folder by sender or subject is a keyset page on an index, as date order
+ * is, never a sort of the whole folder. sort_from and sort_subject are
+ * derived from the headers by store_sort_from() and store_sort_subject()
+ * (message.c) when a row is inserted; here the existing rows get theirs
+ * through those same functions, lent to SQLite for this one statement only
+ * (the schema names no function of ours, so the sqlite3 shell can still
+ * write to the file). Each index ends with date and the rowid, so every
+ * order is total and a keyset page never repeats or skips equal keys.
+ */
+static void
+sql_sort_from(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx, store_sort_from(
+	    (const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1])), -1, free);
+}
+
+static void
+sql_sort_subject(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx, store_sort_subject(
+	    (const char *)sqlite3_value_text(argv[0])), -1, free);
+}
+
+static int
+migrate_v5(struct store *s, struct perr *err)
+{
+	int	rc;
+
+	if (store_exec(s, "ALTER TABLE message ADD COLUMN sort_from TEXT"
+	    "  NOT NULL DEFAULT '';"
+	    "ALTER TABLE message ADD COLUMN sort_subject TEXT"
+	    "  NOT NULL DEFAULT ''", "create schema version 5", err) == -1)
+		return -1;
+	if (sqlite3_create_function(s->db, "posta_sort_from", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sort_from, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "posta_sort_subject", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sort_subject, NULL,
+	    NULL) != SQLITE_OK)
+		return store_sqlerr(s, "schema version 5: sort key functions",
+		    err);
+	rc = store_exec(s, "UPDATE message SET"
+	    " sort_from = posta_sort_from(from_name, from_addr),"
+	    " sort_subject = posta_sort_subject(subject)",
+	    "schema version 5: sort keys of the stored messages", err);
+	/* Lent for this statement only: take them back either way. */
+	(void)sqlite3_create_function(s->db, "posta_sort_from", 2,
+	    SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	(void)sqlite3_create_function(s->db, "posta_sort_subject", 1,
+	    SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	if (rc == -1)
+		return -1;
+	return store_exec(s,
+	    "CREATE INDEX message_folder_from"
+	    "  ON message(folder_id, sort_from, date);"
+	    "CREATE INDEX message_folder_subject"
+	    "  ON message(folder_id, sort_subject, date);"
+	    "CREATE INDEX message_folder_size ON message(folder_id, size, date)",
+	    "create schema version 5", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -275,6 +375,8 @@ static const migration_fn migrations[] = {
 	migrate_v1,
 	migrate_v2,
 	migrate_v3,
+	migrate_v4,
+	migrate_v5,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

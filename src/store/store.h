@@ -3,11 +3,12 @@
  *
  *   store.c     open/close, pragmas, transactions, the per-connection
  *               prepared-statement cache and the error helpers
- *   schema.c    schema version 1 and the forward-migration runner
+ *   schema.c    schema version 1, the forward migrations and their runner
  *               (what each table means is written at the top of schema.c)
  *   folder.c    accounts and folders: upsert, list with counts, lookups,
  *               sync state, rename, delete
- *   message.c   message headers, flags, UIDs, bodies, the page query,
+ *   message.c   message headers and their sort keys, flags, UIDs, bodies,
+ *               the page queries (by date, sender, subject, size),
  *               full-text search, POP3 UIDLs
  *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
@@ -26,7 +27,8 @@
  * the message starts with the database path.
  *
  * Strings going in are UTF-8, already decoded by the caller; the store never
- * decodes, sanitises or interprets them. Strings coming out are as stored:
+ * decodes, sanitises or interprets them (it only derives the sort keys of
+ * sender and subject from them). Strings coming out are as stored:
  * pass them through sanitize_*() before they reach a terminal.
  *
  * Callbacks (the store_*_cb types): they receive rows that are only valid
@@ -46,7 +48,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 
@@ -272,6 +274,13 @@ struct store_msg {
 	char			*pop3_uidl;
 	int64_t			 fetched_at;	/* when the body was stored */
 	char			*problem;	/* NULL, or why it is not whole */
+	/*
+	 * Set by the store from the headers (ignored going in): the keys of
+	 * the sender and subject orders, store_sort_from() and
+	 * store_sort_subject() of message.c. Compared as bytes.
+	 */
+	char			*sort_from;
+	char			*sort_subject;
 };
 
 typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
@@ -328,6 +337,48 @@ int	store_msg_page(struct store *, int64_t folder_id,
 int	store_msg_page_newer(struct store *, int64_t folder_id,
 	    const struct store_page_key *before, int limit, store_msg_cb,
 	    void *arg, struct perr *);
+
+/*
+ * The orders a folder can be listed in, each total and each an index
+ * scan (schema version 5), so a page costs the same anywhere in a folder
+ * of any size:
+ *   DATE     (date, id)
+ *   FROM     (sort_from, date, id): the sender as the index shows it (the
+ *            display name, else the address), case-folded
+ *   SUBJECT  (sort_subject, date, id): the subject without its "Re:",
+ *            "Fwd:", "[list]" prefixes (the threading's base subject),
+ *            case-folded
+ *   SIZE     (size, date, id)
+ */
+enum store_sort {
+	STORE_SORT_DATE,
+	STORE_SORT_FROM,
+	STORE_SORT_SUBJECT,
+	STORE_SORT_SIZE,
+};
+
+/* A row's place in an order: the keyset. Fill it with store_msg_sort_key. */
+struct store_sort_key {
+	const char	*text;		/* FROM, SUBJECT: the row's sort_from or
+					   sort_subject; else unused */
+	int64_t		 size;		/* SIZE; else unused */
+	int64_t		 date;
+	int64_t		 id;
+};
+
+/* k = m's place in order `sort`; k->text borrows m's string. */
+void	store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
+	    struct store_sort_key *k);
+/*
+ * Up to limit messages of a folder in order `sort`, ascending or (desc)
+ * descending, strictly after *after in that direction (NULL: from the
+ * first). Pass the last row's key as the next after; the same key with the
+ * other direction walks back. Only the rows asked for are read. *after is
+ * read before the first row is delivered: cb may change it.
+ */
+int	store_msg_page_sorted(struct store *, int64_t folder_id,
+	    enum store_sort sort, const struct store_sort_key *after,
+	    bool desc, int limit, store_msg_cb, void *arg, struct perr *);
 
 /*
  * Local action: add then remove flag bits. Returns 1 when the message
@@ -395,14 +446,17 @@ int	store_msg_uids(struct store *, int64_t folder_id, store_uid_cb,
 /*
  * The messages of a folder that have a UID but no stored body, newest
  * first, no older than since (unix time, 0: all; a message without a Date
- * counts by its arrival), at most max_size bytes each. Served by a partial
- * index of bodiless rows, so a resync of a folder whose bodies are all
- * stored costs nothing, however large the folder.
+ * counts by its arrival), at most max_size bytes each, and either only
+ * those without a problem marker (the ones a pass downloads) or (problem)
+ * only those with one (the ones a sync of one folder tries again). Served
+ * by a partial index of bodiless rows, so a resync of a folder whose
+ * bodies are all stored costs nothing, however large the folder.
  */
 typedef int	(*store_bodiless_cb)(void *arg, int64_t id, uint32_t uid,
 		    int64_t size);
 int	store_msg_bodiless(struct store *, int64_t folder_id, int64_t since,
-	    int64_t max_size, store_bodiless_cb, void *arg, struct perr *);
+	    int64_t max_size, bool problem, store_bodiless_cb, void *arg,
+	    struct perr *);
 int	store_msg_max_uid(struct store *, int64_t folder_id, uint32_t *uid,
 	    struct perr *);
 
@@ -656,21 +710,26 @@ int	store_folder_set_subscribed(struct store *, int64_t folder_id,
  * included: the envelope is read from them at submission). Adding one is a
  * single INSERT, atomic by itself and inside the caller's transaction.
  *
- * A row's state (see outbox.c for how schema v1 keeps it):
+ * A row's state (stored as these numbers, schema version 4):
  *   WAITING  to be submitted at the next flush;
- *   FAILED   the last try failed (last_error has the server's words); it is
- *            tried again at the next flush;
+ *   FAILED   the last try failed for a reason that may pass (no
+ *            connection, a 4xx reply): tried again at the next flush;
  *   UNKNOWN  a submission started and was never confirmed: it may have
  *            been delivered, so it is never sent again automatically;
- *            store_outbox_retry() (the user's decision) makes it WAITING.
+ *   REFUSED  the server refused it for good (a 5xx reply, over its SIZE):
+ *            never sent again automatically either.
+ * store_outbox_retry() (the user's decision) makes a row WAITING again.
+ * last_error has the reason (the server's words) in every state but
+ * WAITING. rcpt is NULL until a submission reached some recipients and
+ * not others; then it lists those still to be served, one per line, and
+ * the next submission goes to them only.
  */
 enum store_outbox_state {
-	STORE_OUTBOX_WAITING,
-	STORE_OUTBOX_FAILED,
-	STORE_OUTBOX_UNKNOWN,
+	STORE_OUTBOX_WAITING = 0,
+	STORE_OUTBOX_FAILED = 1,
+	STORE_OUTBOX_UNKNOWN = 2,
+	STORE_OUTBOX_REFUSED = 3,
 };
-/* last_error's prefix for UNKNOWN rows (do not use it in an error text). */
-#define STORE_OUTBOX_UNKNOWN_MARK	"[outcome unknown] "
 
 struct store_outbox {
 	int64_t			 id;
@@ -679,6 +738,7 @@ struct store_outbox {
 	int			 attempts;
 	enum store_outbox_state	 state;
 	char			*last_error;	/* NULL while WAITING */
+	const char		*rcpt;		/* NULL: every recipient */
 	const void		*raw;		/* the message, size bytes */
 	size_t			 size;
 };
@@ -700,24 +760,37 @@ int	store_outbox_get(struct store *, int64_t id, int64_t *account_id,
 	    struct perr *);
 /*
  * Submission bookkeeping (a missing id is PERR_NOTFOUND):
- *   sending  right before the message goes out: UNKNOWN until the
- *            outcome is written, so a crash cannot lead to a resend;
- *   failed   not sent: attempts + 1, last_error = error (FAILED);
+ *   sending  right before the message goes out, it claims the row: UNKNOWN
+ *            until the outcome is written, so a crash cannot lead to a
+ *            resend. Only a WAITING or FAILED row can be claimed: 1 (and
+ *            nothing changed) for any other, or for a row that is gone
+ *            (another posta may have claimed it first). *rcpt (may be
+ *            NULL) gets the recipients to serve as of the claim (malloc'd;
+ *            NULL: every recipient of the message);
+ *   failed   not sent: attempts + 1, FAILED with error;
+ *   refused  not sent, for good: attempts + 1, REFUSED with error;
  *   unknown  the outcome cannot be known: attempts + 1, UNKNOWN with error;
+ *   set_rcpt some recipients took it: rcpt (one per line) are those left;
  *   remove   sent (or dropped by the user): the row is deleted.
  * retry and remove take account_id (0: any) so that a user's command
  * cannot touch another account's row by mistake.
  */
-int	store_outbox_sending(struct store *, int64_t id, struct perr *);
+int	store_outbox_sending(struct store *, int64_t id, char **rcpt,
+	    struct perr *);
 int	store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct perr *);
+int	store_outbox_refused(struct store *, int64_t id, const char *error,
+	    struct perr *);
 int	store_outbox_unknown(struct store *, int64_t id, const char *error,
+	    struct perr *);
+int	store_outbox_set_rcpt(struct store *, int64_t id, const char *rcpt,
 	    struct perr *);
 int	store_outbox_retry(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
 int	store_outbox_remove(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
-/* Rows to send (WAITING + FAILED) and held (UNKNOWN); either may be NULL. */
+/* Rows to send (WAITING, FAILED) and held (UNKNOWN, REFUSED); either may
+ * be NULL. */
 int	store_outbox_count(struct store *, int64_t account_id,
 	    int64_t *waiting, int64_t *held, struct perr *);
 
@@ -790,6 +863,17 @@ const char	*store_col_text(sqlite3_stmt *, int);
 int		 store_uid_walk(struct store *, const char *sql,
 		    int64_t folder_id, const char *what, store_uid_cb cb,
 		    void *arg, struct perr *);
+
+/*
+ * The sort keys of a message (message.c; schema version 5): the sender as
+ * the index shows it (name, else address) and the base subject, without
+ * leading white space, case-folded (ASCII, Latin-1, Latin Extended-A,
+ * Greek, Cyrillic), cut at STORE_SORT_KEY_MAX bytes on a character
+ * boundary. Malloc'd; the caller frees. NULL arguments read as "".
+ */
+#define STORE_SORT_KEY_MAX	160
+char		*store_sort_from(const char *name, const char *addr);
+char		*store_sort_subject(const char *subject);
 
 /* schema.c */
 int		 store_schema_migrate(struct store *, struct perr *);

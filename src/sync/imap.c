@@ -26,6 +26,11 @@
  * fetched is first matched by Message-ID against a forgotten row, which
  * gets its new UID back instead of a duplicate being stored. Rows left
  * unmatched at the end of that pass are gone from the server.
+ *
+ * A FETCH reply libetpan cannot parse costs a new connection, not the
+ * folder: batches are narrowed down to the message that broke them, which
+ * is stored from its raw source, or as a placeholder, with a problem that
+ * says so (narrow_fetch(); doc/SYNC-RULES.md 6).
  */
 #define POSTA_SYNC_INTERNAL
 #include <errno.h>
@@ -69,6 +74,8 @@ struct imap_be {
 };
 
 static int	j_flush_dropped(struct sync_session *, struct perr *);
+static void	j_note(struct sync_session *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 struct jset;
 static void	j_drop_results(struct sync_session *, const struct jset *);
 
@@ -236,16 +243,44 @@ have_one(void *arg, const struct store_folder *f)
 
 /* The UTF-8 name shown for a raw server name; malloc'd. */
 static char *
-display_name(const char *raw)
+display_name(const struct imap_be *be, const char *raw)
 {
-	char	*utf8;
+	return sync_folder_shown(raw, be->ns_prefix);
+}
 
-	if (strcasecmp(raw, "INBOX") == 0)
-		return xstrdup("INBOX");
-	/* A name that is not valid modified UTF-7 is shown as it is. */
-	if ((utf8 = mutf7_decode(raw)) != NULL)
-		return utf8;
-	return sanitize_line(raw);
+/*
+ * The names shown for every listed mailbox, without the namespace prefix
+ * unless that makes one the same as a name listed outside it (Cyrus:
+ * "INBOX.user.bob" and another user's "user.bob"): those keep it. Returns
+ * an array of mbs->n malloc'd strings; free each and the array.
+ */
+static char **
+shown_names(const struct imap_be *be, const struct imap_mailboxes *mbs)
+{
+	char	**v, **full;
+	size_t	  i, j;
+
+	v = xcalloc(mbs->n + 1, sizeof *v);
+	full = xcalloc(mbs->n + 1, sizeof *full);
+	for (i = 0; i < mbs->n; i++) {
+		v[i] = display_name(be, mbs->v[i].name);
+		full[i] = sync_folder_shown(mbs->v[i].name, NULL);
+	}
+	/* Names outside the prefix are few (INBOX, other namespaces). */
+	for (j = 0; be->ns_prefix != NULL && *be->ns_prefix != '\0' &&
+	    j < mbs->n; j++) {
+		if (strcmp(v[j], full[j]) != 0)
+			continue;
+		for (i = 0; i < mbs->n; i++)
+			if (i != j && strcmp(v[i], v[j]) == 0) {
+				free(v[i]);
+				v[i] = xstrdup(full[i]);
+			}
+	}
+	for (i = 0; i < mbs->n; i++)
+		free(full[i]);
+	free(full);
+	return v;
 }
 
 static int
@@ -258,7 +293,7 @@ list_folders(struct sync_session *s, struct perr *err)
 	struct imap_status	 ist;
 	enum store_special	*use = NULL;
 	bool			*present = NULL, *taken = NULL, claimed[16];
-	char			*name;
+	char			**shown = NULL;
 	size_t			 i, j;
 	int			 rc = -1;
 
@@ -272,6 +307,7 @@ list_folders(struct sync_session *s, struct perr *err)
 	present = xcalloc(have.n + 1, sizeof *present);
 	taken = xcalloc(mbs.n + 1, sizeof *taken);
 	use = xcalloc(mbs.n + 1, sizeof *use);
+	shown = shown_names(be, &mbs);
 
 	/* Special use: the server's attributes first, then names. */
 	memset(claimed, 0, sizeof claimed);
@@ -287,10 +323,8 @@ list_folders(struct sync_session *s, struct perr *err)
 		if (use[i] != STORE_SPECIAL_NONE ||
 		    (mbs.v[i].attrs & IMAP_MBX_NOSELECT))
 			continue;
-		name = display_name(mbs.v[i].name);
-		u = sync_special_from_name(name, be->ns_prefix,
+		u = sync_special_from_name(shown[i], be->ns_prefix,
 		    mbs.v[i].delim);
-		free(name);
 		if (u != STORE_SPECIAL_NONE && !claimed[u]) {
 			use[i] = u;
 			claimed[u] = true;
@@ -334,17 +368,14 @@ list_folders(struct sync_session *s, struct perr *err)
 			    have.v[j].uidvalidity != ist.uidvalidity)
 				continue;
 			/* Free the name first if a vanished folder holds it. */
-			name = display_name(mbs.v[i].name);
-			if (store_folder_rename(s->st, have.v[j].id, name,
+			if (store_folder_rename(s->st, have.v[j].id, shown[i],
 			    mbs.v[i].name, err) != 0) {
-				free(name);
 				/* A name clash: treat it as delete + new. */
 				if (err->code != PERR_STORE)
 					goto rollback;
 				perr_clear(err);
 				break;
 			}
-			free(name);
 			present[j] = taken[i] = true;
 			break;
 		}
@@ -359,13 +390,12 @@ list_folders(struct sync_session *s, struct perr *err)
 		memset(&f, 0, sizeof f);
 		f.account_id = s->account_id;
 		f.remote_name = mbs.v[i].name;
-		f.name = display_name(mbs.v[i].name);
+		f.name = shown[i];
 		f.delimiter = mbs.v[i].delim;
 		f.special_use = use[i];
 		f.subscribed = (mbs.v[i].attrs & IMAP_MBX_SUBSCRIBED) != 0;
 		f.noselect = (mbs.v[i].attrs & IMAP_MBX_NOSELECT) != 0;
 		rc = store_folder_upsert(s->st, &f, NULL, err);
-		free(f.name);
 		if (rc != 0) {
 			rc = -1;
 			goto rollback;
@@ -388,6 +418,9 @@ out:
 	free(present);
 	free(taken);
 	free(use);
+	for (i = 0; shown != NULL && i < mbs.n; i++)
+		free(shown[i]);
+	free(shown);
 	imap_mailboxes_free(&mbs);
 	return rc;
 }
@@ -496,25 +529,264 @@ remap_one(void *arg, const struct store_msg *m)
 	return 1;
 }
 
+/* ---- replies libetpan cannot parse ------------------------------------------- */
+
+/*
+ * The sentences of store_msg.problem for a message whose FETCH reply broke
+ * libetpan's parser: stored from its raw bytes, or not at all (a row that
+ * keeps the UID and flags, so that no later pass fetches it again or
+ * stores it twice).
+ */
+#define PROBLEM_RAW	"the server's description of this message could " \
+	"not be parsed; it is shown from its raw source"
+#define PROBLEM_LOST	"the server's description of this message could " \
+	"not be parsed, nor its raw source fetched; a sync of this folder " \
+	"alone (posta sync --folder) tries again"
+#define PROBLEM_BODY	"the server's copy of this message could not be " \
+	"parsed; only its headers are stored, and a sync of this folder " \
+	"alone (posta sync --folder) tries again"
+/* Broken replies one narrowed fetch may cost before the folder waits. */
+#define NARROW_BREAKS	64
+
+/*
+ * libetpan stops at the first byte of a reply it cannot parse and leaves
+ * the rest unread: the session has lost its place in the stream, and only
+ * a new connection goes on (libetpan-guide.md 2; imap_conn.unparsed). A
+ * FETCH over many UIDs that breaks that way must not cost the folder. What
+ * it delivered before the break is kept, the connection is opened again and
+ * the message that was being read (the first one not delivered: servers
+ * answer in UID order) is asked for alone, then the others together again.
+ * A message that breaks the reply alone goes to broken(), once, however
+ * many tries it took to find it.
+ */
+struct narrow {
+	struct sync_session		*s;
+	const struct store_folder	*f;
+	uint32_t			 uidvalidity;	/* of the selection */
+	/* One command over uids; what it delivers goes to narrow_got(). */
+	int	(*fetch)(struct narrow *, const uint32_t *uids, size_t n,
+		    struct perr *);
+	/* uid broke the reply alone; the connection is a new one. */
+	int	(*broken)(struct narrow *, uint32_t uid, struct perr *);
+	void				*arg;
+	uint32_t			*got;	/* delivered by this try */
+	size_t				 ngot, capgot;
+	bool				 failed; /* a store error: undo */
+};
+
+static void
+narrow_got(struct narrow *nw, uint32_t uid)
+{
+	if (nw->ngot == nw->capgot) {
+		nw->capgot = nw->capgot ? nw->capgot * 2 : 64;
+		nw->got = xreallocarray(nw->got, nw->capgot, sizeof *nw->got);
+	}
+	nw->got[nw->ngot++] = uid;
+}
+
+static bool
+uid_in(const uint32_t *v, size_t n, uint32_t uid)
+{
+	size_t	i;
+
+	for (i = 0; i < n && v[i] != uid; i++)
+		;
+	return i < n;
+}
+
+/* v less the UIDs in drop; returns the new count. */
+static size_t
+uids_without(uint32_t *v, size_t n, const uint32_t *drop, size_t ndrop)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!uid_in(drop, ndrop, v[i]))
+			v[k++] = v[i];
+	return k;
+}
+
+/*
+ * After a reply that could not be parsed: a new connection with f selected
+ * again, under the same UIDVALIDITY (else the folder waits for the next
+ * pass, which re-maps it). When no new connection could be made, the
+ * error is one that ends the pass: be->c is gone.
+ */
+static int
+reopen(struct sync_session *s, const struct store_folder *f,
+    uint32_t uidvalidity, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_selected	 sel;
+	int			 rc = -1;
+
+	conn_drop(s, be, true);
+	if (conn_open(s, be, err) != 0) {
+		if (!imap_fatal(err))
+			err->code = PERR_CONNECT;
+		return -1;
+	}
+	if (imap_select(be->c, f->remote_name, IMAP_SELECT_EXAMINE |
+	    (be->condstore ? IMAP_SELECT_CONDSTORE : 0), NULL, NULL, NULL,
+	    &sel, err) != 0)
+		goto out;
+	if (sel.uidvalidity != uidvalidity) {
+		net_fail(err, NULL, be->c->report.hostport, PERR_GENERIC,
+		    "the server renumbered the folder (UIDVALIDITY) during "
+		    "the sync; the next sync takes it up");
+		goto out;
+	}
+	be->selected = xstrdup(f->remote_name);
+	be->selected_rw = false;
+	rc = 0;
+out:
+	imap_selected_free(&sel);
+	return rc;
+}
+
+/*
+ * One try over uids in one transaction. 0: done; 1: the reply broke, what
+ * it delivered before is committed and the connection is a new one; -1.
+ */
+static int
+narrow_try(struct narrow *nw, const uint32_t *uids, size_t n,
+    struct perr *err)
+{
+	struct sync_session	*s = nw->s;
+	struct imap_be		*be = s->be;
+
+	nw->ngot = 0;
+	nw->failed = false;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	if (nw->fetch(nw, uids, n, err) == 0)
+		return store_commit(s->st, err);
+	if (nw->failed || be->c == NULL || !be->c->unparsed) {
+		(void)store_rollback(s->st, NULL);
+		return -1;
+	}
+	/* Every message delivered before the break was read whole. */
+	if (store_commit(s->st, err) != 0)
+		return -1;
+	return reopen(s, nw->f, nw->uidvalidity, err) == 0 ? 1 : -1;
+}
+
+/* nw->fetch over uids[0..n), narrowed down when a reply breaks. */
+static int
+narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
+    struct perr *err)
+{
+	uint32_t	*todo, one = 0;
+	size_t		 ntodo = n, tried, i;
+	bool		 alone = false;
+	int		 r, breaks = 0, rc = -1;
+
+	if (n == 0)
+		return 0;
+	todo = xreallocarray(NULL, n, sizeof *todo);
+	memcpy(todo, uids, n * sizeof *todo);
+	while (ntodo > 0) {
+		tried = alone || ntodo == 1 ? 1 : ntodo;
+		if (tried == 1)
+			for (one = todo[0], i = 1; i < ntodo; i++)
+				if (todo[i] < one)
+					one = todo[i];
+		r = narrow_try(nw, tried == 1 ? &one : todo, tried, err);
+		if (r < 0)
+			goto out;
+		ntodo = uids_without(todo, ntodo, nw->got, nw->ngot);
+		if (r == 0 && tried > 1)
+			break;		/* what is left is gone from the server */
+		if (r == 1 && ++breaks > NARROW_BREAKS) {
+			perr_set(err, PERR_GENERIC, "%d replies of the server "
+			    "could not be parsed; the other messages wait for "
+			    "the next sync", breaks - 1);
+			goto out;
+		}
+		if (r == 1 && tried > 1) {
+			alone = true;	/* find the one that broke it */
+			continue;
+		}
+		/* `one` alone: delivered, gone (r == 0), or it broke it. */
+		if (r == 1 && !uid_in(nw->got, nw->ngot, one) &&
+		    nw->broken(nw, one, err) != 0)
+			goto out;
+		ntodo = uids_without(todo, ntodo, &one, 1);
+		alone = false;
+	}
+	rc = 0;
+out:
+	free(todo);
+	free(nw->got);
+	nw->got = NULL;
+	nw->ngot = nw->capgot = 0;
+	return rc;
+}
+
+/* ---- storing new messages ----------------------------------------------------- */
+
+/*
+ * Where a fetch of new messages stores them: the folder as selected, and
+ * whether rows forgotten by a UIDVALIDITY change may match.
+ */
 struct hdr_ctx {
 	struct sync_session	*s;
 	const struct store_folder *f;
 	struct perr		*err;
 	bool			 remap;	/* forgotten rows may match */
+	struct narrow		*nw;	/* notes what is delivered */
 };
+
+/*
+ * Store m as a new row (and thread it), or, after a UIDVALIDITY change,
+ * give the forgotten row with its Message-ID its UID back. *id: the new
+ * row, 0 when none was added.
+ */
+static int
+store_row(struct hdr_ctx *hc, const struct store_msg *m, int64_t *id,
+    struct perr *err)
+{
+	struct sync_session	*s = hc->s;
+	struct remap_find	 rf = { 0 };
+	int			 r;
+
+	*id = 0;
+	if (hc->remap && m->message_id != NULL) {
+		if (store_msg_by_message_id(s->st, m->message_id, hc->f->id,
+		    remap_one, &rf, err) < 0)
+			return -1;
+		if (rf.id != 0) {
+			if (store_msg_set_uid(s->st, rf.id, m->uid, err) != 0 ||
+			    store_msg_flags_uid(s->st, hc->f->id, m->uid,
+			    m->flags, m->keywords != NULL ? m->keywords : "",
+			    m->modseq, err) < 0)
+				return -1;
+			s->prog.done++;
+			return 0;
+		}
+	}
+	if ((r = store_msg_insert(s->st, m, id, err)) < 0)
+		return -1;
+	if (r == 0) {
+		if (sync_thread_assign(s->st, s->threader, *id, m, NULL,
+		    err) != 0)
+			return -1;
+		s->prog.added++;
+	} else
+		*id = 0;	/* the UID is already stored */
+	s->prog.done++;
+	return 0;
+}
 
 static int
 store_header(void *arg, const struct imap_header *h)
 {
 	struct hdr_ctx		*hc = arg;
-	struct sync_session	*s = hc->s;
 	struct store_msg	 m;
 	struct mail_headers	 mh;
-	struct remap_find	 rf = { 0 };
 	struct perr		 perr;
-	bool			 have_mh = false;
 	int64_t			 id;
-	int			 r, rc = 1;
+	int			 rc = 0;
 
 	memset(&m, 0, sizeof m);
 	m.folder_id = hc->f->id;
@@ -524,9 +796,9 @@ store_header(void *arg, const struct imap_header *h)
 	/* The header lines give References and a cleaner In-Reply-To. */
 	if (h->refs != NULL && h->refs_len > 0 &&
 	    mail_headers_parse(h->refs, h->refs_len, &mh, &perr) == 0) {
-		have_mh = true;
 		m.refs = nonempty(xstrdup(mh.references));
 		m.in_reply_to = nonempty(xstrdup(mh.in_reply_to));
+		mail_headers_free(&mh);
 	}
 	if (m.in_reply_to == NULL)
 		m.in_reply_to = bare_id(h->in_reply_to);
@@ -546,75 +818,333 @@ store_header(void *arg, const struct imap_header *h)
 	m.flags = store_flags(h->flags);
 	m.keywords = h->keywords != NULL ? xstrdup(h->keywords) : NULL;
 	m.has_attachments = h->has_attachments;
+	/* Never downloaded (bodies_wanted() skips it): say why. */
+	if (h->size > IMAP_BODY_MAX)
+		m.problem = sync_problem_too_big(h->size);
 
-	/* After a UIDVALIDITY change: the same message, known by its id. */
-	if (hc->remap && m.message_id != NULL) {
-		if (store_msg_by_message_id(s->st, m.message_id, hc->f->id,
-		    remap_one, &rf, hc->err) < 0)
-			goto out;
-		if (rf.id != 0) {
-			if (store_msg_set_uid(s->st, rf.id, h->uid,
-			    hc->err) != 0 ||
-			    store_msg_flags_uid(s->st, hc->f->id, h->uid, m.flags,
-			    m.keywords != NULL ? m.keywords : "", m.modseq,
-			    hc->err) < 0)
-				goto out;
-			s->prog.done++;
-			rc = 0;
-			goto out;
-		}
-	}
-	if ((r = store_msg_insert(s->st, &m, &id, hc->err)) < 0)
-		goto out;
-	if (r == 0) {
-		if (sync_thread_assign(s->st, s->threader, id, &m, NULL,
-		    hc->err) != 0)
-			goto out;
-		s->prog.added++;
-	}
-	s->prog.done++;
-	rc = 0;
-out:
-	if (have_mh)
-		mail_headers_free(&mh);
-	free(m.message_id);
-	free(m.refs);
-	free(m.in_reply_to);
-	free(m.from_name);
-	free(m.from_addr);
-	free(m.to_list);
-	free(m.cc_list);
-	free(m.subject);
-	free(m.keywords);
+	if (store_row(hc, &m, &id, hc->err) != 0) {
+		hc->nw->failed = true;
+		rc = 1;
+	} else
+		narrow_got(hc->nw, h->uid);
+	store_msg_free(&m);
 	return rc;
 }
 
-/* Fetch and store the headers of uids[0..n), newest first, in batches. */
+/*
+ * Store raw as message id's body, with its readable text for the search
+ * index (none is no reason to fail).
+ */
+static int
+body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
+    struct perr *err)
+{
+	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
+	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
+	struct perr		 rerr;
+	char			*text = NULL;
+	int			 rc;
+
+	if (mail_render(raw, len, &text, &ro, &rerr) != 0)
+		text = NULL;
+	rc = store_body_put(s->st, id, raw, len, text, err);
+	free(text);
+	if (rc == 0) {
+		s->prog.bodies++;
+		s->prog.bytes += len;
+	}
+	return rc;
+}
+
+/*
+ * Store m from the raw bytes of its message, with what src/mail reads from
+ * their header (raw NULL: m as it is, a placeholder), and the raw bytes as
+ * its body. m comes with its UID, flags and problem; the caller frees it.
+ * replace: the row it takes the place of (a placeholder tried again), 0:
+ * none. One transaction.
+ */
+static int
+store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
+    size_t len, int64_t replace, struct perr *err)
+{
+	struct sync_session	*s = hc->s;
+	struct mail_headers	 mh;
+	struct perr		 perr;
+	int64_t			 id;
+
+	m->folder_id = hc->f->id;
+	if (raw != NULL && mail_headers_parse(raw, len, &mh, &perr) == 0) {
+		m->message_id = nonempty(xstrdup(mh.message_id));
+		m->in_reply_to = nonempty(xstrdup(mh.in_reply_to));
+		m->refs = nonempty(xstrdup(mh.references));
+		m->date = mh.date;
+		m->from_name = nonempty(xstrdup(mh.from_name));
+		m->from_addr = nonempty(xstrdup(mh.from_addr));
+		m->to_list = nonempty(xstrdup(mh.to));
+		m->cc_list = nonempty(xstrdup(mh.cc));
+		m->subject = nonempty(xstrdup(mh.subject));
+		m->has_attachments = mh.has_attachments;
+		mail_headers_free(&mh);
+	}
+	m->size = raw != NULL ? (int64_t)len : 0;
+	if (store_begin(s->st, err) != 0)
+		return -1;
+	if ((replace != 0 && store_msg_delete(s->st, replace, err) != 0) ||
+	    store_row(hc, m, &id, err) != 0 ||
+	    (id != 0 && raw != NULL && body_put(s, id, raw, len, err) != 0)) {
+		(void)store_rollback(s->st, NULL);
+		return -1;
+	}
+	return store_commit(s->st, err);
+}
+
+/*
+ * A command about a message that broke a reply failed: a reply that could
+ * not be parsed costs the connection (opened again), and a NO costs
+ * nothing; neither costs the pass. Anything else does.
+ */
+static int
+recover(struct narrow *nw, const struct perr *ferr, struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+
+	if (be->c->unparsed)
+		return reopen(nw->s, nw->f, nw->uidvalidity, err);
+	if (imap_fatal(ferr)) {
+		*err = *ferr;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+flags_one(void *arg, const struct imap_flags *fl)
+{
+	struct store_msg	*m = arg;
+
+	m->flags = store_flags(fl->flags);
+	free(m->keywords);
+	m->keywords = fl->keywords != NULL ? xstrdup(fl->keywords) : NULL;
+	return 0;
+}
+
+/*
+ * uid's description (ENVELOPE, BODYSTRUCTURE...) broke libetpan's parser,
+ * even alone. Its raw bytes usually parse (a literal is counted, not
+ * read): the message is stored from them. If they cannot be had either, a
+ * placeholder keeps the UID and flags; retry_lost() tries it again.
+ */
+static int
+unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
+{
+	struct hdr_ctx		*hc = nw->arg;
+	struct sync_session	*s = nw->s;
+	struct imap_be		*be = s->be;
+	struct store_msg	 m;
+	struct perr		 ferr;
+	char			*raw = NULL;
+	size_t			 len = 0;
+	int			 rc = -1;
+
+	memset(&m, 0, sizeof m);
+	m.uid = uid;
+	/* FLAGS alone come in a reply too plain to break. */
+	if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m, &ferr) != 0 &&
+	    recover(nw, &ferr, err) != 0)
+		goto out;
+	if (imap_fetch_body(be->c, uid, IMAP_BODY_MAX, &raw, &len,
+	    &ferr) != 0) {
+		if (ferr.code == PERR_NOTFOUND) {
+			rc = 0;		/* expunged meanwhile */
+			goto out;
+		}
+		if (recover(nw, &ferr, err) != 0)
+			goto out;
+	}
+	m.problem = xstrdup(raw != NULL ? PROBLEM_RAW : PROBLEM_LOST);
+	if (store_raw(hc, &m, raw, len, 0, err) != 0)
+		goto out;
+	s->prog.problems++;
+	if (raw != NULL)
+		j_note(s, "%s: message UID %u: the server's description of it "
+		    "could not be parsed; stored from its raw source",
+		    nw->f->name, uid);
+	else
+		j_note(s, "%s: message UID %u: the server's description of it "
+		    "could not be parsed, nor its raw source fetched; kept "
+		    "without them (posta sync --folder '%s' tries again)",
+		    nw->f->name, uid, nw->f->name);
+	rc = 0;
+out:
+	free(raw);
+	store_msg_free(&m);
+	return rc;
+}
+
+static int
+hdr_fetch(struct narrow *nw, const uint32_t *uids, size_t n, struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+
+	return imap_fetch_headers(be->c, uids, n, be->condstore, store_header,
+	    nw->arg, err);
+}
+
+static void
+hdr_init(struct hdr_ctx *hc, struct narrow *nw, struct sync_session *s,
+    const struct store_folder *f, uint32_t uidvalidity, bool remap,
+    struct perr *err)
+{
+	memset(nw, 0, sizeof *nw);
+	nw->s = s;
+	nw->f = f;
+	nw->uidvalidity = uidvalidity;
+	nw->fetch = hdr_fetch;
+	nw->broken = unparsed_one;
+	nw->arg = hc;
+	hc->s = s;
+	hc->f = f;
+	hc->err = err;
+	hc->remap = remap;
+	hc->nw = nw;
+}
+
+/*
+ * Fetch and store the headers of uids[0..n), newest first, in batches:
+ * one transaction each, narrowed down when a reply breaks.
+ */
 static int
 fetch_new(struct sync_session *s, const struct store_folder *f,
-    const uint32_t *uids, size_t n, bool remap, struct perr *err)
+    uint32_t uidvalidity, const uint32_t *uids, size_t n, bool remap,
+    struct perr *err)
 {
-	struct imap_be	*be = s->be;
-	struct hdr_ctx	 hc = { s, f, err, remap };
-	size_t		 end, start;
-	int		 r;
+	struct hdr_ctx	hc;
+	struct narrow	nw;
+	size_t		end, start;
 
+	hdr_init(&hc, &nw, s, f, uidvalidity, remap, err);
 	s->prog.total += n;
 	for (end = n; end > 0; end = start) {
 		start = end > HEADER_BATCH ? end - HEADER_BATCH : 0;
-		if (store_begin(s->st, err) != 0)
-			return -1;
-		r = imap_fetch_headers(be->c, uids + start, end - start,
-		    be->condstore, store_header, &hc, err);
-		if (r != 0) {
-			(void)store_rollback(s->st, NULL);
-			return -1;
-		}
-		if (store_commit(s->st, err) != 0)
+		if (narrow_fetch(&nw, uids + start, end - start, err) != 0)
 			return -1;
 		sync_report(s);
 	}
 	return 0;
+}
+
+/* A folder's rows with a UID and no body, at most IMAP_BODY_MAX. */
+struct lost {
+	int64_t		*ids;
+	size_t		 n;
+};
+
+static int
+lost_one(void *arg, int64_t id, uint32_t uid, int64_t size)
+{
+	struct lost	*l = arg;
+
+	(void)uid;
+	(void)size;
+	l->ids = xreallocarray(l->ids, l->n + 1, sizeof *l->ids);
+	l->ids[l->n++] = id;
+	return 0;
+}
+
+/*
+ * Fetch row m's message again: a placeholder (PROBLEM_LOST, no size) is
+ * replaced by a row stored from the raw source, a row whose body broke
+ * (PROBLEM_BODY) gets it and loses its problem.
+ */
+static int
+retry_store(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
+    size_t len, struct perr *err)
+{
+	struct sync_session	*s = hc->s;
+	struct store_msg	 fresh;
+	int			 rc;
+
+	if (m->size != 0) {
+		if (store_begin(s->st, err) != 0)
+			return -1;
+		if (body_put(s, m->id, raw, len, err) != 0 ||
+		    store_msg_set_problem(s->st, m->id, NULL, err) != 0) {
+			(void)store_rollback(s->st, NULL);
+			return -1;
+		}
+		return store_commit(s->st, err);
+	}
+	memset(&fresh, 0, sizeof fresh);
+	fresh.uid = m->uid;
+	fresh.flags = m->flags;
+	fresh.keywords = m->keywords != NULL ? xstrdup(m->keywords) : NULL;
+	fresh.problem = xstrdup(PROBLEM_RAW);
+	rc = store_raw(hc, &fresh, raw, len, m->id, err);
+	store_msg_free(&fresh);
+	return rc;
+}
+
+/* Row id again, if it has a problem (see retry_lost()). */
+static int
+retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
+{
+	struct sync_session	*s = hc->s;
+	struct imap_be		*be = s->be;
+	struct store_msg	 m;
+	struct perr		 ferr;
+	char			*raw = NULL;
+	size_t			 len;
+	int			 rc = 0;
+
+	if (store_msg_get(s->st, id, &m, err) != 0)
+		return -1;
+	if (m.problem == NULL)
+		goto out;
+	if (imap_fetch_body(be->c, m.uid, IMAP_BODY_MAX, &raw, &len,
+	    &ferr) != 0) {
+		/* Gone (the pass drops it), or still broken: it stays. */
+		if (ferr.code != PERR_NOTFOUND &&
+		    (rc = recover(hc->nw, &ferr, err)) == 0)
+			j_note(s, "%s: message UID %u: it still cannot be "
+			    "fetched", hc->f->name, m.uid);
+		goto out;
+	}
+	if ((rc = retry_store(hc, &m, raw, len, err)) == 0)
+		j_note(s, "%s: message UID %u: %s now", hc->f->name, m.uid,
+		    m.size != 0 ? "its body is stored" :
+		    "stored from its raw source");
+out:
+	free(raw);
+	store_msg_free(&m);
+	return rc;
+}
+
+/*
+ * A sync of one folder alone (posta sync --folder) tries its messages
+ * with a problem again, the way a user expects a mail client to when
+ * asked; ordinary passes leave them be, so that one broken message does
+ * not cost every pass a new connection and a report. A placeholder read
+ * now is replaced by a row stored from its raw source, under a new id
+ * (there is no other way to give a row its header fields).
+ */
+static int
+retry_lost(struct sync_session *s, const struct store_folder *f,
+    uint32_t uidvalidity, struct perr *err)
+{
+	struct hdr_ctx	hc;
+	struct narrow	nw;
+	struct lost	l = { NULL, 0 };
+	size_t		i;
+	int		rc = 0;
+
+	hdr_init(&hc, &nw, s, f, uidvalidity, false, err);
+	if (store_msg_bodiless(s->st, f->id, 0, (int64_t)IMAP_BODY_MAX, true,
+	    lost_one, &l, err) < 0)
+		return -1;
+	for (i = 0; i < l.n && rc == 0; i++)
+		rc = retry_one(&hc, l.ids[i], err);
+	free(l.ids);
+	return rc;
 }
 
 /* UIDs from UIDNEXT up: new ones collected, known ones get their flags. */
@@ -862,7 +1392,8 @@ pull_full(struct sync_session *s, const struct store_folder *f,
 	/* Rows without a UID: a UIDVALIDITY change to undo by Message-ID. */
 	if (store_folder_counts(s->st, f->id, &total, &unread, err) != 0)
 		goto out;
-	if (fetch_new(s, f, fresh, nfresh, total > fu.with_uid, err) != 0)
+	if (fetch_new(s, f, sel->uidvalidity, fresh, nfresh,
+	    total > fu.with_uid, err) != 0)
 		goto out;
 	if (total > fu.with_uid && drop_orphans(s, f, err) != 0)
 		goto out;
@@ -1102,10 +1633,14 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 		    expunges_by_search(s, f, f->uidnext, err) != 0)
 			goto out;
 	}
-	if (fetch_new(s, f, nu.v, nu.n, false, err) != 0)
+	if (fetch_new(s, f, sel.uidvalidity, nu.v, nu.n, false, err) != 0)
 		goto out;
 
 done:
+	/* Asked for this folder alone: its placeholders are tried again. */
+	if (s->opts->folder != NULL &&
+	    retry_lost(s, f, sel.uidvalidity, err) != 0)
+		goto out;
 	/*
 	 * The server's flags are written: the user's changes that have not
 	 * reached it (waiting or failed entries) go back on top.
@@ -1179,38 +1714,79 @@ struct body_ctx {
 	const struct sync_body_req	*req;
 	size_t				 n;
 	struct perr			*err;
+	struct narrow			*nw;
 };
+
+/* The request for uid, or NULL: not asked for (a server's whim). */
+static const struct sync_body_req *
+body_req(const struct body_ctx *bc, uint32_t uid)
+{
+	size_t	i;
+
+	for (i = 0; i < bc->n && bc->req[i].uid != uid; i++)
+		;
+	return i < bc->n ? &bc->req[i] : NULL;
+}
 
 static int
 store_body(void *arg, uint32_t uid, const char *raw, size_t len)
 {
 	struct body_ctx			*bc = arg;
-	struct mail_render_opts		 ro = { MAIL_RENDER_NO_HEADERS |
-	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
-	struct perr			 rerr;
-	char				*text = NULL;
-	size_t				 i;
-	int				 rc;
+	const struct sync_body_req	*rq;
 
-	for (i = 0; i < bc->n && bc->req[i].uid != uid; i++)
-		;
-	if (i == bc->n)
-		return 0;	/* not asked for (a server's whim) */
-	/* The readable text is what search indexes; none is no reason to fail. */
-	if (mail_render(raw, len, &text, &ro, &rerr) != 0)
-		text = NULL;
-	rc = store_body_put(bc->s->st, bc->req[i].id, raw, len, text, bc->err);
-	free(text);
-	if (rc != 0) {
-		/* Deleted by the user meanwhile: nothing to attach it to. */
-		if (bc->err->code == PERR_NOTFOUND) {
-			perr_clear(bc->err);
-			return 0;
-		}
+	if ((rq = body_req(bc, uid)) == NULL)
+		return 0;
+	if (body_put(bc->s, rq->id, raw, len, bc->err) != 0 &&
+	    bc->err->code != PERR_NOTFOUND) {
+		bc->nw->failed = true;
 		return 1;
 	}
-	bc->s->prog.bodies++;
-	bc->s->prog.bytes += len;
+	/* Stored, or deleted by the user meanwhile: nothing to attach to. */
+	perr_clear(bc->err);
+	narrow_got(bc->nw, uid);
+	return 0;
+}
+
+static int
+body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
+    struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+	int		 r;
+
+	r = imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
+	    nw->arg, err);
+	/* A body too big for us is skipped; the others are kept. */
+	if (r < 0 && !imap_fatal(err)) {
+		perr_clear(err);
+		return 0;
+	}
+	return r;
+}
+
+/*
+ * uid's BODY[] reply broke libetpan's parser, even alone: the row keeps
+ * its headers and gets a problem, which keeps every later pass from
+ * asking again (sync.c, want_one()); retry_lost() tries it.
+ */
+static int
+body_broken(struct narrow *nw, uint32_t uid, struct perr *err)
+{
+	struct body_ctx			*bc = nw->arg;
+	const struct sync_body_req	*rq;
+
+	if ((rq = body_req(bc, uid)) == NULL)
+		return 0;
+	if (store_msg_set_problem(nw->s->st, rq->id, PROBLEM_BODY, err) != 0) {
+		if (err->code != PERR_NOTFOUND)
+			return -1;
+		perr_clear(err);
+		return 0;
+	}
+	nw->s->prog.problems++;
+	j_note(nw->s, "%s: message UID %u: the server's copy of it could not "
+	    "be parsed; only its headers are stored (posta sync --folder "
+	    "'%s' tries again)", nw->f->name, uid, nw->f->name);
 	return 0;
 }
 
@@ -1220,7 +1796,9 @@ fetch_bodies(struct sync_session *s, const struct store_folder *f,
 {
 	struct imap_be		*be = s->be;
 	struct imap_selected	 sel;
-	struct body_ctx		 bc = { s, req, n, err };
+	struct store_folder	 now;
+	struct narrow		 nw;
+	struct body_ctx		 bc = { s, req, n, err, &nw };
 	uint32_t		*uids;
 	size_t			 i;
 	int			 r;
@@ -1242,23 +1820,23 @@ fetch_bodies(struct sync_session *s, const struct store_folder *f,
 		be->selected = xstrdup(f->remote_name);
 		be->selected_rw = false;
 	}
+	/* f was read before the pull: its UIDVALIDITY may be the old one. */
+	if (store_folder_get(s->st, f->id, &now, err) != 0)
+		return -1;
+	memset(&nw, 0, sizeof nw);
+	nw.s = s;
+	nw.f = f;
+	nw.uidvalidity = now.uidvalidity;
+	nw.fetch = body_fetch;
+	nw.broken = body_broken;
+	nw.arg = &bc;
+	store_folder_free(&now);
 	uids = xreallocarray(NULL, n, sizeof *uids);
 	for (i = 0; i < n; i++)
 		uids[i] = req[i].uid;
-	if (store_begin(s->st, err) != 0) {
-		free(uids);
-		return -1;
-	}
-	r = imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body, &bc,
-	    err);
+	r = narrow_fetch(&nw, uids, n, err);
 	free(uids);
-	if (r != 0 && (r > 0 || imap_fatal(err))) {
-		(void)store_rollback(s->st, NULL);
-		return -1;
-	}
-	/* A body too big for us is skipped; the others are kept. */
-	perr_clear(err);
-	return store_commit(s->st, err);
+	return r;
 }
 
 /* ---- replaying the journal (doc/SYNC-RULES.md 3 and 4) --------------------------- */
@@ -1296,9 +1874,9 @@ j_note(struct sync_session *s, const char *fmt, ...)
 
 /* The folder as the user knows it, for notes; malloc'd. */
 static char *
-j_folder(const char *raw)
+j_folder(const struct sync_session *s, const char *raw)
 {
-	return display_name(raw != NULL ? raw : "?");
+	return display_name(s->be, raw != NULL ? raw : "?");
 }
 
 /*
@@ -1728,7 +2306,7 @@ j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
 	    j_settle(s, gone.e, gone.n, NULL, err) != 0)
 		goto out;
 	if (gone.n > 0) {
-		fname = j_folder(v[0].folder_name);
+		fname = j_folder(s, v[0].folder_name);
 		j_note(s, "%zu message%s gone from %s on the server: flag "
 		    "change dropped", gone.n, gone.n == 1 ? "" : "s", fname);
 		free(fname);
@@ -2131,7 +2709,7 @@ j_move(struct sync_session *s, const struct store_journal *v, size_t n,
 	}
 	if (store_commit(s->st, err) != 0)
 		goto out;
-	fname = j_folder(v[0].folder_name);
+	fname = j_folder(s, v[0].folder_name);
 	if (gone.n > 0)
 		j_note(s, "%zu message%s gone from %s on the server: %s "
 		    "dropped", gone.n, gone.n == 1 ? "" : "s", fname,
@@ -2190,7 +2768,7 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 	if (j_settle(s, gone.e, gone.n, NULL, err) != 0)
 		goto out;
 	if (gone.n > 0) {
-		fname = j_folder(v[0].folder_name);
+		fname = j_folder(s, v[0].folder_name);
 		j_note(s, "%zu message%s already gone from %s on the server",
 		    gone.n, gone.n == 1 ? "" : "s", fname);
 		free(fname);

@@ -1,16 +1,23 @@
 /*
- * special.c - which folder is Sent, Drafts, Trash, Junk, Archive.
+ * special.c - folder names: which folder is Sent, Drafts, Trash, Junk,
+ * Archive, and the name shown for a server's name (and back).
  *
  * The server's word comes first (RFC 6154 attributes, or Gmail's XLIST
  * names, which src/net turns into the same bits); names are the fallback
  * for servers that say nothing, and sync/imap.c only uses them for a use
  * no attribute has claimed. The names are the ones common clients create,
  * in English and Italian.
+ *
+ * Names shown drop the personal namespace prefix ("INBOX." on Courier and
+ * Cyrus) and keep the server's separator, so that one name maps to one
+ * server name both ways without knowing more than the prefix.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "mail/mail.h"
 #include "net/net.h"
 #include "sync/sync.h"
 
@@ -82,6 +89,16 @@ skip(const char *s, const char *p, bool fold)
 	return NULL;
 }
 
+/* What follows the namespace prefix in name; NULL: not under it. */
+static const char *
+under_prefix(const char *name, const char *prefix)
+{
+	if (prefix == NULL || *prefix == '\0')
+		return NULL;
+	/* INBOX is case-insensitive (RFC 3501 5.1), so is a prefix on it. */
+	return skip(name, prefix, strncasecmp(prefix, "INBOX", 5) == 0);
+}
+
 enum store_special
 sync_special_from_name(const char *name, const char *prefix, char delim)
 {
@@ -95,9 +112,7 @@ sync_special_from_name(const char *name, const char *prefix, char delim)
 		return STORE_SPECIAL_INBOX;
 	leaf = name;
 	/* "INBOX.Sent" under a personal namespace "INBOX." (Courier, Cyrus). */
-	if (prefix != NULL && *prefix != '\0' &&
-	    (p = skip(name, prefix, strncasecmp(prefix, "INBOX", 5) == 0)) !=
-	    NULL)
+	if ((p = under_prefix(name, prefix)) != NULL)
 		leaf = p;
 	else if (delim != '\0') {
 		/* Servers that nest folders under INBOX without saying so. */
@@ -112,4 +127,61 @@ sync_special_from_name(const char *name, const char *prefix, char delim)
 		if (strcasecmp(leaf, special_names[i].name) == 0)
 			return special_names[i].use;
 	return STORE_SPECIAL_NONE;
+}
+
+/* ---- names shown and names on the server --------------------------------- */
+
+char *
+sync_folder_shown(const char *raw, const char *prefix)
+{
+	const char	*rest;
+	char		*utf8;
+
+	if (strcasecmp(raw, "INBOX") == 0)
+		return xstrdup("INBOX");
+	/*
+	 * "INBOX.Lavoro.Progetti" is "Lavoro.Progetti", as Thunderbird
+	 * shows it; not when that leaves nothing, or a second "INBOX".
+	 */
+	if ((rest = under_prefix(raw, prefix)) != NULL && *rest != '\0' &&
+	    strcasecmp(rest, "INBOX") != 0)
+		raw = rest;
+	/* A name that is not valid modified UTF-7 is shown as it is. */
+	if ((utf8 = mutf7_decode(raw)) != NULL)
+		return utf8;
+	return sanitize_line(raw);
+}
+
+char *
+sync_folder_remote(const char *name, const char *prefix)
+{
+	char	*enc, *remote;
+
+	if (strcasecmp(name, "INBOX") == 0)
+		return xstrdup("INBOX");
+	if ((enc = mutf7_encode(name)) == NULL)
+		return NULL;
+	if (prefix == NULL || *prefix == '\0')
+		return enc;
+	remote = xasprintf("%s%s", prefix, enc);
+	free(enc);
+	return remote;
+}
+
+char *
+sync_folder_prefix(const char *name, const char *remote_name)
+{
+	char	*enc, *prefix = NULL;
+	size_t	 n, r;
+
+	if (name == NULL || remote_name == NULL ||
+	    strcasecmp(name, "INBOX") == 0 ||
+	    (enc = mutf7_encode(name)) == NULL)
+		return NULL;
+	n = strlen(enc);
+	r = strlen(remote_name);
+	if (r > n && strcmp(remote_name + r - n, enc) == 0)
+		prefix = xstrndup(remote_name, r - n);
+	free(enc);
+	return prefix;
 }

@@ -35,6 +35,18 @@ sync_report(struct sync_session *s)
 		s->opts->progress(s->opts->arg, &s->prog);
 }
 
+char *
+sync_problem_too_big(int64_t size)
+{
+	double	mb = (double)size / (1 << 20);
+
+	/* A tenth where whole ones would say "64 MB, larger than 64 MB". */
+	return xasprintf("this message is %.*f MB, larger than the %zu MB "
+	    "posta downloads; its body was not downloaded",
+	    mb < (double)(IMAP_BODY_MAX >> 20) + 0.5 ? 1 : 0, mb,
+	    IMAP_BODY_MAX >> 20);
+}
+
 /* ---- choosing folders ------------------------------------------------------ */
 
 struct chosen {
@@ -91,14 +103,16 @@ chosen_free(struct chosen *c)
 /* ---- bodies ---------------------------------------------------------------- */
 
 struct wanted {
+	struct store		*st;
 	struct sync_body_req	*v;
 	size_t			 n;
+	struct perr		*err;
 };
 
 static int
 want_one(void *arg, int64_t id, uint32_t uid, int64_t size)
 {
-	struct wanted	*w = arg;
+	struct wanted		*w = arg;
 
 	w->v = xreallocarray(w->v, w->n + 1, sizeof *w->v);
 	w->v[w->n].id = id;
@@ -116,13 +130,20 @@ bodies_wanted(struct sync_session *s, const struct store_folder *f,
 	int64_t	since = 0;
 
 	memset(w, 0, sizeof *w);
+	w->st = s->st;
+	w->err = err;
 	if (s->acct->offline == OFFLINE_HEADERS)
 		return 0;
 	if (s->acct->offline == OFFLINE_DAYS)
 		since = (int64_t)time(NULL) -
 		    (int64_t)s->acct->offline_days * 86400;
+	/*
+	 * Not a message with a problem: its reply broke, and every pass
+	 * would break on it again. A sync of its folder alone tries it
+	 * (src/sync/imap.c, retry_lost()).
+	 */
 	if (store_msg_bodiless(s->st, f->id, since, (int64_t)IMAP_BODY_MAX,
-	    want_one, w, err) < 0) {
+	    false, want_one, w, err) != 0) {
 		free(w->v);
 		w->v = NULL;
 		w->n = 0;
@@ -193,6 +214,7 @@ stats_add(struct sync_stats *st, const struct sync_progress *p)
 	st->expunged += p->expunged;
 	st->bodies += p->bodies;
 	st->bytes += p->bytes;
+	st->problems += p->problems;
 }
 
 /* Note an error of the backend; a fatal one makes the connection unusable. */
@@ -526,6 +548,14 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 		    "server (yet)", (long long)id);
 		goto out;
 	}
+	/* Not whole for a reason another fetch would not cure: say it. */
+	if (m.problem != NULL || m.size > (int64_t)IMAP_BODY_MAX) {
+		if (m.problem == NULL)
+			m.problem = sync_problem_too_big(m.size);
+		perr_set(err, PERR_GENERIC, "message %lld: %s", (long long)id,
+		    m.problem);
+		goto out;
+	}
 	req.id = m.id;
 	req.uid = m.uid;
 	req.size = m.size;
@@ -534,9 +564,19 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 		conn_failed(c, err);
 		goto out;
 	}
-	/* A message gone from the server is skipped without a word. */
+	/*
+	 * A message gone from the server is skipped without a word, and one
+	 * whose reply broke gets a problem that says so.
+	 */
 	if (store_body_get(s->st, id, &raw, &len, err) != 0) {
-		if (err->code == PERR_NOTFOUND)
+		store_msg_free(&m);
+		if (err->code != PERR_NOTFOUND ||
+		    store_msg_get(s->st, id, &m, err) != 0)
+			goto out;
+		if (m.problem != NULL)
+			perr_set(err, PERR_GENERIC, "message %lld: %s",
+			    (long long)id, m.problem);
+		else
 			perr_set(err, PERR_NOTFOUND, "message %lld is no "
 			    "longer on the server", (long long)id);
 		goto out;
@@ -574,6 +614,7 @@ pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
 	s->prog.added = sum.added;
 	s->prog.changed = sum.changed;
 	s->prog.expunged = sum.expunged;
+	s->prog.problems = sum.problems;
 	s->prog.full = sum.full;
 	s->prog.phase = SYNC_FOLDER_DONE;
 	sync_report(s);

@@ -7,8 +7,10 @@
  *   imap.c     the IMAP implementation of account_ops (src/net + src/store):
  *              QRESYNC, else CONDSTORE, else a full UID+FLAGS diff;
  *              UIDVALIDITY re-mapping by Message-ID
- *   special.c  special-use folders: RFC 6154 attributes, XLIST, then names
- *              (English and Italian, under a namespace prefix too)
+ *   special.c  folder names: special use from RFC 6154 attributes, XLIST,
+ *              then names (English and Italian, under a namespace prefix
+ *              too); the name shown for a server name, without the
+ *              namespace prefix, and back
  *   pop3.c     the POP3 implementation of account_ops: the maildrop into
  *              the local Inbox, DELE per pop3_keep only after a durable commit
  *   thread.c   thread_id of a newly stored message: References, then the
@@ -70,6 +72,12 @@ struct sync_progress {
 	uint64_t	 expunged;	/* deleted because the server lost them */
 	uint64_t	 bodies;	/* bodies stored */
 	uint64_t	 bytes;		/* ... of so many bytes */
+	/*
+	 * Messages stored with a problem (store_msg.problem) because the
+	 * server's reply about them could not be parsed; each also comes
+	 * with a note, once per pass.
+	 */
+	uint64_t	 problems;
 	bool		 full;		/* the full UID+FLAGS listing was used */
 	/*
 	 * A warning for the user (what a POP3 mode does to the server, a
@@ -96,6 +104,7 @@ struct sync_stats {
 	uint64_t	folders;	/* folders pulled */
 	uint64_t	added, changed, expunged;
 	uint64_t	bodies, bytes;
+	uint64_t	problems;	/* see sync_progress.problems */
 	uint64_t	failed_folders;	/* skipped because of an error */
 };
 
@@ -199,6 +208,29 @@ enum store_special sync_special_from_attrs(unsigned attrs);
  */
 enum store_special sync_special_from_name(const char *name,
 		    const char *prefix, char delim);
+/*
+ * The name shown for the server folder raw (modified UTF-7) of an account
+ * whose personal namespace prefix is prefix ("INBOX." on Courier and
+ * Cyrus; "" or NULL: none): without the prefix, decoded to UTF-8, the
+ * server's separator kept ("INBOX.Lavoro.Caff&AOg-" is "Lavoro.Caffè").
+ * "INBOX" stays "INBOX", and so does the prefix when dropping it would
+ * leave nothing or "INBOX". A name that is not valid modified UTF-7 is
+ * shown sanitised as it is. Returns a malloc'd string the caller frees.
+ */
+char	*sync_folder_shown(const char *raw, const char *prefix);
+/*
+ * The inverse: the server name of the folder shown as name (prefix + name
+ * in modified UTF-7; "INBOX" for INBOX). Returns a malloc'd string, or
+ * NULL when name is not valid UTF-8.
+ */
+char	*sync_folder_remote(const char *name, const char *prefix);
+/*
+ * The namespace prefix a stored server folder reveals: remote_name less
+ * the encoding of the name shown ("INBOX." for "Cestino" and
+ * "INBOX.Cestino"); NULL when they are the same (no prefix, or INBOX).
+ * Lets src/app name a new folder without a connection. malloc'd.
+ */
+char	*sync_folder_prefix(const char *name, const char *remote_name);
 
 /* ---- threading (thread.c) ---------------------------------------------- */
 
@@ -322,6 +354,11 @@ struct sync_session {
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */
 void	sync_report(struct sync_session *);
+/*
+ * store_msg.problem of a message of size bytes, over the IMAP_BODY_MAX
+ * that bodies are fetched up to: why its body is not there. malloc'd.
+ */
+char	*sync_problem_too_big(int64_t size);
 
 extern const struct account_ops sync_imap_ops;
 extern const struct account_ops sync_pop3_ops;

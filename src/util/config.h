@@ -54,6 +54,35 @@ struct key_binding {
 	char	*action;
 };
 
+/*
+ * [colors]: one key per screen element, named as in ui_elem_names[] (the
+ * order of enum ui_elem). The config only parses; ui/tui/draw.c applies
+ * the styles over its defaults and falls back for what a terminal lacks.
+ */
+enum ui_elem {
+	UI_NORMAL, UI_SELECTED, UI_STATUS, UI_UNREAD, UI_FLAGGED,
+	UI_QUOTE1, UI_QUOTE2, UI_QUOTE3, UI_HEADER, UI_SIDEBAR_ACCOUNT,
+	UI_SIDEBAR_CURRENT, UI_SEARCH, UI_ERROR, UI_TREE,
+	UI_NELEMS
+};
+extern const char *const ui_elem_names[UI_NELEMS];
+
+#define UI_COLOR_DEFAULT	(-1)	/* the terminal's own colour */
+#define UI_ATTR_BOLD		0x01
+#define UI_ATTR_UNDERLINE	0x02
+#define UI_ATTR_REVERSE		0x04
+#define UI_ATTR_DIM		0x08
+#define UI_ATTR_STANDOUT	0x10
+
+struct ui_style {
+	bool		 set;		/* given in [colors]: replaces the default */
+	short		 fg, bg;	/* 0-255 or UI_COLOR_DEFAULT */
+	unsigned	 attrs;		/* UI_ATTR_* bits */
+};
+
+/* [colors] enable: AUTO (unset) lets $NO_COLOR decide; the file wins. */
+enum ui_colors_mode { UI_COLORS_AUTO, UI_COLORS_ON, UI_COLORS_OFF };
+
 struct config {
 	char		*path;		/* the file read */
 	char		*store;		/* SQLite path, defaulted from XDG_DATA_HOME */
@@ -62,6 +91,8 @@ struct config {
 	size_t		 naccounts;
 	struct key_binding *keys;	/* [keys] section, in file order */
 	size_t		 nkeys;
+	enum ui_colors_mode colors_mode; /* [colors] enable */
+	struct ui_style	 colors[UI_NELEMS]; /* [colors], by enum ui_elem */
 };
 
 /*

@@ -12,6 +12,11 @@
 # to the moment posta wrote POSTA_TUI_FIRST_DRAW, right after its first
 # doupdate(). Memory is VmHWM (peak RSS) of the posta process after the
 # first screen, and again after G (the oldest message) and paging back up.
+#
+# Then sorting: from the first screen, `o from` (sort by sender), one page
+# down, G (the end of the sender order), one page up; the time of each from
+# the keys to the changed screen (polled every 10 ms through tmux, so add
+# some 10-20 ms of polling to what posta itself takes), and VmHWM after.
 set -euo pipefail
 
 BUILDDIR=${1:-${POSTA_BUILDDIR:-.}}
@@ -62,9 +67,29 @@ wait_text() { # wait_text TEXT: up to 10 s
   return 1
 }
 
-# one NAME: prints "ms hwm_start_kb hwm_scrolled_kb"
-one() {
-  local name=$1 start first pid ms hwm1 hwm2
+# The index rows (not the status line, which the worker may change).
+rows() { tmux -L "$SOCK" capture-pane -p -t b -S 0 -E 26; }
+
+ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
+
+# keys_ms KEY...: send the keys, print the ms until the index rows change.
+keys_ms() {
+  local before t0 i
+  before=$(rows)
+  t0=$EPOCHREALTIME
+  tmux -L "$SOCK" send-keys -t b "$@"
+  for ((i = 0; i < 1000; i++)); do
+    [[ $(rows) != "$before" ]] && { ms_since "$t0"; return 0; }
+    sleep 0.01
+  done
+  echo "bench: the screen did not change after $*" >&2
+  exit 1
+}
+
+# start NAME: posta on NAME's store in session b, up to its first screen;
+# sets pid and first_ms.
+start() {
+  local name=$1
   rm -f "$W/start" "$W/first"
   tmux -L "$SOCK" kill-session -t b 2>/dev/null || true
   tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 100 -y 30 \
@@ -72,9 +97,30 @@ one() {
     bash -c "echo \$EPOCHREALTIME >'$W/start'; exec '$POSTA' -c '$W/$name.conf'"
   wait_file "$W/first" || { echo "bench: no first draw for $name" >&2; exit 1; }
   pid=$(tmux -L "$SOCK" display-message -p -t b '#{pane_pid}')
-  start=$(<"$W/start")
-  first=$(<"$W/first")
-  ms=$(awk -v a="$start" -v b="$first" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+  first_ms=$(awk -v a="$(<"$W/start")" -v b="$(<"$W/first")" \
+    'BEGIN { printf "%.1f", (b - a) * 1000 }')
+}
+
+# sorted NAME: prints "sort_ms page_ms end_ms up_ms hwm_kb"
+sorted() {
+  local s p e u
+  start "$1"
+  # The counts come right after the first screen: let them settle.
+  wait_text "messages," || true
+  s=$(keys_ms o from Enter)
+  wait_text "by from" || { echo "bench: not sorted by sender" >&2; exit 1; }
+  p=$(keys_ms NPage)
+  e=$(keys_ms G)
+  u=$(keys_ms PPage)
+  sleep 0.1
+  echo "$s $p $e $u $(hwm_kb "$pid")"
+  tmux -L "$SOCK" send-keys -t b q
+}
+
+# one NAME: prints "ms hwm_start_kb hwm_scrolled_kb"
+one() {
+  local name=$1 pid first_ms hwm1 hwm2
+  start "$name"
   hwm1=$(hwm_kb "$pid")
   # Scroll the whole way down and some pages back: memory must not follow.
   tmux -L "$SOCK" send-keys -t b G
@@ -86,7 +132,7 @@ one() {
   sleep 0.3
   hwm2=$(hwm_kb "$pid")
   tmux -L "$SOCK" send-keys -t b q
-  echo "$ms $hwm1 $hwm2"
+  echo "$first_ms $hwm1 $hwm2"
 }
 
 
@@ -118,4 +164,18 @@ for n in 1000 100000; do
     "$(cut -d' ' -f2 "$W/r$n" | median)" \
     "$(cut -d' ' -f3 "$W/r$n" | median)"
   echo "# runs ($n): $(cut -d' ' -f1 "$W/r$n" | tr '\n' ' ')ms"
+done
+echo "# sort by sender (o from), then PageDown, G, PageUp: ms to the changed"
+echo "# screen (medians, polled: +10-20 ms) and peak RSS after"
+printf '%-9s %10s %10s %10s %10s %14s\n' messages "sort ms" "page ms" \
+  "end ms" "up ms" "peak RSS KB"
+for n in 1000 100000; do
+  sorted "s$n" >/dev/null		# warm the page cache once
+  : >"$W/o$n"
+  for ((r = 0; r < RUNS; r++)); do sorted "s$n" >>"$W/o$n"; done
+  printf '%-9s %10s %10s %10s %10s %14s\n' "$n" \
+    "$(cut -d' ' -f1 "$W/o$n" | median)" "$(cut -d' ' -f2 "$W/o$n" | median)" \
+    "$(cut -d' ' -f3 "$W/o$n" | median)" "$(cut -d' ' -f4 "$W/o$n" | median)" \
+    "$(cut -d' ' -f5 "$W/o$n" | median)"
+  echo "# runs ($n, sort ms): $(cut -d' ' -f1 "$W/o$n" | tr '\n' ' ')"
 done

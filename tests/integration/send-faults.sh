@@ -4,12 +4,19 @@
 # (no 250 to DATA) leaves the outcome unknown; posta says so, holds the
 # message, never sends it again without being told (--retry), and --drop
 # forgets it. A POP3 account keeps its sent copies and drafts locally.
+# One recipient of three refused, for good (550: held until --retry) or
+# for now (450: the next flush, or the account worker, tries again): the
+# others get it once, the refused one only later, once, and the Sent copy
+# is made once. Two flushes at once send nothing twice. An empty body is
+# sent as a valid message (posta send < /dev/null, posta compose).
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
+: "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
 PY=/usr/bin/python3
-PLAN=27
+PROBE=$POSTA_BUILDDIR/tests/integration/worker_probe
+PLAN=59
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -35,6 +42,12 @@ C=$W/posta.conf
   printf '[account pop]\nprotocol = pop3\nemail = bob@localhost\n'
   printf 'real_name = Bob\nhost = 127.0.0.1\nport = %s\n' "$POP3S_PORT"
   printf 'tls = implicit\nuser = bob\npassword = bobpw\nca_file = %s\n' "$LAB_CA"
+  printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n\n' "$SMTP_PORT"
+  # Account "three": POP3S as alice (nothing to download), the lab's sink.
+  printf '[account three]\nprotocol = pop3\nemail = alice@localhost\n'
+  printf 'host = 127.0.0.1\nport = %s\ntls = implicit\n' "$POP3S_PORT"
+  printf 'user = alice\npassword = alicepw\nca_file = %s\n' "$LAB_CA"
+  printf 'pop3_keep = yes\n'
   printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n' "$SMTP_PORT"
 } >"$C"
 chmod 600 "$C"
@@ -123,6 +136,175 @@ check "the draft is in the account's local Drafts (nothing sent)" bash -c "
 import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip()]
 assert any(r[\"subject\"] == \"pop draft\" for r in rows), rows'"
+
+# ---- one recipient of three refused ----------------------------------------
+[[ -x $PROBE ]] || bail "no $PROBE (make check builds it)"
+# The sink refuses the addresses in this file (smtp_sink.py), as it is now.
+REFUSE=$(dirname "$SMTP_SPOOL")/refuse
+# deliveries SUBJECT ADDRESS: how many times the sink took it for ADDRESS.
+deliveries() {
+  "$PY" - "$SMTP_SPOOL" "$1" "$2" <<'EOF'
+import email, glob, json, os, sys
+from email import policy
+n = 0
+for j in glob.glob(os.path.join(sys.argv[1], "*.json")):
+    eml = j[:-5] + ".eml"
+    if not os.path.exists(eml):
+        continue
+    m = email.message_from_bytes(open(eml, "rb").read(), policy=policy.default)
+    if m["subject"] == sys.argv[2]:
+        n += json.load(open(j))["rcpt_tos"].count(sys.argv[3])
+print(n)
+EOF
+}
+# counts SUBJECT ADDRESS...: the deliveries to each, space-separated.
+counts() {
+  local subj=$1 a out=()
+  shift
+  for a; do out+=("$(deliveries "$subj" "$a")"); done
+  echo "${out[*]}"
+}
+three_id() { posta outbox -a three | awk -v s="$1" 'index($0, s) {print $1; exit}'; }
+sent_copies() {
+  posta list -a three Sent --json | "$PY" -c '
+import json, sys
+print(sum(1 for l in sys.stdin if l.strip() and json.loads(l)["subject"] == sys.argv[1]))' "$1"
+}
+
+# send_three CODE: the sink refuses carol with CODE, and posta send goes to
+# alice, carol and dave with the subject "three CODE" (report in $W/out).
+send_three() {
+  echo "carol@localhost $1" >"$REFUSE"
+  echo "to three" | posta send -a three -s "three $1" alice@localhost \
+    carol@localhost dave@localhost >"$W/out" 2>&1
+  same "$1 for one of three: posta send exits 1" 1 "$?"
+}
+
+send_three 550
+check "it names the refused address with the server's reply" \
+  grep -q 'carol@localhost: 550 5.1.1 <carol@localhost>: recipient rejected' "$W/out"
+check "it says the message stays in the outbox for that recipient" \
+  grep -q 'kept in the outbox for that recipient' "$W/out"
+check "it tells how to retry (to them only) or drop" \
+  bash -c "grep -q -- '--retry [0-9]*. sends it again to them only' '$W/out' &&
+    grep -q -- '--drop' '$W/out'"
+same "the other two got it once, the refused one not" "1 0 1" \
+  "$(counts "three 550" alice@localhost carol@localhost dave@localhost)"
+ID=$(three_id "three 550")
+posta outbox -a three >"$W/list"
+check "posta outbox: refused, with the address left and the reply" bash -c "
+grep -q '^$ID *refused .*three 550' '$W/list' &&
+grep -q 'still for: carol@localhost (the others have it)' '$W/list' &&
+grep -q 'carol@localhost: 550 5.1.1' '$W/list'"
+same "the Sent copy is made with the first delivery" 1 "$(sent_copies "three 550")"
+posta outbox -a three --flush >"$W/flush" 2>&1
+same "a plain --flush does not retry a permanent refusal" "1 0 1" \
+  "$(counts "three 550" alice@localhost carol@localhost dave@localhost)"
+check "... it is still held as refused" \
+  bash -c "'$POSTA' -c '$C' outbox -a three | grep -q '^$ID *refused'"
+rm -f "$REFUSE"
+check "posta outbox --retry ID" posta outbox -a three --retry "$ID"
+posta outbox -a three --flush >"$W/flush" 2>&1
+same "--flush after --retry: sent to the refused recipient only" 0 "$?"
+same "... everyone has it exactly once" "1 1 1" \
+  "$(counts "three 550" alice@localhost carol@localhost dave@localhost)"
+check "... and only carol was in the envelope of that delivery" "$PY" -c "
+import glob, json
+envs = [json.load(open(j))['rcpt_tos'] for j in glob.glob('$SMTP_SPOOL/*.json')]
+assert ['carol@localhost'] in envs, envs"
+same "... it has left the outbox" "the outbox is empty" "$(posta outbox -a three)"
+same "... and the Sent copy was not made again" 1 "$(sent_copies "three 550")"
+
+send_three 450
+check "it names the address and the temporary reply" \
+  grep -q 'carol@localhost: 450 4.2.1 <carol@localhost>: mailbox busy' "$W/out"
+check "it says a flush tries again" \
+  grep -q "stays in the outbox for the refused recipients; 'posta outbox --flush' tries again" "$W/out"
+ID=$(three_id "three 450")
+check "posta outbox: failed (to be tried again), for carol only" bash -c "
+'$POSTA' -c '$C' outbox -a three >'$W/list'
+grep -q '^$ID *failed .*three 450' '$W/list' &&
+grep -q 'still for: carol@localhost' '$W/list'"
+posta outbox -a three --flush >"$W/flush" 2>&1
+same "a flush while the server still says 450: nobody gets it twice" \
+  "1 0 1" "$(counts "three 450" alice@localhost carol@localhost dave@localhost)"
+check "... the reply says the others have it already" \
+  grep -q 'carol@localhost: 450.*the other recipients have it from an earlier try' "$W/flush"
+rm -f "$REFUSE"
+# The account worker's pass starts with the outbox: no command needed.
+{
+  for _ in $(seq 150); do
+    [[ $(deliveries "three 450" carol@localhost) -ge 1 ]] && break
+    sleep 0.1
+  done
+  echo stop
+} | timeout 60 "$PROBE" -c "$C" -a three >"$W/events" 2>&1
+same "the account worker sends it to carol on its own, once" "1 1 1" \
+  "$(counts "three 450" alice@localhost carol@localhost dave@localhost)"
+check "... and tells the UI it was sent" \
+  grep -q 'note outbox [0-9]* "three 450": sent' "$W/events"
+same "... it has left the outbox" "the outbox is empty" "$(posta outbox -a three)"
+same "... one Sent copy" 1 "$(sent_copies "three 450")"
+
+# ---- two flushes at once send nothing twice ----------------------------
+for i in 1 2 3 4; do
+  echo "race $i" | posta --offline send -a three -s "race $i" bob@localhost \
+    >/dev/null 2>&1
+done
+posta outbox -a three --flush >"$W/flush1" 2>&1 &
+f1=$!
+posta outbox -a three --flush >"$W/flush2" 2>&1
+wait "$f1"
+same "two concurrent flushes: each message delivered exactly once" \
+  "1 1 1 1" "$(for i in 1 2 3 4; do deliveries "race $i" bob@localhost; done | paste -sd' ')"
+same "... and the outbox is empty" "the outbox is empty" "$(posta outbox -a three)"
+
+# ---- an empty body ------------------------------------------------------------
+# pyeml SUBJECT 'python using m (the parsed message) and raw (its bytes)'
+pyeml() {
+  "$PY" - "$SMTP_SPOOL" "$1" "$2" <<'EOF'
+import email, glob, os, sys
+from email import policy
+hits = []
+for e in glob.glob(os.path.join(sys.argv[1], "*.eml")):
+    raw = open(e, "rb").read()
+    m = email.message_from_bytes(raw, policy=policy.default)
+    if m["subject"] == sys.argv[2]:
+        hits.append((m, raw))
+assert len(hits) == 1, "%d messages with that subject" % len(hits)
+m, raw = hits[0]
+exec(sys.argv[3])
+EOF
+}
+EMPTY_OK='
+assert not m.defects, m.defects
+assert m.get_content_type() == "text/plain", m.get_content_type()
+assert m.get_content_charset() in ("us-ascii", "utf-8"), m.get_content_charset()
+assert m.get_content().strip("\r\n") == "", repr(m.get_content())
+assert m["mime-version"] == "1.0" and m["date"] and m["message-id"]
+assert str(m["from"]) == "alice@localhost" and str(m["to"]) == "bob@localhost", (m["from"], m["to"])
+assert b"\r\n\r\n" in raw and all(b < 128 for b in raw)'
+timeout 30 "$POSTA" -c "$C" send -a three -s "empty body" bob@localhost \
+  </dev/null >"$W/out" 2>"$W/err"
+same "posta send < /dev/null: no hang, exits 0" 0 "$?"
+check "... it warns that the body is empty" grep -q 'body is empty' "$W/err"
+check "... the sink got a valid text/plain message with an empty body" \
+  pyeml "empty body" "$EMPTY_OK"
+cat >"$W/editor-empty.sh" <<'EOF'
+#!/bin/sh
+f=$1
+awk '
+  !body && /^To: *$/ { print "To: bob@localhost"; next }
+  !body && /^Subject: *$/ { print "Subject: composed empty"; next }
+  !body && /^$/ { body = 1 }
+  { print }' "$f" >"$f.new" && mv "$f.new" "$f"
+EOF
+chmod +x "$W/editor-empty.sh"
+check "posta compose with nothing written in the body sends" \
+  env EDITOR="$W/editor-empty.sh" VISUAL= timeout 30 "$POSTA" -c "$C" \
+  compose -a three
+check "... a valid text/plain message with an empty body" \
+  pyeml "composed empty" "$EMPTY_OK"
 
 [[ $n -eq $PLAN ]] || echo "# planned $PLAN, ran $n"
 exit $((failed > 0))

@@ -2,7 +2,7 @@
 # Sourceable helpers for tests that need the lab (tests/lab/README).
 #
 #   source tests/lab/lab-env.sh
-#   lab_up [--no-starttls] [--imap-capability "CAPS"]
+#   lab_up [--no-starttls] [--imap-capability "CAPS"] [--courier]
 #       start a lab in a fresh mktemp -d /tmp/posta-lab.XXXXXX, export every
 #       variable of its lab.env (LAB_DIR, IMAP_PORT, ...); an EXIT trap stops
 #       it and removes the directory (kept when POSTA_KEEP_LAB=1). May be

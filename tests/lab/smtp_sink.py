@@ -23,6 +23,12 @@ so a test that sees <n>.eml can read both.
 Recipients whose local part starts with "reject550" get 550, "reject451"
 get 451.
 
+A refuse file (--refuse-file, default SPOOL/../refuse) changes that while
+the sink runs, for tests where a server refuses someone now and accepts
+him later: each line "ADDRESS CODE" (e.g. "carol@localhost 550" or
+"carol@localhost 450") refuses that address (case-insensitive) with that
+4xx or 5xx code. It is read again at every RCPT; no file, no refusals.
+
 --ports-file F receives "SMTP_PORT SMTPS_PORT" (SMTPS empty with --no-tls)
 once the sockets listen. SIGTERM/SIGINT stop the server cleanly.
 """
@@ -72,12 +78,33 @@ class Spool:
         return n
 
 
+def refused_code(path, address):
+    """The code the refuse file gives address, or None."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        words = line.split()
+        if (len(words) == 2 and words[0].lower() == address.lower()
+                and re.fullmatch(r"[45]\d\d", words[1])):
+            return int(words[1])
+    return None
+
+
 class Handler:
-    def __init__(self, spool, listener):
+    def __init__(self, spool, listener, refuse_file):
         self.spool = spool
         self.listener = listener
+        self.refuse_file = refuse_file
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        code = refused_code(self.refuse_file, address)
+        if code is not None and code >= 500:
+            return "%d 5.1.1 <%s>: recipient rejected (lab refuse file)" % (code, address)
+        if code is not None:
+            return "%d 4.2.1 <%s>: mailbox busy, try again later (lab refuse file)" % (code, address)
         local = address.split("@", 1)[0].lower()
         if local.startswith("reject550"):
             return "550 5.1.1 <%s>: recipient rejected (lab reject550)" % address
@@ -145,6 +172,8 @@ def bind_pair(port=0, tries=50):
 async def serve(args):
     users = dict(u.split(":", 1) for u in args.user)
     spool = Spool(args.spool)
+    refuse = args.refuse_file or os.path.join(
+        os.path.dirname(os.path.abspath(args.spool)), "refuse")
     auth = make_authenticator(users)
     loop = asyncio.get_running_loop()
     servers = []
@@ -154,7 +183,7 @@ async def serve(args):
                   auth_required=not args.no_auth_required, timeout=60)
 
     if args.no_tls:
-        factory = lambda: SMTP(Handler(spool, "smtp"), auth_require_tls=False, **common)
+        factory = lambda: SMTP(Handler(spool, "smtp", refuse), auth_require_tls=False, **common)
         socks, smtp_port = bind_pair(args.smtp_port)
         smtps_port = ""
         for s in socks:
@@ -163,12 +192,12 @@ async def serve(args):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(args.cert, args.key)
-        f_start = lambda: SMTP(Handler(spool, "smtp"), tls_context=ctx,
+        f_start = lambda: SMTP(Handler(spool, "smtp", refuse), tls_context=ctx,
                                require_starttls=True, auth_require_tls=True, **common)
         # Implicit TLS: the transport is already encrypted, aiosmtpd does not
         # know it, so AUTH must not "require TLS" (it has it) and STARTTLS
         # must not be offered (no tls_context).
-        f_tls = lambda: SMTP(Handler(spool, "smtps"), auth_require_tls=False, **common)
+        f_tls = lambda: SMTP(Handler(spool, "smtps", refuse), auth_require_tls=False, **common)
         socks, smtp_port = bind_pair(args.smtp_port)
         for s in socks:
             servers.append(await loop.create_server(f_start, sock=s))
@@ -211,6 +240,9 @@ def main():
     ap.add_argument("--size-limit", type=int, default=10 * 1024 * 1024)
     ap.add_argument("--no-tls", action="store_true")
     ap.add_argument("--no-auth-required", action="store_true")
+    ap.add_argument("--refuse-file",
+                    help="ADDRESS CODE lines, read at every RCPT "
+                    "(default: SPOOL/../refuse)")
     args = ap.parse_args()
     if not args.no_tls and not (args.cert and args.key):
         ap.error("--cert and --key are required unless --no-tls")

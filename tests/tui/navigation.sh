@@ -1,8 +1,8 @@
 #!/bin/bash
 # Moving in the index: j/k, arrows, pages, ends, Tab to unread, / search,
-# Enter/q into and out of the pager, c to change folder.
+# Enter/q into and out of the pager, o/O to sort, c to change folder.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 13
+plan 16
 tui_setup 1000
 "$MKSTORE" "$T/posta.db" alice Archive 30 || exit 1
 tui_start
@@ -44,6 +44,16 @@ ok $? "/ finds a message by subject"
 tui_keys / "Zoë" Enter
 tui_wait_selected "Zoë Müller"
 ok $? "/ finds a message by sender (UTF-8)"
+# Sorting is a keyset on the store's sender index (schema version 5).
+tui_keys o "from" Enter
+tui_wait "flat, by from" && tui_wait_selected "Zoë Müller"
+ok $? "o from sorts by sender and keeps the selected message"
+tui_keys '='
+tui_wait_selected "Andrea Esposito"
+ok $? "sorted by sender, A comes first"
+tui_keys O =
+tui_wait "by from (reversed)" && tui_wait_selected "田中 太郎"
+ok $? "O reverses the order"
 tui_keys c "Arc" Tab Enter
 tui_wait "alice: Archive  [30 messages"
 ok $? "c opens another folder, Tab completes its name"

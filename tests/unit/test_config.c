@@ -201,8 +201,8 @@ static void
 error_unknown_section(void **state)
 {
 	load_fails("[general]\nstore = x\n\n[bogus]\nk = v\n", 0600,
-	    "4: unknown section [bogus] (expected [general], [account NAME] "
-	    "or [keys])");
+	    "4: unknown section [bogus] (expected [general], [account NAME], "
+	    "[keys] or [colors])");
 }
 
 static void
@@ -382,6 +382,116 @@ error_long_line(void **state)
 }
 
 static void
+colors_unset_by_default(void **state)
+{
+	struct config	*cfg = load_ok(ACCT);
+	size_t		 i;
+
+	assert_int_equal(cfg->colors_mode, UI_COLORS_AUTO);
+	for (i = 0; i < UI_NELEMS; i++)
+		assert_false(cfg->colors[i].set);
+	config_free(cfg);
+}
+
+static void
+assert_style(const struct ui_style *st, short fg, short bg, unsigned attrs)
+{
+	assert_true(st->set);
+	assert_int_equal(st->fg, fg);
+	assert_int_equal(st->bg, bg);
+	assert_int_equal(st->attrs, attrs);
+}
+
+static void
+colors_every_form_is_read(void **state)
+{
+	struct config	*cfg = load_ok(ACCT "[colors]\n"
+	    "enable = yes\n"
+	    "normal = default\n"
+	    "selected = black on yellow\n"
+	    "status = bright blue on default\n"
+	    "unread = bold yellow\n"
+	    "flagged = color208 on black\n"
+	    "quote1 = underline\n"
+	    "quote2 = brightred on BrightBlack\n"
+	    "quote3 = dim colour7\n"
+	    "header = on blue reverse standout\n"
+	    "sidebar_account = Bold Red\n"
+	    "sidebar_current = on bright cyan green\n"
+	    "search = color0 on color255\n"
+	    "error = red bold\n"
+	    "tree = magenta\n");
+
+	assert_int_equal(cfg->colors_mode, UI_COLORS_ON);
+	assert_style(&cfg->colors[UI_NORMAL], -1, -1, 0);
+	assert_style(&cfg->colors[UI_SELECTED], 0, 3, 0);
+	assert_style(&cfg->colors[UI_STATUS], 12, -1, 0);
+	assert_style(&cfg->colors[UI_UNREAD], 3, -1, UI_ATTR_BOLD);
+	assert_style(&cfg->colors[UI_FLAGGED], 208, 0, 0);
+	assert_style(&cfg->colors[UI_QUOTE1], -1, -1, UI_ATTR_UNDERLINE);
+	assert_style(&cfg->colors[UI_QUOTE2], 9, 8, 0);
+	assert_style(&cfg->colors[UI_QUOTE3], 7, -1, UI_ATTR_DIM);
+	assert_style(&cfg->colors[UI_HEADER], -1, 4,
+	    UI_ATTR_REVERSE | UI_ATTR_STANDOUT);
+	assert_style(&cfg->colors[UI_SIDEBAR_ACCOUNT], 1, -1, UI_ATTR_BOLD);
+	assert_style(&cfg->colors[UI_SIDEBAR_CURRENT], 2, 14, 0);
+	assert_style(&cfg->colors[UI_SEARCH], 0, 255, 0);
+	assert_style(&cfg->colors[UI_ERROR], 1, -1, UI_ATTR_BOLD);
+	assert_style(&cfg->colors[UI_TREE], 5, -1, 0);
+	config_free(cfg);
+	cfg = load_ok(ACCT "[colors]\nenable = no\nunread = red\n");
+	assert_int_equal(cfg->colors_mode, UI_COLORS_OFF);
+	assert_style(&cfg->colors[UI_UNREAD], 1, -1, 0);
+	assert_false(cfg->colors[UI_NORMAL].set);
+	config_free(cfg);
+}
+
+static void
+error_colors_unknown_element(void **state)
+{
+	load_fails(ACCT "[colors]\nindicator = red\n", 0600, "6: key "
+	    "'indicator': unknown key in [colors] (expected enable, normal, "
+	    "selected, status, unread, flagged, quote1, quote2, quote3, "
+	    "header, sidebar_account, sidebar_current, search, error or tree)");
+}
+
+#define COLOR_WORDS "(colours: black, red, green, yellow, blue, magenta, " \
+	"cyan, white, each also as brightNAME, color0 to color255, default; " \
+	"attributes: bold, underline, reverse, dim, standout)"
+
+static void
+error_colors_bad_values(void **state)
+{
+	load_fails("[colors]\nunread = bold purple\n", 0600, "2: key "
+	    "'unread': unknown colour or attribute 'purple' " COLOR_WORDS);
+	load_fails("[colors]\nstatus = red on purple\n", 0600, "2: key "
+	    "'status': unknown background colour 'purple' " COLOR_WORDS);
+	load_fails("[colors]\nflagged = color256\n", 0600, "2: key "
+	    "'flagged': colour 'color256' is beyond color255");
+	load_fails("[colors]\nflagged = white on colour99999999999999999999\n",
+	    0600, "2: key 'flagged': colour 'colour99999999999999999999' is "
+	    "beyond color255");
+	load_fails("[colors]\ntree = color\n", 0600, "2: key 'tree': unknown "
+	    "colour or attribute 'color' " COLOR_WORDS);
+	load_fails("[colors]\ntree = bright\n", 0600, "2: key 'tree': "
+	    "'bright' must be followed by a colour name, got nothing");
+	load_fails("[colors]\ntree = bright color3\n", 0600, "2: key 'tree': "
+	    "'bright' must be followed by a colour name, got 'color3'");
+	load_fails("[colors]\ntree = red on\n", 0600, "2: key 'tree': 'on' "
+	    "must be followed by a colour, got nothing");
+	load_fails("[colors]\ntree = red blue\n", 0600, "2: key 'tree': two "
+	    "foreground colours in 'red blue' (a background is written 'on "
+	    "COLOUR')");
+	load_fails("[colors]\ntree = on red on blue\n", 0600, "2: key 'tree': "
+	    "two background colours in 'on red on blue'");
+	load_fails("[colors]\ntree =\n", 0600, "2: key 'tree': expected a "
+	    "colour or an attribute, as in 'bold yellow' or 'white on blue', "
+	    "got nothing");
+	load_fails("[colors]\nenable = sometimes\n", 0600, "2: key 'enable': "
+	    "expected yes or no, got 'sometimes'");
+}
+
+static void
 password_command_first_line(void **state)
 {
 	struct config	*cfg = load_ok(ACCT
@@ -504,6 +614,10 @@ main(void)
 		cmocka_unit_test(error_default_account_unknown),
 		cmocka_unit_test(error_syntax),
 		cmocka_unit_test(error_long_line),
+		cmocka_unit_test(colors_unset_by_default),
+		cmocka_unit_test(colors_every_form_is_read),
+		cmocka_unit_test(error_colors_unknown_element),
+		cmocka_unit_test(error_colors_bad_values),
 		cmocka_unit_test(password_command_first_line),
 		cmocka_unit_test(password_command_failure_reports_status_not_output),
 		cmocka_unit_test(password_command_empty_output),

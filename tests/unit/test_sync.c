@@ -127,6 +127,79 @@ special_use_names_under_a_namespace_prefix(void **state)
 	    STORE_SPECIAL_JUNK);
 }
 
+/* ---- names shown --------------------------------------------------------- */
+
+static void
+assert_shown(const char *raw, const char *prefix, const char *want)
+{
+	char	*got = sync_folder_shown(raw, prefix);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("'%s' under '%s': shown as '%s', expected '%s'", raw,
+		    prefix != NULL ? prefix : "(null)", got, want);
+	free(got);
+}
+
+static void
+folder_names_are_shown_without_the_namespace_prefix(void **state)
+{
+	(void)state;
+	/* Courier and Cyrus: "INBOX." is noise, the separator stays. */
+	assert_shown("INBOX.Lavoro.Progetti", "INBOX.", "Lavoro.Progetti");
+	assert_shown("INBOX.Posta inviata", "INBOX.", "Posta inviata");
+	assert_shown("INBOX.Caff&AOg-", "INBOX.", "Caff\xc3\xa8");
+	assert_shown("Inbox.Bozze", "INBOX.", "Bozze");
+	assert_shown("INBOX", "INBOX.", "INBOX");
+	assert_shown("inbox", NULL, "INBOX");
+	/* Never empty, never a second INBOX. */
+	assert_shown("INBOX.", "INBOX.", "INBOX.");
+	assert_shown("INBOX.INBOX", "INBOX.", "INBOX.INBOX");
+	/* Outside the personal namespace, or no prefix: as the server says. */
+	assert_shown("user.bob", "INBOX.", "user.bob");
+	assert_shown("Progetti/Citt&AOA-", "", "Progetti/Citt\xc3\xa0");
+	assert_shown("INBOX/Bozze", "", "INBOX/Bozze");
+	/* Not modified UTF-7: the bytes, sanitised. */
+	assert_shown("INBOX.Bad&name", "INBOX.", "Bad&name");
+	assert_shown("Esc\x1b[31m", NULL, "Esc[31m");
+}
+
+static void
+folder_names_map_back_to_the_server(void **state)
+{
+	static const struct {
+		const char	*remote, *prefix;
+	} cases[] = {
+		{ "INBOX.Lavoro.Progetti", "INBOX." },
+		{ "INBOX.Per&API-", "INBOX." },
+		{ "INBOX", "INBOX." },
+		{ "Progetti/Citt&AOA-", "" },
+		{ "Sent", NULL },
+	};
+	char	*shown, *back, *p;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		shown = sync_folder_shown(cases[i].remote, cases[i].prefix);
+		back = sync_folder_remote(shown, cases[i].prefix);
+		assert_non_null(back);
+		assert_string_equal(back, cases[i].remote);
+		/* A synced folder tells src/app the prefix it was shown without. */
+		p = sync_folder_prefix(shown, cases[i].remote);
+		if (cases[i].prefix == NULL || *cases[i].prefix == '\0' ||
+		    strcmp(shown, "INBOX") == 0)
+			assert_null(p);
+		else
+			assert_string_equal(p, cases[i].prefix);
+		free(p);
+		free(back);
+		free(shown);
+	}
+	assert_null(sync_folder_remote("bad \xff utf-8", "INBOX."));
+	assert_null(sync_folder_prefix("Sent", NULL));
+	assert_null(sync_folder_prefix("Sent", "Other"));
+}
+
 /* ---- threads ---------------------------------------------------------- */
 
 struct tstore {
@@ -330,6 +403,8 @@ main(void)
 		cmocka_unit_test(special_use_attributes_win_in_any_case),
 		cmocka_unit_test(special_use_names_english_and_italian),
 		cmocka_unit_test(special_use_names_under_a_namespace_prefix),
+		cmocka_unit_test(folder_names_are_shown_without_the_namespace_prefix),
+		cmocka_unit_test(folder_names_map_back_to_the_server),
 		cmocka_unit_test(replies_join_their_parents_thread),
 		cmocka_unit_test(same_base_subject_joins_within_weeks_only),
 		cmocka_unit_test(a_parent_stored_after_its_reply_joins_it),

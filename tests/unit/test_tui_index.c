@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "tui/tui-int.h"
 
@@ -213,38 +216,51 @@ test_pages_and_ends(void **state)
 	fx_close(&fx);
 }
 
+/*
+ * down rows below the top, the selection stays on its message when new
+ * mail (subjects s1, s2, newer than everything) arrives, and goes to the
+ * next one when it is deleted. Returns the id of the s2 message.
+ */
+static int64_t
+refresh_keeps(struct fx *fx, struct ix *ix, long down, const char *s1,
+    const char *s2)
+{
+	struct perr	 err;
+	int64_t		 id, next, id2;
+	size_t		 off;
+
+	assert_int_equal(ix_move(ix, down), 0);
+	assert_int_equal(ix_move(ix, 1), 0);
+	next = ix_selected(ix)->id;
+	assert_int_equal(ix_move(ix, -1), 0);
+	id = ix_selected(ix)->id;
+	off = ix->sel - ix->top;
+
+	add(fx, 5000, 9000000, s1, "x", 1, NULL, NULL, 0);
+	id2 = add(fx, 5001, 9000001, s2, "x", 1, NULL, NULL, 0);
+	assert_int_equal(ix_refresh(ix), 0);
+	assert_int_equal(ix_selected(ix)->id, id);
+	assert_int_equal(ix->sel - ix->top, off);
+
+	assert_int_equal(store_msg_delete(fx->rw, id, &err), 0);
+	assert_int_equal(ix_refresh(ix), 0);
+	assert_int_equal(ix_selected(ix)->id, next);
+	return id2;
+}
+
 static void
 test_refresh_keeps_the_selection(void **state)
 {
 	struct fx	 fx;
 	struct ix	 ix;
-	struct perr	 err;
-	int64_t		 id, next;
-	size_t		 off;
+	int64_t		 id;
 
 	fx_open(&fx, "refresh.db");
 	add_many(&fx, 600, 4);
 	ix_init(&ix);
 	ix_set_height(&ix, 20);
 	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
-	assert_int_equal(ix_move(&ix, 150), 0);
-	assert_int_equal(ix_move(&ix, 1), 0);
-	next = ix_selected(&ix)->id;
-	assert_int_equal(ix_move(&ix, -1), 0);
-	id = ix_selected(&ix)->id;
-	off = ix.sel - ix.top;
-
-	/* New mail arrives (newer than everything) and the store changes. */
-	add(&fx, 5000, 9000000, "new 1", "x", 1, NULL, NULL, 0);
-	add(&fx, 5001, 9000001, "new 2", "x", 1, NULL, NULL, 0);
-	assert_int_equal(ix_refresh(&ix), 0);
-	assert_int_equal(ix_selected(&ix)->id, id);
-	assert_int_equal(ix.sel - ix.top, off);
-
-	/* The selected message goes away: the next one is selected. */
-	assert_int_equal(store_msg_delete(fx.rw, id, &err), 0);
-	assert_int_equal(ix_refresh(&ix), 0);
-	assert_int_equal(ix_selected(&ix)->id, next);
+	(void)refresh_keeps(&fx, &ix, 150, "new 1", "new 2");
 
 	/* At the top, new mail shows at the top and the selection stays. */
 	assert_int_equal(ix_home(&ix), 0);
@@ -257,30 +273,272 @@ test_refresh_keeps_the_selection(void **state)
 	fx_close(&fx);
 }
 
+/* ---- other orders ---------------------------------------------------------- */
+
+/*
+ * n messages: 7 senders (two spellings each), 6 base subjects, 13 sizes,
+ * dates in runs of 9: many equal keys in every order. The senders and
+ * subjects go through store_msg_insert() once each; the n rows copy them,
+ * sort keys included, in one INSERT ... SELECT (25,000 inserts one by one
+ * would take seconds: each writes a statement journal).
+ */
 static void
-test_sort_by_size_and_subject(void **state)
+add_sortable(struct fx *fx, int n)
+{
+	static const char *const from[] = { "Alice", "ALICE", "bob", "Bob",
+	    "Élodie", "ÉLODIE", "Zoë", "zoë", "carol", "Carol", "dave", "Dave",
+	    "Ärger", "ärger" };
+	static const char *const subj[] = { "Plans", "Re: plans", "Lunch",
+	    "Fwd: LUNCH", "Città", "zebra", "Report", "[x] report", "",
+	    "Aw: Zebra", "Zoo", "re: zoo" };
+	sqlite3		*db;
+	char		*sql, *msg = NULL;
+	size_t		 i;
+
+	for (i = 0; i < 14; i++)
+		add(fx, 100000 + (uint32_t)i, 0, "", from[i], 0, NULL, NULL, 0);
+	for (i = 0; i < 12; i++)
+		add(fx, 200000 + (uint32_t)i, 0, subj[i], "", 0, NULL, NULL, 0);
+	sql = xasprintf("WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL"
+	    "  SELECT i + 1 FROM c WHERE i + 1 < %d)"
+	    " INSERT INTO message(folder_id, uid, date, from_name, subject,"
+	    "  size, flags, sort_from, sort_subject)"
+	    " SELECT %lld, i + 1, 1000000 + ((i * 31) %% (%d / 9 + 1)) * 60,"
+	    "  f.from_name, s.subject, (i %% 13) * 1000, 1, f.sort_from,"
+	    "  s.sort_subject FROM c"
+	    "  JOIN message f ON f.folder_id = %lld"
+	    "   AND f.uid = 100000 + (i %% 7) * 2 + (i / 7) %% 2"
+	    "  JOIN message s ON s.folder_id = %lld AND s.uid = 200000 + i %% 12;"
+	    " DELETE FROM message WHERE folder_id = %lld AND uid >= 100000",
+	    n, (long long)fx->folder, n, (long long)fx->folder,
+	    (long long)fx->folder, (long long)fx->folder);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	free(sql);
+}
+
+/* A store of n sortable messages and an index of 20 rows open on it. */
+static void
+sortable_ix(struct fx *fx, struct ix *ix, const char *name, int n)
+{
+	fx_open(fx, name);
+	add_sortable(fx, n);
+	ix_init(ix);
+	ix_set_height(ix, 20);
+	assert_int_equal(ix_open(ix, fx->ro, fx->folder), 0);
+}
+
+static const enum store_sort store_of[] = {
+	[IX_SORT_DATE] = STORE_SORT_DATE, [IX_SORT_FROM] = STORE_SORT_FROM,
+	[IX_SORT_SUBJECT] = STORE_SORT_SUBJECT, [IX_SORT_SIZE] = STORE_SORT_SIZE,
+};
+
+/* The whole folder in the order the index should show, from the store. */
+static void
+sorted_ids(struct fx *fx, enum ix_sort sort, bool reverse, struct all *a)
+{
+	struct perr	err;
+	bool		desc = (sort == IX_SORT_DATE || sort == IX_SORT_SIZE) !=
+			    reverse;
+
+	memset(a, 0, sizeof *a);
+	assert_int_equal(store_msg_page_sorted(fx->ro, fx->folder,
+	    store_of[sort], NULL, desc, 1000000, all_cb, a, &err), 0);
+}
+
+/* The screen shows a->id[pos...] from its top row. */
+static void
+screen_is(const struct ix *ix, const struct all *a, size_t pos, int h)
+{
+	size_t	j;
+
+	for (j = 0; j < (size_t)h && pos + j < a->n; j++) {
+		assert_true(ix->top + j < ix->nrows);
+		if (ix->rows[ix->top + j].id != a->id[pos + j])
+			fail_msg("row %zu: %lld, not %lld", pos + j,
+			    (long long)ix->rows[ix->top + j].id,
+			    (long long)a->id[pos + j]);
+	}
+}
+
+/*
+ * 25,000 messages, more than the old in-memory sort took: every order,
+ * both ways, page by page to the bottom and back to the top, shows
+ * exactly the store's order, and the window stays small all the while.
+ */
+static void
+test_every_order_pages_a_big_folder_down_and_up(void **state)
+{
+	enum { N = 25000, H = 37 };
+	struct fx	 fx;
+	struct ix	 ix;
+	struct all	 a;
+	size_t		 pos, maxrows = 0;
+	int		 sort, rev;
+
+	fx_open(&fx, "big-sort.db");
+	add_sortable(&fx, N);
+	ix_init(&ix);
+	ix_set_height(&ix, H);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	for (sort = IX_SORT_DATE; sort <= IX_SORT_SIZE; sort++)
+		for (rev = 0; rev < 2; rev++) {
+			sorted_ids(&fx, (enum ix_sort)sort, rev, &a);
+			assert_int_equal(a.n, N);
+			assert_int_equal(ix_home(&ix), 0);
+			if (ix_set_sort(&ix, (enum ix_sort)sort, rev) != 0)
+				fail_msg("sort: %s", ix.err.msg);
+			assert_int_equal(ix_home(&ix), 0);
+			for (pos = 0;; pos += H) {
+				screen_is(&ix, &a, pos, H);
+				assert_int_equal(ix_selected(&ix)->id,
+				    a.id[pos]);
+				if (ix.nrows > maxrows)
+					maxrows = ix.nrows;
+				if (pos + 2 * H > N)
+					break;
+				assert_int_equal(ix_page(&ix, 1), 0);
+			}
+			/* The last screen, then back up to the top. */
+			assert_int_equal(ix_end(&ix), 0);
+			assert_int_equal(ix_selected(&ix)->id, a.id[N - 1]);
+			screen_is(&ix, &a, N - H, H);
+			for (pos = N - 1; pos >= H; pos -= H) {
+				assert_int_equal(ix_page(&ix, -1), 0);
+				assert_int_equal(ix_selected(&ix)->id,
+				    a.id[pos - H]);
+				screen_is(&ix, &a, pos - H - (ix.sel - ix.top),
+				    H);
+				if (ix.nrows > maxrows)
+					maxrows = ix.nrows;
+			}
+			free(a.id);
+		}
+	/* The window never held more than a few blocks. */
+	assert_true(maxrows <= IX_MAX_ROWS + 2 * IX_BLOCK);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+/* Row by row across many equal keys, down to the end and back. */
+static void
+test_sender_order_row_by_row_both_ways(void **state)
 {
 	struct fx	 fx;
 	struct ix	 ix;
-	int64_t		 last;
+	struct all	 a;
+	size_t		 i;
+	int		 rev;
+
+	sortable_ix(&fx, &ix, "rows-sort.db", 1500);
+	for (rev = 0; rev < 2; rev++) {
+		sorted_ids(&fx, IX_SORT_FROM, rev, &a);
+		assert_int_equal(ix_set_sort(&ix, IX_SORT_FROM, rev), 0);
+		assert_int_equal(ix_home(&ix), 0);
+		for (i = 0; i < a.n; i++) {
+			assert_int_equal(ix_selected(&ix)->id, a.id[i]);
+			assert_int_equal(ix_move(&ix, 1), 0);
+		}
+		assert_true(ix.at_end);
+		for (i = a.n; i-- > 0;) {
+			assert_int_equal(ix_selected(&ix)->id, a.id[i]);
+			assert_int_equal(ix_move(&ix, -1), 0);
+		}
+		free(a.id);
+	}
+	/* Case and spelling do not split a sender: "Alice" then "ALICE". */
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_FROM, false), 0);
+	assert_int_equal(ix_home(&ix), 0);
+	assert_true(ix.nrows >= 100);
+	for (i = 0; i < ix.nrows && i < 200; i++)
+		assert_true(strcasecmp(ix.rows[i].from, "alice") == 0);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+static void
+test_sort_change_keeps_the_selection(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct all	 a;
+	int64_t		 id;
+	size_t		 off, i, p;
+
+	sortable_ix(&fx, &ix, "keep-sort.db", 3000);
+	assert_int_equal(ix_move(&ix, 1234), 0);
+	assert_int_equal(ix_move(&ix, -5), 0);
+	id = ix_selected(&ix)->id;
+	off = ix.sel - ix.top;
+	for (i = IX_SORT_DATE; i <= IX_SORT_SIZE; i++) {
+		assert_int_equal(ix_set_sort(&ix, (enum ix_sort)i, false), 0);
+		assert_int_equal(ix_selected(&ix)->id, id);
+		assert_int_equal(ix.sel - ix.top, off);
+		assert_int_equal(ix_set_sort(&ix, (enum ix_sort)i, true), 0);
+		assert_int_equal(ix_selected(&ix)->id, id);
+		/* The rows around it are the order's. */
+		sorted_ids(&fx, (enum ix_sort)i, true, &a);
+		for (p = 0; p < a.n && a.id[p] != id; p++)
+			;
+		assert_true(p < a.n && p >= ix.sel - ix.top);
+		screen_is(&ix, &a, p - (ix.sel - ix.top), 20);
+		free(a.id);
+	}
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+/* New mail and a deleted row while sorted by subject. */
+static void
+test_refresh_in_subject_order(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct all	 a;
+	int64_t		 aardvark;
 	size_t		 i;
 
-	fx_open(&fx, "sort.db");
-	add_many(&fx, 400, 1);
-	ix_init(&ix);
-	ix_set_height(&ix, 20);
-	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
-	assert_int_equal(ix_set_sort(&ix, IX_SORT_SIZE, false), 0);
-	last = INT64_MAX;
-	for (i = 0; i < 400; i++) {
-		assert_true(ix_selected(&ix)->size <= last);
-		last = ix_selected(&ix)->size;
-		assert_int_equal(ix_move(&ix, 1), 0);
-	}
-	assert_int_equal(ix_set_sort(&ix, IX_SORT_SIZE, true), 0);
-	assert_true(ix_selected(&ix)->size <= ix.rows[1].size);
+	sortable_ix(&fx, &ix, "refresh-sort.db", 2000);
 	assert_int_equal(ix_set_sort(&ix, IX_SORT_SUBJECT, false), 0);
-	assert_true(strcmp(ix.rows[0].subject, ix.rows[1].subject) <= 0);
+	/* Far below the window's first block (the window holds ~600). */
+	aardvark = refresh_keeps(&fx, &ix, 777, "Re: Lunch", "aardvark");
+
+	/* "aardvark" comes right after the empty subjects. */
+	sorted_ids(&fx, IX_SORT_SUBJECT, false, &a);
+	for (i = 0; i < a.n && a.id[i] != aardvark; i++)
+		;
+	assert_true(i > 0 && i < a.n);
+	assert_int_equal(ix_home(&ix), 0);
+	assert_int_equal(ix_move(&ix, (long)i), 0);
+	assert_string_equal(ix_selected(&ix)->subject, "aardvark");
+	assert_string_equal(ix.rows[ix.sel - 1].subject, "");
+	free(a.id);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
+/* The threaded view is by date only: sorting turns it flat. */
+static void
+test_threaded_view_stays_by_date(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+
+	sortable_ix(&fx, &ix, "thread-sort.db", 300);
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_SIZE, false), 0);
+	assert_int_equal(ix_set_threaded(&ix, true), 0);
+	assert_int_equal(ix.sort, IX_SORT_DATE);
+	assert_false(ix.reverse);
+	/* A reverse date sort is not for threads: nothing changes. */
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_DATE, true), 0);
+	assert_true(ix.threaded);
+	assert_false(ix.reverse);
+	/* Another order leaves the threads. */
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_FROM, false), 0);
+	assert_false(ix.threaded);
+	assert_int_equal(ix.sort, IX_SORT_FROM);
 	ix_close(&ix);
 	fx_close(&fx);
 }
@@ -555,7 +813,11 @@ main(void)
 		cmocka_unit_test(test_walk_down_and_up_across_equal_dates),
 		cmocka_unit_test(test_pages_and_ends),
 		cmocka_unit_test(test_refresh_keeps_the_selection),
-		cmocka_unit_test(test_sort_by_size_and_subject),
+		cmocka_unit_test(test_every_order_pages_a_big_folder_down_and_up),
+		cmocka_unit_test(test_sender_order_row_by_row_both_ways),
+		cmocka_unit_test(test_sort_change_keeps_the_selection),
+		cmocka_unit_test(test_refresh_in_subject_order),
+		cmocka_unit_test(test_threaded_view_stays_by_date),
 		cmocka_unit_test(test_find_goes_past_the_window_and_wraps),
 		cmocka_unit_test(test_threaded_window_shows_each_message_once),
 		cmocka_unit_test(test_empty_and_no_store),

@@ -1,7 +1,8 @@
 /*
  * test_tui_mailcap.c - the TUI's mailcap reader (ui/tui/mailcap.c): which
- * entry wins, what is skipped, the command with the file quoted, and the
- * safe file names attachments are saved and opened under.
+ * entry wins, test= commands (passing, failing, too slow, and a hostile
+ * type that must not reach the shell), the command with the file quoted,
+ * and the safe file names attachments are saved and opened under.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -49,7 +51,7 @@ teardown(void **state)
 }
 
 static void
-test_exact_beats_wildcard_and_tests_are_skipped(void **state)
+test_exact_beats_wildcard(void **state)
 {
 	struct mailcap_entry	 e;
 	char			*p;
@@ -57,7 +59,6 @@ test_exact_beats_wildcard_and_tests_are_skipped(void **state)
 	(void)state;
 	p = write_mailcap("a", "# comment\n"
 	    "image/*; wild %s\n"
-	    "image/png; needs-x %s; test=test -n \"$DISPLAY\"\n"
 	    "image/png; exact %s; needsterminal\n"
 	    "text/plain; lynx -dump %s; copiousoutput\n");
 	assert_int_equal(mailcap_find(p, "image/png", &e), 1);
@@ -73,6 +74,122 @@ test_exact_beats_wildcard_and_tests_are_skipped(void **state)
 	mailcap_entry_free(&e);
 	assert_int_equal(mailcap_find(p, "application/pdf", &e), 0);
 	free(p);
+}
+
+/* The command chosen for type in the mailcap text, or NULL. */
+static char *
+chosen(const char *text, const char *type)
+{
+	struct mailcap_entry	 e;
+	char			*p = write_mailcap("t", text), *cmd = NULL;
+
+	if (mailcap_find(p, type, &e) == 1) {
+		cmd = xstrdup(e.command);
+		mailcap_entry_free(&e);
+	}
+	free(p);
+	return cmd;
+}
+
+static void
+test_a_failing_test_skips_to_the_next_entry(void **state)
+{
+	char	*cmd;
+
+	(void)state;
+	cmd = chosen("image/png; first %s; test=false\n"
+	    "image/png; second %s; test = true\n"
+	    "image/png; third %s\n", "image/png");
+	assert_string_equal(cmd, "second %s");
+	free(cmd);
+	/* A failed exact entry leaves the wildcard. */
+	cmd = chosen("image/*; wild %s\n"
+	    "image/png; exact %s; test=exit 1\n", "image/png");
+	assert_string_equal(cmd, "wild %s");
+	free(cmd);
+	cmd = chosen("image/png; only %s; test=false\n", "image/png");
+	assert_null(cmd);
+	/* No file exists when a test runs: its %s is ''. */
+	cmd = chosen("application/x-s; s %s; test=test -z %s\n",
+	    "application/x-s");
+	assert_string_equal(cmd, "s %s");
+	free(cmd);
+}
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_a_hanging_test_fails_within_the_limit(void **state)
+{
+	char	*late = xasprintf("%s/late", dir), *text, *cmd;
+	double	 t0, took;
+
+	(void)state;
+	/* The background child must die with the shell: the whole group.
+	 * (A ';' inside a mailcap field is written '\;'.) */
+	text = xasprintf("video/mp4; slow %%s; test=(sleep 3\\; touch %s) & "
+	    "sleep 30\nvideo/mp4; fast %%s\n", late);
+	t0 = now_s();
+	cmd = chosen(text, "video/mp4");
+	took = now_s() - t0;
+	assert_non_null(cmd);
+	assert_string_equal(cmd, "fast %s");
+	if (took < 1.9 || took > 4.0)
+		fail_msg("the slow test took %.2f s (limit 2 s)", took);
+	(void)sleep(2);
+	assert_int_not_equal(access(late, F_OK), 0);
+	free(cmd);
+	free(text);
+	free(late);
+}
+
+static void
+test_a_hostile_type_never_reaches_the_shell(void **state)
+{
+	static const char *const payload[] = {
+		"text/x;touch %s/pwned1",
+		"text/x$(touch %s/pwned2)",
+		"text/x`touch %s/pwned3`",
+		"text/x' ; touch %s/pwned4 ; '",
+		"text/x\" ; touch %s/pwned5 ; \"",
+		"text/x\ntouch %s/pwned6",
+	};
+	char	*seen = xasprintf("%s/seen", dir), *text, *type, *cmd, *path;
+	char	 buf[256];
+	FILE	*f;
+	size_t	 i, n;
+	int	 k;
+
+	(void)state;
+	text = xasprintf("text/*; view %%s; test=echo %%t > %s\n", seen);
+	for (i = 0; i < sizeof payload / sizeof payload[0]; i++) {
+		type = xasprintf(payload[i], dir);
+		cmd = chosen(text, type);
+		assert_non_null(cmd);
+		free(cmd);
+		free(type);
+		/* The test ran, with the type's harmless bytes only. */
+		assert_non_null(f = fopen(seen, "r"));
+		n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = '\0';
+		(void)fclose(f);
+		assert_int_equal(strncmp(buf, "text/xtouch", 11), 0);
+		assert_null(strpbrk(buf, ";$`'\" ()"));
+	}
+	for (k = 1; k <= 6; k++) {
+		path = xasprintf("%s/pwned%d", dir, k);
+		assert_int_not_equal(access(path, F_OK), 0);
+		free(path);
+	}
+	free(text);
+	free(seen);
 }
 
 static void
@@ -168,8 +285,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(
-		    test_exact_beats_wildcard_and_tests_are_skipped),
+		cmocka_unit_test(test_exact_beats_wildcard),
+		cmocka_unit_test(test_a_failing_test_skips_to_the_next_entry),
+		cmocka_unit_test(test_a_hanging_test_fails_within_the_limit),
+		cmocka_unit_test(test_a_hostile_type_never_reaches_the_shell),
 		cmocka_unit_test(
 		    test_files_in_order_continuations_and_missing_files),
 		cmocka_unit_test(

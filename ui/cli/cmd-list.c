@@ -138,6 +138,9 @@ print_json(struct list_state *ls, const struct store_msg *m)
 	snprintf(num, sizeof num, ",\"size\":%lld", (long long)m->size);
 	RAW(num);
 	STR("message_id", m->message_id);
+	/* posta's note on a message that is not whole: only when there is one. */
+	if (m->problem != NULL)
+		STR("problem", m->problem);
 	RAW("}");
 	puts(buf);
 	free(buf);

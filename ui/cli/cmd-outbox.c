@@ -3,11 +3,14 @@
  * with it.
  *
  *   posta outbox [-a ACCOUNT]                list (ID, state, tries, To,
- *                                            Subject, the last error)
+ *                                            Subject, the recipients left
+ *                                            when others have it already,
+ *                                            the last error)
  *   posta outbox [-a ACCOUNT] --flush        send what waits
- *   posta outbox [-a ACCOUNT] --retry ID     a held (outcome unknown) or
- *                                            failed message: send it again
- *                                            at the next flush
+ *   posta outbox [-a ACCOUNT] --retry ID     a held (outcome unknown,
+ *                                            refused) or failed message:
+ *                                            send it again at the next
+ *                                            flush (to the recipients left)
  *   posta outbox [-a ACCOUNT] --drop ID      forget a message
  */
 #include <stdio.h>
@@ -39,10 +42,11 @@ parse_id(const char *s, int64_t *id)
 static int
 list_row(void *arg, const struct store_outbox *o)
 {
-	static const char	*states[] = { "waiting", "failed", "unknown" };
+	static const char	*states[] = { "waiting", "failed", "unknown",
+				    "refused" };
 	struct mail_headers	 h;
 	struct perr		 err;
-	char			 when[32], *to, *subj, *e;
+	char			 when[32], *to, *subj, *e, *left, *p;
 	time_t			 t = (time_t)o->created_at;
 	struct tm		 tm;
 	size_t			*n = arg;
@@ -55,7 +59,18 @@ list_row(void *arg, const struct store_outbox *o)
 	to = sanitize_line(h.to);
 	subj = sanitize_line(h.subject);
 	printf("%-5lld %-8s %2d  %s  %s  %s\n", (long long)o->id,
-	    states[o->state], o->attempts, when, to, subj);
+	    (size_t)o->state < sizeof states / sizeof states[0] ?
+	    states[o->state] : "?", o->attempts, when, to, subj);
+	if (o->rcpt != NULL) {
+		/* One line: the addresses, comma-separated. */
+		left = xstrdup(o->rcpt);
+		for (p = left; (p = strchr(p, '\n')) != NULL; p++)
+			*p = ',';
+		e = sanitize_line(left);
+		printf("      still for: %s (the others have it)\n", e);
+		free(e);
+		free(left);
+	}
 	if (o->last_error != NULL) {
 		e = sanitize_line(o->last_error);
 		printf("      %s\n", e);

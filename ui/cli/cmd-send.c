@@ -37,9 +37,20 @@ cmd_send_report(void *arg, const struct app_outbox_event *ev)
 	fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
 	    "posta: outbox %lld \"%s\": %s%s%s\n", (long long)ev->id, subj,
 	    what[ev->what], *text != '\0' ? ": " : "", text);
-	if (ev->what == APP_OUTBOX_FAILED)
-		fprintf(stderr, "posta: outbox %lld stays in the outbox; "
-		    "'posta outbox --flush' tries again\n", (long long)ev->id);
+	if ((ev->what == APP_OUTBOX_FAILED || ev->what ==
+	    APP_OUTBOX_PARTIAL) && ev->held)
+		fprintf(stderr, "posta: outbox %lld was refused for good%s; it "
+		    "is held: 'posta outbox --retry %lld' sends it again%s, "
+		    "'posta outbox --drop %lld' forgets it\n", (long long)ev->id,
+		    ev->what == APP_OUTBOX_PARTIAL ? " by some recipients" :
+		    "", (long long)ev->id, ev->what == APP_OUTBOX_PARTIAL ?
+		    " to them only" : "", (long long)ev->id);
+	else if (ev->what == APP_OUTBOX_FAILED || ev->what ==
+	    APP_OUTBOX_PARTIAL)
+		fprintf(stderr, "posta: outbox %lld stays in the outbox%s; "
+		    "'posta outbox --flush' tries again\n", (long long)ev->id,
+		    ev->what == APP_OUTBOX_PARTIAL ? " for the refused "
+		    "recipients" : "");
 	else if (ev->what == APP_OUTBOX_UNKNOWN)
 		fprintf(stderr, "posta: outbox %lld may have been delivered; "
 		    "it is held: 'posta outbox --retry %lld' sends it again, "

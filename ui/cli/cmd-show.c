@@ -8,6 +8,10 @@
  * A message stored without its body (offline = headers, days:N) has it
  * fetched from the server first (app_fetch_body); with --offline, or when
  * the server cannot be reached, its headers are shown with a note.
+ *
+ * A message that is not whole (store_msg.problem: the server's reply could
+ * not be parsed, the body is too large) gets posta's note between its
+ * headers and its body, in brackets so that it cannot pass for a header.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +79,33 @@ show_headers_only(const struct store_msg *m)
 		free(s);
 	}
 	free(from);
-	printf("\n[the body of this message is not stored offline]\n");
+	if (m->problem != NULL) {
+		s = sanitize_line(m->problem);
+		printf("[posta: %s]\n", s);
+		free(s);
+	} else
+		printf("\n[the body of this message is not stored offline]\n");
+}
+
+/* The rendered message, with the note on a problem after its headers. */
+static int
+show_text(const char *text, const char *problem)
+{
+	const char	*body;
+	char		*note;
+	int		 r;
+
+	if (problem == NULL)
+		return write_all(text, strlen(text));
+	/* The header block ends at the first empty line. */
+	body = strstr(text, "\n\n");
+	body = body != NULL ? body + 1 : text;
+	note = sanitize_line(problem);
+	r = write_all(text, (size_t)(body - text)) != 0 ||
+	    printf("[posta: %s]\n", note) < 0 ||
+	    write_all(body, strlen(body)) != 0 ? -1 : 0;
+	free(note);
+	return r;
 }
 
 static int
@@ -121,9 +151,10 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		    cli_error("%s", err.msg);
 		goto out;
 	}
+	/* A problem says why the body is missing: no fetch would cure it. */
 	if (store_body_get(st, id, &raw, &len, &err) != 0 &&
 	    err.code == PERR_NOTFOUND && !ctx->offline &&
-	    acct->protocol == PROTO_IMAP) {
+	    acct->protocol == PROTO_IMAP && m.problem == NULL) {
 		/* Not stored: fetch it now (the reader sees the commit). */
 		if (app_fetch_body(ctx->cfg, acct, id, &err) != 0) {
 			cli_error("message %lld: the body could not be "
@@ -155,7 +186,7 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_error("message %lld: %s", (long long)id, err.msg);
 		goto out;
 	}
-	if (write_all(text, strlen(text)) != 0)
+	if (show_text(text, m.problem) != 0)
 		rc = cli_error("show: write error");
 out:
 	free(text);

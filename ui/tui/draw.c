@@ -24,81 +24,188 @@
 #define MIN_ROWS	8
 #define SIDE_MIN_COLS	70	/* narrower terminals hide the sidebar */
 
-enum dc {
-	DC_NORMAL,
-	DC_SELECTED,
-	DC_STATUS,
-	DC_UNREAD,
-	DC_FLAGGED,
-	DC_QUOTE1,
-	DC_QUOTE2,
-	DC_QUOTE3,
-	DC_HEADER,
-	DC_SIDE_ACCOUNT,
-	DC_SIDE_CURRENT,
-	DC_SEARCH,
-	DC_ERROR,
-	DC_TREE,
-	DC_COUNT
-};
-
-/* Colour (foreground, -1: default) and the attribute without colours. */
+/*
+ * posta's own look: with colours, a foreground (-1: the terminal's) and
+ * attributes; without, an attribute alone. [colors] replaces an element's
+ * colour style whole, as a mutt "color" line does.
+ */
 static const struct {
 	short	fg;
+	attr_t	attr;
 	attr_t	mono;
-	attr_t	extra;		/* added with colours too */
-} dc_style[DC_COUNT] = {
-	[DC_NORMAL] =		{ -1, A_NORMAL, A_NORMAL },
-	[DC_SELECTED] =		{ -1, A_REVERSE, A_REVERSE },
-	[DC_STATUS] =		{ -1, A_REVERSE, A_REVERSE },
-	[DC_UNREAD] =		{ -1, A_BOLD, A_BOLD },
-	[DC_FLAGGED] =		{ COLOR_RED, A_BOLD, A_NORMAL },
-	[DC_QUOTE1] =		{ COLOR_GREEN, A_NORMAL, A_NORMAL },
-	[DC_QUOTE2] =		{ COLOR_CYAN, A_DIM, A_NORMAL },
-	[DC_QUOTE3] =		{ COLOR_YELLOW, A_NORMAL, A_NORMAL },
-	[DC_HEADER] =		{ COLOR_BLUE, A_BOLD, A_BOLD },
-	[DC_SIDE_ACCOUNT] =	{ -1, A_BOLD, A_BOLD },
-	[DC_SIDE_CURRENT] =	{ -1, A_UNDERLINE, A_BOLD },
-	[DC_SEARCH] =		{ -1, A_STANDOUT, A_REVERSE },
-	[DC_ERROR] =		{ COLOR_RED, A_BOLD, A_BOLD },
-	[DC_TREE] =		{ COLOR_MAGENTA, A_NORMAL, A_NORMAL },
+} dc_default[UI_NELEMS] = {
+	[UI_NORMAL] =		{ -1, A_NORMAL, A_NORMAL },
+	[UI_SELECTED] =		{ -1, A_REVERSE, A_REVERSE },
+	[UI_STATUS] =		{ -1, A_REVERSE, A_REVERSE },
+	[UI_UNREAD] =		{ -1, A_BOLD, A_BOLD },
+	[UI_FLAGGED] =		{ COLOR_RED, A_NORMAL, A_BOLD },
+	[UI_QUOTE1] =		{ COLOR_GREEN, A_NORMAL, A_NORMAL },
+	[UI_QUOTE2] =		{ COLOR_CYAN, A_NORMAL, A_DIM },
+	[UI_QUOTE3] =		{ COLOR_YELLOW, A_NORMAL, A_NORMAL },
+	[UI_HEADER] =		{ COLOR_BLUE, A_BOLD, A_BOLD },
+	[UI_SIDEBAR_ACCOUNT] =	{ -1, A_BOLD, A_BOLD },
+	[UI_SIDEBAR_CURRENT] =	{ -1, A_BOLD, A_UNDERLINE },
+	[UI_SEARCH] =		{ -1, A_REVERSE, A_STANDOUT },
+	[UI_ERROR] =		{ COLOR_RED, A_BOLD, A_BOLD },
+	[UI_TREE] =		{ COLOR_MAGENTA, A_NORMAL, A_NORMAL },
 };
 
 struct draw {
 	WINDOW	*side, *main, *status, *prompt;
 	bool	 utf8;
-	bool	 colors;
+	attr_t	 style[UI_NELEMS];	/* what each element is drawn with */
 	int	 side_w;		/* sidebar columns, 0: hidden */
 };
 
 static attr_t
-dc_attr(const struct draw *d, enum dc c)
+dc_attr(const struct draw *d, enum ui_elem c)
 {
-	if (!d->colors || dc_style[c].fg == -1)
-		return d->colors ? dc_style[c].extra : dc_style[c].mono;
-	return COLOR_PAIR(c) | dc_style[c].extra;
+	return d->style[c];
 }
 
+static attr_t
+curses_attrs(unsigned a)
+{
+	attr_t	r = A_NORMAL;
+
+	if (a & UI_ATTR_BOLD)
+		r |= A_BOLD;
+	if (a & UI_ATTR_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (a & UI_ATTR_REVERSE)
+		r |= A_REVERSE;
+	if (a & UI_ATTR_DIM)
+		r |= A_DIM;
+	if (a & UI_ATTR_STANDOUT)
+		r |= A_STANDOUT;
+	return r;
+}
+
+/* xterm's 256 colours as RGB: its 16 defaults, a 6x6x6 cube, 24 greys. */
+static void
+xterm_rgb(int c, int rgb[3])
+{
+	static const int	sys[16][3] = {
+		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
+		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 },
+		{ 229, 229, 229 }, { 127, 127, 127 }, { 255, 0, 0 },
+		{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 },
+		{ 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+	};
+	static const int	level[6] = { 0, 95, 135, 175, 215, 255 };
+	int			i;
+
+	if (c < 16)
+		for (i = 0; i < 3; i++)
+			rgb[i] = sys[c][i];
+	else if (c < 232) {
+		c -= 16;
+		rgb[0] = level[c / 36];
+		rgb[1] = level[c / 6 % 6];
+		rgb[2] = level[c % 6];
+	} else
+		rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (c - 232);
+}
+
+/*
+ * The colour a terminal of n colours shows for c (0-255, -1 the default):
+ * c itself, else the nearest of the 16 system colours, and a bright one
+ * (8-15) the terminal lacks as its plain colour with *bright set (drawn
+ * bold, as terminals of 8 colours show brightness).
+ */
+static short
+fit_color(short c, int n, bool *bright)
+{
+	int	want[3], have[3], i, d, best = 0, bestd = -1;
+
+	if (c < 0 || c < n)
+		return c;
+	if (c >= 16) {
+		xterm_rgb(c, want);
+		for (i = 0; i < 16; i++) {
+			xterm_rgb(i, have);
+			d = (want[0] - have[0]) * (want[0] - have[0]) +
+			    (want[1] - have[1]) * (want[1] - have[1]) +
+			    (want[2] - have[2]) * (want[2] - have[2]);
+			if (bestd < 0 || d < bestd) {
+				best = i;
+				bestd = d;
+			}
+		}
+		c = (short)best;
+		if (c < n)
+			return c;
+	}
+	if (c < 8 || c - 8 >= n)
+		return -1;
+	*bright = true;
+	return (short)(c - 8);
+}
+
+/*
+ * The colour style of element i: its [colors] value over the default,
+ * fitted to the terminal, as a pair (number i + 1) and attributes. Falls
+ * back to the monochrome attribute when the pair cannot be made.
+ */
+static attr_t
+color_style(const struct config *cfg, int i, bool dflt_ok, attr_t mono)
+{
+	const struct ui_style	*u = &cfg->colors[i];
+	short			 fg = dc_default[i].fg, bg = -1;
+	attr_t			 attr = dc_default[i].attr;
+	bool			 bright = false, unused = false;
+
+	if (u->set) {
+		fg = u->fg;
+		bg = u->bg;
+		attr = curses_attrs(u->attrs);
+	}
+	if (fg == -1 && bg == -1)
+		return attr;	/* the terminal's colours: no pair needed */
+	fg = fit_color(fg, COLORS, &bright);
+	bg = fit_color(bg, COLORS, &unused);
+	if (bright)
+		attr |= A_BOLD;
+	if (!dflt_ok) {
+		/* No "default" here: the usual white on black. */
+		if (fg == -1)
+			fg = COLOR_WHITE;
+		if (bg == -1)
+			bg = COLOR_BLACK;
+	}
+	if (i + 1 >= COLOR_PAIRS || init_pair((short)(i + 1), fg, bg) == ERR)
+		return mono;
+	return COLOR_PAIR(i + 1) | attr;
+}
+
+/*
+ * Colours are used when the terminal has them and neither [colors]
+ * enable = no nor $NO_COLOR (https://no-color.org; the file's enable =
+ * yes overrides it) turns them off. Without colours each element has
+ * posta's monochrome attribute plus those its [colors] value names, so
+ * that the selection and the status line stay visible.
+ */
 struct draw *
-draw_new(void)
+draw_new(const struct config *cfg)
 {
 	struct draw	*d = xcalloc(1, sizeof *d);
-	const char	*cs = nl_langinfo(CODESET);
+	const char	*cs = nl_langinfo(CODESET), *nc = getenv("NO_COLOR");
+	bool		 on, dflt_ok;
 	int		 i;
 
 	d->utf8 = cs != NULL && (strcasecmp(cs, "UTF-8") == 0 ||
 	    strcasecmp(cs, "utf8") == 0);
-	if (has_colors() && start_color() == OK) {
-		d->colors = true;
-		/* Keep the terminal's own background where it can. */
-		if (use_default_colors() != OK)
-			d->colors = COLORS >= 8;
-		for (i = 1; i < DC_COUNT; i++)
-			if (dc_style[i].fg != -1 &&
-			    init_pair((short)i, dc_style[i].fg, -1) == ERR)
-				(void)init_pair((short)i, dc_style[i].fg,
-				    COLOR_BLACK);
-	}
+	for (i = 0; i < UI_NELEMS; i++)
+		d->style[i] = dc_default[i].mono |
+		    curses_attrs(cfg->colors[i].attrs);
+	on = cfg->colors_mode == UI_COLORS_ON ||
+	    (cfg->colors_mode == UI_COLORS_AUTO && (nc == NULL || *nc == '\0'));
+	if (!on || !has_colors() || start_color() != OK)
+		return d;
+	/* Keep the terminal's own background where it can. */
+	dflt_ok = use_default_colors() == OK;
+	for (i = 0; i < UI_NELEMS; i++)
+		d->style[i] = color_style(cfg, i, dflt_ok, d->style[i]);
 	return d;
 }
 
@@ -162,7 +269,9 @@ mkwin(int h, int w, int y, int x)
 void
 draw_layout(struct draw *d, struct tui *t)
 {
-	int	mw, mh;
+	WINDOW	**w[] = { &d->side, &d->main, &d->status, &d->prompt };
+	size_t	  i;
+	int	  mw, mh;
 
 	del_windows(d);
 	t->too_small = t->cols < MIN_COLS || t->rows < MIN_ROWS;
@@ -179,6 +288,10 @@ draw_layout(struct draw *d, struct tui *t)
 		d->status = mkwin(1, t->cols, t->rows - 2, 0);
 		d->prompt = mkwin(1, t->cols, t->rows - 1, 0);
 	}
+	/* Cleared cells take the normal colour, background included. */
+	for (i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (*w[i] != NULL)
+			(void)wbkgd(*w[i], (chtype)' ' | d->style[UI_NORMAL]);
 	if (d->prompt != NULL) {
 		(void)leaveok(d->prompt, FALSE);
 		(void)keypad(d->prompt, TRUE);
@@ -268,7 +381,7 @@ put_hl(const struct draw *d, WINDOW *w, int y, int cols, const char *s,
 	for (p = text; (m = strcasestr(p, needle)) != NULL; p = m + nl) {
 		(void)wattrset(w, attr);
 		(void)waddnstr(w, p, (int)(m - p));
-		(void)wattrset(w, dc_attr(d, DC_SEARCH));
+		(void)wattrset(w, dc_attr(d, UI_SEARCH));
 		(void)waddnstr(w, m, (int)nl);
 	}
 	(void)wattrset(w, attr);
@@ -349,10 +462,10 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 		    zw > 0 ? " " : "", zw > 0 ? zw - 1 : 0, zw > 0 ? size : "");
 		free(dc);
 	}
-	attr = selected ? dc_attr(d, DC_SELECTED) :
-	    (r->flags & STORE_FLAGGED) ? dc_attr(d, DC_FLAGGED) :
-	    !(r->flags & STORE_SEEN) ? dc_attr(d, DC_UNREAD) :
-	    dc_attr(d, DC_NORMAL);
+	attr = selected ? dc_attr(d, UI_SELECTED) :
+	    (r->flags & STORE_FLAGGED) ? dc_attr(d, UI_FLAGGED) :
+	    !(r->flags & STORE_SEEN) ? dc_attr(d, UI_UNREAD) :
+	    dc_attr(d, UI_NORMAL);
 	if (selected && !(r->flags & STORE_SEEN))
 		attr |= A_BOLD;
 	put(d, w, y, 0, width, line, attr);
@@ -376,7 +489,7 @@ draw_index(const struct draw *d, const struct tui *t)
 		put(d, d->main, 0, 0, w, t->st == NULL ?
 		    "  no mail stored yet; run posta sync" : t->folder_id == 0 ?
 		    "  no folder open (c opens one)" : "  (no messages)",
-		    dc_attr(d, DC_NORMAL));
+		    dc_attr(d, UI_NORMAL));
 		return;
 	}
 	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
@@ -394,7 +507,9 @@ draw_pager(const struct draw *d, const struct tui *t)
 	size_t			 i;
 	char			*line;
 	attr_t			 attr;
-	static const enum dc	 quotes[] = { DC_QUOTE1, DC_QUOTE2, DC_QUOTE3 };
+	static const enum ui_elem quotes[] = {
+		UI_QUOTE1, UI_QUOTE2, UI_QUOTE3
+	};
 
 	draw_main_size(t, &w, &h);
 	(void)werase(d->main);
@@ -402,9 +517,9 @@ draw_pager(const struct draw *d, const struct tui *t)
 		const struct pg_line *l = &pg->lines[i];
 
 		line = xstrndup(pg->text + l->off, l->len);
-		attr = l->header ? dc_attr(d, DC_HEADER) : l->quote > 0 ?
+		attr = l->header ? dc_attr(d, UI_HEADER) : l->quote > 0 ?
 		    dc_attr(d, quotes[(l->quote - 1) % 3]) :
-		    dc_attr(d, DC_NORMAL);
+		    dc_attr(d, UI_NORMAL);
 		put_hl(d, d->main, y, w, line, attr, pg->search);
 		free(line);
 	}
@@ -437,7 +552,7 @@ draw_attach(const struct draw *d, struct tui *t)
 	av->height = h;
 	(void)werase(d->main);
 	if (av->n == 0) {
-		put(d, d->main, 0, 0, w, "  (no parts)", dc_attr(d, DC_NORMAL));
+		put(d, d->main, 0, 0, w, "  (no parts)", dc_attr(d, UI_NORMAL));
 		return;
 	}
 	if (av->sel < av->top)
@@ -453,7 +568,7 @@ draw_attach(const struct draw *d, struct tui *t)
 		    p->filename[0] != '\0' ? p->filename :
 		    p->role == MAIL_PART_BODY ? "(shown)" : "");
 		put(d, d->main, y, 0, w, line, i == av->sel ?
-		    dc_attr(d, DC_SELECTED) : dc_attr(d, DC_NORMAL));
+		    dc_attr(d, UI_SELECTED) : dc_attr(d, UI_NORMAL));
 		free(line);
 	}
 }
@@ -466,7 +581,7 @@ compose_field(const struct draw *d, WINDOW *win, int y, int w,
 {
 	char	*line = xasprintf("%10s: %s", name, value != NULL ? value : "");
 
-	put(d, win, y, 0, w, line, dc_attr(d, DC_NORMAL));
+	put(d, win, y, 0, w, line, dc_attr(d, UI_NORMAL));
 	free(line);
 }
 
@@ -492,10 +607,10 @@ draw_compose(const struct draw *d, const struct tui *t)
 	y++;
 	put(d, d->main, y++, 0, w, cs->file_bad ? "-- the message file has "
 	    "an error: e edits it again" : "-- Attachments",
-	    cs->file_bad ? dc_attr(d, DC_ERROR) : dc_attr(d, DC_HEADER));
+	    cs->file_bad ? dc_attr(d, UI_ERROR) : dc_attr(d, UI_HEADER));
 	if (cs->d.natt == 0 && y < h)
 		put(d, d->main, y++, 0, w, "   (none: a attaches a file)",
-		    dc_attr(d, DC_NORMAL));
+		    dc_attr(d, UI_NORMAL));
 	for (i = 0; i < cs->d.natt && y < h; i++, y++) {
 		const struct compose_attachment *a = &cs->d.att[i];
 
@@ -505,13 +620,13 @@ draw_compose(const struct draw *d, const struct tui *t)
 		    a->data, a->len), size,
 		    a->filename != NULL ? a->filename : "");
 		put(d, d->main, y, 0, w, line, i == cs->sel ?
-		    dc_attr(d, DC_SELECTED) : dc_attr(d, DC_NORMAL));
+		    dc_attr(d, UI_SELECTED) : dc_attr(d, UI_NORMAL));
 		free(line);
 	}
 	if (y + 1 < h) {
 		line = xasprintf("-- %zu lines of text",
 		    count_lines(cs->d.body));
-		put(d, d->main, y + 1, 0, w, line, dc_attr(d, DC_HEADER));
+		put(d, d->main, y + 1, 0, w, line, dc_attr(d, UI_HEADER));
 		free(line);
 	}
 }
@@ -540,7 +655,7 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 		if (e->folder_id == 0) {
 			label = xstrdup(e->name);
 			count[0] = '\0';
-			attr = dc_attr(d, DC_SIDE_ACCOUNT);
+			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
 		} else {
 			label = xasprintf("%*s%s", e->depth, "",
 			    e->name + e->leaf);
@@ -551,8 +666,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 				snprintf(count, sizeof count, " %lld",
 				    (long long)e->total);
 			attr = e->folder_id == t->folder_id ?
-			    dc_attr(d, DC_SIDE_CURRENT) : e->unread > 0 ?
-			    dc_attr(d, DC_UNREAD) : dc_attr(d, DC_NORMAL);
+			    dc_attr(d, UI_SIDEBAR_CURRENT) : e->unread > 0 ?
+			    dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
 		}
 		if (i == sb->sel)
 			attr |= A_REVERSE;
@@ -575,12 +690,12 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 static void
 draw_status(const struct draw *d, const struct tui *t)
 {
-	char	*left, *right, *line;
-	int	 rw, lw, cols = t->cols;
+	char	*left, *right, *line, *e = NULL;
+	int	 rw, lw, ew, cols = t->cols;
 
 	if (t->prompt.active && t->prompt.hint != NULL) {
 		put(d, d->status, 0, 0, cols, t->prompt.hint,
-		    dc_attr(d, DC_STATUS));
+		    dc_attr(d, UI_STATUS));
 		return;
 	}
 	status_text(t, &left, &right);
@@ -595,14 +710,18 @@ draw_status(const struct draw *d, const struct tui *t)
 		free(l);
 	} else {
 		/* The last error gets the room the rest leaves. */
-		char	*e = xasprintf("  %s", t->status.error);
-		char	*ef = cell(d, e, cols - lw - rw);
-
-		line = xasprintf("%s%s%s", left, ef, right);
-		free(ef);
-		free(e);
+		line = xasprintf("%s%*s%s", left, cols - lw - rw, "", right);
+		e = sanitize_line(t->status.error);
 	}
-	put(d, d->status, 0, 0, cols, line, dc_attr(d, DC_STATUS));
+	put(d, d->status, 0, 0, cols, line, dc_attr(d, UI_STATUS));
+	if (e != NULL && cols - lw - rw > 2) {
+		/* Drawn over the gap in its own colour, two cells in. */
+		ew = text_width(e);
+		if (ew > cols - lw - rw - 2)
+			ew = cols - lw - rw - 2;
+		put(d, d->status, 0, lw + 2, ew, e, dc_attr(d, UI_ERROR));
+	}
+	free(e);
 	free(line);
 	free(left);
 	free(right);
@@ -621,7 +740,7 @@ draw_prompt(const struct draw *d, const struct tui *t)
 	if (!pr->active) {
 		if (t->status.msg != NULL)
 			put(d, d->prompt, 0, 0, cols, t->status.msg,
-			    dc_attr(d, DC_NORMAL));
+			    dc_attr(d, UI_NORMAL));
 		return -1;
 	}
 	safe = sanitize_line(pr->buf);
@@ -636,7 +755,7 @@ draw_prompt(const struct draw *d, const struct tui *t)
 		bw = text_width(shown);
 	}
 	text = xasprintf("%s%s", pr->label, shown);
-	put(d, d->prompt, 0, 0, cols, text, dc_attr(d, DC_NORMAL));
+	put(d, d->prompt, 0, 0, cols, text, dc_attr(d, UI_NORMAL));
 	x = lw + bw < cols ? lw + bw : cols - 1;
 	free(text);
 	free(safe);

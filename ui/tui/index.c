@@ -2,31 +2,35 @@
  * index.c - the message index as a window on the store.
  *
  * The window holds a few blocks of rows around the screen (at most
- * IX_MAX_BLOCKS), fetched with keyset pages (store_msg_page and
- * store_msg_page_newer), so opening or scrolling a 100,000-message folder
- * reads only what is shown and the memory does not depend on the folder.
- * Blocks are fetched at either end as the selection nears it, and the
- * block at the far end is dropped.
+ * IX_MAX_ROWS beyond what the screen needs), fetched with keyset pages
+ * (store_msg_page_sorted), so opening, sorting or scrolling a
+ * 100,000-message folder reads only what is shown and the memory does not
+ * depend on the folder. Blocks are fetched at either end as the selection
+ * nears it, and the block at the far end is dropped.
  *
- * Three sources fill a block:
- *  - date order, flat: one keyset page (either direction);
- *  - date order, threaded: a keyset page of raw rows, then every thread
- *    (by the store's thread_id) whose newest message lies in that page is
- *    pulled in whole and JWZ-threaded; rows of threads whose newest message
- *    is newer than the page belong to an earlier block and are skipped.
- *    Since blocks are contiguous ranges of dates, every thread is shown
- *    once, in the order of its newest message. Rows without a thread_id
- *    are threaded within their block only (bounded by design);
- *  - other sorts (sender, subject, size): the store has no index for them,
- *    so a compact key per message (IX_SORT_MAX at most) is sorted in
- *    memory and rows are read by id. Larger folders stay in date order.
+ * Every order is one of the store's (schema version 5): date, sender,
+ * subject, size, each an index scan of (key, date, id), each total, so a
+ * block ends at a key and the next block starts strictly after it, in
+ * either direction, whatever the number of equal keys. The natural
+ * direction is what mutt users expect: newest first, A to Z (then oldest
+ * first, as mutt's default sort_aux does), largest first; `reverse`
+ * flips it.
+ *
+ * Two sources fill a block:
+ *  - flat: one keyset page in the order shown (either direction);
+ *  - threaded (always by date, newest first): a keyset page of raw rows,
+ *    then every thread (by the store's thread_id) whose newest message
+ *    lies in that page is pulled in whole and JWZ-threaded; rows of
+ *    threads whose newest message is newer than the page belong to an
+ *    earlier block and are skipped. Since blocks are contiguous ranges of
+ *    dates, every thread is shown once, in the order of its newest
+ *    message. Rows without a thread_id are threaded within their block
+ *    only (bounded by design).
  *
  * No curses here: the unit tests drive this file against a real store.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tui/tui-int.h"
 
@@ -37,12 +41,94 @@
 struct rowbuf {
 	struct ix_row	*r;
 	size_t		 n, cap;
-	struct ix_block	 b;
+	struct ix_block	 b;		/* its keys are owned here */
 	size_t		 raw;		/* raw rows the source gave */
 	bool		 keep_threading; /* copy message ids etc. */
 	bool		 forward;	/* fetched going down the list */
-	int64_t		 folder_id;
+	enum ix_sort	 sort;		/* whose key each row keeps */
 };
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static enum store_sort
+store_order(enum ix_sort sort)
+{
+	switch (sort) {
+	case IX_SORT_FROM:
+		return STORE_SORT_FROM;
+	case IX_SORT_SUBJECT:
+		return STORE_SORT_SUBJECT;
+	case IX_SORT_SIZE:
+		return STORE_SORT_SIZE;
+	case IX_SORT_DATE:
+		break;
+	}
+	return STORE_SORT_DATE;
+}
+
+/* Is the list shown in the store's descending order? */
+static bool
+shown_desc(const struct ix *ix)
+{
+	if (ix->threaded)
+		return true;
+	return (ix->sort == IX_SORT_DATE || ix->sort == IX_SORT_SIZE) !=
+	    ix->reverse;
+}
+
+/* A row's key; the text is borrowed from the row. */
+static struct ix_key
+row_key(const struct ix_row *r)
+{
+	struct ix_key	k = { r->key, r->size, r->date, r->id };
+
+	return k;
+}
+
+static void
+key_free(struct ix_key *k)
+{
+	free(k->text);
+	memset(k, 0, sizeof *k);
+}
+
+/* *dst = a copy of k (dst's old text is freed). */
+static void
+key_set(struct ix_key *dst, struct ix_key k)
+{
+	char	*text = k.text != NULL ? xstrdup(k.text) : NULL;
+
+	free(dst->text);
+	*dst = k;
+	dst->text = text;
+}
+
+static void
+block_free(struct ix_block *b)
+{
+	key_free(&b->first);
+	key_free(&b->last);
+}
+
+/* Compare keys in the store's ascending order of `sort`, as SQLite does. */
+static int
+key_cmp(enum ix_sort sort, const struct ix_key *a, const struct ix_key *b)
+{
+	int	c = 0;
+
+	if (sort == IX_SORT_FROM || sort == IX_SORT_SUBJECT)
+		c = strcmp(a->text != NULL ? a->text : "",
+		    b->text != NULL ? b->text : "");
+	else if (sort == IX_SORT_SIZE)
+		c = (a->size > b->size) - (a->size < b->size);
+	if (c == 0)
+		c = (a->date > b->date) - (a->date < b->date);
+	if (c == 0)
+		c = (a->id > b->id) - (a->id < b->id);
+	return c;
+}
+
+/* ---- rows ------------------------------------------------------------------ */
 
 static void
 row_free(struct ix_row *r)
@@ -53,6 +139,7 @@ row_free(struct ix_row *r)
 	free(r->message_id);
 	free(r->in_reply_to);
 	free(r->refs);
+	free(r->key);
 	memset(r, 0, sizeof *r);
 }
 
@@ -66,6 +153,7 @@ rowbuf_free(struct rowbuf *rb)
 	free(rb->r);
 	rb->r = NULL;
 	rb->n = rb->cap = 0;
+	block_free(&rb->b);
 }
 
 static struct ix_row *
@@ -87,7 +175,8 @@ dup_or_null(const char *s)
 
 /* A store row as an index row: display strings sanitised once, here. */
 static void
-row_fill(struct ix_row *r, const struct store_msg *m, bool threading)
+row_fill(struct ix_row *r, const struct store_msg *m, bool threading,
+    enum ix_sort sort)
 {
 	const char	*from;
 
@@ -101,6 +190,11 @@ row_fill(struct ix_row *r, const struct store_msg *m, bool threading)
 	    m->from_addr != NULL ? m->from_addr : "";
 	r->from = sanitize_line(from);
 	r->subject = sanitize_line(m->subject != NULL ? m->subject : "");
+	if (sort == IX_SORT_FROM)
+		r->key = xstrdup(m->sort_from != NULL ? m->sort_from : "");
+	else if (sort == IX_SORT_SUBJECT)
+		r->key = xstrdup(m->sort_subject != NULL ? m->sort_subject :
+		    "");
 	if (threading) {
 		r->message_id = dup_or_null(m->message_id);
 		r->in_reply_to = dup_or_null(m->in_reply_to);
@@ -113,7 +207,7 @@ collect_row(void *arg, const struct store_msg *m)
 {
 	struct rowbuf	*rb = arg;
 
-	row_fill(rowbuf_add(rb), m, rb->keep_threading);
+	row_fill(rowbuf_add(rb), m, rb->keep_threading, rb->sort);
 	rb->raw++;
 	return 0;
 }
@@ -131,59 +225,45 @@ rowbuf_reverse(struct rowbuf *rb)
 	}
 }
 
-static struct store_page_key
-row_key(const struct ix_row *r)
-{
-	struct store_page_key	k = { r->date, r->id };
-
-	return k;
-}
-
-/* Is a newer than b in (date, id) order? */
-static bool
-key_newer(struct store_page_key a, struct store_page_key b)
-{
-	return a.date > b.date || (a.date == b.date && a.id > b.id);
-}
-
-/* ---- date order, flat ---------------------------------------------------- */
-
 /*
- * One keyset page. forward: further down the list (older, or newer when
- * reversed) than *from (NULL: from the top). Rows come back in display
- * order.
+ * One keyset page of the order shown. forward: further down the list than
+ * *from (NULL: from the top; backward from NULL: from the bottom), else up.
+ * Rows come back in display order, with the block's keys set.
  */
 static int
-fetch_flat(struct ix *ix, const struct store_page_key *from, bool forward,
-    int limit, struct rowbuf *rb)
+fetch_page(struct ix *ix, enum ix_sort sort, const struct ix_key *from,
+    bool forward, int limit, struct rowbuf *rb)
 {
-	bool	older = forward != ix->reverse;
-	int	rc;
+	struct store_sort_key	k;
+	bool			desc = shown_desc(ix) == forward;
 
-	if (older)
-		rc = store_msg_page(ix->st, ix->folder_id, from, limit,
-		    collect_row, rb, &ix->err);
-	else
-		rc = store_msg_page_newer(ix->st, ix->folder_id, from, limit,
-		    collect_row, rb, &ix->err);
-	if (rc != 0)
+	rb->sort = sort;
+	if (from != NULL) {
+		k.text = from->text;
+		k.size = from->size;
+		k.date = from->date;
+		k.id = from->id;
+	}
+	if (store_msg_page_sorted(ix->st, ix->folder_id, store_order(sort),
+	    from != NULL ? &k : NULL, desc, limit, collect_row, rb,
+	    &ix->err) != 0)
 		return -1;
 	/* Pages fetched backwards come nearest first. */
 	if (!forward)
 		rowbuf_reverse(rb);
 	if (rb->n > 0) {
-		rb->b.first = row_key(&rb->r[0]);
-		rb->b.last = row_key(&rb->r[rb->n - 1]);
+		key_set(&rb->b.first, row_key(&rb->r[0]));
+		key_set(&rb->b.last, row_key(&rb->r[rb->n - 1]));
 	}
 	return 0;
 }
 
-/* ---- date order, threaded ------------------------------------------------- */
+/* ---- threaded ------------------------------------------------------------- */
 
 struct thread_pull {
 	struct rowbuf	*rb;
 	int64_t		 folder_id;
-	struct store_page_key newest;
+	struct ix_key	 newest;
 	size_t		 start;		/* first row added for this thread */
 	size_t		 count;
 };
@@ -192,13 +272,13 @@ static int
 pull_member(void *arg, const struct store_msg *m)
 {
 	struct thread_pull	*tp = arg;
-	struct store_page_key	 k = { m->date, m->id };
+	struct ix_key		 k = { NULL, m->size, m->date, m->id };
 
 	if (m->folder_id != tp->folder_id)
 		return 0;
-	if (tp->count == 0 || key_newer(k, tp->newest))
+	if (tp->count == 0 || key_cmp(IX_SORT_DATE, &k, &tp->newest) > 0)
 		tp->newest = k;
-	row_fill(rowbuf_add(tp->rb), m, true);
+	row_fill(rowbuf_add(tp->rb), m, true, IX_SORT_DATE);
 	/* A thread of thousands is cut: the index stays bounded. */
 	return ++tp->count >= IX_THREAD_MAX ? 1 : 0;
 }
@@ -235,7 +315,7 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 		 * forward, where the block's end is ours to choose.
 		 */
 		if (out->n >= IX_TBLOCK_ROWS && i > 0 && out->forward) {
-			out->b.last = row_key(&raw->r[i - 1]);
+			key_set(&out->b.last, row_key(&raw->r[i - 1]));
 			break;
 		}
 
@@ -249,6 +329,7 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 			o->message_id = dup_or_null(r->message_id);
 			o->in_reply_to = dup_or_null(r->in_reply_to);
 			o->refs = dup_or_null(r->refs);
+			o->key = dup_or_null(r->key);
 			continue;
 		}
 		if (seen_thread(tids, ntids, r->thread_id))
@@ -265,7 +346,8 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 			return -1;
 		}
 		/* Its newest message is above this block: shown already. */
-		if (tp.count > 0 && key_newer(tp.newest, raw->b.first)) {
+		if (tp.count > 0 &&
+		    key_cmp(IX_SORT_DATE, &tp.newest, &raw->b.first) > 0) {
 			while (out->n > tp.start)
 				row_free(&out->r[--out->n]);
 		}
@@ -301,170 +383,25 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 }
 
 static int
-fetch_threaded(struct ix *ix, const struct store_page_key *from,
-    bool forward, struct rowbuf *rb)
+fetch_threaded(struct ix *ix, const struct ix_key *from, bool forward,
+    struct rowbuf *rb)
 {
 	struct rowbuf	raw = { 0 };
 	int		rc;
 
 	raw.keep_threading = true;
 	rb->forward = forward;
-	/* Threaded view is newest first: forward is older. */
-	if (forward)
-		rc = store_msg_page(ix->st, ix->folder_id, from, IX_TBLOCK,
-		    collect_row, &raw, &ix->err);
-	else
-		rc = store_msg_page_newer(ix->st, ix->folder_id, from,
-		    IX_TBLOCK, collect_row, &raw, &ix->err);
-	if (rc != 0) {
+	if (fetch_page(ix, IX_SORT_DATE, from, forward, IX_TBLOCK, &raw) !=
+	    0) {
 		rowbuf_free(&raw);
 		return -1;
 	}
-	if (!forward)
-		rowbuf_reverse(&raw);
 	rb->raw = raw.raw;
-	if (raw.n > 0) {
-		raw.b.first = rb->b.first = row_key(&raw.r[0]);
-		raw.b.last = rb->b.last = row_key(&raw.r[raw.n - 1]);
-	}
+	key_set(&rb->b.first, raw.b.first);
+	key_set(&rb->b.last, raw.b.last);
 	rc = thread_block(ix, &raw, rb);
 	rowbuf_free(&raw);
 	return rc;
-}
-
-/* ---- other sorts: bounded keys in memory ----------------------------------- */
-
-static void
-keys_free(struct ix *ix)
-{
-	size_t	i;
-
-	for (i = 0; i < ix->nkeys; i++)
-		free(ix->keys[i].str);
-	free(ix->keys);
-	ix->keys = NULL;
-	ix->nkeys = 0;
-}
-
-/* Lower-case ASCII copy for sorting; other bytes compare as they are. */
-static char *
-fold(const char *s)
-{
-	char	*out = xstrdup(s != NULL ? s : ""), *p;
-
-	for (p = out; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return out;
-}
-
-struct key_walk {
-	struct ix		*ix;
-	size_t			 cap;
-	struct store_page_key	 last;
-};
-
-static int
-collect_key(void *arg, const struct store_msg *m)
-{
-	struct key_walk	*kw = arg;
-	struct ix	*ix = kw->ix;
-	struct ix_key	*k;
-	char		*base;
-
-	if (ix->nkeys == IX_SORT_MAX)
-		return 1;
-	if (ix->nkeys == kw->cap) {
-		kw->cap = kw->cap ? kw->cap * 2 : 1024;
-		ix->keys = xreallocarray(ix->keys, kw->cap, sizeof *ix->keys);
-	}
-	k = &ix->keys[ix->nkeys++];
-	k->id = m->id;
-	k->date = m->date;
-	k->size = m->size;
-	k->str = NULL;
-	if (ix->sort == IX_SORT_FROM)
-		k->str = fold(m->from_name != NULL && *m->from_name != '\0' ?
-		    m->from_name : m->from_addr);
-	else if (ix->sort == IX_SORT_SUBJECT) {
-		base = thread_subject_base(m->subject);
-		k->str = fold(base);
-		free(base);
-	}
-	kw->last.date = m->date;
-	kw->last.id = m->id;
-	return 0;
-}
-
-static int
-cmp_key(const void *a, const void *b, void *arg)
-{
-	const struct ix_key	*ka = a, *kb = b;
-	const struct ix		*ix = arg;
-	int			 c = 0;
-
-	if (ix->sort == IX_SORT_SIZE)
-		c = ka->size > kb->size ? -1 : ka->size < kb->size;
-	else if (ka->str != NULL && kb->str != NULL)
-		c = strcmp(ka->str, kb->str);
-	if (c == 0)
-		c = ka->date > kb->date ? -1 : ka->date < kb->date ? 1 :
-		    ka->id > kb->id ? -1 : ka->id < kb->id;
-	return ix->reverse ? -c : c;
-}
-
-/* Read the keys of the whole folder (at most IX_SORT_MAX) and sort them. */
-static int
-keys_load(struct ix *ix)
-{
-	struct key_walk	kw = { ix, 0, { 0, 0 } };
-	size_t		before;
-	int		rc;
-
-	keys_free(ix);
-	for (;;) {
-		before = ix->nkeys;
-		rc = store_msg_page(ix->st, ix->folder_id,
-		    before > 0 ? &kw.last : NULL, 1000, collect_key, &kw,
-		    &ix->err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			return perr_set(&ix->err, PERR_GENERIC, "this folder "
-			    "has more than %d messages: sorting by other than "
-			    "date needs the store's help", IX_SORT_MAX);
-		if (ix->nkeys - before < 1000)
-			break;
-	}
-	qsort_r(ix->keys, ix->nkeys, sizeof *ix->keys, cmp_key, ix);
-	return 0;
-}
-
-/* Rows at sorted positions [from, to), by id; vanished rows are skipped. */
-static int
-fetch_sorted(struct ix *ix, size_t from, size_t to, struct rowbuf *rb)
-{
-	struct store_msg	m;
-	size_t			i;
-
-	for (i = from; i < to && i < ix->nkeys; i++) {
-		if (store_msg_get(ix->st, ix->keys[i].id, &m, &ix->err) != 0) {
-			if (ix->err.code == PERR_NOTFOUND)
-				continue;
-			return -1;
-		}
-		row_fill(rowbuf_add(rb), &m, false);
-		store_msg_free(&m);
-	}
-	rb->raw = to - from;
-	rb->b.pos_first = from;
-	rb->b.pos_last = to > from ? to - 1 : from;
-	return 0;
-}
-
-static bool
-sorted_mode(const struct ix *ix)
-{
-	return ix->sort != IX_SORT_DATE && ix->keys != NULL;
 }
 
 /* ---- the window ------------------------------------------------------------ */
@@ -477,6 +414,8 @@ window_clear(struct ix *ix)
 	for (i = 0; i < ix->nrows; i++)
 		row_free(&ix->rows[i]);
 	ix->nrows = 0;
+	for (i = 0; i < ix->nblocks; i++)
+		block_free(&ix->blocks[i]);
 	free(ix->blocks);
 	ix->blocks = NULL;
 	ix->nblocks = 0;
@@ -492,32 +431,16 @@ window_clear(struct ix *ix)
 static int
 fetch_block(struct ix *ix, bool forward, struct rowbuf *rb)
 {
-	const struct ix_block	*edge = NULL;
-	size_t			 from, to;
+	const struct ix_key	*from = NULL;
 
 	if (ix->nblocks > 0)
-		edge = forward ? &ix->blocks[ix->nblocks - 1] : &ix->blocks[0];
+		from = forward ? &ix->blocks[ix->nblocks - 1].last :
+		    &ix->blocks[0].first;
 	if (ix->st == NULL)
 		return 0;
-	if (sorted_mode(ix)) {
-		if (forward) {
-			from = edge != NULL ? edge->pos_last + 1 : 0;
-			to = from + IX_BLOCK;
-		} else {
-			to = edge != NULL ? edge->pos_first : ix->nkeys;
-			from = to > IX_BLOCK ? to - IX_BLOCK : 0;
-		}
-		if (to > ix->nkeys)
-			to = ix->nkeys;
-		if (from >= to)
-			return 0;
-		return fetch_sorted(ix, from, to, rb);
-	}
 	if (ix->threaded)
-		return fetch_threaded(ix, edge != NULL ? (forward ?
-		    &edge->last : &edge->first) : NULL, forward, rb);
-	return fetch_flat(ix, edge != NULL ? (forward ? &edge->last :
-	    &edge->first) : NULL, forward, IX_BLOCK, rb);
+		return fetch_threaded(ix, from, forward, rb);
+	return fetch_page(ix, ix->sort, from, forward, IX_BLOCK, rb);
 }
 
 /* Drop the block at one end; the indices of the others follow. */
@@ -534,6 +457,7 @@ drop_block(struct ix *ix, bool front)
 			row_free(&ix->rows[i]);
 		memmove(ix->rows, ix->rows + n,
 		    (ix->nrows - n) * sizeof *ix->rows);
+		block_free(&ix->blocks[0]);
 		memmove(ix->blocks, ix->blocks + 1,
 		    (ix->nblocks - 1) * sizeof *ix->blocks);
 		ix->top = ix->top > n ? ix->top - n : 0;
@@ -543,6 +467,7 @@ drop_block(struct ix *ix, bool front)
 		n = ix->blocks[ix->nblocks - 1].nrows;
 		for (i = ix->nrows - n; i < ix->nrows; i++)
 			row_free(&ix->rows[i]);
+		block_free(&ix->blocks[ix->nblocks - 1]);
 		ix->at_end = false;
 	}
 	ix->nrows -= n;
@@ -610,6 +535,7 @@ grow(struct ix *ix, bool forward)
 			ix->rows = xreallocarray(ix->rows, ix->caprows,
 			    sizeof *ix->rows);
 		}
+		/* The rows and the block's keys move into the window. */
 		if (forward) {
 			ix->blocks[ix->nblocks] = rb.b;
 			memcpy(ix->rows + ix->nrows, rb.r, n * sizeof *rb.r);
@@ -701,21 +627,12 @@ int
 ix_open(struct ix *ix, struct store *st, int64_t folder_id)
 {
 	window_clear(ix);
-	keys_free(ix);
 	ix->st = st;
 	ix->folder_id = folder_id;
 	perr_clear(&ix->err);
 	if (st == NULL) {
 		ix->at_start = ix->at_end = true;
 		return 0;
-	}
-	if (ix->sort != IX_SORT_DATE && keys_load(ix) != 0) {
-		/* Too big or failed: fall back to date order, say why. */
-		keys_free(ix);
-		ix->sort = IX_SORT_DATE;
-		if (load_top(ix) != 0)
-			return -1;
-		return -1;
 	}
 	return load_top(ix);
 }
@@ -724,7 +641,6 @@ void
 ix_close(struct ix *ix)
 {
 	window_clear(ix);
-	keys_free(ix);
 	free(ix->rows);
 	ix->rows = NULL;
 	ix->caprows = 0;
@@ -833,48 +749,59 @@ ix_select_id(struct ix *ix, int64_t id)
 	return false;
 }
 
-/* Does the row at display position a come after key k (display order)? */
+/* Does the row come after key k in display order? */
 static bool
 row_after_key(const struct ix *ix, const struct ix_row *r,
-    struct store_page_key k)
+    const struct ix_key *k)
 {
-	bool	older = key_newer(k, row_key(r));
+	struct ix_key	rk = row_key(r);
+	int		c = key_cmp(ix->sort, &rk, k);
 
-	return ix->reverse && !ix->threaded ? !older && r->id != k.id : older;
+	return shown_desc(ix) ? c < 0 : c > 0;
 }
 
 /*
  * Rebuild the window so that it starts at the block where `first` is (the
- * old first row) and select `id` again, `off` rows below the top; when
- * `id` is gone, the row that came after it. Used after the store changed
- * and to come back from a search that found nothing.
+ * old first row; NULL: at the top) and select `id` again, `off` rows below
+ * the top; when `id` is gone, the row that came after it (`key`). Used
+ * after the store changed, after a change of order or view, and to come
+ * back from a search that found nothing. The keys may point into the
+ * window: they are copied before it is cleared.
  */
 static int
-reload_at(struct ix *ix, bool from_top, struct store_page_key first,
-    int64_t id, struct store_page_key key, size_t off)
+reload_at(struct ix *ix, const struct ix_key *first, int64_t id,
+    const struct ix_key *key, size_t off)
 {
-	struct ix_block	 start = { 0 };
+	struct ix_key	 at = { 0 }, start = { 0 };
 	size_t		 i, tries;
 	bool		 found = false;
+	int		 rc = -1;
 
+	key_set(&at, *key);
+	if (first != NULL)
+		key_set(&start, *first);
 	window_clear(ix);
-	if (ix->st == NULL)
-		return 0;
-	if (sorted_mode(ix) && keys_load(ix) != 0)
-		return -1;
-	if (from_top || sorted_mode(ix)) {
+	if (ix->st == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (first == NULL) {
 		ix->at_start = true;
 		if (grow(ix, true) < 0)
-			return -1;
+			goto out;
 	} else {
-		/* Pages are exclusive: one past the old first row includes it. */
-		start.last = first;
-		start.last.id += ix->reverse && !ix->threaded ? -1 : 1;
+		/*
+		 * Pages are exclusive: a stand-in block whose last key is one
+		 * id before `first` in the order shown starts the window at
+		 * `first` itself (no id lies between the two).
+		 */
+		start.id += shown_desc(ix) ? 1 : -1;
 		ix->blocks = xcalloc(1, sizeof *ix->blocks);
-		ix->blocks[0] = start;
+		ix->blocks[0].last = start;
+		memset(&start, 0, sizeof start);
 		ix->nblocks = 1;
 		if (grow(ix, true) < 0)
-			return -1;
+			goto out;
 		drop_block(ix, true);	/* the stand-in */
 		if (ix->nblocks == 0)
 			ix->at_end = true;
@@ -886,17 +813,15 @@ reload_at(struct ix *ix, bool from_top, struct store_page_key first,
 				break;
 			}
 		if (found || ix->at_end || tries + 1 >= IX_MAX_BLOCKS ||
-		    (!sorted_mode(ix) && row_after_key(ix,
-		    &ix->rows[ix->nrows - 1], key)))
+		    row_after_key(ix, &ix->rows[ix->nrows - 1], &at))
 			break;
 		if (grow(ix, true) < 0)
-			return -1;
+			goto out;
 	}
 	if (!found) {
 		/* Gone: the first row after it, else the last one. */
 		for (i = 0; i < ix->nrows; i++)
-			if (!sorted_mode(ix) &&
-			    row_after_key(ix, &ix->rows[i], key))
+			if (row_after_key(ix, &ix->rows[i], &at))
 				break;
 		if (i == ix->nrows && ix->nrows > 0)
 			i = ix->nrows - 1;
@@ -911,27 +836,49 @@ reload_at(struct ix *ix, bool from_top, struct store_page_key first,
 		ix->top = ix->sel > off ? ix->sel - off : 0;
 	}
 	settle(ix);
-	return fill_margins(ix);
+	rc = fill_margins(ix);
+out:
+	key_free(&at);
+	key_free(&start);
+	return rc;
+}
+
+/*
+ * The first key of the selection's block: a reload starting there finds
+ * the selection in its first block, however large the window above it.
+ */
+static const struct ix_key *
+sel_block_first(const struct ix *ix)
+{
+	size_t	b, row = 0;
+
+	for (b = 0; b + 1 < ix->nblocks; b++) {
+		if (ix->sel < row + ix->blocks[b].nrows)
+			break;
+		row += ix->blocks[b].nrows;
+	}
+	return &ix->blocks[b].first;
 }
 
 int
 ix_refresh(struct ix *ix)
 {
 	const struct ix_row	*r = ix_selected(ix);
-	struct store_page_key	 first = { 0, 0 }, key = { 0, 0 };
-	int64_t			 id = 0;
-	size_t			 off = 0;
+	struct ix_key		 none = { 0 };
 	bool			 from_top = ix->at_start || ix->nrows == 0;
 	bool			 at_top = ix->at_start && ix->top == 0;
+	int			 rc;
 
-	if (r != NULL) {
-		id = r->id;
-		key = row_key(r);
-		off = ix->sel - ix->top;
+	if (r == NULL)
+		rc = reload_at(ix, NULL, 0, &none, 0);
+	else {
+		struct ix_key	key = row_key(r);
+
 		/* Threaded: the block's first raw key, where pages start. */
-		first = ix->blocks[0].first;
+		rc = reload_at(ix, from_top ? NULL : sel_block_first(ix),
+		    r->id, &key, ix->sel - ix->top);
 	}
-	if (reload_at(ix, from_top, first, id, key, off) != 0)
+	if (rc != 0)
 		return -1;
 	/* Showing the top of the folder: new mail shows up there and
 	 * pushes the selection down, rather than arriving out of sight. */
@@ -942,46 +889,35 @@ ix_refresh(struct ix *ix)
 	return 0;
 }
 
-int
-ix_set_sort(struct ix *ix, enum ix_sort sort, bool reverse)
+/*
+ * The view or the order changed: show the selected message again, with as
+ * many rows above it as before, looking a few blocks up for where its
+ * thread starts. Its key in the new order comes from the store, since a
+ * row keeps only the key of the order it was fetched in.
+ */
+static int
+reselect(struct ix *ix, int64_t id, size_t off)
 {
-	ix->sort = sort;
-	ix->reverse = reverse;
-	if (sort != IX_SORT_DATE)
-		ix->threaded = false;
-	return ix_open(ix, ix->st, ix->folder_id);
-}
+	struct store_msg	m;
+	struct store_sort_key	sk;
+	struct ix_key		key;
+	int			rc, tries;
 
-int
-ix_set_threaded(struct ix *ix, bool on)
-{
-	const struct ix_row	*r = ix_selected(ix);
-	struct store_page_key	 key = { 0, 0 };
-	int64_t			 id = 0;
-	size_t			 off = 0;
-	int			 tries;
-
-	if (r != NULL) {
-		key = row_key(r);
-		id = r->id;
-		off = ix->sel - ix->top;
-	}
-	ix->threaded = on;
-	if (on) {
-		/* Threads are ordered by their newest message. */
-		ix->sort = IX_SORT_DATE;
-		ix->reverse = false;
-	}
-	keys_free(ix);
-	if (r == NULL || ix->at_start) {
-		if (ix_open(ix, ix->st, ix->folder_id) != 0)
+	if (store_msg_get(ix->st, id, &m, &ix->err) != 0) {
+		if (ix->err.code != PERR_NOTFOUND)
 			return -1;
-		(void)ix_select_id(ix, id);
-		return 0;
+		perr_clear(&ix->err);
+		return load_top(ix);
 	}
-	if (reload_at(ix, false, key, id, key, off) != 0)
+	store_msg_sort_key(&m, store_order(ix->sort), &sk);
+	key.text = (char *)sk.text;	/* reload_at copies it */
+	key.size = sk.size;
+	key.date = sk.date;
+	key.id = sk.id;
+	rc = reload_at(ix, &key, id, &key, off);
+	store_msg_free(&m);
+	if (rc != 0)
 		return -1;
-	/* Its thread may start above: look a few blocks up. */
 	for (tries = 0; !ix_select_id(ix, id) && !ix->at_start &&
 	    tries < IX_MAX_BLOCKS; tries++)
 		if (grow(ix, false) < 0)
@@ -991,12 +927,51 @@ ix_set_threaded(struct ix *ix, bool on)
 	return fill_margins(ix);
 }
 
+/* Apply a change of view or order, keeping the selected message. */
+static int
+reorder(struct ix *ix, enum ix_sort sort, bool reverse, bool threaded)
+{
+	const struct ix_row	*r = ix_selected(ix);
+	int64_t			 id = r != NULL ? r->id : 0;
+	size_t			 off = r != NULL ? ix->sel - ix->top : 0;
+
+	ix->sort = sort;
+	ix->reverse = reverse;
+	ix->threaded = threaded;
+	if (ix->st == NULL)
+		return ix_open(ix, NULL, ix->folder_id);
+	if (r == NULL)
+		return load_top(ix);
+	return reselect(ix, id, off);
+}
+
+int
+ix_set_sort(struct ix *ix, enum ix_sort sort, bool reverse)
+{
+	bool	threaded = ix->threaded;
+
+	/* Threads are ordered by their newest message, and only so. */
+	if (sort != IX_SORT_DATE)
+		threaded = false;
+	else if (threaded)
+		reverse = false;
+	return reorder(ix, sort, reverse, threaded);
+}
+
+int
+ix_set_threaded(struct ix *ix, bool on)
+{
+	if (on)
+		return reorder(ix, IX_SORT_DATE, false, true);
+	return reorder(ix, ix->sort, ix->reverse, false);
+}
+
 int
 ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
     void *arg)
 {
 	const struct ix_row	*r = ix_selected(ix);
-	struct store_page_key	 first, key;
+	struct ix_key		 first = { 0 }, key = { 0 };
 	int64_t			 id;
 	size_t			 i, off;
 	bool			 from_top = ix->at_start;
@@ -1005,9 +980,9 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 	if (r == NULL)
 		return 0;
 	id = r->id;
-	key = row_key(r);
+	key_set(&key, row_key(r));
+	key_set(&first, *sel_block_first(ix));
 	off = ix->sel - ix->top;
-	first = ix->blocks[0].first;
 
 	i = ix->sel + 1;
 	for (pass = 0; pass < 2; pass++) {
@@ -1020,7 +995,8 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 					ix->top = i > (size_t)ix->height / 2 ?
 					    i - (size_t)ix->height / 2 : 0;
 					settle(ix);
-					return fill_margins(ix) != 0 ? -1 : 1;
+					rc = fill_margins(ix) != 0 ? -1 : 1;
+					goto out;
 				}
 			}
 			if (ix->at_end)
@@ -1032,7 +1008,7 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 				size_t dropped;
 
 				if ((rc = grow(ix, true)) < 0)
-					return -1;
+					goto out;
 				if (rc == 0)
 					break;
 				dropped = before + ix->blocks[ix->nblocks - 1]
@@ -1041,15 +1017,17 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 			}
 		}
 		if (pass == 0) {
-			if (load_top(ix) != 0)
-				return -1;
+			if ((rc = load_top(ix)) != 0)
+				goto out;
 			i = 0;
 		}
 	}
 none:
-	if (reload_at(ix, from_top, first, id, key, off) != 0)
-		return -1;
-	return 0;
+	rc = reload_at(ix, from_top ? NULL : &first, id, &key, off);
+out:
+	key_free(&first);
+	key_free(&key);
+	return rc;
 }
 
 void

@@ -101,11 +101,15 @@ static const struct tui_action actions[] = {
 	    act_toggle_threads },
 	{ "sort", I, "sort by date, from, subject or size (Tab completes)",
 	    act_sort },
-	{ "sort-reverse", I, "reverse the sort order", act_sort_reverse },
+	{ "sort-reverse", I, "reverse the sort order (flat view)",
+	    act_sort_reverse },
 	{ "sort-date", I, "sort by date, newest first", act_sort_date },
-	{ "sort-from", I, "sort by sender", act_sort_from },
-	{ "sort-subject", I, "sort by subject", act_sort_subject },
-	{ "sort-size", I, "sort by size, largest first", act_sort_size },
+	{ "sort-from", I, "sort by sender, A to Z (flat view)",
+	    act_sort_from },
+	{ "sort-subject", I, "sort by subject without Re:, A to Z (flat "
+	    "view)", act_sort_subject },
+	{ "sort-size", I, "sort by size, largest first (flat view)",
+	    act_sort_size },
 
 	{ "delete-message", A, "delete: to Trash (in Trash: mark deleted)",
 	    act_mail_delete },
@@ -912,7 +916,15 @@ act_toggle_threads(struct tui *t)
 static void
 set_sort(struct tui *t, enum ix_sort s, bool reverse)
 {
-	tui_index_moved(t, ix_set_sort(&t->ix, s, reverse));
+	bool	threaded = t->ix.threaded;
+	int	rc = ix_set_sort(&t->ix, s, reverse);
+
+	tui_index_moved(t, rc);
+	/* Threads are by date only (ix_set_sort): say what happened. */
+	if (rc == 0 && threaded && !t->ix.threaded)
+		status_msg(&t->status, "flat view: threads are by date only");
+	else if (rc == 0 && threaded && reverse)
+		status_msg(&t->status, "threads are always newest first");
 }
 
 static const char *const sort_names[] = { "date", "from", "subject", "size",

@@ -2,23 +2,40 @@
  * mailcap.c - the part of RFC 1524 posta uses: "type/subtype; command;
  * flag; flag=value" lines, '#' comments, '\' continuations, the first
  * matching entry winning (an exact type before "type/ *" in the same
- * file; files in order). Entries with test= are skipped: running a
- * command from a file merely to choose a viewer is more than a mail
- * reader needs, and /etc/mailcap's tests are mostly "is X running".
+ * file; files in order).
+ *
+ * An entry with test=COMMAND is used only when the command, run by
+ * /bin/sh -c, exits 0 (as mutt does; /etc/mailcap's tests are mostly "is
+ * X running"). It runs only for an entry that would otherwise win, with
+ * its output thrown away, in its own process group, and for at most
+ * MAILCAP_TEST_MS: a test still running then is killed (the whole group)
+ * and counts as failed, so a hanging test cannot hang the screen.
  *
  * The command's %s becomes the file in single quotes (the file is ours:
- * a name we made in a private directory); %t the type, reduced to
- * characters that mean nothing to the shell. No curses here.
+ * a name we made in a private directory; a test runs before there is a
+ * file, so there %s is ''); %t the type, which comes from the message,
+ * reduced to characters that mean nothing to the shell, in the test as in
+ * the command. No curses here.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tui/tui-int.h"
 
 #define MAILCAP_LINE_MAX	(64 * 1024)
+#define MAILCAP_TEST_MS		2000
+#define MAILCAP_TEST_POLL_MS	10
 
 char *
 mailcap_path(void)
@@ -99,13 +116,18 @@ type_match(const char *pattern, const char *type)
 	return 0;
 }
 
-/* Parse one logical line; 1 with *e filled when it is usable for type. */
+/*
+ * Parse one logical line; 1 with *e filled when it is for type, and *test
+ * pointing into line at its test command (NULL: none).
+ */
 static int
-parse_line(char *line, const char *type, struct mailcap_entry *e, int *how)
+parse_line(char *line, const char *type, struct mailcap_entry *e, int *how,
+    const char **test)
 {
-	char	*rest = line, *typ, *cmd, *flag;
+	char	*rest = line, *typ, *cmd, *flag, *eq;
 	bool	 copious = false, term = false;
 
+	*test = NULL;
 	line = trim(line);
 	if (*line == '#' || *line == '\0')
 		return 0;
@@ -116,9 +138,9 @@ parse_line(char *line, const char *type, struct mailcap_entry *e, int *how)
 		return 0;
 	while ((flag = field(&rest)) != NULL) {
 		if (strncasecmp(flag, "test", 4) == 0 &&
-		    (flag[4] == '=' || isspace((unsigned char)flag[4])))
-			return 0;
-		if (strcasecmp(flag, "copiousoutput") == 0)
+		    *(eq = flag + 4 + strspn(flag + 4, " \t")) == '=')
+			*test = trim(eq + 1);
+		else if (strcasecmp(flag, "copiousoutput") == 0)
 			copious = true;
 		else if (strcasecmp(flag, "needsterminal") == 0)
 			term = true;
@@ -128,6 +150,79 @@ parse_line(char *line, const char *type, struct mailcap_entry *e, int *how)
 	e->copiousoutput = copious;
 	e->needsterminal = term;
 	return 1;
+}
+
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec	now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return MAILCAP_TEST_MS;	/* no clock: stop waiting */
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Wait for pid, at most until MAILCAP_TEST_MS after start; 1 exited 0. */
+static int
+test_wait(pid_t pid, const struct timespec *start)
+{
+	const struct timespec	pause = { 0, MAILCAP_TEST_POLL_MS * 1000000L };
+	int			status;
+	pid_t			r;
+
+	for (;;) {
+		if ((r = waitpid(pid, &status, WNOHANG)) == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (r < 0 && errno != EINTR)
+			return 0;
+		if (ms_since(start) >= MAILCAP_TEST_MS)
+			break;
+		(void)nanosleep(&pause, NULL);
+	}
+	/* Too slow: the shell and whatever it started go. */
+	if (kill(-pid, SIGKILL) != 0)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * Run an entry's test= command for type: true only if it exits 0 within
+ * MAILCAP_TEST_MS. The child does nothing but async-signal-safe calls
+ * before exec (the UI has threads).
+ */
+static bool
+test_passes(const char *test, const char *type)
+{
+	struct mailcap_entry	 t = { 0 };
+	struct timespec		 start;
+	char			*cmd;
+	bool			 with_file;
+	pid_t			 pid;
+	int			 fd, ok;
+
+	t.command = (char *)test;
+	cmd = mailcap_command(&t, "", type, &with_file);
+	if (clock_gettime(CLOCK_MONOTONIC, &start) != 0 ||
+	    (pid = fork()) < 0) {
+		free(cmd);
+		return false;
+	}
+	if (pid == 0) {
+		/* Its own group, so a timeout reaches its children too. */
+		(void)setpgid(0, 0);
+		if ((fd = open("/dev/null", O_RDWR)) < 0 || dup2(fd, 0) < 0 ||
+		    dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	(void)setpgid(pid, pid);	/* whichever of us runs first */
+	ok = test_wait(pid, &start);
+	free(cmd);
+	return ok == 1;
 }
 
 /* Look through one file: 2 exact found, 1 wildcard found (kept in *e),
@@ -140,6 +235,7 @@ search_file(const char *path, const char *type, struct mailcap_entry *e)
 	size_t			 cap = 0, llen = 0, n;
 	ssize_t			 r;
 	struct mailcap_entry	 cand;
+	const char		*test;
 	int			 how, best = 0;
 
 	if ((f = fopen(path, "r")) == NULL)
@@ -161,8 +257,10 @@ search_file(const char *path, const char *type, struct mailcap_entry *e)
 			continue;
 		}
 		memset(&cand, 0, sizeof cand);
-		if (parse_line(logical, type, &cand, &how) == 1) {
-			if (how > best) {
+		if (parse_line(logical, type, &cand, &how, &test) == 1) {
+			/* Only an entry that would win is worth a test. */
+			if (how > best && (test == NULL ||
+			    test_passes(test, type))) {
 				mailcap_entry_free(e);
 				*e = cand;
 				best = how;

@@ -247,6 +247,29 @@ store_headers(const struct store_msg *m)
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
+/*
+ * posta's note on a message that is not whole (store_msg.problem), made
+ * the last line of text's header block so that it is drawn like the
+ * headers, right above the body; in brackets, so that it cannot pass for
+ * one. Takes text, returns the new one.
+ */
+static char *
+with_note(char *text, const char *problem)
+{
+	char	*note, *out, *body;
+
+	if (problem == NULL)
+		return text;
+	body = strstr(text, "\n\n");
+	body = body != NULL ? body + 1 : text;
+	note = sanitize_line(problem);
+	out = xasprintf("%.*s[posta: %s]\n%s", (int)(body - text), text, note,
+	    body);
+	free(note);
+	free(text);
+	return out;
+}
+
 int
 pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
     struct perr *err)
@@ -283,7 +306,11 @@ pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
 			store_msg_free(&m);
 			return -1;
 		}
-		text = bodytext;
+		text = with_note(bodytext, m.problem);
+	} else if (m.problem != NULL) {
+		/* The note says why the body is missing: nothing to fetch. */
+		pg->loading = false;
+		text = with_note(xasprintf("%s\n", head), m.problem);
 	} else
 		text = xasprintf("%s\nloading... (this message's body is not "
 		    "stored yet: it is being fetched)\n", head);

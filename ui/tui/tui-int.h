@@ -158,24 +158,24 @@ struct ix_row {
 	int		 depth;
 	/* threading only, else NULL */
 	char		*message_id, *in_reply_to, *refs;
+	char		*key;		/* sender/subject sort: the store's
+					   sort key; else NULL */
+};
+
+/* A row's place in the store's order (struct store_sort_key, owned). */
+struct ix_key {
+	char		*text;		/* sender/subject sort, else NULL */
+	int64_t		 size;
+	int64_t		 date;
+	int64_t		 id;
 };
 
 /* A block: rows fetched together, with the source range they cover. */
 struct ix_block {
-	struct store_page_key first, last;	/* raw keys (date order) */
-	size_t		 pos_first, pos_last;	/* sorted-array positions */
-	size_t		 nrows;			/* display rows in it */
+	struct ix_key	 first, last;	/* threaded: the raw rows' keys */
+	size_t		 nrows;		/* display rows in it */
 };
 
-/* A compact sort key for the in-memory sorts (bounded, see index.c). */
-struct ix_key {
-	int64_t		 id;
-	int64_t		 date;		/* ties are broken newest first */
-	int64_t		 size;
-	char		*str;		/* folded sender/subject, or NULL */
-};
-
-#define IX_SORT_MAX	20000	/* largest folder sorted by other than date */
 #define IX_BLOCK	100	/* rows per fetch (flat) */
 #define IX_TBLOCK	200	/* raw rows per block (threaded) */
 #define IX_MAX_BLOCKS	5	/* blocks looked through to find a row again */
@@ -198,9 +198,6 @@ struct ix {
 	bool		 at_start, at_end; /* window touches folder edges */
 	size_t		 top, sel;	/* indices into rows */
 
-	struct ix_key	*keys;		/* sorted keys (non-date sorts) */
-	size_t		 nkeys;
-
 	struct perr	 err;		/* the last store error */
 };
 
@@ -216,6 +213,13 @@ int	ix_home(struct ix *);
 int	ix_end(struct ix *);
 /* Reload around the selected message (after the store changed). */
 int	ix_refresh(struct ix *);
+/*
+ * Sort by date (newest first), sender or subject (A to Z, then oldest
+ * first) or size (largest first), or the reverse; the selected message
+ * stays selected. The threaded view is always by date, newest first: a
+ * sender, subject or size sort turns it flat, a reverse date sort is
+ * ignored there.
+ */
 int	ix_set_sort(struct ix *, enum ix_sort, bool reverse);
 int	ix_set_threaded(struct ix *, bool);
 /* Select the next row (after the selection, wrapping to the top) that
@@ -566,7 +570,8 @@ struct mailcap_entry {
 /* The files to read: $MAILCAPS, else ~/.mailcap:/etc/mailcap. Malloc'd. */
 char	*mailcap_path(void);
 /* The first entry for type (exact, then type/\*) in the colon-separated
- * files of path, skipping entries with a test= (posta runs no tests):
+ * files of path, skipping an entry whose test= command does not exit 0
+ * within 2 s (it runs through /bin/sh -c, %t sanitised, output dropped):
  * 1 found (*e filled, free with mailcap_entry_free), 0 none. */
 int	mailcap_find(const char *path, const char *type,
 	    struct mailcap_entry *e);
@@ -613,7 +618,8 @@ char	*run_tmpdir(struct perr *);
 void	run_rmdir(const char *);
 
 /* draw.c */
-struct draw *draw_new(void);
+/* Styles from cfg's [colors] over the defaults; after curses started. */
+struct draw *draw_new(const struct config *);
 void	draw_free(struct draw *);
 /* Make the windows for t's size and layout. */
 void	draw_layout(struct draw *, struct tui *);

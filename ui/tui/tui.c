@@ -575,7 +575,7 @@ tui_main(struct cli_ctx *ctx)
 	(void)intrflush(stdscr, FALSE);
 	t.rows = LINES;
 	t.cols = COLS;
-	t.draw = draw_new();
+	t.draw = draw_new(t.cfg);
 	t.dirty = TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL;
 	draw_layout(t.draw, &t);
 	tui_layout(&t);
