@@ -1,4 +1,6 @@
 /* main.c - posta: parse the global options, pick the TUI or a subcommand. */
+#include <ctype.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +11,32 @@
 #include "cli/cli.h"
 #include "tui/tui.h"
 
+/*
+ * The user's locale, except where it would break ASCII. Header, charset
+ * and encoding names, protocol keywords and capabilities are ASCII and
+ * compared without regard to case by strcasecmp(), here and inside
+ * libetpan, and strcasecmp() follows LC_CTYPE: in a Turkish locale 'I' and
+ * 'i' are not a case pair, so "MIME-VERSION" would not be "Mime-Version"
+ * and a message in capitals would lose its MIME structure. Such a locale
+ * keeps everything but its character classes, which come from C.UTF-8
+ * (the same characters and widths) or, on a terminal that is not UTF-8,
+ * from C.
+ */
+static void
+locale_init(void)
+{
+	const char	*cs;
+
+	(void)setlocale(LC_ALL, "");
+	if (tolower('I') == 'i' && toupper('i') == 'I')
+		return;
+	cs = nl_langinfo(CODESET);
+	if (cs != NULL && strcmp(cs, "UTF-8") == 0 &&
+	    setlocale(LC_CTYPE, "C.UTF-8") != NULL)
+		return;
+	(void)setlocale(LC_CTYPE, "C");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -16,7 +44,7 @@ main(int argc, char **argv)
 	const struct cmd_entry	*e;
 	int			 i, rc;
 
-	setlocale(LC_ALL, "");
+	locale_init();
 	/* A peer that closes its socket must give an error, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 

@@ -4,7 +4,9 @@
  * type that must not reach the shell), the command with the file quoted,
  * and the safe file names attachments are saved and opened under.
  */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -150,6 +152,64 @@ test_a_hanging_test_fails_within_the_limit(void **state)
 	free(late);
 }
 
+/* The descriptors above 2 this process would hand to a program it runs. */
+static char *
+inherited_fds(void)
+{
+	char	*list = xstrdup(""), *more;
+	int	 fd, fl;
+
+	for (fd = 3; fd < 64; fd++) {
+		if ((fl = fcntl(fd, F_GETFD)) == -1 || (fl & FD_CLOEXEC))
+			continue;
+		more = xasprintf("%s%d\n", list, fd);
+		free(list);
+		list = more;
+	}
+	return list;
+}
+
+/*
+ * A test command runs like any program the UI starts: with none of
+ * posta's descriptors (the mailcap file being read, the /dev/null it was
+ * given) and with SIGPIPE as programs expect it, not ignored as posta
+ * has it.
+ */
+static void
+test_a_test_gets_no_descriptors_and_default_signals(void **state)
+{
+	char		*fds = xasprintf("%s/fds", dir), *sig = xasprintf(
+			    "%s/sigign", dir), *text, *cmd, *want, got[512];
+	unsigned long	 ign = 0;
+	FILE		*f;
+	size_t		 n;
+
+	(void)state;
+	(void)signal(SIGPIPE, SIG_IGN);		/* as ui/main.c does */
+	text = xasprintf("text/x-fd; fd %%s; test=grep SigIgn /proc/$$/status "
+	    ">%s\\; exec >%s\\; for i in $(seq 3 63)\\; do [ -e /dev/fd/$i ] "
+	    "&& echo $i\\; done\\; exit 0\n", sig, fds);
+	want = inherited_fds();
+	cmd = chosen(text, "text/x-fd");
+	(void)signal(SIGPIPE, SIG_DFL);
+	assert_non_null(cmd);
+	assert_string_equal(cmd, "fd %s");
+	assert_non_null(f = fopen(fds, "r"));
+	n = fread(got, 1, sizeof got - 1, f);
+	got[n] = '\0';
+	(void)fclose(f);
+	assert_string_equal(got, want);
+	assert_non_null(f = fopen(sig, "r"));
+	assert_int_equal(fscanf(f, "SigIgn: %lx", &ign), 1);
+	(void)fclose(f);
+	assert_int_equal(ign & (1UL << (SIGPIPE - 1)), 0);
+	free(want);
+	free(cmd);
+	free(text);
+	free(sig);
+	free(fds);
+}
+
 static void
 test_a_hostile_type_never_reaches_the_shell(void **state)
 {
@@ -288,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_exact_beats_wildcard),
 		cmocka_unit_test(test_a_failing_test_skips_to_the_next_entry),
 		cmocka_unit_test(test_a_hanging_test_fails_within_the_limit),
+		cmocka_unit_test(test_a_test_gets_no_descriptors_and_default_signals),
 		cmocka_unit_test(test_a_hostile_type_never_reaches_the_shell),
 		cmocka_unit_test(
 		    test_files_in_order_continuations_and_missing_files),
