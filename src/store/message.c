@@ -420,6 +420,25 @@ store_msg_thread(struct store *s, int64_t thread_id, store_msg_cb cb,
 	return msg_walk(s, st, cb, arg, "list thread", err);
 }
 
+int
+store_msg_thread_newest(struct store *s, int64_t thread_id,
+    int64_t folder_id, int limit, store_msg_cb cb, void *arg,
+    struct perr *err)
+{
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.thread_id = ?1 AND m.folder_id = ?2"
+	    " ORDER BY m.date DESC, m.id DESC LIMIT ?3";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
+		return bind_fail(s, st, "list thread", err);
+	return msg_walk(s, st, cb, arg, "list thread", err);
+}
+
 /* ---- pages ------------------------------------------------------------ */
 
 /*

@@ -312,6 +312,14 @@ int	store_msg_by_message_id(struct store *, const char *message_id,
 /* Every message of a thread, oldest first. */
 int	store_msg_thread(struct store *, int64_t thread_id, store_msg_cb,
 	    void *arg, struct perr *);
+/*
+ * The newest (at most limit) messages of a thread in one folder, newest
+ * first: what a bounded threaded index shows of a thread too long to show
+ * whole (a daily report with one subject makes one).
+ */
+int	store_msg_thread_newest(struct store *, int64_t thread_id,
+	    int64_t folder_id, int limit, store_msg_cb, void *arg,
+	    struct perr *);
 
 /*
  * The keyset of the folder list: the (date, id) of a row already shown.

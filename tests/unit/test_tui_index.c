@@ -636,6 +636,69 @@ test_threaded_window_shows_each_message_once(void **state)
 	fx_close(&fx);
 }
 
+/*
+ * A thread longer than the index pulls in (IX_THREAD_MAX; one subject
+ * every day makes one): its newest messages are shown, once, at its
+ * newest message's place, and the walk ends.
+ */
+static void
+test_long_thread_shows_its_newest(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct perr	 err;
+	int64_t		 root, last = 0, id;
+	size_t		 i, j, n = 0, nthread = 0;
+	int64_t		*shown = NULL;
+	char		 mid[32];
+	int		 k;
+
+	fx_open(&fx, "longthread.db");
+	assert_int_equal(store_begin(fx.rw, &err), 0);
+	root = add(&fx, 1, 1000, "report", "cron", 1, "m0@x", NULL, 0);
+	assert_int_equal(store_msg_set_thread(fx.rw, root, root, &err), 0);
+	for (k = 1; k < IX_THREAD_MAX + 500; k++) {
+		(void)snprintf(mid, sizeof mid, "m%d@x", k);
+		id = add(&fx, (uint32_t)k + 1, 1000 + k * 86400, "report",
+		    "cron", 1, mid, NULL, root);
+		last = id;
+	}
+	/* Other mail, newer and older than the thread's newest. */
+	for (k = 0; k < 300; k++)
+		(void)add(&fx, (uint32_t)(100000 + k), 500 + k * 400000,
+		    "other", "x", 1, NULL, NULL, 0);
+	assert_int_equal(store_commit(fx.rw, &err), 0);
+
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	if (ix_set_threaded(&ix, true) != 0)
+		fail_msg("threaded: %s", ix.err.msg);
+	assert_int_equal(ix_home(&ix), 0);
+	for (;;) {
+		shown = xreallocarray(shown, n + 1, sizeof *shown);
+		shown[n++] = ix_selected(&ix)->id;
+		if (strcmp(ix_selected(&ix)->subject, "report") == 0)
+			nthread++;
+		i = ix.sel;
+		assert_int_equal(ix_move(&ix, 1), 0);
+		if (ix.sel == i && ix.at_end)
+			break;
+	}
+	/* The newest member is there; the thread is cut at the limit. */
+	for (i = 0; i < n && shown[i] != last; i++)
+		;
+	assert_true(i < n);
+	assert_int_equal(nthread, IX_THREAD_MAX);
+	assert_int_equal(n, 300 + IX_THREAD_MAX);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			assert_true(shown[i] != shown[j]);
+	free(shown);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
 static void
 test_empty_and_no_store(void **state)
 {
@@ -820,6 +883,7 @@ main(void)
 		cmocka_unit_test(test_threaded_view_stays_by_date),
 		cmocka_unit_test(test_find_goes_past_the_window_and_wraps),
 		cmocka_unit_test(test_threaded_window_shows_each_message_once),
+		cmocka_unit_test(test_long_thread_shows_its_newest),
 		cmocka_unit_test(test_empty_and_no_store),
 		cmocka_unit_test(test_thread_basic_tree),
 		cmocka_unit_test(test_thread_missing_parent_and_subject),

@@ -20,7 +20,8 @@
  *  - flat: one keyset page in the order shown (either direction);
  *  - threaded (always by date, newest first): a keyset page of raw rows,
  *    then every thread (by the store's thread_id) whose newest message
- *    lies in that page is pulled in whole and JWZ-threaded; rows of
+ *    lies in that page is pulled in whole (its newest IX_THREAD_MAX
+ *    messages in this folder, if it is longer) and JWZ-threaded; rows of
  *    threads whose newest message is newer than the page belong to an
  *    earlier block and are skipped. Since blocks are contiguous ranges of
  *    dates, every thread is shown once, in the order of its newest
@@ -262,25 +263,22 @@ fetch_page(struct ix *ix, enum ix_sort sort, const struct ix_key *from,
 
 struct thread_pull {
 	struct rowbuf	*rb;
-	int64_t		 folder_id;
 	struct ix_key	 newest;
 	size_t		 start;		/* first row added for this thread */
 	size_t		 count;
 };
 
+/* Members come newest first (store_msg_thread_newest). */
 static int
 pull_member(void *arg, const struct store_msg *m)
 {
 	struct thread_pull	*tp = arg;
 	struct ix_key		 k = { NULL, m->size, m->date, m->id };
 
-	if (m->folder_id != tp->folder_id)
-		return 0;
-	if (tp->count == 0 || key_cmp(IX_SORT_DATE, &k, &tp->newest) > 0)
+	if (tp->count++ == 0)
 		tp->newest = k;
 	row_fill(rowbuf_add(tp->rb), m, true, IX_SORT_DATE);
-	/* A thread of thousands is cut: the index stays bounded. */
-	return ++tp->count >= IX_THREAD_MAX ? 1 : 0;
+	return 0;
 }
 
 static bool
@@ -337,10 +335,10 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 		tids[ntids++] = r->thread_id;
 		memset(&tp, 0, sizeof tp);
 		tp.rb = out;
-		tp.folder_id = ix->folder_id;
 		tp.start = out->n;
-		rc = store_msg_thread(ix->st, r->thread_id, pull_member, &tp,
-		    &ix->err);
+		/* A thread of thousands is cut: the index stays bounded. */
+		rc = store_msg_thread_newest(ix->st, r->thread_id,
+		    ix->folder_id, IX_THREAD_MAX, pull_member, &tp, &ix->err);
 		if (rc < 0) {
 			free(tids);
 			return -1;
