@@ -45,12 +45,12 @@ static int
 cmd_fail(struct imap_conn *c, int r, const char *what, enum perr_code refused,
     struct perr *err)
 {
-	char	text[400];
-
+	c->refused[0] = '\0';
 	if (cmd_refused(r)) {
-		net_server_text(text, sizeof text, c->imap->imap_response);
+		net_server_text(c->refused, sizeof c->refused,
+		    c->imap->imap_response);
 		return net_fail(err, NULL, c->report.hostport, refused,
-		    "%s: the server said no: %s", what, text);
+		    "%s: the server said no: %s", what, c->refused);
 	}
 	if (r == MAILIMAP_ERROR_PARSE)
 		c->unparsed = true;
@@ -821,6 +821,18 @@ stream_off(struct imap_conn *c)
 	mailimap_set_progress_callback(c->imap, NULL, NULL, NULL);
 }
 
+/*
+ * The list a UID FETCH returned in *result. libetpan 1.9.4 frees it itself
+ * when the server answers NO, yet leaves the pointer there (freeing it
+ * again crashes): only a successful fetch's list is ours.
+ */
+static void
+fetch_list_free(int r, clist *res)
+{
+	if (r == MAILIMAP_NO_ERROR && res != NULL)
+		mailimap_fetch_list_free(res);
+}
+
 static int
 ft_add(struct mailimap_fetch_type *ft, struct mailimap_fetch_att *att)
 {
@@ -1064,8 +1076,7 @@ imap_fetch_flags(struct imap_conn *c, uint32_t first, uint32_t last,
 	stream_off(c);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
-	if (res != NULL)
-		mailimap_fetch_list_free(res);
+	fetch_list_free(r, res);
 	if (r != MAILIMAP_NO_ERROR)
 		return cmd_fail(c, r, "UID FETCH (FLAGS)", PERR_GENERIC, err);
 	return s.stop;
@@ -1246,8 +1257,7 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 	stream_off(c);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
-	if (res != NULL)
-		mailimap_fetch_list_free(res);
+	fetch_list_free(r, res);
 	if (r != MAILIMAP_NO_ERROR)
 		return cmd_fail(c, r, "UID FETCH (headers)", PERR_GENERIC, err);
 	return s.stop;
@@ -1327,6 +1337,7 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	clist				*res = NULL;
 	int				 r;
 
+	c->refused[0] = '\0';	/* a body too big is no NO */
 	if (n == 0)
 		return 0;
 	if ((set = set_of(uids, n)) == NULL)
@@ -1357,8 +1368,7 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	stream_off(c);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
-	if (res != NULL)
-		mailimap_fetch_list_free(res);
+	fetch_list_free(r, res);
 	free(s.buf);
 	if (r != MAILIMAP_NO_ERROR)
 		return cmd_fail(c, r, "UID FETCH (BODY.PEEK[])", PERR_GENERIC,

@@ -199,6 +199,13 @@ struct imap_conn {
 	 * a new connection can go on (the sync narrows a batch down that way).
 	 */
 	bool			 unparsed;
+	/*
+	 * After a command of imapcmd.c failed: the server's words (sanitised)
+	 * when it answered with a tagged NO, else "". The session goes on
+	 * after a NO, and a FETCH answered NO may have delivered some of the
+	 * messages it asked for before it (Gmail sends the readable ones).
+	 */
+	char			 refused[320];
 };
 
 /*
@@ -527,6 +534,8 @@ typedef int	(*imap_header_cb)(void *arg, const struct imap_header *);
  * FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODYSTRUCTURE, the threading
  * headers and, when modseq, MODSEQ. cb gets each message as it is parsed,
  * in the server's order; UIDs no longer on the server are simply missing.
+ * A tagged NO fails the fetch (PERR_GENERIC, imap_conn.refused) after cb
+ * got whatever the server sent before it.
  */
 int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
 	    bool modseq, imap_header_cb cb, void *arg, struct perr *);
@@ -536,7 +545,9 @@ int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
  * streamed into one growing buffer (libetpan's handler), and a body larger
  * than max bytes is read to its end and dropped, so the session stays in
  * step; the fetch then fails with PERR_GENERIC naming that UID after the
- * others were delivered. IMAP_BODY_MAX is the bound posta uses.
+ * others were delivered. IMAP_BODY_MAX is the bound posta uses. A
+ * tagged NO fails it too, with imap_conn.refused set (never for a body
+ * too big).
  */
 #define IMAP_BODY_MAX	((size_t)64 << 20)
 typedef int	(*imap_body_cb)(void *arg, uint32_t uid, const char *raw,

@@ -584,11 +584,18 @@ tls_describe(SSL *ssl, struct tls_info *info, char hex[65])
 static void
 tls_lazy_anchors(SSL_CTX *ctx)
 {
-	const char	*dir = getenv(X509_get_default_cert_dir_env());
+	X509_LOOKUP	*l;
 
-	if (dir == NULL || *dir == '\0')
-		dir = X509_get_default_cert_dir();
-	(void)SSL_CTX_load_verify_dir(ctx, dir);
+	/*
+	 * X509_FILETYPE_DEFAULT: the directory exactly as
+	 * SSL_CTX_set_default_verify_paths() takes it, SSL_CERT_DIR
+	 * included; an empty one means none (not the system's), as it does
+	 * in tls_verify_with_bundle().
+	 */
+	l = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx),
+	    X509_LOOKUP_hash_dir());
+	if (l != NULL)
+		(void)X509_LOOKUP_add_dir(l, NULL, X509_FILETYPE_DEFAULT);
 	ERR_clear_error();
 }
 

@@ -30,7 +30,9 @@
  * A FETCH reply libetpan cannot parse costs a new connection, not the
  * folder: batches are narrowed down to the message that broke them, which
  * is stored from its raw source, or as a placeholder, with a problem that
- * says so (narrow_fetch(); doc/SYNC-RULES.md 6).
+ * says so (narrow_fetch(); doc/SYNC-RULES.md 6). A FETCH the server
+ * answers NO is narrowed down the same way, on the same connection, to the
+ * messages it refuses: a placeholder (or headers only) quoting its words.
  */
 #define POSTA_SYNC_INTERNAL
 #include <errno.h>
@@ -71,6 +73,13 @@ struct imap_be {
 		uint32_t	 uid;
 	}			*placed;	/* see j_place() */
 	size_t			 nplaced;
+	/*
+	 * Folders (store ids) the server sent a message of on this session:
+	 * a FETCH it refuses there is about the message, not the folder
+	 * (narrow_fetch()).
+	 */
+	int64_t			*readable;
+	size_t			 nreadable;
 };
 
 static int	j_flush_dropped(struct sync_session *, struct perr *);
@@ -152,6 +161,7 @@ be_close(struct sync_session *s, bool broken)
 	for (i = 0; i < be->nplaced; i++)
 		free(be->placed[i].folder);
 	free(be->placed);
+	free(be->readable);
 	free(be);
 }
 
@@ -248,17 +258,64 @@ display_name(const struct imap_be *be, const char *raw)
 	return sync_folder_shown(raw, be->ns_prefix);
 }
 
+struct shown {
+	const char	*name;
+	size_t		 i;
+};
+
+static int
+shown_cmp(const void *a, const void *b)
+{
+	const struct shown	*x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * One round of shown_names(): every name shown without the prefix that is
+ * the same as another name shown gets its prefix back. Returns whether one
+ * did; a name that has its prefix back keeps it, so the rounds end.
+ */
+static bool
+shown_unclash(char **v, char **full, size_t n)
+{
+	struct shown	*o = xreallocarray(NULL, n + 1, sizeof *o);
+	size_t		 i, k, end;
+	bool		 changed = false;
+
+	for (i = 0; i < n; i++) {
+		o[i].name = v[i];
+		o[i].i = i;
+	}
+	qsort(o, n, sizeof *o, shown_cmp);
+	for (k = 0; k < n; k = end) {
+		for (end = k + 1; end < n &&
+		    strcmp(o[end].name, o[k].name) == 0; end++)
+			;
+		for (i = k; end - k > 1 && i < end; i++)
+			if (strcmp(v[o[i].i], full[o[i].i]) != 0) {
+				free(v[o[i].i]);
+				v[o[i].i] = xstrdup(full[o[i].i]);
+				changed = true;
+			}
+	}
+	free(o);
+	return changed;
+}
+
 /*
  * The names shown for every listed mailbox, without the namespace prefix
- * unless that makes one the same as a name listed outside it (Cyrus:
- * "INBOX.user.bob" and another user's "user.bob"): those keep it. Returns
- * an array of mbs->n malloc'd strings; free each and the array.
+ * unless that makes one the same as another name shown (Cyrus:
+ * "INBOX.user.bob" and another user's "user.bob"; a server's "INBOX.Foo"
+ * and "inbox.Foo", the prefix on INBOX being matched in any case): those
+ * keep it, as two folders cannot have one name. Returns an array of
+ * mbs->n malloc'd strings; free each and the array.
  */
 static char **
 shown_names(const struct imap_be *be, const struct imap_mailboxes *mbs)
 {
 	char	**v, **full;
-	size_t	  i, j;
+	size_t	  i;
 
 	v = xcalloc(mbs->n + 1, sizeof *v);
 	full = xcalloc(mbs->n + 1, sizeof *full);
@@ -266,17 +323,9 @@ shown_names(const struct imap_be *be, const struct imap_mailboxes *mbs)
 		v[i] = display_name(be, mbs->v[i].name);
 		full[i] = sync_folder_shown(mbs->v[i].name, NULL);
 	}
-	/* Names outside the prefix are few (INBOX, other namespaces). */
-	for (j = 0; be->ns_prefix != NULL && *be->ns_prefix != '\0' &&
-	    j < mbs->n; j++) {
-		if (strcmp(v[j], full[j]) != 0)
-			continue;
-		for (i = 0; i < mbs->n; i++)
-			if (i != j && strcmp(v[i], v[j]) == 0) {
-				free(v[i]);
-				v[i] = xstrdup(full[i]);
-			}
-	}
+	while (be->ns_prefix != NULL && *be->ns_prefix != '\0' &&
+	    shown_unclash(v, full, mbs->n))
+		;
 	for (i = 0; i < mbs->n; i++)
 		free(full[i]);
 	free(full);
@@ -545,7 +594,17 @@ remap_one(void *arg, const struct store_msg *m)
 #define PROBLEM_BODY	"the server's copy of this message could not be " \
 	"parsed; only its headers are stored, and a sync of this folder " \
 	"alone (posta sync --folder) tries again"
-/* Broken replies one narrowed fetch may cost before the folder waits. */
+/* The server's words (sanitised) follow the colon. */
+#define PROBLEM_REFUSED_AS	"the server would not send this message: "
+#define PROBLEM_REFUSED	PROBLEM_REFUSED_AS "%s; a sync of this folder alone " \
+	"(posta sync --folder) tries again"
+#define PROBLEM_BODY_REFUSED PROBLEM_REFUSED_AS "%s; only its headers are " \
+	"stored, and a sync of this folder alone (posta sync --folder) tries " \
+	"again"
+/*
+ * Broken replies, and refusals, one narrowed fetch may cost before the
+ * folder waits.
+ */
 #define NARROW_BREAKS	64
 
 /*
@@ -558,6 +617,17 @@ remap_one(void *arg, const struct store_msg *m)
  * answer in UID order) is asked for alone, then the others together again.
  * A message that breaks the reply alone goes to broken(), once, however
  * many tries it took to find it.
+ *
+ * A FETCH the server answers with a tagged NO (Gmail's "Some messages
+ * could not be FETCHed", Dovecot's [SERVERBUG] for a corrupt file) leaves
+ * the session usable: what it sent before the NO is kept, and the UIDs it
+ * did not send are asked for again on the same connection, each alone if
+ * the server sent the others, else half of them at a time, until single
+ * UIDs are refused. Those go to refused() at the end, and only if the
+ * server sent some message of the folder on this session: a folder where
+ * it sends none is refused as a whole (gone, locked, over a quota), and
+ * its pass fails with the server's words instead of filling it with
+ * placeholders.
  */
 struct narrow {
 	struct sync_session		*s;
@@ -568,10 +638,19 @@ struct narrow {
 		    struct perr *);
 	/* uid broke the reply alone; the connection is a new one. */
 	int	(*broken)(struct narrow *, uint32_t uid, struct perr *);
+	/* The server refused uid alone, in the words why (sanitised). */
+	int	(*refused)(struct narrow *, uint32_t uid, const char *why,
+		    struct perr *);
 	void				*arg;
 	uint32_t			*got;	/* delivered by this try */
 	size_t				 ngot, capgot;
 	bool				 failed; /* a store error: undo */
+	char				 why[320]; /* of the last NO */
+	struct {
+		uint32_t		 uid;
+		char			*why;
+	}				*no;	/* refused alone, not marked yet */
+	size_t				 nno;
 };
 
 static void
@@ -644,9 +723,22 @@ out:
 	return rc;
 }
 
+/* Did the server send a message of folder id on this session? */
+static bool
+readable(const struct imap_be *be, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < be->nreadable && be->readable[i] != id; i++)
+		;
+	return i < be->nreadable;
+}
+
 /*
  * One try over uids in one transaction. 0: done; 1: the reply broke, what
- * it delivered before is committed and the connection is a new one; -1.
+ * it delivered before is committed and the connection is a new one; 2: the
+ * server answered NO (nw->why says why), what it delivered is committed and
+ * the session goes on; -1.
  */
 static int
 narrow_try(struct narrow *nw, const uint32_t *uids, size_t n,
@@ -654,68 +746,143 @@ narrow_try(struct narrow *nw, const uint32_t *uids, size_t n,
 {
 	struct sync_session	*s = nw->s;
 	struct imap_be		*be = s->be;
+	int			 r = -1;
 
 	nw->ngot = 0;
 	nw->failed = false;
 	if (store_begin(s->st, err) != 0)
 		return -1;
 	if (nw->fetch(nw, uids, n, err) == 0)
-		return store_commit(s->st, err);
-	if (nw->failed || be->c == NULL || !be->c->unparsed) {
+		r = 0;
+	else if (nw->failed || be->c == NULL)
+		;
+	else if (be->c->unparsed)
+		r = 1;
+	else if (be->c->refused[0] != '\0' && !imap_fatal(err)) {
+		snprintf(nw->why, sizeof nw->why, "%s", be->c->refused);
+		perr_clear(err);
+		r = 2;
+	}
+	if (r < 0) {
 		(void)store_rollback(s->st, NULL);
 		return -1;
 	}
-	/* Every message delivered before the break was read whole. */
+	/* Every message delivered before a break or a NO was read whole. */
 	if (store_commit(s->st, err) != 0)
 		return -1;
-	return reopen(s, nw->f, nw->uidvalidity, err) == 0 ? 1 : -1;
+	if (nw->ngot > 0 && !readable(be, nw->f->id)) {
+		be->readable = xreallocarray(be->readable, be->nreadable + 1,
+		    sizeof *be->readable);
+		be->readable[be->nreadable++] = nw->f->id;
+	}
+	if (r == 1 && reopen(s, nw->f, nw->uidvalidity, err) != 0)
+		return -1;
+	return r;
 }
 
-/* nw->fetch over uids[0..n), narrowed down when a reply breaks. */
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The refusals narrow_fetch() found go to nw->refused(), if the folder is
+ * one the server sends messages of; else the folder's pass fails.
+ */
+static int
+narrow_refusals(struct narrow *nw, struct perr *err)
+{
+	size_t	i;
+
+	if (nw->nno == 0)
+		return 0;
+	if (!readable(nw->s->be, nw->f->id))
+		return perr_set(err, PERR_GENERIC, "the server would not send "
+		    "any of the %zu message%s asked for, nor another of this "
+		    "folder: %s; the folder waits for the next sync", nw->nno,
+		    nw->nno == 1 ? "" : "s", nw->no[0].why);
+	for (i = 0; i < nw->nno; i++)
+		if (nw->refused(nw, nw->no[i].uid, nw->no[i].why, err) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * nw->fetch over uids[0..n), narrowed down when a reply breaks or is
+ * refused. Each try asks for a window, the first w UIDs of todo (sorted):
+ * whatever it delivered leaves todo, and once the window is settled
+ * (answered, or its one UID dealt with) the rest of todo is asked for.
+ */
 static int
 narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
     struct perr *err)
 {
-	uint32_t	*todo, one = 0;
-	size_t		 ntodo = n, tried, i;
-	bool		 alone = false;
-	int		 r, breaks = 0, rc = -1;
+	uint32_t	*todo;
+	size_t		 ntodo = n, w = n, left, alone = 0, i;
+	int		 r, breaks = 0, nos = 0, rc = -1;
 
 	if (n == 0)
 		return 0;
 	todo = xreallocarray(NULL, n, sizeof *todo);
 	memcpy(todo, uids, n * sizeof *todo);
+	qsort(todo, n, sizeof *todo, uid_cmp);
 	while (ntodo > 0) {
-		tried = alone || ntodo == 1 ? 1 : ntodo;
-		if (tried == 1)
-			for (one = todo[0], i = 1; i < ntodo; i++)
-				if (todo[i] < one)
-					one = todo[i];
-		r = narrow_try(nw, tried == 1 ? &one : todo, tried, err);
-		if (r < 0)
+		if (w == 0 || w > ntodo)
+			w = ntodo;
+		if ((r = narrow_try(nw, todo, w, err)) < 0)
 			goto out;
+		/* The window's UIDs not delivered: todo's first `left`. */
+		for (left = 0, i = 0; i < w; i++)
+			left += !uid_in(nw->got, nw->ngot, todo[i]);
 		ntodo = uids_without(todo, ntodo, nw->got, nw->ngot);
-		if (r == 0 && tried > 1)
-			break;		/* what is left is gone from the server */
+		if (alone > 0)
+			alone--;
 		if (r == 1 && ++breaks > NARROW_BREAKS) {
 			perr_set(err, PERR_GENERIC, "%d replies of the server "
 			    "could not be parsed; the other messages wait for "
 			    "the next sync", breaks - 1);
 			goto out;
 		}
-		if (r == 1 && tried > 1) {
-			alone = true;	/* find the one that broke it */
+		if (r == 2 && ++nos > NARROW_BREAKS) {
+			perr_set(err, PERR_GENERIC, "the server refused %d "
+			    "fetches (the last: %s); the other messages wait "
+			    "for the next sync", nos - 1, nw->why);
+			goto out;
+		}
+		if (r == 1 && w > 1) {
+			w = 1;		/* find the one that broke it */
 			continue;
 		}
-		/* `one` alone: delivered, gone (r == 0), or it broke it. */
-		if (r == 1 && !uid_in(nw->got, nw->ngot, one) &&
-		    nw->broken(nw, one, err) != 0)
+		if (r == 2 && left > 0 && w > 1) {
+			/* It sent the others: each of the rest alone. */
+			if (left < w)
+				alone = left;
+			w = left < w ? 1 : (left + 1) / 2;
+			continue;
+		}
+		/* The window is settled: delivered, gone, or found out. */
+		if (r == 1 && left == 1 && nw->broken(nw, todo[0], err) != 0)
 			goto out;
-		ntodo = uids_without(todo, ntodo, &one, 1);
-		alone = false;
+		if (r == 2 && left == 1) {
+			nw->no = xreallocarray(nw->no, nw->nno + 1,
+			    sizeof *nw->no);
+			nw->no[nw->nno].uid = todo[0];
+			nw->no[nw->nno++].why = xstrdup(nw->why);
+		}
+		memmove(todo, todo + left, (ntodo - left) * sizeof *todo);
+		ntodo -= left;
+		w = alone > 0 ? 1 : 0;
 	}
-	rc = 0;
+	rc = narrow_refusals(nw, err);
 out:
+	for (i = 0; i < nw->nno; i++)
+		free(nw->no[i].why);
+	free(nw->no);
+	nw->no = NULL;
+	nw->nno = 0;
 	free(todo);
 	free(nw->got);
 	nw->got = NULL;
@@ -981,6 +1148,62 @@ out:
 	return rc;
 }
 
+/* flags_one(), noting that the server still has the message. */
+struct flags_seen {
+	struct store_msg	*m;
+	bool			 seen;
+};
+
+static int
+flags_seen(void *arg, const struct imap_flags *fl)
+{
+	struct flags_seen	*fs = arg;
+
+	fs->seen = true;
+	return flags_one(fs->m, fl);
+}
+
+/*
+ * The server refused uid's description alone, and sends other messages of
+ * the folder: a placeholder keeps the UID and flags (FLAGS come from the
+ * index, which a server refusing the message's file still reads), with
+ * the server's words; retry_lost() tries it again.
+ */
+static int
+refused_one(struct narrow *nw, uint32_t uid, const char *why,
+    struct perr *err)
+{
+	struct hdr_ctx		*hc = nw->arg;
+	struct sync_session	*s = nw->s;
+	struct imap_be		*be = s->be;
+	struct store_msg	 m;
+	struct flags_seen	 fs = { &m, false };
+	struct perr		 ferr;
+	int			 rc = -1;
+
+	memset(&m, 0, sizeof m);
+	m.uid = uid;
+	if (imap_fetch_flags(be->c, uid, uid, 0, flags_seen, &fs,
+	    &ferr) != 0) {
+		if (recover(nw, &ferr, err) != 0)
+			goto out;
+	} else if (!fs.seen) {
+		rc = 0;		/* expunged meanwhile */
+		goto out;
+	}
+	m.problem = xasprintf(PROBLEM_REFUSED, why);
+	if (store_raw(hc, &m, NULL, 0, 0, err) != 0)
+		goto out;
+	s->prog.problems++;
+	j_note(s, "%s: message UID %u: the server would not send it (%s); "
+	    "kept without it (posta sync --folder '%s' tries again)",
+	    nw->f->name, uid, why, nw->f->name);
+	rc = 0;
+out:
+	store_msg_free(&m);
+	return rc;
+}
+
 static int
 hdr_fetch(struct narrow *nw, const uint32_t *uids, size_t n, struct perr *err)
 {
@@ -1001,6 +1224,7 @@ hdr_init(struct hdr_ctx *hc, struct narrow *nw, struct sync_session *s,
 	nw->uidvalidity = uidvalidity;
 	nw->fetch = hdr_fetch;
 	nw->broken = unparsed_one;
+	nw->refused = refused_one;
 	nw->arg = hc;
 	hc->s = s;
 	hc->f = f;
@@ -1051,10 +1275,19 @@ lost_one(void *arg, int64_t id, uint32_t uid, int64_t size)
 	return 0;
 }
 
+/* A problem of refused_one()'s: the server's description was never wrong. */
+static bool
+was_refused(const struct store_msg *m)
+{
+	return m->problem != NULL && strncmp(m->problem, PROBLEM_REFUSED_AS,
+	    strlen(PROBLEM_REFUSED_AS)) == 0;
+}
+
 /*
  * Fetch row m's message again: a placeholder (PROBLEM_LOST, no size) is
- * replaced by a row stored from the raw source, a row whose body broke
- * (PROBLEM_BODY) gets it and loses its problem.
+ * replaced by a row stored from the raw source (with PROBLEM_RAW, unless
+ * it was only refused), a row whose body broke or was refused
+ * (PROBLEM_BODY...) gets it and loses its problem.
  */
 static int
 retry_store(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
@@ -1078,7 +1311,8 @@ retry_store(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
 	fresh.uid = m->uid;
 	fresh.flags = m->flags;
 	fresh.keywords = m->keywords != NULL ? xstrdup(m->keywords) : NULL;
-	fresh.problem = xstrdup(PROBLEM_RAW);
+	if (!was_refused(m))
+		fresh.problem = xstrdup(PROBLEM_RAW);
 	rc = store_raw(hc, &fresh, raw, len, m->id, err);
 	store_msg_free(&fresh);
 	return rc;
@@ -1111,8 +1345,8 @@ retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
 	}
 	if ((rc = retry_store(hc, &m, raw, len, err)) == 0)
 		j_note(s, "%s: message UID %u: %s now", hc->f->name, m.uid,
-		    m.size != 0 ? "its body is stored" :
-		    "stored from its raw source");
+		    m.size != 0 ? "its body is stored" : was_refused(&m) ?
+		    "stored" : "stored from its raw source");
 out:
 	free(raw);
 	store_msg_free(&m);
@@ -1757,7 +1991,7 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 	r = imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
 	    nw->arg, err);
 	/* A body too big for us is skipped; the others are kept. */
-	if (r < 0 && !imap_fatal(err)) {
+	if (r < 0 && !imap_fatal(err) && be->c->refused[0] == '\0') {
 		perr_clear(err);
 		return 0;
 	}
@@ -1765,29 +1999,54 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 }
 
 /*
- * uid's BODY[] reply broke libetpan's parser, even alone: the row keeps
- * its headers and gets a problem, which keeps every later pass from
- * asking again (sync.c, want_one()); retry_lost() tries it.
+ * uid's BODY[] could not be had, even alone: the row keeps its headers
+ * and gets problem, which keeps every later pass from asking again
+ * (sync.c, want_one()); retry_lost() tries it. what: why, for the note.
  */
 static int
-body_broken(struct narrow *nw, uint32_t uid, struct perr *err)
+body_problem(struct narrow *nw, uint32_t uid, const char *problem,
+    const char *what, struct perr *err)
 {
 	struct body_ctx			*bc = nw->arg;
 	const struct sync_body_req	*rq;
 
 	if ((rq = body_req(bc, uid)) == NULL)
 		return 0;
-	if (store_msg_set_problem(nw->s->st, rq->id, PROBLEM_BODY, err) != 0) {
+	if (store_msg_set_problem(nw->s->st, rq->id, problem, err) != 0) {
 		if (err->code != PERR_NOTFOUND)
 			return -1;
 		perr_clear(err);
 		return 0;
 	}
 	nw->s->prog.problems++;
-	j_note(nw->s, "%s: message UID %u: the server's copy of it could not "
-	    "be parsed; only its headers are stored (posta sync --folder "
-	    "'%s' tries again)", nw->f->name, uid, nw->f->name);
+	j_note(nw->s, "%s: message UID %u: %s; only its headers are stored "
+	    "(posta sync --folder '%s' tries again)", nw->f->name, uid, what,
+	    nw->f->name);
 	return 0;
+}
+
+/* uid's BODY[] reply broke libetpan's parser, even alone. */
+static int
+body_broken(struct narrow *nw, uint32_t uid, struct perr *err)
+{
+	return body_problem(nw, uid, PROBLEM_BODY, "the server's copy of it "
+	    "could not be parsed", err);
+}
+
+/* The server refused uid's BODY[] alone, and sends others of the folder. */
+static int
+body_refused(struct narrow *nw, uint32_t uid, const char *why,
+    struct perr *err)
+{
+	char	*problem, *what;
+	int	 rc;
+
+	problem = xasprintf(PROBLEM_BODY_REFUSED, why);
+	what = xasprintf("the server would not send its body (%s)", why);
+	rc = body_problem(nw, uid, problem, what, err);
+	free(what);
+	free(problem);
+	return rc;
 }
 
 static int
@@ -1829,6 +2088,7 @@ fetch_bodies(struct sync_session *s, const struct store_folder *f,
 	nw.uidvalidity = now.uidvalidity;
 	nw.fetch = body_fetch;
 	nw.broken = body_broken;
+	nw.refused = body_refused;
 	nw.arg = &bc;
 	store_folder_free(&now);
 	uids = xreallocarray(NULL, n, sizeof *uids);

@@ -206,6 +206,34 @@ SSL_CERT_DIR=$WORK/empty-certs SSL_CERT_FILE=$LAB_CA \
     expect_fail "the system's anchors do not excuse a wrong host name" "$c" \
     1 "certificate does not match host name $LAB_HOST2"
 
+# The compiled-in directory, as a handshake would see it with the lab's CA
+# in it: bound over it in a mount namespace of posta's own (root only).
+# SSL_CERT_DIR set empty names no directory, as it does for OpenSSL's
+# SSL_CTX_set_default_verify_paths(): a user who trusts only the bundle
+# that SSL_CERT_FILE names must not get the system directory back.
+sysdir=$(openssl version -d 2>/dev/null | sed -n 's/^OPENSSLDIR: "\(.*\)"$/\1/p')/certs
+if [[ $(id -u) -eq 0 && -e $sysdir ]] &&
+    unshare -m mount --bind "$WORK/hashed-certs" "$sysdir" 2>/dev/null; then
+	c=$(lab_account imap "$IMAPS_PORT" implicit | conf system-anchors)
+	real=$POSTA
+	POSTA=$WORK/posta-in-ns
+	printf '#!/bin/sh\nmount --bind "%s" "%s" || exit 99\n%s\nexec "%s" "$@"\n' \
+	    "$WORK/hashed-certs" "$sysdir" \
+	    '[ -z "$NO_CERT_DIR" ] || unset SSL_CERT_DIR' "$real" >"$WORK/in-ns"
+	printf '#!/bin/sh\nexec unshare -m sh "%s" "$@"\n' "$WORK/in-ns" >"$POSTA"
+	chmod 755 "$POSTA"
+	NO_CERT_DIR=1 SSL_CERT_FILE=/nonexistent \
+	    expect_ok "a CA in the compiled-in hashed directory is trusted" \
+	    "$c" "ok as alice"
+	SSL_CERT_DIR= SSL_CERT_FILE=/nonexistent \
+	    expect_fail "SSL_CERT_DIR set empty: no directory, not the system's" \
+	    "$c" 1 "certificate not trusted"
+	POSTA=$real
+else
+	pass "# SKIP the compiled-in directory (needs root and unshare -m)"
+	pass "# SKIP SSL_CERT_DIR set empty (needs root and unshare -m)"
+fi
+
 c=$(lab_account imap "$IMAPS_PORT" implicit \
     "certificate_fingerprint = sha256:$LAB_SHA256" | conf pinned)
 expect_ok "without ca_file but with that fingerprint pinned it logs in" "$c" \

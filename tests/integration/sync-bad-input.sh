@@ -15,12 +15,16 @@
 # others) and a 65 MiB one (over the 64 MiB download limit: headers and a
 # note, no body). Every other message must be stored exactly as a direct
 # sync stores it, each broken message reported once, and nothing may hang.
+# Then FETCHes the server answers NO (mangle_proxy.py's refuse rules, as
+# Gmail and Dovecot do): the refused messages are found and kept as
+# placeholders (or headers only) quoting the server, every other message
+# is stored, and a folder whose every message is refused fails instead.
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=41
+PLAN=57
 T=${POSTA_BAD_TIMEOUT:-180}	# per command: generous for sanitizer builds
 
 echo "1..$PLAN"
@@ -125,9 +129,10 @@ run() {
 }
 rc() { cat "$W/$1.rc"; }
 proxy_events() { grep -c "^$1" "$W/proxy.log" 2>/dev/null; }
-# rows CONFIG: "uid<TAB>subject<TAB>problem" of INBOX, by UID
+# rows CONFIG [FOLDER]: "uid<TAB>subject<TAB>problem" of INBOX (or FOLDER),
+# by UID
 rows() {
-  "$POSTA" -c "$1" list --json INBOX | "$PY" -c '
+  "$POSTA" -c "$1" list --json "${2:-INBOX}" | "$PY" -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.strip()]
 for r in sorted(rows, key=lambda r: r["uid"] or 0):
@@ -141,14 +146,18 @@ for l in sys.stdin:
     r = json.loads(l)
     print(r["uid"], r["id"])'; }
 id_of() { ids | awk -v u="$1" '$1 == u {print $2}'; }
-# bodies: "uid sha256" of every message of the proxied store with a body,
-# by UID, read from the store itself (posta show --raw is checked apart)
+# bodies [FOLDER]: "uid sha256" of every message of the proxied store (of
+# FOLDER alone) with a body, by UID, read from the store itself (posta show
+# --raw is checked apart)
 bodies() {
-  "$PY" - "$W/proxied.db" <<'EOF'
+  "$PY" - "$W/proxied.db" "$@" <<'EOF'
 import hashlib, sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+only = sys.argv[2] if len(sys.argv) > 2 else None
 for uid, raw in db.execute("SELECT m.uid, b.raw FROM message m JOIN body b"
-                           " ON b.message_id = m.id ORDER BY m.uid"):
+                           " ON b.message_id = m.id JOIN folder f"
+                           " ON f.id = m.folder_id WHERE ?1 IS NULL"
+                           " OR f.name = ?1 ORDER BY m.uid", (only,)):
     print(uid, hashlib.sha256(raw).hexdigest())
 EOF
 }
@@ -272,6 +281,77 @@ same "mended: problems left on 7 and 12 (raw source) and 32 (too large) only" "7
   "$(awk -F'\t' '$3 != "-" {printf "%s ", $1}' "$W/rows.mended" | sed 's/ $//')"
 same "mended: 12's and 20's bodies byte for byte" "$(grep -E '^(12|20) ' "$W/server.txt")" \
   "$(echo "12 $(raw_sha 12)"; echo "20 $(raw_sha 20)")"
+
+# ------------------------------ a FETCH the server answers NO (refusals)
+# Gmail: UID 5's description refused ("NO Some messages could not be
+# FETCHed", the others' replies sent), UID 9's body refused the same way;
+# Dovecot: UIDs 4 and 10 refused with no reply at all ("NO [SERVERBUG]");
+# Rotto: every message refused, which is the folder's failure, not theirs.
+for f in Gmail Dovecot Rotto; do lab_seed alice "$f" "$([[ $f == Rotto ]] && echo 3 || echo 12)" 21 >/dev/null || bail "cannot seed $f"; done
+printf 'refuse Gmail 5\nrefuse-body Gmail 9\nrefuse-all Dovecot 4\nrefuse-all Dovecot 10\nrefuse-all Rotto *\n' >"$RULES"
+: >"$W/proxy.log"
+run refused -c "$C" sync -q
+# server_bodies FOLDER: "uid sha256" of every message, straight from Dovecot
+server_bodies() {
+  "$PY" - "$IMAP_PORT" "$1" <<'EOF2'
+import hashlib, imaplib, sys
+M = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+M.login("alice", "alicepw")
+M.select(sys.argv[2], readonly=True)
+typ, data = M.uid("FETCH", "1:*", "(UID BODY.PEEK[])")
+for item in data:
+    if isinstance(item, tuple):
+        print(int(item[0].split(b"UID ")[1].split()[0]), hashlib.sha256(item[1]).hexdigest())
+M.logout()
+EOF2
+}
+server_bodies Gmail >"$W/server.gmail"
+server_bodies Dovecot >"$W/server.dovecot"
+rows "$C" Gmail >"$W/rows.gmail"
+rows "$C" Dovecot >"$W/rows.dovecot"
+same "refusals: the sync fails for Rotto alone, with the server's words" "1|1" \
+  "$(rc refused)|$(grep -c 'Rotto: the server would not send any of the 3 messages asked for, nor another of this folder: Internal error occurred\.' "$W/refused.err")"
+same "refusals: Rotto gets no placeholders" 0 "$("$POSTA" -c "$C" list --json Rotto | grep -c .)"
+same "refusals: each refused message reported once, nothing else" \
+  "Dovecot: message UID 10: the server would not send it (Internal error occurred. Refer to server log for more information. [2026-11-02 10:00:00]); kept without it (posta sync --folder 'Dovecot' tries again)|Dovecot: message UID 4: the server|Gmail: message UID 5: the server would not send it (Some messages could not be FETCHed (Failure)); kept without it (posta sync --folder 'Gmail' tries again)|Gmail: message UID 9: the server would not send its body (Some messages could not be FETCHed (Failure)); only its headers are stored (posta sync --folder 'Gmail' tries again)" \
+  "$(grep -v Rotto "$W/refused.err" | sed 's/^posta: //' | sort | sed 's/^\(Dovecot: message UID 4: the server\).*/\1/' | paste -sd'|')"
+same "refusals: every UID once, a problem only on the refused ones" "1-12 5 9|1-12 4 10" \
+  "$(for r in gmail dovecot; do echo "$(cut -f1 "$W/rows.$r" | paste -sd' ' | sed 's/^1 2 3 4 5 6 7 8 9 10 11 12$/1-12/') $(awk -F'\t' '$3 != "-" {printf "%s ", $1}' "$W/rows.$r" | sed 's/ $//')"; done | paste -sd'|')"
+has "refusals: 5's problem quotes Gmail" "$(grep '^5	' "$W/rows.gmail")" \
+  "	the server would not send this message: Some messages could not be FETCHed (Failure); a sync of this folder alone"
+has "refusals: 9's problem: headers only, quoting Gmail" "$(grep '^9	' "$W/rows.gmail")" \
+  "	the server would not send this message: Some messages could not be FETCHed (Failure); only its headers are stored"
+has "refusals: 4's problem quotes Dovecot" "$(grep '^4	' "$W/rows.dovecot")" \
+  "	the server would not send this message: Internal error occurred. Refer to server log"
+same "refusals: every other message byte for byte (Gmail, then Dovecot)" \
+  "$(grep -v -e '^5 ' -e '^9 ' "$W/server.gmail")|$(grep -v -e '^4 ' -e '^10 ' "$W/server.dovecot")" \
+  "$(bodies Gmail)|$(bodies Dovecot)"
+
+: >"$W/proxy.log"
+run refused2 -c "$C" sync -q
+same "refusals, resync: only Rotto fails again, nothing reported twice" "1|1|0" \
+  "$(rc refused2)|$(grep -c Rotto "$W/refused2.err")|$(grep -vc Rotto "$W/refused2.err")"
+same "refusals, resync: no refused message asked for again" "" \
+  "$(grep -e 'Gmail' -e 'Dovecot' "$W/proxy.log" | grep -v connect)"
+same "refusals, resync: no duplicate, nothing changed" "$(cat "$W/rows.gmail" "$W/rows.dovecot")" \
+  "$(rows "$C" Gmail; rows "$C" Dovecot)"
+
+run refused3 -c "$C" sync -q --folder Gmail
+same "sync --folder Gmail, still refused: says so once each" \
+  "0|Gmail: message UID 5: it still cannot be fetched|Gmail: message UID 9: it still cannot be fetched" \
+  "$(rc refused3)|$(sed 's/^posta: //' "$W/refused3.err" | sort | paste -sd'|')"
+printf 'refuse-all Rotto *\n' >"$RULES"	# the server mends Gmail and Dovecot
+run unrefused -c "$C" sync -q --folder Gmail
+run unrefused2 -c "$C" sync -q --folder Dovecot
+same "sync --folder, no longer refused: stored" \
+  "0 0|Dovecot: message UID 10: stored now|Dovecot: message UID 4: stored now|Gmail: message UID 5: stored now|Gmail: message UID 9: its body is stored now" \
+  "$(rc unrefused) $(rc unrefused2)|$(cat "$W/unrefused.err" "$W/unrefused2.err" | sed 's/^posta: //' | sort | paste -sd'|')"
+same "no longer refused: no problem left, 12 messages each" "12 0|12 0" \
+  "$(for f in Gmail Dovecot; do rows "$C" "$f" | awk -F'\t' '{n++} $3 != "-" {p++} END {printf "%d %d\n", n, p}'; done | paste -sd'|')"
+same "no longer refused: every body byte for byte" "$(cat "$W/server.gmail")|$(cat "$W/server.dovecot")" \
+  "$(bodies Gmail)|$(bodies Dovecot)"
+ids_of() { "$POSTA" -c "$C" list --json "$1" | "$PY" -c 'import json,sys; print(" ".join(sorted(str(json.loads(l)["uid"]) for l in sys.stdin if l.strip())))'; }
+same "no longer refused: placeholders replaced, not duplicated" "1 10 11 12 2 3 4 5 6 7 8 9" "$(ids_of Gmail)"
 
 same "no sanitizer report from any posta run" "" "$(grep -l -e 'Sanitizer' -e 'runtime error' "$W"/*.err)"
 

@@ -16,7 +16,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=40
+PLAN=42
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -235,12 +235,18 @@ same "a fresh sync shows the same folders and counts" \
   "$(posta folders)" "$("$POSTA" -c "$W/fresh.conf" folders)"
 
 # ---- fakes: Gmail's XLIST, and attributes in odd case -------------------------
-# fake MODE: start fake_xlist.py MODE; sets FPORT and FLOG.
+# fake MODE [NAME]: start fake_xlist.py MODE, with the folders of FAKE_EXTRA
+# (a Python list of its FOLDERS' tuples) added; sets FPORT, FLOG and FCONF.
 fake() {
-  local d=$W/fake-$1
+  local d=$W/fake-${2:-$1}
   mkdir -p "$d"
-  "$PY" "$POSTA_SRCDIR/tests/lab/fake_xlist.py" "$1" --port-file "$d/port" \
-    </dev/null >"$d/stderr" 2>&1 &
+  "$PY" -c 'import ast, sys
+sys.path.insert(0, sys.argv[1])
+import fake_xlist
+fake_xlist.FOLDERS[sys.argv[2]] += ast.literal_eval(sys.argv[3])
+sys.argv = ["fake_xlist.py", sys.argv[2]] + sys.argv[4:]
+sys.exit(fake_xlist.main())' "$POSTA_SRCDIR/tests/lab" "$1" "${FAKE_EXTRA:-[]}" \
+    --port-file "$d/port" </dev/null >"$d/stderr" 2>&1 &
   FAKE_PIDS+=($!)
   for _ in $(seq 100); do
     [[ -s $d/port ]] && break
@@ -284,6 +290,18 @@ check "sync against a Cyrus-style server (INBOX. and other users' user.)" \
   "$POSTA" -c "$FCONF" sync -q
 same "a name that would clash with another namespace's keeps the prefix" \
   "INBOX.user.bob=- INBOX.user=- INBOX=inbox Sent=sent user.bob=- user=-" \
+  "$(uses "$FCONF")"
+
+# Two names under the prefix that differ only in the case of "INBOX" (it
+# is matched in any case), and one that comes out the same as a name that
+# had to keep its prefix: two folders cannot have one name, so each keeps
+# its prefix; the folder list must not fail on them.
+FAKE_EXTRA='[("inbox.Sent", ".", r"\HasNoChildren"), ("INBOX.INBOX.Sent", ".", r"\HasNoChildren")]' \
+  fake cyrus cyrus-clash
+check "sync against a server listing INBOX.Sent, inbox.Sent, INBOX.INBOX.Sent" \
+  "$POSTA" -c "$FCONF" sync -q
+same "names that come out the same keep the prefix, however they clash" \
+  "INBOX.INBOX.Sent=- INBOX.Sent=sent INBOX.user.bob=- INBOX.user=- INBOX=inbox inbox.Sent=- user.bob=- user=-" \
   "$(uses "$FCONF")"
 
 [[ $n -eq $PLAN ]] || echo "# planned $PLAN, ran $n"

@@ -15,11 +15,26 @@ two syncs); one rule a line, '#' starts a comment:
                  the message (what a header fetch asks for) cannot be parsed
   body UID       a FETCH reply about UID that carries BODY[] gets "BODY[] {x"
                  instead of "BODY[] {": the raw message cannot be parsed
+  refuse FOLDER UID
+                 as Gmail does with a message it cannot read: a UID FETCH
+                 of contents (ENVELOPE, BODY[...], RFC822...: not FLAGS
+                 alone) whose set holds UID, while FOLDER (its name on the
+                 wire) is selected, gets the other messages' replies, none
+                 about UID, then "NO Some messages could not be FETCHed
+                 (Failure)" instead of its OK
+  refuse-all FOLDER UID
+                 as Dovecot does with a corrupt mail file: such a FETCH
+                 gets no FETCH reply at all, then "NO [SERVERBUG] ..."
+  refuse-body FOLDER UID
+                 as refuse, for a FETCH of BODY[] without ENVELOPE only
+                 (the headers come, the body is refused)
+UID "*" is every message of FOLDER.
 
 Only the line that names the UID is changed; literals are counted from the
 server's own bytes, so the stream stays a stream. A literal (a 50 MB body)
 is copied in chunks, never held whole. L gets one line per event:
-"connect N", "envelope UID", "body UID".
+"connect N", "envelope UID", "body UID", and "refuse FOLDER SET" or
+"refuse-all FOLDER SET" for each FETCH command refused (SET as sent).
 """
 import argparse
 import os
@@ -31,19 +46,103 @@ import threading
 CHUNK = 1 << 20
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
 FETCH = re.compile(rb"^\* \d+ FETCH \(.*?\bUID (\d+)\b")
+UNTAGGED_FETCH = re.compile(rb"^\* \d+ FETCH ")
+SELECT = re.compile(rb'^\S+ (?:SELECT|EXAMINE) (?:"((?:[^"\\]|\\.)*)"|(\S+))', re.I)
+UID_FETCH = re.compile(rb"^(\S+) UID FETCH (\S+) (.*)$", re.I)
+CONTENTS = re.compile(rb"ENVELOPE|BODY(?:\.PEEK)?\[|RFC822(?:\.HEADER|\.TEXT)?(?:[ )]|$)",
+                      re.I)
+TAGGED_OK = re.compile(rb"^(\S+) OK\b")
+BODY_ONLY = re.compile(rb"BODY(?:\.PEEK)?\[\]", re.I)
+SAYS = {
+    "refuse": b"NO Some messages could not be FETCHed (Failure)",
+    "refuse-body": b"NO Some messages could not be FETCHed (Failure)",
+    "refuse-all": b"NO [SERVERBUG] Internal error occurred. Refer to server "
+                  b"log for more information. [2026-11-02 10:00:00]",
+}
 
 
 class Rules:
     def __init__(self, path):
         self.envelope, self.body = set(), set()
+        self.refuse = []        # (mode, folder, uid or None for "*")
         try:
             with open(path) as f:
                 for line in f:
                     words = line.split("#", 1)[0].split()
                     if len(words) == 2 and words[0] in ("envelope", "body"):
                         getattr(self, words[0]).add(int(words[1]))
+                    elif len(words) == 3 and words[0] in SAYS:
+                        self.refuse.append((words[0], words[1].encode(),
+                                            None if words[2] == "*"
+                                            else int(words[2])))
         except FileNotFoundError:
             pass
+
+
+def in_set(uid, uidset):
+    """Is uid in an IMAP sequence set such as b"1:4,7,9:*"?"""
+    for part in uidset.split(b","):
+        ends = [(1 << 32) if e == b"*" else int(e) for e in part.split(b":")]
+        if min(ends) <= uid <= max(ends):
+            return True
+    return False
+
+
+class Conn:
+    """What the client asked for on one connection: the selected folder,
+    and the FETCH commands to refuse (by tag)."""
+
+    def __init__(self, rules, log):
+        self.rules, self.log = rules, log
+        self.lock = threading.Lock()
+        self.folder = None
+        self.refusing = {}      # tag -> (mode, refused uids or None: all)
+
+    def command(self, line):
+        m = SELECT.match(line)
+        if m:
+            name = m.group(1) if m.group(1) is not None else m.group(2)
+            with self.lock:
+                self.folder = re.sub(rb"\\(.)", rb"\1", name)
+            return
+        m = UID_FETCH.match(line.rstrip(b"\r\n"))
+        if m is None or not CONTENTS.search(m.group(3)):
+            return
+        tag, uidset, items = m.group(1), m.group(2), m.group(3)
+        body_only = BODY_ONLY.search(items) and b"ENVELOPE" not in items.upper()
+        for mode, folder, uid in self.rules.refuse:
+            if folder != self.folder or (uid is not None and
+                                         not in_set(uid, uidset)):
+                continue
+            if mode == "refuse-body" and not body_only:
+                continue
+            with self.lock:
+                self.refusing[tag] = (mode, uid)
+            self.log.write("%s %s %s" % (mode, folder.decode(),
+                                         uidset.decode()))
+            return
+
+    def drops(self, line):
+        """Is this untagged reply one a refused FETCH must not show?"""
+        with self.lock:
+            if not self.refusing or not UNTAGGED_FETCH.match(line):
+                return False
+            mode, uid = next(iter(self.refusing.values()))
+        if mode == "refuse-all" or uid is None:
+            return True
+        m = FETCH.match(line)
+        return m is not None and int(m.group(1)) == uid
+
+    def tagged(self, line):
+        """A refused FETCH's OK becomes its NO."""
+        m = TAGGED_OK.match(line)
+        if m is None:
+            return line
+        with self.lock:
+            got = self.refusing.pop(m.group(1), None)
+        if got is None:
+            return line
+        return m.group(1) + b" " + SAYS[got[0]] + b"\r\n"
 
 
 class Log:
@@ -72,38 +171,64 @@ def mangle(line, rules, log):
     return line
 
 
-def server_to_client(up, down, rules, log):
+def literal(src, line, dst):
+    """Copy the literal line announces from src to dst (None: drop it), in
+    chunks. False when src ended first."""
+    m = LITERAL.search(line)
+    left = int(m.group(1)) if m else 0
+    while left > 0:
+        data = src.read(min(left, CHUNK))
+        if not data:
+            return False
+        if dst is not None:
+            dst.sendall(data)
+        left -= len(data)
+    return True
+
+
+def server_to_client(up, down, conn, log):
     src = up.makefile("rb", buffering=CHUNK)
+    cont = dropping = False     # cont: the line goes on after a literal
     try:
         while True:
             line = src.readline()
             if not line:
                 return
-            out = mangle(line, rules, log)
-            down.sendall(out)
-            m = LITERAL.search(line)
-            left = int(m.group(1)) if m else 0
-            while left > 0:
-                data = src.read(min(left, CHUNK))
-                if not data:
-                    return
-                down.sendall(data)
-                left -= len(data)
+            if not cont:
+                dropping = conn.drops(line)
+            if not dropping:
+                out = line if cont else conn.tagged(mangle(line, conn.rules,
+                                                           log))
+                down.sendall(out)
+            cont = LITERAL.search(line) is not None
+            if not literal(src, line, None if dropping else down):
+                return
     except OSError:
         return
     finally:
         src.close()
 
 
-def client_to_server(down, up):
+def client_to_server(down, up, conn):
+    """Commands pass as they are; each is noted first, so that the reply
+    to it cannot come before the proxy knows what it asked."""
+    src = down.makefile("rb", buffering=0)
+    cont = False
     try:
         while True:
-            data = down.recv(65536)
-            if not data:
+            line = src.readline()
+            if not line:
                 break
-            up.sendall(data)
+            if not cont:
+                conn.command(line)
+            up.sendall(line)
+            cont = LITERAL.search(line) is not None
+            if not literal(src, line, up):
+                break
     except OSError:
         pass
+    finally:
+        src.close()
     try:
         up.shutdown(socket.SHUT_WR)
     except OSError:
@@ -122,10 +247,11 @@ def serve(conn, upstream, rules_path, log):
         log.conns += 1
         n = log.conns
     log.write("connect %d" % n)
-    rules = Rules(rules_path)
-    t = threading.Thread(target=client_to_server, args=(conn, up), daemon=True)
+    state = Conn(Rules(rules_path), log)
+    t = threading.Thread(target=client_to_server, args=(conn, up, state),
+                         daemon=True)
     t.start()
-    server_to_client(up, conn, rules, log)
+    server_to_client(up, conn, state, log)
     for s in (conn, up):
         try:
             s.shutdown(socket.SHUT_RDWR)
