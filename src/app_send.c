@@ -14,7 +14,15 @@
  *     connection lost after DATA leaves it held until the user decides;
  *   - when some recipients take it and others refuse it, the row stays
  *     for the refused ones only (outbox.rcpt): the Sent copy is made with
- *     the first delivery, and a retry goes to those recipients alone.
+ *     the first delivery, and a retry goes to those recipients alone;
+ *   - when the refused recipients are refused some for now (4xx) and some
+ *     for good (5xx), the row is split in the same transaction: it keeps
+ *     the first (failed: the next flush tries them again) and a new row
+ *     with the same message takes the others (refused: held until the
+ *     user retries it). Each recipient is in one row only, so nobody gets
+ *     it twice; a row that lists its recipients makes the Sent copy only
+ *     when the Sent folder has none yet (a split can come before anybody
+ *     got the message, and then either part may be delivered first).
  *
  * Sent and Drafts copies. POP3 accounts keep them in local folders ("Sent",
  * "Drafts", created when missing). IMAP accounts APPEND them to the
@@ -389,6 +397,8 @@ imap_special(struct store *st, int64_t account_id, struct imap_conn *c,
 	size_t			 i;
 	int			 rc;
 
+	/* A failed look-up leaves *out as it was: freed below. */
+	memset(out, 0, sizeof *out);
 	if (store_folder_by_special(st, account_id, sp, out, err) == 0 &&
 	    out->remote_name != NULL)
 		return 0;
@@ -592,7 +602,12 @@ struct flush {
 	struct smtp_conn	*smtp;
 	struct imap_conn	*imap;
 	struct app_flush_stats	*stats;
+	/* The row being sent: its headers, and whether it listed its
+	   recipients (outbox.rcpt). */
+	const struct mail_headers *h;
+	bool			 listed;
 };
+
 
 static int
 collect(void *arg, const struct store_outbox *o)
@@ -626,22 +641,83 @@ report(struct flush *f, int64_t id, enum app_outbox_what what, bool held,
 	f->cb(f->arg, &ev);
 }
 
-/*
- * The refused recipients: "a@x: 550 ...; b@y: 451 ..." when words,
- * else their addresses one per line (what the outbox row keeps).
- */
-static char *
-refusals(const struct smtp_result *r, bool words, size_t *n)
+static int
+sent_found(void *arg, const struct store_msg *m)
 {
-	struct mbuf	b = { 0 };
-	size_t		i;
+	(void)m;
+	*(bool *)arg = true;
+	return 1;
+}
+
+/*
+ * Has anybody had the message of a row that lists its recipients? Yes
+ * when its Sent copy is there (made with the first delivery); a split
+ * before any delivery leaves rows with recipients that nobody had. When
+ * the store cannot tell, yes (no second copy), with a note.
+ */
+static bool
+had_before(struct flush *f, int64_t id, const struct mail_headers *h)
+{
+	struct store_folder	 sent;
+	struct perr		 err;
+	bool			 found = false;
+	int			 rc;
+
+	if (h->message_id == NULL || *h->message_id == '\0')
+		return true;
+	rc = store_folder_by_special(f->st, f->account_id, STORE_SPECIAL_SENT,
+	    &sent, &err);
+	if (rc != 0 && err.code == PERR_NOTFOUND)
+		rc = store_folder_by_name(f->st, f->account_id, "Sent", &sent,
+		    &err);
+	if (rc != 0) {
+		if (err.code == PERR_NOTFOUND)
+			return false;	/* no Sent folder, so no copy */
+		report(f, id, APP_OUTBOX_NOTE, false, h->subject, err.msg);
+		return true;
+	}
+	rc = store_msg_by_message_id(f->st, h->message_id, sent.id,
+	    sent_found, &found, &err);
+	store_folder_free(&sent);
+	if (rc < 0) {
+		report(f, id, APP_OUTBOX_NOTE, false, h->subject, err.msg);
+		return true;
+	}
+	return found;
+}
+
+/* Which refused recipients refusals() lists. */
+enum refused_kind {
+	REFUSED_ALL,
+	REFUSED_FOR_NOW,	/* 4xx: may pass by itself */
+	REFUSED_FOR_GOOD,	/* 5xx, or an address SMTP cannot carry */
+};
+
+/* How refusals() writes them. */
+enum refused_style {
+	REFUSED_LINES,		/* addresses one per line (outbox.rcpt) */
+	REFUSED_NAMES,		/* "a@x, b@y" */
+	REFUSED_WORDS,		/* "a@x: 550 ...; b@y: 451 ..." */
+};
+
+/* The refused recipients of one kind, malloc'd; *n: how many. */
+static char *
+refusals(const struct smtp_result *r, enum refused_kind kind,
+    enum refused_style style, size_t *n)
+{
+	static const char	*sep[] = { "\n", ", ", "; " };
+	struct mbuf		 b = { 0 };
+	size_t			 i;
+	bool			 words = style == REFUSED_WORDS;
 
 	*n = 0;
 	for (i = 0; i < r->nrcpt; i++) {
-		if (r->rcpt[i].accepted)
+		if (r->rcpt[i].accepted ||
+		    (kind == REFUSED_FOR_NOW && r->rcpt[i].permanent) ||
+		    (kind == REFUSED_FOR_GOOD && !r->rcpt[i].permanent))
 			continue;
 		if ((*n)++ > 0)
-			mbuf_adds(&b, words ? "; " : "\n");
+			mbuf_adds(&b, sep[style]);
 		if (!words)
 			mbuf_adds(&b, r->rcpt[i].addr);
 		else if (r->rcpt[i].code != 0)
@@ -655,79 +731,239 @@ refusals(const struct smtp_result *r, bool words, size_t *n)
 }
 
 /*
- * The server took the message, for every recipient still to serve (left
- * NULL: the row goes) or some (left: those it refused, and the row stays
- * for them, held when a refusal was for good, with why). copy: this was
- * the first delivery, which makes the Sent copy.
+ * Were the recipients refused one by one (the sender and the message
+ * were not), some for now and some for good? Only then is the row split.
+ */
+static bool
+refused_mixed(const struct smtp_result *r)
+{
+	size_t	i, now = 0, good = 0;
+
+	if (r->outcome == SMTP_UNKNOWN || r->code >= 400)
+		return false;
+	for (i = 0; i < r->nrcpt; i++) {
+		if (r->rcpt[i].accepted)
+			continue;
+		if (r->rcpt[i].permanent)
+			good++;
+		else if (r->rcpt[i].code != 0)
+			now++;
+		else
+			return false;	/* never asked: the session broke */
+	}
+	return now > 0 && good > 0;
+}
+
+/* What a split left in the store, for the reports. */
+struct split {
+	int64_t	 held_id;	/* the new row, for the recipients refused
+				   for good */
+	char	*now_why;	/* row id's reason */
+	char	*held_why;	/* the new row's reason */
+};
+
+static void
+split_free(struct split *sp)
+{
+	free(sp->now_why);
+	free(sp->held_why);
+	memset(sp, 0, sizeof *sp);
+}
+
+/*
+ * Split row id (caller's transaction; see the top of this file): it keeps
+ * the recipients refused for now, FAILED, and a new row takes those
+ * refused for good, REFUSED. Each reason is lead, that part's replies,
+ * what happens to it and where the other part is, then tail.
  */
 static int
-delivered(struct flush *f, int64_t id, const char *left, bool held,
-    const char *why, bool copy, const char *out, size_t outlen, char *note,
-    size_t notelen, struct perr *err)
+split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
+    const char *lead, const char *tail, struct split *sp, struct perr *err)
+{
+	char	*now, *good, *now_names, *good_names, *now_words, *good_words;
+	size_t	 n;
+	int	 rc;
+
+	memset(sp, 0, sizeof *sp);
+	now = refusals(res, REFUSED_FOR_NOW, REFUSED_LINES, &n);
+	good = refusals(res, REFUSED_FOR_GOOD, REFUSED_LINES, &n);
+	now_names = refusals(res, REFUSED_FOR_NOW, REFUSED_NAMES, &n);
+	good_names = refusals(res, REFUSED_FOR_GOOD, REFUSED_NAMES, &n);
+	now_words = refusals(res, REFUSED_FOR_NOW, REFUSED_WORDS, &n);
+	good_words = refusals(res, REFUSED_FOR_GOOD, REFUSED_WORDS, &n);
+	sp->held_why = xasprintf("%s%s; held until you retry or drop it (%s, "
+	    "refused for now, stays in outbox %lld)%s", lead, good_words,
+	    now_names, (long long)id, tail);
+	rc = store_outbox_split(f->st, id, good, STORE_OUTBOX_REFUSED,
+	    sp->held_why, &sp->held_id, err);
+	if (rc == 0) {
+		sp->now_why = xasprintf("%s%s; to be tried again (%s, refused "
+		    "for good, waits in outbox %lld)%s", lead, now_words,
+		    good_names, (long long)sp->held_id, tail);
+		if ((rc = store_outbox_set_rcpt(f->st, id, now, err)) == 0)
+			rc = store_outbox_failed(f->st, id, sp->now_why, err);
+	}
+	free(now);
+	free(good);
+	free(now_names);
+	free(good_names);
+	free(now_words);
+	free(good_words);
+	if (rc != 0)
+		split_free(sp);
+	return rc;
+}
+
+/*
+ * The server took the message, for every recipient still to serve (left
+ * NULL: the row goes) or some (left: those it refused, and the row stays
+ * for them, held when a refusal was for good, with why; or, refused some
+ * for now and some for good, it is split into sp). copy: nobody had it
+ * before, so this delivery makes the Sent copy.
+ */
+static int
+delivered(struct flush *f, int64_t id, const struct smtp_result *res,
+    const char *left, bool held, const char *why, struct split *sp,
+    bool copy, const char *out, size_t outlen, char *note, size_t notelen,
+    struct perr *err)
 {
 	int	rc;
 
 	note[0] = '\0';
 	if (left == NULL)
 		rc = store_outbox_remove(f->st, 0, id, err);
+	else if (refused_mixed(res))
+		rc = split_refused(f, id, res, "", "; the others have it", sp,
+		    err);
 	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
 		rc = held ? store_outbox_refused(f->st, id, why, err) :
 		    store_outbox_failed(f->st, id, why, err);
 	if (rc != 0 || !copy)
 		return rc;
+	/*
+	 * Asked again under this transaction's write lock: two posta
+	 * delivering the two parts of a split at once make one copy.
+	 */
+	if (f->listed && had_before(f, id, f->h))
+		return 0;
 	return save_copy(f->st, f->acct, f->account_id, STORE_SPECIAL_SENT,
 	    out, outlen, STORE_SEEN, false, &f->imap, note, notelen, err);
 }
 
+/* delivered() in a transaction of its own. */
+static int
+settle_taken(struct flush *f, int64_t id, const struct smtp_result *res,
+    const char *left, const char *why, struct split *sp, bool copy,
+    const char *out, size_t outlen, char *note, size_t notelen,
+    struct perr *err)
+{
+	struct perr	ignored;
+
+	if (store_begin(f->st, err) != 0)
+		return -1;
+	if (delivered(f, id, res, left, res->permanent, why, sp, copy, out,
+	    outlen, note, notelen, err) != 0 || store_commit(f->st, err) != 0) {
+		(void)store_rollback(f->st, &ignored);
+		split_free(sp);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The server took a claimed row's message: into the store in one
- * transaction. first: nobody had it before this try (the row listed no
- * recipients left), so this delivery makes the Sent copy.
+ * transaction. first: nobody had it before this try, so this delivery
+ * makes the Sent copy.
  */
 static void
 record_taken(struct flush *f, int64_t id, bool first, const char *subject,
     const struct smtp_result *res, const char *out, size_t outlen)
 {
+	struct split	 sp = { 0 };
 	struct perr	 err, ignored;
-	char		*refused, *left = NULL, *msg, note[1200];
+	char		*refused, *left = NULL, *why = NULL, *msg, note[1200];
 	size_t		 n;
 	bool		 held = res->permanent;
 
-	refused = refusals(res, true, &n);
+	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
 	if (res->outcome == SMTP_PARTIAL) {
-		left = refusals(res, false, &n);
+		left = refusals(res, REFUSED_ALL, REFUSED_LINES, &n);
+		why = xasprintf("%s; the others have it", refused);
+	}
+	if (settle_taken(f, id, res, left, why, &sp, first, out, outlen, note,
+	    sizeof note, &err) != 0) {
+		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
+		/*
+		 * Delivered all the same: never leave it to be resent (if
+		 * this fails too, the claim keeps it held as unknown).
+		 */
+		(void)settle_taken(f, id, res, left, why, &sp, false, out,
+		    outlen, note, sizeof note, &ignored);
+	} else if (note[0] != '\0')
+		report(f, id, APP_OUTBOX_NOTE, false, subject, note);
+	if (res->outcome != SMTP_PARTIAL) {
+		f->stats->sent++;
+		report(f, id, APP_OUTBOX_SENT, false, subject, "");
+	} else if (sp.held_id != 0) {
+		f->stats->partial++;
+		msg = xasprintf("refused for %s", sp.now_why);
+		report(f, id, APP_OUTBOX_PARTIAL, false, subject, msg);
+		free(msg);
+		msg = xasprintf("refused for %s", sp.held_why);
+		report(f, sp.held_id, APP_OUTBOX_PARTIAL, true, subject, msg);
+		free(msg);
+	} else {
+		f->stats->partial++;
 		msg = xasprintf("refused for %s; the others have it; kept in "
 		    "the outbox for %s%s", refused, n == 1 ? "that recipient" :
 		    "those recipients", held ? " until you retry or drop it" :
 		    ", to be tried again");
-	} else
-		msg = xstrdup("");
-	if (store_begin(f->st, &err) != 0)
-		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
-	else if (delivered(f, id, left, held, refused, first, out, outlen,
-	    note, sizeof note, &err) != 0) {
-		(void)store_rollback(f->st, &ignored);
-		/* Delivered all the same: never leave it to be resent. */
-		(void)delivered(f, id, left, held, refused, false, out, outlen,
-		    note, sizeof note, &ignored);
-		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
-	} else if (store_commit(f->st, &err) != 0)
-		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
-	else if (note[0] != '\0')
-		report(f, id, APP_OUTBOX_NOTE, false, subject, note);
-	if (res->outcome == SMTP_PARTIAL) {
-		f->stats->partial++;
 		report(f, id, APP_OUTBOX_PARTIAL, held, subject, msg);
-	} else {
-		f->stats->sent++;
-		report(f, id, APP_OUTBOX_SENT, false, subject, "");
+		free(msg);
 	}
-	free(msg);
+	split_free(&sp);
+	free(why);
 	free(left);
 	free(refused);
 }
 
-/* The server did not take it (or may have): the claimed row says why. */
+/*
+ * Every recipient left was refused, some for now and some for good: the
+ * row is split (one transaction). False when that could not be written:
+ * the caller then holds the row whole.
+ */
+static bool
+split_not_taken(struct flush *f, int64_t id, const char *subject,
+    const struct smtp_result *res, const char *lead, const char *tail)
+{
+	struct split	sp;
+	struct perr	err, ignored;
+
+	if (store_begin(f->st, &err) != 0)
+		goto fail;
+	if (split_refused(f, id, res, lead, tail, &sp, &err) != 0) {
+		(void)store_rollback(f->st, &ignored);
+		goto fail;
+	}
+	if (store_commit(f->st, &err) != 0) {
+		(void)store_rollback(f->st, &ignored);
+		split_free(&sp);
+		goto fail;
+	}
+	f->stats->failed++;
+	report(f, id, APP_OUTBOX_FAILED, false, subject, sp.now_why);
+	report(f, sp.held_id, APP_OUTBOX_FAILED, true, subject, sp.held_why);
+	split_free(&sp);
+	return true;
+fail:
+	report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
+	return false;
+}
+
+/*
+ * The server did not take it (or may have): the claimed row says why.
+ * first: nobody had it before this try.
+ */
 static void
 record_not_taken(struct flush *f, int64_t id, bool first,
     const char *subject, const struct smtp_result *res,
@@ -736,11 +972,18 @@ record_not_taken(struct flush *f, int64_t id, bool first,
 	struct perr	 err;
 	const char	*others = first ? "" : " (the other recipients have it "
 			    "from an earlier try)";
-	char		*refused, *msg;
+	char		*refused, *msg, *lead;
 	size_t		 n;
 	int		 rc;
 
-	refused = refusals(res, true, &n);
+	if (res->outcome == SMTP_REFUSED && refused_mixed(res)) {
+		lead = xasprintf("%s: ", serr->msg);
+		rc = split_not_taken(f, id, subject, res, lead, others);
+		free(lead);
+		if (rc)
+			return;
+	}
+	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
 	if (n > 0 && strstr(serr->msg, "every recipient") != NULL)
 		msg = xasprintf("%s: %s%s", serr->msg, refused, others);
 	else
@@ -840,6 +1083,7 @@ flush_one(struct flush *f, int64_t id)
 	void			*raw;
 	char			*out = NULL, *left = NULL, **rcpt;
 	size_t			 len, outlen, nrcpt;
+	bool			 first = true;
 	int			 rc;
 
 	if (store_outbox_get(f->st, id, NULL, NULL, &raw, &len, &err) != 0) {
@@ -873,18 +1117,23 @@ flush_one(struct flush *f, int64_t id)
 		goto done_env;
 	}
 	/* Those who took it already are never sent it again. */
-	if (left != NULL)
+	f->h = &h;
+	f->listed = left != NULL;
+	if (left != NULL) {
+		first = !had_before(f, id, &h);
 		rcpt = split_lines(left, &nrcpt);
-	else {
+	} else {
 		rcpt = env.rcpt;
 		nrcpt = env.nrcpt;
 	}
 	rc = smtp_submit(f->smtp, env.from, (const char *const *)rcpt, nrcpt,
 	    out, outlen, &res, &serr);
 	if (rc == 0)
-		record_taken(f, id, left == NULL, h.subject, &res, out, outlen);
+		record_taken(f, id, first, h.subject, &res, out, outlen);
 	else
-		record_not_taken(f, id, left == NULL, h.subject, &res, &serr);
+		record_not_taken(f, id, first, h.subject, &res, &serr);
+	f->h = NULL;
+	f->listed = false;
 	if (!res.usable) {
 		smtp_cancel(f->smtp);
 		smtp_close(f->smtp);

@@ -8,7 +8,10 @@
  * (WAITING or FAILED -> UNKNOWN, in one UPDATE, so two posta processes
  * flushing at once never both send it) and settles it after the server's
  * answer; the row is deleted once the server has answered 250 for every
- * recipient, so a crash in between leaves it UNKNOWN, not WAITING.
+ * recipient, so a crash in between leaves it UNKNOWN, not WAITING. When
+ * the recipients left were refused some for now and some for good, the
+ * row is split (store_outbox_split: a second row with the same message for
+ * some of them), so each part keeps a state of its own.
  *
  * The address table counts the addresses the user wrote to; completion
  * adds the senders of stored messages, so both kinds are offered.
@@ -241,6 +244,39 @@ store_outbox_set_rcpt(struct store *s, int64_t id, const char *rcpt,
 	return outbox_change(s, "UPDATE outbox SET rcpt = ?3 WHERE id = ?1"
 	    " AND (?2 = 0 OR account_id = ?2)", 0, id, rcpt,
 	    STORE_OUTBOX_WAITING, "note an outbox message's recipients", err);
+}
+
+int
+store_outbox_split(struct store *s, int64_t id, const char *rcpt,
+    enum store_outbox_state state, const char *error, int64_t *new_id,
+    struct perr *err)
+{
+	/* The same bytes, date and tries: only who and why differ. */
+	static const char	 sql[] = "INSERT INTO outbox (account_id, raw,"
+	    " created_at, attempts, state, last_error, rcpt)"
+	    " SELECT account_id, raw, created_at, attempts + 1, ?2, ?3, ?4"
+	    " FROM outbox WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if (rcpt == NULL || *rcpt == '\0')
+		return perr_set(err, PERR_GENERIC, "%s: outbox %lld: a split "
+		    "needs recipients", s->path, (long long)id);
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, (int)state) != SQLITE_OK ||
+	    store_bind_text(st, 3, error != NULL && *error != '\0' ? error :
+	    "failed") != SQLITE_OK ||
+	    store_bind_text(st, 4, rcpt) != SQLITE_OK)
+		return bind_fail(s, st, "split an outbox message", err);
+	if (store_step_done(s, st, "split an outbox message", err) != 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
+		    "the outbox", s->path, (long long)id);
+	if (new_id != NULL)
+		*new_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
 }
 
 int

@@ -730,7 +730,10 @@ int	store_folder_set_subscribed(struct store *, int64_t folder_id,
  * last_error has the reason (the server's words) in every state but
  * WAITING. rcpt is NULL until a submission reached some recipients and
  * not others; then it lists those still to be served, one per line, and
- * the next submission goes to them only.
+ * the next submission goes to them only. When some of those were refused
+ * for now and others for good, the row is split: one row (FAILED) for the
+ * first, one (REFUSED) for the others, the same message in each, so one
+ * part is tried again by itself while the other is held.
  */
 enum store_outbox_state {
 	STORE_OUTBOX_WAITING = 0,
@@ -779,6 +782,11 @@ int	store_outbox_get(struct store *, int64_t id, int64_t *account_id,
  *   refused  not sent, for good: attempts + 1, REFUSED with error;
  *   unknown  the outcome cannot be known: attempts + 1, UNKNOWN with error;
  *   set_rcpt some recipients took it: rcpt (one per line) are those left;
+ *   split    a new row for rcpt (one per line), taken from row id: the
+ *            same account, message, date and attempts + 1, in state with
+ *            error; *new_id (may be NULL) gets its id. The caller gives
+ *            row id its own rcpt and state in the same transaction, so
+ *            that every recipient is in exactly one row;
  *   remove   sent (or dropped by the user): the row is deleted.
  * retry and remove take account_id (0: any) so that a user's command
  * cannot touch another account's row by mistake.
@@ -792,6 +800,9 @@ int	store_outbox_refused(struct store *, int64_t id, const char *error,
 int	store_outbox_unknown(struct store *, int64_t id, const char *error,
 	    struct perr *);
 int	store_outbox_set_rcpt(struct store *, int64_t id, const char *rcpt,
+	    struct perr *);
+int	store_outbox_split(struct store *, int64_t id, const char *rcpt,
+	    enum store_outbox_state state, const char *error, int64_t *new_id,
 	    struct perr *);
 int	store_outbox_retry(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);

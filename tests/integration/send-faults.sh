@@ -7,7 +7,11 @@
 # One recipient of three refused, for good (550: held until --retry) or
 # for now (450: the next flush, or the account worker, tries again): the
 # others get it once, the refused one only later, once, and the Sent copy
-# is made once. Two flushes at once send nothing twice. An empty body is
+# is made once. Refused some for now and some for good (450 and 550, with
+# or without a recipient who took it): the outbox row is split, the 450
+# part goes by itself (the account worker, a flush), the 550 part waits
+# for --retry, each address gets it once, one Sent copy on the IMAP
+# server. Two flushes at once send nothing twice. An empty body is
 # sent as a valid message (posta send < /dev/null, posta compose).
 set -uo pipefail
 
@@ -16,7 +20,7 @@ set -uo pipefail
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
 PY=/usr/bin/python3
 PROBE=$POSTA_BUILDDIR/tests/integration/worker_probe
-PLAN=59
+PLAN=84
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -48,6 +52,11 @@ C=$W/posta.conf
   printf 'host = 127.0.0.1\nport = %s\ntls = implicit\n' "$POP3S_PORT"
   printf 'user = alice\npassword = alicepw\nca_file = %s\n' "$LAB_CA"
   printf 'pop3_keep = yes\n'
+  printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n\n' "$SMTP_PORT"
+  # Account "mix": IMAPS as alice (its Sent copies go to the server).
+  printf '[account mix]\nprotocol = imap\nemail = alice@localhost\n'
+  printf 'host = 127.0.0.1\nport = %s\ntls = implicit\n' "$IMAPS_PORT"
+  printf 'user = alice\npassword = alicepw\nca_file = %s\n' "$LAB_CA"
   printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n' "$SMTP_PORT"
 } >"$C"
 chmod 600 "$C"
@@ -194,7 +203,7 @@ ID=$(three_id "three 550")
 posta outbox -a three >"$W/list"
 check "posta outbox: refused, with the address left and the reply" bash -c "
 grep -q '^$ID *refused .*three 550' '$W/list' &&
-grep -q 'still for: carol@localhost (the others have it)' '$W/list' &&
+grep -q 'still for: carol@localhost (the others have it or are in another row)' '$W/list' &&
 grep -q 'carol@localhost: 550 5.1.1' '$W/list'"
 same "the Sent copy is made with the first delivery" 1 "$(sent_copies "three 550")"
 posta outbox -a three --flush >"$W/flush" 2>&1
@@ -231,20 +240,117 @@ same "a flush while the server still says 450: nobody gets it twice" \
 check "... the reply says the others have it already" \
   grep -q 'carol@localhost: 450.*the other recipients have it from an earlier try' "$W/flush"
 rm -f "$REFUSE"
-# The account worker's pass starts with the outbox: no command needed.
-{
-  for _ in $(seq 150); do
-    [[ $(deliveries "three 450" carol@localhost) -ge 1 ]] && break
-    sleep 0.1
-  done
-  echo stop
-} | timeout 60 "$PROBE" -c "$C" -a three >"$W/events" 2>&1
+# worker ACCOUNT SUBJECT ADDRESS: the account's worker runs, with no
+# command (its pass starts with the outbox), until ADDRESS has SUBJECT
+# (15 s at most); its events in $W/events.
+worker() {
+  {
+    for _ in $(seq 150); do
+      [[ $(deliveries "$2" "$3") -ge 1 ]] && break
+      sleep 0.1
+    done
+    echo stop
+  } | timeout 60 "$PROBE" -c "$C" -a "$1" >"$W/events" 2>&1
+}
+worker three "three 450" carol@localhost
 same "the account worker sends it to carol on its own, once" "1 1 1" \
   "$(counts "three 450" alice@localhost carol@localhost dave@localhost)"
 check "... and tells the UI it was sent" \
   grep -q 'note outbox [0-9]* "three 450": sent' "$W/events"
 same "... it has left the outbox" "the outbox is empty" "$(posta outbox -a three)"
 same "... one Sent copy" 1 "$(sent_copies "three 450")"
+
+# ---- refused for now (450) and for good (550) at once ----------------------
+export LAB_CA IMAPS_PORT
+# server_sent SUBJECT: how many copies alice's Sent on the IMAP server has.
+server_sent() {
+  "$PY" - "$1" <<'EOF'
+import imaplib, os, ssl, sys
+ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
+M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
+M.login("alice", "alicepw")
+M.select("Sent", readonly=True)
+t, d = M.search(None, "SUBJECT", '"%s"' % sys.argv[1])
+print(len(d[0].split()))
+M.logout()
+EOF
+}
+# state_id STATE: the id of the mix account's first row in that state.
+state_id() { posta outbox -a mix | awk -v s="$1" '$2 == s {print $1; exit}'; }
+# row_has ID TEXT: the lines of outbox row ID (posta outbox -a mix) have TEXT.
+row_has() {
+  posta outbox -a mix | awk -v id="$1" '/^[0-9]/ {on = ($1 == id)} on' |
+    grep -qF -- "$2"
+}
+MIX=(bob@localhost carol@localhost dave@localhost)
+printf 'carol@localhost 450\ndave@localhost 550\n' >"$REFUSE"
+echo "mixed" | posta send -a mix -s "three mixed" "${MIX[@]}" >"$W/out" 2>&1
+same "450 for one, 550 for another, of three: posta send exits 1" 1 "$?"
+same "... bob got it once, carol and dave not" "1 0 0" \
+  "$(counts "three mixed" "${MIX[@]}")"
+FID=$(state_id failed)
+RID=$(state_id refused)
+ok_if "... the outbox row is split: one failed, one refused" \
+  "[[ -n '$FID' && -n '$RID' && '$FID' != '$RID' ]]" "$(posta outbox -a mix)"
+ok_if "... the failed one is for carol, with her 450" \
+  "row_has '$FID' 'still for: carol@localhost (' &&
+   row_has '$FID' 'carol@localhost: 450 4.2.1' &&
+   ! row_has '$FID' 'dave@localhost:'" "$(posta outbox -a mix)"
+ok_if "... the refused one is for dave, with his 550" \
+  "row_has '$RID' 'still for: dave@localhost (' &&
+   row_has '$RID' 'dave@localhost: 550 5.1.1' &&
+   ! row_has '$RID' 'carol@localhost:'" "$(posta outbox -a mix)"
+check "posta send says a flush tries the 450 part again" \
+  grep -q "outbox $FID stays in the outbox .*'posta outbox --flush' tries again" "$W/out"
+check "... and the 550 part is held until --retry $RID" \
+  grep -q -- "outbox $RID was refused for good.*--retry $RID" "$W/out"
+same "one Sent copy on the IMAP server" 1 "$(server_sent "three mixed")"
+rm -f "$REFUSE"
+worker mix "three mixed" carol@localhost
+same "the account worker sends the 450 part to carol, once, not to dave" \
+  "1 1 0" "$(counts "three mixed" "${MIX[@]}")"
+check "... it says so" grep -q "note outbox $FID \"three mixed\": sent" "$W/events"
+check "... that row has left the outbox, the refused one is still held" \
+  bash -c "'$POSTA' -c '$C' outbox -a mix >'$W/list'
+! grep -q '^$FID ' '$W/list' && grep -q '^$RID *refused' '$W/list'"
+posta outbox -a mix --flush >"$W/flush" 2>&1
+same "a plain --flush leaves dave's part held" "1 1 0" \
+  "$(counts "three mixed" "${MIX[@]}")"
+check "posta outbox --retry $RID" posta outbox -a mix --retry "$RID"
+posta outbox -a mix --flush >"$W/flush" 2>&1
+same "--flush after --retry exits 0" 0 "$?"
+same "... everyone has it exactly once" "1 1 1" \
+  "$(counts "three mixed" "${MIX[@]}")"
+check "... only dave was in the envelope of that delivery" "$PY" -c "
+import glob, json
+envs = [json.load(open(j))['rcpt_tos'] for j in glob.glob('$SMTP_SPOOL/*.json')]
+assert ['dave@localhost'] in envs, envs"
+same "... the outbox is empty" "the outbox is empty" "$(posta outbox -a mix)"
+same "... still one Sent copy on the IMAP server" 1 \
+  "$(server_sent "three mixed")"
+
+# Nobody took it: 450 and 550, the only two recipients.
+printf 'carol@localhost 450\ndave@localhost 550\n' >"$REFUSE"
+echo "mixed" | posta send -a mix -s "none mixed" carol@localhost \
+  dave@localhost >"$W/out" 2>&1
+same "450 and 550, nobody else: posta send exits 1" 1 "$?"
+FID=$(state_id failed)
+RID=$(state_id refused)
+ok_if "... split too: one failed, one refused, nothing sent" \
+  "[[ -n '$FID' && -n '$RID' && '$(counts "none mixed" carol@localhost dave@localhost)' == '0 0' ]]" \
+  "$(posta outbox -a mix)"
+same "... no Sent copy yet" 0 "$(server_sent "none mixed")"
+rm -f "$REFUSE"
+posta outbox -a mix --flush >"$W/flush" 2>&1
+same "a flush sends the 450 part to carol only" "1 0" \
+  "$(counts "none mixed" carol@localhost dave@localhost)"
+same "... which makes the one Sent copy" 1 "$(server_sent "none mixed")"
+posta outbox -a mix --retry "$RID" >/dev/null 2>&1
+posta outbox -a mix --flush >"$W/flush" 2>&1
+same "--retry and --flush: dave gets it once, the outbox is empty" \
+  "1 1|the outbox is empty" \
+  "$(counts "none mixed" carol@localhost dave@localhost)|$(posta outbox -a mix)"
+same "... and no second Sent copy" 1 "$(server_sent "none mixed")"
 
 # ---- two flushes at once send nothing twice ----------------------------
 for i in 1 2 3 4; do

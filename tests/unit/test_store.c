@@ -1397,6 +1397,80 @@ version_4_store_gets_its_sort_keys(void **state)
 	free(path);
 }
 
+/*
+ * The keys the version 5 migration computes for existing rows are those
+ * store_msg_insert() gives the same message: a keyset page compares a key
+ * from one with keys from the other. Awkward headers included: none,
+ * empty, blank, bytes that are not UTF-8, keys cut at the limit in the
+ * middle of a two-byte character, prefixes and list tags.
+ */
+static void
+migrated_sort_keys_equal_inserted_ones(void **state)
+{
+	static const char	*subjects[] = {
+		NULL, "", "   ", "\t Re: RE: Fwd: [list] Hello (fwd)",
+		"Re: \xc3\x28 bad \xff\xfe UTF-8 \x80", "\xc3", "\xe2\x82",
+		"ÀÉÎÕÜ ΑΒΓ АБВ ЀЁ ĀĂ Ĺ Ÿ", "[only a tag]", "Re:",
+	};
+	static const char	*names[] = { NULL, "", "  Zoë", "\xff\xfe",
+		"ÉMILE" };
+	static const char	*addrs[] = { NULL, "", "Bob@Example.ORG" };
+	struct store		*s = open_rw("v4keys.db");
+	struct store_msg	 m, got;
+	struct perr		 err;
+	int64_t			 folder = make_folder(s, "INBOX", NULL), id;
+	char			*path = xstrdup(store_path(s)), *want[64][2];
+	char			 cut[400];
+	size_t			 i, n = 0;
+
+	for (i = 0; i < 64; i++) {
+		memset(&m, 0, sizeof m);
+		m.folder_id = folder;
+		m.uid = (uint32_t)i + 1;
+		m.date = 1000;
+		m.subject = (char *)subjects[i % (sizeof subjects /
+		    sizeof subjects[0])];
+		m.from_name = (char *)names[i % (sizeof names /
+		    sizeof names[0])];
+		m.from_addr = (char *)addrs[i % (sizeof addrs /
+		    sizeof addrs[0])];
+		if (i % 9 == 8) {
+			/* Two-byte characters across the cut, either phase. */
+			memset(cut, 'a', sizeof cut);
+			(void)snprintf(cut + (i % 2) + STORE_SORT_KEY_MAX - 3,
+			    sizeof cut - STORE_SORT_KEY_MAX, "ÉÉÉÉ");
+			cut[0] = 'A';
+			m.subject = cut;
+			m.from_name = cut;
+		}
+		assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+		assert_int_equal(store_msg_get(s, id, &got, &err), 0);
+		assert_true(strlen(got.sort_subject) <= STORE_SORT_KEY_MAX);
+		assert_true(strlen(got.sort_from) <= STORE_SORT_KEY_MAX);
+		want[n][0] = xstrdup(got.sort_from);
+		want[n][1] = xstrdup(got.sort_subject);
+		n++;
+		store_msg_free(&got);
+	}
+	store_close(s);
+	drop_sort_keys(path);
+	raw_sql(path, "PRAGMA user_version = 4");
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err.msg);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_msg_get(s, (int64_t)i + 1, &got, &err),
+		    0);
+		assert_string_equal(got.sort_from, want[i][0]);
+		assert_string_equal(got.sort_subject, want[i][1]);
+		store_msg_free(&got);
+		free(want[i][0]);
+		free(want[i][1]);
+	}
+	store_close(s);
+	free(path);
+}
+
 /* "state:last_error|" per outbox row. */
 static int
 outbox_line(void *arg, const struct store_outbox *o)
@@ -1483,6 +1557,98 @@ outbox_claims_once_and_keeps_the_recipients_left(void **state)
 	perr_clear(&err);
 	assert_int_equal(store_outbox_sending(s, id, NULL, &err), 1);
 	assert_int_equal(store_outbox_failed(s, id, "x", &err), -1);
+	assert_int_equal(err.code, PERR_NOTFOUND);
+	store_close(s);
+}
+
+/* Row id's tries, date and account, read through the list. */
+struct outbox_find {
+	int64_t	id;
+	int	attempts;
+	int64_t	created_at;
+	int64_t	account_id;
+};
+
+static int
+outbox_find(void *arg, const struct store_outbox *o)
+{
+	struct outbox_find	*f = arg;
+
+	if (o->id == f->id) {
+		f->attempts = o->attempts;
+		f->created_at = o->created_at;
+		f->account_id = o->account_id;
+	}
+	return 0;
+}
+
+static void
+outbox_split_gives_each_recipient_one_row(void **state)
+{
+	struct store		*s = open_rw("outbox-split.db");
+	struct perr		 err;
+	struct outbox_find	 a = { 0 }, b = { 0 };
+	enum store_outbox_state	 st;
+	int64_t			 acc, id, nid = 0, waiting, held;
+	char			*rcpt, line[256] = "";
+	void			*raw;
+	size_t			 len;
+
+	(void)make_folder(s, "INBOX", &acc);
+	assert_int_equal(store_outbox_add(s, acc, "msg", 3, &id, &err), 0);
+	assert_int_equal(store_outbox_sending(s, id, NULL, &err), 0);
+
+	/* One refused for now, one for good: two rows, one transaction. */
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_outbox_split(s, id, "d@example.org",
+	    STORE_OUTBOX_REFUSED, "550 no", &nid, &err), 0);
+	assert_int_equal(store_outbox_set_rcpt(s, id, "c@example.org", &err),
+	    0);
+	assert_int_equal(store_outbox_failed(s, id, "450 later", &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_true(nid != 0 && nid != id);
+	assert_int_equal(store_outbox_list(s, acc, outbox_line, line, &err),
+	    0);
+	assert_string_equal(line, "1:450 later:c@example.org|"
+	    "3:550 no:d@example.org|");
+	assert_int_equal(store_outbox_count(s, acc, &waiting, &held, &err), 0);
+	assert_int_equal(waiting, 1);
+	assert_int_equal(held, 1);
+
+	/* The same message, account, date and tries in both. */
+	a.id = id;
+	b.id = nid;
+	assert_int_equal(store_outbox_list(s, acc, outbox_find, &a, &err), 0);
+	assert_int_equal(store_outbox_list(s, acc, outbox_find, &b, &err), 0);
+	assert_int_equal(a.attempts, 1);
+	assert_int_equal(b.attempts, 1);
+	assert_true(a.created_at == b.created_at && a.created_at > 0);
+	assert_true(a.account_id == acc && b.account_id == acc);
+	assert_int_equal(store_outbox_get(s, nid, NULL, &st, &raw, &len, &err),
+	    0);
+	assert_int_equal(st, STORE_OUTBOX_REFUSED);
+	assert_int_equal(len, 3);
+	assert_memory_equal(raw, "msg", 3);
+	free(raw);
+
+	/* The flush claims the failed part only; the held one waits. */
+	assert_int_equal(store_outbox_sending(s, nid, NULL, &err), 1);
+	assert_int_equal(store_outbox_sending(s, id, &rcpt, &err), 0);
+	assert_string_equal(rcpt, "c@example.org");
+	free(rcpt);
+	assert_int_equal(store_outbox_remove(s, acc, id, &err), 0);
+	assert_int_equal(store_outbox_retry(s, acc, nid, &err), 0);
+	assert_int_equal(store_outbox_sending(s, nid, &rcpt, &err), 0);
+	assert_string_equal(rcpt, "d@example.org");
+	free(rcpt);
+
+	/* A split needs recipients, and a row to split. */
+	perr_clear(&err);
+	assert_int_equal(store_outbox_split(s, nid, "", STORE_OUTBOX_FAILED,
+	    "x", NULL, &err), -1);
+	perr_clear(&err);
+	assert_int_equal(store_outbox_split(s, nid + 100, "e@example.org",
+	    STORE_OUTBOX_FAILED, "x", NULL, &err), -1);
 	assert_int_equal(err.code, PERR_NOTFOUND);
 	store_close(s);
 }
@@ -1597,7 +1763,9 @@ main(void)
 		cmocka_unit_test(sorted_pages_walk_every_order_both_ways),
 		cmocka_unit_test(version_4_store_gets_its_sort_keys),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
+		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
 		cmocka_unit_test(version_1_store_is_migrated),
+		cmocka_unit_test(migrated_sort_keys_equal_inserted_ones),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
 	};
 

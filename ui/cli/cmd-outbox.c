@@ -4,8 +4,9 @@
  *
  *   posta outbox [-a ACCOUNT]                list (ID, state, tries, To,
  *                                            Subject, the recipients left
- *                                            when others have it already,
- *                                            the last error)
+ *                                            when others have it already
+ *                                            or are in another row, the
+ *                                            last error)
  *   posta outbox [-a ACCOUNT] --flush        send what waits
  *   posta outbox [-a ACCOUNT] --retry ID     a held (outcome unknown,
  *                                            refused) or failed message:
@@ -67,7 +68,8 @@ list_row(void *arg, const struct store_outbox *o)
 		for (p = left; (p = strchr(p, '\n')) != NULL; p++)
 			*p = ',';
 		e = sanitize_line(left);
-		printf("      still for: %s (the others have it)\n", e);
+		printf("      still for: %s (the others have it or are in "
+		    "another row)\n", e);
 		free(e);
 		free(left);
 	}

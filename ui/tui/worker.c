@@ -43,6 +43,7 @@ struct sender {
 	struct app_flush_stats	 stats;
 	struct perr		 err;
 	char			 first[512];	/* the first failure's words */
+	bool			 first_held;	/* ... about a held message */
 };
 
 /* ---- starting and stopping ------------------------------------------------ */
@@ -375,10 +376,27 @@ static void
 sender_cb(void *arg, const struct app_outbox_event *ev)
 {
 	struct sender	*s = arg;
+	const char	*text = ev->text;
 
-	if (s->first[0] == '\0' && ev->what != APP_OUTBOX_SENT &&
-	    ev->text != NULL && *ev->text != '\0')
-		snprintf(s->first, sizeof s->first, "%s", ev->text);
+	if (ev->what == APP_OUTBOX_SENT || text == NULL || *text == '\0' ||
+	    (s->first[0] != '\0' && (s->first_held || !ev->held)))
+		return;
+	if (ev->what == APP_OUTBOX_NOTE) {
+		snprintf(s->first, sizeof s->first, "%s", text);
+		return;
+	}
+	/*
+	 * The message line shows about 80 columns: what became of the
+	 * message and for whom first, the server's words after. A held
+	 * message (the user must act) wins over one tried again anyway.
+	 */
+	if (strncmp(text, "refused for ", 12) == 0)
+		snprintf(s->first, sizeof s->first, "outbox %lld %s for %s",
+		    (long long)ev->id, ev->held ? "held" : "waits", text + 12);
+	else
+		snprintf(s->first, sizeof s->first, "outbox %lld %s: %s",
+		    (long long)ev->id, ev->held ? "held" : "waits", text);
+	s->first_held = ev->held;
 }
 
 static void *
@@ -405,6 +423,7 @@ sender_run(struct tui *t, size_t account)
 	s->cfg = t->cfg;
 	s->rc = 0;
 	s->first[0] = '\0';
+	s->first_held = false;
 	memset(&s->stats, 0, sizeof s->stats);
 	perr_clear(&s->err);
 	if ((e = pthread_create(&s->th, NULL, sender_main, s)) != 0) {
