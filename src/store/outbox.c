@@ -17,11 +17,17 @@
  * adds the senders of stored messages, so both kinds are offered.
  */
 #define POSTA_STORE_INTERNAL
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store.h"
 
@@ -175,8 +181,8 @@ store_outbox_sending(struct store *s, int64_t id, char **rcpt,
 {
 	/* One statement: the claim and what it claimed cannot drift apart. */
 	static const char	 sql[] = "UPDATE outbox SET state = ?2,"
-	    " last_error = ?3 WHERE id = ?1 AND state IN (?4, ?5)"
-	    " RETURNING rcpt";
+	    " last_error = ?3, claim_pid = ?6 WHERE id = ?1"
+	    " AND state IN (?4, ?5) RETURNING rcpt";
 	sqlite3_stmt		*st;
 	char			 text[128];
 	int			 rc;
@@ -191,7 +197,8 @@ store_outbox_sending(struct store *s, int64_t id, char **rcpt,
 	    sqlite3_bind_int(st, 2, STORE_OUTBOX_UNKNOWN) != SQLITE_OK ||
 	    store_bind_text(st, 3, text) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, STORE_OUTBOX_WAITING) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 5, STORE_OUTBOX_FAILED) != SQLITE_OK)
+	    sqlite3_bind_int(st, 5, STORE_OUTBOX_FAILED) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, (int64_t)getpid()) != SQLITE_OK)
 		return bind_fail(s, st, "claim an outbox message", err);
 	/* SQLite makes the whole change in the first step (RETURNING). */
 	rc = sqlite3_step(st);
@@ -209,7 +216,7 @@ outbox_settle(struct store *s, int64_t id, enum store_outbox_state state,
     const char *error, struct perr *err)
 {
 	return outbox_change(s, "UPDATE outbox SET attempts = attempts + 1,"
-	    " state = ?4, last_error = ?3"
+	    " state = ?4, last_error = ?3, claim_pid = NULL"
 	    " WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0, id,
 	    error != NULL && *error != '\0' ? error : "failed", state,
 	    "settle an outbox message", err);
@@ -279,14 +286,74 @@ store_outbox_split(struct store *s, int64_t id, const char *rcpt,
 	return 0;
 }
 
+/* Row id's claim_pid, 0 when none (or no such row: the update says so). */
+static int
+outbox_claim_pid(struct store *s, int64_t id, int64_t *pid, struct perr *err)
+{
+	static const char	 sql[] =
+	    "SELECT claim_pid FROM outbox WHERE id = ?1";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*pid = 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return bind_fail(s, st, "read an outbox claim", err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*pid = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		return bind_fail(s, st, "read an outbox claim", err);
+	store_stmt_done(s, st);
+	return 0;
+}
+
+/*
+ * Whether a claimant still runs. One we may not signal (EPERM) does. A
+ * pid reused by an unrelated process reads as running: the safe side (the
+ * user is told to wait) of a rare mistake.
+ */
+static bool
+claimant_runs(int64_t pid)
+{
+	return pid > 0 && pid <= INT32_MAX &&
+	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
+}
+
 int
 store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
     struct perr *err)
 {
-	return outbox_change(s, "UPDATE outbox SET state = ?4,"
-	    " last_error = ?3 WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)",
-	    account_id, id, NULL, STORE_OUTBOX_WAITING,
-	    "retry an outbox message", err);
+	sqlite3_stmt	*st;
+	int64_t		 pid;
+
+	if (outbox_claim_pid(s, id, &pid, err) != 0)
+		return -1;
+	if (claimant_runs(pid))
+		return perr_set(err, PERR_GENERIC, "%s: message %lld of the "
+		    "outbox is being sent right now (by posta, process %lld);"
+		    " it is not queued again", s->path, (long long)id,
+		    (long long)pid);
+	/* Only if nobody claimed it since: that claim would be sending. */
+	if ((st = store_stmt(s, "UPDATE outbox SET state = ?3,"
+	    " last_error = NULL, claim_pid = NULL WHERE id = ?1"
+	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?4", err)) ==
+	    NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, STORE_OUTBOX_WAITING) != SQLITE_OK ||
+	    (pid != 0 ? sqlite3_bind_int64(st, 4, pid) :
+	    sqlite3_bind_null(st, 4)) != SQLITE_OK)
+		return bind_fail(s, st, "retry an outbox message", err);
+	if (store_step_done(s, st, "retry an outbox message", err) != 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
+		    "the outbox, or it is being sent right now", s->path,
+		    (long long)id);
+	return 0;
 }
 
 int

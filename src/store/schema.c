@@ -368,6 +368,19 @@ migrate_v5(struct store *s, struct perr *err)
 	    "create schema version 5", err);
 }
 
+/*
+ * Version 6: outbox.claim_pid, the process that claimed a row to send it
+ * (NULL once the try is settled), so that `posta outbox --retry` can tell
+ * a message being sent right now from one whose sender died, and does not
+ * put the first back in the queue to be sent twice.
+ */
+static int
+migrate_v6(struct store *s, struct perr *err)
+{
+	return store_exec(s, "ALTER TABLE outbox ADD COLUMN claim_pid INTEGER",
+	    "create schema version 6", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -377,6 +390,7 @@ static const migration_fn migrations[] = {
 	migrate_v3,
 	migrate_v4,
 	migrate_v5,
+	migrate_v6,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

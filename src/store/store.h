@@ -48,7 +48,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 
@@ -789,7 +789,10 @@ int	store_outbox_get(struct store *, int64_t id, int64_t *account_id,
  *            that every recipient is in exactly one row;
  *   remove   sent (or dropped by the user): the row is deleted.
  * retry and remove take account_id (0: any) so that a user's command
- * cannot touch another account's row by mistake.
+ * cannot touch another account's row by mistake. retry refuses a row whose
+ * claim is held by a posta process still running (it is being sent now:
+ * queued again it would go twice); a claim whose process is gone (a crash
+ * mid-send) can be retried, the user deciding the message may go twice.
  */
 int	store_outbox_sending(struct store *, int64_t id, char **rcpt,
 	    struct perr *);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <ftw.h>
 #include <stdio.h>
@@ -1337,7 +1338,10 @@ sorted_pages_walk_every_order_both_ways(void **state)
 	store_close(s);
 }
 
-/* What schema version 5 adds, so that a test can take it away again. */
+/*
+ * What schema versions 5 (sort keys) and 6 (outbox claims) add, so that a
+ * test can take it away again.
+ */
 static void
 drop_sort_keys(const char *path)
 {
@@ -1345,7 +1349,8 @@ drop_sort_keys(const char *path)
 	    " DROP INDEX message_folder_subject;"
 	    " DROP INDEX message_folder_size;"
 	    " ALTER TABLE message DROP COLUMN sort_from;"
-	    " ALTER TABLE message DROP COLUMN sort_subject");
+	    " ALTER TABLE message DROP COLUMN sort_subject;"
+	    " ALTER TABLE outbox DROP COLUMN claim_pid");
 }
 
 static void
@@ -1653,6 +1658,65 @@ outbox_split_gives_each_recipient_one_row(void **state)
 	store_close(s);
 }
 
+/* A pid that no process has: a child's, after it is reaped. */
+static pid_t
+dead_pid(void)
+{
+	pid_t	pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+/*
+ * A row being sent right now (its claim held by a running posta) is not
+ * queued again by retry: it would go twice. One whose sender died is.
+ */
+static void
+outbox_retry_spares_a_message_being_sent(void **state)
+{
+	struct store		*s = open_rw("claim.db");
+	struct perr		 err;
+	enum store_outbox_state	 st;
+	int64_t			 acc, id;
+	void			*raw;
+	size_t			 len;
+	char			*path = xstrdup(store_path(s)), *sql;
+
+	(void)make_folder(s, "INBOX", &acc);
+	assert_int_equal(store_outbox_add(s, acc, "msg", 3, &id, &err), 0);
+	assert_int_equal(store_outbox_sending(s, id, NULL, &err), 0);
+	perr_clear(&err);
+	assert_int_equal(store_outbox_retry(s, acc, id, &err), -1);
+	assert_non_null(strstr(err.msg, "is being sent right now"));
+	assert_int_equal(store_outbox_get(s, id, NULL, &st, &raw, &len, &err),
+	    0);
+	free(raw);
+	assert_int_equal(st, STORE_OUTBOX_UNKNOWN);
+
+	/* The sender died mid-send: the user may queue it again. */
+	sql = xasprintf("UPDATE outbox SET claim_pid = %ld WHERE id = %lld",
+	    (long)dead_pid(), (long long)id);
+	raw_sql(path, sql);
+	free(sql);
+	assert_int_equal(store_outbox_retry(s, acc, id, &err), 0);
+	assert_int_equal(store_outbox_get(s, id, NULL, &st, &raw, &len, &err),
+	    0);
+	free(raw);
+	assert_int_equal(st, STORE_OUTBOX_WAITING);
+
+	/* A settled try holds no claim: retry as before. */
+	assert_int_equal(store_outbox_sending(s, id, NULL, &err), 0);
+	assert_int_equal(store_outbox_unknown(s, id, "cut after DATA", &err),
+	    0);
+	assert_int_equal(store_outbox_retry(s, acc, id, &err), 0);
+	free(path);
+	store_close(s);
+}
+
 static void
 version_1_store_is_migrated(void **state)
 {
@@ -1764,6 +1828,7 @@ main(void)
 		cmocka_unit_test(version_4_store_gets_its_sort_keys),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
 		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
+		cmocka_unit_test(outbox_retry_spares_a_message_being_sent),
 		cmocka_unit_test(version_1_store_is_migrated),
 		cmocka_unit_test(migrated_sort_keys_equal_inserted_ones),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
