@@ -430,6 +430,23 @@ store_journal_set_uid(struct store *s, int64_t id, uint32_t uid,
 	return store_step_done(s, st, "set journal UID", err) == -1 ? -1 : 0;
 }
 
+int
+store_journal_repoint(struct store *s, int64_t from_id, int64_t to_id,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE journal SET message_id = ?2 WHERE message_id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, from_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, to_id) != SQLITE_OK)
+		return bind_fail(s, st, "move journal entries", err);
+	return store_step_done(s, st, "move journal entries", err) == -1 ?
+	    -1 : 0;
+}
+
 /*
  * Entry after_id put row message_id into folder (remote name) under uid.
  * The later entries on that row written without a UID in that folder get

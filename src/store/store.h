@@ -663,6 +663,13 @@ int	store_journal_drop(struct store *, int64_t account_id, int64_t id,
 int	store_journal_set_uid(struct store *, int64_t id, uint32_t uid,
 	    struct perr *);
 /*
+ * Row from_id is being replaced by row to_id (the same message stored
+ * again): its journal entries follow it, so a pending action still acts
+ * on the message. Call before from_id is deleted, in the same transaction.
+ */
+int	store_journal_repoint(struct store *, int64_t from_id, int64_t to_id,
+	    struct perr *);
+/*
  * Entry after_id put row message_id into folder (remote name) under uid:
  * the row's later entries there without a UID get it, up to and including
  * its next move or expunge (a later visit has another UID). Written in the

@@ -1056,8 +1056,16 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	m->size = raw != NULL ? (int64_t)len : 0;
 	if (store_begin(s->st, err) != 0)
 		return -1;
-	if ((replace != 0 && store_msg_delete(s->st, replace, err) != 0) ||
+	/*
+	 * A replaced row gives up its UID first (it is UNIQUE in the
+	 * folder), then its journal entries to the new row, so that an
+	 * action the user took on the placeholder still acts on the message.
+	 */
+	if ((replace != 0 && store_msg_set_uid(s->st, replace, 0, err) != 0) ||
 	    store_row(hc, m, &id, err) != 0 ||
+	    (replace != 0 && id != 0 &&
+	    store_journal_repoint(s->st, replace, id, err) != 0) ||
+	    (replace != 0 && store_msg_delete(s->st, replace, err) != 0) ||
 	    (id != 0 && raw != NULL && body_put(s, id, raw, len, err) != 0)) {
 		(void)store_rollback(s->st, NULL);
 		return -1;
@@ -1115,10 +1123,18 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 
 	memset(&m, 0, sizeof m);
 	m.uid = uid;
-	/* FLAGS alone come in a reply too plain to break. */
-	if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m, &ferr) != 0 &&
-	    recover(nw, &ferr, err) != 0)
-		goto out;
+	/*
+	 * FLAGS alone come in a reply too plain to break; if that broke
+	 * anyway, once more on the new connection, so that a message read
+	 * elsewhere does not come back unread.
+	 */
+	if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m, &ferr) != 0) {
+		if (recover(nw, &ferr, err) != 0)
+			goto out;
+		if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m,
+		    &ferr) != 0 && recover(nw, &ferr, err) != 0)
+			goto out;
+	}
 	if (imap_fetch_body(be->c, uid, IMAP_BODY_MAX, &raw, &len,
 	    &ferr) != 0) {
 		if (ferr.code == PERR_NOTFOUND) {

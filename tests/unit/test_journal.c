@@ -872,6 +872,48 @@ uids_resolve_forget_and_rows_are_held(void **state)
 	world_close(&w);
 }
 
+/*
+ * A row stored again under a new id (a placeholder read at last) takes
+ * its journal entries along: the user's action still acts, and the flags
+ * it set still go back over the server's until it is replayed.
+ */
+static void
+entries_follow_a_replaced_row(void **state)
+{
+	struct world		w;
+	struct store_journal	e;
+	struct store_msg	m;
+	struct perr		err;
+	bool			held;
+	int64_t			fresh;
+
+	(void)state;
+	world_open(&w, "repoint", false, true);
+	assert_int_equal(app_act_flags(w.act, &w.m[0], 1, STORE_FLAGGED, 0,
+	    NULL, &err), 0);
+	assert_int_equal(store_begin(w.st, &err), 0);
+	m = msg(&w, w.m[0]);
+	assert_int_equal(store_msg_set_uid(w.st, w.m[0], 0, &err), 0);
+	m.flags &= ~STORE_FLAGGED;		/* as the server has it */
+	assert_int_equal(store_msg_insert(w.st, &m, &fresh, &err), 0);
+	assert_int_equal(store_journal_repoint(w.st, w.m[0], fresh, &err), 0);
+	assert_int_equal(store_msg_delete(w.st, w.m[0], &err), 0);
+	assert_int_equal(store_commit(w.st, &err), 0);
+	store_msg_free(&m);
+
+	assert_int_equal(store_journal_get(w.st, 1, &e, &err), 0);
+	assert_int_equal(e.message_id, fresh);
+	store_journal_free(&e);
+	assert_int_equal(store_journal_holds(w.st, fresh, &held, &err), 0);
+	assert_true(held);
+	assert_int_equal(store_journal_reapply_flags(w.st, w.account_id, 0,
+	    &err), 0);
+	m = msg(&w, fresh);
+	assert_true(m.flags & STORE_FLAGGED);
+	store_msg_free(&m);
+	world_close(&w);
+}
+
 int
 main(void)
 {
@@ -890,6 +932,7 @@ main(void)
 		cmocka_unit_test(batches_carry_consecutive_alike_entries),
 		cmocka_unit_test(failed_entries_retry_and_drop),
 		cmocka_unit_test(uids_resolve_forget_and_rows_are_held),
+		cmocka_unit_test(entries_follow_a_replaced_row),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
