@@ -321,9 +321,16 @@ claimant_runs(int64_t pid)
 	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
 }
 
-int
-store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
-    struct perr *err)
+/*
+ * Run sql (?1 = id, ?2 = account_id (0: any), ?3 = the claim it must still
+ * have) on a row nobody is sending right now: a claim held by a running
+ * posta is refused with a message saying the row is being sent (doing
+ * `verb` would send it twice or lose the outcome); a claim whose process is
+ * gone (a crash mid-send) is the user's to override.
+ */
+static int
+outbox_unclaimed_change(struct store *s, const char *sql, int64_t account_id,
+    int64_t id, const char *what, const char *verb, struct perr *err)
 {
 	sqlite3_stmt	*st;
 	int64_t		 pid;
@@ -333,27 +340,43 @@ store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
 	if (claimant_runs(pid))
 		return perr_set(err, PERR_GENERIC, "%s: message %lld of the "
 		    "outbox is being sent right now (by posta, process %lld);"
-		    " it is not queued again", s->path, (long long)id,
-		    (long long)pid);
+		    " it is not %s", s->path, (long long)id, (long long)pid,
+		    verb);
 	/* Only if nobody claimed it since: that claim would be sending. */
-	if ((st = store_stmt(s, "UPDATE outbox SET state = ?3,"
-	    " last_error = NULL, claim_pid = NULL WHERE id = ?1"
-	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?4", err)) ==
-	    NULL)
+	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, STORE_OUTBOX_WAITING) != SQLITE_OK ||
-	    (pid != 0 ? sqlite3_bind_int64(st, 4, pid) :
-	    sqlite3_bind_null(st, 4)) != SQLITE_OK)
-		return bind_fail(s, st, "retry an outbox message", err);
-	if (store_step_done(s, st, "retry an outbox message", err) != 0)
+	    (pid != 0 ? sqlite3_bind_int64(st, 3, pid) :
+	    sqlite3_bind_null(st, 3)) != SQLITE_OK)
+		return bind_fail(s, st, what, err);
+	if (store_step_done(s, st, what, err) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
 		    "the outbox, or it is being sent right now", s->path,
 		    (long long)id);
 	return 0;
+}
+
+int
+store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
+    struct perr *err)
+{
+	/* state 0: STORE_OUTBOX_WAITING */
+	return outbox_unclaimed_change(s, "UPDATE outbox SET state = 0,"
+	    " last_error = NULL, claim_pid = NULL WHERE id = ?1"
+	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?3",
+	    account_id, id, "retry an outbox message", "queued again", err);
+}
+
+int
+store_outbox_drop(struct store *s, int64_t account_id, int64_t id,
+    struct perr *err)
+{
+	return outbox_unclaimed_change(s, "DELETE FROM outbox WHERE id = ?1"
+	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?3",
+	    account_id, id, "drop an outbox message", "dropped", err);
 }
 
 int

@@ -800,6 +800,8 @@ int	store_outbox_get(struct store *, int64_t id, int64_t *account_id,
  * claim is held by a posta process still running (it is being sent now:
  * queued again it would go twice); a claim whose process is gone (a crash
  * mid-send) can be retried, the user deciding the message may go twice.
+ * drop is the user's remove, with retry's guard (a message being sent
+ * cannot be dropped: it is going anyway); remove is the sender's own.
  */
 int	store_outbox_sending(struct store *, int64_t id, char **rcpt,
 	    struct perr *);
@@ -817,6 +819,8 @@ int	store_outbox_split(struct store *, int64_t id, const char *rcpt,
 int	store_outbox_retry(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
 int	store_outbox_remove(struct store *, int64_t account_id, int64_t id,
+	    struct perr *);
+int	store_outbox_drop(struct store *, int64_t account_id, int64_t id,
 	    struct perr *);
 /* Rows to send (WAITING, FAILED) and held (UNKNOWN, REFUSED); either may
  * be NULL. */

@@ -847,6 +847,13 @@ narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 			goto out;
 		}
 		if (r == 2 && ++nos > NARROW_BREAKS) {
+			/*
+			 * The refusals found so far are kept all the same,
+			 * else the next pass asks for them again, stops at
+			 * the same count, and never reaches older messages.
+			 */
+			if (narrow_refusals(nw, err) != 0)
+				goto out;
 			perr_set(err, PERR_GENERIC, "the server refused %d "
 			    "fetches (the last: %s); the other messages wait "
 			    "for the next sync", nos - 1, nw->why);
@@ -1104,6 +1111,30 @@ flags_one(void *arg, const struct imap_flags *fl)
 }
 
 /*
+ * The flags of a message whose contents could not be had. FLAGS alone
+ * come in a reply too plain to break; if that broke anyway, once more on
+ * the new connection, so that a message read elsewhere does not come back
+ * unread. 0: the server answered (no reply about uid: it is gone); 1: it
+ * did not; -1: the session is lost.
+ */
+static int
+placeholder_flags(struct narrow *nw, uint32_t uid, imap_flags_cb cb,
+    void *arg, struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+	struct perr	 ferr;
+	int		 try;
+
+	for (try = 0; try < 2; try++) {
+		if (imap_fetch_flags(be->c, uid, uid, 0, cb, arg, &ferr) == 0)
+			return 0;
+		if (recover(nw, &ferr, err) != 0)
+			return -1;
+	}
+	return 1;
+}
+
+/*
  * uid's description (ENVELOPE, BODYSTRUCTURE...) broke libetpan's parser,
  * even alone. Its raw bytes usually parse (a literal is counted, not
  * read): the message is stored from them. If they cannot be had either, a
@@ -1123,18 +1154,8 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 
 	memset(&m, 0, sizeof m);
 	m.uid = uid;
-	/*
-	 * FLAGS alone come in a reply too plain to break; if that broke
-	 * anyway, once more on the new connection, so that a message read
-	 * elsewhere does not come back unread.
-	 */
-	if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m, &ferr) != 0) {
-		if (recover(nw, &ferr, err) != 0)
-			goto out;
-		if (imap_fetch_flags(be->c, uid, uid, 0, flags_one, &m,
-		    &ferr) != 0 && recover(nw, &ferr, err) != 0)
-			goto out;
-	}
+	if (placeholder_flags(nw, uid, flags_one, &m, err) < 0)
+		goto out;
 	if (imap_fetch_body(be->c, uid, IMAP_BODY_MAX, &raw, &len,
 	    &ferr) != 0) {
 		if (ferr.code == PERR_NOTFOUND) {
@@ -1191,19 +1212,15 @@ refused_one(struct narrow *nw, uint32_t uid, const char *why,
 {
 	struct hdr_ctx		*hc = nw->arg;
 	struct sync_session	*s = nw->s;
-	struct imap_be		*be = s->be;
 	struct store_msg	 m;
 	struct flags_seen	 fs = { &m, false };
-	struct perr		 ferr;
-	int			 rc = -1;
+	int			 r, rc = -1;
 
 	memset(&m, 0, sizeof m);
 	m.uid = uid;
-	if (imap_fetch_flags(be->c, uid, uid, 0, flags_seen, &fs,
-	    &ferr) != 0) {
-		if (recover(nw, &ferr, err) != 0)
-			goto out;
-	} else if (!fs.seen) {
+	if ((r = placeholder_flags(nw, uid, flags_seen, &fs, err)) < 0)
+		goto out;
+	if (r == 0 && !fs.seen) {
 		rc = 0;		/* expunged meanwhile */
 		goto out;
 	}

@@ -21,7 +21,8 @@ two syncs); one rule a line, '#' starts a comment:
                  alone) whose set holds UID, while FOLDER (its name on the
                  wire) is selected, gets the other messages' replies, none
                  about UID, then "NO Some messages could not be FETCHed
-                 (Failure)" instead of its OK
+                 (Failure)" instead of its OK; several refuse rules
+                 of one folder leave each its UID out of such a FETCH
   refuse-all FOLDER UID
                  as Dovecot does with a corrupt mail file: such a FETCH
                  gets no FETCH reply at all, then "NO [SERVERBUG] ..."
@@ -110,28 +111,37 @@ class Conn:
             return
         tag, uidset, items = m.group(1), m.group(2), m.group(3)
         body_only = BODY_ONLY.search(items) and b"ENVELOPE" not in items.upper()
+        # The first rule that matches decides the mode; every rule of
+        # that mode matching the command adds its UID (Gmail leaves out
+        # each unreadable message of a FETCH, not just one).
+        got = None
         for mode, folder, uid in self.rules.refuse:
             if folder != self.folder or (uid is not None and
                                          not in_set(uid, uidset)):
                 continue
             if mode == "refuse-body" and not body_only:
                 continue
-            with self.lock:
-                self.refusing[tag] = (mode, uid)
-            self.log.write("%s %s %s" % (mode, folder.decode(),
-                                         uidset.decode()))
+            if got is None:
+                got = (mode, set())
+            if mode == got[0]:
+                got[1].add(uid)
+        if got is None:
             return
+        with self.lock:
+            self.refusing[tag] = got
+        self.log.write("%s %s %s" % (got[0], self.folder.decode(),
+                                     uidset.decode()))
 
     def drops(self, line):
         """Is this untagged reply one a refused FETCH must not show?"""
         with self.lock:
             if not self.refusing or not UNTAGGED_FETCH.match(line):
                 return False
-            mode, uid = next(iter(self.refusing.values()))
-        if mode == "refuse-all" or uid is None:
+            mode, uids = next(iter(self.refusing.values()))
+        if mode == "refuse-all" or None in uids:
             return True
         m = FETCH.match(line)
-        return m is not None and int(m.group(1)) == uid
+        return m is not None and int(m.group(1)) in uids
 
     def tagged(self, line):
         """A refused FETCH's OK becomes its NO."""

@@ -1692,6 +1692,9 @@ outbox_retry_spares_a_message_being_sent(void **state)
 	perr_clear(&err);
 	assert_int_equal(store_outbox_retry(s, acc, id, &err), -1);
 	assert_non_null(strstr(err.msg, "is being sent right now"));
+	perr_clear(&err);
+	assert_int_equal(store_outbox_drop(s, acc, id, &err), -1);
+	assert_non_null(strstr(err.msg, "is not dropped"));
 	assert_int_equal(store_outbox_get(s, id, NULL, &st, &raw, &len, &err),
 	    0);
 	free(raw);
@@ -1713,6 +1716,10 @@ outbox_retry_spares_a_message_being_sent(void **state)
 	assert_int_equal(store_outbox_unknown(s, id, "cut after DATA", &err),
 	    0);
 	assert_int_equal(store_outbox_retry(s, acc, id, &err), 0);
+	assert_int_equal(store_outbox_drop(s, acc, id, &err), 0);
+	perr_clear(&err);
+	assert_int_equal(store_outbox_drop(s, acc, id, &err), -1);
+	assert_int_equal(err.code, PERR_NOTFOUND);
 	free(path);
 	store_close(s);
 }

@@ -163,7 +163,7 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 			    (long long)id);
 		break;
 	case DROP:
-		if (store_outbox_remove(st, account_id, id, &err) != 0)
+		if (store_outbox_drop(st, account_id, id, &err) != 0)
 			rc = cli_error("%s", err.msg);
 		else
 			printf("outbox %lld dropped\n", (long long)id);
