@@ -783,13 +783,12 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 	return stop;
 }
 
-int
-store_msg_max_uid(struct store *s, int64_t folder_id, uint32_t *uid,
+/* One UID (0 for none) from sql, ?1 = folder_id. */
+static int
+uid_query(struct store *s, const char *sql, int64_t folder_id, uint32_t *uid,
     struct perr *err)
 {
-	static const char	 sql[] =
-	    "SELECT coalesce(max(uid), 0) FROM message WHERE folder_id = ?1";
-	sqlite3_stmt		*st;
+	sqlite3_stmt	*st;
 
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
@@ -800,6 +799,24 @@ store_msg_max_uid(struct store *s, int64_t folder_id, uint32_t *uid,
 	*uid = (uint32_t)sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
 	return 0;
+}
+
+int
+store_msg_max_uid(struct store *s, int64_t folder_id, uint32_t *uid,
+    struct perr *err)
+{
+	return uid_query(s, "SELECT coalesce(max(uid), 0) FROM message"
+	    " WHERE folder_id = ?1", folder_id, uid, err);
+}
+
+int
+store_msg_whole_uid(struct store *s, int64_t folder_id, uint32_t *uid,
+    struct perr *err)
+{
+	/* Down the (folder_id, uid) index, past the few with a problem. */
+	return uid_query(s, "SELECT coalesce((SELECT uid FROM message"
+	    " WHERE folder_id = ?1 AND uid IS NOT NULL AND problem IS NULL"
+	    " ORDER BY uid DESC LIMIT 1), 0)", folder_id, uid, err);
 }
 
 /* ---- bodies and search ------------------------------------------------- */

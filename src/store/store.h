@@ -467,6 +467,9 @@ int	store_msg_bodiless(struct store *, int64_t folder_id, int64_t since,
 	    struct perr *);
 int	store_msg_max_uid(struct store *, int64_t folder_id, uint32_t *uid,
 	    struct perr *);
+/* Highest UID of a folder's messages without a problem, 0 when none. */
+int	store_msg_whole_uid(struct store *, int64_t folder_id, uint32_t *uid,
+	    struct perr *);
 
 /* ---- bodies and search ------------------------------------------------- */
 

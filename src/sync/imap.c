@@ -87,6 +87,8 @@ static void	j_note(struct sync_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct jset;
 static void	j_drop_results(struct sync_session *, const struct jset *);
+struct narrow;
+static int	recover(struct narrow *, const struct perr *, struct perr *);
 
 static bool
 imap_fatal(const struct perr *err)
@@ -734,6 +736,51 @@ readable(const struct imap_be *be, int64_t id)
 	return i < be->nreadable;
 }
 
+static void
+mark_readable(struct imap_be *be, int64_t id)
+{
+	if (readable(be, id))
+		return;
+	be->readable = xreallocarray(be->readable, be->nreadable + 1,
+	    sizeof *be->readable);
+	be->readable[be->nreadable++] = id;
+}
+
+static int
+probe_one(void *arg, const struct imap_header *h)
+{
+	(void)h;
+	*(bool *)arg = true;
+	return 0;
+}
+
+/*
+ * The server refused messages of a folder it sent nothing of on this
+ * session (a resync with one new message, unreadable): is the folder at
+ * fault or the messages? Ask again for one it sent before, the newest
+ * stored whole. If it comes, the folder is readable and the refusals are
+ * the messages'; else the folder's (gone, locked, over a quota).
+ */
+static int
+probe_readable(struct narrow *nw, struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+	struct perr	 ferr;
+	uint32_t	 uid;
+	bool		 got = false;
+
+	if (store_msg_whole_uid(nw->s->st, nw->f->id, &uid, err) != 0)
+		return -1;
+	if (uid == 0)
+		return 0;
+	if (imap_fetch_headers(be->c, &uid, 1, false, probe_one, &got,
+	    &ferr) != 0)
+		return recover(nw, &ferr, err);
+	if (got)
+		mark_readable(be, nw->f->id);
+	return 0;
+}
+
 /*
  * One try over uids in one transaction. 0: done; 1: the reply broke, what
  * it delivered before is committed and the connection is a new one; 2: the
@@ -770,11 +817,8 @@ narrow_try(struct narrow *nw, const uint32_t *uids, size_t n,
 	/* Every message delivered before a break or a NO was read whole. */
 	if (store_commit(s->st, err) != 0)
 		return -1;
-	if (nw->ngot > 0 && !readable(be, nw->f->id)) {
-		be->readable = xreallocarray(be->readable, be->nreadable + 1,
-		    sizeof *be->readable);
-		be->readable[be->nreadable++] = nw->f->id;
-	}
+	if (nw->ngot > 0)
+		mark_readable(be, nw->f->id);
 	if (r == 1 && reopen(s, nw->f, nw->uidvalidity, err) != 0)
 		return -1;
 	return r;
@@ -799,6 +843,8 @@ narrow_refusals(struct narrow *nw, struct perr *err)
 
 	if (nw->nno == 0)
 		return 0;
+	if (!readable(nw->s->be, nw->f->id) && probe_readable(nw, err) != 0)
+		return -1;
 	if (!readable(nw->s->be, nw->f->id))
 		return perr_set(err, PERR_GENERIC, "the server would not send "
 		    "any of the %zu message%s asked for, nor another of this "

@@ -24,7 +24,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=58
+PLAN=59
 T=${POSTA_BAD_TIMEOUT:-180}	# per command: generous for sanitizer builds
 
 echo "1..$PLAN"
@@ -363,6 +363,17 @@ run many -c "$C" sync -q
 same "refusals over the limit: the pass fails, the placeholders found are kept" \
   "1|1|77|63" \
   "$(rc many)|$(grep -c 'Many: the server refused 64 fetches' "$W/many.err")|$(rows "$C" Many | wc -l)|$(rows "$C" Many | awk -F'\t' '$3 != "-"' | wc -l)"
+
+# A resync of a folder with one new message, which the server refuses
+# with no reply at all: nothing else of the folder comes on the session,
+# but the folder is readable (a message it sent before comes when asked),
+# so the refusal is the message's: a placeholder, not a failed folder.
+lab_seed alice Dovecot 1 99 >/dev/null || bail "cannot seed Dovecot"
+printf 'refuse-all Dovecot 13\n' >"$RULES"
+run newrefused -c "$C" sync -q
+same "one new message refused on a resync: a placeholder, the pass succeeds" \
+  "0|1|13" \
+  "$(rc newrefused)|$(grep -c 'Dovecot: message UID 13: the server would not send it' "$W/newrefused.err")|$(rows "$C" Dovecot | wc -l)"
 
 same "no sanitizer report from any posta run" "" "$(grep -l -e 'Sanitizer' -e 'runtime error' "$W"/*.err)"
 
