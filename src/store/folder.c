@@ -317,29 +317,35 @@ store_folder_upsert(struct store *s, const struct store_folder *f,
 	return 0;
 }
 
-int
-store_folder_list(struct store *s, int64_t account_id, store_folder_cb cb,
-    void *arg, struct perr *err)
+/* The folders of an account in list order, with (counts) or without. */
+static int
+folder_list(struct store *s, int64_t account_id, bool counts,
+    store_folder_cb cb, void *arg, struct perr *err)
 {
 	/* Each count is a walk of an index, never of the message rows. */
-	static const char	 sql[] = "SELECT " FOLDER_COLS ","
+	static const char	 sql_counts[] = "SELECT " FOLDER_COLS ","
 	    " (SELECT count(*) FROM message m WHERE m.folder_id = f.id),"
 	    " (SELECT count(*) FROM message m WHERE m.folder_id = f.id"
 	    "   AND (m.flags & 1) = 0)"
+	    " FROM folder f WHERE f.account_id = ?1"
+	    " ORDER BY f.special_use = 1 DESC, f.name COLLATE NOCASE, f.name";
+	static const char	 sql_bare[] = "SELECT " FOLDER_COLS
 	    " FROM folder f WHERE f.account_id = ?1"
 	    " ORDER BY f.special_use = 1 DESC, f.name COLLATE NOCASE, f.name";
 	sqlite3_stmt		*st;
 	struct store_folder	 f;
 	int			 rc, ret = 0;
 
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	if ((st = store_stmt(s, counts ? sql_counts : sql_bare, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
 		return bind_fail(s, st, "list folders", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		folder_row(st, &f);
-		f.total = sqlite3_column_int64(st, FOLDER_NCOLS);
-		f.unread = sqlite3_column_int64(st, FOLDER_NCOLS + 1);
+		if (counts) {
+			f.total = sqlite3_column_int64(st, FOLDER_NCOLS);
+			f.unread = sqlite3_column_int64(st, FOLDER_NCOLS + 1);
+		}
 		if ((ret = cb(arg, &f)) != 0)
 			break;
 	}
@@ -347,6 +353,20 @@ store_folder_list(struct store *s, int64_t account_id, store_folder_cb cb,
 		ret = store_sqlerr(s, "list folders", err);
 	store_stmt_done(s, st);
 	return ret;
+}
+
+int
+store_folder_list(struct store *s, int64_t account_id, store_folder_cb cb,
+    void *arg, struct perr *err)
+{
+	return folder_list(s, account_id, true, cb, arg, err);
+}
+
+int
+store_folder_walk(struct store *s, int64_t account_id, store_folder_cb cb,
+    void *arg, struct perr *err)
+{
+	return folder_list(s, account_id, false, cb, arg, err);
 }
 
 int

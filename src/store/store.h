@@ -193,6 +193,13 @@ int	store_folder_upsert(struct store *, const struct store_folder *f,
 int	store_folder_list(struct store *, int64_t account_id, store_folder_cb,
 	    void *arg, struct perr *);
 /*
+ * The same folders in the same order without the counts (total and unread
+ * are 0): what the sync needs, without walking two indexes of every
+ * folder (two thirds of a no-change resync of 100,000 messages).
+ */
+int	store_folder_walk(struct store *, int64_t account_id, store_folder_cb,
+	    void *arg, struct perr *);
+/*
  * Lookups: fill *f (strings owned by f: release with store_folder_free()).
  * A missing folder is -1 with PERR_NOTFOUND. The counts are not filled.
  * by_special returns the oldest folder with that use.

@@ -353,7 +353,7 @@ list_folders(struct sync_session *s, struct perr *err)
 		return -1;
 	if (imap_list(be->c, &mbs, err) != 0)
 		return -1;
-	if (store_folder_list(s->st, s->account_id, have_one, &have, err) < 0)
+	if (store_folder_walk(s->st, s->account_id, have_one, &have, err) < 0)
 		goto out;
 	present = xcalloc(have.n + 1, sizeof *present);
 	taken = xcalloc(mbs.n + 1, sizeof *taken);

@@ -435,7 +435,7 @@ sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 
 	ch.only = opts->folder;
 	ch.local = s->acct->protocol == PROTO_POP3;
-	if (store_folder_list(s->st, s->account_id, choose, &ch, err) < 0)
+	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
 		goto out;
 	if (opts->folder != NULL && ch.n == 0) {
 		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "

@@ -432,6 +432,16 @@ folders_upsert_list_count_rename_and_delete(void **state)
 	assert_string_equal(fs.names[2], "Sent ✓");
 	assert_int_equal(fs.total[2], 1);
 	assert_int_equal(fs.unread[2], 0);
+	/* The walk: the same folders in the same order, without counts. */
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(store_folder_walk(s, acc, collect_folder, &fs, &err),
+	    0);
+	assert_int_equal(fs.n, 3);
+	assert_string_equal(fs.names[0], "INBOX");
+	assert_int_equal(fs.total[0], 0);
+	assert_int_equal(fs.unread[0], 0);
+	assert_string_equal(fs.names[1], "archive");
+	assert_string_equal(fs.names[2], "Sent ✓");
 
 	assert_int_equal(store_folder_get(s, sent, &f, &err), 0);
 	assert_string_equal(f.name, "Sent ✓");
