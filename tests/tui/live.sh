@@ -49,27 +49,7 @@ head -c 3000 /dev/urandom >"$T/att.bin"
 } >"$T/att.eml"
 lab_deliver alice INBOX "$T/att.eml" >/dev/null 2>&1 || skip_all "lab deliver failed"
 
-cp "$LAB_CA" "$T/ca.pem"
-cat >"$T/config" <<CONF
-[general]
-store = $T/posta.db
-default_account = alice
-
-[account alice]
-protocol = imap
-email = alice@localhost
-real_name = Alice
-host = $LAB_HOST
-port = $IMAPS_PORT
-tls = implicit
-ca_file = $T/ca.pem
-user = $LAB_USER
-password = $LAB_PASS
-smtp_host = 127.0.0.1
-smtp_port = $SMTP_PORT
-smtp_tls = starttls
-CONF
-chmod 600 "$T/config"
+tui_lab_config
 "$POSTA" -c "$T/config" sync >"$T/sync.out" 2>&1 || { cat "$T/sync.out"; echo "Bail out! sync"; exit 1; }
 
 # The editor: To, the subject in $T/subject, and a body.

@@ -10,27 +10,7 @@ tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
 
-cp "$LAB_CA" "$T/ca.pem"
-cat >"$T/config" <<CONF
-[general]
-store = $T/posta.db
-default_account = alice
-
-[account alice]
-protocol = imap
-email = alice@localhost
-real_name = Alice
-host = $LAB_HOST
-port = $IMAPS_PORT
-tls = implicit
-ca_file = $T/ca.pem
-user = $LAB_USER
-password = $LAB_PASS
-smtp_host = 127.0.0.1
-smtp_port = $SMTP_PORT
-smtp_tls = starttls
-CONF
-chmod 600 "$T/config"
+tui_lab_config
 posta() { "$POSTA" -c "$T/config" "$@"; }
 posta sync >"$T/sync.out" 2>&1 || { cat "$T/sync.out"; echo "Bail out! sync"; exit 1; }
 

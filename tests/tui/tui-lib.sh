@@ -54,6 +54,32 @@ _tui_cleanup() {
   return 0
 }
 
+# tui_lab_config: $T/config for alice on the running lab (IMAPS, SMTP with
+# STARTTLS), with a copy of the lab's CA that outlives the lab.
+tui_lab_config() {
+  cp "$LAB_CA" "$T/ca.pem"
+  cat >"$T/config" <<CONF
+[general]
+store = $T/posta.db
+default_account = alice
+
+[account alice]
+protocol = imap
+email = alice@localhost
+real_name = Alice
+host = $LAB_HOST
+port = $IMAPS_PORT
+tls = implicit
+ca_file = $T/ca.pem
+user = $LAB_USER
+password = $LAB_PASS
+smtp_host = 127.0.0.1
+smtp_port = $SMTP_PORT
+smtp_tls = starttls
+CONF
+  chmod 600 "$T/config"
+}
+
 tui_setup() {
   local count=${1:-200}
   command -v tmux >/dev/null || skip_all "tmux is not installed"

@@ -118,8 +118,8 @@ act_counts(struct tui *t)
 /* ---- what an action applies to ------------------------------------------- */
 
 /* The message the user looks at: the pager's, else the selected row. */
-static int64_t
-current(const struct tui *t)
+int64_t
+act_current(const struct tui *t)
 {
 	const struct ix_row	*r;
 
@@ -153,7 +153,7 @@ targets(struct tui *t)
 		t->npend = t->tags.n;
 		return t->npend;
 	}
-	if ((id = current(t)) == 0) {
+	if ((id = act_current(t)) == 0) {
 		status_msg(&t->status, "no message selected");
 		return 0;
 	}
@@ -191,7 +191,7 @@ thread_targets(struct tui *t)
 	struct store_msg	 m;
 	struct thread_collect	 c = { t, t->folder_id };
 	struct perr		 err;
-	int64_t			 id = current(t);
+	int64_t			 id = act_current(t);
 
 	free(t->pend);
 	t->pend = NULL;
@@ -290,26 +290,29 @@ flags_on_targets(struct tui *t, unsigned add, unsigned del, const char *what)
 	acted(t, rc, &err, changed, what, false);
 }
 
-void
-act_mail_flag(struct tui *t)
+/* flag off the targets if they all have it, else on them all. */
+static void
+toggle_on_targets(struct tui *t, unsigned flag, const char *on,
+    const char *off)
 {
 	if (targets(t) == 0)
 		return;
-	if (all_have(t, STORE_FLAGGED))
-		flags_on_targets(t, 0, STORE_FLAGGED, "unflagged");
+	if (all_have(t, flag))
+		flags_on_targets(t, 0, flag, off);
 	else
-		flags_on_targets(t, STORE_FLAGGED, 0, "flagged");
+		flags_on_targets(t, flag, 0, on);
+}
+
+void
+act_mail_flag(struct tui *t)
+{
+	toggle_on_targets(t, STORE_FLAGGED, "flagged", "unflagged");
 }
 
 void
 act_mail_toggle_new(struct tui *t)
 {
-	if (targets(t) == 0)
-		return;
-	if (all_have(t, STORE_SEEN))
-		flags_on_targets(t, 0, STORE_SEEN, "marked new");
-	else
-		flags_on_targets(t, STORE_SEEN, 0, "marked read");
+	toggle_on_targets(t, STORE_SEEN, "marked read", "marked new");
 }
 
 void
@@ -550,7 +553,7 @@ act_mail_sync_mailbox(struct tui *t)
 void
 act_mail_tag(struct tui *t)
 {
-	int64_t	id = current(t);
+	int64_t	id = act_current(t);
 
 	if (id == 0) {
 		status_msg(&t->status, "no message selected");

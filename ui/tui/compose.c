@@ -263,18 +263,6 @@ leave(struct tui *t)
 	t->dirty |= TUI_DIRTY_ALL;
 }
 
-/* The message the user looks at. */
-static int64_t
-current(const struct tui *t)
-{
-	const struct ix_row	*r;
-
-	if (t->view == TUI_VIEW_PAGER && t->pg.msg_id != 0)
-		return t->pg.msg_id;
-	r = ix_selected(&t->ix);
-	return r != NULL ? r->id : 0;
-}
-
 static void
 start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
 {
@@ -333,7 +321,7 @@ compose_act_new(struct tui *t)
 static void
 start_on_current(struct tui *t, enum app_compose_kind kind)
 {
-	int64_t	id = current(t);
+	int64_t	id = act_current(t);
 
 	if (id == 0) {
 		status_msg(&t->status, "no message selected");
@@ -366,7 +354,7 @@ forward_done(struct tui *t, const char *answer)
 void
 compose_act_forward(struct tui *t)
 {
-	int64_t	id = current(t);
+	int64_t	id = act_current(t);
 
 	if (id == 0) {
 		status_msg(&t->status, "no message selected");
@@ -406,7 +394,7 @@ compose_act_resume(struct tui *t)
 {
 	struct store_folder	f;
 	struct perr		err;
-	int64_t			id = current(t);
+	int64_t			id = act_current(t);
 
 	if (id != 0 && t->st != NULL && is_draft(t, id)) {
 		start(t, APP_COMPOSE_RESUME, id);

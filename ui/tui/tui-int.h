@@ -500,6 +500,8 @@ void	tui_refresh(struct tui *, unsigned refresh);
 const struct account *tui_account(const struct tui *);
 
 /* act.c: the actions on mail (see keys.c's table for the names). */
+/* The message the user looks at: the pager's, else the selected row; 0. */
+int64_t	act_current(const struct tui *);
 void	act_mail_delete(struct tui *);
 void	act_mail_undelete(struct tui *);
 void	act_mail_save(struct tui *);
