@@ -91,8 +91,12 @@ keys_ms() {
 start() {
   local name=$1
   rm -f "$W/start" "$W/first"
+  # A placeholder session keeps the server up: killing its last session
+  # would make it exit under the next new-session (see tests/tui/tui-lib.sh).
+  tmux -L "$SOCK" has-session -t keep 2>/dev/null ||
+    tmux -L "$SOCK" -f /dev/null new-session -d -s keep "sleep 86400"
   tmux -L "$SOCK" kill-session -t b 2>/dev/null || true
-  tmux -L "$SOCK" -f /dev/null new-session -d -s b -x 100 -y 30 \
+  tmux -L "$SOCK" new-session -d -s b -x 100 -y 30 \
     env LANG=C.UTF-8 TERM=screen-256color POSTA_TUI_FIRST_DRAW="$W/first" \
     bash -c "echo \$EPOCHREALTIME >'$W/start'; exec '$POSTA' -c '$W/$name.conf'"
   wait_file "$W/first" || { echo "bench: no first draw for $name" >&2; exit 1; }

@@ -123,7 +123,7 @@ lab_fake() {
   FAKE_PID=$!
   _LAB_FAKE_PIDS+=("$FAKE_PID")
   while [[ ! -s $d/port ]]; do
-    if ! kill -0 "$FAKE_PID" 2>/dev/null || (( n++ > 100 )); then
+    if ! kill -0 "$FAKE_PID" 2>/dev/null || (( n++ > 600 )); then  # 30 s: a loaded machine
       echo "lab-env: fake_server.py $mode did not start:" >&2
       cat "$d/stderr" >&2
       return 1

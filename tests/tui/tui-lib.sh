@@ -105,13 +105,25 @@ EOF
   fi
 }
 
+# tui_keep_server: start the private tmux server with a placeholder session
+# that lives until the EXIT trap's kill-server. Without it, killing the test
+# session ends the server's last session: the server exits, and a client
+# started right after can reach it while it goes ("server exited
+# unexpectedly"), which a loaded machine makes likely.
+tui_keep_server() {
+  tx has-session -t keep 2>/dev/null && return 0
+  tx -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 86400" || {
+    echo "Bail out! tmux could not start its server"; exit 1; }
+}
+
 # tui_start [W H] [VAR=value...]: posta -c $T/config in a fresh session.
 tui_start() {
   local w=100 h=30
   if [[ $# -ge 2 && $1 =~ ^[0-9]+$ ]]; then w=$1; h=$2; shift 2; fi
+  tui_keep_server
   tx kill-session -t "$TUI_SESSION" 2>/dev/null || true
   # The shell keeps the pane after posta exits, so its last words stay.
-  tx -f /dev/null new-session -d -s "$TUI_SESSION" -x "$w" -y "$h" \
+  tx new-session -d -s "$TUI_SESSION" -x "$w" -y "$h" \
     env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color "$@" \
     sh -c "\"$POSTA\" ${TUI_ARGS---offline} -c \"$T/config\"; echo \"[posta exited \$?]\"; sleep 600"
   tx set-option -t "$TUI_SESSION" set-clipboard on 2>/dev/null || true
