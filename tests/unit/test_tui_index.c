@@ -543,6 +543,27 @@ test_threaded_view_stays_by_date(void **state)
 	fx_close(&fx);
 }
 
+/* A folder smaller than the screen, reversed: every row stays on it. */
+static void
+test_reverse_small_folder_shows_every_row(void **state)
+{
+	struct fx	fx;
+	struct ix	ix;
+
+	fx_open(&fx, "small.db");
+	add_many(&fx, 5, 2);
+	ix_init(&ix);
+	ix_set_height(&ix, 20);
+	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+	assert_int_equal(ix.sel, 0);
+	assert_int_equal(ix_set_sort(&ix, IX_SORT_DATE, true), 0);
+	assert_int_equal(ix.nrows, 5);
+	assert_int_equal(ix.sel, 4);		/* the newest, now last */
+	assert_int_equal(ix.top, 0);
+	ix_close(&ix);
+	fx_close(&fx);
+}
+
 static bool
 match_subject(const struct ix_row *r, void *arg)
 {
@@ -554,6 +575,7 @@ test_find_goes_past_the_window_and_wraps(void **state)
 {
 	struct fx	 fx;
 	struct ix	 ix;
+	bool		 wrapped;
 
 	fx_open(&fx, "find.db");
 	add_many(&fx, 1500, 2);
@@ -561,13 +583,22 @@ test_find_goes_past_the_window_and_wraps(void **state)
 	ix_set_height(&ix, 20);
 	assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
 	/* "message 3" is near the bottom (oldest). */
-	assert_int_equal(ix_find(&ix, match_subject, "message 3"), 1);
+	assert_int_equal(ix_find(&ix, match_subject, "message 3", &wrapped),
+	    1);
 	assert_string_equal(ix_selected(&ix)->subject, "message 3");
+	assert_false(wrapped);
 	/* Wrapping: "message 1490" is near the top. */
-	assert_int_equal(ix_find(&ix, match_subject, "message 1490"), 1);
+	assert_int_equal(ix_find(&ix, match_subject, "message 1490",
+	    &wrapped), 1);
 	assert_string_equal(ix_selected(&ix)->subject, "message 1490");
+	assert_true(wrapped);
+	/* The only match is the selection: found there, after wrapping. */
+	assert_int_equal(ix_find(&ix, match_subject, "message 1490",
+	    &wrapped), 1);
+	assert_string_equal(ix_selected(&ix)->subject, "message 1490");
+	assert_true(wrapped);
 	/* Nothing: the selection stays. */
-	assert_int_equal(ix_find(&ix, match_subject, "nope"), 0);
+	assert_int_equal(ix_find(&ix, match_subject, "nope", &wrapped), 0);
 	assert_string_equal(ix_selected(&ix)->subject, "message 1490");
 	ix_close(&ix);
 	fx_close(&fx);
@@ -882,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_refresh_in_subject_order),
 		cmocka_unit_test(test_threaded_view_stays_by_date),
 		cmocka_unit_test(test_find_goes_past_the_window_and_wraps),
+		cmocka_unit_test(test_reverse_small_folder_shows_every_row),
 		cmocka_unit_test(test_threaded_window_shows_each_message_once),
 		cmocka_unit_test(test_long_thread_shows_its_newest),
 		cmocka_unit_test(test_empty_and_no_store),

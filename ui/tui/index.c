@@ -576,9 +576,10 @@ settle(struct ix *ix)
 		ix->top = ix->sel;
 	if (ix->sel >= ix->top + h)
 		ix->top = ix->sel - h + 1;
-	/* No empty space below while rows exist above. */
-	if (ix->at_end && ix->nrows >= h && ix->top + h > ix->nrows)
-		ix->top = ix->nrows - h;
+	/* No empty space below while rows exist above (a reversed small
+	 * folder would otherwise show its last row alone). */
+	if (ix->at_end && ix->top + h > ix->nrows)
+		ix->top = ix->nrows > h ? ix->nrows - h : 0;
 }
 
 /* Fetch enough around the screen that the next moves need no query. */
@@ -966,7 +967,7 @@ ix_set_threaded(struct ix *ix, bool on)
 
 int
 ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
-    void *arg)
+    void *arg, bool *wrapped)
 {
 	const struct ix_row	*r = ix_selected(ix);
 	struct ix_key		 first = { 0 }, key = { 0 };
@@ -982,13 +983,18 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 	key_set(&first, *sel_block_first(ix));
 	off = ix->sel - ix->top;
 
+	*wrapped = false;
 	i = ix->sel + 1;
 	for (pass = 0; pass < 2; pass++) {
 		for (;;) {
 			for (; i < ix->nrows; i++) {
-				if (pass == 1 && ix->rows[i].id == id)
+				/* Back where it started: that row is the last
+				 * candidate (mutt finds the only match there). */
+				if (pass == 1 && ix->rows[i].id == id &&
+				    !match(&ix->rows[i], arg))
 					goto none;
 				if (match(&ix->rows[i], arg)) {
+					*wrapped = pass == 1;
 					ix->sel = i;
 					ix->top = i > (size_t)ix->height / 2 ?
 					    i - (size_t)ix->height / 2 : 0;

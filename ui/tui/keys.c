@@ -862,14 +862,19 @@ match_unread(const struct ix_row *r, void *arg)
 	return (r->flags & STORE_SEEN) == 0;
 }
 
+/* As mutt: past the last row the search goes on from the top, and says
+ * so (none: what to say when nothing matches at all). */
 static void
 index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
-    void *arg, const char *what)
+    void *arg, const char *none)
 {
-	int	rc = ix_find(&t->ix, match, arg);
+	bool	wrapped;
+	int	rc = ix_find(&t->ix, match, arg, &wrapped);
 
 	if (rc == 0)
-		status_msg(&t->status, "%s", what);
+		status_msg(&t->status, "%s", none);
+	else if (rc == 1 && wrapped)
+		status_msg(&t->status, "search wrapped to the top");
 	tui_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -1118,7 +1123,8 @@ act_pg_prev_msg(struct tui *t)
 static void
 act_pg_next_unread(struct tui *t)
 {
-	int	rc = ix_find(&t->ix, match_unread, NULL);
+	bool	wrapped;
+	int	rc = ix_find(&t->ix, match_unread, NULL, &wrapped);
 
 	tui_index_moved(t, rc < 0 ? -1 : 0);
 	if (rc == 1)

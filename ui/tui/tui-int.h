@@ -222,10 +222,12 @@ int	ix_refresh(struct ix *);
  */
 int	ix_set_sort(struct ix *, enum ix_sort, bool reverse);
 int	ix_set_threaded(struct ix *, bool);
-/* Select the next row (after the selection, wrapping to the top) that
- * matches; 1 found, 0 none, -1 error. The match functions get rows. */
+/* Select the next row (after the selection, wrapping to the top and
+ * ending with the selection itself) that matches; 1 found (*wrapped: at
+ * or above the selection), 0 none, -1 error. The match functions get
+ * rows. */
 int	ix_find(struct ix *, bool (*match)(const struct ix_row *, void *),
-	    void *arg);
+	    void *arg, bool *wrapped);
 /* The selected row, or NULL when the folder is empty. */
 const struct ix_row *ix_selected(const struct ix *);
 /* Select a message by id if it is in the window: true when found. */

@@ -420,6 +420,10 @@ key(struct tui *t, int k)
 	if (t->prompt.active) {
 		prompt_key(t, &t->prompt, k);
 		t->dirty |= TUI_DIRTY_PROMPT | TUI_DIRTY_STATUS;
+		/* Its answer ran (a field, a copy that cleared the tags):
+		 * what the main window shows may have changed. */
+		if (!t->prompt.active)
+			t->dirty |= TUI_DIRTY_MAIN;
 		return;
 	}
 	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
