@@ -604,6 +604,75 @@ test_find_goes_past_the_window_and_wraps(void **state)
 	fx_close(&fx);
 }
 
+static bool
+has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * The thread an action takes is the one drawn (issue 11): the store's
+ * thread_id also joins messages that only share a subject (the sync's
+ * subject fallback), and a reply the view threads by its headers may have
+ * another thread_id.
+ */
+static void
+test_thread_of_is_the_drawn_thread(void **state)
+{
+	struct fx	 fx;
+	struct ix	 ix;
+	struct perr	 err;
+	int64_t		 old1, old2, root, reply, late, *ids = NULL;
+	size_t		 n = 0;
+	bool		 threaded;
+
+	fx_open(&fx, "drawn.db");
+	add_many(&fx, 50, 1);
+	assert_int_equal(store_begin(fx.rw, &err), 0);
+	/* Weeks apart, same subject, no references: one store thread. */
+	old1 = add(&fx, 9001, 500000, "Riunione", "a", 1, "o1@x", NULL, 0);
+	assert_int_equal(store_msg_set_thread(fx.rw, old1, old1, &err), 0);
+	old2 = add(&fx, 9002, 900000, "Riunione", "b", 1, "o2@x", NULL, old1);
+	root = add(&fx, 9003, 2000000, "Riunione", "c", 1, "r@x", NULL, old1);
+	/* The reply names its parent but the sync gave it no thread. */
+	reply = add(&fx, 9004, 2000100, "Re: Riunione", "d", 1, "re@x", "r@x",
+	    0);
+	late = add(&fx, 9005, 2000200, "Other", "e", 1, "l@x", NULL, 0);
+	assert_int_equal(store_commit(fx.rw, &err), 0);
+	(void)late;
+
+	for (threaded = false; ; threaded = true) {
+		ix_init(&ix);
+		ix_set_height(&ix, 20);
+		assert_int_equal(ix_open(&ix, fx.ro, fx.folder), 0);
+		assert_int_equal(ix_set_threaded(&ix, threaded), 0);
+		assert_int_equal(ix_thread_of(&ix, root, &ids, &n), 0);
+		assert_int_equal(n, 2);
+		assert_true(has_id(ids, n, root));
+		assert_true(has_id(ids, n, reply));
+		free(ids);
+		/* From the reply: the same two. */
+		assert_int_equal(ix_thread_of(&ix, reply, &ids, &n), 0);
+		assert_int_equal(n, 2);
+		assert_true(has_id(ids, n, root));
+		free(ids);
+		/* An old one alone: a thread of its own, as drawn. */
+		assert_int_equal(ix_thread_of(&ix, old2, &ids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], old2);
+		free(ids);
+		ix_close(&ix);
+		if (threaded)
+			break;
+	}
+	fx_close(&fx);
+}
+
 /*
  * A thread whose root is far older than its replies, across many blocks:
  * threaded, every message shows once and the root sits with its replies.
@@ -914,6 +983,7 @@ main(void)
 		cmocka_unit_test(test_threaded_view_stays_by_date),
 		cmocka_unit_test(test_find_goes_past_the_window_and_wraps),
 		cmocka_unit_test(test_reverse_small_folder_shows_every_row),
+		cmocka_unit_test(test_thread_of_is_the_drawn_thread),
 		cmocka_unit_test(test_threaded_window_shows_each_message_once),
 		cmocka_unit_test(test_long_thread_shows_its_newest),
 		cmocka_unit_test(test_empty_and_no_store),

@@ -163,35 +163,16 @@ targets(struct tui *t)
 	return 1;
 }
 
-struct thread_collect {
-	struct tui	*t;
-	int64_t		 folder_id;
-};
-
-static int
-collect_member(void *arg, const struct store_msg *m)
-{
-	struct thread_collect	*c = arg;
-	struct tui		*t = c->t;
-
-	if (m->folder_id != c->folder_id)
-		return 0;
-	t->pend = xreallocarray(t->pend, t->npend + 1, sizeof *t->pend);
-	t->pend[t->npend++] = m->id;
-	return 0;
-}
-
 /*
- * The current message's thread in the open folder (the store's
- * thread_id; a message without one is a thread of its own).
+ * The current message's thread as the index draws it threaded (flat, what
+ * the threaded view would draw): not the store's thread_id, which also
+ * joins messages that only share a subject and misses replies the view
+ * threads by their headers.
  */
 static size_t
 thread_targets(struct tui *t)
 {
-	struct store_msg	 m;
-	struct thread_collect	 c = { t, t->folder_id };
-	struct perr		 err;
-	int64_t			 id = act_current(t);
+	int64_t	id = act_current(t);
 
 	free(t->pend);
 	t->pend = NULL;
@@ -201,19 +182,14 @@ thread_targets(struct tui *t)
 		status_msg(&t->status, "no message selected");
 		return 0;
 	}
-	if (store_msg_get(t->st, id, &m, &err) != 0) {
-		status_error(&t->status, "%s", err.msg);
-		return 0;
-	}
-	if (m.thread_id != 0 && store_msg_thread(t->st, m.thread_id,
-	    collect_member, &c, &err) != 0) {
-		status_error(&t->status, "%s", err.msg);
+	if (ix_thread_of(&t->ix, id, &t->pend, &t->npend) != 0) {
+		status_error(&t->status, "%s", t->ix.err.msg);
 		free(t->pend);
 		t->pend = NULL;
 		t->npend = 0;
 	}
-	store_msg_free(&m);
 	if (t->npend == 0) {
+		free(t->pend);
 		t->pend = xmalloc(sizeof *t->pend);
 		t->pend[0] = id;
 		t->npend = 1;

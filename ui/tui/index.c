@@ -1034,6 +1034,108 @@ out:
 	return rc;
 }
 
+/* The ids of the drawn thread around row at: from its root (depth 0) down
+ * to the row before the next root. A thread never spans two blocks. */
+static size_t
+drawn_thread(const struct ix *ix, size_t at, int64_t **ids)
+{
+	size_t	first = at, end = at + 1, i;
+
+	while (first > 0 && ix->rows[first].depth > 0)
+		first--;
+	while (end < ix->nrows && ix->rows[end].depth > 0)
+		end++;
+	*ids = xreallocarray(NULL, end - first, sizeof **ids);
+	for (i = first; i < end; i++)
+		(*ids)[i - first] = ix->rows[i].id;
+	return end - first;
+}
+
+static bool
+row_of(const struct ix *ix, int64_t id, size_t *at)
+{
+	for (*at = 0; *at < ix->nrows; (*at)++)
+		if (ix->rows[*at].id == id)
+			return true;
+	return false;
+}
+
+static int
+newest_member(void *arg, const struct store_msg *m)
+{
+	struct ix_key	*k = arg;
+
+	k->date = m->date;
+	k->id = m->id;
+	return 0;
+}
+
+/*
+ * Fill a threaded window (tmp, empty) whose first block holds id's drawn
+ * thread: it starts at the newer of the newest message of id's store
+ * thread (a block drops a thread whose newest message lies above it) and
+ * half a block above id (replies threaded by their headers alone).
+ */
+static int
+threaded_around(struct ix *tmp, int64_t id)
+{
+	struct store_msg	m;
+	struct rowbuf		above = { 0 };
+	struct ix_key		key = { 0 }, start = { 0 }, newest = { 0 };
+	int			rc = -1;
+
+	if (store_msg_get(tmp->st, id, &m, &tmp->err) != 0)
+		return tmp->err.code == PERR_NOTFOUND ? 0 : -1;
+	key.date = m.date;
+	key.id = m.id;
+	start = key;
+	if (m.thread_id != 0 && store_msg_thread_newest(tmp->st, m.thread_id,
+	    tmp->folder_id, 1, newest_member, &newest, &tmp->err) < 0)
+		goto out;
+	if (newest.id != 0 && key_cmp(IX_SORT_DATE, &newest, &start) > 0)
+		start = newest;
+	if (fetch_page(tmp, IX_SORT_DATE, &key, false, IX_TBLOCK / 2,
+	    &above) != 0)
+		goto out;
+	if (above.n > 0 && key_cmp(IX_SORT_DATE, &above.b.first, &start) > 0)
+		start = above.b.first;
+	rc = reload_at(tmp, &start, id, &key, 0);
+out:
+	rowbuf_free(&above);
+	store_msg_free(&m);
+	return rc;
+}
+
+int
+ix_thread_of(struct ix *ix, int64_t id, int64_t **ids, size_t *n)
+{
+	struct ix	tmp;
+	size_t		at;
+	int		rc = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (ix->st == NULL)
+		return 0;
+	if (ix->threaded && row_of(ix, id, &at)) {
+		*n = drawn_thread(ix, at, ids);
+		return 0;
+	}
+	/* Flat, or off the window: what the threaded view draws there. */
+	ix_init(&tmp);
+	tmp.st = ix->st;
+	tmp.folder_id = ix->folder_id;
+	tmp.threaded = true;
+	tmp.height = ix->height;
+	if (threaded_around(&tmp, id) != 0) {
+		ix->err = tmp.err;
+		rc = -1;
+	} else if (row_of(&tmp, id, &at))
+		*n = drawn_thread(&tmp, at, ids);
+	ix_close(&tmp);
+	return rc;
+}
+
 void
 ix_set_flags(struct ix *ix, int64_t id, unsigned flags)
 {

@@ -232,6 +232,14 @@ int	ix_find(struct ix *, bool (*match)(const struct ix_row *, void *),
 const struct ix_row *ix_selected(const struct ix *);
 /* Select a message by id if it is in the window: true when found. */
 bool	ix_select_id(struct ix *, int64_t id);
+/*
+ * The messages the threaded view draws as message id's thread (its root
+ * and every row under it, in the order drawn): the window's own rows when
+ * threaded, else those of a threaded window made around id. *ids is
+ * malloc'd (caller frees); *n == 0 when id is not in the folder. -1 with
+ * ix->err on a store error.
+ */
+int	ix_thread_of(struct ix *, int64_t id, int64_t **ids, size_t *n);
 /* Set the flags of message id's row in the window (after an action). */
 void	ix_set_flags(struct ix *, int64_t id, unsigned flags);
 
