@@ -7,13 +7,18 @@
  * (ARCHITECTURE 6). The order of one pass never loses mail:
  *
  *   1. STAT, LIST, UIDL (bounded: see src/net/pop3cmd.c).
- *   2. For each UIDL not in pop3_uidl: RETR, parse, and in ONE store
- *      transaction insert the message, its body and its UIDL; COMMIT,
- *      which is durable (the store syncs POP3 commits to disk).
- *   3. Only then DELE, per pop3_keep: no (the standard mode) right after
- *      the download; yes never; days:N once the UIDL was first seen more
- *      than N days ago; and, with pop3_delete_when_deleted_locally, any
- *      UIDL whose message the user has deleted here (store_pop3_orphans).
+ *   2. For each UIDL not in pop3_uidl: TOP n 0 and RETR n; what RETR
+ *      gave must have LIST's size (line ends counted as CRLF) and TOP's
+ *      Message-ID, Date, From, To and Subject, else it is not the
+ *      announced message: nothing is stored and nothing at all is
+ *      deleted in this session. Then, in ONE store transaction, insert
+ *      the message, its body and its UIDL; COMMIT, which is durable (the
+ *      store syncs POP3 commits to disk).
+ *   3. Only then, after the last message, DELE, per pop3_keep: no (the
+ *      standard mode) what was downloaded; yes never; days:N once the
+ *      UIDL was first seen more than N days ago; and, with
+ *      pop3_delete_when_deleted_locally, any UIDL whose message the user
+ *      has deleted here (store_pop3_orphans).
  *   4. QUIT. The server applies the DELEs only when QUIT answers +OK; the
  *      UIDLs are then marked deleted_from_server.
  *
@@ -21,15 +26,19 @@
  * UIDL (the next pass skips them, and deletes them if the mode says so),
  * and DELEs never applied (no QUIT, so the server rolls them back). No
  * message can be lost, none stored twice. Known UIDLs that a complete
- * listing no longer shows were deleted on the server (by us after a QUIT
- * whose answer we missed, or by another client): they are marked too.
+ * listing (every message with a UIDL) no longer shows were deleted on the
+ * server (by us after a QUIT whose answer we missed, or by another
+ * client): they are marked too.
  *
- * A server without UIDL (or messages whose UIDL is unusable: duplicated)
- * is never deleted from. Such a message is known by a pseudo-UIDL,
- * "%sha256:HEX:SIZE" over its header block (TOP n 0, else RETR), which no
- * real UIDL can equal (pop3cmd.c writes '%' only before two hex digits);
- * a message already in the account with the same Message-ID and size is
- * not stored again.
+ * A server without UIDL (or messages whose UIDL is unusable: duplicated,
+ * missing) is never deleted from. Such a message is known by a
+ * pseudo-UIDL, "%sha256:HEX:SIZE" over its header block (TOP n 0, else
+ * RETR), which no real UIDL can equal (pop3cmd.c writes '%' only before
+ * two hex digits); a message already in the account with the same
+ * Message-ID and size is not stored again. Every message is stored with
+ * its pseudo-UIDL as a second identity, so one that loses its UIDL is not
+ * stored again, and one known by its pseudo-UIDL that gets a UIDL is given
+ * it (store_pop3_adopt) rather than stored again.
  *
  * The clock is time(NULL), or $POSTA_NOW (unix seconds) for the tests of
  * days:N; nothing else reads that variable.
@@ -503,42 +512,35 @@ header_len(const char *raw, size_t len)
 	return len;
 }
 
-/* The header lines of raw, without the empty line that ends them. */
-static size_t
-header_lines(const char *raw, size_t len)
+/*
+ * Do two header blocks name the same message? The fields that identify
+ * it are compared, decoded, rather than the bytes: a server may rewrite
+ * others (Status, a MIME boundary) between TOP and RETR.
+ */
+static int
+same_message(const char *a, size_t alen, const char *b, size_t blen,
+    bool *same, struct perr *err)
 {
-	size_t	h = header_len(raw, len);
+	struct mail_headers	 x, y;
 
-	if (h >= 2 && raw[h - 1] == '\n' && raw[h - 2] == '\n')
-		return h - 1;
-	if (h >= 3 && raw[h - 1] == '\n' && raw[h - 2] == '\r' &&
-	    raw[h - 3] == '\n')
-		return h - 2;
-	return h;
-}
-
-/* Do a and b hold the same lines, whether they end in CRLF or LF? */
-static bool
-same_lines(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t	i = 0, j = 0;
-
-	for (;;) {
-		if (i + 1 < alen && a[i] == '\r' && a[i + 1] == '\n')
-			i++;
-		if (j + 1 < blen && b[j] == '\r' && b[j + 1] == '\n')
-			j++;
-		if (i == alen || j == blen)
-			return i == alen && j == blen;
-		if (a[i++] != b[j++])
-			return false;
+	if (mail_headers_parse(a, alen, &x, err) != 0)
+		return -1;
+	if (mail_headers_parse(b, blen, &y, err) != 0) {
+		mail_headers_free(&x);
+		return -1;
 	}
+	*same = strcmp(x.message_id, y.message_id) == 0 && x.date == y.date &&
+	    strcmp(x.from_addr, y.from_addr) == 0 &&
+	    strcmp(x.to, y.to) == 0 && strcmp(x.subject, y.subject) == 0;
+	mail_headers_free(&x);
+	mail_headers_free(&y);
+	return 0;
 }
 
 /*
- * Is raw, what RETR gave, the message that LIST (its size) and TOP (its
- * header, when top is not NULL) announced? If not, *why says which
- * message and what differs.
+ * Is raw, what RETR gave, the message that LIST (its size) and TOP (the
+ * fields that identify it, when top is not NULL) announced? If not, *why
+ * says which message and what differs.
  *
  * The size must be exact: RFC 1939 has LIST count the message with CRLF
  * line ends, which is what wire_size() counts; the one allowance is the
@@ -551,6 +553,7 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 {
 	const char		*hp = p->be->c->report.hostport;
 	unsigned long long	 got = wire_size(raw, len);
+	bool			 same = true;
 
 	if (got != m->size && got != m->size + 2) {
 		if (m->uidl != NULL)
@@ -565,17 +568,20 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 			    (unsigned long long)m->size, got);
 		return false;
 	}
-	if (top != NULL && !same_lines(top, header_lines(top, toplen), raw,
-	    header_lines(raw, len))) {
+	if (top != NULL && same_message(top, toplen, raw, header_len(raw,
+	    len), &same, why) != 0)
+		return false;
+	if (!same) {
 		if (m->uidl != NULL)
 			perr_set(why, PERR_GENERIC, "%s: message %u (UIDL %s) "
-			    "was not downloaded: the header that RETR gave "
-			    "differs from the one TOP gave", hp, m->num,
-			    m->uidl);
+			    "was not downloaded: the Message-ID, Date, From, "
+			    "To or Subject header that RETR gave differs from "
+			    "the one TOP gave", hp, m->num, m->uidl);
 		else
 			perr_set(why, PERR_GENERIC, "%s: message %u (without "
-			    "a usable UIDL) was not downloaded: the header "
-			    "that RETR gave differs from the one TOP gave", hp,
+			    "a usable UIDL) was not downloaded: the "
+			    "Message-ID, Date, From, To or Subject header that "
+			    "RETR gave differs from the one TOP gave", hp,
 			    m->num);
 		return false;
 	}
