@@ -6,6 +6,10 @@
  * still on the server whose message is in no folder of the account is
  * exactly one the user deleted (or emptied from Trash). Moving a message
  * between folders keeps its pop3_uidl, so a move never counts as a delete.
+ *
+ * A message known first by a header hash (a pseudo-UIDL, src/sync/pop3.c)
+ * is given its real UIDL when the server has one for it at last, instead
+ * of being stored a second time (store_pop3_adopt).
  */
 #define POSTA_STORE_INTERNAL
 #include <stdint.h>
@@ -79,4 +83,58 @@ store_pop3_has_message(struct store *s, int64_t account_id,
 	*found = rc == SQLITE_ROW;
 	store_stmt_done(s, st);
 	return 0;
+}
+
+/*
+ * Two statements, so that a known Message-ID finds the rows through its
+ * index (message_msgid) instead of reading every message of the store.
+ */
+static int
+pop3_move_uidl(struct store *s, int64_t account_id, const char *from,
+    const char *to, const char *message_id, struct perr *err)
+{
+	static const char	 by_id[] = "UPDATE message SET pop3_uidl = ?3"
+	    " WHERE message_id = ?4 AND pop3_uidl = ?2 AND folder_id IN"
+	    " (SELECT id FROM folder WHERE account_id = ?1)";
+	static const char	 any[] = "UPDATE message SET pop3_uidl = ?3"
+	    " WHERE pop3_uidl = ?2 AND folder_id IN"
+	    " (SELECT id FROM folder WHERE account_id = ?1)";
+	bool			 have_id = message_id != NULL &&
+	    *message_id != '\0';
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, have_id ? by_id : any, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, from) != SQLITE_OK ||
+	    store_bind_text(st, 3, to) != SQLITE_OK ||
+	    (have_id && store_bind_text(st, 4, message_id) != SQLITE_OK)) {
+		store_sqlerr(s, "give a message its UIDL", err);
+		store_stmt_done(s, st);
+		return -1;
+	}
+	return store_step_done(s, st, "give a message its UIDL", err);
+}
+
+int
+store_pop3_adopt(struct store *s, int64_t account_id, const char *pseudo,
+    const char *uidl, const char *message_id, struct perr *err)
+{
+	static const char	 sql[] = "INSERT INTO pop3_uidl(account_id,"
+	    " uidl, first_seen) SELECT ?1, ?3, first_seen FROM pop3_uidl"
+	    " WHERE account_id = ?1 AND uidl = ?2 ON CONFLICT DO NOTHING";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, pseudo) != SQLITE_OK ||
+	    store_bind_text(st, 3, uidl) != SQLITE_OK) {
+		store_sqlerr(s, "record UIDL", err);
+		store_stmt_done(s, st);
+		return -1;
+	}
+	if (store_step_done(s, st, "record UIDL", err) != 0)
+		return -1;
+	return pop3_move_uidl(s, account_id, pseudo, uidl, message_id, err);
 }

@@ -545,6 +545,15 @@ int	store_pop3_orphans(struct store *, int64_t account_id, store_uidl_cb,
  */
 int	store_pop3_has_message(struct store *, int64_t account_id,
 	    const char *message_id, int64_t size, bool *found, struct perr *);
+/*
+ * The server now gives uidl to a message known until now by the header
+ * hash pseudo (its UIDL was missing or duplicated): record uidl with
+ * pseudo's first_seen, and move the account's messages stored under pseudo
+ * (with this Message-ID, or NULL when it has none) to uidl. pseudo stays
+ * recorded. Call inside a transaction.
+ */
+int	store_pop3_adopt(struct store *, int64_t account_id, const char *pseudo,
+	    const char *uidl, const char *message_id, struct perr *);
 
 /* ---- journal (journal.c) ------------------------------------------------- */
 

@@ -7,13 +7,18 @@
  * (ARCHITECTURE 6). The order of one pass never loses mail:
  *
  *   1. STAT, LIST, UIDL (bounded: see src/net/pop3cmd.c).
- *   2. For each UIDL not in pop3_uidl: RETR, parse, and in ONE store
- *      transaction insert the message, its body and its UIDL; COMMIT,
- *      which is durable (the store syncs POP3 commits to disk).
- *   3. Only then DELE, per pop3_keep: no (the standard mode) right after
- *      the download; yes never; days:N once the UIDL was first seen more
- *      than N days ago; and, with pop3_delete_when_deleted_locally, any
- *      UIDL whose message the user has deleted here (store_pop3_orphans).
+ *   2. For each UIDL not in pop3_uidl: TOP n 0 and RETR n; what RETR
+ *      gave must have LIST's size (line ends counted as CRLF) and TOP's
+ *      Message-ID, Date, From, To and Subject, else it is not the
+ *      announced message: nothing is stored and nothing at all is
+ *      deleted in this session. Then, in ONE store transaction, insert
+ *      the message, its body and its UIDL; COMMIT, which is durable (the
+ *      store syncs POP3 commits to disk).
+ *   3. Only then, after the last message, DELE, per pop3_keep: no (the
+ *      standard mode) what was downloaded; yes never; days:N once the
+ *      UIDL was first seen more than N days ago; and, with
+ *      pop3_delete_when_deleted_locally, any UIDL whose message the user
+ *      has deleted here (store_pop3_orphans).
  *   4. QUIT. The server applies the DELEs only when QUIT answers +OK; the
  *      UIDLs are then marked deleted_from_server.
  *
@@ -21,15 +26,19 @@
  * UIDL (the next pass skips them, and deletes them if the mode says so),
  * and DELEs never applied (no QUIT, so the server rolls them back). No
  * message can be lost, none stored twice. Known UIDLs that a complete
- * listing no longer shows were deleted on the server (by us after a QUIT
- * whose answer we missed, or by another client): they are marked too.
+ * listing (every message with a UIDL) no longer shows were deleted on the
+ * server (by us after a QUIT whose answer we missed, or by another
+ * client): they are marked too.
  *
- * A server without UIDL (or messages whose UIDL is unusable: duplicated)
- * is never deleted from. Such a message is known by a pseudo-UIDL,
- * "%sha256:HEX:SIZE" over its header block (TOP n 0, else RETR), which no
- * real UIDL can equal (pop3cmd.c writes '%' only before two hex digits);
- * a message already in the account with the same Message-ID and size is
- * not stored again.
+ * A server without UIDL (or messages whose UIDL is unusable: duplicated,
+ * missing) is never deleted from. Such a message is known by a
+ * pseudo-UIDL, "%sha256:HEX:SIZE" over its header block (TOP n 0, else
+ * RETR), which no real UIDL can equal (pop3cmd.c writes '%' only before
+ * two hex digits); a message already in the account with the same
+ * Message-ID and size is not stored again. Every message is stored with
+ * its pseudo-UIDL as a second identity, so one that loses its UIDL is not
+ * stored again, and one known by its pseudo-UIDL that gets a UIDL is given
+ * it (store_pop3_adopt) rather than stored again.
  *
  * The clock is time(NULL), or $POSTA_NOW (unix seconds) for the tests of
  * days:N; nothing else reads that variable.
@@ -352,14 +361,15 @@ nonempty(char *str)
 }
 
 /*
- * Store raw as a new message of folder f with identity uidl, in one
+ * Store raw as a new message of folder f with identity uidl, and its
+ * header hash alias (NULL: none) as a second known identity, in one
  * transaction, and commit. Returns 0 once durable, -1 with err set and
  * nothing stored.
  */
 static int
 store_message(struct sync_session *s, const struct store_folder *f,
-    const char *uidl, const char *raw, size_t len, int64_t now,
-    struct perr *err)
+    const char *uidl, const char *alias, const char *raw, size_t len,
+    int64_t now, struct perr *err)
 {
 	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
 	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
@@ -398,6 +408,8 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	if (store_msg_insert(s->st, &m, &id, err) < 0 ||
 	    store_body_put(s->st, id, raw, len, text, err) != 0 ||
 	    store_pop3_add(s->st, s->account_id, uidl, now, err) != 0 ||
+	    (alias != NULL &&
+	    store_pop3_add(s->st, s->account_id, alias, now, err) != 0) ||
 	    sync_thread_assign(s->st, s->threader, id, &m, NULL, err) != 0) {
 		(void)store_rollback(s->st, &ignored);
 		goto out;
@@ -424,6 +436,12 @@ out:
 
 /* ---- the maildrop ---------------------------------------------------------------- */
 
+/* A DELE decided during the pass, sent only once the pass found no lie. */
+struct dele_req {
+	unsigned	 num;
+	const char	*uidl;		/* msgs' string: lives as long */
+};
+
 struct pull {
 	struct sync_session		*s;
 	struct pop3_be			*be;
@@ -432,17 +450,23 @@ struct pull {
 	struct strset			 older;		/* days:N: due for DELE */
 	struct strset			 orphans;	/* deleted here */
 	struct strset			 deleted;	/* DELE sent this session */
+	struct dele_req			*dele;		/* DELEs to send */
+	size_t				 ndele;
 	struct perr			 skipped;	/* first message left */
 	uint64_t			 nskipped;
+	uint64_t			 nlied;		/* RETRs that mismatched */
 };
 
-static int
-dele(struct pull *p, const struct pop3_msg *m, struct perr *err)
+/* At most this many mismatches are shown one by one in a pass. */
+#define POP3_LIE_NOTES	10
+
+static void
+dele(struct pull *p, const struct pop3_msg *m)
 {
-	if (pop3_dele(p->be->c, m->num, err) != 0)
-		return -1;
-	(void)strset_add_cb(&p->deleted, m->uidl, 0);
-	return 0;
+	p->dele = xreallocarray(p->dele, p->ndele + 1, sizeof *p->dele);
+	p->dele[p->ndele].num = m->num;
+	p->dele[p->ndele].uidl = m->uidl;
+	p->ndele++;
 }
 
 static void
@@ -453,84 +477,22 @@ skip(struct pull *p, const struct perr *why)
 }
 
 /*
- * Retrieve message m. A -ERR (gone meanwhile) is remembered and gives 1;
- * a message over posta's bound is left on the server (1, remembered).
+ * The octets that RFC 1939 has LIST count for what RETR gave: the message
+ * (dots already unstuffed) with every line end counted as CRLF, whatever
+ * the server sent.
  */
-static int
-fetch(struct pull *p, const struct pop3_msg *m, char **raw, size_t *len,
-    struct perr *err)
+static uint64_t
+wire_size(const char *raw, size_t len)
 {
-	struct perr	why;
+	const char	*nl, *p = raw, *end = raw + len;
+	uint64_t	 n = len;
 
-	if (m->size > POP3_RETR_MAX) {
-		perr_set(&why, PERR_GENERIC, "%s: message %u is %llu bytes, "
-		    "more than posta's limit of %zu MiB: left on the server",
-		    p->be->c->report.hostport, m->num,
-		    (unsigned long long)m->size, POP3_RETR_MAX >> 20);
-		skip(p, &why);
-		return 1;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (nl == raw || nl[-1] != '\r')
+			n++;
+		p = nl + 1;
 	}
-	if (pop3_retr(p->be->c, m->num, POP3_RETR_MAX, raw, len, err) != 0) {
-		if (pop3_err_fatal(err))
-			return -1;
-		skip(p, err);
-		perr_clear(err);
-		return 1;
-	}
-	return 0;
-}
-
-/* A message with a usable UIDL. */
-static int
-pull_uidl(struct pull *p, const struct pop3_msg *m, struct perr *err)
-{
-	const struct account	*acct = p->s->acct;
-	char			*raw;
-	size_t			 len;
-	bool			 known;
-	int			 r;
-
-	if (store_pop3_known(p->s->st, p->s->account_id, m->uidl, &known,
-	    err) != 0)
-		return -1;
-	if (known) {
-		/* Stored by an earlier pass: delete it if now due. */
-		if (acct->pop3_keep == KEEP_NO ||
-		    (acct->pop3_keep == KEEP_DAYS &&
-		    strset_has(&p->older, m->uidl)) ||
-		    (acct->pop3_delete_when_deleted_locally &&
-		    strset_has(&p->orphans, m->uidl)))
-			return dele(p, m, err);
-		return 0;
-	}
-	if ((r = fetch(p, m, &raw, &len, err)) != 0)
-		return r < 0 ? -1 : 0;
-	r = store_message(p->s, p->f, m->uidl, raw, len, p->now, err);
-	free(raw);
-	if (r != 0)
-		return -1;
-	p->s->prog.done++;
-	sync_report(p->s);
-	if (acct->pop3_keep == KEEP_NO)
-		return dele(p, m, err);
-	return 0;
-}
-
-/* "%sha256:HEX:SIZE" of a header block, malloc'd. */
-static char *
-pseudo_uidl(const char *hdr, size_t len, uint64_t size)
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen = 0;
-	char		hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned int	i;
-
-	if (EVP_Digest(hdr, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return NULL;
-	for (i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[2 * mdlen] = '\0';
-	return xasprintf("%%sha256:%s:%llu", hex, (unsigned long long)size);
+	return n;
 }
 
 /* The header block of raw: up to and including the first empty line. */
@@ -550,31 +512,261 @@ header_len(const char *raw, size_t len)
 	return len;
 }
 
-/* A message without a usable UIDL: never deleted, deduplicated. */
+/*
+ * Do two header blocks name the same message? The fields that identify
+ * it are compared, decoded, rather than the bytes: a server may rewrite
+ * others (Status, a MIME boundary) between TOP and RETR.
+ */
 static int
-pull_pseudo(struct pull *p, const struct pop3_msg *m, struct perr *err)
+same_message(const char *a, size_t alen, const char *b, size_t blen,
+    bool *same, struct perr *err)
+{
+	struct mail_headers	 x, y;
+
+	if (mail_headers_parse(a, alen, &x, err) != 0)
+		return -1;
+	if (mail_headers_parse(b, blen, &y, err) != 0) {
+		mail_headers_free(&x);
+		return -1;
+	}
+	*same = strcmp(x.message_id, y.message_id) == 0 && x.date == y.date &&
+	    strcmp(x.from_addr, y.from_addr) == 0 &&
+	    strcmp(x.to, y.to) == 0 && strcmp(x.subject, y.subject) == 0;
+	mail_headers_free(&x);
+	mail_headers_free(&y);
+	return 0;
+}
+
+/*
+ * Is raw, what RETR gave, the message that LIST (its size) and TOP (the
+ * fields that identify it, when top is not NULL) announced? If not, *why
+ * says which message and what differs.
+ *
+ * The size must be exact: RFC 1939 has LIST count the message with CRLF
+ * line ends, which is what wire_size() counts; the one allowance is the
+ * CRLF a server must add before the final "." to a message that does not
+ * end with a line break, which LIST does not count.
+ */
+static bool
+retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
+    size_t len, const char *top, size_t toplen, struct perr *why)
+{
+	const char		*hp = p->be->c->report.hostport;
+	unsigned long long	 got = wire_size(raw, len);
+	bool			 same = true;
+
+	if (got != m->size && got != m->size + 2) {
+		if (m->uidl != NULL)
+			perr_set(why, PERR_GENERIC, "%s: message %u (UIDL %s) "
+			    "was not downloaded: LIST announced %llu octets, "
+			    "RETR gave %llu", hp, m->num, m->uidl,
+			    (unsigned long long)m->size, got);
+		else
+			perr_set(why, PERR_GENERIC, "%s: message %u (without "
+			    "a usable UIDL) was not downloaded: LIST announced "
+			    "%llu octets, RETR gave %llu", hp, m->num,
+			    (unsigned long long)m->size, got);
+		return false;
+	}
+	if (top != NULL && same_message(top, toplen, raw, header_len(raw,
+	    len), &same, why) != 0)
+		return false;
+	if (!same) {
+		if (m->uidl != NULL)
+			perr_set(why, PERR_GENERIC, "%s: message %u (UIDL %s) "
+			    "was not downloaded: the Message-ID, Date, From, "
+			    "To or Subject header that RETR gave differs from "
+			    "the one TOP gave", hp, m->num, m->uidl);
+		else
+			perr_set(why, PERR_GENERIC, "%s: message %u (without "
+			    "a usable UIDL) was not downloaded: the "
+			    "Message-ID, Date, From, To or Subject header that "
+			    "RETR gave differs from the one TOP gave", hp,
+			    m->num);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Retrieve message m and check it against what the server announced (top:
+ * its TOP header, or NULL). 0: *raw is m. 1: left on the server and
+ * remembered (gone meanwhile, over posta's bound, or not the announced
+ * message: then nothing may be deleted in this session). -1: err set.
+ */
+static int
+fetch(struct pull *p, const struct pop3_msg *m, const char *top,
+    size_t toplen, char **raw, size_t *len, struct perr *err)
+{
+	struct perr	why;
+
+	if (m->size > POP3_RETR_MAX) {
+		perr_set(&why, PERR_GENERIC, "%s: message %u is %llu bytes, "
+		    "more than posta's limit of %zu MiB: left on the server",
+		    p->be->c->report.hostport, m->num,
+		    (unsigned long long)m->size, POP3_RETR_MAX >> 20);
+		skip(p, &why);
+		return 1;
+	}
+	if (pop3_retr(p->be->c, m->num, POP3_RETR_MAX, raw, len, err) != 0) {
+		if (pop3_err_fatal(err))
+			return -1;
+		skip(p, err);
+		perr_clear(err);
+		return 1;
+	}
+	if (retr_matches(p, m, *raw, *len, top, toplen, &why))
+		return 0;
+	free(*raw);
+	*raw = NULL;
+	skip(p, &why);
+	if (p->nlied++ < POP3_LIE_NOTES)
+		pop3_note(p->s, why.msg);
+	return 1;
+}
+
+/*
+ * TOP m 0 into *top when the server offers TOP; *top stays NULL when it
+ * does not, or refuses it for this message (RETR is then checked by its
+ * size alone).
+ */
+static int
+fetch_top(struct pull *p, const struct pop3_msg *m, char **top,
+    size_t *len, struct perr *err)
+{
+	*top = NULL;
+	*len = 0;
+	if (!pop3_has_cap(p->be->c, "TOP"))
+		return 0;
+	if (pop3_top(p->be->c, m->num, 0, 1 << 20, top, len, err) == 0)
+		return 0;
+	if (pop3_err_fatal(err))
+		return -1;
+	perr_clear(err);
+	return 0;
+}
+
+/* A message stored by an earlier pass: delete it if now due. */
+static void
+pull_known(struct pull *p, const struct pop3_msg *m)
+{
+	const struct account	*acct = p->s->acct;
+
+	if (acct->pop3_keep == KEEP_NO ||
+	    (acct->pop3_keep == KEEP_DAYS && strset_has(&p->older, m->uidl)) ||
+	    (acct->pop3_delete_when_deleted_locally &&
+	    strset_has(&p->orphans, m->uidl)))
+		dele(p, m);
+}
+
+/* "%sha256:HEX:SIZE" of a header block, malloc'd. */
+static char *
+pseudo_uidl(const char *hdr, size_t len, uint64_t size)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+	char		hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned int	i;
+
+	if (EVP_Digest(hdr, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return NULL;
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[2 * mdlen] = '\0';
+	return xasprintf("%%sha256:%s:%llu", hex, (unsigned long long)size);
+}
+
+/*
+ * The message known by header hash id now has a UIDL: give it the UIDL
+ * (and its first download date) instead of storing it again.
+ */
+static int
+adopt(struct pull *p, const struct pop3_msg *m, const char *id,
+    const char *hdr, size_t hdrlen, struct perr *err)
 {
 	struct mail_headers	 mh;
-	char			*raw = NULL, *id = NULL;
-	size_t			 len = 0;
-	bool			 known, found = false, whole = false;
-	int			 r, rc = -1;
+	struct perr		 ignored;
 
-	if (pop3_has_cap(p->be->c, "TOP")) {
-		r = pop3_top(p->be->c, m->num, 0, 1 << 20, &raw, &len, err);
-		if (r != 0 && pop3_err_fatal(err))
+	if (mail_headers_parse(hdr, hdrlen, &mh, err) != 0)
+		return -1;
+	if (store_begin(p->s->st, err) != 0)
+		goto fail;
+	if (store_pop3_adopt(p->s->st, p->s->account_id, id, m->uidl,
+	    mh.message_id, err) != 0) {
+		(void)store_rollback(p->s->st, &ignored);
+		goto fail;
+	}
+	if (store_commit(p->s->st, err) != 0)
+		goto fail;
+	mail_headers_free(&mh);
+	pull_known(p, m);
+	return 0;
+fail:
+	mail_headers_free(&mh);
+	return -1;
+}
+
+/*
+ * A message without a usable UIDL that the store does not know by its
+ * header hash: stored some other way (an import, an earlier UIDL)? Then
+ * only its hash is recorded. 1: so recorded, 0: not found, -1: err set.
+ */
+static int
+known_elsewhere(struct pull *p, const struct pop3_msg *m, const char *id,
+    const char *hdr, size_t hdrlen, struct perr *err)
+{
+	struct mail_headers	 mh;
+	bool			 found;
+	int			 r;
+
+	if (mail_headers_parse(hdr, hdrlen, &mh, err) != 0)
+		return -1;
+	r = store_pop3_has_message(p->s->st, p->s->account_id, mh.message_id,
+	    (int64_t)m->size, &found, err);
+	mail_headers_free(&mh);
+	if (r != 0)
+		return -1;
+	if (!found)
+		return 0;
+	return store_pop3_add(p->s->st, p->s->account_id, id, p->now,
+	    err) != 0 ? -1 : 1;
+}
+
+/*
+ * One message of the listing. Every message the store does not know by
+ * its UIDL is first looked for by its header hash (over TOP m 0, else
+ * over what RETR gave): a message stored while its UIDL was missing or
+ * duplicated gets its UIDL instead of a second copy, and one whose UIDL
+ * has gone missing is not stored again. Each message is stored with both
+ * identities, and only as RETR gave it once it matched LIST and TOP.
+ * Only messages with a UIDL are ever deleted.
+ */
+static int
+pull_one(struct pull *p, const struct pop3_msg *m, struct perr *err)
+{
+	char		*top = NULL, *raw = NULL, *id = NULL;
+	const char	*hdr;
+	size_t		 toplen = 0, len = 0, hdrlen;
+	bool		 known = false;
+	int		 r, rc = -1;
+
+	if (m->uidl != NULL) {
+		if (store_pop3_known(p->s->st, p->s->account_id, m->uidl,
+		    &known, err) != 0)
 			return -1;
-		if (r != 0) {
-			perr_clear(err);
-			raw = NULL;
+		if (known) {
+			pull_known(p, m);
+			return 0;
 		}
 	}
-	if (raw == NULL) {
-		if ((r = fetch(p, m, &raw, &len, err)) != 0)
-			return r < 0 ? -1 : 0;
-		whole = true;
-	}
-	if ((id = pseudo_uidl(raw, header_len(raw, len), m->size)) == NULL) {
+	if (fetch_top(p, m, &top, &toplen, err) != 0)
+		return -1;
+	if (top == NULL &&
+	    (r = fetch(p, m, NULL, 0, &raw, &len, err)) != 0)
+		return r < 0 ? -1 : 0;
+	hdr = top != NULL ? top : raw;
+	hdrlen = header_len(hdr, top != NULL ? toplen : len);
+	if ((id = pseudo_uidl(hdr, hdrlen, m->size)) == NULL) {
 		perr_set(err, PERR_NOMEM, "SHA-256 failed");
 		goto out;
 	}
@@ -582,39 +774,86 @@ pull_pseudo(struct pull *p, const struct pop3_msg *m, struct perr *err)
 	    err) != 0)
 		goto out;
 	if (known) {
-		rc = 0;
+		rc = m->uidl != NULL ? adopt(p, m, id, hdr, hdrlen, err) : 0;
 		goto out;
 	}
-	/* Stored some other way (an import, an earlier UIDL)? */
-	if (mail_headers_parse(raw, len, &mh, err) != 0)
-		goto out;
-	r = store_pop3_has_message(p->s->st, p->s->account_id, mh.message_id,
-	    (int64_t)m->size, &found, err);
-	mail_headers_free(&mh);
-	if (r != 0)
-		goto out;
-	if (found) {
-		rc = store_pop3_add(p->s->st, p->s->account_id, id, p->now,
-		    err);
+	if (m->uidl == NULL &&
+	    (r = known_elsewhere(p, m, id, hdr, hdrlen, err)) != 0) {
+		rc = r < 0 ? -1 : 0;
 		goto out;
 	}
-	if (!whole) {
-		free(raw);
-		raw = NULL;
-		if ((r = fetch(p, m, &raw, &len, err)) != 0) {
-			rc = r < 0 ? -1 : 0;
-			goto out;
-		}
+	if (raw == NULL &&
+	    (r = fetch(p, m, top, toplen, &raw, &len, err)) != 0) {
+		rc = r < 0 ? -1 : 0;
+		goto out;
 	}
-	if (store_message(p->s, p->f, id, raw, len, p->now, err) != 0)
+	if (store_message(p->s, p->f, m->uidl != NULL ? m->uidl : id,
+	    m->uidl != NULL ? id : NULL, raw, len, p->now, err) != 0)
 		goto out;
 	p->s->prog.done++;
 	sync_report(p->s);
+	if (m->uidl != NULL && p->s->acct->pop3_keep == KEEP_NO)
+		dele(p, m);
 	rc = 0;
 out:
+	free(top);
 	free(raw);
 	free(id);
 	return rc;
+}
+
+/*
+ * Send the DELEs the pass decided, unless the server was caught giving
+ * another message than it announced: a server that mixes up its messages
+ * may mix up what DELE n deletes too, so then nothing is deleted.
+ */
+static int
+send_deles(struct pull *p, struct perr *err)
+{
+	size_t	i;
+	char	*w;
+
+	if (p->nlied > 0) {
+		if (p->ndele > 0) {
+			w = xasprintf("%s: the server answered RETR with "
+			    "another message than it announced (%llu times): "
+			    "posta deletes nothing from it in this session; "
+			    "the messages due for deletion (%zu) stay on the "
+			    "server", p->be->c->report.hostport,
+			    (unsigned long long)p->nlied, p->ndele);
+			pop3_note(p->s, w);
+			free(w);
+		}
+		return 0;
+	}
+	for (i = 0; i < p->ndele; i++) {
+		if (pop3_dele(p->be->c, p->dele[i].num, err) != 0) {
+			if (pop3_fatal(err))
+				return -1;
+			/* A refused DELE: the message stays; go on. */
+			skip(p, err);
+			perr_clear(err);
+			continue;
+		}
+		(void)strset_add_cb(&p->deleted, p->dele[i].uidl, 0);
+	}
+	return 0;
+}
+
+/*
+ * Does every message of the listing have a UIDL? Only then does a known
+ * UIDL missing from it mean the message is gone: a UIDL answer shorter
+ * than LIST, or one with duplicates, hides messages that are still there.
+ */
+static bool
+complete(const struct pop3_msgs *msgs)
+{
+	size_t	i;
+
+	for (i = 0; i < msgs->n; i++)
+		if (msgs->v[i].uidl == NULL)
+			return false;
+	return true;
 }
 
 /* Known UIDLs that a complete listing lacks are gone from the server. */
@@ -703,7 +942,7 @@ be_pull_folder(struct sync_session *s, const struct store_folder *f,
 			goto out;
 		strset_sort(&p.older);
 		strset_sort(&p.orphans);
-		if (reconcile(&p, &msgs, err) != 0)
+		if (complete(&msgs) && reconcile(&p, &msgs, err) != 0)
 			goto out;
 	}
 
@@ -722,21 +961,17 @@ be_pull_folder(struct sync_session *s, const struct store_folder *f,
 	sync_report(s);
 
 	for (i = 0; i < msgs.n; i++) {
-		if (msgs.v[i].uidl != NULL)
-			rc = pull_uidl(&p, &msgs.v[i], err);
-		else
-			rc = pull_pseudo(&p, &msgs.v[i], err);
-		if (rc != 0) {
-			/* A refused DELE: the message stays; go on. */
-			if (!pop3_fatal(err) && err->code == PERR_GENERIC) {
-				skip(&p, err);
-				perr_clear(err);
-				rc = 0;
-				continue;
-			}
+		if ((rc = pull_one(&p, &msgs.v[i], err)) == 0)
+			continue;
+		/* A message that cannot be read: it stays; go on. */
+		if (pop3_fatal(err) || err->code != PERR_GENERIC)
 			goto out;
-		}
+		skip(&p, err);
+		perr_clear(err);
+		rc = 0;
 	}
+	if ((rc = send_deles(&p, err)) != 0)
+		goto out;
 
 	/* QUIT: the server applies the DELEs when it answers +OK. */
 	be->done = true;
@@ -779,6 +1014,7 @@ out:
 	strset_free(&p.older);
 	strset_free(&p.orphans);
 	strset_free(&p.deleted);
+	free(p.dele);
 	return rc;
 }
 

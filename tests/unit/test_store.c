@@ -993,6 +993,61 @@ pop3_uidls_are_remembered(void **state)
 	store_close(s);
 }
 
+/* A message known by a header hash is given its UIDL, not a second row. */
+static void
+pop3_pseudo_uidl_is_adopted(void **state)
+{
+	struct store		*s = open_rw("adopt.db");
+	struct store_msg	 m, got;
+	struct perr		 err;
+	int64_t			 acc, folder = make_folder(s, "INBOX", &acc);
+	int64_t			 with_id, without_id;
+	bool			 known;
+	int			 n;
+
+	memset(&m, 0, sizeof m);
+	m.folder_id = folder;
+	m.message_id = "a@example.org";
+	m.subject = "with";
+	m.pop3_uidl = "%sha256:aa:10";
+	assert_int_equal(store_msg_insert(s, &m, &with_id, &err), 0);
+	m.message_id = NULL;
+	m.subject = "without";
+	m.pop3_uidl = "%sha256:bb:20";
+	assert_int_equal(store_msg_insert(s, &m, &without_id, &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_pop3_add(s, acc, "%sha256:aa:10", 100, &err), 0);
+	assert_int_equal(store_pop3_add(s, acc, "%sha256:bb:20", 100, &err), 0);
+	assert_int_equal(store_pop3_adopt(s, acc, "%sha256:aa:10", "u-a",
+	    "a@example.org", &err), 0);
+	assert_int_equal(store_pop3_adopt(s, acc, "%sha256:bb:20", "u-b",
+	    NULL, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+
+	assert_int_equal(store_msg_get(s, with_id, &got, &err), 0);
+	assert_string_equal(got.pop3_uidl, "u-a");
+	store_msg_free(&got);
+	assert_int_equal(store_msg_get(s, without_id, &got, &err), 0);
+	assert_string_equal(got.pop3_uidl, "u-b");
+	store_msg_free(&got);
+	/* Both identities known; the UIDL dates from the first download. */
+	assert_int_equal(store_pop3_known(s, acc, "u-a", &known, &err), 0);
+	assert_true(known);
+	assert_int_equal(store_pop3_known(s, acc, "%sha256:aa:10", &known,
+	    &err), 0);
+	assert_true(known);
+	n = 0;
+	assert_int_equal(store_pop3_older(s, acc, 200, count_uidl, &n, &err),
+	    0);
+	assert_int_equal(n, 4);
+	/* An unknown hash adopts nothing. */
+	assert_int_equal(store_pop3_adopt(s, acc, "%sha256:cc:1", "u-c", NULL,
+	    &err), 0);
+	assert_int_equal(store_pop3_known(s, acc, "u-c", &known, &err), 0);
+	assert_false(known);
+	store_close(s);
+}
+
 /* ---- volume -------------------------------------------------------------- */
 
 static int
@@ -1839,6 +1894,7 @@ main(void)
 		cmocka_unit_test(search_ignores_diacritics_and_case),
 		cmocka_unit_test(bodies_round_trip_and_go_with_their_message),
 		cmocka_unit_test(pop3_uidls_are_remembered),
+		cmocka_unit_test(pop3_pseudo_uidl_is_adopted),
 		cmocka_unit_test(bodiless_messages_newest_first_within_bounds),
 		cmocka_unit_test(problem_marker_survives_a_body),
 		cmocka_unit_test(sorted_pages_walk_every_order_both_ways),
