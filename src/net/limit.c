@@ -71,7 +71,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 	l->depth_max = NET_DEPTH_MAX;
 	switch (ctx) {
 	case NET_CTX_IMAP_LOGIN:
-		l->what = "the greeting and login";
+		l->what = "the greeting or the login replies";
 		l->line_max = 1 * MiB;
 		l->literal_max = 64 * KiB;
 		l->response_max = 4 * MiB;
@@ -107,7 +107,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		break;
 	case NET_CTX_POP3_LOGIN:
 		l->proto = NET_PROTO_POP3;
-		l->what = "the greeting and login";
+		l->what = "the greeting or the login replies";
 		l->line_max = 64 * KiB;		/* RFC 1939: 512 */
 		l->response_max = 1 * MiB;	/* CAPA */
 		break;
@@ -119,7 +119,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		break;
 	case NET_CTX_SMTP:
 		l->proto = NET_PROTO_SMTP;
-		l->what = "a reply";
+		l->what = "a command's reply";
 		l->line_max = 64 * KiB;		/* RFC 5321: 512 */
 		l->response_max = 1 * MiB;
 		break;
@@ -221,8 +221,8 @@ over(struct net_lexer *lx, struct perr *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr_set(err, PERR_PROTOCOL, "%s during %s; posta refuses it "
-	    "and drops the connection", msg, lx->lim.what);
+	return perr_set(err, PERR_PROTOCOL, "%s while posta read %s; it refuses "
+	    "the reply and drops the connection", msg, lx->lim.what);
 }
 
 /* Count n kept bytes (a line's own, or a literal's that libetpan keeps). */

@@ -40,8 +40,8 @@ enum net_proto {
 /* Bounds for one kind of command; a size of 0 means no bound. */
 struct net_limits {
 	enum net_proto	 proto;
-	const char	*what;		/* "the greeting and login": for
-					   the error message */
+	const char	*what;		/* "a command's reply": for the
+					   error message */
 	uint64_t	 line_max;	/* one response line */
 	uint64_t	 literal_max;	/* one IMAP literal */
 	/*

@@ -89,7 +89,7 @@ a_line_that_never_ends_is_cut(void **state)
 	char	*s = repeat("* OK ", 'x', 2000, "");
 
 	fails_with(NET_CTX_IMAP_LOGIN, s, "a line longer than 1000 bytes "
-	    "during the greeting and login");
+	    "while posta read the greeting or the login replies");
 	free(s);
 	s = repeat("+OK ", 'x', 2000, "");
 	fails_with(NET_CTX_POP3_LOGIN, s, "line longer than 1000");
