@@ -266,6 +266,7 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 	}
 	/* From here on the session owns s, even if the greeting fails. */
 	c->stream = s;
+	tls_stream_limit(s, NET_CTX_IMAP_LOGIN);
 	r = mailimap_connect(c->imap, s);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
@@ -280,6 +281,7 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 		goto fail;
 	if (imap_refresh_caps(c, err) != 0)
 		goto fail;
+	tls_stream_limit(s, NET_CTX_IMAP);
 	c->report.logged_in = true;
 	imap_report_caps(c);
 	return c;

@@ -52,7 +52,7 @@ cmd_fail(struct imap_conn *c, int r, const char *what, enum perr_code refused,
 		return net_fail(err, NULL, c->report.hostport, refused,
 		    "%s: the server said no: %s", what, c->refused);
 	}
-	if (r == MAILIMAP_ERROR_PARSE)
+	if (r == MAILIMAP_ERROR_PARSE || tls_stream_over_limit(c->stream))
 		c->unparsed = true;
 	return imap_error(c, r, what, err);
 }
@@ -811,6 +811,7 @@ stream_on(struct imap_conn *c, struct stream *s)
 	mailimap_set_progress_callback(c->imap, stream_progress,
 	    stream_progress, s);
 	mailimap_set_msg_att_handler(c->imap, stream_msg, s);
+	tls_stream_limit(c->stream, NET_CTX_IMAP_FETCH);
 }
 
 static void
@@ -819,6 +820,7 @@ stream_off(struct imap_conn *c)
 	mailimap_set_msg_att_handler(c->imap, NULL, NULL);
 	mailimap_set_msg_body_handler(c->imap, NULL, NULL);
 	mailimap_set_progress_callback(c->imap, NULL, NULL, NULL);
+	tls_stream_limit(c->stream, NET_CTX_IMAP);
 }
 
 /*
@@ -1364,6 +1366,7 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	s.max = max;
 	stream_on(c, &s);
 	mailimap_set_msg_body_handler(c->imap, body_chunk, &s);
+	tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
 	r = mailimap_uid_fetch(c->imap, set, ft, &res);
 	stream_off(c);
 	mailimap_fetch_type_free(ft);

@@ -8,6 +8,9 @@
  *   tls.c      the OpenSSL mailstream_low driver: plain phase, TLS >= 1.2,
  *              SNI, chain + host name verification, SHA-256 pinning,
  *              STARTTLS upgrade in place, per-I/O timeouts, sticky cancel
+ *   limit.c    what a server may send: line, literal and reply sizes, IMAP
+ *              nesting, a reply's deadline (limit.h), checked by tls.c on
+ *              every byte before libetpan reads it
  *   imap.c     IMAP: connect, STARTTLS, CAPABILITY, LOGIN, teardown
  *   imapcmd.c  IMAP commands for the sync, as plain C data: ENABLE, LIST, SELECT, FETCH
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
@@ -62,6 +65,7 @@
 
 #include "util/util.h"
 #include "util/config.h"
+#include "net/limit.h"
 
 /* ---- connect.c --------------------------------------------------------- */
 
@@ -149,6 +153,19 @@ int	tls_stream_handshake(mailstream *, const struct tls_params *,
  */
 void	tls_stream_cancel(mailstream *);
 
+/*
+ * Bound what the server may send from now on to the limits of ctx
+ * (limit.h), and start the reply deadline. The connect functions of
+ * imap.c, pop3.c and smtp.c set their protocol's first context; commands
+ * that expect more (a FETCH) raise them and set them back after. A reply
+ * over a bound, or slower than the deadline, fails the read that saw it:
+ * io_err says which bound and where (PERR_PROTOCOL; PERR_TIMEOUT for the
+ * deadline), and the stream is cancelled.
+ */
+void	tls_stream_limit(mailstream *, enum net_ctx ctx);
+/* True once a reply was refused for going over a bound (not a timeout). */
+bool	tls_stream_over_limit(mailstream *);
+
 /* True when the stream speaks TLS (after a successful handshake). */
 bool	tls_stream_is_tls(mailstream *);
 
@@ -192,10 +209,11 @@ struct imap_conn {
 	struct net_report	 report;
 	struct perr		 io_err;	/* the stream's first I/O failure */
 	/*
-	 * A command of imapcmd.c got a reply libetpan could not parse (sticky).
-	 * libetpan stops at the first byte it cannot read and leaves the rest
-	 * of the reply unread, so the session has lost its place in the
-	 * stream: only imap_abort() is left. The server may well be fine, and
+	 * A command of imapcmd.c got a reply libetpan could not parse, or one
+	 * over posta's bounds (tls_stream_over_limit(): too long, too deep),
+	 * sticky. libetpan stops at the first byte it cannot read and leaves
+	 * the rest of the reply unread, so the session has lost its place in
+	 * the stream: only imap_abort() is left. The server may well be fine, and
 	 * a new connection can go on (the sync narrows a batch down that way).
 	 */
 	bool			 unparsed;

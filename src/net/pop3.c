@@ -262,6 +262,7 @@ pop3_connect(const struct account *acct, const struct endpoint *ep,
 	}
 	/* From here on the session owns s, even if the greeting fails. */
 	c->stream = s;
+	tls_stream_limit(s, NET_CTX_POP3_LOGIN);
 	if ((r = mailpop3_connect(c->pop, s)) != MAILPOP3_NO_ERROR) {
 		net_server_text(text, sizeof text, c->pop->pop3_response);
 		net_fail(err, &c->io_err, c->report.hostport, PERR_PROTOCOL,
@@ -281,6 +282,7 @@ pop3_connect(const struct account *acct, const struct endpoint *ep,
 		goto fail;
 	if (pop3_refresh_capa(c, err) != 0)
 		goto fail;
+	tls_stream_limit(s, NET_CTX_POP3);
 	c->report.logged_in = true;
 	pop3_report_caps(c, stls, prelogin);
 	if (prelogin != NULL)

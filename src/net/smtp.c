@@ -279,6 +279,7 @@ smtp_connect(const struct account *acct, const struct endpoint *ep,
 		return NULL;
 	}
 	c->stream = s;
+	tls_stream_limit(s, NET_CTX_SMTP);
 	if ((r = mailsmtp_connect(c->smtp, s)) != MAILSMTP_NO_ERROR) {
 		/* libetpan has already closed and freed s. */
 		c->stream = NULL;

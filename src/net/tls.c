@@ -12,6 +12,14 @@
  * line readers spin forever on 0; timeouts and cancellation are entirely
  * the driver's job (libetpan's *_set_timeout() do not reach a stream it
  * did not create); the free callback frees the mailstream_low itself.
+ *
+ * Every byte read goes through the stream's net_lexer (limit.c) before
+ * libetpan sees it: a reply over the bounds its caller set
+ * (tls_stream_limit()), or slower than its deadline, fails the read and
+ * cancels the stream. Any failed read cancels it: after a timeout or a
+ * refused reply the session is out of step, and a second read would only
+ * wait out the timeout again (libetpan retries a read that returned part
+ * of what it asked for).
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -42,10 +50,14 @@ struct tls_low {
 	int		 cancel[2];	/* a pipe; once written, never drained */
 	atomic_int	 cancelled;
 	struct perr	*io_err;	/* the caller's; may be NULL */
+	struct net_lexer *lx;		/* NULL until tls_stream_limit() */
+	bool		 over_limit;	/* the lexer refused a reply */
 };
 
 static ssize_t	tls_read(mailstream_low *, void *, size_t);
 static ssize_t	tls_write(mailstream_low *, const void *, size_t);
+static ssize_t	tls_write_raw(mailstream_low *, const void *, size_t);
+static void	tls_mark_cancelled(struct tls_low *);
 static int	tls_close(mailstream_low *);
 static int	tls_get_fd(mailstream_low *);
 static void	tls_free(mailstream_low *);
@@ -188,13 +200,51 @@ tls_wait_failed(mailstream_low *s, struct tls_low *d, int w, const char *what)
 	return -1;
 }
 
+/* Record the lexer's or the deadline's verdict; returns -1. */
+static int
+tls_fail_err(struct tls_low *d, const struct perr *e)
+{
+	tls_fail(d, e->code, "%s", e->msg);
+	return -1;
+}
+
+/*
+ * Wait for the socket before a read: at most the I/O timeout, and never
+ * past the reply's deadline. Returns 0 when ready, else -1 with the
+ * failure recorded.
+ */
+static int
+tls_read_wait(mailstream_low *s, struct tls_low *d, short events)
+{
+	struct perr	e;
+	long long	now = tls_now_ms(), due;
+	int		io = tls_timeout_ms(s), ms = io, w;
+
+	if (d->lx != NULL) {
+		due = net_lexer_due(d->lx);
+		if (due <= now) {
+			net_lexer_overdue(d->lx, now, &e);
+			return tls_fail_err(d, &e);
+		}
+		if (due - now < ms)
+			ms = (int)(due - now);
+	}
+	if ((w = tls_wait_io(d, events, ms)) == WAIT_READY)
+		return 0;
+	if (w == WAIT_TIMEOUT && ms < io) {
+		net_lexer_overdue(d->lx, tls_now_ms(), &e);
+		return tls_fail_err(d, &e);
+	}
+	tls_wait_failed(s, d, w, "reading");
+	return -1;
+}
+
 /* ---- the driver -------------------------------------------------------- */
 
 static ssize_t
 tls_plain_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 {
 	ssize_t	n;
-	int	w;
 
 	for (;;) {
 		n = recv(d->fd, buf, count, 0);
@@ -211,24 +261,17 @@ tls_plain_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			tls_fail(d, PERR_CONNECT, "read: %s", strerror(errno));
 			return -1;
 		}
-		if ((w = tls_wait_io(d, POLLIN, tls_timeout_ms(s))) != WAIT_READY)
-			return tls_wait_failed(s, d, w, "reading");
+		if (tls_read_wait(s, d, POLLIN) != 0)
+			return -1;
 	}
 }
 
 static ssize_t
-tls_read(mailstream_low *s, void *buf, size_t count)
+tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 {
-	struct tls_low	*d = s->data;
 	size_t		 n;
-	int		 r, w, e;
+	int		 r, e;
 
-	if (atomic_load(&d->cancelled))
-		return tls_wait_failed(s, d, WAIT_CANCEL, "reading");
-	if (count == 0)
-		return 0;
-	if (d->ssl == NULL)
-		return tls_plain_read(s, d, buf, count);
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
@@ -239,10 +282,9 @@ tls_read(mailstream_low *s, void *buf, size_t count)
 		switch ((e = SSL_get_error(d->ssl, r))) {
 		case SSL_ERROR_WANT_READ:
 		case SSL_ERROR_WANT_WRITE:
-			w = tls_wait_io(d, e == SSL_ERROR_WANT_READ ? POLLIN :
-			    POLLOUT, tls_timeout_ms(s));
-			if (w != WAIT_READY)
-				return tls_wait_failed(s, d, w, "reading");
+			if (tls_read_wait(s, d, e == SSL_ERROR_WANT_READ ?
+			    POLLIN : POLLOUT) != 0)
+				return -1;
 			break;
 		case SSL_ERROR_ZERO_RETURN:
 			tls_fail(d, PERR_PROTOCOL,
@@ -273,7 +315,43 @@ tls_read(mailstream_low *s, void *buf, size_t count)
 }
 
 static ssize_t
+tls_read(mailstream_low *s, void *buf, size_t count)
+{
+	struct tls_low	*d = s->data;
+	struct perr	 e;
+	ssize_t		 n;
+
+	if (atomic_load(&d->cancelled))
+		return tls_wait_failed(s, d, WAIT_CANCEL, "reading");
+	if (count == 0)
+		return 0;
+	n = d->ssl == NULL ? tls_plain_read(s, d, buf, count) :
+	    tls_ssl_read(s, d, buf, count);
+	if (n > 0 && d->lx != NULL && net_lexer_feed(d->lx, buf, (size_t)n,
+	    &e) != 0) {
+		d->over_limit = true;
+		tls_fail_err(d, &e);
+		n = -1;
+	}
+	if (n < 0)
+		tls_mark_cancelled(d);
+	return n;
+}
+
+static ssize_t
 tls_write(mailstream_low *s, const void *buf, size_t count)
+{
+	ssize_t	n;
+
+	/* A command (or part of one) went out: its reply starts now. */
+	if ((n = tls_write_raw(s, buf, count)) > 0 && ((struct tls_low *)
+	    s->data)->lx != NULL)
+		net_lexer_sent(((struct tls_low *)s->data)->lx, tls_now_ms());
+	return n;
+}
+
+static ssize_t
+tls_write_raw(mailstream_low *s, const void *buf, size_t count)
 {
 	struct tls_low	*d = s->data;
 	size_t		 n;
@@ -361,6 +439,7 @@ tls_low_data_free(struct tls_low *d)
 		return;
 	if (d->ssl != NULL)
 		SSL_free(d->ssl);
+	net_lexer_free(d->lx);
 	if (d->fd != -1)
 		close(d->fd);
 	if (d->cancel[0] != -1)
@@ -852,6 +931,9 @@ tls_stream_handshake(mailstream *s, const struct tls_params *p,
 		tls_mark_cancelled(d);
 		return -1;
 	}
+	/* The handshake had its own timeout: the greeting's clock starts. */
+	if (d->lx != NULL)
+		net_lexer_sent(d->lx, tls_now_ms());
 	return 0;
 }
 
@@ -881,6 +963,29 @@ tls_stream_cancel(mailstream *s)
 {
 	if (tls_stream_data(s) != NULL)
 		mailstream_cancel(s);
+}
+
+void
+tls_stream_limit(mailstream *s, enum net_ctx ctx)
+{
+	struct tls_low		*d = tls_stream_data(s);
+	struct net_limits	 l;
+
+	if (d == NULL)
+		return;
+	net_limits_for(ctx, &l);
+	if (d->lx == NULL)
+		d->lx = net_lexer_new(&l, tls_now_ms());
+	else
+		net_lexer_set(d->lx, &l);
+}
+
+bool
+tls_stream_over_limit(mailstream *s)
+{
+	struct tls_low	*d = tls_stream_data(s);
+
+	return d != NULL && d->over_limit;
 }
 
 bool

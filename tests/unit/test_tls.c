@@ -6,9 +6,11 @@
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +129,97 @@ cancel_is_sticky(void **state)
 	assert_int_equal(mailstream_flush(p.s), -1);
 	assert_true(now_ms() - t0 < 1000);
 	assert_false(peer_got_bytes(&p));
+	pair_close(&p);
+}
+
+/*
+ * libetpan reads a literal with mailstream_read(), which returns what it
+ * had when the socket then times out, and is called again: the second
+ * read must fail at once, not wait out the timeout again.
+ */
+static void
+a_timeout_inside_a_literal_waits_once(void **state)
+{
+	struct pair	 p;
+	MMAPString	*line = mmap_string_new("");
+	char		 buf[100];
+	long		 t0, dt;
+
+	pair_open(&p, 2);
+	tls_stream_limit(p.s, NET_CTX_IMAP_FETCH);
+	peer_say(&p, "* 1 FETCH (BODY[] {100}\r\nonly this");
+	assert_non_null(mailstream_read_line(p.s, line));
+	t0 = now_ms();
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), 9);
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), -1);
+	dt = now_ms() - t0;
+	/* Once: 2 s; twice would be 4 s. */
+	assert_true(dt >= 1900 && dt < 3500);
+	assert_int_equal(p.io.code, PERR_TIMEOUT);
+	assert_non_null(strstr(p.io.msg, "no response within 2 s"));
+	mmap_string_free(line);
+	pair_close(&p);
+}
+
+static void
+a_reply_over_its_bound_cuts_the_stream(void **state)
+{
+	struct pair	 p;
+	char		 buf[64];
+	static char	 big[70000];
+
+	pair_open(&p, 5);
+	tls_stream_limit(p.s, NET_CTX_SMTP);
+	memset(big, 'x', sizeof big);
+	/* The server's end is a socket: it buffers this much. */
+	assert_int_equal(write(p.peer, big, sizeof big), (ssize_t)sizeof big);
+	while (mailstream_read(p.s, buf, sizeof buf) > 0)
+		;
+	assert_true(tls_stream_over_limit(p.s));
+	assert_int_equal(p.io.code, PERR_PROTOCOL);
+	assert_non_null(strstr(p.io.msg, "a line longer than 65536 bytes"));
+	/* Cancelled: nothing more goes out. */
+	assert_int_equal(mailstream_write(p.s, "QUIT\r\n", 6), 6);
+	assert_int_equal(mailstream_flush(p.s), -1);
+	pair_close(&p);
+}
+
+/* A reply that keeps coming, too slowly, is cut at its deadline. */
+static void
+a_dripping_reply_meets_its_deadline(void **state)
+{
+	struct pair	 p;
+	char		 buf[64];
+	long		 t0, dt;
+	pid_t		 pid;
+	int		 i;
+
+	setenv("POSTA_NET_DEADLINE", "1/1000", 1);
+	pair_open(&p, 30);
+	tls_stream_limit(p.s, NET_CTX_SMTP);
+	unsetenv("POSTA_NET_DEADLINE");
+	if ((pid = fork()) == 0) {
+		/* A byte every 0.2 s for 20 s, far under 1000 bytes/s. */
+		for (i = 0; i < 100; i++) {
+			if (write(p.peer, "2", 1) != 1)
+				_exit(0);
+			usleep(200000);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	t0 = now_ms();
+	while (mailstream_read(p.s, buf, sizeof buf) > 0)
+		;
+	dt = now_ms() - t0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The I/O timeout (30 s) never fires: the deadline does. */
+	assert_true(dt < 15000);
+	assert_int_equal(p.io.code, PERR_TIMEOUT);
+	assert_non_null(strstr(p.io.msg, "of its reply in 1 s; posta waits 1 s "
+	    "for a reply plus 1 s for every 1000 bytes received"));
+	assert_false(tls_stream_over_limit(p.s));
 	pair_close(&p);
 }
 
@@ -302,6 +395,9 @@ main(void)
 		cmocka_unit_test(cancel_is_sticky),
 		cmocka_unit_test(starttls_refuses_buffered_injection),
 		cmocka_unit_test(starttls_refuses_bytes_waiting_in_the_socket),
+		cmocka_unit_test(a_timeout_inside_a_literal_waits_once),
+		cmocka_unit_test(a_reply_over_its_bound_cuts_the_stream),
+		cmocka_unit_test(a_dripping_reply_meets_its_deadline),
 		cmocka_unit_test(non_tls_peer_fails_the_handshake),
 		cmocka_unit_test(silent_peer_times_out_the_handshake),
 		cmocka_unit_test(plaintext_refused_before_connecting),
