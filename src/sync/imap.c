@@ -539,28 +539,56 @@ nonempty(char *s)
 	return s;
 }
 
-/* "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd. */
-static char *
-addr_list(const struct imap_addr *v, size_t n)
+/*
+ * "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd, NULL
+ * when n is 0. One growing buffer, so the work is linear in n (a string
+ * rebuilt per address cost 440 s for the 100,000 of a hostile ENVELOPE);
+ * addresses that would take it past SYNC_ADDR_LIST_MAX are counted, not
+ * stored (see sync.h).
+ */
+char *
+sync_addr_list(const struct imap_addr *v, size_t n)
 {
-	char	*out = NULL, *name, *addr, *one, *tmp;
-	size_t	 i;
+	char	*out, *name, *addr, *one;
+	size_t	 i, len = 0, cap, olen;
 
+	if (n == 0)
+		return NULL;
+	cap = 256;
+	out = xmalloc(cap);
+	out[0] = '\0';
 	for (i = 0; i < n; i++) {
 		name = v[i].name != NULL ? rfc2047_decode(v[i].name) : NULL;
 		addr = xasprintf("%s@%s", v[i].mailbox != NULL ?
 		    v[i].mailbox : "", v[i].host != NULL ? v[i].host : "");
 		one = addr_format(name != NULL ? name : "", addr);
-		if (out == NULL)
-			out = one;
-		else {
-			tmp = xasprintf("%s, %s", out, one);
-			free(out);
-			free(one);
-			out = tmp;
-		}
 		free(name);
 		free(addr);
+		olen = strlen(one);
+		if (len + 2 + olen > SYNC_ADDR_LIST_MAX) {
+			free(one);
+			break;
+		}
+		if (len + 2 + olen + 1 > cap) {
+			while (cap < len + 2 + olen + 1)
+				cap *= 2;
+			out = xrealloc(out, cap);
+		}
+		if (i > 0) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, one, olen + 1);
+		len += olen;
+		free(one);
+	}
+	if (i == 0) {
+		free(out);
+		out = xasprintf(SYNC_ADDR_LIST_NONE, n);
+	} else if (i < n) {
+		one = xasprintf(SYNC_ADDR_LIST_CUT, out, n - i);
+		free(out);
+		out = one;
 	}
 	return out;
 }
@@ -1031,8 +1059,8 @@ store_header(void *arg, const struct imap_header *h)
 		    h->from[0].mailbox : "", h->from[0].host != NULL ?
 		    h->from[0].host : "");
 	}
-	m.to_list = addr_list(h->to, h->nto);
-	m.cc_list = addr_list(h->cc, h->ncc);
+	m.to_list = sync_addr_list(h->to, h->nto);
+	m.cc_list = sync_addr_list(h->cc, h->ncc);
 	m.subject = h->subject != NULL ? rfc2047_decode(h->subject) : NULL;
 	m.size = h->size;
 	m.flags = store_flags(h->flags);
