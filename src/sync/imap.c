@@ -632,6 +632,14 @@ remap_one(void *arg, const struct store_msg *m)
 	"stored, and a sync of this folder alone (posta sync --folder) tries " \
 	"again"
 /*
+ * A body over IMAP_BODY_MAX whose RFC822.SIZE said less: the row takes the
+ * size received (so that nothing asks for it again) and this sentence:
+ * the size announced, the MB received, the MB posta downloads.
+ */
+#define PROBLEM_SIZE_LIE	"the server announced this message as %lld " \
+	"bytes but sent %.1f MB, more than the %zu MB posta downloads; its " \
+	"body was not kept"
+/*
  * Broken replies, and refusals, one narrowed fetch may cost before the
  * folder waits.
  */
@@ -2069,6 +2077,35 @@ body_req(const struct body_ctx *bc, uint32_t uid)
 	return i < bc->n ? &bc->req[i] : NULL;
 }
 
+/*
+ * The server sent len bytes, over IMAP_BODY_MAX, for message rq whose
+ * RFC822.SIZE said less (else it would not have been asked for): the row
+ * gets the size it really has and the problem marker, so that no pass,
+ * retry or `posta show` downloads it again, and the user learns why.
+ */
+static int
+body_oversize(struct body_ctx *bc, const struct sync_body_req *rq,
+    uint32_t uid, size_t len)
+{
+	struct sync_session	*s = bc->s;
+	char			*problem;
+	int			 rc;
+
+	problem = xasprintf(PROBLEM_SIZE_LIE, (long long)rq->size,
+	    (double)len / (1 << 20), IMAP_BODY_MAX >> 20);
+	rc = store_msg_set_size(s->st, rq->id, (int64_t)len, bc->err);
+	if (rc == 0)
+		rc = store_msg_set_problem(s->st, rq->id, problem, bc->err);
+	free(problem);
+	if (rc != 0)
+		return rc;
+	s->prog.problems++;
+	j_note(s, "%s: message UID %u: the server announced %lld bytes and "
+	    "sent %zu; its body was not kept", bc->nw->f->name, uid,
+	    (long long)rq->size, len);
+	return 0;
+}
+
 static int
 store_body(void *arg, uint32_t uid, const char *raw, size_t len)
 {
@@ -2077,7 +2114,13 @@ store_body(void *arg, uint32_t uid, const char *raw, size_t len)
 
 	if ((rq = body_req(bc, uid)) == NULL)
 		return 0;
-	if (body_put(bc->s, rq->id, raw, len, bc->err) != 0 &&
+	if (raw == NULL) {
+		if (body_oversize(bc, rq, uid, len) != 0 &&
+		    bc->err->code != PERR_NOTFOUND) {
+			bc->nw->failed = true;
+			return 1;
+		}
+	} else if (body_put(bc->s, rq->id, raw, len, bc->err) != 0 &&
 	    bc->err->code != PERR_NOTFOUND) {
 		bc->nw->failed = true;
 		return 1;
@@ -2093,16 +2136,9 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
     struct perr *err)
 {
 	struct imap_be	*be = nw->s->be;
-	int		 r;
 
-	r = imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
+	return imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
 	    nw->arg, err);
-	/* A body too big for us is skipped; the others are kept. */
-	if (r < 0 && !imap_fatal(err) && be->c->refused[0] == '\0') {
-		perr_clear(err);
-		return 0;
-	}
-	return r;
 }
 
 /*
