@@ -2373,7 +2373,9 @@ j_refused(struct sync_session *s, const struct store_journal *const *v,
  * it: its rows and the journal's UIDs are forgotten (found again by
  * Message-ID; no entry is ever deleted for this) and 1 is returned, so the
  * batch is read again. -1 with err set: refused (PERR_NOTFOUND: no such
- * folder) or a broken connection.
+ * folder) or a broken connection; or PERR_PROTOCOL when the server gives
+ * no UIDVALIDITY, as the pull refuses it (pull_once()): a UID then may
+ * name any message, so nothing is sent and the entries wait.
  */
 static int
 j_select(struct sync_session *s, const char *mailbox, struct perr *err)
@@ -2382,6 +2384,7 @@ j_select(struct sync_session *s, const char *mailbox, struct perr *err)
 	struct imap_selected	 sel;
 	struct store_folder	 f;
 	struct perr		 perr;
+	char			*shown;
 	int			 rc = 0;
 
 	if (mailbox == NULL)
@@ -2394,6 +2397,15 @@ j_select(struct sync_session *s, const char *mailbox, struct perr *err)
 	be->selected = NULL;
 	if (imap_select(be->c, mailbox, 0, NULL, NULL, NULL, &sel, err) != 0) {
 		imap_selected_free(&sel);
+		return -1;
+	}
+	if (sel.uidvalidity == 0) {
+		imap_selected_free(&sel);
+		shown = j_folder(s, mailbox);
+		net_fail(err, NULL, be->c->report.hostport, PERR_PROTOCOL,
+		    "%s: the server gave no UIDVALIDITY, so no change made "
+		    "there is sent to it", shown);
+		free(shown);
 		return -1;
 	}
 	be->selected = xstrdup(mailbox);
