@@ -783,8 +783,8 @@ struct stream {
 	/* Bodies. */
 	char		*buf;
 	size_t		 len, cap, max;
+	size_t		 seen;		/* of this body, kept or not */
 	bool		 got_body, too_big;
-	uint32_t	 too_big_uid;
 };
 
 static void
@@ -1289,6 +1289,7 @@ body_chunk(int type, struct mailimap_msg_att_body_section *sec,
 	(void)type;
 	(void)sec;
 	s->got_body = true;
+	s->seen += len;
 	if (s->too_big)
 		return true;	/* drain it: stopping would break the session */
 	if (s->len + len > s->max) {
@@ -1318,13 +1319,10 @@ body_each(struct stream *s, const struct mailimap_msg_att *ma)
 	/* A body arrives with its own FETCH; flag-only ones are unsolicited. */
 	if (!s->got_body && !p.has_section)
 		return;
-	if (s->too_big) {
-		if (s->too_big_uid == 0)
-			s->too_big_uid = p.uid;
-	} else if (s->stop == 0 && p.uid != 0)
-		s->stop = cb(s->arg, p.uid, s->buf != NULL ? s->buf : "",
-		    s->len);
-	s->len = 0;
+	if (s->stop == 0 && p.uid != 0)
+		s->stop = s->too_big ? cb(s->arg, p.uid, NULL, s->seen) :
+		    cb(s->arg, p.uid, s->buf != NULL ? s->buf : "", s->len);
+	s->len = s->seen = 0;
 	s->got_body = s->too_big = false;
 }
 
@@ -1378,10 +1376,6 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 		    err);
 	if (s.stop != 0)
 		return s.stop;
-	if (s.too_big_uid != 0)
-		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "message UID %u is larger than the %zu MiB posta accepts",
-		    s.too_big_uid, max >> 20);
 	return 0;
 
 oom:
@@ -1394,6 +1388,7 @@ struct one_body {
 	uint32_t	 uid;
 	char		*raw;
 	size_t		 len;
+	bool		 too_big;
 };
 
 static int
@@ -1403,6 +1398,10 @@ one_body(void *arg, uint32_t uid, const char *raw, size_t len)
 
 	if (uid != ob->uid || ob->raw != NULL)
 		return 0;
+	if (raw == NULL) {
+		ob->too_big = true;
+		return 0;
+	}
 	ob->raw = xmalloc(len + 1);
 	memcpy(ob->raw, raw, len);
 	ob->raw[len] = '\0';
@@ -1414,12 +1413,16 @@ int
 imap_fetch_body(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
     size_t *len, struct perr *err)
 {
-	struct one_body	ob = { uid, NULL, 0 };
+	struct one_body	ob = { uid, NULL, 0, false };
 
 	*raw = NULL;
 	*len = 0;
 	if (imap_fetch_bodies(c, &uid, 1, max, one_body, &ob, err) != 0)
 		return -1;
+	if (ob.too_big)
+		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
+		    "message UID %u is larger than the %zu MiB posta accepts",
+		    uid, max >> 20);
 	if (ob.raw == NULL)
 		return net_fail(err, NULL, c->report.hostport, PERR_NOTFOUND,
 		    "message UID %u is no longer on the server", uid);

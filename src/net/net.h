@@ -562,20 +562,21 @@ int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
  * Bodies: UID FETCH BODY.PEEK[] (never sets \Seen). The literal is
  * streamed into one growing buffer (libetpan's handler), and a body larger
  * than max bytes is read to its end and dropped, so the session stays in
- * step; the fetch then fails with PERR_GENERIC naming that UID after the
- * others were delivered. IMAP_BODY_MAX is the bound posta uses. A
- * tagged NO fails it too, with imap_conn.refused set (never for a body
- * too big).
+ * step; the callback then gets raw NULL and len the size the server sent
+ * (whatever RFC822.SIZE said). IMAP_BODY_MAX is the bound posta uses. A
+ * tagged NO fails the fetch, with imap_conn.refused set.
  */
 #define IMAP_BODY_MAX	((size_t)64 << 20)
 typedef int	(*imap_body_cb)(void *arg, uint32_t uid, const char *raw,
 		    size_t len);
-/* Several bodies in one command; raw is NUL-terminated after len bytes. */
+/* Several bodies in one command; raw is NUL-terminated after len bytes,
+ * or NULL for a body over max (len bytes were read and dropped). */
 int	imap_fetch_bodies(struct imap_conn *, const uint32_t *uids, size_t n,
 	    size_t max, imap_body_cb cb, void *arg, struct perr *);
 /*
  * One body into *raw (malloc'd, NUL-terminated after *len bytes; the
- * caller frees). A UID no longer on the server is PERR_NOTFOUND.
+ * caller frees). A UID no longer on the server is PERR_NOTFOUND; a body
+ * over max, PERR_GENERIC.
  */
 int	imap_fetch_body(struct imap_conn *, uint32_t uid, size_t max,
 	    char **raw, size_t *len, struct perr *);

@@ -661,6 +661,22 @@ store_msg_set_problem(struct store *s, int64_t id, const char *problem,
 }
 
 int
+store_msg_set_size(struct store *s, int64_t id, int64_t size,
+    struct perr *err)
+{
+	static const char	 sql[] =
+	    "UPDATE message SET size = ?2 WHERE id = ?1";
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, size) != SQLITE_OK)
+		return bind_fail(s, st, "set size", err);
+	return msg_write_id(s, st, id, "set size", err);
+}
+
+int
 store_msg_set_thread(struct store *s, int64_t id, int64_t thread_id,
     struct perr *err)
 {

@@ -430,6 +430,13 @@ int	store_msg_set_thread(struct store *, int64_t id, int64_t thread_id,
 int	store_msg_set_problem(struct store *, int64_t id, const char *problem,
 	    struct perr *);
 /*
+ * size: what the server really sent of a message whose RFC822.SIZE lied
+ * (a body over the cap announced as small), so that the row shows it and
+ * no later pass or retry asks for the body again.
+ */
+int	store_msg_set_size(struct store *, int64_t id, int64_t size,
+	    struct perr *);
+/*
  * Deletes take the body and the search entry with them. By UID, *n (may be
  * NULL) is set to the number of messages deleted (0 is not an error).
  */

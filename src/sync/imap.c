@@ -539,28 +539,56 @@ nonempty(char *s)
 	return s;
 }
 
-/* "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd. */
-static char *
-addr_list(const struct imap_addr *v, size_t n)
+/*
+ * "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd, NULL
+ * when n is 0. One growing buffer, so the work is linear in n (a string
+ * rebuilt per address cost 440 s for the 100,000 of a hostile ENVELOPE);
+ * addresses that would take it past SYNC_ADDR_LIST_MAX are counted, not
+ * stored (see sync.h).
+ */
+char *
+sync_addr_list(const struct imap_addr *v, size_t n)
 {
-	char	*out = NULL, *name, *addr, *one, *tmp;
-	size_t	 i;
+	char	*out, *name, *addr, *one;
+	size_t	 i, len = 0, cap, olen;
 
+	if (n == 0)
+		return NULL;
+	cap = 256;
+	out = xmalloc(cap);
+	out[0] = '\0';
 	for (i = 0; i < n; i++) {
 		name = v[i].name != NULL ? rfc2047_decode(v[i].name) : NULL;
 		addr = xasprintf("%s@%s", v[i].mailbox != NULL ?
 		    v[i].mailbox : "", v[i].host != NULL ? v[i].host : "");
 		one = addr_format(name != NULL ? name : "", addr);
-		if (out == NULL)
-			out = one;
-		else {
-			tmp = xasprintf("%s, %s", out, one);
-			free(out);
-			free(one);
-			out = tmp;
-		}
 		free(name);
 		free(addr);
+		olen = strlen(one);
+		if (len + 2 + olen > SYNC_ADDR_LIST_MAX) {
+			free(one);
+			break;
+		}
+		if (len + 2 + olen + 1 > cap) {
+			while (cap < len + 2 + olen + 1)
+				cap *= 2;
+			out = xrealloc(out, cap);
+		}
+		if (i > 0) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, one, olen + 1);
+		len += olen;
+		free(one);
+	}
+	if (i == 0) {
+		free(out);
+		out = xasprintf(SYNC_ADDR_LIST_NONE, n);
+	} else if (i < n) {
+		one = xasprintf(SYNC_ADDR_LIST_CUT, out, n - i);
+		free(out);
+		out = one;
 	}
 	return out;
 }
@@ -603,6 +631,14 @@ remap_one(void *arg, const struct store_msg *m)
 #define PROBLEM_BODY_REFUSED PROBLEM_REFUSED_AS "%s; only its headers are " \
 	"stored, and a sync of this folder alone (posta sync --folder) tries " \
 	"again"
+/*
+ * A body over IMAP_BODY_MAX whose RFC822.SIZE said less: the row takes the
+ * size received (so that nothing asks for it again) and this sentence:
+ * the size announced, the MB received, the MB posta downloads.
+ */
+#define PROBLEM_SIZE_LIE	"the server announced this message as %lld " \
+	"bytes but sent %.1f MB, more than the %zu MB posta downloads; its " \
+	"body was not kept"
 /*
  * Broken replies, and refusals, one narrowed fetch may cost before the
  * folder waits.
@@ -1031,8 +1067,8 @@ store_header(void *arg, const struct imap_header *h)
 		    h->from[0].mailbox : "", h->from[0].host != NULL ?
 		    h->from[0].host : "");
 	}
-	m.to_list = addr_list(h->to, h->nto);
-	m.cc_list = addr_list(h->cc, h->ncc);
+	m.to_list = sync_addr_list(h->to, h->nto);
+	m.cc_list = sync_addr_list(h->cc, h->ncc);
 	m.subject = h->subject != NULL ? rfc2047_decode(h->subject) : NULL;
 	m.size = h->size;
 	m.flags = store_flags(h->flags);
@@ -2041,6 +2077,35 @@ body_req(const struct body_ctx *bc, uint32_t uid)
 	return i < bc->n ? &bc->req[i] : NULL;
 }
 
+/*
+ * The server sent len bytes, over IMAP_BODY_MAX, for message rq whose
+ * RFC822.SIZE said less (else it would not have been asked for): the row
+ * gets the size it really has and the problem marker, so that no pass,
+ * retry or `posta show` downloads it again, and the user learns why.
+ */
+static int
+body_oversize(struct body_ctx *bc, const struct sync_body_req *rq,
+    uint32_t uid, size_t len)
+{
+	struct sync_session	*s = bc->s;
+	char			*problem;
+	int			 rc;
+
+	problem = xasprintf(PROBLEM_SIZE_LIE, (long long)rq->size,
+	    (double)len / (1 << 20), IMAP_BODY_MAX >> 20);
+	rc = store_msg_set_size(s->st, rq->id, (int64_t)len, bc->err);
+	if (rc == 0)
+		rc = store_msg_set_problem(s->st, rq->id, problem, bc->err);
+	free(problem);
+	if (rc != 0)
+		return rc;
+	s->prog.problems++;
+	j_note(s, "%s: message UID %u: the server announced %lld bytes and "
+	    "sent %zu; its body was not kept", bc->nw->f->name, uid,
+	    (long long)rq->size, len);
+	return 0;
+}
+
 static int
 store_body(void *arg, uint32_t uid, const char *raw, size_t len)
 {
@@ -2049,7 +2114,13 @@ store_body(void *arg, uint32_t uid, const char *raw, size_t len)
 
 	if ((rq = body_req(bc, uid)) == NULL)
 		return 0;
-	if (body_put(bc->s, rq->id, raw, len, bc->err) != 0 &&
+	if (raw == NULL) {
+		if (body_oversize(bc, rq, uid, len) != 0 &&
+		    bc->err->code != PERR_NOTFOUND) {
+			bc->nw->failed = true;
+			return 1;
+		}
+	} else if (body_put(bc->s, rq->id, raw, len, bc->err) != 0 &&
 	    bc->err->code != PERR_NOTFOUND) {
 		bc->nw->failed = true;
 		return 1;
@@ -2065,16 +2136,9 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
     struct perr *err)
 {
 	struct imap_be	*be = nw->s->be;
-	int		 r;
 
-	r = imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
+	return imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
 	    nw->arg, err);
-	/* A body too big for us is skipped; the others are kept. */
-	if (r < 0 && !imap_fatal(err) && be->c->refused[0] == '\0') {
-		perr_clear(err);
-		return 0;
-	}
-	return r;
 }
 
 /*
@@ -2309,7 +2373,9 @@ j_refused(struct sync_session *s, const struct store_journal *const *v,
  * it: its rows and the journal's UIDs are forgotten (found again by
  * Message-ID; no entry is ever deleted for this) and 1 is returned, so the
  * batch is read again. -1 with err set: refused (PERR_NOTFOUND: no such
- * folder) or a broken connection.
+ * folder) or a broken connection; or PERR_PROTOCOL when the server gives
+ * no UIDVALIDITY, as the pull refuses it (pull_once()): a UID then may
+ * name any message, so nothing is sent and the entries wait.
  */
 static int
 j_select(struct sync_session *s, const char *mailbox, struct perr *err)
@@ -2318,6 +2384,7 @@ j_select(struct sync_session *s, const char *mailbox, struct perr *err)
 	struct imap_selected	 sel;
 	struct store_folder	 f;
 	struct perr		 perr;
+	char			*shown;
 	int			 rc = 0;
 
 	if (mailbox == NULL)
@@ -2330,6 +2397,15 @@ j_select(struct sync_session *s, const char *mailbox, struct perr *err)
 	be->selected = NULL;
 	if (imap_select(be->c, mailbox, 0, NULL, NULL, NULL, &sel, err) != 0) {
 		imap_selected_free(&sel);
+		return -1;
+	}
+	if (sel.uidvalidity == 0) {
+		imap_selected_free(&sel);
+		shown = j_folder(s, mailbox);
+		net_fail(err, NULL, be->c->report.hostport, PERR_PROTOCOL,
+		    "%s: the server gave no UIDVALIDITY, so no change made "
+		    "there is sent to it", shown);
+		free(shown);
 		return -1;
 	}
 	be->selected = xstrdup(mailbox);

@@ -259,6 +259,23 @@ void	sync_threader_free(struct sync_threader *);
 int	sync_thread_assign(struct store *, struct sync_threader *, int64_t id,
 	    const struct store_msg *m, int64_t *thread_id, struct perr *);
 
+/* ---- addresses (imap.c) ------------------------------------------------- */
+
+/*
+ * The To or Cc list of an ENVELOPE as stored and shown: "Name <a@b>, c@d"
+ * (names RFC 2047-decoded), malloc'd for the caller to free, NULL when n is
+ * 0. Linear in n. A header is stored up to SYNC_ADDR_LIST_MAX bytes of
+ * whole addresses; those past that are left out and counted in a last
+ * sentence, SYNC_ADDR_LIST_CUT (the list, then how many are left out), so
+ * the row says it was cut; SYNC_ADDR_LIST_NONE when not even the first
+ * fits.
+ */
+struct imap_addr;
+#define SYNC_ADDR_LIST_MAX	((size_t)64 << 10)
+#define SYNC_ADDR_LIST_CUT	"%s (and %zu more addresses, not stored)"
+#define SYNC_ADDR_LIST_NONE	"(%zu addresses, not stored: too long)"
+char	*sync_addr_list(const struct imap_addr *v, size_t n);
+
 /* ---- POP3 (pop3.c) ------------------------------------------------------ */
 
 /*
