@@ -29,3 +29,16 @@ app_sync(const struct config *cfg, const struct account *acct,
 		perr_prefix(err, "account %s", acct->name);
 	return rc;
 }
+
+bool
+app_folder_unsynced(const struct account *acct, const struct store_folder *f,
+    const char **hint)
+{
+	if (hint != NULL)
+		*hint = acct->folders == FOLDERS_SUBSCRIBED &&
+		    acct->nfolder_patterns == 0 ?
+		    "not synced: subscribe to it to pull it" :
+		    "not synced: the account's folders setting leaves it out";
+	return acct->protocol == PROTO_IMAP && f->remote_name != NULL &&
+	    !f->noselect && !sync_folder_chosen(acct, f);
+}

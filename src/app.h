@@ -42,6 +42,15 @@ struct app_sync_opts {
 int	app_sync(const struct config *cfg, const struct account *acct,
 	    const struct app_sync_opts *opts, struct perr *err);
 
+/*
+ * Is f a server folder that no sync pass pulls (acct's folders setting
+ * leaves it out)? Its counts say nothing about the server then, and the
+ * faces mark it. *hint (may be NULL) gets a sentence saying how to have
+ * it pulled.
+ */
+bool	app_folder_unsynced(const struct account *acct,
+	    const struct store_folder *f, const char **hint);
+
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
 /*

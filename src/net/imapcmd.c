@@ -198,6 +198,47 @@ set_of(const uint32_t *v, size_t n)
 	return set;
 }
 
+/* ---- commands written by hand -------------------------------------------- */
+
+/*
+ * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do.
+ * Not mailimap_custom_command(): libetpan 1.9.4 writes a space between the
+ * command and the CRLF, which Cyrus IMAP refuses ("Unexpected extra
+ * arguments to List": issue 11), and reads a BYE reply through a NULL
+ * pointer. cmd must be one well-formed line without its CRLF: a single
+ * space between arguments, none at either end (tests/lab/strict_proxy.py
+ * holds posta to that). Returns a libetpan code:
+ * MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
+ */
+static int
+raw_command(struct imap_conn *c, const char *cmd)
+{
+	struct mailimap_response	*resp = NULL;
+	mailimap			*imap = c->imap;
+	size_t				 len = strlen(cmd);
+	int				 r, state;
+
+	if (len == 0 || cmd[0] == ' ' || cmd[len - 1] == ' ' ||
+	    strpbrk(cmd, "\r\n") != NULL || strstr(cmd, "  ") != NULL)
+		return MAILIMAP_ERROR_INVAL;
+	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+		return r;
+	if (mailstream_write(imap->imap_stream, cmd, len) != (ssize_t)len ||
+	    mailstream_write(imap->imap_stream, "\r\n", 2) != 2 ||
+	    mailstream_flush(imap->imap_stream) == -1)
+		return MAILIMAP_ERROR_STREAM;
+	if (mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	/* A BYE comes back as MAILIMAP_ERROR_FATAL, with nothing to free. */
+	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_CUSTOM_COMMAND;
+}
+
 /* ---- ENABLE, NAMESPACE ------------------------------------------------- */
 
 int
@@ -419,8 +460,7 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 	if (imap_has_cap(c, "SPECIAL-USE") && imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 6154: ask for the attributes, not all servers volunteer them. */
 		mbs->how = "LIST RETURN (SPECIAL-USE)";
-		r = mailimap_custom_command(c->imap,
-		    "LIST \"\" \"*\" RETURN (SPECIAL-USE)");
+		r = raw_command(c, "LIST \"\" \"*\" RETURN (SPECIAL-USE)");
 		if (r != MAILIMAP_NO_ERROR)
 			return cmd_fail(c, r, "LIST", PERR_GENERIC, err);
 		mailboxes_from(mbs, c->imap->imap_response_info != NULL ?
@@ -963,7 +1003,7 @@ select_qresync(struct imap_conn *c, const char *q, bool examine,
 		free(cmd);
 		return MAILIMAP_ERROR_MEMORY;
 	}
-	r = mailimap_custom_command(c->imap, cmd);
+	r = raw_command(c, cmd);
 	free(cmd);
 	if (r == MAILIMAP_NO_ERROR)
 		c->imap->imap_state = MAILIMAP_STATE_SELECTED;

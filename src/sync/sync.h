@@ -191,6 +191,24 @@ bool	sync_conn_broken(const struct sync_conn *);
 /* Log out (unless broken or cancelled) and free. NULL is fine. */
 void	sync_conn_close(struct sync_conn *);
 
+/* ---- which folders a pass pulls ----------------------------------------- */
+
+/*
+ * Does a pass without --folder pull f, per acct's folders setting? INBOX
+ * always; FOLDERS_SUBSCRIBED: the subscribed and special-use folders;
+ * FOLDERS_ALL: every selectable one but a \All folder (Gmail's "All Mail"
+ * would hold every message twice); a pattern: the folders it matches,
+ * and a \All folder only when named exactly. POP3: the local Inbox.
+ */
+bool	sync_folder_chosen(const struct account *acct,
+	    const struct store_folder *f);
+/*
+ * Does name (as shown) match pattern: '*' any text, '%' any text without
+ * delim (0: none), every other byte itself (case matters). O(len^2) at
+ * most, no recursion.
+ */
+bool	sync_folder_match(const char *pattern, const char *name, char delim);
+
 /* ---- special-use folders (special.c) ----------------------------------- */
 
 /*

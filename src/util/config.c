@@ -252,7 +252,61 @@ account_new(struct parse_state *ps, const char *name)
 	a->smtp.tls = TLSM_STARTTLS;
 	a->offline = OFFLINE_ALL;
 	a->pop3_keep = KEEP_NO;
+	a->folders = FOLDERS_SUBSCRIBED;
 	return a;
+}
+
+static void
+folder_patterns_free(struct account *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nfolder_patterns; i++)
+		free(a->folder_patterns[i]);
+	free(a->folder_patterns);
+	a->folder_patterns = NULL;
+	a->nfolder_patterns = 0;
+}
+
+/*
+ * folders = subscribed | all | PATTERN, ...: comma-separated words, each
+ * trimmed; "subscribed" and "all" may be mixed with patterns. 0, or -1
+ * with *why naming what is wrong.
+ */
+static int
+parse_folders(struct account *a, const char *v, const char **why)
+{
+	const char	*p, *e, *end;
+
+	folder_patterns_free(a);
+	a->folders = 0;
+	for (p = v;; p = e + 1) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		for (end = e; end > p && (end[-1] == ' ' || end[-1] == '\t');
+		    end--)
+			;
+		if (end == p) {
+			*why = "an empty folder name or pattern";
+			return -1;
+		}
+		if ((size_t)(end - p) == 10 && strncasecmp(p, "subscribed",
+		    10) == 0)
+			a->folders |= FOLDERS_SUBSCRIBED;
+		else if ((size_t)(end - p) == 3 && strncasecmp(p, "all", 3) == 0)
+			a->folders |= FOLDERS_ALL;
+		else {
+			a->folder_patterns = xreallocarray(a->folder_patterns,
+			    a->nfolder_patterns + 1,
+			    sizeof *a->folder_patterns);
+			a->folder_patterns[a->nfolder_patterns++] =
+			    xstrndup(p, (size_t)(end - p));
+		}
+		if (*e == '\0')
+			return 0;
+	}
 }
 
 static int
@@ -319,6 +373,13 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 		else
 			return fail(ps, key, "expected all, headers or days:N, "
 			    "got '%s'", v);
+	} else if (strcmp(key, "folders") == 0) {
+		const char *why;
+
+		if (parse_folders(a, v, &why) != 0)
+			return fail(ps, key, "expected subscribed, all or a "
+			    "comma-separated list of folder names and patterns, "
+			    "got '%s' (%s)", v, why);
 	} else if (strcmp(key, "pop3_keep") == 0) {
 		if (parse_bool(v, &b))
 			a->pop3_keep = b ? KEEP_YES : KEEP_NO;
@@ -848,6 +909,7 @@ config_free(struct config *cfg)
 		free(a->ca_file);
 		free(a->cert_fingerprint);
 		free(a->signature);
+		folder_patterns_free(a);
 	}
 	free(cfg->accounts);
 	for (i = 0; i < cfg->nkeys; i++) {

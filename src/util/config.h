@@ -47,7 +47,19 @@ struct account {
 	int		 pop3_keep_days;
 	bool		 pop3_delete_when_deleted_locally;
 	char		*signature;	/* path of a signature file, or NULL */
+	/*
+	 * folders = ...: which server folders a sync pulls (INBOX always).
+	 * FOLDERS_SUBSCRIBED: the subscribed and special-use ones (the
+	 * default); FOLDERS_ALL: every one but a \All folder; patterns:
+	 * names as shown, '*' any text, '%' any text within one level
+	 * (src/sync decides, sync_folder_chosen()).
+	 */
+	unsigned	 folders;	/* FOLDERS_* bits */
+	char		**folder_patterns;
+	size_t		 nfolder_patterns;
 };
+#define FOLDERS_SUBSCRIBED	0x1
+#define FOLDERS_ALL		0x2
 
 struct key_binding {
 	char	*key;

@@ -287,6 +287,31 @@ error_bad_offline_and_keep(void **state)
 }
 
 static void
+folders_setting_words_and_patterns(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(ACCT);
+	assert_int_equal(cfg->accounts[0].folders, FOLDERS_SUBSCRIBED);
+	assert_int_equal(cfg->accounts[0].nfolder_patterns, 0);
+	config_free(cfg);
+	cfg = load_ok(ACCT "folders = All\n");
+	assert_int_equal(cfg->accounts[0].folders, FOLDERS_ALL);
+	config_free(cfg);
+	cfg = load_ok(ACCT "folders = subscribed , Lavoro/* ,[Gmail]/All Mail\n");
+	assert_int_equal(cfg->accounts[0].folders, FOLDERS_SUBSCRIBED);
+	assert_int_equal(cfg->accounts[0].nfolder_patterns, 2);
+	assert_string_equal(cfg->accounts[0].folder_patterns[0], "Lavoro/*");
+	assert_string_equal(cfg->accounts[0].folder_patterns[1],
+	    "[Gmail]/All Mail");
+	config_free(cfg);
+	load_fails(ACCT "folders = a,,b\n", 0600, "5: key 'folders': expected "
+	    "subscribed, all or a comma-separated list of folder names and "
+	    "patterns, got 'a,,b' (an empty folder name or pattern)");
+}
+
+static void
 error_bad_fingerprint(void **state)
 {
 	load_fails(ACCT "certificate_fingerprint = md5:00\n", 0600, "5: key "
@@ -605,6 +630,7 @@ main(void)
 		cmocka_unit_test(error_bad_tls),
 		cmocka_unit_test(error_bad_booleans),
 		cmocka_unit_test(error_bad_offline_and_keep),
+		cmocka_unit_test(folders_setting_words_and_patterns),
 		cmocka_unit_test(error_bad_fingerprint),
 		cmocka_unit_test(error_unreadable_ca_file),
 		cmocka_unit_test(error_missing_protocol_host_user),

@@ -42,6 +42,96 @@ group_teardown(void **state)
 	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* ---- which folders a pass pulls ---------------------------------------- */
+
+static void
+folder_patterns_match_like_imap_list(void **state)
+{
+	(void)state;
+	assert_true(sync_folder_match("*", "", '/'));
+	assert_true(sync_folder_match("Lavoro", "Lavoro", '/'));
+	assert_false(sync_folder_match("Lavoro", "lavoro", '/'));
+	assert_false(sync_folder_match("Lavoro", "Lavoro/Clienti", '/'));
+	assert_true(sync_folder_match("Lavoro/*", "Lavoro/Clienti/Rossi", '/'));
+	assert_true(sync_folder_match("Lavoro/%", "Lavoro/Clienti", '/'));
+	assert_false(sync_folder_match("Lavoro/%", "Lavoro/Clienti/Rossi", '/'));
+	assert_true(sync_folder_match("%/Città", "Progetti/Città", '/'));
+	assert_true(sync_folder_match("*i*i*", "Progetti/Città", '/'));
+	assert_false(sync_folder_match("*x*", "Progetti/Città", '/'));
+	assert_true(sync_folder_match("Lavoro.%", "Lavoro.Clienti", '.'));
+	assert_false(sync_folder_match("Lavoro.%", "Lavoro.Clienti.Rossi", '.'));
+	/* No delimiter: '%' is '*'. */
+	assert_true(sync_folder_match("A%", "A/B/C", '\0'));
+	/* Many wildcards against a long name: polynomial, no recursion. */
+	{
+		char	name[4001];
+
+		memset(name, 'a', sizeof name - 1);
+		name[sizeof name - 1] = '\0';
+		assert_false(sync_folder_match("*a*a*a*a*a*a*a*a*a*a*a*b",
+		    name, '/'));
+	}
+}
+
+static void
+folders_setting_chooses_folders(void **state)
+{
+	struct account		a;
+	struct store_folder	f;
+	char			*pats[] = { "Lavoro/%", "[Gmail]/All Mail" };
+
+	(void)state;
+	memset(&a, 0, sizeof a);
+	memset(&f, 0, sizeof f);
+	a.protocol = PROTO_IMAP;
+	a.folders = FOLDERS_SUBSCRIBED;
+	f.delimiter = '/';
+#define FOLDER(n, sub, use)	(f.name = f.remote_name = (n), \
+	f.subscribed = (sub), f.special_use = (use), &f)
+	/* subscribed (the default): INBOX, subscribed, special-use. */
+	assert_true(sync_folder_chosen(&a, FOLDER("INBOX", false,
+	    STORE_SPECIAL_INBOX)));
+	assert_true(sync_folder_chosen(&a, FOLDER("Lavoro", true,
+	    STORE_SPECIAL_NONE)));
+	assert_false(sync_folder_chosen(&a, FOLDER("Vecchio", false,
+	    STORE_SPECIAL_NONE)));
+	assert_true(sync_folder_chosen(&a, FOLDER("Sent", false,
+	    STORE_SPECIAL_SENT)));
+	/* all: every folder but a \All one. */
+	a.folders = FOLDERS_ALL;
+	assert_true(sync_folder_chosen(&a, FOLDER("Vecchio", false,
+	    STORE_SPECIAL_NONE)));
+	assert_false(sync_folder_chosen(&a, FOLDER("[Gmail]/All Mail", true,
+	    STORE_SPECIAL_ALL)));
+	f.noselect = true;
+	assert_false(sync_folder_chosen(&a, FOLDER("[Gmail]", false,
+	    STORE_SPECIAL_NONE)));
+	f.noselect = false;
+	/* patterns: what they match; \All only when named exactly. */
+	a.folders = 0;
+	a.folder_patterns = pats;
+	a.nfolder_patterns = 1;
+	assert_true(sync_folder_chosen(&a, FOLDER("INBOX", false,
+	    STORE_SPECIAL_NONE)));
+	assert_true(sync_folder_chosen(&a, FOLDER("Lavoro/Clienti", false,
+	    STORE_SPECIAL_NONE)));
+	assert_false(sync_folder_chosen(&a, FOLDER("Lavoro", true,
+	    STORE_SPECIAL_NONE)));
+	assert_false(sync_folder_chosen(&a, FOLDER("Sent", true,
+	    STORE_SPECIAL_SENT)));
+	pats[0] = "*";
+	assert_false(sync_folder_chosen(&a, FOLDER("[Gmail]/All Mail", true,
+	    STORE_SPECIAL_ALL)));
+	a.nfolder_patterns = 2;
+	assert_true(sync_folder_chosen(&a, FOLDER("[Gmail]/All Mail", true,
+	    STORE_SPECIAL_ALL)));
+	/* A local folder is never the server's. */
+	f.remote_name = NULL;
+	f.name = "Locale";
+	assert_false(sync_folder_chosen(&a, &f));
+#undef FOLDER
+}
+
 /* ---- special use ------------------------------------------------------- */
 
 static void
@@ -488,6 +578,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(folder_patterns_match_like_imap_list),
+		cmocka_unit_test(folders_setting_chooses_folders),
 		cmocka_unit_test(special_use_attributes_win_in_any_case),
 		cmocka_unit_test(special_use_names_english_and_italian),
 		cmocka_unit_test(special_use_names_under_a_namespace_prefix),

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "app.h"
 
 extern const struct cmd_entry cmd_folders_entry;
 
@@ -23,14 +24,26 @@ special_name(enum store_special s)
 	return "-";
 }
 
+/*
+ * A folder no sync pulls has no counts worth showing: "-" and why, so that
+ * an unsubscribed folder does not look empty (issue 11).
+ */
 static int
 print_folder(void *arg, const struct store_folder *f)
 {
-	char	*name = sanitize_line(f->name != NULL ? f->name : "");
-	char	*cell = text_fit(name, 32);
+	const struct account	*acct = arg;
+	const char		*hint;
+	char			*name = sanitize_line(f->name != NULL ?
+				    f->name : "");
+	char			*cell = text_fit(name, 32);
 
-	printf("%s %-8s %8lld %8lld\n", cell, special_name(f->special_use),
-	    (long long)f->total, (long long)f->unread);
+	if (app_folder_unsynced(acct, f, &hint))
+		printf("%s %-8s %8s %8s  %s\n", cell,
+		    special_name(f->special_use), "-", "-", hint);
+	else
+		printf("%s %-8s %8lld %8lld\n", cell,
+		    special_name(f->special_use), (long long)f->total,
+		    (long long)f->unread);
 	free(cell);
 	free(name);
 	return 0;
@@ -59,7 +72,8 @@ cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
 	head = text_fit("FOLDER", 32);
 	printf("%s %-8s %8s %8s\n", head, "USE", "TOTAL", "UNREAD");
 	free(head);
-	if (store_folder_list(st, account_id, print_folder, NULL, &err) != 0)
+	if (store_folder_list(st, account_id, print_folder,
+	    (void *)acct, &err) != 0)
 		rc = cli_error("%s", err.msg);
 	store_close(st);
 	return rc;

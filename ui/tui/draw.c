@@ -659,7 +659,9 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 		} else {
 			label = xasprintf("%*s%s", e->depth, "",
 			    e->name + e->leaf);
-			if (e->unread > 0)
+			if (e->unsynced != NULL) /* not "0": not empty */
+				snprintf(count, sizeof count, " -");
+			else if (e->unread > 0)
 				snprintf(count, sizeof count, " %lld/%lld",
 				    (long long)e->unread, (long long)e->total);
 			else

@@ -768,6 +768,8 @@ static void
 act_sidebar_open(struct tui *t)
 {
 	const struct sb_entry	*e;
+	const char		*why;
+	char			*name;
 
 	if (t->sb.n == 0)
 		return;
@@ -777,7 +779,13 @@ act_sidebar_open(struct tui *t)
 		    "sync", e->name);
 		return;
 	}
+	/* Said after the open, which may reload the sidebar (and e). */
+	why = e->unsynced;
+	name = why != NULL ? xstrdup(e->name) : NULL;
 	tui_open_folder(t, e->account, e->folder_id);
+	if (why != NULL)
+		status_msg(&t->status, "%s: %s", name, why);
+	free(name);
 }
 
 static void

@@ -34,9 +34,10 @@ sidebar_free(struct sidebar *sb)
 }
 
 struct sb_load {
-	struct sidebar	*sb;
-	size_t		 cap;
-	size_t		 account;
+	struct sidebar		*sb;
+	size_t			 cap;
+	size_t			 account;
+	const struct account	*acct;
 };
 
 static struct sb_entry *
@@ -67,6 +68,8 @@ add_folder(void *arg, const struct store_folder *f)
 	e->name = sanitize_line(f->name != NULL ? f->name : "?");
 	e->total = f->total;
 	e->unread = f->unread;
+	if (!app_folder_unsynced(l->acct, f, &e->unsynced))
+		e->unsynced = NULL;
 	/* "A/B/C" shows as C, indented twice. */
 	e->depth = 1;
 	if (f->delimiter != '\0')
@@ -81,7 +84,7 @@ int
 sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
     struct perr *err)
 {
-	struct sb_load		 l = { sb, 0, 0 };
+	struct sb_load		 l = { sb, 0, 0, NULL };
 	struct sb_entry		*e;
 	int64_t			 sel_folder = 0, id;
 	size_t			 sel_account = 0, i;
@@ -95,6 +98,7 @@ sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
 	entries_free(sb);
 	for (i = 0; i < cfg->naccounts; i++) {
 		l.account = i;
+		l.acct = &cfg->accounts[i];
 		e = entry_add(&l);
 		e->account = i;
 		e->name = sanitize_line(cfg->accounts[i].name);

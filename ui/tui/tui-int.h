@@ -291,6 +291,7 @@ struct sb_entry {
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
 	int		 depth;
+	const char	*unsynced;	/* no sync pulls it: why (static) */
 };
 
 struct sidebar {
