@@ -773,18 +773,26 @@ pull_one(struct pull *p, const struct pop3_msg *m, struct perr *err)
 	if (store_pop3_known(p->s->st, p->s->account_id, id, &known,
 	    err) != 0)
 		goto out;
-	if (known) {
-		rc = m->uidl != NULL ? adopt(p, m, id, hdr, hdrlen, err) : 0;
+	if (known && m->uidl == NULL) {
+		rc = 0;
 		goto out;
 	}
-	if (m->uidl == NULL &&
+	if (!known && m->uidl == NULL &&
 	    (r = known_elsewhere(p, m, id, hdr, hdrlen, err)) != 0) {
 		rc = r < 0 ? -1 : 0;
 		goto out;
 	}
+	/*
+	 * Even a message to adopt is retrieved and checked: adopting makes
+	 * it deletable, and TOP alone could name another message.
+	 */
 	if (raw == NULL &&
 	    (r = fetch(p, m, top, toplen, &raw, &len, err)) != 0) {
 		rc = r < 0 ? -1 : 0;
+		goto out;
+	}
+	if (known) {
+		rc = adopt(p, m, id, hdr, hdrlen, err);
 		goto out;
 	}
 	if (store_message(p->s, p->f, m->uidl != NULL ? m->uidl : id,

@@ -16,7 +16,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=48
+PLAN=50
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -135,6 +135,15 @@ out=$(psync plain); rc=$?
 same "an honest server: all stored, all deleted, no warning" "message 1,message 2,message 3,message 4 [] 0" "$(subjects plain) $(alive plain) $rc"
 same "... dot-stuffed lines arrive unstuffed" 1 \
   "$(sql "$W/plain.db" "SELECT count(*) FROM body WHERE instr(raw, char(13,10) || '.a line that starts with a dot' || char(13,10) || '..two dots' || char(13,10) || '.' || char(13,10)) > 0")"
+
+# TOP naming a stored message (at its size) does not make another deletable:
+# session 1 stores message 1 only (RETR lies), session 2's TOP gives every
+# message message 1's header and size, but RETR gives the real ones.
+fake topother no --lie retr-other@1 --lie top-other@2
+psync topother >/dev/null
+out=$(psync topother)
+same "TOP names a message already stored: no DELE" 0 "$(deles topother)"
+same "... every message still on the server, message 1 stored once" "[1, 2, 3, 4] message 1" "$(alive topother) $(subjects topother)"
 
 # ---- item 6: duplicated or missing UIDLs, then proper ones ----------------------
 for lie in uidl-dup uidl-none uidl-short; do

@@ -2,7 +2,7 @@
 """A scriptable POP3 maildrop on 127.0.0.1 that behaves until told to lie
 (standard library only; plain text: use tls = none + allow_plaintext).
 
-  fake_pop3.py --port-file F --state S [--lie KIND] [--lie-sessions LIST]
+  fake_pop3.py --port-file F --state S [--lie KIND[@LIST]]... [--lie-sessions LIST]
                [--no-top] [--lf] [--no-final-eol] [--idle SECONDS]
 
 Binds 127.0.0.1 port 0 and writes the port to F (atomically). Serves one
@@ -20,14 +20,15 @@ message 2 has lines that start with a dot (dot-stuffed on the wire),
 message 3 has no Message-ID. LIST gives each size as RFC 1939 says:
 octets of the message with every line end counted as CRLF.
 
---lie KIND (repeatable), in the sessions of --lie-sessions (e.g. "1" or
-"2,3"; default
-every session):
+--lie KIND (repeatable), in the sessions of LIST (e.g. "1" or "2,3"), else
+of --lie-sessions, else in every session:
   retr-other     RETR n (n > 1) answers with message 1 (LIST, TOP truthful).
   retr-samesize  RETR n (n > 1) answers with message 1's header and a body
                  padded so that the reply has exactly message n's LIST
                  size: only a header check (TOP) can tell.
   list-size      LIST announces every size one octet too large.
+  top-other      TOP n (n > 1) answers with message 1's header, and LIST
+                 gives every message message 1's size (RETR truthful).
   uidl-short     UIDL leaves message 3 out (LIST still has it).
   uidl-dup       UIDL gives messages 1 and 3 the same id.
   uidl-none      UIDL answers -ERR.
@@ -45,8 +46,8 @@ import socket
 import sys
 import time
 
-LIES = ("retr-other", "retr-samesize", "list-size", "uidl-short",
-        "uidl-dup", "uidl-none")
+LIES = ("retr-other", "retr-samesize", "list-size", "top-other",
+        "uidl-short", "uidl-dup", "uidl-none")
 
 
 def messages(no_final_eol):
@@ -88,8 +89,11 @@ class Session:
         self.buf = b""
         self.marked = set()
         k = state["sessions"]
-        lying = not a.lie_sessions or k in a.lie_sessions
-        self.lies = set(a.lie) if lying else set()
+        self.lies = set()
+        for kind, when in a.lie:
+            when = when if when is not None else a.lie_sessions
+            if not when or k in when:
+                self.lies.add(kind)
 
     def lie_is(self, kind):
         return kind in self.lies
@@ -113,6 +117,8 @@ class Session:
         return line
 
     def size(self, n):
+        if self.lie_is("top-other"):
+            n = 1
         return len(self.msgs[n - 1]) + (1 if self.lie_is("list-size") else 0)
 
     def retr(self, n):
@@ -169,7 +175,8 @@ class Session:
                     continue
                 raw = self.retr(arg)
                 if cmd == "TOP":
-                    raw = self.msgs[arg - 1].split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+                    n = 1 if self.lie_is("top-other") else arg
+                    raw = self.msgs[n - 1].split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
                 self.send(b"+OK\r\n" + stuffed(raw, self.a.lf))
             elif cmd == "DELE":
                 if arg not in live:
@@ -188,6 +195,17 @@ class Session:
                 self.send(b"-ERR unknown command\r\n")
 
 
+def sessions(text):
+    return {int(x) for x in text.split(",") if x}
+
+
+def lie_arg(text):
+    kind, _, when = text.partition("@")
+    if kind not in LIES:
+        raise argparse.ArgumentTypeError("unknown lie %r" % kind)
+    return kind, sessions(when) if when else None
+
+
 def save(path, state):
     with open(path + ".tmp", "w") as f:
         json.dump(state, f)
@@ -198,9 +216,8 @@ def main():
     ap = argparse.ArgumentParser(description="A scriptable POP3 maildrop.")
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--state", required=True)
-    ap.add_argument("--lie", choices=LIES, action="append", default=[])
-    ap.add_argument("--lie-sessions", default="",
-                    type=lambda s: {int(x) for x in s.split(",") if x})
+    ap.add_argument("--lie", action="append", default=[], type=lie_arg)
+    ap.add_argument("--lie-sessions", default="", type=sessions)
     ap.add_argument("--no-top", action="store_true")
     ap.add_argument("--lf", action="store_true")
     ap.add_argument("--no-final-eol", action="store_true")
