@@ -74,7 +74,8 @@
 /*
  * The I/O timeout in seconds: $POSTA_NET_TIMEOUT when it is a number from
  * 1 to 3600, else NET_TIMEOUT_DEFAULT. It bounds the TCP connect, the TLS
- * handshake and every single read or write wait (not a whole command).
+ * handshake and every single read or write wait (not a whole command:
+ * limit.h gives each reply its deadline).
  */
 int	net_timeout(void);
 

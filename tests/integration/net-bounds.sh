@@ -99,7 +99,8 @@ EOF
 }
 
 crash_free() {
-  if [[ $RC -ge 124 ]] || grep -qE 'Sanitizer|runtime error:' <<<"$OUT"; then
+  # A signal is a negative code (python's returncode).
+  if [[ $RC -lt 0 || $RC -ge 124 ]] || grep -qE 'Sanitizer|runtime error:' <<<"$OUT"; then
     not_ok "$1" "exit $RC
 $OUT"
   else
