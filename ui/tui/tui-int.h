@@ -286,11 +286,16 @@ void	pager_set_output(struct pager *, const char *title, const char *text,
 
 struct sb_entry {
 	size_t		 account;	/* index in cfg->accounts */
-	int64_t		 folder_id;	/* 0: the account's own line */
+	int64_t		 folder_id;	/* 0: the account's own line, or a
+					   parent the store does not hold */
 	char		*name;		/* sanitised, the full name */
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
-	int		 depth;
+	int		 depth;		/* 0: the account's line */
+	char		 delim;		/* hierarchy separator, 0: none */
+	bool		 container;	/* holds folders only (\Noselect, or
+					   only named by its children) */
+	bool		 inbox;
 };
 
 struct sidebar {
