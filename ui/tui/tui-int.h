@@ -323,6 +323,8 @@ const char **sidebar_complete(const struct sidebar *, size_t account,
 
 struct status {
 	char		*error;		/* the last error, sanitised */
+	bool		 error_compose;	/* about the message being composed:
+					   it goes with the compose screen */
 	char		*msg;		/* transient message for the prompt line */
 	char		*progress;	/* the worker's progress, or NULL */
 };
@@ -334,6 +336,7 @@ void	status_error(struct status *, const char *, ...)
 void	status_msg(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_msg(struct status *);
+void	status_clear_error(struct status *);
 void	status_progress(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_progress(struct status *);
