@@ -4,7 +4,7 @@
 # from a prompt; a reversed small folder keeps every row on screen; / wraps
 # around like mutt and says so.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 9
+plan 10
 tui_setup 6
 "$MKSTORE" "$T/posta.db" alice Work 1 >/dev/null || exit 1
 cat >"$T/editor" <<'ED'
@@ -61,9 +61,17 @@ prompt_wait "Cc:" && tui_keys "carol@example.org"
 prompt_wait "Cc: carol@example.org" && tui_keys Enter
 main_wait "carol@example.org"
 ok $? "compose: the new Cc shows as soon as Enter is pressed"
+# No recipient: not sent, said on the status line until the message goes.
+tui_keys t
+prompt_wait "To: bob@example.net" && tui_keys C-u
+prompt_wait "To:" && tui_keys Enter
+main_wait "Subject: Second words" && tui_keys y
+tui_wait "not sent"
 tui_keys q
 tui_wait "Abort this message?" && tui_keys y
 tui_wait "message aborted"
+! tui_screen | grep -q "not sent"
+ok $? "the compose screen's 'not sent' goes when the message is aborted"
 
 # ---- tag marks after an action that asked a question
 tui_keys Home T T

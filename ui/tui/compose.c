@@ -256,6 +256,9 @@ compose_free(struct tui *t)
 static void
 leave(struct tui *t)
 {
+	/* "not sent: no recipients" is about a message that is gone now. */
+	if (t->status.error_compose)
+		status_clear_error(&t->status);
 	compose_free(t);
 	t->view = t->cs_back;
 	if (t->view == TUI_VIEW_PAGER && t->pg.msg_id == 0)
@@ -450,6 +453,7 @@ compose_act_send(struct tui *t)
 	if (app_send_queue(t->cfg, &t->cfg->accounts[cs->account], &cs->d,
 	    &o, &id, &err) != 0) {
 		status_error(&t->status, "not sent: %s", err.msg);
+		t->status.error_compose = true;
 		return;
 	}
 	/* Sent: the draft it came from has done its job. */
@@ -479,6 +483,7 @@ compose_act_postpone(struct tui *t)
 	if (app_postpone(t->cfg, &t->cfg->accounts[cs->account], &cs->d, true,
 	    note, sizeof note, &err) != 0) {
 		status_error(&t->status, "not postponed: %s", err.msg);
+		t->status.error_compose = true;
 		return;
 	}
 	if (cs->resumed != 0 && (a = act_handle(t)) != NULL &&

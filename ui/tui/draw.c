@@ -652,10 +652,16 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 	for (y = 0, i = first; y < h && i < sb->n; y++, i++) {
 		const struct sb_entry *e = &sb->e[i];
 
-		if (e->folder_id == 0) {
+		if (e->depth == 0) {
 			label = xstrdup(e->name);
 			count[0] = '\0';
 			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
+		} else if (e->container) {
+			/* Holds folders only: no count to show. */
+			label = xasprintf("%*s%s", e->depth, "",
+			    e->name + e->leaf);
+			count[0] = '\0';
+			attr = dc_attr(d, UI_NORMAL);
 		} else {
 			label = xasprintf("%*s%s", e->depth, "",
 			    e->name + e->leaf);

@@ -708,7 +708,7 @@ folder_done(struct tui *t, const char *text)
 		return;
 	for (i = 0; i < t->sb.n; i++)
 		if (t->sb.e[i].account == t->account &&
-		    t->sb.e[i].folder_id != 0 &&
+		    t->sb.e[i].folder_id != 0 && !t->sb.e[i].container &&
 		    strcmp(t->sb.e[i].name, text) == 0) {
 			tui_open_folder(t, t->account, t->sb.e[i].folder_id);
 			return;
@@ -719,17 +719,7 @@ folder_done(struct tui *t, const char *text)
 static const char **
 folder_complete(struct tui *t, const char *text, size_t *n)
 {
-	const char	**out = xcalloc(t->sb.n + 1, sizeof *out);
-	size_t		 i, len = strlen(text);
-
-	*n = 0;
-	for (i = 0; i < t->sb.n; i++)
-		if (t->sb.e[i].account == t->account &&
-		    t->sb.e[i].folder_id != 0 &&
-		    strncmp(t->sb.e[i].name, text, len) == 0)
-			out[(*n)++] = t->sb.e[i].name;
-	out[*n] = NULL;
-	return out;
+	return sidebar_complete(&t->sb, t->account, text, n);
 }
 
 static void
@@ -774,6 +764,11 @@ act_sidebar_open(struct tui *t)
 	if (t->sb.n == 0)
 		return;
 	e = &t->sb.e[t->sb.sel];
+	if (e->container) {
+		status_msg(&t->status, "%s holds folders only, no messages",
+		    e->name);
+		return;
+	}
 	if (e->folder_id == 0) {
 		status_msg(&t->status, "%s: no folders stored yet; run posta "
 		    "sync", e->name);

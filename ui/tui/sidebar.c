@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tui/tui-int.h"
 
@@ -53,15 +54,27 @@ entry_add(struct sb_load *l)
 	return &sb->e[sb->n++];
 }
 
+/* "A/B/C" shows as C, indented twice. */
+static void
+entry_place(struct sb_entry *e)
+{
+	const char	*p;
+
+	e->depth = 1;
+	e->leaf = 0;
+	if (e->delim != '\0')
+		for (p = e->name; (p = strchr(p, e->delim)) != NULL; p++) {
+			e->depth++;
+			e->leaf = (size_t)(p + 1 - e->name);
+		}
+}
+
 static int
 add_folder(void *arg, const struct store_folder *f)
 {
 	struct sb_load	*l = arg;
 	struct sb_entry	*e;
-	const char	*p;
 
-	if (f->noselect && f->total == 0)
-		return 0;
 	e = entry_add(l);
 	e->account = l->account;
 	e->folder_id = f->id;
@@ -70,14 +83,109 @@ add_folder(void *arg, const struct store_folder *f)
 	e->unread = f->unread;
 	if (!app_folder_unsynced(l->acct, f, &e->unsynced))
 		e->unsynced = NULL;
-	/* "A/B/C" shows as C, indented twice. */
-	e->depth = 1;
-	if (f->delimiter != '\0')
-		for (p = e->name; (p = strchr(p, f->delimiter)) != NULL; p++) {
-			e->depth++;
-			e->leaf = (size_t)(p + 1 - e->name);
-		}
+	e->delim = f->delimiter;
+	e->container = f->noselect && f->total == 0;
+	e->inbox = f->special_use == STORE_SPECIAL_INBOX;
+	entry_place(e);
 	return 0;
+}
+
+/* Length of the first component of s (up to delim, or all of it). */
+static size_t
+component(const char *s, char delim)
+{
+	const char	*p = delim != '\0' ? strchr(s, delim) : NULL;
+
+	return p != NULL ? (size_t)(p - s) : strlen(s);
+}
+
+/*
+ * Tree order: the Inbox first, then component by component (a parent
+ * before its children, "A/B" before "A-B"), case-insensitive first.
+ */
+static int
+cmp_tree(const void *va, const void *vb)
+{
+	const struct sb_entry	*a = va, *b = vb;
+	const char		*pa = a->name, *pb = b->name;
+	size_t			 la, lb;
+	int			 c;
+
+	if (a->inbox != b->inbox)
+		return a->inbox ? -1 : 1;
+	for (;;) {
+		la = component(pa, a->delim);
+		lb = component(pb, b->delim);
+		if ((c = strncasecmp(pa, pb, la < lb ? la : lb)) == 0 &&
+		    (c = (la > lb) - (la < lb)) == 0)
+			c = strncmp(pa, pb, la);
+		if (c != 0)
+			return c;
+		pa += la;
+		pb += lb;
+		if (*pa == '\0' || *pb == '\0')
+			return (*pa != '\0') - (*pb != '\0');
+		pa++;
+		pb++;
+	}
+}
+
+/* Is a the folder named by name's first len bytes, or under it? */
+static bool
+same_prefix(const struct sb_entry *a, const char *name, size_t len)
+{
+	return strncmp(a->name, name, len) == 0 &&
+	    (a->name[len] == '\0' || a->name[len] == a->delim);
+}
+
+/*
+ * The folders of one account (entries first..n) in tree order, with every
+ * parent drawn: one the store does not hold (a server may list
+ * "Projects/2024" without "Projects") comes in as a container. A
+ * container with nothing under it is left out.
+ */
+static void
+tree_order(struct sb_load *l, size_t first)
+{
+	struct sidebar	*sb = l->sb;
+	struct sb_entry	*in, *e;
+	size_t		 nin = sb->n - first, i, len;
+	const char	*p;
+
+	if (nin == 0)
+		return;
+	qsort(sb->e + first, nin, sizeof *sb->e, cmp_tree);
+	in = xreallocarray(NULL, nin, sizeof *in);
+	memcpy(in, sb->e + first, nin * sizeof *in);
+	sb->n = first;
+	for (i = 0; i < nin; i++) {
+		/* Its ancestors not drawn yet, shortest first. */
+		for (p = in[i].delim != '\0' ? strchr(in[i].name,
+		    in[i].delim) : NULL; p != NULL; p = strchr(p + 1,
+		    in[i].delim)) {
+			len = (size_t)(p - in[i].name);
+			if (sb->n > first && same_prefix(&sb->e[sb->n - 1],
+			    in[i].name, len))
+				continue;
+			e = entry_add(l);
+			*e = in[i];
+			e->folder_id = 0;
+			e->total = e->unread = 0;
+			e->container = true;
+			e->inbox = false;
+			e->unsynced = NULL;
+			e->name = xstrndup(in[i].name, len);
+			entry_place(e);
+		}
+		if (in[i].container && (i + 1 == nin ||
+		    !same_prefix(&in[i + 1], in[i].name,
+		    strlen(in[i].name)))) {
+			free(in[i].name);
+			continue;
+		}
+		*entry_add(l) = in[i];
+	}
+	free(in);
 }
 
 int
@@ -87,7 +195,7 @@ sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
 	struct sb_load		 l = { sb, 0, 0, NULL };
 	struct sb_entry		*e;
 	int64_t			 sel_folder = 0, id;
-	size_t			 sel_account = 0, i;
+	size_t			 sel_account = 0, i, first;
 	enum store_protocol	 proto;
 	int			 rc = 0;
 
@@ -110,8 +218,10 @@ sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
 				rc = -1;
 			continue;
 		}
+		first = sb->n;
 		if (store_folder_list(st, id, add_folder, &l, err) != 0)
 			rc = -1;
+		tree_order(&l, first);
 	}
 	sb->sel = 0;
 	for (i = 0; i < sb->n; i++)
@@ -153,6 +263,7 @@ sidebar_complete(const struct sidebar *sb, size_t account, const char *prefix,
 	*n = 0;
 	for (i = 0; i < sb->n; i++)
 		if (sb->e[i].account == account && sb->e[i].folder_id != 0 &&
+		    !sb->e[i].container &&
 		    strncmp(sb->e[i].name, prefix, len) == 0)
 			out[(*n)++] = sb->e[i].name;
 	out[*n] = NULL;

@@ -41,6 +41,7 @@ status_error(struct status *s, const char *fmt, ...)
 	va_list	ap;
 
 	free(s->error);
+	s->error_compose = false;
 	va_start(ap, fmt);
 	s->error = vsafe(fmt, ap);
 	va_end(ap);
@@ -65,6 +66,14 @@ status_clear_msg(struct status *s)
 {
 	free(s->msg);
 	s->msg = NULL;
+}
+
+void
+status_clear_error(struct status *s)
+{
+	free(s->error);
+	s->error = NULL;
+	s->error_compose = false;
 }
 
 void

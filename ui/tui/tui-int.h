@@ -286,11 +286,16 @@ void	pager_set_output(struct pager *, const char *title, const char *text,
 
 struct sb_entry {
 	size_t		 account;	/* index in cfg->accounts */
-	int64_t		 folder_id;	/* 0: the account's own line */
+	int64_t		 folder_id;	/* 0: the account's own line, or a
+					   parent the store does not hold */
 	char		*name;		/* sanitised, the full name */
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
-	int		 depth;
+	int		 depth;		/* 0: the account's line */
+	char		 delim;		/* hierarchy separator, 0: none */
+	bool		 container;	/* holds folders only (\Noselect, or
+					   only named by its children) */
+	bool		 inbox;
 	const char	*unsynced;	/* no sync pulls it: why (static) */
 };
 
@@ -319,6 +324,8 @@ const char **sidebar_complete(const struct sidebar *, size_t account,
 
 struct status {
 	char		*error;		/* the last error, sanitised */
+	bool		 error_compose;	/* about the message being composed:
+					   it goes with the compose screen */
 	char		*msg;		/* transient message for the prompt line */
 	char		*progress;	/* the worker's progress, or NULL */
 };
@@ -330,6 +337,7 @@ void	status_error(struct status *, const char *, ...)
 void	status_msg(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_msg(struct status *);
+void	status_clear_error(struct status *);
 void	status_progress(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_progress(struct status *);

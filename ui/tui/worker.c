@@ -212,8 +212,8 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		wk->online[acct] = true;
 		if (mine) {
 			t->online = true;
-			free(t->status.error);	/* the offline reason is old */
-			t->status.error = NULL;
+			/* The offline reason is old. */
+			status_clear_error(&t->status);
 		}
 		break;
 	case APP_EV_OFFLINE:
