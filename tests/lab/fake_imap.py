@@ -42,6 +42,8 @@ import sys
 import threading
 import time
 
+from fake_xlist import args_of, quoted  # the same command-line words
+
 UIDVALIDITY = 777
 HUGE_MODSEQ = 1 << 63
 BIG_BODY = 70_000_000
@@ -82,10 +84,6 @@ class Lies:
 
     def has(self, name):
         return name in self.set
-
-
-def quoted(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def uid_set(spec, uids):
@@ -393,12 +391,6 @@ class Session:
         else:
             self.send(tag + " BAD not in this fake: " + cmd)
         return True
-
-
-def args_of(rest):
-    """The arguments of a command line: atoms and quoted strings."""
-    return [m.group(1) if m.group(1) is not None else m.group(2)
-            for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|(\S+)', rest)]
 
 
 def main():
