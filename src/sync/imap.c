@@ -485,6 +485,16 @@ struct apply {
 	uint32_t		 below;	/* only UIDs below this are ours */
 };
 
+/*
+ * A mod-sequence as the store keeps it (SQLite's signed 64 bits): one that
+ * does not fit 63 bits is refused as unknown (0), never wrapped negative.
+ */
+static uint64_t
+modseq_ok(uint64_t v)
+{
+	return v <= (uint64_t)INT64_MAX ? v : 0;
+}
+
 /* A FETCH of flags from the server: the store takes it as the truth. */
 static int
 apply_flags(void *arg, const struct imap_flags *fl)
@@ -496,7 +506,7 @@ apply_flags(void *arg, const struct imap_flags *fl)
 		return 0;	/* a new message: the header fetch stores it */
 	r = store_msg_flags_uid(a->s->st, a->f->id, fl->uid,
 	    store_flags(fl->flags), fl->keywords != NULL ? fl->keywords : "",
-	    fl->modseq, a->err);
+	    modseq_ok(fl->modseq), a->err);
 	if (r < 0)
 		return 1;
 	if (r > 0)
@@ -1047,7 +1057,7 @@ store_header(void *arg, const struct imap_header *h)
 	memset(&m, 0, sizeof m);
 	m.folder_id = hc->f->id;
 	m.uid = h->uid;
-	m.modseq = h->modseq;
+	m.modseq = modseq_ok(h->modseq);
 	m.message_id = bare_id(h->message_id);
 	/* The header lines give References and a cleaner In-Reply-To. */
 	if (h->refs != NULL && h->refs_len > 0 &&
@@ -1842,6 +1852,7 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 	struct apply		 ap = { s, f, err, 0 };
 	struct imap_uidrange	*r;
 	uint32_t		 last = 0, uidnext;
+	uint64_t		 hms = 0;
 	int64_t			 n, total, unread;
 	size_t			 i;
 	bool			 incremental, use_qr;
@@ -1919,6 +1930,22 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 	} else if (store_commit(s->st, err) != 0)
 		goto out;
 
+	/*
+	 * HIGHESTMODSEQ never goes down (RFC 7162 3.1.2.1) and fits 63 bits:
+	 * one that did either says nothing about what changed since ours
+	 * (changes at or below it would never be asked for), so the flags
+	 * are read again in full, and only a sane value is kept.
+	 */
+	hms = modseq_ok(sel.highestmodseq);
+	if (incremental && f->highestmodseq != 0 && sel.highestmodseq != 0 &&
+	    (hms == 0 || f->highestmodseq > (uint64_t)INT64_MAX ||
+	    hms < f->highestmodseq)) {
+		j_note(s, "%s: the server's HIGHESTMODSEQ went from %llu to "
+		    "%llu; its flags are read again in full", f->name,
+		    (unsigned long long)f->highestmodseq,
+		    (unsigned long long)sel.highestmodseq);
+		incremental = false;
+	}
 	if (!incremental) {
 		if (pull_full(s, f, &sel, err) != 0)
 			goto out;
@@ -2004,8 +2031,7 @@ done:
 		uidnext = last + 1;
 	}
 	if (store_folder_set_sync(s->st, f->id, sel.uidvalidity, uidnext,
-	    be->condstore ? sel.highestmodseq : 0, (int64_t)time(NULL),
-	    err) != 0)
+	    be->condstore ? hms : 0, (int64_t)time(NULL), err) != 0)
 		goto out;
 	rc = 0;
 out:
