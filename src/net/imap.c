@@ -1,5 +1,6 @@
 /*
- * imap.c - IMAP connections: greeting, STARTTLS, CAPABILITY, LOGIN.
+ * imap.c - IMAP connections: greeting, STARTTLS, CAPABILITY, LOGIN; the
+ * capabilities kept from login, [ALERT]s, the protocol trace.
  *
  * The order of events is the security argument, so it is spelt out here:
  * connect (TLS verified first for implicit TLS), read the greeting, refuse
@@ -11,6 +12,7 @@
  * Never mailimap_compress(): Debian's libetpan has no zlib and the session
  * would die after the server switched to DEFLATE.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,21 @@ static const char *const imap_wanted[] = {
 	"COMPRESS=DEFLATE", "ENABLE", NULL
 };
 
+/* Is cap one of the space-separated words of list (any case)? */
+static bool
+word_in(const char *list, const char *cap)
+{
+	size_t	n = strlen(cap), w;
+
+	for (; list != NULL && *list != '\0'; list += w) {
+		list += strspn(list, " ");
+		w = strcspn(list, " ");
+		if (w == n && strncasecmp(list, cap, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 imap_has_cap(const struct imap_conn *c, const char *cap)
 {
@@ -32,6 +49,8 @@ imap_has_cap(const struct imap_conn *c, const char *cap)
 	clistiter			*it;
 	const char			*auth = NULL;
 
+	if (c != NULL && word_in(c->caps, cap))
+		return true;
 	if (c == NULL || c->imap == NULL ||
 	    c->imap->imap_connection_info == NULL ||
 	    (cd = c->imap->imap_connection_info->imap_capability) == NULL ||
@@ -50,6 +69,156 @@ imap_has_cap(const struct imap_conn *c, const char *cap)
 			return true;
 	}
 	return false;
+}
+
+/* The capability list as it stands, space-separated; malloc'd. */
+static char *
+caps_words(const struct imap_conn *c)
+{
+	struct mailimap_capability_data	*cd;
+	struct mailimap_capability	*k;
+	clistiter			*it;
+	char				*s = xstrdup(""), *t;
+
+	cd = c->imap->imap_connection_info != NULL ?
+	    c->imap->imap_connection_info->imap_capability : NULL;
+	for (it = cd != NULL && cd->cap_list != NULL ?
+	    clist_begin(cd->cap_list) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		k = clist_content(it);
+		if (k->cap_type == MAILIMAP_CAPABILITY_AUTH_TYPE &&
+		    k->cap_data.cap_auth_type != NULL)
+			t = xasprintf("%s AUTH=%s", s, k->cap_data.cap_auth_type);
+		else if (k->cap_type != MAILIMAP_CAPABILITY_AUTH_TYPE &&
+		    k->cap_data.cap_name != NULL)
+			t = xasprintf("%s %s", s, k->cap_data.cap_name);
+		else
+			continue;
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* ---- trace --------------------------------------------------------------- */
+
+struct imap_trace {
+	FILE	*f;
+};
+
+/*
+ * libetpan's logger sees the plaintext above TLS. Only what we send is
+ * written, and never a chunk libetpan marks private (the LOGIN password):
+ * conn_log() calls this for DATA_SENT alone.
+ */
+static void
+trace_sent(struct imap_trace *t, const char *s, size_t len)
+{
+	if (t->f == NULL)
+		return;
+	(void)fputs("C: ", t->f);
+	(void)fwrite(s, 1, len, t->f);
+	if (len == 0 || s[len - 1] != '\n')
+		(void)fputc('\n', t->f);
+	(void)fflush(t->f);
+}
+
+struct imap_trace *
+imap_trace_start(struct imap_conn *c, const char *path, struct perr *err)
+{
+	struct imap_trace	*t;
+	FILE			*f;
+
+	if ((f = fopen(path, "a")) == NULL) {
+		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->f = f;
+	c->trace = t;
+	return t;
+}
+
+void
+imap_trace_stop(struct imap_conn *c, struct imap_trace *t)
+{
+	if (t == NULL)
+		return;
+	if (c != NULL && c->trace == t)
+		c->trace = NULL;
+	if (t->f != NULL)
+		(void)fclose(t->f);
+	free(t);
+}
+
+/* ---- [ALERT] ------------------------------------------------------------- */
+
+static void
+alert_give(struct imap_conn *c, char *text)
+{
+	if (c->alert_cb != NULL) {
+		c->alert_cb(c->alert_arg, text);
+		free(text);
+	} else if (c->nalerts < IMAP_ALERTS_KEPT)
+		c->alerts[c->nalerts++] = text;
+	else
+		free(text);
+}
+
+/*
+ * Take the [ALERT] of the reply libetpan read last, if any. libetpan keeps
+ * one (the last) per reply, until the next reply replaces it.
+ */
+static void
+alert_harvest(struct imap_conn *c)
+{
+	struct mailimap_response_info	*ri;
+	char				 text[400];
+
+	if (c->imap == NULL || (ri = c->imap->imap_response_info) == NULL ||
+	    ri->rsp_alert == NULL)
+		return;
+	net_server_text(text, sizeof text, ri->rsp_alert);
+	free(ri->rsp_alert);
+	ri->rsp_alert = NULL;
+	alert_give(c, xstrdup(text));
+}
+
+/*
+ * libetpan's logger: when a command goes out, the reply before it is
+ * complete, so its [ALERT] is taken then; every command of posta's or
+ * libetpan's passes here, none needs to remember it. Sent lines also go
+ * to the protocol trace.
+ */
+static void
+conn_log(mailimap *imap, int type, const char *s, size_t len, void *arg)
+{
+	struct imap_conn	*c = arg;
+
+	(void)imap;
+	if (type != MAILSTREAM_LOG_TYPE_DATA_SENT &&
+	    type != MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
+		return;
+	alert_harvest(c);
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT && c->trace != NULL)
+		trace_sent(c->trace, s, len);
+}
+
+void
+imap_set_alert_cb(struct imap_conn *c, void (*cb)(void *, const char *),
+    void *arg)
+{
+	size_t	i;
+
+	alert_harvest(c);
+	c->alert_cb = cb;
+	c->alert_arg = arg;
+	for (i = 0; i < c->nalerts; i++) {
+		if (cb != NULL)
+			cb(arg, c->alerts[i]);
+		free(c->alerts[i]);
+	}
+	c->nalerts = 0;
 }
 
 /*
@@ -267,6 +436,7 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 	/* From here on the session owns s, even if the greeting fails. */
 	c->stream = s;
 	tls_stream_limit(s, NET_CTX_IMAP_LOGIN);
+	mailimap_set_logger(c->imap, conn_log, c);
 	r = mailimap_connect(c->imap, s);
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
@@ -282,6 +452,8 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 	if (imap_refresh_caps(c, err) != 0)
 		goto fail;
 	tls_stream_limit(s, NET_CTX_IMAP);
+	alert_harvest(c);
+	c->caps = caps_words(c);
 	c->report.logged_in = true;
 	imap_report_caps(c);
 	return c;
@@ -301,12 +473,20 @@ imap_cancel(struct imap_conn *c)
 void
 imap_close(struct imap_conn *c)
 {
+	size_t	i;
+
 	if (c == NULL)
 		return;
+	/* The last reply's alert; LOGOUT's own would come too late. */
+	alert_harvest(c);
+	mailimap_set_logger(c->imap, NULL, NULL);
 	/* LOGOUT closes and frees the stream, whatever the server says. */
 	if (c->imap->imap_stream != NULL)
 		(void)mailimap_logout(c->imap);
 	mailimap_free(c->imap);
+	for (i = 0; i < c->nalerts; i++)
+		free(c->alerts[i]);
+	free(c->caps);
 	free(c);
 }
 

@@ -71,59 +71,6 @@ imap_err_fatal(const struct perr *err)
 	    err->code != PERR_OK;
 }
 
-/* ---- trace --------------------------------------------------------------- */
-
-struct imap_trace {
-	FILE	*f;
-};
-
-/*
- * libetpan's logger sees the plaintext above TLS. Only what we send is
- * written, and never a chunk libetpan marks private (the LOGIN password).
- */
-static void
-trace_log(mailimap *imap, int type, const char *s, size_t len, void *arg)
-{
-	struct imap_trace	*t = arg;
-
-	(void)imap;
-	if (type != MAILSTREAM_LOG_TYPE_DATA_SENT || t->f == NULL)
-		return;
-	(void)fputs("C: ", t->f);
-	(void)fwrite(s, 1, len, t->f);
-	if (len == 0 || s[len - 1] != '\n')
-		(void)fputc('\n', t->f);
-	(void)fflush(t->f);
-}
-
-struct imap_trace *
-imap_trace_start(struct imap_conn *c, const char *path, struct perr *err)
-{
-	struct imap_trace	*t;
-	FILE			*f;
-
-	if ((f = fopen(path, "a")) == NULL) {
-		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	t = xcalloc(1, sizeof *t);
-	t->f = f;
-	mailimap_set_logger(c->imap, trace_log, t);
-	return t;
-}
-
-void
-imap_trace_stop(struct imap_conn *c, struct imap_trace *t)
-{
-	if (t == NULL)
-		return;
-	if (c != NULL && c->imap != NULL)
-		mailimap_set_logger(c->imap, NULL, NULL);
-	if (t->f != NULL)
-		(void)fclose(t->f);
-	free(t);
-}
-
 /* ---- UID sets -------------------------------------------------------------- */
 
 void
@@ -1134,16 +1081,83 @@ uid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The numbers of the last "* SEARCH" response of the reply just read into
+ * *out (allocated, unsorted). libetpan merges every SEARCH response of a
+ * reply into one list, so one the server sent unasked (issue 12) would be
+ * taken for part of the answer. The answer to a command is the SEARCH
+ * right before its completion (without ESEARCH's tags nothing tells them
+ * apart better), and libetpan's read buffer still holds the whole reply,
+ * each literal emptied to "{0}", so no literal's bytes can pose as a line.
+ */
+static void
+search_answer(struct imap_conn *c, struct imap_uids *out)
+{
+	const MMAPString	*b = c->imap->imap_stream_buffer;
+	const char		*p, *e, *end, *last = NULL;
+	unsigned long long	 v;
+	bool			 cont = false;
+	size_t			 cap = 16;
+
+	out->v = xreallocarray(NULL, cap, sizeof *out->v);
+	out->n = 0;
+	if (b == NULL || b->str == NULL)
+		return;
+	end = b->str + b->len;
+	for (p = b->str; p < end; p = e + 1) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		/* A line after a literal goes on with the response before. */
+		if (!cont && e - p >= 8 && strncasecmp(p, "* SEARCH", 8) == 0 &&
+		    (e - p == 8 || p[8] == ' ' || p[8] == '\r'))
+			last = p + 8;
+		cont = e - p >= 3 && e[-1] == '\r' && e[-2] == '}';
+	}
+	for (p = last; p != NULL && p < end; ) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			break;		/* "(MODSEQ n)", the CRLF */
+		for (v = 0; p < end && *p >= '0' && *p <= '9'; p++)
+			if ((v = v * 10 + (unsigned)(*p - '0')) > UINT32_MAX)
+				break;
+		if (v == 0 || v > UINT32_MAX)
+			break;		/* not an nz-number: the rest is not ours */
+		if (out->n == cap) {
+			cap *= 2;
+			out->v = xreallocarray(out->v, cap, sizeof *out->v);
+		}
+		out->v[out->n++] = (uint32_t)v;
+	}
+}
+
+/* UID SEARCH with key into *out, ascending; key is freed here. */
+static int
+search_key_uids(struct imap_conn *c, const char *charset,
+    struct mailimap_search_key *key, struct imap_uids *out, struct perr *err)
+{
+	clist		*res = NULL;
+	int		 r;
+
+	memset(out, 0, sizeof *out);
+	r = mailimap_uid_search(c->imap, charset, key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "UID SEARCH", PERR_GENERIC, err);
+	if (res != NULL)
+		mailimap_search_result_free(res);
+	search_answer(c, out);
+	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
+	return 0;
+}
+
 int
 imap_search_uids(struct imap_conn *c, uint32_t first, uint32_t last,
     struct imap_uids *out, struct perr *err)
 {
 	struct mailimap_search_key	*key;
 	struct mailimap_set		*set;
-	clist				*res = NULL;
-	clistiter			*it;
-	size_t				 n;
-	int				 r;
+	size_t				 i, n;
 
 	memset(out, 0, sizeof *out);
 	if ((set = mailimap_set_new_interval(first, last)) == NULL)
@@ -1153,23 +1167,13 @@ imap_search_uids(struct imap_conn *c, uint32_t first, uint32_t last,
 		mailimap_set_free(set);
 		return nomem(c, err);
 	}
-	r = mailimap_uid_search(c->imap, NULL, key, &res);
-	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR)
-		return cmd_fail(c, r, "UID SEARCH", PERR_GENERIC, err);
-	n = res != NULL ? (size_t)clist_count(res) : 0;
-	out->v = xreallocarray(NULL, n > 0 ? n : 1, sizeof *out->v);
-	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
-	    it = clist_next(it)) {
-		uint32_t *u = clist_content(it);
-
-		/* "n:*" matches the last message even when it is below n. */
-		if (*u >= first && (last == 0 || *u <= last))
-			out->v[out->n++] = *u;
-	}
-	if (res != NULL)
-		mailimap_search_result_free(res);
-	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
+	if (search_key_uids(c, NULL, key, out, err) != 0)
+		return -1;
+	/* "n:*" matches the last message even when it is below n. */
+	for (i = n = 0; i < out->n; i++)
+		if (out->v[i] >= first && (last == 0 || out->v[i] <= last))
+			out->v[n++] = out->v[i];
+	out->n = n;
 	return 0;
 }
 
@@ -1884,32 +1888,6 @@ imap_mailbox_cmd(struct imap_conn *c, enum imap_mbx_cmd cmd,
 	return 0;
 }
 
-/* UID SEARCH with key into *out, ascending; key is freed here. */
-static int
-search_key_uids(struct imap_conn *c, struct mailimap_search_key *key,
-    struct imap_uids *out, struct perr *err)
-{
-	clist		*res = NULL;
-	clistiter	*it;
-	size_t		 n;
-	int		 r;
-
-	memset(out, 0, sizeof *out);
-	r = mailimap_uid_search(c->imap, "UTF-8", key, &res);
-	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR)
-		return cmd_fail(c, r, "UID SEARCH", PERR_GENERIC, err);
-	n = res != NULL ? (size_t)clist_count(res) : 0;
-	out->v = xreallocarray(NULL, n > 0 ? n : 1, sizeof *out->v);
-	for (it = res != NULL ? clist_begin(res) : NULL; it != NULL;
-	    it = clist_next(it))
-		out->v[out->n++] = *(uint32_t *)clist_content(it);
-	if (res != NULL)
-		mailimap_search_result_free(res);
-	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
-	return 0;
-}
-
 int
 imap_search_header(struct imap_conn *c, const char *header, const char *value,
     struct imap_uids *out, struct perr *err)
@@ -1926,7 +1904,7 @@ imap_search_header(struct imap_conn *c, const char *header, const char *value,
 		free(v);
 		return nomem(c, err);
 	}
-	return search_key_uids(c, key, out, err);
+	return search_key_uids(c, "UTF-8", key, out, err);
 }
 
 int
@@ -1942,7 +1920,7 @@ imap_search_deleted(struct imap_conn *c, struct imap_uids *out,
 	    NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
 	if (key == NULL)
 		return nomem(c, err);
-	return search_key_uids(c, key, out, err);
+	return search_key_uids(c, "UTF-8", key, out, err);
 }
 
 int
@@ -1951,6 +1929,8 @@ imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
 {
 	struct mailimap_search_key	*key;
 	struct mailimap_set		*set;
+	struct imap_uids		 asked;
+	size_t				 i, k;
 
 	memset(out, 0, sizeof *out);
 	if (n == 0) {
@@ -1964,7 +1944,19 @@ imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
 		mailimap_set_free(set);
 		return nomem(c, err);
 	}
-	return search_key_uids(c, key, out, err);
+	if (search_key_uids(c, "UTF-8", key, out, err) != 0)
+		return -1;
+	/* Only what was asked about can exist in the answer. */
+	asked.v = xreallocarray(NULL, n, sizeof *asked.v);
+	memcpy(asked.v, uids, n * sizeof *asked.v);
+	asked.n = n;
+	qsort(asked.v, asked.n, sizeof *asked.v, uid_cmp);
+	for (i = k = 0; i < out->n; i++)
+		if (imap_uids_has(&asked, out->v[i]))
+			out->v[k++] = out->v[i];
+	out->n = k;
+	imap_uids_free(&asked);
+	return 0;
 }
 
 bool

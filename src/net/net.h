@@ -225,7 +225,27 @@ struct imap_conn {
 	 * messages it asked for before it (Gmail sends the readable ones).
 	 */
 	char			 refused[320];
+	/*
+	 * The capabilities as they stood after login, space-separated
+	 * ("AUTH=PLAIN" for mechanisms). libetpan replaces its list with any
+	 * CAPABILITY the server sends later, unasked too; a partial one must
+	 * not take MOVE or UIDPLUS away mid-session (RFC 3501 7.2.1: the
+	 * list changes only with STARTTLS and login), so imap_has_cap()
+	 * looks here as well as at libetpan's list. NULL before login.
+	 */
+	char			*caps;
+	/*
+	 * [ALERT] texts (RFC 3501 7.1: must be shown to the user), sanitised:
+	 * handed to alert_cb once one is set, kept until then (at most
+	 * IMAP_ALERTS_KEPT, the rest dropped) since the login's come first.
+	 */
+	void			(*alert_cb)(void *arg, const char *text);
+	void			*alert_arg;
+	char			*alerts[4];
+	size_t			 nalerts;
+	struct imap_trace	*trace;
 };
+#define IMAP_ALERTS_KEPT	4
 
 /*
  * Connect to ep (normally &acct->in) of an IMAP account, verify TLS as
@@ -234,7 +254,17 @@ struct imap_conn {
  */
 struct imap_conn *imap_connect(const struct account *acct,
 		    const struct endpoint *ep, struct perr *err);
-/* "IDLE", "QRESYNC", "AUTH=PLAIN"...: case-insensitive, from the cache. */
+/*
+ * Have every [ALERT] of the server called back as cb(arg, text) (text
+ * sanitised, one line), those already received at once. cb is called
+ * from inside the connection's I/O: it must not use the connection.
+ */
+void	imap_set_alert_cb(struct imap_conn *,
+	    void (*cb)(void *arg, const char *text), void *arg);
+/*
+ * "IDLE", "QRESYNC", "AUTH=PLAIN"...: case-insensitive, in libetpan's cache
+ * or in what the server said after login (struct imap_conn.caps).
+ */
 bool	imap_has_cap(const struct imap_conn *, const char *cap);
 /* Re-read CAPABILITY. Returns 0 or -1 with err set. */
 int	imap_refresh_caps(struct imap_conn *, struct perr *err);

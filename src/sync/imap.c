@@ -177,6 +177,15 @@ be_cancel(struct sync_session *s)
 		imap_cancel(be->c);
 }
 
+/* An [ALERT] (RFC 3501 7.1: shown to the user), sanitised: a note. */
+static void
+be_alert(void *arg, const char *text)
+{
+	struct sync_session	*s = arg;
+
+	j_note(s, "account %s: the server says: %s", s->acct->name, text);
+}
+
 /*
  * Open be->c: connect, trace, ENABLE, NAMESPACE. The connection is
  * published under the lock only once it exists; a cancel that came while
@@ -199,6 +208,7 @@ conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 		return perr_set(err, PERR_IO, "account %s: cancelled",
 		    s->acct->name);
 	}
+	imap_set_alert_cb(c, be_alert, s);
 	free(be->ns_prefix);
 	be->ns_prefix = NULL;
 	free(be->selected);

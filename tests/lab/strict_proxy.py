@@ -2,7 +2,7 @@
 """An IMAP proxy as strict about the client's commands as Cyrus IMAP, for
 tests that a client sends no stray byte (standard library only).
 
-  strict_proxy.py --upstream HOST:PORT --port-file F --log L
+  strict_proxy.py --upstream HOST:PORT --port-file F --log L [--inject R]
 
 Binds 127.0.0.1 port 0, writes the port to F (atomically), and passes every
 connection through to the upstream IMAP server (plain text; the lab's
@@ -27,6 +27,16 @@ A synchronizing literal is answered "+ go on" by the proxy itself, so that
 the whole command can be judged before the server sees a byte of it; it is
 passed on as a non-synchronizing one ({N+}: Dovecot has LITERAL+). The
 server's replies pass unchanged, a line at a time (literals counted).
+
+With --inject, the proxy also plays a server that says more than it was
+asked: R (read again at each connection; '#' starts a comment) has lines
+
+  first COMMAND... | LINE   when a command of that name ("SELECT", "UID
+                            SEARCH") is passed on, LINE (e.g. "* SEARCH 4
+                            5", "* CAPABILITY IMAP4rev1", "* OK [ALERT]
+                            ...") goes to the client at once, before any
+                            byte of the server's reply; "\x1b" and the
+                            like in LINE are byte escapes
 
 L gets "connect N", "ok TAG WORDS" for each command passed on (WORDS: the
 command's name, "UID FETCH" and so on; "ok - DONE" for the end of IDLE), and "bad WHY: LINE" for each one
@@ -213,9 +223,30 @@ class Log:
             f.write(line + "\n")
 
 
+def read_inject(path):
+    """{COMMAND: [LINE bytes...]} from an --inject file."""
+    rules = {}
+    if path is None or not os.path.exists(path):
+        return rules
+    with open(path, "rb") as f:
+        for raw in f:
+            raw = raw.rstrip(b"\r\n")
+            if not raw.strip() or raw.lstrip().startswith(b"#"):
+                continue
+            head, _, line = raw.partition(b"|")
+            words = head.split()
+            if len(words) < 2 or words[0] != b"first":
+                raise SystemExit("strict_proxy.py: bad --inject line %r" % raw)
+            name = b" ".join(words[1:]).upper().decode()
+            line = line.strip().decode("unicode_escape").encode("latin-1")
+            rules.setdefault(name, []).append(line)
+    return rules
+
+
 class Conn:
-    def __init__(self, down, up, log):
+    def __init__(self, down, up, log, inject):
         self.down, self.up, self.log = down, up, log
+        self.inject = inject
         self.wlock = threading.Lock()   # whole lines to the client
         self.idle = False
         self.auth_tag = None            # AUTHENTICATE in progress
@@ -277,6 +308,9 @@ def client_to_server(c):
                             str(e).encode() + b"\r\n")
                 continue
             c.log.write("ok %s %s" % (tag.decode(errors="replace"), name))
+            for extra in c.inject.get(name, []):
+                c.log.write("inject %s" % extra.decode("latin-1"))
+                c.to_client(extra + b"\r\n")
             if name == "IDLE":
                 c.idle = True
             if name == "AUTHENTICATE":
@@ -318,7 +352,7 @@ def server_to_client(c):
         src.close()
 
 
-def serve(down, upstream, log):
+def serve(down, upstream, log, inject_path):
     try:
         up = socket.create_connection(upstream, timeout=30)
         up.settimeout(None)
@@ -330,7 +364,7 @@ def serve(down, upstream, log):
         log.conns += 1
         n = log.conns
     log.write("connect %d" % n)
-    c = Conn(down, up, log)
+    c = Conn(down, up, log, read_inject(inject_path))
     t = threading.Thread(target=client_to_server, args=(c,), daemon=True)
     t.start()
     server_to_client(c)
@@ -349,6 +383,7 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--inject")
     a = ap.parse_args()
     host, port = a.upstream.rsplit(":", 1)
     log = Log(a.log)
@@ -362,7 +397,8 @@ def main():
     os.rename(tmp, a.port_file)
     while True:
         down, _ = lsn.accept()
-        threading.Thread(target=serve, args=(down, (host, int(port)), log),
+        threading.Thread(target=serve, args=(down, (host, int(port)), log,
+                                             a.inject),
                          daemon=True).start()
 
 

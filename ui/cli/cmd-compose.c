@@ -265,7 +265,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		rc = CLI_FAIL;
 	} else if (so.offline)
 		printf("posta: queued as outbox %lld; it goes with the next "
-		    "'posta outbox --flush'\n", (long long)oid);
+		    "'posta sync' or 'posta outbox --flush'\n", (long long)oid);
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
 out:

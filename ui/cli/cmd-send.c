@@ -192,7 +192,7 @@ cmd_send(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_FAIL;
 	} else if (so.offline)
 		printf("posta: queued as outbox %lld; it goes with the next "
-		    "'posta outbox --flush'\n", (long long)id);
+		    "'posta sync' or 'posta outbox --flush'\n", (long long)id);
 	compose_draft_free(&d);
 out:
 	free(to);

@@ -1,4 +1,9 @@
-/* cmd-sync.c - posta sync: one sync pass of an account (or all), then exit. */
+/*
+ * cmd-sync.c - posta sync: one sync pass of an account (or all), then exit.
+ * Sending is an action taken offline too: what waits in the outbox goes
+ * first, so that a cron 'posta sync' delivers, and the pass's journal
+ * replay then puts the Sent copies on the server.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +14,12 @@
 #include "cli/cli.h"
 
 extern const struct cmd_entry cmd_sync_entry;
+void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
 struct sync_view {
 	bool		 live;		/* redraw a progress line on stderr */
 	bool		 verbose;	/* a line per folder on stdout */
+	bool		 quiet;		/* -q: nothing about what went well */
 	bool		 drawn;		/* a progress line is on screen */
 	double		 phase_start;	/* when the current phase began */
 	uint64_t	 phase_done0;	/* done at that moment */
@@ -129,14 +136,33 @@ progress(void *arg, const struct sync_progress *p)
 		draw(v, p, t);
 }
 
+/* What the outbox did: every failure on stderr; "sent" unless -q. */
+static void
+outbox_report(void *arg, const struct app_outbox_event *ev)
+{
+	struct sync_view	*v = arg;
+
+	clear_line(v);
+	if (v->quiet && ev->what == APP_OUTBOX_SENT)
+		return;
+	cmd_send_report(NULL, ev);
+}
+
 static int
 sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
     struct sync_view *v)
 {
 	struct app_sync_opts	 o;
 	struct sync_stats	 stats;
-	struct perr		 err;
-	int			 rc;
+	struct perr		 err, oerr;
+	int			 rc, orc;
+
+	/*
+	 * The outbox first; a message it cannot send stays there (said on
+	 * stderr) and the sync goes on, failing at the end.
+	 */
+	orc = app_outbox_submit(ctx->cfg->store, acct, outbox_report, v, NULL,
+	    &oerr);
 
 	memset(&o, 0, sizeof o);
 	o.folder = folder;
@@ -149,6 +175,8 @@ sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
 	o.stats = &stats;
 	rc = app_sync(ctx->cfg, acct, &o, &err);
 	clear_line(v);
+	if (orc != 0)
+		(void)cli_error("%s", oerr.msg);
 	if (rc != 0)
 		return cli_error("%s", err.msg);
 	if (v->verbose)
@@ -159,7 +187,7 @@ sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
 		    (unsigned long long)stats.changed,
 		    (unsigned long long)stats.expunged,
 		    (unsigned long long)stats.bodies);
-	return CLI_OK;
+	return orc != 0 ? CLI_FAIL : CLI_OK;
 }
 
 static int
@@ -196,6 +224,7 @@ cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_CONFIG;
 	/* Progress is for people: only on a terminal, never with -q. */
 	v.live = !quiet && isatty(STDERR_FILENO);
+	v.quiet = quiet;
 
 	if (account != NULL || folder != NULL) {
 		if ((acct = config_account(cfg, account, &err)) == NULL)
@@ -214,6 +243,7 @@ cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_sync_entry = {
 	"sync", "[-a ACCOUNT] [--folder NAME] [-q] [-v]",
-	"fetch new mail and changes from the server into the offline store",
+	"send what waits in the outbox, then fetch new mail and changes from "
+	"the server into the offline store",
 	cmd_sync
 };
