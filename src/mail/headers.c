@@ -245,6 +245,11 @@ mail_headers_date_text(const struct mailimf_fields *f)
 			y += 2000;
 		else if (y >= 50 && y < 1000)
 			y += 1900;
+		/* A zone past +-99:59 (even INT_MIN) is no zone: left out. */
+		if (z < -9959 || z > 9959)
+			return xasprintf("%d %s %d %02d:%02d:%02d", d->dt_day,
+			    months[d->dt_month - 1], y, d->dt_hour, d->dt_min,
+			    d->dt_sec);
 		return xasprintf("%d %s %d %02d:%02d:%02d %c%04d", d->dt_day,
 		    months[d->dt_month - 1], y, d->dt_hour, d->dt_min,
 		    d->dt_sec, z < 0 ? '-' : '+', z < 0 ? -z : z);

@@ -4,6 +4,8 @@
  *   headers.c   mail_headers_parse(): what the store keeps of a header
  *   render.c    mail_render(): a whole message as terminal-safe text
  *   mime.c      the MIME tree (libetpan), part numbers, attachments, decoding
+ *   guard.c     defuses nesting libetpan would overflow the stack or
+ *               spend quadratic time on (internal)
  *   html.c      HTML to readable text, with a numbered link list
  *   flowed.c    format=flowed (RFC 3676) unwrapping
  *   charset.c   any charset to valid UTF-8 (iconv; U+FFFD for bad bytes)
@@ -462,7 +464,19 @@ struct mime_msg {
 	struct mime_part	*parts;
 	size_t			 nparts;
 	bool			 more;	   /* parts beyond MAIL_MAX_PARTS */
+	bool			 guarded;  /* mime_guard() disarmed nesting */
 };
+
+/*
+ * guard.c: edit s[0..n) (a private copy) so that libetpan's parser can
+ * neither recurse too deep nor work more than linearly: parentheses
+ * nested too deep become spaces, Content-Type fields past the container
+ * budget become "Xontent-Type". True if anything was changed.
+ */
+bool	 mime_guard(char *s, size_t n);
+/* guard.c: the comment nesting libetpan could reach in s[0..n), at most;
+ * with cut non-NULL, each '(' past max becomes a space and sets *cut. */
+size_t	 mime_guard_parens(char *s, size_t n, size_t max, bool *cut);
 
 /* Parse raw into *msg; never fails (see mime.c). Free with mime_close(). */
 void	 mime_open(const char *raw, size_t len, bool prefer_html,
