@@ -107,7 +107,9 @@ enum mail_part_role {
 
 struct mail_part {
 	char			*id;	  /* IMAP section number: "1", "2.1" */
-	char			*type;	  /* lower case: "application/pdf" */
+	char			*type;	  /* lower-case ASCII, no control byte
+					     (cleaned where it is made):
+					     "application/pdf" */
 	char			*filename; /* UTF-8, sanitised; "" if none */
 	size_t			 size;	  /* decoded size in bytes */
 	unsigned		 depth;	  /* nesting, 0 for top-level parts */
@@ -193,7 +195,9 @@ char	*flowed_unwrap(const char *, size_t, bool delsp, size_t *outlen);
 
 /*
  * Format one address for display: "Name <addr>", or "addr" without a name;
- * a name holding , ; < > @ or " is quoted. Returns malloc'd, caller frees.
+ * a name holding any RFC 5322 special ( ) < > [ ] : ; @ \ , . or " is
+ * quoted (with \ before " and \), so the result parses back as one
+ * address. Returns malloc'd, caller frees.
  */
 char	*addr_format(const char *name, const char *addr);
 
@@ -442,7 +446,8 @@ struct mime_part {
 	unsigned		 depth;
 	enum mime_kind		 kind;
 	enum mail_part_role	 role;
-	char			*type;	   /* "text/plain" */
+	char			*type;	   /* "text/plain": lower-case ASCII,
+					      no control byte */
 	char			*charset;  /* the charset parameter, or NULL */
 	char			*filename; /* decoded, sanitised, or NULL */
 	bool			 attachment; /* Content-Disposition: attachment */

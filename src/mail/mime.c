@@ -20,15 +20,19 @@
 
 #include "mail/mail.h"
 
-/* A lower-case copy of s, malloc'd. */
+/* A lower-case copy of s without control or non-ASCII bytes (libetpan's
+ * tokens keep control bytes), malloc'd: a type is shown and compared. */
 static char *
 lower(const char *s)
 {
-	char	*p, *r = xstrdup(s ? s : "");
+	char	*p, *q, *r = xstrdup(s ? s : "");
 
-	for (p = r; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	for (p = q = r; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F)
+			continue;
+		*q++ = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+	}
+	*q = '\0';
 	return r;
 }
 

@@ -871,8 +871,60 @@ mutf7_rejects_invalid_input(void **state)
 	assert_null(mutf7_decode("&U,BTFx-"));	/* non-zero pad bits */
 	assert_null(mutf7_decode("caf\xc3\xa9"));	/* raw 8-bit */
 	assert_null(mutf7_decode("&-&"));
+	/* Null shift: one character per shift, twice, instead of one shift
+	 * ("&AOkA6Q-"); two names would decode to the same one. */
+	assert_null(mutf7_decode("&AOk-&AOk-"));
+	assert_null(mutf7_decode("a&AOk-&AOk-b"));
+	check_mutf7("\xc3\xa9\xc3\xa9", "&AOkA6Q-");
+	check_mutf7("\xc3\xa9&\xc3\xa9", "&AOk-&-&AOk-");
 	assert_null(mutf7_encode("bad \xff utf8"));
 	assert_null(mutf7_decode(NULL));
+}
+
+/* ---- addresses and part types --------------------------------------- */
+
+static void
+addr_format_quotes_every_special(void **state)
+{
+	static const char *const names[] = { "Mary Smith: Personal Account",
+	    "a\\b", "Ann (work)", "J. Smith", "Doe, Jane", "x;y", "<a>", "a@b",
+	    "say \"hi\"", "[list]" };
+	struct compose_addrs	 a = { 0 };
+	struct perr		 e;
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		s = addr_format(names[i], "m@x.org");
+		assert_true(s[0] == '"');
+		/* It parses back as one address with the same name. */
+		assert_int_equal(compose_parse_addresses(s, &a, &e), 0);
+		assert_int_equal(a.n, 1);
+		assert_string_equal(a.v[0].name, names[i]);
+		assert_string_equal(a.v[0].addr, "m@x.org");
+		compose_addrs_free(&a);
+		memset(&a, 0, sizeof a);
+		free(s);
+	}
+	s = addr_format("Plain Name", "p@x.org");
+	assert_string_equal(s, "Plain Name <p@x.org>");
+	free(s);
+}
+
+static void
+part_type_holds_no_control_byte(void **state)
+{
+	const char	*m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: application/x\x1b\x07Y\x7f\r\n\r\nzz\r\n"
+	    "--b--\r\n";
+	struct mail_part	*p;
+	struct perr		 e;
+	size_t			 n;
+
+	assert_int_equal(mail_attachments(m, strlen(m), &p, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].type, "application/xy");
+	mail_parts_free(p, n);
 }
 
 /* ---- threading ------------------------------------------------------ */
@@ -936,6 +988,8 @@ main(void)
 		cmocka_unit_test(date_zone_of_int_min_is_no_zone),
 		cmocka_unit_test(mutf7_round_trips_rfc3501_vectors),
 		cmocka_unit_test(mutf7_rejects_invalid_input),
+		cmocka_unit_test(addr_format_quotes_every_special),
+		cmocka_unit_test(part_type_holds_no_control_byte),
 		cmocka_unit_test(subject_base_strips_prefixes_and_tags),
 	};
 
