@@ -2,7 +2,8 @@
  * mail.h - the face of src/mail: pure functions over message bytes.
  *
  *   headers.c   mail_headers_parse(): what the store keeps of a header
- *   render.c    mail_render(): a whole message as terminal-safe text
+ *   render.c    mail_render(): a whole message as terminal-safe text;
+ *               mail_index(): headers, search text and problem, one parse
  *   mime.c      the MIME tree (libetpan), part numbers, attachments, decoding
  *   guard.c     defuses nesting libetpan would overflow the stack or
  *               spend quadratic time on (internal)
@@ -95,6 +96,23 @@ struct mail_render_opts {
  */
 int	 mail_render(const char *raw, size_t len, char **out,
 	    const struct mail_render_opts *opts, struct perr *);
+
+/* The problem of a message mime_guard() had to cut (store_msg.problem). */
+#define MAIL_PROBLEM_COMPLEX	"This message is nested too deeply to read " \
+	"whole; the parts past the limit are shown as raw text."
+
+/*
+ * What the store keeps of a message, from one parse (sync and import
+ * parse each message once): *h as mail_headers_parse() fills it, *text
+ * the body as mail_render() gives it with MAIL_RENDER_NO_HEADERS and
+ * MAIL_RENDER_NO_ATTACHMENTS, at most text_max bytes (0: the default),
+ * for the search index, and *problem NULL, or MAIL_PROBLEM_COMPLEX when
+ * the message was too complex to read whole. *text and *problem are
+ * malloc'd, the caller frees them and h (mail_headers_free()). Returns
+ * 0, or -1 with err set if raw is NULL.
+ */
+int	 mail_index(const char *raw, size_t len, size_t text_max,
+	    struct mail_headers *h, char **text, char **problem, struct perr *);
 
 /* ---- parts and attachments ----------------------------------------- */
 
@@ -497,6 +515,8 @@ bool	 mime_counts_as_attachment(const struct mime_part *);
  * charset the message's text declares. */
 void	 mail_headers_from_fields(const struct mailimf_fields *,
 	    const char *hint, struct mail_headers *h);
+/* headers.c: fill h from a parsed message, has_attachments too. */
+void	 mail_headers_from_msg(const struct mime_msg *, struct mail_headers *h);
 /* headers.c: the charset of the message's first text part, or NULL; points
  * into m. */
 const char *mail_headers_hint(const struct mime_msg *m);

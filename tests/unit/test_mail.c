@@ -881,6 +881,43 @@ mutf7_rejects_invalid_input(void **state)
 	assert_null(mutf7_decode(NULL));
 }
 
+static void
+index_parses_once_and_marks_complex_messages(void **state)
+{
+	const char		*ok = "From: Ann <a@x.org>\r\nSubject: hi\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	    "Content-Type: text/plain\r\n\r\nbody text\r\n--b\r\n"
+	    "Content-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+	struct mail_headers	 h;
+	struct perr		 e;
+	char			*text, *problem, *m, *out;
+	size_t			 len;
+
+	assert_int_equal(mail_index(ok, strlen(ok), 0, &h, &text, &problem,
+	    &e), 0);
+	assert_string_equal(h.subject, "hi");
+	assert_string_equal(h.from_addr, "a@x.org");
+	assert_true(h.has_attachments);
+	assert_string_equal(text, "body text\n");
+	assert_null(problem);
+	mail_headers_free(&h);
+	free(text);
+
+	/* Past the guard's limits: stored with a problem, shown with it. */
+	m = levels("Content-Type: message /rfc822\r\n\r\n", 600, &len);
+	assert_int_equal(mail_index(m, len, 0, &h, &text, &problem, &e), 0);
+	assert_string_equal(h.subject, "deep");
+	assert_non_null(problem);
+	assert_string_equal(problem, MAIL_PROBLEM_COMPLEX);
+	mail_headers_free(&h);
+	free(text);
+	free(problem);
+	assert_int_equal(mail_render(m, len, &out, NULL, &e), 0);
+	assert_non_null(strstr(out, "[" MAIL_PROBLEM_COMPLEX "]"));
+	free(out);
+	free(m);
+}
+
 /* ---- addresses and part types --------------------------------------- */
 
 static void
@@ -988,6 +1025,7 @@ main(void)
 		cmocka_unit_test(date_zone_of_int_min_is_no_zone),
 		cmocka_unit_test(mutf7_round_trips_rfc3501_vectors),
 		cmocka_unit_test(mutf7_rejects_invalid_input),
+		cmocka_unit_test(index_parses_once_and_marks_complex_messages),
 		cmocka_unit_test(addr_format_quotes_every_special),
 		cmocka_unit_test(part_type_holds_no_control_byte),
 		cmocka_unit_test(subject_base_strips_prefixes_and_tags),
