@@ -177,19 +177,18 @@ static int
 import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
     const char *raw, size_t len, unsigned flags, struct perr *err)
 {
-	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
-	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
 	struct mail_headers	 mh;
 	struct store_msg	 m;
 	struct dup_find		 df = { (int64_t)len };
-	struct perr		 ignored;
-	char			*text = NULL;
+	char			*text = NULL, *problem = NULL;
 	int64_t			 id;
 	int			 r, rc = -1;
 
-	if (mail_headers_parse(raw, len, &mh, err) != 0)
+	/* One parse: header, search text, and a problem if too complex. */
+	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, err) != 0)
 		return -1;
 	memset(&m, 0, sizeof m);
+	m.problem = problem;
 	m.folder_id = folder_id;
 	m.message_id = nonempty(mh.message_id);
 	if (m.message_id != NULL) {
@@ -214,8 +213,6 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = mh.has_attachments;
-	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
-		text = NULL;
 	if (store_msg_insert(st, &m, &id, err) < 0 ||
 	    store_body_put(st, id, raw, len, text, err) != 0 ||
 	    sync_thread_assign(st, th, id, &m, NULL, err) != 0)
@@ -224,6 +221,7 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 out:
 	mail_headers_free(&mh);
 	free(text);
+	free(problem);
 	free(m.message_id);
 	free(m.in_reply_to);
 	free(m.refs);

@@ -22,7 +22,8 @@ addr_format(const char *name, const char *addr)
 		addr = "";
 	if (name == NULL || *name == '\0' || strcmp(name, addr) == 0)
 		return xstrdup(addr);
-	if (strpbrk(name, ",;<>@\"") != NULL) {
+	/* RFC 5322 specials outside a quoted string end a phrase. */
+	if (strpbrk(name, "()<>[]:;@\\,.\"") != NULL) {
 		mbuf_addc(&b, '"');
 		for (p = name; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')

@@ -63,13 +63,16 @@ to_unix(int y, int mon, int d, int h, int min, int s, int zone)
 	return t > 0 ? t : 0;
 }
 
-/* libetpan's zone is hhmm as a signed decimal: +0130 is 130. */
+/* libetpan's zone is hhmm as a signed decimal: +0130 is 130. Any int
+ * can come (a zone of +2147483648 wraps to INT_MIN): the magnitude is
+ * taken unsigned, and a zone past a day makes to_unix() refuse the date. */
 static int
 zone_minutes(int z)
 {
-	int	sign = z < 0 ? -1 : 1, a = abs(z);
+	unsigned	a = z < 0 ? 0u - (unsigned)z : (unsigned)z;
+	int		m = (int)((a / 100) * 60 + a % 100);
 
-	return sign * ((a / 100) * 60 + a % 100);
+	return z < 0 ? -m : m;
 }
 
 int64_t

@@ -245,6 +245,11 @@ mail_headers_date_text(const struct mailimf_fields *f)
 			y += 2000;
 		else if (y >= 50 && y < 1000)
 			y += 1900;
+		/* A zone past +-99:59 (even INT_MIN) is no zone: left out. */
+		if (z < -9959 || z > 9959)
+			return xasprintf("%d %s %d %02d:%02d:%02d", d->dt_day,
+			    months[d->dt_month - 1], y, d->dt_hour, d->dt_min,
+			    d->dt_sec);
 		return xasprintf("%d %s %d %02d:%02d:%02d %c%04d", d->dt_day,
 		    months[d->dt_month - 1], y, d->dt_hour, d->dt_min,
 		    d->dt_sec, z < 0 ? '-' : '+', z < 0 ? -z : z);
@@ -267,21 +272,28 @@ mail_headers_hint(const struct mime_msg *m)
 	return NULL;
 }
 
+void
+mail_headers_from_msg(const struct mime_msg *m, struct mail_headers *h)
+{
+	size_t	i;
+
+	mail_headers_from_fields(m->fields, mail_headers_hint(m), h);
+	for (i = 0; i < m->nparts && !h->has_attachments; i++)
+		h->has_attachments = mime_counts_as_attachment(&m->parts[i]);
+}
+
 int
 mail_headers_parse(const char *raw, size_t len, struct mail_headers *h,
     struct perr *err)
 {
 	struct mime_msg	m;
-	size_t		i;
 
 	if (raw == NULL) {
 		mail_headers_from_fields(NULL, NULL, h);
 		return perr_set(err, PERR_GENERIC, "no message");
 	}
 	mime_open(raw, len, false, &m);
-	mail_headers_from_fields(m.fields, mail_headers_hint(&m), h);
-	for (i = 0; i < m.nparts && !h->has_attachments; i++)
-		h->has_attachments = mime_counts_as_attachment(&m.parts[i]);
+	mail_headers_from_msg(&m, h);
 	mime_close(&m);
 	return 0;
 }

@@ -249,7 +249,10 @@ hard_newline(struct html *h)
 {
 	size_t	have = 0;
 
-	while (have < h->out.len && h->out.p[h->out.len - 1 - have] == '\n')
+	/* Look back no further than settle() does: a run of a million
+	 * newlines must not be walked again at every <br>. */
+	while (have <= MAX_BLANK && have < h->out.len &&
+	    h->out.p[h->out.len - 1 - have] == '\n')
 		have++;
 	if (have <= MAX_BLANK && h->out.len > 0)
 		mbuf_addc(&h->out, '\n');

@@ -2,8 +2,11 @@
  * mail.h - the face of src/mail: pure functions over message bytes.
  *
  *   headers.c   mail_headers_parse(): what the store keeps of a header
- *   render.c    mail_render(): a whole message as terminal-safe text
+ *   render.c    mail_render(): a whole message as terminal-safe text;
+ *               mail_index(): headers, search text and problem, one parse
  *   mime.c      the MIME tree (libetpan), part numbers, attachments, decoding
+ *   guard.c     defuses nesting libetpan would overflow the stack or
+ *               spend quadratic time on (internal)
  *   html.c      HTML to readable text, with a numbered link list
  *   flowed.c    format=flowed (RFC 3676) unwrapping
  *   charset.c   any charset to valid UTF-8 (iconv; U+FFFD for bad bytes)
@@ -94,6 +97,23 @@ struct mail_render_opts {
 int	 mail_render(const char *raw, size_t len, char **out,
 	    const struct mail_render_opts *opts, struct perr *);
 
+/* The problem of a message mime_guard() had to cut (store_msg.problem). */
+#define MAIL_PROBLEM_COMPLEX	"This message is nested too deeply to read " \
+	"whole; the parts past the limit are shown as raw text."
+
+/*
+ * What the store keeps of a message, from one parse (sync and import
+ * parse each message once): *h as mail_headers_parse() fills it, *text
+ * the body as mail_render() gives it with MAIL_RENDER_NO_HEADERS and
+ * MAIL_RENDER_NO_ATTACHMENTS, at most text_max bytes (0: the default),
+ * for the search index, and *problem NULL, or MAIL_PROBLEM_COMPLEX when
+ * the message was too complex to read whole. *text and *problem are
+ * malloc'd, the caller frees them and h (mail_headers_free()). Returns
+ * 0, or -1 with err set if raw is NULL.
+ */
+int	 mail_index(const char *raw, size_t len, size_t text_max,
+	    struct mail_headers *h, char **text, char **problem, struct perr *);
+
 /* ---- parts and attachments ----------------------------------------- */
 
 enum mail_part_role {
@@ -105,7 +125,9 @@ enum mail_part_role {
 
 struct mail_part {
 	char			*id;	  /* IMAP section number: "1", "2.1" */
-	char			*type;	  /* lower case: "application/pdf" */
+	char			*type;	  /* lower-case ASCII, no control byte
+					     (cleaned where it is made):
+					     "application/pdf" */
 	char			*filename; /* UTF-8, sanitised; "" if none */
 	size_t			 size;	  /* decoded size in bytes */
 	unsigned		 depth;	  /* nesting, 0 for top-level parts */
@@ -191,7 +213,9 @@ char	*flowed_unwrap(const char *, size_t, bool delsp, size_t *outlen);
 
 /*
  * Format one address for display: "Name <addr>", or "addr" without a name;
- * a name holding , ; < > @ or " is quoted. Returns malloc'd, caller frees.
+ * a name holding any RFC 5322 special ( ) < > [ ] : ; @ \ , . or " is
+ * quoted (with \ before " and \), so the result parses back as one
+ * address. Returns malloc'd, caller frees.
  */
 char	*addr_format(const char *name, const char *addr);
 
@@ -440,7 +464,8 @@ struct mime_part {
 	unsigned		 depth;
 	enum mime_kind		 kind;
 	enum mail_part_role	 role;
-	char			*type;	   /* "text/plain" */
+	char			*type;	   /* "text/plain": lower-case ASCII,
+					      no control byte */
 	char			*charset;  /* the charset parameter, or NULL */
 	char			*filename; /* decoded, sanitised, or NULL */
 	bool			 attachment; /* Content-Disposition: attachment */
@@ -462,7 +487,19 @@ struct mime_msg {
 	struct mime_part	*parts;
 	size_t			 nparts;
 	bool			 more;	   /* parts beyond MAIL_MAX_PARTS */
+	bool			 guarded;  /* mime_guard() disarmed nesting */
 };
+
+/*
+ * guard.c: edit s[0..n) (a private copy) so that libetpan's parser can
+ * neither recurse too deep nor work more than linearly: parentheses
+ * nested too deep become spaces, Content-Type fields past the container
+ * budget become "Xontent-Type". True if anything was changed.
+ */
+bool	 mime_guard(char *s, size_t n);
+/* guard.c: the comment nesting libetpan could reach in s[0..n), at most;
+ * with cut non-NULL, each '(' past max becomes a space and sets *cut. */
+size_t	 mime_guard_parens(char *s, size_t n, size_t max, bool *cut);
 
 /* Parse raw into *msg; never fails (see mime.c). Free with mime_close(). */
 void	 mime_open(const char *raw, size_t len, bool prefer_html,
@@ -478,6 +515,8 @@ bool	 mime_counts_as_attachment(const struct mime_part *);
  * charset the message's text declares. */
 void	 mail_headers_from_fields(const struct mailimf_fields *,
 	    const char *hint, struct mail_headers *h);
+/* headers.c: fill h from a parsed message, has_attachments too. */
+void	 mail_headers_from_msg(const struct mime_msg *, struct mail_headers *h);
 /* headers.c: the charset of the message's first text part, or NULL; points
  * into m. */
 const char *mail_headers_hint(const struct mime_msg *m);

@@ -6,14 +6,10 @@
  * its IMAP section number, decoded file name and role: shown as the body,
  * listed as an attachment, or hidden (an alternative not picked).
  *
- * libetpan's parser recurses once per nested multipart or message and once
- * per nested comment parenthesis, with no limit: a 1.5 MB message of nested
- * multiparts overflows an 8 MB stack (tested). Before parsing, guard()
- * therefore disarms, in the private copy, every container type beyond the
- * first MAX_CONTAINERS ("multipart/" becomes "xultipart/", an unknown leaf
- * type) and every parenthesis nested deeper than MAX_PAREN in one header
- * line. Ordinary mail never comes near either limit. The walk below is
- * bounded by MAIL_MAX_DEPTH and MAIL_MAX_PARTS on top of that.
+ * libetpan's parser recurses without a limit and rescans a multipart's
+ * region once per level of nesting: mime_guard() (guard.c) edits the copy
+ * first, so that neither costs more than a flat message would. The walk
+ * below is bounded by MAIL_MAX_DEPTH and MAIL_MAX_PARTS on top of that.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,62 +20,19 @@
 
 #include "mail/mail.h"
 
-#define MAX_CONTAINERS	512
-#define MAX_PAREN	256
-
-/* Case-insensitive: does s[0..n) start with the lower-case word w? */
-static bool
-starts(const char *s, size_t n, const char *w)
-{
-	size_t	l = strlen(w);
-
-	return n >= l && strncasecmp(s, w, l) == 0;
-}
-
-static void
-guard(char *s, size_t n)
-{
-	size_t	i, containers = 0, paren = 0;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '\n':
-			/* A header line ends unless the next one is folded. */
-			if (i + 1 < n && (s[i + 1] == ' ' || s[i + 1] == '\t'))
-				break;
-			paren = 0;
-			break;
-		case '(':
-			if (paren >= MAX_PAREN)
-				s[i] = ' ';
-			else
-				paren++;
-			break;
-		case ')':
-			if (paren > 0)
-				paren--;
-			break;
-		case 'm':
-		case 'M':
-			if (starts(s + i, n - i, "multipart/") ||
-			    starts(s + i, n - i, "message/rfc822")) {
-				if (++containers > MAX_CONTAINERS)
-					s[i] = 'x';
-			}
-			break;
-		}
-	}
-}
-
-/* A lower-case copy of s, malloc'd. */
+/* A lower-case copy of s without control or non-ASCII bytes (libetpan's
+ * tokens keep control bytes), malloc'd: a type is shown and compared. */
 static char *
 lower(const char *s)
 {
-	char	*p, *r = xstrdup(s ? s : "");
+	char	*p, *q, *r = xstrdup(s ? s : "");
 
-	for (p = r; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	for (p = q = r; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F)
+			continue;
+		*q++ = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+	}
+	*q = '\0';
 	return r;
 }
 
@@ -571,7 +524,7 @@ mime_open(const char *raw, size_t len, bool prefer_html, struct mime_msg *m)
 		memcpy(m->buf, raw, len);
 	m->buf[len] = '\0';
 	m->len = len;
-	guard(m->buf, m->len);
+	m->guarded = mime_guard(m->buf, m->len);
 
 	if (mailmime_parse(m->buf, m->len, &idx, &m->root) != MAILIMF_NO_ERROR
 	    || m->root == NULL) {

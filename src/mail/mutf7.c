@@ -103,6 +103,7 @@ char *
 mutf7_decode(const char *s)
 {
 	struct mbuf	 b = { 0 };
+	const char	*shift_end = NULL;
 	char		 u[4];
 	uint32_t	 bits, unit, high;
 	int		 nbits, v;
@@ -123,6 +124,12 @@ mutf7_decode(const char *s)
 			s++;
 			continue;
 		}
+		/* A shift right after another ("&AOk-&AOk-") is the null
+		 * shift RFC 3501 forbids: the canonical form is one shift
+		 * ("&AOkA6Q-"), and two spellings would map two server
+		 * names to one local name. */
+		if (s - 1 == shift_end)
+			goto bad;
 		bits = 0;
 		nbits = 0;
 		high = 0;
@@ -159,7 +166,7 @@ mutf7_decode(const char *s)
 		if (*s != '-' || units == 0 || high != 0 || nbits >= 6 ||
 		    bits != 0)
 			goto bad;
-		s++;
+		shift_end = ++s;
 	}
 	return mbuf_finish(&b, NULL);
 bad:

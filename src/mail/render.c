@@ -198,31 +198,28 @@ attachment_list(struct render *r, const struct mime_msg *m)
 		put_str(r, "  [more parts not shown]\n");
 }
 
-int
-mail_render(const char *raw, size_t len, char **out,
-    const struct mail_render_opts *opts, struct perr *err)
+/* The text of a parsed message, as mail_render() describes it: malloc'd. */
+static char *
+render_msg(const struct mime_msg *m, const struct mail_render_opts *opts)
 {
 	struct render		 r;
-	struct mime_msg		 m;
 	const struct mime_part	*p;
-	char			*s;
+	char			*s, *out;
 	size_t			 i, n;
 
-	*out = NULL;
-	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message");
 	memset(&r, 0, sizeof r);
 	r.flags = opts != NULL ? opts->flags : 0;
 	r.max = opts != NULL && opts->max_bytes > 0 ? opts->max_bytes :
 	    MAIL_RENDER_MAX;
-	mime_open(raw, len, (r.flags & MAIL_RENDER_PREFER_HTML) != 0, &m);
 
 	if (!(r.flags & MAIL_RENDER_NO_HEADERS)) {
-		header_block(&r, m.fields, mail_headers_hint(&m));
+		header_block(&r, m->fields, mail_headers_hint(m));
 		put_str(&r, "\n");
+		if (m->guarded)
+			put_str(&r, "[" MAIL_PROBLEM_COMPLEX "]\n\n");
 	}
-	for (i = 0; i < m.nparts && !r.full; i++) {
-		p = &m.parts[i];
+	for (i = 0; i < m->nparts && !r.full; i++) {
+		p = &m->parts[i];
 		if (p->truncated && p->role != MAIL_PART_HIDDEN) {
 			s = xasprintf("\n[part %s: nested too deeply, not "
 			    "shown]\n", *p->id ? p->id : "1");
@@ -234,7 +231,7 @@ mail_render(const char *raw, size_t len, char **out,
 			    "----------\n", p->id);
 			put_str(&r, s);
 			free(s);
-			header_block(&r, p->fields, mail_headers_hint(&m));
+			header_block(&r, p->fields, mail_headers_hint(m));
 			put_str(&r, "\n");
 			r.bodies = 0;
 			continue;
@@ -247,12 +244,49 @@ mail_render(const char *raw, size_t len, char **out,
 	if (!(r.flags & MAIL_RENDER_NO_ATTACHMENTS)) {
 		r.full = false;		/* the list is short: always show it */
 		r.max = (size_t)-1;
-		attachment_list(&r, &m);
+		attachment_list(&r, m);
 	}
-	mime_close(&m);
-
 	s = mbuf_finish(&r.out, &n);
-	*out = sanitize_text(s, n, true);
+	out = sanitize_text(s, n, true);
 	free(s);
+	return out;
+}
+
+int
+mail_render(const char *raw, size_t len, char **out,
+    const struct mail_render_opts *opts, struct perr *err)
+{
+	struct mime_msg	m;
+
+	*out = NULL;
+	if (raw == NULL)
+		return perr_set(err, PERR_GENERIC, "no message");
+	mime_open(raw, len, opts != NULL &&
+	    (opts->flags & MAIL_RENDER_PREFER_HTML) != 0, &m);
+	*out = render_msg(&m, opts);
+	mime_close(&m);
+	return 0;
+}
+
+int
+mail_index(const char *raw, size_t len, size_t text_max,
+    struct mail_headers *h, char **text, char **problem, struct perr *err)
+{
+	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
+	    MAIL_RENDER_NO_ATTACHMENTS, text_max };
+	struct mime_msg		 m;
+
+	*text = NULL;
+	*problem = NULL;
+	if (raw == NULL) {
+		mail_headers_from_fields(NULL, NULL, h);
+		return perr_set(err, PERR_GENERIC, "no message");
+	}
+	mime_open(raw, len, false, &m);
+	mail_headers_from_msg(&m, h);
+	*text = render_msg(&m, &ro);
+	if (m.guarded)
+		*problem = xstrdup(MAIL_PROBLEM_COMPLEX);
+	mime_close(&m);
 	return 0;
 }

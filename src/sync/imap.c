@@ -1107,30 +1107,45 @@ store_header(void *arg, const struct imap_header *h)
 	return rc;
 }
 
+/* Store raw as message id's body with text, its readable text for the
+ * search index (NULL: none). */
+static int
+body_store(struct sync_session *s, int64_t id, const char *raw, size_t len,
+    const char *text, struct perr *err)
+{
+	if (store_body_put(s->st, id, raw, len, text, err) != 0)
+		return -1;
+	s->prog.bodies++;
+	s->prog.bytes += len;
+	return 0;
+}
+
 /*
  * Store raw as message id's body, with its readable text for the search
- * index (none is no reason to fail).
+ * index (none is no reason to fail), and a problem when it is too complex
+ * to read whole (MAIL_PROBLEM_COMPLEX): one parse.
  */
 static int
 body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
     struct perr *err)
 {
-	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
-	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
+	struct mail_headers	 mh;
 	struct perr		 rerr;
-	char			*text = NULL;
+	char			*text = NULL, *problem = NULL;
 	int			 rc;
 
-	if (mail_render(raw, len, &text, &ro, &rerr) != 0)
-		text = NULL;
-	rc = store_body_put(s->st, id, raw, len, text, err);
+	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, &rerr) == 0)
+		mail_headers_free(&mh);
+	rc = body_store(s, id, raw, len, text, err);
+	if (rc == 0 && problem != NULL)
+		rc = store_msg_set_problem(s->st, id, problem, err);
+	free(problem);
 	free(text);
-	if (rc == 0) {
-		s->prog.bodies++;
-		s->prog.bytes += len;
-	}
 	return rc;
 }
+
+static int store_raw_rows(struct hdr_ctx *, struct store_msg *, const char *,
+    size_t, const char *, int64_t, struct perr *);
 
 /*
  * Store m from the raw bytes of its message, with what src/mail reads from
@@ -1143,13 +1158,15 @@ static int
 store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
     size_t len, int64_t replace, struct perr *err)
 {
-	struct sync_session	*s = hc->s;
 	struct mail_headers	 mh;
 	struct perr		 perr;
-	int64_t			 id;
+	char			*text = NULL, *problem = NULL;
+	int			 rc;
 
 	m->folder_id = hc->f->id;
-	if (raw != NULL && mail_headers_parse(raw, len, &mh, &perr) == 0) {
+	/* One parse gives the header, the search text and any problem. */
+	if (raw != NULL && mail_index(raw, len, 1 << 20, &mh, &text,
+	    &problem, &perr) == 0) {
 		m->message_id = nonempty(xstrdup(mh.message_id));
 		m->in_reply_to = nonempty(xstrdup(mh.in_reply_to));
 		m->refs = nonempty(xstrdup(mh.references));
@@ -1161,8 +1178,25 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 		m->subject = nonempty(xstrdup(mh.subject));
 		m->has_attachments = mh.has_attachments;
 		mail_headers_free(&mh);
+		if (m->problem == NULL)
+			m->problem = problem;
+		else
+			free(problem);
 	}
 	m->size = raw != NULL ? (int64_t)len : 0;
+	rc = store_raw_rows(hc, m, raw, len, text, replace, err);
+	free(text);
+	return rc;
+}
+
+/* store_raw()'s transaction. */
+static int
+store_raw_rows(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
+    size_t len, const char *text, int64_t replace, struct perr *err)
+{
+	struct sync_session	*s = hc->s;
+	int64_t			 id;
+
 	if (store_begin(s->st, err) != 0)
 		return -1;
 	/*
@@ -1175,7 +1209,8 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	    (replace != 0 && id != 0 &&
 	    store_journal_repoint(s->st, replace, id, err) != 0) ||
 	    (replace != 0 && store_msg_delete(s->st, replace, err) != 0) ||
-	    (id != 0 && raw != NULL && body_put(s, id, raw, len, err) != 0)) {
+	    (id != 0 && raw != NULL &&
+	    body_store(s, id, raw, len, text, err) != 0)) {
 		(void)store_rollback(s->st, NULL);
 		return -1;
 	}

@@ -371,18 +371,18 @@ store_message(struct sync_session *s, const struct store_folder *f,
     const char *uidl, const char *alias, const char *raw, size_t len,
     int64_t now, struct perr *err)
 {
-	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
-	    MAIL_RENDER_NO_ATTACHMENTS, 1 << 20 };
 	struct mail_headers	 mh;
 	struct store_msg	 m;
 	struct perr		 ignored;
-	char			*text = NULL;
+	char			*text = NULL, *problem = NULL;
 	int64_t			 id;
 	int			 rc = -1;
 
-	if (mail_headers_parse(raw, len, &mh, err) != 0)
+	/* One parse: header, search text, and a problem if too complex. */
+	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, err) != 0)
 		return -1;
 	memset(&m, 0, sizeof m);
+	m.problem = problem;
 	m.folder_id = f->id;
 	m.message_id = nonempty(xstrdup(mh.message_id));
 	m.in_reply_to = nonempty(xstrdup(mh.in_reply_to));
@@ -398,10 +398,6 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	m.has_attachments = mh.has_attachments;
 	m.pop3_uidl = (char *)uidl;
 	mail_headers_free(&mh);
-
-	/* The readable text is what search indexes; none is no reason to fail. */
-	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
-		text = NULL;
 
 	if (store_begin(s->st, err) != 0)
 		goto out;
@@ -423,6 +419,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	rc = 0;
 out:
 	free(text);
+	free(m.problem);
 	free(m.message_id);
 	free(m.in_reply_to);
 	free(m.refs);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mail/mail.h"
 
@@ -564,6 +565,297 @@ render_survives_deep_nesting_and_caps_output(void **state)
 	free(m);
 }
 
+/* ---- hostile nesting (mime_guard) ----------------------------------- */
+
+/* Render and parse the headers of m; neither may crash or leak a control
+ * byte. Frees m. */
+static void
+survives(char *m, size_t len)
+{
+	struct mail_headers	 h;
+	struct perr		 e;
+	char			*out = NULL;
+
+	assert_int_equal(mail_render(m, len, &out, NULL, &e), 0);
+	assert_terminal_safe(out);
+	free(out);
+	assert_int_equal(mail_headers_parse(m, len, &h, &e), 0);
+	mail_headers_free(&h);
+	free(m);
+}
+
+/* s repeated n times after head, then tail: malloc'd, *len its length. */
+static char *
+repeat(const char *head, const char *s, size_t n, const char *tail,
+    size_t *len)
+{
+	struct mbuf	b = { 0 };
+	size_t		i, k = strlen(s);
+
+	mbuf_adds(&b, head);
+	for (i = 0; i < n; i++)
+		mbuf_add(&b, s, k);
+	mbuf_adds(&b, tail);
+	return mbuf_finish(&b, len);
+}
+
+static void
+guard_counts_comments_as_libetpan_does(void **state)
+{
+	char	*m, buf[64];
+	size_t	 len;
+	bool	 cut = false;
+
+	/* "\)" does not close a comment: libetpan nests on every "(". */
+	m = repeat("Date: ", "(\\)", 1000000, "\r\nSubject: x\r\n\r\nhi\r\n",
+	    &len);
+	survives(m, len);
+	/* "\<LF>" is a quoted pair: the comment goes on past the line. */
+	m = repeat("Date: ", "(\\\n", 1000000, "\r\nSubject: x\r\n\r\nhi\r\n",
+	    &len);
+	survives(m, len);
+	/* RFC 2047 words in Content-Type are decoded before it is parsed. */
+	m = repeat("Content-Type: =?us-ascii?Q?", "=28", 1000000, "?=\r\n"
+	    "\r\nhi\r\n", &len);
+	survives(m, len);
+
+	strcpy(buf, "(\\)(\\)(a)\\)(");
+	assert_int_equal(mime_guard_parens(buf, strlen(buf), 10, NULL), 3);
+	assert_int_equal(mime_guard_parens(buf, strlen(buf), 2, &cut), 2);
+	assert_true(cut);
+	assert_string_equal(buf, "(\\)(\\) a)\\)(");
+	/* Folding white space keeps a comment open, a line break ends it. */
+	strcpy(buf, "((\r\n ((\n(");
+	assert_int_equal(mime_guard_parens(buf, strlen(buf), 10, NULL), 4);
+}
+
+/* CPU seconds mail_headers_parse() takes on m (freed). */
+static double
+parse_cpu(char *m, size_t len)
+{
+	struct mail_headers	 h;
+	struct perr		 e;
+	clock_t			 t = clock();
+
+	assert_int_equal(mail_headers_parse(m, len, &h, &e), 0);
+	t = clock() - t;
+	mail_headers_free(&h);
+	free(m);
+	return (double)t / CLOCKS_PER_SEC;
+}
+
+/* depth multiparts around pad bytes of text, malloc'd. */
+static char *
+nested(int depth, size_t pad, size_t *len)
+{
+	struct mbuf	b = { 0 };
+	size_t		i;
+	int		d;
+
+	mbuf_adds(&b, "Subject: nested\r\n");
+	for (d = 0; d < depth; d++)
+		mbuf_printf(&b, "Content-Type: multipart/mixed; boundary=b%d"
+		    "\r\n\r\n--b%d\r\n", d, d);
+	mbuf_adds(&b, "Content-Type: text/plain\r\n\r\n");
+	for (i = 0; i < pad / 64; i++)
+		mbuf_adds(&b, "the quick brown fox jumps over the lazy dog "
+		    "0123456789 abcdef\r\n");
+	for (d = depth - 1; d >= 0; d--)
+		mbuf_printf(&b, "\r\n--b%d--\r\n", d);
+	return mbuf_finish(&b, len);
+}
+
+/* n levels of lvl after a Subject, each "#" in lvl replaced by the level's
+ * number: malloc'd, *len its length. flat: the n copies side by side as
+ * the parts of one multipart instead, the same containers without the
+ * nesting (what the nested form may cost, give or take a constant). */
+static char *
+levels_as(const char *lvl, int n, bool flat, size_t *len)
+{
+	struct mbuf	 b = { 0 };
+	const char	*p;
+	int		 i;
+
+	mbuf_adds(&b, "Subject: deep\r\n");
+	if (flat)
+		mbuf_adds(&b, "Content-Type: multipart/mixed; boundary=zz\r\n"
+		    "\r\n");
+	for (i = 0; i < n; i++) {
+		if (flat)
+			mbuf_adds(&b, "--zz\r\n");
+		for (p = lvl; *p != '\0'; p++)
+			if (*p == '#')
+				mbuf_printf(&b, "%d", i);
+			else
+				mbuf_addc(&b, *p);
+	}
+	mbuf_adds(&b, flat ? "--zz--\r\n" : "\r\nbottom\r\n");
+	return mbuf_finish(&b, len);
+}
+
+static char *
+levels(const char *lvl, int n, size_t *len)
+{
+	return levels_as(lvl, n, false, len);
+}
+
+/* CPU seconds survives() takes on m. */
+static double
+survives_cpu(char *m, size_t len)
+{
+	clock_t	t = clock();
+
+	survives(m, len);
+	return (double)(clock() - t) / CLOCKS_PER_SEC;
+}
+
+static void
+guard_sees_every_container_spelling(void **state)
+{
+	static const char *const level[] = {
+		"Content-Type: multipart/mixed; boundary=b#\r\n\r\n--b#\r\n",
+		"Content-Type: multipart /mixed; boundary=b#\r\n\r\n--b#\r\n",
+		"Content-Type: multipart/ mixed; boundary=b#\r\n\r\n--b#\r\n",
+		"Content-Type: multipart; boundary=b#\r\n\r\n--b#\r\n",
+		"content-type:MULTIPART(x)/y;boundary=\"b#\"\n\n--b#\n",
+		"Content-Type: =?us-ascii?Q?multipart?=/mixed; boundary=b#\r\n"
+		    "\r\n--b#\r\n",
+		"Content-Type: message/rfc822\r\n\r\n",
+		"Content-Type: message /rfc822\r\n\r\n",
+		"Content-Type: message/ rfc822\r\n\r\n",
+		"Content-Type (x): message/RFC822\r\n\r\n",
+		"Content-Type: multipart/digest; boundary=b#\r\n\r\n--b#\r\n\r\n",
+	};
+	size_t	 i, len;
+	double	 flat, t;
+	char	*m;
+
+	/* 30,000 levels: past libetpan's stack, and minutes of rescans
+	 * (41 s for "multipart /mixed"); bounded by the same containers
+	 * side by side, measured in the same process. */
+	for (i = 0; i < sizeof level / sizeof level[0]; i++) {
+		m = levels_as(level[i], 30000, true, &len);
+		flat = survives_cpu(m, len);
+		m = levels(level[i], 30000, &len);
+		t = survives_cpu(m, len);
+		print_message("# level %zu: %.3fs (side by side %.3fs)\n", i,
+		    t, flat);
+		assert_true(t < 10 * flat + 0.1);
+	}
+}
+
+static void
+guard_keeps_work_linear(void **state)
+{
+	double	 flat, deep;
+	size_t	 len;
+	char	*m;
+
+	/*
+	 * 512 real levels around 4 MB cost libetpan 512 scans of the
+	 * text (seconds); linear, they cost a small multiple of one flat
+	 * parse of the same bytes. The bound is a ratio of CPU times taken
+	 * in the same process, so a loaded machine or a sanitizer build
+	 * moves both sides.
+	 */
+	m = nested(1, 4 << 20, &len);
+	flat = parse_cpu(m, len);
+	m = nested(512, 4 << 20, &len);
+	deep = parse_cpu(m, len);
+	print_message("# flat %.3fs, 512 levels %.3fs\n", flat, deep);
+	assert_true(deep < 40 * flat + 0.05);
+	/* 8,000 levels in 500 KB: against the same 4 MB baseline. */
+	m = nested(8000, 500 << 10, &len);
+	deep = parse_cpu(m, len);
+	print_message("# 8000 levels %.3fs\n", deep);
+	assert_true(deep < 10 * flat + 0.05);
+}
+
+static void
+guard_leaves_ordinary_mail_alone(void **state)
+{
+	const char	*msg = "From: Ann (the (real) one) <a@x.org>\r\n"
+	    "Subject: about Content-Type: multipart/mixed\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"=_b\"\r\n\r\n"
+	    "--=_b\r\nContent-Type: text/plain\r\n\r\n"
+	    "Set Content-Type: message/rfc822 (see RFC 2046 \\(5.2\\)).\r\n"
+	    "--=_b\r\nContent-Type: message/rfc822\r\n\r\n"
+	    "Subject: inner\r\n\r\ninner text\r\n--=_b--\r\n";
+	char		*copy = xstrdup(msg);
+	struct mime_msg	 m;
+
+	assert_false(mime_guard(copy, strlen(copy)));
+	assert_string_equal(copy, msg);
+	free(copy);
+	mime_open(msg, strlen(msg), false, &m);
+	assert_false(m.guarded);
+	assert_int_equal(m.nparts, 5);
+	mime_close(&m);
+}
+
+/* "&#10;" n times: a static buffer, overwritten by the next call. */
+static const char *
+repeat_nl(size_t n)
+{
+	static char	*buf;
+	size_t		 len;
+
+	free(buf);
+	buf = repeat("", "&#10;", n, "", &len);
+	return buf;
+}
+
+static void
+html_br_after_many_newlines_is_linear(void **state)
+{
+	char	*in, *out;
+	size_t	 len, n = 200000;
+	int	 links = 0;
+	double	 flat, t;
+
+	/* &#10; N times then <br> N times: each <br> used to walk back
+	 * over all N newlines (N^2, about 30 s for 1.8 MB). */
+	in = repeat("", "<b>x</b>", n * 2, "", &len);
+	t = clock();
+	out = html_to_text(in, len, &links, 1 << 30, &len);
+	flat = (clock() - t) / CLOCKS_PER_SEC;
+	free(out);
+	free(in);
+	in = repeat(repeat_nl(n), "<br>", n, "", &len);
+	t = clock();
+	out = html_to_text(in, len, &links, 1 << 30, &len);
+	t = (clock() - t) / CLOCKS_PER_SEC;
+	print_message("# flat %.3fs, newlines then <br> %.3fs\n", flat, t);
+	assert_true(t < 20 * flat + 0.05);
+	free(out);
+	free(in);
+}
+
+static void
+date_zone_of_int_min_is_no_zone(void **state)
+{
+	const char	*m = "From: a@x.org\r\nDate: Mon, 1 Jan 2024 10:00:00 "
+	    "+2147483648\r\nSubject: z\r\n\r\nhi\r\n";
+	struct mail_headers	 h;
+	struct perr		 e;
+	char			*s;
+
+	/* The sanitizer build aborted on -INT_MIN; the plain one showed
+	 * "--2147483648". */
+	s = render(m, 0);
+	assert_non_null(strstr(s, "Date: 1 Jan 2024 10:00:00\n"));
+	free(s);
+	assert_int_equal(mail_headers_parse(m, strlen(m), &h, &e), 0);
+	assert_true(h.date == 0 || h.date == 1704103200);
+	mail_headers_free(&h);
+	m = "Date: Mon, 1 Jan 2024 10:00:00 -2147483648\r\n\r\n";
+	assert_int_equal(mail_headers_parse(m, strlen(m), &h, &e), 0);
+	mail_headers_free(&h);
+	s = render(m, 0);
+	assert_non_null(strstr(s, "Date: 1 Jan 2024 10:00:00\n"));
+	free(s);
+}
+
 /* ---- modified UTF-7 ------------------------------------------------- */
 
 static void
@@ -603,8 +895,97 @@ mutf7_rejects_invalid_input(void **state)
 	assert_null(mutf7_decode("&U,BTFx-"));	/* non-zero pad bits */
 	assert_null(mutf7_decode("caf\xc3\xa9"));	/* raw 8-bit */
 	assert_null(mutf7_decode("&-&"));
+	/* Null shift: one character per shift, twice, instead of one shift
+	 * ("&AOkA6Q-"); two names would decode to the same one. */
+	assert_null(mutf7_decode("&AOk-&AOk-"));
+	assert_null(mutf7_decode("a&AOk-&AOk-b"));
+	check_mutf7("\xc3\xa9\xc3\xa9", "&AOkA6Q-");
+	check_mutf7("\xc3\xa9&\xc3\xa9", "&AOk-&-&AOk-");
 	assert_null(mutf7_encode("bad \xff utf8"));
 	assert_null(mutf7_decode(NULL));
+}
+
+static void
+index_parses_once_and_marks_complex_messages(void **state)
+{
+	const char		*ok = "From: Ann <a@x.org>\r\nSubject: hi\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	    "Content-Type: text/plain\r\n\r\nbody text\r\n--b\r\n"
+	    "Content-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+	struct mail_headers	 h;
+	struct perr		 e;
+	char			*text, *problem, *m, *out;
+	size_t			 len;
+
+	assert_int_equal(mail_index(ok, strlen(ok), 0, &h, &text, &problem,
+	    &e), 0);
+	assert_string_equal(h.subject, "hi");
+	assert_string_equal(h.from_addr, "a@x.org");
+	assert_true(h.has_attachments);
+	assert_string_equal(text, "body text\n");
+	assert_null(problem);
+	mail_headers_free(&h);
+	free(text);
+
+	/* Past the guard's limits: stored with a problem, shown with it. */
+	m = levels("Content-Type: message /rfc822\r\n\r\n", 600, &len);
+	assert_int_equal(mail_index(m, len, 0, &h, &text, &problem, &e), 0);
+	assert_string_equal(h.subject, "deep");
+	assert_non_null(problem);
+	assert_string_equal(problem, MAIL_PROBLEM_COMPLEX);
+	mail_headers_free(&h);
+	free(text);
+	free(problem);
+	assert_int_equal(mail_render(m, len, &out, NULL, &e), 0);
+	assert_non_null(strstr(out, "[" MAIL_PROBLEM_COMPLEX "]"));
+	free(out);
+	free(m);
+}
+
+/* ---- addresses and part types --------------------------------------- */
+
+static void
+addr_format_quotes_every_special(void **state)
+{
+	static const char *const names[] = { "Mary Smith: Personal Account",
+	    "a\\b", "Ann (work)", "J. Smith", "Doe, Jane", "x;y", "<a>", "a@b",
+	    "say \"hi\"", "[list]" };
+	struct compose_addrs	 a = { 0 };
+	struct perr		 e;
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		s = addr_format(names[i], "m@x.org");
+		assert_true(s[0] == '"');
+		/* It parses back as one address with the same name. */
+		assert_int_equal(compose_parse_addresses(s, &a, &e), 0);
+		assert_int_equal(a.n, 1);
+		assert_string_equal(a.v[0].name, names[i]);
+		assert_string_equal(a.v[0].addr, "m@x.org");
+		compose_addrs_free(&a);
+		memset(&a, 0, sizeof a);
+		free(s);
+	}
+	s = addr_format("Plain Name", "p@x.org");
+	assert_string_equal(s, "Plain Name <p@x.org>");
+	free(s);
+}
+
+static void
+part_type_holds_no_control_byte(void **state)
+{
+	const char	*m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: application/x\x1b\x07Y\x7f\r\n\r\nzz\r\n"
+	    "--b--\r\n";
+	struct mail_part	*p;
+	struct perr		 e;
+	size_t			 n;
+
+	assert_int_equal(mail_attachments(m, strlen(m), &p, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].type, "application/xy");
+	mail_parts_free(p, n);
 }
 
 /* ---- threading ------------------------------------------------------ */
@@ -660,8 +1041,17 @@ main(void)
 		cmocka_unit_test(render_strips_escapes_and_bidi_from_subject),
 		cmocka_unit_test(render_converts_charsets_in_body),
 		cmocka_unit_test(render_survives_deep_nesting_and_caps_output),
+		cmocka_unit_test(guard_counts_comments_as_libetpan_does),
+		cmocka_unit_test(guard_sees_every_container_spelling),
+		cmocka_unit_test(guard_keeps_work_linear),
+		cmocka_unit_test(guard_leaves_ordinary_mail_alone),
+		cmocka_unit_test(html_br_after_many_newlines_is_linear),
+		cmocka_unit_test(date_zone_of_int_min_is_no_zone),
 		cmocka_unit_test(mutf7_round_trips_rfc3501_vectors),
 		cmocka_unit_test(mutf7_rejects_invalid_input),
+		cmocka_unit_test(index_parses_once_and_marks_complex_messages),
+		cmocka_unit_test(addr_format_quotes_every_special),
+		cmocka_unit_test(part_type_holds_no_control_byte),
 		cmocka_unit_test(subject_base_strips_prefixes_and_tags),
 	};
 
