@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 #include "search/search.h"
+#include "store/store.h"
 
 /* 2024-06-15 00:00:00 UTC: the clock of newer: and older:. */
 #define NOW	1718409600LL
@@ -265,6 +268,278 @@ trees_built_by_hand(void **state)
 	search_free(n);
 }
 
+
+/* ---- compiled and run against a store --------------------------------- */
+
+static char	dbpath[] = "/tmp/posta-test-search-XXXXXX";
+
+struct fixture {
+	struct store	*s;
+	int64_t		 inbox, archive, sent;
+	int64_t		 id[4];
+};
+
+static const char raw1[] =
+	"From: Mario Rossi <rossi@example.com>\r\n"
+	"To: anna@x.org\r\nCc: Carla Verdi <carla@y.org>\r\n"
+	"Subject: =?UTF-8?Q?Citt=C3=A0_di_Roma?=\r\n"
+	"MIME-Version: 1.0\r\n"
+	"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	"--b\r\nContent-Type: text/plain\r\n\r\nferie in montagna\r\n"
+	"--b\r\nContent-Type: application/pdf\r\n"
+	"Content-Disposition: attachment; filename=\"preventivo_2024.pdf\"\r\n"
+	"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0K\r\n--b--\r\n";
+
+static int64_t
+folder(struct store *s, int64_t acc, const char *name)
+{
+	struct store_folder	f = { 0 };
+	struct perr		err;
+	int64_t			id;
+
+	f.account_id = acc;
+	f.name = (char *)name;
+	f.remote_name = (char *)name;
+	assert_int_equal(store_folder_upsert(s, &f, &id, &err), 0);
+	return id;
+}
+
+static int64_t
+msg(struct store *s, int64_t fid, const char *from_name, const char *from,
+    const char *to, const char *cc, const char *subject, int64_t date,
+    int64_t size, unsigned flags, int64_t thread, const char *raw,
+    const char *text)
+{
+	struct store_msg	m = { 0 };
+	struct perr		err;
+	int64_t			id;
+	static int		n;
+	char			mid[32];
+
+	(void)snprintf(mid, sizeof mid, "msg%d@x", ++n);
+	m.folder_id = fid;
+	m.uid = (uint32_t)n;
+	m.message_id = mid;
+	m.from_name = (char *)from_name;
+	m.from_addr = (char *)from;
+	m.to_list = (char *)to;
+	m.cc_list = (char *)cc;
+	m.subject = (char *)subject;
+	m.date = date;
+	m.size = size;
+	m.flags = flags;
+	m.thread_id = thread;
+	if (store_msg_insert(s, &m, &id, &err) != 0 ||
+	    store_body_put(s, id, raw, strlen(raw), text, &err) != 0)
+		fail_msg("insert: %s", err.msg);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = xcalloc(1, sizeof *fx);
+	struct perr	 err;
+	int64_t		 acc;
+	char		*path;
+
+	if (mkdtemp(dbpath) == NULL)
+		return -1;
+	path = xasprintf("%s/posta.db", dbpath);
+	fx->s = store_open(path, STORE_RDWR | STORE_SYNC_NORMAL, &err);
+	free(path);
+	if (fx->s == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_account_ensure(fx->s, "work", STORE_IMAP, &acc,
+	    &err), 0);
+	fx->inbox = folder(fx->s, acc, "INBOX");
+	fx->archive = folder(fx->s, acc, "Archive");
+	fx->sent = folder(fx->s, acc, "Sent");
+	/* 2024-02-10, 2024-05-01, 2024-02-11 at noon UTC */
+	fx->id[1] = msg(fx->s, fx->inbox, "Mario Rossi", "rossi@example.com",
+	    "anna@x.org", "Carla Verdi <carla@y.org>", "Città di Roma",
+	    1707566400, 2000, 0, 7, raw1, "ferie in montagna");
+	fx->id[2] = msg(fx->s, fx->archive, "Hans Müller", "hm@z.de",
+	    "anna@x.org", NULL, "perché no", 1714564800, 30000,
+	    STORE_SEEN | STORE_FLAGGED, 8, "Subject: x\r\n\r\nfattura\r\n",
+	    "fattura numero 4711");
+	fx->id[3] = msg(fx->s, fx->sent, NULL, "anna@x.org",
+	    "rossi@example.com", NULL, "Re: Città di Roma", 1707652800, 500,
+	    STORE_SEEN | STORE_ANSWERED, 7, "Subject: y\r\n\r\nok\r\n", "ok");
+	*state = fx;
+	return 0;
+}
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->s);
+	free(fx);
+	return nftw(dbpath, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+collect(void *arg, const struct store_msg *m)
+{
+	char	*ids = arg, num[24];
+
+	(void)snprintf(num, sizeof num, "%s%lld", *ids ? " " : "",
+	    (long long)m->id);
+	strcat(ids, num);
+	return 0;
+}
+
+/* The ids q finds, newest first, as "3 1"; the count must agree. */
+static void
+finds(struct fixture *fx, const char *q, const char *want)
+{
+	struct search_node	*n;
+	struct store_find	 f = { .limit = -1 };
+	struct perr		 err;
+	char			 ids[256] = "";
+	int64_t			 count, words = 0;
+	const char		*p;
+
+	if (search_parse(q, NOW, &n, &err) != 0)
+		fail_msg("%s: %s", q, err.msg);
+	if (store_msg_find(fx->s, n, &f, collect, ids, &err) != 0 ||
+	    store_msg_find_count(fx->s, n, &f, &count, &err) != 0)
+		fail_msg("%s: %s", q, err.msg);
+	if (strcmp(ids, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", q, ids, want);
+	for (p = want; *p != '\0'; p++)
+		if (p == want || p[-1] == ' ')
+			words++;
+	assert_int_equal(count, words);
+	search_free(n);
+}
+
+static void
+accents_and_case_are_ignored(void **state)
+{
+	struct fixture	*fx = *state;
+
+	finds(fx, "citta", "3 1");
+	finds(fx, "CITTÀ", "3 1");
+	finds(fx, "PERCHE", "2");
+	finds(fx, "muller", "2");
+	finds(fx, "müller", "2");
+	finds(fx, "citt*", "3 1");
+	finds(fx, "\"di roma\"", "3 1");
+	finds(fx, "\"roma di\"", "");
+}
+
+static void
+each_field_finds_its_own_text_only(void **state)
+{
+	struct fixture	*fx = *state;
+
+	finds(fx, "cc:carla", "1");
+	finds(fx, "to:carla", "1");
+	finds(fx, "from:carla", "");
+	finds(fx, "subject:carla", "");
+	finds(fx, "to:anna", "2 1");
+	finds(fx, "from:anna", "3");
+	finds(fx, "from:rossi@example.com", "1");
+	finds(fx, "body:ferie", "1");
+	finds(fx, "subject:ferie", "");
+	finds(fx, "attachment:preventivo", "1");
+	finds(fx, "preventivo", "1");
+	finds(fx, "body:preventivo", "");
+	finds(fx, "subject:(citta OR perche)", "2 3 1");
+	finds(fx, "id:<msg2@x>", "2");
+}
+
+static void
+flags_dates_sizes_folders_threads(void **state)
+{
+	struct fixture	*fx = *state;
+
+	finds(fx, "is:unread", "1");
+	finds(fx, "is:read", "2 3");
+	finds(fx, "is:flagged", "2");
+	finds(fx, "is:replied", "3");
+	finds(fx, "has:attachment", "");
+	finds(fx, "larger:20k", "2");
+	finds(fx, "smaller:20k", "3 1");
+	finds(fx, "larger:2000", "2");
+	finds(fx, "date:2024-02", "3 1");
+	finds(fx, "date:2024-05-01", "2");
+	finds(fx, "date:2024-02-11..2024-05", "2 3");
+	finds(fx, "before:2024-02-11", "1");
+	finds(fx, "after:2024-02-11", "2 3");
+	finds(fx, "folder:archive", "2");
+	finds(fx, "account:work", "2 3 1");
+	finds(fx, "account:home", "");
+	finds(fx, "thread:{body:ferie}", "3 1");
+	finds(fx, "thread:perche", "2");
+	finds(fx, "", "2 3 1");
+}
+
+static void
+boolean_structure(void **state)
+{
+	struct fixture	*fx = *state;
+
+	finds(fx, "fattura OR ferie", "2 1");
+	finds(fx, "fattura -müller", "");
+	finds(fx, "citta -is:unread", "3");
+	finds(fx, "NOT citta", "2");
+	finds(fx, "-body:ferie citta", "3");
+	finds(fx, "-body:ferie -fattura", "3");
+	finds(fx, "is:unread OR is:flagged", "2 1");
+	finds(fx, "(citta is:unread) OR (fattura larger:1k)", "2 1");
+	finds(fx, "NOT (citta OR fattura)", "");
+	finds(fx, "citta NOT (is:unread OR folder:sent)", "");
+}
+
+static void
+flag_change_and_move_show_at_once(void **state)
+{
+	struct fixture	*fx = *state;
+	struct perr	 err;
+
+	assert_int_equal(store_msg_flags_change(fx->s, fx->id[1], STORE_SEEN,
+	    0, &err), 1);
+	finds(fx, "is:unread", "");
+	assert_int_equal(store_msg_move(fx->s, fx->id[1], fx->archive, &err),
+	    0);
+	finds(fx, "folder:archive citta", "1");
+	finds(fx, "folder:inbox", "");
+	assert_int_equal(store_msg_delete(fx->s, fx->id[2], &err), 0);
+	finds(fx, "perche", "");
+}
+
+static void
+the_sql_binds_every_value(void **state)
+{
+	struct search_node	*n;
+	struct perr		 err;
+	char			*sql;
+
+	(void)state;
+	assert_int_equal(search_parse("from:\"o'neil \\\"x\" '; DROP",
+	    NOW, &n, &err), -1);
+	assert_int_equal(search_parse("from:\"o'neil \\\"x\\\"\" folder:\"a'b\"",
+	    NOW, &n, &err), 0);
+	sql = store_find_sql(n);
+	assert_string_equal(sql, "(m.id IN (SELECT rowid FROM message_fts"
+	    " WHERE message_fts MATCH ?) AND m.folder_id IN (SELECT id FROM"
+	    " folder WHERE name = ? COLLATE NOCASE)) [({from} : \"o'neil"
+	    " \"\"x\"\"\")] [a'b]");
+	free(sql);
+	search_free(n);
+}
+
 int
 main(void)
 {
@@ -278,9 +553,16 @@ main(void)
 		cmocka_unit_test(errors_name_position_and_expectation),
 		cmocka_unit_test(hostile_queries_get_clear_errors),
 		cmocka_unit_test(trees_built_by_hand),
+		cmocka_unit_test(the_sql_binds_every_value),
+		cmocka_unit_test(accents_and_case_are_ignored),
+		cmocka_unit_test(each_field_finds_its_own_text_only),
+		cmocka_unit_test(flags_dates_sizes_folders_threads),
+		cmocka_unit_test(boolean_structure),
+		cmocka_unit_test(flag_change_and_move_show_at_once),
 	};
+
 
 	(void)setenv("TZ", "UTC", 1);
 	tzset();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
