@@ -504,8 +504,10 @@ int	store_body_get(struct store *, int64_t id, void **raw, size_t *len,
 	    struct perr *);
 
 /*
- * Full-text search (FTS5 syntax; columns subject, from, to, body, e.g.
- * "from:alice perche"). Diacritics and case are ignored. Scope: folder_id if
+ * Full-text search in raw FTS5 syntax, for posta's own queries (the
+ * threading's subject lookups); columns subject, from, to, cc, body,
+ * attachment, e.g. "from:alice perche". What users type goes through
+ * store_msg_find() instead. Diacritics and case are ignored. Scope: folder_id if
  * not 0, else account_id if not 0, else everything. Newest first, at most
  * limit rows. A malformed query is PERR_STORE with SQLite's words.
  */
