@@ -11,6 +11,7 @@
  *           local change and its journal entry in one transaction
  *   app_send.c  writing and sending: drafts, the outbox, SMTP
  *           submission, the Sent and Drafts copies, address completion
+ *   app_search.c  the query language (doc/SEARCH.md) over the store
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -147,6 +148,42 @@ void	app_worker_stop(struct app_worker *);
  */
 int	app_fetch_body(const struct config *cfg, const struct account *acct,
 	    int64_t id, struct perr *err);
+
+/* ---- searching (app_search.c) ------------------------------------------- */
+
+/* What a search looks at, besides its query. */
+struct app_search {
+	const char	*account;	/* only this account's mail; NULL: all */
+	const char	*folder;	/* only folders of this name; NULL: all */
+	bool		 threads;	/* every message of the matching threads */
+	int		 limit;		/* at most this many rows; < 0: all */
+	int64_t		 now;		/* clock of newer:/older:; 0: time() */
+};
+
+/* A row (valid during the call only) and the name of its folder. */
+typedef int	(*app_search_cb)(void *arg, const struct store_msg *m,
+		    const char *folder);
+
+/*
+ * The messages of the store st (any connection, read-only is enough)
+ * matching query in the query language, newest first, through cb (which
+ * returns as store callbacks do). Works offline: only the store is read.
+ * A query that does not parse is PERR_SYNTAX, "search: N: what was
+ * expected" (N the character position); an unknown o->account is
+ * PERR_NOTFOUND. Returns 0, cb's non-zero value, or -1 with err set.
+ */
+int	app_search(struct store *st, const char *query,
+	    const struct app_search *o, app_search_cb cb, void *arg,
+	    struct perr *err);
+/* How many messages app_search() would give without a limit. */
+int	app_search_count(struct store *st, const char *query,
+	    const struct app_search *o, int64_t *n, struct perr *err);
+/*
+ * The parsed tree and the SQL it compiles to, two lines, for `posta
+ * search --explain`; malloc'd, or NULL with err set as app_search().
+ */
+char	*app_search_explain(const char *query, const struct app_search *o,
+	    struct perr *err);
 
 /* ---- acting on mail (app_act.c) -------------------------------------------- */
 

@@ -9,17 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mail/mail.h"
 #include "store/store.h"
 
-#define MSG_COLS \
-	"m.id, m.folder_id, m.uid, m.modseq, m.message_id, m.in_reply_to, " \
-	"m.refs, m.thread_id, m.date, m.internal_date, m.from_name, " \
-	"m.from_addr, m.to_list, m.cc_list, m.subject, m.size, m.flags, " \
-	"m.keywords, m.has_attachments, m.body_state, m.pop3_uidl, " \
-	"m.fetched_at, m.problem, m.sort_from, m.sort_subject"
+#define MSG_COLS STORE_MSG_COLS
 
 /* Fill m from the current row; the strings are borrowed from SQLite. */
 static void
@@ -125,6 +121,13 @@ msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
 		ret = store_sqlerr(s, what, err);
 	store_stmt_done(s, st);
 	return ret;
+}
+
+int
+store_msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
+    const char *what, struct perr *err)
+{
+	return msg_walk(s, st, cb, arg, what, err);
 }
 
 /* Step a bound single-row lookup and copy the row into *m. */
@@ -846,9 +849,10 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
 	    " VALUES (?1, ?2)"
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
-	static const char	 sql_fts[] =
-	    "UPDATE message_fts SET body = ?2 WHERE rowid = ?1";
+	static const char	 sql_fts[] = "UPDATE message_fts"
+	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
 	sqlite3_stmt		*st;
+	char			*names;
 	int			 rc;
 
 	if ((st = store_stmt(s, sql_msg, err)) == NULL)
@@ -873,10 +877,61 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 
 	if ((st = store_stmt(s, sql_fts, err)) == NULL)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    store_bind_text(st, 2, text) != SQLITE_OK)
+	names = store_attachment_names(raw, len);
+	rc = sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_text(st, 2, text) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, names, -1, SQLITE_TRANSIENT) != SQLITE_OK;
+	free(names);
+	if (rc)
 		return bind_fail(s, st, "index body", err);
 	return store_step_done(s, st, "index body", err);
+}
+
+/*
+ * Could raw name a file ("name=", "name*=", "filename=")? A scan for it
+ * costs far less than the MIME parse that it spares most messages.
+ */
+static bool
+names_a_file(const char *raw, size_t len)
+{
+	size_t	i, j;
+
+	for (i = 0; i + 5 <= len; i++) {
+		if ((raw[i] | 0x20) != 'n' || strncasecmp(raw + i, "name", 4))
+			continue;
+		for (j = i + 4; j < len && (raw[j] == ' ' || raw[j] == '\t');
+		    j++)
+			;
+		if (j < len && (raw[j] == '=' || raw[j] == '*'))
+			return true;
+	}
+	return false;
+}
+
+char *
+store_attachment_names(const void *raw, size_t len)
+{
+	struct mail_part	*parts;
+	struct mbuf		 b = { 0 };
+	struct perr		 ignored;
+	size_t			 n, i;
+
+	if (raw == NULL || !names_a_file(raw, len) ||
+	    mail_attachments(raw, len, &parts, &n, &ignored) != 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (parts[i].filename == NULL || *parts[i].filename == '\0')
+			continue;
+		if (b.len > 0)
+			mbuf_addc(&b, ' ');
+		mbuf_adds(&b, parts[i].filename);
+	}
+	mail_parts_free(parts, n);
+	if (b.len == 0) {
+		mbuf_free(&b);
+		return NULL;
+	}
+	return mbuf_finish(&b, NULL);
 }
 
 int

@@ -70,6 +70,15 @@
  *   (folder_id, size, date), each ending with the rowid, make every order
  *   total and every page a range scan (store_msg_page_sorted).
  *
+ * - The search index (version 7): message_fts has the columns subject,
+ *   from (name and address), to, cc (names and addresses), body (the
+ *   readable text: HTML turned into text, charsets decoded) and
+ *   attachment (the parts' file names), so that every field of the query
+ *   language (src/search) is a column filter. Flags, dates, sizes and
+ *   folders are not in it: they are message's columns, so a flag change
+ *   or a move never touches the index. message(date) orders a search
+ *   across every folder.
+ *
  * - journal (the offline journal, ARCHITECTURE section 4): one row per user
  *   action in replay order (id). It names its targets both by row
  *   (message_id, folder_id, dest_folder_id: SET NULL when the row goes) and
@@ -381,6 +390,84 @@ migrate_v6(struct store *s, struct perr *err)
 	    "create schema version 6", err);
 }
 
+/*
+ * Version 7: the search index gets a column per field of the query
+ * language (cc and attachment are new; to no longer holds Cc). FTS5
+ * tables cannot gain columns, so a new one is filled from the old (the
+ * body text is kept: it was rendered from the body when stored) and from
+ * message, the file names are read from the stored bodies through
+ * store_attachment_names(), lent to SQLite for this statement only, and
+ * the new table takes the old one's name. No resync.
+ */
+static void
+sql_attachment_names(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx, store_attachment_names(
+	    sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0])),
+	    -1, free);
+}
+
+static const char fts_triggers_v7[] =
+	"CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN"
+	"  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
+	"  VALUES (new.id, new.subject,"
+	"    coalesce(new.from_name, '') || ' ' || coalesce(new.from_addr, ''),"
+	"    new.to_list, new.cc_list);"
+	"END;"
+	"CREATE TRIGGER message_fts_update"
+	"  AFTER UPDATE OF subject, from_name, from_addr, to_list, cc_list"
+	"  ON message BEGIN"
+	"  UPDATE message_fts SET subject = new.subject,"
+	"    \"from\" = coalesce(new.from_name, '') || ' ' ||"
+	"      coalesce(new.from_addr, ''),"
+	"    \"to\" = new.to_list, cc = new.cc_list"
+	"  WHERE rowid = new.id;"
+	"END;"
+	"CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN"
+	"  DELETE FROM message_fts WHERE rowid = old.id;"
+	"END;"
+	"CREATE INDEX message_date ON message(date);";
+
+static int
+migrate_v7(struct store *s, struct perr *err)
+{
+	int	rc;
+
+	if (store_exec(s, "DROP TRIGGER message_fts_insert;"
+	    "DROP TRIGGER message_fts_update;"
+	    "DROP TRIGGER message_fts_delete;"
+	    "CREATE VIRTUAL TABLE message_fts_v7 USING fts5("
+	    "  subject, \"from\", \"to\", cc, body, attachment,"
+	    "  tokenize = 'unicode61 remove_diacritics 2')",
+	    "create schema version 7", err) == -1)
+		return -1;
+	if (sqlite3_create_function(s->db, "posta_attachment_names", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_attachment_names,
+	    NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, "schema version 7: file name function",
+		    err);
+	rc = store_exec(s, "INSERT INTO message_fts_v7(rowid, subject,"
+	    " \"from\", \"to\", cc, body, attachment)"
+	    " SELECT m.id, m.subject,"
+	    "  coalesce(m.from_name, '') || ' ' || coalesce(m.from_addr, ''),"
+	    "  m.to_list, m.cc_list, o.body,"
+	    "  (SELECT posta_attachment_names(b.raw) FROM body b"
+	    "   WHERE b.message_id = m.id)"
+	    " FROM message m LEFT JOIN message_fts o ON o.rowid = m.id",
+	    "schema version 7: index the stored messages", err);
+	/* Lent for this statement only: take it back either way. */
+	(void)sqlite3_create_function(s->db, "posta_attachment_names", 1,
+	    SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	if (rc == -1)
+		return -1;
+	if (store_exec(s, "DROP TABLE message_fts;"
+	    "ALTER TABLE message_fts_v7 RENAME TO message_fts",
+	    "create schema version 7", err) == -1)
+		return -1;
+	return store_exec(s, fts_triggers_v7, "create schema version 7", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -391,6 +478,7 @@ static const migration_fn migrations[] = {
 	migrate_v4,
 	migrate_v5,
 	migrate_v6,
+	migrate_v7,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

@@ -10,6 +10,7 @@
  *   message.c   message headers and their sort keys, flags, UIDs, bodies,
  *               the page queries (by date, sender, subject, size),
  *               full-text search, POP3 UIDLs
+ *   query.c     a parsed search (src/search) compiled to SQL and FTS5
  *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
  *   outbox.c    messages waiting for SMTP; addresses for completion
@@ -48,7 +49,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 
@@ -503,14 +504,49 @@ int	store_body_get(struct store *, int64_t id, void **raw, size_t *len,
 	    struct perr *);
 
 /*
- * Full-text search (FTS5 syntax; columns subject, from, to, body, e.g.
- * "from:alice perche"). Diacritics and case are ignored. Scope: folder_id if
+ * Full-text search in raw FTS5 syntax, for posta's own queries (the
+ * threading's subject lookups); columns subject, from, to, cc, body,
+ * attachment, e.g. "from:alice perche". What users type goes through
+ * store_msg_find() instead. Diacritics and case are ignored. Scope: folder_id if
  * not 0, else account_id if not 0, else everything. Newest first, at most
  * limit rows. A malformed query is PERR_STORE with SQLite's words.
  */
 int	store_msg_search(struct store *, int64_t account_id, int64_t folder_id,
 	    const char *query, int limit, store_msg_cb, void *arg,
 	    struct perr *);
+
+/* ---- the query language (query.c) --------------------------------------- */
+
+struct search_node;
+
+/* Where and how much store_msg_find() looks. */
+struct store_find {
+	int64_t				 account_id;	/* 0: every account */
+	int64_t				 folder_id;	/* 0: every folder */
+	/* Keyset: only rows after this one (newest first); NULL: from the
+	 * newest. */
+	const struct store_page_key	*after;
+	int				 limit;		/* rows; < 0: all */
+};
+
+/*
+ * The messages matching a parsed query (search.h), newest first (date,
+ * then id), through cb. Text terms are matched by the FTS5 index (case
+ * and diacritics ignored: unicode61 remove_diacritics 2), flags, dates,
+ * sizes and folders by message's own columns, so a flag change or a move
+ * is seen by the next call. Nothing of the query is spliced into SQL.
+ */
+int	store_msg_find(struct store *, const struct search_node *q,
+	    const struct store_find *f, store_msg_cb, void *arg,
+	    struct perr *);
+/* How many messages match (f->after and f->limit are ignored). */
+int	store_msg_find_count(struct store *, const struct search_node *q,
+	    const struct store_find *f, int64_t *n, struct perr *);
+/*
+ * The WHERE clause q compiles to, its parameters appended in brackets:
+ * for tests and `posta search --explain`. Malloc'd; the caller frees.
+ */
+char	*store_find_sql(const struct search_node *q);
 
 /* ---- POP3 ---------------------------------------------------------------- */
 
@@ -933,6 +969,23 @@ int		 store_uid_walk(struct store *, const char *sql,
 #define STORE_SORT_KEY_MAX	160
 char		*store_sort_from(const char *name, const char *addr);
 char		*store_sort_subject(const char *subject);
+
+/* The columns msg_row() reads, and a walk of such rows through cb
+ * (message.c): it gives the statement back with store_stmt_done(). */
+#define STORE_MSG_COLS \
+	"m.id, m.folder_id, m.uid, m.modseq, m.message_id, m.in_reply_to, " \
+	"m.refs, m.thread_id, m.date, m.internal_date, m.from_name, " \
+	"m.from_addr, m.to_list, m.cc_list, m.subject, m.size, m.flags, " \
+	"m.keywords, m.has_attachments, m.body_state, m.pop3_uidl, " \
+	"m.fetched_at, m.problem, m.sort_from, m.sort_subject"
+int		 store_msg_walk(struct store *, sqlite3_stmt *, store_msg_cb,
+		    void *arg, const char *what, struct perr *);
+
+/*
+ * The file names of a message's parts, space-separated, for the index's
+ * attachment column (message.c); NULL when there is none. Malloc'd.
+ */
+char		*store_attachment_names(const void *raw, size_t len);
 
 /* schema.c */
 int		 store_schema_migrate(struct store *, struct perr *);

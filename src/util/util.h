@@ -35,6 +35,7 @@ enum perr_code {
 	PERR_AUTH,         /* login refused */
 	PERR_STORE,        /* SQLite */
 	PERR_NOTFOUND,
+	PERR_SYNTAX,        /* a query the user typed (src/search) */
 };
 
 /* An error travels with its words. msg is always NUL-terminated. */

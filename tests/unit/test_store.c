@@ -18,6 +18,7 @@
 
 /* For the query plans of the page statements (sorted_pages_...). */
 #define POSTA_STORE_INTERNAL
+#include "search/search.h"
 #include "store/store.h"
 
 /* One temporary directory for the whole group; each test its own file. */
@@ -1404,18 +1405,124 @@ sorted_pages_walk_every_order_both_ways(void **state)
 }
 
 /*
- * What schema versions 5 (sort keys) and 6 (outbox claims) add, so that a
- * test can take it away again.
+ * What schema versions 5 (sort keys), 6 (outbox claims) and 7 (the search
+ * index's columns) add, so that a test can take it away again: version
+ * 7's index goes back to version 1's (subject, from, to, body), its rows
+ * with it.
  */
+static void
+drop_search_index(const char *path)
+{
+	raw_sql(path, "DROP TRIGGER message_fts_insert;"
+	    " DROP TRIGGER message_fts_update;"
+	    " DROP TRIGGER message_fts_delete;"
+	    " DROP INDEX message_date;"
+	    " CREATE VIRTUAL TABLE fts_v1 USING fts5(subject, \"from\","
+	    "  \"to\", body, tokenize = 'unicode61 remove_diacritics 2');"
+	    " INSERT INTO fts_v1(rowid, subject, \"from\", \"to\", body)"
+	    "  SELECT rowid, subject, \"from\", \"to\" || ' ' || cc, body"
+	    "  FROM message_fts;"
+	    " DROP TABLE message_fts;"
+	    " ALTER TABLE fts_v1 RENAME TO message_fts;"
+	    " CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN"
+	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\")"
+	    "  VALUES (new.id, new.subject, coalesce(new.from_name, '') || ' '"
+	    "  || coalesce(new.from_addr, ''), coalesce(new.to_list, '') || ' '"
+	    "  || coalesce(new.cc_list, '')); END;"
+	    " CREATE TRIGGER message_fts_update AFTER UPDATE OF subject,"
+	    "  from_name, from_addr, to_list, cc_list ON message BEGIN"
+	    "  UPDATE message_fts SET subject = new.subject WHERE rowid = new.id;"
+	    "  END;"
+	    " CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN"
+	    "  DELETE FROM message_fts WHERE rowid = old.id; END;");
+}
+
 static void
 drop_sort_keys(const char *path)
 {
+	drop_search_index(path);
 	raw_sql(path, "DROP INDEX message_folder_from;"
 	    " DROP INDEX message_folder_subject;"
 	    " DROP INDEX message_folder_size;"
 	    " ALTER TABLE message DROP COLUMN sort_from;"
 	    " ALTER TABLE message DROP COLUMN sort_subject;"
 	    " ALTER TABLE outbox DROP COLUMN claim_pid");
+}
+
+static int
+count_ids(void *arg, const struct store_msg *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+search_hits(struct store *s, const char *query)
+{
+	struct search_node	*q;
+	struct store_find	 f = { .limit = -1 };
+	struct perr		 err;
+	int			 n = 0;
+
+	if (search_parse(query, 0, &q, &err) != 0 ||
+	    store_msg_find(s, q, &f, count_ids, &n, &err) != 0)
+		fail_msg("%s: %s", query, err.msg);
+	search_free(q);
+	return n;
+}
+
+/*
+ * Version 7 indexes a store of version 6 without a resync: Cc gets its
+ * own column, the attachments' file names are read from stored bodies,
+ * the body text is kept.
+ */
+static void
+version_6_store_gets_the_search_columns(void **state)
+{
+	static const char	 raw[] =
+	    "Subject: x\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nferie\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=\"preventivo.pdf\"\r\n"
+	    "\r\n%PDF\r\n--b--\r\n";
+	struct store		*s = open_rw("v6.db");
+	struct store_msg	 m = { 0 };
+	struct perr		 err;
+	int64_t			 id;
+	char			*path = xstrdup(store_path(s));
+
+	m.folder_id = make_folder(s, "INBOX", NULL);
+	m.uid = 1;
+	m.subject = "Città";
+	m.to_list = "anna@x.org";
+	m.cc_list = "Carla <carla@y.org>";
+	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+	assert_int_equal(store_body_put(s, id, raw, sizeof raw - 1,
+	    "ferie in montagna", &err), 0);
+	store_close(s);
+	drop_search_index(path);
+	raw_sql(path, "PRAGMA user_version = 6");
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err.msg);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
+	assert_int_equal(search_hits(s, "cc:carla"), 1);
+	assert_int_equal(search_hits(s, "to:carla"), 1);
+	assert_int_equal(search_hits(s, "to:anna"), 1);
+	assert_int_equal(search_hits(s, "cc:anna"), 0);
+	assert_int_equal(search_hits(s, "attachment:preventivo"), 1);
+	assert_int_equal(search_hits(s, "body:montagna"), 1);
+	assert_int_equal(search_hits(s, "subject:citta"), 1);
+	/* and the triggers of version 7 keep it in step */
+	m.uid = 2;
+	m.cc_list = "dario@z.org";
+	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+	assert_int_equal(search_hits(s, "cc:dario"), 1);
+	assert_int_equal(store_msg_delete(s, id, &err), 0);
+	assert_int_equal(search_hits(s, "cc:dario"), 0);
+	store_close(s);
+	free(path);
 }
 
 static void
@@ -1899,6 +2006,7 @@ main(void)
 		cmocka_unit_test(problem_marker_survives_a_body),
 		cmocka_unit_test(sorted_pages_walk_every_order_both_ways),
 		cmocka_unit_test(version_4_store_gets_its_sort_keys),
+		cmocka_unit_test(version_6_store_gets_the_search_columns),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
 		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
 		cmocka_unit_test(outbox_retry_spares_a_message_being_sent),

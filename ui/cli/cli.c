@@ -11,6 +11,7 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_check_account_entry;
 extern const struct cmd_entry cmd_folders_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_flag_entry;
 extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_copy_entry;
@@ -39,6 +40,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_check_account_entry,
 	&cmd_folders_entry,
 	&cmd_list_entry,
+	&cmd_search_entry,
 	&cmd_flag_entry,
 	&cmd_move_entry,
 	&cmd_copy_entry,

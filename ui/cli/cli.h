@@ -8,6 +8,7 @@
  *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
+ *   cmd-search.c         posta search: the query language over the store
  */
 #ifndef POSTA_CLI_H
 #define POSTA_CLI_H
@@ -67,6 +68,14 @@ int		 cli_open_reader(struct cli_ctx *, const char *account,
  */
 int		 cli_getopt_account(const struct cmd_entry *, int argc,
 		    char **argv, const char **account);
+/*
+ * One message as posta list prints it: a table row (the subject cut to
+ * subject_cols when > 0) or, with json, one JSON object naming folder.
+ * cmd-list.c; cli_subject_cols() is the width for stdout (0: no tty).
+ */
+void		 cli_msg_print(const struct store_msg *m, const char *folder,
+		    bool json, int subject_cols);
+int		 cli_subject_cols(void);
 /* Print the example config that explains the file format. */
 void		 cli_example_config(FILE *, const char *path);
 

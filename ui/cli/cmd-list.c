@@ -11,6 +11,8 @@
 
 extern const struct cmd_entry cmd_list_entry;
 
+static int	terminal_columns(void);
+
 struct list_state {
 	const char	*folder;	/* the folder's name, for JSON */
 	bool		 json;
@@ -79,7 +81,7 @@ json_raw(char **buf, size_t *len, size_t *cap, const char *s)
 }
 
 static void
-print_json(struct list_state *ls, const struct store_msg *m)
+print_json(const char *folder, const struct store_msg *m)
 {
 	char	*buf = NULL, *s, date[32], num[64];
 	size_t	 len = 0, cap = 0, i;
@@ -101,7 +103,7 @@ print_json(struct list_state *ls, const struct store_msg *m)
 	} else
 		RAW("null");
 	RAW(",\"folder\":");
-	s = clean(ls->folder);
+	s = clean(folder);
 	json_append_string(&buf, &len, &cap, s);
 	free(s);
 	RAW(",\"flags\":[");
@@ -149,7 +151,7 @@ print_json(struct list_state *ls, const struct store_msg *m)
 }
 
 static void
-print_row(struct list_state *ls, const struct store_msg *m)
+print_row(int subject_cols, const struct store_msg *m)
 {
 	char		 flags[5], date[20], *from, *fromcell, *subj, *cut;
 	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internal_date);
@@ -168,8 +170,8 @@ print_row(struct list_state *ls, const struct store_msg *m)
 	fromcell = text_fit(m->from_name != NULL && *m->from_name != '\0' ?
 	    m->from_name : from, 22);
 	subj = clean(m->subject);
-	if (ls->subject_cols > 0) {
-		cut = text_fit(subj, ls->subject_cols);
+	if (subject_cols > 0) {
+		cut = text_fit(subj, subject_cols);
 		free(subj);
 		subj = cut;
 	}
@@ -180,19 +182,36 @@ print_row(struct list_state *ls, const struct store_msg *m)
 	free(from);
 }
 
+void
+cli_msg_print(const struct store_msg *m, const char *folder, bool json,
+    int subject_cols)
+{
+	if (json)
+		print_json(folder, m);
+	else
+		print_row(subject_cols, m);
+}
+
 static int
 list_one(void *arg, const struct store_msg *m)
 {
 	struct list_state	*ls = arg;
 
-	if (ls->json)
-		print_json(ls, m);
-	else
-		print_row(ls, m);
+	cli_msg_print(m, ls->folder, ls->json, ls->subject_cols);
 	ls->last.date = m->date;
 	ls->last.id = m->id;
 	ls->rows++;
 	return 0;
+}
+
+int
+cli_subject_cols(void)
+{
+	int	cols = terminal_columns();
+
+	if (cols <= 0)
+		return 0;
+	return cols - 8 - 5 - 17 - 23 > 10 ? cols - 8 - 5 - 17 - 23 : 10;
 }
 
 static int
@@ -218,7 +237,7 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 	struct perr		 err;
 	int64_t			 account_id;
 	long			 limit = -1;
-	int			 i, cols, rc = CLI_OK;
+	int			 i, rc = CLI_OK;
 	char			*end;
 
 	for (i = 1; i < argc; i++) {
@@ -253,9 +272,7 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	ls.folder = f.name;
-	if ((cols = terminal_columns()) > 0)
-		ls.subject_cols = cols - 8 - 5 - 17 - 23 > 10 ?
-		    cols - 8 - 5 - 17 - 23 : 10;
+	ls.subject_cols = cli_subject_cols();
 	/* Page through the folder: memory stays bounded by the page size. */
 	for (;;) {
 		int want = 500, before = ls.rows;
