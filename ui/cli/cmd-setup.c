@@ -119,7 +119,7 @@ source_word(enum setup_source s)
 static struct termios	saved_tio;	/* only while echo is off */
 static volatile sig_atomic_t echo_off;
 
-__attribute__((unused)) static void
+static void
 on_signal(int sig)
 {
 	static const char msg[] = "\nposta setup: stopped; nothing was "
@@ -195,7 +195,7 @@ ask(const char *question, const char *def)
 }
 
 /* yes/no, asked until one of them is typed. */
-__attribute__((unused)) static bool
+static bool
 ask_yes(const char *question, bool def)
 {
 	char	*a;
@@ -218,7 +218,7 @@ ask_yes(const char *question, bool def)
 }
 
 /* A number from 1 to max. */
-__attribute__((unused)) static int
+static int
 ask_choice(const char *question, int def, int max)
 {
 	char	 d[16], *a, *end;
@@ -440,7 +440,7 @@ first_ok(const struct setup_probe *res, size_t n, enum setup_svc svc)
 }
 
 /* The first probe of svc refused for its certificate, or NULL. */
-__attribute__((unused)) static const struct setup_probe *
+static const struct setup_probe *
 first_cert(const struct setup_probe *res, size_t n, enum setup_svc svc)
 {
 	size_t	i;
@@ -653,10 +653,363 @@ setup_batch(struct answers *an, const char *path)
 
 /* ---- the interactive form ------------------------------------------------ */
 
+/* A default account name: the domain's first label ("example"). */
+static char *
+default_account_name(const char *email)
+{
+	char	domain[256];
+
+	if (email == NULL || setup_email_domain(email, domain,
+	    sizeof domain) != 0)
+		return xstrdup("mail");
+	domain[strcspn(domain, ".")] = '\0';
+	return xstrdup(domain);
+}
+
+/* The side-by-side that makes the choice clear (80 columns). */
+static void
+show_comparison(void)
+{
+	static const char *const rows[][3] = {
+		{ "", "IMAP", "POP3" },
+		{ "Where mail lives", "on the server", "on this computer" },
+		{ "Several devices", "all see the same mail", "each gets its own copy" },
+		{ "Folders", "all folders, kept in step", "the inbox only" },
+		{ "Offline reading", "what posta has downloaded", "everything downloaded" },
+		{ "Server space", "all mail counts", "freed as mail is deleted" },
+		{ "Backups", "the provider keeps mail", "yours to make: the only copy" },
+		{ "Security", "TLS; password sent each sync", "TLS; password sent each sync" },
+	};
+	size_t	i;
+
+	say("Your provider offers both IMAP and POP3. In short:");
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		say("  %-17s %-30s %s", rows[i][0], rows[i][1], rows[i][2]);
+	say("If you read this mail on more than one device (a phone, webmail, "
+	    "another computer), choose IMAP.");
+}
+
+/* The three POP3 ways; sets pop3_keep and pop3_delete, warns and confirms. */
+static void
+ask_pop3_ways(struct answers *an, char **keep_buf)
+{
+	char	*days;
+	int	 c;
+
+	say("POP3 can keep the mail on the server in three ways:");
+	say("  1. Download and delete: each message is deleted from the server "
+	    "once posta has stored it.");
+	say("  2. Leave on the server: posta downloads a copy and deletes "
+	    "nothing.");
+	say("  3. Leave for some days: posta deletes a message from the server "
+	    "a number of days after downloading it.");
+	for (;;) {
+		c = ask_choice("Which way do you want?", 2, 3);
+		if (c == 2) {
+			an->pop3_keep = "yes";
+			break;
+		}
+		if (c == 3) {
+			days = ask("After how many days should posta delete a "
+			    "message from the server?", "30");
+			free(*keep_buf);
+			*keep_buf = xasprintf("days:%s", days);
+			free(days);
+			if (!days_ok(*keep_buf)) {
+				say("Please type a number of days from 1 to "
+				    "36500.");
+				continue;
+			}
+			an->pop3_keep = *keep_buf;
+			break;
+		}
+		say("Warning: with download and delete, any other device or "
+		    "webmail that reads this mailbox, with IMAP or otherwise, "
+		    "will see it emptied, and the mail will exist only on this "
+		    "computer.");
+		if (ask_yes("Do you really want posta to delete mail from the "
+		    "server after downloading it?", false)) {
+			an->pop3_keep = "no";
+			break;
+		}
+	}
+	an->pop3_delete = ask_yes("When you delete a message in posta, should "
+	    "it be deleted on the server too?", false) ? "yes" : "no";
+}
+
+/* The offline policy, with the disk cost when the server told it. */
+static void
+ask_offline(struct answers *an, char **buf)
+{
+	char	*a;
+
+	if (an->size >= 0)
+		say("The inbox on the server holds %.1f MB; with 'all', posta "
+		    "keeps a copy of it (and of the other folders) on this "
+		    "disk.", (double)an->size / 1e6);
+	say("How much should posta keep on this computer for reading offline? "
+	    "'all' keeps whole messages, 'headers' only the headers (bodies "
+	    "are fetched when opened), 'days:N' whole messages of the last N "
+	    "days.");
+	for (;;) {
+		a = ask("Offline policy", "all");
+		if (strcasecmp(a, "all") == 0 || strcasecmp(a, "headers") ==
+		    0 || days_ok(a)) {
+			free(*buf);
+			*buf = a;
+			an->offline = a;
+			return;
+		}
+		free(a);
+		say("Please type all, headers or days:N.");
+	}
+}
+
+/* Ask the password until the server takes it; 0, or -1 (other failure). */
+static int
+ask_password_and_login(struct answers *an)
+{
+	struct account	 a;
+	struct perr	 err;
+
+	for (;;) {
+		printf("Password for %s (it is not shown as you type): ",
+		    an->in.user);
+		fflush(stdout);
+		secret_free(an->password);
+		if ((an->password = read_answer(true)) == NULL)
+			input_ended();
+		if (*an->password == '\0') {
+			say("An empty password cannot log in; please type it.");
+			continue;
+		}
+		say("Logging in to %s:%d as %s.", an->in.host, an->in.port,
+		    an->in.user);
+		account_build(an, &a);
+		a.in.password_command = a.smtp.password_command = NULL;
+		if (setup_check_login(&a, an->password, &an->size, &err) == 0)
+			return 0;
+		if (err.code != PERR_AUTH)
+			return cli_error("%s; nothing was written.", err.msg);
+		say("The server refused the login: %s", err.msg);
+		say("Please type the password again (Ctrl-C stops, writing "
+		    "nothing).");
+	}
+}
+
+/* Where the password lives from now on. */
+static int
+ask_password_home(struct answers *an)
+{
+	struct setup_store	 st[4];
+	struct perr		 err;
+	size_t			 n, i;
+	int			 c;
+
+	n = setup_stores_found(st, 4);
+	say("How should posta get this password when it connects?");
+	for (i = 0; i < n; i++)
+		say("  %zu. Store it in %s (found on this computer).", i + 1,
+		    st[i].desc);
+	say("  %zu. Run a command of yours that prints it (password_command).",
+	    n + 1);
+	say("  %zu. Write it in the configuration file. This is worse: anyone "
+	    "who can read the file or a backup of it can read the password.",
+	    n + 2);
+	c = ask_choice("Your choice", 1, (int)n + 2);
+	if ((size_t)c <= n) {
+		an->store_command = setup_store_password(st[c - 1].name,
+		    an->account, an->email, an->password, &err);
+		if (an->store_command == NULL)
+			return cli_error("%s; nothing was written.", err.msg);
+		say("The password is stored; posta will read it with: %s",
+		    an->store_command);
+	} else if ((size_t)c == n + 1) {
+		free(an->store_command);
+		an->store_command = ask("The command that prints the password",
+		    NULL);
+	} else
+		an->password_file = xstrdup(an->password);
+	return 0;
+}
+
+/* Pin the certificate of a server whose chain failed, after a yes. */
+static bool
+offer_pin(struct answers *an, const struct setup_probe *p)
+{
+	char	*pin;
+
+	say("The certificate of %s:%d is not trusted: %s", p->srv.host,
+	    p->srv.port, p->err.msg);
+	say("Its SHA-256 fingerprint is %s.", p->rep.tls_info.sha256);
+	say("Trust it only if your provider gave you this same fingerprint; "
+	    "otherwise someone may be in the way.");
+	if (!ask_yes("Should posta trust (pin) exactly this certificate?",
+	    false))
+		return false;
+	pin = xasprintf("sha256:%s", p->rep.tls_info.sha256);
+	free(an->pin);
+	an->pin = pin;
+	return true;
+}
+
+/* The incoming server by hand. */
+static void
+ask_server_by_hand(struct answers *an, char **hostbuf, char **protobuf)
+{
+	say("No incoming server answered. Please type it by hand.");
+	free(*hostbuf);
+	free(*protobuf);
+	*hostbuf = ask("Incoming server host name", NULL);
+	*protobuf = ask("Protocol, imap or pop3", "imap");
+	an->host = *hostbuf;
+	an->protocol = *protobuf;
+}
+
+static int
+choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
+{
+	const struct setup_probe	*imap, *pop3, *p;
+	char				*a;
+
+	imap = first_ok(res, n, SETUP_IMAP);
+	pop3 = first_ok(res, n, SETUP_POP3);
+	if (imap != NULL && pop3 != NULL && an->protocol == NULL) {
+		show_comparison();
+		for (;;) {
+			a = ask("Which protocol do you want, imap or pop3?",
+			    "imap");
+			if (strcasecmp(a, "imap") == 0 || strcasecmp(a,
+			    "pop3") == 0)
+				break;
+			free(a);
+			say("Please type imap or pop3.");
+		}
+		p = strcasecmp(a, "pop3") == 0 ? pop3 : imap;
+		free(a);
+	} else if (an->protocol != NULL)
+		p = strcasecmp(an->protocol, "pop3") == 0 ? pop3 : imap;
+	else
+		p = imap != NULL ? imap : pop3;
+	if (p == NULL)
+		return -1;
+	an->in = p->srv;
+	an->have_in = true;
+	say("posta will use %s at %s:%d with %s.", svc_word(p->srv.svc),
+	    p->srv.host, p->srv.port, tls_phrase(p->srv.tls));
+	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL) {
+		an->smtp = p->srv;
+		an->have_smtp = true;
+		say("posta will send mail through %s:%d with %s.", p->srv.host,
+		    p->srv.port, tls_phrase(p->srv.tls));
+	} else
+		say("No SMTP server answered; this account will receive mail "
+		    "only. Add smtp_host to its section later to send.");
+	return 0;
+}
+
+static bool
+account_taken(const char *path, const char *name)
+{
+	struct config	*cfg;
+	struct perr	 err;
+	bool		 taken;
+
+	if ((cfg = config_load(path, &err)) == NULL)
+		return false;
+	taken = config_account(cfg, name, &err) != NULL;
+	config_free(cfg);
+	return taken;
+}
+
 static int
 setup_interactive(struct answers *an, const char *path)
 {
-	return cli_error("interactive setup is not written yet; use --yes");
+	struct setup_probe	*res = NULL;
+	char			 domain[256], *email = NULL, *name = NULL;
+	char			*acct = NULL, *user = NULL, *keep = NULL;
+	char			*offline = NULL, *host = NULL, *proto = NULL;
+	char			*def;
+	size_t			 n = 0;
+	int			 rc = CLI_FAIL;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	say("posta setup adds one mail account to %s. Nothing is written "
+	    "until the end; Ctrl-C stops at any question.", path);
+	while (an->email == NULL) {
+		email = ask("Your e-mail address", NULL);
+		if (setup_email_domain(email, domain, sizeof domain) == 0)
+			an->email = email;
+		else {
+			say("'%s' is not an e-mail address such as "
+			    "mario.rossi@example.org.", email);
+			free(email);
+			email = NULL;
+		}
+	}
+	def = xstrndup(an->email, strcspn(an->email, "@"));
+	if (an->name == NULL)
+		an->name = name = ask("Your name, as others will see it", def);
+	free(def);
+	def = default_account_name(an->email);
+	while (an->account == NULL) {
+		acct = ask("A short name for this account", def);
+		if (!account_taken(path, acct))
+			an->account = acct;
+		else {
+			say("There is already an account called %s; please "
+			    "choose another name.", acct);
+			free(acct);
+			acct = NULL;
+		}
+	}
+	free(def);
+	for (;;) {
+		free(res);
+		res = NULL;
+		if (find_servers(an, &res, &n) != 0)
+			goto out;
+		if (first_ok(res, n, SETUP_IMAP) != NULL ||
+		    first_ok(res, n, SETUP_POP3) != NULL)
+			break;
+		const struct setup_probe *c = first_cert(res, n, SETUP_IMAP);
+		if (c == NULL)
+			c = first_cert(res, n, SETUP_POP3);
+		if (c != NULL && an->pin == NULL && offer_pin(an, c))
+			continue;
+		ask_server_by_hand(an, &host, &proto);
+	}
+	if (choose_interactive(an, res, n) != 0)
+		goto out;
+	user = ask("Your login name on the server", an->in.user);
+	snprintf(an->in.user, sizeof an->in.user, "%s", user);
+	snprintf(an->smtp.user, sizeof an->smtp.user, "%s", user);
+	if (an->in.svc == SETUP_POP3)
+		ask_pop3_ways(an, &keep);
+	if (ask_password_and_login(an) != 0)
+		goto out;
+	if (an->in.svc == SETUP_IMAP)
+		ask_offline(an, &offline);
+	if (ask_password_home(an) != 0)
+		goto out;
+	if (write_account(path, an) != 0)
+		goto out;
+	say("Account %s was added to %s.", an->account, path);
+	closing_advice(an, path);
+	rc = CLI_OK;
+out:
+	free(res);
+	free(email);
+	free(name);
+	free(acct);
+	free(user);
+	free(keep);
+	free(offline);
+	free(host);
+	free(proto);
+	return rc;
 }
 
 /* ---- entry -------------------------------------------------------------- */
@@ -670,19 +1023,6 @@ port_arg(const char *v)
 	n = strtol(v, &end, 10);
 	return *v != '\0' && *end == '\0' && n >= 1 && n <= 65535 ? (int)n :
 	    -1;
-}
-
-/* A default account name: the domain's first label ("example"). */
-static char *
-default_account_name(const char *email)
-{
-	char	domain[256];
-
-	if (email == NULL || setup_email_domain(email, domain,
-	    sizeof domain) != 0)
-		return xstrdup("mail");
-	domain[strcspn(domain, ".")] = '\0';
-	return xstrdup(domain);
 }
 
 static int
@@ -710,12 +1050,23 @@ setup_run(struct cli_ctx *ctx, struct answers *an)
 int
 cmd_setup_first_run(struct cli_ctx *ctx)
 {
-	struct answers	an;
+	struct answers		 an;
 
 	memset(&an, 0, sizeof an);
+	const struct cmd_entry	*sync;
+	char			*av[] = { (char *)"sync", NULL };
+	int			 rc;
+
 	say("Welcome to posta. There is no configuration yet, so let us add "
 	    "your first mail account.");
-	return setup_run(ctx, &an);
+	if ((rc = setup_run(ctx, &an)) != CLI_OK)
+		return rc;
+	/* A first pass, so the index opens on mail rather than on a hint. */
+	say("Fetching your mail for the first time.");
+	if ((sync = cli_find("sync")) != NULL && sync->exec(ctx, 1, av) !=
+	    CLI_OK)
+		say("The first sync did not finish; posta will try again.");
+	return CLI_OK;
 }
 
 static int
