@@ -8,6 +8,7 @@
  *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
+ *   cmd-setup.c          posta setup: add an account (also on a first run)
  */
 #ifndef POSTA_CLI_H
 #define POSTA_CLI_H
