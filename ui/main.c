@@ -5,10 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "config.h"
 #include "cli/cli.h"
+#include "cli/cmd-setup.h"
 #include "tui/tui.h"
 
 /*
@@ -35,6 +38,32 @@ locale_init(void)
 	    setlocale(LC_CTYPE, "C.UTF-8") != NULL)
 		return;
 	(void)setlocale(LC_CTYPE, "C");
+}
+
+/*
+ * posta with no command and no configuration file: on a terminal, the
+ * interactive setup first; without one, say what to run. CLI_OK: go on.
+ */
+static int
+first_run(struct cli_ctx *ctx)
+{
+	char	*path = config_default_path(ctx->config_path);
+	int	 rc = CLI_OK;
+
+	if (access(path, F_OK) != 0) {
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			rc = cmd_setup_first_run(ctx);
+		else {
+			fprintf(stderr, "posta: there is no configuration at "
+			    "%s yet; run 'posta setup' on a terminal to add an "
+			    "account, or 'posta setup --yes ...' in a script.\n",
+			    path);
+			cli_example_config(stderr, path);
+			rc = CLI_CONFIG;
+		}
+	}
+	free(path);
+	return rc;
 }
 
 int
@@ -75,7 +104,9 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (i == argc)
+	if (i == argc && (rc = first_run(&ctx)) != CLI_OK)
+		;
+	else if (i == argc)
 		rc = tui_main(&ctx);
 	else if (strncasecmp(argv[i], "mailto:", 7) == 0 &&
 	    (e = cli_find("compose")) != NULL) {

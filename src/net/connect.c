@@ -156,8 +156,17 @@ net_stream_open(const struct account *acct, const struct endpoint *ep,
     struct tls_params *tp, struct net_report *rep, struct perr *io_err,
     struct perr *err)
 {
+	return net_stream_open_within(acct, ep, net_timeout(), tp, rep, io_err,
+	    err);
+}
+
+mailstream *
+net_stream_open_within(const struct account *acct, const struct endpoint *ep,
+    int timeout, struct tls_params *tp, struct net_report *rep,
+    struct perr *io_err, struct perr *err)
+{
 	mailstream	*s;
-	int		 fd, timeout = net_timeout();
+	int		 fd;
 
 	net_hostport(rep->hostport, sizeof rep->hostport,
 	    ep->host != NULL ? ep->host : "", ep->port);

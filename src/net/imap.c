@@ -410,9 +410,13 @@ imap_report_caps(struct imap_conn *c)
 	}
 }
 
-struct imap_conn *
-imap_connect(const struct account *acct, const struct endpoint *ep,
-    struct perr *err)
+/*
+ * Connect, secure and (when login) log in; with !login stop before the
+ * password, with the capabilities offered then. timeout: I/O wait bound.
+ */
+static struct imap_conn *
+imap_open(const struct account *acct, const struct endpoint *ep,
+    int timeout, bool login, struct net_report *rep, struct perr *err)
 {
 	struct imap_conn	*c;
 	struct tls_params	 tp;
@@ -421,8 +425,11 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 
 	c = xcalloc(1, sizeof *c);
 	c->report.protocol = "IMAP";
-	s = net_stream_open(acct, ep, &tp, &c->report, &c->io_err, err);
+	s = net_stream_open_within(acct, ep, timeout, &tp, &c->report,
+	    &c->io_err, err);
 	if (s == NULL) {
+		if (rep != NULL)
+			*rep = c->report;
 		free(c);
 		return NULL;
 	}
@@ -447,20 +454,45 @@ imap_connect(const struct account *acct, const struct endpoint *ep,
 
 	if (ep->tls == TLSM_STARTTLS && imap_starttls(c, &tp, err) != 0)
 		goto fail;
-	if (!c->report.preauth && imap_login(c, acct, ep, err) != 0)
+	if (login && !c->report.preauth && imap_login(c, acct, ep, err) != 0)
 		goto fail;
 	if (imap_refresh_caps(c, err) != 0)
 		goto fail;
 	tls_stream_limit(s, NET_CTX_IMAP);
 	alert_harvest(c);
 	c->caps = caps_words(c);
-	c->report.logged_in = true;
+	c->report.logged_in = login || c->report.preauth;
 	imap_report_caps(c);
+	if (rep != NULL)
+		*rep = c->report;
 	return c;
 
 fail:
+	if (rep != NULL)
+		*rep = c->report;
 	imap_abort(c);
 	return NULL;
+}
+
+struct imap_conn *
+imap_connect(const struct account *acct, const struct endpoint *ep,
+    struct perr *err)
+{
+	return imap_open(acct, ep, net_timeout(), true, NULL, err);
+}
+
+int
+imap_probe(const struct account *acct, const struct endpoint *ep,
+    int timeout, struct net_report *rep, struct perr *err)
+{
+	struct imap_conn	*c;
+
+	memset(rep, 0, sizeof *rep);
+	perr_clear(err);
+	if ((c = imap_open(acct, ep, timeout, false, rep, err)) == NULL)
+		return -1;
+	imap_close(c);
+	return 0;
 }
 
 void

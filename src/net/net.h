@@ -262,6 +262,15 @@ struct imap_conn *imap_connect(const struct account *acct,
 void	imap_set_alert_cb(struct imap_conn *,
 	    void (*cb)(void *arg, const char *text), void *arg);
 /*
+ * A probe (posta setup): what imap_connect() does up to the login, within
+ * timeout seconds per I/O wait, then LOGOUT. *rep gets what was learnt
+ * (the certificate and its fingerprint even when it was refused; the
+ * capabilities offered before login). No password is ever fetched.
+ * Returns 0, or -1 with err set as imap_connect() sets it.
+ */
+int	imap_probe(const struct account *acct, const struct endpoint *ep,
+	    int timeout, struct net_report *rep, struct perr *err);
+/*
  * "IDLE", "QRESYNC", "AUTH=PLAIN"...: case-insensitive, in libetpan's cache
  * or in what the server said after login (struct imap_conn.caps).
  */
@@ -295,6 +304,9 @@ struct pop3_conn {
 /* As imap_connect(), for POP3 (USER/PASS, or SASL PLAIN without USER). */
 struct pop3_conn *pop3_connect(const struct account *acct,
 		    const struct endpoint *ep, struct perr *err);
+/* As imap_probe(), for POP3 (then QUIT: nothing is marked deleted). */
+int	pop3_probe(const struct account *acct, const struct endpoint *ep,
+	    int timeout, struct net_report *rep, struct perr *err);
 /* A CAPA tag: "UIDL", "TOP", "SASL", "STLS"... case-insensitive. */
 bool	pop3_has_cap(const struct pop3_conn *, const char *cap);
 /* A SASL mechanism listed by CAPA. */
@@ -322,6 +334,9 @@ struct smtp_conn {
 /* As imap_connect(), for SMTP submission (AUTH PLAIN or LOGIN). */
 struct smtp_conn *smtp_connect(const struct account *acct,
 		    const struct endpoint *ep, struct perr *err);
+/* As imap_probe(), for SMTP submission. */
+int	smtp_probe(const struct account *acct, const struct endpoint *ep,
+	    int timeout, struct net_report *rep, struct perr *err);
 /*
  * An EHLO keyword: "SIZE", "8BITMIME", "PIPELINING", "DSN", "STARTTLS"
  * (as offered before TLS), or "AUTH=PLAIN" for one mechanism.
@@ -347,6 +362,12 @@ mailstream	*net_stream_open(const struct account *,
 		    const struct endpoint *, struct tls_params *tp,
 		    struct net_report *rep, struct perr *io_err,
 		    struct perr *err);
+
+/* The same with an I/O timeout of its own (the probes of src/setup). */
+mailstream	*net_stream_open_within(const struct account *,
+		    const struct endpoint *, int timeout,
+		    struct tls_params *tp, struct net_report *rep,
+		    struct perr *io_err, struct perr *err);
 
 /*
  * Set err to "hostport: " + the I/O failure recorded in io_err when there

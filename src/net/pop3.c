@@ -234,9 +234,10 @@ pop3_report_caps(struct pop3_conn *c, bool stls, const clist *prelogin)
 		net_words_add(rep->missing, sizeof rep->missing, "SASL");
 }
 
-struct pop3_conn *
-pop3_connect(const struct account *acct, const struct endpoint *ep,
-    struct perr *err)
+/* As imap_open(): with !login stop before the password. */
+static struct pop3_conn *
+pop3_open(const struct account *acct, const struct endpoint *ep,
+    int timeout, bool login, struct net_report *rep, struct perr *err)
 {
 	struct pop3_conn	*c;
 	struct tls_params	 tp;
@@ -248,8 +249,11 @@ pop3_connect(const struct account *acct, const struct endpoint *ep,
 
 	c = xcalloc(1, sizeof *c);
 	c->report.protocol = "POP3";
-	s = net_stream_open(acct, ep, &tp, &c->report, &c->io_err, err);
+	s = net_stream_open_within(acct, ep, timeout, &tp, &c->report,
+	    &c->io_err, err);
 	if (s == NULL) {
+		if (rep != NULL)
+			*rep = c->report;
 		free(c);
 		return NULL;
 	}
@@ -278,22 +282,47 @@ pop3_connect(const struct account *acct, const struct endpoint *ep,
 	/* Keep the pre-login list for the report; c->capa gets a new one. */
 	prelogin = c->capa;
 	c->capa = NULL;
-	if (pop3_login(c, acct, ep, err) != 0)
+	if (login && pop3_login(c, acct, ep, err) != 0)
 		goto fail;
 	if (pop3_refresh_capa(c, err) != 0)
 		goto fail;
 	tls_stream_limit(s, NET_CTX_POP3);
-	c->report.logged_in = true;
+	c->report.logged_in = login;
 	pop3_report_caps(c, stls, prelogin);
 	if (prelogin != NULL)
 		mailpop3_capa_resp_free(prelogin);
+	if (rep != NULL)
+		*rep = c->report;
 	return c;
 
 fail:
 	if (prelogin != NULL)
 		mailpop3_capa_resp_free(prelogin);
+	if (rep != NULL)
+		*rep = c->report;
 	pop3_close(c, false);
 	return NULL;
+}
+
+struct pop3_conn *
+pop3_connect(const struct account *acct, const struct endpoint *ep,
+    struct perr *err)
+{
+	return pop3_open(acct, ep, net_timeout(), true, NULL, err);
+}
+
+int
+pop3_probe(const struct account *acct, const struct endpoint *ep,
+    int timeout, struct net_report *rep, struct perr *err)
+{
+	struct pop3_conn	*c;
+
+	memset(rep, 0, sizeof *rep);
+	perr_clear(err);
+	if ((c = pop3_open(acct, ep, timeout, false, rep, err)) == NULL)
+		return -1;
+	pop3_close(c, true);
+	return 0;
 }
 
 void

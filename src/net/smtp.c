@@ -255,9 +255,10 @@ smtp_report_caps(struct smtp_conn *c)
 	smtp_report_word(rep, smtp_has_cap(c, "8BITMIME"), "8BITMIME");
 }
 
-struct smtp_conn *
-smtp_connect(const struct account *acct, const struct endpoint *ep,
-    struct perr *err)
+/* As imap_open(): with !login stop before the password. */
+static struct smtp_conn *
+smtp_open(const struct account *acct, const struct endpoint *ep,
+    int timeout, bool login, struct net_report *rep, struct perr *err)
 {
 	struct smtp_conn	*c;
 	struct tls_params	 tp;
@@ -266,8 +267,11 @@ smtp_connect(const struct account *acct, const struct endpoint *ep,
 
 	c = xcalloc(1, sizeof *c);
 	c->report.protocol = "SMTP";
-	s = net_stream_open(acct, ep, &tp, &c->report, &c->io_err, err);
+	s = net_stream_open_within(acct, ep, timeout, &tp, &c->report,
+	    &c->io_err, err);
 	if (s == NULL) {
+		if (rep != NULL)
+			*rep = c->report;
 		free(c);
 		return NULL;
 	}
@@ -296,17 +300,42 @@ smtp_connect(const struct account *acct, const struct endpoint *ep,
 	c->starttls_offered = (c->smtp->esmtp & MAILSMTP_ESMTP_STARTTLS) != 0;
 	if (ep->tls == TLSM_STARTTLS && smtp_starttls(c, &tp, err) != 0)
 		goto fail;
-	if (smtp_auth(c, acct, ep, err) != 0)
+	if (login && smtp_auth(c, acct, ep, err) != 0)
 		goto fail;
-	c->report.logged_in = true;
+	c->report.logged_in = login;
 	smtp_report_caps(c);
+	if (rep != NULL)
+		*rep = c->report;
 	return c;
 
 fail:
+	if (rep != NULL)
+		*rep = c->report;
 	if (c->smtp->stream != NULL)
 		tls_stream_cancel(c->smtp->stream);
 	smtp_close(c);
 	return NULL;
+}
+
+struct smtp_conn *
+smtp_connect(const struct account *acct, const struct endpoint *ep,
+    struct perr *err)
+{
+	return smtp_open(acct, ep, net_timeout(), true, NULL, err);
+}
+
+int
+smtp_probe(const struct account *acct, const struct endpoint *ep,
+    int timeout, struct net_report *rep, struct perr *err)
+{
+	struct smtp_conn	*c;
+
+	memset(rep, 0, sizeof *rep);
+	perr_clear(err);
+	if ((c = smtp_open(acct, ep, timeout, false, rep, err)) == NULL)
+		return -1;
+	smtp_close(c);
+	return 0;
 }
 
 void

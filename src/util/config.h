@@ -138,4 +138,25 @@ const struct account *config_account(const struct config *, const char *name,
 char	*config_password(const struct account *, const struct endpoint *,
 	    struct perr *err);
 
+/* ---- confwrite.c: adding an account (posta setup) ----------------------- */
+
+struct config_kv {
+	const char	*key;
+	const char	*value;		/* NULL: the line is left out */
+};
+
+/*
+ * Append "[section]" and its "key = value" lines to the file at path
+ * (through a symbolic link to the file it names), leaving every byte
+ * already there as it was. A missing file (and its directories, 0700) is
+ * made with mode 0600; an existing file keeps its mode. The result must
+ * load with config_load() (so a section already there, or a password in a
+ * file others can read, is refused) before it replaces the old file in
+ * one rename(); on any failure nothing changes. A value inih could not
+ * read back exactly (line breaks, spaces at either end, an inline
+ * comment) is refused. Returns 0, or -1 with err set.
+ */
+int	config_append_section(const char *path, const char *section,
+	    const struct config_kv *kv, size_t n, struct perr *err);
+
 #endif

@@ -7,6 +7,7 @@
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
  *   text.c      display width (wcwidth) and fitting text to columns; JSON
  *   config.c    the INI configuration (libinih), see config.h
+ *   confwrite.c adding one section to the file (posta setup)
  *
  * Nothing here knows about sockets, SQL or ncurses.
  */
