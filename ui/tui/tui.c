@@ -439,6 +439,33 @@ key(struct tui *t, int k)
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
 }
 
+/*
+ * Esc: with a key right behind it (Alt+key, or Esc typed fast before a
+ * key) it is one key, "Esc v", when that is bound here; else an Esc and
+ * then the key, so Esc still leaves the pager and cancels a prompt.
+ */
+static void
+esc_key(struct tui *t)
+{
+	wint_t	wc;
+	int	rc, k;
+
+	rc = wget_wch(draw_input_window(t->draw), &wc);
+	if (rc == ERR) {
+		key(t, 27);
+		return;
+	}
+	k = rc == KEY_CODE_YES ? TUI_KEY_FN | (int)wc : (int)wc;
+	if (k != 27 && !t->prompt.active && !t->too_small &&
+	    keymap_lookup(&t->keys, tui_ctx(t), TUI_KEY_META | k) != NULL) {
+		key(t, TUI_KEY_META | k);
+		return;
+	}
+	key(t, 27);
+	if (!t->quit)
+		key(t, k);
+}
+
 /* Every key waiting on the terminal, without blocking. */
 static void
 read_keys(struct tui *t)
@@ -450,6 +477,8 @@ read_keys(struct tui *t)
 	    != ERR) {
 		if (rc == KEY_CODE_YES)
 			key(t, TUI_KEY_FN | (int)wc);
+		else if (wc == 27)
+			esc_key(t);
 		else
 			key(t, (int)wc);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
