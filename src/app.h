@@ -259,6 +259,7 @@ enum app_compose_kind {
 	APP_COMPOSE_NEW,
 	APP_COMPOSE_REPLY,
 	APP_COMPOSE_REPLY_ALL,
+	APP_COMPOSE_REPLY_LIST,		/* to the List-Post address */
 	APP_COMPOSE_FORWARD,		/* inline, attachments carried over */
 	APP_COMPOSE_FORWARD_ATTACH,	/* the original as message/rfc822 */
 	APP_COMPOSE_RESUME,		/* a postponed message, from Drafts */
@@ -274,8 +275,9 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 /*
  * A draft from stored message msg_id (its body must be stored offline:
  * PERR_NOTFOUND otherwise): a reply, reply-all (never to acct->email),
- * forward or resumed draft, with the account's From and signature (not
- * for a resumed one).
+ * list reply (to List-Post's mailto: address alone; a message without one
+ * is PERR_GENERIC), forward or resumed draft, with the account's From and
+ * signature (not for a resumed one).
  */
 int	app_draft_from(const struct config *cfg, const struct account *acct,
 	    enum app_compose_kind kind, int64_t msg_id,

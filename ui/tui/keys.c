@@ -156,6 +156,10 @@ static const struct tui_action actions[] = {
 	{ "reply", A, "reply to the sender", compose_act_reply },
 	{ "group-reply", A, "reply to the sender and every recipient",
 	    compose_act_group_reply },
+	{ "list-reply", A, "reply to the mailing list (its List-Post)",
+	    compose_act_list_reply },
+	{ "list-unsubscribe", A, "unsubscribe: a mailto: request to send, "
+	    "or the link shown", compose_act_list_unsubscribe },
 	{ "forward-message", A, "forward (inline or as an attachment)",
 	    compose_act_forward },
 	{ "resume-draft", A, "continue a postponed message (a draft)",
@@ -242,6 +246,7 @@ static const struct {
 	{ A, "m", "mail" },
 	{ A, "r", "reply" },
 	{ A, "g", "group-reply" },
+	{ A, "L", "list-reply" },
 	{ A, "f", "forward-message" },
 	{ A, "R", "resume-draft" },
 	{ A, "v", "view-attachments" },

@@ -584,6 +584,10 @@ void	act_free(struct tui *);
 void	compose_act_new(struct tui *);
 void	compose_act_reply(struct tui *);
 void	compose_act_group_reply(struct tui *);
+void	compose_act_list_reply(struct tui *);
+void	compose_act_list_unsubscribe(struct tui *);
+/* The compose screen on a new message filled from a mailto: URL. */
+void	compose_start_mailto(struct tui *, const char *url);
 void	compose_act_forward(struct tui *);
 void	compose_act_resume(struct tui *);
 void	compose_act_send(struct tui *);
