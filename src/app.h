@@ -241,6 +241,19 @@ int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);
 
+/* ---- files and programs (app_shell.c) -------------------------------------- */
+
+/*
+ * Append messages ids of st, in that order, to the mbox file at path
+ * (mboxrd, as posta export writes it; created 0600 when missing, an
+ * existing file must be an mbox). *saved gets how many were written,
+ * *no_body how many were skipped because their body is not stored. On an
+ * error the file is as it was before.
+ */
+int	app_save_mbox(struct store *st, const int64_t *ids, size_t n,
+	    const char *path, size_t *saved, size_t *no_body,
+	    struct perr *err);
+
 /* ---- sending (app_send.c) ----------------------------------------------- */
 
 /*

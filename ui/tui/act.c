@@ -211,6 +211,20 @@ thread_targets(struct tui *t)
 	return t->npend;
 }
 
+size_t
+act_targets(struct tui *t)
+{
+	return targets(t);
+}
+
+void
+act_targets_used(struct tui *t)
+{
+	if (t->pend_tags)
+		tags_clear(&t->tags);
+	t->pend_tags = false;
+}
+
 /* ---- after an action -------------------------------------------------------- */
 
 static const char *

@@ -166,6 +166,12 @@ static const struct tui_action actions[] = {
 	    compose_act_resume },
 	{ "view-attachments", A, "list the parts: save or open them",
 	    attach_act_open },
+	{ "pipe-message", A, "give the raw message to a command, show its "
+	    "output", shell_act_pipe },
+	{ "pipe-text", A, "give the decoded text to a command, show its "
+	    "output", shell_act_pipe_text },
+	{ "save-to-file", A, "append the message (or the tagged ones) to an "
+	    "mbox file", shell_act_save_file },
 
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
@@ -250,6 +256,7 @@ static const struct {
 	{ A, "f", "forward-message" },
 	{ A, "R", "resume-draft" },
 	{ A, "v", "view-attachments" },
+	{ A, "|", "pipe-message" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },

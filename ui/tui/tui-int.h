@@ -526,6 +526,8 @@ struct tui {
 	int64_t		 outbox;	/* messages waiting to be sent */
 	struct att_view	 att;
 	struct compose_screen *cs;	/* NULL: not composing */
+	char		**shell_cands;	/* path completion (shell.c) */
+	size_t		 nshell_cands;
 	enum tui_view	 cs_back;	/* the view compose returns to */
 	enum tui_view	 help_back;	/* the view help returns to */
 	struct workers	 wk;
@@ -575,6 +577,11 @@ void	act_mail_read_thread(struct tui *);
 void	act_mark_read(struct tui *, int64_t id);
 /* The journal's and outbox's counts for the status line. */
 void	act_counts(struct tui *);
+/* The targets of an action into t->pend (the tagged messages after the
+ * tag prefix, a collapsed thread, else the current message): their
+ * number, 0 (said) when none. act_targets_used() after it succeeded. */
+size_t	act_targets(struct tui *);
+void	act_targets_used(struct tui *);
 /* The read-write handle for acting on the open account, or NULL with
  * the error in the status line. */
 struct app_act *act_handle(struct tui *);
@@ -618,6 +625,22 @@ void	attach_act_prev(struct tui *);
 void	attach_act_save(struct tui *);
 void	attach_act_view(struct tui *);
 void	attach_free(struct tui *);
+/* Write n bytes to path (0600, never through a symlink); excl: refuse an
+ * existing file, else replace it. 0, or -1 with err. */
+int	attach_write_file(const char *path, const char *bytes, size_t n,
+	    bool excl, struct perr *err);
+/* "~/x" -> "$HOME/x"; malloc'd. */
+char	*attach_expand_home(const char *path);
+/* Show a program's output (any bytes) in the pager; q goes back to
+ * the view back. */
+void	tui_show_output(struct tui *, const char *title, const char *text,
+	    size_t len, enum tui_view back);
+
+/* shell.c: messages to the user's programs and files. */
+void	shell_act_pipe(struct tui *);
+void	shell_act_pipe_text(struct tui *);
+void	shell_act_save_file(struct tui *);
+void	shell_free(struct tui *);
 
 /* mailcap.c: RFC 1524, the parts posta uses. */
 struct mailcap_entry {

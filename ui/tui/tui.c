@@ -366,6 +366,7 @@ tui_done(struct tui *t)
 	workers_stop(t);
 	compose_free(t);
 	attach_free(t);
+	shell_free(t);
 	act_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);
@@ -422,8 +423,10 @@ key(struct tui *t, int k)
 		t->dirty |= TUI_DIRTY_PROMPT | TUI_DIRTY_STATUS;
 		/* Its answer ran (a field, a copy that cleared the tags):
 		 * what the main window shows may have changed. */
-		if (!t->prompt.active)
+		if (!t->prompt.active) {
 			t->dirty |= TUI_DIRTY_MAIN;
+			t->tag_prefix = false;
+		}
 		return;
 	}
 	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
@@ -433,8 +436,9 @@ key(struct tui *t, int k)
 		return;
 	}
 	a->fn(t);
-	/* The tag prefix lasts for one action (it took its targets). */
-	if (a->fn != act_mail_tag_prefix)
+	/* The tag prefix lasts for one action (it took its targets), or
+	 * through the prompt it opened (":" runs the action at Enter). */
+	if (a->fn != act_mail_tag_prefix && !t->prompt.active)
 		t->tag_prefix = false;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
 }
