@@ -278,6 +278,19 @@ int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);
 
+/* ---- files and programs (app_shell.c) -------------------------------------- */
+
+/*
+ * Append messages ids of st, in that order, to the mbox file at path
+ * (mboxrd, as posta export writes it; created 0600 when missing, an
+ * existing file must be an mbox). *saved gets how many were written,
+ * *no_body how many were skipped because their body is not stored. On an
+ * error the file is as it was before.
+ */
+int	app_save_mbox(struct store *st, const int64_t *ids, size_t n,
+	    const char *path, size_t *saved, size_t *no_body,
+	    struct perr *err);
+
 /* ---- sending (app_send.c) ----------------------------------------------- */
 
 /*
@@ -296,6 +309,7 @@ enum app_compose_kind {
 	APP_COMPOSE_NEW,
 	APP_COMPOSE_REPLY,
 	APP_COMPOSE_REPLY_ALL,
+	APP_COMPOSE_REPLY_LIST,		/* to the List-Post address */
 	APP_COMPOSE_FORWARD,		/* inline, attachments carried over */
 	APP_COMPOSE_FORWARD_ATTACH,	/* the original as message/rfc822 */
 	APP_COMPOSE_RESUME,		/* a postponed message, from Drafts */
@@ -311,8 +325,9 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 /*
  * A draft from stored message msg_id (its body must be stored offline:
  * PERR_NOTFOUND otherwise): a reply, reply-all (never to acct->email),
- * forward or resumed draft, with the account's From and signature (not
- * for a resumed one).
+ * list reply (to List-Post's mailto: address alone; a message without one
+ * is PERR_GENERIC), forward or resumed draft, with the account's From and
+ * signature (not for a resumed one).
  */
 int	app_draft_from(const struct config *cfg, const struct account *acct,
 	    enum app_compose_kind kind, int64_t msg_id,

@@ -156,6 +156,33 @@ app_draft_new(const struct account *acct, struct compose_draft *d,
 	return 0;
 }
 
+/* A reply to the list the message came through: To its List-Post. */
+static int
+list_reply(const char *raw, size_t len, const char *self, int64_t msg_id,
+    struct compose_draft *d, struct perr *err)
+{
+	struct mail_mlist	l;
+	struct compose_draft	post = { 0 };
+	int			rc = -1;
+
+	mail_mlist_parse(raw, len, &l);
+	if (l.post == NULL || compose_mailto(l.post, &post, err) != 0 ||
+	    post.to == NULL) {
+		perr_set(err, PERR_GENERIC, "message %lld names no list "
+		    "address to post to (no List-Post header with a mailto: "
+		    "URL)", (long long)msg_id);
+		goto out;
+	}
+	if ((rc = compose_reply(raw, len, false, self, d, err)) != 0)
+		goto out;
+	compose_draft_set(&d->to, post.to);
+	compose_draft_set(&d->cc, NULL);
+out:
+	compose_draft_free(&post);
+	mail_mlist_free(&l);
+	return rc;
+}
+
 int
 app_draft_from(const struct config *cfg, const struct account *acct,
     enum app_compose_kind kind, int64_t msg_id, struct compose_draft *d,
@@ -186,6 +213,9 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	case APP_COMPOSE_REPLY_ALL:
 		rc = compose_reply(raw, len, kind == APP_COMPOSE_REPLY_ALL,
 		    acct->email, d, err);
+		break;
+	case APP_COMPOSE_REPLY_LIST:
+		rc = list_reply(raw, len, acct->email, msg_id, d, err);
 		break;
 	case APP_COMPOSE_FORWARD:
 	case APP_COMPOSE_FORWARD_ATTACH:

@@ -10,6 +10,8 @@
  * Import stores each message as a local one (uid 0) in batches of
  * IMPORT_BATCH per transaction, threaded like synced mail.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -148,6 +150,72 @@ out:
 		}
 		if (rc != 0)
 			(void)unlink(path);	/* never a partial export */
+	}
+	return rc;
+}
+
+/* An existing file must look like an mbox before anything is added. */
+static int
+mbox_check(int fd, const char *path, off_t *size, struct perr *err)
+{
+	struct stat	sb;
+	char		head[5];
+
+	if (fstat(fd, &sb) != 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return perr_set(err, PERR_IO, "%s: not a regular file", path);
+	*size = sb.st_size;
+	if (sb.st_size == 0)
+		return 0;
+	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head ||
+	    memcmp(head, "From ", sizeof head) != 0)
+		return perr_set(err, PERR_IO, "%s: not an mbox file (it does "
+		    "not start with \"From \"); nothing was added", path);
+	return 0;
+}
+
+int
+backup_mbox_append(struct store *st, const int64_t *ids, size_t n,
+    const char *path, struct backup_stats *bs, struct perr *err)
+{
+	struct backup_stats	 local;
+	FILE			*f;
+	off_t			 size = 0;
+	size_t			 i;
+	int			 fd, rc = -1;
+
+	if (bs == NULL)
+		bs = &local;
+	memset(bs, 0, sizeof *bs);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	if (mbox_check(fd, path, &size, err) != 0) {
+		(void)close(fd);
+		return -1;
+	}
+	if ((f = fdopen(fd, "a")) == NULL) {
+		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (export_one(st, ids[i], BACKUP_MBOX, f, path, bs, err) != 0)
+			goto out;
+	rc = 0;
+out:
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	/* Never half an entry: the file goes back to what it was. */
+	if (rc != 0 && (fflush(f) != 0 || ftruncate(fileno(f), size) != 0))
+		perr_prefix(err, "%s: could not be put back to %lld bytes: ",
+		    path, (long long)size);
+	if (fclose(f) != 0 && rc == 0) {
+		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+		rc = -1;
 	}
 	return rc;
 }

@@ -122,6 +122,16 @@ int	backup_export(struct store *st, int64_t folder_id,
 	    struct perr *err);
 
 /*
+ * Append messages ids of st (in that order) to the mbox file at path,
+ * created 0600 when missing; an existing file must start with "From ".
+ * Each entry is what backup_export() writes for it, so the bytes are the
+ * stored message's. Messages whose body is not local are counted in
+ * no_body and skipped. On an error the file is cut back to its old size.
+ */
+int	backup_mbox_append(struct store *st, const int64_t *ids, size_t n,
+	    const char *path, struct backup_stats *, struct perr *err);
+
+/*
  * Import an mbox file or a Maildir into folder_id of account_id: each
  * message parsed for its headers and stored with its body, flags and no
  * UID (local only: for an IMAP account, uploading is the journal's job),

@@ -18,6 +18,7 @@
  *   thread.c    subject base for threading by subject
  *   compose.c   writing mail: drafts, addresses, MIME building, replies,
  *               forwards, the draft file, RFC 2047 encoding
+ *   list.c      mailing list headers: List-Id, List-Post, List-Unsubscribe
  *   buf.c       a growable byte buffer (internal)
  *
  * Nothing here does I/O, keeps global state or exits: every function maps
@@ -240,6 +241,26 @@ char	*mutf7_decode(const char *mutf7);
  * stripped, whitespace collapsed. Returns malloc'd, caller frees.
  */
 char	*mail_thread_subject_base(const char *subject);
+
+/* ---- mailing lists (list.c) ------------------------------------------ */
+
+#define MAIL_MLIST_MAX_URLS	8
+
+/*
+ * What a message says of the list it came through (RFC 2369, RFC 2919),
+ * sanitised, malloc'd, freed with mail_mlist_free(): id is the List-Id
+ * ("" when none); post the first mailto: URL of List-Post (NULL when none,
+ * or "NO": the list takes no posts); unsub the URLs of List-Unsubscribe
+ * in the order given (mailto:, https:, ...).
+ */
+struct mail_mlist {
+	char	*id;
+	char	*post;
+	char	**unsub;
+	size_t	 nunsub;
+};
+void	 mail_mlist_parse(const char *raw, size_t len, struct mail_mlist *);
+void	 mail_mlist_free(struct mail_mlist *);
 
 /* ---- composing (compose.c) ------------------------------------------ */
 

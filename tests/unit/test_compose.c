@@ -640,6 +640,51 @@ message_id_and_signature(void **state)
 	compose_draft_free(&d);
 }
 
+/* RFC 2369: URLs in brackets, comments, folding, "NO", hostile bytes. */
+static void
+list_headers_are_read(void **state)
+{
+	static const char raw[] =
+	    "From posta Thu Jan  1 00:00:00 2026\r\n"
+	    "From: ann@example.org\r\n"
+	    "List-Id: Posta users <posta-users.lists.example>\r\n"
+	    "List-Post: (posting is open) <http://example.org/post>,\r\n"
+	    "  <mailto:posta-users@lists.example?subject=ignored>\r\n"
+	    "List-Unsubscribe: <https://lists.example/u?id=1>, (or)\r\n"
+	    "\t<mailto:posta-users-leave@lists.example\r\n"
+	    "   ?subject=unsubscribe>\r\n"
+	    "Subject: hi\r\n"
+	    "\r\n"
+	    "List-Post: <mailto:body@not.a.header>\r\n";
+	static const char no[] = "List-Post: NO (posting not allowed)\r\n"
+	    "List-Unsubscribe: <mailto:a@b\x1b[2J>\r\n\r\n";
+	struct mail_mlist	l;
+
+	(void)state;
+	mail_mlist_parse(raw, sizeof raw - 1, &l);
+	assert_string_equal(l.id, "Posta users <posta-users.lists.example>");
+	assert_non_null(l.post);
+	assert_string_equal(l.post,
+	    "mailto:posta-users@lists.example?subject=ignored");
+	assert_int_equal(l.nunsub, 2);
+	assert_string_equal(l.unsub[0], "https://lists.example/u?id=1");
+	assert_string_equal(l.unsub[1],
+	    "mailto:posta-users-leave@lists.example?subject=unsubscribe");
+	mail_mlist_free(&l);
+
+	mail_mlist_parse(no, sizeof no - 1, &l);
+	assert_null(l.post);
+	assert_string_equal(l.id, "");
+	assert_int_equal(l.nunsub, 1);
+	assert_null(strchr(l.unsub[0], '\x1b'));
+	mail_mlist_free(&l);
+
+	mail_mlist_parse(NULL, 0, &l);
+	assert_null(l.post);
+	assert_int_equal(l.nunsub, 0);
+	mail_mlist_free(&l);
+}
+
 int
 main(void)
 {
@@ -660,6 +705,7 @@ main(void)
 		cmocka_unit_test(draft_file_round_trips),
 		cmocka_unit_test(postponed_message_resumes),
 		cmocka_unit_test(message_id_and_signature),
+		cmocka_unit_test(list_headers_are_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * cmd-compose.c - posta compose: write a message in $VISUAL / $EDITOR.
  *
- *   posta compose [-a ACCOUNT] [--reply ID | --reply-all ID | --forward ID
+ *   posta compose [-a ACCOUNT] [--reply ID | --reply-all ID |
+ *       --list-reply ID | --forward ID
  *       [--attach-original] | --resume ID] [-A FILE]... [--postpone]
  *       [ADDRESS... | mailto:URL]
  *
@@ -134,6 +135,10 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		} else if (strcmp(argv[a], "--reply-all") == 0 && a + 1 < argc) {
 			kind = APP_COMPOSE_REPLY_ALL;
 			idarg = argv[++a];
+		} else if (strcmp(argv[a], "--list-reply") == 0 &&
+		    a + 1 < argc) {
+			kind = APP_COMPOSE_REPLY_LIST;
+			idarg = argv[++a];
 		} else if (strcmp(argv[a], "--forward") == 0 && a + 1 < argc) {
 			kind = APP_COMPOSE_FORWARD;
 			idarg = argv[++a];
@@ -252,7 +257,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	so.offline = ctx->offline;
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL)
+	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
+	    kind == APP_COMPOSE_REPLY_LIST)
 		so.answers = id;
 	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &oid,
 	    &err) != 0) {
@@ -277,7 +283,8 @@ out:
 }
 
 const struct cmd_entry cmd_compose_entry = {
-	"compose", "[-a ACCOUNT] [--reply ID | --reply-all ID | --forward ID "
+	"compose", "[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
+	"| --forward ID "
 	"[--attach-original] | --resume ID] [-A FILE]... [--postpone] "
 	"[ADDRESS... | mailto:URL]",
 	"write a message in $VISUAL/$EDITOR, then send or postpone it",

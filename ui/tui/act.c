@@ -129,6 +129,17 @@ act_current(const struct tui *t)
 	return r != NULL ? r->id : 0;
 }
 
+static size_t	thread_targets(struct tui *);
+
+/* Is the index's selected row a collapsed thread (and the one acted on)? */
+static bool
+collapsed_selected(const struct tui *t)
+{
+	const struct ix_row	*r = ix_selected(&t->ix);
+
+	return t->view == TUI_VIEW_INDEX && r != NULL && r->nkids > 0;
+}
+
 /*
  * The targets into t->pend: the tagged messages after the tag prefix, else
  * the current one. Returns their number; 0 (with words for the user) when
@@ -157,6 +168,9 @@ targets(struct tui *t)
 		status_msg(&t->status, "no message selected");
 		return 0;
 	}
+	/* A collapsed thread is one row: the action takes all it holds. */
+	if (collapsed_selected(t))
+		return thread_targets(t);
 	t->pend = xmalloc(sizeof *t->pend);
 	t->pend[0] = id;
 	t->npend = 1;
@@ -195,6 +209,20 @@ thread_targets(struct tui *t)
 		t->npend = 1;
 	}
 	return t->npend;
+}
+
+size_t
+act_targets(struct tui *t)
+{
+	return targets(t);
+}
+
+void
+act_targets_used(struct tui *t)
+{
+	if (t->pend_tags)
+		tags_clear(&t->tags);
+	t->pend_tags = false;
 }
 
 /* ---- after an action -------------------------------------------------------- */
@@ -533,6 +561,12 @@ act_mail_tag(struct tui *t)
 
 	if (id == 0) {
 		status_msg(&t->status, "no message selected");
+		return;
+	}
+	if (collapsed_selected(t)) {
+		act_mail_tag_thread(t);
+		if (t->view == TUI_VIEW_INDEX)
+			tui_index_moved(t, ix_move(&t->ix, 1));
 		return;
 	}
 	if (tags_has(&t->tags, id))

@@ -147,9 +147,8 @@ part_bytes(struct tui *t, const struct mail_part *p, char **bytes,
 	return rc;
 }
 
-/* Write n bytes to path (0600); excl: refuse an existing file. */
-static int
-write_file(const char *path, const char *bytes, size_t n, bool excl,
+int
+attach_write_file(const char *path, const char *bytes, size_t n, bool excl,
     struct perr *err)
 {
 	int	fd, flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
@@ -175,9 +174,8 @@ write_file(const char *path, const char *bytes, size_t n, bool excl,
 	return 0;
 }
 
-/* "~/x" -> "$HOME/x"; malloc'd. */
-static char *
-expand_home(const char *path)
+char *
+attach_expand_home(const char *path)
 {
 	const char	*home = getenv("HOME");
 
@@ -197,7 +195,7 @@ save_to(struct tui *t, const char *path, bool overwrite)
 
 	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
 		return;
-	if (write_file(path, bytes, n, !overwrite, &err) != 0)
+	if (attach_write_file(path, bytes, n, !overwrite, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
 		status_msg(&t->status, "saved %zu bytes to %s", n, path);
@@ -225,7 +223,7 @@ save_done(struct tui *t, const char *text)
 
 	if (*text == '\0')
 		return;
-	path = expand_home(text);
+	path = attach_expand_home(text);
 	if (lstat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
 			status_msg(&t->status, "%s is a directory", path);
@@ -266,8 +264,9 @@ attach_act_save(struct tui *t)
 
 /* ---- opening through mailcap ------------------------------------------------ */
 
-static void
-show_text(struct tui *t, const char *title, const char *text, size_t len)
+void
+tui_show_output(struct tui *t, const char *title, const char *text,
+    size_t len, enum tui_view back)
 {
 	int	w, h;
 
@@ -275,7 +274,7 @@ show_text(struct tui *t, const char *title, const char *text, size_t len)
 	draw_main_size(t, &w, &h);
 	t->pg.width = 0;
 	pager_resize(&t->pg, w, h);
-	t->help_back = TUI_VIEW_ATTACH;	/* q comes back to the list */
+	t->help_back = back;	/* q comes back there */
 	t->view = TUI_VIEW_PAGER;
 }
 
@@ -299,7 +298,7 @@ run_viewer(struct tui *t, const struct mail_part *p,
 		else {
 			title = xasprintf("%s (%s)", p->filename[0] != '\0' ?
 			    p->filename : p->type, e->command);
-			show_text(t, title, out, len);
+			tui_show_output(t, title, out, len, TUI_VIEW_ATTACH);
 			free(title);
 			if (rc != 0)
 				status_msg(&t->status, "the viewer exited "
@@ -332,8 +331,8 @@ attach_act_view(struct tui *t)
 	mc = mailcap_path();
 	if (mailcap_find(mc, p->type, &e) == 0) {
 		if (strncasecmp(p->type, "text/", 5) == 0)
-			show_text(t, p->filename[0] != '\0' ? p->filename :
-			    p->type, bytes, n);
+			tui_show_output(t, p->filename[0] != '\0' ?
+			    p->filename : p->type, bytes, n, TUI_VIEW_ATTACH);
 		else
 			status_msg(&t->status, "no mailcap entry for %s (s "
 			    "saves it)", p->type);
@@ -350,7 +349,7 @@ attach_act_view(struct tui *t)
 	}
 	name = mailcap_safe_name(p->filename, "attachment");
 	path = xasprintf("%s/%s", dir, name);
-	if (write_file(path, bytes, n, true, &err) != 0)
+	if (attach_write_file(path, bytes, n, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
 		run_viewer(t, p, &e, path);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "tui/tui-int.h"
@@ -266,8 +267,13 @@ leave(struct tui *t)
 	t->dirty |= TUI_DIRTY_ALL;
 }
 
+/*
+ * The compose screen on a new draft (kind NEW, with mailto's fields when
+ * not NULL) or on one made from message msg_id.
+ */
 static void
-start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
+start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
+    const char *mailto)
 {
 	const struct account	*acct = tui_account(t);
 	struct compose_screen	*cs;
@@ -279,9 +285,11 @@ start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
 	cs = xcalloc(1, sizeof *cs);
 	cs->kind = kind;
 	cs->account = t->account;
-	if (kind == APP_COMPOSE_NEW)
+	if (kind == APP_COMPOSE_NEW) {
 		rc = app_draft_new(acct, &cs->d, &err);
-	else
+		if (rc == 0 && mailto != NULL)
+			rc = compose_mailto(mailto, &cs->d, &err);
+	} else
 		rc = app_draft_from(t->cfg, acct, kind, msg_id, &cs->d, &err);
 	if (rc != 0) {
 		if (err.code == PERR_NOTFOUND && kind != APP_COMPOSE_NEW) {
@@ -294,7 +302,8 @@ start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
 		free(cs);
 		return;
 	}
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL)
+	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
+	    kind == APP_COMPOSE_REPLY_LIST)
 		cs->answers = msg_id;
 	if (kind == APP_COMPOSE_RESUME)
 		cs->resumed = msg_id;
@@ -308,17 +317,31 @@ start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
 	t->cs = cs;
 	t->cs_back = t->view;
 	t->view = TUI_VIEW_COMPOSE;
-	/* As mutt: a new message left as it was is no message. */
-	if (edit(t) == 0 && kind != APP_COMPOSE_RESUME && !cs->file_bad) {
+	/* As mutt: a new message left as it was is no message (a mailto:
+	 * one, such as an unsubscribe request, is whole as it is). */
+	if (edit(t) == 0 && kind != APP_COMPOSE_RESUME && mailto == NULL &&
+	    !cs->file_bad) {
 		status_msg(&t->status, "unmodified message: not sent");
 		leave(t);
 	}
+}
+
+static void
+start(struct tui *t, enum app_compose_kind kind, int64_t msg_id)
+{
+	start_draft(t, kind, msg_id, NULL);
 }
 
 void
 compose_act_new(struct tui *t)
 {
 	start(t, APP_COMPOSE_NEW, 0);
+}
+
+void
+compose_start_mailto(struct tui *t, const char *url)
+{
+	start_draft(t, APP_COMPOSE_NEW, 0, url);
 }
 
 static void
@@ -343,6 +366,55 @@ void
 compose_act_group_reply(struct tui *t)
 {
 	start_on_current(t, APP_COMPOSE_REPLY_ALL);
+}
+
+void
+compose_act_list_reply(struct tui *t)
+{
+	start_on_current(t, APP_COMPOSE_REPLY_LIST);
+}
+
+/*
+ * Unsubscribe as the list says (RFC 2369): a mailto: URL opens the compose
+ * screen with the request filled in, to be sent (y) or not; an https: URL
+ * is only shown, never opened: posta does not act on a link by itself.
+ */
+void
+compose_act_list_unsubscribe(struct tui *t)
+{
+	struct mail_mlist	 l;
+	struct perr		 err;
+	void			*raw = NULL;
+	size_t			 len = 0, i;
+	int64_t			 id = act_current(t);
+
+	if (id == 0 || t->st == NULL) {
+		status_msg(&t->status, "no message selected");
+		return;
+	}
+	if (store_body_get(t->st, id, &raw, &len, &err) != 0) {
+		if (err.code == PERR_NOTFOUND) {
+			status_msg(&t->status, "this message's body is not "
+			    "stored yet; try again when it is");
+			workers_fetch_body(t, id);
+		} else
+			status_error(&t->status, "%s", err.msg);
+		return;
+	}
+	mail_mlist_parse(raw, len, &l);
+	free(raw);
+	for (i = 0; i < l.nunsub; i++)
+		if (strncasecmp(l.unsub[i], "mailto:", 7) == 0)
+			break;
+	if (i < l.nunsub)
+		compose_start_mailto(t, l.unsub[i]);
+	else if (l.nunsub > 0)
+		status_msg(&t->status, "To unsubscribe, open %s (posta opens "
+		    "no link by itself).", l.unsub[0]);
+	else
+		status_msg(&t->status, "This message has no List-Unsubscribe "
+		    "header.");
+	mail_mlist_free(&l);
 }
 
 static void

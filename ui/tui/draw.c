@@ -431,10 +431,12 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
     const struct ix_row *r, bool selected, bool tagged, time_t now)
 {
 	char	 flags[6], date[32], size[32], *from, *subj, *subjraw, *line;
+	char	 fold[48] = "";
 	int	 fw, sw, zw;
 	attr_t	 attr;
+	bool	 unread = !(r->flags & STORE_SEEN) || r->unread > 0;
 
-	flags[0] = (r->flags & STORE_SEEN) ? ' ' : 'N';
+	flags[0] = unread ? 'N' : ' ';
 	flags[1] = (r->flags & STORE_FLAGGED) ? '!' : ' ';
 	/* Deleted says more than answered: it is about to go. */
 	flags[2] = (r->flags & STORE_DELETED) ? 'D' :
@@ -452,7 +454,13 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 	if (sw < 1)
 		sw = 1;
 	from = cell(d, r->from, fw);
-	subjraw = xasprintf("%s%s", r->tree != NULL ? r->tree : "",
+	/* A collapsed thread: its messages, and the unread among them. */
+	if (r->nkids > 0 && r->unread > 0)
+		snprintf(fold, sizeof fold, "(%zu, %zu unread) ", r->nkids + 1,
+		    r->unread);
+	else if (r->nkids > 0)
+		snprintf(fold, sizeof fold, "(%zu) ", r->nkids + 1);
+	subjraw = xasprintf("%s%s%s", r->tree != NULL ? r->tree : "", fold,
 	    r->subject);
 	subj = cell(d, subjraw, sw);
 	{
@@ -464,9 +472,8 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 	}
 	attr = selected ? dc_attr(d, UI_SELECTED) :
 	    (r->flags & STORE_FLAGGED) ? dc_attr(d, UI_FLAGGED) :
-	    !(r->flags & STORE_SEEN) ? dc_attr(d, UI_UNREAD) :
-	    dc_attr(d, UI_NORMAL);
-	if (selected && !(r->flags & STORE_SEEN))
+	    unread ? dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
+	if (selected && unread)
 		attr |= A_BOLD;
 	put(d, w, y, 0, width, line, attr);
 	free(line);

@@ -134,6 +134,11 @@ key_cmp(enum ix_sort sort, const struct ix_key *a, const struct ix_key *b)
 static void
 row_free(struct ix_row *r)
 {
+	size_t	i;
+
+	for (i = 0; i < r->nkids; i++)
+		row_free(&r->kids[i]);
+	free(r->kids);
 	free(r->from);
 	free(r->subject);
 	free(r->tree);
@@ -292,6 +297,79 @@ seen_thread(const int64_t *tids, size_t n, int64_t tid)
 	return false;
 }
 
+/* ---- collapsed threads ------------------------------------------------------ */
+
+static bool
+fold_listed(const struct ix *ix, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < ix->nfold; i++)
+		if (ix->fold[i] == id)
+			return true;
+	return false;
+}
+
+static bool
+collapsed(const struct ix *ix, int64_t root)
+{
+	return ix->fold_all != fold_listed(ix, root);
+}
+
+/* The unread messages of a collapsed row's thread. */
+static void
+count_unread(struct ix_row *r)
+{
+	size_t	i;
+
+	r->unread = (r->flags & STORE_SEEN) == 0;
+	for (i = 0; i < r->nkids; i++)
+		r->unread += (r->kids[i].flags & STORE_SEEN) == 0;
+}
+
+/* The end of the drawn thread starting at row i: the next root. */
+static size_t
+group_end(const struct ix_row *r, size_t n, size_t i)
+{
+	size_t	end = i + 1;
+
+	while (end < n && r[end].depth > 0)
+		end++;
+	return end;
+}
+
+/*
+ * Hide the rows under each collapsed root of a threaded block in the
+ * root's `kids`: what the window holds is what is drawn, so moving,
+ * paging and searching need no notion of hidden rows.
+ */
+static void
+fold_rows(const struct ix *ix, struct rowbuf *rb)
+{
+	size_t	i = 0, w = 0, end;
+
+	while (i < rb->n) {
+		end = group_end(rb->r, rb->n, i);
+		if (end - i > 1 && collapsed(ix, rb->r[i].id)) {
+			struct ix_row	root = rb->r[i];
+
+			root.nkids = end - i - 1;
+			root.kids = xreallocarray(NULL, root.nkids,
+			    sizeof *root.kids);
+			memcpy(root.kids, &rb->r[i + 1],
+			    root.nkids * sizeof *root.kids);
+			count_unread(&root);
+			rb->r[w++] = root;
+		} else {
+			memmove(&rb->r[w], &rb->r[i], (end - i) *
+			    sizeof *rb->r);
+			w += end - i;
+		}
+		i = end;
+	}
+	rb->n = w;
+}
+
 /* Turn the raw rows of a block into its threaded rows (see the top). */
 static int
 thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
@@ -377,6 +455,7 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 	}
 	thread_out_free(to, out->n);
 	free(in);
+	fold_rows(ix, out);
 	return 0;
 }
 
@@ -626,6 +705,8 @@ int
 ix_open(struct ix *ix, struct store *st, int64_t folder_id)
 {
 	window_clear(ix);
+	if (folder_id != ix->folder_id)
+		ix->nfold = 0;	/* roots of another folder's threads */
 	ix->st = st;
 	ix->folder_id = folder_id;
 	perr_clear(&ix->err);
@@ -644,6 +725,9 @@ ix_close(struct ix *ix)
 	ix->rows = NULL;
 	ix->caprows = 0;
 	ix->st = NULL;
+	free(ix->fold);
+	ix->fold = NULL;
+	ix->nfold = ix->capfold = 0;
 }
 
 void
@@ -1034,21 +1118,89 @@ out:
 	return rc;
 }
 
+int
+ix_find_back(struct ix *ix, bool (*match)(const struct ix_row *, void *),
+    void *arg, bool *wrapped)
+{
+	const struct ix_row	*r = ix_selected(ix);
+	struct ix_key		 first = { 0 }, key = { 0 };
+	int64_t			 id;
+	size_t			 i, off;
+	bool			 from_top = ix->at_start;
+	int			 rc, pass;
+
+	if (r == NULL)
+		return 0;
+	id = r->id;
+	key_set(&key, row_key(r));
+	key_set(&first, *sel_block_first(ix));
+	off = ix->sel - ix->top;
+
+	*wrapped = false;
+	i = ix->sel;		/* rows below i are still to look at */
+	for (pass = 0; pass < 2; pass++) {
+		for (;;) {
+			while (i > 0) {
+				i--;
+				if (pass == 1 && ix->rows[i].id == id &&
+				    !match(&ix->rows[i], arg))
+					goto none;
+				if (match(&ix->rows[i], arg)) {
+					*wrapped = pass == 1;
+					ix->sel = i;
+					ix->top = i > (size_t)ix->height / 2 ?
+					    i - (size_t)ix->height / 2 : 0;
+					settle(ix);
+					rc = fill_margins(ix) != 0 ? -1 : 1;
+					goto out;
+				}
+			}
+			if (ix->at_start)
+				break;
+			/* Rows come in above: the index moves down by as
+			 * many (the far end may be dropped, not ours). */
+			ix->top = ix->sel = 0;
+			if ((rc = grow(ix, false)) < 0)
+				goto out;
+			if (rc == 0)
+				break;
+			i = ix->sel;
+		}
+		if (pass == 0) {
+			if ((rc = ix_end(ix)) != 0)
+				goto out;
+			i = ix->nrows;
+		}
+	}
+none:
+	rc = reload_at(ix, from_top ? NULL : &first, id, &key, off);
+out:
+	key_free(&first);
+	key_free(&key);
+	return rc;
+}
+
 /* The ids of the drawn thread around row at: from its root (depth 0) down
- * to the row before the next root. A thread never spans two blocks. */
+ * to the row before the next root, with the rows a collapsed root hides.
+ * A thread never spans two blocks. */
 static size_t
 drawn_thread(const struct ix *ix, size_t at, int64_t **ids)
 {
-	size_t	first = at, end = at + 1, i;
+	size_t	first = at, end, i, k, n = 0;
 
 	while (first > 0 && ix->rows[first].depth > 0)
 		first--;
-	while (end < ix->nrows && ix->rows[end].depth > 0)
-		end++;
-	*ids = xreallocarray(NULL, end - first, sizeof **ids);
+	end = group_end(ix->rows, ix->nrows, first);
 	for (i = first; i < end; i++)
-		(*ids)[i - first] = ix->rows[i].id;
-	return end - first;
+		n += 1 + ix->rows[i].nkids;
+	*ids = xreallocarray(NULL, n, sizeof **ids);
+	n = 0;
+	for (i = first; i < end; i++) {
+		(*ids)[n++] = ix->rows[i].id;
+		for (k = 0; k < ix->rows[i].nkids; k++)
+			(*ids)[n++] = ix->rows[i].kids[k].id;
+	}
+	return n;
 }
 
 static bool
@@ -1139,9 +1291,128 @@ ix_thread_of(struct ix *ix, int64_t id, int64_t **ids, size_t *n)
 void
 ix_set_flags(struct ix *ix, int64_t id, unsigned flags)
 {
-	size_t	i;
+	size_t	i, k;
 
-	for (i = 0; i < ix->nrows; i++)
-		if (ix->rows[i].id == id)
-			ix->rows[i].flags = flags;
+	for (i = 0; i < ix->nrows; i++) {
+		struct ix_row	*r = &ix->rows[i];
+
+		if (r->id == id)
+			r->flags = flags;
+		for (k = 0; k < r->nkids; k++)
+			if (r->kids[k].id == id)
+				r->kids[k].flags = flags;
+		if (r->nkids > 0)
+			count_unread(r);
+	}
+}
+
+/* The root of the selected row's drawn thread. */
+static size_t
+sel_root(const struct ix *ix)
+{
+	size_t	i = ix->sel;
+
+	while (i > 0 && ix->rows[i].depth > 0)
+		i--;
+	return i;
+}
+
+/* The fold state changed: draw the window again around the selection's
+ * root, at the same place on the screen. */
+static int
+refold(struct ix *ix, size_t root)
+{
+	struct ix_key	key = row_key(&ix->rows[root]);
+	size_t		off = root >= ix->top ? root - ix->top : 0;
+
+	return reload_at(ix, ix->at_start ? NULL : sel_block_first(ix),
+	    ix->rows[root].id, &key, off);
+}
+
+int
+ix_fold_thread(struct ix *ix)
+{
+	size_t	root, i;
+	int64_t	id;
+
+	if (!ix->threaded || ix->nrows == 0)
+		return 0;
+	root = sel_root(ix);
+	id = ix->rows[root].id;
+	if (ix->rows[root].nkids == 0 &&
+	    group_end(ix->rows, ix->nrows, root) == root + 1)
+		return 0;
+	if (fold_listed(ix, id)) {
+		for (i = 0; ix->fold[i] != id; i++)
+			;
+		ix->fold[i] = ix->fold[--ix->nfold];
+	} else {
+		if (ix->nfold == ix->capfold) {
+			ix->capfold = ix->capfold ? ix->capfold * 2 : 16;
+			ix->fold = xreallocarray(ix->fold, ix->capfold,
+			    sizeof *ix->fold);
+		}
+		ix->fold[ix->nfold++] = id;
+	}
+	return refold(ix, root) != 0 ? -1 : 1;
+}
+
+int
+ix_fold_all(struct ix *ix)
+{
+	size_t	root;
+
+	if (!ix->threaded || ix->nrows == 0)
+		return 0;
+	root = sel_root(ix);
+	/* As mutt: expand all from a collapsed thread, else collapse. */
+	ix->fold_all = ix->rows[root].nkids == 0;
+	ix->nfold = 0;
+	return refold(ix, root) != 0 ? -1 : 1;
+}
+
+/* One row up or down: false at the edge of the folder (or on error). */
+static bool
+step(struct ix *ix, int dir, int *rc)
+{
+	size_t	from = ix->sel;
+
+	*rc = ix_move(ix, dir);
+	return *rc == 0 && ix->sel != from;
+}
+
+int
+ix_next_thread(struct ix *ix, int dir)
+{
+	int64_t	start;
+	bool	moved;
+	int	rc = 0;
+
+	if (ix->nrows == 0)
+		return 0;
+	start = ix->rows[ix->sel].id;
+	if (!ix->threaded)
+		return step(ix, dir > 0 ? 1 : -1, &rc) ? 1 : rc;
+	if (dir > 0) {
+		/* Past the rows of this thread (the window grows). */
+		while ((moved = step(ix, 1, &rc)) &&
+		    ix->rows[ix->sel].depth > 0)
+			;
+	} else {
+		/* Up to this thread's root, one row more, then its root. */
+		while (ix->rows[ix->sel].depth > 0 && step(ix, -1, &rc))
+			;
+		if ((moved = rc == 0 && step(ix, -1, &rc)))
+			while (ix->rows[ix->sel].depth > 0 &&
+			    step(ix, -1, &rc))
+				;
+	}
+	if (rc != 0)
+		return -1;
+	if (!moved) {
+		/* No such thread: the selection stays where it was. */
+		(void)ix_select_id(ix, start);
+		return 0;
+	}
+	return 1;
 }

@@ -37,6 +37,11 @@ static void	act_search(struct tui *);
 static void	act_search_next(struct tui *);
 static void	act_next_unread(struct tui *);
 static void	act_toggle_threads(struct tui *);
+static void	act_prev_unread(struct tui *);
+static void	act_collapse_thread(struct tui *);
+static void	act_collapse_all(struct tui *);
+static void	act_next_thread(struct tui *);
+static void	act_prev_thread(struct tui *);
 static void	act_sort(struct tui *);
 static void	act_sort_reverse(struct tui *);
 static void	act_sort_date(struct tui *);
@@ -97,8 +102,17 @@ static const struct tui_action actions[] = {
 	{ "search-next", I, "find the next match of the last search",
 	    act_search_next },
 	{ "next-unread", I, "go to the next unread message", act_next_unread },
+	{ "previous-unread", I, "go to the previous unread message",
+	    act_prev_unread },
 	{ "toggle-threads", I, "switch between threaded and flat view",
 	    act_toggle_threads },
+	{ "collapse-thread", I, "collapse the thread to one row, or expand it",
+	    act_collapse_thread },
+	{ "collapse-all", I, "collapse every thread, or expand them all",
+	    act_collapse_all },
+	{ "next-thread", I, "go to the next thread", act_next_thread },
+	{ "previous-thread", I, "go to the previous thread",
+	    act_prev_thread },
 	{ "sort", I, "sort by date, from, subject or size (Tab completes)",
 	    act_sort },
 	{ "sort-reverse", I, "reverse the sort order (flat view)",
@@ -142,12 +156,22 @@ static const struct tui_action actions[] = {
 	{ "reply", A, "reply to the sender", compose_act_reply },
 	{ "group-reply", A, "reply to the sender and every recipient",
 	    compose_act_group_reply },
+	{ "list-reply", A, "reply to the mailing list (its List-Post)",
+	    compose_act_list_reply },
+	{ "list-unsubscribe", A, "unsubscribe: a mailto: request to send, "
+	    "or the link shown", compose_act_list_unsubscribe },
 	{ "forward-message", A, "forward (inline or as an attachment)",
 	    compose_act_forward },
 	{ "resume-draft", A, "continue a postponed message (a draft)",
 	    compose_act_resume },
 	{ "view-attachments", A, "list the parts: save or open them",
 	    attach_act_open },
+	{ "pipe-message", A, "give the raw message to a command, show its "
+	    "output", shell_act_pipe },
+	{ "pipe-text", A, "give the decoded text to a command, show its "
+	    "output", shell_act_pipe_text },
+	{ "save-to-file", A, "append the message (or the tagged ones) to an "
+	    "mbox file", shell_act_save_file },
 
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
@@ -228,9 +252,11 @@ static const struct {
 	{ A, "m", "mail" },
 	{ A, "r", "reply" },
 	{ A, "g", "group-reply" },
+	{ A, "L", "list-reply" },
 	{ A, "f", "forward-message" },
 	{ A, "R", "resume-draft" },
 	{ A, "v", "view-attachments" },
+	{ A, "|", "pipe-message" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },
@@ -250,7 +276,12 @@ static const struct {
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
 	{ A, "Tab", "next-unread" },
+	{ I, "BackTab", "previous-unread" },
 	{ I, "t", "toggle-threads" },
+	{ I, "Esc v", "collapse-thread" },
+	{ I, "Esc V", "collapse-all" },
+	{ I, "Esc n", "next-thread" },
+	{ I, "Esc p", "previous-thread" },
 	{ I, "o", "sort" },
 	{ I, "O", "sort-reverse" },
 
@@ -365,12 +396,33 @@ utf8_one(const char *s)
 	return c;
 }
 
+/* "Esc v", "<Esc>v", "M-v": the key after the Esc, else NULL. */
+static const char *
+meta_key(const char *name)
+{
+	if (strncasecmp(name, "Esc ", 4) == 0)
+		return name + 4;
+	if (strncasecmp(name, "<Esc>", 5) == 0 && name[5] != '\0')
+		return name + 5;
+	if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' &&
+	    name[2] != '\0')
+		return name + 2;
+	return NULL;
+}
+
 int
 keys_parse(const char *name)
 {
-	char	buf[32];
-	size_t	len = strlen(name), i;
-	int	n;
+	char		 buf[32];
+	size_t		 len = strlen(name), i;
+	int		 n;
+	const char	*m;
+
+	if ((m = meta_key(name)) != NULL) {
+		n = keys_parse(m);
+		return n < 0 || (n & TUI_KEY_META) != 0 ? -1 :
+		    TUI_KEY_META | n;
+	}
 
 	/* "<Enter>" reads as "Enter". */
 	if (len > 2 && name[0] == '<' && name[len - 1] == '>') {
@@ -410,6 +462,13 @@ keys_name(int key, char *buf, size_t len)
 {
 	size_t	i;
 
+	if ((key & TUI_KEY_META) != 0) {
+		char	rest[24];
+
+		keys_name(key & ~TUI_KEY_META, rest, sizeof rest);
+		snprintf(buf, len, "Esc %s", rest);
+		return buf;
+	}
 	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
 		if (key_names[i].key == key) {
 			snprintf(buf, len, "%s", key_names[i].name);
@@ -859,10 +918,11 @@ match_text(const struct ix_row *r, void *arg)
 	    strcasestr(r->from, needle) != NULL;
 }
 
+/* A collapsed thread with unread mail in it counts as unread. */
 static bool
 match_unread(const struct ix_row *r, void *arg)
 {
-	return (r->flags & STORE_SEEN) == 0;
+	return (r->flags & STORE_SEEN) == 0 || r->unread > 0;
 }
 
 /* As mutt: past the last row the search goes on from the top, and says
@@ -911,6 +971,65 @@ static void
 act_next_unread(struct tui *t)
 {
 	index_find(t, match_unread, NULL, "no unread messages");
+}
+
+static void
+act_prev_unread(struct tui *t)
+{
+	bool	wrapped;
+	int	rc = ix_find_back(&t->ix, match_unread, NULL, &wrapped);
+
+	if (rc == 0)
+		status_msg(&t->status, "no unread messages");
+	else if (rc == 1 && wrapped)
+		status_msg(&t->status, "search wrapped to the bottom");
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+}
+
+static void
+act_collapse_thread(struct tui *t)
+{
+	int	rc = ix_fold_thread(&t->ix);
+
+	if (rc == 0)
+		status_msg(&t->status, t->ix.threaded ? "this thread has only "
+		    "one message" : "threads collapse in the threaded view "
+		    "only (t switches to it)");
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+}
+
+static void
+act_collapse_all(struct tui *t)
+{
+	int	rc = ix_fold_all(&t->ix);
+
+	if (rc == 0 && !t->ix.threaded)
+		status_msg(&t->status, "threads collapse in the threaded view "
+		    "only (t switches to it)");
+	else if (rc == 1)
+		status_msg(&t->status, t->ix.fold_all ? "all threads collapsed" :
+		    "all threads expanded");
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+}
+
+static void
+act_next_thread(struct tui *t)
+{
+	int	rc = ix_next_thread(&t->ix, 1);
+
+	if (rc == 0)
+		status_msg(&t->status, "no more threads");
+	tui_index_moved(t, rc < 0 ? -1 : 0);
+}
+
+static void
+act_prev_thread(struct tui *t)
+{
+	int	rc = ix_next_thread(&t->ix, -1);
+
+	if (rc == 0)
+		status_msg(&t->status, "this is the first thread");
+	tui_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 static void

@@ -270,6 +270,37 @@ with_note(char *text, const char *problem)
 	return out;
 }
 
+/*
+ * The list the message came through, at the end of the header block:
+ * List-Id, where replies to the list go (L) and how to unsubscribe.
+ * Takes text, returns the new one.
+ */
+static char *
+with_list(char *text, const char *raw, size_t len)
+{
+	struct mail_mlist	 l;
+	struct pbuf		 b = { 0 };
+	char			*body, *out;
+	size_t			 i;
+
+	mail_mlist_parse(raw, len, &l);
+	if (*l.id != '\0')
+		header_line(&b, "List-Id", l.id);
+	if (l.post != NULL)
+		header_line(&b, "List-Post", l.post);
+	for (i = 0; i < l.nunsub; i++)
+		header_line(&b, "List-Unsubscribe", l.unsub[i]);
+	mail_mlist_free(&l);
+	if (b.p == NULL)
+		return text;
+	body = strstr(text, "\n\n");
+	body = body != NULL ? body + 1 : text;
+	out = xasprintf("%.*s%s%s", (int)(body - text), text, b.p, body);
+	free(b.p);
+	free(text);
+	return out;
+}
+
 int
 pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
     struct perr *err)
@@ -306,7 +337,7 @@ pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
 			store_msg_free(&m);
 			return -1;
 		}
-		text = with_note(bodytext, m.problem);
+		text = with_note(with_list(bodytext, body, len), m.problem);
 	} else if (m.problem != NULL) {
 		/* The note says why the body is missing: nothing to fetch. */
 		pg->loading = false;

@@ -55,6 +55,8 @@ struct tui;
  * (KEY_UP, ...) tagged with TUI_KEY_FN.
  */
 #define TUI_KEY_FN	0x1000000
+/* Esc then a key, as terminals send Alt+key: "Esc v", "M-v". */
+#define TUI_KEY_META	0x2000000
 #define TUI_CTRL(c)	((c) & 0x1f)
 
 /* Where an action applies; a binding follows its action's contexts. */
@@ -94,7 +96,7 @@ const struct tui_action *keymap_lookup(const struct keymap *, unsigned ctx,
 	    int key);
 /* The action called name that applies in ctx, or NULL. */
 const struct tui_action *keys_action(const char *name, unsigned ctx);
-/* "j", "^N", "Down", ... -> key code; -1 if not a key name. */
+/* "j", "^N", "Down", "Esc v", ... -> key code; -1 if not a key name. */
 int	keys_parse(const char *);
 /* The name of a key in buf (>= 16 bytes). */
 const char *keys_name(int key, char *buf, size_t len);
@@ -160,6 +162,12 @@ struct ix_row {
 	char		*message_id, *in_reply_to, *refs;
 	char		*key;		/* sender/subject sort: the store's
 					   sort key; else NULL */
+	/* A collapsed thread's root: the rows drawn under it when it is
+	 * open (owned, in the order drawn) and the unread messages of the
+	 * whole thread. Else NULL, 0, 0. */
+	struct ix_row	*kids;
+	size_t		 nkids;
+	size_t		 unread;
 };
 
 /* A row's place in the store's order (struct store_sort_key, owned). */
@@ -197,6 +205,13 @@ struct ix {
 	size_t		 nblocks;
 	bool		 at_start, at_end; /* window touches folder edges */
 	size_t		 top, sel;	/* indices into rows */
+
+	/* Collapsed threads (threaded view), by the id of their root row:
+	 * all of them when fold_all, but the roots listed, else only the
+	 * roots listed. A new folder starts with none listed. */
+	bool		 fold_all;
+	int64_t		*fold;
+	size_t		 nfold, capfold;
 
 	struct perr	 err;		/* the last store error */
 };
@@ -242,6 +257,25 @@ bool	ix_select_id(struct ix *, int64_t id);
 int	ix_thread_of(struct ix *, int64_t id, int64_t **ids, size_t *n);
 /* Set the flags of message id's row in the window (after an action). */
 void	ix_set_flags(struct ix *, int64_t id, unsigned flags);
+/*
+ * Collapse the selected row's thread, or expand it when it is collapsed
+ * (threaded view only); the selection goes to its root. 1 done, 0 nothing
+ * to do (flat view, or a thread of one message), -1 with ix->err.
+ */
+int	ix_fold_thread(struct ix *);
+/* Collapse every thread, or expand them all when the selected one is
+ * collapsed (mutt's collapse-all); 1, 0 or -1 as above. */
+int	ix_fold_all(struct ix *);
+/*
+ * Select the root of the next (dir > 0) or previous thread drawn; in the
+ * flat view, the next or previous row. 1 moved, 0 no such thread, -1
+ * with ix->err.
+ */
+int	ix_next_thread(struct ix *, int dir);
+/* As ix_find, looking upwards from the selection (wrapping to the
+ * bottom). */
+int	ix_find_back(struct ix *, bool (*match)(const struct ix_row *, void *),
+	    void *arg, bool *wrapped);
 
 /* ---- the pager (pager.c) ------------------------------------------------ */
 
@@ -492,6 +526,8 @@ struct tui {
 	int64_t		 outbox;	/* messages waiting to be sent */
 	struct att_view	 att;
 	struct compose_screen *cs;	/* NULL: not composing */
+	char		**shell_cands;	/* path completion (shell.c) */
+	size_t		 nshell_cands;
 	enum tui_view	 cs_back;	/* the view compose returns to */
 	enum tui_view	 help_back;	/* the view help returns to */
 	struct workers	 wk;
@@ -541,6 +577,11 @@ void	act_mail_read_thread(struct tui *);
 void	act_mark_read(struct tui *, int64_t id);
 /* The journal's and outbox's counts for the status line. */
 void	act_counts(struct tui *);
+/* The targets of an action into t->pend (the tagged messages after the
+ * tag prefix, a collapsed thread, else the current message): their
+ * number, 0 (said) when none. act_targets_used() after it succeeded. */
+size_t	act_targets(struct tui *);
+void	act_targets_used(struct tui *);
 /* The read-write handle for acting on the open account, or NULL with
  * the error in the status line. */
 struct app_act *act_handle(struct tui *);
@@ -550,6 +591,10 @@ void	act_free(struct tui *);
 void	compose_act_new(struct tui *);
 void	compose_act_reply(struct tui *);
 void	compose_act_group_reply(struct tui *);
+void	compose_act_list_reply(struct tui *);
+void	compose_act_list_unsubscribe(struct tui *);
+/* The compose screen on a new message filled from a mailto: URL. */
+void	compose_start_mailto(struct tui *, const char *url);
 void	compose_act_forward(struct tui *);
 void	compose_act_resume(struct tui *);
 void	compose_act_send(struct tui *);
@@ -580,6 +625,22 @@ void	attach_act_prev(struct tui *);
 void	attach_act_save(struct tui *);
 void	attach_act_view(struct tui *);
 void	attach_free(struct tui *);
+/* Write n bytes to path (0600, never through a symlink); excl: refuse an
+ * existing file, else replace it. 0, or -1 with err. */
+int	attach_write_file(const char *path, const char *bytes, size_t n,
+	    bool excl, struct perr *err);
+/* "~/x" -> "$HOME/x"; malloc'd. */
+char	*attach_expand_home(const char *path);
+/* Show a program's output (any bytes) in the pager; q goes back to
+ * the view back. */
+void	tui_show_output(struct tui *, const char *title, const char *text,
+	    size_t len, enum tui_view back);
+
+/* shell.c: messages to the user's programs and files. */
+void	shell_act_pipe(struct tui *);
+void	shell_act_pipe_text(struct tui *);
+void	shell_act_save_file(struct tui *);
+void	shell_free(struct tui *);
 
 /* mailcap.c: RFC 1524, the parts posta uses. */
 struct mailcap_entry {

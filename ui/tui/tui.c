@@ -366,6 +366,7 @@ tui_done(struct tui *t)
 	workers_stop(t);
 	compose_free(t);
 	attach_free(t);
+	shell_free(t);
 	act_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);
@@ -422,8 +423,10 @@ key(struct tui *t, int k)
 		t->dirty |= TUI_DIRTY_PROMPT | TUI_DIRTY_STATUS;
 		/* Its answer ran (a field, a copy that cleared the tags):
 		 * what the main window shows may have changed. */
-		if (!t->prompt.active)
+		if (!t->prompt.active) {
 			t->dirty |= TUI_DIRTY_MAIN;
+			t->tag_prefix = false;
+		}
 		return;
 	}
 	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
@@ -433,10 +436,38 @@ key(struct tui *t, int k)
 		return;
 	}
 	a->fn(t);
-	/* The tag prefix lasts for one action (it took its targets). */
-	if (a->fn != act_mail_tag_prefix)
+	/* The tag prefix lasts for one action (it took its targets), or
+	 * through the prompt it opened (":" runs the action at Enter). */
+	if (a->fn != act_mail_tag_prefix && !t->prompt.active)
 		t->tag_prefix = false;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
+}
+
+/*
+ * Esc: with a key right behind it (Alt+key, or Esc typed fast before a
+ * key) it is one key, "Esc v", when that is bound here; else an Esc and
+ * then the key, so Esc still leaves the pager and cancels a prompt.
+ */
+static void
+esc_key(struct tui *t)
+{
+	wint_t	wc;
+	int	rc, k;
+
+	rc = wget_wch(draw_input_window(t->draw), &wc);
+	if (rc == ERR) {
+		key(t, 27);
+		return;
+	}
+	k = rc == KEY_CODE_YES ? TUI_KEY_FN | (int)wc : (int)wc;
+	if (k != 27 && !t->prompt.active && !t->too_small &&
+	    keymap_lookup(&t->keys, tui_ctx(t), TUI_KEY_META | k) != NULL) {
+		key(t, TUI_KEY_META | k);
+		return;
+	}
+	key(t, 27);
+	if (!t->quit)
+		key(t, k);
 }
 
 /* Every key waiting on the terminal, without blocking. */
@@ -450,6 +481,8 @@ read_keys(struct tui *t)
 	    != ERR) {
 		if (rc == KEY_CODE_YES)
 			key(t, TUI_KEY_FN | (int)wc);
+		else if (wc == 27)
+			esc_key(t);
 		else
 			key(t, (int)wc);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
