@@ -154,9 +154,10 @@ pop3_sasl_try(void *arg, const char *mech, const char *ir, const char *abort,
 	return sasl_line_try(&p, mech, ir, abort, why, whylen, err);
 }
 
+/* capa: the CAPA reply of this (secured) session before login. */
 static int
 pop3_login(struct pop3_conn *c, const struct account *acct,
-    const struct endpoint *ep, struct perr *err)
+    const struct endpoint *ep, const clist *capa, struct perr *err)
 {
 	const char	*hp = c->report.hostport;
 	char		*pw, text[400];
@@ -168,7 +169,7 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 		    "contains a line break or is too long for POP3");
 	if (ep->auth != AUTH_PASSWORD) {
 		c->report.mech = config_auth_name(ep->auth);
-		if (!pop3_has_sasl(c, c->report.mech))
+		if (!pop3_capa_has_sasl(capa, c->report.mech))
 			return net_fail(err, NULL, hp, PERR_AUTH, "the server "
 			    "does not offer SASL %s", c->report.mech);
 		return net_oauth2_login(acct, ep, hp, c->stream,
@@ -302,7 +303,7 @@ pop3_connect(const struct account *acct, const struct endpoint *ep,
 	/* Keep the pre-login list for the report; c->capa gets a new one. */
 	prelogin = c->capa;
 	c->capa = NULL;
-	if (pop3_login(c, acct, ep, err) != 0)
+	if (pop3_login(c, acct, ep, prelogin, err) != 0)
 		goto fail;
 	if (pop3_refresh_capa(c, err) != 0)
 		goto fail;
