@@ -361,6 +361,104 @@ imap_starttls(struct imap_conn *c, const struct tls_params *tp,
 	return imap_refresh_caps(c, err);
 }
 
+/* Write line and CRLF with the stream private (no logger sees it). */
+static bool
+imap_send_private(mailimap *imap, const char *a, const char *b)
+{
+	mailstream	*s = imap->imap_stream;
+	bool		 ok;
+
+	mailstream_set_privacy(s, 0);
+	ok = mailstream_write(s, a, strlen(a)) == (ssize_t)strlen(a) &&
+	    mailstream_write(s, b, strlen(b)) == (ssize_t)strlen(b) &&
+	    mailstream_write(s, "\r\n", 2) == 2 &&
+	    mailstream_flush(s) != -1;
+	mailstream_set_privacy(s, 1);
+	return ok;
+}
+
+/*
+ * One AUTHENTICATE with an OAuth2 mechanism (a sasl_try_fn): the initial
+ * response on the command line when the server offers SASL-IR, else after
+ * its "+"; an error challenge answered with abort, then the tagged reply.
+ */
+static enum sasl_result
+imap_sasl_try(void *arg, const char *mech, const char *ir,
+    const char *abort, char *why, size_t whylen, struct perr *err)
+{
+	struct imap_conn		*c = arg;
+	mailimap			*imap = c->imap;
+	struct mailimap_response	*resp = NULL;
+	const char			*hp = c->report.hostport;
+	char				*cmd, *line, text[400];
+	bool				 ir_now = imap_has_cap(c, "SASL-IR"), ok;
+	int				 r, state;
+
+	why[0] = '\0';
+	if (mailimap_send_current_tag(imap) != MAILIMAP_NO_ERROR)
+		goto lost;
+	cmd = xasprintf("AUTHENTICATE %s%s", mech, ir_now ? " " : "");
+	ok = imap_send_private(imap, cmd, ir_now ? ir : "");
+	free(cmd);
+	if (!ok || (line = mailimap_read_line(imap)) == NULL)
+		goto lost;
+	if (line[0] == '+' && !ir_now) {
+		if (!imap_send_private(imap, ir, "") ||
+		    (line = mailimap_read_line(imap)) == NULL)
+			goto lost;
+	}
+	if (line[0] == '+') {
+		sasl_challenge_text(line + 1 + strspn(line + 1, " "), why,
+		    whylen);
+		if (!imap_send_private(imap, abort, "") ||
+		    mailimap_read_line(imap) == NULL)
+			goto lost;
+	}
+	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR) {
+		imap_error(c, r, "AUTHENTICATE", err);
+		return SASL_FAILED;
+	}
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	net_server_text(text, sizeof text, imap->imap_response);
+	if (state == MAILIMAP_RESP_COND_STATE_OK) {
+		imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+		return SASL_OK;
+	}
+	if (state == MAILIMAP_RESP_COND_STATE_BAD) {
+		net_fail(err, NULL, hp, PERR_PROTOCOL, "AUTHENTICATE %s: the "
+		    "server rejected the command: %s", mech, text);
+		return SASL_FAILED;
+	}
+	if (why[0] == '\0')
+		snprintf(why, whylen, "%s", text);
+	return SASL_REFUSED;
+lost:
+	imap_error(c, MAILIMAP_ERROR_STREAM, "AUTHENTICATE", err);
+	return SASL_FAILED;
+}
+
+static int
+imap_oauth2_login(struct imap_conn *c, const struct account *acct,
+    const struct endpoint *ep, struct perr *err)
+{
+	const char	*mech = config_auth_name(ep->auth);
+	char		 cap[32];
+
+	snprintf(cap, sizeof cap, "AUTH=%s", mech);
+	/* The greeting need not list capabilities: ask before judging. */
+	if (!imap_has_cap(c, cap) && imap_refresh_caps(c, err) != 0)
+		return -1;
+	if (!imap_has_cap(c, cap))
+		return net_fail(err, NULL, c->report.hostport, PERR_AUTH,
+		    "the server does not offer AUTHENTICATE %s (auth = %s)",
+		    mech, config_auth_name(ep->auth));
+	c->report.mech = mech;
+	return net_oauth2_login(acct, ep, c->report.hostport, c->stream,
+	    imap_sasl_try, c, err);
+}
+
 static int
 imap_login(struct imap_conn *c, const struct account *acct,
     const struct endpoint *ep, struct perr *err)
@@ -370,6 +468,9 @@ imap_login(struct imap_conn *c, const struct account *acct,
 	int		 r;
 	bool		 plain;
 
+	if (ep->auth != AUTH_PASSWORD)
+		return imap_oauth2_login(c, acct, ep, err);
+
 	/* RFC 3501: LOGINDISABLED forbids LOGIN; AUTHENTICATE PLAIN may do. */
 	plain = imap_has_cap(c, "LOGINDISABLED");
 	if (plain && !imap_has_cap(c, "AUTH=PLAIN"))
@@ -377,6 +478,7 @@ imap_login(struct imap_conn *c, const struct account *acct,
 		    "neither LOGIN nor AUTHENTICATE PLAIN here");
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
 		return -1;
+	c->report.mech = plain ? "PLAIN" : "LOGIN";
 	if (plain)
 		r = mailimap_authenticate(c->imap, "PLAIN", ep->host, NULL,
 		    NULL, ep->user, ep->user, pw, NULL);

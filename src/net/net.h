@@ -16,6 +16,8 @@
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
  *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
  *   smtp.c     SMTP: connect, EHLO, STARTTLS, AUTH (Cyrus SASL), teardown
+ *   sasl.c     XOAUTH2 and OAUTHBEARER (RFC 7628) for the three logins:
+ *              initial responses, error challenges, one retry
  *   smtpcmd.c  SMTP submission of one message: SIZE, per-recipient RCPT
  *              results, DATA, RSET, the unknown outcome of a broken DATA
  *
@@ -191,6 +193,7 @@ struct net_report {
 	struct tls_info	 tls_info;	/* all empty for tls = none */
 	bool		 preauth;	/* IMAP PREAUTH: no login was needed */
 	bool		 logged_in;
+	const char	*mech;		/* how: "LOGIN", "XOAUTH2", ... or NULL */
 	/*
 	 * The capabilities posta cares about, space-separated, as the server
 	 * announced them after TLS and login (server text: sanitise), e.g.
@@ -394,6 +397,74 @@ char	*net_server_text(char *buf, size_t len, const char *text);
 
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
+
+/* ---- sasl.c ------------------------------------------------------------ */
+
+/*
+ * The base64 initial response of XOAUTH2 or OAUTHBEARER for user and an
+ * access token (host and port go into OAUTHBEARER's). Malloc'd; release
+ * it with secret_free(), it holds the token.
+ */
+char	*sasl_oauth2_initial(enum auth_mech, const char *user,
+	    const char *token, const char *host, int port);
+
+/* What the client answers an error challenge with: "" or "AQ==". */
+const char *sasl_oauth2_abort(enum auth_mech);
+
+/*
+ * An error challenge (base64, as sent after "+ " or "334 ") as one line
+ * of text for a message, sanitised and bounded. Never fails: text that is
+ * not base64 is shown as it came.
+ */
+void	sasl_challenge_text(const char *b64, char *buf, size_t len);
+
+enum sasl_result {
+	SASL_OK,		/* logged in */
+	SASL_REFUSED,		/* the server said no; the session goes on */
+	SASL_FAILED		/* the session is lost; err says why */
+};
+/*
+ * One login attempt of a protocol file: send mech with the initial
+ * response ir (base64; the stream marked private while it goes out),
+ * answer any challenge with abort, read the final reply. On a refusal,
+ * why gets the server's words (the challenge's text, else the reply's).
+ */
+typedef enum sasl_result (*sasl_try_fn)(void *ctx, const char *mech,
+    const char *ir, const char *abort, char *why, size_t whylen,
+    struct perr *err);
+
+/*
+ * Log in with the endpoint's OAuth2 mechanism (ep->auth) through try:
+ * refused unless s is TLS; the token from oauth2_token_command; after a
+ * refusal the command is run once more and the login tried once more.
+ * Returns 0, or -1 with err set ("hostport: ...", PERR_AUTH for a
+ * refusal). The token is in no message.
+ */
+int	net_oauth2_login(const struct account *, const struct endpoint *,
+	    const char *hostport, mailstream *s, sasl_try_fn try, void *ctx,
+	    struct perr *err);
+
+/*
+ * The AUTH exchange of POP3 (RFC 5034) and SMTP (RFC 4954), the same in
+ * lines: "AUTH MECH IR", a continuation (cont, e.g. "+ " or "334 ") that
+ * carries an error challenge, the final reply (ok or no: "+OK"/"-ERR",
+ * "235"/"5"). The initial response waits for an empty continuation when
+ * the command line would pass ir_max (POP3's 255; 0: no bound).
+ */
+struct sasl_lines {
+	mailstream	*s;
+	const char	*hostport;
+	const struct perr *io_err;	/* the stream's, to explain a failure */
+	const char	*cont;		/* continuation with text: "+ " */
+	const char	*cont_bare;	/* any continuation: "+" */
+	const char	*ok, *no;
+	bool		 multiline;	/* SMTP's "NNN-" continued replies */
+	size_t		 ir_max;
+};
+/* One attempt as a sasl_try_fn does it, for the protocol p describes. */
+enum sasl_result sasl_line_try(const struct sasl_lines *p, const char *mech,
+	    const char *ir, const char *abort, char *why, size_t whylen,
+	    struct perr *err);
 
 /* ---- imapcmd.c --------------------------------------------------------- */
 

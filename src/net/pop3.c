@@ -139,9 +139,25 @@ pop3_stls(struct pop3_conn *c, const struct tls_params *tp, struct perr *err)
 	return pop3_refresh_capa(c, err);
 }
 
+static enum sasl_result
+pop3_sasl_try(void *arg, const char *mech, const char *ir, const char *abort,
+    char *why, size_t whylen, struct perr *err)
+{
+	struct pop3_conn	*c = arg;
+	struct sasl_lines	 p = {
+		.s = c->stream, .hostport = c->report.hostport,
+		.io_err = &c->io_err, .cont = "+ ", .cont_bare = "+ ",
+		.ok = "+OK", .no = "-ERR", .ir_max = 255 - 2
+	};
+
+	/* "+OK" also starts with "+": a continuation is "+ " (RFC 5034). */
+	return sasl_line_try(&p, mech, ir, abort, why, whylen, err);
+}
+
+/* capa: the CAPA reply of this (secured) session before login. */
 static int
 pop3_login(struct pop3_conn *c, const struct account *acct,
-    const struct endpoint *ep, struct perr *err)
+    const struct endpoint *ep, const clist *capa, struct perr *err)
 {
 	const char	*hp = c->report.hostport;
 	char		*pw, text[400];
@@ -151,6 +167,14 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 	    strlen(ep->user) > POP3_ARG_MAX)
 		return net_fail(err, NULL, hp, PERR_CONFIG, "the user name "
 		    "contains a line break or is too long for POP3");
+	if (ep->auth != AUTH_PASSWORD) {
+		c->report.mech = config_auth_name(ep->auth);
+		if (!pop3_capa_has_sasl(capa, c->report.mech))
+			return net_fail(err, NULL, hp, PERR_AUTH, "the server "
+			    "does not offer SASL %s", c->report.mech);
+		return net_oauth2_login(acct, ep, hp, c->stream,
+		    pop3_sasl_try, c, err);
+	}
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
 		return -1;
 	if (strpbrk(pw, "\r\n") != NULL || strlen(pw) > POP3_ARG_MAX) {
@@ -159,8 +183,9 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 		    "contains a line break or is too long for POP3");
 	}
 	/* USER/PASS unless the server says it has no USER but SASL PLAIN. */
+	c->report.mech = "USER/PASS";
 	if (c->capa != NULL && !pop3_has_cap(c, "USER") &&
-	    pop3_has_sasl(c, "PLAIN"))
+	    pop3_has_sasl(c, "PLAIN") && (c->report.mech = "PLAIN"))
 		r = mailpop3_auth(c->pop, "PLAIN", ep->host, NULL, NULL,
 		    ep->user, ep->user, pw, NULL);
 	else if ((r = mailpop3_user(c->pop, ep->user)) == MAILPOP3_NO_ERROR)
@@ -282,7 +307,7 @@ pop3_open(const struct account *acct, const struct endpoint *ep,
 	/* Keep the pre-login list for the report; c->capa gets a new one. */
 	prelogin = c->capa;
 	c->capa = NULL;
-	if (login && pop3_login(c, acct, ep, err) != 0)
+	if (login && pop3_login(c, acct, ep, prelogin, err) != 0)
 		goto fail;
 	if (pop3_refresh_capa(c, err) != 0)
 		goto fail;

@@ -148,6 +148,37 @@ smtp_starttls(struct smtp_conn *c, const struct tls_params *tp,
 	return smtp_ehlo(c, err);
 }
 
+static void	smtp_auth_word(const char *ehlo, char *buf, size_t len);
+
+static enum sasl_result
+smtp_sasl_try(void *arg, const char *mech, const char *ir, const char *abort,
+    char *why, size_t whylen, struct perr *err)
+{
+	struct smtp_conn	*c = arg;
+	struct sasl_lines	 p = {
+		.s = c->stream, .hostport = c->report.hostport,
+		.io_err = &c->io_err, .cont = "334 ", .cont_bare = "334",
+		.ok = "235", .no = "5", .multiline = true
+	};
+
+	return sasl_line_try(&p, mech, ir, abort, why, whylen, err);
+}
+
+/* Is mech among the words of the EHLO reply's AUTH line? */
+static bool
+smtp_offers(const struct smtp_conn *c, const char *mech)
+{
+	char	words[300], *w, *save = NULL;
+
+	smtp_auth_word(c->ehlo, words, sizeof words);
+	/* "AUTH(PLAIN XOAUTH2)": the words between the parentheses. */
+	for (w = strtok_r(words + 5, " )", &save); w != NULL;
+	    w = strtok_r(NULL, " )", &save))
+		if (strcasecmp(w, mech) == 0)
+			return true;
+	return false;
+}
+
 static int
 smtp_auth(struct smtp_conn *c, const struct account *acct,
     const struct endpoint *ep, struct perr *err)
@@ -156,6 +187,15 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	char		*pw;
 	int		 r, mech;
 
+	if (ep->auth != AUTH_PASSWORD) {
+		c->report.mech = config_auth_name(ep->auth);
+		if (!smtp_has_cap(c, "AUTH") || !smtp_offers(c, c->report.mech))
+			return net_fail(err, NULL, hp, PERR_AUTH, "the server "
+			    "does not offer AUTH %s on this connection",
+			    c->report.mech);
+		return net_oauth2_login(acct, ep, hp, c->stream,
+		    smtp_sasl_try, c, err);
+	}
 	if (c->smtp->auth & MAILSMTP_AUTH_PLAIN)
 		mech = MAILSMTP_AUTH_PLAIN;
 	else if (c->smtp->auth & MAILSMTP_AUTH_LOGIN)
@@ -167,6 +207,7 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 		return net_fail(err, NULL, hp, PERR_AUTH, "the server offers "
 		    "no AUTH on this connection");
 
+	c->report.mech = mech == MAILSMTP_AUTH_PLAIN ? "PLAIN" : "LOGIN";
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
 		return -1;
 	/* Tells a local SASL failure (no reply at all) from a refusal. */

@@ -26,10 +26,11 @@ enum section_kind { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT, SEC_KEYS, SEC_COLORS };
 /* Which endpoint fields an account key writes; marks what was given. */
 struct account_set {
 	bool	port, tls, user, smtp_port, smtp_tls, smtp_user,
-		smtp_password, smtp_password_command, protocol;
+		smtp_password, smtp_password_command, protocol, smtp_auth;
 	int	password_line;		/* for the permission error */
 	int	smtp_password_line;
 	int	tls_line, smtp_tls_line, host_line;
+	int	auth_line, smtp_auth_line;
 };
 
 struct parse_state {
@@ -309,6 +310,20 @@ parse_folders(struct account *a, const char *v, const char **why)
 	}
 }
 
+static bool
+parse_auth(const char *v, enum auth_mech *m)
+{
+	if (strcasecmp(v, "password") == 0)
+		*m = AUTH_PASSWORD;
+	else if (strcasecmp(v, "xoauth2") == 0)
+		*m = AUTH_XOAUTH2;
+	else if (strcasecmp(v, "oauthbearer") == 0)
+		*m = AUTH_OAUTHBEARER;
+	else
+		return false;
+	return true;
+}
+
 static int
 account_key(struct parse_state *ps, const char *key, const char *v)
 {
@@ -363,6 +378,13 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 		s->password_line = ps->line;
 	} else if (strcmp(key, "password_command") == 0)
 		set_str(&a->in.password_command, v);
+	else if (strcmp(key, "auth") == 0) {
+		if (!parse_auth(v, &a->in.auth))
+			return fail(ps, key, "expected password, xoauth2 or "
+			    "oauthbearer, got '%s'", v);
+		s->auth_line = ps->line;
+	} else if (strcmp(key, "oauth2_token_command") == 0)
+		set_str(&a->in.oauth2_token_command, v);
 	else if (strcmp(key, "offline") == 0) {
 		if (strcasecmp(v, "all") == 0)
 			a->offline = OFFLINE_ALL;
@@ -414,6 +436,12 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (strcmp(key, "smtp_password_command") == 0) {
 		set_str(&a->smtp.password_command, v);
 		s->smtp_password_command = true;
+	} else if (strcmp(key, "smtp_auth") == 0) {
+		if (!parse_auth(v, &a->smtp.auth))
+			return fail(ps, key, "expected password, xoauth2 or "
+			    "oauthbearer, got '%s'", v);
+		s->smtp_auth = true;
+		s->smtp_auth_line = ps->line;
 	} else if (strcmp(key, "signature") == 0) {
 		free(a->signature);
 		a->signature = resolve_path(ps->path, v);
@@ -761,6 +789,18 @@ finish_account(struct parse_state *ps, struct account *a,
 		    "or others; run 'chmod 600 %s' or use password_command",
 		    ps->path);
 	}
+	/* A bearer token is as good as a password, and lives longer. */
+	if (a->in.tls == TLSM_NONE && a->in.auth != AUTH_PASSWORD) {
+		ps->line = s->auth_line;
+		return fail(ps, "auth", "%s sends an access token: it needs "
+		    "tls = implicit or starttls, whatever allow_plaintext "
+		    "says", config_auth_name(a->in.auth));
+	}
+	if (a->in.auth != AUTH_PASSWORD && a->in.oauth2_token_command == NULL) {
+		ps->line = s->auth_line;
+		return fail(ps, "auth", "%s needs oauth2_token_command in "
+		    "[account %s]", config_auth_name(a->in.auth), a->name);
+	}
 	if (a->in.tls == TLSM_NONE && !a->allow_plaintext) {
 		ps->line = s->tls_line;
 		return fail(ps, "tls", "'none' sends the password in clear; "
@@ -778,6 +818,27 @@ finish_account(struct parse_state *ps, struct account *a,
 			if (a->in.password_command != NULL)
 				a->smtp.password_command =
 				    xstrdup(a->in.password_command);
+		}
+		if (!s->smtp_auth) {
+			a->smtp.auth = a->in.auth;
+			s->smtp_auth_line = s->auth_line;
+		}
+		if (a->in.oauth2_token_command != NULL)
+			a->smtp.oauth2_token_command =
+			    xstrdup(a->in.oauth2_token_command);
+		if (a->smtp.tls == TLSM_NONE && a->smtp.auth != AUTH_PASSWORD) {
+			ps->line = s->smtp_auth_line;
+			return fail(ps, s->smtp_auth ? "smtp_auth" : "auth",
+			    "%s sends an access token: SMTP needs smtp_tls = "
+			    "implicit or starttls", config_auth_name(
+			    a->smtp.auth));
+		}
+		if (a->smtp.auth != AUTH_PASSWORD &&
+		    a->smtp.oauth2_token_command == NULL) {
+			ps->line = s->smtp_auth_line;
+			return fail(ps, "smtp_auth", "%s needs "
+			    "oauth2_token_command in [account %s]",
+			    config_auth_name(a->smtp.auth), a->name);
 		}
 		if (a->smtp.tls == TLSM_NONE && !a->allow_plaintext) {
 			ps->line = s->smtp_tls_line;
@@ -889,6 +950,7 @@ endpoint_free(struct endpoint *e)
 	free(e->user);
 	secret_free(e->password);
 	free(e->password_command);
+	free(e->oauth2_token_command);
 }
 
 void
@@ -945,10 +1007,13 @@ config_account(const struct config *cfg, const char *name, struct perr *err)
 	return NULL;
 }
 
-/* Run cmd through the shell; the first line of its output is the secret. */
+/*
+ * Run cmd through the shell; the first line of its output is the secret
+ * (noun says which: "password", "access token").
+ */
 static char *
-run_password_command(const char *cmd, const char *key, const char *acct,
-    struct perr *err)
+run_password_command(const char *cmd, const char *key, const char *noun,
+    const char *acct, struct perr *err)
 {
 	FILE	*p;
 	char	 buf[4096];
@@ -986,8 +1051,8 @@ run_password_command(const char *cmd, const char *key, const char *acct,
 	if ((nl = strpbrk(buf, "\r\n")) != NULL)
 		*nl = '\0';
 	if (buf[0] == '\0') {
-		perr_set(err, PERR_AUTH, "account %s: %s printed no password",
-		    acct, key);
+		perr_set(err, PERR_AUTH, "account %s: %s printed no %s",
+		    acct, key, noun);
 		return NULL;
 	}
 	nl = xstrdup(buf);
@@ -1005,6 +1070,30 @@ config_password(const struct account *a, const struct endpoint *e,
 	if (e->password_command != NULL)
 		return run_password_command(e->password_command,
 		    e == &a->smtp ? "smtp_password_command" :
-		    "password_command", a->name, err);
+		    "password_command", "password", a->name, err);
 	return NULL;
+}
+
+char *
+config_oauth2_token(const struct account *a, const struct endpoint *e,
+    struct perr *err)
+{
+	perr_clear(err);
+	if (e->oauth2_token_command == NULL)
+		return NULL;
+	return run_password_command(e->oauth2_token_command,
+	    "oauth2_token_command", "access token", a->name, err);
+}
+
+const char *
+config_auth_name(enum auth_mech m)
+{
+	switch (m) {
+	case AUTH_XOAUTH2:
+		return "XOAUTH2";
+	case AUTH_OAUTHBEARER:
+		return "OAUTHBEARER";
+	default:
+		return "password";
+	}
 }

@@ -13,6 +13,8 @@
 
 enum proto	{ PROTO_IMAP, PROTO_POP3 };
 enum tls_mode	{ TLSM_IMPLICIT, TLSM_STARTTLS, TLSM_NONE };
+/* auth = password | xoauth2 | oauthbearer (the SASL mechanism of a login) */
+enum auth_mech	{ AUTH_PASSWORD, AUTH_XOAUTH2, AUTH_OAUTHBEARER };
 
 /* offline = all | headers | days:N */
 enum offline_mode { OFFLINE_ALL, OFFLINE_HEADERS, OFFLINE_DAYS };
@@ -27,6 +29,8 @@ struct endpoint {
 	char		*user;
 	char		*password;	/* from the file; may be NULL */
 	char		*password_command;
+	enum auth_mech	 auth;		/* the OAuth2 ones need TLS */
+	char		*oauth2_token_command; /* prints an access token */
 };
 
 struct account {
@@ -137,6 +141,18 @@ const struct account *config_account(const struct config *, const char *name,
  */
 char	*config_password(const struct account *, const struct endpoint *,
 	    struct perr *err);
+
+/*
+ * An OAuth2 access token for an endpoint whose auth is xoauth2 or
+ * oauthbearer: the first line of oauth2_token_command, run as
+ * password_command is. Same contract as config_password(): secret_free()
+ * it; NULL with err->code == PERR_OK when no command is configured.
+ */
+char	*config_oauth2_token(const struct account *, const struct endpoint *,
+	    struct perr *err);
+
+/* "password", "XOAUTH2", "OAUTHBEARER": the mechanism's name. */
+const char *config_auth_name(enum auth_mech);
 
 /* ---- confwrite.c: adding an account (posta setup) ----------------------- */
 

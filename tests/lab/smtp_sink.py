@@ -7,7 +7,9 @@ mismatch tests):
   * STARTTLS port: require_starttls (nothing but EHLO/HELO/NOOP/QUIT/STARTTLS
     before TLS), AUTH offered only after STARTTLS;
   * implicit TLS port.
-Both: AUTH PLAIN and LOGIN against --user NAME:PASSWORD (repeatable), AUTH
+Both: AUTH PLAIN and LOGIN against --user NAME:PASSWORD (repeatable), with
+--oauth2 URL also XOAUTH2 and OAUTHBEARER (tokens POSTed to that RFC 7662
+introspection URL, as the lab's Dovecot does), AUTH
 required before MAIL (unless --no-auth-required), SIZE (--size-limit, default
 10 MiB), 8BITMIME, SMTPUTF8.
 
@@ -34,6 +36,8 @@ once the sockets listen. SIGTERM/SIGINT stop the server cleanly.
 """
 import argparse
 import asyncio
+import base64
+import binascii
 import json
 import logging
 import os
@@ -43,9 +47,11 @@ import socket
 import ssl
 import sys
 import time
+import urllib.parse
+import urllib.request
 import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 HOSTS = ("127.0.0.1", "127.0.0.2")
 
@@ -134,6 +140,73 @@ class Handler:
         return "250 2.0.0 OK queued as %d" % n
 
 
+def introspect(url, token):
+    """The user an OAuth2 token is valid for (RFC 7662 at url), or None."""
+    data = urllib.parse.urlencode({"token": token}).encode()
+    try:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, data, timeout=10) as r:
+            body = json.loads(r.read(65536))
+    except Exception as e:
+        logging.info("introspection failed: %s", type(e).__name__)
+        return None
+    return body.get("username") if body.get("active") is True else None
+
+
+class OAuth2Auth:
+    """XOAUTH2 and OAUTHBEARER (RFC 7628) against an introspection URL:
+    the token must be valid for the user the client names. A refusal sends
+    the error challenge first, as Gmail and Dovecot do."""
+
+    def __init__(self, url):
+        self.url = url
+
+    async def _check(self, server, args, mech):
+        if len(args) < 2:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return AuthResult(success=False, handled=False,
+                                  message="501 5.5.2 bad base64")
+        fields = blob.decode("utf-8", "replace").split("\x01")
+        user = token = None
+        for f in fields:
+            if f.startswith("user="):
+                user = f[5:]
+            elif f.startswith("n,a="):
+                user = f[4:].rstrip(",").replace("=2C", ",").replace("=3D", "=")
+            elif f.startswith("auth=Bearer "):
+                token = f[12:]
+        who = introspect(self.url, token) if token else None
+        ok = who is not None and who == user
+        logging.info("AUTH %s user=%r %s", mech, user, "ok" if ok else "refused")
+        if ok:
+            return AuthResult(success=True, handled=False,
+                              auth_data=LoginPassword(user.encode(), b""))
+        status = "401" if mech == "XOAUTH2" else "invalid_token"
+        await server.challenge_auth(json.dumps(
+            {"status": status, "schemes": "bearer", "scope": "mail"}))
+        return AuthResult(success=False, handled=False)
+
+    async def auth_XOAUTH2(self, server, args):
+        return await self._check(server, args, "XOAUTH2")
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._check(server, args, "OAUTHBEARER")
+
+
+class OAuth2Handler(OAuth2Auth, Handler):
+    """A Handler that also offers XOAUTH2 and OAUTHBEARER (--oauth2)."""
+
+    def __init__(self, url, *args):
+        OAuth2Auth.__init__(self, url)
+        Handler.__init__(self, *args)
+
+
 def make_authenticator(users):
     def authenticator(server, session, envelope, mechanism, auth_data):
         if mechanism not in ("PLAIN", "LOGIN") or not isinstance(auth_data, LoginPassword):
@@ -175,6 +248,10 @@ async def serve(args):
     refuse = args.refuse_file or os.path.join(
         os.path.dirname(os.path.abspath(args.spool)), "refuse")
     auth = make_authenticator(users)
+    if args.oauth2:
+        Handler_ = lambda *a: OAuth2Handler(args.oauth2, *a)
+    else:
+        Handler_ = Handler
     loop = asyncio.get_running_loop()
     servers = []
     common = dict(data_size_limit=args.size_limit, enable_SMTPUTF8=True,
@@ -183,7 +260,7 @@ async def serve(args):
                   auth_required=not args.no_auth_required, timeout=60)
 
     if args.no_tls:
-        factory = lambda: SMTP(Handler(spool, "smtp", refuse), auth_require_tls=False, **common)
+        factory = lambda: SMTP(Handler_(spool, "smtp", refuse), auth_require_tls=False, **common)
         socks, smtp_port = bind_pair(args.smtp_port)
         smtps_port = ""
         for s in socks:
@@ -192,12 +269,12 @@ async def serve(args):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         ctx.load_cert_chain(args.cert, args.key)
-        f_start = lambda: SMTP(Handler(spool, "smtp", refuse), tls_context=ctx,
+        f_start = lambda: SMTP(Handler_(spool, "smtp", refuse), tls_context=ctx,
                                require_starttls=True, auth_require_tls=True, **common)
         # Implicit TLS: the transport is already encrypted, aiosmtpd does not
         # know it, so AUTH must not "require TLS" (it has it) and STARTTLS
         # must not be offered (no tls_context).
-        f_tls = lambda: SMTP(Handler(spool, "smtps", refuse), auth_require_tls=False, **common)
+        f_tls = lambda: SMTP(Handler_(spool, "smtps", refuse), auth_require_tls=False, **common)
         socks, smtp_port = bind_pair(args.smtp_port)
         for s in socks:
             servers.append(await loop.create_server(f_start, sock=s))
@@ -240,6 +317,9 @@ def main():
     ap.add_argument("--size-limit", type=int, default=10 * 1024 * 1024)
     ap.add_argument("--no-tls", action="store_true")
     ap.add_argument("--no-auth-required", action="store_true")
+    ap.add_argument("--oauth2", metavar="URL",
+                    help="also offer XOAUTH2 and OAUTHBEARER, tokens checked "
+                    "at this introspection URL (RFC 7662)")
     ap.add_argument("--refuse-file",
                     help="ADDRESS CODE lines, read at every RCPT "
                     "(default: SPOOL/../refuse)")

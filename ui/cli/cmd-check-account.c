@@ -66,7 +66,8 @@ check_print(const struct net_report *r, const struct endpoint *ep)
 	if (r->preauth)
 		check_line("login:", "PREAUTH (the server needed no login)");
 	else {
-		s = xasprintf("ok as %s", ep->user);
+		s = r->mech != NULL ? xasprintf("ok as %s (%s)", ep->user,
+		    r->mech) : xasprintf("ok as %s", ep->user);
 		check_line("login:", s);
 		free(s);
 	}
