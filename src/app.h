@@ -324,7 +324,8 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 	    struct perr *err);
 /*
  * A draft from stored message msg_id (its body must be stored offline:
- * PERR_NOTFOUND otherwise): a reply, reply-all (never to acct->email),
+ * PERR_NOTFOUND otherwise): a reply, reply-all (never to the user's
+ * addresses: email, identities, alternates; From the one it was sent to),
  * list reply (to List-Post's mailto: address alone; a message without one
  * is PERR_GENERIC), forward or resumed draft, with the account's From and
  * signature (not for a resumed one).
@@ -332,6 +333,10 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 int	app_draft_from(const struct config *cfg, const struct account *acct,
 	    enum app_compose_kind kind, int64_t msg_id,
 	    struct compose_draft *d, struct perr *err);
+/* Who the user is in acct, for compose_reply(): borrows acct's strings. */
+struct compose_self;
+void	app_compose_self(const struct account *acct,
+	    struct compose_self *self);
 /* Read a file (at most 64 MiB) and attach it under its base name. */
 int	app_draft_attach_file(struct compose_draft *d, const char *path,
 	    struct perr *err);

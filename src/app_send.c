@@ -156,10 +156,19 @@ app_draft_new(const struct account *acct, struct compose_draft *d,
 	return 0;
 }
 
+void
+app_compose_self(const struct account *acct, struct compose_self *self)
+{
+	self->email = acct->email;
+	self->real_name = acct->real_name;
+	self->identities = acct->identities;
+	self->alternates = acct->alternates;
+}
+
 /* A reply to the list the message came through: To its List-Post. */
 static int
-list_reply(const char *raw, size_t len, const char *self, int64_t msg_id,
-    struct compose_draft *d, struct perr *err)
+list_reply(const char *raw, size_t len, const struct compose_self *self,
+    int64_t msg_id, struct compose_draft *d, struct perr *err)
 {
 	struct mail_mlist	l;
 	struct compose_draft	post = { 0 };
@@ -188,12 +197,14 @@ app_draft_from(const struct config *cfg, const struct account *acct,
     enum app_compose_kind kind, int64_t msg_id, struct compose_draft *d,
     struct perr *err)
 {
+	struct compose_self self;
 	struct store	*st;
 	void		*raw = NULL;
 	size_t		 len = 0;
 	int		 rc;
 
 	memset(d, 0, sizeof *d);
+	app_compose_self(acct, &self);
 	if (kind == APP_COMPOSE_NEW)
 		return app_draft_new(acct, d, err);
 	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
@@ -212,10 +223,10 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	case APP_COMPOSE_REPLY:
 	case APP_COMPOSE_REPLY_ALL:
 		rc = compose_reply(raw, len, kind == APP_COMPOSE_REPLY_ALL,
-		    acct->email, d, err);
+		    &self, d, err);
 		break;
 	case APP_COMPOSE_REPLY_LIST:
-		rc = list_reply(raw, len, acct->email, msg_id, d, err);
+		rc = list_reply(raw, len, &self, msg_id, d, err);
 		break;
 	case APP_COMPOSE_FORWARD:
 	case APP_COMPOSE_FORWARD_ATTACH:
@@ -230,7 +241,9 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	if (rc != 0)
 		return -1;
 	if (kind != APP_COMPOSE_RESUME) {
-		set_from(acct, d);
+		/* A reply answers from the address it was sent to. */
+		if (d->from == NULL)
+			set_from(acct, d);
 		if (add_signature(acct, d, err) != 0) {
 			compose_draft_free(d);
 			return -1;

@@ -23,6 +23,7 @@
  * bytes, and the signature.
  */
 #include <ctype.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1676,14 +1677,133 @@ message_text(const char *raw, size_t len)
 	return out;
 }
 
+/* ---- who the user is ------------------------------------------------ */
+
+#define ALTERNATE_MAX	512	/* bytes of one alternates item */
+
+/* One alternates item against addr: an address, else a whole-match ERE. */
+static bool
+alternate_match(const char *item, size_t n, const char *addr)
+{
+	struct perr	 ignored;
+	regex_t		 re;
+	char		*it, *pat;
+	bool		 hit = false;
+
+	if (n == 0 || n > ALTERNATE_MAX)
+		return false;
+	it = xstrndup(item, n);
+	if (compose_addr_check(it, &ignored) == 0) {
+		hit = strcasecmp(it, addr) == 0;
+		free(it);
+		return hit;
+	}
+	/* Anchored, so "bob@x" never matches "notbob@x.evil". */
+	pat = xasprintf("^(%s)$", it);
+	if (regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
+		hit = regexec(&re, addr, 0, NULL, 0) == 0;
+		regfree(&re);
+	}
+	free(pat);
+	free(it);
+	return hit;
+}
+
+bool
+compose_self_is(const struct compose_self *self, const char *addr)
+{
+	struct compose_addrs	 ids = { 0 };
+	struct perr		 ignored;
+	const char		*p;
+	size_t			 n;
+	bool			 hit;
+
+	if (self == NULL || addr == NULL || *addr == '\0')
+		return false;
+	if (self->email != NULL && strcasecmp(self->email, addr) == 0)
+		return true;
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	hit = addrs_has(&ids, addr);
+	compose_addrs_free(&ids);
+	for (p = self->alternates; !hit && p != NULL && *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		hit = alternate_match(p, n, addr);
+	}
+	return hit;
+}
+
+/* addr as From: named as its identity says, else with real_name. */
+static char *
+self_from(const struct compose_self *self, const char *addr)
+{
+	struct compose_addrs	 ids = { 0 };
+	struct perr		 ignored;
+	const char		*name = self->real_name;
+	char			*out;
+	size_t			 i;
+
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	for (i = 0; i < ids.n; i++) {
+		if (strcasecmp(ids.v[i].addr, addr) != 0)
+			continue;
+		/* As the user spells it, not as the sender did. */
+		addr = ids.v[i].addr;
+		if (ids.v[i].name != NULL)
+			name = ids.v[i].name;
+		break;
+	}
+	out = addr_format(name, addr);
+	compose_addrs_free(&ids);
+	return out;
+}
+
+char **
+compose_self_choices(const struct compose_self *self, size_t *n)
+{
+	struct compose_addrs	  ids = { 0 };
+	struct perr		  ignored;
+	char			**v;
+	size_t			  i;
+
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	v = xcalloc(ids.n + 1, sizeof *v);
+	*n = 0;
+	if (self->email != NULL)
+		v[(*n)++] = addr_format(self->real_name, self->email);
+	for (i = 0; i < ids.n; i++) {
+		if (self->email != NULL &&
+		    strcasecmp(ids.v[i].addr, self->email) == 0)
+			continue;
+		v[(*n)++] = addr_format(ids.v[i].name != NULL ?
+		    ids.v[i].name : self->real_name, ids.v[i].addr);
+	}
+	compose_addrs_free(&ids);
+	return v;
+}
+
+/* The first of self's addresses among the lists, in order; or NULL. */
+static const char *
+self_among(const struct compose_self *self,
+    const struct compose_addrs *const *lists, size_t nlists)
+{
+	size_t	i, j;
+
+	for (i = 0; i < nlists; i++)
+		for (j = 0; j < lists[i]->n; j++)
+			if (compose_self_is(self, lists[i]->v[j].addr))
+				return lists[i]->v[j].addr;
+	return NULL;
+}
+
 static void
 add_except(struct compose_addrs *dst, const struct compose_addrs *src,
-    const char *self, const struct compose_addrs *also_not)
+    const struct compose_self *self, const struct compose_addrs *also_not)
 {
 	size_t	i;
 
 	for (i = 0; i < src->n; i++) {
-		if (self != NULL && strcasecmp(src->v[i].addr, self) == 0)
+		if (compose_self_is(self, src->v[i].addr))
 			continue;
 		if (also_not != NULL && addrs_has(also_not, src->v[i].addr))
 			continue;
@@ -1693,8 +1813,9 @@ add_except(struct compose_addrs *dst, const struct compose_addrs *src,
 }
 
 int
-compose_reply(const char *raw, size_t len, bool all, const char *self,
-    struct compose_draft *d, struct perr *err)
+compose_reply(const char *raw, size_t len, bool all,
+    const struct compose_self *self, struct compose_draft *d,
+    struct perr *err)
 {
 	struct orig		 o;
 	struct compose_addrs	 from = { 0 }, rt = { 0 }, to = { 0 },
@@ -1702,7 +1823,8 @@ compose_reply(const char *raw, size_t len, bool all, const char *self,
 	struct perr		 ignored;
 	struct mbuf		 b = { 0 };
 	char			*text, *line, *next;
-	const char		*who;
+	const struct compose_addrs *order[] = { &to, &cc, &from };
+	const char		*who, *mine;
 
 	memset(d, 0, sizeof *d);
 	if (raw == NULL)
@@ -1722,6 +1844,9 @@ compose_reply(const char *raw, size_t len, bool all, const char *self,
 		add_except(&ncc, &to, self, &nto);
 		add_except(&ncc, &cc, self, &nto);
 	}
+	/* The address it was sent to is the one to answer from. */
+	if ((mine = self_among(self, order, 3)) != NULL)
+		d->from = self_from(self, mine);
 	d->to = compose_addrs_format(&nto);
 	d->cc = ncc.n > 0 ? compose_addrs_format(&ncc) : NULL;
 	d->subject = compose_subject_reply(o.h.subject);

@@ -603,6 +603,7 @@ void	compose_act_abort(struct tui *);
 void	compose_act_edit(struct tui *);
 void	compose_act_attach(struct tui *);
 void	compose_act_detach(struct tui *);
+void	compose_act_from(struct tui *);
 void	compose_act_to(struct tui *);
 void	compose_act_cc(struct tui *);
 void	compose_act_bcc(struct tui *);
