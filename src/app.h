@@ -347,6 +347,16 @@ struct app_send_opts {
 				   \Answered (through the journal); 0: none */
 };
 
+/*
+ * Bounce (remail) stored message msg_id to the addresses in to: the
+ * original untouched under Resent-Date/From/To/Message-ID headers
+ * (compose_bounce()), From the account's address, into the outbox like
+ * app_send_queue(); the next flush sends it. 0, or -1 with err.
+ */
+int	app_bounce_queue(const struct config *cfg, const struct account *acct,
+	    int64_t msg_id, const char *to, int64_t *outbox_id,
+	    struct perr *err);
+
 /* What happened to one outbox message during a flush. */
 enum app_outbox_what {
 	APP_OUTBOX_SENT,	/* accepted for every recipient (still to

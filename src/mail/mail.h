@@ -400,7 +400,8 @@ struct compose_envelope {
 	size_t	  nrcpt;
 };
 /*
- * From a message built with keep_bcc: its envelope (every address
+ * From a message built with keep_bcc (or a bounce: see compose_bounce()):
+ * its envelope (every address
  * checked as compose_addr_check() does) and, in *out (malloc'd, *outlen
  * bytes, caller frees), the bytes to submit: the message without its Bcc
  * header. No recipient at all is an error. compose_envelope_free()
@@ -410,6 +411,18 @@ int	 compose_envelope(const char *raw, size_t len,
 	    struct compose_envelope *env, char **out, size_t *outlen,
 	    struct perr *err);
 void	 compose_envelope_free(struct compose_envelope *);
+/*
+ * A bounce (remail) of raw[0..len): Resent-Date (date, UTC),
+ * Resent-From (from: exactly one address), Resent-To (to: a list) and
+ * Resent-Message-ID (message_id, without <>) prepended to the message,
+ * which follows byte for byte. compose_envelope() of the result reads the
+ * Resent-* block alone (Resent-From to Resent-To/Cc/Bcc) and removes only
+ * Resent-Bcc. 0 with *out malloc'd (*outlen bytes, caller frees), or -1
+ * with err naming the bad field.
+ */
+int	 compose_bounce(const char *raw, size_t len, const char *from,
+	    const char *to, int64_t date, const char *message_id, char **out,
+	    size_t *outlen, struct perr *err);
 
 /*
  * Who the user is, for replies: the account's address and name, its

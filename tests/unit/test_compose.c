@@ -513,6 +513,43 @@ reply_all_leaves_out_alternates_and_answers_from_them(void **state)
 }
 
 static void
+bounce_prepends_resent_headers_and_keeps_the_original(void **state)
+{
+	static const char	orig[] = "From: zed@example.com\r\n"
+	    "To: alice@example.org\r\nBcc: hidden@example.com\r\n"
+	    "Subject: x\r\n\r\nbody \r\n";
+	struct compose_envelope	 env;
+	struct perr		 e;
+	char			*out, *sub;
+	size_t			 len, slen;
+
+	(void)state;
+	assert_int_equal(compose_bounce(orig, sizeof orig - 1,
+	    "Alice <alice@example.org>", "dora@example.net, Ed <ed@x.org>",
+	    0, "id1@example.org", &out, &len, &e), 0);
+	assert_string_equal(out, "Resent-Date: Thu, 1 Jan 1970 00:00:00 "
+	    "+0000\r\nResent-From: Alice <alice@example.org>\r\n"
+	    "Resent-To: dora@example.net, Ed <ed@x.org>\r\n"
+	    "Resent-Message-ID: <id1@example.org>\r\n" "From: zed@example.com"
+	    "\r\nTo: alice@example.org\r\nBcc: hidden@example.com\r\n"
+	    "Subject: x\r\n\r\nbody \r\n");
+	/* The envelope is the Resent-* block's; the original is kept whole. */
+	assert_int_equal(compose_envelope(out, len, &env, &sub, &slen, &e), 0);
+	assert_string_equal(env.from, "alice@example.org");
+	assert_int_equal(env.nrcpt, 2);
+	assert_string_equal(env.rcpt[0], "dora@example.net");
+	assert_string_equal(env.rcpt[1], "ed@x.org");
+	assert_int_equal(slen, len);
+	compose_envelope_free(&env);
+	free(sub);
+	free(out);
+	assert_int_equal(compose_bounce(orig, sizeof orig - 1,
+	    "alice@example.org", "", 0, "id1@example.org", &out, &len, &e), -1);
+	assert_string_equal(e.msg, "Resent-To: no address to bounce the "
+	    "message to");
+}
+
+static void
 subject_prefixes_do_not_stack(void **state)
 {
 	char	*s;
@@ -762,6 +799,8 @@ main(void)
 		cmocka_unit_test(reply_all_copies_everyone_but_yourself),
 		cmocka_unit_test(
 		    reply_all_leaves_out_alternates_and_answers_from_them),
+		cmocka_unit_test(
+		    bounce_prepends_resent_headers_and_keeps_the_original),
 		cmocka_unit_test(subject_prefixes_do_not_stack),
 		cmocka_unit_test(references_chain_is_kept_in_the_built_reply),
 		cmocka_unit_test(forward_inline_and_as_attachment),

@@ -172,6 +172,8 @@ static const struct tui_action actions[] = {
 	    "output", shell_act_pipe_text },
 	{ "save-to-file", A, "append the message (or the tagged ones) to an "
 	    "mbox file", shell_act_save_file },
+	{ "bounce-message", A, "remail the message untouched to other "
+	    "addresses (Resent-* headers)", shell_act_bounce },
 
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
@@ -259,6 +261,7 @@ static const struct {
 	{ A, "R", "resume-draft" },
 	{ A, "v", "view-attachments" },
 	{ A, "|", "pipe-message" },
+	{ A, "b", "bounce-message" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },
