@@ -324,7 +324,8 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 	    struct perr *err);
 /*
  * A draft from stored message msg_id (its body must be stored offline:
- * PERR_NOTFOUND otherwise): a reply, reply-all (never to acct->email),
+ * PERR_NOTFOUND otherwise): a reply, reply-all (never to the user's
+ * addresses: email, identities, alternates; From the one it was sent to),
  * list reply (to List-Post's mailto: address alone; a message without one
  * is PERR_GENERIC), forward or resumed draft, with the account's From and
  * signature (not for a resumed one).
@@ -332,6 +333,10 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 int	app_draft_from(const struct config *cfg, const struct account *acct,
 	    enum app_compose_kind kind, int64_t msg_id,
 	    struct compose_draft *d, struct perr *err);
+/* Who the user is in acct, for compose_reply(): borrows acct's strings. */
+struct compose_self;
+void	app_compose_self(const struct account *acct,
+	    struct compose_self *self);
 /* Read a file (at most 64 MiB) and attach it under its base name. */
 int	app_draft_attach_file(struct compose_draft *d, const char *path,
 	    struct perr *err);
@@ -341,6 +346,16 @@ struct app_send_opts {
 	int64_t	 answers;	/* stored message this replies to: marked
 				   \Answered (through the journal); 0: none */
 };
+
+/*
+ * Bounce (remail) stored message msg_id to the addresses in to: the
+ * original untouched under Resent-Date/From/To/Message-ID headers
+ * (compose_bounce()), From the account's address, into the outbox like
+ * app_send_queue(); the next flush sends it. 0, or -1 with err.
+ */
+int	app_bounce_queue(const struct config *cfg, const struct account *acct,
+	    int64_t msg_id, const char *to, int64_t *outbox_id,
+	    struct perr *err);
 
 /* What happened to one outbox message during a flush. */
 enum app_outbox_what {

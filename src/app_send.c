@@ -156,10 +156,19 @@ app_draft_new(const struct account *acct, struct compose_draft *d,
 	return 0;
 }
 
+void
+app_compose_self(const struct account *acct, struct compose_self *self)
+{
+	self->email = acct->email;
+	self->real_name = acct->real_name;
+	self->identities = acct->identities;
+	self->alternates = acct->alternates;
+}
+
 /* A reply to the list the message came through: To its List-Post. */
 static int
-list_reply(const char *raw, size_t len, const char *self, int64_t msg_id,
-    struct compose_draft *d, struct perr *err)
+list_reply(const char *raw, size_t len, const struct compose_self *self,
+    int64_t msg_id, struct compose_draft *d, struct perr *err)
 {
 	struct mail_mlist	l;
 	struct compose_draft	post = { 0 };
@@ -188,12 +197,14 @@ app_draft_from(const struct config *cfg, const struct account *acct,
     enum app_compose_kind kind, int64_t msg_id, struct compose_draft *d,
     struct perr *err)
 {
+	struct compose_self self;
 	struct store	*st;
 	void		*raw = NULL;
 	size_t		 len = 0;
 	int		 rc;
 
 	memset(d, 0, sizeof *d);
+	app_compose_self(acct, &self);
 	if (kind == APP_COMPOSE_NEW)
 		return app_draft_new(acct, d, err);
 	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
@@ -212,10 +223,10 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	case APP_COMPOSE_REPLY:
 	case APP_COMPOSE_REPLY_ALL:
 		rc = compose_reply(raw, len, kind == APP_COMPOSE_REPLY_ALL,
-		    acct->email, d, err);
+		    &self, d, err);
 		break;
 	case APP_COMPOSE_REPLY_LIST:
-		rc = list_reply(raw, len, acct->email, msg_id, d, err);
+		rc = list_reply(raw, len, &self, msg_id, d, err);
 		break;
 	case APP_COMPOSE_FORWARD:
 	case APP_COMPOSE_FORWARD_ATTACH:
@@ -230,7 +241,9 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	if (rc != 0)
 		return -1;
 	if (kind != APP_COMPOSE_RESUME) {
-		set_from(acct, d);
+		/* A reply answers from the address it was sent to. */
+		if (d->from == NULL)
+			set_from(acct, d);
 		if (add_signature(acct, d, err) != 0) {
 			compose_draft_free(d);
 			return -1;
@@ -569,40 +582,36 @@ mark_answered(struct store *st, const struct account *acct, int64_t id,
 	return rc;
 }
 
-int
-app_send_queue(const struct config *cfg, const struct account *acct,
-    const struct compose_draft *d, const struct app_send_opts *o,
+/*
+ * Check raw's envelope, then queue it in one transaction, with the
+ * draft's recipients noted and the answered message marked (d, o: may be
+ * NULL). Takes nothing; raw stays the caller's.
+ */
+static int
+queue(const struct config *cfg, const struct account *acct, const char *raw,
+    size_t len, const struct compose_draft *d, const struct app_send_opts *o,
     int64_t *outbox_id, struct perr *err)
 {
 	struct compose_envelope	 env;
 	struct store		*st;
 	struct perr		 ignored;
-	char			*raw, *out;
-	size_t			 len, outlen;
+	char			*out;
+	size_t			 outlen;
 	int64_t			 account_id;
 
-	if (acct->smtp.host == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
-	if (build(d, false, &raw, &len, err) != 0)
-		return -1;
 	/* Every address is checked before the message is queued. */
-	if (compose_envelope(raw, len, &env, &out, &outlen, err) != 0) {
-		free(raw);
+	if (compose_envelope(raw, len, &env, &out, &outlen, err) != 0)
 		return -1;
-	}
 	compose_envelope_free(&env);
 	free(out);
-	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL) {
-		free(raw);
+	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
 		return -1;
-	}
 	if (store_begin(st, err) != 0)
 		goto fail;
 	if (store_account_ensure(st, acct->name, acct_proto(acct),
 	    &account_id, err) != 0 ||
 	    store_outbox_add(st, account_id, raw, len, outbox_id, err) != 0 ||
-	    note_recipients(st, d, err) != 0 ||
+	    (d != NULL && note_recipients(st, d, err) != 0) ||
 	    (o != NULL && o->answers != 0 &&
 	    mark_answered(st, acct, o->answers, err) != 0)) {
 		(void)store_rollback(st, &ignored);
@@ -611,12 +620,70 @@ app_send_queue(const struct config *cfg, const struct account *acct,
 	if (store_commit(st, err) != 0)
 		goto fail;
 	store_close(st);
-	free(raw);
 	return 0;
 fail:
 	store_close(st);
-	free(raw);
 	return -1;
+}
+
+int
+app_send_queue(const struct config *cfg, const struct account *acct,
+    const struct compose_draft *d, const struct app_send_opts *o,
+    int64_t *outbox_id, struct perr *err)
+{
+	char	*raw;
+	size_t	 len;
+	int	 rc;
+
+	if (acct->smtp.host == NULL)
+		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
+		    "configured, so it cannot send", acct->name);
+	if (build(d, false, &raw, &len, err) != 0)
+		return -1;
+	rc = queue(cfg, acct, raw, len, d, o, outbox_id, err);
+	free(raw);
+	return rc;
+}
+
+int
+app_bounce_queue(const struct config *cfg, const struct account *acct,
+    int64_t msg_id, const char *to, int64_t *outbox_id, struct perr *err)
+{
+	struct store	*st;
+	unsigned char	 rnd[16];
+	void		*raw = NULL;
+	char		*from, *id, *out;
+	size_t		 len = 0, outlen;
+	int		 rc;
+
+	if (acct->smtp.host == NULL)
+		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
+		    "configured, so it cannot send", acct->name);
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
+	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
+		return -1;
+	rc = store_body_get(st, msg_id, &raw, &len, err);
+	store_close(st);
+	if (rc != 0) {
+		if (err->code == PERR_NOTFOUND)
+			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
+			    "message, or its body is not stored offline",
+			    (long long)msg_id);
+		return -1;
+	}
+	from = addr_format(acct->real_name, acct->email);
+	id = compose_message_id(rnd, sizeof rnd, acct->email);
+	rc = compose_bounce(raw, len, from, to, (int64_t)time(NULL), id, &out,
+	    &outlen, err);
+	if (rc == 0) {
+		rc = queue(cfg, acct, out, outlen, NULL, NULL, outbox_id, err);
+		free(out);
+	}
+	free(id);
+	free(from);
+	free(raw);
+	return rc;
 }
 
 /* ---- the flush ------------------------------------------------------------- */

@@ -23,6 +23,7 @@
  * bytes, and the signature.
  */
 #include <ctype.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1422,6 +1423,174 @@ env_addresses(struct compose_envelope *e,
 	return 0;
 }
 
+/*
+ * The length of the Resent-* block a message starts with (RFC 5322
+ * 3.6.6: a bounce prepends one), 0 when it starts with another field.
+ */
+static size_t
+resent_block(const char *raw, size_t hlen)
+{
+	const char	*nl;
+	size_t		 i, eol;
+
+	for (i = 0; i < hlen; i = eol) {
+		nl = memchr(raw + i, '\n', hlen - i);
+		eol = nl != NULL ? (size_t)(nl - raw) + 1 : hlen;
+		if (raw[i] == ' ' || raw[i] == '\t') {
+			if (i == 0)
+				return 0;
+			continue;
+		}
+		if (eol - i < 7 || strncasecmp(raw + i, "Resent-", 7) != 0)
+			break;
+	}
+	return i;
+}
+
+/* The sender from a From (a bounce: Resent-From) mailbox list. */
+static int
+env_from(struct compose_envelope *e, const struct mailimf_mailbox_list *l,
+    const char *label, struct perr *err)
+{
+	const struct mailimf_mailbox	*mb;
+
+	if (e->from != NULL || l == NULL || clist_begin(l->mb_list) == NULL)
+		return 0;
+	mb = clist_content(clist_begin(l->mb_list));
+	if (compose_addr_check(mb->mb_addr_spec, err) != 0) {
+		perr_prefix(err, "%s", label);
+		return -1;
+	}
+	e->from = xstrdup(mb->mb_addr_spec);
+	return 0;
+}
+
+static int
+env_list(struct compose_envelope *e, const struct mailimf_address_list *l,
+    const char *label, struct perr *err)
+{
+	if (env_addresses(e, l, err) == 0)
+		return 0;
+	perr_prefix(err, "%s", label);
+	return -1;
+}
+
+/* One header field into the envelope: the plain or the Resent- ones. */
+static int
+env_field(struct compose_envelope *e, const struct mailimf_field *fl,
+    bool resent, struct perr *err)
+{
+	switch (resent ? -fl->fld_type : fl->fld_type) {
+	case MAILIMF_FIELD_FROM:
+		return env_from(e, fl->fld_data.fld_from->frm_mb_list, "From",
+		    err);
+	case MAILIMF_FIELD_TO:
+		return env_list(e, fl->fld_data.fld_to->to_addr_list, "To",
+		    err);
+	case MAILIMF_FIELD_CC:
+		return env_list(e, fl->fld_data.fld_cc->cc_addr_list, "Cc",
+		    err);
+	case MAILIMF_FIELD_BCC:
+		return env_list(e, fl->fld_data.fld_bcc->bcc_addr_list, "Bcc",
+		    err);
+	case -MAILIMF_FIELD_RESENT_FROM:
+		return env_from(e, fl->fld_data.fld_resent_from->frm_mb_list,
+		    "Resent-From", err);
+	case -MAILIMF_FIELD_RESENT_TO:
+		return env_list(e, fl->fld_data.fld_resent_to->to_addr_list,
+		    "Resent-To", err);
+	case -MAILIMF_FIELD_RESENT_CC:
+		return env_list(e, fl->fld_data.fld_resent_cc->cc_addr_list,
+		    "Resent-Cc", err);
+	case -MAILIMF_FIELD_RESENT_BCC:
+		return env_list(e, fl->fld_data.fld_resent_bcc->bcc_addr_list,
+		    "Resent-Bcc", err);
+	default:
+		return 0;
+	}
+}
+
+/* A list as header text: names RFC 2047-encoded. Malloc'd. */
+static char *
+imf_header_addrs(const struct compose_addrs *a)
+{
+	struct mbuf	 b = { 0 };
+	char		*name;
+	size_t		 i;
+
+	for (i = 0; i < a->n; i++) {
+		if (i > 0)
+			mbuf_adds(&b, ", ");
+		if (a->v[i].name == NULL) {
+			mbuf_adds(&b, a->v[i].addr);
+			continue;
+		}
+		name = rfc2047_encode(a->v[i].name, true);
+		mbuf_printf(&b, "%s <%s>", name, a->v[i].addr);
+		free(name);
+	}
+	return mbuf_finish(&b, NULL);
+}
+
+static const char *const wday_names[7] = { "Sun", "Mon", "Tue", "Wed",
+    "Thu", "Fri", "Sat" };
+static const char *const month_names[12] = { "Jan", "Feb", "Mar", "Apr",
+    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+int
+compose_bounce(const char *raw, size_t len, const char *from,
+    const char *to, int64_t date, const char *message_id, char **out,
+    size_t *outlen, struct perr *err)
+{
+	struct compose_addrs	 a = { 0 };
+	struct mbuf		 b = { 0 };
+	struct tm		 tm;
+	time_t			 t = (time_t)date;
+	char			*fromf, *tof;
+
+	*out = NULL;
+	*outlen = 0;
+	if (raw == NULL)
+		return perr_set(err, PERR_GENERIC, "no message to bounce");
+	if (parse_list(from, false, &a, err) != 0) {
+		perr_prefix(err, "Resent-From");
+		compose_addrs_free(&a);
+		return -1;
+	}
+	if (a.n != 1) {
+		compose_addrs_free(&a);
+		return perr_set(err, PERR_GENERIC, "Resent-From: exactly one "
+		    "address expected");
+	}
+	fromf = imf_header_addrs(&a);
+	compose_addrs_free(&a);
+	if (parse_list(to, false, &a, err) != 0) {
+		perr_prefix(err, "Resent-To");
+		compose_addrs_free(&a);
+		free(fromf);
+		return -1;
+	}
+	if (a.n == 0) {
+		free(fromf);
+		return perr_set(err, PERR_GENERIC, "Resent-To: no address to "
+		    "bounce the message to");
+	}
+	tof = imf_header_addrs(&a);
+	compose_addrs_free(&a);
+	(void)gmtime_r(&t, &tm);
+	mbuf_printf(&b, "Resent-Date: %s, %d %s %04d %02d:%02d:%02d +0000\r\n"
+	    "Resent-From: %s\r\nResent-To: %s\r\n"
+	    "Resent-Message-ID: <%s>\r\n", wday_names[tm.tm_wday % 7],
+	    tm.tm_mday, month_names[tm.tm_mon % 12], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, fromf, tof, message_id);
+	/* The original follows untouched, byte for byte. */
+	mbuf_add(&b, raw, len);
+	*out = mbuf_finish(&b, outlen);
+	free(fromf);
+	free(tof);
+	return 0;
+}
+
 int
 compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
     char **out, size_t *outlen, struct perr *err)
@@ -1430,7 +1599,7 @@ compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
 	struct mbuf		 b = { 0 };
 	clistiter		*c;
 	char			*hdr;
-	size_t			 hlen, body, idx = 0, i, eol;
+	size_t			 hlen, body, idx = 0, i, eol, rb;
 	bool			 skip = false;
 	int			 rc = -1;
 
@@ -1440,57 +1609,18 @@ compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
 	if (raw == NULL)
 		return perr_set(err, PERR_GENERIC, "no message");
 	hlen = header_end(raw, len, &body);
+	/* A bounce: only its Resent-* block is ours to read and change. */
+	if ((rb = resent_block(raw, hlen)) > 0)
+		hlen = rb;
 	hdr = xstrndup(raw, hlen);
 	if (mailimf_fields_parse(hdr, hlen, &idx, &f) != MAILIMF_NO_ERROR) {
 		free(hdr);
 		return perr_set(err, PERR_GENERIC, "the message's header "
 		    "cannot be parsed");
 	}
-	for (c = clist_begin(f->fld_list); c != NULL; c = clist_next(c)) {
-		const struct mailimf_field *fl = clist_content(c);
-
-		switch (fl->fld_type) {
-		case MAILIMF_FIELD_FROM:
-			if (e->from == NULL && fl->fld_data.fld_from->frm_mb_list
-			    != NULL && clist_begin(fl->fld_data.fld_from->
-			    frm_mb_list->mb_list) != NULL) {
-				const struct mailimf_mailbox *mb = clist_content(
-				    clist_begin(fl->fld_data.fld_from->
-				    frm_mb_list->mb_list));
-
-				if (compose_addr_check(mb->mb_addr_spec, err)
-				    != 0) {
-					perr_prefix(err, "From");
-					goto out;
-				}
-				e->from = xstrdup(mb->mb_addr_spec);
-			}
-			break;
-		case MAILIMF_FIELD_TO:
-			if (env_addresses(e, fl->fld_data.fld_to->to_addr_list,
-			    err) != 0) {
-				perr_prefix(err, "To");
-				goto out;
-			}
-			break;
-		case MAILIMF_FIELD_CC:
-			if (env_addresses(e, fl->fld_data.fld_cc->cc_addr_list,
-			    err) != 0) {
-				perr_prefix(err, "Cc");
-				goto out;
-			}
-			break;
-		case MAILIMF_FIELD_BCC:
-			if (env_addresses(e, fl->fld_data.fld_bcc->bcc_addr_list,
-			    err) != 0) {
-				perr_prefix(err, "Bcc");
-				goto out;
-			}
-			break;
-		default:
-			break;
-		}
-	}
+	for (c = clist_begin(f->fld_list); c != NULL; c = clist_next(c))
+		if (env_field(e, clist_content(c), rb > 0, err) != 0)
+			goto out;
 	if (e->from == NULL) {
 		perr_set(err, PERR_GENERIC, "the message has no From address");
 		goto out;
@@ -1499,14 +1629,16 @@ compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
 		perr_set(err, PERR_GENERIC, "the message has no recipients");
 		goto out;
 	}
-	/* The header without Bcc and its continuation lines. */
+	/* The header without Bcc (a bounce: Resent-Bcc) and its
+	 * continuation lines. */
 	for (i = 0; i < hlen; i = eol) {
 		const char *nl = memchr(raw + i, '\n', hlen - i);
+		const char *bcc = rb > 0 ? "Resent-Bcc:" : "Bcc:";
 
 		eol = nl != NULL ? (size_t)(nl - raw) + 1 : hlen;
 		if (raw[i] != ' ' && raw[i] != '\t')
-			skip = eol - i >= 4 && strncasecmp(raw + i, "Bcc:", 4)
-			    == 0;
+			skip = eol - i >= strlen(bcc) &&
+			    strncasecmp(raw + i, bcc, strlen(bcc)) == 0;
 		if (!skip)
 			mbuf_add(&b, raw + i, eol - i);
 	}
@@ -1676,14 +1808,133 @@ message_text(const char *raw, size_t len)
 	return out;
 }
 
+/* ---- who the user is ------------------------------------------------ */
+
+#define ALTERNATE_MAX	512	/* bytes of one alternates item */
+
+/* One alternates item against addr: an address, else a whole-match ERE. */
+static bool
+alternate_match(const char *item, size_t n, const char *addr)
+{
+	struct perr	 ignored;
+	regex_t		 re;
+	char		*it, *pat;
+	bool		 hit = false;
+
+	if (n == 0 || n > ALTERNATE_MAX)
+		return false;
+	it = xstrndup(item, n);
+	if (compose_addr_check(it, &ignored) == 0) {
+		hit = strcasecmp(it, addr) == 0;
+		free(it);
+		return hit;
+	}
+	/* Anchored, so "bob@x" never matches "notbob@x.evil". */
+	pat = xasprintf("^(%s)$", it);
+	if (regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
+		hit = regexec(&re, addr, 0, NULL, 0) == 0;
+		regfree(&re);
+	}
+	free(pat);
+	free(it);
+	return hit;
+}
+
+bool
+compose_self_is(const struct compose_self *self, const char *addr)
+{
+	struct compose_addrs	 ids = { 0 };
+	struct perr		 ignored;
+	const char		*p;
+	size_t			 n;
+	bool			 hit;
+
+	if (self == NULL || addr == NULL || *addr == '\0')
+		return false;
+	if (self->email != NULL && strcasecmp(self->email, addr) == 0)
+		return true;
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	hit = addrs_has(&ids, addr);
+	compose_addrs_free(&ids);
+	for (p = self->alternates; !hit && p != NULL && *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		hit = alternate_match(p, n, addr);
+	}
+	return hit;
+}
+
+/* addr as From: named as its identity says, else with real_name. */
+static char *
+self_from(const struct compose_self *self, const char *addr)
+{
+	struct compose_addrs	 ids = { 0 };
+	struct perr		 ignored;
+	const char		*name = self->real_name;
+	char			*out;
+	size_t			 i;
+
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	for (i = 0; i < ids.n; i++) {
+		if (strcasecmp(ids.v[i].addr, addr) != 0)
+			continue;
+		/* As the user spells it, not as the sender did. */
+		addr = ids.v[i].addr;
+		if (ids.v[i].name != NULL)
+			name = ids.v[i].name;
+		break;
+	}
+	out = addr_format(name, addr);
+	compose_addrs_free(&ids);
+	return out;
+}
+
+char **
+compose_self_choices(const struct compose_self *self, size_t *n)
+{
+	struct compose_addrs	  ids = { 0 };
+	struct perr		  ignored;
+	char			**v;
+	size_t			  i;
+
+	(void)parse_list(self->identities, true, &ids, &ignored);
+	v = xcalloc(ids.n + 1, sizeof *v);
+	*n = 0;
+	if (self->email != NULL)
+		v[(*n)++] = addr_format(self->real_name, self->email);
+	for (i = 0; i < ids.n; i++) {
+		if (self->email != NULL &&
+		    strcasecmp(ids.v[i].addr, self->email) == 0)
+			continue;
+		v[(*n)++] = addr_format(ids.v[i].name != NULL ?
+		    ids.v[i].name : self->real_name, ids.v[i].addr);
+	}
+	compose_addrs_free(&ids);
+	return v;
+}
+
+/* The first of self's addresses among the lists, in order; or NULL. */
+static const char *
+self_among(const struct compose_self *self,
+    const struct compose_addrs *const *lists, size_t nlists)
+{
+	size_t	i, j;
+
+	for (i = 0; i < nlists; i++)
+		for (j = 0; j < lists[i]->n; j++)
+			if (compose_self_is(self, lists[i]->v[j].addr))
+				return lists[i]->v[j].addr;
+	return NULL;
+}
+
 static void
 add_except(struct compose_addrs *dst, const struct compose_addrs *src,
-    const char *self, const struct compose_addrs *also_not)
+    const struct compose_self *self, const struct compose_addrs *also_not)
 {
 	size_t	i;
 
 	for (i = 0; i < src->n; i++) {
-		if (self != NULL && strcasecmp(src->v[i].addr, self) == 0)
+		if (compose_self_is(self, src->v[i].addr))
 			continue;
 		if (also_not != NULL && addrs_has(also_not, src->v[i].addr))
 			continue;
@@ -1693,8 +1944,9 @@ add_except(struct compose_addrs *dst, const struct compose_addrs *src,
 }
 
 int
-compose_reply(const char *raw, size_t len, bool all, const char *self,
-    struct compose_draft *d, struct perr *err)
+compose_reply(const char *raw, size_t len, bool all,
+    const struct compose_self *self, struct compose_draft *d,
+    struct perr *err)
 {
 	struct orig		 o;
 	struct compose_addrs	 from = { 0 }, rt = { 0 }, to = { 0 },
@@ -1702,7 +1954,8 @@ compose_reply(const char *raw, size_t len, bool all, const char *self,
 	struct perr		 ignored;
 	struct mbuf		 b = { 0 };
 	char			*text, *line, *next;
-	const char		*who;
+	const struct compose_addrs *order[] = { &to, &cc, &from };
+	const char		*who, *mine;
 
 	memset(d, 0, sizeof *d);
 	if (raw == NULL)
@@ -1722,6 +1975,9 @@ compose_reply(const char *raw, size_t len, bool all, const char *self,
 		add_except(&ncc, &to, self, &nto);
 		add_except(&ncc, &cc, self, &nto);
 	}
+	/* The address it was sent to is the one to answer from. */
+	if ((mine = self_among(self, order, 3)) != NULL)
+		d->from = self_from(self, mine);
 	d->to = compose_addrs_format(&nto);
 	d->cc = ncc.n > 0 ? compose_addrs_format(&ncc) : NULL;
 	d->subject = compose_subject_reply(o.h.subject);

@@ -400,7 +400,8 @@ struct compose_envelope {
 	size_t	  nrcpt;
 };
 /*
- * From a message built with keep_bcc: its envelope (every address
+ * From a message built with keep_bcc (or a bounce: see compose_bounce()):
+ * its envelope (every address
  * checked as compose_addr_check() does) and, in *out (malloc'd, *outlen
  * bytes, caller frees), the bytes to submit: the message without its Bcc
  * header. No recipient at all is an error. compose_envelope_free()
@@ -410,12 +411,50 @@ int	 compose_envelope(const char *raw, size_t len,
 	    struct compose_envelope *env, char **out, size_t *outlen,
 	    struct perr *err);
 void	 compose_envelope_free(struct compose_envelope *);
+/*
+ * A bounce (remail) of raw[0..len): Resent-Date (date, UTC),
+ * Resent-From (from: exactly one address), Resent-To (to: a list) and
+ * Resent-Message-ID (message_id, without <>) prepended to the message,
+ * which follows byte for byte. compose_envelope() of the result reads the
+ * Resent-* block alone (Resent-From to Resent-To/Cc/Bcc) and removes only
+ * Resent-Bcc. 0 with *out malloc'd (*outlen bytes, caller frees), or -1
+ * with err naming the bad field.
+ */
+int	 compose_bounce(const char *raw, size_t len, const char *from,
+	    const char *to, int64_t date, const char *message_id, char **out,
+	    size_t *outlen, struct perr *err);
+
+/*
+ * Who the user is, for replies: the account's address and name, its
+ * identities ("Name <a@x>, b@x": From choices) and alternates (addresses
+ * or POSIX extended regular expressions, separated by spaces; an item
+ * that is a valid address is compared as one, any other is a regular
+ * expression the whole address must match, both ignoring case). The
+ * strings are borrowed; NULL is none.
+ */
+struct compose_self {
+	const char	*email;
+	const char	*real_name;
+	const char	*identities;
+	const char	*alternates;
+};
+/* Is addr (an addr-spec) one of self's addresses? */
+bool	 compose_self_is(const struct compose_self *, const char *addr);
+/*
+ * The From choices: "real_name <email>" first, then each identity (a
+ * name-less identity gets real_name). *n of them, malloc'd strings in a
+ * malloc'd array; the caller frees each and the array.
+ */
+char	**compose_self_choices(const struct compose_self *, size_t *n);
 
 /*
  * Replies and forwards of the received message raw[0..len), filling a
- * zeroed *d (From is left to the caller). self is the account's address,
- * never put among the recipients (a reply to one's own message goes to
- * its To instead).
+ * zeroed *d. None of self's addresses is put among the recipients (a
+ * reply to one's own message goes to its To instead). A reply's From is
+ * the first of self's addresses in the original's To, Cc, then From (as
+ * the identity names it, else with self's real_name); d->from stays NULL
+ * when there is none, for the caller's default. A forward leaves From to
+ * the caller.
  *   reply:     To = Reply-To, else From; all: Cc = the original To and Cc.
  *              "Re: " once, In-Reply-To, References (the chain + the
  *              original id), body "On DATE, NAME wrote:" and the original
@@ -426,8 +465,9 @@ void	 compose_envelope_free(struct compose_envelope *);
  *              message/rfc822.
  * Return 0, or -1 with err (raw NULL).
  */
-int	 compose_reply(const char *raw, size_t len, bool all, const char *self,
-	    struct compose_draft *d, struct perr *err);
+int	 compose_reply(const char *raw, size_t len, bool all,
+	    const struct compose_self *self, struct compose_draft *d,
+	    struct perr *err);
 int	 compose_forward(const char *raw, size_t len, bool as_attachment,
 	    struct compose_draft *d, struct perr *err);
 /*

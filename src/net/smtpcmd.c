@@ -197,6 +197,10 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 
 	/* From here on a broken connection leaves the outcome unknown. */
 	c->smtp->response_code = 0;
+	/* libetpan always ends DATA with "\r\n.\r\n": a message's own last
+	 * line end would arrive as an extra empty line. */
+	if (len >= 2 && msg[len - 2] == '\r' && msg[len - 1] == '\n')
+		len -= 2;
 	r = mailsmtp_data_message(c->smtp, msg, len);
 	if (r == MAILSMTP_ERROR_STREAM || (r != MAILSMTP_NO_ERROR &&
 	    c->smtp->response_code == 0)) {

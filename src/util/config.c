@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,43 @@ parse_auth(const char *v, enum auth_mech *m)
 	return true;
 }
 
+/*
+ * alternates: each space-separated item must compile as an extended
+ * regular expression (an address is one too), so a typo is reported with
+ * its line rather than silently never matching. src/mail matches them.
+ */
+static int
+alternates_ok(struct parse_state *ps, const char *key, const char *v)
+{
+	regex_t		 re;
+	const char	*p;
+	char		*item, *pat;
+	size_t		 n;
+	int		 rc;
+
+	for (p = v; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0)
+			break;
+		if (n > 512)
+			return fail(ps, key, "an item longer than 512 bytes");
+		item = xstrndup(p, n);
+		pat = xasprintf("^(%s)$", item);
+		rc = regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		free(pat);
+		if (rc != 0) {
+			fail(ps, key, "expected addresses or regular "
+			    "expressions, got '%s', which is not a valid "
+			    "regular expression", item);
+			free(item);
+			return 0;
+		}
+		regfree(&re);
+		free(item);
+	}
+	return 1;
+}
+
 static int
 account_key(struct parse_state *ps, const char *key, const char *v)
 {
@@ -445,6 +483,12 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (strcmp(key, "signature") == 0) {
 		free(a->signature);
 		a->signature = resolve_path(ps->path, v);
+	} else if (strcmp(key, "identities") == 0)
+		set_str(&a->identities, v);
+	else if (strcmp(key, "alternates") == 0) {
+		if (!alternates_ok(ps, key, v))
+			return 0;
+		set_str(&a->alternates, v);
 	} else
 		return fail(ps, key, "unknown key in [account %s]", a->name);
 	return 1;
@@ -971,6 +1015,8 @@ config_free(struct config *cfg)
 		free(a->ca_file);
 		free(a->cert_fingerprint);
 		free(a->signature);
+		free(a->identities);
+		free(a->alternates);
 		folder_patterns_free(a);
 	}
 	free(cfg->accounts);

@@ -51,6 +51,9 @@ struct account {
 	int		 pop3_keep_days;
 	bool		 pop3_delete_when_deleted_locally;
 	char		*signature;	/* path of a signature file, or NULL */
+	char		*identities;	/* From choices "Name <a@x>, b@x"; NULL */
+	char		*alternates;	/* the user's other addresses or EREs,
+					   space-separated (checked); NULL */
 	/*
 	 * folders = ...: which server folders a sync pulls (INBOX always).
 	 * FOLDERS_SUBSCRIBED: the subscribed and special-use ones (the

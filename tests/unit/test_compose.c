@@ -280,7 +280,7 @@ bcc_is_never_in_the_sent_headers(void **state)
 	size_t				 len, outlen;
 
 	(void)state;
-	d.from = strdup("Alice <alice@example.org>");
+	compose_draft_set(&d.from, "Alice <alice@example.org>");
 	d.to = strdup("Bob <bob@example.org>");
 	d.cc = strdup("carol@example.org, BOB@example.org");
 	d.bcc = strdup("secret@example.org");
@@ -392,6 +392,9 @@ static const char original[] =
     "Ci vediamo al caff=E8.\r\n"
     "> earlier text\r\n";
 
+static const struct compose_self alice = { "alice@example.org", "Alice",
+    NULL, NULL };
+
 static void
 reply_goes_to_the_sender_without_yourself(void **state)
 {
@@ -400,7 +403,7 @@ reply_goes_to_the_sender_without_yourself(void **state)
 
 	(void)state;
 	assert_int_equal(compose_reply(original, sizeof original - 1, false,
-	    "alice@example.org", &d, &e), 0);
+	    &alice, &d, &e), 0);
 	assert_string_equal(d.to, "Zoë <zoe@example.com>");
 	assert_null(d.cc);
 	assert_string_equal(d.subject, "Re: Café plans");
@@ -429,26 +432,121 @@ reply_all_copies_everyone_but_yourself(void **state)
 
 	(void)state;
 	assert_int_equal(compose_reply(original, sizeof original - 1, true,
-	    "alice@example.org", &d, &e), 0);
+	    &alice, &d, &e), 0);
 	assert_string_equal(d.to, "Zoë <zoe@example.com>");
 	assert_string_equal(d.cc, "Bob <bob@example.org>, carol@example.org");
 	compose_draft_free(&d);
 
 	/* Replying to one's own message goes to its recipients. */
 	assert_int_equal(compose_reply(own, sizeof own - 1, true,
-	    "alice@example.org", &d, &e), 0);
+	    &alice, &d, &e), 0);
 	assert_string_equal(d.to, "bob@example.org");
 	assert_null(d.cc);
 	compose_draft_free(&d);
 
 	/* Reply-To wins; nobody appears twice. */
 	assert_int_equal(compose_reply(replyto, sizeof replyto - 1, true,
-	    "alice@example.org", &d, &e), 0);
+	    &alice, &d, &e), 0);
 	assert_string_equal(d.to, "The List <list@example.net>");
 	assert_string_equal(d.cc, "dave@example.net");
 	assert_string_equal(d.subject, "Re: Fwd: FW: news");
 	assert_null(d.in_reply_to);
 	compose_draft_free(&d);
+}
+
+static void
+reply_all_leaves_out_alternates_and_answers_from_them(void **state)
+{
+	static const struct compose_self me = { "alice@example.org",
+	    "Alice", "Alice at Work <alice@work.example>, al@example.net",
+	    "ALICE@old\\.example  a[0-9]+@(lists\\.)?example\\.com" };
+	static const char	to_work[] =
+	    "From: Zed <zed@example.com>\r\n"
+	    "To: team@work.example, Alice@Work.Example\r\n"
+	    "Cc: alice@old.example, a42@lists.example.com, "
+	    "alice@example.org, notalice@old.example\r\n"
+	    "Subject: plan\r\n\r\nbody\r\n";
+	static const char	cc_alternate[] =
+	    "From: zed@example.com\r\nTo: team@work.example\r\n"
+	    "Cc: a7@example.com\r\nSubject: x\r\n\r\nbody\r\n";
+	static const char	to_nobody[] =
+	    "From: zed@example.com\r\nTo: list@example.net\r\n"
+	    "Subject: x\r\n\r\nbody\r\n";
+	struct compose_draft	d;
+	struct perr		e;
+	char			**v;
+	size_t			n, i;
+
+	(void)state;
+	/* Every address of the user is left out; From is the one it came to
+	 * (To before Cc), named as the identity names it. */
+	assert_int_equal(compose_reply(to_work, sizeof to_work - 1, true,
+	    &me, &d, &e), 0);
+	assert_string_equal(d.to, "Zed <zed@example.com>");
+	assert_string_equal(d.cc, "team@work.example, notalice@old.example");
+	assert_string_equal(d.from, "Alice at Work <alice@work.example>");
+	compose_draft_free(&d);
+	/* An alternate (a regular expression) found in Cc: From with the
+	 * account's name. */
+	assert_int_equal(compose_reply(cc_alternate, sizeof cc_alternate - 1,
+	    true, &me, &d, &e), 0);
+	assert_string_equal(d.from, "Alice <a7@example.com>");
+	assert_string_equal(d.cc, "team@work.example");
+	compose_draft_free(&d);
+	/* Not sent to any of them: From is left to the caller. */
+	assert_int_equal(compose_reply(to_nobody, sizeof to_nobody - 1, true,
+	    &me, &d, &e), 0);
+	assert_null(d.from);
+	compose_draft_free(&d);
+
+	assert_true(compose_self_is(&me, "AL@example.net"));
+	assert_false(compose_self_is(&me, "xal@example.net"));
+	assert_false(compose_self_is(&me, "a1@example.com.evil"));
+	v = compose_self_choices(&me, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "Alice <alice@example.org>");
+	assert_string_equal(v[1], "Alice at Work <alice@work.example>");
+	assert_string_equal(v[2], "Alice <al@example.net>");
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+bounce_prepends_resent_headers_and_keeps_the_original(void **state)
+{
+	static const char	orig[] = "From: zed@example.com\r\n"
+	    "To: alice@example.org\r\nBcc: hidden@example.com\r\n"
+	    "Subject: x\r\n\r\nbody \r\n";
+	struct compose_envelope	 env;
+	struct perr		 e;
+	char			*out, *sub;
+	size_t			 len, slen;
+
+	(void)state;
+	assert_int_equal(compose_bounce(orig, sizeof orig - 1,
+	    "Alice <alice@example.org>", "dora@example.net, Ed <ed@x.org>",
+	    0, "id1@example.org", &out, &len, &e), 0);
+	assert_string_equal(out, "Resent-Date: Thu, 1 Jan 1970 00:00:00 "
+	    "+0000\r\nResent-From: Alice <alice@example.org>\r\n"
+	    "Resent-To: dora@example.net, Ed <ed@x.org>\r\n"
+	    "Resent-Message-ID: <id1@example.org>\r\n" "From: zed@example.com"
+	    "\r\nTo: alice@example.org\r\nBcc: hidden@example.com\r\n"
+	    "Subject: x\r\n\r\nbody \r\n");
+	/* The envelope is the Resent-* block's; the original is kept whole. */
+	assert_int_equal(compose_envelope(out, len, &env, &sub, &slen, &e), 0);
+	assert_string_equal(env.from, "alice@example.org");
+	assert_int_equal(env.nrcpt, 2);
+	assert_string_equal(env.rcpt[0], "dora@example.net");
+	assert_string_equal(env.rcpt[1], "ed@x.org");
+	assert_int_equal(slen, len);
+	compose_envelope_free(&env);
+	free(sub);
+	free(out);
+	assert_int_equal(compose_bounce(orig, sizeof orig - 1,
+	    "alice@example.org", "", 0, "id1@example.org", &out, &len, &e), -1);
+	assert_string_equal(e.msg, "Resent-To: no address to bounce the "
+	    "message to");
 }
 
 static void
@@ -482,8 +580,8 @@ references_chain_is_kept_in_the_built_reply(void **state)
 
 	(void)state;
 	assert_int_equal(compose_reply(original, sizeof original - 1, false,
-	    "alice@example.org", &d, &e), 0);
-	d.from = strdup("Alice <alice@example.org>");
+	    &alice, &d, &e), 0);
+	compose_draft_set(&d.from, "Alice <alice@example.org>");
 	raw = build(&d, NULL, &len);
 	assert_int_equal(mail_headers_parse(raw, len, &h, &e), 0);
 	assert_string_equal(h.in_reply_to, "m3@example.com");
@@ -552,7 +650,7 @@ draft_file_round_trips(void **state)
 	    "line 1\nline 2\n";
 
 	(void)state;
-	d.from = strdup("Alice <alice@example.org>");
+	compose_draft_set(&d.from, "Alice <alice@example.org>");
 	d.to = strdup("Zoë <zoe@example.com>");
 	d.bcc = strdup("hidden@example.org");
 	d.subject = strdup("Grüße");
@@ -599,7 +697,7 @@ postponed_message_resumes(void **state)
 
 	(void)state;
 	o.keep_bcc = o.draft = true;
-	d.from = strdup("Alice <alice@example.org>");
+	compose_draft_set(&d.from, "Alice <alice@example.org>");
 	d.bcc = strdup("hidden@example.org");
 	d.subject = strdup("half written è");
 	d.body = strdup("not finished\n");
@@ -699,6 +797,10 @@ main(void)
 		cmocka_unit_test(addresses_are_validated_with_reasons),
 		cmocka_unit_test(reply_goes_to_the_sender_without_yourself),
 		cmocka_unit_test(reply_all_copies_everyone_but_yourself),
+		cmocka_unit_test(
+		    reply_all_leaves_out_alternates_and_answers_from_them),
+		cmocka_unit_test(
+		    bounce_prepends_resent_headers_and_keeps_the_original),
 		cmocka_unit_test(subject_prefixes_do_not_stack),
 		cmocka_unit_test(references_chain_is_kept_in_the_built_reply),
 		cmocka_unit_test(forward_inline_and_as_attachment),

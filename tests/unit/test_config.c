@@ -76,6 +76,22 @@ load_fails(const char *text, mode_t mode, const char *rest)
 #define ACCT	"[account a]\nprotocol = imap\nhost = h\nuser = u\n"
 
 static void
+identities_and_alternates_are_read_and_checked(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(ACCT "identities = Al <al@x>, b@x\n"
+	    "alternates = a@old\\.x  [a-z]+@y\n");
+	assert_string_equal(cfg->accounts[0].identities, "Al <al@x>, b@x");
+	assert_string_equal(cfg->accounts[0].alternates, "a@old\\.x  [a-z]+@y");
+	config_free(cfg);
+	load_fails(ACCT "alternates = ok@x (unclosed@x\n", 0600,
+	    "5: key 'alternates': expected addresses or regular expressions, "
+	    "got '(unclosed@x', which is not a valid regular expression");
+}
+
+static void
 minimal_imap_account_gets_defaults(void **state)
 {
 	struct config		*cfg = load_ok(ACCT);
@@ -615,6 +631,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(minimal_imap_account_gets_defaults),
+		cmocka_unit_test(identities_and_alternates_are_read_and_checked),
 		cmocka_unit_test(ports_default_from_protocol_and_tls),
 		cmocka_unit_test(every_key_is_read),
 		cmocka_unit_test(smtp_credentials_default_to_the_account),

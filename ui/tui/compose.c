@@ -6,7 +6,8 @@
  * keys to send ('y'), postpone ('P'), abort ('q', confirmed once
  * something was written), edit again ('e'), attach and detach files
  * ('a', 'D') and edit the header fields ('t', 'c', 'b', 's') with
- * address completion from app_addresses().
+ * address completion from app_addresses(); 'f' picks From among the
+ * account's identities (compose_self_choices()).
  *
  * The draft file lives in a private directory (0700, the file 0600) that
  * goes when the compose screen does. Sending puts the message in the
@@ -724,6 +725,35 @@ set_field(struct tui *t, char **field, const char *text)
 	t->cs->written = true;
 }
 
+/* The account's From choices holding what was typed (any part of them). */
+static const char **
+from_complete(struct tui *t, const char *text, size_t *n)
+{
+	struct compose_screen	 *cs = t->cs;
+	struct compose_self	  self;
+	char			**v;
+	size_t			  nv, i;
+
+	compose_cands_free(&cs->cands, &cs->ncands);
+	app_compose_self(&t->cfg->accounts[cs->account], &self);
+	v = compose_self_choices(&self, &nv);
+	for (i = 0; i < nv; i++) {
+		if (strcasestr(v[i], text) != NULL)
+			cands_add(&cs->cands, &cs->ncands, v[i]);
+		else
+			free(v[i]);
+	}
+	free(v);
+	return cands_array(cs->cands, cs->ncands, n);
+}
+
+static void
+from_done(struct tui *t, const char *text)
+{
+	if (t->cs != NULL && *text != '\0')
+		set_field(t, &t->cs->d.from, text);
+}
+
 static void
 to_done(struct tui *t, const char *text)
 {
@@ -750,6 +780,14 @@ subject_done(struct tui *t, const char *text)
 {
 	if (t->cs != NULL)
 		set_field(t, &t->cs->d.subject, text);
+}
+
+void
+compose_act_from(struct tui *t)
+{
+	if (composing(t))
+		prompt_start_with(&t->prompt, "From: ", t->cs->d.from,
+		    from_done, from_complete);
 }
 
 void

@@ -172,6 +172,8 @@ static const struct tui_action actions[] = {
 	    "output", shell_act_pipe_text },
 	{ "save-to-file", A, "append the message (or the tagged ones) to an "
 	    "mbox file", shell_act_save_file },
+	{ "bounce-message", A, "remail the message untouched to other "
+	    "addresses (Resent-* headers)", shell_act_bounce },
 
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
@@ -207,6 +209,8 @@ static const struct tui_action actions[] = {
 	    compose_act_attach },
 	{ "detach-file", C, "remove the selected attachment",
 	    compose_act_detach },
+	{ "edit-from", C, "choose From among the identities (Tab lists them)",
+	    compose_act_from },
 	{ "edit-to", C, "edit To (Tab completes addresses)", compose_act_to },
 	{ "edit-cc", C, "edit Cc (Tab completes addresses)", compose_act_cc },
 	{ "edit-bcc", C, "edit Bcc (Tab completes addresses)",
@@ -257,6 +261,7 @@ static const struct {
 	{ A, "R", "resume-draft" },
 	{ A, "v", "view-attachments" },
 	{ A, "|", "pipe-message" },
+	{ A, "b", "bounce-message" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },
@@ -324,6 +329,8 @@ static const struct {
 	{ C, "e", "edit-message" },
 	{ C, "a", "attach-file" },
 	{ C, "D", "detach-file" },
+	{ C, "Esc f", "edit-from" },
+	{ C, "f", "edit-from" },
 	{ C, "t", "edit-to" },
 	{ C, "c", "edit-cc" },
 	{ C, "b", "edit-bcc" },

@@ -2,7 +2,8 @@
  * shell.c - messages leaving posta for the user's own programs and files:
  * pipe-message ('|': the raw message on a command's standard input),
  * pipe-text (the decoded text instead), save-to-file (appended to an mbox
- * file through app_save_mbox).
+ * file through app_save_mbox), bounce-message ('b': remailed untouched
+ * under Resent-* headers through the outbox, app_bounce_queue).
  *
  * A command is what the user typed, run as "sh -c"; the message never
  * becomes part of a command line: it goes to standard input from a file in
@@ -193,4 +194,41 @@ shell_act_save_file(struct tui *t)
 	    xasprintf("Append %zu messages to mbox file: ", t->npend);
 	prompt_start(&t->prompt, label, save_file_done, save_file_complete);
 	free(label);
+}
+
+/* ---- bounce ----------------------------------------------------------------- */
+
+static void
+bounce_done(struct tui *t, const char *to)
+{
+	const struct account	*acct = tui_account(t);
+	struct perr		 err;
+	int64_t			 id, outbox_id;
+
+	if (*to == '\0' || acct == NULL || (id = act_current(t)) == 0)
+		return;
+	if (app_bounce_queue(t->cfg, acct, id, to, &outbox_id, &err) != 0) {
+		if (err.code == PERR_NOTFOUND) {
+			status_msg(&t->status, "this message's body is not "
+			    "stored yet; try again when it is");
+			workers_fetch_body(t, id);
+		} else
+			status_error(&t->status, "not bounced: %s", err.msg);
+		return;
+	}
+	status_msg(&t->status, "The bounce to %s is queued in the outbox.",
+	    to);
+	tui_refresh(t, TUI_REFRESH_JOURNAL);
+	workers_flush_outbox(t, t->account);
+}
+
+void
+shell_act_bounce(struct tui *t)
+{
+	if (act_current(t) == 0) {
+		status_msg(&t->status, "no message selected");
+		return;
+	}
+	prompt_start(&t->prompt, "Bounce the message to: ", bounce_done,
+	    NULL);
 }

@@ -603,6 +603,7 @@ void	compose_act_abort(struct tui *);
 void	compose_act_edit(struct tui *);
 void	compose_act_attach(struct tui *);
 void	compose_act_detach(struct tui *);
+void	compose_act_from(struct tui *);
 void	compose_act_to(struct tui *);
 void	compose_act_cc(struct tui *);
 void	compose_act_bcc(struct tui *);
@@ -640,6 +641,7 @@ void	tui_show_output(struct tui *, const char *title, const char *text,
 void	shell_act_pipe(struct tui *);
 void	shell_act_pipe_text(struct tui *);
 void	shell_act_save_file(struct tui *);
+void	shell_act_bounce(struct tui *);
 void	shell_free(struct tui *);
 
 /* mailcap.c: RFC 1524, the parts posta uses. */
