@@ -33,8 +33,6 @@ static void	act_first_entry(struct tui *);
 static void	act_last_entry(struct tui *);
 static void	act_display(struct tui *);
 static void	act_display_raw(struct tui *);
-static void	act_search(struct tui *);
-static void	act_search_next(struct tui *);
 static void	act_next_unread(struct tui *);
 static void	act_toggle_threads(struct tui *);
 static void	act_prev_unread(struct tui *);
@@ -98,9 +96,12 @@ static const struct tui_action actions[] = {
 	{ "display-message", I, "read the selected message", act_display },
 	{ "display-raw", I, "show the full source of the selected message",
 	    act_display_raw },
-	{ "search", I, "find a message by subject or sender", act_search },
+	{ "search", I, "find the next message matching a query (doc/SEARCH.md)",
+	    search_act_find },
 	{ "search-next", I, "find the next match of the last search",
-	    act_search_next },
+	    search_act_find_next },
+	{ "limit", I, "show only the messages matching a query (empty or "
+	    "all: every one)", search_act_limit },
 	{ "next-unread", I, "go to the next unread message", act_next_unread },
 	{ "previous-unread", I, "go to the previous unread message",
 	    act_prev_unread },
@@ -275,6 +276,7 @@ static const struct {
 	{ I, "h", "display-raw" },
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
+	{ I, "l", "limit" },
 	{ A, "Tab", "next-unread" },
 	{ I, "BackTab", "previous-unread" },
 	{ I, "t", "toggle-threads" },
@@ -908,16 +910,6 @@ act_display_raw(struct tui *t)
 	tui_open_message(t, true);
 }
 
-/* Case-insensitive (ASCII) substring: enough for names and subjects. */
-static bool
-match_text(const struct ix_row *r, void *arg)
-{
-	const char	*needle = arg;
-
-	return strcasestr(r->subject, needle) != NULL ||
-	    strcasestr(r->from, needle) != NULL;
-}
-
 /* A collapsed thread with unread mail in it counts as unread. */
 static bool
 match_unread(const struct ix_row *r, void *arg)
@@ -939,32 +931,6 @@ index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
 	else if (rc == 1 && wrapped)
 		status_msg(&t->status, "search wrapped to the top");
 	tui_index_moved(t, rc < 0 ? -1 : 0);
-}
-
-static void
-search_done(struct tui *t, const char *text)
-{
-	if (*text == '\0')
-		return;
-	free(t->ix_search);
-	t->ix_search = xstrdup(text);
-	index_find(t, match_text, t->ix_search, "not found");
-}
-
-static void
-act_search(struct tui *t)
-{
-	prompt_start(&t->prompt, "Search subject or sender: ", search_done,
-	    NULL);
-}
-
-static void
-act_search_next(struct tui *t)
-{
-	if (t->ix_search == NULL)
-		act_search(t);
-	else
-		index_find(t, match_text, t->ix_search, "no more matches");
 }
 
 static void

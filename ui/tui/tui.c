@@ -144,6 +144,7 @@ update_counts(struct tui *t)
 	if (store_folder_counts(t->st, t->folder_id, &t->total, &t->unread,
 	    &err) != 0)
 		status_error(&t->status, "%s", err.msg);
+	search_limit_count(t);
 }
 
 void
@@ -195,10 +196,12 @@ tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	free(t->folder_name);
 	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
 	store_folder_free(&f);
+	if (folder_id != t->folder_id)
+		search_limit_clear(t);
 	t->folder_id = folder_id;
 	t->tags.n = 0;
 	t->tag_prefix = false;
-	if (ix_open(&t->ix, t->st, folder_id) != 0)
+	if (ix_open_query(&t->ix, t->st, folder_id, t->limit_q) != 0)
 		status_error(&t->status, "%s", t->ix.err.msg);
 	tui_layout(t);
 	if (t->defer_counts)
@@ -375,7 +378,7 @@ tui_done(struct tui *t)
 	prompt_free(&t->prompt);
 	keymap_free(&t->keys);
 	free(t->folder_name);
-	free(t->ix_search);
+	search_ui_free(t);
 	store_close(t->st);
 }
 
