@@ -100,6 +100,8 @@ static const struct tui_action actions[] = {
 	    search_act_find },
 	{ "search-next", I, "find the next match of the last search",
 	    search_act_find_next },
+	{ "search-all", A, "search every folder of every account; the "
+	    "results are a folder (also :search QUERY)", search_act_all },
 	{ "limit", I, "show only the messages matching a query (empty or "
 	    "all: every one)", search_act_limit },
 	{ "next-unread", I, "go to the next unread message", act_next_unread },
@@ -277,6 +279,7 @@ static const struct {
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
 	{ I, "l", "limit" },
+	{ A, "S", "search-all" },
 	{ A, "Tab", "next-unread" },
 	{ I, "BackTab", "previous-unread" },
 	{ I, "t", "toggle-threads" },
@@ -733,7 +736,7 @@ command_done(struct tui *t, const char *text)
 		;
 	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
 		*--q = '\0';
-	if (*p == '\0') {
+	if (*p == '\0' || search_command(t, p)) {
 		free(name);
 		return;
 	}

@@ -26,15 +26,21 @@ search_limit_clear(struct tui *t)
 }
 
 void
-search_limit_count(struct tui *t)
+search_counts(struct tui *t)
 {
 	struct perr	err;
 	int64_t		unread;
+	int		rc = 0;
 
-	if (t->limit == NULL || t->st == NULL)
+	if (t->st == NULL)
 		return;
-	if (app_query_counts(t->st, t->limit, t->folder_id, &t->limit_total,
-	    &unread, &err) != 0)
+	if (t->view_q != NULL)
+		rc = app_query_counts(t->st, t->view_query, 0, &t->total,
+		    &t->unread, &err);
+	else if (t->limit != NULL)
+		rc = app_query_counts(t->st, t->limit, t->folder_id,
+		    &t->limit_total, &unread, &err);
+	if (rc != 0)
 		status_error(&t->status, "%s", err.msg);
 }
 
@@ -55,7 +61,7 @@ limit_done(struct tui *t, const char *text)
 	if (q != NULL) {
 		t->limit = xstrdup(text);
 		t->limit_q = q;
-		search_limit_count(t);
+		search_counts(t);
 	}
 	tui_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
@@ -219,9 +225,117 @@ search_act_find_next(struct tui *t)
 		find(t, "no more matches");
 }
 
+/* ---- the results view ------------------------------------------------------ */
+
+void
+search_view_close(struct tui *t)
+{
+	search_free(t->view_q);
+	t->view_q = NULL;
+	free(t->view_query);
+	t->view_query = NULL;
+}
+
+bool
+search_view_open(struct tui *t, const char *title, const char *query)
+{
+	struct search_node	*q, *old_limit = t->limit_q, *old_view = t->view_q;
+	struct perr		 err;
+	char			*name;
+
+	if (t->st == NULL) {
+		status_msg(&t->status, "no mail stored yet; run posta sync");
+		return false;
+	}
+	if (app_query_parse(query, &q, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return false;
+	}
+	if (q == NULL) {
+		status_msg(&t->status, "type what to search for "
+		    "(doc/SEARCH.md)");
+		return false;
+	}
+	status_clear_error(&t->status);
+	/* The window lets go of the old trees before they are freed. */
+	if (ix_open_query(&t->ix, t->st, 0, q) != 0)
+		status_error(&t->status, "%s", t->ix.err.msg);
+	t->limit_q = t->view_q = NULL;
+	search_free(old_limit);
+	search_free(old_view);
+	search_limit_clear(t);
+	free(t->view_query);
+	t->view_q = q;
+	t->view_query = xstrdup(query);
+	name = title != NULL ? xasprintf("search %s", title) :
+	    xasprintf("search: %s", query);
+	free(t->folder_name);
+	t->folder_name = sanitize_line(name);
+	free(name);
+	t->folder_id = 0;
+	t->tags.n = 0;
+	t->tag_prefix = false;
+	tui_layout(t);
+	search_counts(t);
+	t->view = TUI_VIEW_INDEX;
+	t->dirty |= TUI_DIRTY_ALL;
+	return true;
+}
+
+static void
+all_done(struct tui *t, const char *text)
+{
+	if (*text != '\0')
+		(void)search_view_open(t, NULL, text);
+}
+
+void
+search_act_all(struct tui *t)
+{
+	prompt_start(&t->prompt, "Search every folder: ", all_done, NULL);
+}
+
+void
+search_view_follow(struct tui *t)
+{
+	struct store_msg	 m;
+	struct perr		 err;
+	enum store_protocol	 proto;
+	int64_t			 id;
+	long			 e;
+
+	if (t->view_q == NULL || (id = act_current(t)) == 0)
+		return;
+	if (store_msg_get(t->st, id, &m, &err) != 0)
+		return;
+	e = sidebar_find(&t->sb, m.folder_id);
+	store_msg_free(&m);
+	if (e < 0 || t->sb.e[e].account == t->account)
+		return;
+	t->account = t->sb.e[e].account;
+	if (store_account_find(t->st, t->cfg->accounts[t->account].name,
+	    &t->account_id, &proto, &err) != 0)
+		t->account_id = 0;
+}
+
+bool
+search_command(struct tui *t, const char *text)
+{
+	if (strncmp(text, "search ", 7) == 0) {
+		(void)search_view_open(t, NULL, text + 7);
+		return true;
+	}
+	if (strncmp(text, "limit ", 6) == 0) {
+		limit_done(t, text + 6);
+		return true;
+	}
+	return false;
+}
+
 void
 search_ui_free(struct tui *t)
 {
+	search_view_close(t);
 	search_limit_clear(t);
 	free(t->ix_search);
 	t->ix_search = NULL;

@@ -153,7 +153,7 @@ status_text(const struct tui *t, char **left, char **right)
 		    t->folder_name != NULL ? t->folder_name : "",
 		    t->pg.raw ? "  [source]" : "",
 		    t->pg.title != NULL ? t->pg.title : "", pct);
-	} else if (t->folder_id == 0)
+	} else if (t->folder_id == 0 && t->view_q == NULL)
 		*left = xasprintf(" %s: no folder open", a);
 	else if (t->limit != NULL)
 		*left = xasprintf(" %s: %s  [limit: %s: %lld of %lld "

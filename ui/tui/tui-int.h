@@ -519,6 +519,10 @@ struct tui {
 	char		*limit;		/* the open folder's limit, or NULL */
 	struct search_node *limit_q;	/* ... parsed; the index's filter */
 	int64_t		 limit_total;	/* messages matching it */
+	/* The results view (S, :search, a saved search): the index over
+	 * every folder of every account (folder_id 0); NULL: a folder. */
+	struct search_node *view_q;
+	char		*view_query;	/* as typed or configured */
 
 	int		 rows, cols;	/* terminal size */
 	bool		 too_small;
@@ -704,8 +708,19 @@ void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
 /* Forget the limit (another folder opens). */
 void	search_limit_clear(struct tui *);
-/* The limit's count, after the store changed. */
-void	search_limit_count(struct tui *);
+/* The limit's or the results view's counts, after the store changed. */
+void	search_counts(struct tui *);
+void	search_act_all(struct tui *);
+/* Open the results view of query (title: a saved search's name, or
+ * NULL); false (said) when it does not parse. */
+bool	search_view_open(struct tui *, const char *title, const char *query);
+/* Leave the results view (a folder opens). */
+void	search_view_close(struct tui *);
+/* In the results view, the selected message's account becomes the open
+ * account, so that actions and folder prompts are its own. */
+void	search_view_follow(struct tui *);
+/* ":search QUERY" and ":limit QUERY": true when text was one. */
+bool	search_command(struct tui *, const char *text);
 void	search_ui_free(struct tui *);
 
 /* run.c */
