@@ -1,9 +1,10 @@
 #!/bin/bash
 # The results view: S (or :search QUERY) searches every folder of every
 # account and shows the matches as a folder: counts in the status line,
-# read a message, and act on it with its own account (flag, move).
+# read a message, and act on it with its own account (flag, move); a saved
+# search ([search NAME]) in the sidebar with its counts opens the same view.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 8
+plan 10
 tui_setup 100
 "$MKSTORE" "$T/posta.db" alice Archive 20 >/dev/null || exit 1
 "$MKSTORE" "$T/posta.db" bob Archive 1 >/dev/null || exit 1
@@ -16,6 +17,9 @@ email = bob@lab.posta.test
 host = 127.0.0.1
 user = bob
 password = unused
+
+[search invoices]
+query = subject:invoice is:unread
 EOF
 n() { "$POSTA" -c "$T/config" --offline search --count "$@" 2>/dev/null; }
 poll_eq() { # poll_eq WANT CMD...: the output becomes WANT within 5 s
@@ -31,6 +35,15 @@ poll_eq() { # poll_eq WANT CMD...: the output becomes WANT within 5 s
 }
 tui_start
 tui_wait "[100 messages" || { ok 1 "started"; tui_done; }
+
+u=$(n subject:invoice is:unread)
+tui_wait "Searches" && tui_wait " invoices"
+line=$(tui_screen | grep -F " invoices")
+[[ $line == *" $u/$u"* ]]
+ok $? "a saved search shows in the sidebar under Searches with its counts ($u)"
+tui_keys C-n C-n C-n C-n C-n C-n C-n C-n C-n C-n C-o
+tui_wait "search invoices  [$u messages, $u unread]"
+ok $? "the sidebar opens a saved search as a virtual folder"
 
 total=$(n subject:invoice)
 unread=$(n subject:invoice is:unread)

@@ -680,7 +680,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 			else
 				snprintf(count, sizeof count, " %lld",
 				    (long long)e->total);
-			attr = e->folder_id == t->folder_id ?
+			attr = e->folder_id == t->folder_id &&
+			    e->search == NULL ?
 			    dc_attr(d, UI_SIDEBAR_CURRENT) : e->unread > 0 ?
 			    dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
 		}

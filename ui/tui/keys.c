@@ -833,6 +833,12 @@ act_sidebar_open(struct tui *t)
 		    e->name);
 		return;
 	}
+	if (e->search != NULL) {
+		name = xstrdup(e->name);
+		(void)search_view_open(t, name, e->search);
+		free(name);
+		return;
+	}
 	if (e->folder_id == 0) {
 		status_msg(&t->status, "%s: no folders stored yet; run posta "
 		    "sync", e->name);

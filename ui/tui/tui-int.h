@@ -341,6 +341,8 @@ struct sb_entry {
 					   only named by its children) */
 	bool		 inbox;
 	const char	*unsynced;	/* no sync pulls it: why (static) */
+	const char	*search;	/* a saved search's query (the
+					   config's), else NULL */
 };
 
 struct sidebar {
