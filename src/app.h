@@ -185,6 +185,21 @@ int	app_search_count(struct store *st, const char *query,
 char	*app_search_explain(const char *query, const struct app_search *o,
 	    struct perr *err);
 
+/*
+ * The TUI's windows over a query (limit, search, the results view, saved
+ * searches). app_query_parse: text to a tree (NULL for "" or "all": no
+ * limit), errors as app_search(); free with search_free(). The tree goes
+ * to store_msg_find_page() as the window's filter.
+ */
+struct search_node;
+int	app_query_parse(const char *text, struct search_node **q,
+	    struct perr *err);
+/* Messages of folder_id (0: every folder) matching text, and the unread
+ * ones among them. */
+int	app_query_counts(struct store *st, const char *text,
+	    int64_t folder_id, int64_t *total, int64_t *unread,
+	    struct perr *err);
+
 /* ---- acting on mail (app_act.c) -------------------------------------------- */
 
 /*

@@ -150,3 +150,54 @@ app_search_explain(const char *query, const struct app_search *o,
 	search_free(q);
 	return out;
 }
+
+int
+app_query_parse(const char *text, struct search_node **q, struct perr *err)
+{
+	const char	*p = text;
+
+	*q = NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || strcmp(p, "all") == 0)
+		return 0;
+	if (search_parse(text, (int64_t)time(NULL), q, err) != 0)
+		return -1;
+	if ((*q)->kind == SEARCH_ALL) {
+		search_free(*q);
+		*q = NULL;
+	}
+	return 0;
+}
+
+/* How many messages of folder_id match text. */
+static int
+query_count(struct store *st, const char *text, int64_t folder_id,
+    int64_t *n, struct perr *err)
+{
+	struct search_node	*q;
+	struct store_find	 f = { 0, folder_id, NULL, -1 };
+	int			 rc;
+
+	if (search_parse(text, (int64_t)time(NULL), &q, err) != 0)
+		return -1;
+	rc = store_msg_find_count(st, q, &f, n, err);
+	search_free(q);
+	return rc;
+}
+
+int
+app_query_counts(struct store *st, const char *text, int64_t folder_id,
+    int64_t *total, int64_t *unread, struct perr *err)
+{
+	char	*u;
+	int	 rc;
+
+	if (query_count(st, text, folder_id, total, err) != 0)
+		return -1;
+	/* It parsed alone, so it parses in parentheses (bar the bounds). */
+	u = xasprintf("(%s) is:unread", text);
+	rc = query_count(st, u, folder_id, unread, err);
+	free(u);
+	return rc;
+}

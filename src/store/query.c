@@ -200,6 +200,14 @@ fts_sub(struct qb *b, bool not, struct mbuf *expr)
 
 /* ---- SQL ------------------------------------------------------------- */
 
+/* The key column of each order, before (date, id) (store.h). */
+static const char *const sort_cols[] = {
+	[STORE_SORT_DATE] = "",
+	[STORE_SORT_FROM] = "m.sort_from, ",
+	[STORE_SORT_SUBJECT] = "m.sort_subject, ",
+	[STORE_SORT_SIZE] = "m.size, ",
+};
+
 static const unsigned	flag_bits[] = { 1, 1, 4, 2, 8, 16 };
 
 static void	where(struct qb *, const struct search_node *);
@@ -441,6 +449,112 @@ store_msg_find_count(struct store *s, const struct search_node *q,
 		store_sqlerr(s, "count search", err);
 	(void)sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The keyset of a window: the order's key (if any), the date, the id. */
+static void
+window_after(struct qb *b, enum store_sort sort,
+    const struct store_sort_key *after, bool desc)
+{
+	mbuf_printf(&b->sql, " AND (%sm.date, m.id) %s (",
+	    sort_cols[sort], desc ? "<" : ">");
+	if (sort == STORE_SORT_FROM || sort == STORE_SORT_SUBJECT) {
+		param_text(b, NULL, xstrdup(after->text != NULL ?
+		    after->text : ""));
+		mbuf_adds(&b->sql, ", ");
+	} else if (sort == STORE_SORT_SIZE) {
+		param_int(b, after->size);
+		mbuf_adds(&b->sql, ", ");
+	}
+	param_int(b, after->date);
+	mbuf_adds(&b->sql, ", ");
+	param_int(b, after->id);
+	mbuf_addc(&b->sql, ')');
+}
+
+int
+store_msg_find_page(struct store *s, const struct store_window *w,
+    enum store_sort sort, const struct store_sort_key *after, bool desc,
+    int limit, store_msg_cb cb, void *arg, struct perr *err)
+{
+	struct search_node	 all = { .kind = SEARCH_ALL };
+	struct qb		 b = { 0 };
+	sqlite3_stmt		*st;
+	const char		*dir = desc ? " DESC" : "";
+
+	if ((unsigned)sort >= sizeof sort_cols / sizeof sort_cols[0])
+		return perr_set(err, PERR_GENERIC, "%s: list messages: no sort "
+		    "order %d", s->path, (int)sort);
+	if (limit <= 0)
+		return 0;
+	mbuf_adds(&b.sql, "SELECT " STORE_MSG_COLS " FROM message m WHERE ");
+	where(&b, w->q != NULL ? w->q : &all);
+	if (w->folder_id != 0) {
+		mbuf_adds(&b.sql, " AND m.folder_id = ");
+		param_int(&b, w->folder_id);
+	}
+	if (w->thread_id != 0) {
+		mbuf_adds(&b.sql, " AND m.thread_id = ");
+		param_int(&b, w->thread_id);
+	}
+	if (after != NULL)
+		window_after(&b, sort, after, desc);
+	if (sort == STORE_SORT_FROM)
+		mbuf_printf(&b.sql, " ORDER BY m.sort_from%s,", dir);
+	else if (sort == STORE_SORT_SUBJECT)
+		mbuf_printf(&b.sql, " ORDER BY m.sort_subject%s,", dir);
+	else if (sort == STORE_SORT_SIZE)
+		mbuf_printf(&b.sql, " ORDER BY m.size%s,", dir);
+	else
+		mbuf_adds(&b.sql, " ORDER BY");
+	mbuf_printf(&b.sql, " m.date%s, m.id%s LIMIT ", dir, dir);
+	param_int(&b, limit);
+	st = qb_prepare(s, &b, err);
+	qb_free(&b);
+	if (st == NULL)
+		return -1;
+	return store_msg_walk(s, st, cb, arg, "search", err);
+}
+
+int
+store_msg_find_ids(struct store *s, const struct search_node *q,
+    const int64_t *ids, size_t n, bool *match, struct perr *err)
+{
+	struct qb	 b = { 0 };
+	sqlite3_stmt	*st;
+	size_t		 i, j;
+	int		 rc;
+
+	for (i = 0; i < n; i++)
+		match[i] = false;
+	if (n == 0)
+		return 0;
+	if (n > STORE_FIND_IDS_MAX)
+		return perr_set(err, PERR_GENERIC, "%s: search: %zu messages "
+		    "at once, at most %d", s->path, n, STORE_FIND_IDS_MAX);
+	mbuf_adds(&b.sql, "SELECT m.id FROM message m WHERE m.id IN (");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			mbuf_addc(&b.sql, ',');
+		param_int(&b, ids[i]);
+	}
+	mbuf_adds(&b.sql, ") AND ");
+	where(&b, q);
+	st = qb_prepare(s, &b, err);
+	qb_free(&b);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t	id = sqlite3_column_int64(st, 0);
+
+		for (j = 0; j < n; j++)
+			if (ids[j] == id)
+				match[j] = true;
+	}
+	if (rc != SQLITE_DONE)
+		store_sqlerr(s, "search", err);
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 char *

@@ -543,6 +543,29 @@ int	store_msg_find(struct store *, const struct search_node *q,
 int	store_msg_find_count(struct store *, const struct search_node *q,
 	    const struct store_find *f, int64_t *n, struct perr *);
 /*
+ * A window of the index over the messages matching q (NULL: all of them)
+ * in folder_id (0: every folder), only thread_id's (0: any thread): the
+ * same keyset pages as store_msg_page_sorted(), so a limited folder or a
+ * search across every folder scrolls like a folder, reading only the rows
+ * asked for.
+ */
+struct store_window {
+	const struct search_node	*q;
+	int64_t				 folder_id;
+	int64_t				 thread_id;
+};
+int	store_msg_find_page(struct store *, const struct store_window *,
+	    enum store_sort sort, const struct store_sort_key *after,
+	    bool desc, int limit, store_msg_cb, void *arg, struct perr *);
+/*
+ * Which of the n messages ids (at most STORE_FIND_IDS_MAX) match q:
+ * match[i] for ids[i]. One statement for a screenful of rows, so walking a
+ * folder for the next match costs a query per block, not per row.
+ */
+#define STORE_FIND_IDS_MAX	1000
+int	store_msg_find_ids(struct store *, const struct search_node *q,
+	    const int64_t *ids, size_t n, bool *match, struct perr *);
+/*
  * The WHERE clause q compiles to, its parameters appended in brackets:
  * for tests and `posta search --explain`. Malloc'd; the caller frees.
  */

@@ -22,7 +22,8 @@
 
 #include "util/config.h"
 
-enum section_kind { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT, SEC_KEYS, SEC_COLORS };
+enum section_kind { SEC_NONE, SEC_GENERAL, SEC_ACCOUNT, SEC_KEYS, SEC_COLORS,
+	SEC_SEARCH };
 
 /* Which endpoint fields an account key writes; marks what was given. */
 struct account_set {
@@ -506,6 +507,47 @@ keys_key(struct parse_state *ps, const char *key, const char *v)
 	return 1;
 }
 
+/* ---- [search NAME] ------------------------------------------------------- */
+
+/* A saved search: its query is parsed where it is used (src/search is
+ * above util), so a mistake in it shows in the TUI with its position. */
+static int
+search_section(struct parse_state *ps, const char *name)
+{
+	struct config	*cfg = ps->cfg;
+	size_t		 i;
+
+	for (i = 0; i < cfg->nsearches; i++)
+		if (strcmp(cfg->searches[i].name, name) == 0) {
+			ps->line = ps->section_line;
+			return fail(ps, NULL, "[search %s] is defined twice",
+			    name);
+		}
+	cfg->searches = xreallocarray(cfg->searches, cfg->nsearches + 1,
+	    sizeof *cfg->searches);
+	cfg->searches[cfg->nsearches].name = xstrdup(name);
+	cfg->searches[cfg->nsearches].query = NULL;
+	cfg->searches[cfg->nsearches].line = ps->section_line;
+	cfg->nsearches++;
+	return 1;
+}
+
+static int
+search_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct saved_search	*ss = &ps->cfg->searches[ps->cfg->nsearches - 1];
+
+	if (strcmp(key, "query") != 0)
+		return fail(ps, key, "unknown key in [search %s] (expected "
+		    "query)", ss->name);
+	if (*v == '\0')
+		return fail(ps, key, "expected a query (doc/SEARCH.md), got "
+		    "nothing");
+	free(ss->query);
+	ss->query = xstrdup(v);
+	return 1;
+}
+
 /* ---- [colors] ----------------------------------------------------------- */
 
 const char *const ui_elem_names[UI_NELEMS] = {
@@ -750,10 +792,23 @@ enter_section(struct parse_state *ps, const char *section)
 		ps->kind = SEC_ACCOUNT;
 		if ((ps->acct = account_new(ps, name)) == NULL)
 			return 0;
+	} else if (strncmp(section, "search", 6) == 0 &&
+	    isspace((unsigned char)section[6])) {
+		for (name = section + 6; isspace((unsigned char)*name); name++)
+			;
+		if (*name == '\0') {
+			ps->line = ps->section_line;
+			return fail(ps, NULL, "[search] needs a name, as in "
+			    "[search unread]");
+		}
+		ps->kind = SEC_SEARCH;
+		if (!search_section(ps, name))
+			return 0;
 	} else {
 		ps->line = ps->section_line;
 		fail(ps, NULL, "unknown section [%s] (expected [general], "
-		    "[account NAME], [keys] or [colors])", section);
+		    "[account NAME], [search NAME], [keys] or [colors])",
+		    section);
 		ps->line = line;
 		return 0;
 	}
@@ -789,6 +844,9 @@ handler(void *arg, const char *section, const char *key, const char *v)
 		break;
 	case SEC_COLORS:
 		colors_key(ps, key, v);
+		break;
+	case SEC_SEARCH:
+		search_key(ps, key, v);
 		break;
 	case SEC_NONE:
 		break;
@@ -929,6 +987,12 @@ finish(struct parse_state *ps, bool file_private)
 		if (!finish_account(ps, &cfg->accounts[i], &ps->set[i],
 		    file_private))
 			return 0;
+	for (i = 0; i < cfg->nsearches; i++)
+		if (cfg->searches[i].query == NULL) {
+			ps->line = cfg->searches[i].line;
+			return fail(ps, NULL, "[search %s] needs a query, as "
+			    "in query = is:unread", cfg->searches[i].name);
+		}
 	if (cfg->store == NULL)
 		cfg->store = default_store();
 	if (cfg->default_account != NULL) {
@@ -1025,6 +1089,11 @@ config_free(struct config *cfg)
 		free(cfg->keys[i].action);
 	}
 	free(cfg->keys);
+	for (i = 0; i < cfg->nsearches; i++) {
+		free(cfg->searches[i].name);
+		free(cfg->searches[i].query);
+	}
+	free(cfg->searches);
 	free(cfg->path);
 	free(cfg->store);
 	free(cfg->default_account);

@@ -102,6 +102,14 @@ struct ui_style {
 /* [colors] enable: AUTO (unset) lets $NO_COLOR decide; the file wins. */
 enum ui_colors_mode { UI_COLORS_AUTO, UI_COLORS_ON, UI_COLORS_OFF };
 
+/* A [search NAME] section: a saved search (query in doc/SEARCH.md's
+ * language, not parsed here). */
+struct saved_search {
+	char		*name;
+	char		*query;
+	int		 line;
+};
+
 struct config {
 	char		*path;		/* the file read */
 	char		*store;		/* SQLite path, defaulted from XDG_DATA_HOME */
@@ -112,6 +120,8 @@ struct config {
 	size_t		 nkeys;
 	enum ui_colors_mode colors_mode; /* [colors] enable */
 	struct ui_style	 colors[UI_NELEMS]; /* [colors], by enum ui_elem */
+	struct saved_search *searches;	/* [search NAME], in file order */
+	size_t		 nsearches;
 };
 
 /*

@@ -38,9 +38,9 @@ tui_keys Home Tab
 tui_wait_selected "N    " || true
 tui_selected | grep -q '^N'
 ok $? "Tab goes to the next unread message"
-tui_keys / "Weekly plan" Enter
+tui_keys / "weekly plan*" Enter
 tui_wait_selected "Weekly planning"
-ok $? "/ finds a message by subject"
+ok $? "/ finds a message by words of its subject (prefix plan*)"
 tui_keys / "Zoë" Enter
 tui_wait_selected "Zoë Müller"
 ok $? "/ finds a message by sender (UTF-8)"

@@ -218,7 +218,7 @@ error_unknown_section(void **state)
 {
 	load_fails("[general]\nstore = x\n\n[bogus]\nk = v\n", 0600,
 	    "4: unknown section [bogus] (expected [general], [account NAME], "
-	    "[keys] or [colors])");
+	    "[search NAME], [keys] or [colors])");
 }
 
 static void

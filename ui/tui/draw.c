@@ -494,7 +494,7 @@ draw_index(const struct draw *d, const struct tui *t)
 	(void)werase(d->main);
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
-		    "  no mail stored yet; run posta sync" : t->folder_id == 0 ?
+		    "  no mail stored yet; run posta sync" : t->folder_id == 0 && t->view_q == NULL ?
 		    "  no folder open (c opens one)" : "  (no messages)",
 		    dc_attr(d, UI_NORMAL));
 		return;
@@ -680,7 +680,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 			else
 				snprintf(count, sizeof count, " %lld",
 				    (long long)e->total);
-			attr = e->folder_id == t->folder_id ?
+			attr = e->folder_id == t->folder_id &&
+			    e->search == NULL ?
 			    dc_attr(d, UI_SIDEBAR_CURRENT) : e->unread > 0 ?
 			    dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
 		}

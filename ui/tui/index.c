@@ -250,9 +250,16 @@ fetch_page(struct ix *ix, enum ix_sort sort, const struct ix_key *from,
 		k.date = from->date;
 		k.id = from->id;
 	}
-	if (store_msg_page_sorted(ix->st, ix->folder_id, store_order(sort),
-	    from != NULL ? &k : NULL, desc, limit, collect_row, rb,
-	    &ix->err) != 0)
+	if (ix->q != NULL) {
+		struct store_window	w = { ix->q, ix->folder_id, 0 };
+
+		if (store_msg_find_page(ix->st, &w, store_order(sort),
+		    from != NULL ? &k : NULL, desc, limit, collect_row, rb,
+		    &ix->err) != 0)
+			return -1;
+	} else if (store_msg_page_sorted(ix->st, ix->folder_id,
+	    store_order(sort), from != NULL ? &k : NULL, desc, limit,
+	    collect_row, rb, &ix->err) != 0)
 		return -1;
 	/* Pages fetched backwards come nearest first. */
 	if (!forward)
@@ -272,6 +279,21 @@ struct thread_pull {
 	size_t		 start;		/* first row added for this thread */
 	size_t		 count;
 };
+
+/* The newest limit messages of thread tid shown in the window: of the
+ * folder, and matching the limit when there is one. */
+static int
+thread_newest(struct ix *ix, int64_t tid, int limit, store_msg_cb cb,
+    void *arg)
+{
+	struct store_window	w = { ix->q, ix->folder_id, tid };
+
+	if (ix->q == NULL)
+		return store_msg_thread_newest(ix->st, tid, ix->folder_id,
+		    limit, cb, arg, &ix->err);
+	return store_msg_find_page(ix->st, &w, STORE_SORT_DATE, NULL, true,
+	    limit, cb, arg, &ix->err);
+}
 
 /* Members come newest first (store_msg_thread_newest). */
 static int
@@ -415,8 +437,8 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 		tp.rb = out;
 		tp.start = out->n;
 		/* A thread of thousands is cut: the index stays bounded. */
-		rc = store_msg_thread_newest(ix->st, r->thread_id,
-		    ix->folder_id, IX_THREAD_MAX, pull_member, &tp, &ix->err);
+		rc = thread_newest(ix, r->thread_id, IX_THREAD_MAX,
+		    pull_member, &tp);
 		if (rc < 0) {
 			free(tids);
 			return -1;
@@ -704,11 +726,19 @@ ix_init(struct ix *ix)
 int
 ix_open(struct ix *ix, struct store *st, int64_t folder_id)
 {
+	return ix_open_query(ix, st, folder_id, NULL);
+}
+
+int
+ix_open_query(struct ix *ix, struct store *st, int64_t folder_id,
+    const struct search_node *q)
+{
 	window_clear(ix);
-	if (folder_id != ix->folder_id)
+	if (folder_id != ix->folder_id || q != ix->q)
 		ix->nfold = 0;	/* roots of another folder's threads */
 	ix->st = st;
 	ix->folder_id = folder_id;
+	ix->q = q;
 	perr_clear(&ix->err);
 	if (st == NULL) {
 		ix->at_start = ix->at_end = true;
@@ -1022,10 +1052,18 @@ reorder(struct ix *ix, enum ix_sort sort, bool reverse, bool threaded)
 	ix->reverse = reverse;
 	ix->threaded = threaded;
 	if (ix->st == NULL)
-		return ix_open(ix, NULL, ix->folder_id);
+		return ix_open_query(ix, NULL, ix->folder_id, ix->q);
 	if (r == NULL)
 		return load_top(ix);
 	return reselect(ix, id, off);
+}
+
+int
+ix_set_query(struct ix *ix, const struct search_node *q)
+{
+	ix->q = q;
+	ix->nfold = 0;
+	return reorder(ix, ix->sort, ix->reverse, ix->threaded);
 }
 
 int
@@ -1241,8 +1279,8 @@ threaded_around(struct ix *tmp, int64_t id)
 	key.date = m.date;
 	key.id = m.id;
 	start = key;
-	if (m.thread_id != 0 && store_msg_thread_newest(tmp->st, m.thread_id,
-	    tmp->folder_id, 1, newest_member, &newest, &tmp->err) < 0)
+	if (m.thread_id != 0 && thread_newest(tmp, m.thread_id, 1,
+	    newest_member, &newest) < 0)
 		goto out;
 	if (newest.id != 0 && key_cmp(IX_SORT_DATE, &newest, &start) > 0)
 		start = newest;
@@ -1277,6 +1315,7 @@ ix_thread_of(struct ix *ix, int64_t id, int64_t **ids, size_t *n)
 	ix_init(&tmp);
 	tmp.st = ix->st;
 	tmp.folder_id = ix->folder_id;
+	tmp.q = ix->q;
 	tmp.threaded = true;
 	tmp.height = ix->height;
 	if (threaded_around(&tmp, id) != 0) {

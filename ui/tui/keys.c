@@ -33,8 +33,6 @@ static void	act_first_entry(struct tui *);
 static void	act_last_entry(struct tui *);
 static void	act_display(struct tui *);
 static void	act_display_raw(struct tui *);
-static void	act_search(struct tui *);
-static void	act_search_next(struct tui *);
 static void	act_next_unread(struct tui *);
 static void	act_toggle_threads(struct tui *);
 static void	act_prev_unread(struct tui *);
@@ -98,9 +96,14 @@ static const struct tui_action actions[] = {
 	{ "display-message", I, "read the selected message", act_display },
 	{ "display-raw", I, "show the full source of the selected message",
 	    act_display_raw },
-	{ "search", I, "find a message by subject or sender", act_search },
+	{ "search", I, "find the next message matching a query (doc/SEARCH.md)",
+	    search_act_find },
 	{ "search-next", I, "find the next match of the last search",
-	    act_search_next },
+	    search_act_find_next },
+	{ "search-all", A, "search every folder of every account; the "
+	    "results are a folder (also :search QUERY)", search_act_all },
+	{ "limit", I, "show only the messages matching a query (empty or "
+	    "all: every one)", search_act_limit },
 	{ "next-unread", I, "go to the next unread message", act_next_unread },
 	{ "previous-unread", I, "go to the previous unread message",
 	    act_prev_unread },
@@ -280,6 +283,8 @@ static const struct {
 	{ I, "h", "display-raw" },
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
+	{ I, "l", "limit" },
+	{ A, "S", "search-all" },
 	{ A, "Tab", "next-unread" },
 	{ I, "BackTab", "previous-unread" },
 	{ I, "t", "toggle-threads" },
@@ -738,7 +743,7 @@ command_done(struct tui *t, const char *text)
 		;
 	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
 		*--q = '\0';
-	if (*p == '\0') {
+	if (*p == '\0' || search_command(t, p)) {
 		free(name);
 		return;
 	}
@@ -835,6 +840,12 @@ act_sidebar_open(struct tui *t)
 		    e->name);
 		return;
 	}
+	if (e->search != NULL) {
+		name = xstrdup(e->name);
+		(void)search_view_open(t, name, e->search);
+		free(name);
+		return;
+	}
 	if (e->folder_id == 0) {
 		status_msg(&t->status, "%s: no folders stored yet; run posta "
 		    "sync", e->name);
@@ -915,16 +926,6 @@ act_display_raw(struct tui *t)
 	tui_open_message(t, true);
 }
 
-/* Case-insensitive (ASCII) substring: enough for names and subjects. */
-static bool
-match_text(const struct ix_row *r, void *arg)
-{
-	const char	*needle = arg;
-
-	return strcasestr(r->subject, needle) != NULL ||
-	    strcasestr(r->from, needle) != NULL;
-}
-
 /* A collapsed thread with unread mail in it counts as unread. */
 static bool
 match_unread(const struct ix_row *r, void *arg)
@@ -946,32 +947,6 @@ index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
 	else if (rc == 1 && wrapped)
 		status_msg(&t->status, "search wrapped to the top");
 	tui_index_moved(t, rc < 0 ? -1 : 0);
-}
-
-static void
-search_done(struct tui *t, const char *text)
-{
-	if (*text == '\0')
-		return;
-	free(t->ix_search);
-	t->ix_search = xstrdup(text);
-	index_find(t, match_text, t->ix_search, "not found");
-}
-
-static void
-act_search(struct tui *t)
-{
-	prompt_start(&t->prompt, "Search subject or sender: ", search_done,
-	    NULL);
-}
-
-static void
-act_search_next(struct tui *t)
-{
-	if (t->ix_search == NULL)
-		act_search(t);
-	else
-		index_find(t, match_text, t->ix_search, "no more matches");
 }
 
 static void

@@ -188,6 +188,36 @@ tree_order(struct sb_load *l, size_t first)
 	free(in);
 }
 
+/*
+ * The saved searches ([search NAME]) under their own heading, each with
+ * its counts over every folder. A query that does not parse shows "-";
+ * opening it says why.
+ */
+static void
+searches_add(struct sb_load *l, const struct config *cfg, struct store *st)
+{
+	struct sb_entry	*e;
+	struct perr	 err;
+	size_t		 i;
+
+	if (cfg->nsearches == 0)
+		return;
+	e = entry_add(l);
+	e->account = l->account;
+	e->name = xstrdup("Searches");
+	e->container = true;
+	for (i = 0; i < cfg->nsearches; i++) {
+		e = entry_add(l);
+		e->account = l->account;
+		e->name = sanitize_line(cfg->searches[i].name);
+		e->depth = 1;
+		e->search = cfg->searches[i].query;
+		if (st == NULL || app_query_counts(st, e->search, 0,
+		    &e->total, &e->unread, &err) != 0)
+			e->unsynced = "the query does not parse";
+	}
+}
+
 int
 sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
     struct perr *err)
@@ -223,6 +253,7 @@ sidebar_load(struct sidebar *sb, const struct config *cfg, struct store *st,
 			rc = -1;
 		tree_order(&l, first);
 	}
+	searches_add(&l, cfg, st);
 	sb->sel = 0;
 	for (i = 0; i < sb->n; i++)
 		if (sb->e[i].account == sel_account &&

@@ -193,7 +193,10 @@ struct ix_block {
 
 struct ix {
 	struct store	*st;		/* borrowed; NULL: nothing to show */
-	int64_t		 folder_id;
+	int64_t		 folder_id;	/* 0 (with q): every folder */
+	const struct search_node *q;	/* borrowed: only the messages that
+					   match (limit, search view); NULL:
+					   all */
 	enum ix_sort	 sort;
 	bool		 reverse;	/* oldest first / Z-A / smallest */
 	bool		 threaded;
@@ -219,7 +222,14 @@ struct ix {
 void	ix_init(struct ix *);
 /* Show folder_id of st (st may be NULL: an empty index). */
 int	ix_open(struct ix *, struct store *, int64_t folder_id);
+/* Show only the messages of folder_id (0: of every folder) matching q
+ * (borrowed: it must outlive the window; NULL: all of them). */
+int	ix_open_query(struct ix *, struct store *, int64_t folder_id,
+	    const struct search_node *q);
 void	ix_close(struct ix *);
+/* Change the window's query (as ix_open_query), keeping the selected
+ * message when it still matches. */
+int	ix_set_query(struct ix *, const struct search_node *q);
 void	ix_set_height(struct ix *, int);
 /* Movements: return 0, or -1 with ix->err set on a store error. */
 int	ix_move(struct ix *, long delta);
@@ -331,6 +341,8 @@ struct sb_entry {
 					   only named by its children) */
 	bool		 inbox;
 	const char	*unsynced;	/* no sync pulls it: why (static) */
+	const char	*search;	/* a saved search's query (the
+					   config's), else NULL */
 };
 
 struct sidebar {
@@ -504,7 +516,15 @@ struct tui {
 	struct sidebar	 sb;
 	struct status	 status;
 	struct prompt	 prompt;
-	char		*ix_search;	/* last index search */
+	char		*ix_search;	/* last index search (search.c) */
+	struct search_node *ix_search_q; /* ... parsed */
+	char		*limit;		/* the open folder's limit, or NULL */
+	struct search_node *limit_q;	/* ... parsed; the index's filter */
+	int64_t		 limit_total;	/* messages matching it */
+	/* The results view (S, :search, a saved search): the index over
+	 * every folder of every account (folder_id 0); NULL: a folder. */
+	struct search_node *view_q;
+	char		*view_query;	/* as typed or configured */
 
 	int		 rows, cols;	/* terminal size */
 	bool		 too_small;
@@ -685,6 +705,27 @@ void	workers_watch(struct tui *);
 void	workers_toggle_online(struct tui *);
 /* Flush the open account's outbox without blocking the UI. */
 void	workers_flush_outbox(struct tui *, size_t account);
+
+/* search.c: the query language in the index (doc/SEARCH.md). */
+void	search_act_limit(struct tui *);
+void	search_act_find(struct tui *);
+void	search_act_find_next(struct tui *);
+/* Forget the limit (another folder opens). */
+void	search_limit_clear(struct tui *);
+/* The limit's or the results view's counts, after the store changed. */
+void	search_counts(struct tui *);
+void	search_act_all(struct tui *);
+/* Open the results view of query (title: a saved search's name, or
+ * NULL); false (said) when it does not parse. */
+bool	search_view_open(struct tui *, const char *title, const char *query);
+/* Leave the results view (a folder opens). */
+void	search_view_close(struct tui *);
+/* In the results view, the selected message's account becomes the open
+ * account, so that actions and folder prompts are its own. */
+void	search_view_follow(struct tui *);
+/* ":search QUERY" and ":limit QUERY": true when text was one. */
+bool	search_command(struct tui *, const char *text);
+void	search_ui_free(struct tui *);
 
 /* run.c */
 /* Run "sh -c cmd sh arg" on the terminal with curses suspended; the exit

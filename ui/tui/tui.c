@@ -139,11 +139,18 @@ update_counts(struct tui *t)
 {
 	struct perr	err;
 
-	if (t->st == NULL || t->folder_id == 0)
+	if (t->st == NULL)
+		return;
+	if (t->view_q != NULL) {
+		search_counts(t);
+		return;
+	}
+	if (t->folder_id == 0)
 		return;
 	if (store_folder_counts(t->st, t->folder_id, &t->total, &t->unread,
 	    &err) != 0)
 		status_error(&t->status, "%s", err.msg);
+	search_counts(t);
 }
 
 void
@@ -154,7 +161,8 @@ tui_refresh(struct tui *t, unsigned what)
 
 	if (t->st == NULL)
 		return;
-	if ((what & TUI_REFRESH_INDEX) && t->folder_id != 0) {
+	if ((what & TUI_REFRESH_INDEX) &&
+	    (t->folder_id != 0 || t->view_q != NULL)) {
 		tui_index_moved(t, ix_refresh(&t->ix));
 		update_counts(t);
 	}
@@ -195,11 +203,14 @@ tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	free(t->folder_name);
 	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
 	store_folder_free(&f);
+	if (folder_id != t->folder_id)
+		search_limit_clear(t);
 	t->folder_id = folder_id;
 	t->tags.n = 0;
 	t->tag_prefix = false;
-	if (ix_open(&t->ix, t->st, folder_id) != 0)
+	if (ix_open_query(&t->ix, t->st, folder_id, t->limit_q) != 0)
 		status_error(&t->status, "%s", t->ix.err.msg);
+	search_view_close(t);
 	tui_layout(t);
 	if (t->defer_counts)
 		t->total = t->unread = -1;	/* "counting..." until pending() */
@@ -375,7 +386,7 @@ tui_done(struct tui *t)
 	prompt_free(&t->prompt);
 	keymap_free(&t->keys);
 	free(t->folder_name);
-	free(t->ix_search);
+	search_ui_free(t);
 	store_close(t->st);
 }
 
@@ -435,6 +446,7 @@ key(struct tui *t, int k)
 		t->tag_prefix = false;
 		return;
 	}
+	search_view_follow(t);
 	a->fn(t);
 	/* The tag prefix lasts for one action (it took its targets), or
 	 * through the prompt it opened (":" runs the action at Enter). */

@@ -236,7 +236,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 			    phase_word(ev->phase), ev->folder);
 		break;
 	case APP_EV_FOLDER_CHANGED:
-		if (mine && ev->folder_id == t->folder_id)
+		/* The results view (search.c) spans every folder. */
+		if ((mine && ev->folder_id == t->folder_id) ||
+		    t->view_q != NULL)
 			t->refresh |= TUI_REFRESH_INDEX;
 		t->refresh |= TUI_REFRESH_SIDEBAR;
 		break;
