@@ -136,5 +136,19 @@ store_pop3_adopt(struct store *s, int64_t account_id, const char *pseudo,
 	}
 	if (store_step_done(s, st, "record UIDL", err) != 0)
 		return -1;
-	return pop3_move_uidl(s, account_id, pseudo, uidl, message_id, err);
+	if (pop3_move_uidl(s, account_id, pseudo, uidl, message_id, err) != 0)
+		return -1;
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	/* No message took uidl: take its record back (see store.h). */
+	if ((st = store_stmt(s, "DELETE FROM pop3_uidl WHERE account_id = ?1"
+	    " AND uidl = ?2", err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, uidl) != SQLITE_OK) {
+		store_sqlerr(s, "record UIDL", err);
+		store_stmt_done(s, st);
+		return -1;
+	}
+	return store_step_done(s, st, "record UIDL", err) != 0 ? -1 : 1;
 }

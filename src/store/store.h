@@ -616,7 +616,12 @@ int	store_pop3_has_message(struct store *, int64_t account_id,
  * hash pseudo (its UIDL was missing or duplicated): record uidl with
  * pseudo's first_seen, and move the account's messages stored under pseudo
  * (with this Message-ID, or NULL when it has none) to uidl. pseudo stays
- * recorded. Call inside a transaction.
+ * recorded. Call inside a transaction. Returns 0; 1 when no message is
+ * stored under pseudo (pseudo is only the second identity of a message
+ * stored under another UIDL, or was recorded for a message stored some
+ * other way): then nothing is recorded, since a UIDL no message holds
+ * reads as deleted here, and the caller stores the message instead;
+ * -1 with err set.
  */
 int	store_pop3_adopt(struct store *, int64_t account_id, const char *pseudo,
 	    const char *uidl, const char *message_id, struct perr *);

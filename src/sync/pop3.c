@@ -675,7 +675,8 @@ pseudo_uidl(const char *hdr, size_t len, uint64_t size)
 
 /*
  * The message known by header hash id now has a UIDL: give it the UIDL
- * (and its first download date) instead of storing it again.
+ * (and its first download date) instead of storing it again. 0: adopted;
+ * 1: no message is stored under id alone, nothing done; -1: err set.
  */
 static int
 adopt(struct pull *p, const struct pop3_msg *m, const char *id,
@@ -683,21 +684,23 @@ adopt(struct pull *p, const struct pop3_msg *m, const char *id,
 {
 	struct mail_headers	 mh;
 	struct perr		 ignored;
+	int			 r;
 
 	if (mail_headers_parse(hdr, hdrlen, &mh, err) != 0)
 		return -1;
 	if (store_begin(p->s->st, err) != 0)
 		goto fail;
-	if (store_pop3_adopt(p->s->st, p->s->account_id, id, m->uidl,
-	    mh.message_id, err) != 0) {
+	if ((r = store_pop3_adopt(p->s->st, p->s->account_id, id, m->uidl,
+	    mh.message_id, err)) < 0) {
 		(void)store_rollback(p->s->st, &ignored);
 		goto fail;
 	}
 	if (store_commit(p->s->st, err) != 0)
 		goto fail;
 	mail_headers_free(&mh);
-	pull_known(p, m);
-	return 0;
+	if (r == 0)
+		pull_known(p, m);
+	return r;
 fail:
 	mail_headers_free(&mh);
 	return -1;
@@ -788,8 +791,14 @@ pull_one(struct pull *p, const struct pop3_msg *m, struct perr *err)
 		rc = r < 0 ? -1 : 0;
 		goto out;
 	}
-	if (known) {
-		rc = adopt(p, m, id, hdr, hdrlen, err);
+	/*
+	 * Adopted: the stored message now holds its UIDL. Not adopted (no
+	 * message is stored under its hash alone: the server changed the
+	 * UIDL of a message stored under another one): stored again, since a
+	 * UIDL that no message holds would read as deleted here.
+	 */
+	if (known && (r = adopt(p, m, id, hdr, hdrlen, err)) <= 0) {
+		rc = r;
 		goto out;
 	}
 	if (store_message(p->s, p->f, m->uidl != NULL ? m->uidl : id,

@@ -958,6 +958,16 @@ count_uidl(void *arg, const char *uidl, int64_t first_seen)
 	return 0;
 }
 
+/* Counts the UIDLs that are not header hashes (which are never deleted). */
+static int
+count_real_uidl(void *arg, const char *uidl, int64_t first_seen)
+{
+	(void)first_seen;
+	if (uidl[0] != '%')
+		(*(int *)arg)++;
+	return 0;
+}
+
 static void
 pop3_uidls_are_remembered(void **state)
 {
@@ -1043,9 +1053,31 @@ pop3_pseudo_uidl_is_adopted(void **state)
 	assert_int_equal(n, 4);
 	/* An unknown hash adopts nothing. */
 	assert_int_equal(store_pop3_adopt(s, acc, "%sha256:cc:1", "u-c", NULL,
-	    &err), 0);
+	    &err), 1);
 	assert_int_equal(store_pop3_known(s, acc, "u-c", &known, &err), 0);
 	assert_false(known);
+	/*
+	 * A hash that is only the second identity of a message stored under
+	 * its UIDL (the server then changed that UIDL): nothing adopted, and
+	 * the new UIDL is not recorded, or it would read as deleted here
+	 * (held by no message) and be deleted from the server.
+	 */
+	m.message_id = "d@example.org";
+	m.subject = "renamed";
+	m.pop3_uidl = "u-old";
+	assert_int_equal(store_msg_insert(s, &m, &with_id, &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(store_pop3_add(s, acc, "u-old", 100, &err), 0);
+	assert_int_equal(store_pop3_add(s, acc, "%sha256:dd:5", 100, &err), 0);
+	assert_int_equal(store_pop3_adopt(s, acc, "%sha256:dd:5", "u-new",
+	    "d@example.org", &err), 1);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(store_pop3_known(s, acc, "u-new", &known, &err), 0);
+	assert_false(known);
+	n = 0;
+	assert_int_equal(store_pop3_orphans(s, acc, count_real_uidl, &n,
+	    &err), 0);
+	assert_int_equal(n, 0);
 	store_close(s);
 }
 
