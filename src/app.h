@@ -72,7 +72,9 @@ enum app_event_type {
 	APP_EV_ONLINE,		/* connected and logged in */
 	APP_EV_OFFLINE,		/* not connected: retry_ms until the next try,
 				   -1 when offline by request (no retry) */
-	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown) */
+	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown);
+				   SYNC_FOLDER_DONE, SYNC_BODIES_DONE: that
+				   step ended without a change */
 	APP_EV_FOLDER_CHANGED,	/* folder_id's rows changed in the store:
 				   done new messages, total flag changes +
 				   expunges (0 + 0: bodies arrived) */

@@ -315,6 +315,19 @@ post_state(struct app_worker *w, bool online, int64_t retry_ms)
 	post(w, &ev);
 }
 
+/* Offline as asked: the state, and a word that it was heard. */
+static void
+post_offline(struct app_worker *w)
+{
+	char	text[sizeof ((struct app_event *)0)->text];
+
+	post_state(w, false, -1);
+	(void)snprintf(text, sizeof text, "account %s is offline, as asked; "
+	    "nothing goes to its server until it goes online again.",
+	    w->acct.name);
+	post_simple(w, APP_EV_NOTE, 0, 0, text);
+}
+
 /* The sync's progress, turned into events (on the worker thread). */
 static void
 on_progress(void *arg, const struct sync_progress *p)
@@ -335,8 +348,16 @@ on_progress(void *arg, const struct sync_progress *p)
 	switch (p->phase) {
 	case SYNC_FOLDER_DONE:
 	case SYNC_BODIES_DONE:
-		if (p->added + p->changed + p->expunged + p->bodies == 0)
-			return;
+		if (p->added + p->changed + p->expunged + p->bodies == 0) {
+			/*
+			 * Nothing changed, yet the step is over: a pull on
+			 * its own (the watch's) has no SYNC_DONE after it to
+			 * clear the UI's progress text.
+			 */
+			ev.type = APP_EV_PROGRESS;
+			ev.phase = p->phase;
+			break;
+		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
 		ev.total = p->changed + p->expunged;
@@ -452,6 +473,21 @@ stopping(struct app_worker *w)
 	return stop;
 }
 
+/*
+ * Was the connection's I/O cancelled on purpose (stopping, or going offline
+ * as asked)? Then the error it made is no news: the user asked for it.
+ */
+static bool
+hushed(struct app_worker *w)
+{
+	bool	quiet;
+
+	pthread_mutex_lock(&w->mu);
+	quiet = w->stop || (w->online_set && !w->online);
+	pthread_mutex_unlock(&w->mu);
+	return quiet;
+}
+
 /* Forget the connection (the UI can no longer cancel it), then close it. */
 static void
 drop_conn(struct app_worker *w, struct sync_conn **cp)
@@ -513,7 +549,7 @@ worker_main(void *arg)
 			if (!online && conn != NULL)
 				drop_conn(w, &conn);
 			if (!online)
-				post_state(w, false, -1);
+				post_offline(w);
 			next_try = 0;
 			pass_due = true;
 		}
@@ -575,7 +611,8 @@ worker_main(void *arg)
 				    NULL);
 			else
 				post_simple(w, APP_EV_BODY_FAILED, 0,
-				    p.fetch[i], err.msg);
+				    p.fetch[i], hushed(w) ? "offline" :
+				    err.msg);
 		}
 		for (; i < p.nfetch; i++)
 			post_simple(w, APP_EV_BODY_FAILED, 0, p.fetch[i],
@@ -588,15 +625,15 @@ worker_main(void *arg)
 			r = sync_conn_pass(conn, &stats, &err);
 			pass_due = replay_due = false;
 			next_pass = now_ms() + PASS_EVERY_MS;
-			if (r != 0)
+			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-			else
+			else if (r == 0)
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
 			post_journal(w, st);
 		} else if (!sync_conn_broken(conn) && replay_due) {
 			/* Only the journal; the watch pulls its folder next. */
 			replay_due = false;
-			if (sync_conn_replay(conn, &err) != 0)
+			if (sync_conn_replay(conn, &err) != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 			post_journal(w, st);
 		}
@@ -618,13 +655,16 @@ worker_main(void *arg)
 				/* No such folder: wait for a request. */
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 				wait_wake(w, next_pass - now_ms());
-			} else if (r < 0 && !stopping(w))
+			} else if (r < 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 		}
 		if (sync_conn_broken(conn)) {
 			drop_conn(w, &conn);
 			if (stopping(w))
 				break;
+			/* Offline as asked: the loop's top says so. */
+			if (hushed(w))
+				continue;
 			/* A lost link: try again soon, announce it. */
 			post_state(w, false, retry_ms);
 			next_try = now_ms() + retry_ms;

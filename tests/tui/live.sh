@@ -8,7 +8,7 @@
 # server stopped the UI says offline and still reads.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 29
+plan 31
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
@@ -94,6 +94,11 @@ TUI_ARGS=
 tui_start 120 30 EDITOR="$T/editor" VISUAL= MAILCAPS="$T/mailcap" HOME="$T" POSTA_TUI_TRACE="$T/imap.trace"
 tui_wait "online" 10
 ok $? "the worker connects: the status line says online"
+# Idle after start-up: the watch pulled INBOX, found nothing new and went
+# into IDLE; the pull's progress text must not stay (issue 11).
+poll_match '^[1-9]' 30 grep -c ' IDLE' "$T/imap.trace" >/dev/null &&
+  tui_gone "headers INBOX" 10
+ok $? "idle after start-up: no progress text left on the status line"
 
 select_subject "Act delete me" && tui_keys d
 poll_is "missing" 15 $IMAPCTL flags INBOX "<del@posta.test>" &&
@@ -214,6 +219,14 @@ for ((i = 0; i < 75; i++)); do
 done
 grep -lq "Subject: TUI postponed" "$SMTP_SPOOL"/*.eml 2>/dev/null
 ok $? "R resumes the draft from Drafts and y sends it"
+
+# Offline on purpose: said as asked, no "cancelled" error (issue 11).
+tui_keys c INBOX Enter
+tui_wait "alice: INBOX" && tui_keys @
+tui_wait "alice is offline, as asked" 15 && ! tui_screen | grep -q cancelled
+ok $? "@ goes offline: it says so, and no cancelled error"
+tui_keys @
+tui_wait "online" 15
 
 # The server goes away: offline, and the stored mail still reads.
 tui_keys c INBOX Enter

@@ -226,7 +226,10 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_PROGRESS:
 		if (!mine)
 			break;
-		if (ev->total > 0)
+		if (ev->phase == SYNC_FOLDER_DONE ||
+		    ev->phase == SYNC_BODIES_DONE)
+			status_clear_progress(&t->status);
+		else if (ev->total > 0)
 			status_progress(&t->status, "%s %s %llu/%llu",
 			    phase_word(ev->phase), ev->folder,
 			    (unsigned long long)ev->done,
@@ -236,6 +239,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 			    phase_word(ev->phase), ev->folder);
 		break;
 	case APP_EV_FOLDER_CHANGED:
+		/* The step is over (a watch's pull has no SYNC_DONE). */
+		if (mine)
+			status_clear_progress(&t->status);
 		if (mine && ev->folder_id == t->folder_id)
 			t->refresh |= TUI_REFRESH_INDEX;
 		t->refresh |= TUI_REFRESH_SIDEBAR;
