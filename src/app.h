@@ -282,6 +282,14 @@ int	app_draft_new(const struct account *acct, struct compose_draft *d,
 int	app_draft_from(const struct config *cfg, const struct account *acct,
 	    enum app_compose_kind kind, int64_t msg_id,
 	    struct compose_draft *d, struct perr *err);
+/*
+ * The stored message of acct that draft d answers (its In-Reply-To; a
+ * resumed draft keeps it): *id gets its row, not a draft nor \Deleted,
+ * or 0 when there is none. Sending the draft with app_send_opts.answers
+ * set to it marks it \Answered.
+ */
+int	app_draft_answers(const struct config *cfg, const struct account *acct,
+	    const struct compose_draft *d, int64_t *id, struct perr *err);
 /* Read a file (at most 64 MiB) and attach it under its base name. */
 int	app_draft_attach_file(struct compose_draft *d, const char *path,
 	    struct perr *err);

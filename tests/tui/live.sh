@@ -8,7 +8,7 @@
 # server stopped the UI says offline and still reads.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 31
+plan 33
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
@@ -160,6 +160,14 @@ done
 [[ -n $after && $after != "$before" ]]
 ok $? "\$ syncs now: the new message in Work is counted ($before -> $after)"
 
+# Offline on purpose: said as asked, no "cancelled" error (issue 11).
+tui_keys c INBOX Enter
+tui_wait "alice: INBOX" && tui_keys @
+tui_wait "alice is offline, as asked" 15 && ! tui_screen | grep -q cancelled
+ok $? "@ goes offline: it says so, and no cancelled error"
+tui_keys @
+tui_wait "online" 15
+
 # Attachments: the list, save byte for byte, the safe name, mailcap.
 select_subject "Act attachment" && tui_keys v
 tui_wait "application/octet-stream"
@@ -220,13 +228,20 @@ done
 grep -lq "Subject: TUI postponed" "$SMTP_SPOOL"/*.eml 2>/dev/null
 ok $? "R resumes the draft from Drafts and y sends it"
 
-# Offline on purpose: said as asked, no "cancelled" error (issue 11).
+# A reply postponed, resumed and sent marks its original answered, only
+# once it is sent (issue 11).
 tui_keys c INBOX Enter
-tui_wait "alice: INBOX" && tui_keys @
-tui_wait "alice is offline, as asked" 15 && ! tui_screen | grep -q cancelled
-ok $? "@ goes offline: it says so, and no cancelled error"
-tui_keys @
-tui_wait "online" 15
+tui_wait "alice: INBOX" && select_subject "Act read me" && tui_keys r
+tui_wait "Subject: Re: Act read me" && tui_keys P
+tui_wait "postponed to Drafts" &&
+  poll_is "1" 20 $IMAPCTL has-subject Drafts "Re: Act read me" &&
+  [[ $($IMAPCTL flags INBOX "<read@posta.test>") != *Answered* ]]
+ok $? "a postponed reply is in Drafts; its original not answered yet"
+tui_keys c Drafts Enter
+tui_wait "alice: Drafts" && select_subject "Re: Act read me" && tui_keys R
+tui_wait "Subject: Re: Act read me" && tui_keys y
+poll_match 'Answered' 20 $IMAPCTL flags INBOX "<read@posta.test>"
+ok $? "the resumed reply, sent, marks its original \\Answered on the server"
 
 # The server goes away: offline, and the stored mail still reads.
 tui_keys c INBOX Enter
