@@ -60,6 +60,9 @@ bool	app_folder_unsynced(const struct account *acct,
  * polling) and pulls what changed, with a full pass every 10 minutes. When
  * the server cannot be reached it reports APP_EV_OFFLINE and retries after
  * 2 s, doubling up to 5 minutes; app_worker_sync_now() retries at once.
+ * A refused login is not retried by itself (servers lock accounts that
+ * keep trying a wrong password): only app_worker_sync_now() or going
+ * online again tries once more (rerunning password_command).
  *
  * The UI learns what happened from events: poll() app_worker_fd() for
  * POLLIN together with stdin, then call app_worker_event() until it
@@ -71,7 +74,9 @@ bool	app_folder_unsynced(const struct account *acct,
 enum app_event_type {
 	APP_EV_ONLINE,		/* connected and logged in */
 	APP_EV_OFFLINE,		/* not connected: retry_ms until the next try,
-				   -1 when offline by request (no retry) */
+				   -1 when offline by request or after the
+				   server refused the login (login_refused):
+				   no retry until the user acts */
 	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown);
 				   SYNC_FOLDER_DONE, SYNC_BODIES_DONE: that
 				   step ended without a change */
@@ -95,6 +100,7 @@ struct app_event {
 	int64_t			msg_id;		/* 0: none */
 	uint64_t		done, total;
 	int64_t			retry_ms;	/* APP_EV_OFFLINE */
+	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */
 	char			folder[128];	/* APP_EV_PROGRESS, as shown */
 	char			text[512];

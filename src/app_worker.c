@@ -14,7 +14,8 @@
  *                  the queue grow without bound.
  *
  * The loop: connect (when online is wanted; on failure report offline and
- * retry after 2 s, doubling up to 5 minutes, or at once on "sync now"),
+ * retry after 2 s, doubling up to 5 minutes, or at once on "sync now"; a
+ * refused login only on "sync now" or going online again),
  * serve body requests first (a person is waiting for them), then a pass
  * (the outbox, journal replay, folders, headers, bodies) when one is due,
  * then wait for news on the watched folder (IDLE) until a request wakes it
@@ -315,6 +316,23 @@ post_state(struct app_worker *w, bool online, int64_t retry_ms)
 	post(w, &ev);
 }
 
+/* The server refused the login: no retry until the user acts. */
+static void
+post_refused(struct app_worker *w, const char *why)
+{
+	struct app_event	ev;
+	char			text[sizeof ((struct perr *)0)->msg + 64];
+
+	(void)snprintf(text, sizeof text, "%s; not tried again until you "
+	    "sync.", why);
+	post_simple(w, APP_EV_ERROR, 0, 0, text);
+	memset(&ev, 0, sizeof ev);
+	ev.type = APP_EV_OFFLINE;
+	ev.retry_ms = -1;
+	ev.login_refused = true;
+	post(w, &ev);
+}
+
 /* Offline as asked: the state, and a word that it was heard. */
 static void
 post_offline(struct app_worker *w)
@@ -462,6 +480,19 @@ take(struct app_worker *w, struct pending *p)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* Answer the bodies asked for that cannot come now, and forget them. */
+static void
+fail_fetches(struct app_worker *w, struct pending *p, const char *why)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nfetch; i++)
+		post_simple(w, APP_EV_BODY_FAILED, 0, p->fetch[i], why);
+	free(p->fetch);
+	p->fetch = NULL;
+	p->nfetch = 0;
+}
+
 static bool
 stopping(struct app_worker *w)
 {
@@ -516,6 +547,7 @@ worker_main(void *arg)
 				    w->start_watch : "INBOX");
 	bool			 online = !w->start_offline;
 	bool			 pass_due = true, replay_due = false;
+	bool			 refused = false;	/* login refused */
 	int64_t			 retry_ms = RETRY_FIRST_MS, next_try = 0;
 	int64_t			 next_pass = 0, t;
 	size_t			 i;
@@ -552,7 +584,10 @@ worker_main(void *arg)
 				post_offline(w);
 			next_try = 0;
 			pass_due = true;
+			refused = false;	/* the user acted */
 		}
+		if (p.sync_now)
+			refused = false;	/* the user acted */
 		if (p.sync_now || p.replay_now) {
 			/* At once, whatever the back-off said. */
 			if (p.sync_now)
@@ -566,10 +601,13 @@ worker_main(void *arg)
 			post_journal(w, st);
 
 		if (!online) {
-			for (i = 0; i < p.nfetch; i++)
-				post_simple(w, APP_EV_BODY_FAILED, 0,
-				    p.fetch[i], "offline");
-			free(p.fetch);
+			fail_fetches(w, &p, "offline");
+			wait_wake(w, -1);
+			continue;
+		}
+		if (conn == NULL && refused) {
+			/* Another login would be refused too: wait for her. */
+			fail_fetches(w, &p, "the server refused the login");
 			wait_wake(w, -1);
 			continue;
 		}
@@ -580,12 +618,15 @@ worker_main(void *arg)
 				continue;
 			}
 			conn = sync_conn_open(st, &w->acct, &w->so, &err);
+			if (conn == NULL && err.code == PERR_AUTH) {
+				refused = true;
+				post_refused(w, err.msg);
+				fail_fetches(w, &p, err.msg);
+				continue;
+			}
 			if (conn == NULL) {
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-				for (i = 0; i < p.nfetch; i++)
-					post_simple(w, APP_EV_BODY_FAILED, 0,
-					    p.fetch[i], err.msg);
-				free(p.fetch);
+				fail_fetches(w, &p, err.msg);
 				post_state(w, false, retry_ms);
 				next_try = now_ms() + retry_ms;
 				retry_ms = retry_ms * 2 > RETRY_MAX_MS ?

@@ -655,6 +655,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 		if (e->depth == 0) {
 			label = xstrdup(e->name);
 			count[0] = '\0';
+			if (e->account < t->wk.n && t->wk.refused[e->account])
+				snprintf(count, sizeof count, " login refused");
 			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
 		} else if (e->container) {
 			/* Holds folders only: no count to show. */

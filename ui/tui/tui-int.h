@@ -423,6 +423,8 @@ struct workers {
 	struct app_worker **w;		/* one per account, NULL: none */
 	bool		*online;	/* per account */
 	int64_t		*retry_ms;	/* per account, when offline */
+	bool		*refused;	/* per account: login refused, not
+					   tried again until the user syncs */
 	size_t		 n;
 	bool		 started;
 	int64_t		 loading;	/* body asked for the pager, or 0 */
