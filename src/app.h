@@ -51,6 +51,18 @@ int	app_sync(const struct config *cfg, const struct account *acct,
 bool	app_folder_unsynced(const struct account *acct,
 	    const struct store_folder *f, const char **hint);
 
+/*
+ * Other processes (posta sync from cron, posta flag, mkdir): has another
+ * connection changed the store behind st since the version in *seen?
+ * *seen starts at 0 (the first call only learns the version) and is
+ * updated; *changed says whether it moved. One cheap PRAGMA: a face calls
+ * it every APP_STORE_POLL_MS while it shows the store, then reads again
+ * what it shows (counts, the rows on screen), never whole folders.
+ */
+#define APP_STORE_POLL_MS	1000
+int	app_store_changed(struct store *st, int64_t *seen, bool *changed,
+	    struct perr *err);
+
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
 /*

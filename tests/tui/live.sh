@@ -8,7 +8,7 @@
 # server stopped the UI says offline and still reads.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 33
+plan 34
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
@@ -159,6 +159,19 @@ for ((i = 0; i < 75; i++)); do
 done
 [[ -n $after && $after != "$before" ]]
 ok $? "\$ syncs now: the new message in Work is counted ($before -> $after)"
+
+# A posta sync in another process (cron): its news shows within 2 s.
+before=$after
+msg_file cron "Synced by cron" 0
+$IMAPCTL append Work "$T/cron.eml"
+"$POSTA" -c "$T/config" sync >"$T/cron.out" 2>&1
+for ((i = 0; i < 10; i++)); do
+  after=$(tui_screen | grep -o 'Work *[0-9/]*' | head -n1)
+  [[ -n $after && $after != "$before" ]] && break
+  sleep 0.2
+done
+[[ -n $after && $after != "$before" ]]
+ok $? "a posta sync run beside the TUI shows in it within 2 s ($before -> $after)"
 
 # Offline on purpose: said as asked, no "cancelled" error (issue 11).
 tui_keys c INBOX Enter

@@ -498,6 +498,8 @@ struct tui {
 	enum tui_view	 help_back;	/* the view help returns to */
 	struct workers	 wk;
 	unsigned	 refresh;	/* enum tui_refresh: after events */
+	int64_t		 store_seen;	/* app_store_changed()'s version */
+	int64_t		 store_check;	/* next look, monotonic ms */
 };
 
 /* Work the worker's events ask for, done once after reading them all. */

@@ -492,16 +492,54 @@ note_first_draw(void)
 		(void)unlink(path);
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Another process (posta sync from cron, posta flag, mkdir) may have
+ * changed the store: every APP_STORE_POLL_MS, read again what is shown
+ * (the sidebar's counts, the rows on screen) when it did. Returns the
+ * poll() timeout until the next look.
+ */
+static int
+store_watch(struct tui *t)
+{
+	struct perr	err;
+	int64_t		now = mono_ms();
+	bool		changed;
+
+	if (t->st == NULL)
+		return -1;
+	if (now >= t->store_check) {
+		t->store_check = now + APP_STORE_POLL_MS;
+		if (app_store_changed(t->st, &t->store_seen, &changed,
+		    &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+		else if (changed)
+			tui_refresh(t, TUI_REFRESH_INDEX |
+			    TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
+	}
+	return (int)(t->store_check - now);
+}
+
 static int
 loop(struct tui *t, int sigfd)
 {
 	struct pollfd	fds[POLL_MAX];
 	bool		first = true;
-	int		n;
+	int		n, wait_ms;
 	size_t		nfds, i;
 	bool		news;
 
 	while (!t->quit) {
+		/* Before drawing: what it read again is drawn now. */
+		wait_ms = t->pending ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
 			tui_layout(t);
@@ -519,7 +557,7 @@ loop(struct tui *t, int sigfd)
 		/* The workers' event pipes: their news wakes us too. */
 		nfds = POLL_FIXED + workers_pollfds(t, fds + POLL_FIXED,
 		    POLL_MAX - POLL_FIXED);
-		if ((n = poll(fds, (nfds_t)nfds, t->pending ? 0 : -1)) < 0) {
+		if ((n = poll(fds, (nfds_t)nfds, wait_ms)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
