@@ -487,7 +487,7 @@ draw_index(const struct draw *d, const struct tui *t)
 	(void)werase(d->main);
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
-		    "  no mail stored yet; run posta sync" : t->folder_id == 0 ?
+		    "  no mail stored yet" : t->folder_id == 0 ?
 		    "  no folder open (c opens one)" : "  (no messages)",
 		    dc_attr(d, UI_NORMAL));
 		return;
