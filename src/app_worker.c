@@ -519,6 +519,20 @@ hushed(struct app_worker *w)
 	return quiet;
 }
 
+/*
+ * check_interval is up: the folders the watch does not see (all but the
+ * watched one) are asked for their state, and those that changed pulled;
+ * progress tells the UI.
+ */
+static void
+check_others(struct app_worker *w, struct sync_conn *conn, const char *watch)
+{
+	struct perr	err;
+
+	if (sync_conn_check(conn, watch, NULL, &err) != 0 && !hushed(w))
+		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
+}
+
 /* Forget the connection (the UI can no longer cancel it), then close it. */
 static void
 drop_conn(struct app_worker *w, struct sync_conn **cp)
@@ -549,7 +563,10 @@ worker_main(void *arg)
 	bool			 pass_due = true, replay_due = false;
 	bool			 refused = false;	/* login refused */
 	int64_t			 retry_ms = RETRY_FIRST_MS, next_try = 0;
-	int64_t			 next_pass = 0, t;
+	int64_t			 next_pass = 0, next_check = 0, t;
+	/* The periodic check of the other folders; 0: none. */
+	int64_t			 check_ms = (int64_t)w->acct.check_interval *
+				    1000;
 	size_t			 i;
 	int			 r;
 
@@ -666,6 +683,7 @@ worker_main(void *arg)
 			r = sync_conn_pass(conn, &stats, &err);
 			pass_due = replay_due = false;
 			next_pass = now_ms() + PASS_EVERY_MS;
+			next_check = now_ms() + check_ms;
 			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 			else if (r == 0)
@@ -684,11 +702,19 @@ worker_main(void *arg)
 			 * and locks it: one session per pass, not one held.
 			 */
 			drop_conn(w, &conn);
-			next_try = next_pass;
+			next_try = check_ms > 0 && check_ms < PASS_EVERY_MS ?
+			    now_ms() + check_ms : next_pass;
 			continue;
+		}
+		if (!sync_conn_broken(conn) && check_ms > 0 &&
+		    now_ms() >= next_check) {
+			check_others(w, conn, watch);
+			next_check = now_ms() + check_ms;
 		}
 		if (!sync_conn_broken(conn)) {
 			t = next_pass - now_ms();
+			if (check_ms > 0 && next_check - now_ms() < t)
+				t = next_check - now_ms();
 			r = sync_conn_watch(conn, watch, w->wake[0],
 			    t > 0 ? (int)(t > INT32_MAX ? INT32_MAX : t) : 0,
 			    &err);

@@ -691,6 +691,59 @@ out:
 }
 
 int
+sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
+    struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	struct chosen		 ch;
+	struct perr		 first, ferr;
+	size_t			 i, n = 0;
+	bool			 changed;
+	int			 rc = -1;
+
+	perr_clear(err);
+	perr_clear(&first);
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", s->acct->name);
+	memset(&ch, 0, sizeof ch);
+	ch.local = s->acct->protocol == PROTO_POP3;
+	ch.acct = s->acct;
+	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
+		goto out;
+	for (i = 0; i < ch.n; i++) {
+		if (skip != NULL && strcmp(ch.v[i].name, skip) == 0)
+			continue;
+		changed = true;
+		perr_clear(&ferr);
+		if ((c->ops->check_folder == NULL || c->ops->check_folder(s,
+		    &ch.v[i], &changed, &ferr) == 0) && changed) {
+			if (pull_one(c, &ch.v[i], &ferr) == 0)
+				n++;
+		}
+		if (ferr.code == PERR_OK)
+			continue;
+		if (c->ops->fatal(&ferr) || s->cancelled) {
+			*err = ferr;
+			conn_failed(c, err);
+			goto out;
+		}
+		if (first.code == PERR_OK)
+			first = ferr;	/* this folder only: go on */
+	}
+	if (first.code != PERR_OK) {
+		*err = first;
+		goto out;
+	}
+	rc = 0;
+out:
+	chosen_free(&ch);
+	if (pulled != NULL)
+		*pulled = n;
+	return rc;
+}
+
+int
 sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
     int timeout_ms, struct perr *err)
 {
