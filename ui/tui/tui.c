@@ -348,7 +348,9 @@ first_run(struct tui *t)
 	}
 	if (t->folder_id != 0 || !open_inbox(t, false))
 		return;
+	/* "No mail stored yet" is no longer true, here or below. */
 	status_clear_error(&t->status);
+	status_clear_msg(&t->status);
 	tui_refresh(t, TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
 }
 
