@@ -30,6 +30,20 @@ app_sync(const struct config *cfg, const struct account *acct,
 	return rc;
 }
 
+int
+app_store_changed(struct store *st, int64_t *seen, bool *changed,
+    struct perr *err)
+{
+	int64_t	v;
+
+	*changed = false;
+	if (store_data_version(st, &v, err) != 0)
+		return -1;
+	*changed = *seen != 0 && v != *seen;
+	*seen = v;
+	return 0;
+}
+
 bool
 app_folder_unsynced(const struct account *acct, const struct store_folder *f,
     const char **hint)

@@ -52,6 +52,18 @@ int	app_sync(const struct config *cfg, const struct account *acct,
 bool	app_folder_unsynced(const struct account *acct,
 	    const struct store_folder *f, const char **hint);
 
+/*
+ * Other processes (posta sync from cron, posta flag, mkdir): has another
+ * connection changed the store behind st since the version in *seen?
+ * *seen starts at 0 (the first call only learns the version) and is
+ * updated; *changed says whether it moved. One cheap PRAGMA: a face calls
+ * it every APP_STORE_POLL_MS while it shows the store, then reads again
+ * what it shows (counts, the rows on screen), never whole folders.
+ */
+#define APP_STORE_POLL_MS	1000
+int	app_store_changed(struct store *st, int64_t *seen, bool *changed,
+	    struct perr *err);
+
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
 /*
@@ -61,6 +73,9 @@ bool	app_folder_unsynced(const struct account *acct,
  * polling) and pulls what changed, with a full pass every 10 minutes. When
  * the server cannot be reached it reports APP_EV_OFFLINE and retries after
  * 2 s, doubling up to 5 minutes; app_worker_sync_now() retries at once.
+ * A refused login is not retried by itself (servers lock accounts that
+ * keep trying a wrong password): only app_worker_sync_now() or going
+ * online again tries once more (rerunning password_command).
  *
  * The UI learns what happened from events: poll() app_worker_fd() for
  * POLLIN together with stdin, then call app_worker_event() until it
@@ -72,8 +87,12 @@ bool	app_folder_unsynced(const struct account *acct,
 enum app_event_type {
 	APP_EV_ONLINE,		/* connected and logged in */
 	APP_EV_OFFLINE,		/* not connected: retry_ms until the next try,
-				   -1 when offline by request (no retry) */
-	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown) */
+				   -1 when offline by request or after the
+				   server refused the login (login_refused):
+				   no retry until the user acts */
+	APP_EV_PROGRESS,	/* phase, folder, done of total (0: unknown);
+				   SYNC_FOLDER_DONE, SYNC_BODIES_DONE: that
+				   step ended without a change */
 	APP_EV_FOLDER_CHANGED,	/* folder_id's rows changed in the store:
 				   done new messages, total flag changes +
 				   expunges (0 + 0: bodies arrived) */
@@ -94,6 +113,7 @@ struct app_event {
 	int64_t			msg_id;		/* 0: none */
 	uint64_t		done, total;
 	int64_t			retry_ms;	/* APP_EV_OFFLINE */
+	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */
 	char			folder[128];	/* APP_EV_PROGRESS, as shown */
 	char			text[512];
@@ -352,6 +372,14 @@ int	app_draft_from(const struct config *cfg, const struct account *acct,
 struct compose_self;
 void	app_compose_self(const struct account *acct,
 	    struct compose_self *self);
+/*
+ * The stored message of acct that draft d answers (its In-Reply-To; a
+ * resumed draft keeps it): *id gets its row, not a draft nor \Deleted,
+ * or 0 when there is none. Sending the draft with app_send_opts.answers
+ * set to it marks it \Answered.
+ */
+int	app_draft_answers(const struct config *cfg, const struct account *acct,
+	    const struct compose_draft *d, int64_t *id, struct perr *err);
 /* Read a file (at most 64 MiB) and attach it under its base name. */
 int	app_draft_attach_file(struct compose_draft *d, const char *path,
 	    struct perr *err);

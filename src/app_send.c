@@ -253,6 +253,63 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	return 0;
 }
 
+/* Candidates for the message a resumed draft answers (a bounded few). */
+#define ANSWERS_SEEN_MAX	16
+struct answers_seen {
+	int64_t		id[ANSWERS_SEEN_MAX], folder[ANSWERS_SEEN_MAX];
+	size_t		n;
+};
+
+static int
+answers_seen(void *arg, const struct store_msg *m)
+{
+	struct answers_seen	*a = arg;
+
+	/* A draft (this one, or its older copies) answers nothing. */
+	if ((m->flags & (STORE_DRAFT | STORE_DELETED)) != 0 ||
+	    a->n == ANSWERS_SEEN_MAX)
+		return 0;
+	a->id[a->n] = m->id;
+	a->folder[a->n++] = m->folder_id;
+	return 0;
+}
+
+int
+app_draft_answers(const struct config *cfg, const struct account *acct,
+    const struct compose_draft *d, int64_t *id, struct perr *err)
+{
+	struct answers_seen	 a;
+	struct store_folder	 f;
+	struct store		*st;
+	int64_t			 account_id;
+	size_t			 i;
+	int			 rc;
+
+	*id = 0;
+	if (d->in_reply_to == NULL || *d->in_reply_to == '\0')
+		return 0;
+	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
+		return -1;
+	memset(&a, 0, sizeof a);
+	if ((rc = store_account_find(st, acct->name, &account_id, NULL,
+	    err)) != 0) {
+		store_close(st);
+		return err->code == PERR_NOTFOUND ? 0 : -1;
+	}
+	rc = store_msg_by_message_id(st, d->in_reply_to, 0, answers_seen, &a,
+	    err);
+	/* The oldest row of this account: the message as it arrived. */
+	for (i = 0; rc == 0 && i < a.n && *id == 0; i++) {
+		if ((rc = store_folder_get(st, a.folder[i], &f, err)) != 0)
+			break;
+		if (f.account_id == account_id)
+			*id = a.id[i];
+		store_folder_free(&f);
+	}
+	store_close(st);
+	return rc;
+}
+
 /* ---- building ------------------------------------------------------------ */
 
 /* The message as queued: Bcc kept, our Message-ID and Date. */

@@ -14,7 +14,8 @@
  *                  the queue grow without bound.
  *
  * The loop: connect (when online is wanted; on failure report offline and
- * retry after 2 s, doubling up to 5 minutes, or at once on "sync now"),
+ * retry after 2 s, doubling up to 5 minutes, or at once on "sync now"; a
+ * refused login only on "sync now" or going online again),
  * serve body requests first (a person is waiting for them), then a pass
  * (the outbox, journal replay, folders, headers, bodies) when one is due,
  * then wait for news on the watched folder (IDLE) until a request wakes it
@@ -315,6 +316,36 @@ post_state(struct app_worker *w, bool online, int64_t retry_ms)
 	post(w, &ev);
 }
 
+/* The server refused the login: no retry until the user acts. */
+static void
+post_refused(struct app_worker *w, const char *why)
+{
+	struct app_event	ev;
+	char			text[sizeof ((struct perr *)0)->msg + 64];
+
+	(void)snprintf(text, sizeof text, "%s; not tried again until you "
+	    "sync.", why);
+	post_simple(w, APP_EV_ERROR, 0, 0, text);
+	memset(&ev, 0, sizeof ev);
+	ev.type = APP_EV_OFFLINE;
+	ev.retry_ms = -1;
+	ev.login_refused = true;
+	post(w, &ev);
+}
+
+/* Offline as asked: the state, and a word that it was heard. */
+static void
+post_offline(struct app_worker *w)
+{
+	char	text[sizeof ((struct app_event *)0)->text];
+
+	post_state(w, false, -1);
+	(void)snprintf(text, sizeof text, "account %s is offline, as asked; "
+	    "nothing goes to its server until it goes online again.",
+	    w->acct.name);
+	post_simple(w, APP_EV_NOTE, 0, 0, text);
+}
+
 /* The sync's progress, turned into events (on the worker thread). */
 static void
 on_progress(void *arg, const struct sync_progress *p)
@@ -335,8 +366,16 @@ on_progress(void *arg, const struct sync_progress *p)
 	switch (p->phase) {
 	case SYNC_FOLDER_DONE:
 	case SYNC_BODIES_DONE:
-		if (p->added + p->changed + p->expunged + p->bodies == 0)
-			return;
+		if (p->added + p->changed + p->expunged + p->bodies == 0) {
+			/*
+			 * Nothing changed, yet the step is over: a pull on
+			 * its own (the watch's) has no SYNC_DONE after it to
+			 * clear the UI's progress text.
+			 */
+			ev.type = APP_EV_PROGRESS;
+			ev.phase = p->phase;
+			break;
+		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
 		ev.total = p->changed + p->expunged;
@@ -441,6 +480,19 @@ take(struct app_worker *w, struct pending *p)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* Answer the bodies asked for that cannot come now, and forget them. */
+static void
+fail_fetches(struct app_worker *w, struct pending *p, const char *why)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nfetch; i++)
+		post_simple(w, APP_EV_BODY_FAILED, 0, p->fetch[i], why);
+	free(p->fetch);
+	p->fetch = NULL;
+	p->nfetch = 0;
+}
+
 static bool
 stopping(struct app_worker *w)
 {
@@ -450,6 +502,35 @@ stopping(struct app_worker *w)
 	stop = w->stop;
 	pthread_mutex_unlock(&w->mu);
 	return stop;
+}
+
+/*
+ * Was the connection's I/O cancelled on purpose (stopping, or going offline
+ * as asked)? Then the error it made is no news: the user asked for it.
+ */
+static bool
+hushed(struct app_worker *w)
+{
+	bool	quiet;
+
+	pthread_mutex_lock(&w->mu);
+	quiet = w->stop || (w->online_set && !w->online);
+	pthread_mutex_unlock(&w->mu);
+	return quiet;
+}
+
+/*
+ * check_interval is up: the folders the watch does not see (all but the
+ * watched one) are asked for their state, and those that changed pulled;
+ * progress tells the UI.
+ */
+static void
+check_others(struct app_worker *w, struct sync_conn *conn, const char *watch)
+{
+	struct perr	err;
+
+	if (sync_conn_check(conn, watch, NULL, &err) != 0 && !hushed(w))
+		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
 
 /* Forget the connection (the UI can no longer cancel it), then close it. */
@@ -480,8 +561,12 @@ worker_main(void *arg)
 				    w->start_watch : "INBOX");
 	bool			 online = !w->start_offline;
 	bool			 pass_due = true, replay_due = false;
+	bool			 refused = false;	/* login refused */
 	int64_t			 retry_ms = RETRY_FIRST_MS, next_try = 0;
-	int64_t			 next_pass = 0, t;
+	int64_t			 next_pass = 0, next_check = 0, t;
+	/* The periodic check of the other folders; 0: none. */
+	int64_t			 check_ms = (int64_t)w->acct.check_interval *
+				    1000;
 	size_t			 i;
 	int			 r;
 
@@ -513,10 +598,13 @@ worker_main(void *arg)
 			if (!online && conn != NULL)
 				drop_conn(w, &conn);
 			if (!online)
-				post_state(w, false, -1);
+				post_offline(w);
 			next_try = 0;
 			pass_due = true;
+			refused = false;	/* the user acted */
 		}
+		if (p.sync_now)
+			refused = false;	/* the user acted */
 		if (p.sync_now || p.replay_now) {
 			/* At once, whatever the back-off said. */
 			if (p.sync_now)
@@ -530,10 +618,13 @@ worker_main(void *arg)
 			post_journal(w, st);
 
 		if (!online) {
-			for (i = 0; i < p.nfetch; i++)
-				post_simple(w, APP_EV_BODY_FAILED, 0,
-				    p.fetch[i], "offline");
-			free(p.fetch);
+			fail_fetches(w, &p, "offline");
+			wait_wake(w, -1);
+			continue;
+		}
+		if (conn == NULL && refused) {
+			/* Another login would be refused too: wait for her. */
+			fail_fetches(w, &p, "the server refused the login");
 			wait_wake(w, -1);
 			continue;
 		}
@@ -544,12 +635,15 @@ worker_main(void *arg)
 				continue;
 			}
 			conn = sync_conn_open(st, &w->acct, &w->so, &err);
+			if (conn == NULL && err.code == PERR_AUTH) {
+				refused = true;
+				post_refused(w, err.msg);
+				fail_fetches(w, &p, err.msg);
+				continue;
+			}
 			if (conn == NULL) {
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-				for (i = 0; i < p.nfetch; i++)
-					post_simple(w, APP_EV_BODY_FAILED, 0,
-					    p.fetch[i], err.msg);
-				free(p.fetch);
+				fail_fetches(w, &p, err.msg);
 				post_state(w, false, retry_ms);
 				next_try = now_ms() + retry_ms;
 				retry_ms = retry_ms * 2 > RETRY_MAX_MS ?
@@ -575,7 +669,8 @@ worker_main(void *arg)
 				    NULL);
 			else
 				post_simple(w, APP_EV_BODY_FAILED, 0,
-				    p.fetch[i], err.msg);
+				    p.fetch[i], hushed(w) ? "offline" :
+				    err.msg);
 		}
 		for (; i < p.nfetch; i++)
 			post_simple(w, APP_EV_BODY_FAILED, 0, p.fetch[i],
@@ -588,15 +683,16 @@ worker_main(void *arg)
 			r = sync_conn_pass(conn, &stats, &err);
 			pass_due = replay_due = false;
 			next_pass = now_ms() + PASS_EVERY_MS;
-			if (r != 0)
+			next_check = now_ms() + check_ms;
+			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-			else
+			else if (r == 0)
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
 			post_journal(w, st);
 		} else if (!sync_conn_broken(conn) && replay_due) {
 			/* Only the journal; the watch pulls its folder next. */
 			replay_due = false;
-			if (sync_conn_replay(conn, &err) != 0)
+			if (sync_conn_replay(conn, &err) != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 			post_journal(w, st);
 		}
@@ -606,11 +702,19 @@ worker_main(void *arg)
 			 * and locks it: one session per pass, not one held.
 			 */
 			drop_conn(w, &conn);
-			next_try = next_pass;
+			next_try = check_ms > 0 && check_ms < PASS_EVERY_MS ?
+			    now_ms() + check_ms : next_pass;
 			continue;
+		}
+		if (!sync_conn_broken(conn) && check_ms > 0 &&
+		    now_ms() >= next_check) {
+			check_others(w, conn, watch);
+			next_check = now_ms() + check_ms;
 		}
 		if (!sync_conn_broken(conn)) {
 			t = next_pass - now_ms();
+			if (check_ms > 0 && next_check - now_ms() < t)
+				t = next_check - now_ms();
 			r = sync_conn_watch(conn, watch, w->wake[0],
 			    t > 0 ? (int)(t > INT32_MAX ? INT32_MAX : t) : 0,
 			    &err);
@@ -618,13 +722,16 @@ worker_main(void *arg)
 				/* No such folder: wait for a request. */
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 				wait_wake(w, next_pass - now_ms());
-			} else if (r < 0 && !stopping(w))
+			} else if (r < 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 		}
 		if (sync_conn_broken(conn)) {
 			drop_conn(w, &conn);
 			if (stopping(w))
 				break;
+			/* Offline as asked: the loop's top says so. */
+			if (hushed(w))
+				continue;
 			/* A lost link: try again soon, announce it. */
 			post_state(w, false, retry_ms);
 			next_try = now_ms() + retry_ms;

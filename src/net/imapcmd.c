@@ -480,7 +480,9 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDNEXT) ||
 	    mailimap_status_att_list_add(atts,
 	    MAILIMAP_STATUS_ATT_UIDVALIDITY) ||
-	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UNSEEN)) {
+	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UNSEEN) ||
+	    (imap_has_cap(c, "CONDSTORE") && mailimap_status_att_list_add(atts,
+	    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ))) {
 		mailimap_status_att_list_free(atts);
 		return nomem(c, err);
 	}
@@ -504,6 +506,19 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 			break;
 		case MAILIMAP_STATUS_ATT_UNSEEN:
 			st->unseen = si->st_value;
+			break;
+		case MAILIMAP_STATUS_ATT_EXTENSION:
+			/* HIGHESTMODSEQ: 64 bits, so CONDSTORE's own data. */
+			if (si->st_ext_data != NULL &&
+			    si->st_ext_data->ext_extension ==
+			    &mailimap_extension_condstore &&
+			    si->st_ext_data->ext_type ==
+			    MAILIMAP_CONDSTORE_TYPE_STATUS_INFO &&
+			    si->st_ext_data->ext_data != NULL)
+				st->highestmodseq = ((struct
+				    mailimap_condstore_status_info *)
+				    si->st_ext_data->ext_data)->
+				    cs_highestmodseq_value;
 			break;
 		}
 	}

@@ -576,8 +576,12 @@ void	imap_mailboxes_free(struct imap_mailboxes *);
 
 struct imap_status {
 	uint32_t	messages, uidnext, uidvalidity, unseen;
+	uint64_t	highestmodseq;	/* 0: not asked (no CONDSTORE) */
 };
-/* STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN) of a mailbox not selected. */
+/*
+ * STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN, and HIGHESTMODSEQ when the
+ * server has CONDSTORE) of a mailbox not selected.
+ */
 int	imap_status(struct imap_conn *, const char *mailbox,
 	    struct imap_status *, struct perr *);
 

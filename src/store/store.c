@@ -344,6 +344,25 @@ probe(struct store *s, struct perr *err)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+int
+store_data_version(struct store *s, int64_t *version, struct perr *err)
+{
+	static const char	 sql[] = "PRAGMA data_version";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		store_sqlerr(s, "data_version", err);
+		store_stmt_done(s, st);
+		return -1;
+	}
+	*version = sqlite3_column_int64(st, 0);
+	store_stmt_done(s, st);
+	return 0;
+}
+
 static int
 set_wal(struct store *s, struct perr *err)
 {

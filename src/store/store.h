@@ -94,6 +94,12 @@ void		 store_close(struct store *);
 const char	*store_path(const struct store *);
 /* The schema version found in the file (after migration when read-write). */
 int		 store_schema_version(struct store *, struct perr *);
+/*
+ * SQLite's PRAGMA data_version of this connection: it changes when another
+ * connection (of this process or another) commits a change to the file.
+ */
+int		 store_data_version(struct store *, int64_t *version,
+		    struct perr *);
 
 /* ---- transactions ------------------------------------------------------ */
 

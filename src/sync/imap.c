@@ -3571,6 +3571,33 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	return w == TLS_WAIT_WOKEN ? SYNC_WATCH_WOKEN : SYNC_WATCH_TIMEOUT;
 }
 
+/*
+ * STATUS of a folder not selected against its stored state: a new
+ * message moves UIDNEXT, an expunge MESSAGES, a flag HIGHESTMODSEQ (with
+ * CONDSTORE; without it, flags wait for the next pass). The selected
+ * folder is pulled instead (RFC 3501: no STATUS on it).
+ */
+static int
+check_folder(struct sync_session *s, const struct store_folder *f,
+    bool *changed, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_status	 ist;
+	int64_t			 total, unread;
+
+	*changed = true;
+	if (f->uidvalidity == 0 || (be->selected != NULL &&
+	    strcmp(be->selected, f->remote_name) == 0))
+		return 0;
+	if (imap_status(be->c, f->remote_name, &ist, err) != 0 ||
+	    store_folder_counts(s->st, f->id, &total, &unread, err) != 0)
+		return -1;
+	*changed = ist.uidvalidity != f->uidvalidity ||
+	    ist.uidnext != f->uidnext || (int64_t)ist.messages != total ||
+	    (be->condstore && ist.highestmodseq != f->highestmodseq);
+	return 0;
+}
+
 const struct account_ops sync_imap_ops = {
 	.name = "imap",
 	.connect = be_connect,
@@ -3579,6 +3606,7 @@ const struct account_ops sync_imap_ops = {
 	.fetch_bodies = fetch_bodies,
 	.apply_journal = apply_journal,
 	.wait_push = wait_push,
+	.check_folder = check_folder,
 	.cancel = be_cancel,
 	.close = be_close,
 	.fatal = imap_fatal,

@@ -14,8 +14,12 @@
  * folder, so news always goes through the same code as a pass).
  */
 #define POSTA_SYNC_INTERNAL
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -257,7 +261,10 @@ struct sync_conn {
 	struct sync_session		 s;
 	const struct account_ops	*ops;
 	bool				 broken;
+	int				 lockfd;	/* -1: not held */
 };
+
+static void	conn_unlock(struct sync_conn *);
 
 static void
 folder_start(struct sync_session *s, const struct store_folder *f,
@@ -301,6 +308,7 @@ sync_conn_open(struct store *st, const struct account *acct,
 	c = xcalloc(1, sizeof *c);
 	c->ops = acct->protocol == PROTO_POP3 ? &sync_pop3_ops :
 	    &sync_imap_ops;
+	c->lockfd = -1;
 	c->s.st = st;
 	c->s.acct = acct;
 	c->s.opts = opts != NULL ? opts : &noopts;
@@ -348,6 +356,7 @@ sync_conn_close(struct sync_conn *c)
 
 	if (c == NULL)
 		return;
+	conn_unlock(c);
 	pthread_mutex_lock(&c->s.lock);
 	broken = c->broken || c->s.cancelled;
 	pthread_mutex_unlock(&c->s.lock);
@@ -455,18 +464,145 @@ replay_journal(struct sync_conn *c, struct perr *err)
 	return 0;
 }
 
+/* ---- one account, one process ----------------------------------------------- */
+
+#define LOCK_STEP_MS	100
+#define LOCK_NOTE_MS	1000		/* then say why we wait */
+#define LOCK_WAIT_MS	(10 * 60 * 1000) /* then give up this time */
+
+/* The pid the lock's holder wrote into it, digits only ("?" if none). */
+static void
+lock_holder(int fd, char *buf, size_t len)
+{
+	ssize_t	n = pread(fd, buf, len - 1, 0);
+	size_t	i;
+
+	if (n <= 0)
+		n = 0;
+	buf[n] = '\0';
+	for (i = 0; buf[i] >= '0' && buf[i] <= '9'; i++)
+		;
+	buf[i] = '\0';
+	if (i == 0)
+		(void)snprintf(buf, len, "?");
+}
+
+/*
+ * Take the account's sync lock: flock() on STORE.sync-ID.lock next to the
+ * store, so two processes (the TUI's worker, a cron posta sync) never
+ * replay one journal or pull one account at once; the kernel releases it
+ * when its holder dies. Waits (saying so after a second) until it is free,
+ * the connection is cancelled, or LOCK_WAIT_MS pass.
+ */
+static int
+conn_lock(struct sync_conn *c, struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	char			*path, pid[32], note[256];
+	int			 fd, waited = 0;
+
+	perr_clear(err);
+	path = xasprintf("%s.sync-%lld.lock", store_path(s->st),
+	    (long long)s->account_id);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			perr_set(err, PERR_IO, "%s: %s", path,
+			    strerror(errno));
+			break;
+		}
+		lock_holder(fd, pid, sizeof pid);
+		if (s->cancelled) {
+			perr_set(err, PERR_CONNECT, "account %s: cancelled "
+			    "while waiting for another posta (pid %s) to "
+			    "finish syncing it", s->acct->name, pid);
+			break;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			perr_set(err, PERR_GENERIC, "account %s: another posta "
+			    "(pid %s) has been syncing it for %d minutes; not "
+			    "synced now", s->acct->name, pid,
+			    LOCK_WAIT_MS / 60000);
+			break;
+		}
+		if (waited == LOCK_NOTE_MS) {
+			(void)snprintf(note, sizeof note, "account %s: another "
+			    "posta (pid %s) is syncing it; waiting until it is "
+			    "done.", s->acct->name, pid);
+			s->prog.note = note;
+			sync_report(s);
+			s->prog.note = NULL;
+		}
+		(void)poll(NULL, 0, LOCK_STEP_MS);
+		waited += LOCK_STEP_MS;
+	}
+	free(path);
+	if (err->code != PERR_OK) {
+		(void)close(fd);
+		return -1;
+	}
+	/* Who holds it, for the others' words. */
+	(void)snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	if (ftruncate(fd, 0) == 0 &&
+	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		pid[0] = '\0';	/* only the others' words miss it */
+	c->lockfd = fd;
+	return 0;
+}
+
+static void
+conn_unlock(struct sync_conn *c)
+{
+	if (c->lockfd == -1)
+		return;
+	(void)flock(c->lockfd, LOCK_UN);
+	(void)close(c->lockfd);
+	c->lockfd = -1;
+}
+
 int
 sync_conn_replay(struct sync_conn *c, struct perr *err)
 {
+	int	rc;
+
 	perr_clear(err);
 	if (c->broken)
 		return perr_set(err, PERR_CONNECT, "account %s: the connection "
 		    "was lost", c->s.acct->name);
-	return replay_journal(c, err);
+	if (conn_lock(c, err) != 0)
+		return conn_failed(c, err);
+	rc = replay_journal(c, err);
+	conn_unlock(c);
+	return rc;
 }
+
+static int	pass_locked(struct sync_conn *, struct sync_stats *,
+		    struct perr *);
 
 int
 sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
+{
+	int	rc;
+
+	if (stats != NULL)
+		memset(stats, 0, sizeof *stats);
+	perr_clear(err);
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", c->s.acct->name);
+	if (conn_lock(c, err) != 0)
+		return conn_failed(c, err);
+	rc = pass_locked(c, stats, err);
+	conn_unlock(c);
+	return rc;
+}
+
+static int
+pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 {
 	const struct account_ops	*ops = c->ops;
 	struct sync_session		*s = &c->s;
@@ -690,6 +826,73 @@ out:
 	return rc;
 }
 
+/* pull_one() under the account's sync lock. */
+static int
+pull_one_locked(struct sync_conn *c, const struct store_folder *f,
+    struct perr *err)
+{
+	int	rc;
+
+	if (conn_lock(c, err) != 0)
+		return conn_failed(c, err);
+	rc = pull_one(c, f, err);
+	conn_unlock(c);
+	return rc;
+}
+
+int
+sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
+    struct perr *err)
+{
+	struct sync_session	*s = &c->s;
+	struct chosen		 ch;
+	struct perr		 first, ferr;
+	size_t			 i, n = 0;
+	bool			 changed;
+	int			 rc = -1;
+
+	perr_clear(err);
+	perr_clear(&first);
+	if (c->broken)
+		return perr_set(err, PERR_CONNECT, "account %s: the connection "
+		    "was lost", s->acct->name);
+	memset(&ch, 0, sizeof ch);
+	ch.local = s->acct->protocol == PROTO_POP3;
+	ch.acct = s->acct;
+	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
+		goto out;
+	for (i = 0; i < ch.n; i++) {
+		if (skip != NULL && strcmp(ch.v[i].name, skip) == 0)
+			continue;
+		changed = true;
+		perr_clear(&ferr);
+		if ((c->ops->check_folder == NULL || c->ops->check_folder(s,
+		    &ch.v[i], &changed, &ferr) == 0) && changed) {
+			if (pull_one_locked(c, &ch.v[i], &ferr) == 0)
+				n++;
+		}
+		if (ferr.code == PERR_OK)
+			continue;
+		if (c->ops->fatal(&ferr) || s->cancelled) {
+			*err = ferr;
+			conn_failed(c, err);
+			goto out;
+		}
+		if (first.code == PERR_OK)
+			first = ferr;	/* this folder only: go on */
+	}
+	if (first.code != PERR_OK) {
+		*err = first;
+		goto out;
+	}
+	rc = 0;
+out:
+	chosen_free(&ch);
+	if (pulled != NULL)
+		*pulled = n;
+	return rc;
+}
+
 int
 sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
     int timeout_ms, struct perr *err)
@@ -740,7 +943,7 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 		else
 			r = SYNC_WATCH_PULLED;
 	}
-	if (r == SYNC_WATCH_PULLED && pull_one(c, &f, err) != 0)
+	if (r == SYNC_WATCH_PULLED && pull_one_locked(c, &f, err) != 0)
 		r = -1;
 	store_folder_free(&f);
 	return r;

@@ -181,6 +181,17 @@ enum sync_watch {
 int	sync_conn_watch(struct sync_conn *, const char *folder, int wake_fd,
 	    int timeout_ms, struct perr *err);
 /*
+ * The periodic check (check_interval): every folder a pass would pull but
+ * the one named skip (as shown; the watched one, NULL: none) is asked for
+ * its state (IMAP STATUS: UIDVALIDITY, UIDNEXT, MESSAGES, HIGHESTMODSEQ)
+ * and pulled, as sync_conn_watch() pulls, only when that differs from the
+ * store's. *pulled (may be NULL) gets how many were pulled. A folder that
+ * fails alone is skipped; returns 0, or -1 with err set (the first such
+ * error, or the connection's).
+ */
+int	sync_conn_check(struct sync_conn *, const char *skip, size_t *pulled,
+	    struct perr *err);
+/*
  * From any thread, while the connection is open: make every network wait
  * of the connection fail at once (sticky). Its owner then gets an error,
  * and sync_conn_close() sends nothing more.
@@ -358,6 +369,13 @@ struct account_ops {
 	 */
 	int	(*wait_push)(struct sync_session *, const struct store_folder *f,
 		    int wake_fd, int timeout_ms, struct perr *);
+	/*
+	 * Has folder f changed on the server since its stored sync state
+	 * (*changed)? Without selecting it (IMAP STATUS). NULL: the engine
+	 * pulls every folder to find out.
+	 */
+	int	(*check_folder)(struct sync_session *,
+		    const struct store_folder *f, bool *changed, struct perr *);
 	/*
 	 * Cancel the connection's I/O (sticky); called from another thread
 	 * with s->lock held. NULL: not possible.

@@ -256,6 +256,7 @@ account_new(struct parse_state *ps, const char *name)
 	a->offline = OFFLINE_ALL;
 	a->pop3_keep = KEEP_NO;
 	a->folders = FOLDERS_SUBSCRIBED;
+	a->check_interval = CONFIG_CHECK_INTERVAL;
 	return a;
 }
 
@@ -449,6 +450,12 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 		else
 			return fail(ps, key, "expected no, yes or days:N, got "
 			    "'%s'", v);
+	} else if (strcmp(key, "check_interval") == 0) {
+		if (!parse_int(v, 0, CONFIG_CHECK_INTERVAL_MAX,
+		    &a->check_interval))
+			return fail(ps, key, "expected a number of seconds from "
+			    "0 (no checks) to %d, got '%s'",
+			    CONFIG_CHECK_INTERVAL_MAX, v);
 	} else if (strcmp(key, "pop3_delete_when_deleted_locally") == 0) {
 		if (!parse_bool(v, &a->pop3_delete_when_deleted_locally))
 			return fail(ps, key, "expected yes or no, got '%s'", v);

@@ -55,6 +55,12 @@ struct account {
 	char		*alternates;	/* the user's other addresses or EREs,
 					   space-separated (checked); NULL */
 	/*
+	 * check_interval: seconds between the TUI's checks of every synced
+	 * folder (IMAP STATUS, POP3 a session); 0: none (the default is
+	 * CONFIG_CHECK_INTERVAL).
+	 */
+	int		 check_interval;
+	/*
 	 * folders = ...: which server folders a sync pulls (INBOX always).
 	 * FOLDERS_SUBSCRIBED: the subscribed and special-use ones (the
 	 * default); FOLDERS_ALL: every one but a \All folder; patterns:
@@ -67,6 +73,8 @@ struct account {
 };
 #define FOLDERS_SUBSCRIBED	0x1
 #define FOLDERS_ALL		0x2
+#define CONFIG_CHECK_INTERVAL	300
+#define CONFIG_CHECK_INTERVAL_MAX	86400
 
 struct key_binding {
 	char	*key;

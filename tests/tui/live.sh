@@ -8,7 +8,7 @@
 # server stopped the UI says offline and still reads.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 29
+plan 34
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 lab_up >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
@@ -94,6 +94,11 @@ TUI_ARGS=
 tui_start 120 30 EDITOR="$T/editor" VISUAL= MAILCAPS="$T/mailcap" HOME="$T" POSTA_TUI_TRACE="$T/imap.trace"
 tui_wait "online" 10
 ok $? "the worker connects: the status line says online"
+# Idle after start-up: the watch pulled INBOX, found nothing new and went
+# into IDLE; the pull's progress text must not stay (issue 11).
+poll_match '^[1-9]' 30 grep -c ' IDLE' "$T/imap.trace" >/dev/null &&
+  tui_gone "headers INBOX" 10
+ok $? "idle after start-up: no progress text left on the status line"
 
 select_subject "Act delete me" && tui_keys d
 poll_is "missing" 15 $IMAPCTL flags INBOX "<del@posta.test>" &&
@@ -155,6 +160,27 @@ done
 [[ -n $after && $after != "$before" ]]
 ok $? "\$ syncs now: the new message in Work is counted ($before -> $after)"
 
+# A posta sync in another process (cron): its news shows within 2 s.
+before=$after
+msg_file cron "Synced by cron" 0
+$IMAPCTL append Work "$T/cron.eml"
+"$POSTA" -c "$T/config" sync >"$T/cron.out" 2>&1
+for ((i = 0; i < 10; i++)); do
+  after=$(tui_screen | grep -o 'Work *[0-9/]*' | head -n1)
+  [[ -n $after && $after != "$before" ]] && break
+  sleep 0.2
+done
+[[ -n $after && $after != "$before" ]]
+ok $? "a posta sync run beside the TUI shows in it within 2 s ($before -> $after)"
+
+# Offline on purpose: said as asked, no "cancelled" error (issue 11).
+tui_keys c INBOX Enter
+tui_wait "alice: INBOX" && tui_keys @
+tui_wait "alice is offline, as asked" 15 && ! tui_screen | grep -q cancelled
+ok $? "@ goes offline: it says so, and no cancelled error"
+tui_keys @
+tui_wait "online" 15
+
 # Attachments: the list, save byte for byte, the safe name, mailcap.
 select_subject "Act attachment" && tui_keys v
 tui_wait "application/octet-stream"
@@ -214,6 +240,21 @@ for ((i = 0; i < 75; i++)); do
 done
 grep -lq "Subject: TUI postponed" "$SMTP_SPOOL"/*.eml 2>/dev/null
 ok $? "R resumes the draft from Drafts and y sends it"
+
+# A reply postponed, resumed and sent marks its original answered, only
+# once it is sent (issue 11).
+tui_keys c INBOX Enter
+tui_wait "alice: INBOX" && select_subject "Act read me" && tui_keys r
+tui_wait "Subject: Re: Act read me" && tui_keys P
+tui_wait "postponed to Drafts" &&
+  poll_is "1" 20 $IMAPCTL has-subject Drafts "Re: Act read me" &&
+  [[ $($IMAPCTL flags INBOX "<read@posta.test>") != *Answered* ]]
+ok $? "a postponed reply is in Drafts; its original not answered yet"
+tui_keys c Drafts Enter
+tui_wait "alice: Drafts" && select_subject "Re: Act read me" && tui_keys R
+tui_wait "Subject: Re: Act read me" && tui_keys y
+poll_match 'Answered' 20 $IMAPCTL flags INBOX "<read@posta.test>"
+ok $? "the resumed reply, sent, marks its original \\Answered on the server"
 
 # The server goes away: offline, and the stored mail still reads.
 tui_keys c INBOX Enter

@@ -18,8 +18,8 @@ ok $? "not a terminal: says so"
 
 # A config but no store yet: the UI opens and says what to run.
 tui_start
-tui_wait "no mail stored yet; run posta sync"
-ok $? "no store: the status line says to run posta sync"
+tui_wait "no mail stored yet; @ goes online to fetch it"
+ok $? "no store, offline: the status line says how to fetch it"
 tui_quit
 grep -qF "[posta exited 0]" <<<"$(tui_screen)"
 ok $? "no store: q quits cleanly"

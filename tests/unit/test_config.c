@@ -303,6 +303,30 @@ error_bad_offline_and_keep(void **state)
 }
 
 static void
+check_interval_setting(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(ACCT);
+	assert_int_equal(cfg->accounts[0].check_interval,
+	    CONFIG_CHECK_INTERVAL);
+	config_free(cfg);
+	cfg = load_ok(ACCT "check_interval = 0\n");
+	assert_int_equal(cfg->accounts[0].check_interval, 0);
+	config_free(cfg);
+	cfg = load_ok(ACCT "check_interval = 60\n");
+	assert_int_equal(cfg->accounts[0].check_interval, 60);
+	config_free(cfg);
+	load_fails(ACCT "check_interval = -1\n", 0600, "5: key "
+	    "'check_interval': expected a number of seconds from 0 (no "
+	    "checks) to 86400, got '-1'");
+	load_fails(ACCT "check_interval = soon\n", 0600, "5: key "
+	    "'check_interval': expected a number of seconds from 0 (no "
+	    "checks) to 86400, got 'soon'");
+}
+
+static void
 folders_setting_words_and_patterns(void **state)
 {
 	struct config	*cfg;
@@ -647,6 +671,7 @@ main(void)
 		cmocka_unit_test(error_bad_tls),
 		cmocka_unit_test(error_bad_booleans),
 		cmocka_unit_test(error_bad_offline_and_keep),
+		cmocka_unit_test(check_interval_setting),
 		cmocka_unit_test(folders_setting_words_and_patterns),
 		cmocka_unit_test(error_bad_fingerprint),
 		cmocka_unit_test(error_unreadable_ca_file),

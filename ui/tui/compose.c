@@ -306,8 +306,13 @@ start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
 	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
 	    kind == APP_COMPOSE_REPLY_LIST)
 		cs->answers = msg_id;
-	if (kind == APP_COMPOSE_RESUME)
+	if (kind == APP_COMPOSE_RESUME) {
 		cs->resumed = msg_id;
+		/* A postponed reply still answers its original. */
+		if (app_draft_answers(t->cfg, acct, &cs->d, &cs->answers,
+		    &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+	}
 	if ((cs->dir = run_tmpdir(&err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		compose_draft_free(&cs->d);

@@ -494,7 +494,7 @@ draw_index(const struct draw *d, const struct tui *t)
 	(void)werase(d->main);
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
-		    "  no mail stored yet; run posta sync" : t->folder_id == 0 && t->view_q == NULL ?
+		    "  no mail stored yet" : t->folder_id == 0 && t->view_q == NULL ?
 		    "  no folder open (c opens one)" : "  (no messages)",
 		    dc_attr(d, UI_NORMAL));
 		return;
@@ -662,6 +662,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 		if (e->depth == 0) {
 			label = xstrdup(e->name);
 			count[0] = '\0';
+			if (e->account < t->wk.n && t->wk.refused[e->account])
+				snprintf(count, sizeof count, " login refused");
 			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
 		} else if (e->container) {
 			/* Holds folders only: no count to show. */

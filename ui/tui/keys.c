@@ -243,6 +243,7 @@ static const struct {
 	{ H, "^L", "redraw" },
 	{ A, "$", "sync-mailbox" },
 	{ H, "@", "toggle-online" },
+	{ H, "^G", "sync-now" },
 	{ A, "d", "delete-message" },
 	{ A, "u", "undelete-message" },
 	{ A, "s", "save-message" },

@@ -122,6 +122,8 @@ right_text(const struct tui *t)
 		snprintf(net, sizeof net, "online");
 	else if (t->offline_req)
 		snprintf(net, sizeof net, "offline (by request)");
+	else if (t->account < t->wk.n && t->wk.refused[t->account])
+		snprintf(net, sizeof net, "login refused ($ tries again)");
 	else
 		snprintf(net, sizeof net, "offline");
 	/* The last error goes between the halves (draw.c): it gets what

@@ -469,6 +469,8 @@ struct workers {
 	struct app_worker **w;		/* one per account, NULL: none */
 	bool		*online;	/* per account */
 	int64_t		*retry_ms;	/* per account, when offline */
+	bool		*refused;	/* per account: login refused, not
+					   tried again until the user syncs */
 	size_t		 n;
 	bool		 started;
 	int64_t		 loading;	/* body asked for the pager, or 0 */
@@ -552,6 +554,8 @@ struct tui {
 	enum tui_view	 help_back;	/* the view help returns to */
 	struct workers	 wk;
 	unsigned	 refresh;	/* enum tui_refresh: after events */
+	int64_t		 store_seen;	/* app_store_changed()'s version */
+	int64_t		 store_check;	/* next look, monotonic ms */
 };
 
 /* Work the worker's events ask for, done once after reading them all. */

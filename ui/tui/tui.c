@@ -276,47 +276,93 @@ tui_show_help(struct tui *t)
  * status line and an empty index, never an exit: the UI is still useful
  * (help, the key map) and says what to run.
  */
+/* Nothing stored for the account yet: what brings it. */
 static void
-open_store(struct tui *t)
+say_nothing_stored(struct tui *t, const char *what)
+{
+	const char	*name = t->cfg->accounts[t->account].name;
+
+	if (t->offline_req)
+		status_error(&t->status, "account %s: no %s stored yet; @ goes "
+		    "online to fetch it", name, what);
+	else
+		status_error(&t->status, "account %s: no %s stored yet; "
+		    "fetching it", name, what);
+}
+
+/* The account's Inbox, when the store has it: opened, true. */
+static bool
+open_inbox(struct tui *t, bool say)
 {
 	struct perr		 err;
 	enum store_protocol	 proto;
 	struct store_folder	 f;
-	const char		*name = t->cfg->accounts[t->account].name;
 
+	if (store_account_find(t->st, t->cfg->accounts[t->account].name,
+	    &t->account_id, &proto, &err) != 0) {
+		if (say && err.code == PERR_NOTFOUND)
+			say_nothing_stored(t, "mail");
+		else if (say)
+			status_error(&t->status, "%s", err.msg);
+		return false;
+	}
+	if (store_folder_by_special(t->st, t->account_id, STORE_SPECIAL_INBOX,
+	    &f, &err) != 0 && store_folder_by_name(t->st, t->account_id,
+	    "INBOX", &f, &err) != 0) {
+		if (say)
+			say_nothing_stored(t, "Inbox");
+		return false;
+	}
+	t->folder_id = f.id;
+	store_folder_free(&f);
+	t->defer_counts = say;	/* at start-up: after the first screen */
+	tui_open_folder(t, t->account, t->folder_id);
+	t->defer_counts = false;
+	return true;
+}
+
+static void
+open_store(struct tui *t)
+{
+	struct perr		 err;
+
+	/* The sidebar's counts come after the first screen (see loop). */
+	(void)sidebar_load(&t->sb, t->cfg, NULL, &err);
+	/* Then the workers start, and a first run fetches the mail. */
+	t->pending = true;
 	if (access(t->cfg->store, F_OK) != 0) {
-		(void)sidebar_load(&t->sb, t->cfg, NULL, &err);
-		status_error(&t->status, "no mail stored yet; run posta sync");
+		say_nothing_stored(t, "mail");
 		return;
 	}
 	if ((t->st = store_open(t->cfg->store, STORE_RDONLY, &err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
-	/* The sidebar's counts come after the first screen (see loop). */
-	(void)sidebar_load(&t->sb, t->cfg, NULL, &err);
-	t->pending = true;
-	if (store_account_find(t->st, name, &t->account_id, &proto,
-	    &err) != 0) {
-		if (err.code == PERR_NOTFOUND)
-			status_error(&t->status, "account %s: no mail stored "
-			    "yet; run posta sync", name);
-		else
-			status_error(&t->status, "%s", err.msg);
-		return;
+	(void)open_inbox(t, true);
+}
+
+/*
+ * A first run: the worker creates the store and brings the Inbox in the
+ * background; once it is there it is opened, without a keypress.
+ */
+static void
+first_run(struct tui *t)
+{
+	struct perr	err;
+
+	if (t->st == NULL) {
+		/* Not there yet, or being made (not ready): next time. */
+		if (access(t->cfg->store, F_OK) != 0 ||
+		    (t->st = store_open(t->cfg->store, STORE_RDONLY,
+		    &err)) == NULL)
+			return;
 	}
-	if (store_folder_by_special(t->st, t->account_id, STORE_SPECIAL_INBOX,
-	    &f, &err) != 0 && store_folder_by_name(t->st, t->account_id,
-	    "INBOX", &f, &err) != 0) {
-		status_error(&t->status, "account %s: no Inbox stored yet; "
-		    "run posta sync", name);
+	if (t->folder_id != 0 || !open_inbox(t, false))
 		return;
-	}
-	t->folder_id = f.id;
-	store_folder_free(&f);
-	t->defer_counts = true;
-	tui_open_folder(t, t->account, t->folder_id);
-	t->defer_counts = false;
+	/* "No mail stored yet" is no longer true, here or below. */
+	status_clear_error(&t->status);
+	status_clear_msg(&t->status);
+	tui_refresh(t, TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
 }
 
 /*
@@ -537,16 +583,58 @@ note_first_draw(void)
 		(void)unlink(path);
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Another process (posta sync from cron, posta flag, mkdir) may have
+ * changed the store: every APP_STORE_POLL_MS, read again what is shown
+ * (the sidebar's counts, the rows on screen) when it did. Returns the
+ * poll() timeout until the next look.
+ */
+static int
+store_watch(struct tui *t)
+{
+	struct perr	err;
+	int64_t		now = mono_ms();
+	bool		changed;
+
+	if (now >= t->store_check && (t->st == NULL || t->folder_id == 0)) {
+		t->store_check = now + APP_STORE_POLL_MS;
+		first_run(t);
+	}
+	if (t->st == NULL)
+		return (int)(t->store_check - now);
+	if (now >= t->store_check) {
+		t->store_check = now + APP_STORE_POLL_MS;
+		if (app_store_changed(t->st, &t->store_seen, &changed,
+		    &err) != 0)
+			status_error(&t->status, "%s", err.msg);
+		else if (changed)
+			tui_refresh(t, TUI_REFRESH_INDEX |
+			    TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
+	}
+	return (int)(t->store_check - now);
+}
+
 static int
 loop(struct tui *t, int sigfd)
 {
 	struct pollfd	fds[POLL_MAX];
 	bool		first = true;
-	int		n;
+	int		n, wait_ms;
 	size_t		nfds, i;
 	bool		news;
 
 	while (!t->quit) {
+		/* Before drawing: what it read again is drawn now. */
+		wait_ms = t->pending ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
 			tui_layout(t);
@@ -564,7 +652,7 @@ loop(struct tui *t, int sigfd)
 		/* The workers' event pipes: their news wakes us too. */
 		nfds = POLL_FIXED + workers_pollfds(t, fds + POLL_FIXED,
 		    POLL_MAX - POLL_FIXED);
-		if ((n = poll(fds, (nfds_t)nfds, t->pending ? 0 : -1)) < 0) {
+		if ((n = poll(fds, (nfds_t)nfds, wait_ms)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;

@@ -80,6 +80,7 @@ workers_start(struct tui *t)
 	wk->w = xcalloc(wk->n, sizeof *wk->w);
 	wk->online = xcalloc(wk->n, sizeof *wk->online);
 	wk->retry_ms = xcalloc(wk->n, sizeof *wk->retry_ms);
+	wk->refused = xcalloc(wk->n, sizeof *wk->refused);
 	watch = open_folder_name(t);
 	for (i = 0; i < wk->n; i++) {
 		memset(&o, 0, sizeof o);
@@ -135,6 +136,7 @@ workers_stop(struct tui *t)
 	free(wk->w);
 	free(wk->online);
 	free(wk->retry_ms);
+	free(wk->refused);
 	memset(wk, 0, sizeof *wk);
 }
 
@@ -210,6 +212,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	switch (ev->type) {
 	case APP_EV_ONLINE:
 		wk->online[acct] = true;
+		if (wk->refused[acct])
+			t->dirty |= TUI_DIRTY_SIDEBAR;
+		wk->refused[acct] = false;
 		if (mine) {
 			t->online = true;
 			/* The offline reason is old. */
@@ -219,6 +224,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_OFFLINE:
 		wk->online[acct] = false;
 		wk->retry_ms[acct] = ev->retry_ms;
+		if (wk->refused[acct] != ev->login_refused)
+			t->dirty |= TUI_DIRTY_SIDEBAR;
+		wk->refused[acct] = ev->login_refused;
 		if (mine)
 			t->online = false;
 		status_clear_progress(&t->status);
@@ -226,7 +234,10 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_PROGRESS:
 		if (!mine)
 			break;
-		if (ev->total > 0)
+		if (ev->phase == SYNC_FOLDER_DONE ||
+		    ev->phase == SYNC_BODIES_DONE)
+			status_clear_progress(&t->status);
+		else if (ev->total > 0)
 			status_progress(&t->status, "%s %s %llu/%llu",
 			    phase_word(ev->phase), ev->folder,
 			    (unsigned long long)ev->done,
@@ -236,6 +247,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 			    phase_word(ev->phase), ev->folder);
 		break;
 	case APP_EV_FOLDER_CHANGED:
+		/* The step is over (a watch's pull has no SYNC_DONE). */
+		if (mine)
+			status_clear_progress(&t->status);
 		/* The results view (search.c) spans every folder. */
 		if ((mine && ev->folder_id == t->folder_id) ||
 		    t->view_q != NULL)
