@@ -95,8 +95,8 @@ main(int argc, char **argv)
 			return CLI_OK;
 		} else if (strcmp(argv[i], "-V") == 0 ||
 		    strcmp(argv[i], "--version") == 0) {
-			printf("posta %s\n", PACKAGE_VERSION);
-			return CLI_OK;
+			e = cli_find("version");
+			return e->exec(&ctx, 1, argv + i);
 		} else {
 			fprintf(stderr, "posta: unknown option %s\n", argv[i]);
 			cli_usage_all(stderr);
