@@ -8,7 +8,7 @@ set -uo pipefail
 
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
-PLAN=10
+PLAN=12
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -24,8 +24,8 @@ mk() { make -s -C "$POSTA_BUILDDIR" "$@" >"$W/make.log" 2>&1; }
 var() { make -s -C "$POSTA_BUILDDIR" -f Makefile -f - print-var V="$1" <<<'print-var: ; @echo $($(V))'; }
 
 prefix=$(var prefix); bindir=$(var bindir); mandir=$(var mandir)
-docdir=$(var docdir)
-[[ -n $prefix && -n $bindir && -n $mandir && -n $docdir ]] ||
+docdir=$(var docdir); bashcompdir=$(var bashcompdir); zshcompdir=$(var zshcompdir)
+[[ -n $prefix && -n $bindir && -n $mandir && -n $docdir && -n $bashcompdir ]] ||
   bail "cannot read the install directories from $POSTA_BUILDDIR/Makefile"
 
 if mk install DESTDIR="$D"; then ok "make install DESTDIR=... succeeds"
@@ -35,6 +35,8 @@ check "posta(1) is in man1" test -f "$D$mandir/man1/posta.1"
 check "posta.conf(5) is in man5" test -f "$D$mandir/man5/posta.conf.5"
 check "the example configuration is in docdir ($docdir)" \
   test -f "$D$docdir/posta.conf.example"
+check "the bash completion is in $bashcompdir" test -f "$D$bashcompdir/posta"
+check "the zsh completion is in $zshcompdir" test -f "$D$zshcompdir/_posta"
 
 out=$("$D$bindir/posta" --version 2>&1)
 has "the installed binary runs --version" "$out" "^posta [0-9][0-9.]*"
