@@ -8,7 +8,7 @@ set -uo pipefail
 
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
-PLAN=12
+PLAN=14
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -24,7 +24,7 @@ mk() { make -s -C "$POSTA_BUILDDIR" "$@" >"$W/make.log" 2>&1; }
 var() { make -s -C "$POSTA_BUILDDIR" -f Makefile -f - print-var V="$1" <<<'print-var: ; @echo $($(V))'; }
 
 prefix=$(var prefix); bindir=$(var bindir); mandir=$(var mandir)
-docdir=$(var docdir); bashcompdir=$(var bashcompdir); zshcompdir=$(var zshcompdir)
+docdir=$(var docdir); bashcompdir=$(var bashcompdir); zshcompdir=$(var zshcompdir); localedir=$(var localedir)
 [[ -n $prefix && -n $bindir && -n $mandir && -n $docdir && -n $bashcompdir ]] ||
   bail "cannot read the install directories from $POSTA_BUILDDIR/Makefile"
 
@@ -37,6 +37,14 @@ check "the example configuration is in docdir ($docdir)" \
   test -f "$D$docdir/posta.conf.example"
 check "the bash completion is in $bashcompdir" test -f "$D$bashcompdir/posta"
 check "the zsh completion is in $zshcompdir" test -f "$D$zshcompdir/_posta"
+check "the Italian catalog is in $localedir" test -f "$D$localedir/it/LC_MESSAGES/posta.mo"
+# The binary looks for catalogs where it was configured to, which DESTDIR
+# moves: point it there; the layout under it must be the one it expects.
+mkdir -p "$W/loc"
+localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >/dev/null 2>&1
+out=$(env -u LC_ALL -u LC_MESSAGES LOCPATH="$W/loc" LANG=it_IT.UTF-8 \
+  POSTA_LOCALEDIR="$D$localedir" "$D$bindir/posta" --help 2>&1)
+has "the installed binary finds its catalog (in Italian)" "$out" "^Comandi:"
 
 out=$("$D$bindir/posta" --version 2>&1)
 has "the installed binary runs --version" "$out" "^posta [0-9][0-9.]*"
