@@ -15,7 +15,7 @@
 #else
 #define _(s)	(s)
 #define ngettext(s, p, n)	((n) == 1 ? (s) : (p))
-#define bindtextdomain(d, dir)	(d)
+#define bindtextdomain(d, dir)	((void)(dir), (d))
 #define textdomain(d)	(d)
 #endif
 #define N_(s)	(s)
