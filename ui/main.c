@@ -10,9 +10,25 @@
 #include <strings.h>
 
 #include "config.h"
+#include "util/i18n.h"
 #include "cli/cli.h"
 #include "cli/cmd-setup.h"
 #include "tui/tui.h"
+
+/*
+ * Messages in the language of LC_ALL / LC_MESSAGES / LANG (and LANGUAGE),
+ * from the installed catalogs or, for tests, those under $POSTA_LOCALEDIR.
+ */
+static void
+catalog_init(void)
+{
+	const char	*dir = getenv("POSTA_LOCALEDIR");
+
+	if (dir == NULL || *dir == '\0')
+		dir = LOCALEDIR;
+	(void)bindtextdomain(PACKAGE, dir);
+	(void)textdomain(PACKAGE);
+}
 
 /*
  * The user's locale, except where it would break ASCII. Header, charset
@@ -31,6 +47,7 @@ locale_init(void)
 	const char	*cs;
 
 	(void)setlocale(LC_ALL, "");
+	catalog_init();
 	if (tolower('I') == 'i' && toupper('i') == 'I')
 		return;
 	cs = nl_langinfo(CODESET);
@@ -54,9 +71,9 @@ first_run(struct cli_ctx *ctx)
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 			rc = cmd_setup_first_run(ctx);
 		else {
-			fprintf(stderr, "posta: there is no configuration at "
+			fprintf(stderr, _("posta: there is no configuration at "
 			    "%s yet; run 'posta setup' on a terminal to add an "
-			    "account, or 'posta setup --yes ...' in a script.\n",
+			    "account, or 'posta setup --yes ...' in a script.\n"),
 			    path);
 			cli_example_config(stderr, path);
 			rc = CLI_CONFIG;
@@ -83,7 +100,7 @@ main(int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "-c") == 0) {
 			if (++i == argc) {
-				fprintf(stderr, "posta: -c needs a file\n");
+				fprintf(stderr, _("posta: -c needs a file\n"));
 				return CLI_USAGE;
 			}
 			ctx.config_path = argv[i];
@@ -95,10 +112,10 @@ main(int argc, char **argv)
 			return CLI_OK;
 		} else if (strcmp(argv[i], "-V") == 0 ||
 		    strcmp(argv[i], "--version") == 0) {
-			printf("posta %s\n", PACKAGE_VERSION);
-			return CLI_OK;
+			e = cli_find("version");
+			return e->exec(&ctx, 1, argv + i);
 		} else {
-			fprintf(stderr, "posta: unknown option %s\n", argv[i]);
+			fprintf(stderr, _("posta: unknown option %s\n"), argv[i]);
 			cli_usage_all(stderr);
 			return CLI_USAGE;
 		}
@@ -115,8 +132,8 @@ main(int argc, char **argv)
 
 		rc = e->exec(&ctx, 2, av);
 	} else if ((e = cli_find(argv[i])) == NULL) {
-		fprintf(stderr, "posta: unknown command '%s' (see posta help)\n",
-		    argv[i]);
+		fprintf(stderr, _("posta: unknown command '%s' (see posta "
+		    "help)\n"), argv[i]);
 		rc = CLI_USAGE;
 	} else
 		rc = e->exec(&ctx, argc - i, argv + i);

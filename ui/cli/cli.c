@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -83,7 +84,7 @@ cli_usage_all(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f,
+	fprintf(f, _(
 	    "usage: posta [-c FILE] [--offline] [COMMAND [ARGS...]]\n"
 	    "\n"
 	    "With no command, posta opens the terminal interface.\n"
@@ -95,16 +96,17 @@ cli_usage_all(FILE *f)
 	    "  -h, --help   this help\n"
 	    "  -V, --version\n"
 	    "\n"
-	    "Commands:\n");
+	    "Commands:\n"));
+	/* A summary marked N_() where its command is defined is translated. */
 	for (i = 0; cmd_table[i] != NULL; i++)
 		fprintf(f, "  %-14s %s\n", cmd_table[i]->name,
-		    cmd_table[i]->summary);
+		    _(cmd_table[i]->summary));
 }
 
 void
 cli_usage(const struct cmd_entry *e)
 {
-	fprintf(stderr, "usage: posta %s %s\n", e->name, e->usage);
+	fprintf(stderr, _("usage: posta %s %s\n"), e->name, e->usage);
 }
 
 int
@@ -126,7 +128,8 @@ cli_error(const char *fmt, ...)
 void
 cli_example_config(FILE *f, const char *path)
 {
-	fprintf(f,
+	/* TRANSLATORS: the example's keys and values stay as they are. */
+	fprintf(f, _(
 	    "posta reads its configuration from %s\n"
 	    "(or the file named by -c FILE or $POSTA_CONFIG). A minimal example:\n"
 	    "\n"
@@ -141,7 +144,7 @@ cli_example_config(FILE *f, const char *path)
 	    "  password_command = pass show mail/work\n"
 	    "  smtp_host = smtp.example.org\n"
 	    "\n"
-	    "See posta.conf(5) for every key.\n", path);
+	    "See posta.conf(5) for every key.\n"), path);
 }
 
 struct config *
@@ -199,7 +202,7 @@ cli_open_reader(struct cli_ctx *ctx, const char *name,
 		return -1;
 	}
 	if (access(cfg->store, F_OK) != 0) {
-		cli_error("%s: no mail stored yet; run 'posta sync' first",
+		cli_error(_("%s: no mail stored yet; run 'posta sync' first"),
 		    cfg->store);
 		return -1;
 	}
@@ -210,8 +213,9 @@ cli_open_reader(struct cli_ctx *ctx, const char *name,
 	if (store_account_find(*st, (*acct)->name, account_id, &proto,
 	    &err) != 0) {
 		if (err.code == PERR_NOTFOUND)
-			cli_error("account %s: no mail stored yet; run 'posta "
-			    "sync -a %s' first", (*acct)->name, (*acct)->name);
+			cli_error(_("account %s: no mail stored yet; run "
+			    "'posta sync -a %s' first"), (*acct)->name,
+			    (*acct)->name);
 		else
 			cli_error("%s", err.msg);
 		store_close(*st);

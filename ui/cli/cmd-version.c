@@ -3,11 +3,16 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#include "posta-git.h"
 
+/* The version of configure.ac, and `git describe` in a checkout's build. */
 static int
 cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 {
-	printf("posta %s\n", PACKAGE_VERSION);
+	if (POSTA_GIT[0] != '\0')
+		printf("posta %s (git %s)\n", PACKAGE_VERSION, POSTA_GIT);
+	else
+		printf("posta %s\n", PACKAGE_VERSION);
 	return CLI_OK;
 }
 

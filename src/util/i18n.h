@@ -1,0 +1,23 @@
+/* i18n.h - marking strings for translation (gettext, catalogs in po/). */
+#ifndef POSTA_I18N_H
+#define POSTA_I18N_H
+
+/*
+ * _("...") translates now, N_("...") marks a string translated later (in a
+ * table; pass it through _() where it is shown), ngettext() chooses the
+ * plural form. Every marked string is a whole sentence with printf-style
+ * arguments; po/POTFILES.in lists the files that have them. Without NLS
+ * they are the English text.
+ */
+#ifdef ENABLE_NLS
+#include <libintl.h>
+#define _(s)	gettext(s)
+#else
+#define _(s)	(s)
+#define ngettext(s, p, n)	((n) == 1 ? (s) : (p))
+#define bindtextdomain(d, dir)	((void)(dir), (d))
+#define textdomain(d)	(d)
+#endif
+#define N_(s)	(s)
+
+#endif

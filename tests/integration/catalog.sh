@@ -1,0 +1,43 @@
+#!/bin/bash
+# catalog.sh - every marked string is translated in every catalog (TAP).
+#
+# Extracts the strings of po/POTFILES.in afresh with po/Makevars' xgettext
+# options, merges each po/LL.po of po/LINGUAS with them, and asks
+# msgfmt -c --statistics: a string marked with _() and not translated (or
+# left fuzzy) fails here, and so does a translation whose printf
+# directives differ from the English.
+set -uo pipefail
+
+: "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
+po=$POSTA_SRCDIR/po
+langs=$(sed 's/#.*//' "$po/LINGUAS" | tr -s ' \n' ' ')
+PLAN=$((1 + 2 * $(wc -w <<<"$langs")))
+
+echo "1..$PLAN"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
+command -v xgettext >/dev/null 2>&1 || bail "xgettext not found (install gettext)"
+
+W=$(mktemp -d /tmp/posta-catalog-test.XXXXXX) || bail "mktemp failed"
+trap 'rm -rf -- "$W"' EXIT
+
+# XGETTEXT_OPTIONS, continuation lines and all.
+opts=$(sed -n '/^XGETTEXT_OPTIONS/,/[^\\]$/p' "$po/Makevars" |
+  sed 's/^XGETTEXT_OPTIONS *= *//; s/\\$//' | tr '\n\t' '  ')
+files=$(sed 's/#.*//' "$po/POTFILES.in" | grep -v '^[[:space:]]*$')
+# shellcheck disable=SC2086
+if out=$(cd "$POSTA_SRCDIR" && xgettext $opts -o "$W/posta.pot" $files 2>&1); then
+  ok "xgettext extracts the strings of po/POTFILES.in"
+else
+  not_ok "xgettext extracts the strings of po/POTFILES.in" "$out"
+fi
+
+for ll in $langs; do
+  check "$ll.po passes msgfmt -c" msgfmt -c -o /dev/null "$po/$ll.po"
+  msgmerge -q --no-location -o "$W/$ll.po" "$po/$ll.po" "$W/posta.pot" 2>"$W/merge.log"
+  stats=$(LC_ALL=C msgfmt -c --statistics -o /dev/null "$W/$ll.po" 2>&1)
+  has "$ll.po translates every marked string (0 untranslated, 0 fuzzy)" "$stats" \
+    '^[0-9]* translated messages\.$'
+done
+
+[[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"

@@ -1,0 +1,66 @@
+#!/bin/bash
+# completion.sh - the bash and zsh completions of posta (TAP).
+#
+# Sources completions/bash/posta the way bash-completion would and calls
+# its function as bash does on Tab: commands, options, account names from
+# the configuration, folder names from "posta folders" (offline; the store
+# is filled by posta import). zsh: the file parses (skipped without zsh).
+set -uo pipefail
+
+: "${POSTA:?POSTA must name the posta binary}"
+: "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
+PLAN=8
+
+echo "1..$PLAN"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
+
+W=$(mktemp -d /tmp/posta-completion-test.XXXXXX) || bail "mktemp failed"
+trap 'rm -rf -- "$W"' EXIT
+mkdir "$W/bin" && ln -s "$POSTA" "$W/bin/posta" || bail "cannot link posta"
+export PATH="$W/bin:$PATH"
+unset POSTA_CONFIG
+export XDG_CONFIG_HOME=$W/xdg
+
+# shellcheck source=../../completions/bash/posta
+source "$POSTA_SRCDIR/completions/bash/posta"
+out=$(complete -p posta 2>&1)
+same "complete -p posta is set after sourcing" "complete -F _posta posta" "$out"
+
+# complete WORDS...: what Tab offers for the last word, one per line.
+complete_line() {
+  COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+  _posta
+  printf '%s\n' "${COMPREPLY[@]}" | sort
+}
+same "posta sy completes to sync" "sync" "$(complete_line posta sy)"
+same "posta sync --f completes to --folder" "--folder" "$(complete_line posta sync --f)"
+same "posta --ver completes to --version" "--version" "$(complete_line posta --ver)"
+
+{
+  printf '[general]\nstore = %s\n\n[account work]\nprotocol = pop3\n' "$W/store.db"
+  printf 'host = 127.0.0.1\nport = 9\ntls = implicit\nuser = u\npassword = p\n'
+  printf '\n[account home]\nprotocol = pop3\nhost = 127.0.0.1\nport = 9\n'
+  printf 'tls = implicit\nuser = u\npassword = p\n'
+} >"$W/conf"
+chmod 600 "$W/conf"
+same "-a completes the configuration's accounts" "home
+work" "$(complete_line posta -c "$W/conf" sync -a '')"
+
+printf '%s\n' "From a@b Thu Jan  1 00:00:00 2026" "From: a@b" "Subject: s" "" "x" "" >"$W/in.mbox"
+for f in INBOX "Posta inviata"; do
+  "$POSTA" -c "$W/conf" import -a work "$f" --mbox "$W/in.mbox" >"$W/import.log" 2>&1 ||
+    bail "posta import into $f failed: $(cat "$W/import.log")"
+done
+same "folder names come from posta folders, spaces and all" "INBOX
+Posta inviata" "$(complete_line posta -c "$W/conf" list -a work '')"
+same "a folder name completes from its start" "Posta inviata" \
+  "$(complete_line posta -c "$W/conf" move -a work 1 Po)"
+
+if command -v zsh >/dev/null 2>&1; then
+  check "the zsh completion parses" zsh -n "$POSTA_SRCDIR/completions/zsh/_posta"
+else
+  echo "ok $((n += 1)) - the zsh completion parses # SKIP zsh is not installed"
+fi
+
+[[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"
