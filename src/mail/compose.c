@@ -1426,12 +1426,15 @@ env_addresses(struct compose_envelope *e,
 /*
  * The length of the Resent-* block a message starts with (RFC 5322
  * 3.6.6: a bounce prepends one), 0 when it starts with another field.
+ * Each block has exactly one Resent-Date, so a second one starts an
+ * earlier bounce's block, whose recipients are not this one's.
  */
 static size_t
 resent_block(const char *raw, size_t hlen)
 {
 	const char	*nl;
 	size_t		 i, eol;
+	bool		 dated = false;
 
 	for (i = 0; i < hlen; i = eol) {
 		nl = memchr(raw + i, '\n', hlen - i);
@@ -1443,6 +1446,12 @@ resent_block(const char *raw, size_t hlen)
 		}
 		if (eol - i < 7 || strncasecmp(raw + i, "Resent-", 7) != 0)
 			break;
+		if (eol - i >= 12 && strncasecmp(raw + i, "Resent-Date:",
+		    12) == 0) {
+			if (dated)
+				break;
+			dated = true;
+		}
 	}
 	return i;
 }

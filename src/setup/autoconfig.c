@@ -41,6 +41,29 @@ struct ac_parse {
 	const char		*problem;	/* first reason to refuse */
 };
 
+/*
+ * A login name from the document is shown at setup's prompts: valid UTF-8
+ * without a C0 or C1 control character or DEL (some terminals obey C1
+ * bytes such as U+009B, CSI), or the server entry is not used.
+ */
+static bool
+ac_text_ok(const char *v)
+{
+	size_t		 n = strlen(v), k;
+	uint32_t	 cp;
+
+	if (!utf8_valid(v, n))
+		return false;
+	while (n > 0) {
+		k = utf8_get(v, n, &cp);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return false;
+		v += k;
+		n -= k;
+	}
+	return true;
+}
+
 /* %EMAILADDRESS%, %EMAILLOCALPART%, %EMAILDOMAIN% in a username. */
 static void
 ac_user(const char *tmpl, const char *email, char *out, size_t len)
@@ -200,8 +223,12 @@ ac_field(struct ac_parse *ap)
 		else
 			/* plain: never proposed, the password would travel in clear. */
 			ap->server_ok = false;
-	} else if (strcmp(ap->elem, "username") == 0)
-		ac_user(v, ap->email, ap->cur.user, sizeof ap->cur.user);
+	} else if (strcmp(ap->elem, "username") == 0) {
+		if (ac_text_ok(v))
+			ac_user(v, ap->email, ap->cur.user, sizeof ap->cur.user);
+		else
+			ap->server_ok = false;
+	}
 }
 
 static void XMLCALL

@@ -547,6 +547,23 @@ bounce_prepends_resent_headers_and_keeps_the_original(void **state)
 	compose_envelope_free(&env);
 	free(sub);
 	free(out);
+	/*
+	 * Bounced again: the earlier bounce's block (its recipients, its
+	 * Resent-Bcc) belongs to the message, not to this envelope.
+	 */
+	assert_int_equal(compose_bounce(
+	    "Resent-Date: Fri, 2 Jan 1970 00:00:00 +0000\r\n"
+	    "Resent-To: old@example.com\r\nResent-Bcc: oldbcc@example.com\r\n"
+	    "From: zed@example.com\r\nSubject: x\r\n\r\nbody\r\n", 148,
+	    "alice@example.org", "dora@example.net", 0, "id2@example.org",
+	    &out, &len, &e), 0);
+	assert_int_equal(compose_envelope(out, len, &env, &sub, &slen, &e), 0);
+	assert_int_equal(env.nrcpt, 1);
+	assert_string_equal(env.rcpt[0], "dora@example.net");
+	assert_non_null(strstr(sub, "Resent-Bcc: oldbcc@example.com"));
+	compose_envelope_free(&env);
+	free(sub);
+	free(out);
 	assert_int_equal(compose_bounce(orig, sizeof orig - 1,
 	    "alice@example.org", "", 0, "id1@example.org", &out, &len, &e), -1);
 	assert_string_equal(e.msg, "Resent-To: no address to bounce the "
