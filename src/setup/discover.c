@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
+
 #include "setup/setup.h"
 
 void
@@ -158,7 +160,7 @@ int
 setup_discover(const char *email, const struct setup_discover_opts *o,
     struct setup_servers *out, struct perr *err)
 {
-	char		 domain[256], mx[1024], *url;
+	char		 domain[256], mx[1024], *url, *q;
 	const char	*name;
 	struct perr	 e;
 	int		 n;
@@ -194,9 +196,11 @@ setup_discover(const char *email, const struct setup_discover_opts *o,
 			note(o, "DNS has %d SRV records for mail at %s.", n,
 			    domain);
 	}
-	if (have(out) != 3) {
+	/* The address percent-encoded: "+", "&", "#" would change the URL. */
+	if (have(out) != 3 && (q = curl_easy_escape(NULL, email, 0)) != NULL) {
 		url = xasprintf("https://autoconfig.%s/mail/config-v1.1.xml"
-		    "?emailaddress=%s", domain, email);
+		    "?emailaddress=%s", domain, q);
+		curl_free(q);
 		try_autoconfig(url, email, o, out);
 		free(url);
 	}
