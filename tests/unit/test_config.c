@@ -232,7 +232,8 @@ static void
 error_unknown_general_key(void **state)
 {
 	load_fails("[general]\nstores = x\n", 0600, "2: key 'stores': unknown "
-	    "key in [general] (expected store or default_account)");
+	    "key in [general] (expected store, default_account, "
+	    "new_mail_command or bell_on_new_mail)");
 }
 
 static void
