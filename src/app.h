@@ -94,8 +94,11 @@ enum app_event_type {
 				   SYNC_FOLDER_DONE, SYNC_BODIES_DONE: that
 				   step ended without a change */
 	APP_EV_FOLDER_CHANGED,	/* folder_id's rows changed in the store:
-				   done new messages, total flag changes +
-				   expunges (0 + 0: bodies arrived) */
+				   done new messages (unseen of them
+				   unread), total flag changes + expunges
+				   (0 + 0: bodies arrived); with unseen > 0
+				   the worker has run the config's
+				   new_mail_command */
 	APP_EV_SYNC_DONE,	/* a pass finished without error */
 	APP_EV_BODY_READY,	/* msg_id's body is in the store */
 	APP_EV_BODY_FAILED,	/* msg_id's body could not be fetched: text */
@@ -112,6 +115,7 @@ struct app_event {
 	int64_t			folder_id;	/* 0: none */
 	int64_t			msg_id;		/* 0: none */
 	uint64_t		done, total;
+	uint64_t		unseen;		/* APP_EV_FOLDER_CHANGED */
 	int64_t			retry_ms;	/* APP_EV_OFFLINE */
 	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */

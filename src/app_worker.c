@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +82,7 @@ struct app_worker {
 	char			*acct_file;
 	char			*store_path;
 	char			*trace;
+	char			*new_mail_command; /* cfg's; NULL: none */
 	bool			 start_offline;
 	char			*start_watch;
 	struct sync_opts	 so;
@@ -157,6 +159,7 @@ worker_free(struct app_worker *w)
 	account_release(w);
 	free(w->store_path);
 	free(w->trace);
+	free(w->new_mail_command);
 	free(w->start_watch);
 	free(w->watch);
 	free(w->fetch);
@@ -346,6 +349,83 @@ post_offline(struct app_worker *w)
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 
+/* ---- the new-mail command ----------------------------------------------------- */
+
+/*
+ * environ without POSTA_ACCOUNT, POSTA_FOLDER, POSTA_NEW_COUNT, then those
+ * three: malloc'd, freed with env_free(). Built before fork(): the child
+ * of a threaded process may only exec.
+ */
+static char **
+new_mail_env(const char *acct, const char *folder, uint64_t count)
+{
+	extern char	**environ;
+	char		**env;
+	size_t		  i, n = 0;
+
+	for (i = 0; environ[i] != NULL; i++)
+		;
+	env = xcalloc(i + 4, sizeof *env);
+	for (i = 0; environ[i] != NULL; i++)
+		if (strncmp(environ[i], "POSTA_ACCOUNT=", 14) != 0 &&
+		    strncmp(environ[i], "POSTA_FOLDER=", 13) != 0 &&
+		    strncmp(environ[i], "POSTA_NEW_COUNT=", 16) != 0)
+			env[n++] = xstrdup(environ[i]);
+	env[n++] = xasprintf("POSTA_ACCOUNT=%s", acct);
+	env[n++] = xasprintf("POSTA_FOLDER=%s", folder);
+	env[n++] = xasprintf("POSTA_NEW_COUNT=%llu", (unsigned long long)count);
+	return env;
+}
+
+static void
+env_free(char **env)
+{
+	size_t	i;
+
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+/*
+ * Run new_mail_command once for count new unread messages in folder:
+ * /bin/sh -c with the user's own string only; the account and folder
+ * names (server text) travel in the environment, never in the command.
+ * stdin and output go to /dev/null. Not waited on: a child starts the
+ * command and exits at once, so init reaps the command and this thread
+ * waits only for that fork.
+ */
+static void
+run_new_mail(struct app_worker *w, const char *folder, uint64_t count)
+{
+	char	*argv[] = { "sh", "-c", w->new_mail_command, NULL };
+	char	**env, text[sizeof ((struct app_event *)0)->text];
+	pid_t	 pid;
+	int	 fd, status;
+
+	env = new_mail_env(w->acct.name, folder, count);
+	if ((pid = fork()) == 0) {
+		if (fork() == 0) {
+			if ((fd = open("/dev/null", O_RDWR)) != -1) {
+				(void)dup2(fd, 0);
+				(void)dup2(fd, 1);
+				(void)dup2(fd, 2);
+			}
+			(void)execve("/bin/sh", argv, env);
+		}
+		_exit(0);
+	}
+	env_free(env);
+	if (pid == -1) {
+		(void)snprintf(text, sizeof text, "new_mail_command could "
+		    "not start: %s.", strerror(errno));
+		post_simple(w, APP_EV_ERROR, 0, 0, text);
+		return;
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+}
+
 /* The sync's progress, turned into events (on the worker thread). */
 static void
 on_progress(void *arg, const struct sync_progress *p)
@@ -378,7 +458,11 @@ on_progress(void *arg, const struct sync_progress *p)
 		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
+		ev.unseen = p->unseen;
 		ev.total = p->changed + p->expunged;
+		if (p->unseen > 0 && w->new_mail_command != NULL)
+			run_new_mail(w, p->folder != NULL ? p->folder : "",
+			    p->unseen);
 		break;
 	default:
 		ev.type = APP_EV_PROGRESS;
@@ -785,6 +869,7 @@ app_worker_start(const struct config *cfg, const struct account *acct,
 	}
 	account_copy(w, acct);
 	w->store_path = xstrdup(cfg->store);
+	w->new_mail_command = dup_or_null(cfg->new_mail_command);
 	if (opts != NULL) {
 		w->trace = dup_or_null(opts->trace);
 		w->start_offline = opts->offline;

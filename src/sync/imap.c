@@ -1048,6 +1048,8 @@ store_row(struct hdr_ctx *hc, const struct store_msg *m, int64_t *id,
 		    err) != 0)
 			return -1;
 		s->prog.added++;
+		if ((m->flags & STORE_SEEN) == 0)
+			s->prog.unseen++;
 	} else
 		*id = 0;	/* the UID is already stored */
 	s->prog.done++;

@@ -414,6 +414,8 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	if (store_commit(s->st, err) != 0)
 		goto out;
 	s->prog.added++;
+	if ((m.flags & STORE_SEEN) == 0)
+		s->prog.unseen++;
 	s->prog.bodies++;
 	s->prog.bytes += len;
 	rc = 0;

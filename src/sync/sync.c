@@ -813,6 +813,7 @@ pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
 	}
 	/* One FOLDER_DONE with everything, after the bodies are stored. */
 	s->prog.added = sum.added;
+	s->prog.unseen = sum.unseen;
 	s->prog.changed = sum.changed;
 	s->prog.expunged = sum.expunged;
 	s->prog.problems = sum.problems;

@@ -68,6 +68,7 @@ struct sync_progress {
 	uint64_t	 total;		/* ... out of; 0 when unknown */
 	/* What changed in this folder in this pass. */
 	uint64_t	 added;		/* new messages stored */
+	uint64_t	 unseen;	/* ... of them without \Seen */
 	uint64_t	 changed;	/* messages whose flags changed */
 	uint64_t	 expunged;	/* deleted because the server lost them */
 	uint64_t	 bodies;	/* bodies stored */

@@ -220,9 +220,16 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (strcmp(key, "default_account") == 0) {
 		set_str(&cfg->default_account, v);
 		ps->default_line = ps->line;
+	} else if (strcmp(key, "new_mail_command") == 0) {
+		free(cfg->new_mail_command);
+		cfg->new_mail_command = *v != '\0' ? xstrdup(v) : NULL;
+	} else if (strcmp(key, "bell_on_new_mail") == 0) {
+		if (!parse_bool(v, &cfg->bell_on_new_mail))
+			return fail(ps, key, "expected yes or no, got '%s'", v);
 	} else
 		return fail(ps, key, "unknown key in [general] (expected "
-		    "store or default_account)");
+		    "store, default_account, new_mail_command or "
+		    "bell_on_new_mail)");
 	return 1;
 }
 
@@ -1104,6 +1111,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->store);
 	free(cfg->default_account);
+	free(cfg->new_mail_command);
 	free(cfg);
 }
 

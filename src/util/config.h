@@ -122,6 +122,13 @@ struct config {
 	char		*path;		/* the file read */
 	char		*store;		/* SQLite path, defaulted from XDG_DATA_HOME */
 	char		*default_account;
+	/*
+	 * new_mail_command: run through /bin/sh -c, with POSTA_ACCOUNT,
+	 * POSTA_FOLDER and POSTA_NEW_COUNT in its environment, when a pull
+	 * stores new unread mail (NULL: none); bell_on_new_mail: beep then.
+	 */
+	char		*new_mail_command;
+	bool		 bell_on_new_mail;
 	struct account	*accounts;
 	size_t		 naccounts;
 	struct key_binding *keys;	/* [keys] section, in file order */

@@ -232,7 +232,25 @@ static void
 error_unknown_general_key(void **state)
 {
 	load_fails("[general]\nstores = x\n", 0600, "2: key 'stores': unknown "
-	    "key in [general] (expected store or default_account)");
+	    "key in [general] (expected store, default_account, "
+	    "new_mail_command or bell_on_new_mail)");
+}
+
+static void
+new_mail_settings_are_read(void **state)
+{
+	struct config	*cfg = load_ok(ACCT);
+
+	assert_null(cfg->new_mail_command);
+	assert_false(cfg->bell_on_new_mail);
+	config_free(cfg);
+	cfg = load_ok("[general]\nnew_mail_command = notify-send posta\n"
+	    "bell_on_new_mail = yes\n" ACCT);
+	assert_string_equal(cfg->new_mail_command, "notify-send posta");
+	assert_true(cfg->bell_on_new_mail);
+	config_free(cfg);
+	load_fails("[general]\nbell_on_new_mail = loud\n" ACCT, 0600, "2: key "
+	    "'bell_on_new_mail': expected yes or no, got 'loud'");
 }
 
 static void
@@ -663,6 +681,7 @@ main(void)
 		cmocka_unit_test(error_unknown_section),
 		cmocka_unit_test(error_key_before_section),
 		cmocka_unit_test(error_unknown_general_key),
+		cmocka_unit_test(new_mail_settings_are_read),
 		cmocka_unit_test(error_unknown_account_key),
 		cmocka_unit_test(error_account_without_name),
 		cmocka_unit_test(error_account_defined_twice),

@@ -799,6 +799,11 @@ draw_screen(struct draw *d, struct tui *t)
 {
 	int	cx = -1;
 
+	/* New mail arrived (worker.c) and bell_on_new_mail is set. */
+	if (t->bell) {
+		(void)beep();
+		t->bell = false;
+	}
 	if (t->dirty & TUI_DIRTY_LAYOUT)
 		draw_layout(d, t);
 	if (t->dirty & TUI_DIRTY_CLEAR)

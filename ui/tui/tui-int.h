@@ -531,6 +531,7 @@ struct tui {
 	int		 rows, cols;	/* terminal size */
 	bool		 too_small;
 	unsigned	 dirty;		/* enum tui_dirty */
+	bool		 bell;		/* beep at the next draw */
 	bool		 quit;
 	bool		 pending;	/* start-up work left for after the
 					   first screen */

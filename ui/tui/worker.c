@@ -203,6 +203,22 @@ body_ready(struct tui *t, int64_t id)
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
 }
 
+/* A pull stored unread mail: say so, and ring if asked to. */
+static void
+new_mail(struct tui *t, size_t acct, const struct app_event *ev)
+{
+	const char	*name = t->cfg->accounts[acct].name;
+
+	if (ev->unseen == 1)
+		status_msg(&t->status, "1 new message in %s (%s).",
+		    ev->folder, name);
+	else
+		status_msg(&t->status, "%llu new messages in %s (%s).",
+		    (unsigned long long)ev->unseen, ev->folder, name);
+	if (t->cfg->bell_on_new_mail)
+		t->bell = true;
+}
+
 static void
 on_event(struct tui *t, size_t acct, const struct app_event *ev)
 {
@@ -255,6 +271,8 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		    t->view_q != NULL)
 			t->refresh |= TUI_REFRESH_INDEX;
 		t->refresh |= TUI_REFRESH_SIDEBAR;
+		if (ev->unseen > 0)
+			new_mail(t, acct, ev);
 		break;
 	case APP_EV_SYNC_DONE:
 		if (mine)
