@@ -330,6 +330,18 @@ int	app_save_mbox(struct store *st, const int64_t *ids, size_t n,
 	    const char *path, size_t *saved, size_t *no_body,
 	    struct perr *err);
 
+/*
+ * The distinct http:, https: and mailto: links in text (a message's
+ * rendered text), in the order they first appear: at most APP_URLS_MAX,
+ * each at most APP_URL_MAX bytes of printable ASCII (longer ones are
+ * skipped), trailing punctuation left out. *urls is malloc'd (free with
+ * app_urls_free); how many.
+ */
+#define APP_URLS_MAX	100
+#define APP_URL_MAX	2048
+size_t	app_urls(const char *text, char ***urls);
+void	app_urls_free(char **urls, size_t n);
+
 /* ---- sending (app_send.c) ----------------------------------------------- */
 
 /*

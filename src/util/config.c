@@ -223,13 +223,19 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (strcmp(key, "new_mail_command") == 0) {
 		free(cfg->new_mail_command);
 		cfg->new_mail_command = *v != '\0' ? xstrdup(v) : NULL;
+	} else if (strcmp(key, "print_command") == 0) {
+		free(cfg->print_command);
+		cfg->print_command = *v != '\0' ? xstrdup(v) : NULL;
+	} else if (strcmp(key, "url_command") == 0) {
+		free(cfg->url_command);
+		cfg->url_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "bell_on_new_mail") == 0) {
 		if (!parse_bool(v, &cfg->bell_on_new_mail))
 			return fail(ps, key, "expected yes or no, got '%s'", v);
 	} else
 		return fail(ps, key, "unknown key in [general] (expected "
-		    "store, default_account, new_mail_command or "
-		    "bell_on_new_mail)");
+		    "store, default_account, new_mail_command, "
+		    "bell_on_new_mail, print_command or url_command)");
 	return 1;
 }
 
@@ -1112,6 +1118,8 @@ config_free(struct config *cfg)
 	free(cfg->store);
 	free(cfg->default_account);
 	free(cfg->new_mail_command);
+	free(cfg->print_command);
+	free(cfg->url_command);
 	free(cfg);
 }
 

@@ -129,6 +129,14 @@ struct config {
 	 */
 	char		*new_mail_command;
 	bool		 bell_on_new_mail;
+	/*
+	 * print_command: run through /bin/sh -c with the rendered text of
+	 * the messages on its standard input; url_command: run through
+	 * /bin/sh -c as 'url_command "$1"' with the chosen link as $1, never
+	 * parsed by the shell. NULL: not set.
+	 */
+	char		*print_command;
+	char		*url_command;
 	struct account	*accounts;
 	size_t		 naccounts;
 	struct key_binding *keys;	/* [keys] section, in file order */

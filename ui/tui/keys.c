@@ -177,6 +177,10 @@ static const struct tui_action actions[] = {
 	    "mbox file", shell_act_save_file },
 	{ "bounce-message", A, "remail the message untouched to other "
 	    "addresses (Resent-* headers)", shell_act_bounce },
+	{ "print-message", A, "give the message's text (or the tagged ones') "
+	    "to print_command", shell_act_print },
+	{ "open-url", A, "list the message's links; open the chosen one "
+	    "with url_command", shell_act_open_url },
 
 	{ "exit", P, "back to the index", act_pg_exit },
 	{ "next-line", P, "scroll down one line", act_pg_next_line },
@@ -266,6 +270,8 @@ static const struct {
 	{ A, "v", "view-attachments" },
 	{ A, "|", "pipe-message" },
 	{ A, "b", "bounce-message" },
+	{ A, "p", "print-message" },
+	{ A, "^B", "open-url" },
 
 	{ I, "j", "next-entry" },
 	{ I, "Down", "next-entry" },

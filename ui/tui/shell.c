@@ -19,10 +19,13 @@
 
 #include "tui/tui-int.h"
 
+static void	urls_clear(struct tui *);
+
 void
 shell_free(struct tui *t)
 {
 	compose_cands_free(&t->shell_cands, &t->nshell_cands);
+	urls_clear(t);
 }
 
 /* The current message's bytes; -1 (said, body asked for) when missing. */
@@ -46,45 +49,77 @@ current_bytes(struct tui *t, int64_t *id, void **raw, size_t *len)
 	return -1;
 }
 
+/*
+ * Run cmd with data on its standard input, its errors in its output:
+ * the exit status and *out (malloc'd, *olen bytes), or -1 (said).
+ */
+static int
+feed_command(struct tui *t, const char *cmd, const char *data, size_t len,
+    char **out, size_t *olen)
+{
+	struct perr	 err;
+	char		*dir, *file, *full;
+	int		 rc = -1;
+
+	*out = NULL;
+	*olen = 0;
+	if ((dir = run_tmpdir(&err)) == NULL) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	file = xasprintf("%s/message", dir);
+	if (attach_write_file(file, data, len, true, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else {
+		/* Its errors are part of what the user wants to see. */
+		full = xasprintf("exec 2>&1\n%s", cmd);
+		if ((rc = run_capture(full, NULL, file, out, olen, &err)) < 0)
+			status_error(&t->status, "%s", err.msg);
+		free(full);
+	}
+	run_rmdir(dir);
+	free(dir);
+	free(file);
+	return rc;
+}
+
+/* Where q goes back from output shown now: a message's pager goes to
+ * the index (the output replaced the message). */
+static enum tui_view
+output_back(const struct tui *t)
+{
+	return t->view == TUI_VIEW_PAGER && t->pg.msg_id != 0 ?
+	    TUI_VIEW_INDEX : t->view;
+}
+
+/* A command's output in the pager, titled by the command and status. */
+static void
+show_output(struct tui *t, const char *cmd, int rc, const char *out,
+    size_t olen)
+{
+	char	*title;
+
+	title = rc == 0 ? xasprintf("Output of %s", cmd) :
+	    xasprintf("Output of %s (exit status %d)", cmd, rc);
+	tui_show_output(t, title, out != NULL ? out : "", olen,
+	    output_back(t));
+	free(title);
+}
+
 /* Run cmd with data on its standard input; its output in the pager. */
 static void
 pipe_run(struct tui *t, const char *cmd, const char *data, size_t len)
 {
-	struct perr	 err;
-	char		*dir, *file, *full, *out = NULL, *title;
-	size_t		 olen = 0;
-	int		 rc;
+	char	*out;
+	size_t	 olen;
+	int	 rc;
 
-	if ((dir = run_tmpdir(&err)) == NULL) {
-		status_error(&t->status, "%s", err.msg);
+	if ((rc = feed_command(t, cmd, data, len, &out, &olen)) < 0)
 		return;
-	}
-	file = xasprintf("%s/message", dir);
-	if (attach_write_file(file, data, len, true, &err) != 0) {
-		status_error(&t->status, "%s", err.msg);
-		goto out;
-	}
-	/* Its errors are part of what the user wants to see. */
-	full = xasprintf("exec 2>&1\n%s", cmd);
-	rc = run_capture(full, NULL, file, &out, &olen, &err);
-	free(full);
-	if (rc < 0) {
-		status_error(&t->status, "%s", err.msg);
-		goto out;
-	}
-	title = rc == 0 ? xasprintf("Output of %s", cmd) :
-	    xasprintf("Output of %s (exit status %d)", cmd, rc);
-	tui_show_output(t, title, out != NULL ? out : "", olen,
-	    t->view == TUI_VIEW_PAGER && t->pg.msg_id != 0 ? TUI_VIEW_INDEX :
-	    t->view);
+	show_output(t, cmd, rc, out, olen);
 	if (olen == 0)
 		status_msg(&t->status, "The command wrote nothing.");
-	free(title);
-out:
 	free(out);
-	run_rmdir(dir);
-	free(dir);
-	free(file);
 }
 
 static void
@@ -231,4 +266,195 @@ shell_act_bounce(struct tui *t)
 	}
 	prompt_start(&t->prompt, "Bounce the message to: ", bounce_done,
 	    NULL);
+}
+
+/* ---- print ------------------------------------------------------------------ */
+
+/*
+ * The rendered text of message id (malloc'd): 0; 1 when its body is not
+ * stored yet (fetch asked for); -1 (said) on another error.
+ */
+static int
+render_id(struct tui *t, int64_t id, char **text)
+{
+	struct perr	 err;
+	void		*raw;
+	size_t		 len;
+	int		 rc;
+
+	if (store_body_get(t->st, id, &raw, &len, &err) != 0) {
+		if (err.code != PERR_NOTFOUND) {
+			status_error(&t->status, "%s", err.msg);
+			return -1;
+		}
+		workers_fetch_body(t, id);
+		return 1;
+	}
+	rc = mail_render(raw, len, text, NULL, &err);
+	free(raw);
+	if (rc != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The targets' texts, form feeds between them; NULL when none (said). */
+static char *
+print_text(struct tui *t, size_t *len, size_t *printed)
+{
+	char	*all = NULL, *text, *joined;
+	size_t	 i, no_body = 0;
+	int	 rc;
+
+	*printed = 0;
+	for (i = 0; i < t->npend; i++) {
+		if ((rc = render_id(t, t->pend[i], &text)) < 0) {
+			free(all);
+			return NULL;
+		}
+		if (rc > 0) {
+			no_body++;
+			continue;
+		}
+		joined = all == NULL ? text : xasprintf("%s\f%s", all, text);
+		if (joined != text) {
+			free(all);
+			free(text);
+		}
+		all = joined;
+		(*printed)++;
+	}
+	if (all == NULL)
+		status_msg(&t->status, no_body == 1 ? "This message's body is "
+		    "not stored yet; try again when it is." : "These "
+		    "messages' bodies are not stored yet; try again when "
+		    "they are.");
+	else
+		*len = strlen(all);
+	return all;
+}
+
+void
+shell_act_print(struct tui *t)
+{
+	const char	*cmd = t->cfg->print_command;
+	char		*text, *out;
+	size_t		 len, olen, printed;
+	int		 rc;
+
+	if (cmd == NULL) {
+		status_msg(&t->status, "print_command is not set in the "
+		    "[general] section of the configuration file.");
+		return;
+	}
+	if (t->st == NULL || act_targets(t) == 0 ||
+	    (text = print_text(t, &len, &printed)) == NULL)
+		return;
+	rc = feed_command(t, cmd, text, len, &out, &olen);
+	free(text);
+	if (rc < 0)
+		return;
+	act_targets_used(t);
+	if (rc != 0)
+		show_output(t, cmd, rc, out, olen);
+	else if (printed == t->npend && printed == 1)
+		status_msg(&t->status, "The message went to %s.", cmd);
+	else if (printed == t->npend)
+		status_msg(&t->status, "%zu messages went to %s.", printed,
+		    cmd);
+	else
+		status_msg(&t->status, "%zu of the %zu messages went to %s; "
+		    "the others are not stored offline yet.", printed,
+		    t->npend, cmd);
+	free(out);
+}
+
+/* ---- links ------------------------------------------------------------------ */
+
+static void
+urls_clear(struct tui *t)
+{
+	app_urls_free(t->urls, t->nurls);
+	t->urls = NULL;
+	t->nurls = 0;
+}
+
+static void
+open_url_done(struct tui *t, const char *text)
+{
+	struct perr	 err;
+	char		*end, *cmd;
+	unsigned long	 n;
+	int		 rc;
+
+	if (*text == '\0' || t->nurls == 0)
+		return;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > t->nurls) {
+		status_msg(&t->status, "There is no link number %s; the "
+		    "numbers go from 1 to %zu.", text, t->nurls);
+		return;
+	}
+	/* Back from the list first: the command may take the terminal. */
+	t->view = t->help_back;
+	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+	/* The link is "$1" to the shell, never parsed by it. */
+	cmd = xasprintf("%s \"$1\"", t->cfg->url_command);
+	rc = run_interactive(t, cmd, t->urls[n - 1], &err);
+	free(cmd);
+	if (rc < 0 || rc == 127)
+		status_error(&t->status, "%s", err.msg);
+	else if (rc != 0)
+		status_msg(&t->status, "%s exited with status %d.",
+		    t->cfg->url_command, rc);
+	else
+		status_msg(&t->status, "Opened %s with %s.", t->urls[n - 1],
+		    t->cfg->url_command);
+}
+
+void
+shell_act_open_url(struct tui *t)
+{
+	char	*text, *list, *title;
+	size_t	 i, cap, len;
+	int64_t	 id;
+	int	 rc;
+
+	if (t->cfg->url_command == NULL) {
+		status_msg(&t->status, "url_command is not set in the "
+		    "[general] section of the configuration file.");
+		return;
+	}
+	if ((id = act_current(t)) == 0 || t->st == NULL) {
+		status_msg(&t->status, "no message selected");
+		return;
+	}
+	if ((rc = render_id(t, id, &text)) != 0) {
+		if (rc > 0)
+			status_msg(&t->status, "This message's body is not "
+			    "stored yet; try again when it is.");
+		return;
+	}
+	urls_clear(t);
+	t->nurls = app_urls(text, &t->urls);
+	free(text);
+	if (t->nurls == 0) {
+		status_msg(&t->status, "This message has no links.");
+		return;
+	}
+	for (i = 0, cap = 1; i < t->nurls; i++)
+		cap += strlen(t->urls[i]) + 32;
+	list = xmalloc(cap);
+	for (i = 0, len = 0; i < t->nurls; i++)
+		len += (size_t)snprintf(list + len, cap - len, "%3zu  %s\n",
+		    i + 1, t->urls[i]);
+	title = t->nurls == 1 ? xstrdup("1 link in the message") :
+	    xasprintf("%zu links in the message", t->nurls);
+	tui_show_output(t, title, list, len, output_back(t));
+	free(title);
+	free(list);
+	prompt_start(&t->prompt, "Open which link? Type its number: ",
+	    open_url_done, NULL);
 }

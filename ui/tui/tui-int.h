@@ -551,6 +551,8 @@ struct tui {
 	struct compose_screen *cs;	/* NULL: not composing */
 	char		**shell_cands;	/* path completion (shell.c) */
 	size_t		 nshell_cands;
+	char		**urls;		/* open-url's list (shell.c) */
+	size_t		 nurls;
 	enum tui_view	 cs_back;	/* the view compose returns to */
 	enum tui_view	 help_back;	/* the view help returns to */
 	struct workers	 wk;
@@ -667,6 +669,8 @@ void	shell_act_pipe(struct tui *);
 void	shell_act_pipe_text(struct tui *);
 void	shell_act_save_file(struct tui *);
 void	shell_act_bounce(struct tui *);
+void	shell_act_print(struct tui *);
+void	shell_act_open_url(struct tui *);
 void	shell_free(struct tui *);
 
 /* mailcap.c: RFC 1524, the parts posta uses. */
