@@ -233,7 +233,8 @@ error_unknown_general_key(void **state)
 {
 	load_fails("[general]\nstores = x\n", 0600, "2: key 'stores': unknown "
 	    "key in [general] (expected store, default_account, "
-	    "new_mail_command or bell_on_new_mail)");
+	    "new_mail_command, bell_on_new_mail, print_command or "
+	    "url_command)");
 }
 
 static void
@@ -248,6 +249,13 @@ new_mail_settings_are_read(void **state)
 	    "bell_on_new_mail = yes\n" ACCT);
 	assert_string_equal(cfg->new_mail_command, "notify-send posta");
 	assert_true(cfg->bell_on_new_mail);
+	assert_null(cfg->print_command);
+	assert_null(cfg->url_command);
+	config_free(cfg);
+	cfg = load_ok("[general]\nprint_command = lpr -P x\n"
+	    "url_command = xdg-open\n" ACCT);
+	assert_string_equal(cfg->print_command, "lpr -P x");
+	assert_string_equal(cfg->url_command, "xdg-open");
 	config_free(cfg);
 	load_fails("[general]\nbell_on_new_mail = loud\n" ACCT, 0600, "2: key "
 	    "'bell_on_new_mail': expected yes or no, got 'loud'");
