@@ -52,9 +52,6 @@
 
 #define APP_USER_AGENT	"posta/" PACKAGE_VERSION
 
-/* Bigger files are refused: the whole message is held in memory. */
-#define APP_ATTACH_MAX	((size_t)64 << 20)
-
 /* ---- files ------------------------------------------------------------- */
 
 /* Read a whole file: *data malloc'd (NUL after *len), caller frees. */
@@ -109,7 +106,7 @@ app_draft_attach_file(struct compose_draft *d, const char *path,
 	char	*data;
 	size_t	 len;
 
-	if (read_file(path, APP_ATTACH_MAX, &data, &len, err) != 0)
+	if (read_file(path, MAIL_MSG_MAX, &data, &len, err) != 0)
 		return -1;
 	compose_draft_attach(d, data, len, path, NULL, path);
 	return 0;

@@ -652,7 +652,7 @@ remap_one(void *arg, const struct store_msg *m)
 	"stored, and a sync of this folder alone (posta sync --folder) tries " \
 	"again"
 /*
- * A body over IMAP_BODY_MAX whose RFC822.SIZE said less: the row takes the
+ * A body over MAIL_MSG_MAX whose RFC822.SIZE said less: the row takes the
  * size received (so that nothing asks for it again) and this sentence:
  * the size announced, the MB received, the MB posta downloads.
  */
@@ -1097,7 +1097,7 @@ store_header(void *arg, const struct imap_header *h)
 	m.keywords = h->keywords != NULL ? xstrdup(h->keywords) : NULL;
 	m.has_attachments = h->has_attachments;
 	/* Never downloaded (bodies_wanted() skips it): say why. */
-	if (h->size > IMAP_BODY_MAX)
+	if (h->size > MAIL_MSG_MAX)
 		m.problem = sync_problem_too_big(h->size);
 
 	if (store_row(hc, &m, &id, hc->err) != 0) {
@@ -1295,7 +1295,7 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 	m.uid = uid;
 	if (placeholder_flags(nw, uid, flags_one, &m, err) < 0)
 		goto out;
-	if (imap_fetch_body(be->c, uid, IMAP_BODY_MAX, &raw, &len,
+	if (imap_fetch_body(be->c, uid, MAIL_MSG_MAX, &raw, &len,
 	    &ferr) != 0) {
 		if (ferr.code == PERR_NOTFOUND) {
 			rc = 0;		/* expunged meanwhile */
@@ -1429,7 +1429,7 @@ fetch_new(struct sync_session *s, const struct store_folder *f,
 	return 0;
 }
 
-/* A folder's rows with a UID and no body, at most IMAP_BODY_MAX. */
+/* A folder's rows with a UID and no body, at most MAIL_MSG_MAX. */
 struct lost {
 	int64_t		*ids;
 	size_t		 n;
@@ -1506,7 +1506,7 @@ retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
 		return -1;
 	if (m.problem == NULL)
 		goto out;
-	if (imap_fetch_body(be->c, m.uid, IMAP_BODY_MAX, &raw, &len,
+	if (imap_fetch_body(be->c, m.uid, MAIL_MSG_MAX, &raw, &len,
 	    &ferr) != 0) {
 		/* Gone (the pass drops it), or still broken: it stays. */
 		if (ferr.code != PERR_NOTFOUND &&
@@ -1544,7 +1544,7 @@ retry_lost(struct sync_session *s, const struct store_folder *f,
 	int		rc = 0;
 
 	hdr_init(&hc, &nw, s, f, uidvalidity, false, err);
-	if (store_msg_bodiless(s->st, f->id, 0, (int64_t)IMAP_BODY_MAX, true,
+	if (store_msg_bodiless(s->st, f->id, 0, (int64_t)MAIL_MSG_MAX, true,
 	    lost_one, &l, err) < 0)
 		return -1;
 	for (i = 0; i < l.n && rc == 0; i++)
@@ -2151,7 +2151,7 @@ body_req(const struct body_ctx *bc, uint32_t uid)
 }
 
 /*
- * The server sent len bytes, over IMAP_BODY_MAX, for message rq whose
+ * The server sent len bytes, over MAIL_MSG_MAX, for message rq whose
  * RFC822.SIZE said less (else it would not have been asked for): the row
  * gets the size it really has and the problem marker, so that no pass,
  * retry or `posta show` downloads it again, and the user learns why.
@@ -2165,7 +2165,7 @@ body_oversize(struct body_ctx *bc, const struct sync_body_req *rq,
 	int			 rc;
 
 	problem = xasprintf(PROBLEM_SIZE_LIE, (long long)rq->size,
-	    (double)len / (1 << 20), IMAP_BODY_MAX >> 20);
+	    (double)len / (1 << 20), MAIL_MSG_MAX >> 20);
 	rc = store_msg_set_size(s->st, rq->id, (int64_t)len, bc->err);
 	if (rc == 0)
 		rc = store_msg_set_problem(s->st, rq->id, problem, bc->err);
@@ -2210,7 +2210,7 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 {
 	struct imap_be	*be = nw->s->be;
 
-	return imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
+	return imap_fetch_bodies(be->c, uids, n, MAIL_MSG_MAX, store_body,
 	    nw->arg, err);
 }
 

@@ -599,15 +599,15 @@ fetch(struct pull *p, const struct pop3_msg *m, const char *top,
 {
 	struct perr	why;
 
-	if (m->size > POP3_RETR_MAX) {
+	if (m->size > MAIL_MSG_MAX) {
 		perr_set(&why, PERR_GENERIC, "%s: message %u is %llu bytes, "
 		    "more than posta's limit of %zu MiB: left on the server",
 		    p->be->c->report.hostport, m->num,
-		    (unsigned long long)m->size, POP3_RETR_MAX >> 20);
+		    (unsigned long long)m->size, MAIL_MSG_MAX >> 20);
 		skip(p, &why);
 		return 1;
 	}
-	if (pop3_retr(p->be->c, m->num, POP3_RETR_MAX, raw, len, err) != 0) {
+	if (pop3_retr(p->be->c, m->num, MAIL_MSG_MAX, raw, len, err) != 0) {
 		if (pop3_err_fatal(err))
 			return -1;
 		skip(p, err);
