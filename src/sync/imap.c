@@ -549,16 +549,6 @@ bare_id(const char *raw)
 	return clean;
 }
 
-static char *
-nonempty(char *s)
-{
-	if (s != NULL && *s == '\0') {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 /*
  * "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd, NULL
  * when n is 0. One growing buffer, so the work is linear in n (a string
@@ -1014,6 +1004,23 @@ struct hdr_ctx {
 };
 
 /*
+ * An ENVELOPE string decoded (RFC 2047) into a malloc'd copy the caller
+ * frees, or NULL when enc is NULL or decodes to "". enc stays the caller's.
+ */
+static char *
+decode_nonempty(const char *enc)
+{
+	char	*d, *s;
+
+	if (enc == NULL)
+		return NULL;
+	d = rfc2047_decode(enc);
+	s = xstrdup_nonempty(d);
+	free(d);
+	return s;
+}
+
+/*
  * Store m as a new row (and thread it), or, after a UIDVALIDITY change,
  * give the forgotten row with its Message-ID its UID back. *id: the new
  * row, 0 when none was added.
@@ -1074,8 +1081,8 @@ store_header(void *arg, const struct imap_header *h)
 	/* The header lines give References and a cleaner In-Reply-To. */
 	if (h->refs != NULL && h->refs_len > 0 &&
 	    mail_headers_parse(h->refs, h->refs_len, &mh, &perr) == 0) {
-		m.refs = nonempty(xstrdup(mh.references));
-		m.in_reply_to = nonempty(xstrdup(mh.in_reply_to));
+		m.refs = xstrdup_nonempty(mh.references);
+		m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
 		mail_headers_free(&mh);
 	}
 	if (m.in_reply_to == NULL)
@@ -1083,8 +1090,7 @@ store_header(void *arg, const struct imap_header *h)
 	m.date = h->date != NULL ? mail_date_parse(h->date) : 0;
 	m.internal_date = h->internal_date;
 	if (h->nfrom > 0) {
-		m.from_name = nonempty(h->from[0].name != NULL ?
-		    rfc2047_decode(h->from[0].name) : NULL);
+		m.from_name = decode_nonempty(h->from[0].name);
 		m.from_addr = xasprintf("%s@%s", h->from[0].mailbox != NULL ?
 		    h->from[0].mailbox : "", h->from[0].host != NULL ?
 		    h->from[0].host : "");
@@ -1169,15 +1175,15 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	/* One parse gives the header, the search text and any problem. */
 	if (raw != NULL && mail_index(raw, len, 1 << 20, &mh, &text,
 	    &problem, &perr) == 0) {
-		m->message_id = nonempty(xstrdup(mh.message_id));
-		m->in_reply_to = nonempty(xstrdup(mh.in_reply_to));
-		m->refs = nonempty(xstrdup(mh.references));
+		m->message_id = xstrdup_nonempty(mh.message_id);
+		m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
+		m->refs = xstrdup_nonempty(mh.references);
 		m->date = mh.date;
-		m->from_name = nonempty(xstrdup(mh.from_name));
-		m->from_addr = nonempty(xstrdup(mh.from_addr));
-		m->to_list = nonempty(xstrdup(mh.to));
-		m->cc_list = nonempty(xstrdup(mh.cc));
-		m->subject = nonempty(xstrdup(mh.subject));
+		m->from_name = xstrdup_nonempty(mh.from_name);
+		m->from_addr = xstrdup_nonempty(mh.from_addr);
+		m->to_list = xstrdup_nonempty(mh.to);
+		m->cc_list = xstrdup_nonempty(mh.cc);
+		m->subject = xstrdup_nonempty(mh.subject);
 		m->has_attachments = mh.has_attachments;
 		mail_headers_free(&mh);
 		if (m->problem == NULL)
