@@ -404,7 +404,7 @@ store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
 	m.from_addr = h.from_addr;
 	m.to_list = h.to;
 	m.cc_list = h.cc;
-	m.subject = h.subject;
+	m.subject = *h.subject != '\0' ? h.subject : NULL;
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = h.has_attachments;

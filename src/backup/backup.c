@@ -271,7 +271,7 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 	m.from_addr = xstrdup_nonempty(mh.from_addr);
 	m.to_list = xstrdup_nonempty(mh.to);
 	m.cc_list = xstrdup_nonempty(mh.cc);
-	m.subject = xstrdup(mh.subject);
+	m.subject = xstrdup_nonempty(mh.subject);
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = mh.has_attachments;

@@ -1097,7 +1097,7 @@ store_header(void *arg, const struct imap_header *h)
 	}
 	m.to_list = sync_addr_list(h->to, h->nto);
 	m.cc_list = sync_addr_list(h->cc, h->ncc);
-	m.subject = h->subject != NULL ? rfc2047_decode(h->subject) : NULL;
+	m.subject = decode_nonempty(h->subject);
 	m.size = h->size;
 	m.flags = store_flags(h->flags);
 	m.keywords = h->keywords != NULL ? xstrdup(h->keywords) : NULL;

@@ -383,7 +383,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	m.from_addr = xstrdup_nonempty(mh.from_addr);
 	m.to_list = xstrdup_nonempty(mh.to);
 	m.cc_list = xstrdup_nonempty(mh.cc);
-	m.subject = xstrdup(mh.subject);
+	m.subject = xstrdup_nonempty(mh.subject);
 	m.size = (int64_t)len;
 	m.has_attachments = mh.has_attachments;
 	m.pop3_uidl = (char *)uidl;
