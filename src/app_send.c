@@ -52,9 +52,6 @@
 
 #define APP_USER_AGENT	"posta/" PACKAGE_VERSION
 
-/* Bigger files are refused: the whole message is held in memory. */
-#define APP_ATTACH_MAX	((size_t)64 << 20)
-
 /* ---- files ------------------------------------------------------------- */
 
 /* Read a whole file: *data malloc'd (NUL after *len), caller frees. */
@@ -109,7 +106,7 @@ app_draft_attach_file(struct compose_draft *d, const char *path,
 	char	*data;
 	size_t	 len;
 
-	if (read_file(path, APP_ATTACH_MAX, &data, &len, err) != 0)
+	if (read_file(path, MAIL_MSG_MAX, &data, &len, err) != 0)
 		return -1;
 	compose_draft_attach(d, data, len, path, NULL, path);
 	return 0;
@@ -407,7 +404,7 @@ store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
 	m.from_addr = h.from_addr;
 	m.to_list = h.to;
 	m.cc_list = h.cc;
-	m.subject = h.subject;
+	m.subject = *h.subject != '\0' ? h.subject : NULL;
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = h.has_attachments;

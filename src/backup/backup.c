@@ -222,12 +222,6 @@ out:
 
 /* ---- import ---------------------------------------------------------------- */
 
-static char *
-nonempty(const char *s)
-{
-	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
-}
-
 struct dup_find {
 	int64_t	size;
 };
@@ -258,7 +252,7 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 	memset(&m, 0, sizeof m);
 	m.problem = problem;
 	m.folder_id = folder_id;
-	m.message_id = nonempty(mh.message_id);
+	m.message_id = xstrdup_nonempty(mh.message_id);
 	if (m.message_id != NULL) {
 		r = store_msg_by_message_id(st, m.message_id, folder_id,
 		    dup_one, &df, err);
@@ -269,15 +263,15 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 			goto out;
 		}
 	}
-	m.in_reply_to = nonempty(mh.in_reply_to);
-	m.refs = nonempty(mh.references);
+	m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
+	m.refs = xstrdup_nonempty(mh.references);
 	m.date = mh.date;
 	m.internal_date = mh.date != 0 ? mh.date : (int64_t)time(NULL);
-	m.from_name = nonempty(mh.from_name);
-	m.from_addr = nonempty(mh.from_addr);
-	m.to_list = nonempty(mh.to);
-	m.cc_list = nonempty(mh.cc);
-	m.subject = xstrdup(mh.subject);
+	m.from_name = xstrdup_nonempty(mh.from_name);
+	m.from_addr = xstrdup_nonempty(mh.from_addr);
+	m.to_list = xstrdup_nonempty(mh.to);
+	m.cc_list = xstrdup_nonempty(mh.cc);
+	m.subject = xstrdup_nonempty(mh.subject);
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = mh.has_attachments;

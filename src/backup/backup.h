@@ -12,8 +12,8 @@
  *
  * Message bytes are never changed: what a message's body row holds is what
  * the file holds (Maildir) or what reading the file gives back (mbox, after
- * un-quoting). A message bigger than BACKUP_MSG_MAX is refused on reading
- * with a clear error, never loaded.
+ * un-quoting). A message bigger than MAIL_MSG_MAX (mail.h) is refused on
+ * reading with a clear error, never loaded.
  */
 #ifndef POSTA_BACKUP_H
 #define POSTA_BACKUP_H
@@ -24,9 +24,8 @@
 #include <stdio.h>
 
 #include "util/util.h"
+#include "mail/mail.h"
 #include "store/store.h"
-
-#define BACKUP_MSG_MAX	((size_t)64 << 20)
 
 /* ---- mbox.c -------------------------------------------------------------- */
 
@@ -48,7 +47,7 @@ struct backup_mbox *backup_mbox_open(const char *path, struct perr *err);
  * un-quoted, without the "From " line, posta's leading Status/X-Status lines
  * (their flags go to *flags; Status/X-Status met elsewhere in the header
  * give flags but stay) and the "\n" that ends the entry. Returns 1 for a
- * message, 0 at the end, -1 with err set (a message over BACKUP_MSG_MAX,
+ * message, 0 at the end, -1 with err set (a message over MAIL_MSG_MAX,
  * a file that is not an mbox, a read error).
  */
 int	backup_mbox_next(struct backup_mbox *, char **raw, size_t *len,

@@ -358,9 +358,9 @@ backup_maildir_next(struct backup_maildir *md, char **raw, size_t *len,
 		}
 		break;
 	}
-	if ((uint64_t)sb.st_size > BACKUP_MSG_MAX) {
+	if ((uint64_t)sb.st_size > MAIL_MSG_MAX) {
 		perr_set(err, PERR_IO, "%s: the message is larger than %zu "
-		    "MiB; refusing it", path, BACKUP_MSG_MAX >> 20);
+		    "MiB; refusing it", path, MAIL_MSG_MAX >> 20);
 		(void)close(fd);
 		free(path);
 		return -1;

@@ -281,7 +281,7 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 	}
 	for (;;) {
 		start = blen;
-		n = read_line(mb->f, &buf, &blen, &cap, BACKUP_MSG_MAX + 64);
+		n = read_line(mb->f, &buf, &blen, &cap, MAIL_MSG_MAX + 64);
 		if (n < 0) {
 			free(buf);
 			if (ferror(mb->f))
@@ -289,7 +289,7 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 				    mb->path, strerror(errno));
 			return perr_set(err, PERR_IO, "%s: message %zu is "
 			    "larger than %zu MiB; refusing it", mb->path,
-			    mb->count + 1, BACKUP_MSG_MAX >> 20);
+			    mb->count + 1, MAIL_MSG_MAX >> 20);
 		}
 		if (n == 0) {
 			mb->eof = true;
@@ -312,11 +312,11 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 	if (blen > 0 && buf[blen - 1] == '\n')
 		buf[--blen] = '\0';
 	*flags = take_status(buf, &blen);
-	if (blen > BACKUP_MSG_MAX) {
+	if (blen > MAIL_MSG_MAX) {
 		free(buf);
 		return perr_set(err, PERR_IO, "%s: message %zu is larger than "
 		    "%zu MiB; refusing it", mb->path, mb->count + 1,
-		    BACKUP_MSG_MAX >> 20);
+		    MAIL_MSG_MAX >> 20);
 	}
 	mb->count++;
 	*raw = buf;

@@ -41,6 +41,13 @@
 #define MAIL_MAX_LINKS		1000	/* links numbered per message */
 #define MAIL_RENDER_MAX		(8u << 20) /* default cap on rendered bytes */
 
+/*
+ * The largest message posta takes in: a whole message is held in memory,
+ * so every way one enters (IMAP and POP3 download, a file attached to mail
+ * being sent, import from mbox or Maildir) refuses or skips a bigger one.
+ */
+#define MAIL_MSG_MAX		((size_t)64 << 20)
+
 /* ---- headers -------------------------------------------------------- */
 
 /*

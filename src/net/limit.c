@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/mail.h"
 #include "net/net.h"
 
 #define KiB	((uint64_t)1 << 10)
@@ -95,7 +96,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		break;
 	case NET_CTX_IMAP_BODY:
 		/*
-		 * imapcmd.c keeps up to IMAP_BODY_MAX of a body and drains
+		 * imapcmd.c keeps up to MAIL_MSG_MAX of a body and drains
 		 * the rest so the session stays in step; a body announced
 		 * bigger than this is not mail, and is not drained.
 		 */
@@ -115,7 +116,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		/* pop3cmd.c reads every reply itself, each with its bound. */
 		l->proto = NET_PROTO_POP3;
 		l->what = "a command's reply";
-		l->line_max = POP3_RETR_MAX + 64 * KiB;
+		l->line_max = MAIL_MSG_MAX + 64 * KiB;
 		break;
 	case NET_CTX_SMTP:
 		l->proto = NET_PROTO_SMTP;

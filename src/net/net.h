@@ -690,10 +690,9 @@ int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
  * streamed into one growing buffer (libetpan's handler), and a body larger
  * than max bytes is read to its end and dropped, so the session stays in
  * step; the callback then gets raw NULL and len the size the server sent
- * (whatever RFC822.SIZE said). IMAP_BODY_MAX is the bound posta uses. A
+ * (whatever RFC822.SIZE said). posta passes MAIL_MSG_MAX (mail.h). A
  * tagged NO fails the fetch, with imap_conn.refused set.
  */
-#define IMAP_BODY_MAX	((size_t)64 << 20)
 typedef int	(*imap_body_cb)(void *arg, uint32_t uid, const char *raw,
 		    size_t len);
 /* Several bodies in one command; raw is NUL-terminated after len bytes,
@@ -809,7 +808,6 @@ bool	imap_uids_has(const struct imap_uids *u, uint32_t uid);
  * answered -ERR to this one command (PERR_GENERIC; the session goes on).
  */
 #define POP3_MSGS_MAX	1000000			/* messages in a maildrop */
-#define POP3_RETR_MAX	((size_t)64 << 20)	/* posta's bound on a message */
 #define POP3_UIDL_MAX	70			/* RFC 1939 */
 bool	pop3_err_fatal(const struct perr *err);
 
@@ -846,7 +844,7 @@ void	pop3_msgs_free(struct pop3_msgs *);
 /*
  * RETR num into *raw (malloc'd, NUL-terminated after *len bytes; the caller
  * frees): dot-unstuffed, line ends as the server sent them. A message over
- * max bytes (posta uses POP3_RETR_MAX) breaks the session; check LIST's
+ * max bytes (posta uses MAIL_MSG_MAX, mail.h) breaks the session; check LIST's
  * size first to skip it. -ERR (no such message) is PERR_GENERIC.
  */
 int	pop3_retr(struct pop3_conn *, unsigned num, size_t max, char **raw,

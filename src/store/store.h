@@ -31,6 +31,9 @@
  * decodes, sanitises or interprets them (it only derives the sort keys of
  * sender and subject from them). Strings coming out are as stored:
  * pass them through sanitize_*() before they reach a terminal.
+ * A message without a Subject, or with an empty one, has subject NULL,
+ * never "": every way in (IMAP, POP3, a sent copy, import) stores it so,
+ * and readers test for NULL only.
  *
  * Callbacks (the store_*_cb types): they receive rows that are only valid
  * during the call (strings point into SQLite's buffers; copy what you keep).
@@ -279,7 +282,7 @@ struct store_msg {
 	char			*from_addr;
 	char			*to_list;	/* "Name <a@b>, c@d" as shown */
 	char			*cc_list;
-	char			*subject;
+	char			*subject;	/* NULL: none, or empty */
 	int64_t			 size;		/* RFC822.SIZE in bytes */
 	unsigned		 flags;		/* enum store_flag bits */
 	char			*keywords;	/* other IMAP flags, space-sep. */

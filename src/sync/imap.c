@@ -549,16 +549,6 @@ bare_id(const char *raw)
 	return clean;
 }
 
-static char *
-nonempty(char *s)
-{
-	if (s != NULL && *s == '\0') {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 /*
  * "Name <a@b>, c@d": a display list of ENVELOPE addresses; malloc'd, NULL
  * when n is 0. One growing buffer, so the work is linear in n (a string
@@ -652,7 +642,7 @@ remap_one(void *arg, const struct store_msg *m)
 	"stored, and a sync of this folder alone (posta sync --folder) tries " \
 	"again"
 /*
- * A body over IMAP_BODY_MAX whose RFC822.SIZE said less: the row takes the
+ * A body over MAIL_MSG_MAX whose RFC822.SIZE said less: the row takes the
  * size received (so that nothing asks for it again) and this sentence:
  * the size announced, the MB received, the MB posta downloads.
  */
@@ -1014,6 +1004,23 @@ struct hdr_ctx {
 };
 
 /*
+ * An ENVELOPE string decoded (RFC 2047) into a malloc'd copy the caller
+ * frees, or NULL when enc is NULL or decodes to "". enc stays the caller's.
+ */
+static char *
+decode_nonempty(const char *enc)
+{
+	char	*d, *s;
+
+	if (enc == NULL)
+		return NULL;
+	d = rfc2047_decode(enc);
+	s = xstrdup_nonempty(d);
+	free(d);
+	return s;
+}
+
+/*
  * Store m as a new row (and thread it), or, after a UIDVALIDITY change,
  * give the forgotten row with its Message-ID its UID back. *id: the new
  * row, 0 when none was added.
@@ -1074,8 +1081,8 @@ store_header(void *arg, const struct imap_header *h)
 	/* The header lines give References and a cleaner In-Reply-To. */
 	if (h->refs != NULL && h->refs_len > 0 &&
 	    mail_headers_parse(h->refs, h->refs_len, &mh, &perr) == 0) {
-		m.refs = nonempty(xstrdup(mh.references));
-		m.in_reply_to = nonempty(xstrdup(mh.in_reply_to));
+		m.refs = xstrdup_nonempty(mh.references);
+		m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
 		mail_headers_free(&mh);
 	}
 	if (m.in_reply_to == NULL)
@@ -1083,21 +1090,20 @@ store_header(void *arg, const struct imap_header *h)
 	m.date = h->date != NULL ? mail_date_parse(h->date) : 0;
 	m.internal_date = h->internal_date;
 	if (h->nfrom > 0) {
-		m.from_name = nonempty(h->from[0].name != NULL ?
-		    rfc2047_decode(h->from[0].name) : NULL);
+		m.from_name = decode_nonempty(h->from[0].name);
 		m.from_addr = xasprintf("%s@%s", h->from[0].mailbox != NULL ?
 		    h->from[0].mailbox : "", h->from[0].host != NULL ?
 		    h->from[0].host : "");
 	}
 	m.to_list = sync_addr_list(h->to, h->nto);
 	m.cc_list = sync_addr_list(h->cc, h->ncc);
-	m.subject = h->subject != NULL ? rfc2047_decode(h->subject) : NULL;
+	m.subject = decode_nonempty(h->subject);
 	m.size = h->size;
 	m.flags = store_flags(h->flags);
 	m.keywords = h->keywords != NULL ? xstrdup(h->keywords) : NULL;
 	m.has_attachments = h->has_attachments;
 	/* Never downloaded (bodies_wanted() skips it): say why. */
-	if (h->size > IMAP_BODY_MAX)
+	if (h->size > MAIL_MSG_MAX)
 		m.problem = sync_problem_too_big(h->size);
 
 	if (store_row(hc, &m, &id, hc->err) != 0) {
@@ -1169,15 +1175,15 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	/* One parse gives the header, the search text and any problem. */
 	if (raw != NULL && mail_index(raw, len, 1 << 20, &mh, &text,
 	    &problem, &perr) == 0) {
-		m->message_id = nonempty(xstrdup(mh.message_id));
-		m->in_reply_to = nonempty(xstrdup(mh.in_reply_to));
-		m->refs = nonempty(xstrdup(mh.references));
+		m->message_id = xstrdup_nonempty(mh.message_id);
+		m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
+		m->refs = xstrdup_nonempty(mh.references);
 		m->date = mh.date;
-		m->from_name = nonempty(xstrdup(mh.from_name));
-		m->from_addr = nonempty(xstrdup(mh.from_addr));
-		m->to_list = nonempty(xstrdup(mh.to));
-		m->cc_list = nonempty(xstrdup(mh.cc));
-		m->subject = nonempty(xstrdup(mh.subject));
+		m->from_name = xstrdup_nonempty(mh.from_name);
+		m->from_addr = xstrdup_nonempty(mh.from_addr);
+		m->to_list = xstrdup_nonempty(mh.to);
+		m->cc_list = xstrdup_nonempty(mh.cc);
+		m->subject = xstrdup_nonempty(mh.subject);
 		m->has_attachments = mh.has_attachments;
 		mail_headers_free(&mh);
 		if (m->problem == NULL)
@@ -1295,7 +1301,7 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 	m.uid = uid;
 	if (placeholder_flags(nw, uid, flags_one, &m, err) < 0)
 		goto out;
-	if (imap_fetch_body(be->c, uid, IMAP_BODY_MAX, &raw, &len,
+	if (imap_fetch_body(be->c, uid, MAIL_MSG_MAX, &raw, &len,
 	    &ferr) != 0) {
 		if (ferr.code == PERR_NOTFOUND) {
 			rc = 0;		/* expunged meanwhile */
@@ -1429,7 +1435,7 @@ fetch_new(struct sync_session *s, const struct store_folder *f,
 	return 0;
 }
 
-/* A folder's rows with a UID and no body, at most IMAP_BODY_MAX. */
+/* A folder's rows with a UID and no body, at most MAIL_MSG_MAX. */
 struct lost {
 	int64_t		*ids;
 	size_t		 n;
@@ -1506,7 +1512,7 @@ retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
 		return -1;
 	if (m.problem == NULL)
 		goto out;
-	if (imap_fetch_body(be->c, m.uid, IMAP_BODY_MAX, &raw, &len,
+	if (imap_fetch_body(be->c, m.uid, MAIL_MSG_MAX, &raw, &len,
 	    &ferr) != 0) {
 		/* Gone (the pass drops it), or still broken: it stays. */
 		if (ferr.code != PERR_NOTFOUND &&
@@ -1544,7 +1550,7 @@ retry_lost(struct sync_session *s, const struct store_folder *f,
 	int		rc = 0;
 
 	hdr_init(&hc, &nw, s, f, uidvalidity, false, err);
-	if (store_msg_bodiless(s->st, f->id, 0, (int64_t)IMAP_BODY_MAX, true,
+	if (store_msg_bodiless(s->st, f->id, 0, (int64_t)MAIL_MSG_MAX, true,
 	    lost_one, &l, err) < 0)
 		return -1;
 	for (i = 0; i < l.n && rc == 0; i++)
@@ -2151,7 +2157,7 @@ body_req(const struct body_ctx *bc, uint32_t uid)
 }
 
 /*
- * The server sent len bytes, over IMAP_BODY_MAX, for message rq whose
+ * The server sent len bytes, over MAIL_MSG_MAX, for message rq whose
  * RFC822.SIZE said less (else it would not have been asked for): the row
  * gets the size it really has and the problem marker, so that no pass,
  * retry or `posta show` downloads it again, and the user learns why.
@@ -2165,7 +2171,7 @@ body_oversize(struct body_ctx *bc, const struct sync_body_req *rq,
 	int			 rc;
 
 	problem = xasprintf(PROBLEM_SIZE_LIE, (long long)rq->size,
-	    (double)len / (1 << 20), IMAP_BODY_MAX >> 20);
+	    (double)len / (1 << 20), MAIL_MSG_MAX >> 20);
 	rc = store_msg_set_size(s->st, rq->id, (int64_t)len, bc->err);
 	if (rc == 0)
 		rc = store_msg_set_problem(s->st, rq->id, problem, bc->err);
@@ -2210,7 +2216,7 @@ body_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 {
 	struct imap_be	*be = nw->s->be;
 
-	return imap_fetch_bodies(be->c, uids, n, IMAP_BODY_MAX, store_body,
+	return imap_fetch_bodies(be->c, uids, n, MAIL_MSG_MAX, store_body,
 	    nw->arg, err);
 }
 

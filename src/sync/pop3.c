@@ -350,16 +350,6 @@ fail:
 
 /* ---- one message into the store ----------------------------------------------- */
 
-static char *
-nonempty(char *str)
-{
-	if (str != NULL && *str == '\0') {
-		free(str);
-		return NULL;
-	}
-	return str;
-}
-
 /*
  * Store raw as a new message of folder f with identity uidl, and its
  * header hash alias (NULL: none) as a second known identity, in one
@@ -384,16 +374,16 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	memset(&m, 0, sizeof m);
 	m.problem = problem;
 	m.folder_id = f->id;
-	m.message_id = nonempty(xstrdup(mh.message_id));
-	m.in_reply_to = nonempty(xstrdup(mh.in_reply_to));
-	m.refs = nonempty(xstrdup(mh.references));
+	m.message_id = xstrdup_nonempty(mh.message_id);
+	m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
+	m.refs = xstrdup_nonempty(mh.references);
 	m.date = mh.date;
 	m.internal_date = now;	/* POP3 has no arrival time: ours */
-	m.from_name = nonempty(xstrdup(mh.from_name));
-	m.from_addr = nonempty(xstrdup(mh.from_addr));
-	m.to_list = nonempty(xstrdup(mh.to));
-	m.cc_list = nonempty(xstrdup(mh.cc));
-	m.subject = xstrdup(mh.subject);
+	m.from_name = xstrdup_nonempty(mh.from_name);
+	m.from_addr = xstrdup_nonempty(mh.from_addr);
+	m.to_list = xstrdup_nonempty(mh.to);
+	m.cc_list = xstrdup_nonempty(mh.cc);
+	m.subject = xstrdup_nonempty(mh.subject);
 	m.size = (int64_t)len;
 	m.has_attachments = mh.has_attachments;
 	m.pop3_uidl = (char *)uidl;
@@ -599,15 +589,15 @@ fetch(struct pull *p, const struct pop3_msg *m, const char *top,
 {
 	struct perr	why;
 
-	if (m->size > POP3_RETR_MAX) {
+	if (m->size > MAIL_MSG_MAX) {
 		perr_set(&why, PERR_GENERIC, "%s: message %u is %llu bytes, "
 		    "more than posta's limit of %zu MiB: left on the server",
 		    p->be->c->report.hostport, m->num,
-		    (unsigned long long)m->size, POP3_RETR_MAX >> 20);
+		    (unsigned long long)m->size, MAIL_MSG_MAX >> 20);
 		skip(p, &why);
 		return 1;
 	}
-	if (pop3_retr(p->be->c, m->num, POP3_RETR_MAX, raw, len, err) != 0) {
+	if (pop3_retr(p->be->c, m->num, MAIL_MSG_MAX, raw, len, err) != 0) {
 		if (pop3_err_fatal(err))
 			return -1;
 		skip(p, err);

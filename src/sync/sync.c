@@ -24,8 +24,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "net/net.h"
+#include "mail/mail.h"
 #include "sync/sync.h"
 
 /* Bodies per round trip, and the bytes (by RFC822.SIZE) per round trip. */
@@ -47,8 +48,8 @@ sync_problem_too_big(int64_t size)
 	/* A tenth where whole ones would say "64 MB, larger than 64 MB". */
 	return xasprintf("this message is %.*f MB, larger than the %zu MB "
 	    "posta downloads; its body was not downloaded",
-	    mb < (double)(IMAP_BODY_MAX >> 20) + 0.5 ? 1 : 0, mb,
-	    IMAP_BODY_MAX >> 20);
+	    mb < (double)(MAIL_MSG_MAX >> 20) + 0.5 ? 1 : 0, mb,
+	    MAIL_MSG_MAX >> 20);
 }
 
 /* ---- choosing folders ------------------------------------------------------ */
@@ -210,7 +211,7 @@ bodies_wanted(struct sync_session *s, const struct store_folder *f,
 	 * would break on it again. A sync of its folder alone tries it
 	 * (src/sync/imap.c, retry_lost()).
 	 */
-	if (store_msg_bodiless(s->st, f->id, since, (int64_t)IMAP_BODY_MAX,
+	if (store_msg_bodiless(s->st, f->id, since, (int64_t)MAIL_MSG_MAX,
 	    false, want_one, w, err) != 0) {
 		free(w->v);
 		w->v = NULL;
@@ -750,7 +751,7 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 		goto out;
 	}
 	/* Not whole for a reason another fetch would not cure: say it. */
-	if (m.problem != NULL || m.size > (int64_t)IMAP_BODY_MAX) {
+	if (m.problem != NULL || m.size > (int64_t)MAIL_MSG_MAX) {
 		if (m.problem == NULL)
 			m.problem = sync_problem_too_big(m.size);
 		perr_set(err, PERR_GENERIC, "message %lld: %s", (long long)id,

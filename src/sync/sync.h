@@ -409,7 +409,7 @@ struct sync_session {
 /* Report s->prog (phase and counts as set) to the caller's callback. */
 void	sync_report(struct sync_session *);
 /*
- * store_msg.problem of a message of size bytes, over the IMAP_BODY_MAX
+ * store_msg.problem of a message of size bytes, over the MAIL_MSG_MAX
  * that bodies are fetched up to: why its body is not there. malloc'd.
  */
 char	*sync_problem_too_big(int64_t size);

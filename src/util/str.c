@@ -57,6 +57,12 @@ xstrdup(const char *s)
 }
 
 char *
+xstrdup_nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+char *
 xstrndup(const char *s, size_t n)
 {
 	size_t	 len = strnlen(s, n);

@@ -60,6 +60,11 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/*
+ * A malloc'd copy of s (the caller frees it), or NULL when s is NULL or "":
+ * how the store keeps a header field that is absent. s stays the caller's.
+ */
+char	*xstrdup_nonempty(const char *s);
 /* Returns a malloc'd string; the caller frees it. */
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list);
