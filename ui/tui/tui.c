@@ -357,7 +357,7 @@ first_run(struct tui *t)
 		    &err)) == NULL)
 			return;
 	}
-	if (t->folder_id != 0 || !open_inbox(t, false))
+	if (t->folder_id != 0 || t->view_q != NULL || !open_inbox(t, false))
 		return;
 	/* "No mail stored yet" is no longer true, here or below. */
 	status_clear_error(&t->status);
@@ -605,7 +605,9 @@ store_watch(struct tui *t)
 	int64_t		now = mono_ms();
 	bool		changed;
 
-	if (now >= t->store_check && (t->st == NULL || t->folder_id == 0)) {
+	/* The results view has no folder either: it is no first run. */
+	if (now >= t->store_check && (t->st == NULL ||
+	    (t->folder_id == 0 && t->view_q == NULL))) {
 		t->store_check = now + APP_STORE_POLL_MS;
 		first_run(t);
 	}
