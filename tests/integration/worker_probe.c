@@ -1,5 +1,5 @@
 /*
- * worker_probe.c - drive an account worker (src/app.h) without the TUI.
+ * worker_probe.c - drive an account worker (src/app/app.h) without the TUI.
  *
  *   worker_probe
  *       Alone (as make check runs it): a TAP self-test that needs no mail
@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 
 static int64_t
 now_ms(void)

@@ -1,5 +1,5 @@
 /*
- * test_journal.c - user actions (src/app_act.c) and the offline journal
+ * test_journal.c - user actions (src/app/app_act.c) and the offline journal
  * (src/store/journal.c): each action's local effect and journal entries,
  * nothing half-done, POP3 without a journal, the replay's batches and
  * bookkeeping.
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "store/store.h"
 
 static char	tmpdir[] = "/tmp/posta-test-journal-XXXXXX";

@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "mail/mail.h"
 #include "store/store.h"
 #include "sync/sync.h"

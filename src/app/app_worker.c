@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "store/store.h"
 #include "sync/sync.h"
 

@@ -44,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "mail/mail.h"
 #include "net/net.h"
 #include "store/store.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "backup/backup.h"
 
 int

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "search/search.h"
 #include "store/store.h"
 

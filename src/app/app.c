@@ -1,7 +1,7 @@
 /* app.c - the application API (see app.h). */
 #include <string.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
