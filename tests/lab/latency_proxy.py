@@ -17,8 +17,10 @@ server has sent it BYTES bytes (counted after the delay): a connection
 lost in the middle of a reply, as when a laptop changes networks. Later
 connections are relayed whole.
 
-L gets one line per event: "connect N", "cut N BYTES", "close N UP DOWN"
-(bytes client->server and server->client).
+L gets one line per event: "connect N", "cut N BYTES", "close N UP DOWN
+TURNS": bytes client->server and server->client, and the times the client
+spoke again after the server had: the round trips it waited for (the first
+request after the greeting counts as one; a pipelined burst as one).
 """
 import argparse
 import asyncio
@@ -35,6 +37,8 @@ class Conn:
         self.cut = cut          # server->client bytes before the cut, or None
         self.up = 0
         self.down = 0
+        self.turns = 0          # requests sent after a reply: round trips
+        self.last = None
         self.closed = False
 
 
@@ -68,6 +72,9 @@ async def pump(reader, writer, delay, conn, downstream, log):
                 log("cut %d %d" % (conn.n, conn.down))
                 conn.closed = True
                 break
+            if not downstream and conn.last == "down":
+                conn.turns += 1
+            conn.last = "down" if downstream else "up"
             writer.write(data)
             await writer.drain()
             if downstream:
@@ -115,7 +122,7 @@ def main():
         await asyncio.gather(
             pump(creader, swriter, delay, conn, False, log),
             pump(sreader, cwriter, delay, conn, True, log))
-        log("close %d %d %d" % (conn.n, conn.up, conn.down))
+        log("close %d %d %d %d" % (conn.n, conn.up, conn.down, conn.turns))
 
     async def serve():
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
