@@ -463,19 +463,16 @@ imap_mailboxes_free(struct imap_mailboxes *mbs)
 
 /* ---- STATUS -------------------------------------------------------------- */
 
-int
-imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
-    struct perr *err)
-{
-	struct mailimap_status_att_list		*atts;
-	struct mailimap_mailbox_data_status	*res = NULL;
-	struct mailimap_status_info		*si;
-	clistiter				*it;
-	int					 r;
+static char	*quoted(const char *);
 
-	memset(st, 0, sizeof *st);
+/* The attributes every STATUS asks for, as libetpan's list. */
+static struct mailimap_status_att_list *
+status_atts(struct imap_conn *c)
+{
+	struct mailimap_status_att_list	*atts;
+
 	if ((atts = mailimap_status_att_list_new_empty()) == NULL)
-		return nomem(c, err);
+		return NULL;
 	if (mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_MESSAGES) ||
 	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDNEXT) ||
 	    mailimap_status_att_list_add(atts,
@@ -484,12 +481,20 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	    (imap_has_cap(c, "CONDSTORE") && mailimap_status_att_list_add(atts,
 	    MAILIMAP_STATUS_ATT_HIGHESTMODSEQ))) {
 		mailimap_status_att_list_free(atts);
-		return nomem(c, err);
+		return NULL;
 	}
-	r = mailimap_status(c->imap, mailbox, atts, &res);
-	mailimap_status_att_list_free(atts);
-	if (r != MAILIMAP_NO_ERROR)
-		return cmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
+	return atts;
+}
+
+/* st from one STATUS reply (res may be NULL: all zero). */
+static void
+status_fill(const struct mailimap_mailbox_data_status *res,
+    struct imap_status *st)
+{
+	struct mailimap_status_info	*si;
+	clistiter			*it;
+
+	memset(st, 0, sizeof *st);
 	for (it = res != NULL && res->st_info_list != NULL ?
 	    clist_begin(res->st_info_list) : NULL; it != NULL;
 	    it = clist_next(it)) {
@@ -522,9 +527,119 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 			break;
 		}
 	}
+}
+
+int
+imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
+    struct perr *err)
+{
+	struct mailimap_status_att_list		*atts;
+	struct mailimap_mailbox_data_status	*res = NULL;
+	int					 r;
+
+	memset(st, 0, sizeof *st);
+	if ((atts = status_atts(c)) == NULL)
+		return nomem(c, err);
+	r = mailimap_status(c->imap, mailbox, atts, &res);
+	mailimap_status_att_list_free(atts);
+	if (r != MAILIMAP_NO_ERROR)
+		return cmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
+	status_fill(res, st);
 	if (res != NULL)
 		mailimap_mailbox_data_status_free(res);
 	return 0;
+}
+
+/*
+ * One window of imap_status_many(): send the STATUS of mailboxes[0..n)
+ * (each a quoted string) in one write, then read the replies in order.
+ * libetpan matches a reply's tag against the last tag it sent, so that
+ * counter is set back to each command's own tag while its reply is read.
+ */
+static int
+status_window(struct imap_conn *c, char *const *q, size_t n,
+    struct imap_status *st, bool *ok, struct perr *err)
+{
+	struct mailimap_response	*resp;
+	mailimap			*imap = c->imap;
+	char				 atts[96];
+	int				 first = imap->imap_tag + 1, r, state;
+	size_t				 i, len;
+
+	(void)snprintf(atts, sizeof atts, " (MESSAGES UIDNEXT UIDVALIDITY "
+	    "UNSEEN%s)", imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "");
+	len = strlen(atts);
+	for (i = 0; i < n; i++)
+		if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR ||
+		    mailstream_write(imap->imap_stream, "STATUS ", 7) != 7 ||
+		    mailstream_write(imap->imap_stream, q[i], strlen(q[i])) !=
+		    (ssize_t)strlen(q[i]) ||
+		    mailstream_write(imap->imap_stream, atts, len) !=
+		    (ssize_t)len ||
+		    mailstream_write(imap->imap_stream, "\r\n", 2) != 2)
+			return imap_error(c, MAILIMAP_ERROR_STREAM, "STATUS", err);
+	if (mailstream_flush(imap->imap_stream) == -1)
+		return imap_error(c, MAILIMAP_ERROR_STREAM, "STATUS", err);
+	for (i = 0; i < n; i++) {
+		imap->imap_tag = first + (int)i;
+		resp = NULL;
+		if (mailimap_read_line(imap) == NULL)
+			r = MAILIMAP_ERROR_STREAM;
+		else
+			r = mailimap_parse_response(imap, &resp);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap->imap_tag = first + (int)n - 1;
+			return cmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
+		}
+		state = resp->rsp_resp_done->rsp_data.rsp_tagged->
+		    rsp_cond_state->rsp_type;
+		mailimap_response_free(resp);
+		imap_alert_harvest(c);
+		ok[i] = state == MAILIMAP_RESP_COND_STATE_OK &&
+		    imap->imap_response_info != NULL &&
+		    imap->imap_response_info->rsp_status != NULL;
+		if (ok[i])
+			status_fill(imap->imap_response_info->rsp_status,
+			    &st[i]);
+	}
+	return 0;
+}
+
+/* At most this many STATUS in flight: their replies fit a socket buffer. */
+#define STATUS_WINDOW	64
+
+int
+imap_status_many(struct imap_conn *c, const char *const *mailboxes, size_t n,
+    struct imap_status *st, bool *ok, struct perr *err)
+{
+	char	*q[STATUS_WINDOW];
+	size_t	 i, k, done, m;
+	int	 rc = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&st[i], 0, sizeof st[i]);
+		ok[i] = false;
+	}
+	for (done = 0; done < n && rc == 0; done += m) {
+		/* A name that cannot be quoted goes alone, through libetpan. */
+		if ((q[0] = quoted(mailboxes[done])) == NULL) {
+			m = 1;
+			if (imap_status(c, mailboxes[done], &st[done], err) == 0)
+				ok[done] = true;
+			else if (imap_err_fatal(err))
+				rc = -1;
+			else
+				perr_clear(err);
+			continue;
+		}
+		for (m = 1; m < STATUS_WINDOW && done + m < n &&
+		    (q[m] = quoted(mailboxes[done + m])) != NULL; m++)
+			;
+		rc = status_window(c, q, m, st + done, ok + done, err);
+		for (k = 0; k < m; k++)
+			free(q[k]);
+	}
+	return rc;
 }
 
 /* ---- reading one FETCH response ------------------------------------------ */

@@ -265,6 +265,12 @@ struct imap_conn *imap_connect(const struct account *acct,
 void	imap_set_alert_cb(struct imap_conn *,
 	    void (*cb)(void *arg, const char *text), void *arg);
 /*
+ * Take the [ALERT] of the reply just read, if any. Alerts are taken as the
+ * next command goes out; a reader of several replies in a row (pipelined
+ * commands) calls this after each, or all but the last would be lost.
+ */
+void	imap_alert_harvest(struct imap_conn *);
+/*
  * A probe (posta setup): what imap_connect() does up to the login, within
  * timeout seconds per I/O wait, then LOGOUT. *rep gets what was learnt
  * (the certificate and its fingerprint even when it was refused; the
@@ -584,6 +590,13 @@ struct imap_status {
  */
 int	imap_status(struct imap_conn *, const char *mailbox,
 	    struct imap_status *, struct perr *);
+/*
+ * The STATUS of n mailboxes in one round trip (commands pipelined, at most
+ * 64 in flight). ok[i] says whether mailboxes[i] was answered (a NO: gone,
+ * not allowed); st[i] holds its answer. -1 only when the session failed.
+ */
+int	imap_status_many(struct imap_conn *, const char *const *mailboxes,
+	    size_t n, struct imap_status *st, bool *ok, struct perr *);
 
 /* One message's flags, from a FETCH. keywords may be NULL. */
 struct imap_flags {
