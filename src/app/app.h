@@ -9,8 +9,12 @@
  *           pipe back, push (IDLE), offline back-off; fetching one body
  *   app_act.c  user actions on mail and folders, online or offline: the
  *           local change and its journal entry in one transaction
- *   app_send.c  writing and sending: drafts, the outbox, SMTP
- *           submission, the Sent and Drafts copies, address completion
+ *   app_draft.c  drafts (new, reply, forward, edit again), attachments,
+ *           the message as queued, address completion
+ *   app_copy.c  the Sent and Drafts copies (through the journal for
+ *           IMAP), postponing a draft
+ *   app_outbox.c  the outbox: queueing, SMTP submission, each reply's
+ *           effect on the row (send-int.h: private to these three)
  *   app_search.c  the query language (doc/SEARCH.md) over the store
  */
 #ifndef POSTA_APP_H
@@ -342,7 +346,7 @@ int	app_save_mbox(struct store *st, const int64_t *ids, size_t n,
 size_t	app_urls(const char *text, char ***urls);
 void	app_urls_free(char **urls, size_t n);
 
-/* ---- sending (app_send.c) ----------------------------------------------- */
+/* ---- sending (app_draft.c, app_copy.c, app_outbox.c) ------------------- */
 
 /*
  * Writing and sending mail. A face builds a struct compose_draft (mail.h)

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 /* What the sync engine may use, and so what the report lists. */
 static const char *const imap_wanted[] = {
