@@ -4,8 +4,13 @@
  *
  *   tui.c      start-up, curses set-up, the poll() loop, signals, resize,
  *              layout, key dispatch
- *   keys.c     the named actions table, key names, the key map with [keys]
- *              overrides, the generated help text, action completion
+ *   actions.c  the named actions table: lookup and completion by name
+ *   keys.c     key names, the default bindings, the key map with [keys]
+ *              overrides, the help text generated from it
+ *   act-generic.c  the actions of every view (quit, help, ':', folders,
+ *              sidebar, redraw, sync, offline)
+ *   act-index.c    the index's actions (movement, threads, sorting)
+ *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
  *   thread.c   JWZ threading of an array of rows (bounded)
@@ -67,6 +72,7 @@ enum tui_ctx {
 	TUI_CTX_COMPOSE = 1 << 3,	/* the compose screen */
 	TUI_CTX_ALL = TUI_CTX_INDEX | TUI_CTX_PAGER,
 	TUI_CTX_MAIL = TUI_CTX_INDEX | TUI_CTX_PAGER, /* acts on a message */
+	TUI_CTX_ANY = TUI_CTX_ALL | TUI_CTX_ATTACH | TUI_CTX_COMPOSE,
 };
 #define TUI_NCTX	4
 
@@ -88,23 +94,28 @@ struct keymap {
 	size_t		 n, cap;
 };
 
+/* actions.c: every action, in the order the help lists them. */
+extern const struct tui_action tui_actions[];
+extern const size_t tui_nactions;
+/* The action called name that applies in ctx, or NULL. */
+const struct tui_action *action_find(const char *name, unsigned ctx);
+/* Names of actions valid in ctx starting with prefix: a NULL-terminated
+ * malloc'd array of borrowed strings; the caller frees the array. */
+const char **action_complete(unsigned ctx, const char *prefix, size_t *n);
+
+/* keys.c */
 /* Fill km with the defaults, then apply cfg's [keys]; problems are
  * described in err (first one) but never stop the others. */
 int	keymap_init(struct keymap *, const struct config *, struct perr *);
 void	keymap_free(struct keymap *);
 const struct tui_action *keymap_lookup(const struct keymap *, unsigned ctx,
 	    int key);
-/* The action called name that applies in ctx, or NULL. */
-const struct tui_action *keys_action(const char *name, unsigned ctx);
 /* "j", "^N", "Down", "Esc v", ... -> key code; -1 if not a key name. */
 int	keys_parse(const char *);
 /* The name of a key in buf (>= 16 bytes). */
 const char *keys_name(int key, char *buf, size_t len);
 /* The help text for the live map: malloc'd, caller frees. */
 char	*keys_help(const struct keymap *);
-/* Names of actions valid in ctx starting with prefix: a NULL-terminated
- * malloc'd array of borrowed strings; the caller frees the array. */
-const char **keys_complete(unsigned ctx, const char *prefix, size_t *n);
 
 /* ---- threading (thread.c) -------------------------------------------- */
 
@@ -581,7 +592,57 @@ void	tui_refresh(struct tui *, unsigned refresh);
 /* The open account's config. */
 const struct account *tui_account(const struct tui *);
 
-/* act.c: the actions on mail (see keys.c's table for the names). */
+/* act-generic.c, act-index.c, act-pager.c: see actions.c's table. */
+void	generic_act_quit(struct tui *);
+void	generic_act_help(struct tui *);
+void	generic_act_command(struct tui *);
+void	generic_act_change_folder(struct tui *);
+void	generic_act_sidebar_toggle(struct tui *);
+void	generic_act_sidebar_next(struct tui *);
+void	generic_act_sidebar_prev(struct tui *);
+void	generic_act_sidebar_open(struct tui *);
+void	generic_act_redraw(struct tui *);
+void	generic_act_sync(struct tui *);
+void	generic_act_toggle_online(struct tui *);
+void	index_act_next_entry(struct tui *);
+void	index_act_prev_entry(struct tui *);
+void	index_act_next_page(struct tui *);
+void	index_act_prev_page(struct tui *);
+void	index_act_first_entry(struct tui *);
+void	index_act_last_entry(struct tui *);
+void	index_act_display(struct tui *);
+void	index_act_display_raw(struct tui *);
+void	index_act_next_unread(struct tui *);
+void	index_act_prev_unread(struct tui *);
+void	index_act_toggle_threads(struct tui *);
+void	index_act_collapse_thread(struct tui *);
+void	index_act_collapse_all(struct tui *);
+void	index_act_next_thread(struct tui *);
+void	index_act_prev_thread(struct tui *);
+void	index_act_sort(struct tui *);
+void	index_act_sort_reverse(struct tui *);
+void	index_act_sort_date(struct tui *);
+void	index_act_sort_from(struct tui *);
+void	index_act_sort_subject(struct tui *);
+void	index_act_sort_size(struct tui *);
+/* An unread row, or a collapsed thread with unread mail in it (for
+ * ix_find). */
+bool	index_match_unread(const struct ix_row *, void *);
+void	pager_act_exit(struct tui *);
+void	pager_act_next_line(struct tui *);
+void	pager_act_prev_line(struct tui *);
+void	pager_act_next_page(struct tui *);
+void	pager_act_prev_page(struct tui *);
+void	pager_act_top(struct tui *);
+void	pager_act_bottom(struct tui *);
+void	pager_act_search(struct tui *);
+void	pager_act_search_next(struct tui *);
+void	pager_act_toggle_raw(struct tui *);
+void	pager_act_next_msg(struct tui *);
+void	pager_act_prev_msg(struct tui *);
+void	pager_act_next_unread(struct tui *);
+
+/* act.c: the actions on mail (see actions.c's table for the names). */
 /* The message the user looks at: the pager's, else the selected row; 0. */
 int64_t	act_current(const struct tui *);
 void	act_mail_delete(struct tui *);
