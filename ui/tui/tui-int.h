@@ -13,7 +13,6 @@
  *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
- *   thread.c   JWZ threading of an array of rows (bounded)
  *   pager.c    one message (or the help text) as wrapped lines; search,
  *              raw view
  *   sidebar.c  accounts and folders with counts
@@ -34,7 +33,7 @@
  *              output captured
  *
  * Only tui.c and draw.c (and keys.c, for key codes) include curses: index,
- * thread, pager, sidebar, status and prompt are plain state machines that
+ * pager, sidebar, status and prompt are plain state machines that
  * the unit tests drive without a terminal.
  */
 #ifndef POSTA_TUI_INT_H
@@ -116,37 +115,6 @@ int	keys_parse(const char *);
 const char *keys_name(int key, char *buf, size_t len);
 /* The help text for the live map: malloc'd, caller frees. */
 char	*keys_help(const struct keymap *);
-
-/* ---- threading (thread.c) -------------------------------------------- */
-
-/* What threading needs of a message; strings are borrowed. */
-struct thread_in {
-	const char	*message_id;
-	const char	*in_reply_to;
-	const char	*refs;		/* space-separated ids */
-	const char	*subject;
-	int64_t		 date;
-	int64_t		 id;		/* tie-break for equal dates */
-};
-
-/* One output row: which input, how deep, and its tree prefix. */
-struct thread_out {
-	size_t		 index;		/* into the input array */
-	int		 depth;
-	char		*tree;		/* malloc'd: "├─>" style prefix, "" */
-};
-
-/*
- * JWZ threading (Message-ID, References, In-Reply-To, then subject) of n
- * messages. Threads are ordered by their newest message, newest first;
- * replies under their parent oldest first. *out is a malloc'd array of n
- * rows (each input once) freed with thread_out_free().
- */
-void	thread_build(const struct thread_in *, size_t n,
-	    struct thread_out **out);
-void	thread_out_free(struct thread_out *, size_t n);
-/* "Re: Fwd: [list] x" -> "x": malloc'd, caller frees. */
-char	*thread_subject_base(const char *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
