@@ -1,6 +1,6 @@
 /*
- * act-generic.c - the actions of every view: quit, help, the ':' prompt,
- * opening folders, the sidebar, redraw, sync and going offline.
+ * act-generic.c - the actions of every view: quit, help, opening
+ * folders, the sidebar, redraw, sync and going offline.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,46 +13,12 @@ generic_act_quit(struct tui *t)
 	t->quit = true;
 }
 
+/* The help text is the key map's (keys.c, above the actions): tui.c
+ * shows it once the key is done. */
 void
 generic_act_help(struct tui *t)
 {
-	tui_show_help(t);
-}
-
-static void
-command_done(struct tui *t, const char *text)
-{
-	const struct tui_action	*a;
-	char			*name = xstrdup(text), *p, *q;
-
-	for (p = name; *p == ' '; p++)
-		;
-	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
-		*--q = '\0';
-	if (*p == '\0' || search_command(t, p)) {
-		free(name);
-		return;
-	}
-	if ((a = action_find(p, tui_ctx(t))) != NULL)
-		a->fn(t);
-	else if (action_find(p, TUI_CTX_ANY) != NULL)
-		status_msg(&t->status, "%s: not available here", p);
-	else
-		status_msg(&t->status, "no action named '%s' (Tab completes, "
-		    "? lists them)", p);
-	free(name);
-}
-
-static const char **
-command_complete(struct tui *t, const char *text, size_t *n)
-{
-	return action_complete(tui_ctx(t), text, n);
-}
-
-void
-generic_act_command(struct tui *t)
-{
-	prompt_start(&t->prompt, ":", command_done, command_complete);
+	t->help_wanted = true;
 }
 
 static void
@@ -66,7 +32,7 @@ folder_done(struct tui *t, const char *text)
 		if (t->sb.e[i].account == t->account &&
 		    t->sb.e[i].folder_id != 0 && !t->sb.e[i].container &&
 		    strcmp(t->sb.e[i].name, text) == 0) {
-			tui_open_folder(t, t->account, t->sb.e[i].folder_id);
+			view_open_folder(t, t->account, t->sb.e[i].folder_id);
 			return;
 		}
 	status_msg(&t->status, "no folder named '%s' (Tab completes)", text);
@@ -139,7 +105,7 @@ generic_act_sidebar_open(struct tui *t)
 	/* Said after the open, which may reload the sidebar (and e). */
 	why = e->unsynced;
 	name = why != NULL ? xstrdup(e->name) : NULL;
-	tui_open_folder(t, e->account, e->folder_id);
+	view_open_folder(t, e->account, e->folder_id);
 	if (why != NULL)
 		status_msg(&t->status, "%s: %s", name, why);
 	free(name);

@@ -11,49 +11,49 @@
 void
 index_act_next_entry(struct tui *t)
 {
-	tui_index_moved(t, ix_move(&t->ix, 1));
+	view_index_moved(t, ix_move(&t->ix, 1));
 }
 
 void
 index_act_prev_entry(struct tui *t)
 {
-	tui_index_moved(t, ix_move(&t->ix, -1));
+	view_index_moved(t, ix_move(&t->ix, -1));
 }
 
 void
 index_act_next_page(struct tui *t)
 {
-	tui_index_moved(t, ix_page(&t->ix, 1));
+	view_index_moved(t, ix_page(&t->ix, 1));
 }
 
 void
 index_act_prev_page(struct tui *t)
 {
-	tui_index_moved(t, ix_page(&t->ix, -1));
+	view_index_moved(t, ix_page(&t->ix, -1));
 }
 
 void
 index_act_first_entry(struct tui *t)
 {
-	tui_index_moved(t, ix_home(&t->ix));
+	view_index_moved(t, ix_home(&t->ix));
 }
 
 void
 index_act_last_entry(struct tui *t)
 {
-	tui_index_moved(t, ix_end(&t->ix));
+	view_index_moved(t, ix_end(&t->ix));
 }
 
 void
 index_act_display(struct tui *t)
 {
-	tui_open_message(t, false);
+	view_open_message(t, false);
 }
 
 void
 index_act_display_raw(struct tui *t)
 {
-	tui_open_message(t, true);
+	view_open_message(t, true);
 }
 
 /* A collapsed thread with unread mail in it counts as unread. */
@@ -76,7 +76,7 @@ index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
 		status_msg(&t->status, "search wrapped to the top");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
@@ -95,7 +95,7 @@ index_act_prev_unread(struct tui *t)
 		status_msg(&t->status, "no unread messages");
 	else if (rc == 1 && wrapped)
 		status_msg(&t->status, "search wrapped to the bottom");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
@@ -107,7 +107,7 @@ index_act_collapse_thread(struct tui *t)
 		status_msg(&t->status, t->ix.threaded ? "this thread has only "
 		    "one message" : "threads collapse in the threaded view "
 		    "only (t switches to it)");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
@@ -121,7 +121,7 @@ index_act_collapse_all(struct tui *t)
 	else if (rc == 1)
 		status_msg(&t->status, t->ix.fold_all ?
 		    "all threads collapsed" : "all threads expanded");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
@@ -131,7 +131,7 @@ index_act_next_thread(struct tui *t)
 
 	if (rc == 0)
 		status_msg(&t->status, "no more threads");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
@@ -141,13 +141,13 @@ index_act_prev_thread(struct tui *t)
 
 	if (rc == 0)
 		status_msg(&t->status, "this is the first thread");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
 index_act_toggle_threads(struct tui *t)
 {
-	tui_index_moved(t, ix_set_threaded(&t->ix, !t->ix.threaded));
+	view_index_moved(t, ix_set_threaded(&t->ix, !t->ix.threaded));
 	status_msg(&t->status, t->ix.threaded ? "threaded view" :
 	    "flat view");
 }
@@ -158,7 +158,7 @@ set_sort(struct tui *t, enum ix_sort s, bool reverse)
 	bool	threaded = t->ix.threaded;
 	int	rc = ix_set_sort(&t->ix, s, reverse);
 
-	tui_index_moved(t, rc);
+	view_index_moved(t, rc);
 	/* Threads are by date only (ix_set_sort): say what happened. */
 	if (rc == 0 && threaded && !t->ix.threaded)
 		status_msg(&t->status, "flat view: threads are by date only");

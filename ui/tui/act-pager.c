@@ -96,7 +96,7 @@ pager_act_toggle_raw(struct tui *t)
 {
 	if (t->pg.msg_id == 0)
 		return;
-	tui_open_message(t, !t->pg.raw);
+	view_open_message(t, !t->pg.raw);
 }
 
 void
@@ -105,9 +105,9 @@ pager_act_next_msg(struct tui *t)
 	const struct ix_row	*before = ix_selected(&t->ix);
 	int64_t			 id = before != NULL ? before->id : 0;
 
-	tui_index_moved(t, ix_move(&t->ix, 1));
+	view_index_moved(t, ix_move(&t->ix, 1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		tui_open_message(t, false);
+		view_open_message(t, false);
 	else
 		status_msg(&t->status, "this is the last message");
 }
@@ -118,9 +118,9 @@ pager_act_prev_msg(struct tui *t)
 	const struct ix_row	*before = ix_selected(&t->ix);
 	int64_t			 id = before != NULL ? before->id : 0;
 
-	tui_index_moved(t, ix_move(&t->ix, -1));
+	view_index_moved(t, ix_move(&t->ix, -1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		tui_open_message(t, false);
+		view_open_message(t, false);
 	else
 		status_msg(&t->status, "this is the first message");
 }
@@ -131,9 +131,9 @@ pager_act_next_unread(struct tui *t)
 	bool	wrapped;
 	int	rc = ix_find(&t->ix, index_match_unread, NULL, &wrapped);
 
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 	if (rc == 1)
-		tui_open_message(t, false);
+		view_open_message(t, false);
 	else if (rc == 0)
 		status_msg(&t->status, "no unread messages");
 }

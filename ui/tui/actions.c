@@ -1,5 +1,6 @@
 /*
- * actions.c - every action the UI can do, by name, in one table. The key
+ * actions.c - every action the UI can do, by name, in one table, and the
+ * ':' prompt that runs one by name (its body needs the table). The key
  * map (keys.c), the ':' prompt with completion and the help screen all
  * come from this table, so every binding has a name and the help is
  * always the live map. The bodies live with their view: act-generic.c,
@@ -10,6 +11,9 @@
 #include <string.h>
 
 #include "tui/tui-int.h"
+
+/* The ':' prompt runs actions by name: it lives with the table. */
+static void	actions_prompt(struct tui *);
 
 #define I	TUI_CTX_INDEX
 #define P	TUI_CTX_PAGER
@@ -23,7 +27,7 @@ const struct tui_action tui_actions[] = {
 	{ "help", H, "this screen: the key map as it is now",
 	    generic_act_help },
 	{ "command-prompt", H, "run any action by name (Tab completes)",
-	    generic_act_command },
+	    actions_prompt },
 	{ "change-folder", A, "open another folder (Tab completes)",
 	    generic_act_change_folder },
 	{ "sidebar-toggle", A, "show or hide the folder list",
@@ -227,4 +231,42 @@ action_complete(unsigned ctx, const char *prefix, size_t *n)
 	}
 	out[*n] = NULL;
 	return out;
+}
+
+/* ---- the ':' prompt ------------------------------------------------------ */
+
+static void
+command_done(struct tui *t, const char *text)
+{
+	const struct tui_action	*a;
+	char			*name = xstrdup(text), *p, *q;
+
+	for (p = name; *p == ' '; p++)
+		;
+	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
+		*--q = '\0';
+	if (*p == '\0' || search_command(t, p)) {
+		free(name);
+		return;
+	}
+	if ((a = action_find(p, view_ctx(t))) != NULL)
+		a->fn(t);
+	else if (action_find(p, TUI_CTX_ANY) != NULL)
+		status_msg(&t->status, "%s: not available here", p);
+	else
+		status_msg(&t->status, "no action named '%s' (Tab completes, "
+		    "? lists them)", p);
+	free(name);
+}
+
+static const char **
+command_complete(struct tui *t, const char *text, size_t *n)
+{
+	return action_complete(view_ctx(t), text, n);
+}
+
+static void
+actions_prompt(struct tui *t)
+{
+	prompt_start(&t->prompt, ":", command_done, command_complete);
 }

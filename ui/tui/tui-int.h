@@ -3,8 +3,10 @@
  * (the face is tui.h: tui_main()).
  *
  *   tui.c      start-up, curses set-up, the poll() loop, signals, resize,
- *              layout, key dispatch
- *   actions.c  the named actions table: lookup and completion by name
+ *              key dispatch, the help screen: the top floor (view.c says
+ *              the order of the floors)
+ *   actions.c  the named actions table: lookup and completion by name,
+ *              the ':' prompt
  *   keys.c     key names, the default bindings, the key map with [keys]
  *              overrides, the help text generated from it
  *   act-generic.c  the actions of every view (quit, help, ':', folders,
@@ -20,6 +22,10 @@
  *   prompt.c   the one-line prompt: editing and completion
  *   draw.c     the only file that writes to the screen; every string it
  *              draws is sanitised there, whatever its origin
+ *   view.c     what actions ask of the screen: opening folders and
+ *              messages, texts in the pager, reading the store again,
+ *              the read-write handle (the floor below the actions)
+ *   tags.c     the tagged messages (a set of row ids)
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
  *   compose.c  the compose screen: $EDITOR on the draft file, header
@@ -400,7 +406,7 @@ void	prompt_ask(struct prompt *, const char *label, prompt_done_fn);
 /* Feed one key; runs done (Enter) or cancels (Esc, ^G). */
 void	prompt_key(struct tui *, struct prompt *, int key);
 
-/* ---- tags (act.c) ----------------------------------------------------- */
+/* ---- tags (tags.c) ----------------------------------------------------- */
 
 /* The tagged messages of the open folder: a small set of row ids. */
 struct tags {
@@ -408,7 +414,11 @@ struct tags {
 	size_t		 n, cap;
 };
 
+/* tags.c */
 bool	tags_has(const struct tags *, int64_t id);
+void	tags_add(struct tags *, int64_t id);
+void	tags_del(struct tags *, int64_t id);
+void	tags_clear(struct tags *);
 
 /* ---- the attachment list (attach.c) ------------------------------------- */
 
@@ -512,6 +522,8 @@ struct tui {
 	unsigned	 dirty;		/* enum tui_dirty */
 	bool		 bell;		/* beep at the next draw */
 	bool		 quit;
+	bool		 help_wanted;	/* the help action ran: tui.c shows
+					   the key map's text */
 	bool		 pending;	/* start-up work left for after the
 					   first screen */
 	bool		 defer_counts;
@@ -547,23 +559,44 @@ enum tui_refresh {
 	TUI_REFRESH_JOURNAL = 1 << 2,
 };
 
-/* tui.c: the things actions ask of the UI. */
-void	tui_open_folder(struct tui *, size_t account, int64_t folder_id);
-void	tui_open_message(struct tui *, bool raw);
-void	tui_show_help(struct tui *);
-void	tui_index_moved(struct tui *, int rc);
-void	tui_layout(struct tui *);
-unsigned tui_ctx(const struct tui *);
+/* view.c: what the actions and the loop ask of the screen (below them:
+ * view.c calls only worker.c and the models). */
+void	view_open_folder(struct tui *, size_t account, int64_t folder_id);
+void	view_open_message(struct tui *, bool raw);
+/* Show a text (the help) in the pager; q goes back where it was. */
+void	view_show_text(struct tui *, const char *title, const char *text);
+/* Show a program's output (any bytes) in the pager; q goes back to
+ * the view back. */
+void	view_show_output(struct tui *, const char *title, const char *text,
+	    size_t len, enum tui_view back);
+void	view_index_moved(struct tui *, int rc);
+void	view_layout(struct tui *);
+unsigned view_ctx(const struct tui *);
 /* After the store changed: reload the index around the selection, the
  * counts, the sidebar (what refresh says: enum tui_refresh). */
-void	tui_refresh(struct tui *, unsigned refresh);
+void	view_refresh(struct tui *, unsigned refresh);
+/* The open folder's (or the results view's) counts, read again. */
+void	view_counts(struct tui *);
+/* The journal's and outbox's counts for the status line. */
+void	view_journal_counts(struct tui *);
 /* The open account's config. */
-const struct account *tui_account(const struct tui *);
+const struct account *view_account(const struct tui *);
+/* The read-write handle for acting on the open account, or NULL with
+ * the error in the status line. */
+struct app_act *view_handle(struct tui *);
+/* Mark a message read (opening it): quietly, through app_act_flags. */
+void	view_mark_read(struct tui *, int64_t id);
+void	view_free(struct tui *);
+/* Forget the limit (another folder opens). */
+void	view_limit_clear(struct tui *);
+/* The limit's or the results view's counts, after the store changed. */
+void	view_search_counts(struct tui *);
+/* Leave the results view (a folder opens). */
+void	view_results_close(struct tui *);
 
 /* act-generic.c, act-index.c, act-pager.c: see actions.c's table. */
 void	generic_act_quit(struct tui *);
 void	generic_act_help(struct tui *);
-void	generic_act_command(struct tui *);
 void	generic_act_change_folder(struct tui *);
 void	generic_act_sidebar_toggle(struct tui *);
 void	generic_act_sidebar_next(struct tui *);
@@ -629,18 +662,12 @@ void	act_mail_untag_all(struct tui *);
 void	act_mail_delete_thread(struct tui *);
 void	act_mail_undelete_thread(struct tui *);
 void	act_mail_read_thread(struct tui *);
-/* Mark a message read (opening it): quietly, through app_act_flags. */
-void	act_mark_read(struct tui *, int64_t id);
-/* The journal's and outbox's counts for the status line. */
-void	act_counts(struct tui *);
 /* The targets of an action into t->pend (the tagged messages after the
  * tag prefix, a collapsed thread, else the current message): their
  * number, 0 (said) when none. act_targets_used() after it succeeded. */
 size_t	act_targets(struct tui *);
 void	act_targets_used(struct tui *);
-/* The read-write handle for acting on the open account, or NULL with
- * the error in the status line. */
-struct app_act *act_handle(struct tui *);
+/* Tags and targets freed. */
 void	act_free(struct tui *);
 
 /* compose.c */
@@ -688,10 +715,6 @@ int	attach_write_file(const char *path, const char *bytes, size_t n,
 	    bool excl, struct perr *err);
 /* "~/x" -> "$HOME/x"; malloc'd. */
 char	*attach_expand_home(const char *path);
-/* Show a program's output (any bytes) in the pager; q goes back to
- * the view back. */
-void	tui_show_output(struct tui *, const char *title, const char *text,
-	    size_t len, enum tui_view back);
 
 /* shell.c: messages to the user's programs and files. */
 void	shell_act_pipe(struct tui *);
@@ -748,16 +771,10 @@ void	workers_flush_outbox(struct tui *, size_t account);
 void	search_act_limit(struct tui *);
 void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
-/* Forget the limit (another folder opens). */
-void	search_limit_clear(struct tui *);
-/* The limit's or the results view's counts, after the store changed. */
-void	search_counts(struct tui *);
 void	search_act_all(struct tui *);
 /* Open the results view of query (title: a saved search's name, or
  * NULL); false (said) when it does not parse. */
 bool	search_view_open(struct tui *, const char *title, const char *query);
-/* Leave the results view (a folder opens). */
-void	search_view_close(struct tui *);
 /* In the results view, the selected message's account becomes the open
  * account, so that actions and folder prompts are its own. */
 void	search_view_follow(struct tui *);

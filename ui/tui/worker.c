@@ -10,7 +10,7 @@
  *   progress, error, online/offline, journal   the status line
  *
  * Events are read until none is left, and the store is read again once
- * for all of them (tui_refresh), so a burst of news costs one redraw.
+ * for all of them (view_refresh), so a burst of news costs one redraw.
  *
  * Sending: the worker has no outbox request (app.h), so a message put in
  * the outbox is submitted by a thread of its own here (struct sender),
@@ -317,10 +317,6 @@ workers_events(struct tui *t)
 			on_event(t, i, &ev);
 	if (wk->sender != NULL && wk->sender->running)
 		sender_done(t);
-	if (t->refresh != 0) {
-		tui_refresh(t, t->refresh);
-		t->refresh = 0;
-	}
 }
 
 /* ---- requests -------------------------------------------------------------------- */
