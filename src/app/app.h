@@ -12,6 +12,8 @@
  *   app_send.c  writing and sending: drafts, the outbox, SMTP
  *           submission, the Sent and Drafts copies, address completion
  *   app_search.c  the query language (doc/SEARCH.md) over the store
+ *   app_check.c  posta check-account: one server's TLS, login, offers
+ *   app_backup.c  posta import and export (src/backup)
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -63,6 +65,68 @@ bool	app_folder_unsynced(const struct account *acct,
 #define APP_STORE_POLL_MS	1000
 int	app_store_changed(struct store *st, int64_t *seen, bool *changed,
 	    struct perr *err);
+
+/* ---- checking an account (app_check.c) ---------------------------------- */
+
+enum app_server { APP_SERVER_IN, APP_SERVER_SMTP };
+
+/* One server as posta check-account shows it: strings are the server's
+ * (certificate names, capabilities): the face sanitises them. */
+struct app_server_report {
+	const char	*protocol;	/* "IMAP", "POP3", "SMTP" (static) */
+	char		 hostport[300];
+	enum tls_mode	 tls;		/* as configured */
+	char		 tls_version[16], tls_cipher[64];	/* "" for none */
+	char		 cert_subject[256], cert_issuer[256], cert_sha256[96];
+	bool		 pinned;	/* trusted by the pin, not the chain */
+	bool		 preauth;	/* IMAP PREAUTH: no login was needed */
+	char		 mech[32];	/* "LOGIN", "XOAUTH2"... or "" */
+	char		 caps[1024];	/* space-separated, as announced */
+	char		 missing[256];	/* looked for, not offered */
+};
+
+/*
+ * Connect to acct's incoming server (APP_SERVER_IN: IMAP or POP3) or its
+ * SMTP server, verify TLS, log in, fill *out and log out (POP3: nothing
+ * deleted). 0, or -1 with err set.
+ */
+int	app_check_server(const struct account *acct, enum app_server,
+	    struct app_server_report *out, struct perr *err);
+/* What acct's POP3 mode will do to the mail on the server (see
+ * sync_pop3_warning()): malloc'd, or NULL when nothing is deleted. */
+char	*app_pop3_warning(const struct account *acct);
+
+/* ---- import and export (app_backup.c) ------------------------------------ */
+
+enum app_backup_format { APP_BACKUP_MBOX, APP_BACKUP_MAILDIR };
+
+struct app_backup_stats {
+	uint64_t	messages;	/* written or stored */
+	uint64_t	bytes;
+	uint64_t	no_body;	/* export: only headers are local */
+	uint64_t	duplicates;	/* import: already in the folder */
+};
+
+/*
+ * Store the mbox file or Maildir at path in folder of account (its name;
+ * NULL: the default), in cfg's store opened read-write: the folder is
+ * made a local folder when missing (*created), the messages get no UID
+ * (an IMAP account's are not uploaded). path is read first, so one that
+ * cannot be read leaves nothing behind. 0, or -1 with err set (a failed
+ * import: "import into FOLDER: ...").
+ */
+int	app_import(const struct config *cfg, const char *account,
+	    const char *folder, enum app_backup_format, const char *path,
+	    struct app_backup_stats *, bool *created, struct perr *err);
+/* Write folder_id of st to path (an mbox file, refused when it exists,
+ * or a Maildir), oldest first; bodies not local are counted in no_body. */
+int	app_export(struct store *st, int64_t folder_id,
+	    enum app_backup_format, const char *path,
+	    struct app_backup_stats *, struct perr *err);
+/* Where folder goes in an export of every folder into dir: one safe
+ * path component ("../x" stays inside). Malloc'd, caller frees. */
+char	*app_export_path(const char *dir, const char *folder,
+	    enum app_backup_format);
 
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
