@@ -169,6 +169,10 @@ enum app_event_type {
 	APP_EV_JOURNAL,		/* waiting and failed journal entries now */
 	APP_EV_NOTE,		/* a warning for the user: text */
 	APP_EV_ERROR,		/* something failed: text (the worker goes on) */
+	APP_EV_OUTBOX_DONE,	/* the flush app_worker_send_now() asked for
+				   ended: done messages sent; text, when not
+				   everything tried went, the first failure
+				   in words (a held message's first) */
 };
 
 /* A copied event: nothing in it points anywhere. Text is server/user
@@ -215,6 +219,13 @@ void	app_worker_sync_now(struct app_worker *);
  * APP_EV_JOURNAL follows with the counts.
  */
 void	app_worker_replay_now(struct app_worker *);
+/*
+ * Send what waits in the outbox now (a message was just queued), unless
+ * offline by request; SMTP goes even while the incoming server is out of
+ * reach. The only way the TUI sends: APP_EV_OUTBOX_DONE says how it went;
+ * the Sent copies wait in the journal (app_worker_replay_now()).
+ */
+void	app_worker_send_now(struct app_worker *);
 /* Fetch message id's body: APP_EV_BODY_READY or APP_EV_BODY_FAILED. */
 void	app_worker_fetch_body(struct app_worker *, int64_t id);
 /* IDLE on this folder (as shown; NULL: INBOX) from now on. */

@@ -7,13 +7,14 @@
 # src/backup. The files of ui/tui share one private header, so their
 # #include lines cannot show who calls whom; the symbols of their objects
 # can: an object that uses a function another defines depends on it, and
-# tsort(1) finds any loop in those edges (view.c says the floors).
+# tsort(1) finds any loop in those edges (view.c says the floors). The
+# same symbols show that the TUI has no send path of its own.
 set -uo pipefail
 
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
 
-echo "1..3"
+echo "1..4"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
@@ -41,4 +42,11 @@ has "the files of ui/tui use each other's functions (the check sees edges)" \
   "$edges" "^tui.c view.c$"
 loop=$(echo "$edges" | tsort 2>&1 >/dev/null)
 same "no circle among the files of ui/tui" "" "$loop"
+
+# One send path: the TUI asks the account worker (app_worker_send_now),
+# it runs no SMTP flush and no thread of its own.
+own=$(grep -E '^(app_outbox_flush|app_outbox_submit|app_send|pthread_create) ' \
+  <<<"$uses")
+same "the TUI sends through the account worker only (no flush, no thread)" \
+  "" "$own"
 exit $((failed > 0))

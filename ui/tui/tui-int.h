@@ -33,8 +33,8 @@
  *   attach.c   the attachment list of the pager: save to a file, open
  *              through mailcap
  *   mailcap.c  a minimal RFC 1524 mailcap reader (no curses, unit-tested)
- *   worker.c   the accounts' sync workers: start, events, requests, stop;
- *              the outbox flush thread
+ *   worker.c   the accounts' sync workers: start, events, requests
+ *              (sending the outbox among them), stop
  *   run.c      running another program with curses suspended, or with its
  *              output captured
  *
@@ -452,8 +452,6 @@ struct compose_screen {
 
 /* ---- the sync workers (worker.c) --------------------------------------- */
 
-struct sender;				/* the outbox flush thread */
-
 struct workers {
 	struct app_worker **w;		/* one per account, NULL: none */
 	bool		*online;	/* per account */
@@ -463,7 +461,6 @@ struct workers {
 	size_t		 n;
 	bool		 started;
 	int64_t		 loading;	/* body asked for the pager, or 0 */
-	struct sender	*sender;
 };
 
 /* ---- the whole UI -------------------------------------------------------- */
