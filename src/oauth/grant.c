@@ -89,6 +89,10 @@ json_str(json_object *o, const char *key)
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
+	/* "\u0000" would cut the C string short without a word. */
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v))
+		return NULL;
 	return json_object_get_string(v);
 }
 
@@ -200,11 +204,15 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 	refresh = json_str(o, "refresh_token");
 	type = json_str(o, "token_type");
 	exp = json_secs(o, "expires_in", 3600, 10L * 365 * 86400);
+	if (refresh == NULL && json_object_object_get_ex(o, "refresh_token",
+	    NULL))
+		access = NULL;	/* one of the two is not a plain string */
 	if (status != 200 || access == NULL || exp < 0 ||
 	    (type != NULL && strcasecmp(type, "bearer") != 0)) {
 		perr_set(err, PERR_PROTOCOL, "the %s's reply (HTTP status %ld) "
 		    "is not a bearer token: %s", what, status,
-		    access == NULL ? "access_token is missing" : exp < 0 ?
+		    access == NULL ? "access_token or refresh_token is "
+		    "missing or not a string" : exp < 0 ?
 		    "expires_in is not a number of seconds" : status != 200 ?
 		    "the status is not 200" : "token_type is not Bearer");
 		json_object_put(o);
@@ -474,9 +482,10 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 			break;
 		}
 		if (ge == OAUTH_GRANT_SLOW_DOWN)
-			interval += 5;
-		else if (ge == OAUTH_GRANT_EXPIRED || (ge ==
-		    OAUTH_GRANT_PENDING && time(NULL) + interval > end)) {
+			interval += 5;	/* RFC 8628 3.5: for good */
+		if (ge == OAUTH_GRANT_EXPIRED || ((ge == OAUTH_GRANT_PENDING ||
+		    ge == OAUTH_GRANT_SLOW_DOWN) && time(NULL) + interval >
+		    end)) {
 			perr_set(err, PERR_AUTH, "the code %s expired before "
 			    "the login was done; run posta oauth2 login %s "
 			    "again", d.user_code, acct->name);
@@ -486,7 +495,8 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 			    "refused at the provider (access_denied)",
 			    acct->name);
 			break;
-		} else if (ge != OAUTH_GRANT_PENDING)
+		} else if (ge != OAUTH_GRANT_PENDING &&
+		    ge != OAUTH_GRANT_SLOW_DOWN)
 			break;
 	}
 	secret_free(form);
@@ -612,7 +622,7 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 	time_t		 end = time(NULL) + OAUTH_BROWSER_WAIT;
 	int		 fd, i;
 
-	for (i = 0; i < REDIRECT_TRIES; i++) {
+	for (i = 0; i < REDIRECT_TRIES && time(NULL) < end; i++) {
 		if (poll(&p, 1, (int)(end - time(NULL)) * 1000) <= 0)
 			break;
 		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
