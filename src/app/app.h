@@ -18,6 +18,7 @@
  *   app_search.c  the query language (doc/SEARCH.md) over the store
  *   app_check.c  posta check-account: one server's TLS, login, offers
  *   app_backup.c  posta import and export (src/backup)
+ *   app.c  also posta oauth2 login (src/oauth)
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -131,6 +132,23 @@ int	app_export(struct store *st, int64_t folder_id,
  * path component ("../x" stays inside). Malloc'd, caller frees. */
 char	*app_export_path(const char *dir, const char *folder,
 	    enum app_backup_format);
+
+/* ---- OAuth2 (app.c over src/oauth) ------------------------------------- */
+
+enum app_oauth2_flow { APP_OAUTH2_AUTO, APP_OAUTH2_DEVICE, APP_OAUTH2_BROWSER };
+/* A sentence for the user (the code and address to open: server text). */
+typedef void (*app_note_cb)(void *arg, const char *sentence);
+
+/*
+ * posta oauth2 login: run acct's OAuth2 login (the device grant, or the
+ * browser with PKCE on a loopback redirect; AUTO picks the device grant
+ * when oauth2_device_url is set) and keep the refresh token (a file of
+ * mode 0600 under $XDG_DATA_HOME/posta/oauth2/, or
+ * oauth2_refresh_token_command). Blocks until done: a face calls it, not
+ * the TUI's main loop. Returns 0, or -1 with err set.
+ */
+int	app_oauth2_login(const struct account *acct, enum app_oauth2_flow,
+	    app_note_cb note, void *arg, struct perr *err);
 
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 

@@ -105,6 +105,7 @@ endpoint_copy(struct endpoint *d, const struct endpoint *s)
 	d->user = dup_or_null(s->user);
 	d->password = dup_or_null(s->password);
 	d->password_command = dup_or_null(s->password_command);
+	d->oauth2_token_command = dup_or_null(s->oauth2_token_command);
 }
 
 static void
@@ -117,6 +118,7 @@ endpoint_free(struct endpoint *e)
 		free(e->password);
 	}
 	free(e->password_command);
+	free(e->oauth2_token_command);
 }
 
 /* A deep copy of an account, so the worker outlives the caller's config. */
@@ -136,6 +138,8 @@ account_copy(struct app_worker *w, const struct account *a)
 	d->ca_file = dup_or_null(a->ca_file);
 	d->cert_fingerprint = dup_or_null(a->cert_fingerprint);
 	d->signature = dup_or_null(a->signature);
+	/* The worker refreshes OAuth2 access tokens with these. */
+	config_oauth2_conf_copy(&d->oauth2, &a->oauth2);
 }
 
 static void
@@ -152,6 +156,7 @@ account_release(struct app_worker *w)
 	free(d->ca_file);
 	free(d->cert_fingerprint);
 	free(d->signature);
+	config_oauth2_conf_free(&d->oauth2);
 }
 
 static void
