@@ -44,7 +44,7 @@
 #include "util/config.h"
 #include "store/store.h"
 #include "mail/mail.h"
-#include "app.h"
+#include "app/app.h"
 
 struct tui;
 
