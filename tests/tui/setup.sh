@@ -6,7 +6,7 @@
 # warning, and Ctrl-C at a prompt leaving no file behind.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 10
+plan 13
 command -v tmux >/dev/null || skip_all "tmux is not installed"
 T=$(mktemp -d /tmp/posta-tui.XXXXXX)
 DNS_PID=
@@ -47,6 +47,11 @@ tui_keys yes Enter
 tui_wait "In short:" 30 && tui_screen | grep -q "Where mail lives"
 ok $? "both offered: the IMAP/POP3 comparison is shown"
 answer "imap or pop3?" ""
+# The SRV targets (localhost) are not in lab.test: asked, default no.
+tui_wait "Use it anyway? [no]" 20
+ok $? "an SRV target outside the domain is used only after a yes"
+tui_keys yes Enter
+answer "Use it anyway?" yes
 answer "Your login name" alice
 tui_wait "it is not shown as you type" 20
 tui_keys alicepw Enter
@@ -74,6 +79,8 @@ answer "Your name, as others" ""
 answer "A short name for this account" ""
 answer "Should posta trust (pin)" yes
 answer "imap or pop3?" pop3
+answer "Use it anyway?" yes
+answer "Use it anyway?" yes
 answer "Your login name" alice
 tui_wait "Leave for some days" 20 && tui_screen | grep -q "Download and delete"
 ok $? "POP3: the three ways are shown"
@@ -86,3 +93,28 @@ tui_keys C-c
 tui_wait "nothing was written" 10 && [[ ! -e $T/xdg/posta/config ]] &&
   [[ -z $(ls -A "$T/xdg/posta" 2>/dev/null) ]]
 ok $? "Ctrl-C at a prompt leaves no file behind"
+
+# 3. Ctrl-C at other prompts: the first question, and the password (echo
+# off), leave no file either.
+ctrl_c_at() { # PROMPT DESC: run to PROMPT, then Ctrl-C
+  tui_keys C-c
+  tui_wait "nothing was written" 10 && [[ ! -e $T/xdg/posta/config ]] &&
+    [[ -z $(ls -A "$T/xdg/posta" 2>/dev/null) ]]
+}
+rm -rf "$T/xdg"
+start "\"$POSTA\" setup"
+tui_wait "Your e-mail address" 20
+ctrl_c_at
+ok $? "Ctrl-C at the first question leaves no file behind"
+start "\"$POSTA\" setup"
+answer "Your e-mail address" alice@lab.test
+answer "Your name, as others" ""
+answer "A short name for this account" ""
+answer "Should posta trust (pin)" yes
+answer "imap or pop3?" ""
+answer "Use it anyway?" yes
+answer "Use it anyway?" yes
+answer "Your login name" alice
+tui_wait "it is not shown as you type" 20
+ctrl_c_at
+ok $? "Ctrl-C at the password prompt leaves no file behind"
