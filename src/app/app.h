@@ -19,6 +19,8 @@
  *   app_check.c  posta check-account: one server's TLS, login, offers
  *   app_backup.c  posta import and export (src/backup)
  *   app.c  also posta oauth2 login (src/oauth)
+ *   app_search_server.c  the same asked of IMAP servers, for the bodies
+ *                 not in the store
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -305,6 +307,31 @@ int	app_search_count(struct store *st, const char *query,
  */
 char	*app_search_explain(const char *query, const struct app_search *o,
 	    struct perr *err);
+
+/*
+ * The servers' half of a search (app_search_server.c), for the IMAP
+ * accounts in scope whose bodies are not all here (offline = headers or
+ * days:N): each is asked (UID SEARCH, src/search's search_imap(), in
+ * every stored folder) and out->ids gets the store ids of the messages it
+ * found that have no body here and that the store's own search did not
+ * find (any order); out->unstored counts what it found that is not in the
+ * store yet. With offline set no server is asked. out->notes are
+ * sentences for the user: an account not asked and why (offline, server
+ * unreachable, a query IMAP cannot say). Returns 0, or -1 with err set
+ * (a query that does not parse, the store). app_server_found_free()
+ * releases out, also after a failure.
+ */
+struct app_server_found {
+	int64_t		*ids;
+	size_t		 n;
+	size_t		 unstored;
+	char		**notes;
+	size_t		 nnotes;
+};
+int	app_search_server(const struct config *cfg, struct store *st,
+	    const char *query, const struct app_search *o, bool offline,
+	    struct app_server_found *out, struct perr *err);
+void	app_server_found_free(struct app_server_found *);
 
 /*
  * The TUI's windows over a query (limit, search, the results view, saved

@@ -490,6 +490,18 @@ void	imap_selected_free(struct imap_selected *);
 int	imap_fetch_flags(struct imap_conn *, uint32_t first, uint32_t last,
 	    uint64_t changedsince, imap_flags_cb, void *arg, struct perr *);
 /*
+ * "UID SEARCH " + args in the selected mailbox, into *out (ascending).
+ * args is one line but for synchronizing literals: each "{N}\r\n" is sent,
+ * then the server's "+" awaited, then the N bytes (RFC 3501 7.5), so
+ * args must come from search_imap(), which writes a CRLF nowhere else.
+ * A refusal (NO, BAD, a literal not taken) is PERR_GENERIC with the
+ * server's words and leaves the session usable; anything else is as
+ * imap_error() says. imap_uids_free() releases out.
+ */
+int	imap_uid_search(struct imap_conn *, const char *args,
+	    struct imap_uids *out, struct perr *);
+
+/*
  * UID SEARCH UID first:last (last 0: '*') into *out, ascending; only UIDs
  * within the range (the server answers "n:*" with the last message even
  * when it is below n). imap_uids_free() releases out.
