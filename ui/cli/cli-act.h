@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 struct cli_act {

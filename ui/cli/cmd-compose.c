@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
-#include "app.h"
+#include "app/app.h"
 
 extern const struct cmd_entry cmd_folders_entry;
 

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 

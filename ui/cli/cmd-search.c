@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 extern const struct cmd_entry cmd_search_entry;

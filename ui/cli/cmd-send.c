@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 extern const struct cmd_entry cmd_sync_entry;
