@@ -186,7 +186,9 @@ enum app_event_type {
 				   unread), total flag changes + expunges
 				   (0 + 0: bodies arrived); with unseen > 0
 				   the worker has run the config's
-				   new_mail_command */
+				   new_mail_command. The account's first
+				   pass (first_sync) says no unseen: what
+				   was there before is no news */
 	APP_EV_SYNC_DONE,	/* a pass finished without error */
 	APP_EV_BODY_READY,	/* msg_id's body is in the store */
 	APP_EV_BODY_FAILED,	/* msg_id's body could not be fetched: text */
@@ -212,6 +214,14 @@ struct app_event {
 	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */
 	char			folder[128];	/* APP_EV_PROGRESS, as shown */
+	/*
+	 * APP_EV_PROGRESS of a pass: folder folder_no of folders (0: not a
+	 * pass), messages stored by the pass so far (fetched), and whether
+	 * this is the account's first pass (nothing was stored before it).
+	 */
+	uint32_t		folder_no, folders;
+	uint64_t		fetched;
+	bool			first_sync;
 	char			text[512];
 };
 

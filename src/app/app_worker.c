@@ -86,6 +86,8 @@ struct app_worker {
 	char			*new_mail_command; /* cfg's; NULL: none */
 	bool			 start_offline;
 	char			*start_watch;
+	/* Nothing of the account stored yet: until a pass completes. */
+	bool			 first_sync;
 	struct sync_opts	 so;
 };
 
@@ -355,6 +357,18 @@ post_offline(struct app_worker *w)
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 
+/* The account's first pass is over: what it brought. */
+static void
+post_first_done(struct app_worker *w, const struct sync_stats *st)
+{
+	char	text[sizeof ((struct app_event *)0)->text];
+
+	(void)snprintf(text, sizeof text, "account %s: the first sync is "
+	    "done: %llu messages in %llu folders.", w->acct.name,
+	    (unsigned long long)st->added, (unsigned long long)st->folders);
+	post_simple(w, APP_EV_NOTE, 0, 0, text);
+}
+
 /* ---- the new-mail command ----------------------------------------------------- */
 
 /*
@@ -443,6 +457,11 @@ on_progress(void *arg, const struct sync_progress *p)
 	ev.folder_id = p->folder_id;
 	if (p->folder != NULL)
 		copy_text(ev.folder, sizeof ev.folder, p->folder);
+	ev.phase = p->phase;
+	ev.first_sync = w->first_sync;
+	ev.folder_no = (uint32_t)p->folder_no;
+	ev.folders = (uint32_t)p->folders;
+	ev.fetched = p->pass_added + p->added;
 	if (p->note != NULL) {
 		ev.type = APP_EV_NOTE;
 		copy_text(ev.text, sizeof ev.text, p->note);
@@ -464,9 +483,10 @@ on_progress(void *arg, const struct sync_progress *p)
 		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
-		ev.unseen = p->unseen;
+		/* A first pass brings what was there: no news. */
+		ev.unseen = w->first_sync ? 0 : p->unseen;
 		ev.total = p->changed + p->expunged;
-		if (p->unseen > 0 && w->new_mail_command != NULL)
+		if (ev.unseen > 0 && w->new_mail_command != NULL)
 			run_new_mail(w, p->folder != NULL ? p->folder : "",
 			    p->unseen);
 		break;
@@ -478,6 +498,28 @@ on_progress(void *arg, const struct sync_progress *p)
 		break;
 	}
 	post(w, &ev);
+}
+
+/*
+ * Has the store nothing of this account yet: no Inbox, or one never
+ * pulled (IMAP: no UIDVALIDITY) and empty (POP3 keeps no such state)?
+ */
+static bool
+never_synced(struct app_worker *w, struct store *st)
+{
+	struct store_folder	f;
+	struct perr		err;
+	int64_t			id, total = 0, unread;
+	bool			never;
+
+	if (store_account_find(st, w->acct.name, &id, NULL, &err) != 0 ||
+	    store_folder_by_special(st, id, STORE_SPECIAL_INBOX, &f,
+	    &err) != 0)
+		return true;
+	never = f.uidvalidity == 0 && (store_folder_counts(st, f.id, &total,
+	    &unread, &err) != 0 || total == 0);
+	store_folder_free(&f);
+	return never;
 }
 
 /* The journal's counts now, for the status line. */
@@ -726,6 +768,7 @@ worker_main(void *arg)
 	if (!online)
 		post_state(w, false, -1);
 	post_journal(w, st);
+	w->first_sync = never_synced(w, st);
 
 	for (;;) {
 		take(w, &p);
@@ -834,8 +877,12 @@ worker_main(void *arg)
 			next_check = now_ms() + check_ms;
 			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-			else if (r == 0)
+			else if (r == 0) {
+				if (w->first_sync)
+					post_first_done(w, &stats);
+				w->first_sync = false;
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
+			}
 			post_journal(w, st);
 		} else if (!sync_conn_broken(conn) && replay_due) {
 			/* Only the journal; the watch pulls its folder next. */

@@ -278,6 +278,16 @@ folder_start(struct sync_session *s, const struct store_folder *f,
 	s->prog.phase = phase;
 }
 
+/* Folder i of n in a pass, after what the pass stored so far (stats). */
+static void
+pass_place(struct sync_session *s, size_t i, size_t n,
+    const struct sync_stats *stats)
+{
+	s->prog.folder_no = i + 1;
+	s->prog.folders = n;
+	s->prog.pass_added = stats->added;
+}
+
 static void
 stats_add(struct sync_stats *st, const struct sync_progress *p)
 {
@@ -691,6 +701,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	/* Headers, flags and expunges of every folder first... */
 	for (i = 0; i < ch.n; i++) {
 		folder_start(s, &ch.v[i], SYNC_HEADERS);
+		pass_place(s, i, ch.n, stats);
 		sync_report(s);
 		if (!changed[i]) {
 			stats->folders++;
@@ -718,6 +729,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	/* ...then the bodies the offline policy wants, newest first. */
 	for (i = 0; i < ch.n; i++) {
 		folder_start(s, &ch.v[i], SYNC_BODIES);
+		pass_place(s, i, ch.n, stats);
 		if (pull_bodies(s, ops, &ch.v[i], &ferr) != 0) {
 			stats_add(stats, &s->prog);
 			if (ops->fatal(&ferr) || s->cancelled) {

@@ -164,6 +164,48 @@ new_mail(struct tui *t, size_t acct, const struct app_event *ev)
 		t->bell = true;
 }
 
+/*
+ * The account's first pass (nothing was stored): how far it is, in
+ * folders and messages, until APP_EV_SYNC_DONE.
+ */
+static void
+first_sync_progress(struct tui *t, const struct app_event *ev)
+{
+	uint32_t	done;
+
+	switch (ev->phase) {
+	case SYNC_CONNECT:
+		status_progress(&t->status, "first sync: connecting");
+		return;
+	case SYNC_FOLDERS:
+	case SYNC_JOURNAL:
+		status_progress(&t->status, "first sync: listing the folders");
+		return;
+	case SYNC_HEADERS:
+		done = ev->folder_no > 0 ? ev->folder_no - 1 : 0;
+		break;
+	case SYNC_FOLDER_DONE:
+		done = ev->folder_no;
+		break;
+	default:
+		done = ev->folders;	/* bodies come after every folder */
+		break;
+	}
+	if (ev->folders == 0)
+		return;		/* not the pass's */
+	if (ev->type == APP_EV_PROGRESS && ev->phase == SYNC_BODIES &&
+	    ev->total > 0)
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched, bodies of %s %llu/%llu", done,
+		    ev->folders, (unsigned long long)ev->fetched, ev->folder,
+		    (unsigned long long)ev->done,
+		    (unsigned long long)ev->total);
+	else
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched", done, ev->folders,
+		    (unsigned long long)ev->fetched);
+}
+
 static void
 on_event(struct tui *t, size_t acct, const struct app_event *ev)
 {
@@ -195,7 +237,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_PROGRESS:
 		if (!mine)
 			break;
-		if (ev->phase == SYNC_FOLDER_DONE ||
+		if (ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (ev->phase == SYNC_FOLDER_DONE ||
 		    ev->phase == SYNC_BODIES_DONE)
 			status_clear_progress(&t->status);
 		else if (ev->total > 0)
@@ -209,7 +253,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		break;
 	case APP_EV_FOLDER_CHANGED:
 		/* The step is over (a watch's pull has no SYNC_DONE). */
-		if (mine)
+		if (mine && ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (mine)
 			status_clear_progress(&t->status);
 		/* The results view (search.c) spans every folder. */
 		if ((mine && ev->folder_id == t->folder_id) ||
