@@ -1,5 +1,5 @@
 /*
- * imap.c - the part of a query an IMAP server can answer: a search tree
+ * to-imap.c - the part of a query an IMAP server can answer: a search tree
  * (query.c) as the arguments of UID SEARCH (RFC 3501 6.4.4) for one
  * folder of one account, for the bodies that are not in the store
  * (doc/SEARCH.md, "Asking the server").
