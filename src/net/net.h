@@ -364,18 +364,15 @@ struct imap_uids {
 void	imap_uids_free(struct imap_uids *);
 
 /*
- * ENABLE QRESYNC when offered and allow_qresync (else CONDSTORE), once
- * after login. *qresync: the server enabled QRESYNC; *condstore: CONDSTORE
- * can be used. A refused ENABLE is not an error: both simply stay false.
+ * Once after login, in one round trip: ENABLE QRESYNC when offered and
+ * allow_qresync (else CONDSTORE), and NAMESPACE. *qresync: the server
+ * enabled QRESYNC; *condstore: CONDSTORE can be used. *prefix: the first
+ * personal namespace ("INBOX." on Courier-style servers, "" on most;
+ * malloc'd, the caller frees) and *delim its delimiter (0 when unknown).
+ * A refused ENABLE or NAMESPACE is no error: run without (false, "", 0).
  */
-int	imap_enable_resync(struct imap_conn *, bool allow_qresync,
-	    bool *qresync, bool *condstore, struct perr *);
-/*
- * The first personal namespace: *prefix ("INBOX." on Courier-style
- * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
- * when unknown). A server without NAMESPACE gives "" and 0.
- */
-int	imap_namespace(struct imap_conn *, char **prefix, char *delim,
+int	imap_session_start(struct imap_conn *, bool allow_qresync,
+	    bool *qresync, bool *condstore, char **prefix, char *delim,
 	    struct perr *);
 
 /* Mailbox attributes from LIST / XLIST (any case), and LSUB. */

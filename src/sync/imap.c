@@ -215,9 +215,8 @@ conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 	be->selected = NULL;
 	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
 	    s->opts->trace, err)) == NULL) ||
-	    imap_enable_resync(be->c, !be->no_qresync, &be->qresync,
-	    &be->condstore, err) != 0 ||
-	    imap_namespace(be->c, &be->ns_prefix, &be->ns_delim, err) != 0) {
+	    imap_session_start(be->c, !be->no_qresync, &be->qresync,
+	    &be->condstore, &be->ns_prefix, &be->ns_delim, err) != 0) {
 		conn_drop(s, be, imap_fatal(err));
 		return -1;
 	}
