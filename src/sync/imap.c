@@ -48,7 +48,7 @@
 #include "net/net.h"
 #include "sync/sync.h"
 
-#define HEADER_BATCH	250
+#define HEADER_BATCH	500
 
 struct imap_be {
 	struct imap_conn	*c;
