@@ -1,5 +1,5 @@
 /*
- * pop3.c - the POP3 backend of the sync engine (struct account_ops).
+ * drv-pop3.c - the POP3 driver of the sync engine (struct account_ops).
  *
  * A POP3 account has local folders only (INBOX, Sent, Drafts, Trash,
  * Archive, and the user's); the server's one maildrop is pulled into the
@@ -43,7 +43,6 @@
  * The clock is time(NULL), or $POSTA_NOW (unix seconds) for the tests of
  * days:N; nothing else reads that variable.
  */
-#define POSTA_SYNC_INTERNAL
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -56,6 +55,7 @@
 #include "mail/mail.h"
 #include "net/net.h"
 #include "sync/sync.h"
+#include "sync/drv.h"
 
 struct pop3_be {
 	struct pop3_conn	*c;
