@@ -12,7 +12,7 @@
  *                  XLIST, then names (English and Italian, under a
  *                  namespace prefix too); the name shown for a server
  *                  name, without the namespace prefix, and back
- *   drv-pop3.c     the POP3 driver: the maildrop into the local Inbox,
+ *   drv-pop3*.c    the POP3 driver: the maildrop into the local Inbox,
  *                  DELE per pop3_keep only after a durable commit
  *   threader.c     thread_id of a newly stored message: References, then
  *                  the base subject within a few weeks, else a thread of
