@@ -5,7 +5,7 @@
  *
  *   UI -> worker   a few pending requests under the worker's mutex (sync
  *                  now, fetch these bodies, watch that folder, go online
- *                  or offline, replay now, stop) and one byte on a wake
+ *                  or offline, replay now, send the outbox now, stop) and one byte on a wake
  *                  pipe. Requests coalesce: ten "sync now" are one pass.
  *   worker -> UI   copied struct app_event in a queue under the same mutex
  *                  and one byte on the event pipe, which the UI poll()s
@@ -65,6 +65,7 @@ struct app_worker {
 	bool			 stop;
 	bool			 sync_now;
 	bool			 replay_now;
+	bool			 send_now;
 	bool			 online_set, online;
 	char			*watch;		/* a new folder to watch */
 	int64_t			*fetch;
@@ -535,10 +536,64 @@ flush_outbox(struct app_worker *w, struct store *st)
 		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
 
+/* The first failure of a flush the UI asked for, for its message line. */
+struct send_words {
+	char	first[sizeof ((struct app_event *)0)->text];
+	bool	held;
+};
+
+/*
+ * The line shows about 80 columns: what became of the message and for
+ * whom first, the server's words after. A held message (the user must
+ * act) wins over one tried again anyway.
+ */
+static void
+on_send(void *arg, const struct app_outbox_event *ev)
+{
+	struct send_words	*sw = arg;
+	const char		*text = ev->text;
+
+	if (ev->what == APP_OUTBOX_SENT || text == NULL || *text == '\0' ||
+	    (sw->first[0] != '\0' && (sw->held || !ev->held)))
+		return;
+	if (ev->what == APP_OUTBOX_NOTE)
+		(void)snprintf(sw->first, sizeof sw->first, "%s", text);
+	else if (strncmp(text, "refused for ", 12) == 0)
+		(void)snprintf(sw->first, sizeof sw->first,
+		    "outbox %lld %s for %s", (long long)ev->id,
+		    ev->held ? "held" : "waits", text + 12);
+	else
+		(void)snprintf(sw->first, sizeof sw->first, "outbox %lld %s: %s",
+		    (long long)ev->id, ev->held ? "held" : "waits", text);
+	if (ev->what != APP_OUTBOX_NOTE)
+		sw->held = ev->held;
+}
+
+/* app_worker_send_now(): the outbox now, then one APP_EV_OUTBOX_DONE. */
+static void
+send_outbox(struct app_worker *w)
+{
+	struct send_words	sw;
+	struct app_flush_stats	stats;
+	struct app_event	ev;
+	struct perr		err;
+
+	memset(&sw, 0, sizeof sw);
+	memset(&ev, 0, sizeof ev);
+	ev.type = APP_EV_OUTBOX_DONE;
+	if (app_outbox_submit(w->store_path, &w->acct, on_send, &sw, &stats,
+	    &err) != 0)
+		copy_text(ev.text, sizeof ev.text, sw.first[0] != '\0' ?
+		    sw.first : err.msg[0] != '\0' ? err.msg :
+		    "the outbox could not be sent");
+	ev.done = stats.sent;
+	post(w, &ev);
+}
+
 /* ---- the thread ------------------------------------------------------------------- */
 
 struct pending {
-	bool	 stop, sync_now, replay_now, online_set, online;
+	bool	 stop, sync_now, replay_now, send_now, online_set, online;
 	char	*watch;
 	int64_t	*fetch;
 	size_t	 nfetch;
@@ -552,12 +607,13 @@ take(struct app_worker *w, struct pending *p)
 	p->stop = w->stop;
 	p->sync_now = w->sync_now;
 	p->replay_now = w->replay_now;
+	p->send_now = w->send_now;
 	p->online_set = w->online_set;
 	p->online = w->online;
 	p->watch = w->watch;
 	p->fetch = w->fetch;
 	p->nfetch = w->nfetch;
-	w->sync_now = w->replay_now = w->online_set = false;
+	w->sync_now = w->replay_now = w->send_now = w->online_set = false;
 	w->watch = NULL;
 	w->fetch = NULL;
 	w->nfetch = 0;
@@ -700,6 +756,9 @@ worker_main(void *arg)
 		}
 		if (p.replay_now)
 			post_journal(w, st);
+		/* SMTP needs no incoming connection: before waiting for one. */
+		if (p.send_now && online)
+			send_outbox(w);
 
 		if (!online) {
 			fail_fetches(w, &p, "offline");
@@ -929,6 +988,15 @@ app_worker_replay_now(struct app_worker *w)
 {
 	pthread_mutex_lock(&w->mu);
 	w->replay_now = true;
+	pthread_mutex_unlock(&w->mu);
+	poke(w->wake[1]);
+}
+
+void
+app_worker_send_now(struct app_worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->send_now = true;
 	pthread_mutex_unlock(&w->mu);
 	poke(w->wake[1]);
 }

@@ -69,12 +69,16 @@ struct account_ops {
 	int	(*wait_push)(struct sync_session *, const struct store_folder *f,
 		    int wake_fd, int timeout_ms, struct perr *);
 	/*
-	 * Has folder f changed on the server since its stored sync state
-	 * (*changed)? Without selecting it (IMAP STATUS). NULL: the engine
-	 * pulls every folder to find out.
+	 * Which of the folders fs[0..n) changed on the server since their
+	 * stored sync state (changed[i]), without selecting them and in one
+	 * round trip (IMAP STATUS, pipelined). A folder the server could not
+	 * say is taken as changed. With flags, a change of flags only must be
+	 * seen too (a full pass); else it may wait (a periodic check). NULL:
+	 * the engine pulls every folder to find out.
 	 */
-	int	(*check_folder)(struct sync_session *,
-		    const struct store_folder *f, bool *changed, struct perr *);
+	int	(*check_folders)(struct sync_session *,
+		    const struct store_folder *fs, size_t n, bool flags,
+		    bool *changed, struct perr *);
 	/*
 	 * Cancel the connection's I/O (sticky); called from another thread
 	 * with s->lock held. NULL: not possible.
