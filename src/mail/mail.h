@@ -16,8 +16,12 @@
  *   date.c      RFC 5322 dates, also broken ones, to unix time
  *   mutf7.c     IMAP modified UTF-7 mailbox names (RFC 3501 5.1.3)
  *   thread.c    subject base for threading by subject
- *   compose.c   writing mail: drafts, addresses, MIME building, replies,
- *               forwards, the draft file, RFC 2047 encoding
+ *   compose.c   writing mail: building the MIME message; around the
+ *               private compose-int.h: compose-encode.c (RFC 2047, MIME
+ *               types, QP/base64), compose-addr.c (addresses, the SMTP
+ *               envelope), compose-draft.c (drafts, the draft file),
+ *               compose-reply.c (replies, forwards, identities),
+ *               compose-mailto.c (mailto: URLs)
  *   list.c      mailing list headers: List-Id, List-Post, List-Unsubscribe
  *   buf.c       a growable byte buffer (internal)
  *
