@@ -292,7 +292,8 @@ int	app_act_expunge(struct app_act *, const char *folder, size_t *changed,
  * Folders. A folder created on an IMAP account is local (no remote name)
  * until the replay's CREATE succeeds; it is subscribed. Renaming takes the
  * subfolders along (as IMAP RENAME does). Deleting refuses INBOX, a folder
- * with subfolders, and, unless force, a folder that holds messages.
+ * with subfolders, and, unless force, a folder that holds messages
+ * (PERR_FORCE: forcing it would do).
  */
 int	app_act_folder_create(struct app_act *, const char *name,
 	    struct perr *err);

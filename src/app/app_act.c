@@ -924,7 +924,7 @@ app_act_folder_delete(struct app_act *a, const char *name, bool force,
 	if (store_folder_counts(a->st, f.id, &total, NULL, err) != 0)
 		goto out;
 	if (total > 0 && !force) {
-		perr_set(err, PERR_GENERIC, "account %s: folder '%s' holds %lld "
+		perr_set(err, PERR_FORCE, "account %s: folder '%s' holds %lld "
 		    "message%s; move them away first, or force the delete",
 		    a->acct->name, name, (long long)total,
 		    total == 1 ? "" : "s");

@@ -11,7 +11,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=41
+PLAN=43
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -171,6 +171,14 @@ check "journal --drop removes an entry" OFF journal --drop "$first"
 same "one fewer waits" "$((nent - 1)) waiting, 0 failed" "$(waiting)"
 out=$(OFF journal --retry "$first" 2>&1); rc=$?
 same "retrying a missing entry names it" "1 yes" "$rc $([[ $out == *"entry $first"* ]] && echo yes || echo no)"
+
+# -f is offered only when forcing would do (PERR_FORCE), not because the
+# words of the refusal happen to hold "force".
+check "mkdir 'Task force' and a subfolder" sh -c \
+  "\"$POSTA\" -c \"$CONF\" --offline mkdir 'Task force' && \"$POSTA\" -c \"$CONF\" --offline mkdir 'Task force/Sub'"
+out=$(OFF rmdir "Task force" 2>&1); rc=$?
+same "rmdir of a folder with subfolders offers no -f" "1 subfolders no" \
+  "$rc $([[ $out == *subfolders* ]] && echo subfolders) $([[ $out == *'rmdir -f'* ]] && echo yes || echo no)"
 
 # ---- the server saw none of it ---------------------------------------------------
 same "the server is untouched" "$BEFORE" "$(server_state)"
