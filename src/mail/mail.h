@@ -273,7 +273,7 @@ struct mail_mlist {
 void	 mail_mlist_parse(const char *raw, size_t len, struct mail_mlist *);
 void	 mail_mlist_free(struct mail_mlist *);
 
-/* ---- composing (compose.c) ------------------------------------------ */
+/* ---- composing (compose*.c) ----------------------------------------- */
 
 /*
  * Writing mail. A struct compose_draft is what the compose screen and the

@@ -307,7 +307,7 @@ int	net_fail(struct perr *err, const struct perr *io_err,
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
 
-/* ---- imapcmd.c --------------------------------------------------------- */
+/* ---- imapcmd*.c -------------------------------------------------------- */
 
 /*
  * The IMAP commands of the sync engine, answering in plain C data. Mailbox
