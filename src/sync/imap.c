@@ -61,6 +61,8 @@ struct imap_be {
 	 */
 	bool			 no_qresync;
 	bool			 no_idle;	/* IDLE refused: poll with NOOP */
+	bool			 notify_tried;	/* NOTIFY SET sent (or not
+						   offered) on this session */
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
@@ -3529,6 +3531,7 @@ wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
 		return SYNC_WATCH_WOKEN;
 	if (imap_noop(be->c, &news, err) != 0)
 		return -1;
+	s->others_news |= news.others;
 	if (imap_news_any(&news))
 		return SYNC_WATCH_PULLED;
 	return SYNC_WATCH_TIMEOUT;
@@ -3549,6 +3552,13 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	if (be->selected == NULL || be->selected_rw ||
 	    f->remote_name == NULL || strcmp(be->selected, f->remote_name) != 0)
 		return SYNC_WATCH_PULLED;
+	/* News of the other folders too, where the server can tell them. */
+	if (!be->notify_tried) {
+		be->notify_tried = true;
+		if (imap_can_notify(be->c) && imap_notify_set(be->c, err) != 0 &&
+		    imap_fatal(err))
+			return -1;
+	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
 
@@ -3570,6 +3580,8 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	memset(&more, 0, sizeof more);
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
+	/* Lines before "+ idling" are unread: they may be NOTIFY's too. */
+	s->others_news |= news.others || more.others || news.missed;
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*
