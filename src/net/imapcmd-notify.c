@@ -28,7 +28,15 @@ imap_notify_set(struct imap_conn *c, struct perr *err)
 {
 	int	r;
 
-	if ((r = imapcmd_raw(c, NOTIFY_SET)) != MAILIMAP_NO_ERROR)
+	r = imapcmd_raw(c, NOTIFY_SET);
+	/*
+	 * libetpan reads a tagged BAD as a protocol error; here it is a
+	 * server that offers NOTIFY but will not take ours: a refusal, the
+	 * session goes on (without it, the periodic check remains).
+	 */
+	if (r == MAILIMAP_ERROR_PROTOCOL)
+		r = MAILIMAP_ERROR_CUSTOM_COMMAND;
+	if (r != MAILIMAP_NO_ERROR)
 		return imapcmd_fail(c, r, "NOTIFY", PERR_GENERIC, err);
 	return 0;
 }
