@@ -63,6 +63,7 @@ struct imap_be {
 	bool			 no_idle;	/* IDLE refused: poll with NOOP */
 	bool			 notify_tried;	/* NOTIFY SET sent (or not
 						   offered) on this session */
+	bool			 notify_on;	/* ... and taken */
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
@@ -3555,9 +3556,12 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	/* News of the other folders too, where the server can tell them. */
 	if (!be->notify_tried) {
 		be->notify_tried = true;
-		if (imap_can_notify(be->c) && imap_notify_set(be->c, err) != 0 &&
-		    imap_fatal(err))
-			return -1;
+		if (imap_can_notify(be->c)) {
+			if (imap_notify_set(be->c, err) == 0)
+				be->notify_on = true;
+			else if (imap_fatal(err))
+				return -1;
+		}
 	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
@@ -3580,8 +3584,14 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	memset(&more, 0, sizeof more);
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
-	/* Lines before "+ idling" are unread: they may be NOTIFY's too. */
-	s->others_news |= news.others || more.others || news.missed;
+	/*
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
+	 * a STATUS that came during the commands of the last pull was taken
+	 * for their reply and lost: with NOTIFY on, news of this folder is a
+	 * reason to look at the others too (one pipelined STATUS round).
+	 */
+	s->others_news |= news.others || more.others || news.missed ||
+	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*
