@@ -163,8 +163,8 @@ int	app_oauth2_login(const struct account *acct, enum app_oauth2_flow,
  * the server cannot be reached it reports APP_EV_OFFLINE and retries after
  * 2 s, doubling up to 5 minutes; app_worker_sync_now() retries at once.
  * A refused login is not retried by itself (servers lock accounts that
- * keep trying a wrong password): only app_worker_sync_now() or going
- * online again tries once more (rerunning password_command).
+ * keep trying a wrong password): only app_worker_sync_now() tries once
+ * more (rerunning password_command), or app_worker_set_password().
  *
  * The UI learns what happened from events: poll() app_worker_fd() for
  * POLLIN together with stdin, then call app_worker_event() until it
@@ -249,6 +249,13 @@ bool	app_worker_event(struct app_worker *, struct app_event *ev);
 /* A pass now (the outbox's waiting and failed messages, journal, folders,
  * headers, bodies); retries a lost server at once. */
 void	app_worker_sync_now(struct app_worker *);
+/*
+ * The password the user typed (after a refused login): copied, used for
+ * the account's logins from now on instead of the configuration's (and
+ * for SMTP where it had the same one), wiped when the worker ends; then
+ * a pass at once, as app_worker_sync_now().
+ */
+void	app_worker_set_password(struct app_worker *, const char *password);
 /*
  * Replay the journal now (after an action: quick); a pass replays it too.
  * APP_EV_JOURNAL follows with the counts.

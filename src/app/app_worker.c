@@ -67,6 +67,7 @@ struct app_worker {
 	bool			 replay_now;
 	bool			 send_now;
 	bool			 online_set, online;
+	char			*password;	/* typed by the user; wiped */
 	char			*watch;		/* a new folder to watch */
 	int64_t			*fetch;
 	size_t			 nfetch;
@@ -99,6 +100,16 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* Wipe and free a password (NULL is fine). */
+static void
+secret_drop(char *pw)
+{
+	if (pw == NULL)
+		return;
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+}
+
 static void
 endpoint_copy(struct endpoint *d, const struct endpoint *s)
 {
@@ -115,10 +126,7 @@ endpoint_free(struct endpoint *e)
 {
 	free(e->host);
 	free(e->user);
-	if (e->password != NULL) {
-		explicit_bzero(e->password, strlen(e->password));
-		free(e->password);
-	}
+	secret_drop(e->password);
 	free(e->password_command);
 	free(e->oauth2_token_command);
 }
@@ -169,6 +177,7 @@ worker_free(struct app_worker *w)
 	free(w->trace);
 	free(w->new_mail_command);
 	free(w->start_watch);
+	secret_drop(w->password);
 	free(w->watch);
 	free(w->fetch);
 	free(w->ev);
@@ -327,21 +336,29 @@ post_state(struct app_worker *w, bool online, int64_t retry_ms)
 	post(w, &ev);
 }
 
-/* The server refused the login: no retry until the user acts. */
+/* The account is offline because its login was refused. */
 static void
-post_refused(struct app_worker *w, const char *why)
+post_refused_state(struct app_worker *w)
 {
 	struct app_event	ev;
-	char			text[sizeof ((struct perr *)0)->msg + 64];
 
-	(void)snprintf(text, sizeof text, "%s; not tried again until you "
-	    "sync.", why);
-	post_simple(w, APP_EV_ERROR, 0, 0, text);
 	memset(&ev, 0, sizeof ev);
 	ev.type = APP_EV_OFFLINE;
 	ev.retry_ms = -1;
 	ev.login_refused = true;
 	post(w, &ev);
+}
+
+/* The server refused the login: no retry until the user acts. */
+static void
+post_refused(struct app_worker *w, const char *why)
+{
+	char	text[sizeof ((struct perr *)0)->msg + 64];
+
+	(void)snprintf(text, sizeof text, "%s; not tried again until you "
+	    "sync.", why);
+	post_simple(w, APP_EV_ERROR, 0, 0, text);
+	post_refused_state(w);
 }
 
 /* Offline as asked: the state, and a word that it was heard. */
@@ -641,6 +658,7 @@ send_outbox(struct app_worker *w)
 
 struct pending {
 	bool	 stop, sync_now, replay_now, send_now, online_set, online;
+	char	*password;
 	char	*watch;
 	int64_t	*fetch;
 	size_t	 nfetch;
@@ -658,10 +676,12 @@ take(struct app_worker *w, struct pending *p)
 	p->online_set = w->online_set;
 	p->online = w->online;
 	p->watch = w->watch;
+	p->password = w->password;
 	p->fetch = w->fetch;
 	p->nfetch = w->nfetch;
 	w->sync_now = w->replay_now = w->send_now = w->online_set = false;
 	w->watch = NULL;
+	w->password = NULL;
 	w->fetch = NULL;
 	w->nfetch = 0;
 	pthread_mutex_unlock(&w->mu);
@@ -720,6 +740,25 @@ check_others(struct app_worker *w, struct sync_conn *conn, const char *watch)
 		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
 
+/*
+ * The password the user typed replaces the configuration's for the
+ * account's logins from now on; SMTP's too where it was the same (the
+ * default: the account's credentials). pw is taken.
+ */
+static void
+use_password(struct app_worker *w, char *pw)
+{
+	struct endpoint	*in = &w->acct.in, *smtp = &w->acct.smtp;
+
+	if (smtp->password != NULL && in->password != NULL &&
+	    strcmp(smtp->password, in->password) == 0) {
+		secret_drop(smtp->password);
+		smtp->password = xstrdup(pw);
+	}
+	secret_drop(in->password);
+	in->password = pw;
+}
+
 /* Forget the connection (the UI can no longer cancel it), then close it. */
 static void
 drop_conn(struct app_worker *w, struct sync_conn **cp)
@@ -775,6 +814,7 @@ worker_main(void *arg)
 		if (p.stop) {
 			free(p.watch);
 			free(p.fetch);
+			secret_drop(p.password);
 			break;
 		}
 		if (p.watch != NULL) {
@@ -789,7 +829,13 @@ worker_main(void *arg)
 				post_offline(w);
 			next_try = 0;
 			pass_due = true;
-			refused = false;	/* the user acted */
+			/* Still refused: the same password would be too. */
+			if (online && refused)
+				post_refused_state(w);
+		}
+		if (p.password != NULL) {
+			use_password(w, p.password);
+			p.sync_now = true;
 		}
 		if (p.sync_now)
 			refused = false;	/* the user acted */
@@ -1078,6 +1124,18 @@ app_worker_watch(struct app_worker *w, const char *folder)
 	pthread_mutex_lock(&w->mu);
 	free(w->watch);
 	w->watch = f;
+	pthread_mutex_unlock(&w->mu);
+	poke(w->wake[1]);
+}
+
+void
+app_worker_set_password(struct app_worker *w, const char *password)
+{
+	char	*pw = xstrdup(password);
+
+	pthread_mutex_lock(&w->mu);
+	secret_drop(w->password);
+	w->password = pw;
 	pthread_mutex_unlock(&w->mu);
 	poke(w->wake[1]);
 }

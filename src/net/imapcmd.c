@@ -13,6 +13,7 @@
  *   imapcmd-store.c    changing the server: STORE, COPY/MOVE, EXPUNGE,
  *                      APPEND
  *   imapcmd-idle.c     push: IDLE and NOOP
+ *   imapcmd-notify.c   push for the other mailboxes: NOTIFY
  *
  * Two libetpan 1.9.4 bugs are worked around (libetpan-guide.md 3.10):
  * mailimap_select_qresync() sends a SELECT without the parentheses RFC

@@ -16,7 +16,8 @@
  *              share, ENABLE, NAMESPACE; by family around imapcmd-int.h:
  *              imapcmd-mailbox.c (LIST, STATUS, SELECT, CREATE...),
  *              imapcmd-fetch.c, imapcmd-search.c, imapcmd-store.c (STORE,
- *              COPY/MOVE, EXPUNGE, APPEND), imapcmd-idle.c (IDLE, NOOP)
+ *              COPY/MOVE, EXPUNGE, APPEND), imapcmd-idle.c (IDLE, NOOP),
+ *              imapcmd-notify.c (NOTIFY: news of the other mailboxes)
  *   net-int.h  private to src/net: libetpan.h, the stream driver, sasl.c
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
  *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
@@ -579,6 +580,8 @@ struct imap_news {
 	bool	expunged;	/* EXPUNGE or VANISHED */
 	bool	flags;		/* an unsolicited FETCH: flags changed */
 	bool	missed;		/* untagged data before "+ idling" (unseen) */
+	bool	others;		/* an unasked STATUS: NOTIFY's news of
+				   another mailbox (not in imap_news_any) */
 };
 bool	imap_news_any(const struct imap_news *);
 bool	imap_can_idle(const struct imap_conn *);
@@ -594,6 +597,13 @@ int	imap_idle_start(struct imap_conn *, struct imap_news *news,
 int	imap_idle_wait(struct imap_conn *, int wake_fd, int ms);
 int	imap_idle_done(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
+/*
+ * NOTIFY (RFC 5465), when the server offers it: from now on changes in
+ * every personal mailbox are told by STATUS, in IDLE and NOOP replies
+ * (imap_news.others). A NO is PERR_GENERIC; the session goes on.
+ */
+bool	imap_can_notify(const struct imap_conn *);
+int	imap_notify_set(struct imap_conn *, struct perr *);
 /* NOOP, for servers without IDLE: the news it brought. */
 int	imap_noop(struct imap_conn *, struct imap_news *news, struct perr *);
 

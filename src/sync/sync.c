@@ -1013,6 +1013,14 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 	}
 	if (r == SYNC_WATCH_PULLED && pull_one_locked(c, &f, err) != 0)
 		r = -1;
+	if (r >= 0 && s->others_news) {
+		/* NOTIFY said other folders changed: those are pulled now. */
+		s->others_news = false;
+		if (sync_conn_check(c, f.name, NULL, err) != 0 && c->broken)
+			r = -1;
+		else if (r == SYNC_WATCH_TIMEOUT)
+			r = SYNC_WATCH_PULLED;
+	}
 	store_folder_free(&f);
 	return r;
 }

@@ -122,6 +122,10 @@ right_text(const struct tui *t)
 		snprintf(net, sizeof net, "online");
 	else if (t->offline_req)
 		snprintf(net, sizeof net, "offline (by request)");
+	else if (t->account < t->wk.n && t->wk.refused[t->account] &&
+	    workers_asks_password(t, t->account))
+		snprintf(net, sizeof net, "login refused ($ asks for the "
+		    "password)");
 	else if (t->account < t->wk.n && t->wk.refused[t->account])
 		snprintf(net, sizeof net, "login refused ($ tries again)");
 	else

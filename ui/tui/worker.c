@@ -326,24 +326,78 @@ mine(struct tui *t)
 	return t->account < t->wk.n ? t->wk.w[t->account] : NULL;
 }
 
+bool
+workers_asks_password(const struct tui *t, size_t i)
+{
+	const struct account	*a = &t->cfg->accounts[i];
+
+	return a->in.auth == AUTH_PASSWORD && a->in.password_command == NULL;
+}
+
+/* The password typed for t->wk.asking: one login with it. */
+static void
+password_typed(struct tui *t, const char *pw)
+{
+	size_t	i = t->wk.asking;
+
+	if (i >= t->wk.n || t->wk.w[i] == NULL)
+		return;
+	if (*pw == '\0') {
+		status_msg(&t->status, "No password typed: account %s is not "
+		    "tried.", t->cfg->accounts[i].name);
+		return;
+	}
+	app_worker_set_password(t->wk.w[i], pw);
+	status_progress(&t->status, "logging in");
+	t->dirty |= TUI_DIRTY_STATUS;
+}
+
 void
 workers_sync_now(struct tui *t)
 {
-	size_t	i;
+	struct workers	*wk = &t->wk;
+	size_t		 i, ask = wk->n, asked = 0;
+	char		*label, *name, *user, *host;
 
 	if (t->offline_req) {
 		status_msg(&t->status, "offline by request (@ goes online)");
 		return;
 	}
-	if (!t->wk.started) {
+	if (!wk->started) {
 		status_msg(&t->status, "the sync starts in a moment");
 		return;
 	}
-	for (i = 0; i < t->wk.n; i++)
-		if (t->wk.w[i] != NULL)
-			app_worker_sync_now(t->wk.w[i]);
-	status_progress(&t->status, "syncing");
+	for (i = 0; i < wk->n; i++) {
+		if (wk->w[i] == NULL)
+			continue;
+		/* The same password would be refused again: ask for one. */
+		if (wk->refused[i] && workers_asks_password(t, i)) {
+			if (ask == wk->n || i == t->account)
+				ask = i;
+			continue;
+		}
+		app_worker_sync_now(wk->w[i]);
+		asked++;
+	}
+	if (asked > 0)
+		status_progress(&t->status, "syncing");
 	t->dirty |= TUI_DIRTY_STATUS;
+	if (ask == wk->n)
+		return;
+	wk->asking = ask;
+	name = sanitize_line(t->cfg->accounts[ask].name);
+	user = sanitize_line(t->cfg->accounts[ask].in.user != NULL ?
+	    t->cfg->accounts[ask].in.user : "");
+	host = sanitize_line(t->cfg->accounts[ask].in.host != NULL ?
+	    t->cfg->accounts[ask].in.host : "");
+	label = xasprintf("Password for account %s (%s at %s): ", name, user,
+	    host);
+	prompt_secret(&t->prompt, label, password_typed);
+	free(label);
+	free(name);
+	free(user);
+	free(host);
+	t->dirty |= TUI_DIRTY_PROMPT;
 }
 
 void
