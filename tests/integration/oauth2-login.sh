@@ -218,6 +218,14 @@ for mode in badjson huge http500; do
 	esac
 	check "device endpoint $mode: a clear error" 1 "$want"
 done
+rm -f "$WORK/as/mode"
+set_as polls "pending denied"
+run oauth2 login lab
+check "device login refused by the user: a clear error" 1 "was refused at the provider (access_denied)"
+set_as polls "expired"
+run oauth2 login lab
+check "device code expired: a clear error" 1 "the code WDJB-MJHT expired before the login was done"
+set_as polls ok
 # The token endpoint too: a refresh reading bad JSON.
 rm -f "$WORK/as/mode"
 set_as expires_in 5
