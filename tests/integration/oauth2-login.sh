@@ -206,6 +206,12 @@ ok_if "browser login: the page says so" grep -q "posta is logged in" "$WORK/page
 seen_rt
 run check-account
 check "IMAP logs in after the browser login" 0 "ok as alice (XOAUTH2)"
+CONF=$(conf pop "oauth2_token_url = $AS/token" "protocol = pop3" \
+    "port = $POP3S_PORT" "auth = oauthbearer")
+run check-account
+check "POP3 and SMTP log in with OAUTHBEARER and the kept token" 0 \
+    "ok as alice (OAUTHBEARER)" "POP3 $LAB_HOST:$POP3S_PORT"
+CONF=$CONF_FILE
 
 # ---- hostile or broken providers ----
 for mode in badjson huge http500; do
