@@ -25,7 +25,7 @@ source "$POSTA_SRCDIR/tests/integration/tap.sh"
 # shellcheck disable=SC1091
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
 
-echo "1..37"
+echo "1..40"
 lab_up >/dev/null 2>&1 || bail "the lab did not start"
 lab_seed alice INBOX 3 >/dev/null 2>&1 || bail "lab seed failed"
 
@@ -176,5 +176,18 @@ SETUP_CONF=$WORK/oauth2.conf setup --account ob --host localhost \
 rc=$?
 check "OAuth2 without known endpoints: refused, no file, a clear message" \
     sh -c "test $rc != 0 && test ! -e '$WORK/oauth2.conf' && grep -q 'oauth2-provider' '$WORK/out'"
+
+# Interactively: OAuth2 is offered (here because --oauth2-provider says the
+# server needs it; the table's Gmail and Outlook hosts do the same), the
+# client ID asked, the login left for later.
+printf '\ny\nposta-test\nn\n' | "$POSTA" -c "$WORK/oauth3.conf" setup \
+    --email alice@lab.test --name "Alice Lab" --account oc --host localhost \
+    --port "$IMAPS_PORT" --tls implicit --ca-file "$LAB_CA" "${SMTP[@]}" \
+    --oauth2-provider microsoft >"$WORK/out" 2>&1
+check "OAuth2 interactively: setup exits 0" test $? = 0
+has "OAuth2 interactively: offered" "$(out)" "Use OAuth2 for this account?"
+has "OAuth2 interactively: written with the client ID asked" \
+    "$(grep -c -e '^auth = xoauth2$' -e '^oauth2_client_id = posta-test$' \
+    "$WORK/oauth3.conf" 2>/dev/null)" '^2$'
 
 exit $((failed > 0))

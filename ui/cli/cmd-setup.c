@@ -653,7 +653,10 @@ setup_oauth2_write(struct answers *an, const char *path, bool login)
 static bool
 ask_oauth2(struct answers *an, const char *path, char **client, int *rc)
 {
-	const char	*prov = setup_provider_oauth2(an->in.host);
+	/* --oauth2-provider says so for a server the table does not know. */
+	const char	*prov = an->oauth2_provider != NULL ?
+			    an->oauth2_provider :
+			    setup_provider_oauth2(an->in.host);
 
 	if (prov == NULL)
 		return false;
