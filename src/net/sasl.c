@@ -20,7 +20,7 @@
 
 #include <openssl/evp.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 #include "oauth/oauth.h"
 
 /* A challenge bigger than this is cut before decoding: it is one line. */
