@@ -73,6 +73,13 @@ typedef void (*setup_note_cb)(void *arg, const char *sentence);
 const char *setup_provider_find(const char *domain, const char *mx,
 		    struct setup_servers *out);
 
+/*
+ * The oauth2_provider preset ("google", "microsoft") of the table's
+ * provider whose IMAP or POP3 server host is, when that provider refuses
+ * passwords (OAuth2 is the way in); NULL otherwise.
+ */
+const char *setup_provider_oauth2(const char *host);
+
 /* ---- srv.c -------------------------------------------------------------- */
 
 /*
