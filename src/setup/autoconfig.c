@@ -331,10 +331,32 @@ ac_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * $POSTA_SETUP_HTTPS = "ADDRESS:PORT" (tests): every fetch connects there
+ * whatever the host and port of its URL, which still name the server for
+ * the certificate check and the Host header. NULL when unset or unusable.
+ */
+static struct curl_slist *
+connect_to(void)
+{
+	const char	*env = getenv("POSTA_SETUP_HTTPS");
+	char		*entry;
+	struct curl_slist *l;
+
+	if (env == NULL || *env == '\0' || strlen(env) > 100 ||
+	    strpbrk(env, " \t\r\n") != NULL)
+		return NULL;
+	entry = xasprintf("::%s", env);
+	l = curl_slist_append(NULL, entry);
+	free(entry);
+	return l;
+}
+
 int
 setup_autoconfig(const char *url, const char *ca_file, const char *email,
     int timeout, struct setup_servers *out, struct perr *err)
 {
+	struct curl_slist *to;
 	struct ac_body	 body = { NULL, 0, false };
 	CURL		*c;
 	CURLcode	 r;
@@ -367,9 +389,12 @@ setup_autoconfig(const char *url, const char *ca_file, const char *email,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ac_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	if ((to = connect_to()) != NULL)
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, to);
 	r = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(to);
 	if (body.too_big || r == CURLE_FILESIZE_EXCEEDED)
 		rc = perr_set(err, PERR_PROTOCOL, "%s: refused: the autoconfig "
 		    "document is larger than %d bytes", url,
