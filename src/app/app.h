@@ -9,9 +9,16 @@
  *           pipe back, push (IDLE), offline back-off; fetching one body
  *   app_act.c  user actions on mail and folders, online or offline: the
  *           local change and its journal entry in one transaction
- *   app_send.c  writing and sending: drafts, the outbox, SMTP
- *           submission, the Sent and Drafts copies, address completion
+ *   app_draft.c  drafts (new, reply, forward, edit again), attachments,
+ *           the message as queued, address completion
+ *   app_copy.c  the Sent and Drafts copies (through the journal for
+ *           IMAP), postponing a draft
+ *   app_outbox.c  the outbox: queueing, SMTP submission, each reply's
+ *           effect on the row (send-int.h: private to these three)
  *   app_search.c  the query language (doc/SEARCH.md) over the store
+ *   app_check.c  posta check-account: one server's TLS, login, offers
+ *   app_backup.c  posta import and export (src/backup)
+ *   app.c  also posta oauth2 login (src/oauth)
  *   app_search_server.c  the same asked of IMAP servers, for the bodies
  *                 not in the store
  */
@@ -66,6 +73,85 @@ bool	app_folder_unsynced(const struct account *acct,
 int	app_store_changed(struct store *st, int64_t *seen, bool *changed,
 	    struct perr *err);
 
+/* ---- checking an account (app_check.c) ---------------------------------- */
+
+enum app_server { APP_SERVER_IN, APP_SERVER_SMTP };
+
+/* One server as posta check-account shows it: strings are the server's
+ * (certificate names, capabilities): the face sanitises them. */
+struct app_server_report {
+	const char	*protocol;	/* "IMAP", "POP3", "SMTP" (static) */
+	char		 hostport[300];
+	enum tls_mode	 tls;		/* as configured */
+	char		 tls_version[16], tls_cipher[64];	/* "" for none */
+	char		 cert_subject[256], cert_issuer[256], cert_sha256[96];
+	bool		 pinned;	/* trusted by the pin, not the chain */
+	bool		 preauth;	/* IMAP PREAUTH: no login was needed */
+	char		 mech[32];	/* "LOGIN", "XOAUTH2"... or "" */
+	char		 caps[1024];	/* space-separated, as announced */
+	char		 missing[256];	/* looked for, not offered */
+};
+
+/*
+ * Connect to acct's incoming server (APP_SERVER_IN: IMAP or POP3) or its
+ * SMTP server, verify TLS, log in, fill *out and log out (POP3: nothing
+ * deleted). 0, or -1 with err set.
+ */
+int	app_check_server(const struct account *acct, enum app_server,
+	    struct app_server_report *out, struct perr *err);
+/* What acct's POP3 mode will do to the mail on the server (see
+ * sync_pop3_warning()): malloc'd, or NULL when nothing is deleted. */
+char	*app_pop3_warning(const struct account *acct);
+
+/* ---- import and export (app_backup.c) ------------------------------------ */
+
+enum app_backup_format { APP_BACKUP_MBOX, APP_BACKUP_MAILDIR };
+
+struct app_backup_stats {
+	uint64_t	messages;	/* written or stored */
+	uint64_t	bytes;
+	uint64_t	no_body;	/* export: only headers are local */
+	uint64_t	duplicates;	/* import: already in the folder */
+};
+
+/*
+ * Store the mbox file or Maildir at path in folder of account (its name;
+ * NULL: the default), in cfg's store opened read-write: the folder is
+ * made a local folder when missing (*created), the messages get no UID
+ * (an IMAP account's are not uploaded). path is read first, so one that
+ * cannot be read leaves nothing behind. 0, or -1 with err set (a failed
+ * import: "import into FOLDER: ...").
+ */
+int	app_import(const struct config *cfg, const char *account,
+	    const char *folder, enum app_backup_format, const char *path,
+	    struct app_backup_stats *, bool *created, struct perr *err);
+/* Write folder_id of st to path (an mbox file, refused when it exists,
+ * or a Maildir), oldest first; bodies not local are counted in no_body. */
+int	app_export(struct store *st, int64_t folder_id,
+	    enum app_backup_format, const char *path,
+	    struct app_backup_stats *, struct perr *err);
+/* Where folder goes in an export of every folder into dir: one safe
+ * path component ("../x" stays inside). Malloc'd, caller frees. */
+char	*app_export_path(const char *dir, const char *folder,
+	    enum app_backup_format);
+
+/* ---- OAuth2 (app.c over src/oauth) ------------------------------------- */
+
+enum app_oauth2_flow { APP_OAUTH2_AUTO, APP_OAUTH2_DEVICE, APP_OAUTH2_BROWSER };
+/* A sentence for the user (the code and address to open: server text). */
+typedef void (*app_note_cb)(void *arg, const char *sentence);
+
+/*
+ * posta oauth2 login: run acct's OAuth2 login (the device grant, or the
+ * browser with PKCE on a loopback redirect; AUTO picks the device grant
+ * when oauth2_device_url is set) and keep the refresh token (a file of
+ * mode 0600 under $XDG_DATA_HOME/posta/oauth2/, or
+ * oauth2_refresh_token_command). Blocks until done: a face calls it, not
+ * the TUI's main loop. Returns 0, or -1 with err set.
+ */
+int	app_oauth2_login(const struct account *acct, enum app_oauth2_flow,
+	    app_note_cb note, void *arg, struct perr *err);
+
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
 /*
@@ -100,13 +186,19 @@ enum app_event_type {
 				   unread), total flag changes + expunges
 				   (0 + 0: bodies arrived); with unseen > 0
 				   the worker has run the config's
-				   new_mail_command */
+				   new_mail_command. The account's first
+				   pass (first_sync) says no unseen: what
+				   was there before is no news */
 	APP_EV_SYNC_DONE,	/* a pass finished without error */
 	APP_EV_BODY_READY,	/* msg_id's body is in the store */
 	APP_EV_BODY_FAILED,	/* msg_id's body could not be fetched: text */
 	APP_EV_JOURNAL,		/* waiting and failed journal entries now */
 	APP_EV_NOTE,		/* a warning for the user: text */
 	APP_EV_ERROR,		/* something failed: text (the worker goes on) */
+	APP_EV_OUTBOX_DONE,	/* the flush app_worker_send_now() asked for
+				   ended: done messages sent; text, when not
+				   everything tried went, the first failure
+				   in words (a held message's first) */
 };
 
 /* A copied event: nothing in it points anywhere. Text is server/user
@@ -122,6 +214,14 @@ struct app_event {
 	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */
 	char			folder[128];	/* APP_EV_PROGRESS, as shown */
+	/*
+	 * APP_EV_PROGRESS of a pass: folder folder_no of folders (0: not a
+	 * pass), messages stored by the pass so far (fetched), and whether
+	 * this is the account's first pass (nothing was stored before it).
+	 */
+	uint32_t		folder_no, folders;
+	uint64_t		fetched;
+	bool			first_sync;
 	char			text[512];
 };
 
@@ -153,6 +253,13 @@ void	app_worker_sync_now(struct app_worker *);
  * APP_EV_JOURNAL follows with the counts.
  */
 void	app_worker_replay_now(struct app_worker *);
+/*
+ * Send what waits in the outbox now (a message was just queued), unless
+ * offline by request; SMTP goes even while the incoming server is out of
+ * reach. The only way the TUI sends: APP_EV_OUTBOX_DONE says how it went;
+ * the Sent copies wait in the journal (app_worker_replay_now()).
+ */
+void	app_worker_send_now(struct app_worker *);
 /* Fetch message id's body: APP_EV_BODY_READY or APP_EV_BODY_FAILED. */
 void	app_worker_fetch_body(struct app_worker *, int64_t id);
 /* IDLE on this folder (as shown; NULL: INBOX) from now on. */
@@ -369,7 +476,7 @@ int	app_save_mbox(struct store *st, const int64_t *ids, size_t n,
 size_t	app_urls(const char *text, char ***urls);
 void	app_urls_free(char **urls, size_t n);
 
-/* ---- sending (app_send.c) ----------------------------------------------- */
+/* ---- sending (app_draft.c, app_copy.c, app_outbox.c) ------------------- */
 
 /*
  * Writing and sending mail. A face builds a struct compose_draft (mail.h)

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "app/app.h"
-#include "net/imapsearch.h"
+#include "net/net.h"
 #include "search/search.h"
 #include "store/store.h"
 

@@ -5,7 +5,7 @@
  *
  *   UI -> worker   a few pending requests under the worker's mutex (sync
  *                  now, fetch these bodies, watch that folder, go online
- *                  or offline, replay now, stop) and one byte on a wake
+ *                  or offline, replay now, send the outbox now, stop) and one byte on a wake
  *                  pipe. Requests coalesce: ten "sync now" are one pass.
  *   worker -> UI   copied struct app_event in a queue under the same mutex
  *                  and one byte on the event pipe, which the UI poll()s
@@ -65,6 +65,7 @@ struct app_worker {
 	bool			 stop;
 	bool			 sync_now;
 	bool			 replay_now;
+	bool			 send_now;
 	bool			 online_set, online;
 	char			*watch;		/* a new folder to watch */
 	int64_t			*fetch;
@@ -85,6 +86,8 @@ struct app_worker {
 	char			*new_mail_command; /* cfg's; NULL: none */
 	bool			 start_offline;
 	char			*start_watch;
+	/* Nothing of the account stored yet: until a pass completes. */
+	bool			 first_sync;
 	struct sync_opts	 so;
 };
 
@@ -104,6 +107,7 @@ endpoint_copy(struct endpoint *d, const struct endpoint *s)
 	d->user = dup_or_null(s->user);
 	d->password = dup_or_null(s->password);
 	d->password_command = dup_or_null(s->password_command);
+	d->oauth2_token_command = dup_or_null(s->oauth2_token_command);
 }
 
 static void
@@ -116,6 +120,7 @@ endpoint_free(struct endpoint *e)
 		free(e->password);
 	}
 	free(e->password_command);
+	free(e->oauth2_token_command);
 }
 
 /* A deep copy of an account, so the worker outlives the caller's config. */
@@ -135,6 +140,8 @@ account_copy(struct app_worker *w, const struct account *a)
 	d->ca_file = dup_or_null(a->ca_file);
 	d->cert_fingerprint = dup_or_null(a->cert_fingerprint);
 	d->signature = dup_or_null(a->signature);
+	/* The worker refreshes OAuth2 access tokens with these. */
+	config_oauth2_conf_copy(&d->oauth2, &a->oauth2);
 }
 
 static void
@@ -151,6 +158,7 @@ account_release(struct app_worker *w)
 	free(d->ca_file);
 	free(d->cert_fingerprint);
 	free(d->signature);
+	config_oauth2_conf_free(&d->oauth2);
 }
 
 static void
@@ -349,6 +357,18 @@ post_offline(struct app_worker *w)
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 
+/* The account's first pass is over: what it brought. */
+static void
+post_first_done(struct app_worker *w, const struct sync_stats *st)
+{
+	char	text[sizeof ((struct app_event *)0)->text];
+
+	(void)snprintf(text, sizeof text, "account %s: the first sync is "
+	    "done: %llu messages in %llu folders.", w->acct.name,
+	    (unsigned long long)st->added, (unsigned long long)st->folders);
+	post_simple(w, APP_EV_NOTE, 0, 0, text);
+}
+
 /* ---- the new-mail command ----------------------------------------------------- */
 
 /*
@@ -437,6 +457,11 @@ on_progress(void *arg, const struct sync_progress *p)
 	ev.folder_id = p->folder_id;
 	if (p->folder != NULL)
 		copy_text(ev.folder, sizeof ev.folder, p->folder);
+	ev.phase = p->phase;
+	ev.first_sync = w->first_sync;
+	ev.folder_no = (uint32_t)p->folder_no;
+	ev.folders = (uint32_t)p->folders;
+	ev.fetched = p->pass_added + p->added;
 	if (p->note != NULL) {
 		ev.type = APP_EV_NOTE;
 		copy_text(ev.text, sizeof ev.text, p->note);
@@ -458,9 +483,10 @@ on_progress(void *arg, const struct sync_progress *p)
 		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
-		ev.unseen = p->unseen;
+		/* A first pass brings what was there: no news. */
+		ev.unseen = w->first_sync ? 0 : p->unseen;
 		ev.total = p->changed + p->expunged;
-		if (p->unseen > 0 && w->new_mail_command != NULL)
+		if (ev.unseen > 0 && w->new_mail_command != NULL)
 			run_new_mail(w, p->folder != NULL ? p->folder : "",
 			    p->unseen);
 		break;
@@ -472,6 +498,28 @@ on_progress(void *arg, const struct sync_progress *p)
 		break;
 	}
 	post(w, &ev);
+}
+
+/*
+ * Has the store nothing of this account yet: no Inbox, or one never
+ * pulled (IMAP: no UIDVALIDITY) and empty (POP3 keeps no such state)?
+ */
+static bool
+never_synced(struct app_worker *w, struct store *st)
+{
+	struct store_folder	f;
+	struct perr		err;
+	int64_t			id, total = 0, unread;
+	bool			never;
+
+	if (store_account_find(st, w->acct.name, &id, NULL, &err) != 0 ||
+	    store_folder_by_special(st, id, STORE_SPECIAL_INBOX, &f,
+	    &err) != 0)
+		return true;
+	never = f.uidvalidity == 0 && (store_folder_counts(st, f.id, &total,
+	    &unread, &err) != 0 || total == 0);
+	store_folder_free(&f);
+	return never;
 }
 
 /* The journal's counts now, for the status line. */
@@ -535,10 +583,64 @@ flush_outbox(struct app_worker *w, struct store *st)
 		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
 
+/* The first failure of a flush the UI asked for, for its message line. */
+struct send_words {
+	char	first[sizeof ((struct app_event *)0)->text];
+	bool	held;
+};
+
+/*
+ * The line shows about 80 columns: what became of the message and for
+ * whom first, the server's words after. A held message (the user must
+ * act) wins over one tried again anyway.
+ */
+static void
+on_send(void *arg, const struct app_outbox_event *ev)
+{
+	struct send_words	*sw = arg;
+	const char		*text = ev->text;
+
+	if (ev->what == APP_OUTBOX_SENT || text == NULL || *text == '\0' ||
+	    (sw->first[0] != '\0' && (sw->held || !ev->held)))
+		return;
+	if (ev->what == APP_OUTBOX_NOTE)
+		(void)snprintf(sw->first, sizeof sw->first, "%s", text);
+	else if (strncmp(text, "refused for ", 12) == 0)
+		(void)snprintf(sw->first, sizeof sw->first,
+		    "outbox %lld %s for %s", (long long)ev->id,
+		    ev->held ? "held" : "waits", text + 12);
+	else
+		(void)snprintf(sw->first, sizeof sw->first, "outbox %lld %s: %s",
+		    (long long)ev->id, ev->held ? "held" : "waits", text);
+	if (ev->what != APP_OUTBOX_NOTE)
+		sw->held = ev->held;
+}
+
+/* app_worker_send_now(): the outbox now, then one APP_EV_OUTBOX_DONE. */
+static void
+send_outbox(struct app_worker *w)
+{
+	struct send_words	sw;
+	struct app_flush_stats	stats;
+	struct app_event	ev;
+	struct perr		err;
+
+	memset(&sw, 0, sizeof sw);
+	memset(&ev, 0, sizeof ev);
+	ev.type = APP_EV_OUTBOX_DONE;
+	if (app_outbox_submit(w->store_path, &w->acct, on_send, &sw, &stats,
+	    &err) != 0)
+		copy_text(ev.text, sizeof ev.text, sw.first[0] != '\0' ?
+		    sw.first : err.msg[0] != '\0' ? err.msg :
+		    "the outbox could not be sent");
+	ev.done = stats.sent;
+	post(w, &ev);
+}
+
 /* ---- the thread ------------------------------------------------------------------- */
 
 struct pending {
-	bool	 stop, sync_now, replay_now, online_set, online;
+	bool	 stop, sync_now, replay_now, send_now, online_set, online;
 	char	*watch;
 	int64_t	*fetch;
 	size_t	 nfetch;
@@ -552,12 +654,13 @@ take(struct app_worker *w, struct pending *p)
 	p->stop = w->stop;
 	p->sync_now = w->sync_now;
 	p->replay_now = w->replay_now;
+	p->send_now = w->send_now;
 	p->online_set = w->online_set;
 	p->online = w->online;
 	p->watch = w->watch;
 	p->fetch = w->fetch;
 	p->nfetch = w->nfetch;
-	w->sync_now = w->replay_now = w->online_set = false;
+	w->sync_now = w->replay_now = w->send_now = w->online_set = false;
 	w->watch = NULL;
 	w->fetch = NULL;
 	w->nfetch = 0;
@@ -665,6 +768,7 @@ worker_main(void *arg)
 	if (!online)
 		post_state(w, false, -1);
 	post_journal(w, st);
+	w->first_sync = never_synced(w, st);
 
 	for (;;) {
 		take(w, &p);
@@ -700,6 +804,9 @@ worker_main(void *arg)
 		}
 		if (p.replay_now)
 			post_journal(w, st);
+		/* SMTP needs no incoming connection: before waiting for one. */
+		if (p.send_now && online)
+			send_outbox(w);
 
 		if (!online) {
 			fail_fetches(w, &p, "offline");
@@ -770,8 +877,12 @@ worker_main(void *arg)
 			next_check = now_ms() + check_ms;
 			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-			else if (r == 0)
+			else if (r == 0) {
+				if (w->first_sync)
+					post_first_done(w, &stats);
+				w->first_sync = false;
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
+			}
 			post_journal(w, st);
 		} else if (!sync_conn_broken(conn) && replay_due) {
 			/* Only the journal; the watch pulls its folder next. */
@@ -929,6 +1040,15 @@ app_worker_replay_now(struct app_worker *w)
 {
 	pthread_mutex_lock(&w->mu);
 	w->replay_now = true;
+	pthread_mutex_unlock(&w->mu);
+	poke(w->wake[1]);
+}
+
+void
+app_worker_send_now(struct app_worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->send_now = true;
 	pthread_mutex_unlock(&w->mu);
 	poke(w->wake[1]);
 }

@@ -16,6 +16,7 @@
  *   date.c      RFC 5322 dates, also broken ones, to unix time
  *   mutf7.c     IMAP modified UTF-7 mailbox names (RFC 3501 5.1.3)
  *   thread.c    subject base for threading by subject
+ *   jwz.c       JWZ threading of an array of messages (bounded)
  *   compose.c   writing mail: drafts, addresses, MIME building, replies,
  *               forwards, the draft file, RFC 2047 encoding
  *   list.c      mailing list headers: List-Id, List-Post, List-Unsubscribe
@@ -248,6 +249,32 @@ char	*mutf7_decode(const char *mutf7);
  * stripped, whitespace collapsed. Returns malloc'd, caller frees.
  */
 char	*mail_thread_subject_base(const char *subject);
+
+/* What threading needs of a message; strings are borrowed. */
+struct jwz_in {
+	const char	*message_id;
+	const char	*in_reply_to;
+	const char	*refs;		/* space-separated ids */
+	const char	*subject;
+	int64_t		 date;
+	int64_t		 id;		/* tie-break for equal dates */
+};
+
+/* One output row: which input, how deep, and its tree prefix. */
+struct jwz_out {
+	size_t		 index;		/* into the input array */
+	int		 depth;
+	char		*tree;		/* malloc'd: "├─>" style prefix, "" */
+};
+
+/*
+ * JWZ threading (Message-ID, References, In-Reply-To, then subject) of n
+ * messages. Threads are ordered by their newest message, newest first;
+ * replies under their parent oldest first. *out is a malloc'd array of n
+ * rows (each input once) freed with jwz_out_free().
+ */
+void	 jwz_build(const struct jwz_in *, size_t n, struct jwz_out **out);
+void	 jwz_out_free(struct jwz_out *, size_t n);
 
 /* ---- mailing lists (list.c) ------------------------------------------ */
 

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 int
 net_timeout(void)

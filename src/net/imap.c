@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 /* What the sync engine may use, and so what the report lists. */
 static const char *const imap_wanted[] = {
@@ -169,8 +169,8 @@ alert_give(struct imap_conn *c, char *text)
  * Take the [ALERT] of the reply libetpan read last, if any. libetpan keeps
  * one (the last) per reply, until the next reply replaces it.
  */
-static void
-alert_harvest(struct imap_conn *c)
+void
+imap_alert_harvest(struct imap_conn *c)
 {
 	struct mailimap_response_info	*ri;
 	char				 text[400];
@@ -199,7 +199,7 @@ conn_log(mailimap *imap, int type, const char *s, size_t len, void *arg)
 	if (type != MAILSTREAM_LOG_TYPE_DATA_SENT &&
 	    type != MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE)
 		return;
-	alert_harvest(c);
+	imap_alert_harvest(c);
 	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT && c->trace != NULL)
 		trace_sent(c->trace, s, len);
 }
@@ -210,7 +210,7 @@ imap_set_alert_cb(struct imap_conn *c, void (*cb)(void *, const char *),
 {
 	size_t	i;
 
-	alert_harvest(c);
+	imap_alert_harvest(c);
 	c->alert_cb = cb;
 	c->alert_arg = arg;
 	for (i = 0; i < c->nalerts; i++) {
@@ -561,7 +561,7 @@ imap_open(const struct account *acct, const struct endpoint *ep,
 	if (imap_refresh_caps(c, err) != 0)
 		goto fail;
 	tls_stream_limit(s, NET_CTX_IMAP);
-	alert_harvest(c);
+	imap_alert_harvest(c);
 	c->caps = caps_words(c);
 	c->report.logged_in = login || c->report.preauth;
 	imap_report_caps(c);
@@ -612,7 +612,7 @@ imap_close(struct imap_conn *c)
 	if (c == NULL)
 		return;
 	/* The last reply's alert; LOGOUT's own would come too late. */
-	alert_harvest(c);
+	imap_alert_harvest(c);
 	mailimap_set_logger(c->imap, NULL, NULL);
 	/* LOGOUT closes and frees the stream, whatever the server says. */
 	if (c->imap->imap_stream != NULL)

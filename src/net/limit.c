@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "mail/mail.h"
-#include "net/net.h"
+#include "net/net-int.h"
 
 #define KiB	((uint64_t)1 << 10)
 #define MiB	((uint64_t)1 << 20)

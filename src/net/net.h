@@ -12,7 +12,12 @@
  *              nesting, a reply's deadline (limit.h), checked by tls.c on
  *              every byte before libetpan reads it
  *   imap.c     IMAP: connect, STARTTLS, CAPABILITY, LOGIN, teardown
- *   imapcmd.c  IMAP commands for the sync, as plain C data: ENABLE, LIST, SELECT, FETCH
+ *   imapcmd.c  IMAP commands for the sync, as plain C data: what they
+ *              share, ENABLE, NAMESPACE; by family around imapcmd-int.h:
+ *              imapcmd-mailbox.c (LIST, STATUS, SELECT, CREATE...),
+ *              imapcmd-fetch.c, imapcmd-search.c, imapcmd-store.c (STORE,
+ *              COPY/MOVE, EXPUNGE, APPEND), imapcmd-idle.c (IDLE, NOOP)
+ *   net-int.h  private to src/net: libetpan.h, the stream driver, sasl.c
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
  *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
  *   smtp.c     SMTP: connect, EHLO, STARTTLS, AUTH (Cyrus SASL), teardown
@@ -62,12 +67,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <libetpan/libetpan.h>
+#include <stdint.h>
 
 #include "util/util.h"
 #include "util/config.h"
 #include "net/limit.h"
+
+/*
+ * libetpan's types, forward-declared: only the files of src/net include
+ * libetpan.h (through net-int.h, their private header).
+ */
+struct mailimap;
+struct mailpop3;
+struct mailsmtp;
+struct _mailstream;
+struct clist_s;
 
 /* ---- connect.c --------------------------------------------------------- */
 
@@ -98,13 +112,6 @@ int	net_connect(const char *host, int port, int timeout, struct perr *err);
 
 /* ---- tls.c ------------------------------------------------------------- */
 
-/* How to verify a server. Strings are only borrowed during the call. */
-struct tls_params {
-	const char	*host;		/* name or IP literal: SNI + identity */
-	const char	*ca_file;	/* extra trust anchors (PEM), or NULL */
-	const char	*pin;		/* "sha256:HEX" (colons allowed), or NULL */
-};
-
 /* What the handshake found. Server-provided text: sanitise to print. */
 struct tls_info {
 	char	version[16];		/* "TLSv1.3" */
@@ -115,75 +122,10 @@ struct tls_info {
 	bool	pinned;			/* trusted by the pin, not the chain */
 };
 
-/*
- * A stream in the plain phase over fd (which it takes, even on failure):
- * reads and writes wait at most timeout seconds, a read at EOF returns -1
- * (never 0), and any I/O failure is described in *io_err, which must
- * outlive the stream (NULL: not recorded). The first failure sticks: it is
- * the one that killed the stream. Returns NULL only when out of resources
- * (io_err says which). Freed by mailstream_close() or by the libetpan
- * session that it is given to.
- */
-mailstream	*tls_stream_plain(int fd, int timeout, struct perr *io_err);
-
-/*
- * Implicit TLS: tls_stream_plain() + tls_stream_handshake(). On failure
- * returns NULL with err set and fd closed; *info still holds the
- * certificate and its fingerprint when one was received.
- */
-mailstream	*tls_stream_open(int fd, int timeout, const struct tls_params *,
-		    struct tls_info *info, struct perr *io_err,
-		    struct perr *err);
-
-/*
- * Turn a plain-phase stream into TLS in place (same stream, same low
- * driver, so a session keeps its pointer): handshake, then verification.
- * With starttls set, first refuse (PERR_STARTTLS) if any byte arrived
- * after the server's STARTTLS reply, in libetpan's buffer or the socket.
- * Returns 0, or -1 with err set (PERR_TLS, PERR_TIMEOUT, PERR_CERT,
- * PERR_HOSTNAME, PERR_STARTTLS, PERR_CONFIG for an unreadable ca_file or a
- * malformed pin). On failure the stream is cancelled (see below): it can
- * only be freed, and not one more plaintext byte leaves through it.
- */
-int	tls_stream_handshake(mailstream *, const struct tls_params *,
-	    bool starttls, struct tls_info *info, struct perr *err);
-
-/*
- * Make every current and later read or write on the stream fail at once
- * (sticky). Safe from another thread while the stream is alive. It lets a
- * session's *_free() skip its LOGOUT/QUIT instead of blocking or talking
- * to a server that misbehaved.
- */
-void	tls_stream_cancel(mailstream *);
-
-/*
- * Bound what the server may send from now on to the limits of ctx
- * (limit.h), and start the reply deadline. The connect functions of
- * imap.c, pop3.c and smtp.c set their protocol's first context; commands
- * that expect more (a FETCH) raise them and set them back after. A reply
- * over a bound, or slower than the deadline, fails the read that saw it:
- * io_err says which bound and where (PERR_PROTOCOL; PERR_TIMEOUT for the
- * deadline), and the stream is cancelled.
- */
-void	tls_stream_limit(mailstream *, enum net_ctx ctx);
-/* True once a reply was refused for going over a bound (not a timeout). */
-bool	tls_stream_over_limit(mailstream *);
-
-/* True when the stream speaks TLS (after a successful handshake). */
-bool	tls_stream_is_tls(mailstream *);
-
 #define TLS_WAIT_ERROR		-1	/* cancelled, or poll failed */
 #define TLS_WAIT_TIMEOUT	0
 #define TLS_WAIT_DATA		1	/* a read will not wait */
 #define TLS_WAIT_WOKEN		2	/* wake_fd became readable */
-/*
- * Wait up to ms milliseconds (-1: forever) for data from the server or for
- * wake_fd (-1: none) to become readable; the caller drains wake_fd. Data
- * already in libetpan's read buffer or decrypted inside OpenSSL counts as
- * data, which a bare poll() on the socket would miss (IDLE).
- */
-int	tls_wait_readable(mailstream *, int wake_fd, int ms);
-
 /* ---- what a connection looks like, for users and the sync engine ------- */
 
 struct net_report {
@@ -208,8 +150,8 @@ struct net_report {
 /* ---- imap.c ------------------------------------------------------------ */
 
 struct imap_conn {
-	mailimap		*imap;		/* logged in (or PREAUTH) */
-	mailstream		*stream;	/* imap->imap_stream, for cancel */
+	struct mailimap		*imap;		/* logged in (or PREAUTH) */
+	struct _mailstream	*stream;	/* imap->imap_stream, for cancel */
 	struct net_report	 report;
 	struct perr		 io_err;	/* the stream's first I/O failure */
 	/*
@@ -296,9 +238,9 @@ void	imap_abort(struct imap_conn *);
 /* ---- pop3.c ------------------------------------------------------------ */
 
 struct pop3_conn {
-	mailpop3		*pop;		/* in the TRANSACTION state */
-	mailstream		*stream;	/* pop->pop3_stream, for cancel */
-	clist			*capa;		/* of struct mailpop3_capa, or
+	struct mailpop3		*pop;		/* in the TRANSACTION state */
+	struct _mailstream	*stream;	/* pop->pop3_stream, for cancel */
+	struct clist_s		*capa;		/* of struct mailpop3_capa, or
 						   NULL: CAPA not supported */
 	struct net_report	 report;
 	struct perr		 io_err;
@@ -325,8 +267,8 @@ void	pop3_close(struct pop3_conn *, bool commit);
 /* ---- smtp.c ------------------------------------------------------------ */
 
 struct smtp_conn {
-	mailsmtp		*smtp;		/* EHLO done, authenticated */
-	mailstream		*stream;	/* smtp->stream, for cancel */
+	struct mailsmtp		*smtp;		/* EHLO done, authenticated */
+	struct _mailstream	*stream;	/* smtp->stream, for cancel */
 	char			*ehlo;		/* last EHLO reply, one keyword
 						   line per '\n' (server text) */
 	bool			 starttls_offered; /* before TLS */
@@ -354,25 +296,6 @@ void	smtp_close(struct smtp_conn *);
 /* ---- shared by imap.c, pop3.c and smtp.c (connect.c) ------------------- */
 
 /*
- * Check the endpoint against the plaintext policy, connect, and return a
- * stream in the plain phase (tls = starttls or none) or already verified
- * (tls = implicit). Fills rep->hostport, rep->tls and, for implicit TLS,
- * rep->tls_info; tp gets the verification parameters for a later
- * STARTTLS. io_err must outlive the stream. NULL with err set
- * ("host:port: ...") on failure.
- */
-mailstream	*net_stream_open(const struct account *,
-		    const struct endpoint *, struct tls_params *tp,
-		    struct net_report *rep, struct perr *io_err,
-		    struct perr *err);
-
-/* The same with an I/O timeout of its own (the probes of src/setup). */
-mailstream	*net_stream_open_within(const struct account *,
-		    const struct endpoint *, int timeout,
-		    struct tls_params *tp, struct net_report *rep,
-		    struct perr *io_err, struct perr *err);
-
-/*
  * Set err to "hostport: " + the I/O failure recorded in io_err when there
  * is one (it explains a libetpan STREAM error best), else to code and the
  * formatted words. Returns -1.
@@ -381,90 +304,8 @@ int	net_fail(struct perr *err, const struct perr *io_err,
 	    const char *hostport, enum perr_code code, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 
-/*
- * The endpoint's password for a login about to happen: config_password(),
- * or NULL with err set ("hostport: ...", PERR_AUTH when none is
- * configured). Free with secret_free() right after use.
- */
-char	*net_password(const struct account *, const struct endpoint *,
-	    const char *hostport, struct perr *err);
-
-/*
- * Server text made fit for an error message: sanitised to one line and
- * cut to a reasonable length, "(no text)" for NULL. Returns buf.
- */
-char	*net_server_text(char *buf, size_t len, const char *text);
-
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
-
-/* ---- sasl.c ------------------------------------------------------------ */
-
-/*
- * The base64 initial response of XOAUTH2 or OAUTHBEARER for user and an
- * access token (host and port go into OAUTHBEARER's). Malloc'd; release
- * it with secret_free(), it holds the token.
- */
-char	*sasl_oauth2_initial(enum auth_mech, const char *user,
-	    const char *token, const char *host, int port);
-
-/* What the client answers an error challenge with: "" or "AQ==". */
-const char *sasl_oauth2_abort(enum auth_mech);
-
-/*
- * An error challenge (base64, as sent after "+ " or "334 ") as one line
- * of text for a message, sanitised and bounded. Never fails: text that is
- * not base64 is shown as it came.
- */
-void	sasl_challenge_text(const char *b64, char *buf, size_t len);
-
-enum sasl_result {
-	SASL_OK,		/* logged in */
-	SASL_REFUSED,		/* the server said no; the session goes on */
-	SASL_FAILED		/* the session is lost; err says why */
-};
-/*
- * One login attempt of a protocol file: send mech with the initial
- * response ir (base64; the stream marked private while it goes out),
- * answer any challenge with abort, read the final reply. On a refusal,
- * why gets the server's words (the challenge's text, else the reply's).
- */
-typedef enum sasl_result (*sasl_try_fn)(void *ctx, const char *mech,
-    const char *ir, const char *abort, char *why, size_t whylen,
-    struct perr *err);
-
-/*
- * Log in with the endpoint's OAuth2 mechanism (ep->auth) through try:
- * refused unless s is TLS; the token from oauth2_token_command; after a
- * refusal the command is run once more and the login tried once more.
- * Returns 0, or -1 with err set ("hostport: ...", PERR_AUTH for a
- * refusal). The token is in no message.
- */
-int	net_oauth2_login(const struct account *, const struct endpoint *,
-	    const char *hostport, mailstream *s, sasl_try_fn try, void *ctx,
-	    struct perr *err);
-
-/*
- * The AUTH exchange of POP3 (RFC 5034) and SMTP (RFC 4954), the same in
- * lines: "AUTH MECH IR", a continuation (cont, e.g. "+ " or "334 ") that
- * carries an error challenge, the final reply (ok or no: "+OK"/"-ERR",
- * "235"/"5"). The initial response waits for an empty continuation when
- * the command line would pass ir_max (POP3's 255; 0: no bound).
- */
-struct sasl_lines {
-	mailstream	*s;
-	const char	*hostport;
-	const struct perr *io_err;	/* the stream's, to explain a failure */
-	const char	*cont;		/* continuation with text: "+ " */
-	const char	*cont_bare;	/* any continuation: "+" */
-	const char	*ok, *no;
-	bool		 multiline;	/* SMTP's "NNN-" continued replies */
-	size_t		 ir_max;
-};
-/* One attempt as a sasl_try_fn does it, for the protocol p describes. */
-enum sasl_result sasl_line_try(const struct sasl_lines *p, const char *mech,
-	    const char *ir, const char *abort, char *why, size_t whylen,
-	    struct perr *err);
 
 /* ---- imapcmd.c --------------------------------------------------------- */
 
@@ -523,18 +364,15 @@ struct imap_uids {
 void	imap_uids_free(struct imap_uids *);
 
 /*
- * ENABLE QRESYNC when offered and allow_qresync (else CONDSTORE), once
- * after login. *qresync: the server enabled QRESYNC; *condstore: CONDSTORE
- * can be used. A refused ENABLE is not an error: both simply stay false.
+ * Once after login, in one round trip: ENABLE QRESYNC when offered and
+ * allow_qresync (else CONDSTORE), and NAMESPACE. *qresync: the server
+ * enabled QRESYNC; *condstore: CONDSTORE can be used. *prefix: the first
+ * personal namespace ("INBOX." on Courier-style servers, "" on most;
+ * malloc'd, the caller frees) and *delim its delimiter (0 when unknown).
+ * A refused ENABLE or NAMESPACE is no error: run without (false, "", 0).
  */
-int	imap_enable_resync(struct imap_conn *, bool allow_qresync,
-	    bool *qresync, bool *condstore, struct perr *);
-/*
- * The first personal namespace: *prefix ("INBOX." on Courier-style
- * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
- * when unknown). A server without NAMESPACE gives "" and 0.
- */
-int	imap_namespace(struct imap_conn *, char **prefix, char *delim,
+int	imap_session_start(struct imap_conn *, bool allow_qresync,
+	    bool *qresync, bool *condstore, char **prefix, char *delim,
 	    struct perr *);
 
 /* Mailbox attributes from LIST / XLIST (any case), and LSUB. */
@@ -584,6 +422,19 @@ struct imap_status {
  */
 int	imap_status(struct imap_conn *, const char *mailbox,
 	    struct imap_status *, struct perr *);
+/*
+ * The STATUS of n mailboxes in one round trip (commands pipelined, at most
+ * 64 in flight). ok[i] says whether mailboxes[i] was answered (a NO: gone,
+ * not allowed); st[i] holds its answer. -1 only when the session failed.
+ */
+int	imap_status_many(struct imap_conn *, const char *const *mailboxes,
+	    size_t n, struct imap_status *st, bool *ok, struct perr *);
+/*
+ * What INBOX takes on the server in bytes, for posta setup: STATUS (SIZE)
+ * (RFC 8438) when offered, else the STORAGE usage of its quota root; -1
+ * when the server says nothing usable. Never fails the session.
+ */
+long long imap_inbox_size(struct imap_conn *);
 
 /* One message's flags, from a FETCH. keywords may be NULL. */
 struct imap_flags {
@@ -635,6 +486,18 @@ void	imap_selected_free(struct imap_selected *);
  */
 int	imap_fetch_flags(struct imap_conn *, uint32_t first, uint32_t last,
 	    uint64_t changedsince, imap_flags_cb, void *arg, struct perr *);
+/*
+ * "UID SEARCH " + args in the selected mailbox, into *out (ascending).
+ * args is one line but for synchronizing literals: each "{N}\r\n" is sent,
+ * then the server's "+" awaited, then the N bytes (RFC 3501 7.5), so
+ * args must come from search_imap(), which writes a CRLF nowhere else.
+ * A refusal (NO, BAD, a literal not taken) is PERR_GENERIC with the
+ * server's words and leaves the session usable; anything else is as
+ * imap_error() says. imap_uids_free() releases out.
+ */
+int	imap_uid_search(struct imap_conn *, const char *args,
+	    struct imap_uids *out, struct perr *);
+
 /*
  * UID SEARCH UID first:last (last 0: '*') into *out, ascending; only UIDs
  * within the range (the server answers "n:*" with the last message even

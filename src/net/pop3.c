@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 #define POP3_ARG_MAX	400
 

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 /* RFC 1939 bounds a status line to 512 octets; be generous, not endless. */
 #define POP3_LINE_MAX	4096

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 /*
  * Does the EHLO line start with keyword (ending at a space, '=' or the

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 /* Safe inside "<...>" on a command line: printable ASCII, no '<' '>'. */
 static bool

@@ -42,7 +42,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "net/net.h"
+#include "net/net-int.h"
 
 struct tls_low {
 	int		 fd;

@@ -14,68 +14,6 @@
 
 #include "setup/setup.h"
 
-/*
- * STATUS INBOX (SIZE) (RFC 8438), sent and read here: libetpan 1.9.4
- * cannot parse the SIZE item. -1 when the reply says nothing usable.
- */
-static long long
-status_size(struct imap_conn *c)
-{
-	static const char	 cmd[] = "PS1 STATUS INBOX (SIZE)\r\n";
-	MMAPString		*line;
-	char			*l, *p;
-	long long		 size = -1;
-	int			 i;
-
-	if (mailstream_write(c->stream, cmd, sizeof cmd - 1) < 0 ||
-	    mailstream_flush(c->stream) < 0)
-		return -1;
-	if ((line = mmap_string_new("")) == NULL)
-		return -1;
-	/* A handful of lines at most; the stream's bounds hold each. */
-	for (i = 0; i < 16; i++) {
-		if ((l = mailstream_read_line_remove_eol(c->stream, line)) ==
-		    NULL)
-			break;
-		if (strncmp(l, "* STATUS ", 9) == 0 &&
-		    (p = strstr(l, "SIZE ")) != NULL)
-			size = strtoll(p + 5, NULL, 10);
-		if (strncmp(l, "PS1 ", 4) == 0)
-			break;
-	}
-	mmap_string_free(line);
-	return i < 16 ? size : -1;
-}
-
-/* The STORAGE usage of INBOX's quota root, in bytes; -1 when none. */
-static long long
-quota_size(struct imap_conn *c)
-{
-	struct mailimap_quota_complete_data	*q = NULL;
-	struct mailimap_quota_quota_data	*qd;
-	struct mailimap_quota_quota_resource	*r;
-	clistiter				*it, *jt;
-	long long				 size = -1;
-
-	if (mailimap_quota_getquotaroot(c->imap, "INBOX", &q) !=
-	    MAILIMAP_NO_ERROR || q == NULL)
-		return -1;
-	for (it = q->quota_list != NULL ? clist_begin(q->quota_list) : NULL;
-	    it != NULL; it = clist_next(it)) {
-		qd = clist_content(it);
-		for (jt = qd->quota_list != NULL ?
-		    clist_begin(qd->quota_list) : NULL; jt != NULL;
-		    jt = clist_next(jt)) {
-			r = clist_content(jt);
-			if (r->resource_name != NULL &&
-			    strcasecmp(r->resource_name, "STORAGE") == 0)
-				size = (long long)r->usage * 1024;
-		}
-	}
-	mailimap_quota_complete_data_free(q);
-	return size;
-}
-
 int
 setup_check_login(const struct account *acct, const char *password,
     long long *size_bytes, struct perr *err)
@@ -99,10 +37,7 @@ setup_check_login(const struct account *acct, const char *password,
 	if (a.protocol == PROTO_IMAP) {
 		if ((ic = imap_connect(&a, &a.in, err)) == NULL)
 			return -1;
-		if (imap_has_cap(ic, "STATUS=SIZE"))
-			*size_bytes = status_size(ic);
-		else if (imap_has_cap(ic, "QUOTA"))
-			*size_bytes = quota_size(ic);
+		*size_bytes = imap_inbox_size(ic);
 		imap_close(ic);
 	} else {
 		if ((pc = pop3_connect(&a, &a.in, err)) == NULL)

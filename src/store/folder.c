@@ -1,10 +1,9 @@
 /* folder.c - accounts and folders: typed queries over the folder table. */
-#define POSTA_STORE_INTERNAL
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* ---- accounts ---------------------------------------------------------- */
 

@@ -20,14 +20,13 @@
  * (account_id, state, id) index serves both the replay's walk and the
  * status line's counts.
  */
-#define POSTA_STORE_INTERNAL
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* For folder_create / folder_delete rows: which parts (see above). */
 #define JF_MAILBOX		1u

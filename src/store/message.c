@@ -4,7 +4,6 @@
  * The hot paths of a sync (insert, flags by UID, the UID walk) and of the
  * UI (the page query) run on statements cached per connection.
  */
-#define POSTA_STORE_INTERNAL
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,7 @@
 #include <time.h>
 
 #include "mail/mail.h"
-#include "store/store.h"
+#include "store/store-int.h"
 
 #define MSG_COLS STORE_MSG_COLS
 

@@ -16,7 +16,6 @@
  * The address table counts the addresses the user wrote to; completion
  * adds the senders of stored messages, so both kinds are offered.
  */
-#define POSTA_STORE_INTERNAL
 #include <sys/types.h>
 
 #include <errno.h>
@@ -29,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 #define OUTBOX_COLS	"id, account_id, created_at, attempts, state," \
 			" last_error, rcpt, length(raw), raw"

@@ -11,11 +11,10 @@
  * is given its real UIDL when the server has one for it at last, instead
  * of being stored a second time (store_pop3_adopt).
  */
-#define POSTA_STORE_INTERNAL
 #include <stdint.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 int
 store_pop3_orphans(struct store *s, int64_t account_id, store_uidl_cb cb,

@@ -17,7 +17,6 @@
  * an expunge shows in the next search without touching the index.
  * Recursion follows the tree, whose depth the parser bounds.
  */
-#define POSTA_STORE_INTERNAL
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +24,7 @@
 
 #include "mail/mail.h"
 #include "search/search.h"
-#include "store/store.h"
+#include "store/store-int.h"
 
 struct qparam {
 	const char	*text;		/* borrowed from the tree; NULL: i */

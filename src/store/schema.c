@@ -96,12 +96,11 @@
  *
  * - address: for completion; addr is case-insensitive (ASCII).
  */
-#define POSTA_STORE_INTERNAL
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* 'Post': marks the file as a posta store (PRAGMA application_id). */
 #define STORE_APP_ID	0x506f7374

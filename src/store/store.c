@@ -20,7 +20,6 @@
  * step with message. The file is the user's own (0600 in a 0700 directory);
  * whoever can plant a schema in it can already read and change the mail.
  */
-#define POSTA_STORE_INTERNAL
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -30,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* How long a connection waits for another one's lock. */
 #define STORE_BUSY_MS	10000

@@ -215,9 +215,8 @@ conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 	be->selected = NULL;
 	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
 	    s->opts->trace, err)) == NULL) ||
-	    imap_enable_resync(be->c, !be->no_qresync, &be->qresync,
-	    &be->condstore, err) != 0 ||
-	    imap_namespace(be->c, &be->ns_prefix, &be->ns_delim, err) != 0) {
+	    imap_session_start(be->c, !be->no_qresync, &be->qresync,
+	    &be->condstore, &be->ns_prefix, &be->ns_delim, err) != 0) {
 		conn_drop(s, be, imap_fatal(err));
 		return -1;
 	}
@@ -3580,30 +3579,61 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 }
 
 /*
- * STATUS of a folder not selected against its stored state: a new
- * message moves UIDNEXT, an expunge MESSAGES, a flag HIGHESTMODSEQ (with
- * CONDSTORE; without it, flags wait for the next pass). The selected
- * folder is pulled instead (RFC 3501: no STATUS on it).
+ * STATUS of the folders not selected against their stored state, all in
+ * one round trip: a new message moves UIDNEXT, an expunge MESSAGES, a flag
+ * HIGHESTMODSEQ (with CONDSTORE; without it a flag change cannot be seen
+ * this way: with `flags`, every folder then counts as changed and is
+ * pulled, else flags wait for the next full pass). The selected
+ * folder is pulled too (RFC 3501: no STATUS on it), and so is one never
+ * synced or that the server would not describe.
  */
 static int
-check_folder(struct sync_session *s, const struct store_folder *f,
-    bool *changed, struct perr *err)
+check_folders(struct sync_session *s, const struct store_folder *fs,
+    size_t n, bool flags, bool *changed, struct perr *err)
 {
 	struct imap_be		*be = s->be;
-	struct imap_status	 ist;
+	struct imap_status	*ist;
+	const char		**names;
+	bool			*ok;
+	size_t			 i, k, *at;
 	int64_t			 total, unread;
+	int			 rc = -1;
 
-	*changed = true;
-	if (f->uidvalidity == 0 || (be->selected != NULL &&
-	    strcmp(be->selected, f->remote_name) == 0))
-		return 0;
-	if (imap_status(be->c, f->remote_name, &ist, err) != 0 ||
-	    store_folder_counts(s->st, f->id, &total, &unread, err) != 0)
-		return -1;
-	*changed = ist.uidvalidity != f->uidvalidity ||
-	    ist.uidnext != f->uidnext || (int64_t)ist.messages != total ||
-	    (be->condstore && ist.highestmodseq != f->highestmodseq);
-	return 0;
+	names = xcalloc(n + 1, sizeof *names);
+	at = xcalloc(n + 1, sizeof *at);
+	ist = xcalloc(n + 1, sizeof *ist);
+	ok = xcalloc(n + 1, sizeof *ok);
+	for (i = k = 0; i < n; i++) {
+		changed[i] = true;
+		if ((flags && !be->condstore) || fs[i].uidvalidity == 0 ||
+		    fs[i].uidnext == 0 ||
+		    (be->condstore && fs[i].highestmodseq == 0) ||
+		    (be->selected != NULL &&
+		    strcmp(be->selected, fs[i].remote_name) == 0))
+			continue;
+		names[k] = fs[i].remote_name;
+		at[k++] = i;
+	}
+	if (k > 0 && imap_status_many(be->c, names, k, ist, ok, err) != 0)
+		goto out;
+	for (i = 0; i < k; i++) {
+		if (!ok[i])
+			continue;
+		if (store_folder_counts(s->st, fs[at[i]].id, &total, &unread,
+		    err) != 0)
+			goto out;
+		changed[at[i]] = ist[i].uidvalidity != fs[at[i]].uidvalidity ||
+		    ist[i].uidnext != fs[at[i]].uidnext ||
+		    (int64_t)ist[i].messages != total || (be->condstore &&
+		    ist[i].highestmodseq != fs[at[i]].highestmodseq);
+	}
+	rc = 0;
+out:
+	free(names);
+	free(at);
+	free(ist);
+	free(ok);
+	return rc;
 }
 
 const struct account_ops sync_imap_ops = {
@@ -3614,7 +3644,7 @@ const struct account_ops sync_imap_ops = {
 	.fetch_bodies = fetch_bodies,
 	.apply_journal = apply_journal,
 	.wait_push = wait_push,
-	.check_folder = check_folder,
+	.check_folders = check_folders,
 	.cancel = be_cancel,
 	.close = be_close,
 	.fatal = imap_fatal,

@@ -278,6 +278,16 @@ folder_start(struct sync_session *s, const struct store_folder *f,
 	s->prog.phase = phase;
 }
 
+/* Folder i of n in a pass, after what the pass stored so far (stats). */
+static void
+pass_place(struct sync_session *s, size_t i, size_t n,
+    const struct sync_stats *stats)
+{
+	s->prog.folder_no = i + 1;
+	s->prog.folders = n;
+	s->prog.pass_added = stats->added;
+}
+
 static void
 stats_add(struct sync_stats *st, const struct sync_progress *p)
 {
@@ -584,6 +594,36 @@ sync_conn_replay(struct sync_conn *c, struct perr *err)
 static int	pass_locked(struct sync_conn *, struct sync_stats *,
 		    struct perr *);
 
+/*
+ * Which chosen folders changed on the server (changed[i]), asked for all
+ * at once; every one if the driver cannot tell. With flags, a change of
+ * flags alone counts (see account_ops.check_folders).
+ */
+static int
+folders_changed(struct sync_conn *c, const struct chosen *ch, bool flags,
+    bool *changed, struct perr *err)
+{
+	struct perr	ferr;
+	size_t		i;
+
+	for (i = 0; i < ch->n; i++)
+		changed[i] = true;
+	if (c->ops->check_folders == NULL || ch->n == 0)
+		return 0;
+	perr_clear(&ferr);
+	if (c->ops->check_folders(&c->s, ch->v, ch->n, flags, changed,
+	    &ferr) == 0)
+		return 0;
+	for (i = 0; i < ch->n; i++)
+		changed[i] = true;
+	if (c->ops->fatal(&ferr) || c->s.cancelled) {
+		*err = ferr;
+		conn_failed(c, err);
+		return -1;
+	}
+	return 0;	/* refused: pull them all, as without the question */
+}
+
 int
 sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 {
@@ -612,6 +652,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	struct chosen			 ch;
 	struct perr			 first, ferr;
 	size_t				 i;
+	bool				*changed = NULL;
 	int				 rc = -1;
 
 	if (stats == NULL)
@@ -646,10 +687,28 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 		goto out;
 	}
 
+	/*
+	 * Which folders changed, asked in one round trip; a pass over one
+	 * folder named by the user pulls it whatever the answer.
+	 */
+	changed = xcalloc(ch.n + 1, sizeof *changed);
+	if (opts->folder == NULL &&
+	    folders_changed(c, &ch, true, changed, err) != 0)
+		goto out;
+	for (i = 0; opts->folder != NULL && i < ch.n; i++)
+		changed[i] = true;
+
 	/* Headers, flags and expunges of every folder first... */
 	for (i = 0; i < ch.n; i++) {
 		folder_start(s, &ch.v[i], SYNC_HEADERS);
+		pass_place(s, i, ch.n, stats);
 		sync_report(s);
+		if (!changed[i]) {
+			stats->folders++;
+			s->prog.phase = SYNC_FOLDER_DONE;
+			sync_report(s);
+			continue;
+		}
 		if (ops->pull_folder(s, &ch.v[i], &ferr) != 0) {
 			if (ops->fatal(&ferr) || s->cancelled) {
 				*err = ferr;
@@ -670,6 +729,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	/* ...then the bodies the offline policy wants, newest first. */
 	for (i = 0; i < ch.n; i++) {
 		folder_start(s, &ch.v[i], SYNC_BODIES);
+		pass_place(s, i, ch.n, stats);
 		if (pull_bodies(s, ops, &ch.v[i], &ferr) != 0) {
 			stats_add(stats, &s->prog);
 			if (ops->fatal(&ferr) || s->cancelled) {
@@ -691,6 +751,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	rc = 0;
 out:
 	chosen_free(&ch);
+	free(changed);
 	sync_threader_free(s->threader);
 	s->threader = NULL;
 	return rc;
@@ -850,7 +911,7 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	struct chosen		 ch;
 	struct perr		 first, ferr;
 	size_t			 i, n = 0;
-	bool			 changed;
+	bool			*changed = NULL;
 	int			 rc = -1;
 
 	perr_clear(err);
@@ -863,16 +924,16 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	ch.acct = s->acct;
 	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
 		goto out;
+	changed = xcalloc(ch.n + 1, sizeof *changed);
+	if (folders_changed(c, &ch, false, changed, err) != 0)
+		goto out;
 	for (i = 0; i < ch.n; i++) {
-		if (skip != NULL && strcmp(ch.v[i].name, skip) == 0)
+		if ((skip != NULL && strcmp(ch.v[i].name, skip) == 0) ||
+		    !changed[i])
 			continue;
-		changed = true;
 		perr_clear(&ferr);
-		if ((c->ops->check_folder == NULL || c->ops->check_folder(s,
-		    &ch.v[i], &changed, &ferr) == 0) && changed) {
-			if (pull_one_locked(c, &ch.v[i], &ferr) == 0)
-				n++;
-		}
+		if (pull_one_locked(c, &ch.v[i], &ferr) == 0)
+			n++;
 		if (ferr.code == PERR_OK)
 			continue;
 		if (c->ops->fatal(&ferr) || s->cancelled) {
@@ -890,6 +951,7 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	rc = 0;
 out:
 	chosen_free(&ch);
+	free(changed);
 	if (pulled != NULL)
 		*pulled = n;
 	return rc;

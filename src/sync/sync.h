@@ -81,6 +81,14 @@ struct sync_progress {
 	uint64_t	 problems;
 	bool		 full;		/* the full UID+FLAGS listing was used */
 	/*
+	 * In a pass: this folder's place in the pass's list (from 1) of
+	 * folders, and the new messages the pass stored in the folders
+	 * before it (the whole pass's so far: pass_added + added). 0
+	 * outside a pass (a watch's or a check's pull).
+	 */
+	size_t		 folder_no, folders;
+	uint64_t	 pass_added;
+	/*
 	 * A warning for the user (what a POP3 mode does to the server, a
 	 * server without UIDL), else NULL. Not a phase: print it and go on.
 	 */
@@ -371,12 +379,16 @@ struct account_ops {
 	int	(*wait_push)(struct sync_session *, const struct store_folder *f,
 		    int wake_fd, int timeout_ms, struct perr *);
 	/*
-	 * Has folder f changed on the server since its stored sync state
-	 * (*changed)? Without selecting it (IMAP STATUS). NULL: the engine
-	 * pulls every folder to find out.
+	 * Which of the folders fs[0..n) changed on the server since their
+	 * stored sync state (changed[i]), without selecting them and in one
+	 * round trip (IMAP STATUS, pipelined). A folder the server could not
+	 * say is taken as changed. With flags, a change of flags only must be
+	 * seen too (a full pass); else it may wait (a periodic check). NULL:
+	 * the engine pulls every folder to find out.
 	 */
-	int	(*check_folder)(struct sync_session *,
-		    const struct store_folder *f, bool *changed, struct perr *);
+	int	(*check_folders)(struct sync_session *,
+		    const struct store_folder *fs, size_t n, bool flags,
+		    bool *changed, struct perr *);
 	/*
 	 * Cancel the connection's I/O (sticky); called from another thread
 	 * with s->lock held. NULL: not possible.

@@ -105,7 +105,7 @@ same "the proxy added a SEARCH to posta's" 1 "$(grep -c '^inject \* SEARCH' "$W/
 same "UID 2 is gone: only the answer to posta's SEARCH counted" "1 3 4" "$(uids INBOX)"
 
 # ---- [ALERT] ----------------------------------------------------------------------
-printf 'first EXAMINE | * OK [ALERT] Manutenzione alle 22:00\\x1b[31m, salvate il lavoro\nfirst SELECT | * OK [ALERT] Manutenzione alle 22:00\\x1b[31m, salvate il lavoro\n' >"$R"
+printf 'first STATUS | * OK [ALERT] Manutenzione alle 22:00\\x1b[31m, salvate il lavoro\nfirst EXAMINE | * OK [ALERT] Manutenzione alle 22:00\\x1b[31m, salvate il lavoro\nfirst SELECT | * OK [ALERT] Manutenzione alle 22:00\\x1b[31m, salvate il lavoro\n' >"$R"
 P sync -q >"$W/a.out" 2>"$W/a.err"
 same "sync with an alert succeeds" 0 $?
 has "posta sync shows the alert on stderr" "$(cat "$W/a.err")" \

@@ -12,7 +12,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=39
+PLAN=40
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -171,13 +171,16 @@ if grep -qE 'FETCH|SEARCH' "$W/trace"; then
 elif ! grep -q '^INBOX: 0 new, 0 flags changed, 0 expunged$' <<<"$out"; then
   not_ok "a resync with nothing new fetches nothing" "$out"
 else
-  ok "a resync with nothing new fetches nothing ($(grep -c EXAMINE "$W/trace") EXAMINEs)"
+  ok "a resync with nothing new fetches nothing"
 fi
-same "... and it uses QRESYNC" "1" "$(grep -c 'EXAMINE "INBOX" (QRESYNC (' "$W/trace")"
+same "... and selects no folder: STATUS tells it nothing changed" "0 1" \
+  "$(grep -c 'EXAMINE\|SELECT' "$W/trace") $(grep -c 'STATUS "INBOX" (' "$W/trace")"
 
 ids_before=$(sql "$W/a.db" "select group_concat(m.id) from message m join folder f on f.id = m.folder_id where f.name = 'Riviste' order by m.id")
 other_device_changes
-check "sync after another device's changes" "$POSTA" -c "$A" sync -v
+: >"$W/trace"
+check "sync after another device's changes" env POSTA_TRACE="$W/trace" "$POSTA" -c "$A" sync -v
+same "... INBOX, changed, is selected with QRESYNC" "1" "$(grep -c 'EXAMINE "INBOX" (QRESYNC (' "$W/trace")"
 same "INBOX: 2 expunged, 1 new" "299" "$(count "$A" INBOX)"
 same "flags set and cleared elsewhere are here" "\\Flagged|\\Seen \$Importante|" \
   "$("$POSTA" -c "$A" list --json INBOX | "$PY" -c '

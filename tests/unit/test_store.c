@@ -17,9 +17,8 @@
 #include <sqlite3.h>
 
 /* For the query plans of the page statements (sorted_pages_...). */
-#define POSTA_STORE_INTERNAL
 #include "search/search.h"
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* One temporary directory for the whole group; each test its own file. */
 static char	tmpdir[] = "/tmp/posta-test-store-XXXXXX";

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "net/net-int.h"
 
 struct pair {
 	mailstream	*s;		/* the client side, through the driver */

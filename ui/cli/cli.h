@@ -6,6 +6,7 @@
  *   cli.c                dispatch, shared helpers (config loading, errors)
  *   cmd-version.c        posta version / help
  *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
+ *   cmd-oauth2.c         posta oauth2 login: an OAuth2 login, kept for later
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
  *   cmd-search.c         posta search: the query language over the store

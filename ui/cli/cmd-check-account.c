@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
-#include "net/net.h"
-#include "sync/sync.h"
 
 extern const struct cmd_entry cmd_check_account_entry;
 
@@ -40,10 +39,9 @@ check_line(const char *label, const char *value)
 }
 
 static void
-check_print(const struct net_report *r, const struct endpoint *ep)
+check_print(const struct app_server_report *r, const struct endpoint *ep)
 {
-	const struct tls_info	*ti = &r->tls_info;
-	char			*s;
+	char	*s;
 
 	s = sanitize_line(r->hostport);
 	printf("%s %s\n", r->protocol, s);
@@ -52,21 +50,21 @@ check_print(const struct net_report *r, const struct endpoint *ep)
 		check_line("tls:", "none (allow_plaintext = yes): the password "
 		    "travels in clear");
 	else {
-		s = xasprintf("%s %s (%s)", ti->version, ti->cipher,
+		s = xasprintf("%s %s (%s)", r->tls_version, r->tls_cipher,
 		    check_tls_mode(r->tls));
 		check_line("tls:", s);
 		free(s);
-		check_line("certificate:", ti->subject);
-		check_line("issuer:", ti->issuer);
-		check_line("sha256:", ti->sha256);
-		check_line("trusted:", ti->pinned ?
+		check_line("certificate:", r->cert_subject);
+		check_line("issuer:", r->cert_issuer);
+		check_line("sha256:", r->cert_sha256);
+		check_line("trusted:", r->pinned ?
 		    "by certificate_fingerprint (pinned)" :
 		    "chain and host name verified");
 	}
 	if (r->preauth)
 		check_line("login:", "PREAUTH (the server needed no login)");
 	else {
-		s = r->mech != NULL ? xasprintf("ok as %s (%s)", ep->user,
+		s = r->mech[0] != '\0' ? xasprintf("ok as %s (%s)", ep->user,
 		    r->mech) : xasprintf("ok as %s", ep->user);
 		check_line("login:", s);
 		free(s);
@@ -78,49 +76,22 @@ check_print(const struct net_report *r, const struct endpoint *ep)
 
 /* Check one server; returns 0, or -1 after printing why on stderr. */
 static int
-check_incoming(const struct account *acct)
+check_server(const struct account *acct, enum app_server which)
 {
-	struct imap_conn	*ic;
-	struct pop3_conn	*pc;
-	struct perr		 err;
+	struct app_server_report	 r;
+	struct perr			 err;
+	const struct endpoint		*ep = which == APP_SERVER_SMTP ?
+					    &acct->smtp : &acct->in;
 
-	perr_clear(&err);
-	if (acct->protocol == PROTO_IMAP) {
-		if ((ic = imap_connect(acct, &acct->in, &err)) == NULL)
-			goto fail;
-		check_print(&ic->report, &acct->in);
-		imap_close(ic);
-	} else {
-		if ((pc = pop3_connect(acct, &acct->in, &err)) == NULL)
-			goto fail;
-		check_print(&pc->report, &acct->in);
-		/* QUIT: nothing was marked for deletion. */
-		pop3_close(pc, true);
-	}
-	return 0;
-
-fail:
-	/* The report so far first, then the error, in that order on a tty. */
-	fflush(stdout);
-	cli_error("%s %s", acct->protocol == PROTO_IMAP ? "IMAP" : "POP3",
-	    err.msg);
-	return -1;
-}
-
-static int
-check_smtp(const struct account *acct)
-{
-	struct smtp_conn	*sc;
-	struct perr		 err;
-
-	perr_clear(&err);
-	if ((sc = smtp_connect(acct, &acct->smtp, &err)) == NULL) {
+	if (app_check_server(acct, which, &r, &err) != 0) {
+		/* The report so far first, then the error, in that order on
+		 * a tty. */
 		fflush(stdout);
-		cli_error("SMTP %s", err.msg);
+		cli_error("%s %s", which == APP_SERVER_SMTP ? "SMTP" :
+		    acct->protocol == PROTO_IMAP ? "IMAP" : "POP3", err.msg);
 		return -1;
 	}
-	check_print(&sc->report, &acct->smtp);
-	smtp_close(sc);
+	check_print(&r, ep);
 	return 0;
 }
 
@@ -154,14 +125,15 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 	s = sanitize_line(acct->name);
 	printf("account %s\n", s);
 	free(s);
-	if (check_incoming(acct) != 0)
+	if (check_server(acct, APP_SERVER_IN) != 0)
 		failed = 1;
 	/* POP3: what the mode will do to the mail on the server. */
-	if ((s = sync_pop3_warning(acct)) != NULL) {
+	if ((s = app_pop3_warning(acct)) != NULL) {
 		printf("warning: %s\n", s);
 		free(s);
 	}
-	if (acct->smtp.host != NULL && check_smtp(acct) != 0)
+	if (acct->smtp.host != NULL &&
+	    check_server(acct, APP_SERVER_SMTP) != 0)
 		failed = 1;
 	fflush(stdout);
 	return failed ? CLI_FAIL : CLI_OK;

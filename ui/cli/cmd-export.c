@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup/backup.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 extern const struct cmd_entry cmd_export_entry;
 
 struct export_all {
 	struct store		*st;
-	enum backup_format	 fmt;
+	enum app_backup_format	 fmt;
 	const char		*dir;
 	int			 rc;
 	struct store_folder	*v;
@@ -41,14 +41,14 @@ collect(void *arg, const struct store_folder *f)
 /* Export one folder and say what was written. */
 static int
 export_folder(struct store *st, const struct store_folder *f,
-    enum backup_format fmt, const char *path)
+    enum app_backup_format fmt, const char *path)
 {
-	struct backup_stats	 bs;
+	struct app_backup_stats	 bs;
 	struct perr		 err;
 	char			*name, *where;
 
 	name = sanitize_line(f->name);
-	if (backup_export(st, f->id, fmt, path, &bs, &err) != 0) {
+	if (app_export(st, f->id, fmt, path, &bs, &err) != 0) {
 		cli_error("export %s: %s", name, err.msg);
 		free(name);
 		return CLI_FAIL;
@@ -76,9 +76,9 @@ cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	struct export_all	 ea;
 	struct perr		 err;
 	const char		*account = NULL, *folder = NULL, *path = NULL;
-	enum backup_format	 fmt = BACKUP_MBOX;
+	enum app_backup_format	 fmt = APP_BACKUP_MBOX;
 	int64_t			 account_id;
-	char			*safe, *sub;
+	char			*sub;
 	size_t			 i;
 	int			 a, rc = CLI_OK;
 
@@ -87,11 +87,11 @@ cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 			account = argv[++a];
 		else if (strcmp(argv[a], "--mbox") == 0 && a + 1 < argc &&
 		    path == NULL) {
-			fmt = BACKUP_MBOX;
+			fmt = APP_BACKUP_MBOX;
 			path = argv[++a];
 		} else if (strcmp(argv[a], "--maildir") == 0 && a + 1 < argc &&
 		    path == NULL) {
-			fmt = BACKUP_MAILDIR;
+			fmt = APP_BACKUP_MAILDIR;
 			path = argv[++a];
 		} else if (argv[a][0] != '-' && folder == NULL)
 			folder = argv[a];
@@ -122,7 +122,7 @@ cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 
 	/*
 	 * Every folder: PATH is a directory, each folder one entry in it
-	 * named by backup_safe_name(), so no folder name can reach outside.
+	 * named by app_export_path(), so no folder name can reach outside.
 	 */
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		rc = cli_error("%s: %s", path, strerror(errno));
@@ -134,13 +134,10 @@ cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < ea.n; i++) {
-		safe = backup_safe_name(ea.v[i].name);
-		sub = xasprintf("%s/%s%s", path, safe,
-		    fmt == BACKUP_MBOX ? ".mbox" : "");
+		sub = app_export_path(path, ea.v[i].name, fmt);
 		if (export_folder(st, &ea.v[i], fmt, sub) != CLI_OK)
 			rc = CLI_FAIL;
 		free(sub);
-		free(safe);
 		store_folder_free(&ea.v[i]);
 	}
 	free(ea.v);

@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "app/app.h"
 #include "cli/cmd-setup.h"
 #include "setup/setup.h"
-#include "sync/sync.h"
 
 extern const struct cmd_entry cmd_setup_entry;
 
@@ -579,7 +579,7 @@ closing_advice(const struct answers *an, const char *path)
 		a.pop3_keep_days = atoi(an->pop3_keep + 5);
 	a.pop3_delete_when_deleted_locally = an->pop3_delete != NULL &&
 	    strcasecmp(an->pop3_delete, "yes") == 0;
-	if ((w = sync_pop3_warning(&a)) != NULL) {
+	if ((w = app_pop3_warning(&a)) != NULL) {
 		say("Warning: %s", w);
 		free(w);
 	}

@@ -21,98 +21,14 @@
 
 #include "tui/tui-int.h"
 
-/* ---- tags ---------------------------------------------------------------- */
-
-bool
-tags_has(const struct tags *tg, int64_t id)
-{
-	size_t	i;
-
-	for (i = 0; i < tg->n; i++)
-		if (tg->id[i] == id)
-			return true;
-	return false;
-}
-
-static void
-tags_add(struct tags *tg, int64_t id)
-{
-	if (tags_has(tg, id))
-		return;
-	if (tg->n == tg->cap) {
-		tg->cap = tg->cap ? tg->cap * 2 : 16;
-		tg->id = xreallocarray(tg->id, tg->cap, sizeof *tg->id);
-	}
-	tg->id[tg->n++] = id;
-}
-
-static void
-tags_del(struct tags *tg, int64_t id)
-{
-	size_t	i;
-
-	for (i = 0; i < tg->n; i++)
-		if (tg->id[i] == id) {
-			tg->id[i] = tg->id[--tg->n];
-			return;
-		}
-}
-
-static void
-tags_clear(struct tags *tg)
-{
-	tg->n = 0;
-}
-
-/* ---- the handle ------------------------------------------------------------ */
-
-struct app_act *
-act_handle(struct tui *t)
-{
-	struct perr	err;
-
-	if (t->act != NULL && t->act_account == t->account)
-		return t->act;
-	app_act_close(t->act);
-	t->act = NULL;
-	if (t->cfg->naccounts <= t->account)
-		return NULL;
-	t->act = app_act_open(t->cfg, &t->cfg->accounts[t->account], &err);
-	if (t->act == NULL) {
-		status_error(&t->status, "%s", err.msg);
-		return NULL;
-	}
-	t->act_account = t->account;
-	return t->act;
-}
-
 void
 act_free(struct tui *t)
 {
-	app_act_close(t->act);
-	t->act = NULL;
 	free(t->tags.id);
 	memset(&t->tags, 0, sizeof t->tags);
 	free(t->pend);
 	t->pend = NULL;
 	t->npend = 0;
-}
-
-void
-act_counts(struct tui *t)
-{
-	struct perr	err;
-
-	t->jwaiting = t->jfailed = t->outbox = 0;
-	if (t->st == NULL || t->account_id == 0)
-		return;
-	if (store_journal_count(t->st, t->account_id, &t->jwaiting,
-	    &t->jfailed, &err) != 0)
-		status_error(&t->status, "%s", err.msg);
-	else if (store_outbox_count(t->st, t->account_id, &t->outbox, NULL,
-	    &err) != 0)
-		status_error(&t->status, "%s", err.msg);
-	t->dirty |= TUI_DIRTY_STATUS;
 }
 
 /* ---- what an action applies to ------------------------------------------- */
@@ -253,7 +169,7 @@ acted(struct tui *t, int rc, const struct perr *err, size_t changed,
 	    what);
 	if (gone && changed > 0 && t->view == TUI_VIEW_PAGER)
 		t->view = TUI_VIEW_INDEX;
-	tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 	    TUI_REFRESH_JOURNAL);
 	if (changed > 0)
 		workers_replay(t);
@@ -288,7 +204,7 @@ flags_on_targets(struct tui *t, unsigned add, unsigned del, const char *what)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if ((a = act_handle(t)) == NULL)
+	if ((a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_flags(a, t->pend, t->npend, add, del, &changed, &err);
 	acted(t, rc, &err, changed, what, false);
@@ -327,30 +243,6 @@ act_mail_read_thread(struct tui *t)
 	flags_on_targets(t, STORE_SEEN, 0, "marked read");
 }
 
-void
-act_mark_read(struct tui *t, int64_t id)
-{
-	struct app_act	*a;
-	struct perr	 err;
-	size_t		 changed = 0;
-	struct store_msg m;
-
-	if (t->st == NULL || store_msg_get(t->st, id, &m, &err) != 0)
-		return;
-	if ((m.flags & STORE_SEEN) == 0 && (a = act_handle(t)) != NULL) {
-		if (app_act_flags(a, &id, 1, STORE_SEEN, 0, &changed,
-		    &err) != 0)
-			status_error(&t->status, "%s", err.msg);
-		else if (changed > 0) {
-			ix_set_flags(&t->ix, id, m.flags | STORE_SEEN);
-			tui_refresh(t, TUI_REFRESH_SIDEBAR |
-			    TUI_REFRESH_JOURNAL);
-			workers_replay(t);
-		}
-	}
-	store_msg_free(&m);
-}
-
 /* ---- delete, undelete, archive ---------------------------------------------- */
 
 static void
@@ -361,7 +253,7 @@ delete_targets(struct tui *t)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if ((a = act_handle(t)) == NULL)
+	if ((a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_delete(a, t->pend, t->npend, &changed, &err);
 	acted(t, rc, &err, changed, "deleted", true);
@@ -375,7 +267,7 @@ undelete_targets(struct tui *t)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if ((a = act_handle(t)) == NULL)
+	if ((a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_undelete(a, t->pend, t->npend, &changed, &err);
 	acted(t, rc, &err, changed, "undeleted", false);
@@ -417,7 +309,7 @@ act_mail_archive(struct tui *t)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if (targets(t) == 0 || (a = act_handle(t)) == NULL)
+	if (targets(t) == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_archive(a, t->pend, t->npend, &changed, &err);
 	acted(t, rc, &err, changed, "archived", true);
@@ -439,7 +331,7 @@ move_done(struct tui *t, const char *text)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if (*text == '\0' || t->npend == 0 || (a = act_handle(t)) == NULL)
+	if (*text == '\0' || t->npend == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_move(a, t->pend, t->npend, text, &changed, &err);
 	acted(t, rc, &err, changed, "moved", true);
@@ -453,7 +345,7 @@ copy_done(struct tui *t, const char *text)
 	size_t		 changed = 0;
 	int		 rc;
 
-	if (*text == '\0' || t->npend == 0 || (a = act_handle(t)) == NULL)
+	if (*text == '\0' || t->npend == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_copy(a, t->pend, t->npend, text, &changed, &err);
 	acted(t, rc, &err, changed, "copied", false);
@@ -501,7 +393,7 @@ expunge_open(struct tui *t)
 		status_msg(&t->status, "no folder open");
 		return -1;
 	}
-	if ((a = act_handle(t)) == NULL)
+	if ((a = view_handle(t)) == NULL)
 		return -1;
 	if (store_folder_get(t->st, t->folder_id, &f, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
@@ -514,7 +406,7 @@ expunge_open(struct tui *t)
 		return -1;
 	}
 	if (changed > 0) {
-		tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+		view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 		    TUI_REFRESH_JOURNAL);
 		if (t->view == TUI_VIEW_PAGER)
 			t->view = TUI_VIEW_INDEX;
@@ -566,7 +458,7 @@ act_mail_tag(struct tui *t)
 	if (collapsed_selected(t)) {
 		act_mail_tag_thread(t);
 		if (t->view == TUI_VIEW_INDEX)
-			tui_index_moved(t, ix_move(&t->ix, 1));
+			view_index_moved(t, ix_move(&t->ix, 1));
 		return;
 	}
 	if (tags_has(&t->tags, id))
@@ -574,7 +466,7 @@ act_mail_tag(struct tui *t)
 	else
 		tags_add(&t->tags, id);
 	if (t->view == TUI_VIEW_INDEX)
-		tui_index_moved(t, ix_move(&t->ix, 1));
+		view_index_moved(t, ix_move(&t->ix, 1));
 	status_msg(&t->status, "%zu tagged", t->tags.n);
 }
 

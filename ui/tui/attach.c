@@ -71,7 +71,7 @@ attach_act_open(struct tui *t)
 	int64_t		 id;
 
 	if (t->view == TUI_VIEW_INDEX)
-		tui_open_message(t, false);
+		view_open_message(t, false);
 	if (t->view != TUI_VIEW_PAGER || (id = t->pg.msg_id) == 0)
 		return;
 	if (message_bytes(t, id, &raw, &len) != 0)
@@ -264,20 +264,6 @@ attach_act_save(struct tui *t)
 
 /* ---- opening through mailcap ------------------------------------------------ */
 
-void
-tui_show_output(struct tui *t, const char *title, const char *text,
-    size_t len, enum tui_view back)
-{
-	int	w, h;
-
-	pager_set_output(&t->pg, title, text, len);
-	draw_main_size(t, &w, &h);
-	t->pg.width = 0;
-	pager_resize(&t->pg, w, h);
-	t->help_back = back;	/* q comes back there */
-	t->view = TUI_VIEW_PAGER;
-}
-
 static void
 run_viewer(struct tui *t, const struct mail_part *p,
     const struct mailcap_entry *e, const char *path)
@@ -298,7 +284,7 @@ run_viewer(struct tui *t, const struct mail_part *p,
 		else {
 			title = xasprintf("%s (%s)", p->filename[0] != '\0' ?
 			    p->filename : p->type, e->command);
-			tui_show_output(t, title, out, len, TUI_VIEW_ATTACH);
+			view_show_output(t, title, out, len, TUI_VIEW_ATTACH);
 			free(title);
 			if (rc != 0)
 				status_msg(&t->status, "the viewer exited "
@@ -331,7 +317,7 @@ attach_act_view(struct tui *t)
 	mc = mailcap_path();
 	if (mailcap_find(mc, p->type, &e) == 0) {
 		if (strncasecmp(p->type, "text/", 5) == 0)
-			tui_show_output(t, p->filename[0] != '\0' ?
+			view_show_output(t, p->filename[0] != '\0' ?
 			    p->filename : p->type, bytes, n, TUI_VIEW_ATTACH);
 		else
 			status_msg(&t->status, "no mailcap entry for %s (s "

@@ -276,7 +276,7 @@ static void
 start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
     const char *mailto)
 {
-	const struct account	*acct = tui_account(t);
+	const struct account	*acct = view_account(t);
 	struct compose_screen	*cs;
 	struct perr		 err;
 	int			 rc;
@@ -488,7 +488,7 @@ compose_act_resume(struct tui *t)
 		return;
 	}
 	if (f.id != t->folder_id)
-		tui_open_folder(t, t->account, f.id);
+		view_open_folder(t, t->account, f.id);
 	store_folder_free(&f);
 	status_msg(&t->status, "select a draft and press R again");
 }
@@ -535,13 +535,13 @@ compose_act_send(struct tui *t)
 		return;
 	}
 	/* Sent: the draft it came from has done its job. */
-	if (cs->resumed != 0 && (a = act_handle(t)) != NULL &&
+	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
 	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	account = cs->account;
 	leave(t);
 	status_msg(&t->status, "queued in the outbox");
-	tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 	    TUI_REFRESH_JOURNAL);
 	workers_flush_outbox(t, account);
 }
@@ -564,12 +564,12 @@ compose_act_postpone(struct tui *t)
 		t->status.error_compose = true;
 		return;
 	}
-	if (cs->resumed != 0 && (a = act_handle(t)) != NULL &&
+	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
 	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	leave(t);
 	status_msg(&t->status, "postponed to Drafts (R resumes it)");
-	tui_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
+	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 	    TUI_REFRESH_JOURNAL);
 	workers_replay(t);
 }

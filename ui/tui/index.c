@@ -396,8 +396,8 @@ fold_rows(const struct ix *ix, struct rowbuf *rb)
 static int
 thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 {
-	struct thread_in	*in;
-	struct thread_out	*to;
+	struct jwz_in	*in;
+	struct jwz_out	*to;
 	struct thread_pull	 tp;
 	int64_t			*tids;
 	size_t			 ntids = 0, i;
@@ -461,7 +461,7 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 		in[i].date = out->r[i].date;
 		in[i].id = out->r[i].id;
 	}
-	thread_build(in, out->n, &to);
+	jwz_build(in, out->n, &to);
 	{
 		struct ix_row	*sorted = xcalloc(out->n + 1, sizeof *sorted);
 
@@ -475,7 +475,7 @@ thread_block(struct ix *ix, const struct rowbuf *raw, struct rowbuf *out)
 		out->r = sorted;
 		out->cap = out->n + 1;
 	}
-	thread_out_free(to, out->n);
+	jwz_out_free(to, out->n);
 	free(in);
 	fold_rows(ix, out);
 	return 0;

@@ -15,35 +15,6 @@
 
 /* ---- limit ---------------------------------------------------------------- */
 
-void
-search_limit_clear(struct tui *t)
-{
-	free(t->limit);
-	t->limit = NULL;
-	search_free(t->limit_q);
-	t->limit_q = NULL;
-	t->limit_total = 0;
-}
-
-void
-search_counts(struct tui *t)
-{
-	struct perr	err;
-	int64_t		unread;
-	int		rc = 0;
-
-	if (t->st == NULL)
-		return;
-	if (t->view_q != NULL)
-		rc = app_query_counts(t->st, t->view_query, 0, &t->total,
-		    &t->unread, &err);
-	else if (t->limit != NULL)
-		rc = app_query_counts(t->st, t->limit, t->folder_id,
-		    &t->limit_total, &unread, &err);
-	if (rc != 0)
-		status_error(&t->status, "%s", err.msg);
-}
-
 static void
 limit_done(struct tui *t, const char *text)
 {
@@ -57,13 +28,13 @@ limit_done(struct tui *t, const char *text)
 		return;
 	}
 	status_clear_error(&t->status);
-	search_limit_clear(t);
+	view_limit_clear(t);
 	if (q != NULL) {
 		t->limit = xstrdup(text);
 		t->limit_q = q;
-		search_counts(t);
+		view_search_counts(t);
 	}
-	tui_index_moved(t, ix_set_query(&t->ix, t->limit_q));
+	view_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
 		status_msg(&t->status, "limit cleared: every message is shown");
 	else if (t->limit_total == 0)
@@ -185,7 +156,7 @@ find(struct tui *t, const char *none)
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
 		status_msg(&t->status, "search wrapped to the top");
-	tui_index_moved(t, rc < 0 ? -1 : 0);
+	view_index_moved(t, rc < 0 ? -1 : 0);
 	free(m.ids);
 	free(m.hit);
 }
@@ -227,15 +198,6 @@ search_act_find_next(struct tui *t)
 
 /* ---- the results view ------------------------------------------------------ */
 
-void
-search_view_close(struct tui *t)
-{
-	search_free(t->view_q);
-	t->view_q = NULL;
-	free(t->view_query);
-	t->view_query = NULL;
-}
-
 bool
 search_view_open(struct tui *t, const char *title, const char *query)
 {
@@ -263,7 +225,7 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	t->limit_q = t->view_q = NULL;
 	search_free(old_limit);
 	search_free(old_view);
-	search_limit_clear(t);
+	view_limit_clear(t);
 	free(t->view_query);
 	t->view_q = q;
 	t->view_query = xstrdup(query);
@@ -275,8 +237,8 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	t->folder_id = 0;
 	t->tags.n = 0;
 	t->tag_prefix = false;
-	tui_layout(t);
-	search_counts(t);
+	view_layout(t);
+	view_search_counts(t);
 	t->view = TUI_VIEW_INDEX;
 	t->dirty |= TUI_DIRTY_ALL;
 	return true;
@@ -335,8 +297,8 @@ search_command(struct tui *t, const char *text)
 void
 search_ui_free(struct tui *t)
 {
-	search_view_close(t);
-	search_limit_clear(t);
+	view_results_close(t);
+	view_limit_clear(t);
 	free(t->ix_search);
 	t->ix_search = NULL;
 	search_free(t->ix_search_q);

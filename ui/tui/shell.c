@@ -101,7 +101,7 @@ show_output(struct tui *t, const char *cmd, int rc, const char *out,
 
 	title = rc == 0 ? xasprintf("Output of %s", cmd) :
 	    xasprintf("Output of %s (exit status %d)", cmd, rc);
-	tui_show_output(t, title, out != NULL ? out : "", olen,
+	view_show_output(t, title, out != NULL ? out : "", olen,
 	    output_back(t));
 	free(title);
 }
@@ -236,7 +236,7 @@ shell_act_save_file(struct tui *t)
 static void
 bounce_done(struct tui *t, const char *to)
 {
-	const struct account	*acct = tui_account(t);
+	const struct account	*acct = view_account(t);
 	struct perr		 err;
 	int64_t			 id, outbox_id;
 
@@ -253,7 +253,7 @@ bounce_done(struct tui *t, const char *to)
 	}
 	status_msg(&t->status, "The bounce to %s is queued in the outbox.",
 	    to);
-	tui_refresh(t, TUI_REFRESH_JOURNAL);
+	view_refresh(t, TUI_REFRESH_JOURNAL);
 	workers_flush_outbox(t, t->account);
 }
 
@@ -452,7 +452,7 @@ shell_act_open_url(struct tui *t)
 		    i + 1, t->urls[i]);
 	title = t->nurls == 1 ? xstrdup("1 link in the message") :
 	    xasprintf("%zu links in the message", t->nurls);
-	tui_show_output(t, title, list, len, output_back(t));
+	view_show_output(t, title, list, len, output_back(t));
 	free(title);
 	free(list);
 	prompt_start(&t->prompt, "Open which link? Type its number: ",

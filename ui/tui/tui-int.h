@@ -3,12 +3,18 @@
  * (the face is tui.h: tui_main()).
  *
  *   tui.c      start-up, curses set-up, the poll() loop, signals, resize,
- *              layout, key dispatch
- *   keys.c     the named actions table, key names, the key map with [keys]
- *              overrides, the generated help text, action completion
+ *              key dispatch, the help screen: the top floor (view.c says
+ *              the order of the floors)
+ *   actions.c  the named actions table: lookup and completion by name,
+ *              the ':' prompt
+ *   keys.c     key names, the default bindings, the key map with [keys]
+ *              overrides, the help text generated from it
+ *   act-generic.c  the actions of every view (quit, help, ':', folders,
+ *              sidebar, redraw, sync, offline)
+ *   act-index.c    the index's actions (movement, threads, sorting)
+ *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
- *   thread.c   JWZ threading of an array of rows (bounded)
  *   pager.c    one message (or the help text) as wrapped lines; search,
  *              raw view
  *   sidebar.c  accounts and folders with counts
@@ -16,6 +22,10 @@
  *   prompt.c   the one-line prompt: editing and completion
  *   draw.c     the only file that writes to the screen; every string it
  *              draws is sanitised there, whatever its origin
+ *   view.c     what actions ask of the screen: opening folders and
+ *              messages, texts in the pager, reading the store again,
+ *              the read-write handle (the floor below the actions)
+ *   tags.c     the tagged messages (a set of row ids)
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
  *   compose.c  the compose screen: $EDITOR on the draft file, header
@@ -23,13 +33,13 @@
  *   attach.c   the attachment list of the pager: save to a file, open
  *              through mailcap
  *   mailcap.c  a minimal RFC 1524 mailcap reader (no curses, unit-tested)
- *   worker.c   the accounts' sync workers: start, events, requests, stop;
- *              the outbox flush thread
+ *   worker.c   the accounts' sync workers: start, events, requests
+ *              (sending the outbox among them), stop
  *   run.c      running another program with curses suspended, or with its
  *              output captured
  *
  * Only tui.c and draw.c (and keys.c, for key codes) include curses: index,
- * thread, pager, sidebar, status and prompt are plain state machines that
+ * pager, sidebar, status and prompt are plain state machines that
  * the unit tests drive without a terminal.
  */
 #ifndef POSTA_TUI_INT_H
@@ -67,6 +77,7 @@ enum tui_ctx {
 	TUI_CTX_COMPOSE = 1 << 3,	/* the compose screen */
 	TUI_CTX_ALL = TUI_CTX_INDEX | TUI_CTX_PAGER,
 	TUI_CTX_MAIL = TUI_CTX_INDEX | TUI_CTX_PAGER, /* acts on a message */
+	TUI_CTX_ANY = TUI_CTX_ALL | TUI_CTX_ATTACH | TUI_CTX_COMPOSE,
 };
 #define TUI_NCTX	4
 
@@ -88,54 +99,28 @@ struct keymap {
 	size_t		 n, cap;
 };
 
+/* actions.c: every action, in the order the help lists them. */
+extern const struct tui_action tui_actions[];
+extern const size_t tui_nactions;
+/* The action called name that applies in ctx, or NULL. */
+const struct tui_action *action_find(const char *name, unsigned ctx);
+/* Names of actions valid in ctx starting with prefix: a NULL-terminated
+ * malloc'd array of borrowed strings; the caller frees the array. */
+const char **action_complete(unsigned ctx, const char *prefix, size_t *n);
+
+/* keys.c */
 /* Fill km with the defaults, then apply cfg's [keys]; problems are
  * described in err (first one) but never stop the others. */
 int	keymap_init(struct keymap *, const struct config *, struct perr *);
 void	keymap_free(struct keymap *);
 const struct tui_action *keymap_lookup(const struct keymap *, unsigned ctx,
 	    int key);
-/* The action called name that applies in ctx, or NULL. */
-const struct tui_action *keys_action(const char *name, unsigned ctx);
 /* "j", "^N", "Down", "Esc v", ... -> key code; -1 if not a key name. */
 int	keys_parse(const char *);
 /* The name of a key in buf (>= 16 bytes). */
 const char *keys_name(int key, char *buf, size_t len);
 /* The help text for the live map: malloc'd, caller frees. */
 char	*keys_help(const struct keymap *);
-/* Names of actions valid in ctx starting with prefix: a NULL-terminated
- * malloc'd array of borrowed strings; the caller frees the array. */
-const char **keys_complete(unsigned ctx, const char *prefix, size_t *n);
-
-/* ---- threading (thread.c) -------------------------------------------- */
-
-/* What threading needs of a message; strings are borrowed. */
-struct thread_in {
-	const char	*message_id;
-	const char	*in_reply_to;
-	const char	*refs;		/* space-separated ids */
-	const char	*subject;
-	int64_t		 date;
-	int64_t		 id;		/* tie-break for equal dates */
-};
-
-/* One output row: which input, how deep, and its tree prefix. */
-struct thread_out {
-	size_t		 index;		/* into the input array */
-	int		 depth;
-	char		*tree;		/* malloc'd: "├─>" style prefix, "" */
-};
-
-/*
- * JWZ threading (Message-ID, References, In-Reply-To, then subject) of n
- * messages. Threads are ordered by their newest message, newest first;
- * replies under their parent oldest first. *out is a malloc'd array of n
- * rows (each input once) freed with thread_out_free().
- */
-void	thread_build(const struct thread_in *, size_t n,
-	    struct thread_out **out);
-void	thread_out_free(struct thread_out *, size_t n);
-/* "Re: Fwd: [list] x" -> "x": malloc'd, caller frees. */
-char	*thread_subject_base(const char *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
@@ -421,7 +406,7 @@ void	prompt_ask(struct prompt *, const char *label, prompt_done_fn);
 /* Feed one key; runs done (Enter) or cancels (Esc, ^G). */
 void	prompt_key(struct tui *, struct prompt *, int key);
 
-/* ---- tags (act.c) ----------------------------------------------------- */
+/* ---- tags (tags.c) ----------------------------------------------------- */
 
 /* The tagged messages of the open folder: a small set of row ids. */
 struct tags {
@@ -429,7 +414,11 @@ struct tags {
 	size_t		 n, cap;
 };
 
+/* tags.c */
 bool	tags_has(const struct tags *, int64_t id);
+void	tags_add(struct tags *, int64_t id);
+void	tags_del(struct tags *, int64_t id);
+void	tags_clear(struct tags *);
 
 /* ---- the attachment list (attach.c) ------------------------------------- */
 
@@ -463,8 +452,6 @@ struct compose_screen {
 
 /* ---- the sync workers (worker.c) --------------------------------------- */
 
-struct sender;				/* the outbox flush thread */
-
 struct workers {
 	struct app_worker **w;		/* one per account, NULL: none */
 	bool		*online;	/* per account */
@@ -474,7 +461,6 @@ struct workers {
 	size_t		 n;
 	bool		 started;
 	int64_t		 loading;	/* body asked for the pager, or 0 */
-	struct sender	*sender;
 };
 
 /* ---- the whole UI -------------------------------------------------------- */
@@ -533,6 +519,8 @@ struct tui {
 	unsigned	 dirty;		/* enum tui_dirty */
 	bool		 bell;		/* beep at the next draw */
 	bool		 quit;
+	bool		 help_wanted;	/* the help action ran: tui.c shows
+					   the key map's text */
 	bool		 pending;	/* start-up work left for after the
 					   first screen */
 	bool		 defer_counts;
@@ -568,20 +556,91 @@ enum tui_refresh {
 	TUI_REFRESH_JOURNAL = 1 << 2,
 };
 
-/* tui.c: the things actions ask of the UI. */
-void	tui_open_folder(struct tui *, size_t account, int64_t folder_id);
-void	tui_open_message(struct tui *, bool raw);
-void	tui_show_help(struct tui *);
-void	tui_index_moved(struct tui *, int rc);
-void	tui_layout(struct tui *);
-unsigned tui_ctx(const struct tui *);
+/* view.c: what the actions and the loop ask of the screen (below them:
+ * view.c calls only worker.c and the models). */
+void	view_open_folder(struct tui *, size_t account, int64_t folder_id);
+void	view_open_message(struct tui *, bool raw);
+/* Show a text (the help) in the pager; q goes back where it was. */
+void	view_show_text(struct tui *, const char *title, const char *text);
+/* Show a program's output (any bytes) in the pager; q goes back to
+ * the view back. */
+void	view_show_output(struct tui *, const char *title, const char *text,
+	    size_t len, enum tui_view back);
+void	view_index_moved(struct tui *, int rc);
+void	view_layout(struct tui *);
+unsigned view_ctx(const struct tui *);
 /* After the store changed: reload the index around the selection, the
  * counts, the sidebar (what refresh says: enum tui_refresh). */
-void	tui_refresh(struct tui *, unsigned refresh);
+void	view_refresh(struct tui *, unsigned refresh);
+/* The open folder's (or the results view's) counts, read again. */
+void	view_counts(struct tui *);
+/* The journal's and outbox's counts for the status line. */
+void	view_journal_counts(struct tui *);
 /* The open account's config. */
-const struct account *tui_account(const struct tui *);
+const struct account *view_account(const struct tui *);
+/* The read-write handle for acting on the open account, or NULL with
+ * the error in the status line. */
+struct app_act *view_handle(struct tui *);
+/* Mark a message read (opening it): quietly, through app_act_flags. */
+void	view_mark_read(struct tui *, int64_t id);
+void	view_free(struct tui *);
+/* Forget the limit (another folder opens). */
+void	view_limit_clear(struct tui *);
+/* The limit's or the results view's counts, after the store changed. */
+void	view_search_counts(struct tui *);
+/* Leave the results view (a folder opens). */
+void	view_results_close(struct tui *);
 
-/* act.c: the actions on mail (see keys.c's table for the names). */
+/* act-generic.c, act-index.c, act-pager.c: see actions.c's table. */
+void	generic_act_quit(struct tui *);
+void	generic_act_help(struct tui *);
+void	generic_act_change_folder(struct tui *);
+void	generic_act_sidebar_toggle(struct tui *);
+void	generic_act_sidebar_next(struct tui *);
+void	generic_act_sidebar_prev(struct tui *);
+void	generic_act_sidebar_open(struct tui *);
+void	generic_act_redraw(struct tui *);
+void	generic_act_sync(struct tui *);
+void	generic_act_toggle_online(struct tui *);
+void	index_act_next_entry(struct tui *);
+void	index_act_prev_entry(struct tui *);
+void	index_act_next_page(struct tui *);
+void	index_act_prev_page(struct tui *);
+void	index_act_first_entry(struct tui *);
+void	index_act_last_entry(struct tui *);
+void	index_act_display(struct tui *);
+void	index_act_display_raw(struct tui *);
+void	index_act_next_unread(struct tui *);
+void	index_act_prev_unread(struct tui *);
+void	index_act_toggle_threads(struct tui *);
+void	index_act_collapse_thread(struct tui *);
+void	index_act_collapse_all(struct tui *);
+void	index_act_next_thread(struct tui *);
+void	index_act_prev_thread(struct tui *);
+void	index_act_sort(struct tui *);
+void	index_act_sort_reverse(struct tui *);
+void	index_act_sort_date(struct tui *);
+void	index_act_sort_from(struct tui *);
+void	index_act_sort_subject(struct tui *);
+void	index_act_sort_size(struct tui *);
+/* An unread row, or a collapsed thread with unread mail in it (for
+ * ix_find). */
+bool	index_match_unread(const struct ix_row *, void *);
+void	pager_act_exit(struct tui *);
+void	pager_act_next_line(struct tui *);
+void	pager_act_prev_line(struct tui *);
+void	pager_act_next_page(struct tui *);
+void	pager_act_prev_page(struct tui *);
+void	pager_act_top(struct tui *);
+void	pager_act_bottom(struct tui *);
+void	pager_act_search(struct tui *);
+void	pager_act_search_next(struct tui *);
+void	pager_act_toggle_raw(struct tui *);
+void	pager_act_next_msg(struct tui *);
+void	pager_act_prev_msg(struct tui *);
+void	pager_act_next_unread(struct tui *);
+
+/* act.c: the actions on mail (see actions.c's table for the names). */
 /* The message the user looks at: the pager's, else the selected row; 0. */
 int64_t	act_current(const struct tui *);
 void	act_mail_delete(struct tui *);
@@ -600,18 +659,12 @@ void	act_mail_untag_all(struct tui *);
 void	act_mail_delete_thread(struct tui *);
 void	act_mail_undelete_thread(struct tui *);
 void	act_mail_read_thread(struct tui *);
-/* Mark a message read (opening it): quietly, through app_act_flags. */
-void	act_mark_read(struct tui *, int64_t id);
-/* The journal's and outbox's counts for the status line. */
-void	act_counts(struct tui *);
 /* The targets of an action into t->pend (the tagged messages after the
  * tag prefix, a collapsed thread, else the current message): their
  * number, 0 (said) when none. act_targets_used() after it succeeded. */
 size_t	act_targets(struct tui *);
 void	act_targets_used(struct tui *);
-/* The read-write handle for acting on the open account, or NULL with
- * the error in the status line. */
-struct app_act *act_handle(struct tui *);
+/* Tags and targets freed. */
 void	act_free(struct tui *);
 
 /* compose.c */
@@ -659,10 +712,6 @@ int	attach_write_file(const char *path, const char *bytes, size_t n,
 	    bool excl, struct perr *err);
 /* "~/x" -> "$HOME/x"; malloc'd. */
 char	*attach_expand_home(const char *path);
-/* Show a program's output (any bytes) in the pager; q goes back to
- * the view back. */
-void	tui_show_output(struct tui *, const char *title, const char *text,
-	    size_t len, enum tui_view back);
 
 /* shell.c: messages to the user's programs and files. */
 void	shell_act_pipe(struct tui *);
@@ -719,16 +768,10 @@ void	workers_flush_outbox(struct tui *, size_t account);
 void	search_act_limit(struct tui *);
 void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
-/* Forget the limit (another folder opens). */
-void	search_limit_clear(struct tui *);
-/* The limit's or the results view's counts, after the store changed. */
-void	search_counts(struct tui *);
 void	search_act_all(struct tui *);
 /* Open the results view of query (title: a saved search's name, or
  * NULL); false (said) when it does not parse. */
 bool	search_view_open(struct tui *, const char *title, const char *query);
-/* Leave the results view (a folder opens). */
-void	search_view_close(struct tui *);
 /* In the results view, the selected message's account becomes the open
  * account, so that actions and folder prompts are its own. */
 void	search_view_follow(struct tui *);

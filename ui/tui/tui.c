@@ -92,181 +92,14 @@ signals_done(int fds[2])
 		(void)close(fds[1]);
 }
 
-/* ---- what actions ask of the UI ------------------------------------------- */
-
-unsigned
-tui_ctx(const struct tui *t)
-{
-	switch (t->view) {
-	case TUI_VIEW_PAGER:
-		return TUI_CTX_PAGER;
-	case TUI_VIEW_ATTACH:
-		return TUI_CTX_ATTACH;
-	case TUI_VIEW_COMPOSE:
-		return TUI_CTX_COMPOSE;
-	default:
-		return TUI_CTX_INDEX;
-	}
-}
-
-const struct account *
-tui_account(const struct tui *t)
-{
-	return t->account < t->cfg->naccounts ? &t->cfg->accounts[t->account] :
-	    NULL;
-}
-
-void
-tui_layout(struct tui *t)
-{
-	int	w, h;
-
-	draw_main_size(t, &w, &h);
-	ix_set_height(&t->ix, h);
-	pager_resize(&t->pg, w, h);
-}
-
-void
-tui_index_moved(struct tui *t, int rc)
-{
-	if (rc < 0)
-		status_error(&t->status, "%s", t->ix.err.msg);
-	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
-}
-
+/* The help text: the live key map, in the pager. */
 static void
-update_counts(struct tui *t)
-{
-	struct perr	err;
-
-	if (t->st == NULL)
-		return;
-	if (t->view_q != NULL) {
-		search_counts(t);
-		return;
-	}
-	if (t->folder_id == 0)
-		return;
-	if (store_folder_counts(t->st, t->folder_id, &t->total, &t->unread,
-	    &err) != 0)
-		status_error(&t->status, "%s", err.msg);
-	search_counts(t);
-}
-
-void
-tui_refresh(struct tui *t, unsigned what)
-{
-	struct perr	err;
-	long		e;
-
-	if (t->st == NULL)
-		return;
-	if ((what & TUI_REFRESH_INDEX) &&
-	    (t->folder_id != 0 || t->view_q != NULL)) {
-		tui_index_moved(t, ix_refresh(&t->ix));
-		update_counts(t);
-	}
-	if (what & TUI_REFRESH_SIDEBAR) {
-		if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
-			status_error(&t->status, "%s", err.msg);
-		if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
-			t->sb.sel = (size_t)e;
-		if (!(what & TUI_REFRESH_INDEX))
-			update_counts(t);
-	}
-	if (what & TUI_REFRESH_JOURNAL)
-		act_counts(t);
-	t->dirty |= TUI_DIRTY_ALL & ~(unsigned)TUI_DIRTY_LAYOUT;
-}
-
-void
-tui_open_folder(struct tui *t, size_t account, int64_t folder_id)
-{
-	struct store_folder	 f;
-	struct perr		 err;
-	enum store_protocol	 proto;
-	long			 e;
-
-	if (t->st == NULL)
-		return;
-	if (account != t->account || t->account_id == 0) {
-		t->account = account;
-		t->account_id = 0;
-		if (store_account_find(t->st, t->cfg->accounts[account].name,
-		    &t->account_id, &proto, &err) != 0)
-			status_error(&t->status, "%s", err.msg);
-	}
-	if (store_folder_get(t->st, folder_id, &f, &err) != 0) {
-		status_error(&t->status, "%s", err.msg);
-		return;
-	}
-	free(t->folder_name);
-	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
-	store_folder_free(&f);
-	if (folder_id != t->folder_id)
-		search_limit_clear(t);
-	t->folder_id = folder_id;
-	t->tags.n = 0;
-	t->tag_prefix = false;
-	if (ix_open_query(&t->ix, t->st, folder_id, t->limit_q) != 0)
-		status_error(&t->status, "%s", t->ix.err.msg);
-	search_view_close(t);
-	tui_layout(t);
-	if (t->defer_counts)
-		t->total = t->unread = -1;	/* "counting..." until pending() */
-	else
-		update_counts(t);
-	if ((e = sidebar_find(&t->sb, folder_id)) >= 0)
-		t->sb.sel = (size_t)e;
-	t->view = TUI_VIEW_INDEX;
-	t->dirty |= TUI_DIRTY_ALL;
-	if (!t->defer_counts)
-		act_counts(t);
-	workers_watch(t);
-}
-
-void
-tui_open_message(struct tui *t, bool raw)
-{
-	const struct ix_row	*r = ix_selected(&t->ix);
-	struct perr		 err;
-	int			 w, h;
-
-	if (r == NULL) {
-		status_msg(&t->status, "no message selected");
-		return;
-	}
-	if (pager_open(&t->pg, t->st, r->id, raw, &err) != 0) {
-		status_error(&t->status, "%s", err.msg);
-		return;
-	}
-	draw_main_size(t, &w, &h);
-	t->pg.width = 0;	/* force the wrap for this size */
-	pager_resize(&t->pg, w, h);
-	t->view = TUI_VIEW_PAGER;
-	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
-	/* Not stored yet: the worker fetches it before anything else. */
-	if (t->pg.loading)
-		workers_fetch_body(t, r->id);
-	if (!raw)
-		act_mark_read(t, r->id);
-}
-
-void
-tui_show_help(struct tui *t)
+show_help(struct tui *t)
 {
 	char	*text = keys_help(&t->keys);
-	int	 w, h;
 
-	if (t->view != TUI_VIEW_PAGER || t->pg.msg_id != 0)
-		t->help_back = t->view;
-	pager_set_text(&t->pg, "Help", text);
+	view_show_text(t, "Help", text);
 	free(text);
-	draw_main_size(t, &w, &h);
-	t->pg.width = 0;
-	pager_resize(&t->pg, w, h);
-	t->view = TUI_VIEW_PAGER;
-	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
 }
 
 /* ---- start-up ---------------------------------------------------------------- */
@@ -316,7 +149,7 @@ open_inbox(struct tui *t, bool say)
 	t->folder_id = f.id;
 	store_folder_free(&f);
 	t->defer_counts = say;	/* at start-up: after the first screen */
-	tui_open_folder(t, t->account, t->folder_id);
+	view_open_folder(t, t->account, t->folder_id);
 	t->defer_counts = false;
 	return true;
 }
@@ -362,7 +195,7 @@ first_run(struct tui *t)
 	/* "No mail stored yet" is no longer true, here or below. */
 	status_clear_error(&t->status);
 	status_clear_msg(&t->status);
-	tui_refresh(t, TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
+	view_refresh(t, TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
 }
 
 /*
@@ -383,8 +216,8 @@ pending(struct tui *t)
 		status_error(&t->status, "%s", err.msg);
 	if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
 		t->sb.sel = (size_t)e;
-	update_counts(t);
-	act_counts(t);
+	view_counts(t);
+	view_journal_counts(t);
 	t->dirty |= TUI_DIRTY_SIDEBAR | TUI_DIRTY_STATUS;
 }
 
@@ -425,6 +258,7 @@ tui_done(struct tui *t)
 	attach_free(t);
 	shell_free(t);
 	act_free(t);
+	view_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);
 	sidebar_free(&t->sb);
@@ -454,7 +288,7 @@ resize(struct tui *t)
 }
 
 static void
-key(struct tui *t, int k)
+key_one(struct tui *t, int k)
 {
 	const struct tui_action	*a;
 	char			 name[32];
@@ -486,7 +320,7 @@ key(struct tui *t, int k)
 		}
 		return;
 	}
-	if ((a = keymap_lookup(&t->keys, tui_ctx(t), k)) == NULL) {
+	if ((a = keymap_lookup(&t->keys, view_ctx(t), k)) == NULL) {
 		status_msg(&t->status, "%s: not bound (? shows the keys)",
 		    keys_name(k, name, sizeof name));
 		t->tag_prefix = false;
@@ -499,6 +333,17 @@ key(struct tui *t, int k)
 	if (a->fn != act_mail_tag_prefix && !t->prompt.active)
 		t->tag_prefix = false;
 	t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
+}
+
+/* One key, then what its action asked of the top floor. */
+static void
+key(struct tui *t, int k)
+{
+	key_one(t, k);
+	if (t->help_wanted) {
+		t->help_wanted = false;
+		show_help(t);
+	}
 }
 
 /*
@@ -519,7 +364,7 @@ esc_key(struct tui *t)
 	}
 	k = rc == KEY_CODE_YES ? TUI_KEY_FN | (int)wc : (int)wc;
 	if (k != 27 && !t->prompt.active && !t->too_small &&
-	    keymap_lookup(&t->keys, tui_ctx(t), TUI_KEY_META | k) != NULL) {
+	    keymap_lookup(&t->keys, view_ctx(t), TUI_KEY_META | k) != NULL) {
 		key(t, TUI_KEY_META | k);
 		return;
 	}
@@ -546,7 +391,7 @@ read_keys(struct tui *t)
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			/* The input window is made again: read from it. */
 			draw_layout(t->draw, t);
-			tui_layout(t);
+			view_layout(t);
 		}
 	}
 }
@@ -619,7 +464,7 @@ store_watch(struct tui *t)
 		    &err) != 0)
 			status_error(&t->status, "%s", err.msg);
 		else if (changed)
-			tui_refresh(t, TUI_REFRESH_INDEX |
+			view_refresh(t, TUI_REFRESH_INDEX |
 			    TUI_REFRESH_SIDEBAR | TUI_REFRESH_JOURNAL);
 	}
 	return (int)(t->store_check - now);
@@ -639,7 +484,7 @@ loop(struct tui *t, int sigfd)
 		wait_ms = t->pending ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
-			tui_layout(t);
+			view_layout(t);
 		}
 		if (t->dirty) {
 			draw_screen(t->draw, t);
@@ -671,6 +516,10 @@ loop(struct tui *t, int sigfd)
 				news = true;
 		if (news)
 			workers_events(t);
+		if (t->refresh != 0) {
+			view_refresh(t, t->refresh);
+			t->refresh = 0;
+		}
 		if (fds[POLL_SIGNAL].revents & POLLIN)
 			read_signals(t, sigfd);
 		if (fds[POLL_TTY].revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -717,7 +566,7 @@ tui_main(struct cli_ctx *ctx)
 	t.draw = draw_new(t.cfg);
 	t.dirty = TUI_DIRTY_LAYOUT | TUI_DIRTY_ALL;
 	draw_layout(t.draw, &t);
-	tui_layout(&t);
+	view_layout(&t);
 
 	open_store(&t);
 	rc = loop(&t, sigfds[0]) == 0 ? CLI_OK : CLI_FAIL;

@@ -10,41 +10,18 @@
  *   progress, error, online/offline, journal   the status line
  *
  * Events are read until none is left, and the store is read again once
- * for all of them (tui_refresh), so a burst of news costs one redraw.
+ * for all of them (view_refresh), so a burst of news costs one redraw.
  *
- * Sending: the worker has no outbox request (app.h), so a message put in
- * the outbox is submitted by a thread of its own here (struct sender),
- * which runs app_outbox_flush() on its own store connection and tells the
- * loop through a pipe when it is done: the UI never waits on SMTP. With
- * --offline (or after '@') nothing is flushed; the outbox waits.
+ * Sending: a message put in the outbox is sent by its account's worker
+ * (app_worker_send_now(), the one send path, the same flush as before
+ * each pass); APP_EV_OUTBOX_DONE puts "sent" or the first failure on the
+ * message line: the UI never waits on SMTP. With --offline (or after '@')
+ * nothing is flushed; the outbox waits.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "tui/tui-int.h"
-
-#define SENDER_STOP_MS	2000	/* quitting waits this long for SMTP */
-
-struct sender {
-	pthread_t		 th;
-	int			 fd[2];		/* done: one byte */
-	bool			 running;
-	bool			 again;		/* asked again meanwhile */
-	size_t			 account;
-	const struct config	*cfg;
-	/* Written by the thread before its byte, read after it. */
-	int			 rc;
-	struct app_flush_stats	 stats;
-	struct perr		 err;
-	char			 first[512];	/* the first failure's words */
-	bool			 first_held;	/* ... about a held message */
-};
 
 /* ---- starting and stopping ------------------------------------------------ */
 
@@ -98,39 +75,12 @@ workers_start(struct tui *t)
 		workers_fetch_body(t, t->pg.msg_id);
 }
 
-static void
-sender_stop(struct sender *s)
-{
-	struct pollfd	pfd;
-
-	if (s == NULL)
-		return;
-	if (s->running) {
-		pfd.fd = s->fd[0];
-		pfd.events = POLLIN;
-		/* SMTP may hang: after the grace time the thread is left to
-		 * the exit; the outbox keeps the message "outcome unknown"
-		 * at worst, never lost. */
-		if (poll(&pfd, 1, SENDER_STOP_MS) == 1)
-			(void)pthread_join(s->th, NULL);
-		else {
-			(void)pthread_detach(s->th);
-			return;		/* it still uses s: leave it */
-		}
-	}
-	(void)close(s->fd[0]);
-	(void)close(s->fd[1]);
-	free(s);
-}
-
 void
 workers_stop(struct tui *t)
 {
 	struct workers	*wk = &t->wk;
 	size_t		 i;
 
-	sender_stop(wk->sender);
-	wk->sender = NULL;
 	for (i = 0; i < wk->n; i++)
 		app_worker_stop(wk->w[i]);
 	free(wk->w);
@@ -152,11 +102,6 @@ workers_pollfds(struct tui *t, struct pollfd *fds, size_t max)
 			fds[n].events = POLLIN;
 			fds[n++].revents = 0;
 		}
-	if (wk->sender != NULL && wk->sender->running && n < max) {
-		fds[n].fd = wk->sender->fd[0];
-		fds[n].events = POLLIN;
-		fds[n++].revents = 0;
-	}
 	return n;
 }
 
@@ -219,6 +164,48 @@ new_mail(struct tui *t, size_t acct, const struct app_event *ev)
 		t->bell = true;
 }
 
+/*
+ * The account's first pass (nothing was stored): how far it is, in
+ * folders and messages, until APP_EV_SYNC_DONE.
+ */
+static void
+first_sync_progress(struct tui *t, const struct app_event *ev)
+{
+	uint32_t	done;
+
+	switch (ev->phase) {
+	case SYNC_CONNECT:
+		status_progress(&t->status, "first sync: connecting");
+		return;
+	case SYNC_FOLDERS:
+	case SYNC_JOURNAL:
+		status_progress(&t->status, "first sync: listing the folders");
+		return;
+	case SYNC_HEADERS:
+		done = ev->folder_no > 0 ? ev->folder_no - 1 : 0;
+		break;
+	case SYNC_FOLDER_DONE:
+		done = ev->folder_no;
+		break;
+	default:
+		done = ev->folders;	/* bodies come after every folder */
+		break;
+	}
+	if (ev->folders == 0)
+		return;		/* not the pass's */
+	if (ev->type == APP_EV_PROGRESS && ev->phase == SYNC_BODIES &&
+	    ev->total > 0)
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched, bodies of %s %llu/%llu", done,
+		    ev->folders, (unsigned long long)ev->fetched, ev->folder,
+		    (unsigned long long)ev->done,
+		    (unsigned long long)ev->total);
+	else
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched", done, ev->folders,
+		    (unsigned long long)ev->fetched);
+}
+
 static void
 on_event(struct tui *t, size_t acct, const struct app_event *ev)
 {
@@ -250,7 +237,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_PROGRESS:
 		if (!mine)
 			break;
-		if (ev->phase == SYNC_FOLDER_DONE ||
+		if (ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (ev->phase == SYNC_FOLDER_DONE ||
 		    ev->phase == SYNC_BODIES_DONE)
 			status_clear_progress(&t->status);
 		else if (ev->total > 0)
@@ -264,7 +253,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		break;
 	case APP_EV_FOLDER_CHANGED:
 		/* The step is over (a watch's pull has no SYNC_DONE). */
-		if (mine)
+		if (mine && ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (mine)
 			status_clear_progress(&t->status);
 		/* The results view (search.c) spans every folder. */
 		if ((mine && ev->folder_id == t->folder_id) ||
@@ -299,11 +290,21 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_ERROR:
 		status_error(&t->status, "%s", ev->text);
 		break;
+	case APP_EV_OUTBOX_DONE:
+		status_clear_progress(&t->status);
+		if (ev->text[0] != '\0')
+			status_error(&t->status, "%s", ev->text);
+		else if (ev->done > 0)
+			status_msg(&t->status, "sent");
+		t->refresh |= TUI_REFRESH_JOURNAL | TUI_REFRESH_SIDEBAR |
+		    TUI_REFRESH_INDEX;
+		/* The Sent copy may wait in the journal. */
+		if (!t->offline_req)
+			app_worker_replay_now(wk->w[acct]);
+		break;
 	}
 	t->dirty |= TUI_DIRTY_STATUS | TUI_DIRTY_PROMPT;
 }
-
-static void	sender_done(struct tui *);
 
 void
 workers_events(struct tui *t)
@@ -315,12 +316,6 @@ workers_events(struct tui *t)
 	for (i = 0; i < wk->n; i++)
 		while (wk->w[i] != NULL && app_worker_event(wk->w[i], &ev))
 			on_event(t, i, &ev);
-	if (wk->sender != NULL && wk->sender->running)
-		sender_done(t);
-	if (t->refresh != 0) {
-		tui_refresh(t, t->refresh);
-		t->refresh = 0;
-	}
 }
 
 /* ---- requests -------------------------------------------------------------------- */
@@ -404,120 +399,20 @@ workers_toggle_online(struct tui *t)
 	t->dirty |= TUI_DIRTY_STATUS;
 }
 
-/* ---- the outbox ------------------------------------------------------------------ */
+/* ---- the outbox ------------------------------------------------------------ */
 
-static void
-sender_cb(void *arg, const struct app_outbox_event *ev)
-{
-	struct sender	*s = arg;
-	const char	*text = ev->text;
-
-	if (ev->what == APP_OUTBOX_SENT || text == NULL || *text == '\0' ||
-	    (s->first[0] != '\0' && (s->first_held || !ev->held)))
-		return;
-	if (ev->what == APP_OUTBOX_NOTE) {
-		snprintf(s->first, sizeof s->first, "%s", text);
-		return;
-	}
-	/*
-	 * The message line shows about 80 columns: what became of the
-	 * message and for whom first, the server's words after. A held
-	 * message (the user must act) wins over one tried again anyway.
-	 */
-	if (strncmp(text, "refused for ", 12) == 0)
-		snprintf(s->first, sizeof s->first, "outbox %lld %s for %s",
-		    (long long)ev->id, ev->held ? "held" : "waits", text + 12);
-	else
-		snprintf(s->first, sizeof s->first, "outbox %lld %s: %s",
-		    (long long)ev->id, ev->held ? "held" : "waits", text);
-	s->first_held = ev->held;
-}
-
-static void *
-sender_main(void *arg)
-{
-	struct sender	*s = arg;
-	unsigned char	 b = 1;
-
-	s->rc = app_outbox_flush(s->cfg, &s->cfg->accounts[s->account],
-	    sender_cb, s, &s->stats, &s->err);
-	/* The loop reads the results after this byte. */
-	while (write(s->fd[1], &b, 1) < 0 && errno == EINTR)
-		;
-	return NULL;
-}
-
-static void
-sender_run(struct tui *t, size_t account)
-{
-	struct sender	*s = t->wk.sender;
-	int		 e;
-
-	s->account = account;
-	s->cfg = t->cfg;
-	s->rc = 0;
-	s->first[0] = '\0';
-	s->first_held = false;
-	memset(&s->stats, 0, sizeof s->stats);
-	perr_clear(&s->err);
-	if ((e = pthread_create(&s->th, NULL, sender_main, s)) != 0) {
-		status_error(&t->status, "cannot start sending: %s",
-		    strerror(e));
-		return;
-	}
-	s->running = true;
-	status_progress(&t->status, "sending");
-}
-
+/* Send account's outbox through its worker, without blocking the UI. */
 void
 workers_flush_outbox(struct tui *t, size_t account)
 {
-	struct sender	*s = t->wk.sender;
-
 	if (t->offline_req) {
 		status_msg(&t->status, "queued in the outbox: offline, it "
 		    "goes when you are back online (@)");
 		return;
 	}
-	if (s == NULL) {
-		s = xcalloc(1, sizeof *s);
-		if (pipe2(s->fd, O_CLOEXEC | O_NONBLOCK) != 0) {
-			status_error(&t->status, "pipe: %s", strerror(errno));
-			free(s);
-			return;
-		}
-		t->wk.sender = s;
-	}
-	if (s->running) {
-		s->again = true;	/* one more pass when this one ends */
+	/* No worker yet: its first pass sends what waits. */
+	if (account >= t->wk.n || t->wk.w[account] == NULL)
 		return;
-	}
-	sender_run(t, account);
-}
-
-/* Has the flush thread finished? Then say how it went. */
-static void
-sender_done(struct tui *t)
-{
-	struct sender	*s = t->wk.sender;
-	unsigned char	 b;
-
-	if (read(s->fd[0], &b, 1) != 1)
-		return;
-	(void)pthread_join(s->th, NULL);
-	s->running = false;
-	status_clear_progress(&t->status);
-	if (s->rc == 0 && s->stats.sent > 0)
-		status_msg(&t->status, "sent");
-	else if (s->rc != 0)
-		status_error(&t->status, "%s", s->first[0] != '\0' ? s->first :
-		    s->err.msg);
-	t->refresh |= TUI_REFRESH_JOURNAL | TUI_REFRESH_SIDEBAR |
-	    TUI_REFRESH_INDEX;
-	/* The Sent copy may wait in the journal. */
-	workers_replay(t);
-	if (s->again) {
-		s->again = false;
-		sender_run(t, s->account);
-	}
+	app_worker_send_now(t->wk.w[account]);
+	status_progress(&t->status, "sending");
 }

@@ -1,5 +1,5 @@
 /*
- * imap.c - the part of a query an IMAP server can answer: a search tree
+ * to-imap.c - the part of a query an IMAP server can answer: a search tree
  * (query.c) as the arguments of UID SEARCH (RFC 3501 6.4.4) for one
  * folder of one account, for the bodies that are not in the store
  * (doc/SEARCH.md, "Asking the server").
@@ -7,7 +7,7 @@
  * The user's words never reach the server as syntax: a string of printable
  * ASCII goes as a quoted string with '"' and '\' escaped, anything else as
  * a literal ({N} CRLF and the bytes, with CHARSET UTF-8 before the keys),
- * which the sender (src/net/imapsearch.c) sends after the server's "+".
+ * which the sender (imap_uid_search() in src/net/imapcmd-search.c) sends after the server's "+".
  * The parser already refused control characters, so a CRLF in the result
  * only ever ends a literal's announcement.
  *

@@ -1,6 +1,6 @@
 /*
- * app_send.c - sending mail (see app.h): drafts for the faces, the outbox,
- * SMTP submission, the copies in Sent and Drafts.
+ * app_outbox.c - the outbox (see app.h): queueing a message, SMTP
+ * submission, and what each reply does to the row.
  *
  * Nothing is ever lost or sent twice behind the user's back:
  *   - app_send() builds the message and puts it in the outbox in one
@@ -23,578 +23,20 @@
  *     it twice; a row that lists its recipients makes the Sent copy only
  *     when the Sent folder has none yet (a split can come before anybody
  *     got the message, and then either part may be delivered first).
- *
- * Sent and Drafts copies. POP3 accounts keep them in local folders ("Sent",
- * "Drafts", created when missing). IMAP accounts APPEND them to the
- * special-use folder: through the offline journal's APPEND entry when the
- * sync replays the journal (sync.h defines SYNC_REPLAYS_JOURNAL), else
- * (TODO(journal): until then) directly with imap_append(); when the server
- * cannot be reached, the copy is kept as a local row with a journal entry,
- * which the replay sends later.
  */
 #include <sys/random.h>
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "app/app.h"
+#include "app/send-int.h"
 #include "mail/mail.h"
 #include "net/net.h"
 #include "store/store.h"
-#include "sync/sync.h"
-
-#define APP_USER_AGENT	"posta/" PACKAGE_VERSION
-
-/* ---- files ------------------------------------------------------------- */
-
-/* Read a whole file: *data malloc'd (NUL after *len), caller frees. */
-static int
-read_file(const char *path, size_t max, char **data, size_t *len,
-    struct perr *err)
-{
-	struct stat	 sb;
-	char		*buf;
-	size_t		 n = 0;
-	ssize_t		 r;
-	int		 fd;
-
-	*data = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return perr_set(err, PERR_IO, "%s: not a regular file", path);
-	}
-	if ((size_t)sb.st_size > max) {
-		close(fd);
-		return perr_set(err, PERR_IO, "%s: %lld bytes, more than posta "
-		    "can attach (%zu)", path, (long long)sb.st_size, max);
-	}
-	buf = xmalloc((size_t)sb.st_size + 1);
-	while (n < (size_t)sb.st_size) {
-		r = read(fd, buf + n, (size_t)sb.st_size - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			perr_set(err, PERR_IO, "%s: %s", path, r == 0 ?
-			    "shorter than expected" : strerror(errno));
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
-int
-app_draft_attach_file(struct compose_draft *d, const char *path,
-    struct perr *err)
-{
-	char	*data;
-	size_t	 len;
-
-	if (read_file(path, MAIL_MSG_MAX, &data, &len, err) != 0)
-		return -1;
-	compose_draft_attach(d, data, len, path, NULL, path);
-	return 0;
-}
-
-/* ---- drafts -------------------------------------------------------------- */
-
-static int
-add_signature(const struct account *acct, struct compose_draft *d,
-    struct perr *err)
-{
-	char	*sig;
-	size_t	 len;
-
-	if (acct->signature == NULL)
-		return 0;
-	if (read_file(acct->signature, 1 << 20, &sig, &len, err) != 0) {
-		perr_prefix(err, "account %s: signature", acct->name);
-		return -1;
-	}
-	compose_draft_add_signature(d, sig, len);
-	free(sig);
-	return 0;
-}
-
-static void
-set_from(const struct account *acct, struct compose_draft *d)
-{
-	free(d->from);
-	d->from = addr_format(acct->real_name, acct->email);
-}
-
-int
-app_draft_new(const struct account *acct, struct compose_draft *d,
-    struct perr *err)
-{
-	memset(d, 0, sizeof *d);
-	set_from(acct, d);
-	d->body = xstrdup("");
-	if (add_signature(acct, d, err) != 0) {
-		compose_draft_free(d);
-		return -1;
-	}
-	return 0;
-}
-
-void
-app_compose_self(const struct account *acct, struct compose_self *self)
-{
-	self->email = acct->email;
-	self->real_name = acct->real_name;
-	self->identities = acct->identities;
-	self->alternates = acct->alternates;
-}
-
-/* A reply to the list the message came through: To its List-Post. */
-static int
-list_reply(const char *raw, size_t len, const struct compose_self *self,
-    int64_t msg_id, struct compose_draft *d, struct perr *err)
-{
-	struct mail_mlist	l;
-	struct compose_draft	post = { 0 };
-	int			rc = -1;
-
-	mail_mlist_parse(raw, len, &l);
-	if (l.post == NULL || compose_mailto(l.post, &post, err) != 0 ||
-	    post.to == NULL) {
-		perr_set(err, PERR_GENERIC, "message %lld names no list "
-		    "address to post to (no List-Post header with a mailto: "
-		    "URL)", (long long)msg_id);
-		goto out;
-	}
-	if ((rc = compose_reply(raw, len, false, self, d, err)) != 0)
-		goto out;
-	compose_draft_set(&d->to, post.to);
-	compose_draft_set(&d->cc, NULL);
-out:
-	compose_draft_free(&post);
-	mail_mlist_free(&l);
-	return rc;
-}
-
-int
-app_draft_from(const struct config *cfg, const struct account *acct,
-    enum app_compose_kind kind, int64_t msg_id, struct compose_draft *d,
-    struct perr *err)
-{
-	struct compose_self self;
-	struct store	*st;
-	void		*raw = NULL;
-	size_t		 len = 0;
-	int		 rc;
-
-	memset(d, 0, sizeof *d);
-	app_compose_self(acct, &self);
-	if (kind == APP_COMPOSE_NEW)
-		return app_draft_new(acct, d, err);
-	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
-		return -1;
-	rc = store_body_get(st, msg_id, &raw, &len, err);
-	store_close(st);
-	if (rc != 0) {
-		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
-			    "message, or its body is not stored offline (posta "
-			    "show %lld fetches it)", (long long)msg_id,
-			    (long long)msg_id);
-		return -1;
-	}
-	switch (kind) {
-	case APP_COMPOSE_REPLY:
-	case APP_COMPOSE_REPLY_ALL:
-		rc = compose_reply(raw, len, kind == APP_COMPOSE_REPLY_ALL,
-		    &self, d, err);
-		break;
-	case APP_COMPOSE_REPLY_LIST:
-		rc = list_reply(raw, len, &self, msg_id, d, err);
-		break;
-	case APP_COMPOSE_FORWARD:
-	case APP_COMPOSE_FORWARD_ATTACH:
-		rc = compose_forward(raw, len, kind ==
-		    APP_COMPOSE_FORWARD_ATTACH, d, err);
-		break;
-	default:
-		rc = compose_from_message(raw, len, d, err);
-		break;
-	}
-	free(raw);
-	if (rc != 0)
-		return -1;
-	if (kind != APP_COMPOSE_RESUME) {
-		/* A reply answers from the address it was sent to. */
-		if (d->from == NULL)
-			set_from(acct, d);
-		if (add_signature(acct, d, err) != 0) {
-			compose_draft_free(d);
-			return -1;
-		}
-	} else if (d->from == NULL)
-		set_from(acct, d);
-	return 0;
-}
-
-/* Candidates for the message a resumed draft answers (a bounded few). */
-#define ANSWERS_SEEN_MAX	16
-struct answers_seen {
-	int64_t		id[ANSWERS_SEEN_MAX], folder[ANSWERS_SEEN_MAX];
-	size_t		n;
-};
-
-static int
-answers_seen(void *arg, const struct store_msg *m)
-{
-	struct answers_seen	*a = arg;
-
-	/* A draft (this one, or its older copies) answers nothing. */
-	if ((m->flags & (STORE_DRAFT | STORE_DELETED)) != 0 ||
-	    a->n == ANSWERS_SEEN_MAX)
-		return 0;
-	a->id[a->n] = m->id;
-	a->folder[a->n++] = m->folder_id;
-	return 0;
-}
-
-int
-app_draft_answers(const struct config *cfg, const struct account *acct,
-    const struct compose_draft *d, int64_t *id, struct perr *err)
-{
-	struct answers_seen	 a;
-	struct store_folder	 f;
-	struct store		*st;
-	int64_t			 account_id;
-	size_t			 i;
-	int			 rc;
-
-	*id = 0;
-	if (d->in_reply_to == NULL || *d->in_reply_to == '\0')
-		return 0;
-	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
-		return -1;
-	memset(&a, 0, sizeof a);
-	if ((rc = store_account_find(st, acct->name, &account_id, NULL,
-	    err)) != 0) {
-		store_close(st);
-		return err->code == PERR_NOTFOUND ? 0 : -1;
-	}
-	rc = store_msg_by_message_id(st, d->in_reply_to, 0, answers_seen, &a,
-	    err);
-	/* The oldest row of this account: the message as it arrived. */
-	for (i = 0; rc == 0 && i < a.n && *id == 0; i++) {
-		if ((rc = store_folder_get(st, a.folder[i], &f, err)) != 0)
-			break;
-		if (f.account_id == account_id)
-			*id = a.id[i];
-		store_folder_free(&f);
-	}
-	store_close(st);
-	return rc;
-}
-
-/* ---- building ------------------------------------------------------------ */
-
-/* The message as queued: Bcc kept, our Message-ID and Date. */
-static int
-build(const struct compose_draft *d, bool draft, char **raw, size_t *len,
-    struct perr *err)
-{
-	struct compose_build_opts	 o;
-	struct compose_addrs		 from = { 0 };
-	unsigned char			 rnd[16];
-	char				*id;
-	int				 rc;
-
-	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
-	(void)compose_parse_addresses(d->from, &from, err);
-	id = compose_message_id(rnd, sizeof rnd, from.n > 0 ? from.v[0].addr :
-	    NULL);
-	compose_addrs_free(&from);
-	memset(&o, 0, sizeof o);
-	o.date = (int64_t)time(NULL);
-	o.message_id = id;
-	o.user_agent = APP_USER_AGENT;
-	o.keep_bcc = true;
-	o.draft = draft;
-	rc = compose_build(d, &o, raw, len, err);
-	free(id);
-	return rc;
-}
-
-static enum store_protocol
-acct_proto(const struct account *acct)
-{
-	return acct->protocol == PROTO_POP3 ? STORE_POP3 : STORE_IMAP;
-}
-
-/* ---- local copies ------------------------------------------------------- */
-
-/* The folder with this special use, else this name, else a new local one. */
-static int
-local_folder(struct store *st, int64_t account_id, enum store_special sp,
-    const char *name, struct store_folder *out, struct perr *err)
-{
-	struct store_folder	f;
-
-	memset(out, 0, sizeof *out);
-	if (store_folder_by_special(st, account_id, sp, out, err) == 0)
-		return 0;
-	if (err->code != PERR_NOTFOUND)
-		return -1;
-	if (store_folder_by_name(st, account_id, name, out, err) == 0)
-		return 0;
-	if (err->code != PERR_NOTFOUND)
-		return -1;
-	memset(&f, 0, sizeof f);
-	f.account_id = account_id;
-	f.name = (char *)name;
-	f.special_use = sp;
-	f.subscribed = true;
-	if (store_folder_upsert(st, &f, NULL, err) != 0)
-		return -1;
-	return store_folder_by_name(st, account_id, name, out, err);
-}
-
-/*
- * Store raw as a message of folder f (uid 0: not on the server yet), with
- * its body, search text and thread. *id (may be NULL) gets the row.
- */
-static int
-store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
-    const char *raw, size_t len, unsigned flags, uint32_t uid, int64_t *id,
-    struct perr *err)
-{
-	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
-				    MAIL_RENDER_NO_ATTACHMENTS, 0 };
-	struct mail_headers	 h;
-	struct sync_threader	*thr;
-	struct store_msg	 m;
-	struct perr		 ignored;
-	char			*text = NULL;
-	int64_t			 mid;
-	int			 rc;
-
-	if (mail_headers_parse(raw, len, &h, err) != 0)
-		return -1;
-	memset(&m, 0, sizeof m);
-	m.folder_id = f->id;
-	m.uid = uid;
-	m.message_id = h.message_id;
-	m.in_reply_to = h.in_reply_to;
-	m.refs = h.references;
-	m.date = h.date;
-	m.internal_date = (int64_t)time(NULL);
-	m.from_name = h.from_name;
-	m.from_addr = h.from_addr;
-	m.to_list = h.to;
-	m.cc_list = h.cc;
-	m.subject = *h.subject != '\0' ? h.subject : NULL;
-	m.size = (int64_t)len;
-	m.flags = flags;
-	m.has_attachments = h.has_attachments;
-	rc = store_msg_insert(st, &m, &mid, err);
-	if (rc == 1) {		/* the server's copy is already here */
-		mail_headers_free(&h);
-		if (id != NULL)
-			*id = mid;
-		return 0;
-	}
-	if (rc != 0) {
-		mail_headers_free(&h);
-		return -1;
-	}
-	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
-		text = NULL;
-	rc = store_body_put(st, mid, raw, len, text, err);
-	free(text);
-	if (rc == 0) {
-		thr = sync_threader_new(account_id);
-		rc = sync_thread_assign(st, thr, mid, &m, NULL, err);
-		sync_threader_free(thr);
-	}
-	mail_headers_free(&h);
-	if (rc == 0 && id != NULL)
-		*id = mid;
-	return rc;
-}
-
-/* A local copy plus the journal entry that APPENDs it (IMAP, later). */
-static int
-journal_copy(struct store *st, int64_t account_id,
-    const struct store_folder *f, const char *raw, size_t len,
-    unsigned flags, struct perr *err)
-{
-	struct store_journal	e;
-	int64_t			id;
-
-	if (store_copy(st, account_id, f, raw, len, flags, 0, &id, err) != 0)
-		return -1;
-	memset(&e, 0, sizeof e);
-	e.account_id = account_id;
-	e.op = STORE_JOP_APPEND;
-	e.message_id = id;
-	e.folder_id = f->id;
-	e.folder_name = f->remote_name != NULL ? f->remote_name : f->name;
-	e.flags_add = flags;
-	return store_journal_append(st, &e, NULL, err);
-}
-
-
-#ifndef SYNC_REPLAYS_JOURNAL
-static unsigned
-imap_flags_of(unsigned store_flags)
-{
-	unsigned	f = 0;
-
-	if (store_flags & STORE_SEEN)
-		f |= IMAP_FLAG_SEEN;
-	if (store_flags & STORE_ANSWERED)
-		f |= IMAP_FLAG_ANSWERED;
-	if (store_flags & STORE_FLAGGED)
-		f |= IMAP_FLAG_FLAGGED;
-	if (store_flags & STORE_DRAFT)
-		f |= IMAP_FLAG_DRAFT;
-	return f;
-}
-#endif
-
-/*
- * The remote name of an IMAP account's special-use folder: from the store,
- * else from LIST (when c is connected), else the usual English name. The
- * folder row is made when missing, so a copy has somewhere to live.
- */
-static int
-imap_special(struct store *st, int64_t account_id, struct imap_conn *c,
-    enum store_special sp, struct store_folder *out, struct perr *err)
-{
-	struct imap_mailboxes	 mbx;
-	struct store_folder	 f;
-	struct perr		 ignored;
-	const char		*fallback = sp == STORE_SPECIAL_SENT ? "Sent" :
-				    "Drafts";
-	unsigned		 want = sp == STORE_SPECIAL_SENT ? IMAP_MBX_SENT :
-				    IMAP_MBX_DRAFTS;
-	char			*remote = NULL, *name;
-	size_t			 i;
-	int			 rc;
-
-	/* A failed look-up leaves *out as it was: freed below. */
-	memset(out, 0, sizeof *out);
-	if (store_folder_by_special(st, account_id, sp, out, err) == 0 &&
-	    out->remote_name != NULL)
-		return 0;
-	store_folder_free(out);
-	if (c != NULL && imap_list(c, &mbx, &ignored) == 0) {
-		for (i = 0; i < mbx.n && remote == NULL; i++)
-			if (mbx.v[i].attrs & want)
-				remote = xstrdup(mbx.v[i].name);
-		imap_mailboxes_free(&mbx);
-	}
-	if (remote == NULL)
-		remote = xstrdup(fallback);
-	if (store_folder_by_remote(st, account_id, remote, out, err) == 0) {
-		free(remote);
-		return 0;
-	}
-	if ((name = mutf7_decode(remote)) == NULL)
-		name = xstrdup(remote);
-	memset(&f, 0, sizeof f);
-	f.account_id = account_id;
-	f.name = name;
-	f.remote_name = remote;
-	f.special_use = sp;
-	f.subscribed = true;
-	rc = store_folder_upsert(st, &f, NULL, err);
-	if (rc == 0)
-		rc = store_folder_by_remote(st, account_id, remote, out, err);
-	free(name);
-	free(remote);
-	return rc;
-}
-
-/*
- * Save raw in the account's Sent (or Drafts) folder. For IMAP without
- * journal replay, *c is connected on demand (and kept for the next copy);
- * note gets a warning when the copy could only be kept locally.
- */
-static int
-save_copy(struct store *st, const struct account *acct, int64_t account_id,
-    enum store_special sp, const char *raw, size_t len, unsigned flags,
-    bool offline, struct imap_conn **c, char *note, size_t notelen,
-    struct perr *err)
-{
-	struct store_folder	f;
-	struct perr		e2;
-	uint32_t		uidv = 0, uid = 0;
-	int			rc;
-
-	note[0] = '\0';
-	if (acct->protocol == PROTO_POP3) {
-		if (local_folder(st, account_id, sp, sp == STORE_SPECIAL_SENT ?
-		    "Sent" : "Drafts", &f, err) != 0)
-			return -1;
-		rc = store_copy(st, account_id, &f, raw, len, flags, 0, NULL,
-		    err);
-		store_folder_free(&f);
-		return rc;
-	}
-#ifndef SYNC_REPLAYS_JOURNAL
-	/* TODO(journal): the replay will do this APPEND; until then, here. */
-	if (!offline && *c == NULL)
-		*c = imap_connect(acct, &acct->in, &e2);
-	if (!offline && *c != NULL) {
-		if (imap_special(st, account_id, *c, sp, &f, err) != 0)
-			return -1;
-		if (imap_append(*c, f.remote_name, imap_flags_of(flags), NULL,
-		    (int64_t)time(NULL), raw, len, &uidv, &uid, &e2) == 0) {
-			/* With APPENDUID in a folder we know: keep the row. */
-			rc = 0;
-			if (uid != 0 && f.uidvalidity != 0 &&
-			    f.uidvalidity == uidv)
-				rc = store_copy(st, account_id, &f, raw, len,
-				    flags, uid, NULL, err);
-			store_folder_free(&f);
-			return rc;
-		}
-		if (imap_err_fatal(&e2)) {
-			imap_abort(*c);
-			*c = NULL;
-		}
-		store_folder_free(&f);
-	}
-	if (!offline)
-		snprintf(note, notelen, "the copy in %s could not be stored on "
-		    "the server (%s); it is kept here and waits in the journal",
-		    sp == STORE_SPECIAL_SENT ? "Sent" : "Drafts", e2.msg);
-#else
-	(void)c;
-	(void)uidv;
-	(void)uid;
-	(void)e2;
-	(void)offline;
-#endif
-	if (imap_special(st, account_id, NULL, sp, &f, err) != 0)
-		return -1;
-	rc = journal_copy(st, account_id, &f, raw, len, flags, err);
-	store_folder_free(&f);
-	return rc;
-}
 
 /* ---- queueing ------------------------------------------------------------ */
 
@@ -662,7 +104,7 @@ queue(const struct config *cfg, const struct account *acct, const char *raw,
 		return -1;
 	if (store_begin(st, err) != 0)
 		goto fail;
-	if (store_account_ensure(st, acct->name, acct_proto(acct),
+	if (store_account_ensure(st, acct->name, app_acct_proto(acct),
 	    &account_id, err) != 0 ||
 	    store_outbox_add(st, account_id, raw, len, outbox_id, err) != 0 ||
 	    (d != NULL && note_recipients(st, d, err) != 0) ||
@@ -692,7 +134,7 @@ app_send_queue(const struct config *cfg, const struct account *acct,
 	if (acct->smtp.host == NULL)
 		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
 		    "configured, so it cannot send", acct->name);
-	if (build(d, false, &raw, &len, err) != 0)
+	if (app_send_build(d, false, &raw, &len, err) != 0)
 		return -1;
 	rc = queue(cfg, acct, raw, len, d, o, outbox_id, err);
 	free(raw);
@@ -751,7 +193,6 @@ struct flush {
 	app_outbox_cb		 cb;
 	void			*arg;
 	struct smtp_conn	*smtp;
-	struct imap_conn	*imap;
 	struct app_flush_stats	*stats;
 	/* The row being sent: its headers, and whether it listed its
 	   recipients (outbox.rcpt). */
@@ -975,12 +416,10 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 static int
 delivered(struct flush *f, int64_t id, const struct smtp_result *res,
     const char *left, bool held, const char *why, struct split *sp,
-    bool copy, const char *out, size_t outlen, char *note, size_t notelen,
-    struct perr *err)
+    bool copy, const char *out, size_t outlen, struct perr *err)
 {
 	int	rc;
 
-	note[0] = '\0';
 	if (left == NULL)
 		rc = store_outbox_remove(f->st, 0, id, err);
 	else if (refused_mixed(res))
@@ -997,23 +436,22 @@ delivered(struct flush *f, int64_t id, const struct smtp_result *res,
 	 */
 	if (f->listed && had_before(f, id, f->h))
 		return 0;
-	return save_copy(f->st, f->acct, f->account_id, STORE_SPECIAL_SENT,
-	    out, outlen, STORE_SEEN, false, &f->imap, note, notelen, err);
+	return app_copy_save(f->st, f->acct, f->account_id,
+	    STORE_SPECIAL_SENT, out, outlen, STORE_SEEN, err);
 }
 
 /* delivered() in a transaction of its own. */
 static int
 settle_taken(struct flush *f, int64_t id, const struct smtp_result *res,
     const char *left, const char *why, struct split *sp, bool copy,
-    const char *out, size_t outlen, char *note, size_t notelen,
-    struct perr *err)
+    const char *out, size_t outlen, struct perr *err)
 {
 	struct perr	ignored;
 
 	if (store_begin(f->st, err) != 0)
 		return -1;
 	if (delivered(f, id, res, left, res->permanent, why, sp, copy, out,
-	    outlen, note, notelen, err) != 0 || store_commit(f->st, err) != 0) {
+	    outlen, err) != 0 || store_commit(f->st, err) != 0) {
 		(void)store_rollback(f->st, &ignored);
 		split_free(sp);
 		return -1;
@@ -1032,7 +470,7 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 {
 	struct split	 sp = { 0 };
 	struct perr	 err, ignored;
-	char		*refused, *left = NULL, *why = NULL, *msg, note[1200];
+	char		*refused, *left = NULL, *why = NULL, *msg;
 	size_t		 n;
 	bool		 held = res->permanent;
 
@@ -1041,17 +479,16 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 		left = refusals(res, REFUSED_ALL, REFUSED_LINES, &n);
 		why = xasprintf("%s; the others have it", refused);
 	}
-	if (settle_taken(f, id, res, left, why, &sp, first, out, outlen, note,
-	    sizeof note, &err) != 0) {
+	if (settle_taken(f, id, res, left, why, &sp, first, out, outlen,
+	    &err) != 0) {
 		report(f, id, APP_OUTBOX_NOTE, false, subject, err.msg);
 		/*
 		 * Delivered all the same: never leave it to be resent (if
 		 * this fails too, the claim keeps it held as unknown).
 		 */
 		(void)settle_taken(f, id, res, left, why, &sp, false, out,
-		    outlen, note, sizeof note, &ignored);
-	} else if (note[0] != '\0')
-		report(f, id, APP_OUTBOX_NOTE, false, subject, note);
+		    outlen, &ignored);
+	}
 	if (res->outcome != SMTP_PARTIAL) {
 		f->stats->sent++;
 		report(f, id, APP_OUTBOX_SENT, false, subject, "");
@@ -1323,7 +760,7 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	f.stats = stats;
 	if ((f.st = store_open(store_path, STORE_RDWR, err)) == NULL)
 		return -1;
-	if (store_account_ensure(f.st, acct->name, acct_proto(acct),
+	if (store_account_ensure(f.st, acct->name, app_acct_proto(acct),
 	    &f.account_id, err) != 0 ||
 	    store_outbox_list(f.st, f.account_id, collect, &f, err) != 0) {
 		store_close(f.st);
@@ -1347,8 +784,6 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	}
 	if (f.smtp != NULL)
 		smtp_close(f.smtp);
-	if (f.imap != NULL)
-		imap_close(f.imap);
 	store_close(f.st);
 	free(f.ids);
 	if (stats->failed + stats->unknown + stats->partial > 0) {
@@ -1389,72 +824,4 @@ app_send(const struct config *cfg, const struct account *acct,
 	if (o != NULL && o->offline)
 		return 0;
 	return app_outbox_flush(cfg, acct, cb, arg, stats, err);
-}
-
-/* ---- drafts folder ------------------------------------------------------- */
-
-int
-app_postpone(const struct config *cfg, const struct account *acct,
-    const struct compose_draft *d, bool offline, char *note, size_t notelen,
-    struct perr *err)
-{
-	struct imap_conn	*c = NULL;
-	struct store		*st;
-	struct perr		 ignored, perr;
-	char			*raw, buf[1200];
-	bool			 pushed;
-	size_t			 len;
-	int64_t			 account_id;
-	int			 rc = -1;
-
-	if (note != NULL && notelen > 0)
-		note[0] = '\0';
-	if (build(d, true, &raw, &len, err) != 0)
-		return -1;
-	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL) {
-		free(raw);
-		return -1;
-	}
-	if (store_account_ensure(st, acct->name, acct_proto(acct),
-	    &account_id, err) != 0 || store_begin(st, err) != 0)
-		goto out;
-	if (save_copy(st, acct, account_id, STORE_SPECIAL_DRAFTS, raw, len,
-	    STORE_SEEN | STORE_DRAFT, offline, &c, buf, sizeof buf, err) != 0) {
-		(void)store_rollback(st, &ignored);
-		goto out;
-	}
-	if (store_commit(st, err) != 0)
-		goto out;
-	if (note != NULL && notelen > 0)
-		snprintf(note, notelen, "%s", buf);
-	rc = 0;
-out:
-	if (c != NULL)
-		imap_close(c);
-	store_close(st);
-	free(raw);
-	if (rc == 0 && !offline && acct->protocol != PROTO_POP3 &&
-	    app_act_push(cfg, acct, &pushed, &perr) != 0 && note != NULL &&
-	    notelen > 0)
-		snprintf(note, notelen, "the draft waits in the journal: %s",
-		    perr.msg);
-	return rc;
-}
-
-/* ---- completion -------------------------------------------------------- */
-
-int
-app_addresses(const struct config *cfg, const char *prefix, int limit,
-    store_address_cb cb, void *arg, struct perr *err)
-{
-	struct store	*st;
-	int		 rc;
-
-	if (access(cfg->store, F_OK) != 0)
-		return 0;
-	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
-		return -1;
-	rc = store_address_complete(st, prefix, limit, cb, arg, err);
-	store_close(st);
-	return rc;
 }

@@ -1,7 +1,8 @@
 /*
- * thread.c - JWZ threading (https://www.jwz.org/doc/threading.html) of the
- * rows the index holds: Message-ID, References and In-Reply-To first, then
- * the subject for what they leave apart.
+ * jwz.c - JWZ threading (https://www.jwz.org/doc/threading.html) of an
+ * array of messages (the rows the TUI's index holds): Message-ID,
+ * References and In-Reply-To first, then the subject for what they leave
+ * apart. Pure: no store, no curses.
  *
  * Bounded on purpose: the index threads a block of a few hundred rows, and
  * hostile headers cannot make the work grow beyond the references we read
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include "mail/mail.h"
-#include "tui/tui-int.h"
 
 #define THREAD_MAX_REFS		64	/* ids read from one References */
 #define THREAD_MAX_LEVELS	12	/* tree prefix drawn for at most */
@@ -29,7 +29,7 @@ struct cont {
 };
 
 struct threader {
-	const struct thread_in *in;
+	const struct jwz_in *in;
 	size_t		 n;
 	struct cont	*c;
 	size_t		 nc, capc;
@@ -146,7 +146,7 @@ next_id(const char **sp, size_t *len)
 static void
 thread_add(struct threader *t, size_t mi)
 {
-	const struct thread_in	*m = &t->in[mi];
+	const struct jwz_in	*m = &t->in[mi];
 	const char		*p, *id, *ids[THREAD_MAX_REFS + 1];
 	size_t			 lens[THREAD_MAX_REFS + 1], nids = 0, len, i;
 	size_t			 ci, prev, cur;
@@ -279,7 +279,7 @@ prune(struct threader *t, size_t *first)
 static bool
 is_reply_subject(const char *s)
 {
-	char	*base = thread_subject_base(s);
+	char	*base = mail_thread_subject_base(s);
 	bool	 reply;
 
 	while (*s == ' ')
@@ -290,7 +290,7 @@ is_reply_subject(const char *s)
 }
 
 /* A sortable date for a container: its message's, else its first child's. */
-static const struct thread_in *
+static const struct jwz_in *
 cont_msg(const struct threader *t, size_t ci)
 {
 	while (ci != NONE && t->c[ci].msg == NONE)
@@ -310,11 +310,12 @@ group_subjects(struct threader *t, size_t *roots, size_t nroots)
 	char			**base = xcalloc(nroots + 1, sizeof *base);
 	bool			 *reply = xcalloc(nroots + 1, sizeof *reply);
 	size_t			  i, j, lead;
-	const struct thread_in	 *mi, *ml;
+	const struct jwz_in	 *mi, *ml;
 
 	for (i = 0; i < nroots; i++) {
 		mi = cont_msg(t, roots[i]);
-		base[i] = thread_subject_base(mi != NULL ? mi->subject : "");
+		base[i] = mail_thread_subject_base(mi != NULL ? mi->subject :
+		    NULL);
 		reply[i] = mi != NULL && mi->subject != NULL &&
 		    is_reply_subject(mi->subject);
 	}
@@ -367,8 +368,8 @@ cmp_child(const void *a, const void *b, void *arg)
 	const struct threader	*t = arg;
 	const struct cont	*ca = &t->c[*(const size_t *)a];
 	const struct cont	*cb = &t->c[*(const size_t *)b];
-	const struct thread_in	*ma = cont_msg(t, *(const size_t *)a);
-	const struct thread_in	*mb = cont_msg(t, *(const size_t *)b);
+	const struct jwz_in	*ma = cont_msg(t, *(const size_t *)a);
+	const struct jwz_in	*mb = cont_msg(t, *(const size_t *)b);
 	int64_t			 da = ma ? ma->date : ca->newest;
 	int64_t			 db = mb ? mb->date : cb->newest;
 	int64_t			 ia = ma ? ma->id : 0, ib = mb ? mb->id : 0;
@@ -466,7 +467,7 @@ tree_prefix(const struct threader *t, size_t ci, int depth)
 
 /* Depth-first output of one tree; dummies add no row and no depth. */
 static void
-emit(struct threader *t, size_t root, struct thread_out *out, size_t *nout)
+emit(struct threader *t, size_t root, struct jwz_out *out, size_t *nout)
 {
 	struct frame { size_t ci; int depth; } *stack;
 	size_t	 sp = 0, cap = 64, kid, n, i;
@@ -509,10 +510,10 @@ emit(struct threader *t, size_t root, struct thread_out *out, size_t *nout)
 }
 
 void
-thread_build(const struct thread_in *in, size_t n, struct thread_out **outp)
+jwz_build(const struct jwz_in *in, size_t n, struct jwz_out **outp)
 {
 	struct threader	 t = { 0 };
-	struct thread_out *out;
+	struct jwz_out *out;
 	size_t		 i, hcap, nroots = 0, *roots, nout = 0, first = NONE;
 	size_t		 last = NONE;
 
@@ -586,7 +587,7 @@ thread_build(const struct thread_in *in, size_t n, struct thread_out **outp)
 }
 
 void
-thread_out_free(struct thread_out *out, size_t n)
+jwz_out_free(struct jwz_out *out, size_t n)
 {
 	size_t	i;
 
@@ -595,11 +596,4 @@ thread_out_free(struct thread_out *out, size_t n)
 	for (i = 0; i < n; i++)
 		free(out[i].tree);
 	free(out);
-}
-
-/* src/mail's base subject; NULL reads as "". */
-char *
-thread_subject_base(const char *subject)
-{
-	return mail_thread_subject_base(subject != NULL ? subject : "");
 }

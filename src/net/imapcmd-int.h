@@ -1,0 +1,103 @@
+/*
+ * imapcmd-int.h - private to the imapcmd*.c files (the IMAP command
+ * families, see imapcmd.c): error helpers, UID sets, the raw command path,
+ * reading one FETCH response and streaming a FETCH through libetpan's
+ * per-message handler.
+ */
+#ifndef POSTA_IMAPCMD_INT_H
+#define POSTA_IMAPCMD_INT_H
+
+#include "net/net-int.h"
+
+/*
+ * err for libetpan's r: PERR_GENERIC (or `refused`, for commands where a NO
+ * means "no such mailbox") when the server only said no, else what
+ * imap_error() makes of a broken session. Returns -1.
+ */
+int	imapcmd_fail(struct imap_conn *c, int r, const char *what,
+	    enum perr_code refused, struct perr *err);
+/* err for a failed allocation inside libetpan. Returns -1. */
+int	imapcmd_nomem(struct imap_conn *c, struct perr *err);
+
+/* The UIDs v[0..n) as a libetpan set (ranges where they run); NULL: ENOMEM. */
+struct mailimap_set *imapcmd_set_of(const uint32_t *v, size_t n);
+
+/*
+ * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do
+ * (see imapcmd.c for why not mailimap_custom_command()). Returns a
+ * libetpan code: MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
+ */
+int	imapcmd_raw(struct imap_conn *c, const char *cmd);
+/*
+ * Pipelining: send cmds[0..n) (each as imapcmd_raw() wants it; n at most
+ * IMAPCMD_PIPELINE_MAX) in one write, then read their replies in order;
+ * after each, got(arg, i, r) (got may be NULL) with r as imapcmd_raw()
+ * would return it, while libetpan's imap_response_info holds that reply's
+ * data. A reply that breaks the session (stream error, unparsable, BYE)
+ * ends it, the rest unread: its code is returned. Otherwise returns
+ * MAILIMAP_NO_ERROR, a NO being each command's own business (got); with
+ * n == 1, the one command's code, as imapcmd_raw().
+ */
+#define IMAPCMD_PIPELINE_MAX	64
+int	imapcmd_pipeline(struct imap_conn *c, const char *const *cmds,
+	    size_t n, void (*got)(void *arg, size_t i, int r), void *arg);
+
+/* A growing space-separated word list. */
+struct words {
+	char	*s;
+	size_t	 len, cap;
+};
+
+/* Everything we may read from one FETCH response, borrowed from it. */
+struct parsed {
+	uint32_t			 uid;
+	bool				 has_flags;
+	unsigned			 flags;
+	struct words			 kw;
+	uint64_t			 modseq;
+	int64_t				 internal_date;
+	uint32_t			 size;
+	struct mailimap_envelope	*env;
+	struct mailimap_body		*bs;
+	const char			*section;
+	size_t				 section_len;
+	bool				 has_section;
+};
+
+/* Read what p holds from one FETCH response (pointers borrowed from ma). */
+void	imapcmd_parse(const struct mailimap_msg_att *ma, struct parsed *p);
+
+/* What the per-message handler does with each parsed response. */
+struct stream {
+	void		(*each)(struct stream *, const struct mailimap_msg_att *);
+	void		*arg;		/* the caller's callback argument */
+	int		 stop;		/* first non-zero callback return */
+	imap_flags_cb	 flags_cb;	/* the caller's callback, by kind */
+	imap_header_cb	 header_cb;
+	imap_body_cb	 body_cb;
+	/* Bodies. */
+	char		*buf;
+	size_t		 len, cap, max;
+	size_t		 seen;		/* of this body, kept or not */
+	bool		 got_body, too_big;
+};
+
+/*
+ * Hand each message of the coming reply to s->each (and bound the reply
+ * as a streamed FETCH); imapcmd_stream_off() puts the session back.
+ */
+void	imapcmd_stream_on(struct imap_conn *c, struct stream *s);
+void	imapcmd_stream_off(struct imap_conn *c);
+/* A struct stream's each for FLAGS: s->flags_cb per message. */
+void	imapcmd_flags_each(struct stream *s, const struct mailimap_msg_att *ma);
+
+/*
+ * The list a UID FETCH returned in *result, freed when it is ours (see
+ * imapcmd-fetch.c).
+ */
+void	imapcmd_fetch_list_free(int r, clist *res);
+/* Add att to ft (att freed on failure). 0, or -1: out of memory. */
+int	imapcmd_ft_add(struct mailimap_fetch_type *ft,
+	    struct mailimap_fetch_att *att);
+
+#endif

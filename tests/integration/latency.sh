@@ -1,0 +1,125 @@
+#!/bin/bash
+# latency.sh - a distant server and a connection lost mid-reply store the
+# same mail as a near one (TAP; correctness only, nothing is timed).
+#
+# tests/lab/latency_proxy.py relays IMAPS to the lab's Dovecot, each byte
+# delayed 15 ms in each direction (a server 30 ms away). A first sync
+# through it, with bodies, must give a store equal to a first sync straight
+# to Dovecot: the same folders, UIDs, flags, subjects and raw bodies. Then
+# the proxy cuts its first connection after about a third of the bytes a
+# full sync takes (in the middle of a reply); that sync fails, the next one
+# (relayed whole) completes, and the store is again equal: no duplicate, no
+# hole. Flags changed on the server afterwards reach both stores alike.
+set -uo pipefail
+
+: "${POSTA:?POSTA must name the posta binary}"
+: "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
+PY=/usr/bin/python3
+T=${POSTA_LATENCY_TIMEOUT:-300}	# per sync: generous for sanitizer builds
+
+echo "1..9"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
+
+W=$(mktemp -d /tmp/posta-latency-test.XXXXXX) || bail "mktemp failed"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"
+}
+trap cleanup EXIT
+# shellcheck source=../lab/lab-env.sh
+source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
+lab_up >"$W/lab.log" 2>&1 || { sed 's/^/# /' "$W/lab.log"; bail "the lab did not start"; }
+export LAB_CA IMAPS_PORT
+lab_seed alice INBOX 240 11 >/dev/null 2>&1 || bail "seed failed"
+lab_seed alice Archive 60 12 >/dev/null 2>&1 || bail "seed failed"
+
+# proxy NAME [options]: start a latency proxy; its port in $W/NAME.port
+proxy() {
+  local name=$1; shift
+  "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" --upstream "127.0.0.1:$IMAPS_PORT" \
+    --port-file "$W/$name.port" --log "$W/$name.log" "$@" 2>"$W/$name.err" &
+  PIDS+=($!)
+  for _ in $(seq 200); do [[ -s $W/$name.port ]] && break; sleep 0.05; done
+  [[ -s $W/$name.port ]] || bail "latency_proxy.py did not start: $(cat "$W/$name.err")"
+}
+# conf NAME PORT: a config whose store is $W/NAME.db
+conf() {
+  {
+    printf '[general]\nstore = %s\n\n[account lab]\n' "$W/$1.db"
+    printf 'protocol = imap\nemail = alice@localhost\nhost = 127.0.0.1\n'
+    printf 'port = %s\ntls = implicit\nuser = alice\npassword = alicepw\n' "$2"
+    printf 'ca_file = %s\noffline = all\n' "$LAB_CA"
+  } >"$W/$1.conf"
+  chmod 600 "$W/$1.conf"
+}
+sync_with() { timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q; }
+# dump NAME: what a sync stored, one line per message, in a stable order
+dump() {
+  "$PY" - "$W/$1.db" <<'EOF'
+import hashlib, sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+for row in db.execute("""
+    select f.name, m.uid, m.flags, coalesce(m.keywords, ''), coalesce(m.subject, ''),
+           m.message_id, m.size, b.raw
+    from message m join folder f on f.id = m.folder_id
+    left join body b on b.message_id = m.id
+    order by f.name, m.uid"""):
+    raw = row[7]
+    print(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+          hashlib.sha256(raw).hexdigest() if raw is not None else "no-body")
+EOF
+}
+imap() {
+  "$PY" - "$1" <<'EOF'
+import imaplib, os, ssl, sys
+ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
+M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
+M.login("alice", "alicepw")
+exec(sys.argv[1])
+M.logout()
+EOF
+}
+
+conf near "$IMAPS_PORT"
+check "a first sync straight to the server" sync_with near
+dump near >"$W/near.dump"
+same "every message stored with its body" "300 0" \
+  "$(wc -l <"$W/near.dump") $(grep -c ' no-body$' "$W/near.dump")"
+
+proxy far --delay-ms 15
+conf far "$(<"$W/far.port")"
+check "a first sync through 30 ms of round trip" sync_with far
+dump far >"$W/far.dump"
+same "the distant store equals the near one" "" "$(diff "$W/near.dump" "$W/far.dump")"
+
+# About a third of the bytes the distant sync read from the server.
+total=$(awk '$1 == "close" { s += $4 } END { print s + 0 }' "$W/far.log")
+((total > 100000)) || bail "the proxy saw only $total bytes"
+proxy cut --delay-ms 5 --cut-after $((total / 3))
+conf cut "$(<"$W/cut.port")"
+sync_with cut >"$W/cut1.out" 2>&1
+rc=$?
+if ((rc != 0)) && grep -q '^cut 1 ' "$W/cut.log"; then
+  ok "a sync whose connection is cut mid-reply fails"
+else
+  not_ok "a sync whose connection is cut mid-reply fails" "rc=$rc $(cat "$W/cut.log" "$W/cut1.out")"
+fi
+check "the next sync completes" sync_with cut
+dump cut >"$W/cut.dump"
+same "after the cut: no duplicate, no hole" "" "$(diff "$W/near.dump" "$W/cut.dump")"
+
+check "another device flags and deletes on the server" imap '
+M.select("INBOX")
+M.uid("STORE", "1:40", "+FLAGS", "(\\Flagged)")
+M.uid("STORE", "41:45", "+FLAGS", "(\\Deleted)")
+M.expunge()'
+if sync_with near && sync_with far; then
+  dump near >"$W/near2.dump"
+  dump far >"$W/far2.dump"
+  same "both stores follow the server alike" "" "$(diff "$W/near2.dump" "$W/far2.dump")"
+else
+  not_ok "both stores follow the server alike" "a resync failed"
+fi

@@ -1,0 +1,130 @@
+/*
+ * act-generic.c - the actions of every view: quit, help, opening
+ * folders, the sidebar, redraw, sync and going offline.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui-int.h"
+
+void
+generic_act_quit(struct tui *t)
+{
+	t->quit = true;
+}
+
+/* The help text is the key map's (keys.c, above the actions): tui.c
+ * shows it once the key is done. */
+void
+generic_act_help(struct tui *t)
+{
+	t->help_wanted = true;
+}
+
+static void
+folder_done(struct tui *t, const char *text)
+{
+	size_t	i;
+
+	if (*text == '\0')
+		return;
+	for (i = 0; i < t->sb.n; i++)
+		if (t->sb.e[i].account == t->account &&
+		    t->sb.e[i].folder_id != 0 && !t->sb.e[i].container &&
+		    strcmp(t->sb.e[i].name, text) == 0) {
+			view_open_folder(t, t->account, t->sb.e[i].folder_id);
+			return;
+		}
+	status_msg(&t->status, "no folder named '%s' (Tab completes)", text);
+}
+
+static const char **
+folder_complete(struct tui *t, const char *text, size_t *n)
+{
+	return sidebar_complete(&t->sb, t->account, text, n);
+}
+
+void
+generic_act_change_folder(struct tui *t)
+{
+	prompt_start(&t->prompt, "Open folder: ", folder_done,
+	    folder_complete);
+}
+
+void
+generic_act_sidebar_toggle(struct tui *t)
+{
+	t->sb.visible = !t->sb.visible;
+	t->dirty |= TUI_DIRTY_LAYOUT;
+}
+
+void
+generic_act_sidebar_next(struct tui *t)
+{
+	if (!t->sb.visible)
+		generic_act_sidebar_toggle(t);
+	sidebar_move(&t->sb, 1);
+	t->dirty |= TUI_DIRTY_SIDEBAR;
+}
+
+void
+generic_act_sidebar_prev(struct tui *t)
+{
+	if (!t->sb.visible)
+		generic_act_sidebar_toggle(t);
+	sidebar_move(&t->sb, -1);
+	t->dirty |= TUI_DIRTY_SIDEBAR;
+}
+
+void
+generic_act_sidebar_open(struct tui *t)
+{
+	const struct sb_entry	*e;
+	const char		*why;
+	char			*name;
+
+	if (t->sb.n == 0)
+		return;
+	e = &t->sb.e[t->sb.sel];
+	if (e->container) {
+		status_msg(&t->status, "%s holds folders only, no messages",
+		    e->name);
+		return;
+	}
+	if (e->search != NULL) {
+		name = xstrdup(e->name);
+		(void)search_view_open(t, name, e->search);
+		free(name);
+		return;
+	}
+	if (e->folder_id == 0) {
+		status_msg(&t->status, "%s: no folders stored yet; run posta "
+		    "sync", e->name);
+		return;
+	}
+	/* Said after the open, which may reload the sidebar (and e). */
+	why = e->unsynced;
+	name = why != NULL ? xstrdup(e->name) : NULL;
+	view_open_folder(t, e->account, e->folder_id);
+	if (why != NULL)
+		status_msg(&t->status, "%s: %s", name, why);
+	free(name);
+}
+
+void
+generic_act_redraw(struct tui *t)
+{
+	t->dirty |= TUI_DIRTY_ALL | TUI_DIRTY_CLEAR;
+}
+
+void
+generic_act_sync(struct tui *t)
+{
+	workers_sync_now(t);
+}
+
+void
+generic_act_toggle_online(struct tui *t)
+{
+	workers_toggle_online(t);
+}

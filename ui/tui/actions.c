@@ -1,0 +1,272 @@
+/*
+ * actions.c - every action the UI can do, by name, in one table, and the
+ * ':' prompt that runs one by name (its body needs the table). The key
+ * map (keys.c), the ':' prompt with completion and the help screen all
+ * come from this table, so every binding has a name and the help is
+ * always the live map. The bodies live with their view: act-generic.c,
+ * act-index.c, act-pager.c, act.c (mail), attach.c, compose.c, shell.c,
+ * search.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui-int.h"
+
+/* The ':' prompt runs actions by name: it lives with the table. */
+static void	actions_prompt(struct tui *);
+
+#define I	TUI_CTX_INDEX
+#define P	TUI_CTX_PAGER
+#define A	TUI_CTX_ALL
+#define X	TUI_CTX_ATTACH
+#define C	TUI_CTX_COMPOSE
+#define H	TUI_CTX_ANY
+
+const struct tui_action tui_actions[] = {
+	{ "quit", I, "leave posta", generic_act_quit },
+	{ "help", H, "this screen: the key map as it is now",
+	    generic_act_help },
+	{ "command-prompt", H, "run any action by name (Tab completes)",
+	    actions_prompt },
+	{ "change-folder", A, "open another folder (Tab completes)",
+	    generic_act_change_folder },
+	{ "sidebar-toggle", A, "show or hide the folder list",
+	    generic_act_sidebar_toggle },
+	{ "sidebar-next", A, "highlight the next folder",
+	    generic_act_sidebar_next },
+	{ "sidebar-prev", A, "highlight the previous folder",
+	    generic_act_sidebar_prev },
+	{ "sidebar-open", A, "open the highlighted folder",
+	    generic_act_sidebar_open },
+	{ "redraw", H, "clear and redraw the screen", generic_act_redraw },
+	{ "sync-now", H, "synchronise every account now (journal first)",
+	    generic_act_sync },
+	{ "toggle-online", H, "go offline (no network at all) or back online",
+	    generic_act_toggle_online },
+
+	{ "next-entry", I, "move to the next message", index_act_next_entry },
+	{ "previous-entry", I, "move to the previous message",
+	    index_act_prev_entry },
+	{ "next-page", I, "move down one screen", index_act_next_page },
+	{ "previous-page", I, "move up one screen", index_act_prev_page },
+	{ "first-entry", I, "move to the first message",
+	    index_act_first_entry },
+	{ "last-entry", I, "move to the last message", index_act_last_entry },
+	{ "display-message", I, "read the selected message",
+	    index_act_display },
+	{ "display-raw", I, "show the full source of the selected message",
+	    index_act_display_raw },
+	{ "search", I, "find the next message matching a query (doc/SEARCH.md)",
+	    search_act_find },
+	{ "search-next", I, "find the next match of the last search",
+	    search_act_find_next },
+	{ "search-all", A, "search every folder of every account; the "
+	    "results are a folder (also :search QUERY)", search_act_all },
+	{ "limit", I, "show only the messages matching a query (empty or "
+	    "all: every one)", search_act_limit },
+	{ "next-unread", I, "go to the next unread message",
+	    index_act_next_unread },
+	{ "previous-unread", I, "go to the previous unread message",
+	    index_act_prev_unread },
+	{ "toggle-threads", I, "switch between threaded and flat view",
+	    index_act_toggle_threads },
+	{ "collapse-thread", I, "collapse the thread to one row, or expand it",
+	    index_act_collapse_thread },
+	{ "collapse-all", I, "collapse every thread, or expand them all",
+	    index_act_collapse_all },
+	{ "next-thread", I, "go to the next thread", index_act_next_thread },
+	{ "previous-thread", I, "go to the previous thread",
+	    index_act_prev_thread },
+	{ "sort", I, "sort by date, from, subject or size (Tab completes)",
+	    index_act_sort },
+	{ "sort-reverse", I, "reverse the sort order (flat view)",
+	    index_act_sort_reverse },
+	{ "sort-date", I, "sort by date, newest first", index_act_sort_date },
+	{ "sort-from", I, "sort by sender, A to Z (flat view)",
+	    index_act_sort_from },
+	{ "sort-subject", I, "sort by subject without Re:, A to Z (flat "
+	    "view)", index_act_sort_subject },
+	{ "sort-size", I, "sort by size, largest first (flat view)",
+	    index_act_sort_size },
+
+	{ "delete-message", A, "delete: to Trash (in Trash: mark deleted)",
+	    act_mail_delete },
+	{ "undelete-message", A, "clear the deleted mark", act_mail_undelete },
+	{ "save-message", A, "move to a folder (Tab completes)",
+	    act_mail_save },
+	{ "copy-message", A, "copy to a folder (Tab completes)",
+	    act_mail_copy },
+	{ "flag-message", A, "flag or unflag", act_mail_flag },
+	{ "toggle-new", A, "mark read or new", act_mail_toggle_new },
+	{ "archive-message", A, "move to the Archive folder",
+	    act_mail_archive },
+	{ "sync-mailbox", A, "expunge the deleted messages of this folder, "
+	    "then synchronise now", act_mail_sync_mailbox },
+	{ "expunge", A, "remove the deleted messages of this folder",
+	    act_mail_expunge },
+	{ "tag-entry", A, "tag or untag the message", act_mail_tag },
+	{ "tag-prefix", A, "apply the next action to the tagged messages",
+	    act_mail_tag_prefix },
+	{ "tag-thread", A, "tag or untag the whole thread",
+	    act_mail_tag_thread },
+	{ "untag-all", A, "untag every message", act_mail_untag_all },
+	{ "delete-thread", A, "delete the whole thread",
+	    act_mail_delete_thread },
+	{ "undelete-thread", A, "undelete the whole thread",
+	    act_mail_undelete_thread },
+	{ "read-thread", A, "mark the whole thread read",
+	    act_mail_read_thread },
+	{ "mail", A, "write a new message", compose_act_new },
+	{ "reply", A, "reply to the sender", compose_act_reply },
+	{ "group-reply", A, "reply to the sender and every recipient",
+	    compose_act_group_reply },
+	{ "list-reply", A, "reply to the mailing list (its List-Post)",
+	    compose_act_list_reply },
+	{ "list-unsubscribe", A, "unsubscribe: a mailto: request to send, "
+	    "or the link shown", compose_act_list_unsubscribe },
+	{ "forward-message", A, "forward (inline or as an attachment)",
+	    compose_act_forward },
+	{ "resume-draft", A, "continue a postponed message (a draft)",
+	    compose_act_resume },
+	{ "view-attachments", A, "list the parts: save or open them",
+	    attach_act_open },
+	{ "pipe-message", A, "give the raw message to a command, show its "
+	    "output", shell_act_pipe },
+	{ "pipe-text", A, "give the decoded text to a command, show its "
+	    "output", shell_act_pipe_text },
+	{ "save-to-file", A, "append the message (or the tagged ones) to an "
+	    "mbox file", shell_act_save_file },
+	{ "bounce-message", A, "remail the message untouched to other "
+	    "addresses (Resent-* headers)", shell_act_bounce },
+	{ "print-message", A, "give the message's text (or the tagged ones') "
+	    "to print_command", shell_act_print },
+	{ "open-url", A, "list the message's links; open the chosen one "
+	    "with url_command", shell_act_open_url },
+
+	{ "exit", P, "back to the index", pager_act_exit },
+	{ "next-line", P, "scroll down one line", pager_act_next_line },
+	{ "previous-line", P, "scroll up one line", pager_act_prev_line },
+	{ "next-page", P, "scroll down one screen", pager_act_next_page },
+	{ "previous-page", P, "scroll up one screen", pager_act_prev_page },
+	{ "top", P, "go to the top of the message", pager_act_top },
+	{ "bottom", P, "go to the end of the message", pager_act_bottom },
+	{ "search", P, "find text in the message", pager_act_search },
+	{ "search-next", P, "find the next match", pager_act_search_next },
+	{ "toggle-raw", P, "switch between the message and its full source",
+	    pager_act_toggle_raw },
+	{ "next-entry", P, "read the next message", pager_act_next_msg },
+	{ "previous-entry", P, "read the previous message",
+	    pager_act_prev_msg },
+	{ "next-unread", P, "read the next unread message",
+	    pager_act_next_unread },
+
+	{ "exit", X, "back to the message", attach_act_exit },
+	{ "next-entry", X, "select the next part", attach_act_next },
+	{ "previous-entry", X, "select the previous part", attach_act_prev },
+	{ "save-attachment", X, "save the part to a file",
+	    attach_act_save },
+	{ "view-attachment", X, "open the part through mailcap",
+	    attach_act_view },
+
+	{ "send-message", C, "send (through the outbox)", compose_act_send },
+	{ "postpone-message", C, "keep it in Drafts for later",
+	    compose_act_postpone },
+	{ "abort-message", C, "throw the message away", compose_act_abort },
+	{ "edit-message", C, "edit the message in $VISUAL / $EDITOR",
+	    compose_act_edit },
+	{ "attach-file", C, "attach a file (Tab completes paths)",
+	    compose_act_attach },
+	{ "detach-file", C, "remove the selected attachment",
+	    compose_act_detach },
+	{ "edit-from", C, "choose From among the identities (Tab lists them)",
+	    compose_act_from },
+	{ "edit-to", C, "edit To (Tab completes addresses)", compose_act_to },
+	{ "edit-cc", C, "edit Cc (Tab completes addresses)", compose_act_cc },
+	{ "edit-bcc", C, "edit Bcc (Tab completes addresses)",
+	    compose_act_bcc },
+	{ "edit-subject", C, "edit the subject", compose_act_subject },
+	{ "next-entry", C, "select the next attachment", compose_act_next },
+	{ "previous-entry", C, "select the previous attachment",
+	    compose_act_prev },
+};
+const size_t tui_nactions = sizeof tui_actions / sizeof tui_actions[0];
+
+#undef I
+#undef P
+#undef A
+#undef X
+#undef C
+#undef H
+
+const struct tui_action *
+action_find(const char *name, unsigned ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < tui_nactions; i++)
+		if ((tui_actions[i].ctx & ctx) != 0 &&
+		    strcmp(tui_actions[i].name, name) == 0)
+			return &tui_actions[i];
+	return NULL;
+}
+
+const char **
+action_complete(unsigned ctx, const char *prefix, size_t *n)
+{
+	const char	**out = xcalloc(tui_nactions + 1, sizeof *out);
+	size_t		 i, j, len = strlen(prefix);
+	bool		 dup;
+
+	*n = 0;
+	for (i = 0; i < tui_nactions; i++) {
+		if ((tui_actions[i].ctx & ctx) == 0 ||
+		    strncmp(tui_actions[i].name, prefix, len) != 0)
+			continue;
+		dup = false;
+		for (j = 0; j < *n; j++)
+			if (strcmp(out[j], tui_actions[i].name) == 0)
+				dup = true;
+		if (!dup)
+			out[(*n)++] = tui_actions[i].name;
+	}
+	out[*n] = NULL;
+	return out;
+}
+
+/* ---- the ':' prompt ------------------------------------------------------ */
+
+static void
+command_done(struct tui *t, const char *text)
+{
+	const struct tui_action	*a;
+	char			*name = xstrdup(text), *p, *q;
+
+	for (p = name; *p == ' '; p++)
+		;
+	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
+		*--q = '\0';
+	if (*p == '\0' || search_command(t, p)) {
+		free(name);
+		return;
+	}
+	if ((a = action_find(p, view_ctx(t))) != NULL)
+		a->fn(t);
+	else if (action_find(p, TUI_CTX_ANY) != NULL)
+		status_msg(&t->status, "%s: not available here", p);
+	else
+		status_msg(&t->status, "no action named '%s' (Tab completes, "
+		    "? lists them)", p);
+	free(name);
+}
+
+static const char **
+command_complete(struct tui *t, const char *text, size_t *n)
+{
+	return action_complete(view_ctx(t), text, n);
+}
+
+static void
+actions_prompt(struct tui *t)
+{
+	prompt_start(&t->prompt, ":", command_done, command_complete);
+}
