@@ -40,7 +40,7 @@ oauth_post(const struct account *acct, const char *url, const char *what,
     const char *form, struct http_reply *rep, struct perr *err)
 {
 	struct http_request	rq = { url, form, acct->ca_file, what,
-				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT };
+				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT, NULL };
 
 	return http_fetch(&rq, rep, err);
 }

@@ -132,6 +132,9 @@ struct http_request {
 	const char	*what;		/* "autoconfig document": for errors */
 	size_t		 max;		/* bytes: a longer body is refused */
 	int		 timeout;	/* seconds for the whole exchange */
+	/* "ADDRESS:PORT" every connection goes to instead, the URL's host
+	 * still checked against the certificate (tests); NULL: none. */
+	const char	*connect_to;
 };
 
 struct http_reply {
