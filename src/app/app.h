@@ -388,10 +388,9 @@ int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 
 /*
  * After acting online: one sync pass (app_sync) so that the journal reaches
- * the server now. Does nothing (*pushed = false) for POP3 accounts, when
- * nothing waits, and while src/sync does not replay the journal yet
- * (sync.h defines SYNC_REPLAYS_JOURNAL once it does: until then a pass
- * would pull the server's old state over the waiting actions).
+ * the server now (a pass replays the journal before it pulls anything,
+ * doc/SYNC-RULES.md). Does nothing (*pushed = false) for POP3 accounts and
+ * when nothing waits.
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);

@@ -1049,33 +1049,23 @@ int
 app_act_push(const struct config *cfg, const struct account *acct,
     bool *pushed, struct perr *err)
 {
+	struct app_act	*a;
+	int64_t		 waiting = 0;
+	int		 rc;
+
 	*pushed = false;
 	if (acct->protocol == PROTO_POP3)
 		return 0;
-#ifdef SYNC_REPLAYS_JOURNAL
-	{
-		struct app_act	*a;
-		int64_t		 waiting = 0;
-		int		 rc;
-
-		if ((a = app_act_open(cfg, acct, err)) == NULL)
-			return -1;
-		rc = store_journal_count(a->st, a->account_id, &waiting, NULL,
-		    err);
-		app_act_close(a);
-		if (rc != 0)
-			return -1;
-		if (waiting == 0)
-			return 0;
-		if (app_sync(cfg, acct, NULL, err) != 0)
-			return -1;
-		*pushed = true;
+	if ((a = app_act_open(cfg, acct, err)) == NULL)
+		return -1;
+	rc = store_journal_count(a->st, a->account_id, &waiting, NULL, err);
+	app_act_close(a);
+	if (rc != 0)
+		return -1;
+	if (waiting == 0)
 		return 0;
-	}
-#else
-	/* The replay is not in src/sync yet: the journal waits. */
-	(void)cfg;
-	(void)err;
+	if (app_sync(cfg, acct, NULL, err) != 0)
+		return -1;
+	*pushed = true;
 	return 0;
-#endif
 }

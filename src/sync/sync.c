@@ -453,11 +453,12 @@ replay_journal(struct sync_conn *c, struct perr *err)
 		if (b.v[0].id != last)
 			again = 0;
 		last = b.v[0].id;
+		/* DRV_AGAIN: the loop reads the batch again. */
 		r = c->ops->apply_journal(s, b.v, b.n, err);
-		if (r == 0)
+		if (r == DRV_OK)
 			s->prog.done += b.n;
 		jbatch_free(&b);
-		if (r < 0)
+		if (r == DRV_FAILED)
 			return conn_failed(c, err);
 		s->prog.phase = SYNC_JOURNAL;
 		sync_report(s);
