@@ -4,6 +4,8 @@
  *   sync.c         the engine: one pass over an account (folders, then
  *                  headers and flags of each folder, then bodies per the
  *                  account's offline policy, newest first)
+ *   choose.c       which folders a pass pulls (sync-int.h: private to
+ *                  the engine)
  *   drv.h          private: struct account_ops, the drivers' one table
  *   drv-imap*.c    the IMAP driver (src/net + src/store): QRESYNC, else
  *                  CONDSTORE, else a full UID+FLAGS diff; UIDVALIDITY
