@@ -451,9 +451,10 @@ int	app_act_journal_retry(struct app_act *, int64_t id, struct perr *err);
 int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 
 /*
- * After acting online: one sync pass (app_sync), which replays the journal
- * before it pulls anything, so that the journal reaches the server now.
- * Does nothing (*pushed = false) for POP3 accounts and when nothing waits.
+ * After acting online: one sync pass (app_sync) so that the journal reaches
+ * the server now (a pass replays the journal before it pulls anything,
+ * doc/SYNC-RULES.md). Does nothing (*pushed = false) for POP3 accounts and
+ * when nothing waits.
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);
