@@ -18,6 +18,9 @@
  *   app_search.c  the query language (doc/SEARCH.md) over the store
  *   app_check.c  posta check-account: one server's TLS, login, offers
  *   app_backup.c  posta import and export (src/backup)
+ *   app.c  also posta oauth2 login (src/oauth)
+ *   app_search_server.c  the same asked of IMAP servers, for the bodies
+ *                 not in the store
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -131,6 +134,23 @@ int	app_export(struct store *st, int64_t folder_id,
  * path component ("../x" stays inside). Malloc'd, caller frees. */
 char	*app_export_path(const char *dir, const char *folder,
 	    enum app_backup_format);
+
+/* ---- OAuth2 (app.c over src/oauth) ------------------------------------- */
+
+enum app_oauth2_flow { APP_OAUTH2_AUTO, APP_OAUTH2_DEVICE, APP_OAUTH2_BROWSER };
+/* A sentence for the user (the code and address to open: server text). */
+typedef void (*app_note_cb)(void *arg, const char *sentence);
+
+/*
+ * posta oauth2 login: run acct's OAuth2 login (the device grant, or the
+ * browser with PKCE on a loopback redirect; AUTO picks the device grant
+ * when oauth2_device_url is set) and keep the refresh token (a file of
+ * mode 0600 under $XDG_DATA_HOME/posta/oauth2/, or
+ * oauth2_refresh_token_command). Blocks until done: a face calls it, not
+ * the TUI's main loop. Returns 0, or -1 with err set.
+ */
+int	app_oauth2_login(const struct account *acct, enum app_oauth2_flow,
+	    app_note_cb note, void *arg, struct perr *err);
 
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
@@ -304,6 +324,31 @@ int	app_search_count(struct store *st, const char *query,
  */
 char	*app_search_explain(const char *query, const struct app_search *o,
 	    struct perr *err);
+
+/*
+ * The servers' half of a search (app_search_server.c), for the IMAP
+ * accounts in scope whose bodies are not all here (offline = headers or
+ * days:N): each is asked (UID SEARCH, src/search's search_imap(), in
+ * every stored folder) and out->ids gets the store ids of the messages it
+ * found that have no body here and that the store's own search did not
+ * find (any order); out->unstored counts what it found that is not in the
+ * store yet. With offline set no server is asked. out->notes are
+ * sentences for the user: an account not asked and why (offline, server
+ * unreachable, a query IMAP cannot say). Returns 0, or -1 with err set
+ * (a query that does not parse, the store). app_server_found_free()
+ * releases out, also after a failure.
+ */
+struct app_server_found {
+	int64_t		*ids;
+	size_t		 n;
+	size_t		 unstored;
+	char		**notes;
+	size_t		 nnotes;
+};
+int	app_search_server(const struct config *cfg, struct store *st,
+	    const char *query, const struct app_search *o, bool offline,
+	    struct app_server_found *out, struct perr *err);
+void	app_server_found_free(struct app_server_found *);
 
 /*
  * The TUI's windows over a query (limit, search, the results view, saved

@@ -148,6 +148,8 @@ account_copy(struct app_worker *w, const struct account *a)
 	d->ca_file = dup_or_null(a->ca_file);
 	d->cert_fingerprint = dup_or_null(a->cert_fingerprint);
 	d->signature = dup_or_null(a->signature);
+	/* The worker refreshes OAuth2 access tokens with these. */
+	config_oauth2_conf_copy(&d->oauth2, &a->oauth2);
 }
 
 static void
@@ -164,6 +166,7 @@ account_release(struct app_worker *w)
 	free(d->ca_file);
 	free(d->cert_fingerprint);
 	free(d->signature);
+	config_oauth2_conf_free(&d->oauth2);
 }
 
 static void

@@ -365,18 +365,15 @@ struct imap_uids {
 void	imap_uids_free(struct imap_uids *);
 
 /*
- * ENABLE QRESYNC when offered and allow_qresync (else CONDSTORE), once
- * after login. *qresync: the server enabled QRESYNC; *condstore: CONDSTORE
- * can be used. A refused ENABLE is not an error: both simply stay false.
+ * Once after login, in one round trip: ENABLE QRESYNC when offered and
+ * allow_qresync (else CONDSTORE), and NAMESPACE. *qresync: the server
+ * enabled QRESYNC; *condstore: CONDSTORE can be used. *prefix: the first
+ * personal namespace ("INBOX." on Courier-style servers, "" on most;
+ * malloc'd, the caller frees) and *delim its delimiter (0 when unknown).
+ * A refused ENABLE or NAMESPACE is no error: run without (false, "", 0).
  */
-int	imap_enable_resync(struct imap_conn *, bool allow_qresync,
-	    bool *qresync, bool *condstore, struct perr *);
-/*
- * The first personal namespace: *prefix ("INBOX." on Courier-style
- * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
- * when unknown). A server without NAMESPACE gives "" and 0.
- */
-int	imap_namespace(struct imap_conn *, char **prefix, char *delim,
+int	imap_session_start(struct imap_conn *, bool allow_qresync,
+	    bool *qresync, bool *condstore, char **prefix, char *delim,
 	    struct perr *);
 
 /* Mailbox attributes from LIST / XLIST (any case), and LSUB. */
@@ -490,6 +487,18 @@ void	imap_selected_free(struct imap_selected *);
  */
 int	imap_fetch_flags(struct imap_conn *, uint32_t first, uint32_t last,
 	    uint64_t changedsince, imap_flags_cb, void *arg, struct perr *);
+/*
+ * "UID SEARCH " + args in the selected mailbox, into *out (ascending).
+ * args is one line but for synchronizing literals: each "{N}\r\n" is sent,
+ * then the server's "+" awaited, then the N bytes (RFC 3501 7.5), so
+ * args must come from search_imap(), which writes a CRLF nowhere else.
+ * A refusal (NO, BAD, a literal not taken) is PERR_GENERIC with the
+ * server's words and leaves the session usable; anything else is as
+ * imap_error() says. imap_uids_free() releases out.
+ */
+int	imap_uid_search(struct imap_conn *, const char *args,
+	    struct imap_uids *out, struct perr *);
+
 /*
  * UID SEARCH UID first:last (last 0: '*') into *out, ascending; only UIDs
  * within the range (the server answers "n:*" with the last message even

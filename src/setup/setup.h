@@ -43,6 +43,12 @@ struct setup_server {
 	enum tls_mode		 tls;
 	char			 user[256];	/* "": the e-mail address */
 	enum setup_source	 source;
+	/*
+	 * An SRV target outside the address's domain and its provider's
+	 * (RFC 6186 section 6: DNS alone must not send the login elsewhere):
+	 * never taken without a person saying yes.
+	 */
+	bool			 foreign;
 };
 
 /* A growing list; setup_servers_free() releases it. */
@@ -122,6 +128,8 @@ struct setup_discover_opts {
  * Candidates for email's domain, in the order of the issue: the table,
  * SRV, autoconfig (autoconfig.DOMAIN, then DOMAIN/.well-known), guesses;
  * each later step only when the earlier ones found nothing for a service.
+ * An SRV target that is neither in the domain nor in the domain of a
+ * server the table names for it is marked foreign.
  * With an autoconfig_url only that document is read, and its failure is
  * the result. Returns 0 (out may still be empty) or -1 with err set.
  */

@@ -11,7 +11,7 @@
  *               the page queries (by date, sender, subject, size),
  *               full-text search, POP3 UIDLs
  *   query.c     a parsed search (src/search) compiled to SQL and FTS5
- *   pop3.c      POP3 queries joining UIDLs and messages (local deletes,
+ *   pop3-uidl.c POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
  *   outbox.c    messages waiting for SMTP; addresses for completion
  *   store-int.h the plumbing the .c files of src/store share (private)
@@ -604,7 +604,7 @@ typedef int	(*store_uidl_cb)(void *arg, const char *uidl, int64_t first_seen);
 int	store_pop3_older(struct store *, int64_t account_id, int64_t before,
 	    store_uidl_cb, void *arg, struct perr *);
 
-/* ---- POP3 and messages (pop3.c) ------------------------------------------ */
+/* ---- POP3 and messages (pop3-uidl.c) -------------------------------------- */
 
 /*
  * UIDLs still on the server (not marked deleted) whose message is in no

@@ -4,7 +4,7 @@
  *
  * The server's word comes first (RFC 6154 attributes, or Gmail's XLIST
  * names, which src/net turns into the same bits); names are the fallback
- * for servers that say nothing, and sync/imap.c only uses them for a use
+ * for servers that say nothing, and sync/drv-imap-folders.c only uses them for a use
  * no attribute has claimed. The names are the ones common clients create,
  * in English and Italian.
  *

@@ -1,20 +1,22 @@
 /*
  * sync.h - the face of src/sync: bringing an account's mail into the store.
  *
- *   sync.c     the engine: struct account_ops, one pass over an account
- *              (folders, then headers and flags of each folder, then
- *              bodies per the account's offline policy, newest first)
- *   imap.c     the IMAP implementation of account_ops (src/net + src/store):
- *              QRESYNC, else CONDSTORE, else a full UID+FLAGS diff;
- *              UIDVALIDITY re-mapping by Message-ID
- *   special.c  folder names: special use from RFC 6154 attributes, XLIST,
- *              then names (English and Italian, under a namespace prefix
- *              too); the name shown for a server name, without the
- *              namespace prefix, and back
- *   pop3.c     the POP3 implementation of account_ops: the maildrop into
- *              the local Inbox, DELE per pop3_keep only after a durable commit
- *   thread.c   thread_id of a newly stored message: References, then the
- *              base subject within a few weeks, else a thread of its own
+ *   sync.c         the engine: one pass over an account (folders, then
+ *                  headers and flags of each folder, then bodies per the
+ *                  account's offline policy, newest first)
+ *   drv.h          private: struct account_ops, the drivers' one table
+ *   drv-imap*.c    the IMAP driver (src/net + src/store): QRESYNC, else
+ *                  CONDSTORE, else a full UID+FLAGS diff; UIDVALIDITY
+ *                  re-mapping by Message-ID (its files: drv-imap.h)
+ *   special.c      folder names: special use from RFC 6154 attributes,
+ *                  XLIST, then names (English and Italian, under a
+ *                  namespace prefix too); the name shown for a server
+ *                  name, without the namespace prefix, and back
+ *   drv-pop3*.c    the POP3 driver: the maildrop into the local Inbox,
+ *                  DELE per pop3_keep only after a durable commit
+ *   threader.c     thread_id of a newly stored message: References, then
+ *                  the base subject within a few weeks, else a thread of
+ *                  its own
  *
  * Safety: every batch of changes is one store transaction, and a folder's
  * sync state (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) is written only after
@@ -270,7 +272,7 @@ char	*sync_folder_remote(const char *name, const char *prefix);
  */
 char	*sync_folder_prefix(const char *name, const char *remote_name);
 
-/* ---- threading (thread.c) ---------------------------------------------- */
+/* ---- threading (threader.c) -------------------------------------------- */
 
 /*
  * Threads are found through the store's Message-ID index; a threader also
@@ -297,7 +299,7 @@ void	sync_threader_free(struct sync_threader *);
 int	sync_thread_assign(struct store *, struct sync_threader *, int64_t id,
 	    const struct store_msg *m, int64_t *thread_id, struct perr *);
 
-/* ---- addresses (imap.c) ------------------------------------------------- */
+/* ---- addresses (drv-imap-fetch.c) ------------------------------------------ */
 
 /*
  * The To or Cc list of an ENVELOPE as stored and shown: "Name <a@b>, c@d"
@@ -314,7 +316,7 @@ struct imap_addr;
 #define SYNC_ADDR_LIST_NONE	"(%zu addresses, not stored: too long)"
 char	*sync_addr_list(const struct imap_addr *v, size_t n);
 
-/* ---- POP3 (pop3.c) ------------------------------------------------------ */
+/* ---- POP3 (drv-pop3.c) -------------------------------------------------- */
 
 /*
  * For people, before mail is removed: what acct's pop3_keep (and
@@ -324,115 +326,5 @@ char	*sync_addr_list(const struct imap_addr *v, size_t n);
  * Returns a malloc'd paragraph the caller frees.
  */
 char	*sync_pop3_warning(const struct account *acct);
-
-/* ---- private to src/sync ------------------------------------------------- */
-
-#ifdef POSTA_SYNC_INTERNAL
-/*
- * The protocol drivers behind one table (mbsync's struct driver, NeoMutt's
- * MxOps): sync.c calls only these, and a backend never decides policy
- * (which folders, which bodies, in which order).
- */
-struct sync_session;
-
-/* One body the engine wants: the message row and its server UID. */
-struct sync_body_req {
-	int64_t		id;
-	uint32_t	uid;
-	int64_t		size;
-};
-
-
-struct account_ops {
-	const char	*name;
-	/* Connect and log in; the backend keeps its state in s->be. */
-	int	(*connect)(struct sync_session *, struct perr *);
-	/* List the server's folders and reconcile the account's rows. */
-	int	(*list_folders)(struct sync_session *, struct perr *);
-	/* Headers, flags and expunges of one folder into the store. */
-	int	(*pull_folder)(struct sync_session *, const struct store_folder *,
-		    struct perr *);
-	/*
-	 * Bodies of some messages of one folder into the store (one request
-	 * is "fetch one body"); a message gone from the server is skipped.
-	 */
-	int	(*fetch_bodies)(struct sync_session *,
-		    const struct store_folder *, const struct sync_body_req *,
-		    size_t n, struct perr *);
-	/*
-	 * Replay one batch of journal entries (store_journal_batch(): the
-	 * same op and folders, in order) and settle each in the store: done
-	 * (deleted), failed (the server's words) or dropped with a note.
-	 * Returns 0; 1 when the batch must be read again (its folder was
-	 * renumbered and its UIDs forgotten); -1 with err set when the
-	 * connection failed (entries stay sent, or go back to pending).
-	 * NULL: the protocol has no server-side journal (POP3).
-	 */
-	int	(*apply_journal)(struct sync_session *,
-		    const struct store_journal *v, size_t n, struct perr *);
-	/*
-	 * Wait up to timeout_ms for news in folder f (or wake_fd): an enum
-	 * sync_watch; SYNC_WATCH_PULLED here means "pull f now" (news came,
-	 * or f is not the folder selected), the engine does the pull. NULL:
-	 * the engine polls by pulling.
-	 */
-	int	(*wait_push)(struct sync_session *, const struct store_folder *f,
-		    int wake_fd, int timeout_ms, struct perr *);
-	/*
-	 * Which of the folders fs[0..n) changed on the server since their
-	 * stored sync state (changed[i]), without selecting them and in one
-	 * round trip (IMAP STATUS, pipelined). A folder the server could not
-	 * say is taken as changed. With flags, a change of flags only must be
-	 * seen too (a full pass); else it may wait (a periodic check). NULL:
-	 * the engine pulls every folder to find out.
-	 */
-	int	(*check_folders)(struct sync_session *,
-		    const struct store_folder *fs, size_t n, bool flags,
-		    bool *changed, struct perr *);
-	/*
-	 * Cancel the connection's I/O (sticky); called from another thread
-	 * with s->lock held. NULL: not possible.
-	 */
-	void	(*cancel)(struct sync_session *);
-	/* Disconnect and free s->be; after an error, without a word. */
-	void	(*close)(struct sync_session *, bool broken);
-	/* Would this error leave the connection unusable? */
-	bool	(*fatal)(const struct perr *);
-};
-
-struct sync_session {
-	struct store		*st;
-	const struct account	*acct;
-	const struct sync_opts	*opts;
-	int64_t			 account_id;
-	struct sync_threader	*threader;
-	struct sync_progress	 prog;	/* the current folder's counts */
-	void			*be;	/* the backend's state */
-	/*
-	 * lock guards be (and the backend's connection pointers inside it)
-	 * against ops->cancel() from another thread: the backend takes it
-	 * around publishing or freeing them, never across network I/O.
-	 * cancelled is set under it and sticks.
-	 */
-	pthread_mutex_t		 lock;
-	atomic_bool		 cancelled;	/* read without the lock */
-	/*
-	 * The backend heard that other folders changed (IMAP NOTIFY) while
-	 * it waited for push: sync_conn_watch() checks them next.
-	 */
-	bool			 others_news;
-};
-
-/* Report s->prog (phase and counts as set) to the caller's callback. */
-void	sync_report(struct sync_session *);
-/*
- * store_msg.problem of a message of size bytes, over the MAIL_MSG_MAX
- * that bodies are fetched up to: why its body is not there. malloc'd.
- */
-char	*sync_problem_too_big(int64_t size);
-
-extern const struct account_ops sync_imap_ops;
-extern const struct account_ops sync_pop3_ops;
-#endif /* POSTA_SYNC_INTERNAL */
 
 #endif

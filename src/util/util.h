@@ -6,6 +6,7 @@
  *   utf8.c      the one UTF-8 decoder and encoder
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
  *   text.c      display width (wcwidth) and fitting text to columns; JSON
+ *   http.c      one bounded HTTPS request (libcurl): autoconfig, OAuth2
  *   config.c    the INI configuration (libinih), see config.h
  *   confwrite.c adding one section to the file (posta setup)
  *
@@ -114,5 +115,36 @@ char	*text_fit(const char *, int cols);
  * control character as \uXXXX. Invalid UTF-8 must be sanitised first.
  */
 void	 json_append_string(char **buf, size_t *len, size_t *cap, const char *s);
+
+/* ---- http.c --------------------------------------------------------------- */
+
+struct http_request {
+	const char	*url;		/* https:// only */
+	const char	*form;		/* POST this urlencoded form; NULL: GET */
+	const char	*ca_file;	/* extra trust anchors, or NULL */
+	const char	*what;		/* "autoconfig document": for errors */
+	size_t		 max;		/* bytes: a longer body is refused */
+	int		 timeout;	/* seconds for the whole exchange */
+};
+
+struct http_reply {
+	long	 status;		/* HTTP status */
+	char	*body;			/* NUL-terminated, malloc'd: free() */
+	size_t	 len;
+};
+
+/*
+ * One request as rq says (a GET follows at most 3 redirects, https://
+ * only; a POST follows none). Returns 0 with out filled whatever the
+ * status, or -1 with err set: PERR_CONFIG for an address that is not
+ * https://, PERR_PROTOCOL for a body over rq->max, PERR_CERT, PERR_CONNECT.
+ * Errors name rq->url and rq->what, never the form.
+ */
+int	 http_fetch(const struct http_request *rq, struct http_reply *out,
+	    struct perr *err);
+/* "https://" followed by a host. */
+bool	 http_url_is_https(const char *url);
+/* s percent-encoded for a form or a query (malloc'd: free()). */
+char	*http_form_escape(const char *s);
 
 #endif

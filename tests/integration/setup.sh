@@ -25,7 +25,7 @@ source "$POSTA_SRCDIR/tests/integration/tap.sh"
 # shellcheck disable=SC1091
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
 
-echo "1..32"
+echo "1..34"
 lab_up >/dev/null 2>&1 || bail "the lab did not start"
 lab_seed alice INBOX 3 >/dev/null 2>&1 || bail "lab seed failed"
 
@@ -101,18 +101,31 @@ rc=$?
 check "an account name already there: refused, file unchanged" \
     sh -c "test $rc != 0 && cmp '$WORK/before' '$CONF'"
 
-# 4. SRV discovery through our own DNS server.
+# 4. SRV discovery through our own DNS server. For an address at
+# localhost the target localhost is in the domain; for one at lab.test it
+# is not, and --yes takes no server that only DNS vouches for.
 "$PY" "$POSTA_SRCDIR/tests/lab/dns_srv.py" --port-file "$WORK/dns.port" \
+    --srv "_imaps._tcp.localhost=0:1:$IMAPS_PORT:localhost" \
+    --srv "_submission._tcp.localhost=0:1:$SMTP_PORT:localhost" \
     --srv "_imaps._tcp.lab.test=0:1:$IMAPS_PORT:localhost" \
     --srv "_submission._tcp.lab.test=0:1:$SMTP_PORT:localhost" &
 HELPERS+=($!)
 for _ in $(seq 100); do [[ -s $WORK/dns.port ]] && break; sleep 0.1; done
-POSTA_SETUP_DNS=127.0.0.1:$(cat "$WORK/dns.port") SETUP_CONF=$WORK/srv.conf \
-    setup --account srv
+POSTA_SETUP_DNS=127.0.0.1:$(cat "$WORK/dns.port") \
+    "$POSTA" -c "$WORK/srv.conf" setup --yes --email alice@localhost \
+    --name "Alice Lab" --user "$LAB_USER" --account srv \
+    --password-command "cat $WORK/pw" --ca-file "$LAB_CA" >"$WORK/out" 2>&1
 check "SRV: setup finds the servers and exits 0" test $? = 0
 has "SRV: the IMAPS port from DNS is written" "$(cat "$WORK/srv.conf" 2>/dev/null)" \
     "^port = $IMAPS_PORT\$"
-has "SRV: each step is shown" "$(out)" 'SRV records of lab.test'
+has "SRV: each step is shown" "$(out)" 'SRV records of localhost'
+POSTA_SETUP_DNS=127.0.0.1:$(cat "$WORK/dns.port") SETUP_CONF=$WORK/srv2.conf \
+    setup --account srv2
+rc=$?
+check "SRV outside the domain with --yes: refused, no file" \
+    test $rc != 0 -a ! -e "$WORK/srv2.conf"
+has "SRV outside the domain: says why" "$(out)" \
+    "localhost:$IMAPS_PORT is not used: with --yes a server outside the address's domain"
 
 # 5. autoconfig over HTTPS with the lab's CA, and what is refused.
 mkdir -p "$WORK/www"

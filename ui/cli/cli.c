@@ -35,12 +35,14 @@ extern const struct cmd_entry cmd_compose_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_addresses_entry;
 extern const struct cmd_entry cmd_setup_entry;
+extern const struct cmd_entry cmd_oauth2_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_version_entry,
 	&cmd_setup_entry,
 	&cmd_check_account_entry,
+	&cmd_oauth2_entry,
 	&cmd_folders_entry,
 	&cmd_list_entry,
 	&cmd_search_entry,

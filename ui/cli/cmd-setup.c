@@ -374,6 +374,9 @@ show_probe(const struct setup_probe *p, int num)
 	if (ti->subject[0] != '\0')
 		say("     Its certificate is %s, SHA-256 %s.", ti->subject,
 		    ti->sha256);
+	if (p->srv.foreign)
+		say("     Only DNS says that it serves this address: it is "
+		    "outside the address's domain.");
 }
 
 /*
@@ -413,6 +416,15 @@ find_servers(struct answers *an, struct setup_probe **res, size_t *n)
 			if (an->user != NULL)
 				snprintf(d.v[i].user, sizeof d.v[i].user, "%s",
 				    an->user);
+			/* Nobody to ask: the login goes to no server that
+			 * only DNS vouches for (RFC 6186 section 6). */
+			if (d.v[i].foreign && an->yes) {
+				say("%s:%d is not used: with --yes a server "
+				    "outside the address's domain is taken "
+				    "only when given with --host or "
+				    "--smtp-host.", d.v[i].host, d.v[i].port);
+				continue;
+			}
 			setup_servers_add(&l, &d.v[i]);
 		}
 		setup_servers_free(&d);
@@ -866,6 +878,41 @@ ask_server_by_hand(struct answers *an, char **hostbuf, char **protobuf)
 	an->protocol = *protobuf;
 }
 
+/*
+ * Of the servers that work for svc (numbered as show_probe() listed
+ * them), the one the user picks, def when it is the only one; a server
+ * only DNS vouches for is taken after an explicit yes. NULL: none.
+ */
+static const struct setup_probe *
+pick_server(const struct setup_probe *res, size_t n, enum setup_svc svc,
+    const struct setup_probe *def)
+{
+	const struct setup_probe	*p = def;
+	size_t				 i, count = 0;
+	char				*q;
+	int				 c;
+
+	for (i = 0; i < n; i++)
+		if (res[i].ok && res[i].srv.svc == svc)
+			count++;
+	while (count > 1) {
+		q = xasprintf("%zu %s servers work (listed above). Which one "
+		    "do you want? Type its number.", count, svc_word(svc));
+		c = ask_choice(q, (int)(def - res) + 1, (int)n);
+		free(q);
+		if (res[c - 1].ok && res[c - 1].srv.svc == svc) {
+			p = &res[c - 1];
+			break;
+		}
+		say("Number %d is not a working %s server.", c, svc_word(svc));
+	}
+	if (p != NULL && p->srv.foreign && !ask_yes("Only DNS says that this "
+	    "server is your provider's, and it is outside your address's "
+	    "domain. Use it anyway?", false))
+		return NULL;
+	return p;
+}
+
 static int
 choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 {
@@ -891,13 +938,16 @@ choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 		p = strcasecmp(an->protocol, "pop3") == 0 ? pop3 : imap;
 	else
 		p = imap != NULL ? imap : pop3;
+	if (p != NULL)
+		p = pick_server(res, n, p->srv.svc, p);
 	if (p == NULL)
 		return -1;
 	an->in = p->srv;
 	an->have_in = true;
 	say("posta will use %s at %s:%d with %s.", svc_word(p->srv.svc),
 	    p->srv.host, p->srv.port, tls_phrase(p->srv.tls));
-	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL) {
+	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL &&
+	    (p = pick_server(res, n, SETUP_SMTP, p)) != NULL) {
 		an->smtp = p->srv;
 		an->have_smtp = true;
 		say("posta will send mail through %s:%d with %s.", p->srv.host,

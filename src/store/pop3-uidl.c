@@ -1,5 +1,5 @@
 /*
- * pop3.c - the POP3 queries that join UIDLs with messages.
+ * pop3-uidl.c - the POP3 queries that join UIDLs with messages.
  *
  * "Delete on the server what the user deleted here" needs no mark of its
  * own: a UIDL row outlives its message on purpose (schema.c), so a UIDL
@@ -7,7 +7,7 @@
  * exactly one the user deleted (or emptied from Trash). Moving a message
  * between folders keeps its pop3_uidl, so a move never counts as a delete.
  *
- * A message known first by a header hash (a pseudo-UIDL, src/sync/pop3.c)
+ * A message known first by a header hash (a pseudo-UIDL, src/sync/drv-pop3-pull.c)
  * is given its real UIDL when the server has one for it at last, instead
  * of being stored a second time (store_pop3_adopt).
  */

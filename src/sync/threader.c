@@ -1,5 +1,5 @@
 /*
- * thread.c - a thread for each message as it is stored.
+ * threader.c - a thread for each message as it is stored.
  *
  * Cheap by construction: a message's references are looked up in the
  * store's Message-ID index (a handful of indexed lookups), the subject

@@ -1,49 +1,8 @@
 /*
- * pop3.c - the POP3 backend of the sync engine (struct account_ops).
- *
- * A POP3 account has local folders only (INBOX, Sent, Drafts, Trash,
- * Archive, and the user's); the server's one maildrop is pulled into the
- * local INBOX, named as on IMAP so that commands default alike
- * (ARCHITECTURE 6). The order of one pass never loses mail:
- *
- *   1. STAT, LIST, UIDL (bounded: see src/net/pop3cmd.c).
- *   2. For each UIDL not in pop3_uidl: TOP n 0 and RETR n; what RETR
- *      gave must have LIST's size (line ends counted as CRLF) and TOP's
- *      Message-ID, Date, From, To and Subject, else it is not the
- *      announced message: nothing is stored and nothing at all is
- *      deleted in this session. Then, in ONE store transaction, insert
- *      the message, its body and its UIDL; COMMIT, which is durable (the
- *      store syncs POP3 commits to disk).
- *   3. Only then, after the last message, DELE, per pop3_keep: no (the
- *      standard mode) what was downloaded; yes never; days:N once the
- *      UIDL was first seen more than N days ago; and, with
- *      pop3_delete_when_deleted_locally, any UIDL whose message the user
- *      has deleted here (store_pop3_orphans).
- *   4. QUIT. The server applies the DELEs only when QUIT answers +OK; the
- *      UIDLs are then marked deleted_from_server.
- *
- * A pass killed or cut off anywhere leaves: messages committed with their
- * UIDL (the next pass skips them, and deletes them if the mode says so),
- * and DELEs never applied (no QUIT, so the server rolls them back). No
- * message can be lost, none stored twice. Known UIDLs that a complete
- * listing (every message with a UIDL) no longer shows were deleted on the
- * server (by us after a QUIT whose answer we missed, or by another
- * client): they are marked too.
- *
- * A server without UIDL (or messages whose UIDL is unusable: duplicated,
- * missing) is never deleted from. Such a message is known by a
- * pseudo-UIDL, "%sha256:HEX:SIZE" over its header block (TOP n 0, else
- * RETR), which no real UIDL can equal (pop3cmd.c writes '%' only before
- * two hex digits); a message already in the account with the same
- * Message-ID and size is not stored again. Every message is stored with
- * its pseudo-UIDL as a second identity, so one that loses its UIDL is not
- * stored again, and one known by its pseudo-UIDL that gets a UIDL is given
- * it (store_pop3_adopt) rather than stored again.
- *
- * The clock is time(NULL), or $POSTA_NOW (unix seconds) for the tests of
- * days:N; nothing else reads that variable.
+ * drv-pop3-pull.c - the POP3 driver: one pass over the maildrop into the
+ * local Inbox, and DELE only of what is committed (drv-pop3.h says the
+ * order).
  */
-#define POSTA_SYNC_INTERNAL
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -56,13 +15,10 @@
 #include "mail/mail.h"
 #include "net/net.h"
 #include "sync/sync.h"
+#include "sync/drv.h"
+#include "sync/drv-pop3.h"
 
-struct pop3_be {
-	struct pop3_conn	*c;
-	bool			 done;		/* QUIT sent: only free */
-};
-
-/* ---- small helpers ---------------------------------------------------------- */
+/* ---- the maildrop ---------------------------------------------------------------- */
 
 static int64_t
 pop3_now(void)
@@ -78,21 +34,6 @@ pop3_now(void)
 			return (int64_t)n;
 	}
 	return (int64_t)time(NULL);
-}
-
-static bool
-pop3_fatal(const struct perr *err)
-{
-	return pop3_err_fatal(err) || err->code == PERR_NOMEM;
-}
-
-/* Pass a warning to the caller's progress callback (sync_progress.note). */
-static void
-pop3_note(struct sync_session *s, const char *text)
-{
-	s->prog.note = text;
-	sync_report(s);
-	s->prog.note = NULL;
 }
 
 /* A sorted set of strings, for "is this UIDL in that list". */
@@ -141,211 +82,6 @@ strset_free(struct strset *ss)
 		free(ss->v[i]);
 	free(ss->v);
 	memset(ss, 0, sizeof *ss);
-}
-
-/* ---- warnings ------------------------------------------------------------- */
-
-char *
-sync_pop3_warning(const struct account *acct)
-{
-	const char	*backup = "The messages posta downloads are then kept "
-	    "only in posta's store on this computer: back them up (posta "
-	    "export -a %s --mbox FILE, for each folder, or a copy of the "
-	    "store file).";
-	char		*what, *tail, *out;
-
-	if (acct->protocol != PROTO_POP3)
-		return NULL;
-	switch (acct->pop3_keep) {
-	case KEEP_NO:
-		what = xstrdup("pop3_keep = no: every message posta downloads "
-		    "is DELETED FROM THE SERVER right after it is safely "
-		    "stored. Other devices (phones, webmail, IMAP clients) "
-		    "will no longer see it. To leave mail on the server set "
-		    "pop3_keep = yes, or pop3_keep = days:N to delete it N "
-		    "days after the download.");
-		break;
-	case KEEP_DAYS:
-		what = xasprintf("pop3_keep = days:%d: messages are DELETED "
-		    "FROM THE SERVER %d days after posta first downloaded "
-		    "them; other devices (phones, webmail, IMAP clients) will "
-		    "then no longer see them. pop3_keep = yes leaves them "
-		    "there.", acct->pop3_keep_days, acct->pop3_keep_days);
-		break;
-	default:
-		if (!acct->pop3_delete_when_deleted_locally)
-			return NULL;
-		what = xstrdup("pop3_keep = yes: mail stays on the server.");
-		break;
-	}
-	if (acct->pop3_delete_when_deleted_locally)
-		tail = xstrdup(" pop3_delete_when_deleted_locally = yes: a "
-		    "message you delete in posta (or empty from its Trash) is "
-		    "deleted from the server too.");
-	else
-		tail = xstrdup("");
-	out = xasprintf("account %s: %s%s ", acct->name, what, tail);
-	free(what);
-	free(tail);
-	if (acct->pop3_keep != KEEP_YES) {
-		what = out;
-		tail = xasprintf(backup, acct->name);
-		out = xasprintf("%s%s", what, tail);
-		free(what);
-		free(tail);
-	}
-	return out;
-}
-
-/* ---- connect / close ---------------------------------------------------------- */
-
-/*
- * One POP3 session per pull: QUIT ends a session (it is what applies the
- * DELEs), and a server shows new mail only to a new session anyway. The
- * session pointer is published and detached under s->lock, so that
- * be_cancel() from another thread never sees it freed.
- */
-static void
-conn_drop(struct sync_session *s, struct pop3_be *be, bool commit)
-{
-	struct pop3_conn	*c;
-
-	pthread_mutex_lock(&s->lock);
-	c = be->c;
-	be->c = NULL;
-	if (s->cancelled)
-		commit = false;
-	pthread_mutex_unlock(&s->lock);
-	if (c != NULL)
-		pop3_close(c, commit);
-}
-
-static int
-conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
-{
-	struct pop3_conn	*c;
-	bool			 cancelled;
-
-	if ((c = pop3_connect(s->acct, &s->acct->in, err)) == NULL)
-		return -1;
-	pthread_mutex_lock(&s->lock);
-	if (!(cancelled = s->cancelled))
-		be->c = c;
-	pthread_mutex_unlock(&s->lock);
-	if (cancelled) {
-		pop3_close(c, false);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
-		    s->acct->name);
-	}
-	be->done = false;
-	return 0;
-}
-
-static void
-be_close(struct sync_session *s, bool broken)
-{
-	struct pop3_be	*be = s->be;
-
-	if (be == NULL)
-		return;
-	/*
-	 * A session that did not reach its own QUIT sent no DELE that
-	 * matters (every DELE follows a durable commit, so committing them
-	 * would be safe too), but a broken one must not say another word.
-	 */
-	conn_drop(s, be, !broken && !be->done);
-	pthread_mutex_lock(&s->lock);
-	s->be = NULL;
-	pthread_mutex_unlock(&s->lock);
-	free(be);
-}
-
-static int
-be_connect(struct sync_session *s, struct perr *err)
-{
-	struct pop3_be	*be;
-
-	be = xcalloc(1, sizeof *be);
-	pthread_mutex_lock(&s->lock);
-	s->be = be;
-	pthread_mutex_unlock(&s->lock);
-	if (conn_open(s, be, err) != 0) {
-		/* The engine only closes what connected: undo it here. */
-		be_close(s, true);
-		return -1;
-	}
-	return 0;
-}
-
-/* Called by the engine from another thread, with s->lock held. */
-static void
-be_cancel(struct sync_session *s)
-{
-	struct pop3_be	*be = s->be;
-
-	if (be != NULL && be->c != NULL)
-		pop3_cancel(be->c);
-}
-
-/* ---- folders: local only ------------------------------------------------------ */
-
-static const struct {
-	enum store_special	 use;
-	const char		*name;
-} pop3_folders[] = {
-	{ STORE_SPECIAL_INBOX, "INBOX" },
-	{ STORE_SPECIAL_SENT, "Sent" },
-	{ STORE_SPECIAL_DRAFTS, "Drafts" },
-	{ STORE_SPECIAL_TRASH, "Trash" },
-	{ STORE_SPECIAL_ARCHIVE, "Archive" },
-};
-
-static int
-be_list_folders(struct sync_session *s, struct perr *err)
-{
-	struct store_folder	 f, nf;
-	struct perr		 ferr;
-	bool			 first = false;
-	size_t			 i;
-	char			*w;
-
-	if (store_begin(s->st, err) != 0)
-		return -1;
-	for (i = 0; i < sizeof pop3_folders / sizeof pop3_folders[0]; i++) {
-		if (store_folder_by_special(s->st, s->account_id,
-		    pop3_folders[i].use, &f, &ferr) == 0) {
-			if (pop3_folders[i].use == STORE_SPECIAL_INBOX &&
-			    f.last_sync == 0)
-				first = true;
-			store_folder_free(&f);
-			continue;
-		}
-		if (ferr.code != PERR_NOTFOUND) {
-			*err = ferr;
-			goto fail;
-		}
-		if (pop3_folders[i].use == STORE_SPECIAL_INBOX)
-			first = true;
-		memset(&nf, 0, sizeof nf);
-		nf.account_id = s->account_id;
-		nf.name = (char *)pop3_folders[i].name;
-		nf.remote_name = NULL;
-		nf.special_use = pop3_folders[i].use;
-		nf.subscribed = true;
-		if (store_folder_upsert(s->st, &nf, NULL, err) != 0)
-			goto fail;
-	}
-	if (store_commit(s->st, err) != 0)
-		return -1;
-	/* Before the first download: say what the mode will do to the server. */
-	if (first && (w = sync_pop3_warning(s->acct)) != NULL) {
-		pop3_note(s, w);
-		free(w);
-	}
-	return 0;
-fail:
-	(void)store_rollback(s->st, &ferr);
-	return -1;
 }
 
 /* ---- one message into the store ----------------------------------------------- */
@@ -422,8 +158,6 @@ out:
 	free(m.subject);
 	return rc;
 }
-
-/* ---- the maildrop ---------------------------------------------------------------- */
 
 /* A DELE decided during the pass, sent only once the pass found no lie. */
 struct dele_req {
@@ -897,8 +631,8 @@ out:
 	return rc;
 }
 
-static int
-be_pull_folder(struct sync_session *s, const struct store_folder *f,
+int
+pop3_pull_folder(struct sync_session *s, const struct store_folder *f,
     struct perr *err)
 {
 	struct pop3_be		*be = s->be;
@@ -915,8 +649,8 @@ be_pull_folder(struct sync_session *s, const struct store_folder *f,
 		return 0;
 	/* A later pull on the same sync_conn: a new session. */
 	if (be->done || be->c == NULL) {
-		conn_drop(s, be, false);
-		if (conn_open(s, be, err) != 0)
+		pop3_conn_drop(s, be, false);
+		if (pop3_conn_open(s, be, err) != 0)
 			return -1;
 	}
 	memset(&p, 0, sizeof p);
@@ -1023,29 +757,3 @@ out:
 	free(p.dele);
 	return rc;
 }
-
-/* POP3 messages carry their whole body from the start: nothing to fetch. */
-static int
-be_fetch_bodies(struct sync_session *s, const struct store_folder *f,
-    const struct sync_body_req *req, size_t n, struct perr *err)
-{
-	(void)s;
-	(void)f;
-	(void)req;
-	(void)n;
-	(void)err;
-	return 0;
-}
-
-const struct account_ops sync_pop3_ops = {
-	.name = "pop3",
-	.connect = be_connect,
-	.list_folders = be_list_folders,
-	.pull_folder = be_pull_folder,
-	.fetch_bodies = be_fetch_bodies,
-	.apply_journal = NULL,	/* no server state to replay */
-	.wait_push = NULL,	/* no push: the engine polls */
-	.cancel = be_cancel,
-	.close = be_close,
-	.fatal = pop3_fatal,
-};

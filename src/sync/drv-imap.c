@@ -1,0 +1,367 @@
+/*
+ * drv-imap.c - the IMAP driver's table (sync_imap_ops): connect and close,
+ * waiting for push (IDLE, else NOOP), and what every file of it shares
+ * (the flags both sides know, notes for the user).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mail/mail.h"
+#include "net/net.h"
+#include "sync/sync.h"
+#include "sync/drv.h"
+#include "sync/drv-imap.h"
+
+bool
+be_fatal(const struct perr *err)
+{
+	return imap_err_fatal(err) || err->code == PERR_NOMEM;
+}
+
+/*
+ * The system flags both sides know. \Recent belongs to one session;
+ * storing it would only churn.
+ */
+static const struct {
+	unsigned	imap, store;
+} flag_map[] = {
+	{ IMAP_FLAG_SEEN, STORE_SEEN },
+	{ IMAP_FLAG_ANSWERED, STORE_ANSWERED },
+	{ IMAP_FLAG_FLAGGED, STORE_FLAGGED },
+	{ IMAP_FLAG_DELETED, STORE_DELETED },
+	{ IMAP_FLAG_DRAFT, STORE_DRAFT },
+};
+
+unsigned
+be_store_flags(unsigned imap)
+{
+	unsigned	f = 0;
+	size_t		i;
+
+	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
+		if (imap & flag_map[i].imap)
+			f |= flag_map[i].store;
+	return f;
+}
+
+unsigned
+be_imap_bits(unsigned f)
+{
+	unsigned	b = 0;
+	size_t		i;
+
+	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
+		if (f & flag_map[i].store)
+			b |= flag_map[i].imap;
+	return b;
+}
+
+/* A note for the user (dropped actions), through the progress callback. */
+void
+be_note(struct sync_session *s, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*note;
+
+	va_start(ap, fmt);
+	if (vasprintf(&note, fmt, ap) == -1)
+		note = NULL;
+	va_end(ap);
+	if (note == NULL)
+		return;
+	s->prog.note = note;
+	sync_report(s);
+	s->prog.note = NULL;
+	free(note);
+}
+
+/* ---- connect / close ------------------------------------------------------- */
+
+/* Detach be->c under the lock (so cancel never sees it freed), then drop it. */
+void
+be_conn_drop(struct sync_session *s, struct imap_be *be, bool broken)
+{
+	struct imap_conn	*c;
+
+	pthread_mutex_lock(&s->lock);
+	c = be->c;
+	be->c = NULL;
+	broken = broken || s->cancelled;
+	pthread_mutex_unlock(&s->lock);
+	if (c == NULL)
+		return;
+	imap_trace_stop(c, be->trace);
+	be->trace = NULL;
+	if (broken)
+		imap_abort(c);
+	else
+		imap_close(c);
+}
+
+static void
+be_close(struct sync_session *s, bool broken)
+{
+	struct imap_be	*be = s->be;
+	size_t		 i;
+
+	if (be == NULL)
+		return;
+	be_conn_drop(s, be, broken);
+	pthread_mutex_lock(&s->lock);
+	s->be = NULL;
+	pthread_mutex_unlock(&s->lock);
+	free(be->ns_prefix);
+	free(be->selected);
+	free(be->dropped);
+	for (i = 0; i < be->nplaced; i++)
+		free(be->placed[i].folder);
+	free(be->placed);
+	free(be->readable);
+	free(be);
+}
+
+/* Called by the engine from another thread, with s->lock held. */
+static void
+be_cancel(struct sync_session *s)
+{
+	struct imap_be	*be = s->be;
+
+	if (be != NULL && be->c != NULL)
+		imap_cancel(be->c);
+}
+
+/* An [ALERT] (RFC 3501 7.1: shown to the user), sanitised: a note. */
+static void
+be_alert(void *arg, const char *text)
+{
+	struct sync_session	*s = arg;
+
+	be_note(s, "account %s: the server says: %s", s->acct->name, text);
+}
+
+/*
+ * Open be->c: connect, trace, ENABLE, NAMESPACE. The connection is
+ * published under the lock only once it exists; a cancel that came while
+ * connecting (which cannot be interrupted) drops it at once.
+ */
+int
+be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
+{
+	struct imap_conn	*c;
+	bool			 cancelled;
+
+	if ((c = imap_connect(s->acct, &s->acct->in, err)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	if (!(cancelled = s->cancelled))
+		be->c = c;
+	pthread_mutex_unlock(&s->lock);
+	if (cancelled) {
+		imap_abort(c);
+		return perr_set(err, PERR_IO, "account %s: cancelled",
+		    s->acct->name);
+	}
+	imap_set_alert_cb(c, be_alert, s);
+	free(be->ns_prefix);
+	be->ns_prefix = NULL;
+	free(be->selected);
+	be->selected = NULL;
+	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
+	    s->opts->trace, err)) == NULL) ||
+	    imap_session_start(be->c, !be->no_qresync, &be->qresync,
+	    &be->condstore, &be->ns_prefix, &be->ns_delim, err) != 0) {
+		be_conn_drop(s, be, be_fatal(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+be_connect(struct sync_session *s, struct perr *err)
+{
+	struct imap_be	*be;
+
+	be = xcalloc(1, sizeof *be);
+	pthread_mutex_lock(&s->lock);
+	s->be = be;
+	pthread_mutex_unlock(&s->lock);
+	if (be_conn_open(s, be, err) != 0) {
+		/* The engine only closes what connected: undo it here. */
+		be_close(s, true);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- push ---------------------------------------------------------------------- */
+
+/* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
+#define IDLE_MAX_MS	(28 * 60 * 1000)
+
+static int
+wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
+    struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_news	 news;
+	struct pollfd		 pfd;
+	int			 ms, r;
+
+	ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ? timeout_ms :
+	    SYNC_POLL_MS;
+	pfd.fd = wake_fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
+	while (r == -1 && errno == EINTR);
+	if (r > 0)
+		return SYNC_WATCH_WOKEN;
+	if (imap_noop(be->c, &news, err) != 0)
+		return -1;
+	s->others_news |= news.others;
+	if (imap_news_any(&news))
+		return SYNC_WATCH_PULLED;
+	return SYNC_WATCH_TIMEOUT;
+}
+
+static int
+wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
+    int timeout_ms, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_news	 news, more;
+	int			 w, ms;
+
+	if (be->c == NULL)
+		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		    s->acct->name);
+	/* IDLE watches the selected folder: make it f (the pull selects). */
+	if (be->selected == NULL || be->selected_rw ||
+	    f->remote_name == NULL || strcmp(be->selected, f->remote_name) != 0)
+		return SYNC_WATCH_PULLED;
+	/* News of the other folders too, where the server can tell them. */
+	if (!be->notify_tried) {
+		be->notify_tried = true;
+		if (imap_can_notify(be->c)) {
+			if (imap_notify_set(be->c, err) == 0)
+				be->notify_on = true;
+			else if (be_fatal(err))
+				return -1;
+		}
+	}
+	if (be->no_idle || !imap_can_idle(be->c))
+		return wait_noop(s, wake_fd, timeout_ms, err);
+
+	if (imap_idle_start(be->c, &news, err) != 0) {
+		if (be_fatal(err))
+			return -1;
+		/* Refused: poll instead, on this connection and later. */
+		be->no_idle = true;
+		return wait_noop(s, wake_fd, timeout_ms, err);
+	}
+	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
+	    IDLE_MAX_MS;
+	/* Untagged data before "+ idling" is news already: end at once. */
+	w = imap_news_any(&news) ? TLS_WAIT_DATA :
+	    imap_idle_wait(be->c, wake_fd, ms);
+	if (w == TLS_WAIT_ERROR && s->cancelled)
+		return perr_set(err, PERR_IO, "account %s: cancelled",
+		    s->acct->name);
+	memset(&more, 0, sizeof more);
+	if (imap_idle_done(be->c, &more, err) != 0)
+		return -1;
+	/*
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
+	 * a STATUS that came during the commands of the last pull was taken
+	 * for their reply and lost: with NOTIFY on, news of this folder is a
+	 * reason to look at the others too (one pipelined STATUS round).
+	 */
+	s->others_news |= news.others || more.others || news.missed ||
+	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
+	if (imap_news_any(&news) || imap_news_any(&more))
+		return SYNC_WATCH_PULLED;
+	/*
+	 * Data that was no news (Dovecot's "* OK Still here") simply ends
+	 * this wait: the caller comes back at once.
+	 */
+	return w == TLS_WAIT_WOKEN ? SYNC_WATCH_WOKEN : SYNC_WATCH_TIMEOUT;
+}
+
+/*
+ * STATUS of the folders not selected against their stored state, all in
+ * one round trip: a new message moves UIDNEXT, an expunge MESSAGES, a flag
+ * HIGHESTMODSEQ (with CONDSTORE; without it a flag change cannot be seen
+ * this way: with `flags`, every folder then counts as changed and is
+ * pulled, else flags wait for the next full pass). The selected
+ * folder is pulled too (RFC 3501: no STATUS on it), and so is one never
+ * synced or that the server would not describe.
+ */
+static int
+check_folders(struct sync_session *s, const struct store_folder *fs,
+    size_t n, bool flags, bool *changed, struct perr *err)
+{
+	struct imap_be		*be = s->be;
+	struct imap_status	*ist;
+	const char		**names;
+	bool			*ok;
+	size_t			 i, k, *at;
+	int64_t			 total, unread;
+	int			 rc = -1;
+
+	names = xcalloc(n + 1, sizeof *names);
+	at = xcalloc(n + 1, sizeof *at);
+	ist = xcalloc(n + 1, sizeof *ist);
+	ok = xcalloc(n + 1, sizeof *ok);
+	for (i = k = 0; i < n; i++) {
+		changed[i] = true;
+		if ((flags && !be->condstore) || fs[i].uidvalidity == 0 ||
+		    fs[i].uidnext == 0 ||
+		    (be->condstore && fs[i].highestmodseq == 0) ||
+		    (be->selected != NULL &&
+		    strcmp(be->selected, fs[i].remote_name) == 0))
+			continue;
+		names[k] = fs[i].remote_name;
+		at[k++] = i;
+	}
+	if (k > 0 && imap_status_many(be->c, names, k, ist, ok, err) != 0)
+		goto out;
+	for (i = 0; i < k; i++) {
+		if (!ok[i])
+			continue;
+		if (store_folder_counts(s->st, fs[at[i]].id, &total, &unread,
+		    err) != 0)
+			goto out;
+		changed[at[i]] = ist[i].uidvalidity != fs[at[i]].uidvalidity ||
+		    ist[i].uidnext != fs[at[i]].uidnext ||
+		    (int64_t)ist[i].messages != total || (be->condstore &&
+		    ist[i].highestmodseq != fs[at[i]].highestmodseq);
+	}
+	rc = 0;
+out:
+	free(names);
+	free(at);
+	free(ist);
+	free(ok);
+	return rc;
+}
+
+const struct account_ops sync_imap_ops = {
+	.name = "imap",
+	.connect = be_connect,
+	.list_folders = folders_list,
+	.pull_folder = pull_folder,
+	.fetch_bodies = fetch_bodies,
+	.apply_journal = replay_apply_journal,
+	.wait_push = wait_push,
+	.check_folders = check_folders,
+	.cancel = be_cancel,
+	.close = be_close,
+	.fatal = be_fatal,
+};

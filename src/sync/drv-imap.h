@@ -1,0 +1,260 @@
+/*
+ * drv-imap.h - private to the IMAP driver (drv-imap*.c), included by no other
+ * file: its state and the functions its files share. The face of the
+ * driver is sync_imap_ops (drv.h).
+ *
+ *   drv-imap.c          sync_imap_ops: connect, close, push; shared bits
+ *   drv-imap-folders.c  LIST into the account's folder rows
+ *   drv-imap-pull.c     one folder: QRESYNC, CONDSTORE or the full diff
+ *   drv-imap-narrow.c   FETCHes that break or are refused, narrowed down
+ *   drv-imap-fetch.c    new messages and bodies into the store
+ *   drv-imap-replay.c   replaying the journal, and its shared steps
+ *   drv-imap-move.c     replaying moves and copies
+ *
+ * Names that cross files carry their file's prefix: be_ (drv-imap.c),
+ * folders_, pull_, narrow_, fetch_, replay_, move_.
+ *
+ * Per folder, the cheapest way the server allows (ARCHITECTURE 5):
+ *
+ *   QRESYNC    EXAMINE ... (QRESYNC (uidvalidity modseq 1:lastuid)) gives
+ *              the expunged UIDs (VANISHED) and the changed flags in one
+ *              round trip; new UIDs are asked for only when UIDNEXT moved.
+ *              Nothing new costs exactly one command.
+ *   CONDSTORE  EXAMINE (CONDSTORE); UID FETCH 1:n (FLAGS) (CHANGEDSINCE m)
+ *              when HIGHESTMODSEQ moved; expunges are found by counting
+ *              (server messages below the old UIDNEXT against ours) and,
+ *              only when the counts differ, by a UID SEARCH diff.
+ *   full       UID FETCH 1:* (FLAGS), streamed, merged with the store's
+ *              own UID walk: new, changed and expunged in one pass. Also
+ *              used for a folder whose first sync never finished.
+ *
+ * New messages are fetched newest first in batches of HEADER_BATCH, one
+ * store transaction per batch: a killed sync keeps every batch it
+ * committed, and the next pass asks only for UIDs not in the store. The
+ * folder's sync state is written last, once everything it describes is
+ * committed.
+ *
+ * UIDVALIDITY changed: the store forgets the folder's UIDs (rows, bodies
+ * and threads stay), the full path lists the server again, and each header
+ * fetched is first matched by Message-ID against a forgotten row, which
+ * gets its new UID back instead of a duplicate being stored. Rows left
+ * unmatched at the end of that pass are gone from the server.
+ *
+ * A FETCH reply libetpan cannot parse costs a new connection, not the
+ * folder: batches are narrowed down to the message that broke them, which
+ * is stored from its raw source, or as a placeholder, with a problem that
+ * says so (narrow_fetch(); doc/SYNC-RULES.md 6). A FETCH the server
+ * answers NO is narrowed down the same way, on the same connection, to the
+ * messages it refuses: a placeholder (or headers only) quoting its words.
+ */
+#ifndef POSTA_DRV_IMAP_H
+#define POSTA_DRV_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/net.h"
+#include "sync/drv.h"
+
+struct imap_be {
+	struct imap_conn	*c;
+	struct imap_trace	*trace;
+	bool			 qresync, condstore;
+	/*
+	 * The server answered the hand-built QRESYNC SELECT with BAD (or a
+	 * NO while a plain one works): never ENABLE QRESYNC again on this
+	 * account's connections, use CONDSTORE.
+	 */
+	bool			 no_qresync;
+	bool			 no_idle;	/* IDLE refused: poll with NOOP */
+	bool			 notify_tried;	/* NOTIFY SET sent (or not
+						   offered) on this session */
+	bool			 notify_on;	/* ... and taken */
+	char			*ns_prefix;
+	char			 ns_delim;
+	char			*selected;	/* remote name, NULL: none */
+	bool			 selected_rw;	/* SELECT (replay), not EXAMINE */
+	int64_t			*dropped;	/* see j_drop_results() */
+	size_t			 ndropped;
+	struct {
+		int64_t		 row;
+		char		*folder;
+		uint32_t	 uid;
+	}			*placed;	/* see j_place() */
+	size_t			 nplaced;
+	/*
+	 * Folders (store ids) the server sent a message of on this session:
+	 * a FETCH it refuses there is about the message, not the folder
+	 * (narrow_fetch()).
+	 */
+	int64_t			*readable;
+	size_t			 nreadable;
+};
+
+
+/*
+ * The sentences of store_msg.problem for a message whose FETCH reply broke
+ * libetpan's parser: stored from its raw bytes, or not at all (a row that
+ * keeps the UID and flags, so that no later pass fetches it again or
+ * stores it twice).
+ */
+#define PROBLEM_RAW	"the server's description of this message could " \
+	"not be parsed; it is shown from its raw source"
+#define PROBLEM_LOST	"the server's description of this message could " \
+	"not be parsed, nor its raw source fetched; a sync of this folder " \
+	"alone (posta sync --folder) tries again"
+#define PROBLEM_BODY	"the server's copy of this message could not be " \
+	"parsed; only its headers are stored, and a sync of this folder " \
+	"alone (posta sync --folder) tries again"
+/* The server's words (sanitised) follow the colon. */
+#define PROBLEM_REFUSED_AS	"the server would not send this message: "
+#define PROBLEM_REFUSED	PROBLEM_REFUSED_AS "%s; a sync of this folder alone " \
+	"(posta sync --folder) tries again"
+#define PROBLEM_BODY_REFUSED PROBLEM_REFUSED_AS "%s; only its headers are " \
+	"stored, and a sync of this folder alone (posta sync --folder) tries " \
+	"again"
+/*
+ * A body over MAIL_MSG_MAX whose RFC822.SIZE said less: the row takes the
+ * size received (so that nothing asks for it again) and this sentence:
+ * the size announced, the MB received, the MB posta downloads.
+ */
+#define PROBLEM_SIZE_LIE	"the server announced this message as %lld " \
+	"bytes but sent %.1f MB, more than the %zu MB posta downloads; its " \
+	"body was not kept"
+
+/*
+ * libetpan stops at the first byte of a reply it cannot parse and leaves
+ * the rest unread: the session has lost its place in the stream, and only
+ * a new connection goes on (libetpan-guide.md 2; imap_conn.unparsed). A
+ * FETCH over many UIDs that breaks that way must not cost the folder. What
+ * it delivered before the break is kept, the connection is opened again and
+ * the message that was being read (the first one not delivered: servers
+ * answer in UID order) is asked for alone, then the others together again.
+ * A message that breaks the reply alone goes to broken(), once, however
+ * many tries it took to find it.
+ *
+ * A FETCH the server answers with a tagged NO (Gmail's "Some messages
+ * could not be FETCHed", Dovecot's [SERVERBUG] for a corrupt file) leaves
+ * the session usable: what it sent before the NO is kept, and the UIDs it
+ * did not send are asked for again on the same connection, each alone if
+ * the server sent the others, else half of them at a time, until single
+ * UIDs are refused. Those go to refused() at the end, and only if the
+ * server sent some message of the folder on this session: a folder where
+ * it sends none is refused as a whole (gone, locked, over a quota), and
+ * its pass fails with the server's words instead of filling it with
+ * placeholders.
+ */
+struct narrow {
+	struct sync_session		*s;
+	const struct store_folder	*f;
+	uint32_t			 uidvalidity;	/* of the selection */
+	/* One command over uids; what it delivers goes to narrow_got(). */
+	int	(*fetch)(struct narrow *, const uint32_t *uids, size_t n,
+		    struct perr *);
+	/* uid broke the reply alone; the connection is a new one. */
+	int	(*broken)(struct narrow *, uint32_t uid, struct perr *);
+	/* The server refused uid alone, in the words why (sanitised). */
+	int	(*refused)(struct narrow *, uint32_t uid, const char *why,
+		    struct perr *);
+	void				*arg;
+	uint32_t			*got;	/* delivered by this try */
+	size_t				 ngot, capgot;
+	bool				 failed; /* a store error: undo */
+	char				 why[320]; /* of the last NO */
+	struct {
+		uint32_t		 uid;
+		char			*why;
+	}				*no;	/* refused alone, not marked yet */
+	size_t				 nno;
+};
+
+/* A batch's entries as pointers, so subsets can be passed around. */
+struct replay_set {
+	const struct store_journal	**e;
+	uint32_t			 *uid;
+	size_t				  n;
+};
+
+/* drv-imap.c */
+bool	be_fatal(const struct perr *err);
+unsigned	be_store_flags(unsigned imap);
+void	be_conn_drop(struct sync_session *s, struct imap_be *be, bool broken);
+int	be_conn_open(struct sync_session *s, struct imap_be *be,
+	    struct perr *err);
+unsigned	be_imap_bits(unsigned f);
+void	be_note(struct sync_session *s, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* drv-imap-folders.c */
+char	*folders_display_name(const struct imap_be *be, const char *raw);
+int	folders_list(struct sync_session *s, struct perr *err);
+
+/* drv-imap-pull.c */
+uint64_t	pull_modseq_ok(uint64_t v);
+int	pull_folder(struct sync_session *s, const struct store_folder *f,
+	    struct perr *err);
+
+/* drv-imap-narrow.c */
+void	narrow_got(struct narrow *nw, uint32_t uid);
+int	narrow_reopen(struct sync_session *s, const struct store_folder *f,
+	    uint32_t uidvalidity, struct perr *err);
+int	narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
+	    struct perr *err);
+
+/* drv-imap-fetch.c */
+int	fetch_recover(struct narrow *nw, const struct perr *ferr,
+	    struct perr *err);
+int	fetch_new(struct sync_session *s, const struct store_folder *f,
+	    uint32_t uidvalidity, const uint32_t *uids, size_t n, bool remap,
+	    struct perr *err);
+int	fetch_retry_lost(struct sync_session *s, const struct store_folder *f,
+	    uint32_t uidvalidity, struct perr *err);
+int	fetch_bodies(struct sync_session *s, const struct store_folder *f,
+	    const struct sync_body_req *req, size_t n, struct perr *err);
+
+/* drv-imap-replay.c */
+char	*replay_folder(const struct sync_session *s, const char *raw);
+int	replay_mark(struct sync_session *s,
+	    const struct store_journal *const *v, size_t n,
+	    const uint32_t *uids, struct perr *err);
+int	replay_settle(struct sync_session *s,
+	    const struct store_journal *const *v, size_t n,
+	    const struct perr *why, struct perr *err);
+int	replay_refused(struct sync_session *s,
+	    const struct store_journal *const *v, size_t n, bool sent,
+	    struct perr *err);
+int	replay_select(struct sync_session *s, const char *mailbox,
+	    struct perr *err);
+int	replay_find_free(struct sync_session *s, const struct store_journal *e,
+	    int64_t in_folder, const uint32_t *taken, size_t ntaken,
+	    uint32_t *uid, struct perr *err);
+int	replay_remove(struct sync_session *s, const uint32_t *uids, size_t n,
+	    bool *left, struct perr *err);
+void	replay_set_add(struct replay_set *js, const struct store_journal *e,
+	    uint32_t uid);
+void	replay_set_free(struct replay_set *js);
+int	replay_split(struct sync_session *s, const struct store_journal *v,
+	    size_t n, int64_t folder_id, struct replay_set *here,
+	    struct replay_set *gone, struct perr *err);
+int64_t	replay_folder_id(struct sync_session *s, const char *remote);
+int	replay_refused_all(struct sync_session *s,
+	    const struct store_journal *v, size_t n, bool sent,
+	    struct perr *err);
+int	replay_source(struct sync_session *s, const struct store_journal *v,
+	    size_t n, struct perr *err);
+int	replay_give_uid(struct sync_session *s, int64_t eid, int64_t id,
+	    int64_t dest_id, const char *dest_name, uint32_t uid,
+	    struct perr *err);
+int	replay_results_by_mid(struct sync_session *s,
+	    const struct replay_set *js, const char *dest, int64_t dest_id,
+	    struct perr *err);
+int	replay_apply_journal(struct sync_session *s,
+	    const struct store_journal *v, size_t n, struct perr *err);
+
+/* drv-imap-move.c */
+int	move_flush_dropped(struct sync_session *s, struct perr *err);
+int	move_apply(struct sync_session *s, const struct store_journal *v,
+	    size_t n, bool copy, struct perr *err);
+
+#endif
