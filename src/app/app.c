@@ -26,7 +26,7 @@ app_sync(const struct config *cfg, const struct account *acct,
 	rc = sync_account(st, acct, &so, opts != NULL ? opts->stats : NULL,
 	    err);
 	store_close(st);
-	if (rc != 0 && strncmp(err->msg, "account ", 8) != 0)
+	if (rc != 0)
 		perr_prefix(err, "account %s", acct->name);
 	return rc;
 }

@@ -7,8 +7,9 @@
  *   app_worker.c  the account worker (ARCHITECTURE 2): a thread per account
  *           owning its connection, a request queue from the UI, an event
  *           pipe back, push (IDLE), offline back-off; fetching one body
- *   app_act.c  user actions on mail and folders, online or offline: the
- *           local change and its journal entry in one transaction
+ *   app_act.c  user actions on mail, online or offline: the local
+ *           change and its journal entry in one transaction; app_folder.c
+ *           the same for folders (act-int.h: private to the two)
  *   app_draft.c  drafts (new, reply, forward, edit again), attachments,
  *           the message as queued, address completion
  *   app_copy.c  the Sent and Drafts copies (through the journal for
@@ -365,7 +366,7 @@ int	app_query_counts(struct store *st, const char *text,
 	    int64_t folder_id, int64_t *total, int64_t *unread,
 	    struct perr *err);
 
-/* ---- acting on mail (app_act.c) -------------------------------------------- */
+/* ---- acting on mail (app_act.c, app_folder.c) ------------------------------ */
 
 /*
  * User actions. Each call is ONE store transaction that changes the local
@@ -429,7 +430,8 @@ int	app_act_expunge(struct app_act *, const char *folder, size_t *changed,
  * Folders. A folder created on an IMAP account is local (no remote name)
  * until the replay's CREATE succeeds; it is subscribed. Renaming takes the
  * subfolders along (as IMAP RENAME does). Deleting refuses INBOX, a folder
- * with subfolders, and, unless force, a folder that holds messages.
+ * with subfolders, and, unless force, a folder that holds messages
+ * (PERR_FORCE: forcing it would do).
  */
 int	app_act_folder_create(struct app_act *, const char *name,
 	    struct perr *err);
@@ -449,11 +451,9 @@ int	app_act_journal_retry(struct app_act *, int64_t id, struct perr *err);
 int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 
 /*
- * After acting online: one sync pass (app_sync) so that the journal reaches
- * the server now. Does nothing (*pushed = false) for POP3 accounts, when
- * nothing waits, and while src/sync does not replay the journal yet
- * (sync.h defines SYNC_REPLAYS_JOURNAL once it does: until then a pass
- * would pull the server's old state over the waiting actions).
+ * After acting online: one sync pass (app_sync), which replays the journal
+ * before it pulls anything, so that the journal reaches the server now.
+ * Does nothing (*pushed = false) for POP3 accounts and when nothing waits.
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);

@@ -308,7 +308,7 @@ int	net_fail(struct perr *err, const struct perr *io_err,
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
 
-/* ---- imapcmd.c --------------------------------------------------------- */
+/* ---- imapcmd*.c -------------------------------------------------------- */
 
 /*
  * The IMAP commands of the sync engine, answering in plain C data. Mailbox
@@ -790,8 +790,9 @@ struct smtp_result {
  * every recipient gets its own RCPT and its own result; DATA only when at
  * least one was accepted; RSET after a refusal. Returns 0 when the server
  * accepted the message (SMTP_SENT or SMTP_PARTIAL), else -1 with err set
- * and res->outcome SMTP_REFUSED or SMTP_UNKNOWN. res is always filled;
- * smtp_result_free() releases it.
+ * and res->outcome SMTP_REFUSED or SMTP_UNKNOWN (err->code PERR_RCPT when
+ * every recipient was refused: res->rcpt has each one's reply). res is
+ * always filled; smtp_result_free() releases it.
  */
 int	smtp_submit(struct smtp_conn *, const char *from,
 	    const char *const *rcpts, size_t n, const char *msg, size_t len,

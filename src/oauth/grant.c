@@ -56,23 +56,26 @@ json_read(const char *body, size_t len, const char *what, struct perr *err)
 {
 	json_tokener	*tok;
 	json_object	*o;
+	const char	*why = NULL;
+	size_t		 end;
 
 	if ((tok = json_tokener_new_ex(JSON_DEPTH_MAX)) == NULL) {
 		perr_set(err, PERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (o != NULL && json_tokener_get_parse_end(tok) < len &&
-	    strspn(body + json_tokener_get_parse_end(tok), " \t\r\n") !=
-	    len - json_tokener_get_parse_end(tok)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+	end = json_tokener_get_parse_end(tok);
+	if (o == NULL)
+		why = json_tokener_get_error(tok) == json_tokener_continue ?
+		    "it ends too early" : json_tokener_error_desc(
+		    json_tokener_get_error(tok));
+	else if (!json_object_is_type(o, json_type_object))
+		why = "another JSON value";
+	else if (end < len && strspn(body + end, " \t\r\n") != len - end)
+		why = "more follows the object";
+	if (why != NULL) {
 		perr_set(err, PERR_PROTOCOL, "the %s's reply is not a JSON "
-		    "object (%s)", what, o == NULL ?
-		    json_tokener_error_desc(json_tokener_get_error(tok)) :
-		    "another JSON value");
+		    "object (%s)", what, why);
 		json_object_put(o);
 		o = NULL;
 	}

@@ -40,7 +40,7 @@ oauth_post(const struct account *acct, const char *url, const char *what,
     const char *form, struct http_reply *rep, struct perr *err)
 {
 	struct http_request	rq = { url, form, acct->ca_file, what,
-				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT };
+				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT, NULL };
 
 	return http_fetch(&rq, rep, err);
 }
@@ -160,9 +160,17 @@ run_token_command(const struct account *acct, const char *cmd,
 	}
 	close(in[1]);
 	in[1] = -1;
-	while ((k = read(outp[0], buf + used, sizeof buf - 1 - used)) > 0 ||
-	    (k == -1 && errno == EINTR)) {
-		if (k > 0 && used + (size_t)k < sizeof buf - 1)
+	/* Read to the end (what does not fit is dropped), or it blocks. */
+	for (;;) {
+		char	drop[512];
+
+		k = used + 1 < sizeof buf ? read(outp[0], buf + used,
+		    sizeof buf - 1 - used) : read(outp[0], drop, sizeof drop);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (used + 1 < sizeof buf)
 			used += (size_t)k;
 	}
 	buf[used] = '\0';

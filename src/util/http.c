@@ -53,7 +53,8 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
     struct perr *err)
 {
 	struct http_body	 body = { NULL, 0, rq->max, false };
-	struct curl_slist	*hdr = NULL;
+	struct curl_slist	*hdr = NULL, *to = NULL;
+	char			*entry;
 	CURL			*c;
 	CURLcode		 r;
 	char			 ebuf[CURL_ERROR_SIZE] = "";
@@ -84,6 +85,12 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	if (rq->connect_to != NULL) {
+		entry = xasprintf("::%s", rq->connect_to);
+		to = curl_slist_append(NULL, entry);
+		free(entry);
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, to);
+	}
 	if (rq->form != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->form);
 		hdr = curl_slist_append(hdr, "Accept: application/json");
@@ -93,6 +100,7 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
+	curl_slist_free_all(to);
 	if (body.too_big || r == CURLE_FILESIZE_EXCEEDED) {
 		free(body.buf);
 		return perr_set(err, PERR_PROTOCOL, "%s: refused: the %s is "

@@ -38,6 +38,8 @@ enum perr_code {
 	PERR_STORE,        /* SQLite */
 	PERR_NOTFOUND,
 	PERR_SYNTAX,        /* a query the user typed (src/search) */
+	PERR_RCPT,          /* SMTP: every recipient was refused */
+	PERR_FORCE,         /* refused unless forced (a folder holding mail) */
 };
 
 /* An error travels with its words. msg is always NUL-terminated. */
@@ -50,7 +52,12 @@ void	perr_clear(struct perr *);
 /* Set code and message; returns -1 so that "return perr_set(...)" reads well. */
 int	perr_set(struct perr *, enum perr_code, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Put context in front of an existing message: "ctx: old message". */
+/*
+ * Put context in front of an existing message: "ctx: old message", unless
+ * the message starts with that context already (a lower layer that knew
+ * it, e.g. the account, said so), so that a caller adds its context
+ * without looking at the words.
+ */
 void	perr_prefix(struct perr *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
@@ -125,6 +132,9 @@ struct http_request {
 	const char	*what;		/* "autoconfig document": for errors */
 	size_t		 max;		/* bytes: a longer body is refused */
 	int		 timeout;	/* seconds for the whole exchange */
+	/* "ADDRESS:PORT" every connection goes to instead, the URL's host
+	 * still checked against the certificate (tests); NULL: none. */
+	const char	*connect_to;
 };
 
 struct http_reply {

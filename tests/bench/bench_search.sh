@@ -119,8 +119,8 @@ EOF
 fi
 
 # A rare number: the one of the newest "Fattura n. N" subject.
-RARE=$("$POSTA" -c "$CONF" --offline search --json --limit 1 subject:fattura |
-  sed -n 's/.*"subject":"Fattura n\. \([0-9]*\).*/\1/p')
+RARE=$("$POSTA" -c "$CONF" --offline search --json --limit 5 subject:fattura |
+  sed -n 's/.*"subject":"[^"]*Fattura n\. \([0-9]*\).*/\1/p' | head -n 1)
 : "${RARE:=4711}"
 
 # posta query | notmuch query

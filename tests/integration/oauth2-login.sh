@@ -206,6 +206,12 @@ ok_if "browser login: the page says so" grep -q "posta is logged in" "$WORK/page
 seen_rt
 run check-account
 check "IMAP logs in after the browser login" 0 "ok as alice (XOAUTH2)"
+CONF=$(conf pop "oauth2_token_url = $AS/token" "protocol = pop3" \
+    "port = $POP3S_PORT" "auth = oauthbearer")
+run check-account
+check "POP3 and SMTP log in with OAUTHBEARER and the kept token" 0 \
+    "ok as alice (OAUTHBEARER)" "POP3 $LAB_HOST:$POP3S_PORT"
+CONF=$CONF_FILE
 
 # ---- hostile or broken providers ----
 for mode in badjson huge http500; do
@@ -218,6 +224,14 @@ for mode in badjson huge http500; do
 	esac
 	check "device endpoint $mode: a clear error" 1 "$want"
 done
+rm -f "$WORK/as/mode"
+set_as polls "pending denied"
+run oauth2 login lab
+check "device login refused by the user: a clear error" 1 "was refused at the provider (access_denied)"
+set_as polls "expired"
+run oauth2 login lab
+check "device code expired: a clear error" 1 "the code WDJB-MJHT expired before the login was done"
+set_as polls ok
 # The token endpoint too: a refresh reading bad JSON.
 rm -f "$WORK/as/mode"
 set_as expires_in 5
@@ -271,6 +285,33 @@ ok_if "the command was asked to load it, once" test "$(grep -c '^load lab$' "$WO
 ok_if "one refresh" test "$(count 'refresh ok')" = 1
 CONF=$CONF_FILE
 
+# ---- the account worker (the TUI's) refreshes on its own thread ----
+set_as expires_in 5
+run oauth2 login lab
+seen_rt
+set_as expires_in 3600
+: >"$WORK/as/log"
+mkfifo "$WORK/in"
+"$POSTA_BUILDDIR/tests/integration/worker_probe" -c "$CONF" -a lab \
+    <"$WORK/in" >"$WORK/events" 2>"$WORK/probe.err" &
+PROBE_PID=$!
+PIDS+=($PROBE_PID)
+exec {PIN}>"$WORK/in"
+for ((i = 0; i < 1200; i++)); do
+	grep -qE '^[0-9]+ (sync_done|error|offline)' "$WORK/events" && break
+	sleep 0.05
+done
+if grep -qE '^[0-9]+ sync_done' "$WORK/events" && [[ $(count 'refresh ok') == 1 ]]; then
+	pass "the account worker refreshes the expired token, logs in and syncs"
+else
+	fail "the account worker refreshes the expired token, logs in and syncs" \
+	    "$(cat "$WORK/events" "$WORK/probe.err")" "refreshes: $(count 'refresh ok')"
+fi
+printf 'stop\n' >&"$PIN"
+exec {PIN}>&-
+wait "$PROBE_PID"
+cat "$WORK/events" "$WORK/probe.err" >>"$WORK/all-output"
+
 # ---- no token anywhere ----
 set_as polls ok
 run oauth2 login lab
@@ -279,7 +320,7 @@ export POSTA_TRACE=$WORK/trace
 run sync
 unset POSTA_TRACE
 check "a sync with the kept token" 0
-ok_if "the trace was written" grep -q "EXAMINE INBOX" "$WORK/trace"
+ok_if "the trace was written" grep -q "^C: [0-9]* " "$WORK/trace"
 mapfile -t toks < <(awk '{ print $1 }' "$WORK/tokens"; sort -u "$WORK/rts")
 leak=()
 (( ${#toks[@]} >= 8 )) || leak+=("only ${#toks[@]} tokens to look for")

@@ -3,7 +3,9 @@
 # PATH (pass, secret-tool, gopass), stores the password in the one chosen
 # and writes the command that reads it back, never the password (issue 16
 # item 4). The stores are fakes of ours on PATH that keep each secret in a
-# file, speaking the same command lines as the real ones.
+# file, speaking the same command lines as the real ones. Also the mailbox
+# size shown before the offline question (item 3): from STATUS SIZE (the
+# lab's Dovecot), from QUOTA (fake_imap.py's quota lie), or not at all.
 set -u
 
 : "${POSTA:?POSTA must name the posta binary}"
@@ -16,7 +18,7 @@ source "$POSTA_SRCDIR/tests/integration/tap.sh"
 # shellcheck disable=SC1091
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
 
-echo "1..13"
+echo "1..16"
 lab_up >/dev/null 2>&1 || bail "the lab did not start"
 export XDG_DATA_HOME=$WORK/data POSTA_NET_TIMEOUT=5
 
@@ -89,4 +91,35 @@ if grep -q "Store it in" "$WORK/out"; then not_ok "no store on PATH: none offere
 else ok "no store on PATH: none offered"; fi
 has "... the choices start with a command of yours" "$(out)" \
   "1. Run a command of yours that prints it"
+
+# ---- the mailbox size, before the offline question -----------------------------
+has "STATUS SIZE (the lab): the size is shown" \
+  "$(cat "$WORK/out")" "The inbox on the server holds [0-9.]* MB"
+# fake PORTDIR LIES: fake_imap.py with those lies; the setup (tls = none,
+# answers on stdin) of an account on it, output in $WORK/out.
+fake_setup() {
+  local d=$WORK/$1 n=0
+  mkdir -p "$d"
+  printf '%s\n' "$2" >"$d/port.lies"
+  /usr/bin/python3 "$POSTA_SRCDIR/tests/lab/fake_imap.py" --port-file "$d/port" \
+    --idle 30 </dev/null >"$d/stderr" 2>&1 &
+  FAKE=$!
+  until [[ -s $d/port ]]; do
+    ((n++ > 200)) && bail "fake_imap.py did not start"
+    sleep 0.05
+  done
+  printf '%s\n' alice anything "" 2 |
+    PATH=$WORK/empty "$POSTA" -c "$d/conf" setup --email alice@localhost \
+      --name A --account "$1" --host 127.0.0.1 --port "$(cat "$d/port")" \
+      --tls none --smtp-host 127.0.0.1 --smtp-port 1 --smtp-tls none \
+      >"$WORK/out" 2>&1
+  kill "$FAKE" 2>/dev/null
+}
+fake_setup q quota
+has "QUOTA: the usage of INBOX's quota root is shown (2048 KiB)" \
+  "$(cat "$WORK/out")" "The inbox on the server holds 2.1 MB"
+fake_setup nq ""
+if grep -q "holds" "$WORK/out"; then not_ok "neither: no size is shown" "$(cat "$WORK/out")"
+elif grep -q "Offline policy" "$WORK/out"; then ok "neither: no size is shown"
+else not_ok "neither: no size is shown (the setup did not get there)" "$(cat "$WORK/out")"; fi
 exit $((failed > 0))

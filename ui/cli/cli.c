@@ -1,4 +1,5 @@
 /* cli.c - subcommand table, dispatch and shared helpers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,20 @@ cli_getopt_account(const struct cmd_entry *e, int argc, char **argv,
 		}
 	}
 	return i;
+}
+
+int
+cli_parse_id(const char *s, int64_t *id)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || n <= 0)
+		return -1;
+	*id = n;
+	return 0;
 }
 
 int

@@ -70,6 +70,8 @@ int		 cli_open_reader(struct cli_ctx *, const char *account,
  */
 int		 cli_getopt_account(const struct cmd_entry *, int argc,
 		    char **argv, const char **account);
+/* A row id (message, outbox, journal): a decimal > 0. 0, or -1. */
+int		 cli_parse_id(const char *s, int64_t *id);
 /*
  * One message as posta list prints it: a table row (the subject cut to
  * subject_cols when > 0) or, with json, one JSON object naming folder.
