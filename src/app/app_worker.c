@@ -561,13 +561,11 @@ post_journal(struct app_worker *w, struct store *st)
 static void
 on_outbox(void *arg, const struct app_outbox_event *ev)
 {
-	static const char	*what[] = { "sent", "sent, with refusals",
-				    "not sent", "outcome unknown", "note" };
 	struct app_worker	*w = arg;
 	char			 text[sizeof ((struct app_event *)0)->text];
 
 	(void)snprintf(text, sizeof text, "outbox %lld \"%s\": %s%s%s",
-	    (long long)ev->id, ev->subject, what[ev->what],
+	    (long long)ev->id, ev->subject, app_outbox_words(ev),
 	    *ev->text != '\0' ? ": " : "", ev->text);
 	post_simple(w, ev->what == APP_OUTBOX_SENT ? APP_EV_NOTE :
 	    APP_EV_ERROR, 0, 0, text);
