@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "oauth/oauth.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
@@ -25,7 +26,7 @@ app_sync(const struct config *cfg, const struct account *acct,
 	rc = sync_account(st, acct, &so, opts != NULL ? opts->stats : NULL,
 	    err);
 	store_close(st);
-	if (rc != 0 && strncmp(err->msg, "account ", 8) != 0)
+	if (rc != 0)
 		perr_prefix(err, "account %s", acct->name);
 	return rc;
 }
@@ -55,4 +56,13 @@ app_folder_unsynced(const struct account *acct, const struct store_folder *f,
 		    "not synced: the account's folders setting leaves it out";
 	return acct->protocol == PROTO_IMAP && f->remote_name != NULL &&
 	    !f->noselect && !sync_folder_chosen(acct, f);
+}
+
+int
+app_oauth2_login(const struct account *acct, enum app_oauth2_flow flow,
+    app_note_cb note, void *arg, struct perr *err)
+{
+	return oauth_login(acct, flow == APP_OAUTH2_DEVICE ? OAUTH_FLOW_DEVICE :
+	    flow == APP_OAUTH2_BROWSER ? OAUTH_FLOW_BROWSER : OAUTH_FLOW_AUTO,
+	    note, arg, err);
 }

@@ -7,8 +7,9 @@
  *   app_worker.c  the account worker (ARCHITECTURE 2): a thread per account
  *           owning its connection, a request queue from the UI, an event
  *           pipe back, push (IDLE), offline back-off; fetching one body
- *   app_act.c  user actions on mail and folders, online or offline: the
- *           local change and its journal entry in one transaction
+ *   app_act.c  user actions on mail, online or offline: the local
+ *           change and its journal entry in one transaction; app_folder.c
+ *           the same for folders (act-int.h: private to the two)
  *   app_draft.c  drafts (new, reply, forward, edit again), attachments,
  *           the message as queued, address completion
  *   app_copy.c  the Sent and Drafts copies (through the journal for
@@ -18,6 +19,9 @@
  *   app_search.c  the query language (doc/SEARCH.md) over the store
  *   app_check.c  posta check-account: one server's TLS, login, offers
  *   app_backup.c  posta import and export (src/backup)
+ *   app.c  also posta oauth2 login (src/oauth)
+ *   app_search_server.c  the same asked of IMAP servers, for the bodies
+ *                 not in the store
  */
 #ifndef POSTA_APP_H
 #define POSTA_APP_H
@@ -132,6 +136,23 @@ int	app_export(struct store *st, int64_t folder_id,
 char	*app_export_path(const char *dir, const char *folder,
 	    enum app_backup_format);
 
+/* ---- OAuth2 (app.c over src/oauth) ------------------------------------- */
+
+enum app_oauth2_flow { APP_OAUTH2_AUTO, APP_OAUTH2_DEVICE, APP_OAUTH2_BROWSER };
+/* A sentence for the user (the code and address to open: server text). */
+typedef void (*app_note_cb)(void *arg, const char *sentence);
+
+/*
+ * posta oauth2 login: run acct's OAuth2 login (the device grant, or the
+ * browser with PKCE on a loopback redirect; AUTO picks the device grant
+ * when oauth2_device_url is set) and keep the refresh token (a file of
+ * mode 0600 under $XDG_DATA_HOME/posta/oauth2/, or
+ * oauth2_refresh_token_command). Blocks until done: a face calls it, not
+ * the TUI's main loop. Returns 0, or -1 with err set.
+ */
+int	app_oauth2_login(const struct account *acct, enum app_oauth2_flow,
+	    app_note_cb note, void *arg, struct perr *err);
+
 /* ---- the account worker (app_worker.c) ---------------------------------- */
 
 /*
@@ -142,8 +163,8 @@ char	*app_export_path(const char *dir, const char *folder,
  * the server cannot be reached it reports APP_EV_OFFLINE and retries after
  * 2 s, doubling up to 5 minutes; app_worker_sync_now() retries at once.
  * A refused login is not retried by itself (servers lock accounts that
- * keep trying a wrong password): only app_worker_sync_now() or going
- * online again tries once more (rerunning password_command).
+ * keep trying a wrong password): only app_worker_sync_now() tries once
+ * more (rerunning password_command), or app_worker_set_password().
  *
  * The UI learns what happened from events: poll() app_worker_fd() for
  * POLLIN together with stdin, then call app_worker_event() until it
@@ -166,7 +187,9 @@ enum app_event_type {
 				   unread), total flag changes + expunges
 				   (0 + 0: bodies arrived); with unseen > 0
 				   the worker has run the config's
-				   new_mail_command */
+				   new_mail_command. The account's first
+				   pass (first_sync) says no unseen: what
+				   was there before is no news */
 	APP_EV_SYNC_DONE,	/* a pass finished without error */
 	APP_EV_BODY_READY,	/* msg_id's body is in the store */
 	APP_EV_BODY_FAILED,	/* msg_id's body could not be fetched: text */
@@ -192,6 +215,14 @@ struct app_event {
 	bool			login_refused;	/* APP_EV_OFFLINE */
 	int64_t			waiting, failed; /* APP_EV_JOURNAL */
 	char			folder[128];	/* APP_EV_PROGRESS, as shown */
+	/*
+	 * APP_EV_PROGRESS of a pass: folder folder_no of folders (0: not a
+	 * pass), messages stored by the pass so far (fetched), and whether
+	 * this is the account's first pass (nothing was stored before it).
+	 */
+	uint32_t		folder_no, folders;
+	uint64_t		fetched;
+	bool			first_sync;
 	char			text[512];
 };
 
@@ -218,6 +249,13 @@ bool	app_worker_event(struct app_worker *, struct app_event *ev);
 /* A pass now (the outbox's waiting and failed messages, journal, folders,
  * headers, bodies); retries a lost server at once. */
 void	app_worker_sync_now(struct app_worker *);
+/*
+ * The password the user typed (after a refused login): copied, used for
+ * the account's logins from now on instead of the configuration's (and
+ * for SMTP where it had the same one), wiped when the worker ends; then
+ * a pass at once, as app_worker_sync_now().
+ */
+void	app_worker_set_password(struct app_worker *, const char *password);
 /*
  * Replay the journal now (after an action: quick); a pass replays it too.
  * APP_EV_JOURNAL follows with the counts.
@@ -289,6 +327,31 @@ char	*app_search_explain(const char *query, const struct app_search *o,
 	    struct perr *err);
 
 /*
+ * The servers' half of a search (app_search_server.c), for the IMAP
+ * accounts in scope whose bodies are not all here (offline = headers or
+ * days:N): each is asked (UID SEARCH, src/search's search_imap(), in
+ * every stored folder) and out->ids gets the store ids of the messages it
+ * found that have no body here and that the store's own search did not
+ * find (any order); out->unstored counts what it found that is not in the
+ * store yet. With offline set no server is asked. out->notes are
+ * sentences for the user: an account not asked and why (offline, server
+ * unreachable, a query IMAP cannot say). Returns 0, or -1 with err set
+ * (a query that does not parse, the store). app_server_found_free()
+ * releases out, also after a failure.
+ */
+struct app_server_found {
+	int64_t		*ids;
+	size_t		 n;
+	size_t		 unstored;
+	char		**notes;
+	size_t		 nnotes;
+};
+int	app_search_server(const struct config *cfg, struct store *st,
+	    const char *query, const struct app_search *o, bool offline,
+	    struct app_server_found *out, struct perr *err);
+void	app_server_found_free(struct app_server_found *);
+
+/*
  * The TUI's windows over a query (limit, search, the results view, saved
  * searches). app_query_parse: text to a tree (NULL for "" or "all": no
  * limit), errors as app_search(); free with search_free(). The tree goes
@@ -303,7 +366,7 @@ int	app_query_counts(struct store *st, const char *text,
 	    int64_t folder_id, int64_t *total, int64_t *unread,
 	    struct perr *err);
 
-/* ---- acting on mail (app_act.c) -------------------------------------------- */
+/* ---- acting on mail (app_act.c, app_folder.c) ------------------------------ */
 
 /*
  * User actions. Each call is ONE store transaction that changes the local
@@ -367,7 +430,8 @@ int	app_act_expunge(struct app_act *, const char *folder, size_t *changed,
  * Folders. A folder created on an IMAP account is local (no remote name)
  * until the replay's CREATE succeeds; it is subscribed. Renaming takes the
  * subfolders along (as IMAP RENAME does). Deleting refuses INBOX, a folder
- * with subfolders, and, unless force, a folder that holds messages.
+ * with subfolders, and, unless force, a folder that holds messages
+ * (PERR_FORCE: forcing it would do).
  */
 int	app_act_folder_create(struct app_act *, const char *name,
 	    struct perr *err);
@@ -387,10 +451,9 @@ int	app_act_journal_retry(struct app_act *, int64_t id, struct perr *err);
 int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 
 /*
- * After acting online: one sync pass (app_sync) so that the journal reaches
- * the server now (a pass replays the journal before it pulls anything,
- * doc/SYNC-RULES.md). Does nothing (*pushed = false) for POP3 accounts and
- * when nothing waits.
+ * After acting online: one sync pass (app_sync), which replays the journal
+ * before it pulls anything, so that the journal reaches the server now.
+ * Does nothing (*pushed = false) for POP3 accounts and when nothing waits.
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);

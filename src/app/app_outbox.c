@@ -572,7 +572,7 @@ record_not_taken(struct flush *f, int64_t id, bool first,
 			return;
 	}
 	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
-	if (n > 0 && strstr(serr->msg, "every recipient") != NULL)
+	if (n > 0 && serr->code == PERR_RCPT)
 		msg = xasprintf("%s: %s%s", serr->msg, refused, others);
 	else
 		msg = xasprintf("%s%s", serr->msg, others);

@@ -67,6 +67,7 @@ struct app_worker {
 	bool			 replay_now;
 	bool			 send_now;
 	bool			 online_set, online;
+	char			*password;	/* typed by the user; wiped */
 	char			*watch;		/* a new folder to watch */
 	int64_t			*fetch;
 	size_t			 nfetch;
@@ -86,6 +87,8 @@ struct app_worker {
 	char			*new_mail_command; /* cfg's; NULL: none */
 	bool			 start_offline;
 	char			*start_watch;
+	/* Nothing of the account stored yet: until a pass completes. */
+	bool			 first_sync;
 	struct sync_opts	 so;
 };
 
@@ -97,6 +100,16 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* Wipe and free a password (NULL is fine). */
+static void
+secret_drop(char *pw)
+{
+	if (pw == NULL)
+		return;
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+}
+
 static void
 endpoint_copy(struct endpoint *d, const struct endpoint *s)
 {
@@ -105,6 +118,7 @@ endpoint_copy(struct endpoint *d, const struct endpoint *s)
 	d->user = dup_or_null(s->user);
 	d->password = dup_or_null(s->password);
 	d->password_command = dup_or_null(s->password_command);
+	d->oauth2_token_command = dup_or_null(s->oauth2_token_command);
 }
 
 static void
@@ -112,11 +126,9 @@ endpoint_free(struct endpoint *e)
 {
 	free(e->host);
 	free(e->user);
-	if (e->password != NULL) {
-		explicit_bzero(e->password, strlen(e->password));
-		free(e->password);
-	}
+	secret_drop(e->password);
 	free(e->password_command);
+	free(e->oauth2_token_command);
 }
 
 /* A deep copy of an account, so the worker outlives the caller's config. */
@@ -136,6 +148,8 @@ account_copy(struct app_worker *w, const struct account *a)
 	d->ca_file = dup_or_null(a->ca_file);
 	d->cert_fingerprint = dup_or_null(a->cert_fingerprint);
 	d->signature = dup_or_null(a->signature);
+	/* The worker refreshes OAuth2 access tokens with these. */
+	config_oauth2_conf_copy(&d->oauth2, &a->oauth2);
 }
 
 static void
@@ -152,6 +166,7 @@ account_release(struct app_worker *w)
 	free(d->ca_file);
 	free(d->cert_fingerprint);
 	free(d->signature);
+	config_oauth2_conf_free(&d->oauth2);
 }
 
 static void
@@ -162,6 +177,7 @@ worker_free(struct app_worker *w)
 	free(w->trace);
 	free(w->new_mail_command);
 	free(w->start_watch);
+	secret_drop(w->password);
 	free(w->watch);
 	free(w->fetch);
 	free(w->ev);
@@ -320,21 +336,29 @@ post_state(struct app_worker *w, bool online, int64_t retry_ms)
 	post(w, &ev);
 }
 
-/* The server refused the login: no retry until the user acts. */
+/* The account is offline because its login was refused. */
 static void
-post_refused(struct app_worker *w, const char *why)
+post_refused_state(struct app_worker *w)
 {
 	struct app_event	ev;
-	char			text[sizeof ((struct perr *)0)->msg + 64];
 
-	(void)snprintf(text, sizeof text, "%s; not tried again until you "
-	    "sync.", why);
-	post_simple(w, APP_EV_ERROR, 0, 0, text);
 	memset(&ev, 0, sizeof ev);
 	ev.type = APP_EV_OFFLINE;
 	ev.retry_ms = -1;
 	ev.login_refused = true;
 	post(w, &ev);
+}
+
+/* The server refused the login: no retry until the user acts. */
+static void
+post_refused(struct app_worker *w, const char *why)
+{
+	char	text[sizeof ((struct perr *)0)->msg + 64];
+
+	(void)snprintf(text, sizeof text, "%s; not tried again until you "
+	    "sync.", why);
+	post_simple(w, APP_EV_ERROR, 0, 0, text);
+	post_refused_state(w);
 }
 
 /* Offline as asked: the state, and a word that it was heard. */
@@ -347,6 +371,18 @@ post_offline(struct app_worker *w)
 	(void)snprintf(text, sizeof text, "account %s is offline, as asked; "
 	    "nothing goes to its server until it goes online again.",
 	    w->acct.name);
+	post_simple(w, APP_EV_NOTE, 0, 0, text);
+}
+
+/* The account's first pass is over: what it brought. */
+static void
+post_first_done(struct app_worker *w, const struct sync_stats *st)
+{
+	char	text[sizeof ((struct app_event *)0)->text];
+
+	(void)snprintf(text, sizeof text, "account %s: the first sync is "
+	    "done: %llu messages in %llu folders.", w->acct.name,
+	    (unsigned long long)st->added, (unsigned long long)st->folders);
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 
@@ -438,6 +474,11 @@ on_progress(void *arg, const struct sync_progress *p)
 	ev.folder_id = p->folder_id;
 	if (p->folder != NULL)
 		copy_text(ev.folder, sizeof ev.folder, p->folder);
+	ev.phase = p->phase;
+	ev.first_sync = w->first_sync;
+	ev.folder_no = (uint32_t)p->folder_no;
+	ev.folders = (uint32_t)p->folders;
+	ev.fetched = p->pass_added + p->added;
 	if (p->note != NULL) {
 		ev.type = APP_EV_NOTE;
 		copy_text(ev.text, sizeof ev.text, p->note);
@@ -459,9 +500,10 @@ on_progress(void *arg, const struct sync_progress *p)
 		}
 		ev.type = APP_EV_FOLDER_CHANGED;
 		ev.done = p->added;
-		ev.unseen = p->unseen;
+		/* A first pass brings what was there: no news. */
+		ev.unseen = w->first_sync ? 0 : p->unseen;
 		ev.total = p->changed + p->expunged;
-		if (p->unseen > 0 && w->new_mail_command != NULL)
+		if (ev.unseen > 0 && w->new_mail_command != NULL)
 			run_new_mail(w, p->folder != NULL ? p->folder : "",
 			    p->unseen);
 		break;
@@ -473,6 +515,28 @@ on_progress(void *arg, const struct sync_progress *p)
 		break;
 	}
 	post(w, &ev);
+}
+
+/*
+ * Has the store nothing of this account yet: no Inbox, or one never
+ * pulled (IMAP: no UIDVALIDITY) and empty (POP3 keeps no such state)?
+ */
+static bool
+never_synced(struct app_worker *w, struct store *st)
+{
+	struct store_folder	f;
+	struct perr		err;
+	int64_t			id, total = 0, unread;
+	bool			never;
+
+	if (store_account_find(st, w->acct.name, &id, NULL, &err) != 0 ||
+	    store_folder_by_special(st, id, STORE_SPECIAL_INBOX, &f,
+	    &err) != 0)
+		return true;
+	never = f.uidvalidity == 0 && (store_folder_counts(st, f.id, &total,
+	    &unread, &err) != 0 || total == 0);
+	store_folder_free(&f);
+	return never;
 }
 
 /* The journal's counts now, for the status line. */
@@ -594,6 +658,7 @@ send_outbox(struct app_worker *w)
 
 struct pending {
 	bool	 stop, sync_now, replay_now, send_now, online_set, online;
+	char	*password;
 	char	*watch;
 	int64_t	*fetch;
 	size_t	 nfetch;
@@ -611,10 +676,12 @@ take(struct app_worker *w, struct pending *p)
 	p->online_set = w->online_set;
 	p->online = w->online;
 	p->watch = w->watch;
+	p->password = w->password;
 	p->fetch = w->fetch;
 	p->nfetch = w->nfetch;
 	w->sync_now = w->replay_now = w->send_now = w->online_set = false;
 	w->watch = NULL;
+	w->password = NULL;
 	w->fetch = NULL;
 	w->nfetch = 0;
 	pthread_mutex_unlock(&w->mu);
@@ -673,6 +740,25 @@ check_others(struct app_worker *w, struct sync_conn *conn, const char *watch)
 		post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
 
+/*
+ * The password the user typed replaces the configuration's for the
+ * account's logins from now on; SMTP's too where it was the same (the
+ * default: the account's credentials). pw is taken.
+ */
+static void
+use_password(struct app_worker *w, char *pw)
+{
+	struct endpoint	*in = &w->acct.in, *smtp = &w->acct.smtp;
+
+	if (smtp->password != NULL && in->password != NULL &&
+	    strcmp(smtp->password, in->password) == 0) {
+		secret_drop(smtp->password);
+		smtp->password = xstrdup(pw);
+	}
+	secret_drop(in->password);
+	in->password = pw;
+}
+
 /* Forget the connection (the UI can no longer cancel it), then close it. */
 static void
 drop_conn(struct app_worker *w, struct sync_conn **cp)
@@ -721,12 +807,14 @@ worker_main(void *arg)
 	if (!online)
 		post_state(w, false, -1);
 	post_journal(w, st);
+	w->first_sync = never_synced(w, st);
 
 	for (;;) {
 		take(w, &p);
 		if (p.stop) {
 			free(p.watch);
 			free(p.fetch);
+			secret_drop(p.password);
 			break;
 		}
 		if (p.watch != NULL) {
@@ -741,7 +829,13 @@ worker_main(void *arg)
 				post_offline(w);
 			next_try = 0;
 			pass_due = true;
-			refused = false;	/* the user acted */
+			/* Still refused: the same password would be too. */
+			if (online && refused)
+				post_refused_state(w);
+		}
+		if (p.password != NULL) {
+			use_password(w, p.password);
+			p.sync_now = true;
 		}
 		if (p.sync_now)
 			refused = false;	/* the user acted */
@@ -829,8 +923,12 @@ worker_main(void *arg)
 			next_check = now_ms() + check_ms;
 			if (r != 0 && !hushed(w))
 				post_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-			else if (r == 0)
+			else if (r == 0) {
+				if (w->first_sync)
+					post_first_done(w, &stats);
+				w->first_sync = false;
 				post_simple(w, APP_EV_SYNC_DONE, 0, 0, NULL);
+			}
 			post_journal(w, st);
 		} else if (!sync_conn_broken(conn) && replay_due) {
 			/* Only the journal; the watch pulls its folder next. */
@@ -1026,6 +1124,18 @@ app_worker_watch(struct app_worker *w, const char *folder)
 	pthread_mutex_lock(&w->mu);
 	free(w->watch);
 	w->watch = f;
+	pthread_mutex_unlock(&w->mu);
+	poke(w->wake[1]);
+}
+
+void
+app_worker_set_password(struct app_worker *w, const char *password)
+{
+	char	*pw = xstrdup(password);
+
+	pthread_mutex_lock(&w->mu);
+	secret_drop(w->password);
+	w->password = pw;
 	pthread_mutex_unlock(&w->mu);
 	poke(w->wake[1]);
 }

@@ -17,8 +17,12 @@
  *   mutf7.c     IMAP modified UTF-7 mailbox names (RFC 3501 5.1.3)
  *   thread.c    subject base for threading by subject
  *   jwz.c       JWZ threading of an array of messages (bounded)
- *   compose.c   writing mail: drafts, addresses, MIME building, replies,
- *               forwards, the draft file, RFC 2047 encoding
+ *   compose.c   writing mail: building the MIME message; around the
+ *               private compose-int.h: compose-encode.c (RFC 2047, MIME
+ *               types, QP/base64), compose-addr.c (addresses, the SMTP
+ *               envelope), compose-draft.c (drafts, the draft file),
+ *               compose-reply.c (replies, forwards, identities),
+ *               compose-mailto.c (mailto: URLs)
  *   list.c      mailing list headers: List-Id, List-Post, List-Unsubscribe
  *   buf.c       a growable byte buffer (internal)
  *
@@ -296,7 +300,7 @@ struct mail_mlist {
 void	 mail_mlist_parse(const char *raw, size_t len, struct mail_mlist *);
 void	 mail_mlist_free(struct mail_mlist *);
 
-/* ---- composing (compose.c) ------------------------------------------ */
+/* ---- composing (compose*.c) ----------------------------------------- */
 
 /*
  * Writing mail. A struct compose_draft is what the compose screen and the

@@ -28,6 +28,9 @@ news_harvest(struct imap_conn *c, struct imap_news *news)
 		news->exists = true;
 	if (ri == NULL)
 		return;
+	/* Nobody asked: NOTIFY's news of another mailbox. */
+	if (ri->rsp_status != NULL)
+		news->others = true;
 	if (ri->rsp_expunged != NULL && clist_count(ri->rsp_expunged) > 0)
 		news->expunged = true;
 	if (ri->rsp_fetch_list != NULL && clist_count(ri->rsp_fetch_list) > 0)

@@ -116,23 +116,65 @@ mailboxes_from(struct imap_mailboxes *mbs, clist *l)
 		mailboxes_add(mbs, clist_content(it));
 }
 
+static void
+mark_subscribed(struct imap_mailboxes *mbs, clist *l)
+{
+	struct mailimap_mailbox_list	*mb;
+	clistiter			*it;
+	size_t				 i;
+
+	for (it = l != NULL ? clist_begin(l) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		mb = clist_content(it);
+		for (i = 0; mb->mb_name != NULL && i < mbs->n; i++)
+			if (name_eq(mbs->v[i].name, mb->mb_name))
+				mbs->v[i].attrs |= IMAP_MBX_SUBSCRIBED;
+	}
+}
+
+/* LIST (unless listed already) and LSUB, read as each reply comes. */
+struct list_got {
+	struct imap_conn	*c;
+	struct imap_mailboxes	*mbs;
+	bool			 listed;	/* cmds[0] is LSUB */
+	int			 r[2];
+};
+
+static void
+list_got(void *arg, size_t i, int r)
+{
+	struct list_got			*g = arg;
+	struct mailimap_response_info	*ri = g->c->imap->imap_response_info;
+
+	g->r[i] = r;
+	if (r != MAILIMAP_NO_ERROR || ri == NULL)
+		return;
+	if (i == 0 && !g->listed)
+		mailboxes_from(g->mbs, ri->rsp_mailbox_list);
+	else
+		mark_subscribed(g->mbs, ri->rsp_mailbox_lsub);
+}
+
+/*
+ * Every mailbox and which are subscribed: LIST (with the special-use
+ * attributes when the server can say them) and LSUB pipelined, one round
+ * trip. Subscriptions come from LSUB, which works everywhere (LIST
+ * (SUBSCRIBED) does not). Gmail's XLIST goes through libetpan alone.
+ */
 int
 imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 {
+	struct list_got	 g = { c, mbs, false, { 0, 0 } };
+	const char	*cmds[2], *what = "LIST";
 	clist		*l = NULL;
-	clistiter	*it;
-	size_t		 i;
+	size_t		 i, n = 0;
 	int		 r;
 
 	memset(mbs, 0, sizeof *mbs);
 	if (imap_has_cap(c, "SPECIAL-USE") && imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 6154: ask for the attributes, not all servers volunteer them. */
 		mbs->how = "LIST RETURN (SPECIAL-USE)";
-		r = imapcmd_raw(c, "LIST \"\" \"*\" RETURN (SPECIAL-USE)");
-		if (r != MAILIMAP_NO_ERROR)
-			return imapcmd_fail(c, r, "LIST", PERR_GENERIC, err);
-		mailboxes_from(mbs, c->imap->imap_response_info != NULL ?
-		    c->imap->imap_response_info->rsp_mailbox_list : NULL);
+		cmds[n++] = "LIST \"\" \"*\" RETURN (SPECIAL-USE)";
 	} else if (!imap_has_cap(c, "SPECIAL-USE") &&
 	    mailimap_has_xlist(c->imap)) {
 		mbs->how = "XLIST";
@@ -141,31 +183,25 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 			return imapcmd_fail(c, r, "XLIST", PERR_GENERIC, err);
 		mailboxes_from(mbs, l);
 		mailimap_list_result_free(l);
+		g.listed = true;
 	} else {
 		mbs->how = "LIST";
-		if ((r = mailimap_list(c->imap, "", "*", &l)) !=
-		    MAILIMAP_NO_ERROR)
-			return imapcmd_fail(c, r, "LIST", PERR_GENERIC, err);
-		mailboxes_from(mbs, l);
-		mailimap_list_result_free(l);
+		cmds[n++] = "LIST \"\" \"*\"";
 	}
-
-	/* Subscriptions: LSUB works everywhere (LIST (SUBSCRIBED) does not). */
-	l = NULL;
-	if ((r = mailimap_lsub(c->imap, "", "*", &l)) != MAILIMAP_NO_ERROR) {
+	cmds[n++] = "LSUB \"\" \"*\"";
+	r = imapcmd_pipeline(c, cmds, n, list_got, &g);
+	for (i = 0; r == MAILIMAP_NO_ERROR && i < n; i++) {
+		if (g.r[i] == MAILIMAP_NO_ERROR)
+			continue;
+		/* Refused: once more alone, for the server's own words. */
+		what = strncmp(cmds[i], "LSUB", 4) == 0 ? "LSUB" : "LIST";
+		if ((r = imapcmd_raw(c, cmds[i])) == MAILIMAP_NO_ERROR)
+			list_got(&g, i, r);
+	}
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_mailboxes_free(mbs);
-		return imapcmd_fail(c, r, "LSUB", PERR_GENERIC, err);
+		return imapcmd_fail(c, r, what, PERR_GENERIC, err);
 	}
-	for (it = l != NULL ? clist_begin(l) : NULL; it != NULL;
-	    it = clist_next(it)) {
-		struct mailimap_mailbox_list *mb = clist_content(it);
-
-		for (i = 0; mb->mb_name != NULL && i < mbs->n; i++)
-			if (name_eq(mbs->v[i].name, mb->mb_name))
-				mbs->v[i].attrs |= IMAP_MBX_SUBSCRIBED;
-	}
-	if (l != NULL)
-		mailimap_list_result_free(l);
 	return 0;
 }
 
@@ -271,63 +307,52 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	return 0;
 }
 
+/* At most this many STATUS in flight: their replies fit a socket buffer. */
+#define STATUS_WINDOW	IMAPCMD_PIPELINE_MAX
+
+struct status_window {
+	struct imap_conn	*c;
+	struct imap_status	*st;
+	bool			*ok;
+};
+
+static void
+status_got(void *arg, size_t i, int r)
+{
+	struct status_window		*w = arg;
+	struct mailimap_response_info	*ri = w->c->imap->imap_response_info;
+
+	w->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
+	    ri->rsp_status != NULL;
+	if (w->ok[i])
+		status_fill(ri->rsp_status, &w->st[i]);
+}
+
 /*
- * One window of imap_status_many(): send the STATUS of mailboxes[0..n)
- * (each a quoted string) in one write, then read the replies in order.
- * libetpan matches a reply's tag against the last tag it sent, so that
- * counter is set back to each command's own tag while its reply is read.
+ * One window of imap_status_many(): the STATUS of the mailboxes q[0..n)
+ * (each a quoted string), pipelined.
  */
 static int
 status_window(struct imap_conn *c, char *const *q, size_t n,
     struct imap_status *st, bool *ok, struct perr *err)
 {
-	struct mailimap_response	*resp;
-	mailimap			*imap = c->imap;
-	char				 atts[96];
-	int				 first = imap->imap_tag + 1, r, state;
-	size_t				 i, len;
+	struct status_window	 w = { c, st, ok };
+	char			*cmd[STATUS_WINDOW];
+	size_t			 i;
+	int			 r;
 
-	(void)snprintf(atts, sizeof atts, " (MESSAGES UIDNEXT UIDVALIDITY "
-	    "UNSEEN%s)", imap_has_cap(c, "CONDSTORE") ? " HIGHESTMODSEQ" : "");
-	len = strlen(atts);
 	for (i = 0; i < n; i++)
-		if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR ||
-		    mailstream_write(imap->imap_stream, "STATUS ", 7) != 7 ||
-		    mailstream_write(imap->imap_stream, q[i], strlen(q[i])) !=
-		    (ssize_t)strlen(q[i]) ||
-		    mailstream_write(imap->imap_stream, atts, len) !=
-		    (ssize_t)len ||
-		    mailstream_write(imap->imap_stream, "\r\n", 2) != 2)
-			return imap_error(c, MAILIMAP_ERROR_STREAM, "STATUS", err);
-	if (mailstream_flush(imap->imap_stream) == -1)
-		return imap_error(c, MAILIMAP_ERROR_STREAM, "STATUS", err);
-	for (i = 0; i < n; i++) {
-		imap->imap_tag = first + (int)i;
-		resp = NULL;
-		if (mailimap_read_line(imap) == NULL)
-			r = MAILIMAP_ERROR_STREAM;
-		else
-			r = mailimap_parse_response(imap, &resp);
-		if (r != MAILIMAP_NO_ERROR) {
-			imap->imap_tag = first + (int)n - 1;
-			return imapcmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
-		}
-		state = resp->rsp_resp_done->rsp_data.rsp_tagged->
-		    rsp_cond_state->rsp_type;
-		mailimap_response_free(resp);
-		imap_alert_harvest(c);
-		ok[i] = state == MAILIMAP_RESP_COND_STATE_OK &&
-		    imap->imap_response_info != NULL &&
-		    imap->imap_response_info->rsp_status != NULL;
-		if (ok[i])
-			status_fill(imap->imap_response_info->rsp_status,
-			    &st[i]);
-	}
+		cmd[i] = xasprintf("STATUS %s (MESSAGES UIDNEXT UIDVALIDITY "
+		    "UNSEEN%s)", q[i], imap_has_cap(c, "CONDSTORE") ?
+		    " HIGHESTMODSEQ" : "");
+	r = imapcmd_pipeline(c, (const char *const *)cmd, n, status_got, &w);
+	for (i = 0; i < n; i++)
+		free(cmd[i]);
+	if (r != MAILIMAP_NO_ERROR)
+		return imapcmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
 	return 0;
 }
 
-/* At most this many STATUS in flight: their replies fit a socket buffer. */
-#define STATUS_WINDOW	64
 
 int
 imap_status_many(struct imap_conn *c, const char *const *mailboxes, size_t n,

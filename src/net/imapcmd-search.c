@@ -193,3 +193,114 @@ imap_uids_has(const struct imap_uids *u, uint32_t uid)
 	return u->n > 0 && bsearch(&uid, u->v, u->n, sizeof *u->v,
 	    uid_cmp) != NULL;
 }
+
+/* ---- UID SEARCH with prepared arguments ----------------------------------- */
+
+/*
+ * For the search of bodies not in the store (src/search's search_imap()
+ * makes the arguments). libetpan's mailimap_uid_search() would send every
+ * string as a quoted string, 8-bit bytes included, which RFC 3501 does not
+ * allow; here the line is written by hand with the session's tag, with
+ * synchronizing literals for non-ASCII words, and libetpan parses the
+ * reply; the answer is the last SEARCH of it (search_answer()).
+ */
+
+/* Untagged lines a server may send before its "+" (EXISTS...). */
+#define UNTAGGED_MAX	64
+
+static int
+search_refused(struct imap_conn *c, const char *why, struct perr *err)
+{
+	net_server_text(c->refused, sizeof c->refused, why);
+	return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
+	    "UID SEARCH: the server said no: %s", c->refused);
+}
+
+static int
+search_put(mailimap *imap, const char *s, size_t n)
+{
+	return mailstream_write(imap->imap_stream, s, n) == (ssize_t)n ? 0 : -1;
+}
+
+/* The tagged reply (and the untagged ones before it): OK, or why not. */
+static int
+search_reply(struct imap_conn *c, struct perr *err)
+{
+	struct mailimap_response	*resp = NULL;
+	int				 r, state;
+
+	/* A BYE comes back as MAILIMAP_ERROR_FATAL, with nothing to free. */
+	if ((r = mailimap_parse_response(c->imap, &resp)) != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_PARSE || tls_stream_over_limit(c->stream))
+			c->unparsed = true;
+		return imap_error(c, r, "UID SEARCH", err);
+	}
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	if (state != MAILIMAP_RESP_COND_STATE_OK)
+		return search_refused(c, c->imap->imap_response, err);
+	return 0;
+}
+
+/* After a literal's "{N}\r\n": the server's "+", or its refusal. */
+static int
+search_go_ahead(struct imap_conn *c, struct perr *err)
+{
+	const char	*line;
+	int		 i;
+
+	for (i = 0; i < UNTAGGED_MAX; i++) {
+		if ((line = mailimap_read_line(c->imap)) == NULL)
+			return imap_error(c, MAILIMAP_ERROR_STREAM,
+			    "UID SEARCH", err);
+		if (line[0] == '+')
+			return 0;
+		if (line[0] != '*')
+			break;		/* tagged: the command is over */
+	}
+	if (i == UNTAGGED_MAX)
+		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
+		    "UID SEARCH: no go-ahead for a literal after %d lines",
+		    UNTAGGED_MAX);
+	if (search_reply(c, err) == 0)
+		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
+		    "UID SEARCH: the server ended the command before its "
+		    "literal");
+	return -1;
+}
+
+int
+imap_uid_search(struct imap_conn *c, const char *args, struct imap_uids *out,
+    struct perr *err)
+{
+	mailimap	*imap = c->imap;
+	const char	*p = args, *nl;
+	int		 r;
+
+	memset(out, 0, sizeof *out);
+	c->refused[0] = '\0';
+	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+		return imap_error(c, r, "UID SEARCH", err);
+	if (search_put(imap, "UID SEARCH ", 11) != 0)
+		return imap_error(c, MAILIMAP_ERROR_STREAM, "UID SEARCH", err);
+	/* Each CRLF of args ends a literal's "{N}": wait for "+". */
+	while ((nl = strstr(p, "\r\n")) != NULL) {
+		if (search_put(imap, p, (size_t)(nl + 2 - p)) != 0 ||
+		    mailstream_flush(imap->imap_stream) == -1)
+			return imap_error(c, MAILIMAP_ERROR_STREAM,
+			    "UID SEARCH", err);
+		if (search_go_ahead(c, err) != 0)
+			return -1;
+		p = nl + 2;
+	}
+	if (search_put(imap, p, strlen(p)) != 0 || search_put(imap, "\r\n", 2) != 0 ||
+	    mailstream_flush(imap->imap_stream) == -1 ||
+	    mailimap_read_line(imap) == NULL)
+		return imap_error(c, MAILIMAP_ERROR_STREAM, "UID SEARCH", err);
+	if (search_reply(c, err) != 0)
+		return -1;
+	search_answer(c, out);
+	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
+	return 0;
+}

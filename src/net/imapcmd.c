@@ -13,6 +13,7 @@
  *   imapcmd-store.c    changing the server: STORE, COPY/MOVE, EXPUNGE,
  *                      APPEND
  *   imapcmd-idle.c     push: IDLE and NOOP
+ *   imapcmd-notify.c   push for the other mailboxes: NOTIFY
  *
  * Two libetpan 1.9.4 bugs are worked around (libetpan-guide.md 3.10):
  * mailimap_select_qresync() sends a SELECT without the parentheses RFC
@@ -158,20 +159,28 @@ imapcmd_set_of(const uint32_t *v, size_t n)
 int
 imapcmd_raw(struct imap_conn *c, const char *cmd)
 {
+	return imapcmd_pipeline(c, &cmd, 1, NULL, NULL);
+}
+
+static bool
+well_formed(const char *cmd)
+{
+	size_t	len = strlen(cmd);
+
+	return len > 0 && cmd[0] != ' ' && cmd[len - 1] != ' ' &&
+	    strpbrk(cmd, "\r\n") == NULL && strstr(cmd, "  ") == NULL;
+}
+
+/* Read the reply to the command tagged `tag`: a libetpan code. */
+static int
+pipeline_reply(struct imap_conn *c, int tag)
+{
 	struct mailimap_response	*resp = NULL;
 	mailimap			*imap = c->imap;
-	size_t				 len = strlen(cmd);
 	int				 r, state;
 
-	if (len == 0 || cmd[0] == ' ' || cmd[len - 1] == ' ' ||
-	    strpbrk(cmd, "\r\n") != NULL || strstr(cmd, "  ") != NULL)
-		return MAILIMAP_ERROR_INVAL;
-	if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
-		return r;
-	if (mailstream_write(imap->imap_stream, cmd, len) != (ssize_t)len ||
-	    mailstream_write(imap->imap_stream, "\r\n", 2) != 2 ||
-	    mailstream_flush(imap->imap_stream) == -1)
-		return MAILIMAP_ERROR_STREAM;
+	/* libetpan checks a reply's tag against the last tag it sent. */
+	imap->imap_tag = tag;
 	if (mailimap_read_line(imap) == NULL)
 		return MAILIMAP_ERROR_STREAM;
 	/* A BYE comes back as MAILIMAP_ERROR_FATAL, with nothing to free. */
@@ -180,62 +189,67 @@ imapcmd_raw(struct imap_conn *c, const char *cmd)
 	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
 	    rsp_type;
 	mailimap_response_free(resp);
+	imap_alert_harvest(c);
 	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
 	    MAILIMAP_ERROR_CUSTOM_COMMAND;
 }
 
+int
+imapcmd_pipeline(struct imap_conn *c, const char *const *cmds, size_t n,
+    void (*got)(void *, size_t, int), void *arg)
+{
+	mailimap	*imap = c->imap;
+	size_t		 i, len;
+	int		 first = imap->imap_tag + 1, r = MAILIMAP_NO_ERROR;
+
+	if (n == 0 || n > IMAPCMD_PIPELINE_MAX)
+		return MAILIMAP_ERROR_INVAL;
+	for (i = 0; i < n; i++)
+		if (!well_formed(cmds[i]))
+			return MAILIMAP_ERROR_INVAL;
+	for (i = 0; i < n; i++) {
+		len = strlen(cmds[i]);
+		if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+			return r;
+		if (mailstream_write(imap->imap_stream, cmds[i], len) !=
+		    (ssize_t)len ||
+		    mailstream_write(imap->imap_stream, "\r\n", 2) != 2)
+			return MAILIMAP_ERROR_STREAM;
+	}
+	if (mailstream_flush(imap->imap_stream) == -1)
+		return MAILIMAP_ERROR_STREAM;
+	for (i = 0; i < n; i++) {
+		r = pipeline_reply(c, first + (int)i);
+		if (r != MAILIMAP_NO_ERROR &&
+		    r != MAILIMAP_ERROR_CUSTOM_COMMAND)
+			break;		/* the session is lost: stop reading */
+		if (got != NULL)
+			got(arg, i, r);
+	}
+	imap->imap_tag = first + (int)n - 1;
+	if (r == MAILIMAP_ERROR_CUSTOM_COMMAND && n > 1)
+		return MAILIMAP_NO_ERROR;	/* a NO: got() said whose */
+	return r;
+}
+
 /* ---- ENABLE, NAMESPACE ------------------------------------------------- */
 
-int
-imap_enable_resync(struct imap_conn *c, bool allow_qresync, bool *qresync,
-    bool *condstore, struct perr *err)
+/* What ENABLE and NAMESPACE said, read as each reply comes. */
+struct start_got {
+	struct imap_conn	*c;
+	bool			*qresync, *condstore;
+	char			**prefix, *delim;
+	int			 r_enable, r_ns;
+	size_t			 ns_at;		/* NAMESPACE's index, or 2 */
+};
+
+static void
+enabled_from(const struct mailimap_capability_data *res, bool *qresync,
+    bool *condstore)
 {
-	struct mailimap_capability_data	*req = NULL, *res = NULL;
 	struct mailimap_capability	*cap;
-	clist				*l;
 	clistiter			*it;
-	const char			*want;
-	char				*name;
-	int				 r;
 
-	*qresync = false;
-	*condstore = imap_has_cap(c, "CONDSTORE");
-	if (allow_qresync && imap_has_cap(c, "QRESYNC"))
-		want = "QRESYNC";
-	else if (*condstore)
-		want = "CONDSTORE";
-	else
-		return 0;
-	/* Without ENABLE, CONDSTORE still works: SELECT (CONDSTORE) turns it on. */
-	if (!imap_has_cap(c, "ENABLE"))
-		return 0;
-
-	if ((l = clist_new()) == NULL)
-		return imapcmd_nomem(c, err);
-	if ((name = strdup(want)) == NULL ||
-	    (cap = mailimap_capability_new(MAILIMAP_CAPABILITY_NAME, NULL,
-	    name)) == NULL) {
-		free(name);
-		clist_free(l);
-		return imapcmd_nomem(c, err);
-	}
-	if (clist_append(l, cap) != 0) {
-		mailimap_capability_free(cap);
-		clist_free(l);
-		return imapcmd_nomem(c, err);
-	}
-	if ((req = mailimap_capability_data_new(l)) == NULL) {
-		mailimap_capability_free(cap);
-		clist_free(l);
-		return imapcmd_nomem(c, err);
-	}
-	r = mailimap_enable(c->imap, req, &res);
-	mailimap_capability_data_free(req);
-	if (r != MAILIMAP_NO_ERROR) {
-		if (cmd_refused(r))
-			return 0;	/* not enabled: run without */
-		return imapcmd_fail(c, r, "ENABLE", PERR_GENERIC, err);
-	}
 	for (it = res != NULL && res->cap_list != NULL ?
 	    clist_begin(res->cap_list) : NULL; it != NULL;
 	    it = clist_next(it)) {
@@ -248,42 +262,90 @@ imap_enable_resync(struct imap_conn *c, bool allow_qresync, bool *qresync,
 		else if (strcasecmp(cap->cap_data.cap_name, "CONDSTORE") == 0)
 			*condstore = true;
 	}
-	if (res != NULL)
-		mailimap_capability_data_free(res);
-	return 0;
+}
+
+/* The first personal namespace is where the user's folders live. */
+static void
+namespace_from(const struct mailimap_namespace_data *ns, char **prefix,
+    char *delim)
+{
+	struct mailimap_namespace_info	*info;
+
+	if (ns == NULL || ns->ns_personal == NULL ||
+	    ns->ns_personal->ns_data_list == NULL ||
+	    clist_begin(ns->ns_personal->ns_data_list) == NULL)
+		return;
+	info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
+	if (info->ns_prefix != NULL) {
+		free(*prefix);
+		*prefix = xstrdup(info->ns_prefix);
+	}
+	*delim = info->ns_delimiter;
+}
+
+static void
+start_got(void *arg, size_t i, int r)
+{
+	struct start_got		*g = arg;
+	struct mailimap_response_info	*ri = g->c->imap->imap_response_info;
+	struct mailimap_extension_data	*ed;
+	clistiter			*it;
+
+	if (i == g->ns_at)
+		g->r_ns = r;
+	else
+		g->r_enable = r;
+	if (r != MAILIMAP_NO_ERROR || ri == NULL)
+		return;
+	for (it = ri->rsp_extension_list != NULL ?
+	    clist_begin(ri->rsp_extension_list) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		ed = clist_content(it);
+		if (ed->ext_data == NULL)
+			continue;
+		if (i != g->ns_at && ed->ext_extension ==
+		    &mailimap_extension_enable)
+			enabled_from(ed->ext_data, g->qresync, g->condstore);
+		else if (i == g->ns_at && ed->ext_extension ==
+		    &mailimap_extension_namespace && ed->ext_type ==
+		    MAILIMAP_NAMESPACE_TYPE_NAMESPACE)
+			namespace_from(ed->ext_data, g->prefix, g->delim);
+	}
 }
 
 int
-imap_namespace(struct imap_conn *c, char **prefix, char *delim,
-    struct perr *err)
+imap_session_start(struct imap_conn *c, bool allow_qresync, bool *qresync,
+    bool *condstore, char **prefix, char *delim, struct perr *err)
 {
-	struct mailimap_namespace_data	*ns = NULL;
-	struct mailimap_namespace_info	*info;
-	int				 r;
+	struct start_got	 g = { c, qresync, condstore, prefix, delim,
+				    MAILIMAP_NO_ERROR, MAILIMAP_NO_ERROR, 2 };
+	const char		*cmds[2];
+	size_t			 n = 0;
+	int			 r;
 
+	*qresync = false;
+	*condstore = imap_has_cap(c, "CONDSTORE");
 	*prefix = xstrdup("");
 	*delim = '\0';
-	if (!imap_has_cap(c, "NAMESPACE"))
+	/* Without ENABLE, CONDSTORE still works: SELECT (CONDSTORE) turns it on. */
+	if (imap_has_cap(c, "ENABLE")) {
+		if (allow_qresync && imap_has_cap(c, "QRESYNC"))
+			cmds[n++] = "ENABLE QRESYNC";
+		else if (*condstore)
+			cmds[n++] = "ENABLE CONDSTORE";
+	}
+	if (imap_has_cap(c, "NAMESPACE")) {
+		g.ns_at = n;
+		cmds[n++] = "NAMESPACE";
+	}
+	if (n == 0)
 		return 0;
-	if ((r = mailimap_namespace(c->imap, &ns)) != MAILIMAP_NO_ERROR) {
-		if (cmd_refused(r))
-			return 0;
-		free(*prefix);
-		*prefix = NULL;
-		return imapcmd_fail(c, r, "NAMESPACE", PERR_GENERIC, err);
-	}
-	/* The first personal namespace is where the user's folders live. */
-	if (ns != NULL && ns->ns_personal != NULL &&
-	    ns->ns_personal->ns_data_list != NULL &&
-	    clist_begin(ns->ns_personal->ns_data_list) != NULL) {
-		info = clist_content(clist_begin(ns->ns_personal->ns_data_list));
-		if (info->ns_prefix != NULL) {
-			free(*prefix);
-			*prefix = xstrdup(info->ns_prefix);
-		}
-		*delim = info->ns_delimiter;
-	}
-	if (ns != NULL)
-		mailimap_namespace_data_free(ns);
-	return 0;
+	/* A refused ENABLE or NAMESPACE is no error: run without. */
+	if ((r = imapcmd_pipeline(c, cmds, n, start_got, &g)) ==
+	    MAILIMAP_NO_ERROR || cmd_refused(r))
+		return 0;
+	free(*prefix);
+	*prefix = NULL;
+	return imapcmd_fail(c, r, n == 1 && g.ns_at == 0 ? "NAMESPACE" :
+	    "ENABLE", PERR_GENERIC, err);
 }

@@ -16,7 +16,8 @@
  *              share, ENABLE, NAMESPACE; by family around imapcmd-int.h:
  *              imapcmd-mailbox.c (LIST, STATUS, SELECT, CREATE...),
  *              imapcmd-fetch.c, imapcmd-search.c, imapcmd-store.c (STORE,
- *              COPY/MOVE, EXPUNGE, APPEND), imapcmd-idle.c (IDLE, NOOP)
+ *              COPY/MOVE, EXPUNGE, APPEND), imapcmd-idle.c (IDLE, NOOP),
+ *              imapcmd-notify.c (NOTIFY: news of the other mailboxes)
  *   net-int.h  private to src/net: libetpan.h, the stream driver, sasl.c
  *   pop3.c     POP3: connect, STLS, CAPA, USER/PASS, teardown
  *   pop3cmd.c  POP3 commands for the sync, bounded: STAT, LIST+UIDL, RETR, DELE
@@ -307,7 +308,7 @@ int	net_fail(struct perr *err, const struct perr *io_err,
 /* Append word to a space-separated list in buf (truncating safely). */
 void	net_words_add(char *buf, size_t len, const char *word);
 
-/* ---- imapcmd.c --------------------------------------------------------- */
+/* ---- imapcmd*.c -------------------------------------------------------- */
 
 /*
  * The IMAP commands of the sync engine, answering in plain C data. Mailbox
@@ -364,18 +365,15 @@ struct imap_uids {
 void	imap_uids_free(struct imap_uids *);
 
 /*
- * ENABLE QRESYNC when offered and allow_qresync (else CONDSTORE), once
- * after login. *qresync: the server enabled QRESYNC; *condstore: CONDSTORE
- * can be used. A refused ENABLE is not an error: both simply stay false.
+ * Once after login, in one round trip: ENABLE QRESYNC when offered and
+ * allow_qresync (else CONDSTORE), and NAMESPACE. *qresync: the server
+ * enabled QRESYNC; *condstore: CONDSTORE can be used. *prefix: the first
+ * personal namespace ("INBOX." on Courier-style servers, "" on most;
+ * malloc'd, the caller frees) and *delim its delimiter (0 when unknown).
+ * A refused ENABLE or NAMESPACE is no error: run without (false, "", 0).
  */
-int	imap_enable_resync(struct imap_conn *, bool allow_qresync,
-	    bool *qresync, bool *condstore, struct perr *);
-/*
- * The first personal namespace: *prefix ("INBOX." on Courier-style
- * servers, "" on most; malloc'd, the caller frees) and its delimiter (0
- * when unknown). A server without NAMESPACE gives "" and 0.
- */
-int	imap_namespace(struct imap_conn *, char **prefix, char *delim,
+int	imap_session_start(struct imap_conn *, bool allow_qresync,
+	    bool *qresync, bool *condstore, char **prefix, char *delim,
 	    struct perr *);
 
 /* Mailbox attributes from LIST / XLIST (any case), and LSUB. */
@@ -490,6 +488,18 @@ void	imap_selected_free(struct imap_selected *);
 int	imap_fetch_flags(struct imap_conn *, uint32_t first, uint32_t last,
 	    uint64_t changedsince, imap_flags_cb, void *arg, struct perr *);
 /*
+ * "UID SEARCH " + args in the selected mailbox, into *out (ascending).
+ * args is one line but for synchronizing literals: each "{N}\r\n" is sent,
+ * then the server's "+" awaited, then the N bytes (RFC 3501 7.5), so
+ * args must come from search_imap(), which writes a CRLF nowhere else.
+ * A refusal (NO, BAD, a literal not taken) is PERR_GENERIC with the
+ * server's words and leaves the session usable; anything else is as
+ * imap_error() says. imap_uids_free() releases out.
+ */
+int	imap_uid_search(struct imap_conn *, const char *args,
+	    struct imap_uids *out, struct perr *);
+
+/*
  * UID SEARCH UID first:last (last 0: '*') into *out, ascending; only UIDs
  * within the range (the server answers "n:*" with the last message even
  * when it is below n). imap_uids_free() releases out.
@@ -570,6 +580,8 @@ struct imap_news {
 	bool	expunged;	/* EXPUNGE or VANISHED */
 	bool	flags;		/* an unsolicited FETCH: flags changed */
 	bool	missed;		/* untagged data before "+ idling" (unseen) */
+	bool	others;		/* an unasked STATUS: NOTIFY's news of
+				   another mailbox (not in imap_news_any) */
 };
 bool	imap_news_any(const struct imap_news *);
 bool	imap_can_idle(const struct imap_conn *);
@@ -585,6 +597,13 @@ int	imap_idle_start(struct imap_conn *, struct imap_news *news,
 int	imap_idle_wait(struct imap_conn *, int wake_fd, int ms);
 int	imap_idle_done(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
+/*
+ * NOTIFY (RFC 5465), when the server offers it: from now on changes in
+ * every personal mailbox are told by STATUS, in IDLE and NOOP replies
+ * (imap_news.others). A NO is PERR_GENERIC; the session goes on.
+ */
+bool	imap_can_notify(const struct imap_conn *);
+int	imap_notify_set(struct imap_conn *, struct perr *);
 /* NOOP, for servers without IDLE: the news it brought. */
 int	imap_noop(struct imap_conn *, struct imap_news *news, struct perr *);
 
@@ -771,8 +790,9 @@ struct smtp_result {
  * every recipient gets its own RCPT and its own result; DATA only when at
  * least one was accepted; RSET after a refusal. Returns 0 when the server
  * accepted the message (SMTP_SENT or SMTP_PARTIAL), else -1 with err set
- * and res->outcome SMTP_REFUSED or SMTP_UNKNOWN. res is always filled;
- * smtp_result_free() releases it.
+ * and res->outcome SMTP_REFUSED or SMTP_UNKNOWN (err->code PERR_RCPT when
+ * every recipient was refused: res->rcpt has each one's reply). res is
+ * always filled; smtp_result_free() releases it.
  */
 int	smtp_submit(struct smtp_conn *, const char *from,
 	    const char *const *rcpts, size_t n, const char *msg, size_t len,

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "net/net-int.h"
+#include "oauth/oauth.h"
 
 /* A challenge bigger than this is cut before decoding: it is one line. */
 #define SASL_CHALLENGE_MAX	2048
@@ -144,7 +145,12 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 	 */
 	for (attempt = 0; attempt < 2 && r == SASL_REFUSED; attempt++) {
 		perr_clear(err);
-		if ((token = config_oauth2_token(acct, ep, err)) == NULL) {
+		/* posta oauth2 login's: the retry takes a refreshed one. */
+		if (config_oauth2_builtin(acct, ep))
+			token = oauth_access_token(acct, attempt > 0, err);
+		else
+			token = config_oauth2_token(acct, ep, err);
+		if (token == NULL) {
 			if (err->code == PERR_OK)
 				perr_set(err, PERR_AUTH, "no access token: set "
 				    "oauth2_token_command in [account %s]",
@@ -170,6 +176,10 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 		return 0;
 	if (r == SASL_FAILED)
 		return -1;
+	if (config_oauth2_builtin(acct, ep))
+		return net_fail(err, NULL, hostport, PERR_AUTH, "%s login "
+		    "refused for user %s, also with an access token just "
+		    "refreshed: %s", mech, ep->user, why);
 	return net_fail(err, NULL, hostport, PERR_AUTH, "%s login refused for "
 	    "user %s, also with a fresh token from oauth2_token_command: %s",
 	    mech, ep->user, why);

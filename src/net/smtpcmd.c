@@ -174,7 +174,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	}
 	if (res->accepted == 0) {
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, "every recipient "
+		return net_fail(err, NULL, hp, PERR_RCPT, "every recipient "
 		    "was refused; not sent");
 	}
 

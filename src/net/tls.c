@@ -117,6 +117,18 @@ tls_ossl_reason(void)
 	return "unknown error";
 }
 
+/*
+ * The reason code of the last error when libssl raised it, else 0: what
+ * a failed handshake is told by (its words are for people).
+ */
+static int
+tls_ossl_ssl_reason(void)
+{
+	unsigned long	e = ERR_peek_last_error();
+
+	return e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
+}
+
 /* ---- waiting ----------------------------------------------------------- */
 
 static int
@@ -818,16 +830,20 @@ tls_handshake_fail(mailstream_low *s, int e, int w, struct perr *err)
 		    "server closed the connection%s%s", errno ? ": " : "",
 		    errno ? strerror(errno) : "");
 	why = tls_ossl_reason();
-	if (strstr(why, "wrong version number") != NULL ||
-	    strstr(why, "packet length too long") != NULL)
+	switch (tls_ossl_ssl_reason()) {
+	case SSL_R_WRONG_VERSION_NUMBER:
+	case SSL_R_PACKET_LENGTH_TOO_LONG:
 		return perr_set(err, PERR_TLS, "TLS handshake failed: %s (the "
 		    "server does not speak TLS here; wrong port or tls "
 		    "setting?)", why);
-	if (strstr(why, "protocol version") != NULL ||
-	    strstr(why, "unsupported protocol") != NULL)
+	case SSL_R_BAD_PROTOCOL_VERSION_NUMBER:
+	case SSL_R_UNSUPPORTED_PROTOCOL:
+	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
 		return perr_set(err, PERR_TLS, "TLS handshake failed: %s (the "
 		    "server offers no TLS 1.2 or newer)", why);
-	return perr_set(err, PERR_TLS, "TLS handshake failed: %s", why);
+	default:
+		return perr_set(err, PERR_TLS, "TLS handshake failed: %s", why);
+	}
 }
 
 /* Is a byte waiting that the server must not have sent yet? */

@@ -4,6 +4,8 @@
  *
  *   query.c     search_parse(): text to a tree of struct search_node,
  *               with every error naming its position; the tree's free
+ *   imap.c      search_imap(): a tree as the arguments of an IMAP UID
+ *               SEARCH for one folder (the bodies not in the store)
  *
  * Pure functions like src/mail: no I/O, no global state, no SQL. The
  * query is hostile input (a saved search, a pasted string): it is parsed
@@ -104,5 +106,21 @@ void	search_free(struct search_node *);
 struct search_node	*search_and(struct search_node *, struct search_node *);
 struct search_node	*search_leaf(enum search_kind, const char *text);
 struct search_node	*search_thread(struct search_node *);
+
+/*
+ * The arguments of an IMAP UID SEARCH (after "UID SEARCH ") asking what q
+ * asks, for the folder named folder of the account named account:
+ * folder: and account: are decided here. Strings are quoted (printable
+ * ASCII, '"' and '\' escaped) or literals ("{N}\r\n" and the bytes, then
+ * "CHARSET UTF-8" first); a "\r\n" in *args only ever ends a literal's
+ * "{N}". Words are IMAP substrings (the server may find more: "ross" in
+ * "rossini"); dates are SENTSINCE/SENTBEFORE of whole local days; sizes
+ * LARGER/SMALLER. Returns 1 with *args (malloc'd), 0 when q can match
+ * nothing in that folder (*args NULL: do not ask), or -1 with err set
+ * (PERR_GENERIC: attachment:, has:attachment and thread: cannot be said
+ * in IMAP; "search: the server cannot search ...").
+ */
+int	search_imap(const struct search_node *q, const char *folder,
+	    const char *account, char **args, struct perr *err);
 
 #endif

@@ -141,6 +141,58 @@ fill_users(const char *email, struct setup_servers *l)
 	}
 }
 
+/* host is name or within it ("imap.example.org" in "example.org"). */
+static bool
+within(const char *host, const char *name)
+{
+	size_t	h = strlen(host), n = strlen(name);
+
+	if (n == 0 || h < n || strcasecmp(host + h - n, name) != 0)
+		return false;
+	return h == n || host[h - n - 1] == '.';
+}
+
+/* The last two labels of host ("gmail.com" of "imap.gmail.com"). */
+static const char *
+base_domain(const char *host)
+{
+	const char	*p = host + strlen(host), *dot = NULL;
+	int		 dots = 0;
+
+	while (p > host) {
+		p--;
+		if (*p == '.' && ++dots == 2) {
+			dot = p;
+			break;
+		}
+	}
+	return dot != NULL ? dot + 1 : host;
+}
+
+/* Mark the SRV targets that are not the domain's or its provider's. */
+static void
+mark_foreign(const char *domain, struct setup_servers *l,
+    const struct setup_discover_opts *o)
+{
+	size_t	i, j;
+	bool	ok;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].source != SETUP_SRC_SRV)
+			continue;
+		ok = within(l->v[i].host, domain);
+		for (j = 0; j < l->n && !ok; j++)
+			ok = l->v[j].source == SETUP_SRC_TABLE &&
+			    within(l->v[i].host, base_domain(l->v[j].host));
+		if (!ok && !l->v[i].foreign) {
+			l->v[i].foreign = true;
+			note(o, "The SRV record points to %s, which is not in "
+			    "%s: check that this is your provider's server "
+			    "before using it.", l->v[i].host, domain);
+		}
+	}
+}
+
 static void
 try_autoconfig(const char *url, const char *email,
     const struct setup_discover_opts *o, struct setup_servers *out)
@@ -195,6 +247,7 @@ setup_discover(const char *email, const struct setup_discover_opts *o,
 		else
 			note(o, "DNS has %d SRV records for mail at %s.", n,
 			    domain);
+		mark_foreign(domain, out, o);
 	}
 	/* The address percent-encoded: "+", "&", "#" would change the URL. */
 	if (have(out) != 3 && (q = curl_easy_escape(NULL, email, 0)) != NULL) {

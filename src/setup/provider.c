@@ -247,3 +247,42 @@ setup_provider_find(const char *domain, const char *mx,
 	add_eps(p->smtp, SETUP_SMTP, domain, p->local_user, out);
 	return p->name;
 }
+
+/*
+ * The providers that refuse passwords, and their oauth2_provider preset.
+ * Microsoft: https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online
+ * (basic authentication is off for Outlook.com and Microsoft 365, which
+ * the Outlook.com entry covers through its MX suffix).
+ * Google: https://support.google.com/accounts/answer/6010255 (passwords
+ * only as app passwords, behind 2-Step Verification).
+ */
+static const struct {
+	const char	*provider;
+	const char	*oauth2;
+} oauth2_needed[] = {
+	{ "Gmail", "google" },
+	{ "Outlook.com", "microsoft" },
+};
+
+const char *
+setup_provider_oauth2(const char *host)
+{
+	const struct provider	*p;
+	size_t			 i, k, j;
+
+	for (i = 0; i < sizeof providers / sizeof providers[0]; i++) {
+		p = &providers[i];
+		for (k = 0; k < sizeof oauth2_needed / sizeof oauth2_needed[0];
+		    k++) {
+			if (strcmp(p->name, oauth2_needed[k].provider) != 0)
+				continue;
+			for (j = 0; j < 2; j++)
+				if ((p->imap[j].host != NULL &&
+				    strcasecmp(p->imap[j].host, host) == 0) ||
+				    (p->pop3[j].host != NULL &&
+				    strcasecmp(p->pop3[j].host, host) == 0))
+					return oauth2_needed[k].oauth2;
+		}
+	}
+	return NULL;
+}

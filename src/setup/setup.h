@@ -43,6 +43,12 @@ struct setup_server {
 	enum tls_mode		 tls;
 	char			 user[256];	/* "": the e-mail address */
 	enum setup_source	 source;
+	/*
+	 * An SRV target outside the address's domain and its provider's
+	 * (RFC 6186 section 6: DNS alone must not send the login elsewhere):
+	 * never taken without a person saying yes.
+	 */
+	bool			 foreign;
 };
 
 /* A growing list; setup_servers_free() releases it. */
@@ -67,6 +73,13 @@ typedef void (*setup_note_cb)(void *arg, const char *sentence);
 const char *setup_provider_find(const char *domain, const char *mx,
 		    struct setup_servers *out);
 
+/*
+ * The oauth2_provider preset ("google", "microsoft") of the table's
+ * provider whose IMAP or POP3 server host is, when that provider refuses
+ * passwords (OAuth2 is the way in); NULL otherwise.
+ */
+const char *setup_provider_oauth2(const char *host);
+
 /* ---- srv.c -------------------------------------------------------------- */
 
 /*
@@ -88,6 +101,8 @@ int	setup_mx(const char *domain, char *buf, size_t len, struct perr *err);
  * Fetch url (https:// only, also after redirects) with certificates
  * verified against the system store plus ca_file (may be NULL), at most
  * SETUP_AUTOCONFIG_MAX bytes, within timeout seconds, then parse it.
+ * $POSTA_SETUP_HTTPS = "ADDRESS:PORT" (tests) sends every fetch to that
+ * address, the URL's host still checked against the certificate.
  * Returns the number of servers added, or -1 with err set (PERR_CONFIG
  * for a non-HTTPS address, PERR_PROTOCOL for a document that is not a
  * config-v1.1.xml one, too big, or names no server).
@@ -122,6 +137,8 @@ struct setup_discover_opts {
  * Candidates for email's domain, in the order of the issue: the table,
  * SRV, autoconfig (autoconfig.DOMAIN, then DOMAIN/.well-known), guesses;
  * each later step only when the earlier ones found nothing for a service.
+ * An SRV target that is neither in the domain nor in the domain of a
+ * server the table names for it is marked foreign.
  * With an autoconfig_url only that document is read, and its failure is
  * the result. Returns 0 (out may still be empty) or -1 with err set.
  */

@@ -17,7 +17,7 @@
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
 
-#define HEADER_BATCH	250
+#define HEADER_BATCH	500
 /* ---- new messages ------------------------------------------------------------- */
 
 /* A Message-ID without its angle brackets; malloc'd, NULL when empty. */

@@ -174,9 +174,8 @@ be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 	be->selected = NULL;
 	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
 	    s->opts->trace, err)) == NULL) ||
-	    imap_enable_resync(be->c, !be->no_qresync, &be->qresync,
-	    &be->condstore, err) != 0 ||
-	    imap_namespace(be->c, &be->ns_prefix, &be->ns_delim, err) != 0) {
+	    imap_session_start(be->c, !be->no_qresync, &be->qresync,
+	    &be->condstore, &be->ns_prefix, &be->ns_delim, err) != 0) {
 		be_conn_drop(s, be, be_fatal(err));
 		return -1;
 	}
@@ -226,6 +225,7 @@ wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
 		return SYNC_WATCH_WOKEN;
 	if (imap_noop(be->c, &news, err) != 0)
 		return -1;
+	s->others_news |= news.others;
 	if (imap_news_any(&news))
 		return SYNC_WATCH_PULLED;
 	return SYNC_WATCH_TIMEOUT;
@@ -246,6 +246,16 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	if (be->selected == NULL || be->selected_rw ||
 	    f->remote_name == NULL || strcmp(be->selected, f->remote_name) != 0)
 		return SYNC_WATCH_PULLED;
+	/* News of the other folders too, where the server can tell them. */
+	if (!be->notify_tried) {
+		be->notify_tried = true;
+		if (imap_can_notify(be->c)) {
+			if (imap_notify_set(be->c, err) == 0)
+				be->notify_on = true;
+			else if (be_fatal(err))
+				return -1;
+		}
+	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
 
@@ -267,6 +277,14 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	memset(&more, 0, sizeof more);
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
+	/*
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
+	 * a STATUS that came during the commands of the last pull was taken
+	 * for their reply and lost: with NOTIFY on, news of this folder is a
+	 * reason to look at the others too (one pipelined STATUS round).
+	 */
+	s->others_news |= news.others || more.others || news.missed ||
+	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*

@@ -68,6 +68,9 @@ struct imap_be {
 	 */
 	bool			 no_qresync;
 	bool			 no_idle;	/* IDLE refused: poll with NOOP */
+	bool			 notify_tried;	/* NOTIFY SET sent (or not
+						   offered) on this session */
+	bool			 notify_on;	/* ... and taken */
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */

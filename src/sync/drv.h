@@ -117,6 +117,11 @@ struct sync_session {
 	 */
 	pthread_mutex_t		 lock;
 	atomic_bool		 cancelled;	/* read without the lock */
+	/*
+	 * The backend heard that other folders changed (IMAP NOTIFY) while
+	 * it waited for push: sync_conn_watch() checks them next.
+	 */
+	bool			 others_news;
 };
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */

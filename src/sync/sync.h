@@ -87,6 +87,14 @@ struct sync_progress {
 	uint64_t	 problems;
 	bool		 full;		/* the full UID+FLAGS listing was used */
 	/*
+	 * In a pass: this folder's place in the pass's list (from 1) of
+	 * folders, and the new messages the pass stored in the folders
+	 * before it (the whole pass's so far: pass_added + added). 0
+	 * outside a pass (a watch's or a check's pull).
+	 */
+	size_t		 folder_no, folders;
+	uint64_t	 pass_added;
+	/*
 	 * A warning for the user (what a POP3 mode does to the server, a
 	 * server without UIDL), else NULL. Not a phase: print it and go on.
 	 */

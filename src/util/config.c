@@ -377,6 +377,97 @@ alternates_ok(struct parse_state *ps, const char *key, const char *v)
 	return 1;
 }
 
+/*
+ * The OAuth2 presets. Endpoints and scopes as the providers publish them:
+ * Google: https://developers.google.com/identity/protocols/oauth2/native-app
+ * and https://developers.google.com/gmail/imap/xoauth2-protocol (scope);
+ * its device flow does not grant the mail scope
+ * (https://developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes),
+ * so Google has no device URL and logs in through the browser.
+ * Microsoft: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code
+ * and https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+ * (scopes; offline_access for a refresh token). There is no client ID
+ * here: posta is not registered with either, the user registers one.
+ */
+static const struct {
+	const char	*name, *auth_url, *token_url, *device_url, *scope;
+} oauth2_presets[] = {
+	{ "google", "https://accounts.google.com/o/oauth2/v2/auth",
+	  "https://oauth2.googleapis.com/token", NULL,
+	  "https://mail.google.com/" },
+	{ "microsoft",
+	  "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+	  "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+	  "https://login.microsoftonline.com/common/oauth2/v2.0/devicecode",
+	  "offline_access https://outlook.office.com/IMAP.AccessAsUser.All "
+	  "https://outlook.office.com/POP.AccessAsUser.All "
+	  "https://outlook.office.com/SMTP.Send" },
+};
+
+/* Fill what the account left unset from its oauth2_provider's preset. */
+static void
+oauth2_preset(struct oauth2_conf *o)
+{
+	size_t	i;
+
+	for (i = 0; o->provider != NULL &&
+	    i < sizeof oauth2_presets / sizeof oauth2_presets[0]; i++) {
+		if (strcmp(o->provider, oauth2_presets[i].name) != 0)
+			continue;
+		if (o->auth_url == NULL)
+			o->auth_url = xstrdup(oauth2_presets[i].auth_url);
+		if (o->token_url == NULL)
+			o->token_url = xstrdup(oauth2_presets[i].token_url);
+		if (o->device_url == NULL && oauth2_presets[i].device_url)
+			o->device_url = xstrdup(oauth2_presets[i].device_url);
+		if (o->scope == NULL)
+			o->scope = xstrdup(oauth2_presets[i].scope);
+	}
+}
+
+/* An OAuth2 endpoint: https:// and a host, nothing that breaks a line. */
+static int
+oauth2_url(struct parse_state *ps, const char *key, const char *v,
+    char **dst)
+{
+	if (!http_url_is_https(v) || strpbrk(v, " \t\r\n") != NULL)
+		return fail(ps, key, "expected an https:// address (a token "
+		    "or a code must not travel in clear), got '%s'", v);
+	set_str(dst, v);
+	return 1;
+}
+
+/* The oauth2_* keys of an account but oauth2_token_command. */
+static int
+oauth2_key(struct parse_state *ps, struct account *a, const char *key,
+    const char *v)
+{
+	struct oauth2_conf	*o = &a->oauth2;
+
+	if (strcmp(key, "oauth2_provider") == 0) {
+		if (strcmp(v, "google") != 0 && strcmp(v, "microsoft") != 0)
+			return fail(ps, key, "expected google or microsoft, "
+			    "got '%s'", v);
+		set_str(&o->provider, v);
+	} else if (strcmp(key, "oauth2_client_id") == 0)
+		set_str(&o->client_id, v);
+	else if (strcmp(key, "oauth2_client_secret") == 0)
+		set_str(&o->client_secret, v);
+	else if (strcmp(key, "oauth2_scope") == 0)
+		set_str(&o->scope, v);
+	else if (strcmp(key, "oauth2_token_url") == 0)
+		return oauth2_url(ps, key, v, &o->token_url);
+	else if (strcmp(key, "oauth2_device_url") == 0)
+		return oauth2_url(ps, key, v, &o->device_url);
+	else if (strcmp(key, "oauth2_auth_url") == 0)
+		return oauth2_url(ps, key, v, &o->auth_url);
+	else if (strcmp(key, "oauth2_refresh_token_command") == 0)
+		set_str(&o->refresh_token_command, v);
+	else
+		return fail(ps, key, "unknown key in [account %s]", a->name);
+	return 1;
+}
+
 static int
 account_key(struct parse_state *ps, const char *key, const char *v)
 {
@@ -438,6 +529,8 @@ account_key(struct parse_state *ps, const char *key, const char *v)
 		s->auth_line = ps->line;
 	} else if (strcmp(key, "oauth2_token_command") == 0)
 		set_str(&a->in.oauth2_token_command, v);
+	else if (strncmp(key, "oauth2_", 7) == 0)
+		return oauth2_key(ps, a, key, v);
 	else if (strcmp(key, "offline") == 0) {
 		if (strcasecmp(v, "all") == 0)
 			a->offline = OFFLINE_ALL;
@@ -882,6 +975,14 @@ default_port(enum proto p, enum tls_mode t)
 	return t == TLSM_IMPLICIT ? 995 : 110;
 }
 
+/* Where e's access tokens come from: a command, or posta oauth2 login. */
+static bool
+oauth2_source(const struct account *a, const struct endpoint *e)
+{
+	return e->oauth2_token_command != NULL ||
+	    (a->oauth2.client_id != NULL && a->oauth2.token_url != NULL);
+}
+
 /* After the whole file: required keys, defaults, cross-checks. */
 static int
 finish_account(struct parse_state *ps, struct account *a,
@@ -918,10 +1019,13 @@ finish_account(struct parse_state *ps, struct account *a,
 		    "tls = implicit or starttls, whatever allow_plaintext "
 		    "says", config_auth_name(a->in.auth));
 	}
-	if (a->in.auth != AUTH_PASSWORD && a->in.oauth2_token_command == NULL) {
+	oauth2_preset(&a->oauth2);
+	if (a->in.auth != AUTH_PASSWORD && !oauth2_source(a, &a->in)) {
 		ps->line = s->auth_line;
-		return fail(ps, "auth", "%s needs oauth2_token_command in "
-		    "[account %s]", config_auth_name(a->in.auth), a->name);
+		return fail(ps, "auth", "%s needs oauth2_token_command, or "
+		    "oauth2_client_id with oauth2_provider or oauth2_token_url "
+		    "(for posta oauth2 login), in [account %s]",
+		    config_auth_name(a->in.auth), a->name);
 	}
 	if (a->in.tls == TLSM_NONE && !a->allow_plaintext) {
 		ps->line = s->tls_line;
@@ -956,10 +1060,12 @@ finish_account(struct parse_state *ps, struct account *a,
 			    a->smtp.auth));
 		}
 		if (a->smtp.auth != AUTH_PASSWORD &&
-		    a->smtp.oauth2_token_command == NULL) {
+		    !oauth2_source(a, &a->smtp)) {
 			ps->line = s->smtp_auth_line;
 			return fail(ps, "smtp_auth", "%s needs "
-			    "oauth2_token_command in [account %s]",
+			    "oauth2_token_command, or oauth2_client_id with "
+			    "oauth2_provider or oauth2_token_url (for posta "
+			    "oauth2 login), in [account %s]",
 			    config_auth_name(a->smtp.auth), a->name);
 		}
 		if (a->smtp.tls == TLSM_NONE && !a->allow_plaintext) {
@@ -1102,6 +1208,7 @@ config_free(struct config *cfg)
 		free(a->identities);
 		free(a->alternates);
 		folder_patterns_free(a);
+		config_oauth2_conf_free(&a->oauth2);
 	}
 	free(cfg->accounts);
 	for (i = 0; i < cfg->nkeys; i++) {
@@ -1221,6 +1328,42 @@ config_oauth2_token(const struct account *a, const struct endpoint *e,
 		return NULL;
 	return run_password_command(e->oauth2_token_command,
 	    "oauth2_token_command", "access token", a->name, err);
+}
+
+bool
+config_oauth2_builtin(const struct account *a, const struct endpoint *e)
+{
+	return e->auth != AUTH_PASSWORD && e->oauth2_token_command == NULL &&
+	    a->oauth2.client_id != NULL;
+}
+
+void
+config_oauth2_conf_copy(struct oauth2_conf *d, const struct oauth2_conf *s)
+{
+	d->provider = s->provider != NULL ? xstrdup(s->provider) : NULL;
+	d->client_id = s->client_id != NULL ? xstrdup(s->client_id) : NULL;
+	d->client_secret = s->client_secret != NULL ?
+	    xstrdup(s->client_secret) : NULL;
+	d->scope = s->scope != NULL ? xstrdup(s->scope) : NULL;
+	d->token_url = s->token_url != NULL ? xstrdup(s->token_url) : NULL;
+	d->device_url = s->device_url != NULL ? xstrdup(s->device_url) : NULL;
+	d->auth_url = s->auth_url != NULL ? xstrdup(s->auth_url) : NULL;
+	d->refresh_token_command = s->refresh_token_command != NULL ?
+	    xstrdup(s->refresh_token_command) : NULL;
+}
+
+void
+config_oauth2_conf_free(struct oauth2_conf *o)
+{
+	free(o->provider);
+	free(o->client_id);
+	secret_free(o->client_secret);
+	free(o->scope);
+	free(o->token_url);
+	free(o->device_url);
+	free(o->auth_url);
+	free(o->refresh_token_command);
+	memset(o, 0, sizeof *o);
 }
 
 const char *

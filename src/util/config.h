@@ -33,6 +33,22 @@ struct endpoint {
 	char		*oauth2_token_command; /* prints an access token */
 };
 
+/*
+ * posta oauth2 login and the access tokens it keeps fresh (src/oauth):
+ * an account's OAuth2 client. oauth2_provider = google|microsoft fills the
+ * URLs and the scope left unset; every URL is https:// (checked at load).
+ */
+struct oauth2_conf {
+	char		*provider;	/* "google", "microsoft" or NULL */
+	char		*client_id;	/* NULL: no built-in flow */
+	char		*client_secret;	/* NULL: a public client */
+	char		*scope;		/* space-separated */
+	char		*token_url;
+	char		*device_url;	/* RFC 8628 device authorization */
+	char		*auth_url;	/* authorization code + PKCE */
+	char		*refresh_token_command; /* NULL: a file of ours */
+};
+
 struct account {
 	char		*name;
 	const char	*file;		/* the config file it came from */
@@ -70,6 +86,7 @@ struct account {
 	unsigned	 folders;	/* FOLDERS_* bits */
 	char		**folder_patterns;
 	size_t		 nfolder_patterns;
+	struct oauth2_conf oauth2;
 };
 #define FOLDERS_SUBSCRIBED	0x1
 #define FOLDERS_ALL		0x2
@@ -186,6 +203,19 @@ char	*config_password(const struct account *, const struct endpoint *,
  */
 char	*config_oauth2_token(const struct account *, const struct endpoint *,
 	    struct perr *err);
+
+/*
+ * Does e get its access tokens from posta oauth2 login's refresh token
+ * (auth is xoauth2 or oauthbearer, no oauth2_token_command, and the
+ * account has an oauth2_client_id)?
+ */
+bool	config_oauth2_builtin(const struct account *, const struct endpoint *e);
+
+/* A deep copy of an account's OAuth2 client (the account worker's own),
+ * released with config_oauth2_conf_free(). */
+void	config_oauth2_conf_copy(struct oauth2_conf *d,
+	    const struct oauth2_conf *s);
+void	config_oauth2_conf_free(struct oauth2_conf *);
 
 /* "password", "XOAUTH2", "OAUTHBEARER": the mechanism's name. */
 const char *config_auth_name(enum auth_mech);

@@ -39,6 +39,9 @@ perr_prefix(struct perr *e, const char *fmt, ...)
 	va_end(ap);
 	strcat(ctx, ": ");
 	clen = strlen(ctx);
+	/* Said already where the failure was understood: not twice. */
+	if (strncmp(e->msg, ctx, clen) == 0)
+		return;
 	mlen = strnlen(e->msg, sizeof e->msg - 1);
 	/* Keep the context whole; the old message loses its tail if need be. */
 	if (clen + mlen > sizeof e->msg - 1)

@@ -6,6 +6,7 @@
  *   utf8.c      the one UTF-8 decoder and encoder
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
  *   text.c      display width (wcwidth) and fitting text to columns; JSON
+ *   http.c      one bounded HTTPS request (libcurl): autoconfig, OAuth2
  *   config.c    the INI configuration (libinih), see config.h
  *   confwrite.c adding one section to the file (posta setup)
  *
@@ -37,6 +38,8 @@ enum perr_code {
 	PERR_STORE,        /* SQLite */
 	PERR_NOTFOUND,
 	PERR_SYNTAX,        /* a query the user typed (src/search) */
+	PERR_RCPT,          /* SMTP: every recipient was refused */
+	PERR_FORCE,         /* refused unless forced (a folder holding mail) */
 };
 
 /* An error travels with its words. msg is always NUL-terminated. */
@@ -49,7 +52,12 @@ void	perr_clear(struct perr *);
 /* Set code and message; returns -1 so that "return perr_set(...)" reads well. */
 int	perr_set(struct perr *, enum perr_code, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Put context in front of an existing message: "ctx: old message". */
+/*
+ * Put context in front of an existing message: "ctx: old message", unless
+ * the message starts with that context already (a lower layer that knew
+ * it, e.g. the account, said so), so that a caller adds its context
+ * without looking at the words.
+ */
 void	perr_prefix(struct perr *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
@@ -114,5 +122,39 @@ char	*text_fit(const char *, int cols);
  * control character as \uXXXX. Invalid UTF-8 must be sanitised first.
  */
 void	 json_append_string(char **buf, size_t *len, size_t *cap, const char *s);
+
+/* ---- http.c --------------------------------------------------------------- */
+
+struct http_request {
+	const char	*url;		/* https:// only */
+	const char	*form;		/* POST this urlencoded form; NULL: GET */
+	const char	*ca_file;	/* extra trust anchors, or NULL */
+	const char	*what;		/* "autoconfig document": for errors */
+	size_t		 max;		/* bytes: a longer body is refused */
+	int		 timeout;	/* seconds for the whole exchange */
+	/* "ADDRESS:PORT" every connection goes to instead, the URL's host
+	 * still checked against the certificate (tests); NULL: none. */
+	const char	*connect_to;
+};
+
+struct http_reply {
+	long	 status;		/* HTTP status */
+	char	*body;			/* NUL-terminated, malloc'd: free() */
+	size_t	 len;
+};
+
+/*
+ * One request as rq says (a GET follows at most 3 redirects, https://
+ * only; a POST follows none). Returns 0 with out filled whatever the
+ * status, or -1 with err set: PERR_CONFIG for an address that is not
+ * https://, PERR_PROTOCOL for a body over rq->max, PERR_CERT, PERR_CONNECT.
+ * Errors name rq->url and rq->what, never the form.
+ */
+int	 http_fetch(const struct http_request *rq, struct http_reply *out,
+	    struct perr *err);
+/* "https://" followed by a host. */
+bool	 http_url_is_https(const char *url);
+/* s percent-encoded for a form or a query (malloc'd: free()). */
+char	*http_form_escape(const char *s);
 
 #endif

@@ -13,6 +13,10 @@
 # doupdate(). Memory is VmHWM (peak RSS) of the posta process after the
 # first screen, and again after G (the oldest message) and paging back up.
 #
+# Then the limit (l, issue 15): the query is typed at the prompt first,
+# then only its Enter is timed, to the changed index rows (the same 10 ms
+# polling), for a rare, a common and a flag query and for clearing it.
+#
 # Then sorting: from the first screen, `o from` (sort by sender), one page
 # down, G (the end of the sender order), one page up; the time of each from
 # the keys to the changed screen (polled every 10 ms through tmux, so add
@@ -182,4 +186,40 @@ for n in 1000 100000; do
     "$(cut -d' ' -f3 "$W/o$n" | median)" "$(cut -d' ' -f4 "$W/o$n" | median)" \
     "$(cut -d' ' -f5 "$W/o$n" | median)"
   echo "# runs ($n, sort ms): $(cut -d' ' -f1 "$W/o$n" | tr '\n' ' ')"
+done
+
+# limited NAME: prints "rare_ms common_ms flag_ms clear_ms"
+limited() {
+  local r c f x
+  start "$1"
+  wait_text "messages," || true
+  lim() { # QUERY: type it, then time the Enter
+    tmux -L "$SOCK" send-keys -t b l
+    wait_text "imit" || true
+    tmux -L "$SOCK" send-keys -t b -l "$1"
+    wait_text "$1" || true
+    keys_ms Enter
+  }
+  r=$(lim "subject:invoice 4711")
+  wait_text "[limit:" || { echo "bench: no limit" >&2; exit 1; }
+  c=$(lim "subject:invoice")
+  f=$(lim "is:unread")
+  tmux -L "$SOCK" send-keys -t b l
+  wait_text "imit" || true
+  x=$(keys_ms Enter)
+  echo "$r $c $f $x"
+  tmux -L "$SOCK" send-keys -t b q
+}
+echo "# limit (l QUERY, Enter timed): ms to the changed index rows (medians,"
+echo "# polled: +10-20 ms)"
+printf '%-9s %10s %10s %10s %10s\n' messages "rare ms" "common ms" \
+  "flag ms" "clear ms"
+for n in 1000 100000; do
+  limited "s$n" >/dev/null		# warm the page cache once
+  : >"$W/l$n"
+  for ((r = 0; r < RUNS; r++)); do limited "s$n" >>"$W/l$n"; done
+  printf '%-9s %10s %10s %10s %10s\n' "$n" \
+    "$(cut -d' ' -f1 "$W/l$n" | median)" "$(cut -d' ' -f2 "$W/l$n" | median)" \
+    "$(cut -d' ' -f3 "$W/l$n" | median)" "$(cut -d' ' -f4 "$W/l$n" | median)"
+  echo "# runs ($n, common ms): $(cut -d' ' -f2 "$W/l$n" | tr '\n' ' ')"
 done

@@ -11,7 +11,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=41
+PLAN=44
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -171,6 +171,20 @@ check "journal --drop removes an entry" OFF journal --drop "$first"
 same "one fewer waits" "$((nent - 1)) waiting, 0 failed" "$(waiting)"
 out=$(OFF journal --retry "$first" 2>&1); rc=$?
 same "retrying a missing entry names it" "1 yes" "$rc $([[ $out == *"entry $first"* ]] && echo yes || echo no)"
+
+# One id parser for every command: junk, 0, negative and out-of-range ids
+# are usage errors (exit 2), never another row.
+bad_id() { OFF "$@" >/dev/null 2>&1; printf ' %s' "$?"; }
+same "a bad id is a usage error in every command" " 2 2 2 2 2" \
+  "$(bad_id show 12x)$(bad_id show 0)$(bad_id show 99999999999999999999)$(bad_id outbox --retry -3)$(bad_id journal --drop abc)"
+
+# -f is offered only when forcing would do (PERR_FORCE), not because the
+# words of the refusal happen to hold "force".
+check "mkdir 'Task force' and a subfolder" sh -c \
+  "\"$POSTA\" -c \"$CONF\" --offline mkdir 'Task force' && \"$POSTA\" -c \"$CONF\" --offline mkdir 'Task force/Sub'"
+out=$(OFF rmdir "Task force" 2>&1); rc=$?
+same "rmdir of a folder with subfolders offers no -f" "1 subfolders no" \
+  "$rc $([[ $out == *subfolders* ]] && echo subfolders) $([[ $out == *'rmdir -f'* ]] && echo yes || echo no)"
 
 # ---- the server saw none of it ---------------------------------------------------
 same "the server is untouched" "$BEFORE" "$(server_state)"

@@ -15,7 +15,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=63
+PLAN=64
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -218,6 +218,9 @@ hostile "'; DROP" "search: 1: expected a word" "'; DROP TABLE message; --"
 hostile "an unclosed group" "search: 15: missing ')' to close the '(' at 1" '(fattura rossi'
 hostile "10,000 parentheses" "search: 33: more than 32 nested groups" \
   "$(printf '(%.0s' $(seq 4000))a"
+hostile "10,000 parentheses: over the length bound" \
+  "search: the query is 10001 bytes long; at most 4096 are allowed" \
+  "$(printf '(%.0s' $(seq 10000))a"
 hostile "invalid UTF-8" "search: 3: invalid UTF-8 (byte 0xFF)" $'ab\xff'
 hostile "an unknown field" "search: 1: unknown field 'form:'" 'form:rossi'
 same "the store is intact" "$BEFORE ok" \

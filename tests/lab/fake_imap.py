@@ -33,6 +33,8 @@ server. A test switches lies between passes by rewriting it.
   modseq-huge          HIGHESTMODSEQ is 9223372036854775808 (2^63).
   addresses N          message 2's ENVELOPE To has N addresses (each host
                        a literal, so no line is long).
+  quota                QUOTA is announced, and GETQUOTAROOT INBOX says
+                       2048 KiB of STORAGE are used (of 10240).
 """
 import argparse
 import os
@@ -320,9 +322,12 @@ class Session:
         else:
             self.send(tag + " OK " + code + "copied")
 
+    def caps(self):
+        return "IMAP4rev1 CONDSTORE UIDPLUS MOVE" + \
+            (" QUOTA" if self.lies.has("quota") else "")
+
     def run(self):
-        self.send("* OK [CAPABILITY IMAP4rev1 CONDSTORE UIDPLUS MOVE] "
-                  "fake_imap ready")
+        self.send("* OK [CAPABILITY %s] fake_imap ready" % self.caps())
         while True:
             raw = self.f.readline()
             if not raw:
@@ -347,11 +352,14 @@ class Session:
             rest = sub[1] if len(sub) > 1 else ""
         a = args_of(rest)
         if cmd == "CAPABILITY":
-            self.send("* CAPABILITY IMAP4rev1 CONDSTORE UIDPLUS MOVE")
+            self.send("* CAPABILITY " + self.caps())
             self.send(tag + " OK done")
         elif cmd == "LOGIN":
-            self.send(tag + " OK [CAPABILITY IMAP4rev1 CONDSTORE UIDPLUS "
-                      "MOVE] logged in")
+            self.send(tag + " OK [CAPABILITY %s] logged in" % self.caps())
+        elif cmd == "GETQUOTAROOT" and self.lies.has("quota"):
+            self.send('* QUOTAROOT INBOX ""')
+            self.send('* QUOTA "" (STORAGE 2048 10240)')
+            self.send(tag + " OK done")
         elif cmd == "ENABLE":
             self.send("* ENABLED CONDSTORE")
             self.send(tag + " OK enabled")

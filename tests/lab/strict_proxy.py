@@ -69,7 +69,7 @@ ARITY = {
     b"STATUS": (2, 2), b"APPEND": (2, 4), b"ENABLE": (1, None),
     b"ID": (1, 1),
     b"FETCH": (2, 3), b"STORE": (3, 4), b"COPY": (2, 2), b"MOVE": (2, 2),
-    b"SEARCH": (1, None),
+    b"SEARCH": (1, None), b"NOTIFY": (1, None),
 }
 UID_ARITY = {
     b"FETCH": (2, 3), b"STORE": (3, 4), b"COPY": (2, 2), b"MOVE": (2, 2),

@@ -8,6 +8,9 @@ against the lab's Dovecot (IMAPS on 127.0.0.1, the lab's CA).
   imapctl.py has-subject FOLDER TEXT    how many messages' Subject has TEXT
   imapctl.py append FOLDER FILE         APPEND the file's bytes
   imapctl.py store FOLDER MESSAGE-ID +FLAGS|-FLAGS '(\\Flagged)'
+  imapctl.py dump FOLDER                one line per message, sorted:
+                                        "UID MESSAGE-ID FLAGS..." (no <>, flags
+                                        sorted, \\Recent left out)
 
 Environment: LAB_HOST IMAPS_PORT LAB_CA LAB_USER LAB_PASS (lab.env).
 """
@@ -70,6 +73,27 @@ def main(argv):
         if uid is None:
             sys.exit("no such message")
         m.uid("STORE", uid, argv[4], argv[5])
+    elif cmd == "dump":
+        select(m, argv[2])
+        typ, data = m.uid("FETCH", "1:*",
+                          "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        rows = []
+        for item in data:
+            if not isinstance(item, tuple):
+                continue
+            meta = item[0].decode()
+            uid = meta.split("UID ")[1].split()[0].rstrip(")")
+            flags = meta.split("FLAGS (")[1].split(")")[0].split() \
+                if "FLAGS (" in meta else []
+            # FLAGS may also come after the literal, in the closing part.
+            mid = item[1].decode().split(":", 1)[1].strip().strip("<>") \
+                if b":" in item[1] else ""
+            rows.append((int(uid), mid, flags))
+        for item in data:
+            if isinstance(item, bytes) and b"FLAGS (" in item:
+                sys.exit("dump: FLAGS after the literal are not read")
+        for uid, mid, flags in sorted(rows):
+            print(uid, mid, *sorted(f for f in flags if f != "\\Recent"))
     else:
         sys.exit("unknown command " + cmd)
     m.logout()

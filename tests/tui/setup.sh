@@ -6,7 +6,7 @@
 # warning, and Ctrl-C at a prompt leaving no file behind.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 10
+plan 15
 command -v tmux >/dev/null || skip_all "tmux is not installed"
 T=$(mktemp -d /tmp/posta-tui.XXXXXX)
 DNS_PID=
@@ -18,6 +18,7 @@ lab_deliver alice INBOX "$T/hello.eml" >/dev/null 2>&1 || skip_all "lab deliver 
 
 "${PYTHON3:-python3}" "$POSTA_SRCDIR/tests/lab/dns_srv.py" --port-file "$T/dns.port" \
   --srv "_imaps._tcp.lab.test=0:1:$IMAPS_PORT:localhost" \
+  --srv "_imap._tcp.lab.test=0:1:$IMAP_PORT:localhost" \
   --srv "_pop3s._tcp.lab.test=0:1:$POP3S_PORT:localhost" \
   --srv "_submission._tcp.lab.test=0:1:$SMTP_PORT:localhost" &
 DNS_PID=$!
@@ -47,6 +48,17 @@ tui_keys yes Enter
 tui_wait "In short:" 30 && tui_screen | grep -q "Where mail lives"
 ok $? "both offered: the IMAP/POP3 comparison is shown"
 answer "imap or pop3?" ""
+# Two IMAP servers work (IMAPS and IMAP with STARTTLS): pick the second.
+tui_wait "Which one do you want? Type its number." 20
+num=$(tui_screen -S -200 | sed -n "s/^ *\([0-9]*\)\. IMAP localhost:$IMAP_PORT with STARTTLS.*/\1/p" | tail -n1)
+[[ -n $num ]] && tui_screen -S -200 | grep -q "Its certificate is .*SHA-256 [0-9A-F:]*"
+ok $? "several working servers: listed with the certificate, one is picked by number"
+tui_keys "$num" Enter
+# The SRV targets (localhost) are not in lab.test: asked, default no.
+tui_wait "Use it anyway? [no]" 20
+ok $? "an SRV target outside the domain is used only after a yes"
+tui_keys yes Enter
+answer "Use it anyway?" yes
 answer "Your login name" alice
 tui_wait "it is not shown as you type" 20
 tui_keys alicepw Enter
@@ -64,6 +76,8 @@ ok $? "the index shows the lab's INBOX"
 f=$T/xdg/posta/config
 [[ $(stat -c %a "$f" 2>/dev/null) == 600 ]] && grep -q '^certificate_fingerprint = sha256:' "$f"
 ok $? "the file is 0600 and pins the certificate"
+grep -q "^port = $IMAP_PORT\$" "$f" && grep -q '^tls = starttls$' "$f"
+ok $? "the server picked is the one written"
 tui_keys q
 
 # 2. The POP3 path, then Ctrl-C: no file.
@@ -74,6 +88,8 @@ answer "Your name, as others" ""
 answer "A short name for this account" ""
 answer "Should posta trust (pin)" yes
 answer "imap or pop3?" pop3
+answer "Use it anyway?" yes
+answer "Use it anyway?" yes
 answer "Your login name" alice
 tui_wait "Leave for some days" 20 && tui_screen | grep -q "Download and delete"
 ok $? "POP3: the three ways are shown"
@@ -86,3 +102,29 @@ tui_keys C-c
 tui_wait "nothing was written" 10 && [[ ! -e $T/xdg/posta/config ]] &&
   [[ -z $(ls -A "$T/xdg/posta" 2>/dev/null) ]]
 ok $? "Ctrl-C at a prompt leaves no file behind"
+
+# 3. Ctrl-C at other prompts: the first question, and the password (echo
+# off), leave no file either.
+ctrl_c_at() { # PROMPT DESC: run to PROMPT, then Ctrl-C
+  tui_keys C-c
+  tui_wait "nothing was written" 10 && [[ ! -e $T/xdg/posta/config ]] &&
+    [[ -z $(ls -A "$T/xdg/posta" 2>/dev/null) ]]
+}
+rm -rf "$T/xdg"
+start "\"$POSTA\" setup"
+tui_wait "Your e-mail address" 20
+ctrl_c_at
+ok $? "Ctrl-C at the first question leaves no file behind"
+start "\"$POSTA\" setup"
+answer "Your e-mail address" alice@lab.test
+answer "Your name, as others" ""
+answer "A short name for this account" ""
+answer "Should posta trust (pin)" yes
+answer "imap or pop3?" ""
+answer "Which one do you want?" ""
+answer "Use it anyway?" yes
+answer "Use it anyway?" yes
+answer "Your login name" alice
+tui_wait "it is not shown as you type" 20
+ctrl_c_at
+ok $? "Ctrl-C at the password prompt leaves no file behind"

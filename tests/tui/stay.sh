@@ -42,7 +42,8 @@ ok $? "first run: the sidebar lists the folders, the status line says online"
 tui_gone "no mail stored yet" 5
 ok $? "first run: the words about no mail stored go once it is there"
 
-# Work is not open (INBOX is watched): only the periodic check sees it.
+# Work is not open (INBOX is watched): NOTIFY or the periodic check sees
+# it (tests/tui/notify.sh tells the two apart).
 work() { tui_screen | grep -o 'Work *[0-9/]*' | head -n1; }
 before=$(work)
 printf 'From: Other <other@example.net>\r\nTo: alice@localhost\r\nSubject: Checked\r\nDate: %s\r\nMessage-ID: <checked@posta.test>\r\n\r\nHi.\r\n' \

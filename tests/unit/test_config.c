@@ -92,6 +92,47 @@ identities_and_alternates_are_read_and_checked(void **state)
 }
 
 static void
+oauth2_settings_presets_and_https(void **state)
+{
+	struct config		*cfg;
+	const struct oauth2_conf *o;
+
+	(void)state;
+	cfg = load_ok(ACCT "auth = xoauth2\noauth2_provider = microsoft\n"
+	    "oauth2_client_id = id\noauth2_scope = custom\n"
+	    "oauth2_refresh_token_command = keep\n");
+	o = &cfg->accounts[0].oauth2;
+	assert_string_equal(o->token_url,
+	    "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+	assert_non_null(o->device_url);
+	assert_string_equal(o->scope, "custom");	/* set: kept */
+	assert_string_equal(o->refresh_token_command, "keep");
+	assert_true(config_oauth2_builtin(&cfg->accounts[0],
+	    &cfg->accounts[0].in));
+	config_free(cfg);
+	/* Google's device login cannot read mail: no device URL. */
+	cfg = load_ok(ACCT "auth = oauthbearer\noauth2_provider = google\n"
+	    "oauth2_client_id = id\n");
+	assert_null(cfg->accounts[0].oauth2.device_url);
+	assert_string_equal(cfg->accounts[0].oauth2.scope,
+	    "https://mail.google.com/");
+	config_free(cfg);
+	load_fails(ACCT "oauth2_token_url = http://t/x\n", 0600,
+	    "5: key 'oauth2_token_url': expected an https:// address (a "
+	    "token or a code must not travel in clear), got 'http://t/x'");
+	load_fails(ACCT "oauth2_device_url = https:///x\n", 0600,
+	    "5: key 'oauth2_device_url': expected an https:// address (a "
+	    "token or a code must not travel in clear), got 'https:///x'");
+	load_fails(ACCT "oauth2_provider = yahoo\n", 0600,
+	    "5: key 'oauth2_provider': expected google or microsoft, got "
+	    "'yahoo'");
+	load_fails(ACCT "auth = xoauth2\noauth2_client_id = id\n", 0600,
+	    "5: key 'auth': XOAUTH2 needs oauth2_token_command, or "
+	    "oauth2_client_id with oauth2_provider or oauth2_token_url (for "
+	    "posta oauth2 login), in [account a]");
+}
+
+static void
 minimal_imap_account_gets_defaults(void **state)
 {
 	struct config		*cfg = load_ok(ACCT);
@@ -682,6 +723,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(minimal_imap_account_gets_defaults),
 		cmocka_unit_test(identities_and_alternates_are_read_and_checked),
+		cmocka_unit_test(oauth2_settings_presets_and_https),
 		cmocka_unit_test(ports_default_from_protocol_and_tls),
 		cmocka_unit_test(every_key_is_read),
 		cmocka_unit_test(smtp_credentials_default_to_the_account),

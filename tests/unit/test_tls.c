@@ -296,6 +296,7 @@ non_tls_peer_fails_the_handshake(void **state)
 	    -1);
 	assert_int_equal(err.code, PERR_TLS);
 	assert_non_null(strstr(err.msg, "TLS handshake failed"));
+	assert_non_null(strstr(err.msg, "does not speak TLS here"));
 	assert_false(tls_stream_is_tls(p.s));
 	pair_close(&p);
 }

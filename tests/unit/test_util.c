@@ -24,6 +24,21 @@ perr_set_and_prefix_compose_messages(void **state)
 	assert_string_equal(e.msg, "account work: login refused for u");
 }
 
+/* A context already at the front (said where it was known) is not doubled. */
+static void
+perr_prefix_adds_a_context_once(void **state)
+{
+	struct perr	e;
+
+	perr_set(&e, PERR_CONNECT, "account work: the connection was lost");
+	perr_prefix(&e, "account %s", "work");
+	assert_string_equal(e.msg, "account work: the connection was lost");
+	perr_prefix(&e, "account %s", "home");
+	assert_string_equal(e.msg,
+	    "account home: account work: the connection was lost");
+	assert_int_equal(e.code, PERR_CONNECT);
+}
+
 static void
 xasprintf_formats(void **state)
 {
@@ -138,6 +153,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(perr_set_and_prefix_compose_messages),
+		cmocka_unit_test(perr_prefix_adds_a_context_once),
 		cmocka_unit_test(xasprintf_formats),
 		cmocka_unit_test(sanitize_strips_escape_sequences),
 		cmocka_unit_test(sanitize_strips_c1_controls),

@@ -1,5 +1,4 @@
 /* cli-act.c - helpers of the acting commands (see cli-act.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,22 +45,16 @@ int64_t *
 cli_act_ids(char **argv, int n)
 {
 	int64_t	*ids;
-	char	*end;
-	long long v;
 	int	 i;
 
 	ids = xcalloc(n > 0 ? (size_t)n : 1, sizeof *ids);
 	for (i = 0; i < n; i++) {
-		errno = 0;
-		v = strtoll(argv[i], &end, 10);
-		if (argv[i][0] == '\0' || *end != '\0' || errno != 0 ||
-		    v <= 0) {
+		if (cli_parse_id(argv[i], &ids[i]) != 0) {
 			cli_error("'%s' is not a message id (posta list shows "
 			    "them)", argv[i]);
 			free(ids);
 			return NULL;
 		}
-		ids[i] = v;
 	}
 	return ids;
 }

@@ -1,4 +1,5 @@
 /* cli.c - subcommand table, dispatch and shared helpers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,14 @@ extern const struct cmd_entry cmd_compose_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_addresses_entry;
 extern const struct cmd_entry cmd_setup_entry;
+extern const struct cmd_entry cmd_oauth2_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_version_entry,
 	&cmd_setup_entry,
 	&cmd_check_account_entry,
+	&cmd_oauth2_entry,
 	&cmd_folders_entry,
 	&cmd_list_entry,
 	&cmd_search_entry,
@@ -184,6 +187,20 @@ cli_getopt_account(const struct cmd_entry *e, int argc, char **argv,
 		}
 	}
 	return i;
+}
+
+int
+cli_parse_id(const char *s, int64_t *id)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || n <= 0)
+		return -1;
+	*id = n;
+	return 0;
 }
 
 int

@@ -6,6 +6,7 @@
  *   cli.c                dispatch, shared helpers (config loading, errors)
  *   cmd-version.c        posta version / help
  *   cmd-check-account.c  posta check-account: connect, TLS, login, capabilities
+ *   cmd-oauth2.c         posta oauth2 login: an OAuth2 login, kept for later
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
  *   cmd-search.c         posta search: the query language over the store
@@ -69,6 +70,8 @@ int		 cli_open_reader(struct cli_ctx *, const char *account,
  */
 int		 cli_getopt_account(const struct cmd_entry *, int argc,
 		    char **argv, const char **account);
+/* A row id (message, outbox, journal): a decimal > 0. 0, or -1. */
+int		 cli_parse_id(const char *s, int64_t *id);
 /*
  * One message as posta list prints it: a table row (the subject cut to
  * subject_cols when > 0) or, with json, one JSON object naming folder.
@@ -76,6 +79,11 @@ int		 cli_getopt_account(const struct cmd_entry *, int argc,
  */
 void		 cli_msg_print(const struct store_msg *m, const char *folder,
 		    bool json, int subject_cols);
+/* The same for a row of posta search that only a server found: JSON says
+ * "found_by":"server", a table row's subject starts with [server]. */
+void		 cli_msg_print_found(const struct store_msg *m,
+		    const char *folder, bool json, int subject_cols,
+		    bool by_server);
 int		 cli_subject_cols(void);
 /* Print the example config that explains the file format. */
 void		 cli_example_config(FILE *, const char *path);

@@ -31,19 +31,6 @@
 extern const struct cmd_entry cmd_compose_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char		*end;
-	long long	 n;
-
-	n = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || n <= 0)
-		return -1;
-	*id = n;
-	return 0;
-}
-
 /* Run the user's editor on path; 0 when it exited 0. */
 static int
 run_editor(const char *path)
@@ -164,7 +151,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (attach_orig && kind == APP_COMPOSE_FORWARD)
 		kind = APP_COMPOSE_FORWARD_ATTACH;
-	if (idarg != NULL && parse_id(idarg, &id) != 0) {
+	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
 		free(files);
 		free(addrs);
 		cli_error("compose: expected a message id, got '%s'", idarg);

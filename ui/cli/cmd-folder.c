@@ -58,7 +58,7 @@ folder_cmd(struct cli_ctx *ctx, int argc, char **argv,
 		break;
 	case F_RMDIR:
 		r = app_act_folder_delete(ca.act, argv[i], force, &err);
-		if (r != 0 && !force && strstr(err.msg, "force") != NULL)
+		if (r != 0 && !force && err.code == PERR_FORCE)
 			(void)strncat(err.msg, " (posta rmdir -f)",
 			    sizeof err.msg - strlen(err.msg) - 1);
 		break;

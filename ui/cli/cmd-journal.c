@@ -148,8 +148,7 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_act	 ca;
 	struct perr	 err;
 	const char	*account = NULL, *what = NULL, *arg = NULL;
-	char		*end;
-	long long	 id = 0;
+	int64_t		 id = 0;
 	int		 i, r, rc = CLI_OK;
 
 	for (i = 1; i < argc; i++) {
@@ -168,8 +167,7 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 	if (what == NULL)
 		return list(ctx, account);
 	if (strcmp(arg, "all") != 0) {
-		id = strtoll(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || id <= 0) {
+		if (cli_parse_id(arg, &id) != 0) {
 			cli_error("%s: expected an entry id or 'all', got "
 			    "'%s'", what, arg);
 			return CLI_USAGE;
@@ -179,9 +177,9 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	perr_clear(&err);
 	if (strcmp(what, "--retry") == 0)
-		r = app_act_journal_retry(ca.act, (int64_t)id, &err);
+		r = app_act_journal_retry(ca.act, id, &err);
 	else
-		r = app_act_journal_drop(ca.act, (int64_t)id, &err);
+		r = app_act_journal_drop(ca.act, id, &err);
 	if (r != 0)
 		rc = cli_error("%s", err.msg);
 	/* A retried entry goes out now when online; a drop sends nothing. */

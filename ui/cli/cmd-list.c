@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_list_entry;
 
@@ -81,7 +82,7 @@ json_raw(char **buf, size_t *len, size_t *cap, const char *s)
 }
 
 static void
-print_json(const char *folder, const struct store_msg *m)
+print_json(const char *folder, const struct store_msg *m, bool by_server)
 {
 	char	*buf = NULL, *s, date[32], num[64];
 	size_t	 len = 0, cap = 0, i;
@@ -143,6 +144,9 @@ print_json(const char *folder, const struct store_msg *m)
 	/* posta's note on a message that is not whole: only when there is one. */
 	if (m->problem != NULL)
 		STR("problem", m->problem);
+	/* posta search: found by the server, not by the store. */
+	if (by_server)
+		RAW(",\"found_by\":\"server\"");
 	RAW("}");
 	puts(buf);
 	free(buf);
@@ -151,7 +155,7 @@ print_json(const char *folder, const struct store_msg *m)
 }
 
 static void
-print_row(int subject_cols, const struct store_msg *m)
+print_row(int subject_cols, const struct store_msg *m, bool by_server)
 {
 	char		 flags[5], date[20], *from, *fromcell, *subj, *cut;
 	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internal_date);
@@ -170,6 +174,12 @@ print_row(int subject_cols, const struct store_msg *m)
 	fromcell = text_fit(m->from_name != NULL && *m->from_name != '\0' ?
 	    m->from_name : from, 22);
 	subj = clean(m->subject);
+	if (by_server) {
+		/* TRANSLATORS: marks a row that only the server found. */
+		cut = xasprintf(_("[server] %s"), subj);
+		free(subj);
+		subj = cut;
+	}
 	if (subject_cols > 0) {
 		cut = text_fit(subj, subject_cols);
 		free(subj);
@@ -186,10 +196,17 @@ void
 cli_msg_print(const struct store_msg *m, const char *folder, bool json,
     int subject_cols)
 {
+	cli_msg_print_found(m, folder, json, subject_cols, false);
+}
+
+void
+cli_msg_print_found(const struct store_msg *m, const char *folder, bool json,
+    int subject_cols, bool by_server)
+{
 	if (json)
-		print_json(folder, m);
+		print_json(folder, m, by_server);
 	else
-		print_row(subject_cols, m);
+		print_row(subject_cols, m, by_server);
 }
 
 static int

@@ -28,19 +28,6 @@ extern const struct cmd_entry cmd_outbox_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
 static int
-parse_id(const char *s, int64_t *id)
-{
-	char		*end;
-	long long	 n;
-
-	n = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || n <= 0)
-		return -1;
-	*id = n;
-	return 0;
-}
-
-static int
 list_row(void *arg, const struct store_outbox *o)
 {
 	static const char	*states[] = { "waiting", "failed", "unknown",
@@ -112,7 +99,7 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (idarg != NULL && parse_id(idarg, &id) != 0) {
+	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
 		cli_error("outbox: expected an outbox id, got '%s'", idarg);
 		return CLI_USAGE;
 	}

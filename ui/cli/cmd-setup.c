@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "app/app.h"
 #include "cli/cmd-setup.h"
+#include "app/app.h"
 #include "setup/setup.h"
 
 extern const struct cmd_entry cmd_setup_entry;
@@ -36,6 +37,8 @@ struct answers {
 	const char	*account, *email, *name, *user;
 	const char	*password_command, *ca_file, *autoconfig;
 	const char	*offline, *pop3_keep, *pop3_delete;
+	/* OAuth2 instead of a password: auth = xoauth2 and these. */
+	const char	*oauth2_client_id, *oauth2_provider;
 	const char	*protocol;			/* NULL: choose */
 	const char	*host, *tls, *smtp_host, *smtp_tls;
 	int		 port, smtp_port;
@@ -290,6 +293,11 @@ check_flags(struct answers *an)
 	    0 && strcasecmp(an->pop3_delete, "no") != 0)
 		return cli_error("--pop3-delete-when-deleted-locally must be "
 		    "yes or no, not '%s'.", an->pop3_delete);
+	if (an->oauth2_provider != NULL &&
+	    strcmp(an->oauth2_provider, "google") != 0 &&
+	    strcmp(an->oauth2_provider, "microsoft") != 0)
+		return cli_error("--oauth2-provider must be google or "
+		    "microsoft, not '%s'.", an->oauth2_provider);
 	if (an->port < 0 || an->smtp_port < 0)
 		return cli_error("--port and --smtp-port must be numbers from "
 		    "1 to 65535.");
@@ -374,6 +382,9 @@ show_probe(const struct setup_probe *p, int num)
 	if (ti->subject[0] != '\0')
 		say("     Its certificate is %s, SHA-256 %s.", ti->subject,
 		    ti->sha256);
+	if (p->srv.foreign)
+		say("     Only DNS says that it serves this address: it is "
+		    "outside the address's domain.");
 }
 
 /*
@@ -413,6 +424,15 @@ find_servers(struct answers *an, struct setup_probe **res, size_t *n)
 			if (an->user != NULL)
 				snprintf(d.v[i].user, sizeof d.v[i].user, "%s",
 				    an->user);
+			/* Nobody to ask: the login goes to no server that
+			 * only DNS vouches for (RFC 6186 section 6). */
+			if (d.v[i].foreign && an->yes) {
+				say("%s:%d is not used: with --yes a server "
+				    "outside the address's domain is taken "
+				    "only when given with --host or "
+				    "--smtp-host.", d.v[i].host, d.v[i].port);
+				continue;
+			}
 			setup_servers_add(&l, &d.v[i]);
 		}
 		setup_servers_free(&d);
@@ -498,7 +518,7 @@ account_build(const struct answers *an, struct account *a)
 static int
 write_account(const char *path, struct answers *an)
 {
-	struct config_kv	 kv[24];
+	struct config_kv	 kv[28];
 	struct perr		 err;
 	char			 port[16], sport[16], *section, *ca = NULL;
 	size_t			 n = 0;
@@ -520,11 +540,21 @@ write_account(const char *path, struct answers *an)
 	kv[n++] = (struct config_kv){ "tls", tls_word(an->in.tls) };
 	kv[n++] = (struct config_kv){ "allow_plaintext", plain ? "yes" : NULL };
 	kv[n++] = (struct config_kv){ "user", an->in.user };
-	kv[n++] = (struct config_kv){ "password_command", an->store_command !=
-	    NULL ? an->store_command : an->password_command };
-	kv[n++] = (struct config_kv){ "password", an->password_file };
+	if (an->oauth2_client_id == NULL) {
+		kv[n++] = (struct config_kv){ "password_command",
+		    an->store_command != NULL ? an->store_command :
+		    an->password_command };
+		kv[n++] = (struct config_kv){ "password", an->password_file };
+	}
 	kv[n++] = (struct config_kv){ "ca_file", ca };
 	kv[n++] = (struct config_kv){ "certificate_fingerprint", an->pin };
+	if (an->oauth2_client_id != NULL) {
+		kv[n++] = (struct config_kv){ "auth", "xoauth2" };
+		kv[n++] = (struct config_kv){ "oauth2_provider",
+		    an->oauth2_provider };
+		kv[n++] = (struct config_kv){ "oauth2_client_id",
+		    an->oauth2_client_id };
+	}
 	if (!pop3)
 		kv[n++] = (struct config_kv){ "offline", an->offline };
 	else {
@@ -579,6 +609,84 @@ closing_advice(const struct answers *an, const char *path)
 	    "$HOME/mail-backup/%s", path, an->account, an->account);
 }
 
+/* ---- OAuth2 instead of a password ---------------------------------------- */
+
+static void
+oauth2_note(void *arg, const char *sentence)
+{
+	say("%s", sentence);
+}
+
+/*
+ * Write an OAuth2 account (no password, no login check: the login comes
+ * after) and, when login, run posta oauth2 login for it at once.
+ */
+static int
+setup_oauth2_write(struct answers *an, const char *path, bool login)
+{
+	const struct account	*acct;
+	struct config		*cfg;
+	struct perr		 err;
+	int			 rc = CLI_OK;
+
+	if (an->oauth2_provider == NULL &&
+	    (an->oauth2_provider = setup_provider_oauth2(an->in.host)) == NULL)
+		return cli_error("posta does not know the OAuth2 endpoints of "
+		    "%s: give --oauth2-provider google or microsoft, or set "
+		    "oauth2_token_url by hand.", an->in.host);
+	if (write_account(path, an) != 0)
+		return CLI_FAIL;
+	say("Account %s was added to %s; it logs in with OAuth2.",
+	    an->account, path);
+	if (!login) {
+		say("Run 'posta oauth2 login %s' to log in once; posta keeps "
+		    "the access fresh from then on.", an->account);
+		return CLI_OK;
+	}
+	if ((cfg = config_load(path, &err)) == NULL ||
+	    (acct = config_account(cfg, an->account, &err)) == NULL ||
+	    app_oauth2_login(acct, APP_OAUTH2_AUTO, oauth2_note, NULL,
+	    &err) != 0) {
+		cli_error("%s", err.msg);
+		say("The account is written; run 'posta oauth2 login %s' to "
+		    "try the login again.", an->account);
+		rc = CLI_FAIL;
+	} else
+		say("Logged in: posta keeps the access of account %s fresh "
+		    "from now on.", an->account);
+	config_free(cfg);
+	return rc;
+}
+
+/*
+ * The provider refuses passwords: offer OAuth2. true when the account was
+ * set up that way (*rc says how it went), false to go on with a password.
+ */
+static bool
+ask_oauth2(struct answers *an, const char *path, char **client, int *rc)
+{
+	/* --oauth2-provider says so for a server the table does not know. */
+	const char	*prov = an->oauth2_provider != NULL ?
+			    an->oauth2_provider :
+			    setup_provider_oauth2(an->in.host);
+
+	if (prov == NULL)
+		return false;
+	say("%s does not take plain passwords (or only app passwords); posta "
+	    "can log in with OAuth2 instead, as the provider wants.",
+	    an->in.host);
+	if (!ask_yes("Use OAuth2 for this account?", true))
+		return false;
+	say("OAuth2 needs a client ID registered with the provider (posta has "
+	    "none of its own); see posta.conf(5), oauth2_client_id.");
+	*client = ask("Your OAuth2 client ID", NULL);
+	an->oauth2_client_id = *client;
+	an->oauth2_provider = prov;
+	*rc = setup_oauth2_write(an, path, ask_yes("Log in now (a code or a "
+	    "browser address is shown)?", true));
+	return true;
+}
+
 /* ---- the non-interactive form ------------------------------------------- */
 
 static int
@@ -627,7 +735,7 @@ setup_batch(struct answers *an, const char *path)
 
 	if (an->email == NULL)
 		return cli_error("posta setup --yes needs --email ADDRESS.");
-	if (an->password_command == NULL)
+	if (an->password_command == NULL && an->oauth2_client_id == NULL)
 		return cli_error("posta setup --yes needs --password-command "
 		    "CMD, a command that prints the password (a password is "
 		    "never taken from the command line, where other users "
@@ -639,6 +747,12 @@ setup_batch(struct answers *an, const char *path)
 		return CLI_FAIL;
 	}
 	free(res);
+	if (an->oauth2_client_id != NULL)
+		return setup_oauth2_write(an, path, false);
+	if (setup_provider_oauth2(an->in.host) != NULL)
+		say("Note: %s refuses passwords or takes app passwords only; "
+		    "--oauth2-client-id sets the account up for OAuth2.",
+		    an->in.host);
 	say("Logging in to %s:%d as %s to check the password.", an->in.host,
 	    an->in.port, an->in.user);
 	account_build(an, &a);
@@ -866,6 +980,41 @@ ask_server_by_hand(struct answers *an, char **hostbuf, char **protobuf)
 	an->protocol = *protobuf;
 }
 
+/*
+ * Of the servers that work for svc (numbered as show_probe() listed
+ * them), the one the user picks, def when it is the only one; a server
+ * only DNS vouches for is taken after an explicit yes. NULL: none.
+ */
+static const struct setup_probe *
+pick_server(const struct setup_probe *res, size_t n, enum setup_svc svc,
+    const struct setup_probe *def)
+{
+	const struct setup_probe	*p = def;
+	size_t				 i, count = 0;
+	char				*q;
+	int				 c;
+
+	for (i = 0; i < n; i++)
+		if (res[i].ok && res[i].srv.svc == svc)
+			count++;
+	while (count > 1) {
+		q = xasprintf("%zu %s servers work (listed above). Which one "
+		    "do you want? Type its number.", count, svc_word(svc));
+		c = ask_choice(q, (int)(def - res) + 1, (int)n);
+		free(q);
+		if (res[c - 1].ok && res[c - 1].srv.svc == svc) {
+			p = &res[c - 1];
+			break;
+		}
+		say("Number %d is not a working %s server.", c, svc_word(svc));
+	}
+	if (p != NULL && p->srv.foreign && !ask_yes("Only DNS says that this "
+	    "server is your provider's, and it is outside your address's "
+	    "domain. Use it anyway?", false))
+		return NULL;
+	return p;
+}
+
 static int
 choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 {
@@ -891,13 +1040,16 @@ choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 		p = strcasecmp(an->protocol, "pop3") == 0 ? pop3 : imap;
 	else
 		p = imap != NULL ? imap : pop3;
+	if (p != NULL)
+		p = pick_server(res, n, p->srv.svc, p);
 	if (p == NULL)
 		return -1;
 	an->in = p->srv;
 	an->have_in = true;
 	say("posta will use %s at %s:%d with %s.", svc_word(p->srv.svc),
 	    p->srv.host, p->srv.port, tls_phrase(p->srv.tls));
-	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL) {
+	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL &&
+	    (p = pick_server(res, n, SETUP_SMTP, p)) != NULL) {
 		an->smtp = p->srv;
 		an->have_smtp = true;
 		say("posta will send mail through %s:%d with %s.", p->srv.host,
@@ -929,7 +1081,7 @@ setup_interactive(struct answers *an, const char *path)
 	char			 domain[256], *email = NULL, *name = NULL;
 	char			*acct = NULL, *user = NULL, *keep = NULL;
 	char			*offline = NULL, *host = NULL, *proto = NULL;
-	char			*def;
+	char			*def, *client = NULL;
 	size_t			 n = 0;
 	int			 rc = CLI_FAIL;
 
@@ -988,6 +1140,8 @@ setup_interactive(struct answers *an, const char *path)
 	snprintf(an->smtp.user, sizeof an->smtp.user, "%s", user);
 	if (an->in.svc == SETUP_POP3)
 		ask_pop3_ways(an, &keep);
+	if (ask_oauth2(an, path, &client, &rc))
+		goto out;
 	if (ask_password_and_login(an) != 0)
 		goto out;
 	if (an->in.svc == SETUP_IMAP)
@@ -1001,6 +1155,7 @@ setup_interactive(struct answers *an, const char *path)
 	rc = CLI_OK;
 out:
 	free(res);
+	free(client);
 	free(email);
 	free(name);
 	free(acct);
@@ -1074,7 +1229,7 @@ cmd_setup(struct cli_ctx *ctx, int argc, char **argv)
 {
 	enum { O_ACCOUNT = 256, O_EMAIL, O_NAME, O_PROTOCOL, O_HOST, O_PORT,
 	    O_TLS, O_USER, O_PWCMD, O_CA, O_SHOST, O_SPORT, O_STLS, O_OFFLINE,
-	    O_KEEP, O_DEL, O_AUTOCONFIG };
+	    O_KEEP, O_DEL, O_AUTOCONFIG, O_OCLIENT, O_OPROVIDER };
 	static const struct option longopts[] = {
 		{ "yes", no_argument, NULL, 'y' },
 		{ "account", required_argument, NULL, O_ACCOUNT },
@@ -1095,6 +1250,8 @@ cmd_setup(struct cli_ctx *ctx, int argc, char **argv)
 		{ "pop3-delete-when-deleted-locally", required_argument, NULL,
 		  O_DEL },
 		{ "autoconfig", required_argument, NULL, O_AUTOCONFIG },
+		{ "oauth2-client-id", required_argument, NULL, O_OCLIENT },
+		{ "oauth2-provider", required_argument, NULL, O_OPROVIDER },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct answers	an;
@@ -1122,6 +1279,8 @@ cmd_setup(struct cli_ctx *ctx, int argc, char **argv)
 		case O_KEEP: an.pop3_keep = optarg; break;
 		case O_DEL: an.pop3_delete = optarg; break;
 		case O_AUTOCONFIG: an.autoconfig = optarg; break;
+		case O_OCLIENT: an.oauth2_client_id = optarg; break;
+		case O_OPROVIDER: an.oauth2_provider = optarg; break;
 		default:
 			cli_usage(&cmd_setup_entry);
 			return CLI_USAGE;
@@ -1146,7 +1305,8 @@ const struct cmd_entry cmd_setup_entry = {
 	"[--ca-file FILE] [--smtp-host H] [--smtp-port N] "
 	"[--smtp-tls implicit|starttls|none] [--offline all|headers|days:N] "
 	"[--pop3-keep no|yes|days:N] "
-	"[--pop3-delete-when-deleted-locally yes|no] [--autoconfig URL]",
+	"[--pop3-delete-when-deleted-locally yes|no] [--autoconfig URL] "
+	"[--oauth2-client-id ID [--oauth2-provider google|microsoft]]",
 	"add an account: find its servers, check the login, write the "
 	"configuration",
 	cmd_setup

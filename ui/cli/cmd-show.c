@@ -25,19 +25,6 @@
 extern const struct cmd_entry cmd_show_entry;
 
 static int
-parse_id(const char *s, int64_t *id)
-{
-	char	*end;
-	long long n;
-
-	n = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || n <= 0)
-		return -1;
-	*id = n;
-	return 0;
-}
-
-static int
 write_all(const void *buf, size_t len)
 {
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
@@ -138,7 +125,7 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		cli_usage(&cmd_show_entry);
 		return CLI_USAGE;
 	}
-	if (parse_id(idarg, &id) != 0) {
+	if (cli_parse_id(idarg, &id) != 0) {
 		cli_error("show: expected a message id (a number from posta "
 		    "list), got '%s'", idarg);
 		return CLI_USAGE;

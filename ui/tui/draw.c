@@ -761,7 +761,8 @@ draw_prompt(const struct draw *d, const struct tui *t)
 			    dc_attr(d, UI_NORMAL));
 		return -1;
 	}
-	safe = sanitize_line(pr->buf);
+	/* A password shows nothing, not even its length. */
+	safe = sanitize_line(pr->secret ? "" : pr->buf);
 	lw = text_width(pr->label);
 	/* Long input scrolls: show its tail. */
 	shown = safe;

@@ -21,6 +21,8 @@ prompt_init(struct prompt *pr)
 static void
 prompt_end(struct prompt *pr)
 {
+	if (pr->buf != NULL)
+		explicit_bzero(pr->buf, pr->cap);
 	free(pr->label);
 	free(pr->buf);
 	free(pr->hint);
@@ -28,6 +30,7 @@ prompt_end(struct prompt *pr)
 	pr->len = pr->cap = 0;
 	pr->active = false;
 	pr->onekey = false;
+	pr->secret = false;
 	pr->done = NULL;
 	pr->complete = NULL;
 }
@@ -67,6 +70,17 @@ prompt_ask(struct prompt *pr, const char *label, prompt_done_fn done)
 {
 	prompt_start(pr, label, done, NULL);
 	pr->onekey = true;
+}
+
+void
+prompt_secret(struct prompt *pr, const char *label, prompt_done_fn done)
+{
+	prompt_start(pr, label, done, NULL);
+	/* Room for all of it now: a realloc would leave a copy unwiped. */
+	pr->cap = PROMPT_MAX;
+	free(pr->buf);
+	pr->buf = xcalloc(1, pr->cap);
+	pr->secret = true;
 }
 
 static void
@@ -207,6 +221,7 @@ prompt_key(struct tui *t, struct prompt *pr, int key)
 		prompt_end(pr);
 		if (done != NULL)
 			done(t, text);
+		explicit_bzero(text, strlen(text));
 		free(text);
 		return;
 	}

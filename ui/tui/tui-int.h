@@ -372,6 +372,8 @@ void	status_clear_error(struct status *);
 void	status_progress(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_progress(struct status *);
+/* Does account i's password come from the file (asked for when refused)? */
+bool	status_asks_password(const struct tui *, size_t i);
 /* The left and right halves of the status line: malloc'd, caller frees. */
 void	status_text(const struct tui *, char **left, char **right);
 
@@ -386,6 +388,7 @@ typedef const char **(*prompt_complete_fn)(struct tui *, const char *text,
 struct prompt {
 	bool		 active;
 	bool		 onekey;	/* y/n: one key answers */
+	bool		 secret;	/* a password: never drawn, wiped */
 	char		*label;
 	char		*buf;
 	size_t		 len, cap;
@@ -403,6 +406,12 @@ void	prompt_start_with(struct prompt *, const char *label,
 	    const char *text, prompt_done_fn, prompt_complete_fn);
 /* A question answered by one key: done gets "y", "n", ... ("" on Esc). */
 void	prompt_ask(struct prompt *, const char *label, prompt_done_fn);
+/*
+ * A line typed without echo (a password): nothing of it is drawn, and
+ * every copy is wiped once done returns (done must copy what it keeps).
+ * Esc or ^G cancels without calling done.
+ */
+void	prompt_secret(struct prompt *, const char *label, prompt_done_fn);
 /* Feed one key; runs done (Enter) or cancels (Esc, ^G). */
 void	prompt_key(struct tui *, struct prompt *, int key);
 
@@ -459,6 +468,8 @@ struct workers {
 	bool		*refused;	/* per account: login refused, not
 					   tried again until the user syncs */
 	size_t		 n;
+	size_t		 asking;	/* the account whose password the
+					   prompt asks for */
 	bool		 started;
 	int64_t		 loading;	/* body asked for the pager, or 0 */
 };
@@ -756,6 +767,12 @@ void	workers_stop(struct tui *);
 size_t	workers_pollfds(struct tui *, struct pollfd *, size_t max);
 /* Read every waiting event and act on it. */
 void	workers_events(struct tui *);
+/*
+ * A pass on every account now. An account whose login was refused and
+ * whose password comes from the file (no password_command, no OAuth2)
+ * is not tried with it again: the password is asked for (no echo), and
+ * the account tried once with what is typed.
+ */
 void	workers_sync_now(struct tui *);
 void	workers_replay(struct tui *);
 void	workers_fetch_body(struct tui *, int64_t id);

@@ -164,6 +164,48 @@ new_mail(struct tui *t, size_t acct, const struct app_event *ev)
 		t->bell = true;
 }
 
+/*
+ * The account's first pass (nothing was stored): how far it is, in
+ * folders and messages, until APP_EV_SYNC_DONE.
+ */
+static void
+first_sync_progress(struct tui *t, const struct app_event *ev)
+{
+	uint32_t	done;
+
+	switch (ev->phase) {
+	case SYNC_CONNECT:
+		status_progress(&t->status, "first sync: connecting");
+		return;
+	case SYNC_FOLDERS:
+	case SYNC_JOURNAL:
+		status_progress(&t->status, "first sync: listing the folders");
+		return;
+	case SYNC_HEADERS:
+		done = ev->folder_no > 0 ? ev->folder_no - 1 : 0;
+		break;
+	case SYNC_FOLDER_DONE:
+		done = ev->folder_no;
+		break;
+	default:
+		done = ev->folders;	/* bodies come after every folder */
+		break;
+	}
+	if (ev->folders == 0)
+		return;		/* not the pass's */
+	if (ev->type == APP_EV_PROGRESS && ev->phase == SYNC_BODIES &&
+	    ev->total > 0)
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched, bodies of %s %llu/%llu", done,
+		    ev->folders, (unsigned long long)ev->fetched, ev->folder,
+		    (unsigned long long)ev->done,
+		    (unsigned long long)ev->total);
+	else
+		status_progress(&t->status, "first sync: %u of %u folders "
+		    "done, %llu messages fetched", done, ev->folders,
+		    (unsigned long long)ev->fetched);
+}
+
 static void
 on_event(struct tui *t, size_t acct, const struct app_event *ev)
 {
@@ -195,7 +237,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 	case APP_EV_PROGRESS:
 		if (!mine)
 			break;
-		if (ev->phase == SYNC_FOLDER_DONE ||
+		if (ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (ev->phase == SYNC_FOLDER_DONE ||
 		    ev->phase == SYNC_BODIES_DONE)
 			status_clear_progress(&t->status);
 		else if (ev->total > 0)
@@ -209,7 +253,9 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		break;
 	case APP_EV_FOLDER_CHANGED:
 		/* The step is over (a watch's pull has no SYNC_DONE). */
-		if (mine)
+		if (mine && ev->first_sync)
+			first_sync_progress(t, ev);
+		else if (mine)
 			status_clear_progress(&t->status);
 		/* The results view (search.c) spans every folder. */
 		if ((mine && ev->folder_id == t->folder_id) ||
@@ -280,24 +326,70 @@ mine(struct tui *t)
 	return t->account < t->wk.n ? t->wk.w[t->account] : NULL;
 }
 
+/* The password typed for t->wk.asking: one login with it. */
+static void
+password_typed(struct tui *t, const char *pw)
+{
+	size_t	i = t->wk.asking;
+
+	if (i >= t->wk.n || t->wk.w[i] == NULL)
+		return;
+	if (*pw == '\0') {
+		status_msg(&t->status, "No password typed: account %s is not "
+		    "tried.", t->cfg->accounts[i].name);
+		return;
+	}
+	app_worker_set_password(t->wk.w[i], pw);
+	status_progress(&t->status, "logging in");
+	t->dirty |= TUI_DIRTY_STATUS;
+}
+
 void
 workers_sync_now(struct tui *t)
 {
-	size_t	i;
+	struct workers	*wk = &t->wk;
+	size_t		 i, ask = wk->n, asked = 0;
+	char		*label, *name, *user, *host;
 
 	if (t->offline_req) {
 		status_msg(&t->status, "offline by request (@ goes online)");
 		return;
 	}
-	if (!t->wk.started) {
+	if (!wk->started) {
 		status_msg(&t->status, "the sync starts in a moment");
 		return;
 	}
-	for (i = 0; i < t->wk.n; i++)
-		if (t->wk.w[i] != NULL)
-			app_worker_sync_now(t->wk.w[i]);
-	status_progress(&t->status, "syncing");
+	for (i = 0; i < wk->n; i++) {
+		if (wk->w[i] == NULL)
+			continue;
+		/* The same password would be refused again: ask for one. */
+		if (wk->refused[i] && status_asks_password(t, i)) {
+			if (ask == wk->n || i == t->account)
+				ask = i;
+			continue;
+		}
+		app_worker_sync_now(wk->w[i]);
+		asked++;
+	}
+	if (asked > 0)
+		status_progress(&t->status, "syncing");
 	t->dirty |= TUI_DIRTY_STATUS;
+	if (ask == wk->n)
+		return;
+	wk->asking = ask;
+	name = sanitize_line(t->cfg->accounts[ask].name);
+	user = sanitize_line(t->cfg->accounts[ask].in.user != NULL ?
+	    t->cfg->accounts[ask].in.user : "");
+	host = sanitize_line(t->cfg->accounts[ask].in.host != NULL ?
+	    t->cfg->accounts[ask].in.host : "");
+	label = xasprintf("Password for account %s (%s at %s): ", name, user,
+	    host);
+	prompt_secret(&t->prompt, label, password_typed);
+	free(label);
+	free(name);
+	free(user);
+	free(host);
+	t->dirty |= TUI_DIRTY_PROMPT;
 }
 
 void
