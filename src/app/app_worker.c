@@ -380,9 +380,15 @@ post_first_done(struct app_worker *w, const struct sync_stats *st)
 {
 	char	text[sizeof ((struct app_event *)0)->text];
 
-	(void)snprintf(text, sizeof text, "account %s: the first sync is "
-	    "done: %llu messages in %llu folders.", w->acct.name,
-	    (unsigned long long)st->added, (unsigned long long)st->folders);
+	if (st->folders == 1)
+		(void)snprintf(text, sizeof text, "account %s: the first sync "
+		    "of its only folder is done; messages stored: %llu.",
+		    w->acct.name, (unsigned long long)st->added);
+	else
+		(void)snprintf(text, sizeof text, "account %s: the first sync "
+		    "of its %llu folders is done; messages stored: %llu.",
+		    w->acct.name, (unsigned long long)st->folders,
+		    (unsigned long long)st->added);
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 

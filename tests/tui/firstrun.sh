@@ -27,12 +27,12 @@ end=$(( SECONDS + 60 ))
 while ((SECONDS < end)); do
   line=$(tui_screen | grep -o 'first sync: [0-9]* of [0-9]* folders done, [0-9]* messages fetched' | head -n1)
   [[ -n $line && $line != "$seen" ]] && seen=$line && n=$((n + 1))
-  tui_screen | grep -q 'the first sync is done' && break
+  tui_screen | grep -q 'the first sync of its' && break
   sleep 0.01
 done
 [[ -n $seen ]]
 ok $? "the first sync shows its progress on the status line ($n states, the last '$seen')"
-tui_wait "account alice: the first sync is done: 3040 messages in" 120
+tui_wait "folders is done; messages stored: 3040." 120
 ok $? "then says what it brought"
 tui_wait "alice: INBOX  [3000 messages" 10
 ok $? "the INBOX listing is there without a keypress"
