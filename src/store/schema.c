@@ -519,14 +519,35 @@ too_new(struct store *s, int v, struct perr *err)
 	    STORE_SCHEMA_VERSION);
 }
 
-/* Refuse a file that some other program made. */
+/*
+ * Refuse a file that some other program made. Read in one transaction, so
+ * that a store another process is creating right now is seen either empty
+ * or made, never with its tables but not yet its application_id.
+ */
+static int	owner_seen(struct store *, struct perr *);
+
 static int
 check_owner(struct store *s, int version, struct perr *err)
 {
-	sqlite3_stmt	*st;
-	int		 app, ntables = 0, rc;
+	struct perr	ignored;
+	int		rc;
 
-	if (pragma_int(s, "PRAGMA application_id", &app, err) == -1)
+	(void)version;
+	if (store_exec(s, "BEGIN", "read schema", err) == -1)
+		return -1;
+	rc = owner_seen(s, err);
+	(void)store_exec(s, "COMMIT", "read schema", &ignored);
+	return rc;
+}
+
+static int
+owner_seen(struct store *s, struct perr *err)
+{
+	sqlite3_stmt	*st;
+	int		 app, version, ntables = 0, rc;
+
+	if (pragma_int(s, "PRAGMA user_version", &version, err) == -1 ||
+	    pragma_int(s, "PRAGMA application_id", &app, err) == -1)
 		return -1;
 	if (app == STORE_APP_ID)
 		return 0;

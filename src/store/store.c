@@ -369,10 +369,24 @@ set_wal(struct store *s, struct perr *err)
 	const char	*mode;
 	int		 rc = -1;
 
+	int		 step, waited;
+
 	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_sqlerr(s, "journal_mode", err);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	/*
+	 * Two processes (or two account workers) opening a new store at once:
+	 * turning WAL on needs a lock SQLite will not wait for through the
+	 * busy handler (it could deadlock), so the BUSY is waited out here,
+	 * for as long as the busy handler would wait.
+	 */
+	for (waited = 0; (step = sqlite3_step(st)) != SQLITE_ROW &&
+	    (step & 0xff) == SQLITE_BUSY && waited < STORE_BUSY_MS;
+	    waited += 10) {
+		(void)sqlite3_reset(st);
+		(void)usleep(10 * 1000);
+	}
+	if (step != SQLITE_ROW)
 		store_sqlerr(s, "journal_mode", err);
 	else if ((mode = store_col_text(st, 0)) == NULL ||
 	    strcmp(mode, "wal") != 0)

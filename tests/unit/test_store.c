@@ -2008,6 +2008,54 @@ ten_thousand_messages_in_one_transaction(void **state)
 	store_close(s);
 }
 
+/*
+ * Four processes open one new store at the same moment, fifty times (the
+ * TUI's account workers on a first run, or a TUI and a cron sync): each
+ * must get it. Turning WAL on waits for no busy handler, so before the
+ * store waited the BUSY out itself, some got "journal_mode: database is
+ * locked".
+ */
+static void
+new_store_opened_by_four_at_once(void **state)
+{
+	int	round, i, status, go[2], failed = 0;
+	pid_t	pid[4];
+	char	name[32], *path;
+
+	for (round = 0; round < 50; round++) {
+		(void)snprintf(name, sizeof name, "race-%d.db", round);
+		path = tpath(name);
+		assert_int_equal(pipe(go), 0);
+		for (i = 0; i < 4; i++) {
+			if ((pid[i] = fork()) == 0) {
+				struct perr	 err;
+				struct store	*s;
+				char		 c;
+
+				(void)close(go[1]);
+				(void)read(go[0], &c, 1);	/* all at once */
+				perr_clear(&err);
+				s = store_open(path, STORE_RDWR, &err);
+				if (s == NULL)
+					fprintf(stderr, "%s\n", err.msg);
+				else
+					store_close(s);
+				_exit(s == NULL);
+			}
+			assert_true(pid[i] > 0);
+		}
+		(void)close(go[0]);
+		(void)close(go[1]);	/* EOF: every child reads at once */
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+		free(path);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
@@ -2044,6 +2092,7 @@ main(void)
 		cmocka_unit_test(version_1_store_is_migrated),
 		cmocka_unit_test(migrated_sort_keys_equal_inserted_ones),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
+		cmocka_unit_test(new_store_opened_by_four_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
