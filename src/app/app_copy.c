@@ -82,21 +82,17 @@ store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = h.has_attachments;
-	rc = store_msg_insert(st, &m, &mid, err);
+	/* Rendered first so that the message is indexed once, whole. */
+	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
+		text = NULL;
+	rc = store_msg_insert_body(st, &m, raw, len, text, &mid, err);
+	free(text);
 	if (rc == 1) {		/* the server's copy is already here */
 		mail_headers_free(&h);
 		if (id != NULL)
 			*id = mid;
 		return 0;
 	}
-	if (rc != 0) {
-		mail_headers_free(&h);
-		return -1;
-	}
-	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
-		text = NULL;
-	rc = store_body_put(st, mid, raw, len, text, err);
-	free(text);
 	if (rc == 0) {
 		thr = sync_threader_new(account_id);
 		rc = sync_thread_assign(st, thr, mid, &m, NULL, err);

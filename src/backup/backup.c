@@ -275,8 +275,7 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 	m.size = (int64_t)len;
 	m.flags = flags;
 	m.has_attachments = mh.has_attachments;
-	if (store_msg_insert(st, &m, &id, err) < 0 ||
-	    store_body_put(st, id, raw, len, text, err) != 0 ||
+	if (store_msg_insert_body(st, &m, raw, len, text, &id, err) < 0 ||
 	    sync_thread_assign(st, th, id, &m, NULL, err) != 0)
 		goto out;
 	rc = 0;

@@ -273,18 +273,25 @@ store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
 
 /* ---- insert and lookups ----------------------------------------------- */
 
-int
-store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
-    struct perr *err)
+/*
+ * Insert m with body_state state: STORE_BODY_NONE for a header record (the
+ * insert trigger indexes its headers), STORE_BODY_FULL when the caller
+ * stores its body in the same transaction (the trigger leaves the row to
+ * body_put(), which indexes it once, headers and body together).
+ */
+static int
+msg_insert(struct store *s, const struct store_msg *m,
+    enum store_body_state state, int64_t *id, struct perr *err)
 {
-	/* body_state and fetched_at start empty: there is no body yet. */
+	/* fetched_at starts empty: body_put() sets it. */
 	static const char	 sql[] =
 	    "INSERT INTO message(folder_id, uid, modseq, message_id,"
 	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
 	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
-	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject)"
+	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject,"
+	    " body_state)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
 	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
 	static const char	 sql_have[] =
 	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
@@ -322,7 +329,8 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 	    store_bind_text(st, 17, m->keywords) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 18, m->has_attachments) != SQLITE_OK ||
 	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
-	    store_bind_text(st, 20, m->problem) != SQLITE_OK)
+	    store_bind_text(st, 20, m->problem) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK)
 		return bind_fail(s, st, "add message", err);
 
 	rc = sqlite3_step(st);
@@ -352,6 +360,42 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 		*id = sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
 	return 1;
+}
+
+int
+store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
+    struct perr *err)
+{
+	return msg_insert(s, m, STORE_BODY_NONE, id, err);
+}
+
+static int	body_put(struct store *, int64_t, const void *, size_t,
+		    const char *, bool, struct perr *);
+
+int
+store_msg_insert_body(struct store *s, const struct store_msg *m,
+    const void *raw, size_t len, const char *text, int64_t *id,
+    struct perr *err)
+{
+	struct perr	ignored;
+	int64_t		nid;
+	int		rc;
+
+	/* Four statements, one change: a savepoint of its own. */
+	if (store_begin(s, err) == -1)
+		return -1;
+	rc = msg_insert(s, m, STORE_BODY_FULL, &nid, err);
+	if (rc == 0 && body_put(s, nid, raw, len, text, true, err) == -1)
+		rc = -1;
+	if (rc == -1) {
+		(void)store_rollback(s, &ignored);
+		return -1;
+	}
+	if (store_commit(s, err) == -1)
+		return -1;
+	if (id != NULL)
+		*id = nid;
+	return rc;
 }
 
 int
@@ -839,9 +883,16 @@ store_msg_whole_uid(struct store *s, int64_t folder_id, uint32_t *uid,
 
 /* ---- bodies and search ------------------------------------------------- */
 
+/*
+ * fresh: id was just inserted by msg_insert() with STORE_BODY_FULL, so it
+ * has no row in message_fts yet and gets its whole row in one insert.
+ * Otherwise the insert trigger wrote its headers and an UPDATE adds the
+ * body, which FTS5 does as a delete (the old headers tokenized again) and
+ * an insert: about a quarter dearer.
+ */
 static int
 body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, struct perr *err)
+    const char *text, bool fresh, struct perr *err)
 {
 	static const char	 sql_msg[] = "UPDATE message"
 	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
@@ -850,6 +901,12 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
 	static const char	 sql_fts[] = "UPDATE message_fts"
 	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
+	/* The columns of the insert trigger (schema.c), and the body's. */
+	static const char	 sql_fts_new[] = "INSERT INTO message_fts(rowid,"
+	    " subject, \"from\", \"to\", cc, body, attachment)"
+	    " SELECT id, subject,"
+	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
+	    "  to_list, cc_list, ?2, ?3 FROM message WHERE id = ?1";
 	sqlite3_stmt		*st;
 	char			*names;
 	int			 rc;
@@ -874,7 +931,7 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	if (store_step_done(s, st, "store body", err) == -1)
 		return -1;
 
-	if ((st = store_stmt(s, sql_fts, err)) == NULL)
+	if ((st = store_stmt(s, fresh ? sql_fts_new : sql_fts, err)) == NULL)
 		return -1;
 	names = store_attachment_names(raw, len);
 	rc = sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
@@ -942,7 +999,7 @@ store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	/* Three statements, one change: a savepoint of its own. */
 	if (store_begin(s, err) == -1)
 		return -1;
-	if (body_put(s, id, raw, len, text, err) == -1) {
+	if (body_put(s, id, raw, len, text, false, err) == -1) {
 		(void)store_rollback(s, &ignored);
 		return -1;
 	}

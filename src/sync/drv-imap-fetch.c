@@ -149,8 +149,8 @@ decode_nonempty(const char *enc)
  * row, 0 when none was added.
  */
 static int
-store_row(struct hdr_ctx *hc, const struct store_msg *m, int64_t *id,
-    struct perr *err)
+store_row(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
+    size_t len, const char *text, int64_t *id, struct perr *err)
 {
 	struct sync_session	*s = hc->s;
 	struct remap_find	 rf = { 0 };
@@ -171,7 +171,12 @@ store_row(struct hdr_ctx *hc, const struct store_msg *m, int64_t *id,
 			return 0;
 		}
 	}
-	if ((r = store_msg_insert(s->st, m, id, err)) < 0)
+	/* With its body: the search index gets the row once, whole. */
+	if (raw != NULL)
+		r = store_msg_insert_body(s->st, m, raw, len, text, id, err);
+	else
+		r = store_msg_insert(s->st, m, id, err);
+	if (r < 0)
 		return -1;
 	if (r == 0) {
 		if (sync_thread_assign(s->st, s->threader, *id, m, NULL,
@@ -229,7 +234,7 @@ store_header(void *arg, const struct imap_header *h)
 	if (h->size > MAIL_MSG_MAX)
 		m.problem = sync_problem_too_big(h->size);
 
-	if (store_row(hc, &m, &id, hc->err) != 0) {
+	if (store_row(hc, &m, NULL, 0, NULL, &id, hc->err) != 0) {
 		hc->nw->failed = true;
 		rc = 1;
 	} else
@@ -336,16 +341,20 @@ store_raw_rows(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	 * action the user took on the placeholder still acts on the message.
 	 */
 	if ((replace != 0 && store_msg_set_uid(s->st, replace, 0, err) != 0) ||
-	    store_row(hc, m, &id, err) != 0 ||
+	    store_row(hc, m, raw, len, text, &id, err) != 0 ||
 	    (replace != 0 && id != 0 &&
 	    store_journal_repoint(s->st, replace, id, err) != 0) ||
-	    (replace != 0 && store_msg_delete(s->st, replace, err) != 0) ||
-	    (id != 0 && raw != NULL &&
-	    body_store(s, id, raw, len, text, err) != 0)) {
+	    (replace != 0 && store_msg_delete(s->st, replace, err) != 0)) {
 		(void)store_rollback(s->st, NULL);
 		return -1;
 	}
-	return store_commit(s->st, err);
+	if (store_commit(s->st, err) != 0)
+		return -1;
+	if (id != 0 && raw != NULL) {	/* store_row() stored its body */
+		s->prog.bodies++;
+		s->prog.bytes += len;
+	}
+	return 0;
 }
 
 /*

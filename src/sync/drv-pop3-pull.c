@@ -127,8 +127,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	if (store_msg_insert(s->st, &m, &id, err) < 0 ||
-	    store_body_put(s->st, id, raw, len, text, err) != 0 ||
+	if (store_msg_insert_body(s->st, &m, raw, len, text, &id, err) < 0 ||
 	    store_pop3_add(s->st, s->account_id, uidl, now, err) != 0 ||
 	    (alias != NULL &&
 	    store_pop3_add(s->st, s->account_id, alias, now, err) != 0) ||
