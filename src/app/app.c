@@ -58,6 +58,24 @@ app_folder_unsynced(const struct account *acct, const struct store_folder *f,
 	    !f->noselect && !sync_folder_chosen(acct, f);
 }
 
+static int
+folder_synced(void *arg, const struct store_folder *f)
+{
+	bool	*synced = arg;
+
+	if (f->last_sync != 0)
+		*synced = true;
+	return 0;
+}
+
+int
+app_account_synced(struct store *st, int64_t account_id, bool *synced,
+    struct perr *err)
+{
+	*synced = false;
+	return store_folder_walk(st, account_id, folder_synced, synced, err);
+}
+
 int
 app_oauth2_login(const struct account *acct, enum app_oauth2_flow flow,
     app_note_cb note, void *arg, struct perr *err)

@@ -63,6 +63,15 @@ bool	app_folder_unsynced(const struct account *acct,
 	    const struct store_folder *f, const char **hint);
 
 /*
+ * Has any sync pass of account_id (of st) ever finished a folder? *synced
+ * is false for an account the store knows only from a queued message, a
+ * draft or a sync that never got through: a face says "run posta sync"
+ * rather than "no such folder". 0, or -1 with err set.
+ */
+int	app_account_synced(struct store *st, int64_t account_id, bool *synced,
+	    struct perr *err);
+
+/*
  * Other processes (posta sync from cron, posta flag, mkdir): has another
  * connection changed the store behind st since the version in *seen?
  * *seen starts at 0 (the first call only learns the version) and is
@@ -451,9 +460,10 @@ int	app_act_journal_retry(struct app_act *, int64_t id, struct perr *err);
 int	app_act_journal_drop(struct app_act *, int64_t id, struct perr *err);
 
 /*
- * After acting online: one sync pass (app_sync), which replays the journal
- * before it pulls anything, so that the journal reaches the server now.
- * Does nothing (*pushed = false) for POP3 accounts and when nothing waits.
+ * After acting online: one sync pass (app_sync) so that the journal reaches
+ * the server now (a pass replays the journal before it pulls anything,
+ * doc/SYNC-RULES.md). Does nothing (*pushed = false) for POP3 accounts and
+ * when nothing waits.
  */
 int	app_act_push(const struct config *cfg, const struct account *acct,
 	    bool *pushed, struct perr *err);
@@ -581,6 +591,12 @@ struct app_outbox_event {
 	const char		*text;		/* "" when nothing to say */
 };
 typedef void	(*app_outbox_cb)(void *arg, const struct app_outbox_event *);
+/*
+ * What happened, in a few words for a status line (static): a message
+ * refused for now (a 4xx, no connection) "will retry", one refused for
+ * good "failed", so the faces never call a temporary refusal a failure.
+ */
+const char	*app_outbox_words(const struct app_outbox_event *);
 struct app_flush_stats {
 	size_t	sent, partial, failed, unknown;
 	size_t	held;		/* held from before (outcome unknown, refused

@@ -54,54 +54,26 @@ store_copy(struct store *st, int64_t account_id, const struct store_folder *f,
     const char *raw, size_t len, unsigned flags, uint32_t uid, int64_t *id,
     struct perr *err)
 {
-	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
-				    MAIL_RENDER_NO_ATTACHMENTS, 0 };
-	struct mail_headers	 h;
 	struct sync_threader	*thr;
 	struct store_msg	 m;
-	struct perr		 ignored;
-	char			*text = NULL;
 	int64_t			 mid;
 	int			 rc;
 
-	if (mail_headers_parse(raw, len, &h, err) != 0)
-		return -1;
 	memset(&m, 0, sizeof m);
 	m.folder_id = f->id;
 	m.uid = uid;
-	m.message_id = h.message_id;
-	m.in_reply_to = h.in_reply_to;
-	m.refs = h.references;
-	m.date = h.date;
 	m.internal_date = (int64_t)time(NULL);
-	m.from_name = h.from_name;
-	m.from_addr = h.from_addr;
-	m.to_list = h.to;
-	m.cc_list = h.cc;
-	m.subject = *h.subject != '\0' ? h.subject : NULL;
-	m.size = (int64_t)len;
 	m.flags = flags;
-	m.has_attachments = h.has_attachments;
-	/* Rendered first so that the message is indexed once, whole. */
-	if (mail_render(raw, len, &text, &ro, &ignored) != 0)
-		text = NULL;
-	rc = store_msg_insert_body(st, &m, raw, len, text, &mid, err);
-	free(text);
-	if (rc == 1) {		/* the server's copy is already here */
-		mail_headers_free(&h);
-		if (id != NULL)
-			*id = mid;
-		return 0;
-	}
-	if (rc == 0) {
-		thr = sync_threader_new(account_id);
-		rc = sync_thread_assign(st, thr, mid, &m, NULL, err);
-		sync_threader_free(thr);
-	}
-	mail_headers_free(&h);
-	if (rc == 0 && id != NULL)
+	thr = sync_threader_new(account_id);
+	/* 1: the server's copy is already here. */
+	rc = sync_ingest_raw(st, thr, &m, raw, len, &mid, err);
+	sync_threader_free(thr);
+	store_msg_free(&m);
+	if (rc < 0)
+		return -1;
+	if (id != NULL)
 		*id = mid;
-	return rc;
+	return 0;
 }
 
 /* A local copy plus the journal entry that APPENDs it (IMAP, later). */

@@ -825,3 +825,22 @@ app_send(const struct config *cfg, const struct account *acct,
 		return 0;
 	return app_outbox_flush(cfg, acct, cb, arg, stats, err);
 }
+
+const char *
+app_outbox_words(const struct app_outbox_event *ev)
+{
+	switch (ev->what) {
+	case APP_OUTBOX_SENT:
+		return "sent";
+	case APP_OUTBOX_PARTIAL:
+		return ev->held ? "sent, failed for some recipients" :
+		    "sent, will retry for some recipients";
+	case APP_OUTBOX_FAILED:
+		return ev->held ? "failed" : "will retry";
+	case APP_OUTBOX_UNKNOWN:
+		return "outcome unknown";
+	case APP_OUTBOX_NOTE:
+	default:
+		return "note";
+	}
+}

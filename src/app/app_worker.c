@@ -380,9 +380,15 @@ post_first_done(struct app_worker *w, const struct sync_stats *st)
 {
 	char	text[sizeof ((struct app_event *)0)->text];
 
-	(void)snprintf(text, sizeof text, "account %s: the first sync is "
-	    "done: %llu messages in %llu folders.", w->acct.name,
-	    (unsigned long long)st->added, (unsigned long long)st->folders);
+	if (st->folders == 1)
+		(void)snprintf(text, sizeof text, "account %s: the first sync "
+		    "of its only folder is done; messages stored: %llu.",
+		    w->acct.name, (unsigned long long)st->added);
+	else
+		(void)snprintf(text, sizeof text, "account %s: the first sync "
+		    "of its %llu folders is done; messages stored: %llu.",
+		    w->acct.name, (unsigned long long)st->folders,
+		    (unsigned long long)st->added);
 	post_simple(w, APP_EV_NOTE, 0, 0, text);
 }
 
@@ -561,13 +567,11 @@ post_journal(struct app_worker *w, struct store *st)
 static void
 on_outbox(void *arg, const struct app_outbox_event *ev)
 {
-	static const char	*what[] = { "sent", "sent, with refusals",
-				    "not sent", "outcome unknown", "note" };
 	struct app_worker	*w = arg;
 	char			 text[sizeof ((struct app_event *)0)->text];
 
 	(void)snprintf(text, sizeof text, "outbox %lld \"%s\": %s%s%s",
-	    (long long)ev->id, ev->subject, what[ev->what],
+	    (long long)ev->id, ev->subject, app_outbox_words(ev),
 	    *ev->text != '\0' ? ": " : "", ev->text);
 	post_simple(w, ev->what == APP_OUTBOX_SENT ? APP_EV_NOTE :
 	    APP_EV_ERROR, 0, 0, text);

@@ -239,20 +239,17 @@ static int
 import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
     const char *raw, size_t len, unsigned flags, struct perr *err)
 {
-	struct mail_headers	 mh;
 	struct store_msg	 m;
 	struct dup_find		 df = { (int64_t)len };
-	char			*text = NULL, *problem = NULL;
+	char			*text = NULL;
 	int64_t			 id;
 	int			 r, rc = -1;
 
-	/* One parse: header, search text, and a problem if too complex. */
-	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, err) != 0)
-		return -1;
 	memset(&m, 0, sizeof m);
-	m.problem = problem;
 	m.folder_id = folder_id;
-	m.message_id = xstrdup_nonempty(mh.message_id);
+	m.flags = flags;
+	if (sync_ingest_parse(raw, len, &m, &text, err) != 0)
+		return -1;
 	if (m.message_id != NULL) {
 		r = store_msg_by_message_id(st, m.message_id, folder_id,
 		    dup_one, &df, err);
@@ -263,34 +260,13 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 			goto out;
 		}
 	}
-	m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
-	m.refs = xstrdup_nonempty(mh.references);
-	m.date = mh.date;
-	m.internal_date = mh.date != 0 ? mh.date : (int64_t)time(NULL);
-	m.from_name = xstrdup_nonempty(mh.from_name);
-	m.from_addr = xstrdup_nonempty(mh.from_addr);
-	m.to_list = xstrdup_nonempty(mh.to);
-	m.cc_list = xstrdup_nonempty(mh.cc);
-	m.subject = xstrdup_nonempty(mh.subject);
-	m.size = (int64_t)len;
-	m.flags = flags;
-	m.has_attachments = mh.has_attachments;
-	if (store_msg_insert_body(st, &m, raw, len, text, &id, err) < 0 ||
-	    sync_thread_assign(st, th, id, &m, NULL, err) != 0)
+	m.internal_date = m.date != 0 ? m.date : (int64_t)time(NULL);
+	if (sync_ingest_store(st, th, &m, raw, len, text, &id, err) < 0)
 		goto out;
 	rc = 0;
 out:
-	mail_headers_free(&mh);
 	free(text);
-	free(problem);
-	free(m.message_id);
-	free(m.in_reply_to);
-	free(m.refs);
-	free(m.from_name);
-	free(m.from_addr);
-	free(m.to_list);
-	free(m.cc_list);
-	free(m.subject);
+	store_msg_free(&m);
 	return rc;
 }
 

@@ -5,9 +5,10 @@
  *              SO_KEEPALIVE, close-on-exec; the I/O timeout; opening the
  *              stream of an endpoint (plaintext policy, implicit TLS) and
  *              the helpers the three protocol files share
- *   tls.c      the OpenSSL mailstream_low driver: plain phase, TLS >= 1.2,
- *              SNI, chain + host name verification, SHA-256 pinning,
- *              STARTTLS upgrade in place, per-I/O timeouts, sticky cancel
+ *   tls.c      the OpenSSL mailstream_low driver: plain phase, per-I/O
+ *              timeouts, limits, sticky cancel; tls-verify.c its TLS >= 1.2
+ *              handshake, SNI, chain + host name verification, SHA-256
+ *              pinning, STARTTLS upgrade in place (tls-int.h: theirs)
  *   limit.c    what a server may send: line, literal and reply sizes, IMAP
  *              nesting, a reply's deadline (limit.h), checked by tls.c on
  *              every byte before libetpan reads it

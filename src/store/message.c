@@ -1,5 +1,6 @@
 /*
- * message.c - typed queries over messages, bodies, search and POP3 UIDLs.
+ * message.c - typed queries over messages: insert, lookups, pages, flags,
+ * UIDs, deletes (message-body.c: bodies, search, POP3 UIDLs).
  *
  * The hot paths of a sync (insert, flags by UID, the UID walk) and of the
  * UI (the page query) run on statements cached per connection.
@@ -94,8 +95,8 @@ store_msg_free(struct store_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int
-bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
+int
+store_msg_bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
     struct perr *err)
 {
 	store_sqlerr(s, what, err);
@@ -104,8 +105,8 @@ bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
 }
 
 /* Step a bound query and hand every row to cb. */
-static int
-msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
+int
+store_msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
     const char *what, struct perr *err)
 {
 	struct store_msg	m;
@@ -120,13 +121,6 @@ msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
 		ret = store_sqlerr(s, what, err);
 	store_stmt_done(s, st);
 	return ret;
-}
-
-int
-store_msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,
-    const char *what, struct perr *err)
-{
-	return msg_walk(s, st, cb, arg, what, err);
 }
 
 /* Step a bound single-row lookup and copy the row into *m. */
@@ -149,8 +143,8 @@ msg_fetch(struct store *s, sqlite3_stmt *st, struct store_msg *m,
 }
 
 /* Step a bound write and report how many rows it changed. */
-static int
-msg_write(struct store *s, sqlite3_stmt *st, const char *what, int64_t *n,
+int
+store_msg_write(struct store *s, sqlite3_stmt *st, const char *what, int64_t *n,
     struct perr *err)
 {
 	if (store_step_done(s, st, what, err) == -1)
@@ -277,10 +271,10 @@ store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
  * Insert m with body_state state: STORE_BODY_NONE for a header record (the
  * insert trigger indexes its headers), STORE_BODY_FULL when the caller
  * stores its body in the same transaction (the trigger leaves the row to
- * body_put(), which indexes it once, headers and body together).
+ * body_put() in message-body.c, which indexes it once, whole).
  */
-static int
-msg_insert(struct store *s, const struct store_msg *m,
+int
+store_msg_insert_state(struct store *s, const struct store_msg *m,
     enum store_body_state state, int64_t *id, struct perr *err)
 {
 	/* fetched_at starts empty: body_put() sets it. */
@@ -331,7 +325,7 @@ msg_insert(struct store *s, const struct store_msg *m,
 	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
 	    store_bind_text(st, 20, m->problem) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK)
-		return bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, "add message", err);
 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -345,7 +339,7 @@ msg_insert(struct store *s, const struct store_msg *m,
 		}
 	}
 	if (rc != SQLITE_DONE)
-		return bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, "add message", err);
 	store_stmt_done(s, st);
 
 	/* No row came back: the folder already holds this UID. */
@@ -353,9 +347,9 @@ msg_insert(struct store *s, const struct store_msg *m,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, m->uid) != SQLITE_OK)
-		return bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, "add message", err);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		return bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, "add message", err);
 	if (id != NULL)
 		*id = sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
@@ -366,36 +360,7 @@ int
 store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
     struct perr *err)
 {
-	return msg_insert(s, m, STORE_BODY_NONE, id, err);
-}
-
-static int	body_put(struct store *, int64_t, const void *, size_t,
-		    const char *, bool, struct perr *);
-
-int
-store_msg_insert_body(struct store *s, const struct store_msg *m,
-    const void *raw, size_t len, const char *text, int64_t *id,
-    struct perr *err)
-{
-	struct perr	ignored;
-	int64_t		nid;
-	int		rc;
-
-	/* Four statements, one change: a savepoint of its own. */
-	if (store_begin(s, err) == -1)
-		return -1;
-	rc = msg_insert(s, m, STORE_BODY_FULL, &nid, err);
-	if (rc == 0 && body_put(s, nid, raw, len, text, true, err) == -1)
-		rc = -1;
-	if (rc == -1) {
-		(void)store_rollback(s, &ignored);
-		return -1;
-	}
-	if (store_commit(s, err) == -1)
-		return -1;
-	if (id != NULL)
-		*id = nid;
-	return rc;
+	return store_msg_insert_state(s, m, STORE_BODY_NONE, id, err);
 }
 
 int
@@ -410,7 +375,7 @@ store_msg_get(struct store *s, int64_t id, struct store_msg *m,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "look up message", err);
+		return store_msg_bind_fail(s, st, "look up message", err);
 	(void)snprintf(what, sizeof what, "with id %lld", (long long)id);
 	return msg_fetch(s, st, m, what, err);
 }
@@ -428,7 +393,7 @@ store_msg_by_uid(struct store *s, int64_t folder_id, uint32_t uid,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK)
-		return bind_fail(s, st, "look up message", err);
+		return store_msg_bind_fail(s, st, "look up message", err);
 	(void)snprintf(what, sizeof what, "with UID %lu in folder %lld",
 	    (unsigned long)uid, (long long)folder_id);
 	return msg_fetch(s, st, m, what, err);
@@ -447,8 +412,8 @@ store_msg_by_message_id(struct store *s, const char *message_id,
 		return -1;
 	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "find Message-ID", err);
-	return msg_walk(s, st, cb, arg, "find Message-ID", err);
+		return store_msg_bind_fail(s, st, "find Message-ID", err);
+	return store_msg_walk(s, st, cb, arg, "find Message-ID", err);
 }
 
 int
@@ -462,8 +427,8 @@ store_msg_thread(struct store *s, int64_t thread_id, store_msg_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK)
-		return bind_fail(s, st, "list thread", err);
-	return msg_walk(s, st, cb, arg, "list thread", err);
+		return store_msg_bind_fail(s, st, "list thread", err);
+	return store_msg_walk(s, st, cb, arg, "list thread", err);
 }
 
 int
@@ -481,8 +446,8 @@ store_msg_thread_newest(struct store *s, int64_t thread_id,
 	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
-		return bind_fail(s, st, "list thread", err);
-	return msg_walk(s, st, cb, arg, "list thread", err);
+		return store_msg_bind_fail(s, st, "list thread", err);
+	return store_msg_walk(s, st, cb, arg, "list thread", err);
 }
 
 /* ---- pages ------------------------------------------------------------ */
@@ -552,12 +517,12 @@ store_msg_page_sorted(struct store *s, int64_t folder_id, enum store_sort sort,
 		if (rc != SQLITE_OK ||
 		    sqlite3_bind_int64(st, 3, after->date) != SQLITE_OK ||
 		    sqlite3_bind_int64(st, 4, after->id) != SQLITE_OK)
-			return bind_fail(s, st, "list messages", err);
+			return store_msg_bind_fail(s, st, "list messages", err);
 	}
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 5, limit) != SQLITE_OK)
-		return bind_fail(s, st, "list messages", err);
-	return msg_walk(s, st, cb, arg, "list messages", err);
+		return store_msg_bind_fail(s, st, "list messages", err);
+	return store_msg_walk(s, st, cb, arg, "list messages", err);
 }
 
 /* The date order's keyset as it was before the other orders came. */
@@ -608,8 +573,8 @@ store_msg_flags_change(struct store *s, int64_t id, unsigned add,
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, add) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, remove) != SQLITE_OK)
-		return bind_fail(s, st, "change flags", err);
-	if (msg_write(s, st, "change flags", &n, err) == -1)
+		return store_msg_bind_fail(s, st, "change flags", err);
+	if (store_msg_write(s, st, "change flags", &n, err) == -1)
 		return -1;
 	return n > 0;
 }
@@ -633,8 +598,8 @@ store_msg_flags_uid(struct store *s, int64_t folder_id, uint32_t uid,
 	    sqlite3_bind_int64(st, 3, flags) != SQLITE_OK ||
 	    store_bind_text(st, 4, keywords) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 5, (int64_t)modseq) != SQLITE_OK)
-		return bind_fail(s, st, "set flags", err);
-	if (msg_write(s, st, "set flags", &n, err) == -1)
+		return store_msg_bind_fail(s, st, "set flags", err);
+	if (store_msg_write(s, st, "set flags", &n, err) == -1)
 		return -1;
 	return n > 0;
 }
@@ -653,20 +618,20 @@ store_msg_set_modseq(struct store *s, int64_t folder_id, uint32_t uid,
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, (int64_t)modseq) != SQLITE_OK)
-		return bind_fail(s, st, "set modseq", err);
-	if (msg_write(s, st, "set modseq", &n, err) == -1)
+		return store_msg_bind_fail(s, st, "set modseq", err);
+	if (store_msg_write(s, st, "set modseq", &n, err) == -1)
 		return -1;
 	return n > 0;
 }
 
 /* An update of one row by id: a missing row is PERR_NOTFOUND. */
-static int
-msg_write_id(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
-    struct perr *err)
+int
+store_msg_write_id(struct store *s, sqlite3_stmt *st, int64_t id,
+    const char *what, struct perr *err)
 {
 	int64_t	n;
 
-	if (msg_write(s, st, what, &n, err) == -1)
+	if (store_msg_write(s, st, what, &n, err) == -1)
 		return -1;
 	if (n == 0)
 		return perr_set(err, PERR_NOTFOUND, "%s: %s: no message with "
@@ -686,8 +651,8 @@ store_msg_set_uid(struct store *s, int64_t id, uint32_t uid,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_nz(st, 2, uid) != SQLITE_OK)
-		return bind_fail(s, st, "set UID", err);
-	return msg_write_id(s, st, id, "set UID", err);
+		return store_msg_bind_fail(s, st, "set UID", err);
+	return store_msg_write_id(s, st, id, "set UID", err);
 }
 
 int
@@ -702,8 +667,8 @@ store_msg_set_problem(struct store *s, int64_t id, const char *problem,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_text(st, 2, problem) != SQLITE_OK)
-		return bind_fail(s, st, "set problem", err);
-	return msg_write_id(s, st, id, "set problem", err);
+		return store_msg_bind_fail(s, st, "set problem", err);
+	return store_msg_write_id(s, st, id, "set problem", err);
 }
 
 int
@@ -718,8 +683,8 @@ store_msg_set_size(struct store *s, int64_t id, int64_t size,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, size) != SQLITE_OK)
-		return bind_fail(s, st, "set size", err);
-	return msg_write_id(s, st, id, "set size", err);
+		return store_msg_bind_fail(s, st, "set size", err);
+	return store_msg_write_id(s, st, id, "set size", err);
 }
 
 int
@@ -734,8 +699,8 @@ store_msg_set_thread(struct store *s, int64_t id, int64_t thread_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_nz(st, 2, thread_id) != SQLITE_OK)
-		return bind_fail(s, st, "set thread", err);
-	return msg_write_id(s, st, id, "set thread", err);
+		return store_msg_bind_fail(s, st, "set thread", err);
+	return store_msg_write_id(s, st, id, "set thread", err);
 }
 
 /* Deletes: the body cascades, a trigger removes the search row. */
@@ -748,8 +713,8 @@ store_msg_delete(struct store *s, int64_t id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "delete message", err);
-	return msg_write_id(s, st, id, "delete message", err);
+		return store_msg_bind_fail(s, st, "delete message", err);
+	return store_msg_write_id(s, st, id, "delete message", err);
 }
 
 int
@@ -772,8 +737,8 @@ store_msg_delete_uids(struct store *s, int64_t folder_id, uint32_t first,
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, first) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, last) != SQLITE_OK)
-		return bind_fail(s, st, "delete messages", err);
-	return msg_write(s, st, "delete messages", n, err);
+		return store_msg_bind_fail(s, st, "delete messages", err);
+	return store_msg_write(s, st, "delete messages", n, err);
 }
 
 int
@@ -798,7 +763,7 @@ store_uid_walk(struct store *s, const char *sql, int64_t folder_id,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, what, err);
+		return store_msg_bind_fail(s, st, what, err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		u.id = sqlite3_column_int64(st, 0);
 		u.uid = (uint32_t)sqlite3_column_int64(st, 1);
@@ -834,13 +799,15 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, max_size) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, problem) != SQLITE_OK)
-		return bind_fail(s, st, "messages without a body", err);
+		return store_msg_bind_fail(s, st, "messages without a body",
+		    err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && stop == 0)
 		stop = cb(arg, sqlite3_column_int64(st, 0),
 		    (uint32_t)sqlite3_column_int64(st, 1),
 		    sqlite3_column_int64(st, 2));
 	if (stop == 0 && rc != SQLITE_DONE)
-		return bind_fail(s, st, "messages without a body", err);
+		return store_msg_bind_fail(s, st, "messages without a body",
+		    err);
 	store_stmt_done(s, st);
 	return stop;
 }
@@ -855,9 +822,9 @@ uid_query(struct store *s, const char *sql, int64_t folder_id, uint32_t *uid,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "highest UID", err);
+		return store_msg_bind_fail(s, st, "highest UID", err);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return bind_fail(s, st, "highest UID", err);
+		return store_msg_bind_fail(s, st, "highest UID", err);
 	*uid = (uint32_t)sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
 	return 0;
@@ -879,283 +846,4 @@ store_msg_whole_uid(struct store *s, int64_t folder_id, uint32_t *uid,
 	return uid_query(s, "SELECT coalesce((SELECT uid FROM message"
 	    " WHERE folder_id = ?1 AND uid IS NOT NULL AND problem IS NULL"
 	    " ORDER BY uid DESC LIMIT 1), 0)", folder_id, uid, err);
-}
-
-/* ---- bodies and search ------------------------------------------------- */
-
-/*
- * fresh: id was just inserted by msg_insert() with STORE_BODY_FULL, so it
- * has no row in message_fts yet and gets its whole row in one insert.
- * Otherwise the insert trigger wrote its headers and an UPDATE adds the
- * body, which FTS5 does as a delete (the old headers tokenized again) and
- * an insert: about a quarter dearer.
- */
-static int
-body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, bool fresh, struct perr *err)
-{
-	static const char	 sql_msg[] = "UPDATE message"
-	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
-	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
-	    " VALUES (?1, ?2)"
-	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
-	static const char	 sql_fts[] = "UPDATE message_fts"
-	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
-	/* The columns of the insert trigger (schema.c), and the body's. */
-	static const char	 sql_fts_new[] = "INSERT INTO message_fts(rowid,"
-	    " subject, \"from\", \"to\", cc, body, attachment)"
-	    " SELECT id, subject,"
-	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
-	    "  to_list, cc_list, ?2, ?3 FROM message WHERE id = ?1";
-	sqlite3_stmt		*st;
-	char			*names;
-	int			 rc;
-
-	if ((st = store_stmt(s, sql_msg, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (int64_t)time(NULL)) != SQLITE_OK)
-		return bind_fail(s, st, "store body", err);
-	if (msg_write_id(s, st, id, "store body", err) == -1)
-		return -1;
-
-	if ((st = store_stmt(s, sql_body, err)) == NULL)
-		return -1;
-	/* An empty blob must still be a blob: raw is NOT NULL. */
-	if (len == 0 || raw == NULL)
-		rc = sqlite3_bind_zeroblob(st, 2, 0);
-	else
-		rc = sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
-	if (rc != SQLITE_OK || sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "store body", err);
-	if (store_step_done(s, st, "store body", err) == -1)
-		return -1;
-
-	if ((st = store_stmt(s, fresh ? sql_fts_new : sql_fts, err)) == NULL)
-		return -1;
-	names = store_attachment_names(raw, len);
-	rc = sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    store_bind_text(st, 2, text) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, names, -1, SQLITE_TRANSIENT) != SQLITE_OK;
-	free(names);
-	if (rc)
-		return bind_fail(s, st, "index body", err);
-	return store_step_done(s, st, "index body", err);
-}
-
-/*
- * Could raw name a file ("name=", "name*=", "filename=")? A scan for it
- * costs far less than the MIME parse that it spares most messages.
- */
-static bool
-names_a_file(const char *raw, size_t len)
-{
-	size_t	i, j;
-
-	for (i = 0; i + 5 <= len; i++) {
-		if ((raw[i] | 0x20) != 'n' || strncasecmp(raw + i, "name", 4))
-			continue;
-		for (j = i + 4; j < len && (raw[j] == ' ' || raw[j] == '\t');
-		    j++)
-			;
-		if (j < len && (raw[j] == '=' || raw[j] == '*'))
-			return true;
-	}
-	return false;
-}
-
-char *
-store_attachment_names(const void *raw, size_t len)
-{
-	struct mail_part	*parts;
-	struct mbuf		 b = { 0 };
-	struct perr		 ignored;
-	size_t			 n, i;
-
-	if (raw == NULL || !names_a_file(raw, len) ||
-	    mail_attachments(raw, len, &parts, &n, &ignored) != 0)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (parts[i].filename == NULL || *parts[i].filename == '\0')
-			continue;
-		if (b.len > 0)
-			mbuf_addc(&b, ' ');
-		mbuf_adds(&b, parts[i].filename);
-	}
-	mail_parts_free(parts, n);
-	if (b.len == 0) {
-		mbuf_free(&b);
-		return NULL;
-	}
-	return mbuf_finish(&b, NULL);
-}
-
-int
-store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, struct perr *err)
-{
-	struct perr	ignored;
-
-	/* Three statements, one change: a savepoint of its own. */
-	if (store_begin(s, err) == -1)
-		return -1;
-	if (body_put(s, id, raw, len, text, false, err) == -1) {
-		(void)store_rollback(s, &ignored);
-		return -1;
-	}
-	return store_commit(s, err);
-}
-
-int
-store_body_get(struct store *s, int64_t id, void **raw, size_t *len,
-    struct perr *err)
-{
-	static const char	 sql[] =
-	    "SELECT raw FROM body WHERE message_id = ?1";
-	sqlite3_stmt		*st;
-	const void		*p;
-	size_t			 n;
-	char			*buf;
-	int			 rc;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "read body", err);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		store_stmt_done(s, st);
-		return perr_set(err, PERR_NOTFOUND, "%s: message %lld has no "
-		    "body stored", s->path, (long long)id);
-	}
-	if (rc != SQLITE_ROW)
-		return bind_fail(s, st, "read body", err);
-	/* column_blob first, then column_bytes, as SQLite asks. */
-	p = sqlite3_column_blob(st, 0);
-	n = (size_t)sqlite3_column_bytes(st, 0);
-	if (p == NULL && n != 0)	/* out of memory inside SQLite */
-		return bind_fail(s, st, "read body", err);
-	buf = xmalloc(n + 1);
-	if (n > 0)
-		memcpy(buf, p, n);
-	buf[n] = '\0';
-	store_stmt_done(s, st);
-	*raw = buf;
-	*len = n;
-	return 0;
-}
-
-int
-store_msg_search(struct store *s, int64_t account_id, int64_t folder_id,
-    const char *query, int limit, store_msg_cb cb, void *arg,
-    struct perr *err)
-{
-	static const char	 sql[] = "SELECT " MSG_COLS
-	    " FROM message_fts JOIN message m ON m.id = message_fts.rowid"
-	    " WHERE message_fts MATCH ?1"
-	    " AND (?2 = 0 OR m.folder_id = ?2)"
-	    " AND (?3 = 0 OR m.folder_id IN"
-	    "   (SELECT id FROM folder WHERE account_id = ?3))"
-	    " ORDER BY m.date DESC, m.id DESC LIMIT ?4";
-	sqlite3_stmt		*st;
-
-	if (limit <= 0)
-		return 0;
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (store_bind_text(st, 1, query) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, account_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, limit) != SQLITE_OK)
-		return bind_fail(s, st, "search", err);
-	return msg_walk(s, st, cb, arg, "search", err);
-}
-
-/* ---- POP3 UIDLs -------------------------------------------------------- */
-
-int
-store_pop3_known(struct store *s, int64_t account_id, const char *uidl,
-    bool *known, struct perr *err)
-{
-	static const char	 sql[] = "SELECT 1 FROM pop3_uidl"
-	    " WHERE account_id = ?1 AND uidl = ?2";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, uidl) != SQLITE_OK)
-		return bind_fail(s, st, "look up UIDL", err);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bind_fail(s, st, "look up UIDL", err);
-	*known = rc == SQLITE_ROW;
-	store_stmt_done(s, st);
-	return 0;
-}
-
-int
-store_pop3_add(struct store *s, int64_t account_id, const char *uidl,
-    int64_t when, struct perr *err)
-{
-	static const char	 sql[] = "INSERT INTO pop3_uidl(account_id,"
-	    " uidl, first_seen) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
-	sqlite3_stmt		*st;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, uidl) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, when) != SQLITE_OK)
-		return bind_fail(s, st, "record UIDL", err);
-	return store_step_done(s, st, "record UIDL", err);
-}
-
-int
-store_pop3_mark_deleted(struct store *s, int64_t account_id,
-    const char *uidl, struct perr *err)
-{
-	static const char	 sql[] = "UPDATE pop3_uidl SET"
-	    " deleted_from_server = 1 WHERE account_id = ?1 AND uidl = ?2";
-	sqlite3_stmt		*st;
-	int64_t			 n;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, uidl) != SQLITE_OK)
-		return bind_fail(s, st, "mark UIDL deleted", err);
-	if (msg_write(s, st, "mark UIDL deleted", &n, err) == -1)
-		return -1;
-	if (n == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: no UIDL %s recorded",
-		    s->path, uidl);
-	return 0;
-}
-
-int
-store_pop3_older(struct store *s, int64_t account_id, int64_t before,
-    store_uidl_cb cb, void *arg, struct perr *err)
-{
-	static const char	 sql[] = "SELECT uidl, first_seen FROM pop3_uidl"
-	    " WHERE account_id = ?1 AND deleted_from_server = 0"
-	    " AND first_seen < ?2 ORDER BY first_seen";
-	sqlite3_stmt		*st;
-	int			 rc, ret = 0;
-
-	if ((st = store_stmt(s, sql, err)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, before) != SQLITE_OK)
-		return bind_fail(s, st, "list UIDLs", err);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ret = cb(arg, store_col_text(st, 0),
-		    sqlite3_column_int64(st, 1));
-		if (ret != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list UIDLs", err);
-	store_stmt_done(s, st);
-	return ret;
 }

@@ -90,4 +90,16 @@ char		*store_attachment_names(const void *raw, size_t len);
 int		 store_schema_migrate(struct store *, struct perr *);
 int		 store_schema_check(struct store *, struct perr *);
 
+/* message.c: what message-body.c shares with it. */
+int	store_msg_insert_state(struct store *, const struct store_msg *,
+	    enum store_body_state, int64_t *id, struct perr *);
+int	store_msg_bind_fail(struct store *, sqlite3_stmt *, const char *what,
+	    struct perr *);
+/* Step a bound write and report how many rows it changed (n may be NULL). */
+int	store_msg_write(struct store *, sqlite3_stmt *, const char *what,
+	    int64_t *n, struct perr *);
+/* An update of one row by id: a missing row is PERR_NOTFOUND. */
+int	store_msg_write_id(struct store *, sqlite3_stmt *, int64_t id,
+	    const char *what, struct perr *);
+
 #endif

@@ -7,9 +7,9 @@
  *               (what each table means is written at the top of schema.c)
  *   folder.c    accounts and folders: upsert, list with counts, lookups,
  *               sync state, rename, delete
- *   message.c   message headers and their sort keys, flags, UIDs, bodies,
- *               the page queries (by date, sender, subject, size),
- *               full-text search, POP3 UIDLs
+ *   message.c   message headers and their sort keys, flags, UIDs, the
+ *               page queries (by date, sender, subject, size)
+ *   message-body.c  bodies, full-text search, POP3 UIDLs
  *   query.c     a parsed search (src/search) compiled to SQL and FTS5
  *   pop3-uidl.c POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)

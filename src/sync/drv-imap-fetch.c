@@ -144,9 +144,10 @@ decode_nonempty(const char *enc)
 }
 
 /*
- * Store m as a new row (and thread it), or, after a UIDVALIDITY change,
- * give the forgotten row with its Message-ID its UID back. *id: the new
- * row, 0 when none was added.
+ * Store m as a new row (with raw as its body, text its search text; raw
+ * NULL: none yet) and thread it, or, after a UIDVALIDITY change, give the
+ * forgotten row with its Message-ID its UID back. *id: the new row, 0
+ * when none was added.
  */
 static int
 store_row(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
@@ -171,17 +172,14 @@ store_row(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
 			return 0;
 		}
 	}
-	/* With its body: the search index gets the row once, whole. */
-	if (raw != NULL)
-		r = store_msg_insert_body(s->st, m, raw, len, text, id, err);
-	else
-		r = store_msg_insert(s->st, m, id, err);
-	if (r < 0)
+	if ((r = sync_ingest_store(s->st, s->threader, m, raw, len, text, id,
+	    err)) < 0)
 		return -1;
 	if (r == 0) {
-		if (sync_thread_assign(s->st, s->threader, *id, m, NULL,
-		    err) != 0)
-			return -1;
+		if (raw != NULL) {
+			s->prog.bodies++;
+			s->prog.bytes += len;
+		}
 		s->prog.added++;
 		if ((m->flags & STORE_SEEN) == 0)
 			s->prog.unseen++;
@@ -270,7 +268,8 @@ body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
 	char			*text = NULL, *problem = NULL;
 	int			 rc;
 
-	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, &rerr) == 0)
+	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, &text, &problem,
+	    &rerr) == 0)
 		mail_headers_free(&mh);
 	rc = body_store(s, id, raw, len, text, err);
 	if (rc == 0 && problem != NULL)
@@ -294,31 +293,13 @@ static int
 store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
     size_t len, int64_t replace, struct perr *err)
 {
-	struct mail_headers	 mh;
 	struct perr		 perr;
-	char			*text = NULL, *problem = NULL;
+	char			*text = NULL;
 	int			 rc;
 
 	m->folder_id = hc->f->id;
-	/* One parse gives the header, the search text and any problem. */
-	if (raw != NULL && mail_index(raw, len, 1 << 20, &mh, &text,
-	    &problem, &perr) == 0) {
-		m->message_id = xstrdup_nonempty(mh.message_id);
-		m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
-		m->refs = xstrdup_nonempty(mh.references);
-		m->date = mh.date;
-		m->from_name = xstrdup_nonempty(mh.from_name);
-		m->from_addr = xstrdup_nonempty(mh.from_addr);
-		m->to_list = xstrdup_nonempty(mh.to);
-		m->cc_list = xstrdup_nonempty(mh.cc);
-		m->subject = xstrdup_nonempty(mh.subject);
-		m->has_attachments = mh.has_attachments;
-		mail_headers_free(&mh);
-		if (m->problem == NULL)
-			m->problem = problem;
-		else
-			free(problem);
-	}
+	if (raw != NULL)
+		(void)sync_ingest_parse(raw, len, m, &text, &perr);
 	m->size = raw != NULL ? (int64_t)len : 0;
 	rc = store_raw_rows(hc, m, raw, len, text, replace, err);
 	free(text);
@@ -348,13 +329,7 @@ store_raw_rows(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 		(void)store_rollback(s->st, NULL);
 		return -1;
 	}
-	if (store_commit(s->st, err) != 0)
-		return -1;
-	if (id != 0 && raw != NULL) {	/* store_row() stored its body */
-		s->prog.bodies++;
-		s->prog.bytes += len;
-	}
-	return 0;
+	return store_commit(s->st, err);
 }
 
 /*

@@ -32,8 +32,8 @@ static void	j_drop_results(struct sync_session *,
  * (COPY + EXPUNGE) or an entry without a UID: each message is looked for
  * in the destination by Message-ID; found, the command went through (a
  * move's source, if still there, is removed) and the entry is settled;
- * not found, it goes out again. 1: the source's UIDVALIDITY changed,
- * read the batch again.
+ * not found, it goes out again. DRV_AGAIN: the source's UIDVALIDITY
+ * changed, read the batch again.
  */
 static int
 j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
@@ -58,8 +58,8 @@ j_move_check(struct sync_session *s, const struct store_journal *v, size_t n,
 				replay_set_add(again, &v[i], v[i].uid);
 			return 0;
 		}
-		if (r == 1)
-			return 1;
+		if (r == DRV_AGAIN)
+			return DRV_AGAIN;
 		for (i = 0; i < n; i++)
 			if (v[i].uid != 0) {
 				su = xreallocarray(su, nsu + 1, sizeof *su);
@@ -252,7 +252,7 @@ move_apply(struct sync_session *s, const struct store_journal *v, size_t n,
 	if (v[0].state == STORE_JSENT) {
 		if ((r = j_move_check(s, v, n, copy, &todo, err)) != 0) {
 			replay_set_free(&todo);
-			return r == 1 ? 1 :
+			return r == DRV_AGAIN ? DRV_AGAIN :
 			    replay_refused_all(s, v, n, true, err);
 		}
 		if (todo.n == 0) {

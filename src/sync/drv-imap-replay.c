@@ -116,8 +116,8 @@ replay_refused(struct sync_session *s, const struct store_journal *const *v,
  * SELECT mailbox read-write for the replay, unless it already is. When the
  * store knows the folder under another UIDVALIDITY, the server renumbered
  * it: its rows and the journal's UIDs are forgotten (found again by
- * Message-ID; no entry is ever deleted for this) and 1 is returned, so the
- * batch is read again. -1 with err set: refused (PERR_NOTFOUND: no such
+ * Message-ID; no entry is ever deleted for this) and DRV_AGAIN is
+ * returned, so the batch is read again. -1 with err set: refused (PERR_NOTFOUND: no such
  * folder) or a broken connection; or PERR_PROTOCOL when the server gives
  * no UIDVALIDITY, as the pull refuses it (pull_once()): a UID then may
  * name any message, so nothing is sent and the entries wait.
@@ -166,9 +166,9 @@ replay_select(struct sync_session *s, const char *mailbox, struct perr *err)
 		    store_journal_forget_uids(s->st, f.id, err) != 0 ||
 		    store_commit(s->st, err) != 0) {
 			(void)store_rollback(s->st, NULL);
-			rc = -1;
+			rc = DRV_FAILED;
 		} else
-			rc = 1;
+			rc = DRV_AGAIN;
 	}
 	store_folder_free(&f);
 	imap_selected_free(&sel);
@@ -408,9 +408,9 @@ replay_refused_all(struct sync_session *s, const struct store_journal *v,
 }
 
 /*
- * Select the batch's source folder (see replay_select()): 0 selected, 1 read
- * the batch again, 2 the batch is settled (the folder was refused), -1 a
- * broken connection.
+ * Select the batch's source folder (see replay_select()): 0 selected,
+ * DRV_AGAIN read the batch again, 2 the batch is settled (the folder was
+ * refused), DRV_FAILED a broken connection.
  */
 int
 replay_source(struct sync_session *s, const struct store_journal *v, size_t n,

@@ -97,41 +97,26 @@ store_message(struct sync_session *s, const struct store_folder *f,
     const char *uidl, const char *alias, const char *raw, size_t len,
     int64_t now, struct perr *err)
 {
-	struct mail_headers	 mh;
 	struct store_msg	 m;
 	struct perr		 ignored;
-	char			*text = NULL, *problem = NULL;
+	char			*text = NULL;
 	int64_t			 id;
 	int			 rc = -1;
 
-	/* One parse: header, search text, and a problem if too complex. */
-	if (mail_index(raw, len, 1 << 20, &mh, &text, &problem, err) != 0)
-		return -1;
 	memset(&m, 0, sizeof m);
-	m.problem = problem;
 	m.folder_id = f->id;
-	m.message_id = xstrdup_nonempty(mh.message_id);
-	m.in_reply_to = xstrdup_nonempty(mh.in_reply_to);
-	m.refs = xstrdup_nonempty(mh.references);
-	m.date = mh.date;
 	m.internal_date = now;	/* POP3 has no arrival time: ours */
-	m.from_name = xstrdup_nonempty(mh.from_name);
-	m.from_addr = xstrdup_nonempty(mh.from_addr);
-	m.to_list = xstrdup_nonempty(mh.to);
-	m.cc_list = xstrdup_nonempty(mh.cc);
-	m.subject = xstrdup_nonempty(mh.subject);
-	m.size = (int64_t)len;
-	m.has_attachments = mh.has_attachments;
-	m.pop3_uidl = (char *)uidl;
-	mail_headers_free(&mh);
+	if (sync_ingest_parse(raw, len, &m, &text, err) != 0)
+		return -1;
+	m.pop3_uidl = xstrdup(uidl);
 
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	if (store_msg_insert_body(s->st, &m, raw, len, text, &id, err) < 0 ||
+	if (sync_ingest_store(s->st, s->threader, &m, raw, len, text, &id,
+	    err) < 0 ||
 	    store_pop3_add(s->st, s->account_id, uidl, now, err) != 0 ||
 	    (alias != NULL &&
-	    store_pop3_add(s->st, s->account_id, alias, now, err) != 0) ||
-	    sync_thread_assign(s->st, s->threader, id, &m, NULL, err) != 0) {
+	    store_pop3_add(s->st, s->account_id, alias, now, err) != 0)) {
 		(void)store_rollback(s->st, &ignored);
 		goto out;
 	}
@@ -146,15 +131,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	rc = 0;
 out:
 	free(text);
-	free(m.problem);
-	free(m.message_id);
-	free(m.in_reply_to);
-	free(m.refs);
-	free(m.from_name);
-	free(m.from_addr);
-	free(m.to_list);
-	free(m.cc_list);
-	free(m.subject);
+	store_msg_free(&m);
 	return rc;
 }
 

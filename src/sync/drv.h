@@ -25,6 +25,17 @@
  */
 struct sync_session;
 
+/*
+ * What a driver's apply_journal returns, and the replay's own steps that
+ * pass it up (isync's DRV_* codes, stated once here).
+ */
+enum drv_status {
+	DRV_FAILED = -1, /* the connection failed; err says why */
+	DRV_OK = 0,	 /* every entry settled: done, failed or dropped */
+	DRV_AGAIN = 1,	 /* read the batch again: its folder was renumbered
+			    on the server and its UIDs forgotten */
+};
+
 /* One body the engine wants: the message row and its server UID. */
 struct sync_body_req {
 	int64_t		id;
@@ -53,10 +64,10 @@ struct account_ops {
 	 * Replay one batch of journal entries (store_journal_batch(): the
 	 * same op and folders, in order) and settle each in the store: done
 	 * (deleted), failed (the server's words) or dropped with a note.
-	 * Returns 0; 1 when the batch must be read again (its folder was
-	 * renumbered and its UIDs forgotten); -1 with err set when the
-	 * connection failed (entries stay sent, or go back to pending).
-	 * NULL: the protocol has no server-side journal (POP3).
+	 * Returns an enum drv_status: DRV_OK; DRV_AGAIN when the batch must
+	 * be read again; DRV_FAILED with err set when the connection failed
+	 * (entries stay sent, or go back to pending). NULL: the protocol has
+	 * no server-side journal (POP3).
 	 */
 	int	(*apply_journal)(struct sync_session *,
 		    const struct store_journal *v, size_t n, struct perr *);

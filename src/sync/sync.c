@@ -28,6 +28,7 @@
 #include "mail/mail.h"
 #include "sync/sync.h"
 #include "sync/drv.h"
+#include "sync/sync-int.h"
 
 /*
  * Bodies per round trip, and the bytes (by RFC822.SIZE) per round trip:
@@ -54,123 +55,6 @@ sync_problem_too_big(int64_t size)
 	    "posta downloads; its body was not downloaded",
 	    mb < (double)(MAIL_MSG_MAX >> 20) + 0.5 ? 1 : 0, mb,
 	    MAIL_MSG_MAX >> 20);
-}
-
-/* ---- choosing folders ------------------------------------------------------ */
-
-struct chosen {
-	struct store_folder	*v;
-	size_t			 n;
-	const char		*only;	/* opts->folder */
-	bool			 local;	/* POP3: the local Inbox is pulled */
-	const struct account	*acct;
-};
-
-static void
-folder_copy(struct store_folder *dst, const struct store_folder *src)
-{
-	*dst = *src;
-	dst->name = xstrdup(src->name);
-	dst->remote_name = src->remote_name != NULL ?
-	    xstrdup(src->remote_name) : NULL;
-}
-
-bool
-sync_folder_match(const char *pattern, const char *name, char delim)
-{
-	size_t	 n = strlen(name), j;
-	bool	*row, *next, *t, m;
-
-	/* row[j]: the pattern so far matches the first j bytes of name. */
-	row = xcalloc(n + 1, sizeof *row);
-	next = xcalloc(n + 1, sizeof *next);
-	row[0] = true;
-	for (; *pattern != '\0'; pattern++) {
-		if (*pattern == '*' || *pattern == '%') {
-			/* Any run, within one level for '%'. */
-			next[0] = row[0];
-			for (j = 1; j <= n; j++)
-				next[j] = row[j] || (next[j - 1] &&
-				    (*pattern == '*' || delim == '\0' ||
-				    name[j - 1] != delim));
-		} else {
-			next[0] = false;
-			for (j = 1; j <= n; j++)
-				next[j] = row[j - 1] && name[j - 1] == *pattern;
-		}
-		t = row;
-		row = next;
-		next = t;
-	}
-	m = row[n];
-	free(row);
-	free(next);
-	return m;
-}
-
-bool
-sync_folder_chosen(const struct account *acct, const struct store_folder *f)
-{
-	size_t	i;
-
-	if (acct->protocol == PROTO_POP3)
-		/* One maildrop, pulled into the local Inbox. */
-		return f->remote_name == NULL &&
-		    f->special_use == STORE_SPECIAL_INBOX;
-	if (f->remote_name == NULL || f->noselect)
-		return false;
-	if (strcasecmp(f->remote_name, "INBOX") == 0)
-		return true;
-	if ((acct->folders & FOLDERS_SUBSCRIBED) && (f->subscribed ||
-	    f->special_use != STORE_SPECIAL_NONE))
-		return true;
-	/* Gmail's "All Mail" holds every other folder's mail once more. */
-	if ((acct->folders & FOLDERS_ALL) &&
-	    f->special_use != STORE_SPECIAL_ALL)
-		return true;
-	for (i = 0; i < acct->nfolder_patterns; i++) {
-		const char *p = acct->folder_patterns[i];
-
-		if (f->special_use == STORE_SPECIAL_ALL ?
-		    strcmp(p, f->name) == 0 :
-		    sync_folder_match(p, f->name, f->delimiter))
-			return true;
-	}
-	return false;
-}
-
-static int
-choose(void *arg, const struct store_folder *f)
-{
-	struct chosen	*c = arg;
-
-	if (c->local) {
-		/* POP3: one maildrop, pulled into the local Inbox. */
-		if (f->remote_name != NULL ||
-		    f->special_use != STORE_SPECIAL_INBOX)
-			return 0;
-	} else if (f->remote_name == NULL || f->noselect)
-		return 0;
-	if (c->only != NULL) {
-		if (strcmp(f->name, c->only) != 0 &&
-		    !(strcasecmp(c->only, "INBOX") == 0 &&
-		    strcasecmp(f->name, "INBOX") == 0))
-			return 0;
-	} else if (!sync_folder_chosen(c->acct, f))
-		return 0;
-	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
-	folder_copy(&c->v[c->n++], f);
-	return 0;
-}
-
-static void
-chosen_free(struct chosen *c)
-{
-	size_t	i;
-
-	for (i = 0; i < c->n; i++)
-		store_folder_free(&c->v[i]);
-	free(c->v);
 }
 
 /* ---- bodies ---------------------------------------------------------------- */
@@ -467,11 +351,12 @@ replay_journal(struct sync_conn *c, struct perr *err)
 		if (b.v[0].id != last)
 			again = 0;
 		last = b.v[0].id;
+		/* DRV_AGAIN: the loop reads the batch again. */
 		r = c->ops->apply_journal(s, b.v, b.n, err);
-		if (r == 0)
+		if (r == DRV_OK)
 			s->prog.done += b.n;
 		jbatch_free(&b);
-		if (r < 0)
+		if (r == DRV_FAILED)
 			return conn_failed(c, err);
 		s->prog.phase = SYNC_JOURNAL;
 		sync_report(s);
@@ -682,7 +567,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	ch.only = opts->folder;
 	ch.local = s->acct->protocol == PROTO_POP3;
 	ch.acct = s->acct;
-	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
+	if (store_folder_walk(s->st, s->account_id, choose_one, &ch, err) < 0)
 		goto out;
 	if (opts->folder != NULL && ch.n == 0) {
 		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "
@@ -754,7 +639,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	}
 	rc = 0;
 out:
-	chosen_free(&ch);
+	choose_free(&ch);
 	free(changed);
 	sync_threader_free(s->threader);
 	s->threader = NULL;
@@ -926,7 +811,7 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	memset(&ch, 0, sizeof ch);
 	ch.local = s->acct->protocol == PROTO_POP3;
 	ch.acct = s->acct;
-	if (store_folder_walk(s->st, s->account_id, choose, &ch, err) < 0)
+	if (store_folder_walk(s->st, s->account_id, choose_one, &ch, err) < 0)
 		goto out;
 	changed = xcalloc(ch.n + 1, sizeof *changed);
 	if (folders_changed(c, &ch, false, changed, err) != 0)
@@ -954,7 +839,7 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	}
 	rc = 0;
 out:
-	chosen_free(&ch);
+	choose_free(&ch);
 	free(changed);
 	if (pulled != NULL)
 		*pulled = n;

@@ -4,6 +4,8 @@
  *   sync.c         the engine: one pass over an account (folders, then
  *                  headers and flags of each folder, then bodies per the
  *                  account's offline policy, newest first)
+ *   choose.c       which folders a pass pulls (sync-int.h: private to
+ *                  the engine)
  *   drv.h          private: struct account_ops, the drivers' one table
  *   drv-imap*.c    the IMAP driver (src/net + src/store): QRESYNC, else
  *                  CONDSTORE, else a full UID+FLAGS diff; UIDVALIDITY
@@ -17,6 +19,8 @@
  *   threader.c     thread_id of a newly stored message: References, then
  *                  the base subject within a few weeks, else a thread of
  *                  its own
+ *   ingest.c       the one way a message enters the store (header
+ *                  columns, search text, problem, body, thread)
  *
  * Safety: every batch of changes is one store transaction, and a folder's
  * sync state (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ) is written only after
@@ -130,12 +134,6 @@ struct sync_stats {
 int	sync_account(struct store *st, const struct account *acct,
 	    const struct sync_opts *opts, struct sync_stats *stats,
 	    struct perr *err);
-
-/*
- * A pass replays the offline journal before it pulls anything
- * (doc/SYNC-RULES.md): src/app may leave the journal to the sync.
- */
-#define SYNC_REPLAYS_JOURNAL	1
 
 /* ---- a connection that stays open (the account worker) ----------------- */
 
@@ -298,6 +296,50 @@ void	sync_threader_free(struct sync_threader *);
 #define SYNC_THREAD_WINDOW	(28 * 86400)
 int	sync_thread_assign(struct store *, struct sync_threader *, int64_t id,
 	    const struct store_msg *m, int64_t *thread_id, struct perr *);
+
+/* ---- one way into the store (ingest.c) --------------------------------- */
+
+/*
+ * Every message that enters the store goes through here: IMAP (its
+ * ENVELOPE, or its raw source), POP3, import, and the local copies of a
+ * sent or postponed message. So the columns read from a header, the
+ * search text and its bound, the problem of a message too complex to read
+ * whole and the thread are made one way, whichever way mail came in.
+ * Messages over MAIL_MSG_MAX (mail.h) are refused before they get here.
+ */
+
+/* The search text kept of one message (mail_index()'s text_max). */
+#define SYNC_INGEST_TEXT_MAX	((size_t)1 << 20)
+
+/*
+ * Fill m's columns from raw's header, from one parse: Message-ID,
+ * In-Reply-To, References, Date, From, To, Cc, Subject (each NULL when
+ * missing or empty), has_attachments, size (len), and problem when the
+ * message is too complex to read whole, unless m has one already. Those
+ * fields must be NULL (or 0) on entry; the rest of m stays the caller's.
+ * *text gets the search text (NULL: none). The caller frees what m holds
+ * (store_msg_free()) and *text. Returns 0, or -1 with err set (raw NULL).
+ */
+int	sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
+	    char **text, struct perr *err);
+/*
+ * Insert m as a new row, raw (NULL: none yet, e.g. an IMAP ENVELOPE) as
+ * its body with text as its search text, and give it a thread (th: the
+ * pass's threader), in the caller's transaction. *id gets the row.
+ * Returns 0; 1 when m's folder already has m->uid (nothing stored, *id
+ * is that row); -1 with err set.
+ */
+int	sync_ingest_store(struct store *st, struct sync_threader *th,
+	    const struct store_msg *m, const char *raw, size_t len,
+	    const char *text, int64_t *id, struct perr *err);
+/*
+ * Both: raw parsed into m (as sync_ingest_parse(); m comes with its
+ * folder, UID, flags and dates) and stored (as sync_ingest_store()).
+ * The caller frees m with store_msg_free(). Same returns.
+ */
+int	sync_ingest_raw(struct store *st, struct sync_threader *th,
+	    struct store_msg *m, const char *raw, size_t len, int64_t *id,
+	    struct perr *err);
 
 /* ---- addresses (drv-imap-fetch.c) ------------------------------------------ */
 

@@ -58,6 +58,8 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=../lab/lab-env.sh
 source "$SRCDIR/tests/lab/lab-env.sh"
+# shellcheck source=mbsync-rc.sh
+source "$SRCDIR/tests/bench/mbsync-rc.sh"
 log() { printf '# %s\n' "$*" >&2; }
 RESULTS=$W/results	# delay step wall cpu turns
 
@@ -130,35 +132,9 @@ EOF
   timed "$delay" "full" "$POSTA" -c "$d/posta.conf" sync -q
   timed3 "$delay" "no change" "$POSTA" -c "$d/posta.conf" sync -q
   if ((MBSYNC)); then
-    cat >"$d/mbsyncrc" <<EOF
-IMAPAccount lab
-Host localhost
-Port $port
-User alice
-Pass alicepw
-SSLType IMAPS
-CertificateFile $LAB_CA
-SystemCertificates no
-
-IMAPStore lab-far
-Account lab
-
-MaildirStore lab-near
-Path $d/mail/
-Inbox $d/mail/INBOX
-SubFolders Verbatim
-
-Channel lab
-Far :lab-far:
-Near :lab-near:
-Patterns *
-Create Near
-Sync Pull
-SyncState *
-EOF
-    chmod 600 "$d/mbsyncrc"
-    timed "$delay" "mbsync full" mbsync -c "$d/mbsyncrc" -q -a
-    timed3 "$delay" "mbsync no change" mbsync -c "$d/mbsyncrc" -q -a
+    mbsync_rc "$d/mbsync" "$port" "$LAB_CA"
+    timed "$delay" "mbsync full" mbsync -c "$d/mbsync/rc" -q -a
+    timed3 "$delay" "mbsync no change" mbsync -c "$d/mbsync/rc" -q -a
   fi
   if [[ -n $PROXY ]]; then kill "$PROXY"; wait "$PROXY" 2>/dev/null || true; PROXY=; fi
   rm -rf -- "$d"

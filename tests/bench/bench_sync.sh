@@ -175,38 +175,8 @@ M.logout()
 EOF
 }
 
-# mbsync configuration for the current lab into DIR.
-mbsync_rc() {
-  local d=$1
-  mkdir -p "$d/mail"
-  cat >"$d/rc" <<EOF
-IMAPAccount lab
-Host localhost
-Port $IMAPS_PORT
-User alice
-Pass alicepw
-SSLType IMAPS
-CertificateFile $LAB_CA
-SystemCertificates no
-
-IMAPStore lab-far
-Account lab
-
-MaildirStore lab-near
-Path $d/mail/
-Inbox $d/mail/INBOX
-SubFolders Verbatim
-
-Channel lab
-Far :lab-far:
-Near :lab-near:
-Patterns *
-Create Near
-Sync Pull
-SyncState *
-EOF
-  chmod 600 "$d/rc"
-}
+# shellcheck source=mbsync-rc.sh
+source "$SRCDIR/tests/bench/mbsync-rc.sh"
 
 # callgrind_count NAME COMMAND...: "total<TAB>in tls_stream_handshake<TAB>
 # in SSL_CTX_set_default_verify_paths" instructions (Ir), "-" if unknown.
@@ -259,7 +229,7 @@ for size in "${SIZES[@]}"; do
       log "callgrind: $(tail -n 1 "$INSN" | tr '\t' ' ')"
     fi
     if ((MBSYNC)); then
-      mbsync_rc "$d/mbsync"
+      mbsync_rc "$d/mbsync" "$IMAPS_PORT" "$LAB_CA"
       timed "$size" "$lab" "mbsync full" - mbsync -c "$d/mbsync/rc" -q -a
       timed3 "$size" "$lab" "mbsync no change" - mbsync -c "$d/mbsync/rc" -q -a
       sleep 1.1

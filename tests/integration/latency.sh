@@ -95,7 +95,13 @@ check "a first sync through 30 ms of round trip" sync_with far
 dump far >"$W/far.dump"
 same "the distant store equals the near one" "" "$(diff "$W/near.dump" "$W/far.dump")"
 
-# About a third of the bytes the distant sync read from the server.
+# About a third of the bytes the distant sync read from the server. The
+# proxy writes a connection's line once both of its sides have closed,
+# which may come a moment after posta has exited.
+for _ in $(seq 600); do
+  (( $(grep -c '^connect' "$W/far.log") == $(grep -c '^close' "$W/far.log") )) && break
+  sleep 0.1
+done
 total=$(awk '$1 == "close" { s += $4 } END { print s + 0 }' "$W/far.log")
 ((total > 100000)) || bail "the proxy saw only $total bytes"
 proxy cut --delay-ms 5 --cut-after $((total / 3))

@@ -89,4 +89,4 @@ P sync -q >"$W/d.out" 2>"$W/d.err"
 same "with SMTP unreachable, posta sync fails" 1 $?
 same "... the message stays in the outbox, the mail is pulled" "1 3" \
   "$(waiting) $(P --offline list --json INBOX | grep -c .)"
-has "... and it says why" "$(cat "$W/d.err")" 'outbox [0-9]* "terzo": not sent'
+has "... and it says why" "$(cat "$W/d.err")" 'outbox [0-9]* "terzo": will retry'

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/send-int.h"
+#include "backup/backup.h"
 #include "net/net.h"
 #include "store/store.h"
 #include "sync/sync.h"
@@ -487,6 +489,186 @@ a_copy_in_another_folder_shares_the_thread(void **state)
 	tstore_close(&t);
 }
 
+/* ---- one way in ---------------------------------------------------------- */
+
+/*
+ * One message with an empty Subject and Cc, a name-less From and a part,
+ * through each way in that runs without a server: the sync's own
+ * (sync_ingest_raw(), which IMAP's raw path and POP3 call), an mbox
+ * import, and the copy kept in Sent. Every column read from the message
+ * must come out the same.
+ */
+#define INGEST_RAW \
+	"From: b@example.org\r\n" \
+	"To: Anna <a@example.org>, c@example.org\r\n" \
+	"Cc:\r\n" \
+	"Subject:\r\n" \
+	"Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n" \
+	"Message-ID: <same@example.org>\r\n" \
+	"In-Reply-To: <parent@example.org>\r\n" \
+	"References: <root@example.org> <parent@example.org>\r\n" \
+	"MIME-Version: 1.0\r\n" \
+	"Content-Type: multipart/mixed; boundary=b\r\n" \
+	"\r\n" \
+	"--b\r\n" \
+	"Content-Type: text/plain\r\n" \
+	"\r\n" \
+	"the words to find\r\n" \
+	"--b\r\n" \
+	"Content-Type: application/pdf\r\n" \
+	"Content-Disposition: attachment; filename=a.pdf\r\n" \
+	"\r\n" \
+	"%PDF\r\n" \
+	"--b--\r\n"
+
+static int
+row_id(void *arg, const struct store_msg *m)
+{
+	*(int64_t *)arg = m->id;
+	return 0;
+}
+
+/* The row of folder with Message-ID same@example.org. */
+static int64_t
+one_row(struct tstore *t, int64_t folder)
+{
+	struct perr	err;
+	int64_t		id = 0;
+
+	perr_clear(&err);
+	if (store_msg_by_message_id(t->st, "same@example.org", folder,
+	    row_id, &id, &err) < 0)
+		fail_msg("by Message-ID: %s", err.msg);
+	return id;
+}
+
+static void
+ingest_row(struct tstore *t, int64_t folder, struct store_msg *m)
+{
+	struct perr	err;
+	int64_t		id = 0;
+
+	perr_clear(&err);
+	id = one_row(t, folder);
+	memset(m, 0, sizeof *m);
+	if (store_msg_get(t->st, id, m, &err) != 0)
+		fail_msg("get: %s", err.msg);
+}
+
+static void
+same_column(const char *what, const char *a, const char *b)
+{
+	if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+		fail_msg("%s: \"%s\" against \"%s\"", what,
+		    a != NULL ? a : "(NULL)", b != NULL ? b : "(NULL)");
+}
+
+static void
+same_row(const struct store_msg *a, const struct store_msg *b)
+{
+	same_column("Message-ID", a->message_id, b->message_id);
+	same_column("In-Reply-To", a->in_reply_to, b->in_reply_to);
+	same_column("References", a->refs, b->refs);
+	same_column("From name", a->from_name, b->from_name);
+	same_column("From address", a->from_addr, b->from_addr);
+	same_column("To", a->to_list, b->to_list);
+	same_column("Cc", a->cc_list, b->cc_list);
+	same_column("Subject", a->subject, b->subject);
+	same_column("problem", a->problem, b->problem);
+	same_column("sort_from", a->sort_from, b->sort_from);
+	same_column("sort_subject", a->sort_subject, b->sort_subject);
+	assert_int_equal(a->date, b->date);
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(a->has_attachments, b->has_attachments);
+	assert_int_equal(a->body_state, b->body_state);
+	assert_int_equal(a->thread_id, b->thread_id);
+}
+
+static int64_t
+new_folder(struct tstore *t, const char *name)
+{
+	struct store_folder	f;
+	struct perr		err;
+	int64_t			id;
+
+	memset(&f, 0, sizeof f);
+	f.account_id = t->account;
+	f.name = (char *)name;
+	perr_clear(&err);
+	assert_int_equal(store_folder_upsert(t->st, &f, &id, &err), 0);
+	return id;
+}
+
+static void
+every_way_in_stores_the_same_row(void **state)
+{
+	static const char	 raw[] = INGEST_RAW;
+	struct tstore		 t;
+	struct store_msg	 m, a, b, c;
+	struct account		 acct;
+	struct perr		 err;
+	struct backup_stats	 bs;
+	int64_t			 fimport, id;
+	char			*path;
+	FILE			*fp;
+
+	(void)state;
+	tstore_open(&t, "ingest.db");
+	perr_clear(&err);
+
+	/* The sync's way (IMAP's raw source, POP3). */
+	memset(&m, 0, sizeof m);
+	m.folder_id = t.folder;
+	m.uid = 7;
+	assert_int_equal(store_begin(t.st, &err), 0);
+	if (sync_ingest_raw(t.st, t.thr, &m, raw, sizeof raw - 1, &id,
+	    &err) != 0)
+		fail_msg("ingest: %s", err.msg);
+	assert_int_equal(store_commit(t.st, &err), 0);
+	store_msg_free(&m);
+	ingest_row(&t, t.folder, &a);
+
+	/* An mbox import. */
+	fimport = new_folder(&t, "Imported");
+	memset(&bs, 0, sizeof bs);
+	path = xasprintf("%s/ingest.mbox", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "From b@example.org Mon Dec  7 10:00:00 2026\n%s\n", raw);
+	assert_int_equal(fclose(fp), 0);
+	if (backup_import(t.st, t.account, fimport, BACKUP_MBOX, path, &bs,
+	    &err) != 0)
+		fail_msg("import: %s", err.msg);
+	free(path);
+	ingest_row(&t, fimport, &b);
+
+	/* The copy kept in Sent (a POP3 account: a local row). */
+	memset(&acct, 0, sizeof acct);
+	acct.name = "a";
+	acct.protocol = PROTO_POP3;
+	assert_int_equal(store_begin(t.st, &err), 0);
+	if (app_copy_save(t.st, &acct, t.account, STORE_SPECIAL_SENT, raw,
+	    sizeof raw - 1, STORE_SEEN, &err) != 0)
+		fail_msg("copy: %s", err.msg);
+	assert_int_equal(store_commit(t.st, &err), 0);
+	{
+		struct store_folder	sent;
+
+		assert_int_equal(store_folder_by_special(t.st, t.account,
+		    STORE_SPECIAL_SENT, &sent, &err), 0);
+		ingest_row(&t, sent.id, &c);
+		store_folder_free(&sent);
+	}
+
+	same_row(&a, &b);
+	same_row(&a, &c);
+	assert_null(a.subject);
+	assert_null(a.cc_list);
+	store_msg_free(&a);
+	store_msg_free(&b);
+	store_msg_free(&c);
+	tstore_close(&t);
+}
+
 /* CPU seconds of this process: a busy machine does not slow the count. */
 static double
 cpu_now(void)
@@ -590,6 +772,7 @@ main(void)
 		cmocka_unit_test(a_parent_stored_after_its_reply_joins_it),
 		cmocka_unit_test(a_message_naming_two_threads_merges_them),
 		cmocka_unit_test(a_copy_in_another_folder_shares_the_thread),
+		cmocka_unit_test(every_way_in_stores_the_same_row),
 		cmocka_unit_test(address_lists_read_as_shown),
 		cmocka_unit_test(address_lists_are_linear_and_capped),
 	};

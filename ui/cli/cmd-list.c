@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
 #include "util/i18n.h"
 
@@ -254,6 +255,8 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 	struct perr		 err;
 	int64_t			 account_id;
 	long			 limit = -1;
+	int64_t			 total = 0, unread;
+	bool			 found, synced;
 	int			 i, rc = CLI_OK;
 	char			*end;
 
@@ -279,7 +282,25 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	if (folder == NULL)
 		folder = "INBOX";
-	if (store_folder_by_name(st, account_id, folder, &f, &err) != 0) {
+	/*
+	 * A send lists the server's folders (for the Sent copy) without
+	 * pulling any: an account no pass has pulled says so, whether its
+	 * INBOX is known (and empty) or not. A local folder, or one that
+	 * holds mail however it came, is listed all the same.
+	 */
+	found = store_folder_by_name(st, account_id, folder, &f, &err) == 0;
+	if ((found ? f.remote_name != NULL && f.last_sync == 0 &&
+	    store_folder_counts(st, f.id, &total, &unread, &err) == 0 &&
+	    total == 0 : err.code == PERR_NOTFOUND) &&
+	    app_account_synced(st, account_id, &synced, &err) == 0 &&
+	    !synced) {
+		rc = cli_error(_("account %s has not been synced yet: run "
+		    "'posta sync -a %s'"), acct->name, acct->name);
+		store_folder_free(&f);
+		store_close(st);
+		return rc;
+	}
+	if (!found) {
 		if (err.code == PERR_NOTFOUND)
 			rc = cli_error("account %s: no folder named '%s' (see "
 			    "posta folders)", acct->name, folder);

@@ -30,8 +30,9 @@ void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 static int
 list_row(void *arg, const struct store_outbox *o)
 {
-	static const char	*states[] = { "waiting", "failed", "unknown",
-				    "refused" };
+	/* FAILED was refused for now: the next flush tries it again. */
+	static const char	*states[] = { "waiting", "will retry",
+				    "unknown", "refused" };
 	struct mail_headers	 h;
 	struct perr		 err;
 	char			 when[32], *to, *subj, *e, *left, *p;
@@ -46,7 +47,7 @@ list_row(void *arg, const struct store_outbox *o)
 		snprintf(when, sizeof when, "?");
 	to = sanitize_line(h.to);
 	subj = sanitize_line(h.subject);
-	printf("%-5lld %-8s %2d  %s  %s  %s\n", (long long)o->id,
+	printf("%-5lld %-10s %2d  %s  %s  %s\n", (long long)o->id,
 	    (size_t)o->state < sizeof states / sizeof states[0] ?
 	    states[o->state] : "?", o->attempts, when, to, subj);
 	if (o->rcpt != NULL) {

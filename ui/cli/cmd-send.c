@@ -27,8 +27,6 @@ void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 void
 cmd_send_report(void *arg, const struct app_outbox_event *ev)
 {
-	const char	*what[] = { "sent", "sent, with refusals", "not sent",
-			    "outcome unknown", "note" };
 	char		*subj, *text;
 
 	(void)arg;
@@ -36,7 +34,7 @@ cmd_send_report(void *arg, const struct app_outbox_event *ev)
 	text = sanitize_line(ev->text);
 	fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
 	    "posta: outbox %lld \"%s\": %s%s%s\n", (long long)ev->id, subj,
-	    what[ev->what], *text != '\0' ? ": " : "", text);
+	    app_outbox_words(ev), *text != '\0' ? ": " : "", text);
 	if ((ev->what == APP_OUTBOX_FAILED || ev->what ==
 	    APP_OUTBOX_PARTIAL) && ev->held)
 		fprintf(stderr, "posta: outbox %lld was refused for good%s; it "

@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_sync_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
@@ -148,6 +149,38 @@ outbox_report(void *arg, const struct app_outbox_event *ev)
 	cmd_send_report(NULL, ev);
 }
 
+/*
+ * One line per account saying what the pass changed: whole sentences,
+ * each with its own plural (ngettext), printed one after the other.
+ */
+static void
+summary(const char *account, const struct sync_stats *st)
+{
+	unsigned long long	 n;
+	char			*name = sanitize_line(account);
+
+	n = st->folders;
+	printf(ngettext("account %s: %llu folder synced.",
+	    "account %s: %llu folders synced.", n), name, n);
+	if ((n = st->added) > 0)
+		printf(ngettext(" %llu new message.", " %llu new messages.", n),
+		    n);
+	if ((n = st->changed) > 0)
+		printf(ngettext(" Flags changed on %llu message.",
+		    " Flags changed on %llu messages.", n), n);
+	if ((n = st->expunged) > 0)
+		printf(ngettext(" %llu message expunged.",
+		    " %llu messages expunged.", n), n);
+	if ((n = st->bodies) > 0)
+		printf(ngettext(" %llu body fetched.", " %llu bodies fetched.",
+		    n), n);
+	if (st->added + st->changed + st->expunged + st->bodies == 0)
+		printf("%s", _(" Nothing changed."));
+	putchar('\n');
+	fflush(stdout);
+	free(name);
+}
+
 static int
 sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
     struct sync_view *v)
@@ -179,14 +212,8 @@ sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
 		(void)cli_error("%s", oerr.msg);
 	if (rc != 0)
 		return cli_error("%s", err.msg);
-	if (v->verbose)
-		printf("account %s: %llu folders, %llu new, %llu flags changed, "
-		    "%llu expunged, %llu bodies\n", acct->name,
-		    (unsigned long long)stats.folders,
-		    (unsigned long long)stats.added,
-		    (unsigned long long)stats.changed,
-		    (unsigned long long)stats.expunged,
-		    (unsigned long long)stats.bodies);
+	if (!v->quiet)
+		summary(acct->name, &stats);
 	return orc != 0 ? CLI_FAIL : CLI_OK;
 }
 

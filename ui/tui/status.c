@@ -123,7 +123,7 @@ right_text(const struct tui *t)
 	else if (t->offline_req)
 		snprintf(net, sizeof net, "offline (by request)");
 	else if (t->account < t->wk.n && t->wk.refused[t->account] &&
-	    workers_asks_password(t, t->account))
+	    status_asks_password(t, t->account))
 		snprintf(net, sizeof net, "login refused ($ asks for the "
 		    "password)");
 	else if (t->account < t->wk.n && t->wk.refused[t->account])
@@ -180,4 +180,17 @@ status_text(const struct tui *t, char **left, char **right)
 		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
 	*right = right_text(t);
 	free(a);
+}
+
+/*
+ * Whether a refused login of account i waits for a password typed in the
+ * TUI (no password_command to run again): said on the status line, and
+ * asked by the worker code on the user's action.
+ */
+bool
+status_asks_password(const struct tui *t, size_t i)
+{
+	const struct account	*a = &t->cfg->accounts[i];
+
+	return a->in.auth == AUTH_PASSWORD && a->in.password_command == NULL;
 }

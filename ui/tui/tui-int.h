@@ -372,6 +372,8 @@ void	status_clear_error(struct status *);
 void	status_progress(struct status *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	status_clear_progress(struct status *);
+/* Does account i's password come from the file (asked for when refused)? */
+bool	status_asks_password(const struct tui *, size_t i);
 /* The left and right halves of the status line: malloc'd, caller frees. */
 void	status_text(const struct tui *, char **left, char **right);
 
@@ -772,8 +774,6 @@ void	workers_events(struct tui *);
  * the account tried once with what is typed.
  */
 void	workers_sync_now(struct tui *);
-/* Does account i's password come from the file (asked for when refused)? */
-bool	workers_asks_password(const struct tui *, size_t i);
 void	workers_replay(struct tui *);
 void	workers_fetch_body(struct tui *, int64_t id);
 void	workers_watch(struct tui *);

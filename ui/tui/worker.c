@@ -326,14 +326,6 @@ mine(struct tui *t)
 	return t->account < t->wk.n ? t->wk.w[t->account] : NULL;
 }
 
-bool
-workers_asks_password(const struct tui *t, size_t i)
-{
-	const struct account	*a = &t->cfg->accounts[i];
-
-	return a->in.auth == AUTH_PASSWORD && a->in.password_command == NULL;
-}
-
 /* The password typed for t->wk.asking: one login with it. */
 static void
 password_typed(struct tui *t, const char *pw)
@@ -371,7 +363,7 @@ workers_sync_now(struct tui *t)
 		if (wk->w[i] == NULL)
 			continue;
 		/* The same password would be refused again: ask for one. */
-		if (wk->refused[i] && workers_asks_password(t, i)) {
+		if (wk->refused[i] && status_asks_password(t, i)) {
 			if (ask == wk->n || i == t->account)
 				ask = i;
 			continue;

@@ -1,0 +1,45 @@
+/*
+ * tls-int.h - private to tls.c (the mailstream_low driver: I/O, waiting,
+ * limits, cancel) and tls-verify.c (handshake and verification): the
+ * driver's state and the waiting helpers both use.
+ */
+#ifndef POSTA_TLS_INT_H
+#define POSTA_TLS_INT_H
+
+#include <stdatomic.h>
+
+#include <openssl/ssl.h>
+
+#include "net/net-int.h"
+
+struct tls_low {
+	int		 fd;
+	SSL		*ssl;		/* NULL in the plain phase */
+	int		 cancel[2];	/* a pipe; once written, never drained */
+	atomic_int	 cancelled;
+	struct perr	*io_err;	/* the caller's; may be NULL */
+	struct net_lexer *lx;		/* NULL until tls_stream_limit() */
+	bool		 over_limit;	/* the lexer refused a reply */
+};
+
+/* The driver's state of a stream of ours, NULL for any other stream. */
+struct tls_low	*tls_stream_data(mailstream *s);
+/* Make every later I/O on the stream fail at once (sticky). */
+void		 tls_mark_cancelled(struct tls_low *d);
+
+/* tls_wait_io(): */
+#define WAIT_READY	1
+#define WAIT_TIMEOUT	0
+#define WAIT_CANCEL	-1
+#define WAIT_ERROR	-2
+
+/* Wait until fd has events, the cancel pipe fires, or ms elapse. */
+int		 tls_wait_io(struct tls_low *d, short events, int ms);
+/* The stream's I/O timeout in milliseconds. */
+int		 tls_timeout_ms(mailstream_low *s);
+/* CLOCK_MONOTONIC in milliseconds. */
+long long	 tls_now_ms(void);
+/* OpenSSL's words for the last error, else errno's. */
+const char	*tls_ossl_reason(void);
+
+#endif

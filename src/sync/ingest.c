@@ -1,0 +1,75 @@
+/*
+ * ingest.c - the one way a message enters the store.
+ *
+ * IMAP, POP3, import and the local copies of sent and postponed mail all
+ * read a message's header, its search text and its problem here, and
+ * insert its row, body and thread here, so that the same bytes give the
+ * same row whichever way they came in (tests/unit/test_sync.c compares).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/mail.h"
+#include "store/store.h"
+#include "sync/sync.h"
+
+int
+sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
+    char **text, struct perr *err)
+{
+	struct mail_headers	 mh;
+	char			*problem = NULL;
+
+	*text = NULL;
+	/* One parse gives the header, the search text and any problem. */
+	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, text, &problem,
+	    err) != 0)
+		return -1;
+	m->message_id = xstrdup_nonempty(mh.message_id);
+	m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
+	m->refs = xstrdup_nonempty(mh.references);
+	m->date = mh.date;
+	m->from_name = xstrdup_nonempty(mh.from_name);
+	m->from_addr = xstrdup_nonempty(mh.from_addr);
+	m->to_list = xstrdup_nonempty(mh.to);
+	m->cc_list = xstrdup_nonempty(mh.cc);
+	m->subject = xstrdup_nonempty(mh.subject);
+	m->has_attachments = mh.has_attachments;
+	m->size = (int64_t)len;
+	mail_headers_free(&mh);
+	if (m->problem == NULL)
+		m->problem = problem;
+	else
+		free(problem);
+	return 0;
+}
+
+int
+sync_ingest_store(struct store *st, struct sync_threader *th,
+    const struct store_msg *m, const char *raw, size_t len,
+    const char *text, int64_t *id, struct perr *err)
+{
+	int	r;
+
+	/* With its body, the search index gets the row once, whole. */
+	r = raw != NULL ? store_msg_insert_body(st, m, raw, len, text, id, err) :
+	    store_msg_insert(st, m, id, err);
+	if (r != 0)
+		return r;
+	return sync_thread_assign(st, th, *id, m, NULL, err) != 0 ? -1 : 0;
+}
+
+int
+sync_ingest_raw(struct store *st, struct sync_threader *th,
+    struct store_msg *m, const char *raw, size_t len, int64_t *id,
+    struct perr *err)
+{
+	char	*text;
+	int	 r;
+
+	if (sync_ingest_parse(raw, len, m, &text, err) != 0)
+		return -1;
+	r = sync_ingest_store(st, th, m, raw, len, text, id, err);
+	free(text);
+	return r;
+}
