@@ -680,12 +680,13 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	    " FROM message WHERE id = ?1";
 	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
 	    " SELECT ?2, raw FROM body WHERE message_id = ?1";
-	/* The insert trigger indexed the headers; the body text and the
-	 * attachment names follow. */
-	static const char	 sql_fts[] = "UPDATE message_fts SET"
-	    " body = (SELECT body FROM message_fts WHERE rowid = ?1),"
-	    " attachment = (SELECT attachment FROM message_fts"
-	    "   WHERE rowid = ?1) WHERE rowid = ?2";
+	/* The original's row, whole: the insert trigger skips a copy with
+	 * its body (schema version 8) and replaces nothing else than the
+	 * header row it wrote for one without. */
+	static const char	 sql_fts[] = "INSERT OR REPLACE INTO message_fts"
+	    "(rowid, subject, \"from\", \"to\", cc, body, attachment)"
+	    " SELECT ?2, subject, \"from\", \"to\", cc, body, attachment"
+	    " FROM message_fts WHERE rowid = ?1";
 	sqlite3_stmt		*st;
 	int64_t			 nid;
 

@@ -17,9 +17,15 @@
 
 /* ---- bodies and search ------------------------------------------------- */
 
+/*
+ * fresh: id was just inserted with STORE_BODY_FULL, so it has no row in
+ * message_fts yet and gets its whole row in one insert. Otherwise the
+ * insert trigger wrote its headers and an UPDATE adds the body, which
+ * FTS5 does as a delete (the old headers tokenized again) and an insert.
+ */
 static int
 body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, struct perr *err)
+    const char *text, bool fresh, struct perr *err)
 {
 	static const char	 sql_msg[] = "UPDATE message"
 	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
@@ -28,6 +34,12 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
 	static const char	 sql_fts[] = "UPDATE message_fts"
 	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
+	/* The columns of the insert trigger (schema.c), and the body's. */
+	static const char	 sql_fts_new[] = "INSERT INTO message_fts(rowid,"
+	    " subject, \"from\", \"to\", cc, body, attachment)"
+	    " SELECT id, subject,"
+	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
+	    "  to_list, cc_list, ?2, ?3 FROM message WHERE id = ?1";
 	sqlite3_stmt		*st;
 	char			*names;
 	int			 rc;
@@ -52,7 +64,7 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	if (store_step_done(s, st, "store body", err) == -1)
 		return -1;
 
-	if ((st = store_stmt(s, sql_fts, err)) == NULL)
+	if ((st = store_stmt(s, fresh ? sql_fts_new : sql_fts, err)) == NULL)
 		return -1;
 	names = store_attachment_names(raw, len);
 	rc = sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
@@ -112,6 +124,32 @@ store_attachment_names(const void *raw, size_t len)
 }
 
 int
+store_msg_insert_body(struct store *s, const struct store_msg *m,
+    const void *raw, size_t len, const char *text, int64_t *id,
+    struct perr *err)
+{
+	struct perr	ignored;
+	int64_t		nid;
+	int		rc;
+
+	/* Four statements, one change: a savepoint of its own. */
+	if (store_begin(s, err) == -1)
+		return -1;
+	rc = store_msg_insert_state(s, m, STORE_BODY_FULL, &nid, err);
+	if (rc == 0 && body_put(s, nid, raw, len, text, true, err) == -1)
+		rc = -1;
+	if (rc == -1) {
+		(void)store_rollback(s, &ignored);
+		return -1;
+	}
+	if (store_commit(s, err) == -1)
+		return -1;
+	if (id != NULL)
+		*id = nid;
+	return rc;
+}
+
+int
 store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
     const char *text, struct perr *err)
 {
@@ -120,7 +158,7 @@ store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	/* Three statements, one change: a savepoint of its own. */
 	if (store_begin(s, err) == -1)
 		return -1;
-	if (body_put(s, id, raw, len, text, err) == -1) {
+	if (body_put(s, id, raw, len, text, false, err) == -1) {
 		(void)store_rollback(s, &ignored);
 		return -1;
 	}

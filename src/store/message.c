@@ -267,18 +267,25 @@ store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
 
 /* ---- insert and lookups ----------------------------------------------- */
 
+/*
+ * Insert m with body_state state: STORE_BODY_NONE for a header record (the
+ * insert trigger indexes its headers), STORE_BODY_FULL when the caller
+ * stores its body in the same transaction (the trigger leaves the row to
+ * body_put() in message-body.c, which indexes it once, whole).
+ */
 int
-store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
-    struct perr *err)
+store_msg_insert_state(struct store *s, const struct store_msg *m,
+    enum store_body_state state, int64_t *id, struct perr *err)
 {
-	/* body_state and fetched_at start empty: there is no body yet. */
+	/* fetched_at starts empty: body_put() sets it. */
 	static const char	 sql[] =
 	    "INSERT INTO message(folder_id, uid, modseq, message_id,"
 	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
 	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
-	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject)"
+	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject,"
+	    " body_state)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
 	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
 	static const char	 sql_have[] =
 	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
@@ -316,7 +323,8 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 	    store_bind_text(st, 17, m->keywords) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 18, m->has_attachments) != SQLITE_OK ||
 	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
-	    store_bind_text(st, 20, m->problem) != SQLITE_OK)
+	    store_bind_text(st, 20, m->problem) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK)
 		return store_msg_bind_fail(s, st, "add message", err);
 
 	rc = sqlite3_step(st);
@@ -346,6 +354,13 @@ store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
 		*id = sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
 	return 1;
+}
+
+int
+store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
+    struct perr *err)
+{
+	return store_msg_insert_state(s, m, STORE_BODY_NONE, id, err);
 }
 
 int

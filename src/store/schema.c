@@ -46,7 +46,8 @@
  *   Triggers keep it in step with message: insert adds the header columns,
  *   a header update rewrites them, a delete (including the cascade from a
  *   deleted folder) removes the row; store_body_put() fills the body
- *   column. The copy also gives snippet() and highlight() to the UI.
+ *   column. (Version 8: a row inserted with its body is indexed whole by
+ *   its inserter instead, once.) The copy also gives snippet() and highlight() to the UI.
  *
  * - Indexes serve the screens: (folder_id, date) for the page query, newest
  *   first by scanning it backwards; the rowid every index carries makes it
@@ -467,6 +468,28 @@ migrate_v7(struct store *s, struct perr *err)
 	return store_exec(s, fts_triggers_v7, "create schema version 7", err);
 }
 
+/*
+ * Version 8: the insert trigger indexes only a header record (body_state
+ * not STORE_BODY_FULL). A message inserted with its body in the same
+ * transaction (store_msg_insert_body(), a copy of a stored message) gets
+ * its whole row in message_fts once from message.c or journal.c, instead
+ * of a header row the body then rewrites: FTS5 does an UPDATE as a delete,
+ * which tokenizes the old text again, and an insert.
+ */
+static int
+migrate_v8(struct store *s, struct perr *err)
+{
+	return store_exec(s, "DROP TRIGGER message_fts_insert;"
+	    "CREATE TRIGGER message_fts_insert AFTER INSERT ON message"
+	    "  WHEN new.body_state <> 2 BEGIN"
+	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
+	    "  VALUES (new.id, new.subject,"
+	    "    coalesce(new.from_name, '') || ' ' ||"
+	    "      coalesce(new.from_addr, ''),"
+	    "    new.to_list, new.cc_list);"
+	    "END", "create schema version 8", err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -478,6 +501,7 @@ static const migration_fn migrations[] = {
 	migrate_v5,
 	migrate_v6,
 	migrate_v7,
+	migrate_v8,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

@@ -53,7 +53,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 struct store;
 
@@ -311,6 +311,16 @@ typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
  */
 int	store_msg_insert(struct store *, const struct store_msg *m,
 	    int64_t *id, struct perr *);
+/*
+ * store_msg_insert() and store_body_put() (raw, len, text as there) in one
+ * transaction, for a message whose body comes with its header: the
+ * search index gets the message's row once, whole, where the two calls
+ * would write it twice. Returns as store_msg_insert(); on 1 (the UID is
+ * already stored) nothing is changed, the body is not stored either.
+ */
+int	store_msg_insert_body(struct store *, const struct store_msg *m,
+	    const void *raw, size_t len, const char *text, int64_t *id,
+	    struct perr *);
 /*
  * Fill *m from a row; strings are owned by m: release with
  * store_msg_free(). Missing: -1 with PERR_NOTFOUND.

@@ -51,10 +51,11 @@ sync_ingest_store(struct store *st, struct sync_threader *th,
 {
 	int	r;
 
-	if ((r = store_msg_insert(st, m, id, err)) != 0)
+	/* With its body, the search index gets the row once, whole. */
+	r = raw != NULL ? store_msg_insert_body(st, m, raw, len, text, id, err) :
+	    store_msg_insert(st, m, id, err);
+	if (r != 0)
 		return r;
-	if (raw != NULL && store_body_put(st, *id, raw, len, text, err) != 0)
-		return -1;
 	return sync_thread_assign(st, th, *id, m, NULL, err) != 0 ? -1 : 0;
 }
 

@@ -1556,6 +1556,113 @@ version_6_store_gets_the_search_columns(void **state)
 	free(path);
 }
 
+/*
+ * A message stored with its body (POP3, a raw fetch, a restore) gets one
+ * whole row in the search index, written once: the insert trigger leaves
+ * a row with its body to store_msg_insert_body() (schema version 8), and
+ * every field is still searchable, in a copy too.
+ */
+static void
+insert_with_body_indexes_the_row_once(void **state)
+{
+	static const char	 raw[] =
+	    "Subject: x\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nferie\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=\"preventivo.pdf\"\r\n"
+	    "\r\n%PDF\r\n--b--\r\n";
+	struct store		*s = open_rw("once.db");
+	struct store_msg	 m = { 0 }, got;
+	struct perr		 err;
+	int64_t			 id, again, copy, other;
+	const char		*path = store_path(s);
+
+	m.folder_id = make_folder(s, "INBOX", NULL);
+	m.uid = 1;
+	m.subject = "Città";
+	m.from_name = "Mario Rossi";
+	m.from_addr = "mario@x.org";
+	m.to_list = "anna@x.org";
+	m.cc_list = "Carla <carla@y.org>";
+	assert_int_equal(store_msg_insert_body(s, &m, raw, sizeof raw - 1,
+	    "ferie in montagna", &id, &err), 0);
+	assert_int_equal(search_hits(s, "subject:citta"), 1);
+	assert_int_equal(search_hits(s, "from:rossi"), 1);
+	assert_int_equal(search_hits(s, "to:anna"), 1);
+	assert_int_equal(search_hits(s, "cc:carla"), 1);
+	assert_int_equal(search_hits(s, "body:montagna"), 1);
+	assert_int_equal(search_hits(s, "attachment:preventivo"), 1);
+	assert_int_equal(store_msg_get(s, id, &got, &err), 0);
+	assert_int_equal(got.body_state, STORE_BODY_FULL);
+	assert_true(got.fetched_at > 0);
+	store_msg_free(&got);
+	/* A row inserted with its body is not indexed by the trigger. */
+	raw_sql(path, "INSERT INTO message(folder_id, subject, body_state)"
+	    " VALUES (1, 'trigger', 2)");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"
+	    " WHERE rowid = (SELECT max(id) FROM message)"), 0);
+	raw_sql(path, "DELETE FROM message WHERE subject = 'trigger'");
+	/* The UID already stored: nothing changes. */
+	m.subject = "altro";
+	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "altro",
+	    &again, &err), 1);
+	assert_int_equal(again, id);
+	assert_int_equal(search_hits(s, "altro"), 0);
+	/* A copy is indexed whole, once, from the original's row. */
+	other = make_folder(s, "Archivio", NULL);
+	assert_int_equal(store_msg_copy(s, id, other, &copy, &err), 0);
+	assert_int_equal(search_hits(s, "body:montagna"), 2);
+	assert_int_equal(search_hits(s, "attachment:preventivo"), 2);
+	assert_int_equal(search_hits(s, "cc:carla"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"), 2);
+	raw_sql(path, "INSERT INTO message_fts(message_fts)"
+	    " VALUES ('integrity-check')");
+	store_close(s);
+}
+
+/* Version 8 gives a store of version 7 the trigger that skips them. */
+static void
+version_7_store_gets_the_one_write_trigger(void **state)
+{
+	struct store		*s = open_rw("v7.db");
+	struct store_msg	 m = { 0 };
+	struct perr		 err;
+	int64_t			 id;
+	char			*path = xstrdup(store_path(s));
+
+	m.folder_id = make_folder(s, "INBOX", NULL);
+	m.uid = 1;
+	m.subject = "fattura";
+	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+	store_close(s);
+	raw_sql(path, "DROP TRIGGER message_fts_insert;"
+	    " CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN"
+	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
+	    "  VALUES (new.id, new.subject, coalesce(new.from_name, '') || ' '"
+	    "  || coalesce(new.from_addr, ''), new.to_list, new.cc_list); END;"
+	    " PRAGMA user_version = 7");
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err.msg);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
+	assert_int_equal(search_hits(s, "fattura"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'message_fts_insert'"
+	    " AND sql LIKE '%WHEN new.body_state <> 2%'"), 1);
+	m.uid = 2;
+	m.subject = "preventivo";
+	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
+	assert_int_equal(search_hits(s, "preventivo"), 1);
+	m.uid = 3;
+	m.subject = "ricevuta";
+	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "corpo", &id,
+	    &err), 0);
+	assert_int_equal(search_hits(s, "ricevuta corpo"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"), 3);
+	store_close(s);
+	free(path);
+}
+
 static void
 version_4_store_gets_its_sort_keys(void **state)
 {
@@ -2086,6 +2193,8 @@ main(void)
 		cmocka_unit_test(sorted_pages_walk_every_order_both_ways),
 		cmocka_unit_test(version_4_store_gets_its_sort_keys),
 		cmocka_unit_test(version_6_store_gets_the_search_columns),
+		cmocka_unit_test(insert_with_body_indexes_the_row_once),
+		cmocka_unit_test(version_7_store_gets_the_one_write_trigger),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
 		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
 		cmocka_unit_test(outbox_retry_spares_a_message_being_sent),
