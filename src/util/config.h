@@ -154,6 +154,9 @@ struct config {
 	 */
 	char		*print_command;
 	char		*url_command;
+	/* Display and behaviour (doc/posta.conf.5); NULL or 0: the default. */
+	char		*index_format;	/* mutt's %-expandos (a subset) */
+	char		*date_format;	/* strftime, in the locale's LC_TIME */
 	struct account	*accounts;
 	size_t		 naccounts;
 	struct key_binding *keys;	/* [keys] section, in file order */
