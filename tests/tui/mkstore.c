@@ -252,6 +252,7 @@ fill(struct mk *mk, const char *account, const char *folder, long count,
 			k = (int)(i % (long)(sizeof names / sizeof names[0]));
 			m.from_name = (char *)names[k];
 			m.from_addr = (char *)addrs[k];
+			m.to_list = "Alice Lab <alice@lab.posta.test>";
 			if (i == 10 || i == 13) {
 				subj = xstrdup(i == 13 ? "Weekly planning" :
 				    "Re: Weekly planning");

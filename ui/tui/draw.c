@@ -238,6 +238,10 @@ side_width(const struct tui *t)
 
 	if (!t->sb.visible || t->cols < SIDE_MIN_COLS)
 		return 0;
+	/* sidebar_width, leaving the index half the screen at least. */
+	if (t->cfg->sidebar_width > 0)
+		return t->cfg->sidebar_width < t->cols / 2 ?
+		    t->cfg->sidebar_width : t->cols / 2;
 	w = t->cols / 4;
 	return w > 30 ? 30 : w < 16 ? 16 : w;
 }

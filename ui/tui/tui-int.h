@@ -129,6 +129,7 @@ char	*keys_help(const struct keymap *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
+/* The order of enum config_sort (posta.conf(5) sort). */
 enum ix_sort {
 	IX_SORT_DATE,
 	IX_SORT_FROM,
