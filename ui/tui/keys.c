@@ -77,7 +77,8 @@ static const struct {
 	{ I, "End", "last-entry" },
 	{ I, "Enter", "display-message" },
 	{ I, "Space", "display-message" },
-	{ I, "h", "display-raw" },
+	{ I, "h", "display-headers" },
+	{ I, "H", "display-raw" },
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
 	{ I, "l", "limit" },
@@ -110,7 +111,8 @@ static const struct {
 	{ P, "End", "bottom" },
 	{ P, "/", "search" },
 	{ P, "n", "search-next" },
-	{ P, "h", "toggle-raw" },
+	{ P, "h", "toggle-headers" },
+	{ P, "H", "toggle-raw" },
 	{ P, "J", "next-entry" },
 	{ P, "K", "previous-entry" },
 
@@ -475,7 +477,7 @@ keys_help(const struct keymap *km)
 			}
 			sbuf_add(&b, "  %-18s %-18s %s\n",
 			    keys[0] != '\0' ? keys : "-", tui_actions[i].name,
-			    tui_actions[i].help);
+			    _(tui_actions[i].help));
 		}
 	}
 	return b.p;
