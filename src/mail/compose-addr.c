@@ -552,7 +552,7 @@ compose_bounce(const char *raw, size_t len, const char *from,
 	if (raw == NULL)
 		return perr_set(err, PERR_GENERIC, _("no message to bounce"));
 	if (compose_parse_list(from, false, &a, err) != 0) {
-		perr_prefix(err, _("Resent-From"));
+		perr_prefix(err, "Resent-From");
 		compose_addrs_free(&a);
 		return -1;
 	}
@@ -564,7 +564,7 @@ compose_bounce(const char *raw, size_t len, const char *from,
 	fromf = imf_header_addrs(&a);
 	compose_addrs_free(&a);
 	if (compose_parse_list(to, false, &a, err) != 0) {
-		perr_prefix(err, _("Resent-To"));
+		perr_prefix(err, "Resent-To");
 		compose_addrs_free(&a);
 		free(fromf);
 		return -1;

@@ -285,9 +285,10 @@ tls_handshake_fail(mailstream_low *s, int e, int w, struct perr *err)
 		return perr_set(err, PERR_IO, _("poll: %s"), strerror(errno));
 	}
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
-		return perr_set(err, PERR_TLS, _("TLS handshake failed: the "
-		    "server closed the connection%s%s"), errno ? ": " : "",
-		    errno ? strerror(errno) : "");
+		return errno != 0 ? perr_set(err, PERR_TLS, _("TLS handshake "
+		    "failed: the server closed the connection: %s"),
+		    strerror(errno)) : perr_set(err, PERR_TLS, _("TLS "
+		    "handshake failed: the server closed the connection"));
 	why = tls_ossl_reason();
 	switch (tls_ossl_ssl_reason()) {
 	case SSL_R_WRONG_VERSION_NUMBER:

@@ -275,9 +275,13 @@ tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 		case SSL_ERROR_SYSCALL:
 			if (errno == EINTR)
 				break;
-			tls_fail(d, PERR_PROTOCOL, _("the server closed the "
-			    "connection%s%s"), errno ? ": " : "",
-			    errno ? strerror(errno) : "");
+			if (errno != 0)
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection: %s"),
+				    strerror(errno));
+			else
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection"));
 			return -1;
 		default:
 			/*
