@@ -241,7 +241,7 @@ store_outbox_unknown(struct store *s, int64_t id, const char *error,
     struct perr *err)
 {
 	return outbox_settle(s, id, STORE_OUTBOX_UNKNOWN, error != NULL ?
-	    error : "the server's answer never came", err);
+	    error : _("the server's answer never came"), err);
 }
 
 int
