@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- push: IDLE and NOOP (libetpan-guide.md 3.9) ----------------------------- */
 
@@ -75,7 +76,7 @@ imap_idle_start(struct imap_conn *c, struct imap_news *news, struct perr *err)
 	if (imap->imap_selection_info == NULL ||
 	    imap->imap_state != MAILIMAP_STATE_SELECTED)
 		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "IDLE: no mailbox selected");
+		    _("IDLE: no mailbox selected"));
 	imap->imap_selection_info->sel_has_exists = 0;
 	imap->imap_selection_info->sel_has_recent = 0;
 	/* mailimap_idle_get_done_delay() counts from here. */
@@ -98,7 +99,7 @@ imap_idle_start(struct imap_conn *c, struct imap_news *news, struct perr *err)
 		}
 		/* A tagged NO/BAD, or a literal we cannot skip: start over. */
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "IDLE: unexpected reply");
+		    _("IDLE: unexpected reply"));
 	}
 }
 

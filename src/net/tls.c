@@ -40,6 +40,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/tls-int.h"
+#include "util/i18n.h"
 
 static ssize_t	tls_read(mailstream_low *, void *, size_t);
 static ssize_t	tls_write(mailstream_low *, const void *, size_t);
@@ -100,7 +101,7 @@ tls_ossl_reason(void)
 		return r;
 	if (errno != 0)
 		return strerror(errno);
-	return "unknown error";
+	return _("unknown error");
 }
 
 /* ---- waiting ----------------------------------------------------------- */
@@ -168,14 +169,14 @@ tls_wait_failed(mailstream_low *s, struct tls_low *d, int w, const char *what)
 {
 	switch (w) {
 	case WAIT_TIMEOUT:
-		tls_fail(d, PERR_TIMEOUT, "no response within %d s (%s)",
+		tls_fail(d, PERR_TIMEOUT, _("no response within %d s (%s)"),
 		    tls_timeout_ms(s) / 1000, what);
 		break;
 	case WAIT_CANCEL:
-		tls_fail(d, PERR_IO, "cancelled");
+		tls_fail(d, PERR_IO, _("cancelled"));
 		break;
 	default:
-		tls_fail(d, PERR_IO, "poll: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("poll: %s"), strerror(errno));
 		break;
 	}
 	return -1;
@@ -233,13 +234,13 @@ tls_plain_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			return n;
 		if (n == 0) {
 			tls_fail(d, PERR_PROTOCOL,
-			    "the server closed the connection");
+			    _("the server closed the connection"));
 			return -1;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			tls_fail(d, PERR_CONNECT, "read: %s", strerror(errno));
+			tls_fail(d, PERR_CONNECT, _("read: %s"), strerror(errno));
 			return -1;
 		}
 		if (tls_read_wait(s, d, POLLIN) != 0)
@@ -269,14 +270,18 @@ tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			break;
 		case SSL_ERROR_ZERO_RETURN:
 			tls_fail(d, PERR_PROTOCOL,
-			    "the server closed the connection");
+			    _("the server closed the connection"));
 			return -1;
 		case SSL_ERROR_SYSCALL:
 			if (errno == EINTR)
 				break;
-			tls_fail(d, PERR_PROTOCOL, "the server closed the "
-			    "connection%s%s", errno ? ": " : "",
-			    errno ? strerror(errno) : "");
+			if (errno != 0)
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection: %s"),
+				    strerror(errno));
+			else
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection"));
 			return -1;
 		default:
 			/*
@@ -286,9 +291,9 @@ tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			if (ERR_GET_REASON(ERR_peek_last_error()) ==
 			    SSL_R_UNEXPECTED_EOF_WHILE_READING)
 				tls_fail(d, PERR_PROTOCOL,
-				    "the server closed the connection");
+				    _("the server closed the connection"));
 			else
-				tls_fail(d, PERR_TLS, "TLS read: %s",
+				tls_fail(d, PERR_TLS, _("TLS read: %s"),
 				    tls_ossl_reason());
 			return -1;
 		}
@@ -352,7 +357,7 @@ tls_write_raw(mailstream_low *s, const void *buf, size_t count)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				tls_fail(d, PERR_CONNECT, "write: %s",
+				tls_fail(d, PERR_CONNECT, _("write: %s"),
 				    strerror(errno));
 				return -1;
 			}
@@ -371,7 +376,7 @@ tls_write_raw(mailstream_low *s, const void *buf, size_t count)
 			if (e != SSL_ERROR_WANT_READ &&
 			    e != SSL_ERROR_WANT_WRITE) {
 				tls_fail(d, e == SSL_ERROR_SSL ? PERR_TLS :
-				    PERR_CONNECT, "TLS write: %s",
+				    PERR_CONNECT, _("TLS write: %s"),
 				    tls_ossl_reason());
 				return -1;
 			}
@@ -520,11 +525,11 @@ tls_stream_plain(int fd, int timeout, struct perr *io_err)
 	/* Non-blocking: every wait goes through poll() and its timeout. */
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		tls_fail(d, PERR_IO, "fcntl: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("fcntl: %s"), strerror(errno));
 		goto fail;
 	}
 	if (pipe2(d->cancel, O_CLOEXEC | O_NONBLOCK) != 0) {
-		tls_fail(d, PERR_IO, "pipe: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("pipe: %s"), strerror(errno));
 		goto fail;
 	}
 	if ((low = mailstream_low_new(d, &tls_driver)) == NULL)
@@ -533,14 +538,14 @@ tls_stream_plain(int fd, int timeout, struct perr *io_err)
 	    NET_TIMEOUT_DEFAULT);
 	/* 8 KiB, like libetpan's own streams. */
 	if ((s = mailstream_new(low, 8192)) == NULL) {
-		tls_fail(d, PERR_NOMEM, "out of memory");
+		tls_fail(d, PERR_NOMEM, _("out of memory"));
 		mailstream_low_free(low);	/* frees d and closes fd */
 		return NULL;
 	}
 	return s;
 
 nomem:
-	tls_fail(d, PERR_NOMEM, "out of memory");
+	tls_fail(d, PERR_NOMEM, _("out of memory"));
 fail:
 	tls_low_data_free(d);
 	return NULL;

@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 bool
 be_fatal(const struct perr *err)
@@ -145,7 +146,7 @@ be_alert(void *arg, const char *text)
 {
 	struct sync_session	*s = arg;
 
-	be_note(s, "account %s: the server says: %s", s->acct->name, text);
+	be_note(s, _("account %s: the server says: %s"), s->acct->name, text);
 }
 
 /*
@@ -167,7 +168,7 @@ be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 	pthread_mutex_unlock(&s->lock);
 	if (cancelled) {
 		imap_abort(c);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
 	}
 	imap_set_alert_cb(c, be_alert, s);
@@ -242,7 +243,7 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	int			 w, ms;
 
 	if (be->c == NULL)
-		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
 		    s->acct->name);
 	/* IDLE watches the selected folder: make it f (the pull selects). */
 	if (be->selected == NULL || be->selected_rw ||
@@ -295,7 +296,7 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	else
 		w = imap_idle_wait(be->c, wake_fd, ms);
 	if (w == TLS_WAIT_ERROR && s->cancelled)
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
 	/* INBOX's news: s->inbox_news, for the engine to pull it. */
 	if (ready & 2)

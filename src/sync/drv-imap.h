@@ -57,6 +57,7 @@
 
 #include "net/net.h"
 #include "sync/drv.h"
+#include "util/i18n.h"
 
 struct imap_be {
 	struct imap_conn	*c;
@@ -108,16 +109,17 @@ struct imap_be {
  * The sentences of store_msg.problem for a message whose FETCH reply broke
  * libetpan's parser: stored from its raw bytes, or not at all (a row that
  * keeps the UID and flags, so that no later pass fetches it again or
- * stores it twice).
+ * stores it twice). They are stored in English (code compares them); N_()
+ * puts the fixed ones in the catalog for a face that shows them with _().
  */
-#define PROBLEM_RAW	"the server's description of this message could " \
-	"not be parsed; it is shown from its raw source"
-#define PROBLEM_LOST	"the server's description of this message could " \
+#define PROBLEM_RAW	N_("the server's description of this message could " \
+	"not be parsed; it is shown from its raw source")
+#define PROBLEM_LOST	N_("the server's description of this message could " \
 	"not be parsed, nor its raw source fetched; a sync of this folder " \
-	"alone (posta sync --folder) tries again"
-#define PROBLEM_BODY	"the server's copy of this message could not be " \
+	"alone (posta sync --folder) tries again")
+#define PROBLEM_BODY	N_("the server's copy of this message could not be " \
 	"parsed; only its headers are stored, and a sync of this folder " \
-	"alone (posta sync --folder) tries again"
+	"alone (posta sync --folder) tries again")
 /* The server's words (sanitised) follow the colon. */
 #define PROBLEM_REFUSED_AS	"the server would not send this message: "
 #define PROBLEM_REFUSED	PROBLEM_REFUSED_AS "%s; a sync of this folder alone " \
