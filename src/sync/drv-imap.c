@@ -226,7 +226,8 @@ wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
 		return SYNC_WATCH_WOKEN;
 	if (imap_noop(be->c, &news, err) != 0)
 		return -1;
-	s->others_news |= news.others;
+	s->others_news |= news.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news))
 		return SYNC_WATCH_PULLED;
 	return SYNC_WATCH_TIMEOUT;
@@ -257,6 +258,15 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 			else if (be_fatal(err))
 				return -1;
 		}
+	}
+	/*
+	 * NOTIFY's news that came in the reply to another command (the
+	 * last pull, a body, NOTIFY itself): the others now, not after the
+	 * next IDLE.
+	 */
+	if (be->notify_on && imap_status_heard(be->c)) {
+		s->others_news = true;
+		return SYNC_WATCH_TIMEOUT;
 	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
@@ -295,13 +305,11 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
 	/*
-	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
-	 * a STATUS that came during the commands of the last pull was taken
-	 * for their reply and lost: with NOTIFY on, news of this folder is a
-	 * reason to look at the others too (one pipelined STATUS round).
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too (the
+	 * lexer counted them: imap_status_heard()).
 	 */
-	s->others_news |= news.others || more.others || news.missed ||
-	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
+	s->others_news |= news.others || more.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*
