@@ -200,7 +200,6 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 {
 	struct sync_session	*s = &c->s;
 	struct store_folder	 f;
-	struct pollfd		 pfd;
 	int			 r, ms;
 
 	perr_clear(err);
@@ -229,15 +228,7 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 			sync_conn_failed(c, err);
 	} else {
 		/* No push (POP3): look again every SYNC_POLL_MS. */
-		ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ?
-		    timeout_ms : SYNC_POLL_MS;
-		pfd.fd = wake_fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		do
-			r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
-		while (r == -1 && errno == EINTR);
-		if (r > 0)
+		if (drv_wait_wake(wake_fd, timeout_ms, &ms))
 			r = SYNC_WATCH_WOKEN;
 		else if (ms < SYNC_POLL_MS)
 			r = SYNC_WATCH_TIMEOUT;
