@@ -1,8 +1,9 @@
 /*
  * drv.c - what every protocol driver does the same way: publishing its
  * session state and its connection under s->lock (so that the engine's
- * cancel, from another thread, never sees them half made or freed), and
- * the start of a connect() that undoes itself when it fails.
+ * cancel, from another thread, never sees them half made or freed), the
+ * start of a connect() that undoes itself when it fails, and the wait on
+ * the caller's wake pipe between two looks at the server.
  */
 #include <errno.h>
 #include <poll.h>
