@@ -571,6 +571,8 @@ struct tui {
 	bool		 pending;	/* start-up work left for after the
 					   first screen */
 	bool		 defer_counts;
+	bool		 counts_due;	/* the limit's count: after the
+					   next screen (search.c) */
 	struct draw	*draw;
 
 	struct app_act	*act;		/* read-write, for actions; lazily */
@@ -821,6 +823,7 @@ void	workers_flush_outbox(struct tui *, size_t account);
 
 /* search.c: the query language in the index (doc/SEARCH.md). */
 void	search_act_limit(struct tui *);
+void	search_limit_count(struct tui *);
 void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
 void	search_act_all(struct tui *);

@@ -490,7 +490,7 @@ loop(struct tui *t, int sigfd)
 
 	while (!t->quit) {
 		/* Before drawing: what it read again is drawn now. */
-		wait_ms = t->pending ? 0 : store_watch(t);
+		wait_ms = t->pending || t->counts_due ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
 			view_layout(t);
@@ -512,6 +512,10 @@ loop(struct tui *t, int sigfd)
 			if (errno == EINTR)
 				continue;
 			return -1;
+		}
+		if (n == 0 && t->counts_due) {
+			search_limit_count(t);
+			continue;
 		}
 		if (n == 0 && t->pending) {
 			pending(t);
