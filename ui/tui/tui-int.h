@@ -293,6 +293,8 @@ struct ix_fmt {
 	const char	*date_format;	/* strftime; NULL: by age */
 	bool		 recipients;	/* Sent, Drafts: the author column
 					   (%F) shows "To: ..." */
+	bool		 ascii;		/* not a UTF-8 terminal: '?' for
+					   other characters, before fitting */
 	time_t		 now;
 };
 /* The text of row r on a screen width columns wide (tagged: '*' among
