@@ -244,9 +244,6 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	so.offline = ctx->offline;
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
-	    kind == APP_COMPOSE_REPLY_LIST)
-		so.answers = id;
 	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &oid,
 	    &err) != 0) {
 		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
