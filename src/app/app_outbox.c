@@ -673,6 +673,26 @@ split_lines(char *list, size_t *n)
 	return v;
 }
 
+/*
+ * A server without 8BITMIME gets the 8bit text parts in quoted-printable
+ * (what it was sent is what the Sent copy keeps). A message that does
+ * not parse goes as it is, as it would have before.
+ */
+static void
+seven_bit(struct flush *f, char **out, size_t *outlen)
+{
+	struct perr	 ignored;
+	char		*down;
+	size_t		 downlen;
+
+	if (smtp_has_cap(f->smtp, "8BITMIME") ||
+	    compose_downgrade(*out, *outlen, &down, &downlen, &ignored) != 1)
+		return;
+	free(*out);
+	*out = down;
+	*outlen = downlen;
+}
+
 /* Submit outbox row id. -1 when the connection is gone for the rest. */
 static int
 flush_one(struct flush *f, int64_t id)
@@ -727,6 +747,7 @@ flush_one(struct flush *f, int64_t id)
 		rcpt = env.rcpt;
 		nrcpt = env.nrcpt;
 	}
+	seven_bit(f, &out, &outlen);
 	rc = smtp_submit(f->smtp, env.from, (const char *const *)rcpt, nrcpt,
 	    out, outlen, &res, &serr);
 	if (rc == 0)
