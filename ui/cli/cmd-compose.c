@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "cli/cli-act.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 
@@ -93,6 +94,25 @@ read_all(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/*
+ * A resumed draft has done its job once its message is queued or
+ * postponed again: removed from Drafts for good (never to Trash), on the
+ * server too unless --offline. A failure is a warning: the message went.
+ */
+static void
+draft_done(struct cli_ctx *ctx, const char *account, int64_t id)
+{
+	struct cli_act	ca;
+	struct perr	err;
+
+	if (cli_act_open(ctx, account, &ca) != 0)
+		return;
+	if (app_act_remove(ca.act, &id, 1, NULL, &err) != 0)
+		(void)cli_error("compose: the draft %lld stays in Drafts: %s",
+		    (long long)id, err.msg);
+	(void)cli_act_close(ctx, &ca, CLI_OK);
 }
 
 static int
@@ -241,6 +261,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "posta: %s\n", note);
 		printf("posta: postponed to Drafts\n");
 		unlink(path);
+		if (kind == APP_COMPOSE_RESUME)
+			draft_done(ctx, account, id);
 		goto out;
 	}
 	so.offline = ctx->offline;
@@ -258,6 +280,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		    "'posta sync' or 'posta outbox --flush'\n", (long long)oid);
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
+	if (kind == APP_COMPOSE_RESUME)
+		draft_done(ctx, account, id);
 out:
 	free(text);
 	free(files);
