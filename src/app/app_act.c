@@ -470,6 +470,29 @@ app_act_delete(struct app_act *a, const int64_t *ids, size_t n,
 	return rc;
 }
 
+/* For good: the server's copy expunged by UID (a row without one never
+ * reached it: the entry that would put it there finds it gone). */
+static int
+do_remove(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	(void)arg;
+	if (m->uid != 0 && journal_msg(a, STORE_JOP_EXPUNGE, m, f, 0, NULL, 0,
+	    0, err) != 0)
+		return -1;
+	if (store_msg_delete(a->st, m->id, err) != 0)
+		return -1;
+	*changed = true;
+	return 0;
+}
+
+int
+app_act_remove(struct app_act *a, const int64_t *ids, size_t n,
+    size_t *changed, struct perr *err)
+{
+	return act_each(a, ids, n, do_remove, NULL, changed, err);
+}
+
 /* ---- expunge ----------------------------------------------------------- */
 
 struct gone {

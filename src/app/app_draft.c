@@ -218,7 +218,7 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	return 0;
 }
 
-/* Candidates for the message a resumed draft answers (a bounded few). */
+/* Candidates for the message a reply answers (a bounded few). */
 #define ANSWERS_SEEN_MAX	16
 struct answers_seen {
 	int64_t		id[ANSWERS_SEEN_MAX], folder[ANSWERS_SEEN_MAX];
@@ -240,29 +240,19 @@ answers_seen(void *arg, const struct store_msg *m)
 }
 
 int
-app_draft_answers(const struct config *cfg, const struct account *acct,
-    const struct compose_draft *d, int64_t *id, struct perr *err)
+app_answered_id(struct store *st, int64_t account_id, const char *msgid,
+    int64_t *id, struct perr *err)
 {
 	struct answers_seen	 a;
 	struct store_folder	 f;
-	struct store		*st;
-	int64_t			 account_id;
 	size_t			 i;
 	int			 rc;
 
 	*id = 0;
-	if (d->in_reply_to == NULL || *d->in_reply_to == '\0')
+	if (msgid == NULL || *msgid == '\0')
 		return 0;
-	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
-		return -1;
 	memset(&a, 0, sizeof a);
-	if ((rc = store_account_find(st, acct->name, &account_id, NULL,
-	    err)) != 0) {
-		store_close(st);
-		return err->code == PERR_NOTFOUND ? 0 : -1;
-	}
-	rc = store_msg_by_message_id(st, d->in_reply_to, 0, answers_seen, &a,
-	    err);
+	rc = store_msg_by_message_id(st, msgid, 0, answers_seen, &a, err);
 	/* The oldest row of this account: the message as it arrived. */
 	for (i = 0; rc == 0 && i < a.n && *id == 0; i++) {
 		if ((rc = store_folder_get(st, a.folder[i], &f, err)) != 0)
@@ -271,7 +261,6 @@ app_draft_answers(const struct config *cfg, const struct account *acct,
 			*id = a.id[i];
 		store_folder_free(&f);
 	}
-	store_close(st);
 	return rc;
 }
 /* ---- building ------------------------------------------------------------ */

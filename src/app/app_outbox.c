@@ -4,13 +4,15 @@
  *
  * Nothing is ever lost or sent twice behind the user's back:
  *   - app_send() builds the message and puts it in the outbox in one
- *     transaction (with the recipients noted for completion and the
- *     replied-to message marked \Answered); from then on it is durable;
+ *     transaction (with the recipients noted for completion); from then
+ *     on it is durable;
  *   - app_outbox_flush() claims a row ("outcome unknown") before
  *     submitting it and deletes it only after the server's 250, in the
  *     transaction that also records the Sent copy; a refusal or a lost
  *     connection before DATA leaves it with the server's words, to be
- *     tried again, or held when the refusal was for good (5xx); a
+ *     tried again, or held when the refusal was for good (5xx); the
+ *     message a reply answers (its In-Reply-To) is marked \Answered in
+ *     that same transaction, so a reply still waiting never says so; a
  *     connection lost after DATA leaves it held until the user decides;
  *   - when some recipients take it and others refuse it, the row stays
  *     for the refused ones only (outbox.rcpt): the Sent copy is made with
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/app.h"
@@ -63,30 +66,15 @@ note_recipients(struct store *st, const struct compose_draft *d,
 	return 0;
 }
 
-/* \Answered on the message replied to, through the journal (IMAP). */
-static int
-mark_answered(struct store *st, const struct account *acct, int64_t id,
-    struct perr *err)
-{
-	struct app_act	*a;
-	int		 rc;
-
-	if ((a = app_act_attach(st, acct, err)) == NULL)
-		return -1;
-	rc = app_act_flags(a, &id, 1, STORE_ANSWERED, 0, NULL, err);
-	app_act_close(a);
-	return rc;
-}
-
 /*
  * Check raw's envelope, then queue it in one transaction, with the
- * draft's recipients noted and the answered message marked (d, o: may be
- * NULL). Takes nothing; raw stays the caller's.
+ * draft's recipients noted (d: may be NULL). Takes nothing; raw stays the
+ * caller's.
  */
 static int
 queue(const struct config *cfg, const struct account *acct, const char *raw,
-    size_t len, const struct compose_draft *d, const struct app_send_opts *o,
-    int64_t *outbox_id, struct perr *err)
+    size_t len, const struct compose_draft *d, int64_t *outbox_id,
+    struct perr *err)
 {
 	struct compose_envelope	 env;
 	struct store		*st;
@@ -107,9 +95,7 @@ queue(const struct config *cfg, const struct account *acct, const char *raw,
 	if (store_account_ensure(st, acct->name, app_acct_proto(acct),
 	    &account_id, err) != 0 ||
 	    store_outbox_add(st, account_id, raw, len, outbox_id, err) != 0 ||
-	    (d != NULL && note_recipients(st, d, err) != 0) ||
-	    (o != NULL && o->answers != 0 &&
-	    mark_answered(st, acct, o->answers, err) != 0)) {
+	    (d != NULL && note_recipients(st, d, err) != 0)) {
 		(void)store_rollback(st, &ignored);
 		goto fail;
 	}
@@ -136,7 +122,7 @@ app_send_queue(const struct config *cfg, const struct account *acct,
 		    "configured, so it cannot send", acct->name);
 	if (app_send_build(d, false, &raw, &len, err) != 0)
 		return -1;
-	rc = queue(cfg, acct, raw, len, d, o, outbox_id, err);
+	rc = queue(cfg, acct, raw, len, d, outbox_id, err);
 	free(raw);
 	return rc;
 }
@@ -173,7 +159,7 @@ app_bounce_queue(const struct config *cfg, const struct account *acct,
 	rc = compose_bounce(raw, len, from, to, (int64_t)time(NULL), id, &out,
 	    &outlen, err);
 	if (rc == 0) {
-		rc = queue(cfg, acct, out, outlen, NULL, NULL, outbox_id, err);
+		rc = queue(cfg, acct, out, outlen, NULL, outbox_id, err);
 		free(out);
 	}
 	free(id);
@@ -407,6 +393,33 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 }
 
 /*
+ * The message a delivered reply answers (its In-Reply-To, found in this
+ * account) gets \Answered, through the journal, in the caller's
+ * transaction. A bounce (starting with Resent-* headers) answers nothing:
+ * its In-Reply-To is the original's.
+ */
+static int
+answered(struct flush *f, const char *out, size_t outlen, struct perr *err)
+{
+	struct app_act	*a;
+	int64_t		 id;
+	int		 rc;
+
+	if (f->h == NULL || (outlen >= 7 && strncasecmp(out, "Resent-", 7) == 0))
+		return 0;
+	if (app_answered_id(f->st, f->account_id, f->h->in_reply_to, &id,
+	    err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if ((a = app_act_attach(f->st, f->acct, err)) == NULL)
+		return -1;
+	rc = app_act_flags(a, &id, 1, STORE_ANSWERED, 0, NULL, err);
+	app_act_close(a);
+	return rc;
+}
+
+/*
  * The server took the message, for every recipient still to serve (left
  * NULL: the row goes) or some (left: those it refused, and the row stays
  * for them, held when a refusal was for good, with why; or, refused some
@@ -428,7 +441,7 @@ delivered(struct flush *f, int64_t id, const struct smtp_result *res,
 	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
 		rc = held ? store_outbox_refused(f->st, id, why, err) :
 		    store_outbox_failed(f->st, id, why, err);
-	if (rc != 0 || !copy)
+	if (rc != 0 || !copy || (rc = answered(f, out, outlen, err)) != 0)
 		return rc;
 	/*
 	 * Asked again under this transaction's write lock: two posta
@@ -660,6 +673,26 @@ split_lines(char *list, size_t *n)
 	return v;
 }
 
+/*
+ * A server without 8BITMIME gets the 8bit text parts in quoted-printable
+ * (what it was sent is what the Sent copy keeps). A message that does
+ * not parse goes as it is, as it would have before.
+ */
+static void
+seven_bit(struct flush *f, char **out, size_t *outlen)
+{
+	struct perr	 ignored;
+	char		*down;
+	size_t		 downlen;
+
+	if (smtp_has_cap(f->smtp, "8BITMIME") ||
+	    compose_downgrade(*out, *outlen, &down, &downlen, &ignored) != 1)
+		return;
+	free(*out);
+	*out = down;
+	*outlen = downlen;
+}
+
 /* Submit outbox row id. -1 when the connection is gone for the rest. */
 static int
 flush_one(struct flush *f, int64_t id)
@@ -714,6 +747,7 @@ flush_one(struct flush *f, int64_t id)
 		rcpt = env.rcpt;
 		nrcpt = env.nrcpt;
 	}
+	seven_bit(f, &out, &outlen);
 	rc = smtp_submit(f->smtp, env.from, (const char *const *)rcpt, nrcpt,
 	    out, outlen, &res, &serr);
 	if (rc == 0)

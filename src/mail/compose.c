@@ -14,10 +14,12 @@
  *     needs RFC 2231 is written as part of the disposition token instead;
  *   - its Message-ID names the local host, so ours is made from random
  *     bytes the caller supplies and the domain of the From address.
- * The output is 7-bit clean (libetpan never sends BODY=8BITMIME): text is
- * 7bit, quoted-printable or base64 by content, attachments are base64 so
- * that they arrive byte for byte; only a forwarded message that itself
- * holds 8-bit bytes is declared 8bit (message/rfc822 may not be encoded).
+ * Text is 7bit, 8bit or quoted-printable by content
+ * (compose_text_encoding(): never base64); the outbox sends 8bit with
+ * BODY=8BITMIME, or turns it quoted-printable for a server without
+ * 8BITMIME (compose_downgrade()). Attachments are base64 so that they
+ * arrive byte for byte; a forwarded message that itself holds 8-bit bytes
+ * is declared 8bit (message/rfc822 may not be encoded).
  *
  * Pure: no I/O. The caller reads files, picks the time and the random
  * bytes, and the signature.

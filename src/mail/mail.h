@@ -411,9 +411,21 @@ char	*rfc2047_encode(const char *text, bool phrase);
 const char *compose_mime_type(const char *filename, const char *data,
 	    size_t len);
 
-/* The body encoding compose_build() picks for text (MAILMIME_MECHANISM_*):
- * 7bit, quoted-printable for mostly-ASCII text, base64 otherwise. */
+/*
+ * The body encoding compose_build() picks for text (MAILMIME_MECHANISM_*):
+ * 7bit for ASCII in lines of at most 76, 8bit for other text SMTP can
+ * carry, quoted-printable for the rest (a line over 998 bytes, NUL, a
+ * bare CR); never base64.
+ */
 int	 compose_text_encoding(const char *text, size_t len);
+/*
+ * raw with its 8bit text parts in quoted-printable (their
+ * Content-Transfer-Encoding changed, nothing else), for a server without
+ * 8BITMIME: 1 and *out (malloc'd) when something changed, 0 when nothing
+ * needed to (*out NULL), -1 with err when raw does not parse.
+ */
+int	 compose_downgrade(const char *raw, size_t len, char **out,
+	    size_t *outlen, struct perr *err);
 
 /*
  * A message id (without <>) from n random bytes (at least 8) and the

@@ -11,6 +11,16 @@
 
 #include <libetpan/libetpan.h>
 
+/*
+ * libetpan exports these two (mailsmtp_private.h, which Debian does not
+ * install): a command line out, then its reply into session->response
+ * and response_code (the code returned; 0 when the stream failed). Used
+ * for MAIL FROM with BODY=8BITMIME, which mailesmtp_mail_size() cannot
+ * send.
+ */
+int	mailsmtp_send_command(mailsmtp *, char *command);
+int	mailsmtp_read_response(mailsmtp *);
+
 #include "net/net.h"
 
 /* ---- imap.c ------------------------------------------------------------ */

@@ -806,7 +806,9 @@ struct smtp_result {
 /*
  * Send msg[0..len) (CRLF or LF line ends; no Bcc header) from `from` to
  * the n recipients: the size is checked against smtp_max_size() before
- * anything is sent; MAIL FROM carries SIZE= when the server offers it;
+ * anything is sent; MAIL FROM carries SIZE= when the server offers it,
+ * and BODY=8BITMIME when msg has 8-bit bytes and the server offers
+ * 8BITMIME (else the caller sends it 7-bit: compose_downgrade());
  * every recipient gets its own RCPT and its own result; DATA only when at
  * least one was accepted; RSET after a refusal. Returns 0 when the server
  * accepted the message (SMTP_SENT or SMTP_PARTIAL), else -1 with err set

@@ -94,6 +94,50 @@ smtp_result_free(struct smtp_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Does msg hold a byte over 127? */
+static bool
+eight_bit(const char *msg, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)msg[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/*
+ * MAIL FROM with SIZE when offered, and BODY=8BITMIME (RFC 6152) for a
+ * message with 8-bit bytes when the server offers it; libetpan's
+ * mailesmtp_mail_size() has no BODY parameter. A MAILSMTP_* code.
+ */
+static int
+mail_from(struct smtp_conn *c, const char *from, size_t wire, bool eight)
+{
+	char	*cmd;
+	int	 code;
+
+	if (!eight)
+		return smtp_has_cap(c, "SIZE") ?
+		    mailesmtp_mail_size(c->smtp, from, 0, NULL, wire) :
+		    mailsmtp_mail(c->smtp, from);
+	if (smtp_has_cap(c, "SIZE"))
+		cmd = xasprintf("MAIL FROM:<%s> BODY=8BITMIME SIZE=%zu\r\n",
+		    from, wire);
+	else
+		cmd = xasprintf("MAIL FROM:<%s> BODY=8BITMIME\r\n", from);
+	if (mailsmtp_send_command(c->smtp, cmd) == -1) {
+		free(cmd);
+		return MAILSMTP_ERROR_STREAM;
+	}
+	free(cmd);
+	code = mailsmtp_read_response(c->smtp);
+	if (code == 0)
+		return MAILSMTP_ERROR_STREAM;
+	return code == 250 ? MAILSMTP_NO_ERROR :
+	    MAILSMTP_ERROR_UNEXPECTED_CODE;
+}
+
 int
 smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
     size_t n, const char *msg, size_t len, struct smtp_result *res,
@@ -130,10 +174,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 
 	res->permanent = false;
 	c->smtp->response_code = 0;
-	if (smtp_has_cap(c, "SIZE"))
-		r = mailesmtp_mail_size(c->smtp, from, 0, NULL, wire);
-	else
-		r = mailsmtp_mail(c->smtp, from);
+	r = mail_from(c, from, wire, eight_bit(msg, len) &&
+	    smtp_has_cap(c, "8BITMIME"));
 	if (r != MAILSMTP_NO_ERROR) {
 		if (r == MAILSMTP_ERROR_STREAM || c->smtp->response_code == 0) {
 			res->usable = false;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "cli/cli-act.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
 #include "util/i18n.h"
@@ -121,6 +122,25 @@ read_all(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/*
+ * A resumed draft has done its job once its message is queued or
+ * postponed again: removed from Drafts for good (never to Trash), on the
+ * server too unless --offline. A failure is a warning: the message went.
+ */
+static void
+draft_done(struct cli_ctx *ctx, const char *account, int64_t id)
+{
+	struct cli_act	ca;
+	struct perr	err;
+
+	if (cli_act_open(ctx, account, &ca) != 0)
+		return;
+	if (app_act_remove(ca.act, &id, 1, NULL, &err) != 0)
+		(void)cli_error("compose: the draft %lld stays in Drafts: %s",
+		    (long long)id, err.msg);
+	(void)cli_act_close(ctx, &ca, CLI_OK);
 }
 
 static int
@@ -291,12 +311,11 @@ again:
 			fprintf(stderr, "posta: %s\n", note);
 		printf("%s", _("posta: postponed to Drafts\n"));
 		unlink(path);
+		if (kind == APP_COMPOSE_RESUME)
+			draft_done(ctx, account, id);
 		goto out;
 	}
 	so.offline = ctx->offline;
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
-	    kind == APP_COMPOSE_REPLY_LIST)
-		so.answers = id;
 	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &oid,
 	    &err) != 0) {
 		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
@@ -311,6 +330,8 @@ again:
 		    "'posta sync' or 'posta outbox --flush'\n"), (long long)oid);
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
+	if (kind == APP_COMPOSE_RESUME)
+		draft_done(ctx, account, id);
 out:
 	free(text);
 	free(files);

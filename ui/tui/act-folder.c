@@ -116,11 +116,13 @@ create_typed(struct tui *t, const char *text)
 void
 folder_act_create(struct tui *t)
 {
-	char	*label;
+	char			*label;
+	const struct sb_entry	*e = t->sb.n > 0 ? &t->sb.e[t->sb.sel] : NULL;
 
 	folder_free(t);
-	t->fop_account = t->sb.n > 0 ? t->sb.e[t->sb.sel].account :
-	    t->account;
+	/* The saved searches' lines belong to no account: the open one. */
+	t->fop_account = e == NULL || e->search != NULL ||
+	    (e->depth == 0 && e->container) ? t->account : e->account;
 	if (t->fop_account >= t->cfg->naccounts)
 		return;
 	label = xasprintf(_("Create a folder in %s: "),

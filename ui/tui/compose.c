@@ -299,16 +299,10 @@ start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
 		free(cs);
 		return;
 	}
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
-	    kind == APP_COMPOSE_REPLY_LIST)
-		cs->answers = msg_id;
-	if (kind == APP_COMPOSE_RESUME) {
+	/* A reply's original is marked \Answered once it is sent (the
+	 * outbox finds it by In-Reply-To, a resumed draft's too). */
+	if (kind == APP_COMPOSE_RESUME)
 		cs->resumed = msg_id;
-		/* A postponed reply still answers its original. */
-		if (app_draft_answers(t->cfg, acct, &cs->d, &cs->answers,
-		    &err) != 0)
-			status_error(&t->status, "%s", err.msg);
-	}
 	if ((cs->dir = run_tmpdir(&err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		compose_draft_free(&cs->d);
@@ -523,16 +517,16 @@ compose_act_send(struct tui *t)
 	}
 	memset(&o, 0, sizeof o);
 	o.offline = true;	/* queue only: the flush runs off this thread */
-	o.answers = cs->answers;
 	if (app_send_queue(t->cfg, &t->cfg->accounts[cs->account], &cs->d,
 	    &o, &id, &err) != 0) {
 		status_error(&t->status, "not sent: %s", err.msg);
 		t->status.error_compose = true;
 		return;
 	}
-	/* Sent: the draft it came from has done its job. */
+	/* Queued: the draft it came from has done its job, and goes (not
+	 * to Trash: the message itself is in the outbox, then in Sent). */
 	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
-	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
+	    app_act_remove(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	account = cs->account;
 	leave(t);
@@ -560,8 +554,9 @@ compose_act_postpone(struct tui *t)
 		t->status.error_compose = true;
 		return;
 	}
+	/* The new copy replaces it. */
 	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
-	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
+	    app_act_remove(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	leave(t);
 	status_msg(&t->status, "postponed to Drafts (R resumes it)");

@@ -508,7 +508,6 @@ struct compose_screen {
 	enum app_compose_kind kind;
 	struct compose_draft d;
 	size_t		 account;	/* index in cfg->accounts */
-	int64_t		 answers;	/* replied to: \Answered once sent */
 	int64_t		 resumed;	/* the draft it came from, or 0 */
 	char		*dir;		/* private temp dir (0700) */
 	char		*file;		/* the draft file in it (0600) */
