@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "util/util.h"
+#include "util/i18n.h"
 
 struct http_body {
 	char	*buf;
@@ -61,11 +62,11 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 
 	memset(out, 0, sizeof *out);
 	if (!http_url_is_https(rq->url))
-		return perr_set(err, PERR_CONFIG, "%s: refused: the %s is read "
+		return perr_set(err, PERR_CONFIG, _("%s: refused: the %s is read "
 		    "only over https://, since anyone on the way could read or "
-		    "change a plain one", rq->url, rq->what);
+		    "change a plain one"), rq->url, rq->what);
 	if ((c = curl_easy_init()) == NULL)
-		return perr_set(err, PERR_NOMEM, "cannot start libcurl");
+		return perr_set(err, PERR_NOMEM, _("cannot start libcurl"));
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -103,21 +104,21 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 	curl_slist_free_all(to);
 	if (body.too_big || r == CURLE_FILESIZE_EXCEEDED) {
 		free(body.buf);
-		return perr_set(err, PERR_PROTOCOL, "%s: refused: the %s is "
-		    "larger than %zu bytes", rq->url, rq->what, rq->max);
+		return perr_set(err, PERR_PROTOCOL, _("%s: refused: the %s is "
+		    "larger than %zu bytes"), rq->url, rq->what, rq->max);
 	}
 	if (r != CURLE_OK) {
 		free(body.buf);
 		if (r == CURLE_UNSUPPORTED_PROTOCOL)
-			return perr_set(err, PERR_CONFIG, "%s: refused: the "
+			return perr_set(err, PERR_CONFIG, _("%s: refused: the "
 			    "server redirected to an address that is not "
-			    "https://", rq->url);
+			    "https://"), rq->url);
 		if (r == CURLE_PEER_FAILED_VERIFICATION ||
 		    r == CURLE_SSL_CACERT_BADFILE)
-			return perr_set(err, PERR_CERT, "%s: the certificate of "
-			    "the server is not trusted: %s", rq->url, ebuf);
-		return perr_set(err, PERR_CONNECT, "%s: cannot fetch the %s: "
-		    "%s", rq->url, rq->what, *ebuf != '\0' ? ebuf :
+			return perr_set(err, PERR_CERT, _("%s: the certificate of "
+			    "the server is not trusted: %s"), rq->url, ebuf);
+		return perr_set(err, PERR_CONNECT, _("%s: cannot fetch the %s: "
+		    "%s"), rq->url, rq->what, *ebuf != '\0' ? ebuf :
 		    curl_easy_strerror(r));
 	}
 	out->body = body.buf != NULL ? body.buf : xstrdup("");

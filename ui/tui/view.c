@@ -166,7 +166,7 @@ view_open_message(struct tui *t, bool raw)
 	int			 w, h;
 
 	if (r == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	if (pager_open(&t->pg, t->st, r->id, raw, &err) != 0) {
