@@ -12,6 +12,9 @@
  * --postpone, saved in Drafts). An unchanged file, or an editor that
  * fails, aborts; if the file cannot be read back (a bad header, a bad
  * address) nothing is sent and the file is kept for the user to fix.
+ * With confirm_send (the default) and a terminal on both ends, the
+ * message is shown and posta asks before it is sent: send, edit again,
+ * postpone, or stop with the draft kept.
  * "posta mailto:URL" (ui/main.c) comes here too.
  */
 #include <sys/stat.h>
@@ -32,17 +35,13 @@
 extern const struct cmd_entry cmd_compose_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
-/* Run the user's editor on path; 0 when it exited 0. */
+/* Run the user's editor (config_editor()) on path; 0 when it exited 0. */
 static int
-run_editor(const char *path)
+run_editor(const char *ed, const char *path)
 {
-	const char	*ed;
 	pid_t		 pid;
 	int		 status;
 
-	if ((ed = getenv("VISUAL")) == NULL || *ed == '\0')
-		if ((ed = getenv("EDITOR")) == NULL || *ed == '\0')
-			ed = "vi";
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		return -1;
@@ -56,6 +55,34 @@ run_editor(const char *path)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * The message as written (sanitised: a quoted reply carries someone
+ * else's bytes), then the question; the answer's first letter, lower
+ * case: 'y' send, 'e' edit again, 'p' postpone, anything else (end of
+ * input among them) stop.
+ */
+static int
+ask_send(const char *text, size_t len)
+{
+	char	*safe = sanitize_text(text, len, true), line[64];
+
+	printf("\n%s\n", safe);
+	free(safe);
+	for (;;) {
+		fputs(_("Send this message? (y: send, e: edit again, "
+		    "p: postpone to Drafts, n: do not send) "), stdout);
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL)
+			return 'n';
+		switch (line[0]) {
+		case 'y': case 'Y': return 'y';
+		case 'e': case 'E': return 'e';
+		case 'p': case 'P': return 'p';
+		case 'n': case 'N': return 'n';
+		}
+	}
 }
 
 static int
@@ -206,7 +233,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_error(_("compose: cannot write %s"), path);
 		goto out;
 	}
-	if (run_editor(path) != 0) {
+again:
+	if (run_editor(config_editor(cfg), path) != 0) {
 		free(orig);
 		rc = cli_error(_("compose: the editor failed; nothing sent "
 		    "(the draft is kept in %s)"), path);
@@ -231,6 +259,26 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_error(_("compose: %s (nothing sent; the draft is kept "
 		    "in %s)"), err.msg, path);
 		goto out;
+	}
+	if (!postpone && cfg->confirm_send && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		switch (ask_send(text, len)) {
+		case 'e':
+			free(text);
+			text = NULL;
+			orig = xstrdup("");	/* any text is a change now */
+			goto again;
+		case 'p':
+			postpone = true;
+			break;
+		case 'y':
+			break;
+		default:
+			fprintf(stderr, _("posta: compose: not sent; the draft "
+			    "is kept in %s\n"), path);
+			rc = CLI_FAIL;
+			goto out;
+		}
 	}
 	if (postpone) {
 		if (app_postpone(cfg, acct, &d, ctx->offline, note, sizeof note,

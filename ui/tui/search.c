@@ -32,14 +32,31 @@ limit_done(struct tui *t, const char *text)
 	if (q != NULL) {
 		t->limit = xstrdup(text);
 		t->limit_q = q;
-		view_search_counts(t);
+		/* Counting thousands of matches waits for the screen. */
+		t->limit_total = -1;
+		t->counts_due = true;
 	}
 	view_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
 		status_msg(&t->status, "%s",
 		    _("limit cleared: every message is shown"));
-	else if (t->limit_total == 0)
+}
+
+/*
+ * After the limited rows are on screen: the status line's count. The
+ * window shows one page of matches at once, but counting every match of
+ * a common word in a large folder takes longer than drawing them.
+ */
+void
+search_limit_count(struct tui *t)
+{
+	t->counts_due = false;
+	if (t->limit == NULL)
+		return;
+	view_search_counts(t);
+	if (t->limit_total == 0)
 		status_msg(&t->status, _("no message matches the limit"));
+	t->dirty |= TUI_DIRTY_STATUS;
 }
 
 void
@@ -281,18 +298,13 @@ search_view_follow(struct tui *t)
 		t->account_id = 0;
 }
 
-bool
-search_command(struct tui *t, const char *text)
+void
+search_limit_to(struct tui *t, const char *query)
 {
-	if (strncmp(text, "search ", 7) == 0) {
-		(void)search_view_open(t, NULL, text + 7);
-		return true;
-	}
-	if (strncmp(text, "limit ", 6) == 0) {
-		limit_done(t, text + 6);
-		return true;
-	}
-	return false;
+	if (t->folder_id == 0)
+		status_msg(&t->status, "no folder open");
+	else
+		limit_done(t, query);
 }
 
 void

@@ -173,15 +173,23 @@ status_text(const struct tui *t, char **left, char **right)
 		    (t->pg.top + (size_t)t->pg.height >= t->pg.nlines ? 100 :
 		    (t->pg.top + (size_t)t->pg.height) * 100 / t->pg.nlines);
 
-		*left = t->pg.raw ? xasprintf(_(" %s: %s  [source]  -- %s "
-		    "(%zu%%)"), a, folder, title, pct) :
-		    xasprintf(_(" %s: %s  -- %s (%zu%%)"), a, folder, title,
-		    pct);
+		if (t->pg.mode == PG_RAW)
+			*left = xasprintf(_(" %s: %s  [source]  -- %s (%zu%%)"),
+			    a, folder, title, pct);
+		else if (t->pg.mode == PG_HEADERS)
+			*left = xasprintf(_(" %s: %s  [all headers]  -- %s "
+			    "(%zu%%)"), a, folder, title, pct);
+		else
+			*left = xasprintf(_(" %s: %s  -- %s (%zu%%)"), a,
+			    folder, title, pct);
 	} else if (t->folder_id == 0 && t->view_q == NULL)
 		*left = xasprintf(_(" %s: no folder open"), a);
 	else {
 		order = order_text(t);
-		if (t->limit != NULL)
+		if (t->limit != NULL && t->limit_total < 0)
+			*left = xasprintf(_(" %s: %s  [limit: %s: "
+			    "counting...]  %s"), a, folder, t->limit, order);
+		else if (t->limit != NULL)
 			*left = xasprintf(ngettext(" %s: %s  [limit: %s: %lld "
 			    "of %lld message]  %s", " %s: %s  [limit: %s: %lld "
 			    "of %lld messages]  %s", (unsigned long)t->total),
