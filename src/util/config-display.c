@@ -11,6 +11,7 @@
 
 #include "util/config.h"
 #include "util/config-display.h"
+#include "util/i18n.h"
 
 /* The index_format expandos ui/tui/index-format.c knows. */
 #define FMT_LETTERS	"dfFntsZc%"
@@ -84,10 +85,10 @@ format_ok(const char *v, char *why, size_t len)
 			continue;
 		}
 		if (*p == '\0' || strchr(FMT_LETTERS, *p) == NULL) {
-			snprintf(why, len, "expected %%d, %%{STRFTIME}, %%f, "
+			snprintf(why, len, _("expected %%d, %%{STRFTIME}, %%f, "
 			    "%%F, %%n, %%t, %%s, %%Z, %%c or %%%% (with a "
 			    "width such as %%-20.20f) at character %d, got "
-			    "'%.*s'", (int)(start - v) + 1,
+			    "'%.*s'"), (int)(start - v) + 1,
 			    *p != '\0' ? (int)(p - start) + 1 :
 			    (int)(p - start), start);
 			return false;
@@ -139,8 +140,8 @@ auto_view(struct config *cfg, const char *v, char *why, size_t len)
 			break;
 		t = xstrndup(p, n);
 		if (strchr(t, '/') == NULL || t[0] == '/' || t[n - 1] == '/') {
-			snprintf(why, len, "expected MIME types such as "
-			    "text/calendar, got '%s'", t);
+			snprintf(why, len, _("expected MIME types such as "
+			    "text/calendar, got '%s'"), t);
 			free(t);
 			return false;
 		}
@@ -178,13 +179,13 @@ config_display_key(struct config *cfg, const char *key, const char *v,
 		set_or_clear(&cfg->editor, v);
 	else if (strcmp(key, "sort") == 0) {
 		if (!sort_key(cfg, v))
-			snprintf(why, len, "expected date, from, subject or "
-			    "size (reverse-date, ... the other way), got '%s'",
+			snprintf(why, len, _("expected date, from, subject or "
+			    "size (reverse-date, ... the other way), got '%s'"),
 			    v);
 	} else if (strcmp(key, "threads") == 0 ||
 	    strcmp(key, "keep_tags") == 0 || strcmp(key, "confirm_send") == 0) {
 		if (!yes_no(v, &b))
-			snprintf(why, len, "expected yes or no, got '%s'", v);
+			snprintf(why, len, _("expected yes or no, got '%s'"), v);
 		else if (strcmp(key, "threads") == 0)
 			cfg->threads = b;
 		else if (strcmp(key, "keep_tags") == 0)
@@ -194,8 +195,8 @@ config_display_key(struct config *cfg, const char *key, const char *v,
 	} else if (strcmp(key, "sidebar_width") == 0) {
 		n = strtol(v, &end, 10);
 		if (*v == '\0' || *end != '\0' || n < 8 || n > 200)
-			snprintf(why, len, "expected a number of columns from "
-			    "8 to 200, got '%s'", v);
+			snprintf(why, len, _("expected a number of columns from "
+			    "8 to 200, got '%s'"), v);
 		else
 			cfg->sidebar_width = (int)n;
 	} else if (strcmp(key, "delete_model") == 0) {
@@ -204,12 +205,12 @@ config_display_key(struct config *cfg, const char *key, const char *v,
 		else if (strcmp(v, "mark") == 0)
 			cfg->delete_model = CONFIG_DELETE_MARK;
 		else
-			snprintf(why, len, "expected trash or mark, got '%s'",
+			snprintf(why, len, _("expected trash or mark, got '%s'"),
 			    v);
 	} else if (strcmp(key, "alternative_order") == 0) {
 		if (!alternative_order(cfg, v))
-			snprintf(why, len, "expected text/plain and text/html "
-			    "in the order wanted, got '%s'", v);
+			snprintf(why, len, _("expected text/plain and text/html "
+			    "in the order wanted, got '%s'"), v);
 	} else if (strcmp(key, "auto_view") == 0) {
 		if (!auto_view(cfg, v, why, len))
 			return -1;

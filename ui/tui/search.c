@@ -302,7 +302,7 @@ void
 search_limit_to(struct tui *t, const char *query)
 {
 	if (t->folder_id == 0)
-		status_msg(&t->status, "no folder open");
+		status_msg(&t->status, _("no folder open"));
 	else
 		limit_done(t, query);
 }
