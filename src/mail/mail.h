@@ -84,6 +84,13 @@ struct mail_headers {
 int	 mail_headers_parse(const char *raw, size_t len, struct mail_headers *,
 	    struct perr *);
 void	 mail_headers_free(struct mail_headers *);
+/*
+ * Every field of the header block of raw, in order, one "Name: value"
+ * line each: unfolded, RFC 2047 words decoded, sanitised (the pager's
+ * header toggle). Malloc'd (caller frees), at most about
+ * MAIL_RENDER_MAX bytes; "" for NULL.
+ */
+char	*mail_headers_all(const char *raw, size_t len);
 
 /* ---- rendering ------------------------------------------------------ */
 

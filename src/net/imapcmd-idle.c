@@ -110,6 +110,15 @@ imap_idle_wait(struct imap_conn *c, int wake_fd, int ms)
 }
 
 int
+imap_idle_wait2(struct imap_conn *c, struct imap_conn *c2, int wake_fd, int ms,
+    unsigned *ready)
+{
+	mailstream	*s[2] = { c->imap->imap_stream, c2->imap->imap_stream };
+
+	return tls_wait_any(s, 2, wake_fd, ms, ready);
+}
+
+int
 imap_idle_done(struct imap_conn *c, struct imap_news *news, struct perr *err)
 {
 	int	r;

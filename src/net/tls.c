@@ -589,51 +589,80 @@ tls_stream_is_tls(mailstream *s)
 	return d != NULL && d->ssl != NULL;
 }
 
+/* Has s bytes a poll() on its socket cannot see (libetpan's, OpenSSL's)? */
+static bool
+tls_buffered(mailstream *s, struct tls_low *d)
+{
+	return s->read_buffer_len > 0 || (d->ssl != NULL &&
+	    (SSL_pending(d->ssl) > 0 || SSL_has_pending(d->ssl)));
+}
+
 int
 tls_wait_readable(mailstream *s, int wake_fd, int ms)
 {
-	struct tls_low	*d;
-	struct pollfd	 pfd[3];
-	long long	 deadline = 0, left;
-	int		 n, nfd;
+	unsigned	ready;
 
-	if ((d = tls_stream_data(s)) == NULL || atomic_load(&d->cancelled))
+	return tls_wait_any(&s, 1, wake_fd, ms, &ready);
+}
+
+int
+tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms, unsigned *ready)
+{
+	struct tls_low	*d[TLS_WAIT_MAX];
+	struct pollfd	 pfd[2 * TLS_WAIT_MAX + 1];
+	long long	 deadline = 0, left;
+	size_t		 i;
+	int		 k, nfd;
+
+	*ready = 0;
+	if (n == 0 || n > TLS_WAIT_MAX)
 		return TLS_WAIT_ERROR;
+	for (i = 0; i < n; i++)
+		if ((d[i] = tls_stream_data(s[i])) == NULL ||
+		    atomic_load(&d[i]->cancelled))
+			return TLS_WAIT_ERROR;
 	/* Bytes that are already here: poll() on the socket cannot see them. */
-	if (s->read_buffer_len > 0)
-		return TLS_WAIT_DATA;
-	if (d->ssl != NULL && (SSL_pending(d->ssl) > 0 ||
-	    SSL_has_pending(d->ssl)))
+	for (i = 0; i < n; i++)
+		if (tls_buffered(s[i], d[i]))
+			*ready |= 1u << i;
+	if (*ready != 0)
 		return TLS_WAIT_DATA;
 	if (ms >= 0)
 		deadline = tls_now_ms() + ms;
 	for (;;) {
-		pfd[0].fd = d->fd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = d->cancel[0];
-		pfd[1].events = POLLIN;
-		nfd = 2;
-		if (wake_fd >= 0) {
-			pfd[2].fd = wake_fd;
-			pfd[2].events = POLLIN;
-			nfd = 3;
+		/* Each stream's socket, then its cancel pipe; wake_fd last. */
+		for (i = 0, nfd = 0; i < n; i++) {
+			pfd[nfd].fd = d[i]->fd;
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
+			pfd[nfd].fd = d[i]->cancel[0];
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
 		}
-		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		if (wake_fd >= 0) {
+			pfd[nfd].fd = wake_fd;
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
+		}
 		left = -1;
 		if (ms >= 0 && (left = deadline - tls_now_ms()) < 0)
 			left = 0;
-		n = poll(pfd, (nfds_t)nfd, (int)left);
-		if (n == -1) {
+		k = poll(pfd, (nfds_t)nfd, (int)left);
+		if (k == -1) {
 			if (errno == EINTR)
 				continue;
 			return TLS_WAIT_ERROR;
 		}
-		if (n == 0)
+		if (k == 0)
 			return TLS_WAIT_TIMEOUT;
-		if (pfd[1].revents != 0)
-			return TLS_WAIT_ERROR;
-		if (nfd == 3 && pfd[2].revents != 0)
-			return TLS_WAIT_WOKEN;
-		return TLS_WAIT_DATA;
+		for (i = 0; i < n; i++)
+			if (pfd[2 * i + 1].revents != 0)
+				return TLS_WAIT_ERROR;
+		for (i = 0; i < n; i++)
+			if (pfd[2 * i].revents != 0)
+				*ready |= 1u << i;
+		if (*ready != 0)
+			return TLS_WAIT_DATA;
+		return TLS_WAIT_WOKEN;
 	}
 }

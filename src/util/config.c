@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/config-int.h"
+#include "util/config-display.h"
 
 int
 conf_fail(struct parse_state *ps, const char *key, const char *fmt, ...)
@@ -129,7 +130,11 @@ static int
 general_key(struct parse_state *ps, const char *key, const char *v)
 {
 	struct config	*cfg = ps->cfg;
+	char		 why[512];
+	int		 r;
 
+	if ((r = config_display_key(cfg, key, v, why, sizeof why)) != 0)
+		return r > 0 ? 1 : conf_fail(ps, key, "%s", why);
 	if (strcmp(key, "store") == 0) {
 		if (*v == '\0')
 			return conf_fail(ps, key, "expected the path of the store "
@@ -144,6 +149,7 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 		cfg->new_mail_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "print_command") == 0) {
 		free(cfg->print_command);
+	config_display_free(cfg);
 		cfg->print_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "url_command") == 0) {
 		free(cfg->url_command);
@@ -327,6 +333,7 @@ config_load(const char *path, struct perr *err)
 	}
 	ps.cfg = xcalloc(1, sizeof *ps.cfg);
 	ps.cfg->path = xstrdup(path);
+	config_display_defaults(ps.cfg);
 	ps.path = ps.cfg->path;
 	ps.err = err;
 	r = ini_parse_stream(reader, &ps, handler, &ps);

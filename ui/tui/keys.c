@@ -34,6 +34,9 @@ static const struct {
 	{ A, "^N", "sidebar-next" },
 	{ A, "^P", "sidebar-prev" },
 	{ A, "^O", "sidebar-open" },
+	{ A, "Esc C", "create-folder" },
+	{ A, "Esc R", "rename-folder" },
+	{ A, "Esc D", "delete-folder" },
 	{ H, "^L", "redraw" },
 	{ A, "$", "sync-mailbox" },
 	{ H, "@", "toggle-online" },
@@ -77,7 +80,8 @@ static const struct {
 	{ I, "End", "last-entry" },
 	{ I, "Enter", "display-message" },
 	{ I, "Space", "display-message" },
-	{ I, "h", "display-raw" },
+	{ I, "h", "display-headers" },
+	{ I, "H", "display-raw" },
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
 	{ I, "l", "limit" },
@@ -110,7 +114,8 @@ static const struct {
 	{ P, "End", "bottom" },
 	{ P, "/", "search" },
 	{ P, "n", "search-next" },
-	{ P, "h", "toggle-raw" },
+	{ P, "h", "toggle-headers" },
+	{ P, "H", "toggle-raw" },
 	{ P, "J", "next-entry" },
 	{ P, "K", "previous-entry" },
 
@@ -450,6 +455,7 @@ keys_help(const struct keymap *km)
 	struct sbuf	 b = { 0 };
 	size_t		 c, i, j;
 	char		 kb[32], keys[128];
+	const char	*name, *usage;
 	static const char *const titles[TUI_NCTX] = { "Index", "Pager",
 	    "Attachments", "Compose" };
 
@@ -475,8 +481,12 @@ keys_help(const struct keymap *km)
 			}
 			sbuf_add(&b, "  %-18s %-18s %s\n",
 			    keys[0] != '\0' ? keys : "-", tui_actions[i].name,
-			    tui_actions[i].help);
+			    _(tui_actions[i].help));
 		}
 	}
+	sbuf_add(&b, "\n%s\n\n", _("Commands (: then the name and its "
+	    "arguments; an action's name alone runs it)"));
+	for (i = 0; actions_command_usage(i, &name, &usage); i++)
+		sbuf_add(&b, "  :%s %s\n", name, usage);
 	return b.p;
 }

@@ -157,7 +157,8 @@ status_text(const struct tui *t, char **left, char **right)
 
 		*left = xasprintf(" %s: %s%s  -- %s (%zu%%)", a,
 		    t->folder_name != NULL ? t->folder_name : "",
-		    t->pg.raw ? "  [source]" : "",
+		    t->pg.mode == PG_RAW ? "  [source]" :
+		    t->pg.mode == PG_HEADERS ? _("  [all headers]") : "",
 		    t->pg.title != NULL ? t->pg.title : "", pct);
 	} else if (t->folder_id == 0 && t->view_q == NULL)
 		*left = xasprintf(" %s: no folder open", a);

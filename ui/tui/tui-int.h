@@ -15,6 +15,9 @@
  *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
+ *   index-thread.c  its threaded blocks, collapsed threads, thread walks
+ *   index-find.c    looking through the folder for a matching row
+ *   index-format.c  a row's text: the built-in columns or index_format
  *   pager.c    one message (or the help text) as wrapped lines; search,
  *              raw view
  *   sidebar.c  accounts and folders with counts
@@ -26,6 +29,7 @@
  *              messages, texts in the pager, reading the store again,
  *              the read-write handle (the floor below the actions)
  *   tags.c     the tagged messages (a set of row ids)
+ *   act-folder.c   folders: create, rename, delete (sidebar, ':')
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
  *   compose.c  the compose screen: $EDITOR on the draft file, header
@@ -49,12 +53,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
+#include "util/i18n.h"
 #include "util/util.h"
 #include "util/config.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "app/app.h"
+#include "util/i18n.h"
 
 struct tui;
 
@@ -107,6 +114,9 @@ const struct tui_action *action_find(const char *name, unsigned ctx);
 /* Names of actions valid in ctx starting with prefix: a NULL-terminated
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **action_complete(unsigned ctx, const char *prefix, size_t *n);
+/* The i-th command of the ':' prompt that takes arguments (mkdir, sort,
+ * ...): its name and arguments, for the help; false past the last. */
+bool	actions_command_usage(size_t i, const char **name, const char **usage);
 
 /* keys.c */
 /* Fill km with the defaults, then apply cfg's [keys]; problems are
@@ -124,6 +134,7 @@ char	*keys_help(const struct keymap *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
+/* The order of enum config_sort (posta.conf(5) sort). */
 enum ix_sort {
 	IX_SORT_DATE,
 	IX_SORT_FROM,
@@ -139,7 +150,10 @@ struct ix_row {
 	int64_t		 thread_id;
 	unsigned	 flags;		/* STORE_* bits */
 	bool		 attach;
-	char		*from;		/* sanitised, one line */
+	char		*from;		/* sanitised, one line: the name, or
+					   the address when there is none */
+	char		*from_addr;	/* sanitised, one line */
+	char		*to;		/* the To list, sanitised, one line */
 	char		*subject;	/* sanitised, one line */
 	char		*tree;		/* threaded: prefix, else NULL */
 	int		 depth;
@@ -272,6 +286,23 @@ int	ix_next_thread(struct ix *, int dir);
 int	ix_find_back(struct ix *, bool (*match)(const struct ix_row *, void *),
 	    void *arg, bool *wrapped);
 
+/* ---- a row's text (index-format.c) -------------------------------------- */
+
+struct ix_fmt {
+	const char	*format;	/* index_format; NULL: the built-in
+					   columns */
+	const char	*date_format;	/* strftime; NULL: by age */
+	bool		 recipients;	/* Sent, Drafts: the author column
+					   (%F) shows "To: ..." */
+	time_t		 now;
+};
+/* The text of row r on a screen width columns wide (tagged: '*' among
+ * the flags): malloc'd, the caller frees; draw.c sanitises and fits it. */
+char	*ix_format_row(const struct ix_fmt *, const struct ix_row *,
+	    bool tagged, int width);
+/* A size as "512", "1.5K", "20K", "3.2M", "41M". */
+void	ix_format_size(int64_t n, char *buf, size_t len);
+
 /* ---- the pager (pager.c) ------------------------------------------------ */
 
 struct pg_line {
@@ -280,9 +311,18 @@ struct pg_line {
 	bool		 header;	/* in the header block */
 };
 
+/* What the pager shows of a message. */
+enum pg_mode {
+	PG_TEXT,			/* the usual headers, the body */
+	PG_HEADERS,			/* every header field, the body */
+	PG_RAW,				/* the full source */
+};
+
 struct pager {
 	int64_t		 msg_id;	/* 0: a text such as the help */
-	bool		 raw;		/* showing the full source */
+	enum pg_mode	 mode;
+	unsigned	 render;	/* MAIL_RENDER_* flags (the config's
+					   alternative_order) */
 	bool		 loading;	/* body not local yet */
 	char		*text;		/* sanitised, tabs expanded */
 	size_t		 textlen;
@@ -298,8 +338,8 @@ void	pager_init(struct pager *);
 void	pager_free(struct pager *);
 /* Show a text (help); title is shown in the status line. */
 void	pager_set_text(struct pager *, const char *title, const char *text);
-/* Show a message from the store (raw: its full source). */
-int	pager_open(struct pager *, struct store *, int64_t id, bool raw,
+/* Show a message from the store, as mode says. */
+int	pager_open(struct pager *, struct store *, int64_t id, enum pg_mode,
 	    struct perr *);
 void	pager_resize(struct pager *, int width, int height);
 void	pager_scroll(struct pager *, long delta);
@@ -318,6 +358,8 @@ struct sb_entry {
 	int64_t		 folder_id;	/* 0: the account's own line, or a
 					   parent the store does not hold */
 	char		*name;		/* sanitised, the full name */
+	char		*path;		/* "ACCOUNT/NAME" of a folder the
+					   store holds, else NULL */
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
 	int		 depth;		/* 0: the account's line */
@@ -350,6 +392,16 @@ void	sidebar_move(struct sidebar *, int dir);
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **sidebar_complete(const struct sidebar *, size_t account,
 	    const char *prefix, size_t *n);
+/* The same plus every account's "ACCOUNT/FOLDER" paths (change-folder). */
+const char **sidebar_complete_paths(const struct sidebar *, size_t account,
+	    const char *prefix, size_t *n);
+/*
+ * The entry text names: a folder of account by its name (first), else
+ * "ACCOUNT/FOLDER" of any account, else "ACCOUNT" or "ACCOUNT/" (its
+ * Inbox). -1: none.
+ */
+long	sidebar_lookup(const struct sidebar *, const struct config *,
+	    size_t account, const char *text);
 
 /* ---- the status line (status.c) ----------------------------------------- */
 
@@ -504,6 +556,7 @@ struct tui {
 	int64_t		 account_id;	/* in the store, 0: unknown */
 	int64_t		 folder_id;	/* open folder, 0: none */
 	char		*folder_name;	/* sanitised */
+	bool		 folder_to;	/* Sent or Drafts: rows show "To: " */
 	int64_t		 total, unread;
 	bool		 online;	/* the open account's worker's word */
 	bool		 offline_req;	/* --offline, or the user's toggle */
@@ -542,6 +595,12 @@ struct tui {
 	struct app_act	*act;		/* read-write, for actions; lazily */
 	size_t		 act_account;
 	struct tags	 tags;
+	/* The folder a create, rename or delete prompt is about
+	 * (act-folder.c): its account, store name (owned; NULL: none) and
+	 * messages. */
+	size_t		 fop_account;
+	char		*fop_name;
+	int64_t		 fop_total;
 	bool		 tag_prefix;	/* ';' typed: next action on tags */
 	int64_t		*pend;		/* targets of a prompt in flight */
 	size_t		 npend;
@@ -572,7 +631,7 @@ enum tui_refresh {
 /* view.c: what the actions and the loop ask of the screen (below them:
  * view.c calls only worker.c and the models). */
 void	view_open_folder(struct tui *, size_t account, int64_t folder_id);
-void	view_open_message(struct tui *, bool raw);
+void	view_open_message(struct tui *, enum pg_mode);
 /* Show a text (the help) in the pager; q goes back where it was. */
 void	view_show_text(struct tui *, const char *title, const char *text);
 /* Show a program's output (any bytes) in the pager; q goes back to
@@ -594,6 +653,8 @@ const struct account *view_account(const struct tui *);
 /* The read-write handle for acting on the open account, or NULL with
  * the error in the status line. */
 struct app_act *view_handle(struct tui *);
+/* The same for any account (index in cfg->accounts). */
+struct app_act *view_handle_account(struct tui *, size_t account);
 /* Mark a message read (opening it): quietly, through app_act_flags. */
 void	view_mark_read(struct tui *, int64_t id);
 void	view_free(struct tui *);
@@ -615,6 +676,8 @@ void	generic_act_sidebar_open(struct tui *);
 void	generic_act_redraw(struct tui *);
 void	generic_act_sync(struct tui *);
 void	generic_act_toggle_online(struct tui *);
+/* Open the folder text names (sidebar_lookup), or say there is none. */
+void	generic_open_named(struct tui *, const char *text);
 void	index_act_next_entry(struct tui *);
 void	index_act_prev_entry(struct tui *);
 void	index_act_next_page(struct tui *);
@@ -623,6 +686,7 @@ void	index_act_first_entry(struct tui *);
 void	index_act_last_entry(struct tui *);
 void	index_act_display(struct tui *);
 void	index_act_display_raw(struct tui *);
+void	index_act_display_headers(struct tui *);
 void	index_act_next_unread(struct tui *);
 void	index_act_prev_unread(struct tui *);
 void	index_act_toggle_threads(struct tui *);
@@ -636,6 +700,9 @@ void	index_act_sort_date(struct tui *);
 void	index_act_sort_from(struct tui *);
 void	index_act_sort_subject(struct tui *);
 void	index_act_sort_size(struct tui *);
+/* ':sort KEY': date, from, subject or size (a prefix will do), "reverse"
+ * after it (or "reverse-KEY") for the other way. */
+void	index_sort_named(struct tui *, const char *key, bool reverse);
 /* An unread row, or a collapsed thread with unread mail in it (for
  * ix_find). */
 bool	index_match_unread(const struct ix_row *, void *);
@@ -649,6 +716,7 @@ void	pager_act_bottom(struct tui *);
 void	pager_act_search(struct tui *);
 void	pager_act_search_next(struct tui *);
 void	pager_act_toggle_raw(struct tui *);
+void	pager_act_toggle_headers(struct tui *);
 void	pager_act_next_msg(struct tui *);
 void	pager_act_prev_msg(struct tui *);
 void	pager_act_next_unread(struct tui *);
@@ -660,6 +728,9 @@ void	act_mail_delete(struct tui *);
 void	act_mail_undelete(struct tui *);
 void	act_mail_save(struct tui *);
 void	act_mail_copy(struct tui *);
+/* Move / copy the targets to dest at once (':move FOLDER'). */
+void	act_mail_move_to(struct tui *, const char *dest);
+void	act_mail_copy_to(struct tui *, const char *dest);
 void	act_mail_flag(struct tui *);
 void	act_mail_toggle_new(struct tui *);
 void	act_mail_archive(struct tui *);
@@ -679,6 +750,17 @@ size_t	act_targets(struct tui *);
 void	act_targets_used(struct tui *);
 /* Tags and targets freed. */
 void	act_free(struct tui *);
+
+/* act-folder.c: folders (create-folder, ...; ':mkdir', ...). */
+void	folder_act_create(struct tui *);
+void	folder_act_rename(struct tui *);
+void	folder_act_delete(struct tui *);
+/* mkdir: in the open account; rename's from and rmdir's name: a folder
+ * of the open account, or ACCOUNT/FOLDER. */
+void	folder_cmd_mkdir(struct tui *, const char *name);
+void	folder_cmd_rename(struct tui *, const char *from, const char *to);
+void	folder_cmd_rmdir(struct tui *, const char *name);
+void	folder_free(struct tui *);
 
 /* compose.c */
 void	compose_act_new(struct tui *);
@@ -777,6 +859,7 @@ void	workers_events(struct tui *);
  */
 void	workers_sync_now(struct tui *);
 void	workers_replay(struct tui *);
+void	workers_replay_account(struct tui *, size_t account);
 void	workers_fetch_body(struct tui *, int64_t id);
 void	workers_watch(struct tui *);
 void	workers_toggle_online(struct tui *);
@@ -795,8 +878,8 @@ bool	search_view_open(struct tui *, const char *title, const char *query);
 /* In the results view, the selected message's account becomes the open
  * account, so that actions and folder prompts are its own. */
 void	search_view_follow(struct tui *);
-/* ":search QUERY" and ":limit QUERY": true when text was one. */
-bool	search_command(struct tui *, const char *text);
+/* ":limit QUERY": the open folder limited to query (empty, "all": none). */
+void	search_limit_to(struct tui *, const char *query);
 void	search_ui_free(struct tui *);
 
 /* run.c */

@@ -241,7 +241,16 @@ tui_init(struct tui *t, struct cli_ctx *ctx)
 		if (&t->cfg->accounts[i] == acct)
 			t->account = i;
 	ix_init(&t->ix);
+	/* The configured order (posta.conf(5) sort, threads): threads are
+	 * by date only, as ix_set_sort() says. */
+	t->ix.sort = (enum ix_sort)t->cfg->sort;
+	t->ix.reverse = t->cfg->sort_reverse;
+	t->ix.threaded = t->cfg->threads && t->cfg->sort == CONFIG_SORT_DATE;
+	if (t->ix.threaded)
+		t->ix.reverse = false;
 	pager_init(&t->pg);
+	if (t->cfg->prefer_html)
+		t->pg.render = MAIL_RENDER_PREFER_HTML;
 	sidebar_init(&t->sb);
 	status_init(&t->status);
 	prompt_init(&t->prompt);
@@ -258,6 +267,7 @@ tui_done(struct tui *t)
 	attach_free(t);
 	shell_free(t);
 	act_free(t);
+	folder_free(t);
 	view_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);

@@ -133,12 +133,12 @@ body_ready(struct tui *t, int64_t id)
 {
 	struct perr	err;
 	int		w, h;
-	bool		raw = t->pg.raw;
+	enum pg_mode	mode = t->pg.mode;
 
 	if (t->pg.msg_id != id || !t->pg.loading)
 		return;
 	t->wk.loading = 0;
-	if (pager_open(&t->pg, t->st, id, raw, &err) != 0) {
+	if (pager_open(&t->pg, t->st, id, mode, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
@@ -395,8 +395,14 @@ workers_sync_now(struct tui *t)
 void
 workers_replay(struct tui *t)
 {
-	if (mine(t) != NULL && !t->offline_req)
-		app_worker_replay_now(mine(t));
+	workers_replay_account(t, t->account);
+}
+
+void
+workers_replay_account(struct tui *t, size_t account)
+{
+	if (account < t->wk.n && t->wk.w[account] != NULL && !t->offline_req)
+		app_worker_replay_now(t->wk.w[account]);
 }
 
 void
