@@ -154,7 +154,7 @@ conf_display_key(struct parse_state *ps, const char *key, const char *v)
 
 	if (strcmp(key, "index_format") == 0) {
 		if (!format_ok(v, why, sizeof why))
-			return conf_fail(ps, key, _("%s"), why);
+			return conf_fail(ps, key, "%s", why);
 		set_or_clear(&cfg->index_format, v);
 	} else if (strcmp(key, "date_format") == 0)
 		set_or_clear(&cfg->date_format, v);
@@ -194,7 +194,7 @@ conf_display_key(struct parse_state *ps, const char *key, const char *v)
 			    "text/html in the order wanted, got '%s'"), v);
 	} else if (strcmp(key, "auto_view") == 0) {
 		if (!auto_view(cfg, v, why, sizeof why))
-			return conf_fail(ps, key, _("%s"), why);
+			return conf_fail(ps, key, "%s", why);
 	} else
 		return -1;
 	return 1;
