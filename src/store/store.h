@@ -10,7 +10,7 @@
  *   message.c   message headers and their sort keys, flags, UIDs, the
  *               page queries (by date, sender, subject, size)
  *   message-body.c  bodies, full-text search, POP3 UIDLs
- *   query.c     a parsed search (src/search) compiled to SQL and FTS5
+ *   query-sql.c a parsed search (src/search) compiled to SQL and FTS5
  *   pop3-uidl.c POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
  *   outbox.c    messages waiting for SMTP; addresses for completion
@@ -535,7 +535,7 @@ int	store_msg_search(struct store *, int64_t account_id, int64_t folder_id,
 	    const char *query, int limit, store_msg_cb, void *arg,
 	    struct perr *);
 
-/* ---- the query language (query.c) --------------------------------------- */
+/* ---- the query language (query-sql.c) --------------------------------------- */
 
 struct search_node;
 

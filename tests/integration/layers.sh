@@ -14,7 +14,7 @@ set -uo pipefail
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
 
-echo "1..5"
+echo "1..6"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
@@ -55,4 +55,8 @@ same "the TUI sends through the account worker only (no flush, no thread)" \
 needed=$(objdump -p "$POSTA_BUILDDIR/posta" 2>/dev/null |
   awk '$1 == "NEEDED" && $2 ~ /curl/ { print $2 }')
 same "posta does not link libcurl (http.c loads it when needed)" "" "$needed"
+
+# One name, one file: a name says where to look (issue 14).
+dups=$(find src ui -name '*.[ch]' -printf '%f\n' | sort | uniq -d)
+same "every source file name is unique in src/ and ui/" "" "$dups"
 exit $((failed > 0))

@@ -4,7 +4,7 @@
  * map (keys.c), the ':' prompt with completion and the help screen all
  * come from this table, so every binding has a name and the help is
  * always the live map. The bodies live with their view: act-generic.c,
- * act-index.c, act-pager.c, act.c (mail), attach.c, compose.c, shell.c,
+ * act-index.c, act-pager.c, act.c (mail), attach.c, compose-view.c, shell.c,
  * search.c.
  */
 #include <stdlib.h>

@@ -34,7 +34,7 @@
  *   act-folder.c   folders: create, rename, delete (sidebar, ':')
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
- *   compose.c  the compose screen: $EDITOR on the draft file, header
+ *   compose-view.cthe compose screen: $EDITOR on the draft file, header
  *              fields, attachments, send (outbox), postpone, abort
  *   attach.c   the attachment list of the pager: save to a file, open
  *              through mailcap
@@ -503,7 +503,7 @@ struct att_view {
 	size_t		 ncands;
 };
 
-/* ---- the compose screen (compose.c) -------------------------------------- */
+/* ---- the compose screen (compose-view.c) -------------------------------------- */
 
 struct compose_screen {
 	enum app_compose_kind kind;
@@ -770,7 +770,7 @@ void	folder_cmd_rename(struct tui *, const char *from, const char *to);
 void	folder_cmd_rmdir(struct tui *, const char *name);
 void	folder_free(struct tui *);
 
-/* compose.c */
+/* compose-view.c */
 void	compose_act_new(struct tui *);
 void	compose_act_reply(struct tui *);
 void	compose_act_group_reply(struct tui *);

@@ -12,7 +12,7 @@
  *   tui.c                 start-up, the loop, key dispatch, help
  *   keys.c                the key map
  *   actions.c             the table of actions, the ':' prompt
- *   act-*.c act.c compose.c attach.c shell.c search.c  the actions
+ *   act-*.c act.c compose-view.c attach.c shell.c search.c  the actions
  *   view.c                this file
  *   worker.c              the accounts' workers
  *   index.c pager.c sidebar.c status.c prompt.c draw.c run.c tags.c

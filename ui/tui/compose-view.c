@@ -1,5 +1,5 @@
 /*
- * compose.c - writing mail as in mutt: a draft (new, reply, group reply,
+ * compose-view.c - writing mail as in mutt: a draft (new, reply, group reply,
  * forward, or resumed from Drafts) goes to $VISUAL / $EDITOR (vi when
  * neither is set) as a file of editable headers and the body, then the
  * compose screen shows From/To/Cc/Bcc/Subject and the attachments, with

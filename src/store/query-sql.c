@@ -1,5 +1,5 @@
 /*
- * query.c - a parsed search (src/search) compiled to SQL over the store.
+ * query-sql.c - a parsed search (src/search) compiled to SQL over the store.
  *
  * The tree becomes one WHERE clause over message m, every value bound as
  * a parameter, never spliced. Text terms become FTS5 MATCH expressions
