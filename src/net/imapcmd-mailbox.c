@@ -287,6 +287,19 @@ status_fill(const struct mailimap_mailbox_data_status *res,
 	}
 }
 
+/*
+ * Every untagged STATUS that came during posta's own STATUS commands is
+ * taken as their answer, not as NOTIFY's news (imap_status_heard()): the
+ * round that just read every folder's state is the look those news would
+ * ask for, and a server that says more than asked cannot make one round
+ * call for the next.
+ */
+static void
+status_answered(struct imap_conn *c)
+{
+	c->status_replies = tls_stream_statuses(c->stream) - c->status_heard;
+}
+
 int
 imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
     struct perr *err)
@@ -299,14 +312,13 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	if ((atts = status_atts(c)) == NULL)
 		return imapcmd_nomem(c, err);
 	r = mailimap_status(c->imap, mailbox, atts, &res);
+	status_answered(c);
 	mailimap_status_att_list_free(atts);
 	if (r != MAILIMAP_NO_ERROR)
 		return imapcmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
 	status_fill(res, st);
-	if (res != NULL) {
-		c->status_replies++;	/* not news: imap_status_heard() */
+	if (res != NULL)
 		mailimap_mailbox_data_status_free(res);
-	}
 	return 0;
 }
 
@@ -327,10 +339,8 @@ status_got(void *arg, size_t i, int r)
 
 	w->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
 	    ri->rsp_status != NULL;
-	if (w->ok[i]) {
-		w->c->status_replies++;	/* not news: imap_status_heard() */
+	if (w->ok[i])
 		status_fill(ri->rsp_status, &w->st[i]);
-	}
 }
 
 /*
@@ -351,6 +361,7 @@ status_window(struct imap_conn *c, char *const *q, size_t n,
 		    "UNSEEN%s)", q[i], imap_has_cap(c, "CONDSTORE") ?
 		    " HIGHESTMODSEQ" : "");
 	r = imapcmd_pipeline(c, (const char *const *)cmd, n, status_got, &w);
+	status_answered(c);
 	for (i = 0; i < n; i++)
 		free(cmd[i]);
 	if (r != MAILIMAP_NO_ERROR)

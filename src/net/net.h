@@ -192,8 +192,9 @@ struct imap_conn {
 	size_t			 nalerts;
 	struct imap_trace	*trace;
 	/*
-	 * Untagged STATUS responses that answered posta's own STATUS, and
-	 * those beyond them already told by imap_status_heard().
+	 * Untagged STATUS responses taken as answers to posta's own STATUS
+	 * commands, and those beyond them already told by
+	 * imap_status_heard() (imapcmd-mailbox.c, imapcmd-notify.c).
 	 */
 	uint64_t		 status_replies, status_heard;
 };
