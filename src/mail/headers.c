@@ -14,6 +14,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 #define MAX_IDS		512	/* References kept; threading needs few */
 
@@ -290,7 +291,7 @@ mail_headers_parse(const char *raw, size_t len, struct mail_headers *h,
 
 	if (raw == NULL) {
 		mail_headers_from_fields(NULL, NULL, h);
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	}
 	mime_open(raw, len, false, &m);
 	mail_headers_from_msg(&m, h);

@@ -182,7 +182,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
 		free(files);
 		free(addrs);
-		cli_error("compose: expected a message id, got '%s'", idarg);
+		cli_error(_("compose: expected a message id, got '%s'"),
+		    idarg);
 		return CLI_USAGE;
 	}
 	if ((cfg = cli_config(ctx)) == NULL) {
@@ -213,7 +214,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	for (i = 0; i < nfiles; i++)
 		if (app_draft_attach_file(&d, files[i], &err) != 0) {
-			rc = cli_error("compose: %s", err.msg);
+			rc = cli_error(_("compose: %s"), err.msg);
 			goto out;
 		}
 
@@ -221,7 +222,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		dir = "/tmp";
 	snprintf(path, sizeof path, "%s/posta-draft-XXXXXX", dir);
 	if ((fd = mkstemp(path)) == -1) {
-		rc = cli_error("compose: %s: %s", path, strerror(errno));
+		rc = cli_error(_("compose: %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	close(fd);
@@ -229,34 +230,34 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	if (write_file(path, orig) != 0) {
 		free(orig);
 		unlink(path);
-		rc = cli_error("compose: cannot write %s", path);
+		rc = cli_error(_("compose: cannot write %s"), path);
 		goto out;
 	}
 again:
 	if (run_editor(config_editor(cfg), path) != 0) {
 		free(orig);
-		rc = cli_error("compose: the editor failed; nothing sent (the "
-		    "draft is kept in %s)", path);
+		rc = cli_error(_("compose: the editor failed; nothing sent "
+		    "(the draft is kept in %s)"), path);
 		goto out;
 	}
 	if ((text = read_all(path, &len)) == NULL) {
 		free(orig);
-		rc = cli_error("compose: cannot read %s back", path);
+		rc = cli_error(_("compose: cannot read %s back"), path);
 		goto out;
 	}
 	if (strcmp(text, orig) == 0 && kind != APP_COMPOSE_RESUME &&
 	    nfiles == 0 && naddrs == 0) {
 		free(orig);
 		unlink(path);
-		fprintf(stderr, "posta: compose: the draft was not changed; "
-		    "aborted\n");
+		fprintf(stderr, "%s", _("posta: compose: the draft was not "
+		    "changed; aborted\n"));
 		rc = CLI_FAIL;
 		goto out;
 	}
 	free(orig);
 	if (compose_draft_file_parse(text, len, &d, &err) != 0) {
-		rc = cli_error("compose: %s (nothing sent; the draft is kept "
-		    "in %s)", err.msg, path);
+		rc = cli_error(_("compose: %s (nothing sent; the draft is kept "
+		    "in %s)"), err.msg, path);
 		goto out;
 	}
 	if (!postpone && cfg->confirm_send && isatty(STDIN_FILENO) &&
@@ -282,13 +283,13 @@ again:
 	if (postpone) {
 		if (app_postpone(cfg, acct, &d, ctx->offline, note, sizeof note,
 		    &err) != 0) {
-			rc = cli_error("compose: %s (the draft is kept in %s)",
+			rc = cli_error(_("compose: %s (the draft is kept in %s)"),
 			    err.msg, path);
 			goto out;
 		}
 		if (note[0] != '\0')
 			fprintf(stderr, "posta: %s\n", note);
-		printf("posta: postponed to Drafts\n");
+		printf("%s", _("posta: postponed to Drafts\n"));
 		unlink(path);
 		goto out;
 	}
@@ -300,14 +301,14 @@ again:
 	    &err) != 0) {
 		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
 		    0) {
-			rc = cli_error("compose: %s (nothing sent; the draft is "
-			    "kept in %s)", err.msg, path);
+			rc = cli_error(_("compose: %s (nothing sent; the draft "
+			    "is kept in %s)"), err.msg, path);
 			goto out;
 		}
 		rc = CLI_FAIL;
 	} else if (so.offline)
-		printf("posta: queued as outbox %lld; it goes with the next "
-		    "'posta sync' or 'posta outbox --flush'\n", (long long)oid);
+		printf(_("posta: queued as outbox %lld; it goes with the next "
+		    "'posta sync' or 'posta outbox --flush'\n"), (long long)oid);
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
 out:
@@ -319,10 +320,10 @@ out:
 }
 
 const struct cmd_entry cmd_compose_entry = {
-	"compose", "[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
+	"compose", N_("[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
 	"| --forward ID "
 	"[--attach-original] | --resume ID] [-A FILE]... [--postpone] "
-	"[ADDRESS... | mailto:URL]",
-	"write a message in $VISUAL/$EDITOR, then send or postpone it",
+	"[ADDRESS... | mailto:URL]"),
+	N_("write a message in $VISUAL/$EDITOR, then send or postpone it"),
 	cmd_compose
 };

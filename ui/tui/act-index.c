@@ -175,19 +175,30 @@ set_sort(struct tui *t, enum ix_sort s, bool reverse)
 static const char *const sort_names[] = { "date", "from", "subject", "size",
     NULL };
 
-static void
-sort_done(struct tui *t, const char *text)
+void
+index_sort_named(struct tui *t, const char *text, bool reverse)
 {
-	size_t	i, len = strlen(text);
+	size_t	i, len;
 
-	if (len == 0)
+	if (strncmp(text, "reverse-", 8) == 0) {
+		text += 8;
+		reverse = !reverse;
+	}
+	if ((len = strlen(text)) == 0)
 		return;
 	for (i = 0; sort_names[i] != NULL; i++)
 		if (strncmp(sort_names[i], text, len) == 0) {
-			set_sort(t, (enum ix_sort)i, false);
+			set_sort(t, (enum ix_sort)i, reverse);
 			return;
 		}
-	status_msg(&t->status, "sort by date, from, subject or size");
+	status_msg(&t->status, _("no sort order named '%s': date, from, "
+	    "subject or size"), text);
+}
+
+static void
+sort_done(struct tui *t, const char *text)
+{
+	index_sort_named(t, text, false);
 }
 
 static const char **

@@ -380,6 +380,20 @@ folder_prompt(struct tui *t, const char *verb, prompt_done_fn done)
 }
 
 void
+act_mail_move_to(struct tui *t, const char *dest)
+{
+	if (targets(t) > 0)
+		move_done(t, dest);
+}
+
+void
+act_mail_copy_to(struct tui *t, const char *dest)
+{
+	if (targets(t) > 0)
+		copy_done(t, dest);
+}
+
+void
 act_mail_save(struct tui *t)
 {
 	folder_prompt(t, "Move", move_done);

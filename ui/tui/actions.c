@@ -26,7 +26,8 @@ const struct tui_action tui_actions[] = {
 	{ "quit", I, "leave posta", generic_act_quit },
 	{ "help", H, "this screen: the key map as it is now",
 	    generic_act_help },
-	{ "command-prompt", H, "run any action by name (Tab completes)",
+	{ "command-prompt", H, N_("run an action or a command by name, "
+	    "with its arguments (Tab completes)"),
 	    actions_prompt },
 	{ "change-folder", A, "open another folder (Tab completes)",
 	    generic_act_change_folder },
@@ -38,6 +39,12 @@ const struct tui_action tui_actions[] = {
 	    generic_act_sidebar_prev },
 	{ "sidebar-open", A, "open the highlighted folder",
 	    generic_act_sidebar_open },
+	{ "create-folder", A, N_("create a folder in the highlighted "
+	    "account (also :mkdir NAME)"), folder_act_create },
+	{ "rename-folder", A, N_("rename the highlighted folder (also "
+	    ":rename OLD NEW)"), folder_act_rename },
+	{ "delete-folder", A, N_("delete the highlighted folder, after "
+	    "asking (also :rmdir NAME)"), folder_act_delete },
 	{ "redraw", H, "clear and redraw the screen", generic_act_redraw },
 	{ "sync-now", H, "synchronise every account now (journal first)",
 	    generic_act_sync },
@@ -237,36 +244,268 @@ action_complete(unsigned ctx, const char *prefix, size_t *n)
 	return out;
 }
 
-/* ---- the ':' prompt ------------------------------------------------------ */
+/* ---- the ':' prompt: a name and its arguments ----------------------------- */
+
+/*
+ * Commands that take arguments. ":NAME ARGS" runs the command; ":NAME"
+ * alone runs the action of that name if there is one (its prompt asks
+ * for what is missing), else says which argument is missing. Arguments:
+ * a command of one argument takes the rest of the line ("Sent Messages"
+ * needs no quotes; quotes around it are taken off), raw ones as typed
+ * (queries have quoting of their own); two arguments are two words,
+ * "double quotes" (with \" and \\) around one holding spaces.
+ */
+struct command {
+	const char	*name;
+	unsigned	 ctx;
+	int		 min, max;	/* arguments */
+	bool		 raw;		/* the one argument as typed */
+	const char	*usage;		/* the arguments, for the error */
+	void		(*fn)(struct tui *, char **argv, int argc);
+};
+
+static void
+cmd_mkdir(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	folder_cmd_mkdir(t, argv[0]);
+}
+
+static void
+cmd_rename(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	folder_cmd_rename(t, argv[0], argv[1]);
+}
+
+static void
+cmd_rmdir(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	folder_cmd_rmdir(t, argv[0]);
+}
+
+static void
+cmd_move(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	act_mail_move_to(t, argv[0]);
+}
+
+static void
+cmd_copy(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	act_mail_copy_to(t, argv[0]);
+}
+
+static void
+cmd_sort(struct tui *t, char **argv, int argc)
+{
+	if (argc == 2 && strcmp(argv[1], "reverse") != 0) {
+		status_msg(&t->status, _("sort: '%s' after the order: only "
+		    "'reverse' may follow it"), argv[1]);
+		return;
+	}
+	index_sort_named(t, argv[0], argc == 2);
+}
+
+static void
+cmd_limit(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	search_limit_to(t, argv[0]);
+}
+
+static void
+cmd_search(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	(void)search_view_open(t, NULL, argv[0]);
+}
+
+static void
+cmd_change_folder(struct tui *t, char **argv, int argc)
+{
+	(void)argc;
+	generic_open_named(t, argv[0]);
+}
+
+static const struct command commands[] = {
+	{ "mkdir", TUI_CTX_ALL, 1, 1, false, "FOLDER", cmd_mkdir },
+	{ "rename", TUI_CTX_ALL, 2, 2, false, "OLD NEW", cmd_rename },
+	{ "rmdir", TUI_CTX_ALL, 1, 1, false, "FOLDER", cmd_rmdir },
+	{ "move", TUI_CTX_MAIL, 1, 1, false, "FOLDER", cmd_move },
+	{ "save-message", TUI_CTX_MAIL, 1, 1, false, "FOLDER", cmd_move },
+	{ "copy", TUI_CTX_MAIL, 1, 1, false, "FOLDER", cmd_copy },
+	{ "copy-message", TUI_CTX_MAIL, 1, 1, false, "FOLDER", cmd_copy },
+	{ "sort", TUI_CTX_INDEX, 1, 2, false, "date|from|subject|size "
+	    "[reverse]", cmd_sort },
+	{ "limit", TUI_CTX_INDEX, 1, 1, true, "QUERY", cmd_limit },
+	{ "search", TUI_CTX_ALL, 1, 1, true, "QUERY", cmd_search },
+	{ "change-folder", TUI_CTX_ALL, 1, 1, false, "[ACCOUNT/]FOLDER",
+	    cmd_change_folder },
+};
+#define NCOMMANDS	(sizeof commands / sizeof commands[0])
+
+bool
+actions_command_usage(size_t i, const char **name, const char **usage)
+{
+	if (i >= NCOMMANDS)
+		return false;
+	*name = commands[i].name;
+	*usage = commands[i].usage;
+	return true;
+}
+
+static const struct command *
+command_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * Split s (written over) into at most max words: spaces apart, or in
+ * double quotes with \" and \\. The number of words, or -1 (said) for an
+ * unclosed quote; more than max: max + 1.
+ */
+static int
+split_words(struct tui *t, char *s, char **argv, int max)
+{
+	char	*w;
+	int	 n = 0;
+
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			return n;
+		if (n == max)
+			return max + 1;
+		argv[n++] = w = s;
+		if (*s != '"') {
+			while (*s != '\0' && *s != ' ')
+				s++;
+			if (*s != '\0')
+				*s++ = '\0';
+			continue;
+		}
+		for (s++; *s != '"'; s++) {
+			if (*s == '\0') {
+				status_msg(&t->status, _("a quote opened "
+				    "is not closed: %s"), argv[n - 1]);
+				return -1;
+			}
+			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				s++;
+			*w++ = *s;
+		}
+		*w = '\0';
+		s++;
+	}
+}
+
+static void
+command_run(struct tui *t, const struct command *c, char *args)
+{
+	char	*argv[3];
+	int	 argc;
+
+	if ((c->ctx & view_ctx(t)) == 0) {
+		status_msg(&t->status, _("%s: not available here"), c->name);
+		return;
+	}
+	if (c->raw || (c->max == 1 && *args != '"')) {
+		argv[0] = args;
+		argc = 1;
+	} else if ((argc = split_words(t, args, argv, c->max)) < 0)
+		return;
+	if (argc > c->max) {
+		status_msg(&t->status, _("%s: too many arguments (:%s %s)"),
+		    c->name, c->name, c->usage);
+		return;
+	}
+	if (argc < c->min) {
+		status_msg(&t->status, _("%s: missing argument (:%s %s)"),
+		    c->name, c->name, c->usage);
+		return;
+	}
+	c->fn(t, argv, argc);
+}
 
 static void
 command_done(struct tui *t, const char *text)
 {
 	const struct tui_action	*a;
-	char			*name = xstrdup(text), *p, *q;
+	const struct command	*c;
+	char			*line = xstrdup(text), *name, *args, *q;
 
-	for (p = name; *p == ' '; p++)
+	for (name = line; *name == ' '; name++)
 		;
-	for (q = p + strlen(p); q > p && q[-1] == ' '; q--)
+	for (q = name + strlen(name); q > name && q[-1] == ' '; q--)
 		*--q = '\0';
-	if (*p == '\0' || search_command(t, p)) {
-		free(name);
+	for (args = name; *args != '\0' && *args != ' '; args++)
+		;
+	if (*args != '\0')
+		*args++ = '\0';
+	while (*args == ' ')
+		args++;
+	if (*name == '\0') {
+		free(line);
 		return;
 	}
-	if ((a = action_find(p, view_ctx(t))) != NULL)
+	c = command_find(name);
+	a = action_find(name, view_ctx(t));
+	if (c != NULL && (*args != '\0' || a == NULL)) {
+		if (*args == '\0')
+			status_msg(&t->status, _("%s: missing argument "
+			    "(:%s %s)"), name, name, c->usage);
+		else
+			command_run(t, c, args);
+	} else if (a != NULL && *args != '\0')
+		status_msg(&t->status, _("%s takes no argument"), name);
+	else if (a != NULL)
 		a->fn(t);
-	else if (action_find(p, TUI_CTX_ANY) != NULL)
-		status_msg(&t->status, "%s: not available here", p);
+	else if (action_find(name, TUI_CTX_ANY) != NULL)
+		status_msg(&t->status, _("%s: not available here"), name);
 	else
-		status_msg(&t->status, "no action named '%s' (Tab completes, "
-		    "? lists them)", p);
-	free(name);
+		status_msg(&t->status, _("no command or action named '%s' "
+		    "(Tab completes, ? lists them)"), name);
+	free(line);
 }
 
+/* Action and command names: the first word (what follows is not
+ * completed). */
 static const char **
 command_complete(struct tui *t, const char *text, size_t *n)
 {
-	return action_complete(view_ctx(t), text, n);
+	const char	**out;
+	size_t		 i, j, len = strlen(text);
+	bool		 dup;
+
+	if (strchr(text, ' ') != NULL) {
+		*n = 0;
+		return xcalloc(1, sizeof *out);
+	}
+	out = action_complete(view_ctx(t), text, n);
+	out = xreallocarray(out, *n + NCOMMANDS + 1, sizeof *out);
+	for (i = 0; i < NCOMMANDS; i++) {
+		if ((commands[i].ctx & view_ctx(t)) == 0 ||
+		    strncmp(commands[i].name, text, len) != 0)
+			continue;
+		for (dup = false, j = 0; j < *n; j++)
+			if (strcmp(out[j], commands[i].name) == 0)
+				dup = true;
+		if (!dup)
+			out[(*n)++] = commands[i].name;
+	}
+	out[*n] = NULL;
+	return out;
 }
 
 static void

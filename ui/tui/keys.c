@@ -34,6 +34,9 @@ static const struct {
 	{ A, "^N", "sidebar-next" },
 	{ A, "^P", "sidebar-prev" },
 	{ A, "^O", "sidebar-open" },
+	{ A, "Esc C", "create-folder" },
+	{ A, "Esc R", "rename-folder" },
+	{ A, "Esc D", "delete-folder" },
 	{ H, "^L", "redraw" },
 	{ A, "$", "sync-mailbox" },
 	{ H, "@", "toggle-online" },
@@ -452,6 +455,7 @@ keys_help(const struct keymap *km)
 	struct sbuf	 b = { 0 };
 	size_t		 c, i, j;
 	char		 kb[32], keys[128];
+	const char	*name, *usage;
 	static const char *const titles[TUI_NCTX] = { "Index", "Pager",
 	    "Attachments", "Compose" };
 
@@ -480,5 +484,9 @@ keys_help(const struct keymap *km)
 			    _(tui_actions[i].help));
 		}
 	}
+	sbuf_add(&b, "\n%s\n\n", _("Commands (: then the name and its "
+	    "arguments; an action's name alone runs it)"));
+	for (i = 0; actions_command_usage(i, &name, &usage); i++)
+		sbuf_add(&b, "  :%s %s\n", name, usage);
 	return b.p;
 }

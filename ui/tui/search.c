@@ -297,18 +297,13 @@ search_view_follow(struct tui *t)
 		t->account_id = 0;
 }
 
-bool
-search_command(struct tui *t, const char *text)
+void
+search_limit_to(struct tui *t, const char *query)
 {
-	if (strncmp(text, "search ", 7) == 0) {
-		(void)search_view_open(t, NULL, text + 7);
-		return true;
-	}
-	if (strncmp(text, "limit ", 6) == 0) {
-		limit_done(t, text + 6);
-		return true;
-	}
-	return false;
+	if (t->folder_id == 0)
+		status_msg(&t->status, "no folder open");
+	else
+		limit_done(t, query);
 }
 
 void

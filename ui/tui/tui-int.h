@@ -31,6 +31,7 @@
  *              messages, texts in the pager, reading the store again,
  *              the read-write handle (the floor below the actions)
  *   tags.c     the tagged messages (a set of row ids)
+ *   act-folder.c   folders: create, rename, delete (sidebar, ':')
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
  *   compose.c  the compose screen: $EDITOR on the draft file, header
@@ -58,6 +59,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "util/i18n.h"
 #include "util/util.h"
 #include "util/config.h"
 #include "store/store.h"
@@ -116,6 +118,9 @@ const struct tui_action *action_find(const char *name, unsigned ctx);
 /* Names of actions valid in ctx starting with prefix: a NULL-terminated
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **action_complete(unsigned ctx, const char *prefix, size_t *n);
+/* The i-th command of the ':' prompt that takes arguments (mkdir, sort,
+ * ...): its name and arguments, for the help; false past the last. */
+bool	actions_command_usage(size_t i, const char **name, const char **usage);
 
 /* keys.c */
 /* Fill km with the defaults, then apply cfg's [keys]; problems are
@@ -361,6 +366,8 @@ struct sb_entry {
 	int64_t		 folder_id;	/* 0: the account's own line, or a
 					   parent the store does not hold */
 	char		*name;		/* sanitised, the full name */
+	char		*path;		/* "ACCOUNT/NAME" of a folder the
+					   store holds, else NULL */
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
 	int		 depth;		/* 0: the account's line */
@@ -393,6 +400,16 @@ void	sidebar_move(struct sidebar *, int dir);
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **sidebar_complete(const struct sidebar *, size_t account,
 	    const char *prefix, size_t *n);
+/* The same plus every account's "ACCOUNT/FOLDER" paths (change-folder). */
+const char **sidebar_complete_paths(const struct sidebar *, size_t account,
+	    const char *prefix, size_t *n);
+/*
+ * The entry text names: a folder of account by its name (first), else
+ * "ACCOUNT/FOLDER" of any account, else "ACCOUNT" or "ACCOUNT/" (its
+ * Inbox). -1: none.
+ */
+long	sidebar_lookup(const struct sidebar *, const struct config *,
+	    size_t account, const char *text);
 
 /* ---- the status line (status.c) ----------------------------------------- */
 
@@ -586,6 +603,12 @@ struct tui {
 	struct app_act	*act;		/* read-write, for actions; lazily */
 	size_t		 act_account;
 	struct tags	 tags;
+	/* The folder a create, rename or delete prompt is about
+	 * (act-folder.c): its account, store name (owned; NULL: none) and
+	 * messages. */
+	size_t		 fop_account;
+	char		*fop_name;
+	int64_t		 fop_total;
 	bool		 tag_prefix;	/* ';' typed: next action on tags */
 	int64_t		*pend;		/* targets of a prompt in flight */
 	size_t		 npend;
@@ -638,6 +661,8 @@ const struct account *view_account(const struct tui *);
 /* The read-write handle for acting on the open account, or NULL with
  * the error in the status line. */
 struct app_act *view_handle(struct tui *);
+/* The same for any account (index in cfg->accounts). */
+struct app_act *view_handle_account(struct tui *, size_t account);
 /* Mark a message read (opening it): quietly, through app_act_flags. */
 void	view_mark_read(struct tui *, int64_t id);
 void	view_free(struct tui *);
@@ -659,6 +684,8 @@ void	generic_act_sidebar_open(struct tui *);
 void	generic_act_redraw(struct tui *);
 void	generic_act_sync(struct tui *);
 void	generic_act_toggle_online(struct tui *);
+/* Open the folder text names (sidebar_lookup), or say there is none. */
+void	generic_open_named(struct tui *, const char *text);
 void	index_act_next_entry(struct tui *);
 void	index_act_prev_entry(struct tui *);
 void	index_act_next_page(struct tui *);
@@ -681,6 +708,9 @@ void	index_act_sort_date(struct tui *);
 void	index_act_sort_from(struct tui *);
 void	index_act_sort_subject(struct tui *);
 void	index_act_sort_size(struct tui *);
+/* ':sort KEY': date, from, subject or size (a prefix will do), "reverse"
+ * after it (or "reverse-KEY") for the other way. */
+void	index_sort_named(struct tui *, const char *key, bool reverse);
 /* An unread row, or a collapsed thread with unread mail in it (for
  * ix_find). */
 bool	index_match_unread(const struct ix_row *, void *);
@@ -706,6 +736,9 @@ void	act_mail_delete(struct tui *);
 void	act_mail_undelete(struct tui *);
 void	act_mail_save(struct tui *);
 void	act_mail_copy(struct tui *);
+/* Move / copy the targets to dest at once (':move FOLDER'). */
+void	act_mail_move_to(struct tui *, const char *dest);
+void	act_mail_copy_to(struct tui *, const char *dest);
 void	act_mail_flag(struct tui *);
 void	act_mail_toggle_new(struct tui *);
 void	act_mail_archive(struct tui *);
@@ -725,6 +758,17 @@ size_t	act_targets(struct tui *);
 void	act_targets_used(struct tui *);
 /* Tags and targets freed. */
 void	act_free(struct tui *);
+
+/* act-folder.c: folders (create-folder, ...; ':mkdir', ...). */
+void	folder_act_create(struct tui *);
+void	folder_act_rename(struct tui *);
+void	folder_act_delete(struct tui *);
+/* mkdir: in the open account; rename's from and rmdir's name: a folder
+ * of the open account, or ACCOUNT/FOLDER. */
+void	folder_cmd_mkdir(struct tui *, const char *name);
+void	folder_cmd_rename(struct tui *, const char *from, const char *to);
+void	folder_cmd_rmdir(struct tui *, const char *name);
+void	folder_free(struct tui *);
 
 /* compose.c */
 void	compose_act_new(struct tui *);
@@ -824,6 +868,7 @@ void	workers_events(struct tui *);
  */
 void	workers_sync_now(struct tui *);
 void	workers_replay(struct tui *);
+void	workers_replay_account(struct tui *, size_t account);
 void	workers_fetch_body(struct tui *, int64_t id);
 void	workers_watch(struct tui *);
 void	workers_toggle_online(struct tui *);
@@ -842,8 +887,8 @@ bool	search_view_open(struct tui *, const char *title, const char *query);
 /* In the results view, the selected message's account becomes the open
  * account, so that actions and folder prompts are its own. */
 void	search_view_follow(struct tui *);
-/* ":search QUERY" and ":limit QUERY": true when text was one. */
-bool	search_command(struct tui *, const char *text);
+/* ":limit QUERY": the open folder limited to query (empty, "all": none). */
+void	search_limit_to(struct tui *, const char *query);
 void	search_ui_free(struct tui *);
 
 /* run.c */

@@ -267,6 +267,7 @@ tui_done(struct tui *t)
 	attach_free(t);
 	shell_free(t);
 	act_free(t);
+	folder_free(t);
 	view_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);

@@ -226,20 +226,26 @@ view_show_output(struct tui *t, const char *title, const char *text,
 struct app_act *
 view_handle(struct tui *t)
 {
+	return view_handle_account(t, t->account);
+}
+
+struct app_act *
+view_handle_account(struct tui *t, size_t account)
+{
 	struct perr	err;
 
-	if (t->act != NULL && t->act_account == t->account)
+	if (t->act != NULL && t->act_account == account)
 		return t->act;
 	app_act_close(t->act);
 	t->act = NULL;
-	if (t->cfg->naccounts <= t->account)
+	if (t->cfg->naccounts <= account)
 		return NULL;
-	t->act = app_act_open(t->cfg, &t->cfg->accounts[t->account], &err);
+	t->act = app_act_open(t->cfg, &t->cfg->accounts[account], &err);
 	if (t->act == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		return NULL;
 	}
-	t->act_account = t->account;
+	t->act_account = account;
 	return t->act;
 }
 

@@ -396,8 +396,14 @@ workers_sync_now(struct tui *t)
 void
 workers_replay(struct tui *t)
 {
-	if (mine(t) != NULL && !t->offline_req)
-		app_worker_replay_now(mine(t));
+	workers_replay_account(t, t->account);
+}
+
+void
+workers_replay_account(struct tui *t, size_t account)
+{
+	if (account < t->wk.n && t->wk.w[account] != NULL && !t->offline_req)
+		app_worker_replay_now(t->wk.w[account]);
 }
 
 void
