@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "util/util.h"
+#include "util/i18n.h"
 
 /* Limits that keep a hostile message from costing more than a normal one. */
 #define MAIL_MAX_DEPTH		32	/* nested multiparts / messages walked */
@@ -83,6 +84,13 @@ struct mail_headers {
 int	 mail_headers_parse(const char *raw, size_t len, struct mail_headers *,
 	    struct perr *);
 void	 mail_headers_free(struct mail_headers *);
+/*
+ * Every field of the header block of raw, in order, one "Name: value"
+ * line each: unfolded, RFC 2047 words decoded, sanitised (the pager's
+ * header toggle). Malloc'd (caller frees), at most about
+ * MAIL_RENDER_MAX bytes; "" for NULL.
+ */
+char	*mail_headers_all(const char *raw, size_t len);
 
 /* ---- rendering ------------------------------------------------------ */
 
@@ -111,8 +119,8 @@ int	 mail_render(const char *raw, size_t len, char **out,
 	    const struct mail_render_opts *opts, struct perr *);
 
 /* The problem of a message mime_guard() had to cut (store_msg.problem). */
-#define MAIL_PROBLEM_COMPLEX	"This message is nested too deeply to read " \
-	"whole; the parts past the limit are shown as raw text."
+#define MAIL_PROBLEM_COMPLEX	N_("This message is nested too deeply to read " \
+	"whole; the parts past the limit are shown as raw text.")
 
 /*
  * What the store keeps of a message, from one parse (sync and import

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- reading one FETCH response ------------------------------------------ */
 
@@ -653,11 +654,11 @@ imap_fetch_body(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
 		return -1;
 	if (ob.too_big)
 		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "message UID %u is larger than the %zu MiB posta accepts",
+		    _("message UID %u is larger than the %zu MiB posta accepts"),
 		    uid, max >> 20);
 	if (ob.raw == NULL)
 		return net_fail(err, NULL, c->report.hostport, PERR_NOTFOUND,
-		    "message UID %u is no longer on the server", uid);
+		    _("message UID %u is no longer on the server"), uid);
 	*raw = ob.raw;
 	*len = ob.len;
 	return 0;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- LIST -------------------------------------------------------------- */
 
@@ -543,7 +544,7 @@ imap_select(struct imap_conn *c, const char *mailbox, int how,
 	if ((si = c->imap->imap_selection_info) == NULL) {
 		imap_selected_free(sel);
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "%s: no selection state after the reply", what);
+		    _("%s: no selection state after the reply"), what);
 	}
 	sel->uidvalidity = si->sel_uidvalidity;
 	sel->uidnext = si->sel_uidnext;

@@ -105,6 +105,14 @@ bool	tls_stream_is_tls(mailstream *);
  * data, which a bare poll() on the socket would miss (IDLE).
  */
 int	tls_wait_readable(mailstream *, int wake_fd, int ms);
+/*
+ * The same over n streams (at most TLS_WAIT_MAX) at once: TLS_WAIT_DATA
+ * with bit i of *ready set for each s[i] that has data. A cancelled
+ * stream, any of them, is TLS_WAIT_ERROR.
+ */
+#define TLS_WAIT_MAX	2
+int	tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms,
+	    unsigned *ready);
 
 /* ---- connect.c --------------------------------------------------------- */
 

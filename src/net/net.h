@@ -596,6 +596,13 @@ bool	imap_can_idle(const struct imap_conn *);
 int	imap_idle_start(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
 int	imap_idle_wait(struct imap_conn *, int wake_fd, int ms);
+/*
+ * imap_idle_wait() on two connections idling at once (the second one on
+ * INBOX, drv-imap-aux.c): TLS_WAIT_DATA with bit 0 of *ready set when c
+ * has data, bit 1 when c2 has.
+ */
+int	imap_idle_wait2(struct imap_conn *c, struct imap_conn *c2, int wake_fd,
+	    int ms, unsigned *ready);
 int	imap_idle_done(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
 /*

@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 bool
 be_fatal(const struct perr *err)
@@ -112,6 +113,7 @@ be_close(struct sync_session *s, bool broken)
 
 	if (be == NULL)
 		return;
+	aux_close(s, broken);
 	be_conn_drop(s, be, broken);
 	pthread_mutex_lock(&s->lock);
 	s->be = NULL;
@@ -134,6 +136,8 @@ be_cancel(struct sync_session *s)
 
 	if (be != NULL && be->c != NULL)
 		imap_cancel(be->c);
+	if (be != NULL && be->aux != NULL)
+		imap_cancel(be->aux);
 }
 
 /* An [ALERT] (RFC 3501 7.1: shown to the user), sanitised: a note. */
@@ -142,7 +146,7 @@ be_alert(void *arg, const char *text)
 {
 	struct sync_session	*s = arg;
 
-	be_note(s, "account %s: the server says: %s", s->acct->name, text);
+	be_note(s, _("account %s: the server says: %s"), s->acct->name, text);
 }
 
 /*
@@ -164,7 +168,7 @@ be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 	pthread_mutex_unlock(&s->lock);
 	if (cancelled) {
 		imap_abort(c);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
 	}
 	imap_set_alert_cb(c, be_alert, s);
@@ -201,9 +205,6 @@ be_connect(struct sync_session *s, struct perr *err)
 
 /* ---- push ---------------------------------------------------------------------- */
 
-/* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
-#define IDLE_MAX_MS	(28 * 60 * 1000)
-
 static int
 wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
     struct perr *err)
@@ -237,10 +238,11 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 {
 	struct imap_be		*be = s->be;
 	struct imap_news	 news, more;
+	unsigned		 ready = 0;
 	int			 w, ms;
 
 	if (be->c == NULL)
-		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
 		    s->acct->name);
 	/* IDLE watches the selected folder: make it f (the pull selects). */
 	if (be->selected == NULL || be->selected_rw ||
@@ -258,6 +260,16 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
+	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
+	    IDLE_MAX_MS;
+	/* No NOTIFY, f is not INBOX: INBOX on a connection of its own. */
+	if (!aux_wanted(s, f))
+		aux_close(s, false);
+	else if (aux_idle(s, &ms, err) != 0)
+		return -1;
+	/* INBOX changed while nobody idled on it: the engine pulls it. */
+	if (s->inbox_news)
+		return SYNC_WATCH_TIMEOUT;
 
 	if (imap_idle_start(be->c, &news, err) != 0) {
 		if (be_fatal(err))
@@ -266,14 +278,19 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 		be->no_idle = true;
 		return wait_noop(s, wake_fd, timeout_ms, err);
 	}
-	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
-	    IDLE_MAX_MS;
 	/* Untagged data before "+ idling" is news already: end at once. */
-	w = imap_news_any(&news) ? TLS_WAIT_DATA :
-	    imap_idle_wait(be->c, wake_fd, ms);
+	if (imap_news_any(&news))
+		w = TLS_WAIT_DATA;
+	else if (be->aux != NULL && be->aux_idling)
+		w = imap_idle_wait2(be->c, be->aux, wake_fd, ms, &ready);
+	else
+		w = imap_idle_wait(be->c, wake_fd, ms);
 	if (w == TLS_WAIT_ERROR && s->cancelled)
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
+	/* INBOX's news: s->inbox_news, for the engine to pull it. */
+	if (ready & 2)
+		aux_heard(s);
 	memset(&more, 0, sizeof more);
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;

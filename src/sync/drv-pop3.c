@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-pop3.h"
+#include "util/i18n.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -40,43 +41,43 @@ pop3_note(struct sync_session *s, const char *text)
 char *
 sync_pop3_warning(const struct account *acct)
 {
-	const char	*backup = "The messages posta downloads are then kept "
-	    "only in posta's store on this computer: back them up (posta "
+	const char	*backup = _("The messages posta downloads are then "
+	    "kept only in posta's store on this computer: back them up (posta "
 	    "export -a %s --mbox FILE, for each folder, or a copy of the "
-	    "store file).";
+	    "store file).");
 	char		*what, *tail, *out;
 
 	if (acct->protocol != PROTO_POP3)
 		return NULL;
 	switch (acct->pop3_keep) {
 	case KEEP_NO:
-		what = xstrdup("pop3_keep = no: every message posta downloads "
+		what = xstrdup(_("pop3_keep = no: every message posta downloads "
 		    "is DELETED FROM THE SERVER right after it is safely "
 		    "stored. Other devices (phones, webmail, IMAP clients) "
 		    "will no longer see it. To leave mail on the server set "
 		    "pop3_keep = yes, or pop3_keep = days:N to delete it N "
-		    "days after the download.");
+		    "days after the download."));
 		break;
 	case KEEP_DAYS:
-		what = xasprintf("pop3_keep = days:%d: messages are DELETED "
+		what = xasprintf(_("pop3_keep = days:%d: messages are DELETED "
 		    "FROM THE SERVER %d days after posta first downloaded "
 		    "them; other devices (phones, webmail, IMAP clients) will "
 		    "then no longer see them. pop3_keep = yes leaves them "
-		    "there.", acct->pop3_keep_days, acct->pop3_keep_days);
+		    "there."), acct->pop3_keep_days, acct->pop3_keep_days);
 		break;
 	default:
 		if (!acct->pop3_delete_when_deleted_locally)
 			return NULL;
-		what = xstrdup("pop3_keep = yes: mail stays on the server.");
+		what = xstrdup(_("pop3_keep = yes: mail stays on the server."));
 		break;
 	}
 	if (acct->pop3_delete_when_deleted_locally)
-		tail = xstrdup(" pop3_delete_when_deleted_locally = yes: a "
+		tail = xstrdup(_(" pop3_delete_when_deleted_locally = yes: a "
 		    "message you delete in posta (or empty from its Trash) is "
-		    "deleted from the server too.");
+		    "deleted from the server too."));
 	else
 		tail = xstrdup("");
-	out = xasprintf("account %s: %s%s ", acct->name, what, tail);
+	out = xasprintf(_("account %s: %s%s "), acct->name, what, tail);
 	free(what);
 	free(tail);
 	if (acct->pop3_keep != KEEP_YES) {
@@ -126,7 +127,7 @@ pop3_conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
 	pthread_mutex_unlock(&s->lock);
 	if (cancelled) {
 		pop3_close(c, false);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
 	}
 	be->done = false;

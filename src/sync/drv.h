@@ -122,6 +122,12 @@ struct sync_session {
 	 * it waited for push: sync_conn_watch() checks them next.
 	 */
 	bool			 others_news;
+	/*
+	 * The backend heard of a change in INBOX on a connection of its own
+	 * (drv-imap-aux.c) while it waited for push on another folder:
+	 * sync_conn_watch() pulls INBOX next.
+	 */
+	bool			 inbox_news;
 };
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */

@@ -846,6 +846,22 @@ out:
 	return rc;
 }
 
+/* Pull INBOX as the watch pulls its folder. */
+static int
+pull_inbox(struct sync_conn *c, struct perr *err)
+{
+	struct store_folder	f;
+	int			rc;
+
+	memset(&f, 0, sizeof f);
+	if (store_folder_by_special(c->s.st, c->s.account_id,
+	    STORE_SPECIAL_INBOX, &f, err) != 0)
+		return -1;
+	rc = pull_one_locked(c, &f, err);
+	store_folder_free(&f);
+	return rc;
+}
+
 int
 sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
     int timeout_ms, struct perr *err)
@@ -898,6 +914,14 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 	}
 	if (r == SYNC_WATCH_PULLED && pull_one_locked(c, &f, err) != 0)
 		r = -1;
+	if (r >= 0 && s->inbox_news) {
+		/* The backend's second connection saw INBOX change. */
+		s->inbox_news = false;
+		if (pull_inbox(c, err) != 0 && c->broken)
+			r = -1;
+		else if (r == SYNC_WATCH_TIMEOUT)
+			r = SYNC_WATCH_PULLED;
+	}
 	if (r >= 0 && s->others_news) {
 		/* NOTIFY said other folders changed: those are pulled now. */
 		s->others_news = false;

@@ -4,12 +4,15 @@
 # Sources completions/bash/posta the way bash-completion would and calls
 # its function as bash does on Tab: commands, options, account names from
 # the configuration, folder names from "posta folders" (offline; the store
-# is filled by posta import). zsh: the file parses (skipped without zsh).
+# is filled by posta import). The same in Italian: the completion reads
+# posta's English output whatever the user's language (it_IT.UTF-8 built
+# with localedef, the build's po/it.gmo as the catalog). zsh: the file
+# parses (skipped without zsh).
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
-PLAN=8
+PLAN=11
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -56,6 +59,27 @@ same "folder names come from posta folders, spaces and all" "INBOX
 Posta inviata" "$(complete_line posta -c "$W/conf" list -a work '')"
 same "a folder name completes from its start" "Posta inviata" \
   "$(complete_line posta -c "$W/conf" move -a work 1 Po)"
+
+# In Italian: posta --help says "Comandi:", posta folders' header is
+# Italian too; completion must still find the commands and the folders.
+gmo=$POSTA_SRCDIR/po/it.gmo
+[[ -f $gmo ]] || gmo=${POSTA_BUILDDIR:-.}/po/it.gmo
+mkdir -p "$W/locale/it/LC_MESSAGES" "$W/loc"
+cp "$gmo" "$W/locale/it/LC_MESSAGES/posta.mo" 2>/dev/null || bail "po/it.gmo was not built"
+localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >"$W/localedef.log" 2>&1
+[[ -d $W/loc/it_IT.UTF-8 ]] || bail "localedef it_IT.UTF-8 failed: $(tail -n 2 "$W/localedef.log")"
+(
+  unset LC_ALL LC_MESSAGES LANGUAGE
+  export LOCPATH=$W/loc LANG=it_IT.UTF-8 POSTA_LOCALEDIR=$W/locale
+  "$POSTA" --help 2>&1 | grep -q '^Comandi:' || echo "# posta --help is not in Italian here"
+  same "in Italian, posta sy completes to sync" "sync" "$(complete_line posta sy)"
+  same "in Italian, posta sync --f completes to --folder" "--folder" \
+    "$(complete_line posta sync --f)"
+  same "in Italian, folder names complete" "Posta inviata" \
+    "$(complete_line posta -c "$W/conf" move -a work 1 Po)"
+  echo "n=$n" >"$W/n"
+)
+n=$(sed -n 's/^n=//p' "$W/n")
 
 if command -v zsh >/dev/null 2>&1; then
   check "the zsh completion parses" zsh -n "$POSTA_SRCDIR/completions/zsh/_posta"

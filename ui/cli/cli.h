@@ -22,6 +22,7 @@
 #include "util/util.h"
 #include "util/config.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* What every subcommand gets: the global options and a lazily loaded config. */
 struct cli_ctx {
@@ -47,6 +48,8 @@ struct cmd_entry {
 const struct cmd_entry	*cli_find(const char *name);
 void			 cli_usage_all(FILE *);
 void			 cli_usage(const struct cmd_entry *);
+/* The arguments of a command's usage line, translated. */
+const char		*cli_usage_args(const struct cmd_entry *);
 
 /*
  * Load the configuration once; on failure print the error (and, for a

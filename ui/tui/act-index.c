@@ -47,13 +47,19 @@ index_act_last_entry(struct tui *t)
 void
 index_act_display(struct tui *t)
 {
-	view_open_message(t, false);
+	view_open_message(t, PG_TEXT);
+}
+
+void
+index_act_display_headers(struct tui *t)
+{
+	view_open_message(t, PG_HEADERS);
 }
 
 void
 index_act_display_raw(struct tui *t)
 {
-	view_open_message(t, true);
+	view_open_message(t, PG_RAW);
 }
 
 /* A collapsed thread with unread mail in it counts as unread. */

@@ -96,7 +96,16 @@ pager_act_toggle_raw(struct tui *t)
 {
 	if (t->pg.msg_id == 0)
 		return;
-	view_open_message(t, !t->pg.raw);
+	view_open_message(t, t->pg.mode == PG_RAW ? PG_TEXT : PG_RAW);
+}
+
+/* Every header field, or the usual few again (mutt's display-toggle-weed). */
+void
+pager_act_toggle_headers(struct tui *t)
+{
+	if (t->pg.msg_id == 0)
+		return;
+	view_open_message(t, t->pg.mode == PG_HEADERS ? PG_TEXT : PG_HEADERS);
 }
 
 void
@@ -107,7 +116,7 @@ pager_act_next_msg(struct tui *t)
 
 	view_index_moved(t, ix_move(&t->ix, 1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else
 		status_msg(&t->status, "this is the last message");
 }
@@ -120,7 +129,7 @@ pager_act_prev_msg(struct tui *t)
 
 	view_index_moved(t, ix_move(&t->ix, -1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else
 		status_msg(&t->status, "this is the first message");
 }
@@ -133,7 +142,7 @@ pager_act_next_unread(struct tui *t)
 
 	view_index_moved(t, rc < 0 ? -1 : 0);
 	if (rc == 1)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else if (rc == 0)
 		status_msg(&t->status, "no unread messages");
 }

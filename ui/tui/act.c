@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search/search.h"
 #include "tui/tui-int.h"
 
 void
@@ -136,7 +137,7 @@ act_targets(struct tui *t)
 void
 act_targets_used(struct tui *t)
 {
-	if (t->pend_tags)
+	if (t->pend_tags && !t->cfg->keep_tags)
 		tags_clear(&t->tags);
 	t->pend_tags = false;
 }
@@ -162,7 +163,9 @@ acted(struct tui *t, int rc, const struct perr *err, size_t changed,
 		t->dirty |= TUI_DIRTY_STATUS;
 		return;
 	}
-	if (t->pend_tags)
+	/* keep_tags: they stay for the next action, as mutt's auto_tag
+	 * users expect; by default an action uses them up. */
+	if (t->pend_tags && !t->cfg->keep_tags)
 		tags_clear(&t->tags);
 	t->pend_tags = false;
 	status_msg(&t->status, "%zu message%s %s", changed, plural(changed),
@@ -255,6 +258,17 @@ delete_targets(struct tui *t)
 
 	if ((a = view_handle(t)) == NULL)
 		return;
+	/* delete_model = mark: \Deleted, gone at the expunge ($). */
+	if (t->cfg->delete_model == CONFIG_DELETE_MARK) {
+		rc = app_act_flags(a, t->pend, t->npend, STORE_DELETED, 0,
+		    &changed, &err);
+		acted(t, rc, &err, changed, "marked deleted", false);
+		if (rc == 0)
+			status_msg(&t->status, ngettext("%zu message marked "
+			    "deleted", "%zu messages marked deleted", changed),
+			    changed);
+		return;
+	}
 	rc = app_act_delete(a, t->pend, t->npend, &changed, &err);
 	acted(t, rc, &err, changed, "deleted", true);
 }
@@ -441,14 +455,11 @@ act_mail_expunge(struct tui *t)
 	}
 }
 
-/*
- * '$' as in mutt's sync-mailbox: the open folder's deleted messages are
- * expunged, then the account is synchronised now (journal first).
- */
-void
-act_mail_sync_mailbox(struct tui *t)
+/* Sync now, expunging the open folder first when asked. */
+static void
+sync_mailbox(struct tui *t, bool expunge)
 {
-	long	n = t->folder_id != 0 ? expunge_open(t) : 0;
+	long	n = t->folder_id != 0 && expunge ? expunge_open(t) : 0;
 
 	workers_sync_now(t);
 	if (n > 0)
@@ -456,6 +467,62 @@ act_mail_sync_mailbox(struct tui *t)
 		    plural((size_t)n));
 	else if (n == 0)
 		status_msg(&t->status, "syncing");
+}
+
+/* The deleted messages of the open folder: -1 when unknown (said). */
+static int64_t
+deleted_count(struct tui *t)
+{
+	struct search_node	*q;
+	struct store_find	 f = { 0 };
+	struct perr		 err;
+	int64_t			 n = -1;
+
+	if (search_parse("is:deleted", 0, &q, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	f.folder_id = t->folder_id;
+	if (store_msg_find_count(t->st, q, &f, &n, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		n = -1;
+	}
+	search_free(q);
+	return n;
+}
+
+static void
+expunge_answered(struct tui *t, const char *answer)
+{
+	if (*answer == '\0')
+		return;		/* Esc: nothing at all */
+	sync_mailbox(t, *answer == 'y' || *answer == 'Y');
+}
+
+/*
+ * '$' as in mutt's sync-mailbox: the open folder's deleted messages are
+ * expunged, then the account is synchronised now (journal first). With
+ * delete_model = mark the deleted messages are still in the folder, so
+ * the expunge waits for a yes (mutt's "Purge N deleted messages?"); a
+ * no still syncs.
+ */
+void
+act_mail_sync_mailbox(struct tui *t)
+{
+	char	*label;
+	int64_t	 n;
+
+	if (t->cfg->delete_model != CONFIG_DELETE_MARK || t->folder_id == 0 ||
+	    t->st == NULL || (n = deleted_count(t)) <= 0) {
+		sync_mailbox(t, true);
+		return;
+	}
+	label = xasprintf(ngettext("Expunge %lld deleted message from %s? "
+	    "(y/n) ", "Expunge %lld deleted messages from %s? (y/n) ",
+	    (unsigned long)n), (long long)n, t->folder_name != NULL ?
+	    t->folder_name : "");
+	prompt_ask(&t->prompt, label, expunge_answered);
+	free(label);
 }
 
 /* ---- tags ------------------------------------------------------------------------- */

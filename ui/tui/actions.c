@@ -63,6 +63,8 @@ const struct tui_action tui_actions[] = {
 	    index_act_display },
 	{ "display-raw", I, "show the full source of the selected message",
 	    index_act_display_raw },
+	{ "display-headers", I, N_("read the selected message with every "
+	    "header field"), index_act_display_headers },
 	{ "search", I, "find the next message matching a query (doc/SEARCH.md)",
 	    search_act_find },
 	{ "search-next", I, "find the next match of the last search",
@@ -161,6 +163,8 @@ const struct tui_action tui_actions[] = {
 	{ "search-next", P, "find the next match", pager_act_search_next },
 	{ "toggle-raw", P, "switch between the message and its full source",
 	    pager_act_toggle_raw },
+	{ "toggle-headers", P, N_("show every header field, or the usual "
+	    "few again"), pager_act_toggle_headers },
 	{ "next-entry", P, "read the next message", pager_act_next_msg },
 	{ "previous-entry", P, "read the previous message",
 	    pager_act_prev_msg },

@@ -71,7 +71,7 @@ attach_act_open(struct tui *t)
 	int64_t		 id;
 
 	if (t->view == TUI_VIEW_INDEX)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	if (t->view != TUI_VIEW_PAGER || (id = t->pg.msg_id) == 0)
 		return;
 	if (message_bytes(t, id, &raw, &len) != 0)
@@ -93,7 +93,7 @@ attach_act_exit(struct tui *t)
 
 	/* The pager may show a viewer's output or the help: the message. */
 	if (t->pg.msg_id != t->att.msg_id && t->att.msg_id != 0) {
-		if (pager_open(&t->pg, t->st, t->att.msg_id, false,
+		if (pager_open(&t->pg, t->st, t->att.msg_id, PG_TEXT,
 		    &err) != 0)
 			status_error(&t->status, "%s", err.msg);
 		draw_main_size(t, &w, &h);

@@ -185,15 +185,11 @@ edit(struct tui *t)
 {
 	struct compose_screen	*cs = t->cs;
 	struct perr		 err;
-	const char		*editor = getenv("VISUAL");
+	const char		*editor = config_editor(t->cfg);
 	char			*before = NULL, *after, *cmd;
 	size_t			 blen = 0, alen;
 	int			 rc, changed;
 
-	if (editor == NULL || *editor == '\0')
-		editor = getenv("EDITOR");
-	if (editor == NULL || *editor == '\0')
-		editor = "vi";
 	if (cs->file_bad) {
 		if (read_all(cs->file, &before, &blen, &err) != 0) {
 			status_error(&t->status, "%s", err.msg);

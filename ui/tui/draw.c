@@ -238,6 +238,10 @@ side_width(const struct tui *t)
 
 	if (!t->sb.visible || t->cols < SIDE_MIN_COLS)
 		return 0;
+	/* sidebar_width, leaving the index half the screen at least. */
+	if (t->cfg->sidebar_width > 0)
+		return t->cfg->sidebar_width < t->cols / 2 ?
+		    t->cfg->sidebar_width : t->cols / 2;
 	w = t->cols / 4;
 	return w > 30 ? 30 : w < 16 ? 16 : w;
 }
@@ -392,84 +396,16 @@ put_hl(const struct draw *d, WINDOW *w, int y, int cols, const char *s,
 
 /* ---- the index ---------------------------------------------------------- */
 
-/* Today: "14:05"; this year: "21 Nov"; older: "2023-11-21". */
-static void
-fmt_date(int64_t when, time_t now, char *buf, size_t len)
-{
-	time_t		t = (time_t)when;
-	struct tm	tm, tn;
-
-	if (localtime_r(&t, &tm) == NULL || localtime_r(&now, &tn) == NULL) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
-		(void)strftime(buf, len, "%H:%M", &tm);
-	else if (tm.tm_year == tn.tm_year)
-		(void)strftime(buf, len, "%d %b", &tm);
-	else
-		(void)strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
-static void
-fmt_size(int64_t n, char *buf, size_t len)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%lld", (long long)n);
-	else if (n < 10 * 1024)
-		snprintf(buf, len, "%.1fK", (double)n / 1024);
-	else if (n < 1000 * 1024)
-		snprintf(buf, len, "%lldK", (long long)(n / 1024));
-	else if (n < 10 * 1024 * 1024)
-		snprintf(buf, len, "%.1fM", (double)n / (1024 * 1024));
-	else
-		snprintf(buf, len, "%lldM", (long long)(n / (1024 * 1024)));
-}
-
 static void
 index_row(const struct draw *d, WINDOW *w, int y, int width,
-    const struct ix_row *r, bool selected, bool tagged, time_t now)
+    const struct ix_fmt *f, const struct ix_row *r, bool selected,
+    bool tagged)
 {
-	char	 flags[6], date[32], size[32], *from, *subj, *subjraw, *line;
-	char	 fold[48] = "";
-	int	 fw, sw, zw;
+	char	*line;
 	attr_t	 attr;
 	bool	 unread = !(r->flags & STORE_SEEN) || r->unread > 0;
 
-	flags[0] = unread ? 'N' : ' ';
-	flags[1] = (r->flags & STORE_FLAGGED) ? '!' : ' ';
-	/* Deleted says more than answered: it is about to go. */
-	flags[2] = (r->flags & STORE_DELETED) ? 'D' :
-	    (r->flags & STORE_ANSWERED) ? 'r' : ' ';
-	flags[3] = r->attach ? '+' : ' ';
-	flags[4] = tagged ? '*' : ' ';
-	flags[5] = '\0';
-	fmt_date(r->date, now, date, sizeof date);
-	fmt_size(r->size, size, sizeof size);
-
-	/* Columns: flags date from subject size; narrow screens lose size. */
-	fw = width >= 100 ? 22 : width >= 70 ? 18 : 12;
-	zw = width >= 60 ? 6 : 0;
-	sw = width - 5 - 1 - 10 - 1 - fw - 1 - zw;
-	if (sw < 1)
-		sw = 1;
-	from = cell(d, r->from, fw);
-	/* A collapsed thread: its messages, and the unread among them. */
-	if (r->nkids > 0 && r->unread > 0)
-		snprintf(fold, sizeof fold, "(%zu, %zu unread) ", r->nkids + 1,
-		    r->unread);
-	else if (r->nkids > 0)
-		snprintf(fold, sizeof fold, "(%zu) ", r->nkids + 1);
-	subjraw = xasprintf("%s%s%s", r->tree != NULL ? r->tree : "", fold,
-	    r->subject);
-	subj = cell(d, subjraw, sw);
-	{
-		char	*dc = cell(d, date, 10);
-
-		line = xasprintf("%s %s %s %s%s%*s", flags, dc, from, subj,
-		    zw > 0 ? " " : "", zw > 0 ? zw - 1 : 0, zw > 0 ? size : "");
-		free(dc);
-	}
+	line = ix_format_row(f, r, tagged, width);
 	attr = selected ? dc_attr(d, UI_SELECTED) :
 	    (r->flags & STORE_FLAGGED) ? dc_attr(d, UI_FLAGGED) :
 	    unread ? dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
@@ -477,9 +413,6 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 		attr |= A_BOLD;
 	put(d, w, y, 0, width, line, attr);
 	free(line);
-	free(subj);
-	free(subjraw);
-	free(from);
 }
 
 static void
@@ -488,10 +421,14 @@ draw_index(const struct draw *d, const struct tui *t)
 	const struct ix	*ix = &t->ix;
 	int		 w, h, y;
 	size_t		 i;
-	time_t		 now = time(NULL);
+	struct ix_fmt	 f;
 
 	draw_main_size(t, &w, &h);
 	(void)werase(d->main);
+	f.format = t->cfg->index_format;
+	f.date_format = t->cfg->date_format;
+	f.recipients = t->folder_to;
+	f.now = time(NULL);
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
 		    "  no mail stored yet" : t->folder_id == 0 && t->view_q == NULL ?
@@ -500,8 +437,8 @@ draw_index(const struct draw *d, const struct tui *t)
 		return;
 	}
 	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
-		index_row(d, d->main, y, w, &ix->rows[i], i == ix->sel,
-		    tags_has(&t->tags, ix->rows[i].id), now);
+		index_row(d, d->main, y, w, &f, &ix->rows[i], i == ix->sel,
+		    tags_has(&t->tags, ix->rows[i].id));
 }
 
 /* ---- the pager ---------------------------------------------------------- */
@@ -569,7 +506,7 @@ draw_attach(const struct draw *d, struct tui *t)
 	for (y = 0, i = av->top; y < h && i < av->n; y++, i++) {
 		const struct mail_part *p = &av->parts[i];
 
-		fmt_size((int64_t)p->size, size, sizeof size);
+		ix_format_size((int64_t)p->size, size, sizeof size);
 		line = xasprintf("%3zu %*s%-6s %-28s %6s  %s", i + 1,
 		    (int)p->depth * 2, "", p->id, p->type, size,
 		    p->filename[0] != '\0' ? p->filename :
@@ -621,7 +558,7 @@ draw_compose(const struct draw *d, const struct tui *t)
 	for (i = 0; i < cs->d.natt && y < h; i++, y++) {
 		const struct compose_attachment *a = &cs->d.att[i];
 
-		fmt_size((int64_t)a->len, size, sizeof size);
+		ix_format_size((int64_t)a->len, size, sizeof size);
 		line = xasprintf("%3zu %-30s %6s  %s", i + 1,
 		    a->type != NULL ? a->type : compose_mime_type(a->filename,
 		    a->data, a->len), size,

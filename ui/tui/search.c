@@ -32,13 +32,30 @@ limit_done(struct tui *t, const char *text)
 	if (q != NULL) {
 		t->limit = xstrdup(text);
 		t->limit_q = q;
-		view_search_counts(t);
+		/* Counting thousands of matches waits for the screen. */
+		t->limit_total = -1;
+		t->counts_due = true;
 	}
 	view_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
 		status_msg(&t->status, "limit cleared: every message is shown");
-	else if (t->limit_total == 0)
+}
+
+/*
+ * After the limited rows are on screen: the status line's count. The
+ * window shows one page of matches at once, but counting every match of
+ * a common word in a large folder takes longer than drawing them.
+ */
+void
+search_limit_count(struct tui *t)
+{
+	t->counts_due = false;
+	if (t->limit == NULL)
+		return;
+	view_search_counts(t);
+	if (t->limit_total == 0)
 		status_msg(&t->status, "no message matches the limit");
+	t->dirty |= TUI_DIRTY_STATUS;
 }
 
 void

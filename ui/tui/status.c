@@ -157,10 +157,16 @@ status_text(const struct tui *t, char **left, char **right)
 
 		*left = xasprintf(" %s: %s%s  -- %s (%zu%%)", a,
 		    t->folder_name != NULL ? t->folder_name : "",
-		    t->pg.raw ? "  [source]" : "",
+		    t->pg.mode == PG_RAW ? "  [source]" :
+		    t->pg.mode == PG_HEADERS ? _("  [all headers]") : "",
 		    t->pg.title != NULL ? t->pg.title : "", pct);
 	} else if (t->folder_id == 0 && t->view_q == NULL)
 		*left = xasprintf(" %s: no folder open", a);
+	else if (t->limit != NULL && t->limit_total < 0)
+		*left = xasprintf(" %s: %s  [limit: %s: counting...]  %s, by "
+		    "%s%s", a, t->folder_name != NULL ? t->folder_name : "",
+		    t->limit, t->ix.threaded ? "threads" : "flat",
+		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
 	else if (t->limit != NULL)
 		*left = xasprintf(" %s: %s  [limit: %s: %lld of %lld "
 		    "messages]  %s, by %s%s", a, t->folder_name != NULL ?

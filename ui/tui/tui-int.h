@@ -15,6 +15,9 @@
  *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
+ *   index-thread.c  its threaded blocks, collapsed threads, thread walks
+ *   index-find.c    looking through the folder for a matching row
+ *   index-format.c  a row's text: the built-in columns or index_format
  *   pager.c    one message (or the help text) as wrapped lines; search,
  *              raw view
  *   sidebar.c  accounts and folders with counts
@@ -50,6 +53,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "util/i18n.h"
 #include "util/util.h"
@@ -57,6 +61,7 @@
 #include "store/store.h"
 #include "mail/mail.h"
 #include "app/app.h"
+#include "util/i18n.h"
 
 struct tui;
 
@@ -129,6 +134,7 @@ char	*keys_help(const struct keymap *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
+/* The order of enum config_sort (posta.conf(5) sort). */
 enum ix_sort {
 	IX_SORT_DATE,
 	IX_SORT_FROM,
@@ -144,7 +150,10 @@ struct ix_row {
 	int64_t		 thread_id;
 	unsigned	 flags;		/* STORE_* bits */
 	bool		 attach;
-	char		*from;		/* sanitised, one line */
+	char		*from;		/* sanitised, one line: the name, or
+					   the address when there is none */
+	char		*from_addr;	/* sanitised, one line */
+	char		*to;		/* the To list, sanitised, one line */
 	char		*subject;	/* sanitised, one line */
 	char		*tree;		/* threaded: prefix, else NULL */
 	int		 depth;
@@ -277,6 +286,23 @@ int	ix_next_thread(struct ix *, int dir);
 int	ix_find_back(struct ix *, bool (*match)(const struct ix_row *, void *),
 	    void *arg, bool *wrapped);
 
+/* ---- a row's text (index-format.c) -------------------------------------- */
+
+struct ix_fmt {
+	const char	*format;	/* index_format; NULL: the built-in
+					   columns */
+	const char	*date_format;	/* strftime; NULL: by age */
+	bool		 recipients;	/* Sent, Drafts: the author column
+					   (%F) shows "To: ..." */
+	time_t		 now;
+};
+/* The text of row r on a screen width columns wide (tagged: '*' among
+ * the flags): malloc'd, the caller frees; draw.c sanitises and fits it. */
+char	*ix_format_row(const struct ix_fmt *, const struct ix_row *,
+	    bool tagged, int width);
+/* A size as "512", "1.5K", "20K", "3.2M", "41M". */
+void	ix_format_size(int64_t n, char *buf, size_t len);
+
 /* ---- the pager (pager.c) ------------------------------------------------ */
 
 struct pg_line {
@@ -285,9 +311,18 @@ struct pg_line {
 	bool		 header;	/* in the header block */
 };
 
+/* What the pager shows of a message. */
+enum pg_mode {
+	PG_TEXT,			/* the usual headers, the body */
+	PG_HEADERS,			/* every header field, the body */
+	PG_RAW,				/* the full source */
+};
+
 struct pager {
 	int64_t		 msg_id;	/* 0: a text such as the help */
-	bool		 raw;		/* showing the full source */
+	enum pg_mode	 mode;
+	unsigned	 render;	/* MAIL_RENDER_* flags (the config's
+					   alternative_order) */
 	bool		 loading;	/* body not local yet */
 	char		*text;		/* sanitised, tabs expanded */
 	size_t		 textlen;
@@ -303,8 +338,8 @@ void	pager_init(struct pager *);
 void	pager_free(struct pager *);
 /* Show a text (help); title is shown in the status line. */
 void	pager_set_text(struct pager *, const char *title, const char *text);
-/* Show a message from the store (raw: its full source). */
-int	pager_open(struct pager *, struct store *, int64_t id, bool raw,
+/* Show a message from the store, as mode says. */
+int	pager_open(struct pager *, struct store *, int64_t id, enum pg_mode,
 	    struct perr *);
 void	pager_resize(struct pager *, int width, int height);
 void	pager_scroll(struct pager *, long delta);
@@ -520,6 +555,7 @@ struct tui {
 	int64_t		 account_id;	/* in the store, 0: unknown */
 	int64_t		 folder_id;	/* open folder, 0: none */
 	char		*folder_name;	/* sanitised */
+	bool		 folder_to;	/* Sent or Drafts: rows show "To: " */
 	int64_t		 total, unread;
 	bool		 online;	/* the open account's worker's word */
 	bool		 offline_req;	/* --offline, or the user's toggle */
@@ -551,6 +587,8 @@ struct tui {
 	bool		 pending;	/* start-up work left for after the
 					   first screen */
 	bool		 defer_counts;
+	bool		 counts_due;	/* the limit's count: after the
+					   next screen (search.c) */
 	struct draw	*draw;
 
 	struct app_act	*act;		/* read-write, for actions; lazily */
@@ -592,7 +630,7 @@ enum tui_refresh {
 /* view.c: what the actions and the loop ask of the screen (below them:
  * view.c calls only worker.c and the models). */
 void	view_open_folder(struct tui *, size_t account, int64_t folder_id);
-void	view_open_message(struct tui *, bool raw);
+void	view_open_message(struct tui *, enum pg_mode);
 /* Show a text (the help) in the pager; q goes back where it was. */
 void	view_show_text(struct tui *, const char *title, const char *text);
 /* Show a program's output (any bytes) in the pager; q goes back to
@@ -647,6 +685,7 @@ void	index_act_first_entry(struct tui *);
 void	index_act_last_entry(struct tui *);
 void	index_act_display(struct tui *);
 void	index_act_display_raw(struct tui *);
+void	index_act_display_headers(struct tui *);
 void	index_act_next_unread(struct tui *);
 void	index_act_prev_unread(struct tui *);
 void	index_act_toggle_threads(struct tui *);
@@ -676,6 +715,7 @@ void	pager_act_bottom(struct tui *);
 void	pager_act_search(struct tui *);
 void	pager_act_search_next(struct tui *);
 void	pager_act_toggle_raw(struct tui *);
+void	pager_act_toggle_headers(struct tui *);
 void	pager_act_next_msg(struct tui *);
 void	pager_act_prev_msg(struct tui *);
 void	pager_act_next_unread(struct tui *);
@@ -827,6 +867,7 @@ void	workers_flush_outbox(struct tui *, size_t account);
 
 /* search.c: the query language in the index (doc/SEARCH.md). */
 void	search_act_limit(struct tui *);
+void	search_limit_count(struct tui *);
 void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
 void	search_act_all(struct tui *);

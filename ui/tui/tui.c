@@ -241,7 +241,16 @@ tui_init(struct tui *t, struct cli_ctx *ctx)
 		if (&t->cfg->accounts[i] == acct)
 			t->account = i;
 	ix_init(&t->ix);
+	/* The configured order (posta.conf(5) sort, threads): threads are
+	 * by date only, as ix_set_sort() says. */
+	t->ix.sort = (enum ix_sort)t->cfg->sort;
+	t->ix.reverse = t->cfg->sort_reverse;
+	t->ix.threaded = t->cfg->threads && t->cfg->sort == CONFIG_SORT_DATE;
+	if (t->ix.threaded)
+		t->ix.reverse = false;
 	pager_init(&t->pg);
+	if (t->cfg->prefer_html)
+		t->pg.render = MAIL_RENDER_PREFER_HTML;
 	sidebar_init(&t->sb);
 	status_init(&t->status);
 	prompt_init(&t->prompt);
@@ -482,7 +491,7 @@ loop(struct tui *t, int sigfd)
 
 	while (!t->quit) {
 		/* Before drawing: what it read again is drawn now. */
-		wait_ms = t->pending ? 0 : store_watch(t);
+		wait_ms = t->pending || t->counts_due ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
 			view_layout(t);
@@ -504,6 +513,10 @@ loop(struct tui *t, int sigfd)
 			if (errno == EINTR)
 				continue;
 			return -1;
+		}
+		if (n == 0 && t->counts_due) {
+			search_limit_count(t);
+			continue;
 		}
 		if (n == 0 && t->pending) {
 			pending(t);

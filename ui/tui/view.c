@@ -134,6 +134,9 @@ view_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	}
 	free(t->folder_name);
 	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
+	/* The user's own mail: who it went to says more (as mutt). */
+	t->folder_to = f.special_use == STORE_SPECIAL_SENT ||
+	    f.special_use == STORE_SPECIAL_DRAFTS;
 	store_folder_free(&f);
 	if (folder_id != t->folder_id)
 		view_limit_clear(t);
@@ -159,7 +162,7 @@ view_open_folder(struct tui *t, size_t account, int64_t folder_id)
 }
 
 void
-view_open_message(struct tui *t, bool raw)
+view_open_message(struct tui *t, enum pg_mode mode)
 {
 	const struct ix_row	*r = ix_selected(&t->ix);
 	struct perr		 err;
@@ -169,7 +172,7 @@ view_open_message(struct tui *t, bool raw)
 		status_msg(&t->status, "no message selected");
 		return;
 	}
-	if (pager_open(&t->pg, t->st, r->id, raw, &err) != 0) {
+	if (pager_open(&t->pg, t->st, r->id, mode, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
@@ -181,7 +184,7 @@ view_open_message(struct tui *t, bool raw)
 	/* Not stored yet: the worker fetches it before anything else. */
 	if (t->pg.loading)
 		workers_fetch_body(t, r->id);
-	if (!raw)
+	if (mode != PG_RAW)
 		view_mark_read(t, r->id);
 }
 

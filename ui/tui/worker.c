@@ -133,12 +133,12 @@ body_ready(struct tui *t, int64_t id)
 {
 	struct perr	err;
 	int		w, h;
-	bool		raw = t->pg.raw;
+	enum pg_mode	mode = t->pg.mode;
 
 	if (t->pg.msg_id != id || !t->pg.loading)
 		return;
 	t->wk.loading = 0;
-	if (pager_open(&t->pg, t->st, id, raw, &err) != 0) {
+	if (pager_open(&t->pg, t->st, id, mode, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
