@@ -174,6 +174,15 @@ void	 mail_parts_free(struct mail_part *, size_t);
  */
 int	 mail_part_decode(const char *raw, size_t len, const char *part_id,
 	    char **bytes, size_t *n, struct perr *);
+/*
+ * One text part (by its section number) as the pager shows a body: its
+ * charset converted, HTML through the built-in renderer (links listed),
+ * format=flowed joined; sanitised, at most MAIL_RENDER_MAX bytes. *out is
+ * malloc'd (caller frees). 0, or -1 with err (PERR_NOTFOUND: no such
+ * part, or not text/).
+ */
+int	 mail_part_render(const char *raw, size_t len, const char *part_id,
+	    char **out, struct perr *err);
 
 /* ---- text helpers --------------------------------------------------- */
 

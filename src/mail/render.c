@@ -273,6 +273,38 @@ mail_render(const char *raw, size_t len, char **out,
 }
 
 int
+mail_part_render(const char *raw, size_t len, const char *id, char **out,
+    struct perr *err)
+{
+	struct mime_msg	 m;
+	struct render	 r;
+	char		*s;
+	size_t		 i, n;
+
+	*out = NULL;
+	if (raw == NULL || id == NULL)
+		return perr_set(err, PERR_GENERIC, "no message or part");
+	mime_open(raw, len, false, &m);
+	for (i = 0; i < m.nparts; i++)
+		if (m.parts[i].kind != MIME_MULTIPART &&
+		    strcmp(m.parts[i].id, id) == 0)
+			break;
+	if (i == m.nparts || strncmp(m.parts[i].type, "text/", 5) != 0) {
+		mime_close(&m);
+		return perr_set(err, PERR_NOTFOUND, "message has no text part "
+		    "%s", id);
+	}
+	memset(&r, 0, sizeof r);
+	r.max = MAIL_RENDER_MAX;
+	body_part(&r, &m.parts[i]);
+	mime_close(&m);
+	s = mbuf_finish(&r.out, &n);
+	*out = sanitize_text(s, n, true);
+	free(s);
+	return 0;
+}
+
+int
 mail_index(const char *raw, size_t len, size_t text_max,
     struct mail_headers *h, char **text, char **problem, struct perr *err)
 {

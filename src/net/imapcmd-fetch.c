@@ -304,6 +304,44 @@ imapcmd_ft_add(struct mailimap_fetch_type *ft, struct mailimap_fetch_att *att)
 	return 0;
 }
 
+static bool	body_chunk(int, struct mailimap_msg_att_body_section *,
+		    const char *, size_t, void *);
+
+/*
+ * One streamed UID FETCH of ft over set (with CHANGEDSINCE when not 0),
+ * every message of the reply to s->each, the bodies (body) to
+ * body_chunk() under the body's bound. Takes set and ft. Returns s->stop,
+ * or -1 with err naming the command ("UID FETCH (what)").
+ */
+static int
+fetch_run(struct imap_conn *c, struct mailimap_set *set,
+    struct mailimap_fetch_type *ft, uint64_t changedsince, bool body,
+    struct stream *s, const char *what, struct perr *err)
+{
+	clist	*res = NULL;
+	char	 cmd[64];
+	int	 r;
+
+	imapcmd_stream_on(c, s);
+	if (body) {
+		mailimap_set_msg_body_handler(c->imap, body_chunk, s);
+		tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
+	}
+	if (changedsince != 0)
+		r = mailimap_uid_fetch_changedsince(c->imap, set, ft,
+		    changedsince, &res);
+	else
+		r = mailimap_uid_fetch(c->imap, set, ft, &res);
+	imapcmd_stream_off(c);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	imapcmd_fetch_list_free(r, res);
+	if (r != MAILIMAP_NO_ERROR) {
+		(void)snprintf(cmd, sizeof cmd, "UID FETCH (%s)", what);
+		return imapcmd_fail(c, r, cmd, PERR_GENERIC, err);
+	}
+	return s->stop;
+}
 
 void
 imapcmd_flags_each(struct stream *s, const struct mailimap_msg_att *ma)
@@ -332,8 +370,6 @@ imap_fetch_flags(struct imap_conn *c, uint32_t first, uint32_t last,
 	struct mailimap_set		*set;
 	struct mailimap_fetch_type	*ft;
 	struct stream			 s;
-	clist				*res = NULL;
-	int				 r;
 
 	if ((set = mailimap_set_new_interval(first, last)) == NULL)
 		return imapcmd_nomem(c, err);
@@ -351,19 +387,7 @@ imap_fetch_flags(struct imap_conn *c, uint32_t first, uint32_t last,
 	s.each = imapcmd_flags_each;
 	s.flags_cb = cb;
 	s.arg = arg;
-	imapcmd_stream_on(c, &s);
-	if (changedsince != 0)
-		r = mailimap_uid_fetch_changedsince(c->imap, set, ft,
-		    changedsince, &res);
-	else
-		r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (FLAGS)", PERR_GENERIC, err);
-	return s.stop;
+	return fetch_run(c, set, ft, changedsince, false, &s, "FLAGS", err);
 }
 
 /* ---- UID FETCH of headers -------------------------------------------------- */
@@ -441,9 +465,8 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 	struct mailimap_header_list	*hl;
 	struct mailimap_section		*sec;
 	struct stream			 s;
-	clist				*names, *res = NULL;
+	clist				*names;
 	char				*a = NULL, *b = NULL;
-	int				 r;
 
 	if (n == 0)
 		return 0;
@@ -487,15 +510,7 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 	s.each = headers_each;
 	s.header_cb = cb;
 	s.arg = arg;
-	imapcmd_stream_on(c, &s);
-	r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (headers)", PERR_GENERIC, err);
-	return s.stop;
+	return fetch_run(c, set, ft, 0, false, &s, "headers", err);
 
 oom:
 	if (names != NULL) {
@@ -567,7 +582,6 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	struct mailimap_fetch_type	*ft;
 	struct mailimap_section		*sec;
 	struct stream			 s;
-	clist				*res = NULL;
 	int				 r;
 
 	c->refused[0] = '\0';	/* a body too big is no NO */
@@ -595,21 +609,9 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	s.body_cb = cb;
 	s.arg = arg;
 	s.max = max;
-	imapcmd_stream_on(c, &s);
-	mailimap_set_msg_body_handler(c->imap, body_chunk, &s);
-	tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
-	r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
+	r = fetch_run(c, set, ft, 0, true, &s, "BODY.PEEK[]", err);
 	free(s.buf);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (BODY.PEEK[])", PERR_GENERIC,
-		    err);
-	if (s.stop != 0)
-		return s.stop;
-	return 0;
+	return r;
 
 oom:
 	mailimap_fetch_type_free(ft);

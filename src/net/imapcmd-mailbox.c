@@ -303,8 +303,10 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	if (r != MAILIMAP_NO_ERROR)
 		return imapcmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
 	status_fill(res, st);
-	if (res != NULL)
+	if (res != NULL) {
+		c->status_replies++;	/* not news: imap_status_heard() */
 		mailimap_mailbox_data_status_free(res);
+	}
 	return 0;
 }
 
@@ -325,8 +327,10 @@ status_got(void *arg, size_t i, int r)
 
 	w->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
 	    ri->rsp_status != NULL;
-	if (w->ok[i])
+	if (w->ok[i]) {
+		w->c->status_replies++;	/* not news: imap_status_heard() */
 		status_fill(ri->rsp_status, &w->st[i]);
+	}
 }
 
 /*

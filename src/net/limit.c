@@ -53,6 +53,8 @@ struct net_lexer {
 	unsigned	 word;		/* 0, 1: in the first or second word */
 	char		 w[8];		/* the current word's start, upper */
 	size_t		 wlen;
+	bool		 untagged;	/* the line began with "*" */
+	uint64_t	 statuses;	/* untagged STATUS lines, ever */
 	bool		 text;		/* free text to the line's end */
 	bool		 quoted, escaped;
 	char		 recent[16];	/* the line's last bytes, a ring */
@@ -190,6 +192,12 @@ net_lexer_sent(struct net_lexer *lx, long long now_ms)
 	lx->got = lx->resp = 0;
 }
 
+uint64_t
+net_lexer_statuses(const struct net_lexer *lx)
+{
+	return lx->statuses;
+}
+
 long long
 net_lexer_due(const struct net_lexer *lx)
 {
@@ -251,7 +259,7 @@ line_end(struct net_lexer *lx)
 	lx->depth = 0;
 	lx->word = 0;
 	lx->wlen = 0;
-	lx->text = lx->quoted = lx->escaped = false;
+	lx->text = lx->quoted = lx->escaped = lx->untagged = false;
 	lx->nrecent = 0;
 	lx->lst = LIT_NONE;
 }
@@ -352,6 +360,11 @@ word_end(struct net_lexer *lx)
 
 	if (lx->word == 0 && lx->wlen == 1 && lx->w[0] == '+')
 		lx->text = true;
+	if (lx->word == 0)
+		lx->untagged = lx->wlen == 1 && lx->w[0] == '*';
+	if (lx->word == 1 && lx->untagged && lx->wlen == 6 &&
+	    memcmp(lx->w, "STATUS", 6) == 0)
+		lx->statuses++;
 	if (lx->word == 1)
 		for (i = 0; i < sizeof text / sizeof text[0]; i++)
 			if (lx->wlen == strlen(text[i]) &&

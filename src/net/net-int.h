@@ -95,6 +95,9 @@ void	tls_stream_limit(mailstream *, enum net_ctx ctx);
 /* True once a reply was refused for going over a bound (not a timeout). */
 bool	tls_stream_over_limit(mailstream *);
 
+/* net_lexer_statuses() of the stream's lexer (0: none yet). */
+uint64_t tls_stream_statuses(mailstream *);
+
 /* True when the stream speaks TLS (after a successful handshake). */
 bool	tls_stream_is_tls(mailstream *);
 

@@ -191,6 +191,11 @@ struct imap_conn {
 	char			*alerts[4];
 	size_t			 nalerts;
 	struct imap_trace	*trace;
+	/*
+	 * Untagged STATUS responses that answered posta's own STATUS, and
+	 * those beyond them already told by imap_status_heard().
+	 */
+	uint64_t		 status_replies, status_heard;
 };
 #define IMAP_ALERTS_KEPT	4
 
@@ -612,6 +617,13 @@ int	imap_idle_done(struct imap_conn *, struct imap_news *news,
  */
 bool	imap_can_notify(const struct imap_conn *);
 int	imap_notify_set(struct imap_conn *, struct perr *);
+/*
+ * Did an untagged STATUS that posta did not ask for (NOTIFY's news of
+ * another mailbox) come since the last call, in the reply to any command
+ * (a FETCH, a SELECT, NOTIFY itself)? libetpan keeps such a response only
+ * until the next command; the stream's lexer counts every one.
+ */
+bool	imap_status_heard(struct imap_conn *);
 /* NOOP, for servers without IDLE: the news it brought. */
 int	imap_noop(struct imap_conn *, struct imap_news *news, struct perr *);
 

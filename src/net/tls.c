@@ -581,6 +581,14 @@ tls_stream_over_limit(mailstream *s)
 	return d != NULL && d->over_limit;
 }
 
+uint64_t
+tls_stream_statuses(mailstream *s)
+{
+	struct tls_low	*d = tls_stream_data(s);
+
+	return d != NULL && d->lx != NULL ? net_lexer_statuses(d->lx) : 0;
+}
+
 bool
 tls_stream_is_tls(mailstream *s)
 {

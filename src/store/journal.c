@@ -19,6 +19,36 @@
  * Order is the id (INTEGER PRIMARY KEY, only ever appended), and the
  * (account_id, state, id) index serves both the replay's walk and the
  * status line's counts.
+ *
+ * The states of an entry (enum store_jstate), each transition by the
+ * function named on it (the replay, src/sync/sync-replay.c and the
+ * drivers, calls all but retry and drop, which are the user's):
+ *
+ *     store_journal_append()
+ *              |
+ *              v
+ *          PENDING ------ store_journal_sent() ------> SENT
+ *            ^  ^                                     |  |  |
+ *            |  +------- store_journal_defer() -------+  |  |
+ *            |           (a passing reason: the          |  |
+ *            |           connection broke)               |  |
+ *            |                                           |  |
+ *            |           store_journal_failed() <--------+  |
+ *            |           (the server refused it)            |
+ *            |                      |                       |
+ *            |                      v                       v
+ *            +---------------- FAILED              store_journal_done():
+ *          store_journal_retry()    |              the server said yes
+ *          (the user)               |                       |
+ *                                   v                       v
+ *                     store_journal_drop() (the user) --> (deleted)
+ *
+ * A crash leaves an entry SENT: the next replay asks the server whether
+ * it was done before it sends it again. PENDING may also be failed,
+ * deferred or done straight away (a batch settled without a word to the
+ * server). store_journal_batch() walks PENDING and SENT only, in id
+ * order; FAILED entries wait for the user and never block the ones after
+ * them.
  */
 #include <stdint.h>
 #include <stdio.h>

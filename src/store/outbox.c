@@ -13,6 +13,35 @@
  * row is split (store_outbox_split: a second row with the same message for
  * some of them), so each part keeps a state of its own.
  *
+ * The states of a row (enum store_outbox_state), each transition by the
+ * function named on it:
+ *
+ *                 store_outbox_add()
+ *                         |
+ *                         v
+ *     +---------------> WAITING
+ *     |                   |  store_outbox_sending(): the claim
+ *     |                   v
+ *     |               UNKNOWN ---- store_outbox_remove() ----> (deleted)
+ *     |    sending()   |  |  |     the server took it for all
+ *     |   +----------> |  |  +---- store_outbox_unknown(): no answer,
+ *     |   |            |  |        it stays (sent or not, who knows)
+ *     |   |  failed()  |  |  refused()
+ *     |   +-- FAILED <-+  +--> REFUSED
+ *     |        |                  |
+ *     +--------+------------------+---- store_outbox_retry(): the user's
+ *                                       (from UNKNOWN too)
+ *
+ *   store_outbox_drop() (the user): any state but a live claim -> deleted.
+ *   store_outbox_split(): a second row, FAILED or REFUSED, for some of
+ *   the recipients left (store_outbox_set_rcpt() names the rest).
+ *
+ * Invariants: only WAITING and FAILED are claimed, and a claim is one
+ * UPDATE, so two processes never both send a row; a row is never WAITING
+ * after a submission began, so a crash leaves UNKNOWN, which nothing
+ * sends again without the user; retry and drop refuse a row whose
+ * claimant still runs (outbox_unclaimed_change()).
+ *
  * The address table counts the addresses the user wrote to; completion
  * adds the senders of stored messages, so both kinds are offered.
  */

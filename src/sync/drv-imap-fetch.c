@@ -242,42 +242,19 @@ store_header(void *arg, const struct imap_header *h)
 	return rc;
 }
 
-/* Store raw as message id's body with text, its readable text for the
- * search index (NULL: none). */
-static int
-body_store(struct sync_session *s, int64_t id, const char *raw, size_t len,
-    const char *text, struct perr *err)
-{
-	if (store_body_put(s->st, id, raw, len, text, err) != 0)
-		return -1;
-	s->prog.bodies++;
-	s->prog.bytes += len;
-	return 0;
-}
-
 /*
- * Store raw as message id's body, with its readable text for the search
- * index (none is no reason to fail), and a problem when it is too complex
- * to read whole (MAIL_PROBLEM_COMPLEX): one parse.
+ * Store raw as message id's body, with its search text and its problem
+ * (ingest.c, as every message), and count it.
  */
 static int
 body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
     struct perr *err)
 {
-	struct mail_headers	 mh;
-	struct perr		 rerr;
-	char			*text = NULL, *problem = NULL;
-	int			 rc;
-
-	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, &text, &problem,
-	    &rerr) == 0)
-		mail_headers_free(&mh);
-	rc = body_store(s, id, raw, len, text, err);
-	if (rc == 0 && problem != NULL)
-		rc = store_msg_set_problem(s->st, id, problem, err);
-	free(problem);
-	free(text);
-	return rc;
+	if (sync_ingest_body(s->st, id, raw, len, err) != 0)
+		return -1;
+	s->prog.bodies++;
+	s->prog.bytes += len;
+	return 0;
 }
 
 static int store_raw_rows(struct hdr_ctx *, struct store_msg *, const char *,

@@ -267,15 +267,8 @@ move_apply(struct sync_session *s, const struct store_journal *v, size_t n,
 		n = todo.n;
 		v = tv;
 	}
-	if ((r = replay_source(s, v, n, err)) != 0) {
-		rc = r == 2 ? 0 : r;
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
-		goto out;
-	}
 	/*
 	 * A result removed here before the replay: a copy of it is nothing,
 	 * a move of it is the removal of its source.

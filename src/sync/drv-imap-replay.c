@@ -413,7 +413,7 @@ replay_refused_all(struct sync_session *s, const struct store_journal *v,
  * DRV_AGAIN read the batch again, 2 the batch is settled (the folder was
  * refused), DRV_FAILED a broken connection.
  */
-int
+static int
 replay_source(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
 {
@@ -424,6 +424,25 @@ replay_source(struct sync_session *s, const struct store_journal *v, size_t n,
 	return replay_refused_all(s, v, n, false, err) < 0 ? -1 : 2;
 }
 
+bool
+replay_begin(struct sync_session *s, const struct store_journal *v, size_t n,
+    struct replay_set *here, struct replay_set *gone, int *rc,
+    struct perr *err)
+{
+	int	r;
+
+	if ((r = replay_source(s, v, n, err)) != 0) {
+		*rc = r == 2 ? 0 : r;
+		return false;
+	}
+	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), here,
+	    gone, err) != 0) {
+		*rc = replay_refused_all(s, v, n, false, err);
+		return false;
+	}
+	return true;
+}
+
 static int
 j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
@@ -431,15 +450,10 @@ j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
 	struct imap_be		*be = s->be;
 	struct replay_set	 here = { 0 }, gone = { 0 };
 	char			*fname;
-	int			 r, rc = -1;
+	int			 rc = -1;
 
-	if ((r = replay_source(s, v, n, err)) != 0)
-		return r == 2 ? 0 : r;
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
 	if (replay_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	/* Only what the user changed: the server keeps the rest. */
@@ -554,15 +568,10 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 	struct replay_set	here = { 0 }, gone = { 0 };
 	char		*fname;
 	bool		 left = false;
-	int		 r, rc = -1;
+	int		 rc = -1;
 
-	if ((r = replay_source(s, v, n, err)) != 0)
-		return r == 2 ? 0 : r;
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
 	if (replay_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	if (replay_remove(s, here.uid, here.n, &left, err) != 0) {

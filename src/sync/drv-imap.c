@@ -115,9 +115,7 @@ be_close(struct sync_session *s, bool broken)
 		return;
 	aux_close(s, broken);
 	be_conn_drop(s, be, broken);
-	pthread_mutex_lock(&s->lock);
-	s->be = NULL;
-	pthread_mutex_unlock(&s->lock);
+	drv_set_be(s, NULL);
 	free(be->ns_prefix);
 	free(be->selected);
 	free(be->dropped);
@@ -149,6 +147,13 @@ be_alert(void *arg, const char *text)
 	be_note(s, _("account %s: the server says: %s"), s->acct->name, text);
 }
 
+/* drv_keep_conn()'s keep. */
+static void
+keep_conn(void *be, void *c)
+{
+	((struct imap_be *)be)->c = c;
+}
+
 /*
  * Open be->c: connect, trace, ENABLE, NAMESPACE. The connection is
  * published under the lock only once it exists; a cancel that came while
@@ -158,18 +163,12 @@ int
 be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 {
 	struct imap_conn	*c;
-	bool			 cancelled;
 
 	if ((c = imap_connect(s->acct, &s->acct->in, err)) == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	if (!(cancelled = s->cancelled))
-		be->c = c;
-	pthread_mutex_unlock(&s->lock);
-	if (cancelled) {
+	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
 		imap_abort(c);
-		return perr_set(err, PERR_IO, _("account %s: cancelled"),
-		    s->acct->name);
+		return -1;
 	}
 	imap_set_alert_cb(c, be_alert, s);
 	free(be->ns_prefix);
@@ -187,20 +186,16 @@ be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 }
 
 static int
+be_open(struct sync_session *s, struct perr *err)
+{
+	return be_conn_open(s, s->be, err);
+}
+
+static int
 be_connect(struct sync_session *s, struct perr *err)
 {
-	struct imap_be	*be;
-
-	be = xcalloc(1, sizeof *be);
-	pthread_mutex_lock(&s->lock);
-	s->be = be;
-	pthread_mutex_unlock(&s->lock);
-	if (be_conn_open(s, be, err) != 0) {
-		/* The engine only closes what connected: undo it here. */
-		be_close(s, true);
-		return -1;
-	}
-	return 0;
+	return drv_connect(s, xcalloc(1, sizeof(struct imap_be)), be_open,
+	    be_close, err);
 }
 
 /* ---- push ---------------------------------------------------------------------- */
@@ -211,22 +206,14 @@ wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
 {
 	struct imap_be		*be = s->be;
 	struct imap_news	 news;
-	struct pollfd		 pfd;
-	int			 ms, r;
+	int			 ms;
 
-	ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ? timeout_ms :
-	    SYNC_POLL_MS;
-	pfd.fd = wake_fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	do
-		r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
-	while (r == -1 && errno == EINTR);
-	if (r > 0)
+	if (drv_wait_wake(wake_fd, timeout_ms, &ms))
 		return SYNC_WATCH_WOKEN;
 	if (imap_noop(be->c, &news, err) != 0)
 		return -1;
-	s->others_news |= news.others;
+	s->others_news |= news.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news))
 		return SYNC_WATCH_PULLED;
 	return SYNC_WATCH_TIMEOUT;
@@ -257,6 +244,15 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 			else if (be_fatal(err))
 				return -1;
 		}
+	}
+	/*
+	 * NOTIFY's news that came in the reply to another command (the
+	 * last pull, a body, NOTIFY itself): the others now, not after the
+	 * next IDLE.
+	 */
+	if (be->notify_on && imap_status_heard(be->c)) {
+		s->others_news = true;
+		return SYNC_WATCH_TIMEOUT;
 	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
@@ -295,13 +291,11 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
 	/*
-	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
-	 * a STATUS that came during the commands of the last pull was taken
-	 * for their reply and lost: with NOTIFY on, news of this folder is a
-	 * reason to look at the others too (one pipelined STATUS round).
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too (the
+	 * lexer counted them: imap_status_heard()).
 	 */
-	s->others_news |= news.others || more.others || news.missed ||
-	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
+	s->others_news |= news.others || more.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*

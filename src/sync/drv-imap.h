@@ -272,8 +272,15 @@ int64_t	replay_folder_id(struct sync_session *s, const char *remote);
 int	replay_refused_all(struct sync_session *s,
 	    const struct store_journal *v, size_t n, bool sent,
 	    struct perr *err);
-int	replay_source(struct sync_session *s, const struct store_journal *v,
-	    size_t n, struct perr *err);
+/*
+ * The start of a batch on messages of one folder: that folder selected,
+ * the entries split into here (the server has them) and gone. true: go
+ * on; false: the batch is done, *rc its result (0 settled as refused,
+ * DRV_AGAIN, DRV_FAILED). The caller frees here and gone either way.
+ */
+bool	replay_begin(struct sync_session *s, const struct store_journal *v,
+	    size_t n, struct replay_set *here, struct replay_set *gone,
+	    int *rc, struct perr *err);
 int	replay_give_uid(struct sync_session *s, int64_t eid, int64_t id,
 	    int64_t dest_id, const char *dest_name, uint32_t uid,
 	    struct perr *err);

@@ -113,22 +113,23 @@ pop3_conn_drop(struct sync_session *s, struct pop3_be *be, bool commit)
 		pop3_close(c, commit);
 }
 
+/* drv_keep_conn()'s keep. */
+static void
+keep_conn(void *be, void *c)
+{
+	((struct pop3_be *)be)->c = c;
+}
+
 int
 pop3_conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
 {
 	struct pop3_conn	*c;
-	bool			 cancelled;
 
 	if ((c = pop3_connect(s->acct, &s->acct->in, err)) == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	if (!(cancelled = s->cancelled))
-		be->c = c;
-	pthread_mutex_unlock(&s->lock);
-	if (cancelled) {
+	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
 		pop3_close(c, false);
-		return perr_set(err, PERR_IO, _("account %s: cancelled"),
-		    s->acct->name);
+		return -1;
 	}
 	be->done = false;
 	return 0;
@@ -147,27 +148,21 @@ be_close(struct sync_session *s, bool broken)
 	 * would be safe too), but a broken one must not say another word.
 	 */
 	pop3_conn_drop(s, be, !broken && !be->done);
-	pthread_mutex_lock(&s->lock);
-	s->be = NULL;
-	pthread_mutex_unlock(&s->lock);
+	drv_set_be(s, NULL);
 	free(be);
+}
+
+static int
+be_open(struct sync_session *s, struct perr *err)
+{
+	return pop3_conn_open(s, s->be, err);
 }
 
 static int
 be_connect(struct sync_session *s, struct perr *err)
 {
-	struct pop3_be	*be;
-
-	be = xcalloc(1, sizeof *be);
-	pthread_mutex_lock(&s->lock);
-	s->be = be;
-	pthread_mutex_unlock(&s->lock);
-	if (pop3_conn_open(s, be, err) != 0) {
-		/* The engine only closes what connected: undo it here. */
-		be_close(s, true);
-		return -1;
-	}
-	return 0;
+	return drv_connect(s, xcalloc(1, sizeof(struct pop3_be)), be_open,
+	    be_close, err);
 }
 
 /* Called by the engine from another thread, with s->lock held. */

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/config.h"
-#include "util/config-display.h"
+#include "util/config-int.h"
 
 /* The index_format expandos ui/tui/index-format.c knows. */
 #define FMT_LETTERS	"dfFntsZc%"
@@ -18,13 +17,13 @@
 static const char *const sort_names[] = { "date", "from", "subject", "size" };
 
 void
-config_display_defaults(struct config *cfg)
+conf_display_defaults(struct config *cfg)
 {
 	cfg->confirm_send = true;
 }
 
 void
-config_display_free(struct config *cfg)
+conf_display_free(struct config *cfg)
 {
 	size_t	i;
 
@@ -48,20 +47,6 @@ config_editor(const struct config *cfg)
 	if (ed == NULL || *ed == '\0')
 		ed = "vi";
 	return ed;
-}
-
-static bool
-yes_no(const char *v, bool *out)
-{
-	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
-		*out = true;
-	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
-	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
 }
 
 /* An index_format: every % starts one of our expandos (widths allowed). */
@@ -160,17 +145,15 @@ set_or_clear(char **dst, const char *v)
 }
 
 int
-config_display_key(struct config *cfg, const char *key, const char *v,
-    char *why, size_t len)
+conf_display_key(struct parse_state *ps, const char *key, const char *v)
 {
-	bool	b;
-	long	n;
-	char	*end;
+	struct config	*cfg = ps->cfg;
+	char		 why[512] = "";
+	bool		 b;
 
-	why[0] = '\0';
 	if (strcmp(key, "index_format") == 0) {
-		if (!format_ok(v, why, len))
-			return -1;
+		if (!format_ok(v, why, sizeof why))
+			return conf_fail(ps, key, "%s", why);
 		set_or_clear(&cfg->index_format, v);
 	} else if (strcmp(key, "date_format") == 0)
 		set_or_clear(&cfg->date_format, v);
@@ -178,42 +161,40 @@ config_display_key(struct config *cfg, const char *key, const char *v,
 		set_or_clear(&cfg->editor, v);
 	else if (strcmp(key, "sort") == 0) {
 		if (!sort_key(cfg, v))
-			snprintf(why, len, "expected date, from, subject or "
-			    "size (reverse-date, ... the other way), got '%s'",
-			    v);
+			return conf_fail(ps, key, "expected date, from, subject "
+			    "or size (reverse-date, ... the other way), got "
+			    "'%s'", v);
 	} else if (strcmp(key, "threads") == 0 ||
 	    strcmp(key, "keep_tags") == 0 || strcmp(key, "confirm_send") == 0) {
-		if (!yes_no(v, &b))
-			snprintf(why, len, "expected yes or no, got '%s'", v);
-		else if (strcmp(key, "threads") == 0)
+		if (!conf_bool(v, &b))
+			return conf_fail(ps, key, "expected yes or no, got '%s'",
+			    v);
+		if (strcmp(key, "threads") == 0)
 			cfg->threads = b;
 		else if (strcmp(key, "keep_tags") == 0)
 			cfg->keep_tags = b;
 		else
 			cfg->confirm_send = b;
 	} else if (strcmp(key, "sidebar_width") == 0) {
-		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || n < 8 || n > 200)
-			snprintf(why, len, "expected a number of columns from "
-			    "8 to 200, got '%s'", v);
-		else
-			cfg->sidebar_width = (int)n;
+		if (!conf_int(v, 8, 200, &cfg->sidebar_width))
+			return conf_fail(ps, key, "expected a number of columns "
+			    "from 8 to 200, got '%s'", v);
 	} else if (strcmp(key, "delete_model") == 0) {
 		if (strcmp(v, "trash") == 0)
 			cfg->delete_model = CONFIG_DELETE_TRASH;
 		else if (strcmp(v, "mark") == 0)
 			cfg->delete_model = CONFIG_DELETE_MARK;
 		else
-			snprintf(why, len, "expected trash or mark, got '%s'",
-			    v);
+			return conf_fail(ps, key, "expected trash or mark, got "
+			    "'%s'", v);
 	} else if (strcmp(key, "alternative_order") == 0) {
 		if (!alternative_order(cfg, v))
-			snprintf(why, len, "expected text/plain and text/html "
-			    "in the order wanted, got '%s'", v);
+			return conf_fail(ps, key, "expected text/plain and "
+			    "text/html in the order wanted, got '%s'", v);
 	} else if (strcmp(key, "auto_view") == 0) {
-		if (!auto_view(cfg, v, why, len))
-			return -1;
+		if (!auto_view(cfg, v, why, sizeof why))
+			return conf_fail(ps, key, "%s", why);
 	} else
-		return 0;
-	return why[0] != '\0' ? -1 : 1;
+		return -1;
+	return 1;
 }

@@ -1,6 +1,7 @@
 /*
  * config-int.h - what the files of the configuration reader share
- * (config.c, config-account.c, config-ui.c); no one else includes it.
+ * (config.c, config-account.c, config-ui.c, config-display.c); no one
+ * else includes it.
  *
  * One parse_state lives for one config_load(); conf_fail() records the
  * first error as "FILE:LINE: key 'KEY': WHAT" and every later call is a
@@ -58,6 +59,13 @@ int	 conf_account_key(struct parse_state *, const char *, const char *);
 int	 conf_finish_account(struct parse_state *, struct account *,
 	    struct account_set *, bool);
 void	 conf_folder_patterns_free(struct account *);
+
+/* config-display.c: the display and behaviour keys of [general]. 1
+ * taken, 0 refused (conf_fail said why), -1 not one of them. */
+int	 conf_display_key(struct parse_state *, const char *, const char *);
+/* The defaults that are not zero (confirm_send); what the keys made. */
+void	 conf_display_defaults(struct config *);
+void	 conf_display_free(struct config *);
 
 /* config-ui.c: [keys], [search NAME], [colors]. */
 int	 conf_keys_key(struct parse_state *, const char *, const char *);

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "util/config-int.h"
-#include "util/config-display.h"
 
 int
 conf_fail(struct parse_state *ps, const char *key, const char *fmt, ...)
@@ -130,11 +129,10 @@ static int
 general_key(struct parse_state *ps, const char *key, const char *v)
 {
 	struct config	*cfg = ps->cfg;
-	char		 why[512];
 	int		 r;
 
-	if ((r = config_display_key(cfg, key, v, why, sizeof why)) != 0)
-		return r > 0 ? 1 : conf_fail(ps, key, "%s", why);
+	if ((r = conf_display_key(ps, key, v)) >= 0)
+		return r;
 	if (strcmp(key, "store") == 0) {
 		if (*v == '\0')
 			return conf_fail(ps, key, "expected the path of the store "
@@ -149,7 +147,6 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 		cfg->new_mail_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "print_command") == 0) {
 		free(cfg->print_command);
-	config_display_free(cfg);
 		cfg->print_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "url_command") == 0) {
 		free(cfg->url_command);
@@ -333,7 +330,7 @@ config_load(const char *path, struct perr *err)
 	}
 	ps.cfg = xcalloc(1, sizeof *ps.cfg);
 	ps.cfg->path = xstrdup(path);
-	config_display_defaults(ps.cfg);
+	conf_display_defaults(ps.cfg);
 	ps.path = ps.cfg->path;
 	ps.err = err;
 	r = ini_parse_stream(reader, &ps, handler, &ps);
@@ -404,6 +401,7 @@ config_free(struct config *cfg)
 	free(cfg->new_mail_command);
 	free(cfg->print_command);
 	free(cfg->url_command);
+	conf_display_free(cfg);
 	free(cfg);
 }
 

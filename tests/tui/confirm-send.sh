@@ -2,9 +2,9 @@
 # confirm_send (posta.conf(5)): posta compose on a terminal (a tmux pane)
 # shows the message after the editor and asks before sending; n keeps the
 # draft and sends nothing, e edits again, y queues it; confirm_send = no
-# sends at once.
+# sends at once; the editor key wins over $EDITOR.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 7
+plan 8
 tui_setup 5
 printf 'smtp_host = 127.0.0.1\nsmtp_port = 9\n' >>"$T/config"
 cat >"$T/editor" <<'ED'
@@ -15,11 +15,12 @@ ED
 chmod +x "$T/editor"
 outbox() { "$POSTA" -c "$T/config" outbox 2>/dev/null | grep -c "Asked first"; }
 
-compose() { # compose: posta compose in the pane, on a terminal
+compose() { # compose [EDITOR]: posta compose in the pane, on a terminal
+  local ed=${1:-$T/editor}
   tui_keep_server
   tx kill-session -t "$TUI_SESSION" 2>/dev/null || true
   tx new-session -d -s "$TUI_SESSION" -x 100 -y 30 \
-    env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color EDITOR="$T/editor" \
+    env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color EDITOR="$ed" \
     VISUAL= TMPDIR="$T" sh -c "\"$POSTA\" --offline -c \"$T/config\" compose bob@example.net; echo \"[posta exited \$?]\"; sleep 600"
 }
 
@@ -48,9 +49,11 @@ tui_wait "Send this message?" 10 && tui_keys y Enter
 tui_wait "[posta exited 0]" 10 && [[ $(outbox) -eq 1 ]]
 ok $? "y: queued in the outbox"
 
-sed -i 's/^default_account = alice$/&\nconfirm_send = no/' "$T/config"
-compose
-tui_wait "[posta exited 0]" 10 && ! tui_screen | grep -q "Send this message?" &&
+sed -i "s|^default_account = alice\$|&\nconfirm_send = no\neditor = $T/editor|" "$T/config"
+compose /bin/false
+tui_wait "[posta exited" 10 && ! tui_screen | grep -q "Send this message?" &&
   [[ $(outbox) -eq 2 ]]
 ok $? "confirm_send = no: sent without asking"
+tui_screen | grep -qF "[posta exited 0]"
+ok $? "the editor key is used rather than \$EDITOR (/bin/false here)"
 tui_done

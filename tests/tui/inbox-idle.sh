@@ -5,10 +5,12 @@
 # checks off (check_interval = 0) a message another client appends to
 # INBOX shows in the sidebar's count within seconds. The second connection
 # is one, and goes when INBOX is opened again: counted as logins less
-# disconnections in the lab Dovecot's log.
+# disconnections in the lab Dovecot's log. A refused login on it (the
+# password changed on the server meanwhile) is the account's: no retry
+# until the user acts, then one login with what is typed.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-plan 7
+plan 10
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 IMAPCTL="/usr/bin/python3 $POSTA_SRCDIR/tests/tui/imapctl.py"
@@ -82,6 +84,22 @@ ok $? "still two connections, no more ($(live) open)"
 tui_keys c INBOX Enter
 tui_wait "alice: INBOX" 10 && wait_live 1
 ok $? "INBOX open again: the second connection is closed ($(live) open)"
+
+# The password changes on the server; INBOX's connection is still logged
+# in. Work opened: the second connection's login is refused.
+refusals() { grep -c 'user=<alice>.*auth failed\|auth failed.*user=<alice>' "$LAB_DOVECOT_LOG"; }
+sed -i "s/{PLAIN}$LAB_PASS:/{PLAIN}changed-$$:/" "$LAB_DIR/etc/passwd"
+tui_keys c Work Enter
+tui_wait "alice: Work" 10 && tui_wait "login refused (\$ asks for the password)" 30 &&
+  [[ $(refusals) -eq 1 ]]
+ok $? "the second connection's login refused: the account says so ($(refusals) refused)"
+sleep 6	# a window, not a wait for an event: nothing may be tried in it
+[[ $(refusals) -eq 1 ]]
+ok $? "no login tried again by itself ($(refusals) refused)"
+tui_keys '$'
+tui_wait "Password for account alice" 10 && tui_keys "changed-$$" Enter &&
+  tui_wait "online" 30 && wait_live 2 && [[ $(refusals) -eq 1 ]]
+ok $? "the new password typed: online, two connections again ($(live) open, $(refusals) refused)"
 tui_quit
 grep -qF "[posta exited 0]" <<<"$(tui_screen)"
 ok $? "quits with status 0"

@@ -10,7 +10,7 @@
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
  *   cmd-search.c         posta search: the query language over the store
- *   cmd-setup.c          posta setup: add an account (also on a first run)
+ *   cmd-setup*.c         posta setup: add an account (also on a first run)
  */
 #ifndef POSTA_CLI_H
 #define POSTA_CLI_H

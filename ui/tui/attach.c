@@ -10,7 +10,7 @@
  * directory (0700, the file 0600, O_EXCL), the viewer runs with curses
  * suspended or, for copiousoutput entries, with its output shown in the
  * pager, and the directory is removed afterwards. A text part without a
- * mailcap entry is shown in the pager.
+ * mailcap entry is shown in the pager as a body is (HTML rendered).
  */
 #include <sys/stat.h>
 
@@ -96,6 +96,8 @@ attach_act_exit(struct tui *t)
 		if (pager_open(&t->pg, t->st, t->att.msg_id, PG_TEXT,
 		    &err) != 0)
 			status_error(&t->status, "%s", err.msg);
+		else
+			autoview_append(t);
 		draw_main_size(t, &w, &h);
 		t->pg.width = 0;
 		pager_resize(&t->pg, w, h);
@@ -147,33 +149,6 @@ part_bytes(struct tui *t, const struct mail_part *p, char **bytes,
 	return rc;
 }
 
-int
-attach_write_file(const char *path, const char *bytes, size_t n, bool excl,
-    struct perr *err)
-{
-	int	fd, flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-	ssize_t	w;
-	size_t	off = 0;
-
-	flags |= excl ? O_EXCL : O_TRUNC;
-	if ((fd = open(path, flags, 0600)) < 0)
-		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-	while (off < n) {
-		if ((w = write(fd, bytes + off, n - off)) < 0) {
-			if (errno == EINTR)
-				continue;
-			(void)perr_set(err, PERR_IO, "%s: %s", path,
-			    strerror(errno));
-			(void)close(fd);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) != 0)
-		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-	return 0;
-}
-
 char *
 attach_expand_home(const char *path)
 {
@@ -195,7 +170,7 @@ save_to(struct tui *t, const char *path, bool overwrite)
 
 	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
 		return;
-	if (attach_write_file(path, bytes, n, !overwrite, &err) != 0)
+	if (run_write_file(path, bytes, n, !overwrite, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
 		status_msg(&t->status, "saved %zu bytes to %s", n, path);
@@ -303,6 +278,26 @@ run_viewer(struct tui *t, const struct mail_part *p,
 	free(cmd);
 }
 
+/* A text part without a mailcap entry: as the pager shows a body (its
+ * charset, HTML through the built-in renderer), not its source. */
+static void
+show_text_part(struct tui *t, const struct mail_part *p)
+{
+	struct perr	 err;
+	char		*raw, *text;
+	size_t		 len;
+
+	if (message_bytes(t, t->att.msg_id, &raw, &len) != 0)
+		return;
+	if (mail_part_render(raw, len, p->id, &text, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else
+		view_show_output(t, p->filename[0] != '\0' ? p->filename :
+		    p->type, text, strlen(text), TUI_VIEW_ATTACH);
+	free(text);
+	free(raw);
+}
+
 void
 attach_act_view(struct tui *t)
 {
@@ -312,21 +307,23 @@ attach_act_view(struct tui *t)
 	char			*mc, *bytes, *dir, *name, *path;
 	size_t			 n;
 
-	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
+	if (p == NULL)
 		return;
 	mc = mailcap_path();
 	if (mailcap_find(mc, p->type, &e) == 0) {
 		if (strncasecmp(p->type, "text/", 5) == 0)
-			view_show_output(t, p->filename[0] != '\0' ?
-			    p->filename : p->type, bytes, n, TUI_VIEW_ATTACH);
+			show_text_part(t, p);
 		else
 			status_msg(&t->status, "no mailcap entry for %s (s "
 			    "saves it)", p->type);
 		free(mc);
-		free(bytes);
 		return;
 	}
 	free(mc);
+	if (part_bytes(t, p, &bytes, &n) != 0) {
+		mailcap_entry_free(&e);
+		return;
+	}
 	if ((dir = run_tmpdir(&err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		mailcap_entry_free(&e);
@@ -335,7 +332,7 @@ attach_act_view(struct tui *t)
 	}
 	name = mailcap_safe_name(p->filename, "attachment");
 	path = xasprintf("%s/%s", dir, name);
-	if (attach_write_file(path, bytes, n, true, &err) != 0)
+	if (run_write_file(path, bytes, n, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
 		run_viewer(t, p, &e, path);

@@ -321,20 +321,6 @@ draw_input_window(struct draw *d)
 	return d->prompt;
 }
 
-/* Replace every non-ASCII character by '?' (non-UTF-8 terminals). */
-static void
-asciify(char *s)
-{
-	char	*o = s;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) == 0x80)
-			continue;
-		*o++ = ((unsigned char)*s & 0x80) ? '?' : *s;
-	}
-	*o = '\0';
-}
-
 /* Sanitise, fit to exactly cols columns: the text put() will draw. */
 static char *
 cell(const struct draw *d, const char *s, int cols)
@@ -342,7 +328,7 @@ cell(const struct draw *d, const char *s, int cols)
 	char	*safe = sanitize_line(s != NULL ? s : ""), *fit;
 
 	if (!d->utf8)
-		asciify(safe);
+		text_asciify(safe);
 	fit = text_fit(safe, cols);
 	free(safe);
 	return fit;
@@ -429,6 +415,7 @@ draw_index(const struct draw *d, const struct tui *t)
 	f.date_format = t->cfg->date_format;
 	f.recipients = t->folder_to;
 	f.now = time(NULL);
+	f.ascii = !d->utf8;
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
 		    "  no mail stored yet" : t->folder_id == 0 && t->view_q == NULL ?

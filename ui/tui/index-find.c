@@ -140,7 +140,3 @@ out:
 	ix_key_free(&key);
 	return rc;
 }
-
-/* The ids of the drawn thread around row at: from its root (depth 0) down
- * to the row before the next root, with the rows a collapsed root hides.
- * A thread never spans two blocks. */

@@ -129,8 +129,13 @@ builtin_row(const struct ix_fmt *f, const struct ix_row *r, bool tagged,
 	if (sw < 1)
 		sw = 1;
 	author = fmt_author(f, r);
-	from = text_fit(author, fw);
 	subjraw = fmt_subject(r);
+	if (f->ascii) {
+		text_asciify(author);
+		text_asciify(subjraw);
+		text_asciify(date);
+	}
+	from = text_fit(author, fw);
 	subj = text_fit(subjraw, sw);
 	dc = text_fit(date, 10);
 	line = xasprintf("%s %s %s %s%s%*s", flags, dc, from, subj,
@@ -268,6 +273,8 @@ format_row(const struct ix_fmt *f, const struct ix_row *r, bool tagged)
 			mbuf_add(&b, start, (size_t)(p - start));
 			continue;
 		}
+		if (f->ascii)
+			text_asciify(val);
 		put_field(&b, val, left, min, max);
 		free(val);
 		p = *p == '{' ? brace + bracelen + 1 : p + 1;

@@ -193,6 +193,18 @@ set_text(struct pager *pg, char *sanitised)
 }
 
 void
+pager_append(struct pager *pg, const char *text, size_t len)
+{
+	char	*add = sanitize_text(text, len, true), *all;
+	size_t	 top = pg->top;
+
+	all = xasprintf("%s%s", pg->text != NULL ? pg->text : "", add);
+	free(add);
+	set_text(pg, all);
+	pg->top = top;
+}
+
+void
 pager_set_text(struct pager *pg, const char *title, const char *text)
 {
 	pager_clear(pg);

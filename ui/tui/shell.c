@@ -68,7 +68,7 @@ feed_command(struct tui *t, const char *cmd, const char *data, size_t len,
 		return -1;
 	}
 	file = xasprintf("%s/message", dir);
-	if (attach_write_file(file, data, len, true, &err) != 0)
+	if (run_write_file(file, data, len, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else {
 		/* Its errors are part of what the user wants to see. */

@@ -15,7 +15,9 @@
  *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
- *   index-thread.c  its threaded blocks, collapsed threads, thread walks
+ *   index-rows.c    its keys, rows and keyset pages
+ *   index-thread.c  its threaded blocks and their collapsed threads
+ *   index-fold.c    collapsing, the drawn thread, thread walks
  *   index-find.c    looking through the folder for a matching row
  *   index-format.c  a row's text: the built-in columns or index_format
  *   pager.c    one message (or the help text) as wrapped lines; search,
@@ -37,6 +39,8 @@
  *   attach.c   the attachment list of the pager: save to a file, open
  *              through mailcap
  *   mailcap.c  a minimal RFC 1524 mailcap reader (no curses, unit-tested)
+ *   autoview.c auto_view: parts shown in the pager through mailcap's
+ *              copiousoutput entries
  *   worker.c   the accounts' sync workers: start, events, requests
  *              (sending the outbox among them), stop
  *   run.c      running another program with curses suspended, or with its
@@ -294,6 +298,8 @@ struct ix_fmt {
 	const char	*date_format;	/* strftime; NULL: by age */
 	bool		 recipients;	/* Sent, Drafts: the author column
 					   (%F) shows "To: ..." */
+	bool		 ascii;		/* not a UTF-8 terminal: '?' for
+					   other characters, before fitting */
 	time_t		 now;
 };
 /* The text of row r on a screen width columns wide (tagged: '*' among
@@ -347,6 +353,8 @@ void	pager_top(struct pager *);
 void	pager_bottom(struct pager *);
 /* Find s after the top line (wrapping): 1 found, 0 not. */
 int	pager_search(struct pager *, const char *);
+/* Add text (any bytes: sanitised here) at the end of what is shown. */
+void	pager_append(struct pager *, const char *text, size_t len);
 /* Show a program's output (mailcap copiousoutput), any bytes. */
 void	pager_set_output(struct pager *, const char *title, const char *text,
 	    size_t len);
@@ -800,10 +808,6 @@ void	attach_act_prev(struct tui *);
 void	attach_act_save(struct tui *);
 void	attach_act_view(struct tui *);
 void	attach_free(struct tui *);
-/* Write n bytes to path (0600, never through a symlink); excl: refuse an
- * existing file, else replace it. 0, or -1 with err. */
-int	attach_write_file(const char *path, const char *bytes, size_t n,
-	    bool excl, struct perr *err);
 /* "~/x" -> "$HOME/x"; malloc'd. */
 char	*attach_expand_home(const char *path);
 
@@ -841,6 +845,11 @@ char	*mailcap_safe_name(const char *name, const char *fallback);
  * has no %s (the file then goes on its standard input). Malloc'd. */
 char	*mailcap_command(const struct mailcap_entry *, const char *file,
 	    const char *type, bool *with_file);
+
+/* autoview.c: the open message's parts whose types auto_view lists,
+ * shown at the end of the pager's text through their mailcap
+ * copiousoutput entries (nothing when there are none). */
+void	autoview_append(struct tui *);
 
 /* worker.c */
 /* Start one worker per account (after the first screen: never before). */
@@ -887,10 +896,16 @@ void	search_ui_free(struct tui *);
 int	run_interactive(struct tui *, const char *cmd, const char *arg,
 	    struct perr *);
 /* Run it with stdin from in_file (or /dev/null) and its output (at most
- * RUN_MAX_OUTPUT bytes) into *out (malloc'd). */
+ * RUN_MAX_OUTPUT bytes) into *out (malloc'd), for at most RUN_MAX_SECONDS
+ * (then it is killed, its process group with it: -1, PERR_TIMEOUT). */
 #define RUN_MAX_OUTPUT	(4 * 1024 * 1024)
+#define RUN_MAX_SECONDS	10
 int	run_capture(const char *cmd, const char *arg, const char *in_file,
 	    char **out, size_t *len, struct perr *);
+/* Write n bytes to path (0600, never through a symlink); excl: refuse an
+ * existing file, else replace it. 0, or -1 with err. */
+int	run_write_file(const char *path, const char *bytes, size_t n,
+	    bool excl, struct perr *err);
 /* A private directory (0700) under $TMPDIR or /tmp: malloc'd path. */
 char	*run_tmpdir(struct perr *);
 /* Remove a directory made by run_tmpdir and the files in it. */

@@ -176,6 +176,7 @@ view_open_message(struct tui *t, enum pg_mode mode)
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
+	autoview_append(t);
 	draw_main_size(t, &w, &h);
 	t->pg.width = 0;	/* force the wrap for this size */
 	pager_resize(&t->pg, w, h);

@@ -142,6 +142,7 @@ body_ready(struct tui *t, int64_t id)
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
+	autoview_append(t);
 	draw_main_size(t, &w, &h);
 	t->pg.width = 0;
 	pager_resize(&t->pg, w, h);
