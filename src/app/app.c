@@ -28,7 +28,7 @@ app_sync(const struct config *cfg, const struct account *acct,
 	    err);
 	store_close(st);
 	if (rc != 0)
-		perr_prefix(err, "account %s", acct->name);
+		perr_prefix(err, _("account %s"), acct->name);
 	return rc;
 }
 

@@ -40,6 +40,7 @@
 #include "mail/mail.h"
 #include "net/net.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* ---- queueing ------------------------------------------------------------ */
 
@@ -118,8 +119,8 @@ app_send_queue(const struct config *cfg, const struct account *acct,
 	int	 rc;
 
 	if (acct->smtp.host == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	if (app_send_build(d, false, &raw, &len, err) != 0)
 		return -1;
 	rc = queue(cfg, acct, raw, len, d, outbox_id, err);
@@ -139,18 +140,18 @@ app_bounce_queue(const struct config *cfg, const struct account *acct,
 	int		 rc;
 
 	if (acct->smtp.host == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("getrandom: %s"), strerror(errno));
 	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
 		return -1;
 	rc = store_body_get(st, msg_id, &raw, &len, err);
 	store_close(st);
 	if (rc != 0) {
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
-			    "message, or its body is not stored offline",
+			perr_set(err, PERR_NOTFOUND, _("message %lld: no such "
+			    "message, or its body is not stored offline"),
 			    (long long)msg_id);
 		return -1;
 	}
@@ -369,14 +370,16 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 	good_names = refusals(res, REFUSED_FOR_GOOD, REFUSED_NAMES, &n);
 	now_words = refusals(res, REFUSED_FOR_NOW, REFUSED_WORDS, &n);
 	good_words = refusals(res, REFUSED_FOR_GOOD, REFUSED_WORDS, &n);
-	sp->held_why = xasprintf("%s%s; held until you retry or drop it (%s, "
-	    "refused for now, stays in outbox %lld)%s", lead, good_words,
+	/* TRANSLATORS: a lead ("error: ") or nothing, the refusals, the
+	 * addresses refused for now, an outbox id, then a tail clause. */
+	sp->held_why = xasprintf(_("%s%s; held until you retry or drop it "
+	    "(%s, refused for now, stays in outbox %lld)%s"), lead, good_words,
 	    now_names, (long long)id, tail);
 	rc = store_outbox_split(f->st, id, good, STORE_OUTBOX_REFUSED,
 	    sp->held_why, &sp->held_id, err);
 	if (rc == 0) {
-		sp->now_why = xasprintf("%s%s; to be tried again (%s, refused "
-		    "for good, waits in outbox %lld)%s", lead, now_words,
+		sp->now_why = xasprintf(_("%s%s; to be tried again (%s, "
+		    "refused for good, waits in outbox %lld)%s"), lead, now_words,
 		    good_names, (long long)sp->held_id, tail);
 		if ((rc = store_outbox_set_rcpt(f->st, id, now, err)) == 0)
 			rc = store_outbox_failed(f->st, id, sp->now_why, err);
@@ -436,8 +439,8 @@ delivered(struct flush *f, int64_t id, const struct smtp_result *res,
 	if (left == NULL)
 		rc = store_outbox_remove(f->st, 0, id, err);
 	else if (refused_mixed(res))
-		rc = split_refused(f, id, res, "", "; the others have it", sp,
-		    err);
+		rc = split_refused(f, id, res, "", _("; the others have it"),
+		    sp, err);
 	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
 		rc = held ? store_outbox_refused(f->st, id, why, err) :
 		    store_outbox_failed(f->st, id, why, err);
@@ -490,7 +493,7 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
 	if (res->outcome == SMTP_PARTIAL) {
 		left = refusals(res, REFUSED_ALL, REFUSED_LINES, &n);
-		why = xasprintf("%s; the others have it", refused);
+		why = xasprintf(_("%s; the others have it"), refused);
 	}
 	if (settle_taken(f, id, res, left, why, &sp, first, out, outlen,
 	    &err) != 0) {
@@ -507,18 +510,27 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 		report(f, id, APP_OUTBOX_SENT, false, subject, "");
 	} else if (sp.held_id != 0) {
 		f->stats->partial++;
-		msg = xasprintf("refused for %s", sp.now_why);
+		msg = xasprintf(_("refused for %s"), sp.now_why);
 		report(f, id, APP_OUTBOX_PARTIAL, false, subject, msg);
 		free(msg);
-		msg = xasprintf("refused for %s", sp.held_why);
+		msg = xasprintf(_("refused for %s"), sp.held_why);
 		report(f, sp.held_id, APP_OUTBOX_PARTIAL, true, subject, msg);
 		free(msg);
 	} else {
 		f->stats->partial++;
-		msg = xasprintf("refused for %s; the others have it; kept in "
-		    "the outbox for %s%s", refused, n == 1 ? "that recipient" :
-		    "those recipients", held ? " until you retry or drop it" :
-		    ", to be tried again");
+		if (held)
+			msg = xasprintf(ngettext("refused for %s; the others "
+			    "have it; kept in the outbox for that recipient "
+			    "until you retry or drop it", "refused for %s; the "
+			    "others have it; kept in the outbox for those "
+			    "recipients until you retry or drop it", n),
+			    refused);
+		else
+			msg = xasprintf(ngettext("refused for %s; the others "
+			    "have it; kept in the outbox for that recipient, "
+			    "to be tried again", "refused for %s; the others "
+			    "have it; kept in the outbox for those recipients, "
+			    "to be tried again", n), refused);
 		report(f, id, APP_OUTBOX_PARTIAL, held, subject, msg);
 		free(msg);
 	}
@@ -571,8 +583,8 @@ record_not_taken(struct flush *f, int64_t id, bool first,
     const struct perr *serr)
 {
 	struct perr	 err;
-	const char	*others = first ? "" : " (the other recipients have it "
-			    "from an earlier try)";
+	const char	*others = first ? "" : _(" (the other recipients have "
+			    "it from an earlier try)");
 	char		*refused, *msg, *lead;
 	size_t		 n;
 	int		 rc;
@@ -804,15 +816,15 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	if (f.nids > 0 && acct->smtp.host == NULL) {
 		store_close(f.st);
 		free(f.ids);
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	}
 	for (i = 0; i < f.nids; i++) {
 		if (flush_one(&f, f.ids[i]) != 0) {
 			/* Unreachable: the rest wait with the same reason. */
 			for (i++; i < f.nids; i++)
-				(void)not_sent(&f, f.ids[i], false, "not "
-				    "tried: the server could not be reached");
+				(void)not_sent(&f, f.ids[i], false, _("not "
+				    "tried: the server could not be reached"));
 			break;
 		}
 	}
@@ -821,8 +833,8 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	store_close(f.st);
 	free(f.ids);
 	if (stats->failed + stats->unknown + stats->partial > 0) {
-		rc = perr_set(err, PERR_GENERIC, "account %s: %zu sent, %zu "
-		    "partly, %zu failed, %zu outcome unknown", acct->name,
+		rc = perr_set(err, PERR_GENERIC, _("account %s: %zu sent, %zu "
+		    "partly, %zu failed, %zu outcome unknown"), acct->name,
 		    stats->sent, stats->partial, stats->failed, stats->unknown);
 	}
 	return rc;
@@ -865,16 +877,16 @@ app_outbox_words(const struct app_outbox_event *ev)
 {
 	switch (ev->what) {
 	case APP_OUTBOX_SENT:
-		return "sent";
+		return _("sent");
 	case APP_OUTBOX_PARTIAL:
-		return ev->held ? "sent, failed for some recipients" :
-		    "sent, will retry for some recipients";
+		return ev->held ? _("sent, failed for some recipients") :
+		    _("sent, will retry for some recipients");
 	case APP_OUTBOX_FAILED:
-		return ev->held ? "failed" : "will retry";
+		return ev->held ? _("failed") : _("will retry");
 	case APP_OUTBOX_UNKNOWN:
-		return "outcome unknown";
+		return _("outcome unknown");
 	case APP_OUTBOX_NOTE:
 	default:
-		return "note";
+		return _("note");
 	}
 }

@@ -47,6 +47,7 @@
 
 #include "app/app.h"
 #include "app/app-worker-int.h"
+#include "util/i18n.h"
 
 /* ---- copies ---------------------------------------------------------------- */
 
@@ -217,7 +218,7 @@ static int
 pipe_nb(int fds[2], struct perr *err)
 {
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
-		return perr_set(err, PERR_IO, "pipe: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("pipe: %s"), strerror(errno));
 	return 0;
 }
 
@@ -233,13 +234,13 @@ app_worker_start(const struct config *cfg, const struct account *acct,
 	w->wake[0] = w->wake[1] = w->evp[0] = w->evp[1] = -1;
 	if (pthread_mutex_init(&w->mu, NULL) != 0) {
 		free(w);
-		perr_set(err, PERR_NOMEM, "pthread_mutex_init failed");
+		perr_set(err, PERR_NOMEM, _("pthread_mutex_init failed"));
 		return NULL;
 	}
 	if (pthread_cond_init(&w->cv, NULL) != 0) {
 		pthread_mutex_destroy(&w->mu);
 		free(w);
-		perr_set(err, PERR_NOMEM, "pthread_cond_init failed");
+		perr_set(err, PERR_NOMEM, _("pthread_cond_init failed"));
 		return NULL;
 	}
 	account_copy(w, acct);
@@ -259,7 +260,7 @@ app_worker_start(const struct config *cfg, const struct account *acct,
 	}
 	w->refs = 2;
 	if ((r = pthread_create(&w->thread, NULL, wloop_main, w)) != 0) {
-		perr_set(err, PERR_NOMEM, "pthread_create: %s", strerror(r));
+		perr_set(err, PERR_NOMEM, _("pthread_create: %s"), strerror(r));
 		worker_free(w);
 		return NULL;
 	}

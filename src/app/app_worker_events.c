@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "app/app-worker-int.h"
+#include "util/i18n.h"
 
 /* ---- events -------------------------------------------------------------------- */
 
@@ -115,8 +116,8 @@ wev_refused(struct app_worker *w, const char *why)
 {
 	char	text[sizeof ((struct perr *)0)->msg + 64];
 
-	(void)snprintf(text, sizeof text, "%s; not tried again until you "
-	    "sync.", why);
+	(void)snprintf(text, sizeof text, _("%s; not tried again until you "
+	    "sync."), why);
 	wev_simple(w, APP_EV_ERROR, 0, 0, text);
 	wev_refused_state(w);
 }
@@ -128,8 +129,8 @@ wev_offline(struct app_worker *w)
 	char	text[sizeof ((struct app_event *)0)->text];
 
 	wev_state(w, false, -1);
-	(void)snprintf(text, sizeof text, "account %s is offline, as asked; "
-	    "nothing goes to its server until it goes online again.",
+	(void)snprintf(text, sizeof text, _("account %s is offline, as "
+	    "asked; nothing goes to its server until it goes online again."),
 	    w->acct.name);
 	wev_simple(w, APP_EV_NOTE, 0, 0, text);
 }
@@ -141,12 +142,12 @@ wev_first_done(struct app_worker *w, const struct sync_stats *st)
 	char	text[sizeof ((struct app_event *)0)->text];
 
 	if (st->folders == 1)
-		(void)snprintf(text, sizeof text, "account %s: the first sync "
-		    "of its only folder is done; messages stored: %llu.",
+		(void)snprintf(text, sizeof text, _("account %s: the first "
+		    "sync of its only folder is done; messages stored: %llu."),
 		    w->acct.name, (unsigned long long)st->added);
 	else
-		(void)snprintf(text, sizeof text, "account %s: the first sync "
-		    "of its %llu folders is done; messages stored: %llu.",
+		(void)snprintf(text, sizeof text, _("account %s: the first "
+		    "sync of its %llu folders is done; messages stored: %llu."),
 		    w->acct.name, (unsigned long long)st->folders,
 		    (unsigned long long)st->added);
 	wev_simple(w, APP_EV_NOTE, 0, 0, text);
@@ -220,8 +221,8 @@ run_new_mail(struct app_worker *w, const char *folder, uint64_t count)
 	}
 	env_free(env);
 	if (pid == -1) {
-		(void)snprintf(text, sizeof text, "new_mail_command could "
-		    "not start: %s.", strerror(errno));
+		(void)snprintf(text, sizeof text, _("new_mail_command could "
+		    "not start: %s."), strerror(errno));
 		wev_simple(w, APP_EV_ERROR, 0, 0, text);
 		return;
 	}
@@ -308,9 +309,13 @@ on_outbox(void *arg, const struct app_outbox_event *ev)
 	struct app_worker	*w = arg;
 	char			 text[sizeof ((struct app_event *)0)->text];
 
-	(void)snprintf(text, sizeof text, "outbox %lld \"%s\": %s%s%s",
-	    (long long)ev->id, ev->subject, app_outbox_words(ev),
-	    *ev->text != '\0' ? ": " : "", ev->text);
+	if (*ev->text != '\0')
+		(void)snprintf(text, sizeof text, _("outbox %lld \"%s\": %s: "
+		    "%s"), (long long)ev->id, ev->subject, app_outbox_words(ev),
+		    ev->text);
+	else
+		(void)snprintf(text, sizeof text, _("outbox %lld \"%s\": %s"),
+		    (long long)ev->id, ev->subject, app_outbox_words(ev));
 	wev_simple(w, ev->what == APP_OUTBOX_SENT ? APP_EV_NOTE :
 	    APP_EV_ERROR, 0, 0, text);
 }
@@ -349,6 +354,22 @@ struct send_words {
 };
 
 /*
+ * A partial delivery's words are app_outbox.c's "refused for %s" (in the
+ * user's language): whom and why, after that sentence's lead; NULL when
+ * the text is not one.
+ */
+static const char *
+refused_whom(const char *text)
+{
+	const char	*fmt = _("refused for %s"), *arg = strstr(fmt, "%s");
+	size_t		 lead = arg != NULL ? (size_t)(arg - fmt) : 0;
+
+	if (arg == NULL || strncmp(text, fmt, lead) != 0)
+		return NULL;
+	return text + lead;
+}
+
+/*
  * The line shows about 80 columns: what became of the message and for
  * whom first, the server's words after. A held message (the user must
  * act) wins over one tried again anyway.
@@ -357,20 +378,22 @@ static void
 on_send(void *arg, const struct app_outbox_event *ev)
 {
 	struct send_words	*sw = arg;
-	const char		*text = ev->text;
+	const char		*text = ev->text, *who;
 
 	if (ev->what == APP_OUTBOX_SENT || text == NULL || *text == '\0' ||
 	    (sw->first[0] != '\0' && (sw->held || !ev->held)))
 		return;
 	if (ev->what == APP_OUTBOX_NOTE)
 		(void)snprintf(sw->first, sizeof sw->first, "%s", text);
-	else if (strncmp(text, "refused for ", 12) == 0)
-		(void)snprintf(sw->first, sizeof sw->first,
-		    "outbox %lld %s for %s", (long long)ev->id,
-		    ev->held ? "held" : "waits", text + 12);
+	else if (ev->what == APP_OUTBOX_PARTIAL &&
+	    (who = refused_whom(text)) != NULL)
+		(void)snprintf(sw->first, sizeof sw->first, ev->held ?
+		    _("outbox %lld held for %s") : _("outbox %lld waits for %s"),
+		    (long long)ev->id, who);
 	else
-		(void)snprintf(sw->first, sizeof sw->first, "outbox %lld %s: %s",
-		    (long long)ev->id, ev->held ? "held" : "waits", text);
+		(void)snprintf(sw->first, sizeof sw->first, ev->held ?
+		    _("outbox %lld held: %s") : _("outbox %lld waits: %s"),
+		    (long long)ev->id, text);
 	if (ev->what != APP_OUTBOX_NOTE)
 		sw->held = ev->held;
 }
@@ -391,7 +414,7 @@ wev_send_outbox(struct app_worker *w)
 	    &err) != 0)
 		copy_text(ev.text, sizeof ev.text, sw.first[0] != '\0' ?
 		    sw.first : err.msg[0] != '\0' ? err.msg :
-		    "the outbox could not be sent");
+		    _("the outbox could not be sent"));
 	ev.done = stats.sent;
 	wev_post(w, &ev);
 }

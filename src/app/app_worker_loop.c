@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "app/app-worker-int.h"
+#include "util/i18n.h"
 
 
 /*
@@ -280,11 +281,11 @@ bodies_step(struct loop *l, struct pending *p)
 			wev_simple(w, APP_EV_BODY_READY, 0, p->fetch[i], NULL);
 		else
 			wev_simple(w, APP_EV_BODY_FAILED, 0, p->fetch[i],
-			    hushed(w) ? "offline" : err.msg);
+			    hushed(w) ? _("offline") : err.msg);
 	}
 	for (; i < p->nfetch; i++)
 		wev_simple(w, APP_EV_BODY_FAILED, 0, p->fetch[i],
-		    "the connection was lost");
+		    _("the connection was lost"));
 	free(p->fetch);
 	p->fetch = NULL;
 	p->nfetch = 0;
@@ -388,13 +389,13 @@ turn(struct loop *l)
 	}
 	requests(l, &p);
 	if (!l->online) {
-		fail_fetches(w, &p, "offline");
+		fail_fetches(w, &p, _("offline"));
 		worker_wait_wake(w, -1);
 		goto out;
 	}
 	if (l->conn == NULL && l->refused) {
 		/* Another login would be refused too: wait for her. */
-		fail_fetches(w, &p, "the server refused the login");
+		fail_fetches(w, &p, _("the server refused the login"));
 		worker_wait_wake(w, -1);
 		goto out;
 	}

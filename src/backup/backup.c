@@ -212,7 +212,7 @@ out:
 	}
 	/* Never half an entry: the file goes back to what it was. */
 	if (rc != 0 && (fflush(f) != 0 || ftruncate(fileno(f), size) != 0))
-		perr_prefix(err, _("%s: could not be put back to %lld bytes: "),
+		perr_prefix(err, _("%s: could not be put back to %lld bytes"),
 		    path, (long long)size);
 	if (fclose(f) != 0 && rc == 0) {
 		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));

@@ -315,8 +315,8 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 	*flags = take_status(buf, &blen);
 	if (blen > MAIL_MSG_MAX) {
 		free(buf);
-		return perr_set(err, PERR_IO, _("%s: message %zu is larger than "
-		    "%zu MiB; refusing it"), mb->path, mb->count + 1,
+		return perr_set(err, PERR_IO, _("%s: message %zu is larger "
+		    "than %zu MiB; refusing it"), mb->path, mb->count + 1,
 		    MAIL_MSG_MAX >> 20);
 	}
 	mb->count++;

@@ -83,8 +83,8 @@ compose_addr_check(const char *addr, struct perr *err)
 		    "after '@'"), addr);
 	if (*p == '[') {
 		if (p[strlen(p) - 1] != ']' || strlen(p) < 3)
-			return perr_set(err, PERR_GENERIC, _("'%s': unterminated "
-			    "address literal"), addr);
+			return perr_set(err, PERR_GENERIC, _("'%s': "
+			    "unterminated address literal"), addr);
 		return 0;
 	}
 	if (strlen(p) > 253)
@@ -95,8 +95,8 @@ compose_addr_check(const char *addr, struct perr *err)
 			size_t l = (size_t)(p - label);
 
 			if (l == 0)
-				return perr_set(err, PERR_GENERIC, _("'%s': empty "
-				    "label in the domain"), addr);
+				return perr_set(err, PERR_GENERIC, _("'%s': "
+				    "empty label in the domain"), addr);
 			if (l > 63)
 				return perr_set(err, PERR_GENERIC, _("'%s': a "
 				    "domain label is longer than 63 characters"),
@@ -109,8 +109,8 @@ compose_addr_check(const char *addr, struct perr *err)
 				break;
 			label = p + 1;
 		} else if (!isalnum((unsigned char)*p) && *p != '-')
-			return perr_set(err, PERR_GENERIC, _("'%s': '%c' is not "
-			    "allowed in a domain"), addr, *p);
+			return perr_set(err, PERR_GENERIC, _("'%s': '%c' is "
+			    "not allowed in a domain"), addr, *p);
 	}
 	return 0;
 }

@@ -215,9 +215,11 @@ compose_draft_file_parse(const char *text, size_t len,
 				perr_set(err, PERR_GENERIC, colon == NULL ?
 				    _("line %zu: not a header line: '%.*s' "
 				    "(the header lines are From, To, Cc, Bcc, "
-				    "Subject and Reply-To; an empty line starts "
+				    "Subject and Reply-To; an empty line "
+				    "starts "
 				    "the body)") : _("line %zu: unknown header "
-				    "'%.*s' (the header lines are From, To, Cc, "
+				    "'%.*s' (the header lines are From, To, "
+				    "Cc, "
 				    "Bcc, Subject and Reply-To; an empty line "
 				    "starts the body)"), lineno,
 				    (int)(colon == NULL ? (n > 40 ? 40 : n) :

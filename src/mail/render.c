@@ -179,7 +179,7 @@ attachment_list(struct render *r, const struct mime_msg *m)
 		if (p->role != MAIL_PART_ATTACHMENT || p->kind == MIME_MULTIPART)
 			continue;
 		if (first)
-			put_str(r, "\nAttachments:\n");
+			put_str(r, _("\nAttachments:\n"));
 		first = false;
 		bytes = mime_decode(p, &n);
 		free(bytes);

@@ -475,8 +475,8 @@ imap_login(struct imap_conn *c, const struct account *acct,
 	/* RFC 3501: LOGINDISABLED forbids LOGIN; AUTHENTICATE PLAIN may do. */
 	plain = imap_has_cap(c, "LOGINDISABLED");
 	if (plain && !imap_has_cap(c, "AUTH=PLAIN"))
-		return net_fail(err, NULL, hp, PERR_AUTH, _("the server accepts "
-		    "neither LOGIN nor AUTHENTICATE PLAIN here"));
+		return net_fail(err, NULL, hp, PERR_AUTH, _("the server "
+		    "accepts neither LOGIN nor AUTHENTICATE PLAIN here"));
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
 		return -1;
 	c->report.mech = plain ? "PLAIN" : "LOGIN";

@@ -231,7 +231,8 @@ over(struct net_lexer *lx, struct perr *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr_set(err, PERR_PROTOCOL, _("%s while posta read %s; it refuses "
+	return perr_set(err, PERR_PROTOCOL, _("%s while posta read %s; it "
+	    "refuses "
 	    "the reply and drops the connection"), msg, _(lx->lim.what));
 }
 

@@ -171,8 +171,8 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 	if (ep->auth != AUTH_PASSWORD) {
 		c->report.mech = config_auth_name(ep->auth);
 		if (!pop3_capa_has_sasl(capa, c->report.mech))
-			return net_fail(err, NULL, hp, PERR_AUTH, _("the server "
-			    "does not offer SASL %s"), c->report.mech);
+			return net_fail(err, NULL, hp, PERR_AUTH, _("the "
+			    "server does not offer SASL %s"), c->report.mech);
 		return net_oauth2_login(acct, ep, hp, c->stream,
 		    pop3_sasl_try, c, err);
 	}

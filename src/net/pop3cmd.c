@@ -97,8 +97,8 @@ pop3_read_line(struct pop3_conn *c, char **buf, size_t *len, size_t *cap,
 		/* Served from the read buffer: no read on the socket. */
 		got = mailstream_read(s, *buf + *len, n);
 		if (got < 0 || (size_t)got != n)
-			return pop3_broken(c, PERR_CONNECT, err, _("%s: reading "
-			    "the reply failed"), what);
+			return pop3_broken(c, PERR_CONNECT, err, _("%s: "
+			    "reading the reply failed"), what);
 		*len += n;
 		(*buf)[*len] = '\0';
 		if (nl != NULL)
@@ -483,8 +483,8 @@ pop3_read_message(struct pop3_conn *c, size_t max, const char *what,
 	}
 	if (len > max) {
 		free(buf);
-		return pop3_broken(c, PERR_PROTOCOL, err, _("%s: the message is "
-		    "larger than %zu bytes; refusing it"), what, max);
+		return pop3_broken(c, PERR_PROTOCOL, err, _("%s: the message "
+		    "is larger than %zu bytes; refusing it"), what, max);
 	}
 	if (buf == NULL)
 		buf = xmalloc(1);

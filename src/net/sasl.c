@@ -153,8 +153,8 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 			token = config_oauth2_token(acct, ep, err);
 		if (token == NULL) {
 			if (err->code == PERR_OK)
-				perr_set(err, PERR_AUTH, _("no access token: set "
-				    "oauth2_token_command in [account %s]"),
+				perr_set(err, PERR_AUTH, _("no access token: "
+				    "set oauth2_token_command in [account %s]"),
 				    acct->name);
 			perr_prefix(err, "%s", hostport);
 			return -1;
@@ -181,7 +181,8 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 		return net_fail(err, NULL, hostport, PERR_AUTH, _("%s login "
 		    "refused for user %s, also with an access token just "
 		    "refreshed: %s"), mech, ep->user, why);
-	return net_fail(err, NULL, hostport, PERR_AUTH, _("%s login refused for "
+	return net_fail(err, NULL, hostport, PERR_AUTH, _("%s login refused "
+	    "for "
 	    "user %s, also with a fresh token from oauth2_token_command: %s"),
 	    mech, ep->user, why);
 }

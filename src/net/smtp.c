@@ -191,8 +191,8 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	if (ep->auth != AUTH_PASSWORD) {
 		c->report.mech = config_auth_name(ep->auth);
 		if (!smtp_has_cap(c, "AUTH") || !smtp_offers(c, c->report.mech))
-			return net_fail(err, NULL, hp, PERR_AUTH, _("the server "
-			    "does not offer AUTH %s on this connection"),
+			return net_fail(err, NULL, hp, PERR_AUTH, _("the "
+			    "server does not offer AUTH %s on this connection"),
 			    c->report.mech);
 		return net_oauth2_login(acct, ep, hp, c->stream,
 		    smtp_sasl_try, c, err);
@@ -218,8 +218,8 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	if (r == MAILSMTP_NO_ERROR)
 		return 0;
 	if (r == MAILSMTP_ERROR_STREAM)
-		return net_fail(err, &c->io_err, hp, PERR_CONNECT, _("AUTH: the "
-		    "connection failed"));
+		return net_fail(err, &c->io_err, hp, PERR_CONNECT, _("AUTH: "
+		    "the connection failed"));
 	if (c->smtp->response_code == 0)
 		return net_fail(err, NULL, hp, PERR_AUTH, _("AUTH %s: the SASL "
 		    "library failed before talking to the server (is "
@@ -330,8 +330,8 @@ smtp_open(const struct account *acct, const struct endpoint *ep,
 		/* libetpan has already closed and freed s. */
 		c->stream = NULL;
 		if (r == MAILSMTP_ERROR_SERVICE_NOT_AVAILABLE)
-			smtp_reply_error(c, PERR_PROTOCOL, _("the server refuses "
-			    "service"), err);
+			smtp_reply_error(c, PERR_PROTOCOL, _("the server "
+			    "refuses service"), err);
 		else
 			smtp_reply_error(c, PERR_PROTOCOL, _("unexpected "
 			    "greeting (not an SMTP server?)"), err);

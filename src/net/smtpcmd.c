@@ -161,7 +161,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		res->rcpt[i].addr = xstrdup(rcpts[i] != NULL ? rcpts[i] : "");
 
 	if (!smtp_addr_safe(from))
-		return perr_set(err, PERR_GENERIC, _("sender address '%s' cannot "
+		return perr_set(err, PERR_GENERIC, _("sender address '%s' "
+		    "cannot "
 		    "be sent (empty, no '@', or a space, '<', '>' or control "
 		    "character)"), from != NULL ? from : "");
 	wire = smtp_wire_size(msg, len);
@@ -187,16 +188,16 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server refused "
-		    "the sender %s: %d %s"), from, code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused the sender %s: %d %s"), from, code, text);
 	}
 
 	for (i = 0; i < n; i++) {
 		struct smtp_rcpt_result *rr = &res->rcpt[i];
 
 		if (!smtp_addr_safe(rr->addr)) {
-			snprintf(rr->text, sizeof rr->text, "%s", _("not sent: the "
-			    "address cannot be put in an SMTP command"));
+			snprintf(rr->text, sizeof rr->text, "%s", _("not sent: "
+			    "the address cannot be put in an SMTP command"));
 			rr->permanent = res->permanent = true;
 			continue;
 		}
@@ -234,8 +235,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server refused "
-		    "DATA: %d %s; not sent"), code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused DATA: %d %s; not sent"), code, text);
 	}
 
 	/* From here on a broken connection leaves the outcome unknown. */
@@ -260,8 +261,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	if (r != MAILSMTP_NO_ERROR) {
 		res->permanent = code >= 500;
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server refused "
-		    "the message: %d %s; not sent"), code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused the message: %d %s; not sent"), code, text);
 	}
 	res->outcome = res->accepted == n ? SMTP_SENT : SMTP_PARTIAL;
 	return 0;

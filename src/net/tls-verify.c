@@ -253,8 +253,8 @@ tls_verify(SSL *ssl, const struct tls_params *p, struct tls_info *info,
 	name_err = vr == X509_V_ERR_HOSTNAME_MISMATCH ||
 	    vr == X509_V_ERR_IP_ADDRESS_MISMATCH;
 	if (name_err)
-		perr_set(err, PERR_HOSTNAME, _("certificate does not match host "
-		    "name %s (sha256 %s)"), p->host, info->sha256);
+		perr_set(err, PERR_HOSTNAME, _("certificate does not match "
+		    "host name %s (sha256 %s)"), p->host, info->sha256);
 	else
 		perr_set(err, PERR_CERT, _("certificate not trusted: %s "
 		    "(sha256 %s)"), X509_verify_cert_error_string(vr),
@@ -278,7 +278,8 @@ tls_handshake_fail(mailstream_low *s, int e, int w, struct perr *err)
 
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		if (w == WAIT_TIMEOUT)
-			return perr_set(err, PERR_TIMEOUT, _("TLS handshake: no "
+			return perr_set(err, PERR_TIMEOUT, _("TLS handshake: "
+			    "no "
 			    "response within %d s"), tls_timeout_ms(s) / 1000);
 		if (w == WAIT_CANCEL)
 			return perr_set(err, PERR_IO, _("cancelled"));
@@ -293,14 +294,14 @@ tls_handshake_fail(mailstream_low *s, int e, int w, struct perr *err)
 	switch (tls_ossl_ssl_reason()) {
 	case SSL_R_WRONG_VERSION_NUMBER:
 	case SSL_R_PACKET_LENGTH_TOO_LONG:
-		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s (the "
-		    "server does not speak TLS here; wrong port or tls "
+		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s "
+		    "(the server does not speak TLS here; wrong port or tls "
 		    "setting?)"), why);
 	case SSL_R_BAD_PROTOCOL_VERSION_NUMBER:
 	case SSL_R_UNSUPPORTED_PROTOCOL:
 	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
-		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s (the "
-		    "server offers no TLS 1.2 or newer)"), why);
+		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s "
+		    "(the server offers no TLS 1.2 or newer)"), why);
 	default:
 		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s"), why);
 	}

@@ -213,8 +213,8 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 		access = NULL;	/* one of the two is not a plain string */
 	if (status != 200 || access == NULL || exp < 0 ||
 	    (type != NULL && strcasecmp(type, "bearer") != 0)) {
-		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status %ld) "
-		    "is not a bearer token: %s"), what, status,
+		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
+		    "%ld) is not a bearer token: %s"), what, status,
 		    access == NULL ? _("access_token or refresh_token is "
 		    "missing or not a string") : exp < 0 ?
 		    _("expires_in is not a number of seconds") : status != 200 ?
@@ -223,7 +223,8 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 		return -1;
 	}
 	if (!token_ok(access) || (refresh != NULL && !token_ok(refresh))) {
-		perr_set(err, PERR_PROTOCOL, _("the %s gave a token with a space "
+		perr_set(err, PERR_PROTOCOL, _("the %s gave a token with a "
+		    "space "
 		    "or control character in it, or one over %d bytes"), what,
 		    OAUTH_TOKEN_MAX);
 		json_object_put(o);
@@ -281,7 +282,8 @@ oauth_parse_device(const char *body, size_t len, long status,
 	if (status != 200 || code == NULL || !token_ok(code) ||
 	    d->user_code == NULL || d->verification_uri == NULL || iv < 0 ||
 	    ex <= 0) {
-		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status %ld) "
+		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
+		    "%ld) "
 		    "lacks a device_code, user_code, verification_uri, or a "
 		    "number of seconds in interval or expires_in"), what,
 		    status);
@@ -464,8 +466,8 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 
 	if (device_start(acct, &d, err) != 0)
 		return -1;
-	note(cb, arg, _("To let posta read the mail of account %s, open %s in a "
-	    "browser and enter the code %s."), acct->name, d.verification_uri,
+	note(cb, arg, _("To let posta read the mail of account %s, open %s in "
+	    "a browser and enter the code %s."), acct->name, d.verification_uri,
 	    d.user_code);
 	if (d.verification_uri_complete != NULL)
 		note(cb, arg, _("Or open %s, which carries the code."),
@@ -495,8 +497,8 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 			    "again"), d.user_code, acct->name);
 			break;
 		} else if (ge == OAUTH_GRANT_DENIED) {
-			perr_set(err, PERR_AUTH, _("the login of account %s was "
-			    "refused at the provider (access_denied)"),
+			perr_set(err, PERR_AUTH, _("the login of account %s "
+			    "was refused at the provider (access_denied)"),
 			    acct->name);
 			break;
 		} else if (ge != OAUTH_GRANT_PENDING &&
@@ -653,8 +655,8 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 		}
 		free(st);
 		if (er != NULL || *code == NULL) {
-			reply_page(fd, "200 OK", _("The login was refused; posta "
-			    "says why in the terminal.\n"));
+			reply_page(fd, "200 OK", _("The login was refused; "
+			    "posta says why in the terminal.\n"));
 			close(fd);
 			perr_set(err, PERR_AUTH, _("the provider refused the "
 			    "login: %.100s"), er != NULL ? er : _("no code"));

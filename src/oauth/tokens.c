@@ -91,8 +91,8 @@ make_dirs(const char *path, struct perr *err)
 	for (p = strchr(d + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (mkdir(d, 0700) == -1 && errno != EEXIST) {
-			perr_set(err, PERR_IO, _("cannot make the directory %s: "
-			    "%s"), d, strerror(errno));
+			perr_set(err, PERR_IO, _("cannot make the directory "
+			    "%s: %s"), d, strerror(errno));
 			free(d);
 			return -1;
 		}
@@ -254,7 +254,8 @@ file_read(const char *path, struct kept *k, struct perr *err)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 077) != 0 || st.st_size > TOKEN_FILE_MAX) {
 		close(fd);
-		return perr_set(err, PERR_CONFIG, _("%s: refused: not a regular "
+		return perr_set(err, PERR_CONFIG, _("%s: refused: not a "
+		    "regular "
 		    "file of mode 0600 under %d bytes (it holds an OAuth2 "
 		    "token)"), path, TOKEN_FILE_MAX);
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "search/query-int.h"
+#include "util/i18n.h"
 
 /* ---- flags, dates, sizes --------------------------------------------- */
 
@@ -45,12 +46,13 @@ query_flag_term(struct parser *p, const char *field, struct search_node **out)
 	if (i == sizeof flag_values / sizeof flag_values[0]) {
 		shown = query_quote(p, start, p->pos - start);
 		if (strcmp(field, "is") == 0)
-			query_fail(p, start, "expected unread, read, flagged, "
-			    "replied, deleted or draft after 'is:', got '%s'",
+			query_fail(p, start, _("expected unread, read, "
+			    "flagged, "
+			    "replied, deleted or draft after 'is:', got '%s'"),
 			    shown);
 		else
-			query_fail(p, start, "expected attachment after 'has:', "
-			    "got '%s'", shown);
+			query_fail(p, start, _("expected attachment after "
+			    "'has:', got '%s'"), shown);
 		free(shown);
 		return -1;
 	}
@@ -135,8 +137,8 @@ bad_date(struct parser *p, size_t off, size_t n)
 {
 	char	*shown = query_quote(p, off, n);
 
-	query_fail(p, off, "expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got "
-	    "'%s'", shown);
+	query_fail(p, off, _("expected a date (YYYY, YYYY-MM or YYYY-MM-DD), "
+	    "got '%s'"), shown);
 	free(shown);
 	return -1;
 }
@@ -189,7 +191,7 @@ query_date_term(struct parser *p, const char *field, struct search_node **out)
 	if (dots == 0 && dots + 2 == n)
 		goto bad;
 	if ((*out)->hi != INT64_MAX && (*out)->lo >= (*out)->hi) {
-		query_fail(p, start, "the date range ends before it begins");
+		query_fail(p, start, _("the date range ends before it begins"));
 		goto out;
 	}
 	free(val);
@@ -221,8 +223,8 @@ query_age_term(struct parser *p, const char *field, struct search_node **out)
 	if (n < 2 || (u = strchr(units, v[n - 1])) == NULL ||
 	    !digits(v, n - 1, &k) || n - 1 > 6) {
 		shown = query_quote(p, start, p->pos - start);
-		query_fail(p, start, "expected an age like 12h, 7d, 2w, 3m or 1y "
-		    "after '%s:', got '%s'", field, shown);
+		query_fail(p, start, _("expected an age like 12h, 7d, 2w, 3m "
+		    "or 1y after '%s:', got '%s'"), field, shown);
 		free(shown);
 		free(v);
 		return -1;
@@ -257,8 +259,8 @@ query_size_term(struct parser *p, const char *field, struct search_node **out)
 	}
 	if (!digits(v, n, &k)) {
 		shown = query_quote(p, start, p->pos - start);
-		query_fail(p, start, "expected a size like 500, 20k or 1M after "
-		    "'%s:', got '%s'", field, shown);
+		query_fail(p, start, _("expected a size like 500, 20k or 1M "
+		    "after '%s:', got '%s'"), field, shown);
 		free(shown);
 		free(v);
 		return -1;

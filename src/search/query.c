@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "search/query-int.h"
+#include "util/i18n.h"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -54,8 +55,8 @@ query_fail(struct parser *p, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr_set(p->err, PERR_SYNTAX, "search: %zu: %s", query_column(p, off),
-	    msg);
+	return perr_set(p->err, PERR_SYNTAX, _("search: %zu: %s"),
+	    query_column(p, off), msg);
 }
 
 /* q[off..off+n) for an error message: cut at 40 bytes, on a character. */
@@ -137,8 +138,8 @@ static int
 enter(struct parser *p, size_t off)
 {
 	if (++p->depth > SEARCH_MAX_DEPTH)
-		return query_fail(p, off, "more than %d nested groups, NOT or "
-		    "thread: terms", SEARCH_MAX_DEPTH);
+		return query_fail(p, off, _("more than %d nested groups, NOT "
+		    "or thread: terms"), SEARCH_MAX_DEPTH);
 	return 0;
 }
 
@@ -146,7 +147,7 @@ static int
 count_term(struct parser *p, size_t off)
 {
 	if (++p->terms > SEARCH_MAX_TERMS)
-		return query_fail(p, off, "more than %d terms in one query",
+		return query_fail(p, off, _("more than %d terms in one query"),
 		    SEARCH_MAX_TERMS);
 	return 0;
 }
@@ -173,7 +174,7 @@ read_quoted(struct parser *p, char **out)
 	s[n] = '\0';
 	if (p->pos >= p->len) {
 		free(s);
-		return query_fail(p, p->len, "missing '\"' to close the '\"' at %zu",
+		return query_fail(p, p->len, _("missing '\"' to close the '\"' at %zu"),
 		    query_column(p, open));
 	}
 	p->pos++;
@@ -206,7 +207,7 @@ query_read_value(struct parser *p, const char *field, char **out)
 	if (**out == '\0') {
 		free(*out);
 		*out = NULL;
-		return query_fail(p, start, "expected a value after '%s:'", field);
+		return query_fail(p, start, _("expected a value after '%s:'"), field);
 	}
 	return 0;
 }
@@ -227,8 +228,9 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 			return -1;
 		if (!has_word_char(text, strlen(text))) {
 			free(text);
-			return query_fail(p, start, "expected a word or a phrase "
-			    "with a letter or a digit inside the quotes");
+			return query_fail(p, start, _("expected a word or a "
+			    "phrase "
+			    "with a letter or a digit inside the quotes"));
 		}
 		n = query_node_new(SEARCH_TEXT);
 		n->text = text;
@@ -247,8 +249,8 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 		n->text = text;
 		if (!has_word_char(text, len)) {
 			shown = query_quote(p, start, p->pos - start);
-			query_fail(p, start, "expected a word with a letter or a "
-			    "digit, got '%s'", shown);
+			query_fail(p, start, _("expected a word with a letter "
+			    "or a digit, got '%s'"), shown);
 			free(shown);
 			search_free(n);
 			return -1;
@@ -304,10 +306,10 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 	p->pos++;
 	skip_space(p);
 	if (peek(p) == close)
-		return query_fail(p, p->pos, "expected a term inside '%c%c'",
+		return query_fail(p, p->pos, _("expected a term inside '%c%c'"),
 		    p->q[open], close);
 	if (p->pos == p->len)
-		return query_fail(p, p->pos, "missing '%c' to close the '%c' at %zu",
+		return query_fail(p, p->pos, _("missing '%c' to close the '%c' at %zu"),
 		    close, p->q[open], query_column(p, open));
 	if (parse_or(p, fields, out) == -1)
 		return -1;
@@ -316,9 +318,10 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 		search_free(*out);
 		*out = NULL;
 		if (p->pos < p->len)
-			return query_fail(p, p->pos, "expected '%c' to close the "
-			    "'%c' at %zu", close, p->q[open], query_column(p, open));
-		return query_fail(p, p->pos, "missing '%c' to close the '%c' at %zu",
+			return query_fail(p, p->pos, _("expected '%c' to close "
+			    "the "
+			    "'%c' at %zu"), close, p->q[open], query_column(p, open));
+		return query_fail(p, p->pos, _("missing '%c' to close the '%c' at %zu"),
 		    close, p->q[open], query_column(p, open));
 	}
 	p->pos++;
@@ -411,17 +414,17 @@ field_at(struct parser *p)
 		    end - start) != 0)
 			continue;
 		if (bare)
-			return query_fail(p, end + 1, "expected a value after "
-			    "'%s:'", field_table[i].name) - 1;
+			return query_fail(p, end + 1, _("expected a value "
+			    "after '%s:'"), field_table[i].name) - 1;
 		p->pos = end + 1;
 		return (int)i;
 	}
 	if (bare)
 		return -1;
 	shown = query_quote(p, start, end - start);
-	query_fail(p, start, "unknown field '%s:' (the fields are from: to: cc: "
-	    "subject: body: attachment: folder: account: id: thread: is: "
-	    "has: date: after: before: newer: older: larger: smaller:)",
+	query_fail(p, start, _("unknown field '%s:' (the fields are from: to: "
+	    "cc: subject: body: attachment: folder: account: id: thread: is: "
+	    "has: date: after: before: newer: older: larger: smaller:)"),
 	    shown);
 	free(shown);
 	return -2;
@@ -436,10 +439,10 @@ parse_primary(struct parser *p, unsigned fields, struct search_node **out)
 	case '(':
 		return group(p, fields, ')', out);
 	case '{':
-		return query_fail(p, p->pos, "'{' may only follow 'thread:'");
+		return query_fail(p, p->pos, _("'{' may only follow 'thread:'"));
 	case '}':
 	case ')':
-		return query_fail(p, p->pos, "'%c' without its opening bracket",
+		return query_fail(p, p->pos, _("'%c' without its opening bracket"),
 		    peek(p));
 	case '"':
 		return text_term(p, fields, out);
@@ -467,7 +470,7 @@ parse_unary(struct parser *p, unsigned fields, struct search_node **out)
 	p->pos += word ? 3 : 1;
 	skip_space(p);
 	if (at_term_end(p))
-		return query_fail(p, p->pos, "expected a term after '%s'",
+		return query_fail(p, p->pos, _("expected a term after '%s'"),
 		    word ? "NOT" : "-");
 	if (parse_unary(p, fields, &kid) == -1)
 		return -1;
@@ -502,12 +505,12 @@ parse_and(struct parser *p, unsigned fields, struct search_node **out)
 		if (at_term_end(p)) {
 			op = p->pos;
 			if (at_keyword(p, "OR") || at_keyword(p, "AND"))
-				query_fail(p, op, "expected a term before '%s'",
+				query_fail(p, op, _("expected a term before '%s'"),
 				    at_keyword(p, "OR") ? "OR" : "AND");
 			else if (peek(p) == '\0')
-				query_fail(p, op, "expected a term at the end");
+				query_fail(p, op, _("expected a term at the end"));
 			else
-				query_fail(p, op, "expected a term before '%c'",
+				query_fail(p, op, _("expected a term before '%c'"),
 				    peek(p));
 			goto fail;
 		}
@@ -520,7 +523,7 @@ parse_and(struct parser *p, unsigned fields, struct search_node **out)
 			p->pos += 3;
 			skip_space(p);
 			if (at_term_end(p)) {
-				query_fail(p, p->pos, "expected a term after 'AND'");
+				query_fail(p, p->pos, _("expected a term after 'AND'"));
 				goto fail;
 			}
 			continue;
@@ -554,7 +557,7 @@ parse_or(struct parser *p, unsigned fields, struct search_node **out)
 		skip_space(p);
 		if (at_term_end(p)) {
 			search_free(n);
-			return query_fail(p, p->pos, "expected a term after 'OR'");
+			return query_fail(p, p->pos, _("expected a term after 'OR'"));
 		}
 	}
 	*out = collapse(n);
@@ -572,12 +575,12 @@ check_text(struct parser *p)
 		k = utf8_get(p->q + i, p->len - i, &cp);
 		if (cp == UTF8_REPLACEMENT && !(k == 3 &&
 		    memcmp(p->q + i, "\xEF\xBF\xBD", 3) == 0))
-			return query_fail(p, i, "invalid UTF-8 (byte 0x%02X)",
+			return query_fail(p, i, _("invalid UTF-8 (byte 0x%02X)"),
 			    (unsigned char)p->q[i]);
 		if ((cp < 0x20 && !is_space((char)cp)) || cp == 0x7F ||
 		    (cp >= 0x80 && cp < 0xA0))
-			return query_fail(p, i, "a control character (U+%04X) is "
-			    "not allowed", (unsigned)cp);
+			return query_fail(p, i, _("a control character "
+			    "(U+%04X) is not allowed"), (unsigned)cp);
 	}
 	return 0;
 }
@@ -594,8 +597,8 @@ search_parse(const char *query, int64_t now, struct search_node **out,
 	p.now = now;
 	p.err = err;
 	if (p.len > SEARCH_MAX_LEN)
-		return perr_set(err, PERR_SYNTAX, "search: the query is %zu "
-		    "bytes long; at most %d are allowed", p.len,
+		return perr_set(err, PERR_SYNTAX, _("search: the query is %zu "
+		    "bytes long; at most %d are allowed"), p.len,
 		    SEARCH_MAX_LEN);
 	if (check_text(&p) == -1)
 		return -1;
@@ -608,7 +611,7 @@ search_parse(const char *query, int64_t now, struct search_node **out,
 		return -1;
 	skip_space(&p);
 	if (p.pos < p.len) {
-		query_fail(&p, p.pos, "'%c' without its opening bracket",
+		query_fail(&p, p.pos, _("'%c' without its opening bracket"),
 		    p.q[p.pos]);
 		search_free(*out);
 		*out = NULL;

@@ -54,8 +54,8 @@ store_account_find(struct store *s, const char *name, int64_t *id,
 		if (id != NULL)
 			*id = sqlite3_column_int64(st, 0);
 		if (proto_parse(store_col_text(st, 1), &p) == -1)
-			rc = perr_set(err, PERR_STORE, _("%s: account %s has an "
-			    "unknown protocol"), s->path, name);
+			rc = perr_set(err, PERR_STORE, _("%s: account %s has "
+			    "an unknown protocol"), s->path, name);
 		else if (proto != NULL)
 			*proto = p;
 	} else if (rc == SQLITE_DONE)
@@ -304,8 +304,8 @@ store_folder_upsert(struct store *s, const struct store_folder *f,
 		rc = sqlite3_step(st);
 	} else if (rc == SQLITE_DONE) {
 		store_stmt_done(s, st);
-		return perr_set(err, PERR_STORE, _("%s: folder name %s is taken "
-		    "by a server folder"), s->path, f->name);
+		return perr_set(err, PERR_STORE, _("%s: folder name %s is "
+		    "taken by a server folder"), s->path, f->name);
 	}
 	if (rc != SQLITE_DONE) {
 		perr_set(err, PERR_STORE, _("%s: save folder %s: %s"), s->path,
@@ -403,8 +403,8 @@ folder_write(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
 	if (store_step_done(s, st, what, err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no folder with id "
-		    "%lld"), s->path, _(what), (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no folder with "
+		    "id %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 

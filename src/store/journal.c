@@ -408,8 +408,8 @@ journal_write(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
 	if (store_step_done(s, st, what, err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no journal entry "
-		    "%lld"), s->path, _(what), (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no journal "
+		    "entry %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 
@@ -709,12 +709,13 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	    " size, flags & ~32, keywords, has_attachments, body_state,"
 	    " pop3_uidl, fetched_at, sort_from, sort_subject, problem"
 	    " FROM message WHERE id = ?1";
-	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
-	    " SELECT ?2, raw FROM body WHERE message_id = ?1";
+	static const char	 sql_body[] = "INSERT INTO body(message_id, "
+	    "raw) SELECT ?2, raw FROM body WHERE message_id = ?1";
 	/* The original's row, whole: the insert trigger skips a copy with
 	 * its body (schema version 8) and replaces nothing else than the
 	 * header row it wrote for one without. */
-	static const char	 sql_fts[] = "INSERT OR REPLACE INTO message_fts"
+	static const char	 sql_fts[] = "INSERT OR REPLACE INTO "
+	    "message_fts"
 	    "(rowid, subject, \"from\", \"to\", cc, body, attachment)"
 	    " SELECT ?2, subject, \"from\", \"to\", cc, body, attachment"
 	    " FROM message_fts WHERE rowid = ?1";
@@ -794,7 +795,7 @@ store_folder_set_subscribed(struct store *s, int64_t folder_id,
 	if (store_step_done(s, st, N_("subscribe folder"), err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, _("%s: subscribe folder: no "
-		    "folder with id %lld"), s->path, (long long)folder_id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: subscribe folder: "
+		    "no folder with id %lld"), s->path, (long long)folder_id);
 	return 0;
 }

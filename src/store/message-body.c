@@ -30,13 +30,14 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 {
 	static const char	 sql_msg[] = "UPDATE message"
 	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
-	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
-	    " VALUES (?1, ?2)"
+	static const char	 sql_body[] = "INSERT INTO body(message_id, "
+	    "raw) VALUES (?1, ?2)"
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
 	static const char	 sql_fts[] = "UPDATE message_fts"
 	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
 	/* The columns of the insert trigger (schema.c), and the body's. */
-	static const char	 sql_fts_new[] = "INSERT INTO message_fts(rowid,"
+	static const char	 sql_fts_new[] = "INSERT INTO "
+	    "message_fts(rowid,"
 	    " subject, \"from\", \"to\", cc, body, attachment)"
 	    " SELECT id, subject,"
 	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
@@ -297,8 +298,8 @@ int
 store_pop3_older(struct store *s, int64_t account_id, int64_t before,
     store_uidl_cb cb, void *arg, struct perr *err)
 {
-	static const char	 sql[] = "SELECT uidl, first_seen FROM pop3_uidl"
-	    " WHERE account_id = ?1 AND deleted_from_server = 0"
+	static const char	 sql[] = "SELECT uidl, first_seen FROM "
+	    "pop3_uidl WHERE account_id = ?1 AND deleted_from_server = 0"
 	    " AND first_seen < ?2 ORDER BY first_seen";
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;

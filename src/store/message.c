@@ -500,8 +500,8 @@ store_msg_page_sorted(struct store *s, int64_t folder_id, enum store_sort sort,
 	int		 rc = SQLITE_OK;
 
 	if ((unsigned)sort >= sizeof page_sql / sizeof page_sql[0])
-		return perr_set(err, PERR_GENERIC, _("%s: list messages: no sort "
-		    "order %d"), s->path, (int)sort);
+		return perr_set(err, PERR_GENERIC, _("%s: list messages: no "
+		    "sort order %d"), s->path, (int)sort);
 	/* SQLite reads a negative LIMIT as "no limit": never that. */
 	if (limit <= 0)
 		return 0;
@@ -789,8 +789,8 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 	static const char	 sql[] = "SELECT id, uid, size FROM message"
 	    " WHERE folder_id = ?1 AND body_state <> 2 AND uid IS NOT NULL"
 	    "   AND size <= ?3 AND (problem IS NOT NULL) = ?4"
-	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= ?2))"
-	    " ORDER BY date DESC, id DESC";
+	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= "
+	    "?2)) ORDER BY date DESC, id DESC";
 	sqlite3_stmt		*st;
 	int			 rc, stop = 0;
 

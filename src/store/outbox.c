@@ -477,8 +477,8 @@ store_address_complete(struct store *s, const char *prefix, int limit,
 	 * address or on any word of the name; most used first. LIKE is
 	 * case-insensitive for ASCII; '\' escapes the user's % and _.
 	 */
-	static const char	 sql[] = "SELECT addr, max(name), sum(n) AS uses,"
-	    " max(t) AS last FROM ("
+	static const char	 sql[] = "SELECT addr, max(name), sum(n) AS "
+	    "uses, max(t) AS last FROM ("
 	    "  SELECT addr, name, use_count AS n, last_used AS t FROM address"
 	    "  WHERE addr LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
 	    "   OR name LIKE ?2 ESCAPE '\\'"

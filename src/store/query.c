@@ -483,8 +483,8 @@ store_msg_find_page(struct store *s, const struct store_window *w,
 	const char		*dir = desc ? " DESC" : "";
 
 	if ((unsigned)sort >= sizeof sort_cols / sizeof sort_cols[0])
-		return perr_set(err, PERR_GENERIC, _("%s: list messages: no sort "
-		    "order %d"), s->path, (int)sort);
+		return perr_set(err, PERR_GENERIC, _("%s: list messages: no "
+		    "sort order %d"), s->path, (int)sort);
 	if (limit <= 0)
 		return 0;
 	mbuf_adds(&b.sql, "SELECT " STORE_MSG_COLS " FROM message m WHERE ");

@@ -623,8 +623,8 @@ migrate_one(struct store *s, int to, struct perr *err)
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		perr_set(err, PERR_STORE, _("%s: foreign key violation in table "
-		    "%s"), s->path, store_col_text(st, 0));
+		perr_set(err, PERR_STORE, _("%s: foreign key violation in "
+		    "table %s"), s->path, store_col_text(st, 0));
 	else if (rc != SQLITE_DONE)
 		store_sqlerr(s, "foreign_key_check", err);
 	(void)sqlite3_finalize(st);
@@ -686,11 +686,13 @@ store_schema_check(struct store *s, struct perr *err)
 	if (check_owner(s, v, err) == -1)
 		return -1;
 	if (v == 0)
-		return perr_set(err, PERR_STORE, _("%s: no posta schema in this "
+		return perr_set(err, PERR_STORE, _("%s: no posta schema in "
+		    "this "
 		    "database yet; it is created by a read-write open (posta "
 		    "sync)"), s->path);
 	if (v < STORE_SCHEMA_VERSION)
-		return perr_set(err, PERR_STORE, _("%s: database schema version "
+		return perr_set(err, PERR_STORE, _("%s: database schema "
+		    "version "
 		    "%d is older than this posta needs (%d); a read-write open "
 		    "(posta sync) upgrades it"), s->path, v,
 		    STORE_SCHEMA_VERSION);

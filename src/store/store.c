@@ -334,8 +334,8 @@ probe(struct store *s, struct perr *err)
 	}
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOTADB)
-			perr_set(err, PERR_STORE, _("%s: not an SQLite database, "
-			    "so not a posta store"), s->path);
+			perr_set(err, PERR_STORE, _("%s: not an SQLite "
+			    "database, so not a posta store"), s->path);
 		else
 			perr_set(err, PERR_STORE, _("%s: cannot read: %s"),
 			    s->path, sqlite3_errmsg(s->db));

@@ -400,12 +400,12 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 		goto out;
 	s->prog.problems++;
 	if (raw != NULL)
-		be_note(s, _("%s: message UID %u: the server's description of it "
-		    "could not be parsed; stored from its raw source"),
+		be_note(s, _("%s: message UID %u: the server's description of "
+		    "it could not be parsed; stored from its raw source"),
 		    nw->f->name, uid);
 	else
-		be_note(s, _("%s: message UID %u: the server's description of it "
-		    "could not be parsed, nor its raw source fetched; kept "
+		be_note(s, _("%s: message UID %u: the server's description of "
+		    "it could not be parsed, nor its raw source fetched; kept "
 		    "without them (posta sync --folder '%s' tries again)"),
 		    nw->f->name, uid, nw->f->name);
 	rc = 0;

@@ -260,7 +260,8 @@ narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 		if (alone > 0)
 			alone--;
 		if (r == 1 && ++breaks > NARROW_BREAKS) {
-			perr_set(err, PERR_GENERIC, _("%d replies of the server "
+			perr_set(err, PERR_GENERIC, _("%d replies of the "
+			    "server "
 			    "could not be parsed; the other messages wait for "
 			    "the next sync"), breaks - 1);
 			goto out;

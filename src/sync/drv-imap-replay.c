@@ -581,7 +581,8 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 	if (left) {
 		struct perr why;
 
-		perr_set(&why, PERR_GENERIC, _("other messages of the folder are "
+		perr_set(&why, PERR_GENERIC, _("other messages of the folder "
+		    "are "
 		    "marked deleted and the server has no UIDPLUS: expunge it "
 		    "from a client that shows them"));
 		if (replay_settle(s, here.e, here.n, &why, err) != 0)

@@ -257,7 +257,8 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 
 	if (got != m->size && got != m->size + 2) {
 		if (m->uidl != NULL)
-			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL %s) "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL "
+			    "%s) "
 			    "was not downloaded: LIST announced %llu octets, "
 			    "RETR gave %llu"), hp, m->num, m->uidl,
 			    (unsigned long long)m->size, got);
@@ -273,7 +274,8 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 		return false;
 	if (!same) {
 		if (m->uidl != NULL)
-			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL %s) "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL "
+			    "%s) "
 			    "was not downloaded: the Message-ID, Date, From, "
 			    "To or Subject header that RETR gave differs from "
 			    "the one TOP gave"), hp, m->num, m->uidl);

@@ -51,7 +51,8 @@ sync_pop3_warning(const struct account *acct)
 		return NULL;
 	switch (acct->pop3_keep) {
 	case KEEP_NO:
-		what = xstrdup(_("pop3_keep = no: every message posta downloads "
+		what = xstrdup(_("pop3_keep = no: every message posta "
+		    "downloads "
 		    "is DELETED FROM THE SERVER right after it is safely "
 		    "stored. Other devices (phones, webmail, IMAP clients) "
 		    "will no longer see it. To leave mail on the server set "

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/config-int.h"
+#include "util/i18n.h"
 
 static bool
 parse_tls(const char *v, enum tls_mode *out)
@@ -68,8 +69,8 @@ conf_account_new(struct parse_state *ps, const char *name)
 	for (i = 0; i < cfg->naccounts; i++) {
 		if (strcmp(cfg->accounts[i].name, name) == 0) {
 			ps->line = ps->section_line;
-			conf_fail(ps, NULL, "account '%s' is defined twice (first "
-			    "at line %d)", name, cfg->accounts[i].line);
+			conf_fail(ps, NULL, _("account '%s' is defined twice (first "
+			    "at line %d)"), name, cfg->accounts[i].line);
 			return NULL;
 		}
 	}
@@ -178,15 +179,15 @@ alternates_ok(struct parse_state *ps, const char *key, const char *v)
 		if ((n = strcspn(p, " \t")) == 0)
 			break;
 		if (n > 512)
-			return conf_fail(ps, key, "an item longer than 512 bytes");
+			return conf_fail(ps, key, _("an item longer than 512 bytes"));
 		item = xstrndup(p, n);
 		pat = xasprintf("^(%s)$", item);
 		rc = regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 		free(pat);
 		if (rc != 0) {
-			conf_fail(ps, key, "expected addresses or regular "
+			conf_fail(ps, key, _("expected addresses or regular "
 			    "expressions, got '%s', which is not a valid "
-			    "regular expression", item);
+			    "regular expression"), item);
 			free(item);
 			return 0;
 		}
@@ -250,8 +251,8 @@ oauth2_url(struct parse_state *ps, const char *key, const char *v,
     char **dst)
 {
 	if (!http_url_is_https(v) || strpbrk(v, " \t\r\n") != NULL)
-		return conf_fail(ps, key, "expected an https:// address (a token "
-		    "or a code must not travel in clear), got '%s'", v);
+		return conf_fail(ps, key, _("expected an https:// address (a token "
+		    "or a code must not travel in clear), got '%s'"), v);
 	conf_set_str(dst, v);
 	return 1;
 }
@@ -265,8 +266,8 @@ oauth2_key(struct parse_state *ps, struct account *a, const char *key,
 
 	if (strcmp(key, "oauth2_provider") == 0) {
 		if (strcmp(v, "google") != 0 && strcmp(v, "microsoft") != 0)
-			return conf_fail(ps, key, "expected google or microsoft, "
-			    "got '%s'", v);
+			return conf_fail(ps, key, _("expected google or microsoft, "
+			    "got '%s'"), v);
 		conf_set_str(&o->provider, v);
 	} else if (strcmp(key, "oauth2_client_id") == 0)
 		conf_set_str(&o->client_id, v);
@@ -283,7 +284,7 @@ oauth2_key(struct parse_state *ps, struct account *a, const char *key,
 	else if (strcmp(key, "oauth2_refresh_token_command") == 0)
 		conf_set_str(&o->refresh_token_command, v);
 	else
-		return conf_fail(ps, key, "unknown key in [account %s]", a->name);
+		return conf_fail(ps, key, _("unknown key in [account %s]"), a->name);
 	return 1;
 }
 
@@ -300,7 +301,7 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		else if (strcasecmp(v, "pop3") == 0)
 			a->protocol = PROTO_POP3;
 		else
-			return conf_fail(ps, key, "expected imap or pop3, got '%s'",
+			return conf_fail(ps, key, _("expected imap or pop3, got '%s'"),
 			    v);
 		s->protocol = true;
 	} else if (strcmp(key, "email") == 0)
@@ -312,28 +313,28 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		s->host_line = ps->line;
 	} else if (strcmp(key, "port") == 0) {
 		if (!conf_int(v, 1, 65535, &a->in.port))
-			return conf_fail(ps, key, "expected a port number from 1 to "
-			    "65535, got '%s'", v);
+			return conf_fail(ps, key, _("expected a port number from 1 to "
+			    "65535, got '%s'"), v);
 		s->port = true;
 	} else if (strcmp(key, "tls") == 0) {
 		if (!parse_tls(v, &a->in.tls))
-			return conf_fail(ps, key, "expected implicit, starttls or "
-			    "none, got '%s'", v);
+			return conf_fail(ps, key, _("expected implicit, starttls or "
+			    "none, got '%s'"), v);
 		s->tls_line = ps->line;
 	} else if (strcmp(key, "allow_plaintext") == 0) {
 		if (!conf_bool(v, &a->allow_plaintext))
-			return conf_fail(ps, key, "expected yes or no, got '%s'", v);
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
 	} else if (strcmp(key, "ca_file") == 0) {
 		free(a->ca_file);
 		a->ca_file = conf_path(ps->path, v);
 		if (access(a->ca_file, R_OK) != 0)
-			return conf_fail(ps, key, "cannot read '%s': %s", a->ca_file,
+			return conf_fail(ps, key, _("cannot read '%s': %s"), a->ca_file,
 			    strerror(errno));
 	} else if (strcmp(key, "certificate_fingerprint") == 0) {
 		free(a->cert_fingerprint);
 		if ((a->cert_fingerprint = parse_fingerprint(v)) == NULL)
-			return conf_fail(ps, key, "expected sha256: followed by 64 "
-			    "hexadecimal digits, got '%s'", v);
+			return conf_fail(ps, key, _("expected sha256: followed by 64 "
+			    "hexadecimal digits, got '%s'"), v);
 	} else if (strcmp(key, "user") == 0)
 		conf_set_str(&a->in.user, v);
 	else if (strcmp(key, "password") == 0) {
@@ -343,8 +344,8 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		conf_set_str(&a->in.password_command, v);
 	else if (strcmp(key, "auth") == 0) {
 		if (!parse_auth(v, &a->in.auth))
-			return conf_fail(ps, key, "expected password, xoauth2 or "
-			    "oauthbearer, got '%s'", v);
+			return conf_fail(ps, key, _("expected password, xoauth2 or "
+			    "oauthbearer, got '%s'"), v);
 		s->auth_line = ps->line;
 	} else if (strcmp(key, "oauth2_token_command") == 0)
 		conf_set_str(&a->in.oauth2_token_command, v);
@@ -358,43 +359,43 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		else if (parse_days(v, &a->offline_days))
 			a->offline = OFFLINE_DAYS;
 		else
-			return conf_fail(ps, key, "expected all, headers or days:N, "
-			    "got '%s'", v);
+			return conf_fail(ps, key, _("expected all, headers or days:N, "
+			    "got '%s'"), v);
 	} else if (strcmp(key, "folders") == 0) {
 		const char *why;
 
 		if (parse_folders(a, v, &why) != 0)
-			return conf_fail(ps, key, "expected subscribed, all or a "
+			return conf_fail(ps, key, _("expected subscribed, all or a "
 			    "comma-separated list of folder names and patterns, "
-			    "got '%s' (%s)", v, why);
+			    "got '%s' (%s)"), v, why);
 	} else if (strcmp(key, "pop3_keep") == 0) {
 		if (conf_bool(v, &b))
 			a->pop3_keep = b ? KEEP_YES : KEEP_NO;
 		else if (parse_days(v, &a->pop3_keep_days))
 			a->pop3_keep = KEEP_DAYS;
 		else
-			return conf_fail(ps, key, "expected no, yes or days:N, got "
-			    "'%s'", v);
+			return conf_fail(ps, key, _("expected no, yes or days:N, got "
+			    "'%s'"), v);
 	} else if (strcmp(key, "check_interval") == 0) {
 		if (!conf_int(v, 0, CONFIG_CHECK_INTERVAL_MAX,
 		    &a->check_interval))
-			return conf_fail(ps, key, "expected a number of seconds from "
-			    "0 (no checks) to %d, got '%s'",
+			return conf_fail(ps, key, _("expected a number of seconds from "
+			    "0 (no checks) to %d, got '%s'"),
 			    CONFIG_CHECK_INTERVAL_MAX, v);
 	} else if (strcmp(key, "pop3_delete_when_deleted_locally") == 0) {
 		if (!conf_bool(v, &a->pop3_delete_when_deleted_locally))
-			return conf_fail(ps, key, "expected yes or no, got '%s'", v);
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
 	} else if (strcmp(key, "smtp_host") == 0)
 		conf_set_str(&a->smtp.host, v);
 	else if (strcmp(key, "smtp_port") == 0) {
 		if (!conf_int(v, 1, 65535, &a->smtp.port))
-			return conf_fail(ps, key, "expected a port number from 1 to "
-			    "65535, got '%s'", v);
+			return conf_fail(ps, key, _("expected a port number from 1 to "
+			    "65535, got '%s'"), v);
 		s->smtp_port = true;
 	} else if (strcmp(key, "smtp_tls") == 0) {
 		if (!parse_tls(v, &a->smtp.tls))
-			return conf_fail(ps, key, "expected implicit, starttls or "
-			    "none, got '%s'", v);
+			return conf_fail(ps, key, _("expected implicit, starttls or "
+			    "none, got '%s'"), v);
 		s->smtp_tls = true;
 		s->smtp_tls_line = ps->line;
 	} else if (strcmp(key, "smtp_user") == 0) {
@@ -409,8 +410,8 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		s->smtp_password_command = true;
 	} else if (strcmp(key, "smtp_auth") == 0) {
 		if (!parse_auth(v, &a->smtp.auth))
-			return conf_fail(ps, key, "expected password, xoauth2 or "
-			    "oauthbearer, got '%s'", v);
+			return conf_fail(ps, key, _("expected password, xoauth2 or "
+			    "oauthbearer, got '%s'"), v);
 		s->smtp_auth = true;
 		s->smtp_auth_line = ps->line;
 	} else if (strcmp(key, "signature") == 0) {
@@ -423,7 +424,7 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 			return 0;
 		conf_set_str(&a->alternates, v);
 	} else
-		return conf_fail(ps, key, "unknown key in [account %s]", a->name);
+		return conf_fail(ps, key, _("unknown key in [account %s]"), a->name);
 	return 1;
 }
 
@@ -450,47 +451,47 @@ conf_finish_account(struct parse_state *ps, struct account *a,
 {
 	ps->line = a->line;
 	if (!s->protocol)
-		return conf_fail(ps, NULL, "[account %s]: key 'protocol' is missing "
-		    "(expected imap or pop3)", a->name);
+		return conf_fail(ps, NULL, _("[account %s]: key 'protocol' is missing "
+		    "(expected imap or pop3)"), a->name);
 	if (a->in.host == NULL || *a->in.host == '\0')
-		return conf_fail(ps, NULL, "[account %s]: key 'host' is missing "
-		    "(expected the server's host name)", a->name);
+		return conf_fail(ps, NULL, _("[account %s]: key 'host' is missing "
+		    "(expected the server's host name)"), a->name);
 	if (!s->port)
 		a->in.port = default_port(a->protocol, a->in.tls);
 	if (a->in.user == NULL && a->email != NULL)
 		a->in.user = xstrdup(a->email);
 	if (a->in.user == NULL)
-		return conf_fail(ps, NULL, "[account %s]: key 'user' is missing "
-		    "(expected the login name, or an 'email' to use as one)",
+		return conf_fail(ps, NULL, _("[account %s]: key 'user' is missing "
+		    "(expected the login name, or an 'email' to use as one)"),
 		    a->name);
 	if (!file_private && (a->in.password != NULL ||
 	    a->smtp.password != NULL)) {
 		ps->line = a->in.password != NULL ? s->password_line :
 		    s->smtp_password_line;
 		return conf_fail(ps, a->in.password != NULL ? "password" :
-		    "smtp_password", "refused: the file is readable by group "
-		    "or others; run 'chmod 600 %s' or use password_command",
+		    "smtp_password", _("refused: the file is readable by group "
+		    "or others; run 'chmod 600 %s' or use password_command"),
 		    ps->path);
 	}
 	/* A bearer token is as good as a password, and lives longer. */
 	if (a->in.tls == TLSM_NONE && a->in.auth != AUTH_PASSWORD) {
 		ps->line = s->auth_line;
-		return conf_fail(ps, "auth", "%s sends an access token: it needs "
+		return conf_fail(ps, "auth", _("%s sends an access token: it needs "
 		    "tls = implicit or starttls, whatever allow_plaintext "
-		    "says", config_auth_name(a->in.auth));
+		    "says"), config_auth_name(a->in.auth));
 	}
 	oauth2_preset(&a->oauth2);
 	if (a->in.auth != AUTH_PASSWORD && !oauth2_source(a, &a->in)) {
 		ps->line = s->auth_line;
-		return conf_fail(ps, "auth", "%s needs oauth2_token_command, or "
+		return conf_fail(ps, "auth", _("%s needs oauth2_token_command, or "
 		    "oauth2_client_id with oauth2_provider or oauth2_token_url "
-		    "(for posta oauth2 login), in [account %s]",
+		    "(for posta oauth2 login), in [account %s]"),
 		    config_auth_name(a->in.auth), a->name);
 	}
 	if (a->in.tls == TLSM_NONE && !a->allow_plaintext) {
 		ps->line = s->tls_line;
-		return conf_fail(ps, "tls", "'none' sends the password in clear; "
-		    "set allow_plaintext = yes in [account %s] to allow it",
+		return conf_fail(ps, "tls", _("'none' sends the password in clear; "
+		    "set allow_plaintext = yes in [account %s] to allow it"),
 		    a->name);
 	}
 	if (a->smtp.host != NULL) {
@@ -515,24 +516,24 @@ conf_finish_account(struct parse_state *ps, struct account *a,
 		if (a->smtp.tls == TLSM_NONE && a->smtp.auth != AUTH_PASSWORD) {
 			ps->line = s->smtp_auth_line;
 			return conf_fail(ps, s->smtp_auth ? "smtp_auth" : "auth",
-			    "%s sends an access token: SMTP needs smtp_tls = "
-			    "implicit or starttls", config_auth_name(
+			    _("%s sends an access token: SMTP needs smtp_tls = "
+			    "implicit or starttls"), config_auth_name(
 			    a->smtp.auth));
 		}
 		if (a->smtp.auth != AUTH_PASSWORD &&
 		    !oauth2_source(a, &a->smtp)) {
 			ps->line = s->smtp_auth_line;
-			return conf_fail(ps, "smtp_auth", "%s needs "
+			return conf_fail(ps, "smtp_auth", _("%s needs "
 			    "oauth2_token_command, or oauth2_client_id with "
 			    "oauth2_provider or oauth2_token_url (for posta "
-			    "oauth2 login), in [account %s]",
+			    "oauth2 login), in [account %s]"),
 			    config_auth_name(a->smtp.auth), a->name);
 		}
 		if (a->smtp.tls == TLSM_NONE && !a->allow_plaintext) {
 			ps->line = s->smtp_tls_line;
-			return conf_fail(ps, "smtp_tls", "'none' sends the password "
+			return conf_fail(ps, "smtp_tls", _("'none' sends the password "
 			    "in clear; set allow_plaintext = yes in [account "
-			    "%s] to allow it", a->name);
+			    "%s] to allow it"), a->name);
 		}
 	}
 	return 1;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/config-int.h"
+#include "util/i18n.h"
 
 /* The index_format expandos ui/tui/index-format.c knows. */
 #define FMT_LETTERS	"dfFntsZc%"
@@ -69,10 +70,10 @@ format_ok(const char *v, char *why, size_t len)
 			continue;
 		}
 		if (*p == '\0' || strchr(FMT_LETTERS, *p) == NULL) {
-			snprintf(why, len, "expected %%d, %%{STRFTIME}, %%f, "
+			snprintf(why, len, _("expected %%d, %%{STRFTIME}, %%f, "
 			    "%%F, %%n, %%t, %%s, %%Z, %%c or %%%% (with a "
 			    "width such as %%-20.20f) at character %d, got "
-			    "'%.*s'", (int)(start - v) + 1,
+			    "'%.*s'"), (int)(start - v) + 1,
 			    *p != '\0' ? (int)(p - start) + 1 :
 			    (int)(p - start), start);
 			return false;
@@ -124,8 +125,8 @@ auto_view(struct config *cfg, const char *v, char *why, size_t len)
 			break;
 		t = xstrndup(p, n);
 		if (strchr(t, '/') == NULL || t[0] == '/' || t[n - 1] == '/') {
-			snprintf(why, len, "expected MIME types such as "
-			    "text/calendar, got '%s'", t);
+			snprintf(why, len, _("expected MIME types such as "
+			    "text/calendar, got '%s'"), t);
 			free(t);
 			return false;
 		}
@@ -153,7 +154,7 @@ conf_display_key(struct parse_state *ps, const char *key, const char *v)
 
 	if (strcmp(key, "index_format") == 0) {
 		if (!format_ok(v, why, sizeof why))
-			return conf_fail(ps, key, "%s", why);
+			return conf_fail(ps, key, _("%s"), why);
 		set_or_clear(&cfg->index_format, v);
 	} else if (strcmp(key, "date_format") == 0)
 		set_or_clear(&cfg->date_format, v);
@@ -161,13 +162,13 @@ conf_display_key(struct parse_state *ps, const char *key, const char *v)
 		set_or_clear(&cfg->editor, v);
 	else if (strcmp(key, "sort") == 0) {
 		if (!sort_key(cfg, v))
-			return conf_fail(ps, key, "expected date, from, subject "
+			return conf_fail(ps, key, _("expected date, from, subject "
 			    "or size (reverse-date, ... the other way), got "
-			    "'%s'", v);
+			    "'%s'"), v);
 	} else if (strcmp(key, "threads") == 0 ||
 	    strcmp(key, "keep_tags") == 0 || strcmp(key, "confirm_send") == 0) {
 		if (!conf_bool(v, &b))
-			return conf_fail(ps, key, "expected yes or no, got '%s'",
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"),
 			    v);
 		if (strcmp(key, "threads") == 0)
 			cfg->threads = b;
@@ -177,23 +178,23 @@ conf_display_key(struct parse_state *ps, const char *key, const char *v)
 			cfg->confirm_send = b;
 	} else if (strcmp(key, "sidebar_width") == 0) {
 		if (!conf_int(v, 8, 200, &cfg->sidebar_width))
-			return conf_fail(ps, key, "expected a number of columns "
-			    "from 8 to 200, got '%s'", v);
+			return conf_fail(ps, key, _("expected a number of columns "
+			    "from 8 to 200, got '%s'"), v);
 	} else if (strcmp(key, "delete_model") == 0) {
 		if (strcmp(v, "trash") == 0)
 			cfg->delete_model = CONFIG_DELETE_TRASH;
 		else if (strcmp(v, "mark") == 0)
 			cfg->delete_model = CONFIG_DELETE_MARK;
 		else
-			return conf_fail(ps, key, "expected trash or mark, got "
-			    "'%s'", v);
+			return conf_fail(ps, key, _("expected trash or mark, got "
+			    "'%s'"), v);
 	} else if (strcmp(key, "alternative_order") == 0) {
 		if (!alternative_order(cfg, v))
-			return conf_fail(ps, key, "expected text/plain and "
-			    "text/html in the order wanted, got '%s'", v);
+			return conf_fail(ps, key, _("expected text/plain and "
+			    "text/html in the order wanted, got '%s'"), v);
 	} else if (strcmp(key, "auto_view") == 0) {
 		if (!auto_view(cfg, v, why, sizeof why))
-			return conf_fail(ps, key, "%s", why);
+			return conf_fail(ps, key, _("%s"), why);
 	} else
 		return -1;
 	return 1;

@@ -11,13 +11,15 @@
 #include <string.h>
 
 #include "util/config.h"
+#include "util/i18n.h"
 
 /*
  * Run cmd through the shell; the first line of its output is the secret
- * (noun says which: "password", "access token").
+ * (empty: the words when it prints nothing, "account %s: %s printed
+ * no password", translated here).
  */
 static char *
-run_password_command(const char *cmd, const char *key, const char *noun,
+run_password_command(const char *cmd, const char *key, const char *empty,
     const char *acct, struct perr *err)
 {
 	FILE	*p;
@@ -28,7 +30,7 @@ run_password_command(const char *cmd, const char *key, const char *noun,
 
 	fflush(NULL);
 	if ((p = popen(cmd, "r")) == NULL) {
-		perr_set(err, PERR_IO, "account %s: %s: cannot run: %s", acct,
+		perr_set(err, PERR_IO, _("account %s: %s: cannot run: %s"), acct,
 		    key, strerror(errno));
 		return NULL;
 	}
@@ -45,19 +47,18 @@ run_password_command(const char *cmd, const char *key, const char *noun,
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explicit_bzero(buf, sizeof buf);
 		if (status != -1 && WIFSIGNALED(status))
-			perr_set(err, PERR_AUTH, "account %s: %s was killed by "
-			    "signal %d", acct, key, WTERMSIG(status));
+			perr_set(err, PERR_AUTH, _("account %s: %s was killed by "
+			    "signal %d"), acct, key, WTERMSIG(status));
 		else
-			perr_set(err, PERR_AUTH, "account %s: %s failed with "
-			    "exit status %d", acct, key, status == -1 ? -1 :
+			perr_set(err, PERR_AUTH, _("account %s: %s failed with "
+			    "exit status %d"), acct, key, status == -1 ? -1 :
 			    WEXITSTATUS(status));
 		return NULL;
 	}
 	if ((nl = strpbrk(buf, "\r\n")) != NULL)
 		*nl = '\0';
 	if (buf[0] == '\0') {
-		perr_set(err, PERR_AUTH, "account %s: %s printed no %s",
-		    acct, key, noun);
+		perr_set(err, PERR_AUTH, _(empty), acct, key);
 		return NULL;
 	}
 	nl = xstrdup(buf);
@@ -75,7 +76,8 @@ config_password(const struct account *a, const struct endpoint *e,
 	if (e->password_command != NULL)
 		return run_password_command(e->password_command,
 		    e == &a->smtp ? "smtp_password_command" :
-		    "password_command", "password", a->name, err);
+		    "password_command", N_("account %s: %s printed no password"),
+		    a->name, err);
 	return NULL;
 }
 
@@ -87,7 +89,8 @@ config_oauth2_token(const struct account *a, const struct endpoint *e,
 	if (e->oauth2_token_command == NULL)
 		return NULL;
 	return run_password_command(e->oauth2_token_command,
-	    "oauth2_token_command", "access token", a->name, err);
+	    "oauth2_token_command",
+	    N_("account %s: %s printed no access token"), a->name, err);
 }
 
 bool

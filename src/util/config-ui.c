@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "util/config-int.h"
+#include "util/i18n.h"
 
 int
 conf_keys_key(struct parse_state *ps, const char *key, const char *v)
@@ -36,7 +37,7 @@ conf_search_section(struct parse_state *ps, const char *name)
 	for (i = 0; i < cfg->nsearches; i++)
 		if (strcmp(cfg->searches[i].name, name) == 0) {
 			ps->line = ps->section_line;
-			return conf_fail(ps, NULL, "[search %s] is defined twice",
+			return conf_fail(ps, NULL, _("[search %s] is defined twice"),
 			    name);
 		}
 	cfg->searches = xreallocarray(cfg->searches, cfg->nsearches + 1,
@@ -54,11 +55,11 @@ conf_search_key(struct parse_state *ps, const char *key, const char *v)
 	struct saved_search	*ss = &ps->cfg->searches[ps->cfg->nsearches - 1];
 
 	if (strcmp(key, "query") != 0)
-		return conf_fail(ps, key, "unknown key in [search %s] (expected "
-		    "query)", ss->name);
+		return conf_fail(ps, key, _("unknown key in [search %s] (expected "
+		    "query)"), ss->name);
 	if (*v == '\0')
-		return conf_fail(ps, key, "expected a query (doc/SEARCH.md), got "
-		    "nothing");
+		return conf_fail(ps, key, _("expected a query (doc/SEARCH.md), got "
+		    "nothing"));
 	free(ss->query);
 	ss->query = xstrdup(v);
 	return 1;
@@ -172,8 +173,8 @@ style_color(struct parse_state *ps, const char *key, char *w, char **save,
 	if (strcasecmp(w, "bright") == 0) {
 		/* "bright red" is "brightred"; nothing else is. */
 		if ((next = strtok_r(NULL, " \t", save)) == NULL)
-			return conf_fail(ps, key, "'bright' must be followed by a "
-			    "colour name, got nothing");
+			return conf_fail(ps, key, _("'bright' must be followed by a "
+			    "colour name, got nothing"));
 		if (strlen(next) > 16)
 			r = 0;
 		else {
@@ -181,17 +182,17 @@ style_color(struct parse_state *ps, const char *key, char *w, char **save,
 			r = color_word(word, c);
 		}
 		if (r != 1)
-			return conf_fail(ps, key, "'bright' must be followed by a "
-			    "colour name, got '%s'", next);
+			return conf_fail(ps, key, _("'bright' must be followed by a "
+			    "colour name, got '%s'"), next);
 		return 1;
 	}
 	if ((r = color_word(w, c)) < 0)
-		return conf_fail(ps, key, "colour '%s' is beyond color255", w);
+		return conf_fail(ps, key, _("colour '%s' is beyond color255"), w);
 	if (r == 0)
-		return conf_fail(ps, key, "unknown %s '%s' (colours: black, red, "
+		return conf_fail(ps, key, _("unknown %s '%s' (colours: black, red, "
 		    "green, yellow, blue, magenta, cyan, white, each also as "
 		    "brightNAME, color0 to color255, default; attributes: "
-		    "bold, underline, reverse, dim, standout)", what, w);
+		    "bold, underline, reverse, dim, standout)"), what, w);
 	return 1;
 }
 
@@ -205,30 +206,31 @@ style_words(struct parse_state *ps, const char *key, const char *v,
 	short	 c;
 
 	if ((w = strtok_r(buf, " \t", &save)) == NULL)
-		return conf_fail(ps, key, "expected a colour or an attribute, as "
-		    "in 'bold yellow' or 'white on blue', got nothing");
+		return conf_fail(ps, key, _("expected a colour or an attribute, as "
+		    "in 'bold yellow' or 'white on blue', got nothing"));
 	for (; w != NULL; w = strtok_r(NULL, " \t", &save)) {
 		if (attr_word(w, &st->attrs))
 			continue;
 		if (strcasecmp(w, "on") != 0) {
-			if (!style_color(ps, key, w, &save, "colour or "
-			    "attribute", &c))
+			if (!style_color(ps, key, w, &save, _("colour or "
+			    "attribute"), &c))
 				return 0;
 			if (fg)
-				return conf_fail(ps, key, "two foreground colours "
+				return conf_fail(ps, key, _("two foreground colours "
 				    "in '%s' (a background is written 'on "
-				    "COLOUR')", v);
+				    "COLOUR')"), v);
 			st->fg = c;
 			fg = true;
 			continue;
 		}
 		if (bg)
-			return conf_fail(ps, key, "two background colours in '%s'",
+			return conf_fail(ps, key, _("two background colours in '%s'"),
 			    v);
 		if ((w = strtok_r(NULL, " \t", &save)) == NULL)
-			return conf_fail(ps, key, "'on' must be followed by a "
-			    "colour, got nothing");
-		if (!style_color(ps, key, w, &save, "background colour", &c))
+			return conf_fail(ps, key, _("'on' must be followed by a "
+			    "colour, got nothing"));
+		if (!style_color(ps, key, w, &save, _("background colour"),
+		    &c))
 			return 0;
 		st->bg = c;
 		bg = true;
@@ -265,7 +267,7 @@ conf_colors_key(struct parse_state *ps, const char *key, const char *v)
 
 	if (strcmp(key, "enable") == 0) {
 		if (!conf_bool(v, &b))
-			return conf_fail(ps, key, "expected yes or no, got '%s'", v);
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
 		ps->cfg->colors_mode = b ? UI_COLORS_ON : UI_COLORS_OFF;
 		return 1;
 	}
@@ -276,6 +278,6 @@ conf_colors_key(struct parse_state *ps, const char *key, const char *v)
 	for (i = 0; i < UI_NELEMS && n < sizeof names; i++)
 		n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
 		    i + 1 < UI_NELEMS ? ", " : " or ", ui_elem_names[i]);
-	return conf_fail(ps, key, "unknown key in [colors] (expected enable%s)",
+	return conf_fail(ps, key, _("unknown key in [colors] (expected enable%s)"),
 	    names);
 }

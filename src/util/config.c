@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/config-int.h"
+#include "util/i18n.h"
 
 int
 conf_fail(struct parse_state *ps, const char *key, const char *fmt, ...)
@@ -59,7 +60,7 @@ reader(char *buf, int num, void *arg)
 	if (len > 0 && buf[len - 1] != '\n' && !feof(ps->fp)) {
 		/* inih would silently split it: refuse instead. */
 		if (!ps->long_line) {
-			conf_fail(ps, NULL, "line longer than %d characters", num - 2);
+			conf_fail(ps, NULL, _("line longer than %d characters"), num - 2);
 			ps->long_line = true;
 		}
 		buf[0] = '\0';
@@ -135,8 +136,8 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 		return r;
 	if (strcmp(key, "store") == 0) {
 		if (*v == '\0')
-			return conf_fail(ps, key, "expected the path of the store "
-			    "file, got nothing");
+			return conf_fail(ps, key, _("expected the path of the store "
+			    "file, got nothing"));
 		free(cfg->store);
 		cfg->store = conf_path(ps->path, v);
 	} else if (strcmp(key, "default_account") == 0) {
@@ -153,11 +154,11 @@ general_key(struct parse_state *ps, const char *key, const char *v)
 		cfg->url_command = *v != '\0' ? xstrdup(v) : NULL;
 	} else if (strcmp(key, "bell_on_new_mail") == 0) {
 		if (!conf_bool(v, &cfg->bell_on_new_mail))
-			return conf_fail(ps, key, "expected yes or no, got '%s'", v);
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
 	} else
-		return conf_fail(ps, key, "unknown key in [general] (expected "
+		return conf_fail(ps, key, _("unknown key in [general] (expected "
 		    "store, default_account, new_mail_command, "
-		    "bell_on_new_mail, print_command or url_command)");
+		    "bell_on_new_mail, print_command or url_command)"));
 	return 1;
 }
 
@@ -183,8 +184,8 @@ enter_section(struct parse_state *ps, const char *section)
 			;
 		if (*name == '\0') {
 			ps->line = ps->section_line;
-			return conf_fail(ps, NULL, "[account] needs a name, as in "
-			    "[account work]");
+			return conf_fail(ps, NULL, _("[account] needs a name, as in "
+			    "[account work]"));
 		}
 		ps->kind = SEC_ACCOUNT;
 		if ((ps->acct = conf_account_new(ps, name)) == NULL)
@@ -195,16 +196,16 @@ enter_section(struct parse_state *ps, const char *section)
 			;
 		if (*name == '\0') {
 			ps->line = ps->section_line;
-			return conf_fail(ps, NULL, "[search] needs a name, as in "
-			    "[search unread]");
+			return conf_fail(ps, NULL, _("[search] needs a name, as in "
+			    "[search unread]"));
 		}
 		ps->kind = SEC_SEARCH;
 		if (!conf_search_section(ps, name))
 			return 0;
 	} else {
 		ps->line = ps->section_line;
-		conf_fail(ps, NULL, "unknown section [%s] (expected [general], "
-		    "[account NAME], [search NAME], [keys] or [colors])",
+		conf_fail(ps, NULL, _("unknown section [%s] (expected [general], "
+		    "[account NAME], [search NAME], [keys] or [colors])"),
 		    section);
 		ps->line = line;
 		return 0;
@@ -220,8 +221,8 @@ handler(void *arg, const char *section, const char *key, const char *v)
 	if (ps->failed)
 		return 1;	/* keep the first error only */
 	if (*section == '\0')
-		return conf_fail(ps, key, "keys must come after a section header "
-		    "such as [general] or [account NAME]");
+		return conf_fail(ps, key, _("keys must come after a section header "
+		    "such as [general] or [account NAME]"));
 	/* inih merges a repeated header into the section before it. */
 	if (ps->new_header || ps->section == NULL ||
 	    strcmp(ps->section, section) != 0) {
@@ -289,8 +290,8 @@ finish(struct parse_state *ps, bool file_private)
 	for (i = 0; i < cfg->nsearches; i++)
 		if (cfg->searches[i].query == NULL) {
 			ps->line = cfg->searches[i].line;
-			return conf_fail(ps, NULL, "[search %s] needs a query, as "
-			    "in query = is:unread", cfg->searches[i].name);
+			return conf_fail(ps, NULL, _("[search %s] needs a query, as "
+			    "in query = is:unread"), cfg->searches[i].name);
 		}
 	if (cfg->store == NULL)
 		cfg->store = default_store();
@@ -301,8 +302,8 @@ finish(struct parse_state *ps, bool file_private)
 				break;
 		if (i == cfg->naccounts) {
 			ps->line = ps->default_line;
-			return conf_fail(ps, "default_account", "no [account %s] in "
-			    "this file", cfg->default_account);
+			return conf_fail(ps, "default_account", _("no [account %s] in "
+			    "this file"), cfg->default_account);
 		}
 	}
 	return 1;
@@ -337,8 +338,8 @@ config_load(const char *path, struct perr *err)
 	fclose(ps.fp);
 	if (!ps.failed && r != 0) {
 		ps.line = r;
-		conf_fail(&ps, NULL, "syntax error (expected [section], key = value "
-		    "or a comment)");
+		conf_fail(&ps, NULL, _("syntax error (expected [section], key = value "
+		    "or a comment)"));
 	}
 	if (!ps.failed)
 		finish(&ps, (st.st_mode & 077) == 0);

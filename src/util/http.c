@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "util/util.h"
+#include "util/i18n.h"
 
 struct http_body {
 	char	*buf;
@@ -83,8 +84,8 @@ curl_load(struct curl_api *api, struct perr *err)
 	    RTLD_NODELETE);
 	if (api->dl == NULL) {
 		why = dlerror();
-		return perr_set(err, PERR_CONFIG, "cannot load %s, which "
-		    "posta needs for HTTPS requests: %s", POSTA_CURL_SONAME,
+		return perr_set(err, PERR_CONFIG, _("cannot load %s, which "
+		    "posta needs for HTTPS requests: %s"), POSTA_CURL_SONAME,
 		    why != NULL ? why : "not found");
 	}
 	if (!curl_sym(api, &api->easy_init, "curl_easy_init") ||
@@ -96,8 +97,8 @@ curl_load(struct curl_api *api, struct perr *err)
 	    !curl_sym(api, &api->slist_append, "curl_slist_append") ||
 	    !curl_sym(api, &api->slist_free_all, "curl_slist_free_all")) {
 		(void)dlclose(api->dl);
-		return perr_set(err, PERR_CONFIG, "%s lacks a function posta "
-		    "needs for HTTPS requests", POSTA_CURL_SONAME);
+		return perr_set(err, PERR_CONFIG, _("%s lacks a function posta "
+		    "needs for HTTPS requests"), POSTA_CURL_SONAME);
 	}
 	return 0;
 }
@@ -125,14 +126,14 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 
 	memset(out, 0, sizeof *out);
 	if (!http_url_is_https(rq->url))
-		return perr_set(err, PERR_CONFIG, "%s: refused: the %s is read "
+		return perr_set(err, PERR_CONFIG, _("%s: refused: the %s is read "
 		    "only over https://, since anyone on the way could read or "
-		    "change a plain one", rq->url, rq->what);
+		    "change a plain one"), rq->url, rq->what);
 	if (curl_load(&api, err) != 0)
 		return -1;
 	if ((c = api.easy_init()) == NULL) {
 		(void)dlclose(api.dl);
-		return perr_set(err, PERR_NOMEM, "cannot start libcurl");
+		return perr_set(err, PERR_NOMEM, _("cannot start libcurl"));
 	}
 	bad |= (int)api.easy_setopt(c, CURLOPT_URL, rq->url);
 	bad |= (int)api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -177,21 +178,21 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 	(void)dlclose(api.dl);
 	if (body.too_big || r == CURLE_FILESIZE_EXCEEDED) {
 		free(body.buf);
-		return perr_set(err, PERR_PROTOCOL, "%s: refused: the %s is "
-		    "larger than %zu bytes", rq->url, rq->what, rq->max);
+		return perr_set(err, PERR_PROTOCOL, _("%s: refused: the %s is "
+		    "larger than %zu bytes"), rq->url, rq->what, rq->max);
 	}
 	if (r != CURLE_OK) {
 		free(body.buf);
 		if (r == CURLE_UNSUPPORTED_PROTOCOL)
-			return perr_set(err, PERR_CONFIG, "%s: refused: the "
+			return perr_set(err, PERR_CONFIG, _("%s: refused: the "
 			    "server redirected to an address that is not "
-			    "https://", rq->url);
+			    "https://"), rq->url);
 		if (r == CURLE_PEER_FAILED_VERIFICATION ||
 		    r == CURLE_SSL_CACERT_BADFILE)
-			return perr_set(err, PERR_CERT, "%s: the certificate of "
-			    "the server is not trusted: %s", rq->url, ebuf);
-		return perr_set(err, PERR_CONNECT, "%s: cannot fetch the %s: "
-		    "%s", rq->url, rq->what, why);
+			return perr_set(err, PERR_CERT, _("%s: the certificate of "
+			    "the server is not trusted: %s"), rq->url, ebuf);
+		return perr_set(err, PERR_CONNECT, _("%s: cannot fetch the %s: "
+		    "%s"), rq->url, rq->what, why);
 	}
 	out->body = body.buf != NULL ? body.buf : xstrdup("");
 	out->len = body.len;

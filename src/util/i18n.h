@@ -19,6 +19,9 @@
 #define textdomain(d)	(d)
 #endif
 #define N_(s)	(s)
+/* NN_("%zu message moved", "%zu messages moved"): a plural pair for a
+ * table, given to ngettext() where the count is known. */
+#define NN_(s, p)	s, p
 
 /*
  * pgettext("folder role", "sent"): a word that means different things in

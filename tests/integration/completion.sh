@@ -12,7 +12,7 @@ set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
-PLAN=11
+PLAN=14
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -81,10 +81,31 @@ localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >"$W/localedef.log" 2>&1
 )
 n=$(sed -n 's/^n=//p' "$W/n")
 
+# zsh: _posta run with the completion system's builtins stubbed to print
+# what they are offered (compsys itself filters by the typed prefix).
+zcomplete() {	# CURRENT WORDS...: what _posta offers for word CURRENT
+  local cur=$1; shift
+  zsh -f -c '
+    _describe() { local a=${@[-1]}; print -rl -- ${(P)a}; }
+    compadd() { if [[ $1 == -a ]]; then print -rl -- ${(P)2}; else shift; print -rl -- "$@"; fi; }
+    _files() { :; }
+    words=("${@:2}"); CURRENT=$1; PREFIX=${words[CURRENT]}
+    source "$POSTA_SRCDIR/completions/zsh/_posta"' zcomplete "$cur" "$@" 2>&1
+}
 if command -v zsh >/dev/null 2>&1; then
+  export POSTA_SRCDIR
   check "the zsh completion parses" zsh -n "$POSTA_SRCDIR/completions/zsh/_posta"
+  has "zsh: posta sy offers sync" "$(zcomplete 2 posta sy)" '^sync:'
+  same "zsh: folder names come from posta folders" "INBOX
+Posta inviata" "$(zcomplete 7 posta -c "$W/conf" move -a work 1 '' | sort)"
+  has "zsh: in Italian too, posta sy offers sync" \
+    "$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LOCPATH="$W/loc" LANG=it_IT.UTF-8 \
+      POSTA_LOCALEDIR="$W/locale" bash -c "$(declare -f zcomplete); zcomplete 2 posta sy")" '^sync:'
 else
-  echo "ok $((n += 1)) - the zsh completion parses # SKIP zsh is not installed"
+  for t in "the zsh completion parses" "zsh: posta sy offers sync" \
+      "zsh: folder names come from posta folders" "zsh: in Italian too, posta sy offers sync"; do
+    echo "ok $((n += 1)) - $t # SKIP zsh is not installed"
+  done
 fi
 
 [[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"

@@ -118,9 +118,11 @@ ask_servers(struct cli_ctx *ctx, struct store *st, const char *q,
 	for (i = 0; i < sf->nnotes; i++)
 		cli_error(_("search: %s"), sf->notes[i]);
 	if (sf->unstored > 0)
-		cli_error(_("search: the server found %zu more messages that "
-		    "are not in the store yet; run 'posta sync' to see them."),
-		    sf->unstored);
+		cli_error(ngettext("search: the server found %zu more message "
+		    "that is not in the store yet; run 'posta sync' to see it.",
+		    "search: the server found %zu more messages that are not "
+		    "in the store yet; run 'posta sync' to see them.",
+		    sf->unstored), sf->unstored);
 	return 0;
 }
 

@@ -61,7 +61,7 @@ folder_complete(struct tui *t, const char *text, size_t *n)
 void
 generic_act_change_folder(struct tui *t)
 {
-	prompt_start(&t->prompt, "Open folder: ", folder_done,
+	prompt_start(&t->prompt, _("Open folder: "), folder_done,
 	    folder_complete);
 }
 
@@ -101,7 +101,7 @@ generic_act_sidebar_open(struct tui *t)
 		return;
 	e = &t->sb.e[t->sb.sel];
 	if (e->container) {
-		status_msg(&t->status, "%s holds folders only, no messages",
+		status_msg(&t->status, _("%s holds folders only, no messages"),
 		    e->name);
 		return;
 	}
@@ -112,8 +112,8 @@ generic_act_sidebar_open(struct tui *t)
 		return;
 	}
 	if (e->folder_id == 0) {
-		status_msg(&t->status, "%s: no folders stored yet; run posta "
-		    "sync", e->name);
+		status_msg(&t->status, _("%s: no folders stored yet; run posta "
+		    "sync"), e->name);
 		return;
 	}
 	/* Said after the open, which may reload the sidebar (and e). */

@@ -81,14 +81,14 @@ index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
 	if (rc == 0)
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the top");
+		status_msg(&t->status, _("search wrapped to the top"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
 index_act_next_unread(struct tui *t)
 {
-	index_find(t, index_match_unread, NULL, "no unread messages");
+	index_find(t, index_match_unread, NULL, _("no unread messages"));
 }
 
 void
@@ -98,9 +98,9 @@ index_act_prev_unread(struct tui *t)
 	int	rc = ix_find_back(&t->ix, index_match_unread, NULL, &wrapped);
 
 	if (rc == 0)
-		status_msg(&t->status, "no unread messages");
+		status_msg(&t->status, _("no unread messages"));
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the bottom");
+		status_msg(&t->status, _("search wrapped to the bottom"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -110,9 +110,9 @@ index_act_collapse_thread(struct tui *t)
 	int	rc = ix_fold_thread(&t->ix);
 
 	if (rc == 0)
-		status_msg(&t->status, t->ix.threaded ? "this thread has only "
-		    "one message" : "threads collapse in the threaded view "
-		    "only (t switches to it)");
+		status_msg(&t->status, "%s", t->ix.threaded ? _("this thread "
+		    "has only one message") : _("threads collapse in the "
+		    "threaded view only (t switches to it)"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -122,11 +122,11 @@ index_act_collapse_all(struct tui *t)
 	int	rc = ix_fold_all(&t->ix);
 
 	if (rc == 0 && !t->ix.threaded)
-		status_msg(&t->status, "threads collapse in the threaded view "
-		    "only (t switches to it)");
+		status_msg(&t->status, "%s", _("threads collapse in the "
+		    "threaded view only (t switches to it)"));
 	else if (rc == 1)
-		status_msg(&t->status, t->ix.fold_all ?
-		    "all threads collapsed" : "all threads expanded");
+		status_msg(&t->status, "%s", t->ix.fold_all ?
+		    _("all threads collapsed") : _("all threads expanded"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -136,7 +136,7 @@ index_act_next_thread(struct tui *t)
 	int	rc = ix_next_thread(&t->ix, 1);
 
 	if (rc == 0)
-		status_msg(&t->status, "no more threads");
+		status_msg(&t->status, _("no more threads"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -146,7 +146,7 @@ index_act_prev_thread(struct tui *t)
 	int	rc = ix_next_thread(&t->ix, -1);
 
 	if (rc == 0)
-		status_msg(&t->status, "this is the first thread");
+		status_msg(&t->status, _("this is the first thread"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -154,8 +154,8 @@ void
 index_act_toggle_threads(struct tui *t)
 {
 	view_index_moved(t, ix_set_threaded(&t->ix, !t->ix.threaded));
-	status_msg(&t->status, t->ix.threaded ? "threaded view" :
-	    "flat view");
+	status_msg(&t->status, "%s", t->ix.threaded ? _("threaded view") :
+	    _("flat view"));
 }
 
 static void
@@ -167,9 +167,10 @@ set_sort(struct tui *t, enum ix_sort s, bool reverse)
 	view_index_moved(t, rc);
 	/* Threads are by date only (ix_set_sort): say what happened. */
 	if (rc == 0 && threaded && !t->ix.threaded)
-		status_msg(&t->status, "flat view: threads are by date only");
+		status_msg(&t->status, "%s",
+		    _("flat view: threads are by date only"));
 	else if (rc == 0 && threaded && reverse)
-		status_msg(&t->status, "threads are always newest first");
+		status_msg(&t->status, _("threads are always newest first"));
 }
 
 static const char *const sort_names[] = { "date", "from", "subject", "size",
@@ -217,7 +218,7 @@ sort_complete(struct tui *t, const char *text, size_t *n)
 void
 index_act_sort(struct tui *t)
 {
-	prompt_start(&t->prompt, "Sort by (date, from, subject, size): ",
+	prompt_start(&t->prompt, _("Sort by (date, from, subject, size): "),
 	    sort_done, sort_complete);
 }
 

@@ -69,14 +69,15 @@ pg_search_done(struct tui *t, const char *text)
 	if (*text == '\0')
 		return;
 	if (pager_search(&t->pg, text) == 0)
-		status_msg(&t->status, "not found: %s", text);
+		status_msg(&t->status, _("not found: %s"), text);
 	pager_moved(t);
 }
 
 void
 pager_act_search(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search in message: ", pg_search_done, NULL);
+	prompt_start(&t->prompt, _("Search in message: "), pg_search_done,
+	    NULL);
 }
 
 void
@@ -87,7 +88,7 @@ pager_act_search_next(struct tui *t)
 		return;
 	}
 	if (pager_search(&t->pg, t->pg.search) == 0)
-		status_msg(&t->status, "not found: %s", t->pg.search);
+		status_msg(&t->status, _("not found: %s"), t->pg.search);
 	pager_moved(t);
 }
 
@@ -118,7 +119,7 @@ pager_act_next_msg(struct tui *t)
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
 		view_open_message(t, PG_TEXT);
 	else
-		status_msg(&t->status, "this is the last message");
+		status_msg(&t->status, _("this is the last message"));
 }
 
 void
@@ -131,7 +132,7 @@ pager_act_prev_msg(struct tui *t)
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
 		view_open_message(t, PG_TEXT);
 	else
-		status_msg(&t->status, "this is the first message");
+		status_msg(&t->status, _("this is the first message"));
 }
 
 void
@@ -144,5 +145,5 @@ pager_act_next_unread(struct tui *t)
 	if (rc == 1)
 		view_open_message(t, PG_TEXT);
 	else if (rc == 0)
-		status_msg(&t->status, "no unread messages");
+		status_msg(&t->status, _("no unread messages"));
 }

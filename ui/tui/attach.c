@@ -51,8 +51,8 @@ message_bytes(struct tui *t, int64_t id, char **raw, size_t *len)
 
 	if (store_body_get(t->st, id, &body, len, &err) != 0) {
 		if (err.code == PERR_NOTFOUND) {
-			status_msg(&t->status, "this message's body is not "
-			    "stored yet");
+			status_msg(&t->status, _("this message's body is not "
+			    "stored yet"));
 			workers_fetch_body(t, id);
 		} else
 			status_error(&t->status, "%s", err.msg);
@@ -124,7 +124,7 @@ static const struct mail_part *
 selected(struct tui *t)
 {
 	if (t->att.n == 0) {
-		status_msg(&t->status, "no part selected");
+		status_msg(&t->status, _("no part selected"));
 		return NULL;
 	}
 	return &t->att.parts[t->att.sel];
@@ -173,7 +173,7 @@ save_to(struct tui *t, const char *path, bool overwrite)
 	if (run_write_file(path, bytes, n, !overwrite, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
-		status_msg(&t->status, "saved %zu bytes to %s", n, path);
+		status_msg(&t->status, _("saved %zu bytes to %s"), n, path);
 	free(bytes);
 }
 
@@ -186,7 +186,7 @@ overwrite_done(struct tui *t, const char *answer)
 	if (path != NULL && strcmp(answer, "y") == 0)
 		save_to(t, path, true);
 	else if (path != NULL)
-		status_msg(&t->status, "not saved");
+		status_msg(&t->status, _("not saved"));
 	free(path);
 }
 
@@ -201,13 +201,14 @@ save_done(struct tui *t, const char *text)
 	path = attach_expand_home(text);
 	if (lstat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
-			status_msg(&t->status, "%s is a directory", path);
+			status_msg(&t->status, _("%s is a directory"), path);
 			free(path);
 			return;
 		}
 		free(t->att.save_path);
 		t->att.save_path = path;
-		label = xasprintf("%s exists: overwrite? (y/n) ", text);
+		/* TRANSLATORS: the answer is y or n, whatever the language. */
+		label = xasprintf(_("%s exists: overwrite? (y/n) "), text);
 		prompt_ask(&t->prompt, label, overwrite_done);
 		free(label);
 		return;
@@ -232,7 +233,7 @@ attach_act_save(struct tui *t)
 		return;
 	name = mailcap_safe_name(p->filename, p->is_message ? "message.eml" :
 	    "attachment");
-	prompt_start_with(&t->prompt, "Save to file: ", name, save_done,
+	prompt_start_with(&t->prompt, _("Save to file: "), name, save_done,
 	    path_complete);
 	free(name);
 }
@@ -262,8 +263,8 @@ run_viewer(struct tui *t, const struct mail_part *p,
 			view_show_output(t, title, out, len, TUI_VIEW_ATTACH);
 			free(title);
 			if (rc != 0)
-				status_msg(&t->status, "the viewer exited "
-				    "with status %d", rc);
+				status_msg(&t->status, _("the viewer exited "
+				    "with status %d"), rc);
 		}
 		free(out);
 	} else {
@@ -271,8 +272,8 @@ run_viewer(struct tui *t, const struct mail_part *p,
 		if (rc < 0 || rc == 127)
 			status_error(&t->status, "%s", err.msg);
 		else if (rc != 0)
-			status_msg(&t->status, "the viewer exited with status "
-			    "%d", rc);
+			status_msg(&t->status, _("the viewer exited with status "
+			    "%d"), rc);
 	}
 	free(full);
 	free(cmd);
@@ -314,8 +315,8 @@ attach_act_view(struct tui *t)
 		if (strncasecmp(p->type, "text/", 5) == 0)
 			show_text_part(t, p);
 		else
-			status_msg(&t->status, "no mailcap entry for %s (s "
-			    "saves it)", p->type);
+			status_msg(&t->status, _("no mailcap entry for %s (s "
+			    "saves it)"), p->type);
 		free(mc);
 		return;
 	}

@@ -418,9 +418,9 @@ draw_index(const struct draw *d, const struct tui *t)
 	f.ascii = !d->utf8;
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
-		    "  no mail stored yet" : t->folder_id == 0 && t->view_q == NULL ?
-		    "  no folder open (c opens one)" : "  (no messages)",
-		    dc_attr(d, UI_NORMAL));
+		    _("  no mail stored yet") : t->folder_id == 0 &&
+		    t->view_q == NULL ? _("  no folder open (c opens one)") :
+		    _("  (no messages)"), dc_attr(d, UI_NORMAL));
 		return;
 	}
 	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
@@ -483,7 +483,8 @@ draw_attach(const struct draw *d, struct tui *t)
 	av->height = h;
 	(void)werase(d->main);
 	if (av->n == 0) {
-		put(d, d->main, 0, 0, w, "  (no parts)", dc_attr(d, UI_NORMAL));
+		put(d, d->main, 0, 0, w, _("  (no parts)"),
+		    dc_attr(d, UI_NORMAL));
 		return;
 	}
 	if (av->sel < av->top)
@@ -497,7 +498,7 @@ draw_attach(const struct draw *d, struct tui *t)
 		line = xasprintf("%3zu %*s%-6s %-28s %6s  %s", i + 1,
 		    (int)p->depth * 2, "", p->id, p->type, size,
 		    p->filename[0] != '\0' ? p->filename :
-		    p->role == MAIL_PART_BODY ? "(shown)" : "");
+		    p->role == MAIL_PART_BODY ? _("(shown)") : "");
 		put(d, d->main, y, 0, w, line, i == av->sel ?
 		    dc_attr(d, UI_SELECTED) : dc_attr(d, UI_NORMAL));
 		free(line);
@@ -521,26 +522,30 @@ draw_compose(const struct draw *d, const struct tui *t)
 {
 	const struct compose_screen	*cs = t->cs;
 	int				 w, h, y = 0;
-	size_t				 i;
+	size_t				 i, n;
 	char				*line, size[32];
 
 	draw_main_size(t, &w, &h);
 	(void)werase(d->main);
 	if (cs == NULL)
 		return;
-	compose_field(d, d->main, y++, w, "From", cs->d.from);
-	compose_field(d, d->main, y++, w, "To", cs->d.to);
-	compose_field(d, d->main, y++, w, "Cc", cs->d.cc);
-	compose_field(d, d->main, y++, w, "Bcc", cs->d.bcc);
-	compose_field(d, d->main, y++, w, "Subject", cs->d.subject);
+	compose_field(d, d->main, y++, w, pgettext("header", "From"),
+	    cs->d.from);
+	compose_field(d, d->main, y++, w, pgettext("header", "To"), cs->d.to);
+	compose_field(d, d->main, y++, w, pgettext("header", "Cc"), cs->d.cc);
+	compose_field(d, d->main, y++, w, pgettext("header", "Bcc"),
+	    cs->d.bcc);
+	compose_field(d, d->main, y++, w, pgettext("header", "Subject"),
+	    cs->d.subject);
 	if (cs->d.reply_to != NULL && *cs->d.reply_to != '\0')
-		compose_field(d, d->main, y++, w, "Reply-To", cs->d.reply_to);
+		compose_field(d, d->main, y++, w,
+		    pgettext("header", "Reply-To"), cs->d.reply_to);
 	y++;
-	put(d, d->main, y++, 0, w, cs->file_bad ? "-- the message file has "
-	    "an error: e edits it again" : "-- Attachments",
+	put(d, d->main, y++, 0, w, cs->file_bad ? _("-- the message file has "
+	    "an error: e edits it again") : _("-- Attachments"),
 	    cs->file_bad ? dc_attr(d, UI_ERROR) : dc_attr(d, UI_HEADER));
 	if (cs->d.natt == 0 && y < h)
-		put(d, d->main, y++, 0, w, "   (none: a attaches a file)",
+		put(d, d->main, y++, 0, w, _("   (none: a attaches a file)"),
 		    dc_attr(d, UI_NORMAL));
 	for (i = 0; i < cs->d.natt && y < h; i++, y++) {
 		const struct compose_attachment *a = &cs->d.att[i];
@@ -555,8 +560,9 @@ draw_compose(const struct draw *d, const struct tui *t)
 		free(line);
 	}
 	if (y + 1 < h) {
-		line = xasprintf("-- %zu lines of text",
-		    count_lines(cs->d.body));
+		n = count_lines(cs->d.body);
+		line = xasprintf(ngettext("-- %zu line of text",
+		    "-- %zu lines of text", n), n);
 		put(d, d->main, y + 1, 0, w, line, dc_attr(d, UI_HEADER));
 		free(line);
 	}
@@ -587,7 +593,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 			label = xstrdup(e->name);
 			count[0] = '\0';
 			if (e->account < t->wk.n && t->wk.refused[e->account])
-				snprintf(count, sizeof count, " login refused");
+				snprintf(count, sizeof count, "%s",
+				    _(" login refused"));
 			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
 		} else if (e->container) {
 			/* Holds folders only: no count to show. */
@@ -712,8 +719,8 @@ draw_too_small(const struct draw *d, const struct tui *t)
 	int	 y = t->rows / 2;
 
 	(void)werase(d->prompt);
-	msg = xasprintf("terminal too small (%dx%d); posta needs %dx%d "
-	    "(q quits)", t->cols, t->rows, MIN_COLS, MIN_ROWS);
+	msg = xasprintf(_("terminal too small (%dx%d); posta needs %dx%d "
+	    "(q quits)"), t->cols, t->rows, MIN_COLS, MIN_ROWS);
 	put(d, d->prompt, y, 0, t->cols, msg, A_BOLD);
 	free(msg);
 	(void)wnoutrefresh(d->prompt);

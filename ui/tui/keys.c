@@ -375,9 +375,9 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 
 		if ((key = keys_parse(kname)) < 0) {
 			if (rc == 0)
-				rc = perr_set(err, PERR_CONFIG, "%s: [keys] "
+				rc = perr_set(err, PERR_CONFIG, _("%s: [keys] "
 				    "'%s' is not a key name (try j, ^N, Enter, "
-				    "PageDown, F1)", cfg->path, kname);
+				    "PageDown, F1)"), cfg->path, kname);
 			continue;
 		}
 		any = false;
@@ -392,8 +392,8 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 			}
 		}
 		if (!any && rc == 0)
-			rc = perr_set(err, PERR_CONFIG, "%s: [keys] %s: no "
-			    "action named '%s' (see ? for the list)",
+			rc = perr_set(err, PERR_CONFIG, _("%s: [keys] %s: no "
+			    "action named '%s' (see ? for the list)"),
 			    cfg->path, kname, aname);
 	}
 	return rc;
@@ -456,14 +456,14 @@ keys_help(const struct keymap *km)
 	size_t		 c, i, j;
 	char		 kb[32], keys[128];
 	const char	*name, *usage;
-	static const char *const titles[TUI_NCTX] = { "Index", "Pager",
-	    "Attachments", "Compose" };
+	static const char *const titles[TUI_NCTX] = { N_("Index"),
+	    N_("Pager"), N_("Attachments"), N_("Compose") };
 
-	sbuf_add(&b, "posta: keys (the live key map; change them in the "
-	    "[keys] section of the configuration as KEY = ACTION; run any "
-	    "action with :NAME)\n");
+	sbuf_add(&b, "%s", _("posta: keys (the live key map; change them in "
+	    "the [keys] section of the configuration as KEY = ACTION; run "
+	    "any action with :NAME)\n"));
 	for (c = 0; c < TUI_NCTX; c++) {
-		sbuf_add(&b, "\n%s\n\n", titles[c]);
+		sbuf_add(&b, "\n%s\n\n", _(titles[c]));
 		for (i = 0; i < tui_nactions; i++) {
 			if ((tui_actions[i].ctx & ctxs[c]) == 0)
 				continue;

@@ -251,11 +251,11 @@ store_headers(const struct store_msg *m)
 	if (localtime_r(&tt, &tm) == NULL ||
 	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M", &tm) == 0)
 		date[0] = '\0';
-	header_line(&b, "From", from);
-	header_line(&b, "To", m->to_list);
-	header_line(&b, "Cc", m->cc_list);
-	header_line(&b, "Date", date);
-	header_line(&b, "Subject", m->subject);
+	header_line(&b, pgettext("header", "From"), from);
+	header_line(&b, pgettext("header", "To"), m->to_list);
+	header_line(&b, pgettext("header", "Cc"), m->cc_list);
+	header_line(&b, pgettext("header", "Date"), date);
+	header_line(&b, pgettext("header", "Subject"), m->subject);
 	free(from);
 	return b.p != NULL ? b.p : xstrdup("");
 }
@@ -337,7 +337,7 @@ pager_open(struct pager *pg, struct store *st, int64_t id, enum pg_mode mode,
 	bool			 have;
 
 	if (st == NULL)
-		return perr_set(err, PERR_NOTFOUND, "no store open");
+		return perr_set(err, PERR_NOTFOUND, _("no store open"));
 	if (store_msg_get(st, id, &m, err) != 0)
 		return -1;
 	have = store_body_get(st, id, &body, &len, err) == 0;
@@ -376,8 +376,8 @@ pager_open(struct pager *pg, struct store *st, int64_t id, enum pg_mode mode,
 		pg->loading = false;
 		text = with_note(xasprintf("%s\n", head), m.problem);
 	} else
-		text = xasprintf("%s\nloading... (this message's body is not "
-		    "stored yet: it is being fetched)\n", head);
+		text = xasprintf(_("%s\nloading... (this message's body is "
+		    "not stored yet: it is being fetched)\n"), head);
 	free(head);
 	free(body);
 	store_msg_free(&m);

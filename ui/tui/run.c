@@ -85,16 +85,16 @@ run_interactive(struct tui *t, const char *cmd, const char *arg,
 	(void)sigaction(SIGINT, &ign, &old_int);
 	(void)sigaction(SIGQUIT, &ign, &old_quit);
 	if ((pid = fork()) < 0) {
-		rc = perr_set(err, PERR_IO, "fork: %s", strerror(errno));
+		rc = perr_set(err, PERR_IO, _("fork: %s"), strerror(errno));
 	} else if (pid == 0) {
 		child_exec(cmd, arg);
 	} else if ((rc = wait_child(pid)) < 0)
-		(void)perr_set(err, PERR_IO, "waitpid: %s", strerror(errno));
+		(void)perr_set(err, PERR_IO, _("waitpid: %s"), strerror(errno));
 	(void)sigaction(SIGINT, &old_int, NULL);
 	(void)sigaction(SIGQUIT, &old_quit, NULL);
 	draw_restore(t->draw, t);
 	if (rc == 127)
-		(void)perr_set(err, PERR_IO, "%s: could not be run", cmd);
+		(void)perr_set(err, PERR_IO, _("%s: could not be run"), cmd);
 	return rc;
 }
 
@@ -167,13 +167,13 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 		    in_file : "/dev/null", strerror(errno));
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		(void)close(in);
-		return perr_set(err, PERR_IO, "pipe: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("pipe: %s"), strerror(errno));
 	}
 	if ((pid = fork()) < 0) {
 		(void)close(in);
 		(void)close(fds[0]);
 		(void)close(fds[1]);
-		return perr_set(err, PERR_IO, "fork: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("fork: %s"), strerror(errno));
 	}
 	if (pid == 0) {
 		int	null = open("/dev/null", O_WRONLY);
@@ -203,9 +203,9 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 	}
 	(void)close(fds[0]);
 	if ((rc = wait_child(pid)) < 0)
-		return perr_set(err, PERR_IO, "waitpid: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("waitpid: %s"), strerror(errno));
 	if (rc == 127)
-		return perr_set(err, PERR_IO, "%s: could not be run", cmd);
+		return perr_set(err, PERR_IO, _("%s: could not be run"), cmd);
 	return rc;
 }
 

@@ -38,7 +38,8 @@ limit_done(struct tui *t, const char *text)
 	}
 	view_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
-		status_msg(&t->status, "limit cleared: every message is shown");
+		status_msg(&t->status, "%s",
+		    _("limit cleared: every message is shown"));
 }
 
 /*
@@ -54,7 +55,7 @@ search_limit_count(struct tui *t)
 		return;
 	view_search_counts(t);
 	if (t->limit_total == 0)
-		status_msg(&t->status, "no message matches the limit");
+		status_msg(&t->status, _("no message matches the limit"));
 	t->dirty |= TUI_DIRTY_STATUS;
 }
 
@@ -62,10 +63,10 @@ void
 search_act_limit(struct tui *t)
 {
 	if (t->folder_id == 0) {
-		status_msg(&t->status, "no folder open");
+		status_msg(&t->status, _("no folder open"));
 		return;
 	}
-	prompt_start(&t->prompt, "Limit to messages matching: ", limit_done,
+	prompt_start(&t->prompt, _("Limit to messages matching: "), limit_done,
 	    NULL);
 }
 
@@ -172,7 +173,7 @@ find(struct tui *t, const char *none)
 	else if (rc == 0)
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the top");
+		status_msg(&t->status, _("search wrapped to the top"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 	free(m.ids);
 	free(m.hit);
@@ -195,13 +196,13 @@ find_done(struct tui *t, const char *text)
 	search_free(t->ix_search_q);
 	t->ix_search = xstrdup(text);
 	t->ix_search_q = q;
-	find(t, "not found");
+	find(t, _("not found"));
 }
 
 void
 search_act_find(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search for: ", find_done, NULL);
+	prompt_start(&t->prompt, _("Search for: "), find_done, NULL);
 }
 
 void
@@ -210,7 +211,7 @@ search_act_find_next(struct tui *t)
 	if (t->ix_search_q == NULL)
 		search_act_find(t);
 	else
-		find(t, "no more matches");
+		find(t, _("no more matches"));
 }
 
 /* ---- the results view ------------------------------------------------------ */
@@ -223,7 +224,7 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	char			*name;
 
 	if (t->st == NULL) {
-		status_msg(&t->status, "no mail stored yet; run posta sync");
+		status_msg(&t->status, _("no mail stored yet; run posta sync"));
 		return false;
 	}
 	if (app_query_parse(query, &q, &err) != 0) {
@@ -231,8 +232,8 @@ search_view_open(struct tui *t, const char *title, const char *query)
 		return false;
 	}
 	if (q == NULL) {
-		status_msg(&t->status, "type what to search for "
-		    "(doc/SEARCH.md)");
+		status_msg(&t->status, _("type what to search for "
+		    "(doc/SEARCH.md)"));
 		return false;
 	}
 	status_clear_error(&t->status);
@@ -246,8 +247,8 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	free(t->view_query);
 	t->view_q = q;
 	t->view_query = xstrdup(query);
-	name = title != NULL ? xasprintf("search %s", title) :
-	    xasprintf("search: %s", query);
+	name = title != NULL ? xasprintf(_("search %s"), title) :
+	    xasprintf(_("search: %s"), query);
 	free(t->folder_name);
 	t->folder_name = sanitize_line(name);
 	free(name);
@@ -271,7 +272,7 @@ all_done(struct tui *t, const char *text)
 void
 search_act_all(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search every folder: ", all_done, NULL);
+	prompt_start(&t->prompt, _("Search every folder: "), all_done, NULL);
 }
 
 void
@@ -301,7 +302,7 @@ void
 search_limit_to(struct tui *t, const char *query)
 {
 	if (t->folder_id == 0)
-		status_msg(&t->status, "no folder open");
+		status_msg(&t->status, _("no folder open"));
 	else
 		limit_done(t, query);
 }

@@ -209,7 +209,7 @@ searches_add(struct sb_load *l, const struct config *cfg, struct store *st)
 		return;
 	e = entry_add(l);
 	e->account = l->account;
-	e->name = xstrdup("Searches");
+	e->name = xstrdup(_("Searches"));
 	e->container = true;
 	for (i = 0; i < cfg->nsearches; i++) {
 		e = entry_add(l);
@@ -219,7 +219,7 @@ searches_add(struct sb_load *l, const struct config *cfg, struct store *st)
 		e->search = cfg->searches[i].query;
 		if (st == NULL || app_query_counts(st, e->search, 0,
 		    &e->total, &e->unread, &err) != 0)
-			e->unsynced = "the query does not parse";
+			e->unsynced = _("the query does not parse");
 	}
 }
 

@@ -62,6 +62,7 @@
 #include "util/i18n.h"
 #include "util/util.h"
 #include "util/config.h"
+#include "util/i18n.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "app/app.h"

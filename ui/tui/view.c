@@ -169,7 +169,7 @@ view_open_message(struct tui *t, enum pg_mode mode)
 	int			 w, h;
 
 	if (r == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	if (pager_open(&t->pg, t->st, r->id, mode, &err) != 0) {
