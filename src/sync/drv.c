@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "sync/drv.h"
+#include "util/i18n.h"
 
 void
 drv_set_be(struct sync_session *s, void *be)
@@ -45,7 +46,7 @@ drv_keep_conn(struct sync_session *s, void (*keep)(void *be, void *c),
 		keep(s->be, c);
 	pthread_mutex_unlock(&s->lock);
 	if (cancelled)
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "mail/mail.h"
 #include "sync/drv.h"
 #include "sync/sync-int.h"
+#include "util/i18n.h"
 
 int
 sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
@@ -27,16 +28,16 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 
 	perr_clear(err);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), s->acct->name);
 	if (store_msg_get(s->st, id, &m, err) != 0)
 		return -1;
 	memset(&f, 0, sizeof f);
 	if (store_folder_get(s->st, m.folder_id, &f, err) != 0)
 		goto out;
 	if (f.account_id != s->account_id) {
-		perr_set(err, PERR_NOTFOUND, "message %lld is not in account "
-		    "%s", (long long)id, s->acct->name);
+		perr_set(err, PERR_NOTFOUND, _("message %lld is not in account "
+		    "%s"), (long long)id, s->acct->name);
 		goto out;
 	}
 	if (m.body_state == STORE_BODY_FULL) {
@@ -44,15 +45,15 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 		goto out;
 	}
 	if (m.uid == 0 || f.remote_name == NULL) {
-		perr_set(err, PERR_NOTFOUND, "message %lld is not on the "
-		    "server (yet)", (long long)id);
+		perr_set(err, PERR_NOTFOUND, _("message %lld is not on the "
+		    "server (yet)"), (long long)id);
 		goto out;
 	}
 	/* Not whole for a reason another fetch would not cure: say it. */
 	if (m.problem != NULL || m.size > (int64_t)MAIL_MSG_MAX) {
 		if (m.problem == NULL)
 			m.problem = sync_problem_too_big(m.size);
-		perr_set(err, PERR_GENERIC, "message %lld: %s", (long long)id,
+		perr_set(err, PERR_GENERIC, _("message %lld: %s"), (long long)id,
 		    m.problem);
 		goto out;
 	}
@@ -74,11 +75,11 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 		    store_msg_get(s->st, id, &m, err) != 0)
 			goto out;
 		if (m.problem != NULL)
-			perr_set(err, PERR_GENERIC, "message %lld: %s",
+			perr_set(err, PERR_GENERIC, _("message %lld: %s"),
 			    (long long)id, m.problem);
 		else
-			perr_set(err, PERR_NOTFOUND, "message %lld is no "
-			    "longer on the server", (long long)id);
+			perr_set(err, PERR_NOTFOUND, _("message %lld is no "
+			    "longer on the server"), (long long)id);
 		goto out;
 	}
 	free(raw);
@@ -154,8 +155,8 @@ sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
 	perr_clear(err);
 	perr_clear(&first);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), s->acct->name);
 	memset(&ch, 0, sizeof ch);
 	ch.local = s->acct->protocol == PROTO_POP3;
 	ch.acct = s->acct;
@@ -220,8 +221,8 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 
 	perr_clear(err);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), s->acct->name);
 	memset(&f, 0, sizeof f);
 	if (folder == NULL || strcasecmp(folder, "INBOX") == 0)
 		r = store_folder_by_special(s->st, s->account_id,
@@ -234,7 +235,7 @@ sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
 	if (f.noselect || (f.remote_name == NULL &&
 	    s->acct->protocol != PROTO_POP3)) {
 		store_folder_free(&f);
-		return perr_set(err, PERR_NOTFOUND, "%s cannot hold messages",
+		return perr_set(err, PERR_NOTFOUND, _("%s cannot hold messages"),
 		    folder != NULL ? folder : "INBOX");
 	}
 

@@ -14,6 +14,7 @@
 
 #include "sync/drv.h"
 #include "sync/sync-int.h"
+#include "util/i18n.h"
 
 #define LOCK_STEP_MS	100
 #define LOCK_NOTE_MS	1000		/* then say why we wait */
@@ -66,22 +67,24 @@ sync_conn_lock(struct sync_conn *c, struct perr *err)
 		}
 		lock_holder(fd, pid, sizeof pid);
 		if (s->cancelled) {
-			perr_set(err, PERR_CONNECT, "account %s: cancelled "
+			perr_set(err, PERR_CONNECT, _("account %s: cancelled "
 			    "while waiting for another posta (pid %s) to "
-			    "finish syncing it", s->acct->name, pid);
+			    "finish syncing it"), s->acct->name, pid);
 			break;
 		}
 		if (waited >= LOCK_WAIT_MS) {
-			perr_set(err, PERR_GENERIC, "account %s: another posta "
+			perr_set(err, PERR_GENERIC, _("account %s: another "
+			    "posta "
 			    "(pid %s) has been syncing it for %d minutes; not "
-			    "synced now", s->acct->name, pid,
+			    "synced now"), s->acct->name, pid,
 			    LOCK_WAIT_MS / 60000);
 			break;
 		}
 		if (waited == LOCK_NOTE_MS) {
-			(void)snprintf(note, sizeof note, "account %s: another "
+			(void)snprintf(note, sizeof note, _("account %s: "
+			    "another "
 			    "posta (pid %s) is syncing it; waiting until it is "
-			    "done.", s->acct->name, pid);
+			    "done."), s->acct->name, pid);
 			s->prog.note = note;
 			sync_report(s);
 			s->prog.note = NULL;

@@ -9,6 +9,7 @@
 
 #include "sync/drv.h"
 #include "sync/sync-int.h"
+#include "util/i18n.h"
 
 #define JOURNAL_BATCH	500	/* entries per command at most */
 
@@ -86,8 +87,8 @@ sync_replay_journal(struct sync_conn *c, struct perr *err)
 			break;
 		/* A backend that settles nothing must not spin us forever. */
 		if (b.v[0].id == last && ++again > 2) {
-			perr_set(err, PERR_GENERIC, "account %s: journal entry "
-			    "%lld cannot be replayed", s->acct->name,
+			perr_set(err, PERR_GENERIC, _("account %s: journal "
+			    "entry %lld cannot be replayed"), s->acct->name,
 			    (long long)last);
 			jbatch_free(&b);
 			return -1;
@@ -115,8 +116,8 @@ sync_conn_replay(struct sync_conn *c, struct perr *err)
 
 	perr_clear(err);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", c->s.acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), c->s.acct->name);
 	if (sync_conn_lock(c, err) != 0)
 		return sync_conn_failed(c, err);
 	rc = sync_replay_journal(c, err);

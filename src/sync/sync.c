@@ -31,6 +31,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/sync-int.h"
+#include "util/i18n.h"
 
 /*
  * Bodies per round trip, and the bytes (by RFC822.SIZE) per round trip:
@@ -206,7 +207,7 @@ sync_conn_open(struct store *st, const struct account *acct,
 	c->s.opts = opts != NULL ? opts : &noopts;
 	if (pthread_mutex_init(&c->s.lock, NULL) != 0) {
 		free(c);
-		perr_set(err, PERR_NOMEM, "pthread_mutex_init failed");
+		perr_set(err, PERR_NOMEM, _("pthread_mutex_init failed"));
 		return NULL;
 	}
 	if (store_account_ensure(st, acct->name, acct->protocol == PROTO_POP3 ?
@@ -299,8 +300,8 @@ sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 		memset(stats, 0, sizeof *stats);
 	perr_clear(err);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", c->s.acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), c->s.acct->name);
 	if (sync_conn_lock(c, err) != 0)
 		return sync_conn_failed(c, err);
 	rc = pass_locked(c, stats, err);
@@ -328,8 +329,8 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	perr_clear(&first);
 	perr_clear(err);
 	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
+		return perr_set(err, PERR_CONNECT, _("account %s: the "
+		    "connection was lost"), s->acct->name);
 	if (sync_replay_journal(c, err) != 0)
 		return -1;
 	s->threader = sync_threader_new(s->account_id);
@@ -347,8 +348,8 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	if (store_folder_walk(s->st, s->account_id, choose_one, &ch, err) < 0)
 		goto out;
 	if (opts->folder != NULL && ch.n == 0) {
-		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "
-		    "'%s' on the server (or it cannot hold messages)",
+		perr_set(err, PERR_NOTFOUND, _("account %s: no folder named "
+		    "'%s' on the server (or it cannot hold messages)"),
 		    s->acct->name, opts->folder);
 		goto out;
 	}
