@@ -16,6 +16,7 @@
 
 #include "app/app.h"
 #include "cli/cmd-setup-int.h"
+#include "util/i18n.h"
 
 /* ---- the terminal: prompts, hidden input, Ctrl-C ------------------------ */
 
@@ -112,7 +113,7 @@ ask_yes(const char *question, bool def)
 			r = false;
 		else {
 			free(a);
-			say("Please type yes or no.");
+			say(_("Please type yes or no."));
 			continue;
 		}
 		free(a);
@@ -136,7 +137,7 @@ ask_choice(const char *question, int def, int max)
 			return (int)n;
 		}
 		free(a);
-		say("Please type a number from 1 to %d.", max);
+		say(_("Please type a number from 1 to %d."), max);
 	}
 }
 
@@ -154,18 +155,18 @@ ask_oauth2(struct answers *an, const char *path, char **client, int *rc)
 
 	if (prov == NULL)
 		return false;
-	say("%s does not take plain passwords (or only app passwords); posta "
-	    "can log in with OAuth2 instead, as the provider wants.",
+	say(_("%s does not take plain passwords (or only app passwords); posta "
+	    "can log in with OAuth2 instead, as the provider wants."),
 	    an->in.host);
-	if (!ask_yes("Use OAuth2 for this account?", true))
+	if (!ask_yes(_("Use OAuth2 for this account?"), true))
 		return false;
-	say("OAuth2 needs a client ID registered with the provider (posta has "
-	    "none of its own); see posta.conf(5), oauth2_client_id.");
-	*client = ask("Your OAuth2 client ID", NULL);
+	say(_("OAuth2 needs a client ID registered with the provider (posta has "
+	    "none of its own); see posta.conf(5), oauth2_client_id."));
+	*client = ask(_("Your OAuth2 client ID"), NULL);
 	an->oauth2_client_id = *client;
 	an->oauth2_provider = prov;
-	*rc = setup_oauth2_write(an, path, ask_yes("Log in now (a code or a "
-	    "browser address is shown)?", true));
+	*rc = setup_oauth2_write(an, path, ask_yes(_("Log in now (a code or a "
+	    "browser address is shown)?"), true));
 	return true;
 }
 
@@ -190,21 +191,28 @@ show_comparison(void)
 {
 	static const char *const rows[][3] = {
 		{ "", "IMAP", "POP3" },
-		{ "Where mail lives", "on the server", "on this computer" },
-		{ "Several devices", "all see the same mail", "each gets its own copy" },
-		{ "Folders", "all folders, kept in step", "the inbox only" },
-		{ "Offline reading", "what posta has downloaded", "everything downloaded" },
-		{ "Server space", "all mail counts", "freed as mail is deleted" },
-		{ "Backups", "the provider keeps mail", "yours to make: the only copy" },
-		{ "Security", "TLS; password sent each sync", "TLS; password sent each sync" },
+		{ N_("Where mail lives"), N_("on the server"), N_("on this computer") },
+		{ N_("Several devices"), N_("all see the same mail"), N_("each gets its own copy") },
+		{ N_("Folders"), N_("all folders, kept in step"), N_("the inbox only") },
+		{ N_("Offline reading"), N_("what posta has downloaded"), N_("everything downloaded") },
+		{ N_("Server space"), N_("all mail counts"), N_("freed as mail is deleted") },
+		{ N_("Backups"), N_("the provider keeps mail"), N_("yours to make: the only copy") },
+		{ N_("Security"), N_("TLS; password sent each sync"), N_("TLS; password sent each sync") },
 	};
 	size_t	i;
+	char	*c0, *c1;
 
-	say("Your provider offers both IMAP and POP3. In short:");
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		say("  %-17s %-30s %s", rows[i][0], rows[i][1], rows[i][2]);
-	say("If you read this mail on more than one device (a phone, webmail, "
-	    "another computer), choose IMAP.");
+	say(_("Your provider offers both IMAP and POP3. In short:"));
+	/* TRANSLATORS: the table's cells: 17 and 30 columns, then the rest. */
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		c0 = text_fit(rows[i][0][0] != '\0' ? _(rows[i][0]) : "", 17);
+		c1 = text_fit(_(rows[i][1]), 30);
+		say("  %s %s %s", c0, c1, _(rows[i][2]));
+		free(c0);
+		free(c1);
+	}
+	say(_("If you read this mail on more than one device (a phone, webmail, "
+	    "another computer), choose IMAP."));
 }
 
 /* The three POP3 ways; sets pop3_keep and pop3_delete, warns and confirms. */
@@ -214,45 +222,45 @@ ask_pop3_ways(struct answers *an, char **keep_buf)
 	char	*days;
 	int	 c;
 
-	say("POP3 can keep the mail on the server in three ways:");
-	say("  1. Download and delete: each message is deleted from the server "
-	    "once posta has stored it.");
-	say("  2. Leave on the server: posta downloads a copy and deletes "
-	    "nothing.");
-	say("  3. Leave for some days: posta deletes a message from the server "
-	    "a number of days after downloading it.");
+	say(_("POP3 can keep the mail on the server in three ways:"));
+	say(_("  1. Download and delete: each message is deleted from the server "
+	    "once posta has stored it."));
+	say(_("  2. Leave on the server: posta downloads a copy and deletes "
+	    "nothing."));
+	say(_("  3. Leave for some days: posta deletes a message from the server "
+	    "a number of days after downloading it."));
 	for (;;) {
-		c = ask_choice("Which way do you want?", 2, 3);
+		c = ask_choice(_("Which way do you want?"), 2, 3);
 		if (c == 2) {
 			an->pop3_keep = "yes";
 			break;
 		}
 		if (c == 3) {
-			days = ask("After how many days should posta delete a "
-			    "message from the server?", "30");
+			days = ask(_("After how many days should posta delete a "
+			    "message from the server?"), "30");
 			free(*keep_buf);
 			*keep_buf = xasprintf("days:%s", days);
 			free(days);
 			if (!days_ok(*keep_buf)) {
-				say("Please type a number of days from 1 to "
-				    "36500.");
+				say(_("Please type a number of days from 1 to "
+				    "36500."));
 				continue;
 			}
 			an->pop3_keep = *keep_buf;
 			break;
 		}
-		say("Warning: with download and delete, any other device or "
+		say(_("Warning: with download and delete, any other device or "
 		    "webmail that reads this mailbox, with IMAP or otherwise, "
 		    "will see it emptied, and the mail will exist only on this "
-		    "computer.");
-		if (ask_yes("Do you really want posta to delete mail from the "
-		    "server after downloading it?", false)) {
+		    "computer."));
+		if (ask_yes(_("Do you really want posta to delete mail from the "
+		    "server after downloading it?"), false)) {
 			an->pop3_keep = "no";
 			break;
 		}
 	}
-	an->pop3_delete = ask_yes("When you delete a message in posta, should "
-	    "it be deleted on the server too?", false) ? "yes" : "no";
+	an->pop3_delete = ask_yes(_("When you delete a message in posta, should "
+	    "it be deleted on the server too?"), false) ? "yes" : "no";
 }
 
 /* The offline policy, with the disk cost when the server told it. */
@@ -262,15 +270,15 @@ ask_offline(struct answers *an, char **buf)
 	char	*a;
 
 	if (an->size >= 0)
-		say("The inbox on the server holds %.1f MB; with 'all', posta "
+		say(_("The inbox on the server holds %.1f MB; with 'all', posta "
 		    "keeps a copy of it (and of the other folders) on this "
-		    "disk.", (double)an->size / 1e6);
-	say("How much should posta keep on this computer for reading offline? "
+		    "disk."), (double)an->size / 1e6);
+	say(_("How much should posta keep on this computer for reading offline? "
 	    "'all' keeps whole messages, 'headers' only the headers (bodies "
 	    "are fetched when opened), 'days:N' whole messages of the last N "
-	    "days.");
+	    "days."));
 	for (;;) {
-		a = ask("Offline policy", "all");
+		a = ask(_("Offline policy"), "all");
 		if (strcasecmp(a, "all") == 0 || strcasecmp(a, "headers") ==
 		    0 || days_ok(a)) {
 			free(*buf);
@@ -279,7 +287,7 @@ ask_offline(struct answers *an, char **buf)
 			return;
 		}
 		free(a);
-		say("Please type all, headers or days:N.");
+		say(_("Please type all, headers or days:N."));
 	}
 }
 
@@ -291,27 +299,27 @@ ask_password_and_login(struct answers *an)
 	struct perr	 err;
 
 	for (;;) {
-		printf("Password for %s (it is not shown as you type): ",
+		printf(_("Password for %s (it is not shown as you type): "),
 		    an->in.user);
 		fflush(stdout);
 		secret_free(an->password);
 		if ((an->password = read_answer(true)) == NULL)
 			input_ended();
 		if (*an->password == '\0') {
-			say("An empty password cannot log in; please type it.");
+			say(_("An empty password cannot log in; please type it."));
 			continue;
 		}
-		say("Logging in to %s:%d as %s.", an->in.host, an->in.port,
+		say(_("Logging in to %s:%d as %s."), an->in.host, an->in.port,
 		    an->in.user);
 		account_build(an, &a);
 		a.in.password_command = a.smtp.password_command = NULL;
 		if (setup_check_login(&a, an->password, &an->size, &err) == 0)
 			return 0;
 		if (err.code != PERR_AUTH)
-			return cli_error("%s; nothing was written.", err.msg);
-		say("The server refused the login: %s", err.msg);
-		say("Please type the password again (Ctrl-C stops, writing "
-		    "nothing).");
+			return cli_error(_("%s; nothing was written."), err.msg);
+		say(_("The server refused the login: %s"), err.msg);
+		say(_("Please type the password again (Ctrl-C stops, writing "
+		    "nothing)."));
 	}
 }
 
@@ -325,26 +333,26 @@ ask_password_home(struct answers *an)
 	int			 c;
 
 	n = setup_stores_found(st, 4);
-	say("How should posta get this password when it connects?");
+	say(_("How should posta get this password when it connects?"));
 	for (i = 0; i < n; i++)
-		say("  %zu. Store it in %s (found on this computer).", i + 1,
+		say(_("  %zu. Store it in %s (found on this computer)."), i + 1,
 		    st[i].desc);
-	say("  %zu. Run a command of yours that prints it (password_command).",
+	say(_("  %zu. Run a command of yours that prints it (password_command)."),
 	    n + 1);
-	say("  %zu. Write it in the configuration file. This is worse: anyone "
-	    "who can read the file or a backup of it can read the password.",
+	say(_("  %zu. Write it in the configuration file. This is worse: anyone "
+	    "who can read the file or a backup of it can read the password."),
 	    n + 2);
-	c = ask_choice("Your choice", 1, (int)n + 2);
+	c = ask_choice(_("Your choice"), 1, (int)n + 2);
 	if ((size_t)c <= n) {
 		an->store_command = setup_store_password(st[c - 1].name,
 		    an->account, an->email, an->password, &err);
 		if (an->store_command == NULL)
-			return cli_error("%s; nothing was written.", err.msg);
-		say("The password is stored; posta will read it with: %s",
+			return cli_error(_("%s; nothing was written."), err.msg);
+		say(_("The password is stored; posta will read it with: %s"),
 		    an->store_command);
 	} else if ((size_t)c == n + 1) {
 		free(an->store_command);
-		an->store_command = ask("The command that prints the password",
+		an->store_command = ask(_("The command that prints the password"),
 		    NULL);
 	} else
 		an->password_file = xstrdup(an->password);
@@ -357,12 +365,12 @@ offer_pin(struct answers *an, const struct setup_probe *p)
 {
 	char	*pin;
 
-	say("The certificate of %s:%d is not trusted: %s", p->srv.host,
+	say(_("The certificate of %s:%d is not trusted: %s"), p->srv.host,
 	    p->srv.port, p->err.msg);
-	say("Its SHA-256 fingerprint is %s.", p->rep.tls_info.sha256);
-	say("Trust it only if your provider gave you this same fingerprint; "
-	    "otherwise someone may be in the way.");
-	if (!ask_yes("Should posta trust (pin) exactly this certificate?",
+	say(_("Its SHA-256 fingerprint is %s."), p->rep.tls_info.sha256);
+	say(_("Trust it only if your provider gave you this same fingerprint; "
+	    "otherwise someone may be in the way."));
+	if (!ask_yes(_("Should posta trust (pin) exactly this certificate?"),
 	    false))
 		return false;
 	pin = xasprintf("sha256:%s", p->rep.tls_info.sha256);
@@ -375,11 +383,11 @@ offer_pin(struct answers *an, const struct setup_probe *p)
 static void
 ask_server_by_hand(struct answers *an, char **hostbuf, char **protobuf)
 {
-	say("No incoming server answered. Please type it by hand.");
+	say(_("No incoming server answered. Please type it by hand."));
 	free(*hostbuf);
 	free(*protobuf);
-	*hostbuf = ask("Incoming server host name", NULL);
-	*protobuf = ask("Protocol, imap or pop3", "imap");
+	*hostbuf = ask(_("Incoming server host name"), NULL);
+	*protobuf = ask(_("Protocol, imap or pop3"), "imap");
 	an->host = *hostbuf;
 	an->protocol = *protobuf;
 }
@@ -402,19 +410,19 @@ pick_server(const struct setup_probe *res, size_t n, enum setup_svc svc,
 		if (res[i].ok && res[i].srv.svc == svc)
 			count++;
 	while (count > 1) {
-		q = xasprintf("%zu %s servers work (listed above). Which one "
-		    "do you want? Type its number.", count, svc_word(svc));
+		q = xasprintf(_("%zu %s servers work (listed above). Which "
+		    "one do you want? Type its number."), count, svc_word(svc));
 		c = ask_choice(q, (int)(def - res) + 1, (int)n);
 		free(q);
 		if (res[c - 1].ok && res[c - 1].srv.svc == svc) {
 			p = &res[c - 1];
 			break;
 		}
-		say("Number %d is not a working %s server.", c, svc_word(svc));
+		say(_("Number %d is not a working %s server."), c, svc_word(svc));
 	}
-	if (p != NULL && p->srv.foreign && !ask_yes("Only DNS says that this "
+	if (p != NULL && p->srv.foreign && !ask_yes(_("Only DNS says that this "
 	    "server is your provider's, and it is outside your address's "
-	    "domain. Use it anyway?", false))
+	    "domain. Use it anyway?"), false))
 		return NULL;
 	return p;
 }
@@ -430,13 +438,13 @@ choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 	if (imap != NULL && pop3 != NULL && an->protocol == NULL) {
 		show_comparison();
 		for (;;) {
-			a = ask("Which protocol do you want, imap or pop3?",
+			a = ask(_("Which protocol do you want, imap or pop3?"),
 			    "imap");
 			if (strcasecmp(a, "imap") == 0 || strcasecmp(a,
 			    "pop3") == 0)
 				break;
 			free(a);
-			say("Please type imap or pop3.");
+			say(_("Please type imap or pop3."));
 		}
 		p = strcasecmp(a, "pop3") == 0 ? pop3 : imap;
 		free(a);
@@ -450,17 +458,17 @@ choose_interactive(struct answers *an, struct setup_probe *res, size_t n)
 		return -1;
 	an->in = p->srv;
 	an->have_in = true;
-	say("posta will use %s at %s:%d with %s.", svc_word(p->srv.svc),
+	say(_("posta will use %s at %s:%d with %s."), svc_word(p->srv.svc),
 	    p->srv.host, p->srv.port, tls_phrase(p->srv.tls));
 	if ((p = first_ok(res, n, SETUP_SMTP)) != NULL &&
 	    (p = pick_server(res, n, SETUP_SMTP, p)) != NULL) {
 		an->smtp = p->srv;
 		an->have_smtp = true;
-		say("posta will send mail through %s:%d with %s.", p->srv.host,
+		say(_("posta will send mail through %s:%d with %s."), p->srv.host,
 		    p->srv.port, tls_phrase(p->srv.tls));
 	} else
-		say("No SMTP server answered; this account will receive mail "
-		    "only. Add smtp_host to its section later to send.");
+		say(_("No SMTP server answered; this account will receive mail "
+		    "only. Add smtp_host to its section later to send."));
 	return 0;
 }
 
@@ -492,31 +500,31 @@ setup_interactive(struct answers *an, const char *path)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	say("posta setup adds one mail account to %s. Nothing is written "
-	    "until the end; Ctrl-C stops at any question.", path);
+	say(_("posta setup adds one mail account to %s. Nothing is written "
+	    "until the end; Ctrl-C stops at any question."), path);
 	while (an->email == NULL) {
-		email = ask("Your e-mail address", NULL);
+		email = ask(_("Your e-mail address"), NULL);
 		if (setup_email_domain(email, domain, sizeof domain) == 0)
 			an->email = email;
 		else {
-			say("'%s' is not an e-mail address such as "
-			    "mario.rossi@example.org.", email);
+			say(_("'%s' is not an e-mail address such as "
+			    "mario.rossi@example.org."), email);
 			free(email);
 			email = NULL;
 		}
 	}
 	def = xstrndup(an->email, strcspn(an->email, "@"));
 	if (an->name == NULL)
-		an->name = name = ask("Your name, as others will see it", def);
+		an->name = name = ask(_("Your name, as others will see it"), def);
 	free(def);
 	def = default_account_name(an->email);
 	while (an->account == NULL) {
-		acct = ask("A short name for this account", def);
+		acct = ask(_("A short name for this account"), def);
 		if (!account_taken(path, acct))
 			an->account = acct;
 		else {
-			say("There is already an account called %s; please "
-			    "choose another name.", acct);
+			say(_("There is already an account called %s; please "
+			    "choose another name."), acct);
 			free(acct);
 			acct = NULL;
 		}
@@ -539,7 +547,7 @@ setup_interactive(struct answers *an, const char *path)
 	}
 	if (choose_interactive(an, res, n) != 0)
 		goto out;
-	user = ask("Your login name on the server", an->in.user);
+	user = ask(_("Your login name on the server"), an->in.user);
 	snprintf(an->in.user, sizeof an->in.user, "%s", user);
 	snprintf(an->smtp.user, sizeof an->smtp.user, "%s", user);
 	if (an->in.svc == SETUP_POP3)
@@ -554,7 +562,7 @@ setup_interactive(struct answers *an, const char *path)
 		goto out;
 	if (write_account(path, an) != 0)
 		goto out;
-	say("Account %s was added to %s.", an->account, path);
+	say(_("Account %s was added to %s."), an->account, path);
 	closing_advice(an, path);
 	rc = CLI_OK;
 out:

@@ -16,6 +16,7 @@
 
 #include "app/app.h"
 #include "cli/cmd-setup-int.h"
+#include "util/i18n.h"
 
 /* ---- probing and choosing ---------------------------------------------- */
 
@@ -39,21 +40,21 @@ show_probe(const struct setup_probe *p, int num)
 	const struct tls_info	*ti = &p->rep.tls_info;
 
 	if (!p->ok) {
-		say("  %s %s:%d (%s) does not work: %s", svc_word(p->srv.svc),
+		say(_("  %s %s:%d (%s) does not work: %s"), svc_word(p->srv.svc),
 		    p->srv.host, p->srv.port, tls_word(p->srv.tls), p->err.msg);
 		return;
 	}
-	say("  %d. %s %s:%d with %s, from %s.", num, svc_word(p->srv.svc),
+	say(_("  %d. %s %s:%d with %s, from %s."), num, svc_word(p->srv.svc),
 	    p->srv.host, p->srv.port, tls_phrase(p->srv.tls),
 	    source_word(p->srv.source));
 	if (p->rep.caps[0] != '\0')
-		say("     It offers %s.", p->rep.caps);
+		say(_("     It offers %s."), p->rep.caps);
 	if (ti->subject[0] != '\0')
-		say("     Its certificate is %s, SHA-256 %s.", ti->subject,
+		say(_("     Its certificate is %s, SHA-256 %s."), ti->subject,
 		    ti->sha256);
 	if (p->srv.foreign)
-		say("     Only DNS says that it serves this address: it is "
-		    "outside the address's domain.");
+		say(_("     Only DNS says that it serves this address: it is "
+		    "outside the address's domain."));
 }
 
 /*
@@ -96,17 +97,17 @@ find_servers(struct answers *an, struct setup_probe **res, size_t *n)
 			/* Nobody to ask: the login goes to no server that
 			 * only DNS vouches for (RFC 6186 section 6). */
 			if (d.v[i].foreign && an->yes) {
-				say("%s:%d is not used: with --yes a server "
+				say(_("%s:%d is not used: with --yes a server "
 				    "outside the address's domain is taken "
 				    "only when given with --host or "
-				    "--smtp-host.", d.v[i].host, d.v[i].port);
+				    "--smtp-host."), d.v[i].host, d.v[i].port);
 				continue;
 			}
 			setup_servers_add(&l, &d.v[i]);
 		}
 		setup_servers_free(&d);
 	}
-	say("Trying %zu servers at once, each for at most %d seconds.", l.n,
+	say(_("Trying %zu servers at once, each for at most %d seconds."), l.n,
 	    PROBE_TIMEOUT);
 	setup_probe_all(&l, &o, res);
 	*n = l.n;

@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "cli/cmd-setup-int.h"
+#include "util/i18n.h"
 
 /* ---- output ------------------------------------------------------------ */
 
@@ -47,8 +48,8 @@ note_cb(void *arg, const char *sentence)
 const char *
 tls_phrase(enum tls_mode t)
 {
-	return t == TLSM_IMPLICIT ? "implicit TLS" : t == TLSM_STARTTLS ?
-	    "STARTTLS" : "no TLS";
+	return t == TLSM_IMPLICIT ? _("implicit TLS") : t == TLSM_STARTTLS ?
+	    "STARTTLS" : _("no TLS");
 }
 
 const char *
@@ -69,15 +70,15 @@ source_word(enum setup_source s)
 {
 	switch (s) {
 	case SETUP_SRC_TABLE:
-		return "posta's provider table";
+		return _("posta's provider table");
 	case SETUP_SRC_SRV:
 		return "DNS SRV";
 	case SETUP_SRC_AUTOCONFIG:
-		return "the autoconfig document";
+		return _("the autoconfig document");
 	case SETUP_SRC_GUESS:
-		return "a guess";
+		return _("a guess");
 	default:
-		return "your answer";
+		return _("your answer");
 	}
 }
 
@@ -116,32 +117,32 @@ check_flags(struct answers *an)
 
 	if (an->protocol != NULL && strcasecmp(an->protocol, "imap") != 0 &&
 	    strcasecmp(an->protocol, "pop3") != 0)
-		return cli_error("--protocol must be imap or pop3, not '%s'.",
+		return cli_error(_("--protocol must be imap or pop3, not '%s'."),
 		    an->protocol);
 	if ((an->tls != NULL && parse_tls_word(an->tls, &t) != 0) ||
 	    (an->smtp_tls != NULL && parse_tls_word(an->smtp_tls, &t) != 0))
-		return cli_error("--tls and --smtp-tls must be implicit, "
-		    "starttls or none.");
+		return cli_error(_("--tls and --smtp-tls must be implicit, "
+		    "starttls or none."));
 	if (an->offline != NULL && strcasecmp(an->offline, "all") != 0 &&
 	    strcasecmp(an->offline, "headers") != 0 && !days_ok(an->offline))
-		return cli_error("--offline must be all, headers or days:N, "
-		    "not '%s'.", an->offline);
+		return cli_error(_("--offline must be all, headers or days:N, "
+		    "not '%s'."), an->offline);
 	if (an->pop3_keep != NULL && strcasecmp(an->pop3_keep, "no") != 0 &&
 	    strcasecmp(an->pop3_keep, "yes") != 0 && !days_ok(an->pop3_keep))
-		return cli_error("--pop3-keep must be no, yes or days:N, not "
-		    "'%s'.", an->pop3_keep);
+		return cli_error(_("--pop3-keep must be no, yes or days:N, not "
+		    "'%s'."), an->pop3_keep);
 	if (an->pop3_delete != NULL && strcasecmp(an->pop3_delete, "yes") !=
 	    0 && strcasecmp(an->pop3_delete, "no") != 0)
-		return cli_error("--pop3-delete-when-deleted-locally must be "
-		    "yes or no, not '%s'.", an->pop3_delete);
+		return cli_error(_("--pop3-delete-when-deleted-locally must be "
+		    "yes or no, not '%s'."), an->pop3_delete);
 	if (an->oauth2_provider != NULL &&
 	    strcmp(an->oauth2_provider, "google") != 0 &&
 	    strcmp(an->oauth2_provider, "microsoft") != 0)
-		return cli_error("--oauth2-provider must be google or "
-		    "microsoft, not '%s'.", an->oauth2_provider);
+		return cli_error(_("--oauth2-provider must be google or "
+		    "microsoft, not '%s'."), an->oauth2_provider);
 	if (an->port < 0 || an->smtp_port < 0)
-		return cli_error("--port and --smtp-port must be numbers from "
-		    "1 to 65535.");
+		return cli_error(_("--port and --smtp-port must be numbers from "
+		    "1 to 65535."));
 	return 0;
 }
 

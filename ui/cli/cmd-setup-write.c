@@ -16,6 +16,7 @@
 
 #include "app/app.h"
 #include "cli/cmd-setup-int.h"
+#include "util/i18n.h"
 
 /* ---- the account in memory and on disk ---------------------------------- */
 
@@ -129,15 +130,15 @@ closing_advice(const struct answers *an, const char *path)
 	a.pop3_delete_when_deleted_locally = an->pop3_delete != NULL &&
 	    strcasecmp(an->pop3_delete, "yes") == 0;
 	if ((w = app_pop3_warning(&a)) != NULL) {
-		say("Warning: %s", w);
+		say(_("Warning: %s"), w);
 		free(w);
 	}
-	say("With POP3, posta's store on this computer may become the only "
+	say(_("With POP3, posta's store on this computer may become the only "
 	    "copy of your mail. Keep a copy with posta export; for example, "
 	    "this line in 'crontab -e' saves every folder each night at "
-	    "3:00:");
-	say("  0 3 * * * posta -c %s export -a %s --maildir "
-	    "$HOME/mail-backup/%s", path, an->account, an->account);
+	    "3:00:"));
+	say(_("  0 3 * * * posta -c %s export -a %s --maildir "
+	    "$HOME/mail-backup/%s"), path, an->account, an->account);
 }
 
 /* ---- OAuth2 instead of a password ---------------------------------------- */
@@ -162,16 +163,16 @@ setup_oauth2_write(struct answers *an, const char *path, bool login)
 
 	if (an->oauth2_provider == NULL &&
 	    (an->oauth2_provider = setup_provider_oauth2(an->in.host)) == NULL)
-		return cli_error("posta does not know the OAuth2 endpoints of "
+		return cli_error(_("posta does not know the OAuth2 endpoints of "
 		    "%s: give --oauth2-provider google or microsoft, or set "
-		    "oauth2_token_url by hand.", an->in.host);
+		    "oauth2_token_url by hand."), an->in.host);
 	if (write_account(path, an) != 0)
 		return CLI_FAIL;
-	say("Account %s was added to %s; it logs in with OAuth2.",
+	say(_("Account %s was added to %s; it logs in with OAuth2."),
 	    an->account, path);
 	if (!login) {
-		say("Run 'posta oauth2 login %s' to log in once; posta keeps "
-		    "the access fresh from then on.", an->account);
+		say(_("Run 'posta oauth2 login %s' to log in once; posta keeps "
+		    "the access fresh from then on."), an->account);
 		return CLI_OK;
 	}
 	if ((cfg = config_load(path, &err)) == NULL ||
@@ -179,12 +180,12 @@ setup_oauth2_write(struct answers *an, const char *path, bool login)
 	    app_oauth2_login(acct, APP_OAUTH2_AUTO, oauth2_note, NULL,
 	    &err) != 0) {
 		cli_error("%s", err.msg);
-		say("The account is written; run 'posta oauth2 login %s' to "
-		    "try the login again.", an->account);
+		say(_("The account is written; run 'posta oauth2 login %s' to "
+		    "try the login again."), an->account);
 		rc = CLI_FAIL;
 	} else
-		say("Logged in: posta keeps the access of account %s fresh "
-		    "from now on.", an->account);
+		say(_("Logged in: posta keeps the access of account %s fresh "
+		    "from now on."), an->account);
 	config_free(cfg);
 	return rc;
 }

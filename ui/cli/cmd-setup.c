@@ -25,6 +25,7 @@
 #include "app/app.h"
 #include "cli/cmd-setup.h"
 #include "cli/cmd-setup-int.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_setup_entry;
 
@@ -45,21 +46,21 @@ choose_batch(struct answers *an, const struct setup_probe *res, size_t n)
 		    SETUP_POP3;
 	if ((p = first_ok(res, n, svc)) == NULL) {
 		if ((f = first_fail(res, n, svc)) != NULL)
-			return cli_error("No working %s server was found for "
-			    "%s; the first one tried said: %s", svc_word(svc),
+			return cli_error(_("No working %s server was found for "
+			    "%s; the first one tried said: %s"), svc_word(svc),
 			    an->email, f->err.msg);
-		return cli_error("No %s server was found for %s; give it "
-		    "with --host.", svc_word(svc), an->email);
+		return cli_error(_("No %s server was found for %s; give it "
+		    "with --host."), svc_word(svc), an->email);
 	}
 	an->in = p->srv;
 	an->have_in = true;
 	if ((p = first_ok(res, n, SETUP_SMTP)) == NULL) {
 		if ((f = first_fail(res, n, SETUP_SMTP)) != NULL)
-			return cli_error("No working SMTP server was found for "
-			    "%s; the first one tried said: %s", an->email,
+			return cli_error(_("No working SMTP server was found for "
+			    "%s; the first one tried said: %s"), an->email,
 			    f->err.msg);
-		return cli_error("No SMTP server was found for %s; give it "
-		    "with --smtp-host.", an->email);
+		return cli_error(_("No SMTP server was found for %s; give it "
+		    "with --smtp-host."), an->email);
 	}
 	an->smtp = p->srv;
 	an->have_smtp = true;
@@ -75,12 +76,12 @@ setup_batch(struct answers *an, const char *path)
 	size_t			 n = 0;
 
 	if (an->email == NULL)
-		return cli_error("posta setup --yes needs --email ADDRESS.");
+		return cli_error(_("posta setup --yes needs --email ADDRESS."));
 	if (an->password_command == NULL && an->oauth2_client_id == NULL)
-		return cli_error("posta setup --yes needs --password-command "
+		return cli_error(_("posta setup --yes needs --password-command "
 		    "CMD, a command that prints the password (a password is "
 		    "never taken from the command line, where other users "
-		    "could see it).");
+		    "could see it)."));
 	if (find_servers(an, &res, &n) != 0)
 		return CLI_FAIL;
 	if (choose_batch(an, res, n) != 0) {
@@ -91,17 +92,17 @@ setup_batch(struct answers *an, const char *path)
 	if (an->oauth2_client_id != NULL)
 		return setup_oauth2_write(an, path, false);
 	if (setup_provider_oauth2(an->in.host) != NULL)
-		say("Note: %s refuses passwords or takes app passwords only; "
-		    "--oauth2-client-id sets the account up for OAuth2.",
+		say(_("Note: %s refuses passwords or takes app passwords only; "
+		    "--oauth2-client-id sets the account up for OAuth2."),
 		    an->in.host);
-	say("Logging in to %s:%d as %s to check the password.", an->in.host,
+	say(_("Logging in to %s:%d as %s to check the password."), an->in.host,
 	    an->in.port, an->in.user);
 	account_build(an, &a);
 	if (setup_check_login(&a, NULL, &an->size, &err) != 0)
-		return cli_error("%s; nothing was written.", err.msg);
+		return cli_error(_("%s; nothing was written."), err.msg);
 	if (write_account(path, an) != 0)
 		return CLI_FAIL;
-	say("Account %s was added to %s.", an->account, path);
+	say(_("Account %s was added to %s."), an->account, path);
 	closing_advice(an, path);
 	return CLI_OK;
 }
@@ -151,15 +152,15 @@ cmd_setup_first_run(struct cli_ctx *ctx)
 	char			*av[] = { (char *)"sync", NULL };
 	int			 rc;
 
-	say("Welcome to posta. There is no configuration yet, so let us add "
-	    "your first mail account.");
+	say(_("Welcome to posta. There is no configuration yet, so let us add "
+	    "your first mail account."));
 	if ((rc = setup_run(ctx, &an)) != CLI_OK)
 		return rc;
 	/* A first pass, so the index opens on mail rather than on a hint. */
-	say("Fetching your mail for the first time.");
+	say(_("Fetching your mail for the first time."));
 	if ((sync = cli_find("sync")) != NULL && sync->exec(ctx, 1, av) !=
 	    CLI_OK)
-		say("The first sync did not finish; posta will try again.");
+		say(_("The first sync did not finish; posta will try again."));
 	return CLI_OK;
 }
 
@@ -232,21 +233,21 @@ cmd_setup(struct cli_ctx *ctx, int argc, char **argv)
 	if (check_flags(&an) != 0)
 		return CLI_USAGE;
 	if (ctx->offline)
-		return cli_error("posta setup connects to the servers to check "
-		    "them; it cannot run with --offline.");
+		return cli_error(_("posta setup connects to the servers to check "
+		    "them; it cannot run with --offline."));
 	return setup_run(ctx, &an);
 }
 
 const struct cmd_entry cmd_setup_entry = {
-	"setup", "[--yes] [--account NAME] [--email ADDR] [--name NAME] "
+	"setup", N_("[--yes] [--account NAME] [--email ADDR] [--name NAME] "
 	"[--protocol imap|pop3] [--host H] [--port N] "
 	"[--tls implicit|starttls|none] [--user U] [--password-command CMD] "
 	"[--ca-file FILE] [--smtp-host H] [--smtp-port N] "
 	"[--smtp-tls implicit|starttls|none] [--offline all|headers|days:N] "
 	"[--pop3-keep no|yes|days:N] "
 	"[--pop3-delete-when-deleted-locally yes|no] [--autoconfig URL] "
-	"[--oauth2-client-id ID [--oauth2-provider google|microsoft]]",
-	"add an account: find its servers, check the login, write the "
-	"configuration",
+	"[--oauth2-client-id ID [--oauth2-provider google|microsoft]]"),
+	N_("add an account: find its servers, check the login, write the "
+	"configuration"),
 	cmd_setup
 };
