@@ -57,21 +57,7 @@ conf() {
 }
 sync_with() { timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q; }
 # dump NAME: what a sync stored, one line per message, in a stable order
-dump() {
-  "$PY" - "$W/$1.db" <<'EOF'
-import hashlib, sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-for row in db.execute("""
-    select f.name, m.uid, m.flags, coalesce(m.keywords, ''), coalesce(m.subject, ''),
-           m.message_id, m.size, b.raw
-    from message m join folder f on f.id = m.folder_id
-    left join body b on b.message_id = m.id
-    order by f.name, m.uid"""):
-    raw = row[7]
-    print(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-          hashlib.sha256(raw).hexdigest() if raw is not None else "no-body")
-EOF
-}
+dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$W/$1.db"; }
 imap() {
   "$PY" - "$1" <<'EOF'
 import imaplib, os, ssl, sys
