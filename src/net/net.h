@@ -557,6 +557,16 @@ int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
 	    bool modseq, imap_header_cb cb, void *arg, struct perr *);
 
 /*
+ * imap_fetch_headers() and imap_fetch_bodies() split a big request into
+ * up to this many UID FETCH commands sent at once (pipelined, as mbsync
+ * does), their replies read in order: one round trip for all. The depth
+ * is $POSTA_FETCH_PIPELINE (1 to 16; 1: one command at a time), else
+ * IMAP_FETCH_DEPTH. Callers size their requests by it.
+ */
+#define IMAP_FETCH_DEPTH	4
+int	imap_fetch_depth(void);
+
+/*
  * Bodies: UID FETCH BODY.PEEK[] (never sets \Seen). The literal is
  * streamed into one growing buffer (libetpan's handler), and a body larger
  * than max bytes is read to its end and dropped, so the session stays in

@@ -410,6 +410,7 @@ const struct account_ops sync_imap_ops = {
 	.list_folders = folders_list,
 	.pull_folder = pull_folder,
 	.fetch_bodies = fetch_bodies,
+	.fetch_depth = imap_fetch_depth,
 	.apply_journal = replay_apply_journal,
 	.wait_push = wait_push,
 	.check_folders = check_folders,
