@@ -5,6 +5,7 @@
 #include "oauth/oauth.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "util/i18n.h"
 
 int
 app_sync(const struct config *cfg, const struct account *acct,
@@ -27,7 +28,7 @@ app_sync(const struct config *cfg, const struct account *acct,
 	    err);
 	store_close(st);
 	if (rc != 0)
-		perr_prefix(err, "account %s", acct->name);
+		perr_prefix(err, _("account %s"), acct->name);
 	return rc;
 }
 
@@ -52,8 +53,9 @@ app_folder_unsynced(const struct account *acct, const struct store_folder *f,
 	if (hint != NULL)
 		*hint = acct->folders == FOLDERS_SUBSCRIBED &&
 		    acct->nfolder_patterns == 0 ?
-		    "not synced: subscribe to it to pull it" :
-		    "not synced: the account's folders setting leaves it out";
+		    _("not synced: subscribe to it to pull it") :
+		    _("not synced: the account's folders setting leaves it "
+		    "out");
 	return acct->protocol == PROTO_IMAP && f->remote_name != NULL &&
 	    !f->noselect && !sync_folder_chosen(acct, f);
 }

@@ -428,6 +428,12 @@ int	app_act_archive(struct app_act *, const int64_t *ids, size_t n,
  */
 int	app_act_delete(struct app_act *, const int64_t *ids, size_t n,
 	    size_t *changed, struct perr *err);
+/*
+ * Remove for good, without Trash (a draft that was sent or postponed
+ * again): the row goes now, the server's copy at the next replay.
+ */
+int	app_act_remove(struct app_act *, const int64_t *ids, size_t n,
+	    size_t *changed, struct perr *err);
 /* Clear \Deleted of messages not yet expunged. */
 int	app_act_undelete(struct app_act *, const int64_t *ids, size_t n,
 	    size_t *changed, struct perr *err);
@@ -539,22 +545,12 @@ int	app_draft_from(const struct config *cfg, const struct account *acct,
 struct compose_self;
 void	app_compose_self(const struct account *acct,
 	    struct compose_self *self);
-/*
- * The stored message of acct that draft d answers (its In-Reply-To; a
- * resumed draft keeps it): *id gets its row, not a draft nor \Deleted,
- * or 0 when there is none. Sending the draft with app_send_opts.answers
- * set to it marks it \Answered.
- */
-int	app_draft_answers(const struct config *cfg, const struct account *acct,
-	    const struct compose_draft *d, int64_t *id, struct perr *err);
 /* Read a file (at most 64 MiB) and attach it under its base name. */
 int	app_draft_attach_file(struct compose_draft *d, const char *path,
 	    struct perr *err);
 
 struct app_send_opts {
 	bool	 offline;	/* queue only; the next flush sends it */
-	int64_t	 answers;	/* stored message this replies to: marked
-				   \Answered (through the journal); 0: none */
 };
 
 /*
@@ -605,7 +601,7 @@ struct app_flush_stats {
 
 /*
  * Put the message in the outbox (one transaction, which also notes the
- * recipients for completion and marks opts->answers \Answered); *outbox_id
+ * recipients for completion); *outbox_id
  * (may be NULL) gets its id. No smtp_host, an invalid address, no
  * recipient: -1 with err, nothing queued.
  */

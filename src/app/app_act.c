@@ -25,6 +25,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "util/i18n.h"
 
 /* ---- opening ------------------------------------------------------------ */
 
@@ -39,14 +40,14 @@ app_act_attach(struct store *st, const struct account *acct,
 
 	if (store_account_find(st, acct->name, &id, &proto, err) != 0) {
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "account %s: no mail "
-			    "stored yet; run 'posta sync -a %s' first",
+			perr_set(err, PERR_NOTFOUND, _("account %s: no mail "
+			    "stored yet; run 'posta sync -a %s' first"),
 			    acct->name, acct->name);
 		return NULL;
 	}
 	if ((proto == STORE_POP3) != pop3) {
-		perr_set(err, PERR_STORE, "account %s is stored as %s but "
-		    "configured as %s", acct->name,
+		perr_set(err, PERR_STORE, _("account %s is stored as %s but "
+		    "configured as %s"), acct->name,
 		    proto == STORE_POP3 ? "pop3" : "imap",
 		    pop3 ? "pop3" : "imap");
 		return NULL;
@@ -68,8 +69,8 @@ app_act_open(const struct config *cfg, const struct account *acct,
 
 	/* Acting never creates a store: there would be nothing to act on. */
 	if (access(cfg->store, F_OK) != 0) {
-		perr_set(err, PERR_NOTFOUND, "%s: no mail stored yet; run "
-		    "'posta sync' first", cfg->store);
+		perr_set(err, PERR_NOTFOUND, _("%s: no mail stored yet; run "
+		    "'posta sync' first"), cfg->store);
 		return NULL;
 	}
 	if ((st = store_open(cfg->store, STORE_RDWR, err)) == NULL)
@@ -133,8 +134,8 @@ act_folder_named(struct app_act *a, const char *name, struct store_folder *f,
 	if (store_folder_by_name(a->st, a->account_id, name, f, err) == 0)
 		return 0;
 	if (err->code == PERR_NOTFOUND)
-		perr_set(err, PERR_NOTFOUND, "account %s: no folder named "
-		    "'%s' (see posta folders)", a->acct->name, name);
+		perr_set(err, PERR_NOTFOUND, _("account %s: no folder named "
+		    "'%s' (see posta folders)"), a->acct->name, name);
 	return -1;
 }
 
@@ -146,8 +147,8 @@ dest_named(struct app_act *a, const char *name, struct store_folder *f,
 	if (act_folder_named(a, name, f, err) != 0)
 		return -1;
 	if (f->noselect) {
-		perr_set(err, PERR_GENERIC, "account %s: folder '%s' cannot "
-		    "hold messages (it is only a container)", a->acct->name,
+		perr_set(err, PERR_GENERIC, _("account %s: folder '%s' cannot "
+		    "hold messages (it is only a container)"), a->acct->name,
 		    name);
 		store_folder_free(f);
 		return -1;
@@ -281,9 +282,9 @@ act_each(struct app_act *a, const int64_t *ids, size_t n, act_fn fn,
 	for (i = 0; i < n; i++) {
 		if (store_msg_get(a->st, ids[i], &m, err) != 0) {
 			if (err->code == PERR_NOTFOUND)
-				perr_set(err, PERR_NOTFOUND, "account %s: no "
+				perr_set(err, PERR_NOTFOUND, _("account %s: no "
 				    "message with id %lld (nothing was "
-				    "changed)", a->acct->name,
+				    "changed)"), a->acct->name,
 				    (long long)ids[i]);
 			goto fail;
 		}
@@ -292,9 +293,9 @@ act_each(struct app_act *a, const int64_t *ids, size_t n, act_fn fn,
 			goto fail;
 		}
 		if (f->account_id != a->account_id) {
-			perr_set(err, PERR_NOTFOUND, "account %s: message %lld "
+			perr_set(err, PERR_NOTFOUND, _("account %s: message %lld "
 			    "belongs to another account (nothing was "
-			    "changed; see -a)", a->acct->name,
+			    "changed; see -a)"), a->acct->name,
 			    (long long)ids[i]);
 			store_msg_free(&m);
 			goto fail;
@@ -444,9 +445,9 @@ app_act_archive(struct app_act *a, const int64_t *ids, size_t n,
 	    err) != 0)
 		return -1;
 	if (!found)
-		return perr_set(err, PERR_NOTFOUND, "account %s has no Archive "
+		return perr_set(err, PERR_NOTFOUND, _("account %s has no Archive "
 		    "folder (none is marked \\Archive on the server or named "
-		    "Archive); use posta move", a->acct->name);
+		    "Archive); use posta move"), a->acct->name);
 	rc = act_each(a, ids, n, do_move, &dest, changed, err);
 	store_folder_free(&dest);
 	return rc;
@@ -468,6 +469,29 @@ app_act_delete(struct app_act *a, const int64_t *ids, size_t n,
 	rc = act_each(a, ids, n, do_delete, &trash, changed, err);
 	store_folder_free(&trash);
 	return rc;
+}
+
+/* For good: the server's copy expunged by UID (a row without one never
+ * reached it: the entry that would put it there finds it gone). */
+static int
+do_remove(struct app_act *a, void *arg, const struct store_msg *m,
+    const struct store_folder *f, bool *changed, struct perr *err)
+{
+	(void)arg;
+	if (m->uid != 0 && journal_msg(a, STORE_JOP_EXPUNGE, m, f, 0, NULL, 0,
+	    0, err) != 0)
+		return -1;
+	if (store_msg_delete(a->st, m->id, err) != 0)
+		return -1;
+	*changed = true;
+	return 0;
+}
+
+int
+app_act_remove(struct app_act *a, const int64_t *ids, size_t n,
+    size_t *changed, struct perr *err)
+{
+	return act_each(a, ids, n, do_remove, NULL, changed, err);
 }
 
 /* ---- expunge ----------------------------------------------------------- */
@@ -627,8 +651,8 @@ journal_each(struct app_act *a, int64_t id, jfn fn, struct perr *err)
 		if (fn(a->st, a->account_id, id, err) == 0)
 			return 0;
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "account %s: no journal "
-			    "entry %lld (see posta journal)", a->acct->name,
+			perr_set(err, PERR_NOTFOUND, _("account %s: no journal "
+			    "entry %lld (see posta journal)"), a->acct->name,
 			    (long long)id);
 		return -1;
 	}

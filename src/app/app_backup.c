@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "backup/backup.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 static enum backup_format
 format(enum app_backup_format f)
@@ -82,7 +83,7 @@ app_import(const struct config *cfg, const char *account, const char *folder,
 		goto out;
 	if (backup_import(st, account_id, folder_id, format(fmt), path, &bs,
 	    err) != 0) {
-		perr_prefix(err, "import into %s", folder);
+		perr_prefix(err, _("import into %s"), folder);
 		goto out;
 	}
 	stats_copy(stats, &bs);

@@ -16,6 +16,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "util/i18n.h"
 
 /* ---- local copies ------------------------------------------------------- */
 
@@ -204,7 +205,7 @@ out:
 	if (rc == 0 && !offline && acct->protocol != PROTO_POP3 &&
 	    app_act_push(cfg, acct, &pushed, &perr) != 0 && note != NULL &&
 	    notelen > 0)
-		snprintf(note, notelen, "the draft waits in the journal: %s",
+		snprintf(note, notelen, _("the draft waits in the journal: %s"),
 		    perr.msg);
 	return rc;
 }

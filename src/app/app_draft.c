@@ -19,6 +19,7 @@
 #include "app/send-int.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* ---- files ------------------------------------------------------------- */
 
@@ -39,12 +40,12 @@ read_file(const char *path, size_t max, char **data, size_t *len,
 		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return perr_set(err, PERR_IO, "%s: not a regular file", path);
+		return perr_set(err, PERR_IO, _("%s: not a regular file"), path);
 	}
 	if ((size_t)sb.st_size > max) {
 		close(fd);
-		return perr_set(err, PERR_IO, "%s: %lld bytes, more than posta "
-		    "can attach (%zu)", path, (long long)sb.st_size, max);
+		return perr_set(err, PERR_IO, _("%s: %lld bytes, more than posta "
+		    "can attach (%zu)"), path, (long long)sb.st_size, max);
 	}
 	buf = xmalloc((size_t)sb.st_size + 1);
 	while (n < (size_t)sb.st_size) {
@@ -53,7 +54,7 @@ read_file(const char *path, size_t max, char **data, size_t *len,
 			continue;
 		if (r <= 0) {
 			perr_set(err, PERR_IO, "%s: %s", path, r == 0 ?
-			    "shorter than expected" : strerror(errno));
+			    _("shorter than expected") : strerror(errno));
 			free(buf);
 			close(fd);
 			return -1;
@@ -92,7 +93,7 @@ add_signature(const struct account *acct, struct compose_draft *d,
 	if (acct->signature == NULL)
 		return 0;
 	if (read_file(acct->signature, 1 << 20, &sig, &len, err) != 0) {
-		perr_prefix(err, "account %s: signature", acct->name);
+		perr_prefix(err, _("account %s: signature"), acct->name);
 		return -1;
 	}
 	compose_draft_add_signature(d, sig, len);
@@ -142,9 +143,9 @@ list_reply(const char *raw, size_t len, const struct compose_self *self,
 	mail_mlist_parse(raw, len, &l);
 	if (l.post == NULL || compose_mailto(l.post, &post, err) != 0 ||
 	    post.to == NULL) {
-		perr_set(err, PERR_GENERIC, "message %lld names no list "
+		perr_set(err, PERR_GENERIC, _("message %lld names no list "
 		    "address to post to (no List-Post header with a mailto: "
-		    "URL)", (long long)msg_id);
+		    "URL)"), (long long)msg_id);
 		goto out;
 	}
 	if ((rc = compose_reply(raw, len, false, self, d, err)) != 0)
@@ -178,9 +179,9 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	store_close(st);
 	if (rc != 0) {
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
+			perr_set(err, PERR_NOTFOUND, _("message %lld: no such "
 			    "message, or its body is not stored offline (posta "
-			    "show %lld fetches it)", (long long)msg_id,
+			    "show %lld fetches it)"), (long long)msg_id,
 			    (long long)msg_id);
 		return -1;
 	}
@@ -218,7 +219,7 @@ app_draft_from(const struct config *cfg, const struct account *acct,
 	return 0;
 }
 
-/* Candidates for the message a resumed draft answers (a bounded few). */
+/* Candidates for the message a reply answers (a bounded few). */
 #define ANSWERS_SEEN_MAX	16
 struct answers_seen {
 	int64_t		id[ANSWERS_SEEN_MAX], folder[ANSWERS_SEEN_MAX];
@@ -240,29 +241,19 @@ answers_seen(void *arg, const struct store_msg *m)
 }
 
 int
-app_draft_answers(const struct config *cfg, const struct account *acct,
-    const struct compose_draft *d, int64_t *id, struct perr *err)
+app_answered_id(struct store *st, int64_t account_id, const char *msgid,
+    int64_t *id, struct perr *err)
 {
 	struct answers_seen	 a;
 	struct store_folder	 f;
-	struct store		*st;
-	int64_t			 account_id;
 	size_t			 i;
 	int			 rc;
 
 	*id = 0;
-	if (d->in_reply_to == NULL || *d->in_reply_to == '\0')
+	if (msgid == NULL || *msgid == '\0')
 		return 0;
-	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
-		return -1;
 	memset(&a, 0, sizeof a);
-	if ((rc = store_account_find(st, acct->name, &account_id, NULL,
-	    err)) != 0) {
-		store_close(st);
-		return err->code == PERR_NOTFOUND ? 0 : -1;
-	}
-	rc = store_msg_by_message_id(st, d->in_reply_to, 0, answers_seen, &a,
-	    err);
+	rc = store_msg_by_message_id(st, msgid, 0, answers_seen, &a, err);
 	/* The oldest row of this account: the message as it arrived. */
 	for (i = 0; rc == 0 && i < a.n && *id == 0; i++) {
 		if ((rc = store_folder_get(st, a.folder[i], &f, err)) != 0)
@@ -271,7 +262,6 @@ app_draft_answers(const struct config *cfg, const struct account *acct,
 			*id = a.id[i];
 		store_folder_free(&f);
 	}
-	store_close(st);
 	return rc;
 }
 /* ---- building ------------------------------------------------------------ */
@@ -287,7 +277,7 @@ app_send_build(const struct compose_draft *d, bool draft, char **raw, size_t *le
 	int				 rc;
 
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("getrandom: %s"), strerror(errno));
 	(void)compose_parse_addresses(d->from, &from, err);
 	id = compose_message_id(rnd, sizeof rnd, from.n > 0 ? from.v[0].addr :
 	    NULL);

@@ -15,6 +15,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "sync/sync.h"
+#include "util/i18n.h"
 
 /* A name a user may give a folder; IMAP adds the LIST wildcards. */
 static int
@@ -24,21 +25,21 @@ check_name(struct app_act *a, const char *name, struct perr *err)
 	char			*enc;
 
 	if (*name == '\0')
-		return perr_set(err, PERR_GENERIC, "account %s: a folder "
-		    "needs a name", a->acct->name);
+		return perr_set(err, PERR_GENERIC, _("account %s: a folder "
+		    "needs a name"), a->acct->name);
 	for (p = (const unsigned char *)name; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return perr_set(err, PERR_GENERIC, "account %s: a "
-			    "folder name cannot hold control characters",
+			return perr_set(err, PERR_GENERIC, _("account %s: a "
+			    "folder name cannot hold control characters"),
 			    a->acct->name);
 	if (a->journal && strpbrk(name, "*%") != NULL)
-		return perr_set(err, PERR_GENERIC, "account %s: '%s': IMAP "
-		    "folder names cannot hold '*' or '%%'", a->acct->name,
+		return perr_set(err, PERR_GENERIC, _("account %s: '%s': IMAP "
+		    "folder names cannot hold '*' or '%%'"), a->acct->name,
 		    name);
 	/* mutf7_encode() refuses invalid UTF-8. */
 	if ((enc = mutf7_encode(name)) == NULL)
-		return perr_set(err, PERR_GENERIC, "account %s: a folder name "
-		    "must be valid UTF-8", a->acct->name);
+		return perr_set(err, PERR_GENERIC, _("account %s: a folder name "
+		    "must be valid UTF-8"), a->acct->name);
 	free(enc);
 	return 0;
 }
@@ -52,8 +53,8 @@ name_free(struct app_act *a, const char *name, struct perr *err)
 	perr_clear(&e);
 	if (store_folder_by_name(a->st, a->account_id, name, &f, &e) == 0) {
 		store_folder_free(&f);
-		return perr_set(err, PERR_GENERIC, "account %s: a folder "
-		    "named '%s' already exists", a->acct->name, name);
+		return perr_set(err, PERR_GENERIC, _("account %s: a folder "
+		    "named '%s' already exists"), a->acct->name, name);
 	}
 	if (e.code != PERR_NOTFOUND) {
 		*err = e;
@@ -228,8 +229,8 @@ rename_row(struct app_act *a, const struct store_folder *f, const char *to,
 		return -1;
 	if (f->remote_name != NULL &&
 	    (remote = sync_folder_remote(to, a->prefix)) == NULL)
-		return perr_set(err, PERR_GENERIC, "account %s: a folder name "
-		    "must be valid UTF-8", a->acct->name);
+		return perr_set(err, PERR_GENERIC, _("account %s: a folder name "
+		    "must be valid UTF-8"), a->acct->name);
 	rc = store_folder_rename(a->st, f->id, to, remote, err);
 	free(remote);
 	return rc;
@@ -252,8 +253,8 @@ app_act_folder_rename(struct app_act *a, const char *from, const char *to,
 		return -1;
 	memset(&c, 0, sizeof c);
 	if (act_is_inbox(&f)) {
-		perr_set(err, PERR_GENERIC, "account %s: INBOX cannot be "
-		    "renamed", a->acct->name);
+		perr_set(err, PERR_GENERIC, _("account %s: INBOX cannot be "
+		    "renamed"), a->acct->name);
 		store_folder_free(&f);
 		return -1;
 	}
@@ -311,8 +312,8 @@ app_act_folder_delete(struct app_act *a, const char *name, bool force,
 		return -1;
 	memset(&c, 0, sizeof c);
 	if (act_is_inbox(&f)) {
-		perr_set(err, PERR_GENERIC, "account %s: INBOX cannot be "
-		    "deleted", a->acct->name);
+		perr_set(err, PERR_GENERIC, _("account %s: INBOX cannot be "
+		    "deleted"), a->acct->name);
 		store_folder_free(&f);
 		return -1;
 	}
@@ -323,18 +324,20 @@ app_act_folder_delete(struct app_act *a, const char *name, bool force,
 	if (children_of(a, &f, &c, err) != 0)
 		goto out;
 	if (c.fs.n > 0) {
-		perr_set(err, PERR_GENERIC, "account %s: folder '%s' has "
-		    "subfolders ('%s'...); delete them first", a->acct->name,
+		perr_set(err, PERR_GENERIC, _("account %s: folder '%s' has "
+		    "subfolders ('%s'...); delete them first"), a->acct->name,
 		    name, c.fs.v[0].name);
 		goto out;
 	}
 	if (store_folder_counts(a->st, f.id, &total, NULL, err) != 0)
 		goto out;
 	if (total > 0 && !force) {
-		perr_set(err, PERR_FORCE, "account %s: folder '%s' holds %lld "
-		    "message%s; move them away first, or force the delete",
-		    a->acct->name, name, (long long)total,
-		    total == 1 ? "" : "s");
+		perr_set(err, PERR_FORCE, ngettext("account %s: folder '%s' "
+		    "holds %lld message; move it away first, or force the "
+		    "delete", "account %s: folder '%s' holds %lld messages; "
+		    "move them away first, or force the delete",
+		    (unsigned long)total), a->acct->name, name,
+		    (long long)total);
 		goto out;
 	}
 	if (on_server(a, &f, &server, err) != 0 ||

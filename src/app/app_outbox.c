@@ -4,13 +4,15 @@
  *
  * Nothing is ever lost or sent twice behind the user's back:
  *   - app_send() builds the message and puts it in the outbox in one
- *     transaction (with the recipients noted for completion and the
- *     replied-to message marked \Answered); from then on it is durable;
+ *     transaction (with the recipients noted for completion); from then
+ *     on it is durable;
  *   - app_outbox_flush() claims a row ("outcome unknown") before
  *     submitting it and deletes it only after the server's 250, in the
  *     transaction that also records the Sent copy; a refusal or a lost
  *     connection before DATA leaves it with the server's words, to be
- *     tried again, or held when the refusal was for good (5xx); a
+ *     tried again, or held when the refusal was for good (5xx); the
+ *     message a reply answers (its In-Reply-To) is marked \Answered in
+ *     that same transaction, so a reply still waiting never says so; a
  *     connection lost after DATA leaves it held until the user decides;
  *   - when some recipients take it and others refuse it, the row stays
  *     for the refused ones only (outbox.rcpt): the Sent copy is made with
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/app.h"
@@ -37,6 +40,7 @@
 #include "mail/mail.h"
 #include "net/net.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* ---- queueing ------------------------------------------------------------ */
 
@@ -63,30 +67,15 @@ note_recipients(struct store *st, const struct compose_draft *d,
 	return 0;
 }
 
-/* \Answered on the message replied to, through the journal (IMAP). */
-static int
-mark_answered(struct store *st, const struct account *acct, int64_t id,
-    struct perr *err)
-{
-	struct app_act	*a;
-	int		 rc;
-
-	if ((a = app_act_attach(st, acct, err)) == NULL)
-		return -1;
-	rc = app_act_flags(a, &id, 1, STORE_ANSWERED, 0, NULL, err);
-	app_act_close(a);
-	return rc;
-}
-
 /*
  * Check raw's envelope, then queue it in one transaction, with the
- * draft's recipients noted and the answered message marked (d, o: may be
- * NULL). Takes nothing; raw stays the caller's.
+ * draft's recipients noted (d: may be NULL). Takes nothing; raw stays the
+ * caller's.
  */
 static int
 queue(const struct config *cfg, const struct account *acct, const char *raw,
-    size_t len, const struct compose_draft *d, const struct app_send_opts *o,
-    int64_t *outbox_id, struct perr *err)
+    size_t len, const struct compose_draft *d, int64_t *outbox_id,
+    struct perr *err)
 {
 	struct compose_envelope	 env;
 	struct store		*st;
@@ -107,9 +96,7 @@ queue(const struct config *cfg, const struct account *acct, const char *raw,
 	if (store_account_ensure(st, acct->name, app_acct_proto(acct),
 	    &account_id, err) != 0 ||
 	    store_outbox_add(st, account_id, raw, len, outbox_id, err) != 0 ||
-	    (d != NULL && note_recipients(st, d, err) != 0) ||
-	    (o != NULL && o->answers != 0 &&
-	    mark_answered(st, acct, o->answers, err) != 0)) {
+	    (d != NULL && note_recipients(st, d, err) != 0)) {
 		(void)store_rollback(st, &ignored);
 		goto fail;
 	}
@@ -132,11 +119,11 @@ app_send_queue(const struct config *cfg, const struct account *acct,
 	int	 rc;
 
 	if (acct->smtp.host == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	if (app_send_build(d, false, &raw, &len, err) != 0)
 		return -1;
-	rc = queue(cfg, acct, raw, len, d, o, outbox_id, err);
+	rc = queue(cfg, acct, raw, len, d, outbox_id, err);
 	free(raw);
 	return rc;
 }
@@ -153,18 +140,18 @@ app_bounce_queue(const struct config *cfg, const struct account *acct,
 	int		 rc;
 
 	if (acct->smtp.host == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-		return perr_set(err, PERR_IO, "getrandom: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("getrandom: %s"), strerror(errno));
 	if ((st = store_open(cfg->store, STORE_RDONLY, err)) == NULL)
 		return -1;
 	rc = store_body_get(st, msg_id, &raw, &len, err);
 	store_close(st);
 	if (rc != 0) {
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "message %lld: no such "
-			    "message, or its body is not stored offline",
+			perr_set(err, PERR_NOTFOUND, _("message %lld: no such "
+			    "message, or its body is not stored offline"),
 			    (long long)msg_id);
 		return -1;
 	}
@@ -173,7 +160,7 @@ app_bounce_queue(const struct config *cfg, const struct account *acct,
 	rc = compose_bounce(raw, len, from, to, (int64_t)time(NULL), id, &out,
 	    &outlen, err);
 	if (rc == 0) {
-		rc = queue(cfg, acct, out, outlen, NULL, NULL, outbox_id, err);
+		rc = queue(cfg, acct, out, outlen, NULL, outbox_id, err);
 		free(out);
 	}
 	free(id);
@@ -383,14 +370,16 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 	good_names = refusals(res, REFUSED_FOR_GOOD, REFUSED_NAMES, &n);
 	now_words = refusals(res, REFUSED_FOR_NOW, REFUSED_WORDS, &n);
 	good_words = refusals(res, REFUSED_FOR_GOOD, REFUSED_WORDS, &n);
-	sp->held_why = xasprintf("%s%s; held until you retry or drop it (%s, "
-	    "refused for now, stays in outbox %lld)%s", lead, good_words,
+	/* TRANSLATORS: a lead ("error: ") or nothing, the refusals, the
+	 * addresses refused for now, an outbox id, then a tail clause. */
+	sp->held_why = xasprintf(_("%s%s; held until you retry or drop it "
+	    "(%s, refused for now, stays in outbox %lld)%s"), lead, good_words,
 	    now_names, (long long)id, tail);
 	rc = store_outbox_split(f->st, id, good, STORE_OUTBOX_REFUSED,
 	    sp->held_why, &sp->held_id, err);
 	if (rc == 0) {
-		sp->now_why = xasprintf("%s%s; to be tried again (%s, refused "
-		    "for good, waits in outbox %lld)%s", lead, now_words,
+		sp->now_why = xasprintf(_("%s%s; to be tried again (%s, "
+		    "refused for good, waits in outbox %lld)%s"), lead, now_words,
 		    good_names, (long long)sp->held_id, tail);
 		if ((rc = store_outbox_set_rcpt(f->st, id, now, err)) == 0)
 			rc = store_outbox_failed(f->st, id, sp->now_why, err);
@@ -403,6 +392,33 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 	free(good_words);
 	if (rc != 0)
 		split_free(sp);
+	return rc;
+}
+
+/*
+ * The message a delivered reply answers (its In-Reply-To, found in this
+ * account) gets \Answered, through the journal, in the caller's
+ * transaction. A bounce (starting with Resent-* headers) answers nothing:
+ * its In-Reply-To is the original's.
+ */
+static int
+answered(struct flush *f, const char *out, size_t outlen, struct perr *err)
+{
+	struct app_act	*a;
+	int64_t		 id;
+	int		 rc;
+
+	if (f->h == NULL || (outlen >= 7 && strncasecmp(out, "Resent-", 7) == 0))
+		return 0;
+	if (app_answered_id(f->st, f->account_id, f->h->in_reply_to, &id,
+	    err) != 0)
+		return -1;
+	if (id == 0)
+		return 0;
+	if ((a = app_act_attach(f->st, f->acct, err)) == NULL)
+		return -1;
+	rc = app_act_flags(a, &id, 1, STORE_ANSWERED, 0, NULL, err);
+	app_act_close(a);
 	return rc;
 }
 
@@ -423,12 +439,12 @@ delivered(struct flush *f, int64_t id, const struct smtp_result *res,
 	if (left == NULL)
 		rc = store_outbox_remove(f->st, 0, id, err);
 	else if (refused_mixed(res))
-		rc = split_refused(f, id, res, "", "; the others have it", sp,
-		    err);
+		rc = split_refused(f, id, res, "", _("; the others have it"),
+		    sp, err);
 	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
 		rc = held ? store_outbox_refused(f->st, id, why, err) :
 		    store_outbox_failed(f->st, id, why, err);
-	if (rc != 0 || !copy)
+	if (rc != 0 || !copy || (rc = answered(f, out, outlen, err)) != 0)
 		return rc;
 	/*
 	 * Asked again under this transaction's write lock: two posta
@@ -477,7 +493,7 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
 	if (res->outcome == SMTP_PARTIAL) {
 		left = refusals(res, REFUSED_ALL, REFUSED_LINES, &n);
-		why = xasprintf("%s; the others have it", refused);
+		why = xasprintf(_("%s; the others have it"), refused);
 	}
 	if (settle_taken(f, id, res, left, why, &sp, first, out, outlen,
 	    &err) != 0) {
@@ -494,18 +510,27 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
 		report(f, id, APP_OUTBOX_SENT, false, subject, "");
 	} else if (sp.held_id != 0) {
 		f->stats->partial++;
-		msg = xasprintf("refused for %s", sp.now_why);
+		msg = xasprintf(_("refused for %s"), sp.now_why);
 		report(f, id, APP_OUTBOX_PARTIAL, false, subject, msg);
 		free(msg);
-		msg = xasprintf("refused for %s", sp.held_why);
+		msg = xasprintf(_("refused for %s"), sp.held_why);
 		report(f, sp.held_id, APP_OUTBOX_PARTIAL, true, subject, msg);
 		free(msg);
 	} else {
 		f->stats->partial++;
-		msg = xasprintf("refused for %s; the others have it; kept in "
-		    "the outbox for %s%s", refused, n == 1 ? "that recipient" :
-		    "those recipients", held ? " until you retry or drop it" :
-		    ", to be tried again");
+		if (held)
+			msg = xasprintf(ngettext("refused for %s; the others "
+			    "have it; kept in the outbox for that recipient "
+			    "until you retry or drop it", "refused for %s; the "
+			    "others have it; kept in the outbox for those "
+			    "recipients until you retry or drop it", n),
+			    refused);
+		else
+			msg = xasprintf(ngettext("refused for %s; the others "
+			    "have it; kept in the outbox for that recipient, "
+			    "to be tried again", "refused for %s; the others "
+			    "have it; kept in the outbox for those recipients, "
+			    "to be tried again", n), refused);
 		report(f, id, APP_OUTBOX_PARTIAL, held, subject, msg);
 		free(msg);
 	}
@@ -558,8 +583,8 @@ record_not_taken(struct flush *f, int64_t id, bool first,
     const struct perr *serr)
 {
 	struct perr	 err;
-	const char	*others = first ? "" : " (the other recipients have it "
-			    "from an earlier try)";
+	const char	*others = first ? "" : _(" (the other recipients have "
+			    "it from an earlier try)");
 	char		*refused, *msg, *lead;
 	size_t		 n;
 	int		 rc;
@@ -660,6 +685,26 @@ split_lines(char *list, size_t *n)
 	return v;
 }
 
+/*
+ * A server without 8BITMIME gets the 8bit text parts in quoted-printable
+ * (what it was sent is what the Sent copy keeps). A message that does
+ * not parse goes as it is, as it would have before.
+ */
+static void
+seven_bit(struct flush *f, char **out, size_t *outlen)
+{
+	struct perr	 ignored;
+	char		*down;
+	size_t		 downlen;
+
+	if (smtp_has_cap(f->smtp, "8BITMIME") ||
+	    compose_downgrade(*out, *outlen, &down, &downlen, &ignored) != 1)
+		return;
+	free(*out);
+	*out = down;
+	*outlen = downlen;
+}
+
 /* Submit outbox row id. -1 when the connection is gone for the rest. */
 static int
 flush_one(struct flush *f, int64_t id)
@@ -714,6 +759,7 @@ flush_one(struct flush *f, int64_t id)
 		rcpt = env.rcpt;
 		nrcpt = env.nrcpt;
 	}
+	seven_bit(f, &out, &outlen);
 	rc = smtp_submit(f->smtp, env.from, (const char *const *)rcpt, nrcpt,
 	    out, outlen, &res, &serr);
 	if (rc == 0)
@@ -770,15 +816,15 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	if (f.nids > 0 && acct->smtp.host == NULL) {
 		store_close(f.st);
 		free(f.ids);
-		return perr_set(err, PERR_CONFIG, "account %s: no smtp_host "
-		    "configured, so it cannot send", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: no smtp_host "
+		    "configured, so it cannot send"), acct->name);
 	}
 	for (i = 0; i < f.nids; i++) {
 		if (flush_one(&f, f.ids[i]) != 0) {
 			/* Unreachable: the rest wait with the same reason. */
 			for (i++; i < f.nids; i++)
-				(void)not_sent(&f, f.ids[i], false, "not "
-				    "tried: the server could not be reached");
+				(void)not_sent(&f, f.ids[i], false, _("not "
+				    "tried: the server could not be reached"));
 			break;
 		}
 	}
@@ -787,8 +833,8 @@ app_outbox_submit(const char *store_path, const struct account *acct,
 	store_close(f.st);
 	free(f.ids);
 	if (stats->failed + stats->unknown + stats->partial > 0) {
-		rc = perr_set(err, PERR_GENERIC, "account %s: %zu sent, %zu "
-		    "partly, %zu failed, %zu outcome unknown", acct->name,
+		rc = perr_set(err, PERR_GENERIC, _("account %s: %zu sent, %zu "
+		    "partly, %zu failed, %zu outcome unknown"), acct->name,
 		    stats->sent, stats->partial, stats->failed, stats->unknown);
 	}
 	return rc;
@@ -831,16 +877,16 @@ app_outbox_words(const struct app_outbox_event *ev)
 {
 	switch (ev->what) {
 	case APP_OUTBOX_SENT:
-		return "sent";
+		return _("sent");
 	case APP_OUTBOX_PARTIAL:
-		return ev->held ? "sent, failed for some recipients" :
-		    "sent, will retry for some recipients";
+		return ev->held ? _("sent, failed for some recipients") :
+		    _("sent, will retry for some recipients");
 	case APP_OUTBOX_FAILED:
-		return ev->held ? "failed" : "will retry";
+		return ev->held ? _("failed") : _("will retry");
 	case APP_OUTBOX_UNKNOWN:
-		return "outcome unknown";
+		return _("outcome unknown");
 	case APP_OUTBOX_NOTE:
 	default:
-		return "note";
+		return _("note");
 	}
 }

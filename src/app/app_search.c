@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "search/search.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* Folder names by id, looked up once per search (a handful of folders). */
 struct folder_names {
@@ -80,8 +81,8 @@ prepare(struct store *st, const char *query, const struct app_search *o,
 	if (o->account != NULL && store_account_find(st, o->account,
 	    &f->account_id, &proto, err) != 0) {
 		if (err->code == PERR_NOTFOUND)
-			perr_set(err, PERR_NOTFOUND, "account %s: no mail "
-			    "stored yet; run 'posta sync -a %s' first",
+			perr_set(err, PERR_NOTFOUND, _("account %s: no mail "
+			    "stored yet; run 'posta sync -a %s' first"),
 			    o->account, o->account);
 		search_free(*q);
 		*q = NULL;

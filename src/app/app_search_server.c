@@ -14,6 +14,7 @@
 #include "net/net.h"
 #include "search/search.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 struct server_run {
 	struct store			*st;
@@ -118,9 +119,9 @@ one_folder(void *arg, const struct store_folder *f)
 	rc = search_imap(r->q, f->name, r->acct->name, &args, &e);
 	if (rc <= 0) {
 		if (rc < 0) {
-			note(r->out, xasprintf("account %s: its server was "
-			    "not asked (%s); the bodies not in the store were "
-			    "not searched.", r->acct->name, e.msg));
+			note(r->out, xasprintf(_("account %s: its server "
+			    "was not asked (%s); the bodies not in the store "
+			    "were not searched."), r->acct->name, e.msg));
 			r->stop = true;
 		}
 		return 0;
@@ -129,9 +130,11 @@ one_folder(void *arg, const struct store_folder *f)
 	if (imap_select(r->c, f->remote_name, IMAP_SELECT_EXAMINE, NULL, NULL,
 	    NULL, &sel, &e) != 0 || sel.uidvalidity != f->uidvalidity) {
 		imap_selected_free(&sel);
-		note(r->out, xasprintf("account %s: folder %s was not asked "
-		    "(%s).", r->acct->name, f->name, sel.uidvalidity != 0 ?
-		    "it changed on the server since the last sync" : e.msg));
+		note(r->out, sel.uidvalidity != 0 ? xasprintf(_("account %s: "
+		    "folder %s was not asked (it changed on the server since "
+		    "the last sync)."), r->acct->name, f->name) :
+		    xasprintf(_("account %s: folder %s was not asked (%s)."),
+		    r->acct->name, f->name, e.msg));
 		free(args);
 		r->stop = r->c->unparsed || imap_err_fatal(&e);
 		return 0;
@@ -140,7 +143,7 @@ one_folder(void *arg, const struct store_folder *f)
 	rc = imap_uid_search(r->c, args, &found, &e);
 	free(args);
 	if (rc != 0) {
-		note(r->out, xasprintf("account %s: folder %s: %s",
+		note(r->out, xasprintf(_("account %s: folder %s: %s"),
 		    r->acct->name, f->name, e.msg));
 		r->stop = r->c->unparsed || imap_err_fatal(&e);
 		return 0;
@@ -164,16 +167,16 @@ one_account(struct store *st, const struct search_node *q,
 	if (store_account_find(st, a->name, &account_id, &proto, &e) != 0)
 		return 0;	/* nothing stored: nothing to add to */
 	if (offline) {
-		note(out, xasprintf("account %s keeps only some bodies here "
+		note(out, xasprintf(_("account %s keeps only some bodies here "
 		    "(offline = %s): words in the others were not searched; "
-		    "without --offline its server is asked too.", a->name,
+		    "without --offline its server is asked too."), a->name,
 		    policy(a)));
 		return 0;
 	}
 	if ((r.c = imap_connect(a, &a->in, &e)) == NULL) {
-		note(out, xasprintf("account %s: its server could not be "
+		note(out, xasprintf(_("account %s: its server could not be "
 		    "asked (%s); the bodies not in the store were not "
-		    "searched.", a->name, e.msg));
+		    "searched."), a->name, e.msg));
 		return 0;
 	}
 	rc = store_folder_list(st, account_id, one_folder, &r, err);

@@ -38,4 +38,12 @@ int	app_copy_save(struct store *st, const struct account *acct,
 	    int64_t account_id, enum store_special sp, const char *raw,
 	    size_t len, unsigned flags, struct perr *err);
 
+/*
+ * The stored message of account_id whose Message-ID is msgid (a reply's
+ * In-Reply-To, without <>): the oldest row, not a draft nor \Deleted;
+ * *id 0 when there is none.
+ */
+int	app_answered_id(struct store *st, int64_t account_id,
+	    const char *msgid, int64_t *id, struct perr *err);
+
 #endif

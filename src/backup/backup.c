@@ -23,6 +23,7 @@
 #include "backup/backup.h"
 #include "mail/mail.h"
 #include "sync/sync.h"
+#include "util/i18n.h"
 
 #define EXPORT_PAGE	500
 #define IMPORT_BATCH	100
@@ -117,10 +118,10 @@ backup_export(struct store *st, int64_t folder_id, enum backup_format fmt,
 	if (fmt == BACKUP_MBOX) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return perr_set(err, PERR_IO, "%s: %s%s", path,
-			    strerror(errno), errno == EEXIST ? " (posta never "
-			    "overwrites or appends to an mbox: give a new file "
-			    "name)" : "");
+			return perr_set(err, PERR_IO, errno == EEXIST ?
+			    _("%s: %s (posta never overwrites or appends to an "
+			    "mbox: give a new file name)") : "%s: %s", path,
+			    strerror(errno));
 		if ((f = fdopen(fd, "w")) == NULL) {
 			perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
 			(void)close(fd);
@@ -164,14 +165,14 @@ mbox_check(int fd, const char *path, off_t *size, struct perr *err)
 	if (fstat(fd, &sb) != 0)
 		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
-		return perr_set(err, PERR_IO, "%s: not a regular file", path);
+		return perr_set(err, PERR_IO, _("%s: not a regular file"), path);
 	*size = sb.st_size;
 	if (sb.st_size == 0)
 		return 0;
 	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head ||
 	    memcmp(head, "From ", sizeof head) != 0)
-		return perr_set(err, PERR_IO, "%s: not an mbox file (it does "
-		    "not start with \"From \"); nothing was added", path);
+		return perr_set(err, PERR_IO, _("%s: not an mbox file (it does "
+		    "not start with \"From \"); nothing was added"), path);
 	return 0;
 }
 
@@ -211,7 +212,7 @@ out:
 	}
 	/* Never half an entry: the file goes back to what it was. */
 	if (rc != 0 && (fflush(f) != 0 || ftruncate(fileno(f), size) != 0))
-		perr_prefix(err, "%s: could not be put back to %lld bytes: ",
+		perr_prefix(err, _("%s: could not be put back to %lld bytes"),
 		    path, (long long)size);
 	if (fclose(f) != 0 && rc == 0) {
 		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
@@ -328,7 +329,7 @@ backup_import(struct store *st, int64_t account_id, int64_t folder_id,
 fail:
 	(void)store_rollback(st, &ignored);
 	bs->messages -= batch;
-	perr_prefix(err, "import stopped after %llu messages",
+	perr_prefix(err, _("import stopped after %llu messages"),
 	    (unsigned long long)bs->messages);
 done:
 	sync_threader_free(th);

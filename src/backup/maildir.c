@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "backup/backup.h"
+#include "util/i18n.h"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -117,8 +118,8 @@ mkdir_one(const char *path, struct perr *err)
 		return 0;
 	if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return 0;
-	return perr_set(err, PERR_IO, "%s: cannot create the directory: %s",
-	    path, errno == EEXIST ? "a file is in the way" : strerror(errno));
+	return perr_set(err, PERR_IO, _("%s: cannot create the directory: %s"),
+	    path, errno == EEXIST ? _("a file is in the way") : strerror(errno));
 }
 
 int
@@ -241,7 +242,7 @@ backup_maildir_write(const char *dir, const char *raw, size_t len,
 		rc = 0;
 		goto out;
 	}
-	perr_set(err, PERR_IO, "%s: no unique file name found", dir);
+	perr_set(err, PERR_IO, _("%s: no unique file name found"), dir);
 out:
 	free(tmp);
 	free(cur);
@@ -359,8 +360,8 @@ backup_maildir_next(struct backup_maildir *md, char **raw, size_t *len,
 		break;
 	}
 	if ((uint64_t)sb.st_size > MAIL_MSG_MAX) {
-		perr_set(err, PERR_IO, "%s: the message is larger than %zu "
-		    "MiB; refusing it", path, MAIL_MSG_MAX >> 20);
+		perr_set(err, PERR_IO, _("%s: the message is larger than %zu "
+		    "MiB; refusing it"), path, MAIL_MSG_MAX >> 20);
 		(void)close(fd);
 		free(path);
 		return -1;
@@ -377,8 +378,8 @@ backup_maildir_next(struct backup_maildir *md, char **raw, size_t *len,
 	}
 	(void)close(fd);
 	if (got != (size_t)sb.st_size) {
-		perr_set(err, PERR_IO, "%s: the file changed or could not be "
-		    "read", path);
+		perr_set(err, PERR_IO, _("%s: the file changed or could not be "
+		    "read"), path);
 		free(buf);
 		free(path);
 		return -1;

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "backup/backup.h"
+#include "util/i18n.h"
 
 /* ---- writing ----------------------------------------------------------- */
 
@@ -94,7 +95,7 @@ backup_mbox_write(FILE *f, const char *raw, size_t len, const char *from,
 	}
 	(void)putc('\n', f);
 	if (ferror(f))
-		return perr_set(err, PERR_IO, "writing the mbox: %s",
+		return perr_set(err, PERR_IO, _("writing the mbox: %s"),
 		    strerror(errno));
 	return 0;
 }
@@ -272,8 +273,8 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 		}
 		if (n < 0 || blen < 5 || memcmp(buf, "From ", 5) != 0) {
 			free(buf);
-			return perr_set(err, PERR_IO, "%s: not an mbox file "
-			    "(it does not start with a \"From \" line)",
+			return perr_set(err, PERR_IO, _("%s: not an mbox file "
+			    "(it does not start with a \"From \" line)"),
 			    mb->path);
 		}
 		mb->started = true;
@@ -287,8 +288,8 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 			if (ferror(mb->f))
 				return perr_set(err, PERR_IO, "%s: %s",
 				    mb->path, strerror(errno));
-			return perr_set(err, PERR_IO, "%s: message %zu is "
-			    "larger than %zu MiB; refusing it", mb->path,
+			return perr_set(err, PERR_IO, _("%s: message %zu is "
+			    "larger than %zu MiB; refusing it"), mb->path,
 			    mb->count + 1, MAIL_MSG_MAX >> 20);
 		}
 		if (n == 0) {
@@ -314,8 +315,8 @@ backup_mbox_next(struct backup_mbox *mb, char **raw, size_t *len,
 	*flags = take_status(buf, &blen);
 	if (blen > MAIL_MSG_MAX) {
 		free(buf);
-		return perr_set(err, PERR_IO, "%s: message %zu is larger than "
-		    "%zu MiB; refusing it", mb->path, mb->count + 1,
+		return perr_set(err, PERR_IO, _("%s: message %zu is larger "
+		    "than %zu MiB; refusing it"), mb->path, mb->count + 1,
 		    MAIL_MSG_MAX >> 20);
 	}
 	mb->count++;

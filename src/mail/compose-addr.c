@@ -13,6 +13,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- addresses ------------------------------------------------------- */
 
@@ -29,87 +30,87 @@ compose_addr_check(const char *addr, struct perr *err)
 	size_t		 n, llen;
 
 	if (addr == NULL || *addr == '\0')
-		return perr_set(err, PERR_GENERIC, "empty address");
+		return perr_set(err, PERR_GENERIC, _("empty address"));
 	if (strpbrk(addr, "\r\n") != NULL)
-		return perr_set(err, PERR_GENERIC, "'%s': contains a line "
-		    "break", addr);
+		return perr_set(err, PERR_GENERIC, _("'%s': contains a line "
+		    "break"), addr);
 	if (strpbrk(addr, "<>") != NULL)
-		return perr_set(err, PERR_GENERIC, "'%s': contains '<' or "
-		    "'>'", addr);
+		return perr_set(err, PERR_GENERIC, _("'%s': contains '<' or "
+		    "'>'"), addr);
 	n = strlen(addr);
 	if (!compose_all_ascii(addr, n))
-		return perr_set(err, PERR_GENERIC, "'%s': non-ASCII "
+		return perr_set(err, PERR_GENERIC, _("'%s': non-ASCII "
 		    "characters in an address need SMTPUTF8, which posta "
-		    "cannot send", addr);
+		    "cannot send"), addr);
 	for (p = addr; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7F)
-			return perr_set(err, PERR_GENERIC, "'%s': contains a "
-			    "space or a control character", addr);
+			return perr_set(err, PERR_GENERIC, _("'%s': contains a "
+			    "space or a control character"), addr);
 	if ((at = strrchr(addr, '@')) == NULL)
-		return perr_set(err, PERR_GENERIC, "'%s': missing '@domain'",
+		return perr_set(err, PERR_GENERIC, _("'%s': missing '@domain'"),
 		    addr);
 	llen = (size_t)(at - addr);
 	if (llen == 0)
-		return perr_set(err, PERR_GENERIC, "'%s': nothing before '@'",
+		return perr_set(err, PERR_GENERIC, _("'%s': nothing before '@'"),
 		    addr);
 	if (llen > 64)
-		return perr_set(err, PERR_GENERIC, "'%s': the part before "
-		    "'@' is longer than 64 characters", addr);
+		return perr_set(err, PERR_GENERIC, _("'%s': the part before "
+		    "'@' is longer than 64 characters"), addr);
 	if (n > 254)
-		return perr_set(err, PERR_GENERIC, "'%s': longer than 254 "
-		    "characters", addr);
+		return perr_set(err, PERR_GENERIC, _("'%s': longer than 254 "
+		    "characters"), addr);
 	if (addr[0] == '"') {
 		if (llen < 2 || at[-1] != '"')
-			return perr_set(err, PERR_GENERIC, "'%s': unbalanced "
-			    "quotes before '@'", addr);
+			return perr_set(err, PERR_GENERIC, _("'%s': unbalanced "
+			    "quotes before '@'"), addr);
 	} else {
 		if (addr[0] == '.' || at[-1] == '.')
-			return perr_set(err, PERR_GENERIC, "'%s': the part "
-			    "before '@' may not start or end with '.'", addr);
+			return perr_set(err, PERR_GENERIC, _("'%s': the part "
+			    "before '@' may not start or end with '.'"), addr);
 		for (p = addr; p < at; p++) {
 			if (*p == '.' && p[1] == '.')
-				return perr_set(err, PERR_GENERIC, "'%s': "
-				    "'..' before '@'", addr);
+				return perr_set(err, PERR_GENERIC, _("'%s': "
+				    "'..' before '@'"), addr);
 			if (*p != '.' && !is_atext((unsigned char)*p))
-				return perr_set(err, PERR_GENERIC, "'%s': "
+				return perr_set(err, PERR_GENERIC, _("'%s': "
 				    "'%c' is not allowed before '@' (unless "
-				    "quoted)", addr, *p);
+				    "quoted)"), addr, *p);
 		}
 	}
 	p = at + 1;
 	if (*p == '\0')
-		return perr_set(err, PERR_GENERIC, "'%s': missing the domain "
-		    "after '@'", addr);
+		return perr_set(err, PERR_GENERIC, _("'%s': missing the domain "
+		    "after '@'"), addr);
 	if (*p == '[') {
 		if (p[strlen(p) - 1] != ']' || strlen(p) < 3)
-			return perr_set(err, PERR_GENERIC, "'%s': unterminated "
-			    "address literal", addr);
+			return perr_set(err, PERR_GENERIC, _("'%s': "
+			    "unterminated address literal"), addr);
 		return 0;
 	}
 	if (strlen(p) > 253)
-		return perr_set(err, PERR_GENERIC, "'%s': domain too long",
+		return perr_set(err, PERR_GENERIC, _("'%s': domain too long"),
 		    addr);
 	for (label = p; ; p++) {
 		if (*p == '.' || *p == '\0') {
 			size_t l = (size_t)(p - label);
 
 			if (l == 0)
-				return perr_set(err, PERR_GENERIC, "'%s': empty "
-				    "label in the domain", addr);
+				return perr_set(err, PERR_GENERIC, _("'%s': "
+				    "empty label in the domain"), addr);
 			if (l > 63)
-				return perr_set(err, PERR_GENERIC, "'%s': a "
-				    "domain label is longer than 63 characters",
+				return perr_set(err, PERR_GENERIC, _("'%s': a "
+				    "domain label is longer than 63 characters"),
 				    addr);
 			if (label[0] == '-' || p[-1] == '-')
-				return perr_set(err, PERR_GENERIC, "'%s': a "
+				return perr_set(err, PERR_GENERIC, _("'%s': a "
 				    "domain label may not start or end with "
-				    "'-'", addr);
+				    "'-'"), addr);
 			if (*p == '\0')
 				break;
 			label = p + 1;
 		} else if (!isalnum((unsigned char)*p) && *p != '-')
-			return perr_set(err, PERR_GENERIC, "'%s': '%c' is not "
-			    "allowed in a domain", addr, *p);
+			return perr_set(err, PERR_GENERIC, _("'%s': '%c' is "
+			    "not allowed in a domain"), addr, *p);
 	}
 	return 0;
 }
@@ -196,25 +197,25 @@ parse_item(const char *s, size_t n, char **name, char **addr,
 		else if (!q && item[i] == '>' && lt != NULL && gt == NULL)
 			gt = item + i;
 		else if (!q && item[i] == ':' && lt == NULL) {
-			perr_set(err, PERR_GENERIC, "'%s': address groups "
-			    "(\"name: a, b;\") are not supported", item);
+			perr_set(err, PERR_GENERIC, _("'%s': address groups "
+			    "(\"name: a, b;\") are not supported"), item);
 			free(item);
 			return -1;
 		}
 	}
 	if (q) {
-		perr_set(err, PERR_GENERIC, "'%s': unbalanced quotes", item);
+		perr_set(err, PERR_GENERIC, _("'%s': unbalanced quotes"), item);
 		free(item);
 		return -1;
 	}
 	if (lt != NULL) {
 		if (gt == NULL) {
-			perr_set(err, PERR_GENERIC, "'%s': missing '>'", item);
+			perr_set(err, PERR_GENERIC, _("'%s': missing '>'"), item);
 			free(item);
 			return -1;
 		}
 		if (!compose_is_blank(gt + 1)) {
-			perr_set(err, PERR_GENERIC, "'%s': text after '>'",
+			perr_set(err, PERR_GENERIC, _("'%s': text after '>'"),
 			    item);
 			free(item);
 			return -1;
@@ -224,13 +225,13 @@ parse_item(const char *s, size_t n, char **name, char **addr,
 		free(t);
 		*addr = compose_trim_dup(lt + 1, (size_t)(gt - lt - 1));
 	} else if (strchr(item, '>') != NULL) {
-		perr_set(err, PERR_GENERIC, "'%s': '>' without '<'", item);
+		perr_set(err, PERR_GENERIC, _("'%s': '>' without '<'"), item);
 		free(item);
 		return -1;
 	} else {
 		if (strpbrk(item, " \t\"") != NULL) {
-			perr_set(err, PERR_GENERIC, "'%s' is not an address "
-			    "(write: Name <user@domain>)", item);
+			perr_set(err, PERR_GENERIC, _("'%s' is not an address "
+			    "(write: Name <user@domain>)"), item);
 			free(item);
 			return -1;
 		}
@@ -549,7 +550,7 @@ compose_bounce(const char *raw, size_t len, const char *from,
 	*out = NULL;
 	*outlen = 0;
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message to bounce");
+		return perr_set(err, PERR_GENERIC, _("no message to bounce"));
 	if (compose_parse_list(from, false, &a, err) != 0) {
 		perr_prefix(err, "Resent-From");
 		compose_addrs_free(&a);
@@ -557,8 +558,8 @@ compose_bounce(const char *raw, size_t len, const char *from,
 	}
 	if (a.n != 1) {
 		compose_addrs_free(&a);
-		return perr_set(err, PERR_GENERIC, "Resent-From: exactly one "
-		    "address expected");
+		return perr_set(err, PERR_GENERIC, _("Resent-From: exactly one "
+		    "address expected"));
 	}
 	fromf = imf_header_addrs(&a);
 	compose_addrs_free(&a);
@@ -570,8 +571,8 @@ compose_bounce(const char *raw, size_t len, const char *from,
 	}
 	if (a.n == 0) {
 		free(fromf);
-		return perr_set(err, PERR_GENERIC, "Resent-To: no address to "
-		    "bounce the message to");
+		return perr_set(err, PERR_GENERIC, _("Resent-To: no address to "
+		    "bounce the message to"));
 	}
 	tof = imf_header_addrs(&a);
 	compose_addrs_free(&a);
@@ -605,7 +606,7 @@ compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
 	*out = NULL;
 	*outlen = 0;
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	hlen = header_end(raw, len, &body);
 	/* A bounce: only its Resent-* block is ours to read and change. */
 	if ((rb = resent_block(raw, hlen)) > 0)
@@ -613,18 +614,18 @@ compose_envelope(const char *raw, size_t len, struct compose_envelope *e,
 	hdr = xstrndup(raw, hlen);
 	if (mailimf_fields_parse(hdr, hlen, &idx, &f) != MAILIMF_NO_ERROR) {
 		free(hdr);
-		return perr_set(err, PERR_GENERIC, "the message's header "
-		    "cannot be parsed");
+		return perr_set(err, PERR_GENERIC, _("the message's header "
+		    "cannot be parsed"));
 	}
 	for (c = clist_begin(f->fld_list); c != NULL; c = clist_next(c))
 		if (env_field(e, clist_content(c), rb > 0, err) != 0)
 			goto out;
 	if (e->from == NULL) {
-		perr_set(err, PERR_GENERIC, "the message has no From address");
+		perr_set(err, PERR_GENERIC, _("the message has no From address"));
 		goto out;
 	}
 	if (e->nrcpt == 0) {
-		perr_set(err, PERR_GENERIC, "the message has no recipients");
+		perr_set(err, PERR_GENERIC, _("the message has no recipients"));
 		goto out;
 	}
 	/* The header without Bcc (a bounce: Resent-Bcc) and its

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- drafts ----------------------------------------------------------- */
 
@@ -211,11 +212,16 @@ compose_draft_file_parse(const char *text, size_t len,
 				    (size_t)(colon - p)) == 0)
 					cur = i;
 			if (cur == NDRAFT_HEADERS) {
-				perr_set(err, PERR_GENERIC, "line %zu: %s '%.*s' "
+				perr_set(err, PERR_GENERIC, colon == NULL ?
+				    _("line %zu: not a header line: '%.*s' "
 				    "(the header lines are From, To, Cc, Bcc, "
-				    "Subject and Reply-To; an empty line starts "
-				    "the body)", lineno, colon == NULL ?
-				    "not a header line:" : "unknown header",
+				    "Subject and Reply-To; an empty line "
+				    "starts "
+				    "the body)") : _("line %zu: unknown header "
+				    "'%.*s' (the header lines are From, To, "
+				    "Cc, "
+				    "Bcc, Subject and Reply-To; an empty line "
+				    "starts the body)"), lineno,
 				    (int)(colon == NULL ? (n > 40 ? 40 : n) :
 				    (size_t)(colon - p)), p);
 				for (i = 0; i < NDRAFT_HEADERS; i++)

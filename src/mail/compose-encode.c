@@ -2,8 +2,10 @@
  * compose-encode.c - the encodings of composing (see compose.c): the
  * helpers every compose file shares, RFC 2047 encoded words for Subject
  * and display names (libetpan has no encoder), MIME types by file name
- * and content, and quoted-printable and base64 bodies (libetpan's QP
- * writer encodes every 'F' and doubles trailing spaces).
+ * and content, quoted-printable and base64 bodies (libetpan's QP
+ * writer encodes every 'F' and doubles trailing spaces), and the
+ * downgrade of 8bit text to quoted-printable for servers without
+ * 8BITMIME.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -428,30 +430,186 @@ compose_qp_encode(struct mbuf *b, const char *s, size_t n)
 int
 compose_text_encoding(const char *s, size_t n)
 {
-	size_t	i, high = 0, line = 0;
-	bool	long_line = false, ctl = false, trailing = false;
+	size_t	i, high = 0, line = 0, longest = 0;
+	bool	ctl = false, trailing = false;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
-		if (c >= 0x80)
-			high++;
-		else if (c == '\n') {
+		if (c == '\n') {
 			if (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
 				trailing = true;
+			if (line > longest)
+				longest = line;
 			line = 0;
 			continue;
-		} else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F)
-			ctl = true;
-		if (++line > 76)
-			long_line = true;
+		}
+		if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
+			continue;
+		if (c >= 0x80)
+			high++;
+		else if ((c < 0x20 && c != '\t') || c == 0x7F)
+			ctl = true;	/* NUL, a bare CR, ... */
+		line++;
 	}
-	if (high == 0 && !long_line && !ctl && !trailing &&
+	if (line > longest)
+		longest = line;
+	if (high == 0 && longest <= 76 && !ctl && !trailing &&
 	    !(n >= 5 && memcmp(s, "From ", 5) == 0) &&
 	    memmem(s, n, "\nFrom ", 6) == NULL)
 		return MAILMIME_MECHANISM_7BIT;
-	/* QP triples every 8-bit byte: beyond about one in five, base64. */
-	if (high * 5 <= n)
-		return MAILMIME_MECHANISM_QUOTED_PRINTABLE;
-	return MAILMIME_MECHANISM_BASE64;
+	/*
+	 * 8bit as it is (the outbox turns it into quoted-printable for a
+	 * server without 8BITMIME: compose_downgrade()), unless SMTP could
+	 * not carry it: a line over 998 bytes (RFC 5321 4.5.3.1.6), NUL or
+	 * a bare CR (RFC 2045 2.8). Never base64: text stays readable.
+	 */
+	if (high > 0 && longest <= 998 && !ctl)
+		return MAILMIME_MECHANISM_8BIT;
+	return MAILMIME_MECHANISM_QUOTED_PRINTABLE;
+}
+
+/* ---- 8bit to quoted-printable (RFC 6152 section 3: no 8BITMIME) ------- */
+
+/* A text leaf sent 8bit: its header block [hdr, body) and its body. */
+struct leaf8 {
+	size_t	hdr, body, len;
+};
+
+struct leaves8 {
+	struct leaf8	*v;
+	size_t		 n;
+	bool		 other;	/* 8bit that is not a text leaf */
+};
+
+static bool
+is_text(const struct mailmime *m)
+{
+	const struct mailmime_type *t = m->mm_content_type != NULL ?
+	    m->mm_content_type->ct_type : NULL;
+
+	/* No Content-Type: text/plain (RFC 2045 5.2). */
+	return t == NULL || (t->tp_type == MAILMIME_TYPE_DISCRETE_TYPE &&
+	    t->tp_data.tp_discrete_type->dt_type ==
+	    MAILMIME_DISCRETE_TYPE_TEXT);
+}
+
+/* The parts of m (depth bounded by the guard's parse) that are 8bit. */
+static void
+leaves8(const struct mailmime *m, const char *base, struct leaves8 *l,
+    int depth)
+{
+	clistiter		*it;
+	const struct mailmime_data *b = m->mm_body;
+
+	if (depth > 64) {
+		l->other = true;
+		return;
+	}
+	switch (m->mm_type) {
+	case MAILMIME_SINGLE:
+		if (b == NULL || b->dt_type != MAILMIME_DATA_TEXT ||
+		    b->dt_encoding != MAILMIME_MECHANISM_8BIT ||
+		    compose_all_ascii(b->dt_data.dt_text.dt_data,
+		    b->dt_data.dt_text.dt_length))
+			return;
+		if (!is_text(m) || m->mm_mime_start == NULL) {
+			l->other = true;
+			return;
+		}
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		l->v[l->n].hdr = (size_t)(m->mm_mime_start - base);
+		l->v[l->n].body = (size_t)(b->dt_data.dt_text.dt_data - base);
+		l->v[l->n].len = b->dt_data.dt_text.dt_length;
+		l->n++;
+		return;
+	case MAILMIME_MULTIPLE:
+		for (it = clist_begin(m->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL; it = clist_next(it))
+			leaves8(clist_content(it), base, l, depth + 1);
+		return;
+	case MAILMIME_MESSAGE:
+		/* The top message's body; an attached message stays as it
+		 * is (message/rfc822 may not be encoded, RFC 2046 5.2.1). */
+		if (depth == 0 && m->mm_data.mm_message.mm_msg_mime != NULL)
+			leaves8(m->mm_data.mm_message.mm_msg_mime, base, l,
+			    depth + 1);
+		else if (b != NULL && b->dt_type == MAILMIME_DATA_TEXT &&
+		    !compose_all_ascii(b->dt_data.dt_text.dt_data,
+		    b->dt_data.dt_text.dt_length))
+			l->other = true;
+		return;
+	default:
+		return;
+	}
+}
+
+/* A header block with its Content-Transfer-Encoding (and the lines
+ * folded into it) saying quoted-printable. */
+static void
+header_to_qp(struct mbuf *b, const char *h, size_t n)
+{
+	static const char	 cte[] = "Content-Transfer-Encoding:";
+	size_t			 i = 0, e;
+
+	while (i < n) {
+		for (e = i; e < n && h[e] != '\n'; e++)
+			;
+		e = e < n ? e + 1 : n;
+		if (e - i >= sizeof cte - 1 &&
+		    strncasecmp(h + i, cte, sizeof cte - 1) == 0) {
+			mbuf_adds(b, "Content-Transfer-Encoding: "
+			    "quoted-printable\r\n");
+			/* Its folded lines go with it. */
+			while (e < n && (h[e] == ' ' || h[e] == '\t')) {
+				while (e < n && h[e] != '\n')
+					e++;
+				e = e < n ? e + 1 : n;
+			}
+		} else
+			mbuf_add(b, h + i, e - i);
+		i = e;
+	}
+}
+
+int
+compose_downgrade(const char *raw, size_t len, char **out, size_t *outlen,
+    struct perr *err)
+{
+	struct mailmime	*m = NULL;
+	struct leaves8	 l = { NULL, 0, false };
+	struct mbuf	 b = { 0 };
+	size_t		 idx = 0, at = 0, i;
+
+	*out = NULL;
+	*outlen = 0;
+	if (compose_all_ascii(raw, len))
+		return 0;
+	if (mailmime_parse(raw, len, &idx, &m) != MAILIMF_NO_ERROR)
+		return perr_set(err, PERR_GENERIC, "the message to send "
+		    "cannot be read as MIME to make it 7-bit");
+	leaves8(m, raw, &l, 0);
+	mailmime_free(m);
+	if (l.n == 0) {
+		free(l.v);
+		return 0;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].hdr < at || l.v[i].body < l.v[i].hdr ||
+		    l.v[i].body + l.v[i].len > len)
+			break;	/* never: parts come in order */
+		mbuf_add(&b, raw + at, l.v[i].hdr - at);
+		header_to_qp(&b, raw + l.v[i].hdr, l.v[i].body - l.v[i].hdr);
+		compose_qp_encode(&b, raw + l.v[i].body, l.v[i].len);
+		at = l.v[i].body + l.v[i].len;
+	}
+	free(l.v);
+	if (i < l.n) {
+		mbuf_free(&b);
+		return perr_set(err, PERR_GENERIC, "the message to send has "
+		    "parts out of order; it cannot be made 7-bit");
+	}
+	mbuf_add(&b, raw + at, len - at);
+	*out = mbuf_finish(&b, outlen);
+	return 1;
 }

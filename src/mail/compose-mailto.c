@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- mailto: URLs ------------------------------------------------------- */
 
@@ -66,7 +67,7 @@ compose_mailto(const char *url, struct compose_draft *d, struct perr *err)
 	size_t		 i;
 
 	if (url == NULL || strncasecmp(url, "mailto:", 7) != 0)
-		return perr_set(err, PERR_GENERIC, "not a mailto: URL");
+		return perr_set(err, PERR_GENERIC, _("not a mailto: URL"));
 	p = url + 7;
 	q = strchr(p, '?');
 	v = pct_decode(p, q != NULL ? (size_t)(q - p) : strlen(p));

@@ -12,6 +12,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- replies and forwards --------------------------------------------- */
 
@@ -320,7 +321,7 @@ compose_reply(const char *raw, size_t len, bool all,
 
 	memset(d, 0, sizeof *d);
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message to reply to");
+		return perr_set(err, PERR_GENERIC, _("no message to reply to"));
 	orig_open(raw, len, &o);
 	if (compose_addr_check(o.h.from_addr, &ignored) == 0)
 		compose_addrs_add(&from, o.h.from_name, o.h.from_addr);
@@ -351,11 +352,11 @@ compose_reply(const char *raw, size_t len, bool all,
 	}
 
 	who = *o.h.from_name != '\0' ? o.h.from_name :
-	    *o.h.from_addr != '\0' ? o.h.from_addr : "someone";
+	    *o.h.from_addr != '\0' ? o.h.from_addr : _("someone");
 	if (o.date != NULL)
-		mbuf_printf(&b, "On %s, %s wrote:\n", o.date, who);
+		mbuf_printf(&b, _("On %s, %s wrote:\n"), o.date, who);
 	else
-		mbuf_printf(&b, "%s wrote:\n", who);
+		mbuf_printf(&b, _("%s wrote:\n"), who);
 	text = message_text(raw, len);
 	for (line = text; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -415,12 +416,12 @@ compose_forward(const char *raw, size_t len, bool as_attachment,
 
 	memset(d, 0, sizeof *d);
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message to forward");
+		return perr_set(err, PERR_GENERIC, _("no message to forward"));
 	orig_open(raw, len, &o);
 	d->subject = compose_subject_forward(o.h.subject);
 	if (as_attachment) {
 		name = xasprintf("%s.eml", *o.h.subject != '\0' ? o.h.subject :
-		    "forwarded message");
+		    _("forwarded message"));
 		for (p = name; *p != '\0'; p++)
 			if (*p == '/' || *p == '\\')
 				*p = '_';
@@ -434,7 +435,7 @@ compose_forward(const char *raw, size_t len, bool as_attachment,
 		return 0;
 	}
 	from = addr_format(o.h.from_name, o.h.from_addr);
-	mbuf_adds(&b, "\n\n---------- Forwarded message ----------\n");
+	mbuf_adds(&b, _("\n\n---------- Forwarded message ----------\n"));
 	mbuf_printf(&b, "From: %s\n", from);
 	if (o.date != NULL)
 		mbuf_printf(&b, "Date: %s\n", o.date);
@@ -464,7 +465,7 @@ compose_from_message(const char *raw, size_t len, struct compose_draft *d,
 
 	memset(d, 0, sizeof *d);
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	orig_open(raw, len, &o);
 	if (*o.h.from_addr != '\0')
 		d->from = addr_format(o.h.from_name, o.h.from_addr);

@@ -14,10 +14,12 @@
  *     needs RFC 2231 is written as part of the disposition token instead;
  *   - its Message-ID names the local host, so ours is made from random
  *     bytes the caller supplies and the domain of the From address.
- * The output is 7-bit clean (libetpan never sends BODY=8BITMIME): text is
- * 7bit, quoted-printable or base64 by content, attachments are base64 so
- * that they arrive byte for byte; only a forwarded message that itself
- * holds 8-bit bytes is declared 8bit (message/rfc822 may not be encoded).
+ * Text is 7bit, 8bit or quoted-printable by content
+ * (compose_text_encoding(): never base64); the outbox sends 8bit with
+ * BODY=8BITMIME, or turns it quoted-printable for a server without
+ * 8BITMIME (compose_downgrade()). Attachments are base64 so that they
+ * arrive byte for byte; a forwarded message that itself holds 8-bit bytes
+ * is declared 8bit (message/rfc822 may not be encoded).
  *
  * Pure: no I/O. The caller reads files, picks the time and the random
  * bytes, and the signature.
@@ -37,6 +39,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- building ---------------------------------------------------------- */
 
@@ -362,8 +365,8 @@ compose_build(const struct compose_draft *d,
 	*len = 0;
 	if (o == NULL || o->message_id == NULL ||
 	    !msgid_ok(o->message_id, strlen(o->message_id)))
-		return perr_set(err, PERR_GENERIC, "compose: no valid "
-		    "Message-ID given");
+		return perr_set(err, PERR_GENERIC, _("compose: no valid "
+		    "Message-ID given"));
 	if (field_addrs("From", d->from, &from, err) != 0 ||
 	    field_addrs("To", d->to, &to, err) != 0 ||
 	    field_addrs("Cc", d->cc, &cc, err) != 0 ||
@@ -371,12 +374,13 @@ compose_build(const struct compose_draft *d,
 	    field_addrs("Reply-To", d->reply_to, &rt, err) != 0)
 		goto out;
 	if (from.n != 1) {
-		perr_set(err, PERR_GENERIC, "From: %s", from.n == 0 ?
-		    "no sender address" : "more than one address");
+		perr_set(err, PERR_GENERIC, "%s", from.n == 0 ?
+		    _("From: no sender address") :
+		    _("From: more than one address"));
 		goto out;
 	}
 	if (!o->draft && to.n + cc.n + bcc.n == 0) {
-		perr_set(err, PERR_GENERIC, "no recipients (To, Cc or Bcc)");
+		perr_set(err, PERR_GENERIC, _("no recipients (To, Cc or Bcc)"));
 		goto out;
 	}
 
@@ -430,8 +434,8 @@ compose_build(const struct compose_draft *d,
 	if ((out = mmap_string_new("")) == NULL)
 		goto nomem;
 	if (mailmime_write_mem(out, &col, msg) != MAILIMF_NO_ERROR) {
-		perr_set(err, PERR_GENERIC, "compose: libetpan could not "
-		    "write the message");
+		perr_set(err, PERR_GENERIC, _("compose: libetpan could not "
+		    "write the message"));
 		goto out;
 	}
 	*raw = xmalloc(out->len + 1);
@@ -441,7 +445,7 @@ compose_build(const struct compose_draft *d,
 	rc = 0;
 	goto out;
 nomem:
-	perr_set(err, PERR_NOMEM, "compose: out of memory");
+	perr_set(err, PERR_NOMEM, _("compose: out of memory"));
 out:
 	if (out != NULL)
 		mmap_string_free(out);

@@ -14,6 +14,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 #define MAX_IDS		512	/* References kept; threading needs few */
 
@@ -290,7 +291,7 @@ mail_headers_parse(const char *raw, size_t len, struct mail_headers *h,
 
 	if (raw == NULL) {
 		mail_headers_from_fields(NULL, NULL, h);
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	}
 	mime_open(raw, len, false, &m);
 	mail_headers_from_msg(&m, h);
@@ -312,4 +313,81 @@ mail_headers_free(struct mail_headers *h)
 	free(h->cc);
 	free(h->subject);
 	memset(h, 0, sizeof *h);
+}
+
+/* One field of mail_headers_all(): "Name: value" decoded, one line. */
+static void
+all_field(struct mbuf *out, const char *f)
+{
+	const char	*colon = strchr(f, ':'), *v;
+	char		*name, *dec, *line;
+
+	if (colon == NULL) {
+		/* Not a field (a broken header): shown as it stands. */
+		line = sanitize_line(f);
+		mbuf_printf(out, "%s\n", line);
+		free(line);
+		return;
+	}
+	name = xstrndup(f, (size_t)(colon - f));
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	dec = rfc2047_decode(v);
+	line = xasprintf("%s: %s", name, dec);
+	free(dec);
+	free(name);
+	dec = sanitize_line(line);
+	mbuf_printf(out, "%s\n", dec);
+	free(dec);
+	free(line);
+}
+
+char *
+mail_headers_all(const char *raw, size_t len)
+{
+	struct mbuf	 out = { 0 }, f = { 0 };
+	const char	*p = raw, *end = raw + len, *eol;
+	size_t		 n;
+	char		*s;
+
+	if (raw == NULL)
+		return xstrdup("");
+	if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
+		eol = memchr(p, '\n', len);
+		p = eol != NULL ? eol + 1 : end;
+	}
+	while (p < end && out.len < MAIL_RENDER_MAX) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		n = (size_t)(eol - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			break;		/* the blank line: the body follows */
+		if ((*p == ' ' || *p == '\t') && f.len > 0) {
+			/* Unfolded: the line break goes, one space stays. */
+			while (n > 0 && (*p == ' ' || *p == '\t')) {
+				p++;
+				n--;
+			}
+			mbuf_addc(&f, ' ');
+			mbuf_add(&f, p, n);
+		} else {
+			if (f.len > 0) {
+				s = mbuf_finish(&f, NULL);
+				all_field(&out, s);
+				free(s);
+			}
+			mbuf_add(&f, p, n);
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	if (f.len > 0) {
+		s = mbuf_finish(&f, NULL);
+		all_field(&out, s);
+		free(s);
+	}
+	mbuf_free(&f);
+	return mbuf_finish(&out, NULL);
 }

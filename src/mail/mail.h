@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "util/util.h"
+#include "util/i18n.h"
 
 /* Limits that keep a hostile message from costing more than a normal one. */
 #define MAIL_MAX_DEPTH		32	/* nested multiparts / messages walked */
@@ -83,6 +84,13 @@ struct mail_headers {
 int	 mail_headers_parse(const char *raw, size_t len, struct mail_headers *,
 	    struct perr *);
 void	 mail_headers_free(struct mail_headers *);
+/*
+ * Every field of the header block of raw, in order, one "Name: value"
+ * line each: unfolded, RFC 2047 words decoded, sanitised (the pager's
+ * header toggle). Malloc'd (caller frees), at most about
+ * MAIL_RENDER_MAX bytes; "" for NULL.
+ */
+char	*mail_headers_all(const char *raw, size_t len);
 
 /* ---- rendering ------------------------------------------------------ */
 
@@ -111,8 +119,8 @@ int	 mail_render(const char *raw, size_t len, char **out,
 	    const struct mail_render_opts *opts, struct perr *);
 
 /* The problem of a message mime_guard() had to cut (store_msg.problem). */
-#define MAIL_PROBLEM_COMPLEX	"This message is nested too deeply to read " \
-	"whole; the parts past the limit are shown as raw text."
+#define MAIL_PROBLEM_COMPLEX	N_("This message is nested too deeply to read " \
+	"whole; the parts past the limit are shown as raw text.")
 
 /*
  * What the store keeps of a message, from one parse (sync and import
@@ -166,6 +174,15 @@ void	 mail_parts_free(struct mail_part *, size_t);
  */
 int	 mail_part_decode(const char *raw, size_t len, const char *part_id,
 	    char **bytes, size_t *n, struct perr *);
+/*
+ * One text part (by its section number) as the pager shows a body: its
+ * charset converted, HTML through the built-in renderer (links listed),
+ * format=flowed joined; sanitised, at most MAIL_RENDER_MAX bytes. *out is
+ * malloc'd (caller frees). 0, or -1 with err (PERR_NOTFOUND: no such
+ * part, or not text/).
+ */
+int	 mail_part_render(const char *raw, size_t len, const char *part_id,
+	    char **out, struct perr *err);
 
 /* ---- text helpers --------------------------------------------------- */
 
@@ -394,9 +411,21 @@ char	*rfc2047_encode(const char *text, bool phrase);
 const char *compose_mime_type(const char *filename, const char *data,
 	    size_t len);
 
-/* The body encoding compose_build() picks for text (MAILMIME_MECHANISM_*):
- * 7bit, quoted-printable for mostly-ASCII text, base64 otherwise. */
+/*
+ * The body encoding compose_build() picks for text (MAILMIME_MECHANISM_*):
+ * 7bit for ASCII in lines of at most 76, 8bit for other text SMTP can
+ * carry, quoted-printable for the rest (a line over 998 bytes, NUL, a
+ * bare CR); never base64.
+ */
 int	 compose_text_encoding(const char *text, size_t len);
+/*
+ * raw with its 8bit text parts in quoted-printable (their
+ * Content-Transfer-Encoding changed, nothing else), for a server without
+ * 8BITMIME: 1 and *out (malloc'd) when something changed, 0 when nothing
+ * needed to (*out NULL), -1 with err when raw does not parse.
+ */
+int	 compose_downgrade(const char *raw, size_t len, char **out,
+	    size_t *outlen, struct perr *err);
 
 /*
  * A message id (without <>) from n random bytes (at least 8) and the

@@ -19,6 +19,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 /* A lower-case copy of s without control or non-ASCII bytes (libetpan's
  * tokens keep control bytes), malloc'd: a type is shown and compared. */
@@ -616,7 +617,7 @@ mail_attachments(const char *raw, size_t len, struct mail_part **parts,
 	*parts = NULL;
 	*nparts = 0;
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	mime_open(raw, len, false, &m);
 	v = xcalloc(m.nparts + 1, sizeof *v);
 	for (i = 0; i < m.nparts; i++) {
@@ -674,7 +675,7 @@ mail_part_decode(const char *raw, size_t len, const char *id, char **bytes,
 	*bytes = NULL;
 	*n = 0;
 	if (raw == NULL || id == NULL)
-		return perr_set(err, PERR_GENERIC, "no message or part");
+		return perr_set(err, PERR_GENERIC, _("no message or part"));
 	mime_open(raw, len, false, &m);
 	for (i = 0; i < m.nparts; i++) {
 		if (m.parts[i].kind == MIME_MULTIPART ||
@@ -685,5 +686,5 @@ mail_part_decode(const char *raw, size_t len, const char *id, char **bytes,
 		return 0;
 	}
 	mime_close(&m);
-	return perr_set(err, PERR_NOTFOUND, "message has no part %s", id);
+	return perr_set(err, PERR_NOTFOUND, _("message has no part %s"), id);
 }

@@ -14,6 +14,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 #define MAX_NAME	200	/* bytes of a file name shown */
 
@@ -41,7 +42,7 @@ put(struct render *r, const char *s, size_t n)
 		while (room > 0 && ((unsigned char)s[room] & 0xC0) == 0x80)
 			room--;
 		mbuf_add(&r->out, s, room);
-		mbuf_adds(&r->out, "\n[... message truncated ...]\n");
+		mbuf_adds(&r->out, _("\n[... message truncated ...]\n"));
 		r->full = true;
 		return;
 	}
@@ -178,7 +179,7 @@ attachment_list(struct render *r, const struct mime_msg *m)
 		if (p->role != MAIL_PART_ATTACHMENT || p->kind == MIME_MULTIPART)
 			continue;
 		if (first)
-			put_str(r, "\nAttachments:\n");
+			put_str(r, _("\nAttachments:\n"));
 		first = false;
 		bytes = mime_decode(p, &n);
 		free(bytes);
@@ -195,7 +196,7 @@ attachment_list(struct render *r, const struct mime_msg *m)
 		free(size);
 	}
 	if (m->more)
-		put_str(r, "  [more parts not shown]\n");
+		put_str(r, _("  [more parts not shown]\n"));
 }
 
 /* The text of a parsed message, as mail_render() describes it: malloc'd. */
@@ -215,20 +216,23 @@ render_msg(const struct mime_msg *m, const struct mail_render_opts *opts)
 	if (!(r.flags & MAIL_RENDER_NO_HEADERS)) {
 		header_block(&r, m->fields, mail_headers_hint(m));
 		put_str(&r, "\n");
-		if (m->guarded)
-			put_str(&r, "[" MAIL_PROBLEM_COMPLEX "]\n\n");
+		if (m->guarded) {
+			put_str(&r, "[");
+			put_str(&r, _(MAIL_PROBLEM_COMPLEX));
+			put_str(&r, "]\n\n");
+		}
 	}
 	for (i = 0; i < m->nparts && !r.full; i++) {
 		p = &m->parts[i];
 		if (p->truncated && p->role != MAIL_PART_HIDDEN) {
-			s = xasprintf("\n[part %s: nested too deeply, not "
-			    "shown]\n", *p->id ? p->id : "1");
+			s = xasprintf(_("\n[part %s: nested too deeply, not "
+			    "shown]\n"), *p->id ? p->id : "1");
 			put_str(&r, s);
 			free(s);
 		}
 		if (p->kind == MIME_MESSAGE && p->depth > 0 && p->shown) {
-			s = xasprintf("\n---------- message (part %s) "
-			    "----------\n", p->id);
+			s = xasprintf(_("\n---------- message (part %s) "
+			    "----------\n"), p->id);
 			put_str(&r, s);
 			free(s);
 			header_block(&r, p->fields, mail_headers_hint(m));
@@ -240,7 +244,7 @@ render_msg(const struct mime_msg *m, const struct mail_render_opts *opts)
 			body_part(&r, p);
 	}
 	if (!r.any && !r.full)
-		put_str(&r, "[This message has no text part.]\n");
+		put_str(&r, _("[This message has no text part.]\n"));
 	if (!(r.flags & MAIL_RENDER_NO_ATTACHMENTS)) {
 		r.full = false;		/* the list is short: always show it */
 		r.max = (size_t)-1;
@@ -260,11 +264,43 @@ mail_render(const char *raw, size_t len, char **out,
 
 	*out = NULL;
 	if (raw == NULL)
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	mime_open(raw, len, opts != NULL &&
 	    (opts->flags & MAIL_RENDER_PREFER_HTML) != 0, &m);
 	*out = render_msg(&m, opts);
 	mime_close(&m);
+	return 0;
+}
+
+int
+mail_part_render(const char *raw, size_t len, const char *id, char **out,
+    struct perr *err)
+{
+	struct mime_msg	 m;
+	struct render	 r;
+	char		*s;
+	size_t		 i, n;
+
+	*out = NULL;
+	if (raw == NULL || id == NULL)
+		return perr_set(err, PERR_GENERIC, "no message or part");
+	mime_open(raw, len, false, &m);
+	for (i = 0; i < m.nparts; i++)
+		if (m.parts[i].kind != MIME_MULTIPART &&
+		    strcmp(m.parts[i].id, id) == 0)
+			break;
+	if (i == m.nparts || strncmp(m.parts[i].type, "text/", 5) != 0) {
+		mime_close(&m);
+		return perr_set(err, PERR_NOTFOUND, "message has no text part "
+		    "%s", id);
+	}
+	memset(&r, 0, sizeof r);
+	r.max = MAIL_RENDER_MAX;
+	body_part(&r, &m.parts[i]);
+	mime_close(&m);
+	s = mbuf_finish(&r.out, &n);
+	*out = sanitize_text(s, n, true);
+	free(s);
 	return 0;
 }
 
@@ -280,7 +316,7 @@ mail_index(const char *raw, size_t len, size_t text_max,
 	*problem = NULL;
 	if (raw == NULL) {
 		mail_headers_from_fields(NULL, NULL, h);
-		return perr_set(err, PERR_GENERIC, "no message");
+		return perr_set(err, PERR_GENERIC, _("no message"));
 	}
 	mime_open(raw, len, false, &m);
 	mail_headers_from_msg(&m, h);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 int
 net_timeout(void)
@@ -110,14 +111,14 @@ int
 net_connect(const char *host, int port, int timeout, struct perr *err)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 service[16], what[32];
+	char		 service[16];
 	int		 fd = -1, r, last_errno = 0;
-	bool		 timed_out = false;
+	bool		 timed_out = false, many;
 
 	if (host == NULL || *host == '\0')
-		return perr_set(err, PERR_CONFIG, "no host name");
+		return perr_set(err, PERR_CONFIG, _("no host name"));
 	if (port < 1 || port > 65535)
-		return perr_set(err, PERR_CONFIG, "bad port %d", port);
+		return perr_set(err, PERR_CONFIG, _("bad port %d"), port);
 	if (timeout < 1)
 		timeout = NET_TIMEOUT_DEFAULT;
 
@@ -127,7 +128,7 @@ net_connect(const char *host, int port, int timeout, struct perr *err)
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(service, sizeof service, "%d", port);
 	if ((r = getaddrinfo(host, service, &hints, &res)) != 0)
-		return perr_set(err, PERR_CONNECT, "cannot resolve %s: %s",
+		return perr_set(err, PERR_CONNECT, _("cannot resolve %s: %s"),
 		    host, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
 
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -136,16 +137,17 @@ net_connect(const char *host, int port, int timeout, struct perr *err)
 		last_errno = errno;
 	}
 	if (fd == -1) {
-		what[0] = '\0';
-		if (res != NULL && res->ai_next != NULL)
-			snprintf(what, sizeof what, " to any address");
+		many = res != NULL && res->ai_next != NULL;
 		freeaddrinfo(res);
 		/* The last attempt's failure speaks for all of them. */
 		if (timed_out)
-			return perr_set(err, PERR_TIMEOUT, "cannot connect%s: "
-			    "no answer within %d s", what, timeout);
-		return perr_set(err, PERR_CONNECT, "cannot connect%s: %s",
-		    what, strerror(last_errno));
+			return perr_set(err, PERR_TIMEOUT, many ?
+			    _("cannot connect to any address: no answer within "
+			    "%d s") : _("cannot connect: no answer within %d s"),
+			    timeout);
+		return perr_set(err, PERR_CONNECT, many ?
+		    _("cannot connect to any address: %s") :
+		    _("cannot connect: %s"), strerror(last_errno));
 	}
 	freeaddrinfo(res);
 	return fd;
@@ -180,9 +182,9 @@ net_stream_open_within(const struct account *acct, const struct endpoint *ep,
 	 * account.
 	 */
 	if (ep->tls == TLSM_NONE && !acct->allow_plaintext) {
-		perr_set(err, PERR_CONFIG, "refusing to connect: tls = none "
+		perr_set(err, PERR_CONFIG, _("refusing to connect: tls = none "
 		    "would send the password in clear; set allow_plaintext = "
-		    "yes in [account %s] to allow it", acct->name);
+		    "yes in [account %s] to allow it"), acct->name);
 		perr_prefix(err, "%s", rep->hostport);
 		return NULL;
 	}
@@ -233,8 +235,8 @@ net_password(const struct account *acct, const struct endpoint *ep,
 	if ((pw = config_password(acct, ep, err)) != NULL)
 		return pw;
 	if (err->code == PERR_OK)
-		perr_set(err, PERR_AUTH, "no password configured: set %s or "
-		    "%s in [account %s]",
+		perr_set(err, PERR_AUTH, _("no password configured: set %s or "
+		    "%s in [account %s]"),
 		    ep == &acct->smtp ? "smtp_password" : "password",
 		    ep == &acct->smtp ? "smtp_password_command" :
 		    "password_command", acct->name);
@@ -251,7 +253,7 @@ net_server_text(char *buf, size_t len, const char *text)
 	if (len == 0)
 		return buf;
 	if (text == NULL || *text == '\0') {
-		snprintf(buf, len, "(no text)");
+		snprintf(buf, len, "%s", _("(no text)"));
 		return buf;
 	}
 	/* A hostile server may send kilobytes; a message needs a line. */

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* What the sync engine may use, and so what the report lists. */
 static const char *const imap_wanted[] = {
@@ -264,22 +265,22 @@ imap_error(struct imap_conn *c, int r, const char *what, struct perr *err)
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 		return net_fail(err, &c->io_err, hp, PERR_CONNECT,
-		    "%s: the connection failed", what);
+		    _("%s: the connection failed"), what);
 	case MAILIMAP_ERROR_PARSE:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "%s: the server's reply cannot be parsed", what);
+		    _("%s: the server's reply cannot be parsed"), what);
 	case MAILIMAP_ERROR_FATAL:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "%s: the server ended the session: %s", what, text);
+		    _("%s: the server ended the session: %s"), what, text);
 	case MAILIMAP_ERROR_PROTOCOL:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "%s: the server rejected the command: %s", what, text);
+		    _("%s: the server rejected the command: %s"), what, text);
 	case MAILIMAP_ERROR_MEMORY:
-		return net_fail(err, NULL, hp, PERR_NOMEM, "%s: out of memory",
+		return net_fail(err, NULL, hp, PERR_NOMEM, _("%s: out of memory"),
 		    what);
 	default:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "%s failed (libetpan error %d): %s", what, r, text);
+		    _("%s failed (libetpan error %d): %s"), what, r, text);
 	}
 }
 
@@ -291,7 +292,7 @@ imap_refresh_caps(struct imap_conn *c, struct perr *err)
 
 	if (imap_caps_forget(c->imap) != 0)
 		return net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-		    "out of memory");
+		    _("out of memory"));
 	if ((r = mailimap_capability(c->imap, &cap)) != MAILIMAP_NO_ERROR)
 		return imap_error(c, r, "CAPABILITY", err);
 	/* mailimap_capability() hands out a copy of its cache. */
@@ -309,16 +310,16 @@ imap_greeting_error(struct imap_conn *c, int r, struct perr *err)
 	switch (r) {
 	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "the server refused the connection: %s", text);
+		    _("the server refused the connection: %s"), text);
 	case MAILIMAP_ERROR_STREAM:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "the server closed the connection before its greeting");
+		    _("the server closed the connection before its greeting"));
 	case MAILIMAP_ERROR_PARSE:
 		return net_fail(err, &c->io_err, hp, PERR_PROTOCOL,
-		    "unexpected greeting: this does not look like an IMAP "
-		    "server (wrong port or protocol?)");
+		    _("unexpected greeting: this does not look like an IMAP "
+		    "server (wrong port or protocol?)"));
 	default:
-		return imap_error(c, r, "greeting", err);
+		return imap_error(c, r, _("greeting"), err);
 	}
 }
 
@@ -336,26 +337,26 @@ imap_starttls(struct imap_conn *c, const struct tls_params *tp,
 	 * middle can send it to keep the session in plaintext.
 	 */
 	if (c->report.preauth)
-		return net_fail(err, NULL, hp, PERR_PROTOCOL, "the server "
+		return net_fail(err, NULL, hp, PERR_PROTOCOL, _("the server "
 		    "greeted with PREAUTH on a connection that must first be "
-		    "secured with STARTTLS; refusing (CVE-2020-14093)");
+		    "secured with STARTTLS; refusing (CVE-2020-14093)"));
 	/* The greeting need not list capabilities: ask before judging. */
 	if (!imap_has_cap(c, "STARTTLS") && imap_refresh_caps(c, err) != 0)
 		return -1;
 	if (!imap_has_cap(c, "STARTTLS"))
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("the server "
 		    "does not offer STARTTLS; refusing to continue without TLS "
-		    "(tls = starttls)");
+		    "(tls = starttls)"));
 
 	if ((r = mailimap_starttls(c->imap)) != MAILIMAP_NO_ERROR) {
 		net_server_text(text, sizeof text, c->imap->imap_response);
 		/* Debian's CVE-2020-15953 patch fails STARTTLS on this. */
 		if (c->stream->read_buffer_len != 0)
-			return net_fail(err, NULL, hp, PERR_STARTTLS, "the "
+			return net_fail(err, NULL, hp, PERR_STARTTLS, _("the "
 			    "server sent data after its STARTTLS reply, before "
-			    "the TLS handshake (response injection?); refusing");
+			    "the TLS handshake (response injection?); refusing"));
 		return net_fail(err, &c->io_err, hp, PERR_STARTTLS,
-		    "STARTTLS refused: %s", text);
+		    _("STARTTLS refused: %s"), text);
 	}
 	if (tls_stream_handshake(c->stream, tp, true, &c->report.tls_info,
 	    err) != 0) {
@@ -432,8 +433,8 @@ imap_sasl_try(void *arg, const char *mech, const char *ir,
 		return SASL_OK;
 	}
 	if (state == MAILIMAP_RESP_COND_STATE_BAD) {
-		net_fail(err, NULL, hp, PERR_PROTOCOL, "AUTHENTICATE %s: the "
-		    "server rejected the command: %s", mech, text);
+		net_fail(err, NULL, hp, PERR_PROTOCOL, _("AUTHENTICATE %s: the "
+		    "server rejected the command: %s"), mech, text);
 		return SASL_FAILED;
 	}
 	if (why[0] == '\0')
@@ -457,7 +458,7 @@ imap_oauth2_login(struct imap_conn *c, const struct account *acct,
 		return -1;
 	if (!imap_has_cap(c, cap))
 		return net_fail(err, NULL, c->report.hostport, PERR_AUTH,
-		    "the server does not offer AUTHENTICATE %s (auth = %s)",
+		    _("the server does not offer AUTHENTICATE %s (auth = %s)"),
 		    mech, config_auth_name(ep->auth));
 	c->report.mech = mech;
 	return net_oauth2_login(acct, ep, c->report.hostport, c->stream,
@@ -479,8 +480,8 @@ imap_login(struct imap_conn *c, const struct account *acct,
 	/* RFC 3501: LOGINDISABLED forbids LOGIN; AUTHENTICATE PLAIN may do. */
 	plain = imap_has_cap(c, "LOGINDISABLED");
 	if (plain && !imap_has_cap(c, "AUTH=PLAIN"))
-		return net_fail(err, NULL, hp, PERR_AUTH, "the server accepts "
-		    "neither LOGIN nor AUTHENTICATE PLAIN here");
+		return net_fail(err, NULL, hp, PERR_AUTH, _("the server "
+		    "accepts neither LOGIN nor AUTHENTICATE PLAIN here"));
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
 		return -1;
 	c->report.mech = plain ? "PLAIN" : "LOGIN";
@@ -494,8 +495,8 @@ imap_login(struct imap_conn *c, const struct account *acct,
 		return 0;
 	if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL) {
 		net_server_text(text, sizeof text, c->imap->imap_response);
-		return net_fail(err, NULL, hp, PERR_AUTH, "login refused for "
-		    "user %s: %s", ep->user, text);
+		return net_fail(err, NULL, hp, PERR_AUTH, _("login refused for "
+		    "user %s: %s"), ep->user, text);
 	}
 	return imap_error(c, r, "LOGIN", err);
 }
@@ -599,7 +600,7 @@ imap_open(const struct account *acct, const struct endpoint *ep,
 	}
 	if ((c->imap = mailimap_new(0, NULL)) == NULL) {
 		net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-		    "out of memory");
+		    _("out of memory"));
 		mailstream_close(s);
 		free(c);
 		return NULL;

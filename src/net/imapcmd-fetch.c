@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- reading one FETCH response ------------------------------------------ */
 
@@ -304,6 +305,44 @@ imapcmd_ft_add(struct mailimap_fetch_type *ft, struct mailimap_fetch_att *att)
 	return 0;
 }
 
+static bool	body_chunk(int, struct mailimap_msg_att_body_section *,
+		    const char *, size_t, void *);
+
+/*
+ * One streamed UID FETCH of ft over set (with CHANGEDSINCE when not 0),
+ * every message of the reply to s->each, the bodies (body) to
+ * body_chunk() under the body's bound. Takes set and ft. Returns s->stop,
+ * or -1 with err naming the command ("UID FETCH (what)").
+ */
+static int
+fetch_run(struct imap_conn *c, struct mailimap_set *set,
+    struct mailimap_fetch_type *ft, uint64_t changedsince, bool body,
+    struct stream *s, const char *what, struct perr *err)
+{
+	clist	*res = NULL;
+	char	 cmd[64];
+	int	 r;
+
+	imapcmd_stream_on(c, s);
+	if (body) {
+		mailimap_set_msg_body_handler(c->imap, body_chunk, s);
+		tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
+	}
+	if (changedsince != 0)
+		r = mailimap_uid_fetch_changedsince(c->imap, set, ft,
+		    changedsince, &res);
+	else
+		r = mailimap_uid_fetch(c->imap, set, ft, &res);
+	imapcmd_stream_off(c);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	imapcmd_fetch_list_free(r, res);
+	if (r != MAILIMAP_NO_ERROR) {
+		(void)snprintf(cmd, sizeof cmd, "UID FETCH (%s)", what);
+		return imapcmd_fail(c, r, cmd, PERR_GENERIC, err);
+	}
+	return s->stop;
+}
 
 void
 imapcmd_flags_each(struct stream *s, const struct mailimap_msg_att *ma)
@@ -332,8 +371,6 @@ imap_fetch_flags(struct imap_conn *c, uint32_t first, uint32_t last,
 	struct mailimap_set		*set;
 	struct mailimap_fetch_type	*ft;
 	struct stream			 s;
-	clist				*res = NULL;
-	int				 r;
 
 	if ((set = mailimap_set_new_interval(first, last)) == NULL)
 		return imapcmd_nomem(c, err);
@@ -351,19 +388,7 @@ imap_fetch_flags(struct imap_conn *c, uint32_t first, uint32_t last,
 	s.each = imapcmd_flags_each;
 	s.flags_cb = cb;
 	s.arg = arg;
-	imapcmd_stream_on(c, &s);
-	if (changedsince != 0)
-		r = mailimap_uid_fetch_changedsince(c->imap, set, ft,
-		    changedsince, &res);
-	else
-		r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (FLAGS)", PERR_GENERIC, err);
-	return s.stop;
+	return fetch_run(c, set, ft, changedsince, false, &s, "FLAGS", err);
 }
 
 /* ---- UID FETCH of headers -------------------------------------------------- */
@@ -437,8 +462,9 @@ headers_each(struct stream *s, const struct mailimap_msg_att *ma)
 	"BODYSTRUCTURE" modseq " BODY.PEEK[HEADER.FIELDS (References " \
 	"In-Reply-To)]"
 
-static int	fetch_pipelined(struct imap_conn *, const uint32_t *, size_t,
-		    const char *, const char *, struct perr *);
+static int	fetch_pipe_run(struct imap_conn *, const uint32_t *, size_t,
+		    const char *, bool, struct stream *, const char *,
+		    struct perr *);
 static bool	fetch_pipelines(size_t);
 
 int
@@ -450,24 +476,19 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 	struct mailimap_header_list	*hl;
 	struct mailimap_section		*sec;
 	struct stream			 s;
-	clist				*names, *res = NULL;
+	clist				*names;
 	char				*a = NULL, *b = NULL;
-	int				 r;
 
 	if (n == 0)
 		return 0;
-	if (fetch_pipelines(n)) {
-		memset(&s, 0, sizeof s);
-		s.each = headers_each;
-		s.header_cb = cb;
-		s.arg = arg;
-		c->refused[0] = '\0';
-		imapcmd_stream_on(c, &s);
-		r = fetch_pipelined(c, uids, n, modseq ? HEADER_ITEMS(" MODSEQ") :
-		    HEADER_ITEMS(""), "UID FETCH (headers)", err);
-		imapcmd_stream_off(c);
-		return r != 0 ? r : s.stop;
-	}
+	memset(&s, 0, sizeof s);
+	s.each = headers_each;
+	s.header_cb = cb;
+	s.arg = arg;
+	if (fetch_pipelines(n))
+		return fetch_pipe_run(c, uids, n, modseq ?
+		    HEADER_ITEMS(" MODSEQ") : HEADER_ITEMS(""), false, &s,
+		    "headers", err);
 	if ((set = imapcmd_set_of(uids, n)) == NULL)
 		return imapcmd_nomem(c, err);
 	/* BODY.PEEK[HEADER.FIELDS (References In-Reply-To)]: threading. */
@@ -504,19 +525,7 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 		goto oom;
 	}
 
-	memset(&s, 0, sizeof s);
-	s.each = headers_each;
-	s.header_cb = cb;
-	s.arg = arg;
-	imapcmd_stream_on(c, &s);
-	r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (headers)", PERR_GENERIC, err);
-	return s.stop;
+	return fetch_run(c, set, ft, 0, false, &s, "headers", err);
 
 oom:
 	if (names != NULL) {
@@ -618,7 +627,7 @@ fetch_pipelined(struct imap_conn *c, const uint32_t *uids, size_t n,
     const char *items, const char *what, struct perr *err)
 {
 	struct fetch_pipe	 g;
-	char			*cmds[FETCH_DEPTH_MAX], *set;
+	char			*cmds[FETCH_DEPTH_MAX], *set, cmd[64];
 	size_t			 per, k = 0, i, at;
 	int			 depth = imap_fetch_depth(), r;
 
@@ -640,11 +649,33 @@ fetch_pipelined(struct imap_conn *c, const uint32_t *uids, size_t n,
 	    g.no) {
 		snprintf(c->refused, sizeof c->refused, "%s", g.why);
 		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "%s: the server said no: %s", what, c->refused);
+		    "UID FETCH (%s): the server said no: %s", what,
+		    c->refused);
 	}
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, what, PERR_GENERIC, err);
+	if (r != MAILIMAP_NO_ERROR) {
+		(void)snprintf(cmd, sizeof cmd, "UID FETCH (%s)", what);
+		return imapcmd_fail(c, r, cmd, PERR_GENERIC, err);
+	}
 	return 0;
+}
+
+/* fetch_run() for fetch_pipelined(): the stream set up around it. */
+static int
+fetch_pipe_run(struct imap_conn *c, const uint32_t *uids, size_t n,
+    const char *items, bool body, struct stream *s, const char *what,
+    struct perr *err)
+{
+	int	r;
+
+	c->refused[0] = '\0';
+	imapcmd_stream_on(c, s);
+	if (body) {
+		mailimap_set_msg_body_handler(c->imap, body_chunk, s);
+		tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
+	}
+	r = fetch_pipelined(c, uids, n, items, what, err);
+	imapcmd_stream_off(c);
+	return r != 0 ? r : s->stop;
 }
 
 /* ---- UID FETCH BODY.PEEK[] -------------------------------------------------- */
@@ -703,26 +734,21 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	struct mailimap_fetch_type	*ft;
 	struct mailimap_section		*sec;
 	struct stream			 s;
-	clist				*res = NULL;
 	int				 r;
 
 	c->refused[0] = '\0';	/* a body too big is no NO */
 	if (n == 0)
 		return 0;
+	memset(&s, 0, sizeof s);
+	s.each = body_each;
+	s.body_cb = cb;
+	s.arg = arg;
+	s.max = max;
 	if (fetch_pipelines(n)) {
-		memset(&s, 0, sizeof s);
-		s.each = body_each;
-		s.body_cb = cb;
-		s.arg = arg;
-		s.max = max;
-		imapcmd_stream_on(c, &s);
-		mailimap_set_msg_body_handler(c->imap, body_chunk, &s);
-		tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
-		r = fetch_pipelined(c, uids, n, "UID BODY.PEEK[]",
-		    "UID FETCH (BODY.PEEK[])", err);
-		imapcmd_stream_off(c);
+		r = fetch_pipe_run(c, uids, n, "UID BODY.PEEK[]", true, &s,
+		    "BODY.PEEK[]", err);
 		free(s.buf);
-		return r != 0 ? r : s.stop;
+		return r;
 	}
 	if ((set = imapcmd_set_of(uids, n)) == NULL)
 		return imapcmd_nomem(c, err);
@@ -741,26 +767,9 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 		mailimap_section_free(sec);
 		goto oom;
 	}
-	memset(&s, 0, sizeof s);
-	s.each = body_each;
-	s.body_cb = cb;
-	s.arg = arg;
-	s.max = max;
-	imapcmd_stream_on(c, &s);
-	mailimap_set_msg_body_handler(c->imap, body_chunk, &s);
-	tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
-	r = mailimap_uid_fetch(c->imap, set, ft, &res);
-	imapcmd_stream_off(c);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	imapcmd_fetch_list_free(r, res);
+	r = fetch_run(c, set, ft, 0, true, &s, "BODY.PEEK[]", err);
 	free(s.buf);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID FETCH (BODY.PEEK[])", PERR_GENERIC,
-		    err);
-	if (s.stop != 0)
-		return s.stop;
-	return 0;
+	return r;
 
 oom:
 	mailimap_fetch_type_free(ft);
@@ -805,11 +814,11 @@ imap_fetch_body(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
 		return -1;
 	if (ob.too_big)
 		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "message UID %u is larger than the %zu MiB posta accepts",
+		    _("message UID %u is larger than the %zu MiB posta accepts"),
 		    uid, max >> 20);
 	if (ob.raw == NULL)
 		return net_fail(err, NULL, c->report.hostport, PERR_NOTFOUND,
-		    "message UID %u is no longer on the server", uid);
+		    _("message UID %u is no longer on the server"), uid);
 	*raw = ob.raw;
 	*len = ob.len;
 	return 0;

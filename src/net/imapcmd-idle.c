@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- push: IDLE and NOOP (libetpan-guide.md 3.9) ----------------------------- */
 
@@ -75,7 +76,7 @@ imap_idle_start(struct imap_conn *c, struct imap_news *news, struct perr *err)
 	if (imap->imap_selection_info == NULL ||
 	    imap->imap_state != MAILIMAP_STATE_SELECTED)
 		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "IDLE: no mailbox selected");
+		    _("IDLE: no mailbox selected"));
 	imap->imap_selection_info->sel_has_exists = 0;
 	imap->imap_selection_info->sel_has_recent = 0;
 	/* mailimap_idle_get_done_delay() counts from here. */
@@ -98,7 +99,7 @@ imap_idle_start(struct imap_conn *c, struct imap_news *news, struct perr *err)
 		}
 		/* A tagged NO/BAD, or a literal we cannot skip: start over. */
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "IDLE: unexpected reply");
+		    _("IDLE: unexpected reply"));
 	}
 }
 
@@ -106,6 +107,15 @@ int
 imap_idle_wait(struct imap_conn *c, int wake_fd, int ms)
 {
 	return tls_wait_readable(c->imap->imap_stream, wake_fd, ms);
+}
+
+int
+imap_idle_wait2(struct imap_conn *c, struct imap_conn *c2, int wake_fd, int ms,
+    unsigned *ready)
+{
+	mailstream	*s[2] = { c->imap->imap_stream, c2->imap->imap_stream };
+
+	return tls_wait_any(s, 2, wake_fd, ms, ready);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- LIST -------------------------------------------------------------- */
 
@@ -454,8 +455,10 @@ imap_status(struct imap_conn *c, const char *mailbox, struct imap_status *st,
 	if (r != MAILIMAP_NO_ERROR)
 		return imapcmd_fail(c, r, "STATUS", PERR_NOTFOUND, err);
 	status_fill(res, st);
-	if (res != NULL)
+	if (res != NULL) {
+		c->status_replies++;	/* not news: imap_status_heard() */
 		mailimap_mailbox_data_status_free(res);
+	}
 	return 0;
 }
 
@@ -476,8 +479,10 @@ status_got(void *arg, size_t i, int r)
 
 	w->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
 	    ri->rsp_status != NULL;
-	if (w->ok[i])
+	if (w->ok[i]) {
+		w->c->status_replies++;	/* not news: imap_status_heard() */
 		status_fill(ri->rsp_status, &w->st[i]);
+	}
 }
 
 /*
@@ -693,7 +698,7 @@ imap_select(struct imap_conn *c, const char *mailbox, int how,
 	if ((si = c->imap->imap_selection_info) == NULL) {
 		imap_selected_free(sel);
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "%s: no selection state after the reply", what);
+		    _("%s: no selection state after the reply"), what);
 	}
 	sel->uidvalidity = si->sel_uidvalidity;
 	sel->uidnext = si->sel_uidnext;

@@ -23,6 +23,20 @@ imap_can_notify(const struct imap_conn *c)
 	return imap_has_cap(c, "NOTIFY");
 }
 
+bool
+imap_status_heard(struct imap_conn *c)
+{
+	uint64_t	all = tls_stream_statuses(c->stream), extra;
+
+	extra = all > c->status_replies ? all - c->status_replies : 0;
+	if (extra <= c->status_heard) {
+		c->status_heard = extra;
+		return false;
+	}
+	c->status_heard = extra;
+	return true;
+}
+
 int
 imap_notify_set(struct imap_conn *c, struct perr *err)
 {

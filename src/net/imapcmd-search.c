@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* ---- UID SEARCH ------------------------------------------------------------ */
 
@@ -213,7 +214,7 @@ search_refused(struct imap_conn *c, const char *why, struct perr *err)
 {
 	net_server_text(c->refused, sizeof c->refused, why);
 	return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-	    "UID SEARCH: the server said no: %s", c->refused);
+	    _("UID SEARCH: the server said no: %s"), c->refused);
 }
 
 static int
@@ -261,12 +262,12 @@ search_go_ahead(struct imap_conn *c, struct perr *err)
 	}
 	if (i == UNTAGGED_MAX)
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "UID SEARCH: no go-ahead for a literal after %d lines",
+		    _("UID SEARCH: no go-ahead for a literal after %d lines"),
 		    UNTAGGED_MAX);
 	if (search_reply(c, err) == 0)
 		return net_fail(err, NULL, c->report.hostport, PERR_PROTOCOL,
-		    "UID SEARCH: the server ended the command before its "
-		    "literal");
+		    _("UID SEARCH: the server ended the command before its "
+		    "literal"));
 	return -1;
 }
 

@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "net/imapcmd-int.h"
+#include "util/i18n.h"
 
 /* A tagged NO (or a refused command) leaves the session usable. */
 static bool
@@ -49,7 +50,7 @@ imapcmd_fail(struct imap_conn *c, int r, const char *what,
 		net_server_text(c->refused, sizeof c->refused,
 		    c->imap->imap_response);
 		return net_fail(err, NULL, c->report.hostport, refused,
-		    "%s: the server said no: %s", what, c->refused);
+		    _("%s: the server said no: %s"), what, c->refused);
 	}
 	if (r == MAILIMAP_ERROR_PARSE || tls_stream_over_limit(c->stream))
 		c->unparsed = true;
@@ -60,7 +61,7 @@ int
 imapcmd_nomem(struct imap_conn *c, struct perr *err)
 {
 	return net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-	    "out of memory");
+	    _("out of memory"));
 }
 
 bool

@@ -25,6 +25,7 @@
 
 #include "mail/mail.h"
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 #define KiB	((uint64_t)1 << 10)
 #define MiB	((uint64_t)1 << 20)
@@ -52,6 +53,8 @@ struct net_lexer {
 	unsigned	 word;		/* 0, 1: in the first or second word */
 	char		 w[8];		/* the current word's start, upper */
 	size_t		 wlen;
+	bool		 untagged;	/* the line began with "*" */
+	uint64_t	 statuses;	/* untagged STATUS lines, ever */
 	bool		 text;		/* free text to the line's end */
 	bool		 quoted, escaped;
 	char		 recent[16];	/* the line's last bytes, a ring */
@@ -72,14 +75,14 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 	l->depth_max = NET_DEPTH_MAX;
 	switch (ctx) {
 	case NET_CTX_IMAP_LOGIN:
-		l->what = "the greeting or the login replies";
+		l->what = N_("the greeting or the login replies");
 		l->line_max = 1 * MiB;
 		l->literal_max = 64 * KiB;
 		l->response_max = 4 * MiB;
 		break;
 	case NET_CTX_IMAP:
 		/* A SEARCH of a million UIDs is one 8 MB line. */
-		l->what = "a command's reply";
+		l->what = N_("a command's reply");
 		l->line_max = 32 * MiB;
 		l->literal_max = 1 * MiB;
 		l->response_max = 64 * MiB;
@@ -89,7 +92,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		 * Streamed message by message, yet libetpan keeps the text of
 		 * the whole reply: about 2 million messages' flags.
 		 */
-		l->what = "a FETCH of flags or headers";
+		l->what = N_("a FETCH of flags or headers");
 		l->line_max = 32 * MiB;
 		l->literal_max = 1 * MiB;
 		l->response_max = 128 * MiB;
@@ -100,7 +103,7 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		 * the rest so the session stays in step; a body announced
 		 * bigger than this is not mail, and is not drained.
 		 */
-		l->what = "a FETCH of message bodies";
+		l->what = N_("a FETCH of message bodies");
 		l->line_max = 32 * MiB;
 		l->literal_max = 1 * MiB;
 		l->body_max = 1 * GiB;
@@ -108,19 +111,19 @@ net_limits_for(enum net_ctx ctx, struct net_limits *l)
 		break;
 	case NET_CTX_POP3_LOGIN:
 		l->proto = NET_PROTO_POP3;
-		l->what = "the greeting or the login replies";
+		l->what = N_("the greeting or the login replies");
 		l->line_max = 64 * KiB;		/* RFC 1939: 512 */
 		l->response_max = 1 * MiB;	/* CAPA */
 		break;
 	case NET_CTX_POP3:
 		/* pop3cmd.c reads every reply itself, each with its bound. */
 		l->proto = NET_PROTO_POP3;
-		l->what = "a command's reply";
+		l->what = N_("a command's reply");
 		l->line_max = MAIL_MSG_MAX + 64 * KiB;
 		break;
 	case NET_CTX_SMTP:
 		l->proto = NET_PROTO_SMTP;
-		l->what = "a command's reply";
+		l->what = N_("a command's reply");
 		l->line_max = 64 * KiB;		/* RFC 5321: 512 */
 		l->response_max = 1 * MiB;
 		break;
@@ -189,6 +192,12 @@ net_lexer_sent(struct net_lexer *lx, long long now_ms)
 	lx->got = lx->resp = 0;
 }
 
+uint64_t
+net_lexer_statuses(const struct net_lexer *lx)
+{
+	return lx->statuses;
+}
+
 long long
 net_lexer_due(const struct net_lexer *lx)
 {
@@ -200,9 +209,9 @@ int
 net_lexer_overdue(const struct net_lexer *lx, long long now_ms,
     struct perr *err)
 {
-	return perr_set(err, PERR_TIMEOUT, "the server sent only %llu bytes "
+	return perr_set(err, PERR_TIMEOUT, _("the server sent only %llu bytes "
 	    "of its reply in %lld s; posta waits %u s for a reply plus 1 s "
-	    "for every %u bytes received", (unsigned long long)lx->got,
+	    "for every %u bytes received"), (unsigned long long)lx->got,
 	    (now_ms - lx->t0 + 500) / 1000, lx->base, lx->rate);
 }
 
@@ -222,8 +231,9 @@ over(struct net_lexer *lx, struct perr *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr_set(err, PERR_PROTOCOL, "%s while posta read %s; it refuses "
-	    "the reply and drops the connection", msg, lx->lim.what);
+	return perr_set(err, PERR_PROTOCOL, _("%s while posta read %s; it "
+	    "refuses "
+	    "the reply and drops the connection"), msg, _(lx->lim.what));
 }
 
 /* Count n kept bytes (a line's own, or a literal's that libetpan keeps). */
@@ -235,11 +245,11 @@ kept(struct net_lexer *lx, uint64_t n, struct perr *err)
 	lx->line += n;
 	lx->resp += n;
 	if (l->line_max != 0 && lx->line > l->line_max)
-		return over(lx, err, "the server sent a line longer than "
-		    "%llu bytes", (unsigned long long)l->line_max);
+		return over(lx, err, _("the server sent a line longer than "
+		    "%llu bytes"), (unsigned long long)l->line_max);
 	if (l->response_max != 0 && lx->resp > l->response_max)
-		return over(lx, err, "the server sent a reply longer than "
-		    "%llu bytes", (unsigned long long)l->response_max);
+		return over(lx, err, _("the server sent a reply longer than "
+		    "%llu bytes"), (unsigned long long)l->response_max);
 	return 0;
 }
 
@@ -250,7 +260,7 @@ line_end(struct net_lexer *lx)
 	lx->depth = 0;
 	lx->word = 0;
 	lx->wlen = 0;
-	lx->text = lx->quoted = lx->escaped = false;
+	lx->text = lx->quoted = lx->escaped = lx->untagged = false;
 	lx->nrecent = 0;
 	lx->lst = LIT_NONE;
 }
@@ -320,23 +330,23 @@ literal_begin(struct net_lexer *lx, struct perr *err)
 	lx->lit_kept = !(lx->litbody && l->body_max != 0);
 	if (!lx->lit_kept) {
 		if (n > l->body_max)
-			return over(lx, err, "the server announced a message "
-			    "body of %llu bytes, more than %llu",
+			return over(lx, err, _("the server announced a message "
+			    "body of %llu bytes, more than %llu"),
 			    (unsigned long long)n,
 			    (unsigned long long)l->body_max);
 		return 0;
 	}
 	if (l->literal_max != 0 && n > l->literal_max)
-		return over(lx, err, "the server announced a literal of %llu "
-		    "bytes, more than %llu", (unsigned long long)n,
+		return over(lx, err, _("the server announced a literal of %llu "
+		    "bytes, more than %llu"), (unsigned long long)n,
 		    (unsigned long long)l->literal_max);
 	if (l->line_max != 0 && lx->line + n > l->line_max)
-		return over(lx, err, "the server announced a literal that "
-		    "makes its line longer than %llu bytes",
+		return over(lx, err, _("the server announced a literal that "
+		    "makes its line longer than %llu bytes"),
 		    (unsigned long long)l->line_max);
 	if (l->response_max != 0 && lx->resp + n > l->response_max)
-		return over(lx, err, "the server announced a literal that "
-		    "makes its reply longer than %llu bytes",
+		return over(lx, err, _("the server announced a literal that "
+		    "makes its reply longer than %llu bytes"),
 		    (unsigned long long)l->response_max);
 	return 0;
 }
@@ -351,6 +361,11 @@ word_end(struct net_lexer *lx)
 
 	if (lx->word == 0 && lx->wlen == 1 && lx->w[0] == '+')
 		lx->text = true;
+	if (lx->word == 0)
+		lx->untagged = lx->wlen == 1 && lx->w[0] == '*';
+	if (lx->word == 1 && lx->untagged && lx->wlen == 6 &&
+	    memcmp(lx->w, "STATUS", 6) == 0)
+		lx->statuses++;
 	if (lx->word == 1)
 		for (i = 0; i < sizeof text / sizeof text[0]; i++)
 			if (lx->wlen == strlen(text[i]) &&
@@ -458,8 +473,8 @@ imap_byte(struct net_lexer *lx, char c, struct perr *err)
 		break;
 	case '(':
 		if (++lx->depth > lx->lim.depth_max && lx->lim.depth_max != 0)
-			return over(lx, err, "the server nested parentheses "
-			    "more than %u deep", lx->lim.depth_max);
+			return over(lx, err, _("the server nested parentheses "
+			    "more than %u deep"), lx->lim.depth_max);
 		break;
 	case ')':
 		if (lx->depth > 0)
@@ -482,8 +497,8 @@ net_lexer_feed(struct net_lexer *lx, const char *buf, size_t n,
 	size_t		i = 0, k;
 
 	if (lx->failed)
-		return over(lx, err, "the server went on sending after a "
-		    "refused reply");
+		return over(lx, err, _("the server went on sending after a "
+		    "refused reply"));
 	lx->got += n;
 	while (i < n) {
 		if (lx->lit_left > 0) {

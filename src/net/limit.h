@@ -101,6 +101,12 @@ void	net_lexer_sent(struct net_lexer *, long long now_ms);
 int	net_lexer_feed(struct net_lexer *, const char *buf, size_t n,
 	    struct perr *err);
 /*
+ * How many untagged STATUS responses (IMAP: "* STATUS" at a line's start,
+ * not inside a literal) were read so far: NOTIFY's news come as those, in
+ * the reply to any command (imap_status_heard()).
+ */
+uint64_t net_lexer_statuses(const struct net_lexer *);
+/*
  * When the reply to the current command is overdue, in monotonic
  * milliseconds: its start + base s + 1 s per rate bytes received so far.
  */

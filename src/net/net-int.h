@@ -11,6 +11,16 @@
 
 #include <libetpan/libetpan.h>
 
+/*
+ * libetpan exports these two (mailsmtp_private.h, which Debian does not
+ * install): a command line out, then its reply into session->response
+ * and response_code (the code returned; 0 when the stream failed). Used
+ * for MAIL FROM with BODY=8BITMIME, which mailesmtp_mail_size() cannot
+ * send.
+ */
+int	mailsmtp_send_command(mailsmtp *, char *command);
+int	mailsmtp_read_response(mailsmtp *);
+
 #include "net/net.h"
 
 /* ---- imap.c ------------------------------------------------------------ */
@@ -85,6 +95,9 @@ void	tls_stream_limit(mailstream *, enum net_ctx ctx);
 /* True once a reply was refused for going over a bound (not a timeout). */
 bool	tls_stream_over_limit(mailstream *);
 
+/* net_lexer_statuses() of the stream's lexer (0: none yet). */
+uint64_t tls_stream_statuses(mailstream *);
+
 /* True when the stream speaks TLS (after a successful handshake). */
 bool	tls_stream_is_tls(mailstream *);
 
@@ -95,6 +108,14 @@ bool	tls_stream_is_tls(mailstream *);
  * data, which a bare poll() on the socket would miss (IDLE).
  */
 int	tls_wait_readable(mailstream *, int wake_fd, int ms);
+/*
+ * The same over n streams (at most TLS_WAIT_MAX) at once: TLS_WAIT_DATA
+ * with bit i of *ready set for each s[i] that has data. A cancelled
+ * stream, any of them, is TLS_WAIT_ERROR.
+ */
+#define TLS_WAIT_MAX	2
+int	tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms,
+	    unsigned *ready);
 
 /* ---- compress.c -------------------------------------------------------- */
 

@@ -192,6 +192,11 @@ struct imap_conn {
 	char			*alerts[4];
 	size_t			 nalerts;
 	struct imap_trace	*trace;
+	/*
+	 * Untagged STATUS responses that answered posta's own STATUS, and
+	 * those beyond them already told by imap_status_heard().
+	 */
+	uint64_t		 status_replies, status_heard;
 };
 #define IMAP_ALERTS_KEPT	4
 
@@ -612,6 +617,13 @@ bool	imap_can_idle(const struct imap_conn *);
 int	imap_idle_start(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
 int	imap_idle_wait(struct imap_conn *, int wake_fd, int ms);
+/*
+ * imap_idle_wait() on two connections idling at once (the second one on
+ * INBOX, drv-imap-aux.c): TLS_WAIT_DATA with bit 0 of *ready set when c
+ * has data, bit 1 when c2 has.
+ */
+int	imap_idle_wait2(struct imap_conn *c, struct imap_conn *c2, int wake_fd,
+	    int ms, unsigned *ready);
 int	imap_idle_done(struct imap_conn *, struct imap_news *news,
 	    struct perr *);
 /*
@@ -621,6 +633,13 @@ int	imap_idle_done(struct imap_conn *, struct imap_news *news,
  */
 bool	imap_can_notify(const struct imap_conn *);
 int	imap_notify_set(struct imap_conn *, struct perr *);
+/*
+ * Did an untagged STATUS that posta did not ask for (NOTIFY's news of
+ * another mailbox) come since the last call, in the reply to any command
+ * (a FETCH, a SELECT, NOTIFY itself)? libetpan keeps such a response only
+ * until the next command; the stream's lexer counts every one.
+ */
+bool	imap_status_heard(struct imap_conn *);
 /* NOOP, for servers without IDLE: the news it brought. */
 int	imap_noop(struct imap_conn *, struct imap_news *news, struct perr *);
 
@@ -803,7 +822,9 @@ struct smtp_result {
 /*
  * Send msg[0..len) (CRLF or LF line ends; no Bcc header) from `from` to
  * the n recipients: the size is checked against smtp_max_size() before
- * anything is sent; MAIL FROM carries SIZE= when the server offers it;
+ * anything is sent; MAIL FROM carries SIZE= when the server offers it,
+ * and BODY=8BITMIME when msg has 8-bit bytes and the server offers
+ * 8BITMIME (else the caller sends it 7-bit: compose_downgrade());
  * every recipient gets its own RCPT and its own result; DATA only when at
  * least one was accepted; RSET after a refusal. Returns 0 when the server
  * accepted the message (SMTP_SENT or SMTP_PARTIAL), else -1 with err set

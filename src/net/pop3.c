@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 #define POP3_ARG_MAX	400
 
@@ -71,12 +72,12 @@ pop3_error(struct pop3_conn *c, int r, const char *what, struct perr *err)
 	net_server_text(text, sizeof text, c->pop->pop3_response);
 	if (r == MAILPOP3_ERROR_MEMORY)
 		return net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-		    "%s: out of memory", what);
+		    _("%s: out of memory"), what);
 	if (r == MAILPOP3_ERROR_STREAM)
 		return net_fail(err, &c->io_err, c->report.hostport,
-		    PERR_CONNECT, "%s: the connection failed", what);
+		    PERR_CONNECT, _("%s: the connection failed"), what);
 	return net_fail(err, &c->io_err, c->report.hostport, PERR_PROTOCOL,
-	    "%s failed (libetpan error %d): %s", what, r, text);
+	    _("%s failed (libetpan error %d): %s"), what, r, text);
 }
 
 /*
@@ -111,24 +112,24 @@ pop3_stls(struct pop3_conn *c, const struct tls_params *tp, struct perr *err)
 
 	/* Without CAPA, STLS is tried anyway: a refusal still fails closed. */
 	if (c->capa != NULL && !pop3_has_cap(c, "STLS"))
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("the server "
 		    "does not offer STLS; refusing to continue without TLS "
-		    "(tls = starttls)");
+		    "(tls = starttls)"));
 	switch ((r = mailpop3_stls(c->pop))) {
 	case MAILPOP3_NO_ERROR:
 		break;
 	case MAILPOP3_ERROR_SSL:
 		/* Debian's CVE-2020-15953 patch: bytes after "+OK". */
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("the server "
 		    "sent data after its STLS reply, before the TLS handshake "
-		    "(response injection?); refusing");
+		    "(response injection?); refusing"));
 	case MAILPOP3_ERROR_STLS_NOT_SUPPORTED:
 		net_server_text(text, sizeof text, c->pop->pop3_response);
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "STLS refused: "
-		    "%s", text);
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("STLS refused: "
+		    "%s"), text);
 	default:
-		return net_fail(err, &c->io_err, hp, PERR_STARTTLS, "STLS "
-		    "failed (libetpan error %d)", r);
+		return net_fail(err, &c->io_err, hp, PERR_STARTTLS, _("STLS "
+		    "failed (libetpan error %d)"), r);
 	}
 	if (tls_stream_handshake(c->stream, tp, true, &c->report.tls_info,
 	    err) != 0) {
@@ -165,13 +166,13 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 
 	if (strpbrk(ep->user, "\r\n") != NULL ||
 	    strlen(ep->user) > POP3_ARG_MAX)
-		return net_fail(err, NULL, hp, PERR_CONFIG, "the user name "
-		    "contains a line break or is too long for POP3");
+		return net_fail(err, NULL, hp, PERR_CONFIG, _("the user name "
+		    "contains a line break or is too long for POP3"));
 	if (ep->auth != AUTH_PASSWORD) {
 		c->report.mech = config_auth_name(ep->auth);
 		if (!pop3_capa_has_sasl(capa, c->report.mech))
-			return net_fail(err, NULL, hp, PERR_AUTH, "the server "
-			    "does not offer SASL %s", c->report.mech);
+			return net_fail(err, NULL, hp, PERR_AUTH, _("the "
+			    "server does not offer SASL %s"), c->report.mech);
 		return net_oauth2_login(acct, ep, hp, c->stream,
 		    pop3_sasl_try, c, err);
 	}
@@ -179,8 +180,8 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 		return -1;
 	if (strpbrk(pw, "\r\n") != NULL || strlen(pw) > POP3_ARG_MAX) {
 		secret_free(pw);
-		return net_fail(err, NULL, hp, PERR_CONFIG, "the password "
-		    "contains a line break or is too long for POP3");
+		return net_fail(err, NULL, hp, PERR_CONFIG, _("the password "
+		    "contains a line break or is too long for POP3"));
 	}
 	/* USER/PASS unless the server says it has no USER but SASL PLAIN. */
 	c->report.mech = "USER/PASS";
@@ -199,10 +200,10 @@ pop3_login(struct pop3_conn *c, const struct account *acct,
 	case MAILPOP3_ERROR_BAD_PASSWORD:
 	case MAILPOP3_ERROR_DENIED:
 		net_server_text(text, sizeof text, c->pop->pop3_response);
-		return net_fail(err, NULL, hp, PERR_AUTH, "login refused "
-		    "for user %s: %s", ep->user, text);
+		return net_fail(err, NULL, hp, PERR_AUTH, _("login refused "
+		    "for user %s: %s"), ep->user, text);
 	default:
-		return pop3_error(c, r, "login", err);
+		return pop3_error(c, r, _("login"), err);
 	}
 }
 
@@ -284,7 +285,7 @@ pop3_open(const struct account *acct, const struct endpoint *ep,
 	}
 	if ((c->pop = mailpop3_new(0, NULL)) == NULL) {
 		net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-		    "out of memory");
+		    _("out of memory"));
 		mailstream_close(s);
 		free(c);
 		return NULL;
@@ -295,8 +296,8 @@ pop3_open(const struct account *acct, const struct endpoint *ep,
 	if ((r = mailpop3_connect(c->pop, s)) != MAILPOP3_NO_ERROR) {
 		net_server_text(text, sizeof text, c->pop->pop3_response);
 		net_fail(err, &c->io_err, c->report.hostport, PERR_PROTOCOL,
-		    "the server refused the connection or is not a POP3 "
-		    "server: %s", text);
+		    _("the server refused the connection or is not a POP3 "
+		    "server: %s"), text);
 		goto fail;
 	}
 	if (pop3_refresh_capa(c, err) != 0)

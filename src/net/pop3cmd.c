@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 /* RFC 1939 bounds a status line to 512 octets; be generous, not endless. */
 #define POP3_LINE_MAX	4096
@@ -76,15 +77,15 @@ pop3_read_line(struct pop3_conn *c, char **buf, size_t *len, size_t *cap,
 	for (;;) {
 		if (s->read_buffer_len == 0 &&
 		    mailstream_feed_read_buffer(s) <= 0)
-			return pop3_broken(c, PERR_CONNECT, err, "%s: the "
+			return pop3_broken(c, PERR_CONNECT, err, _("%s: the "
 			    "connection was closed or failed in the middle of "
-			    "the reply", what);
+			    "the reply"), what);
 		nl = memchr(s->read_buffer, '\n', s->read_buffer_len);
 		n = nl != NULL ? (size_t)(nl - s->read_buffer) + 1 :
 		    s->read_buffer_len;
 		if (n > max - *len)
-			return pop3_broken(c, PERR_PROTOCOL, err, "%s: the "
-			    "reply is longer than %zu bytes; refusing it",
+			return pop3_broken(c, PERR_PROTOCOL, err, _("%s: the "
+			    "reply is longer than %zu bytes; refusing it"),
 			    what, max);
 		if (*len + n + 1 > *cap) {
 			/* Double, so a 50 MB message is ~26 reallocs. */
@@ -96,8 +97,8 @@ pop3_read_line(struct pop3_conn *c, char **buf, size_t *len, size_t *cap,
 		/* Served from the read buffer: no read on the socket. */
 		got = mailstream_read(s, *buf + *len, n);
 		if (got < 0 || (size_t)got != n)
-			return pop3_broken(c, PERR_CONNECT, err, "%s: reading "
-			    "the reply failed", what);
+			return pop3_broken(c, PERR_CONNECT, err, _("%s: "
+			    "reading the reply failed"), what);
 		*len += n;
 		(*buf)[*len] = '\0';
 		if (nl != NULL)
@@ -124,7 +125,7 @@ pop3_send(struct pop3_conn *c, const char *cmd, struct perr *err)
 
 	if (mailstream_write(c->stream, cmd, len) != (ssize_t)len ||
 	    mailstream_flush(c->stream) != 0)
-		return pop3_broken(c, PERR_CONNECT, err, "sending %.*s failed",
+		return pop3_broken(c, PERR_CONNECT, err, _("sending %.*s failed"),
 		    (int)(len > 2 ? len - 2 : len), cmd);
 	return 0;
 }
@@ -159,11 +160,11 @@ pop3_command(struct pop3_conn *c, const char *cmd, const char *what,
 	} else if (strncmp(line, "-ERR", 4) == 0) {
 		net_server_text(words, sizeof words, line);
 		rc = net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
-		    "%s refused: %s", what, words);
+		    _("%s refused: %s"), what, words);
 	} else {
 		net_server_text(words, sizeof words, line);
-		rc = pop3_broken(c, PERR_PROTOCOL, err, "%s: not a POP3 "
-		    "reply: %s", what, words);
+		rc = pop3_broken(c, PERR_PROTOCOL, err, _("%s: not a POP3 "
+		    "reply: %s"), what, words);
 	}
 	free(line);
 	return rc;
@@ -201,12 +202,12 @@ pop3_stat(struct pop3_conn *c, unsigned *count, uint64_t *octets,
 	if (pop3_command(c, "STAT\r\n", "STAT", text, sizeof text, err) != 0)
 		return -1;
 	if (sscanf(text, "%lu %llu", &n, &o) != 2)
-		return pop3_broken(c, PERR_PROTOCOL, err, "STAT: cannot read "
-		    "the message count in the reply");
+		return pop3_broken(c, PERR_PROTOCOL, err, _("STAT: cannot read "
+		    "the message count in the reply"));
 	if (n > POP3_MSGS_MAX)
-		return pop3_broken(c, PERR_PROTOCOL, err, "STAT: the server "
+		return pop3_broken(c, PERR_PROTOCOL, err, _("STAT: the server "
 		    "says it holds %lu messages, more than posta accepts in "
-		    "one mailbox (%d); refusing", n, POP3_MSGS_MAX);
+		    "one mailbox (%d); refusing"), n, POP3_MSGS_MAX);
 	*count = (unsigned)n;
 	*octets = o;
 	return 0;
@@ -343,16 +344,16 @@ pop3_read_list(struct pop3_conn *c, unsigned count, struct pop3_msgs *m,
 
 	while ((r = pop3_list_line(c, &line, &cap, &len, "LIST", err)) == 1) {
 		if (m->n >= count) {
-			r = pop3_broken(c, PERR_PROTOCOL, err, "LIST: the "
+			r = pop3_broken(c, PERR_PROTOCOL, err, _("LIST: the "
 			    "server lists more messages than the %u its STAT "
-			    "reported; refusing an endless list", count);
+			    "reported; refusing an endless list"), count);
 			break;
 		}
 		if (pop3_num(line, POP3_MSGS_MAX, &num, &rest) != 0 ||
 		    (size = strtoull(rest, &end, 10), end == rest) ||
 		    (m->n > 0 && num <= m->v[m->n - 1].num)) {
-			r = pop3_broken(c, PERR_PROTOCOL, err, "LIST: a line "
-			    "that is not 'number size' in rising order");
+			r = pop3_broken(c, PERR_PROTOCOL, err, _("LIST: a line "
+			    "that is not 'number size' in rising order"));
 			break;
 		}
 		m->v[m->n].num = num;
@@ -378,14 +379,14 @@ pop3_read_uidl(struct pop3_conn *c, unsigned count, struct pop3_msgs *m,
 
 	while ((r = pop3_list_line(c, &line, &cap, &len, "UIDL", err)) == 1) {
 		if (++lines > count) {
-			r = pop3_broken(c, PERR_PROTOCOL, err, "UIDL: the "
+			r = pop3_broken(c, PERR_PROTOCOL, err, _("UIDL: the "
 			    "server lists more messages than the %u its STAT "
-			    "reported; refusing an endless list", count);
+			    "reported; refusing an endless list"), count);
 			break;
 		}
 		if (pop3_num(line, POP3_MSGS_MAX, &num, &rest) != 0) {
-			r = pop3_broken(c, PERR_PROTOCOL, err, "UIDL: a line "
-			    "that is not 'number unique-id'");
+			r = pop3_broken(c, PERR_PROTOCOL, err, _("UIDL: a line "
+			    "that is not 'number unique-id'"));
 			break;
 		}
 		/* A number LIST did not give: no size, cannot be fetched. */
@@ -482,8 +483,8 @@ pop3_read_message(struct pop3_conn *c, size_t max, const char *what,
 	}
 	if (len > max) {
 		free(buf);
-		return pop3_broken(c, PERR_PROTOCOL, err, "%s: the message is "
-		    "larger than %zu bytes; refusing it", what, max);
+		return pop3_broken(c, PERR_PROTOCOL, err, _("%s: the message "
+		    "is larger than %zu bytes; refusing it"), what, max);
 	}
 	if (buf == NULL)
 		buf = xmalloc(1);

@@ -22,6 +22,7 @@
 
 #include "net/net-int.h"
 #include "oauth/oauth.h"
+#include "util/i18n.h"
 
 /* A challenge bigger than this is cut before decoding: it is one line. */
 #define SASL_CHALLENGE_MAX	2048
@@ -133,9 +134,9 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 	int			 attempt;
 
 	if (!tls_stream_is_tls(s))
-		return net_fail(err, NULL, hostport, PERR_CONFIG, "refusing "
+		return net_fail(err, NULL, hostport, PERR_CONFIG, _("refusing "
 		    "to send an access token over a connection without TLS "
-		    "(auth = %s)", config_auth_name(ep->auth));
+		    "(auth = %s)"), config_auth_name(ep->auth));
 	why[0] = '\0';
 	/*
 	 * A refusal most often means the token expired: the command is run
@@ -152,18 +153,18 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 			token = config_oauth2_token(acct, ep, err);
 		if (token == NULL) {
 			if (err->code == PERR_OK)
-				perr_set(err, PERR_AUTH, "no access token: set "
-				    "oauth2_token_command in [account %s]",
+				perr_set(err, PERR_AUTH, _("no access token: "
+				    "set oauth2_token_command in [account %s]"),
 				    acct->name);
 			perr_prefix(err, "%s", hostport);
 			return -1;
 		}
 		if (!sasl_token_ok(token) || strpbrk(ep->user, "\001\r\n")) {
 			secret_free(token);
-			return net_fail(err, NULL, hostport, PERR_AUTH, "the "
+			return net_fail(err, NULL, hostport, PERR_AUTH, _("the "
 			    "access token from oauth2_token_command, or the "
 			    "user name, has a character a token cannot have "
-			    "(a space or control character)");
+			    "(a space or control character)"));
 		}
 		ir = sasl_oauth2_initial(ep->auth, ep->user, token, ep->host,
 		    ep->port);
@@ -177,11 +178,12 @@ net_oauth2_login(const struct account *acct, const struct endpoint *ep,
 	if (r == SASL_FAILED)
 		return -1;
 	if (config_oauth2_builtin(acct, ep))
-		return net_fail(err, NULL, hostport, PERR_AUTH, "%s login "
+		return net_fail(err, NULL, hostport, PERR_AUTH, _("%s login "
 		    "refused for user %s, also with an access token just "
-		    "refreshed: %s", mech, ep->user, why);
-	return net_fail(err, NULL, hostport, PERR_AUTH, "%s login refused for "
-	    "user %s, also with a fresh token from oauth2_token_command: %s",
+		    "refreshed: %s"), mech, ep->user, why);
+	return net_fail(err, NULL, hostport, PERR_AUTH, _("%s login refused "
+	    "for "
+	    "user %s, also with a fresh token from oauth2_token_command: %s"),
 	    mech, ep->user, why);
 }
 
@@ -281,8 +283,8 @@ sasl_line_try(const struct sasl_lines *p, const char *mech, const char *ir,
 		return SASL_OK;
 	if (!sasl_starts(line, p->no)) {
 		net_server_text(why, whylen, line);
-		net_fail(err, NULL, p->hostport, PERR_PROTOCOL, "AUTH %s: "
-		    "unexpected reply: %s", mech, why);
+		net_fail(err, NULL, p->hostport, PERR_PROTOCOL, _("AUTH %s: "
+		    "unexpected reply: %s"), mech, why);
 		tls_stream_cancel(p->s);
 		return SASL_FAILED;
 	}
@@ -290,7 +292,7 @@ sasl_line_try(const struct sasl_lines *p, const char *mech, const char *ir,
 		net_server_text(why, whylen, line);
 	return SASL_REFUSED;
 lost:
-	net_fail(err, p->io_err, p->hostport, PERR_CONNECT, "AUTH %s: the "
-	    "connection failed", mech);
+	net_fail(err, p->io_err, p->hostport, PERR_CONNECT, _("AUTH %s: the "
+	    "connection failed"), mech);
 	return SASL_FAILED;
 }

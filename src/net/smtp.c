@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 /*
  * Does the EHLO line start with keyword (ending at a space, '=' or the
@@ -93,7 +94,7 @@ smtp_reply_error(struct smtp_conn *c, enum perr_code code, const char *what,
 
 	net_server_text(text, sizeof text, c->smtp->response);
 	return net_fail(err, &c->io_err, c->report.hostport, code,
-	    "%s: the server answered %d %s", what, c->smtp->response_code,
+	    _("%s: the server answered %d %s"), what, c->smtp->response_code,
 	    text);
 }
 
@@ -124,19 +125,19 @@ smtp_starttls(struct smtp_conn *c, const struct tls_params *tp,
 	int		 r;
 
 	if (!c->starttls_offered)
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("the server "
 		    "does not offer STARTTLS; refusing to continue without TLS "
-		    "(smtp_tls = starttls)");
+		    "(smtp_tls = starttls)"));
 	switch ((r = mailesmtp_starttls(c->smtp))) {
 	case MAILSMTP_NO_ERROR:
 		break;
 	case MAILSMTP_ERROR_SSL:
 		/* Debian's CVE-2020-15953 patch: bytes after "220". */
-		return net_fail(err, NULL, hp, PERR_STARTTLS, "the server "
+		return net_fail(err, NULL, hp, PERR_STARTTLS, _("the server "
 		    "sent data after its STARTTLS reply, before the TLS "
-		    "handshake (response injection?); refusing");
+		    "handshake (response injection?); refusing"));
 	default:
-		return smtp_reply_error(c, PERR_STARTTLS, "STARTTLS refused",
+		return smtp_reply_error(c, PERR_STARTTLS, _("STARTTLS refused"),
 		    err);
 	}
 	if (tls_stream_handshake(c->stream, tp, true, &c->report.tls_info,
@@ -190,8 +191,8 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	if (ep->auth != AUTH_PASSWORD) {
 		c->report.mech = config_auth_name(ep->auth);
 		if (!smtp_has_cap(c, "AUTH") || !smtp_offers(c, c->report.mech))
-			return net_fail(err, NULL, hp, PERR_AUTH, "the server "
-			    "does not offer AUTH %s on this connection",
+			return net_fail(err, NULL, hp, PERR_AUTH, _("the "
+			    "server does not offer AUTH %s on this connection"),
 			    c->report.mech);
 		return net_oauth2_login(acct, ep, hp, c->stream,
 		    smtp_sasl_try, c, err);
@@ -201,11 +202,11 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	else if (c->smtp->auth & MAILSMTP_AUTH_LOGIN)
 		mech = MAILSMTP_AUTH_LOGIN;
 	else if (smtp_has_cap(c, "AUTH"))
-		return net_fail(err, NULL, hp, PERR_AUTH, "the server offers "
-		    "no AUTH mechanism posta can use (PLAIN or LOGIN)");
+		return net_fail(err, NULL, hp, PERR_AUTH, _("the server offers "
+		    "no AUTH mechanism posta can use (PLAIN or LOGIN)"));
 	else
-		return net_fail(err, NULL, hp, PERR_AUTH, "the server offers "
-		    "no AUTH on this connection");
+		return net_fail(err, NULL, hp, PERR_AUTH, _("the server offers "
+		    "no AUTH on this connection"));
 
 	c->report.mech = mech == MAILSMTP_AUTH_PLAIN ? "PLAIN" : "LOGIN";
 	if ((pw = net_password(acct, ep, hp, err)) == NULL)
@@ -217,12 +218,12 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 	if (r == MAILSMTP_NO_ERROR)
 		return 0;
 	if (r == MAILSMTP_ERROR_STREAM)
-		return net_fail(err, &c->io_err, hp, PERR_CONNECT, "AUTH: the "
-		    "connection failed");
+		return net_fail(err, &c->io_err, hp, PERR_CONNECT, _("AUTH: "
+		    "the connection failed"));
 	if (c->smtp->response_code == 0)
-		return net_fail(err, NULL, hp, PERR_AUTH, "AUTH %s: the SASL "
+		return net_fail(err, NULL, hp, PERR_AUTH, _("AUTH %s: the SASL "
 		    "library failed before talking to the server (is "
-		    "libsasl2-modules installed?)",
+		    "libsasl2-modules installed?)"),
 		    mech == MAILSMTP_AUTH_PLAIN ? "PLAIN" : "LOGIN");
 	if (c->smtp->response_code / 100 == 5 ||
 	    r == MAILSMTP_ERROR_AUTH_LOGIN ||
@@ -230,8 +231,8 @@ smtp_auth(struct smtp_conn *c, const struct account *acct,
 		char text[400];
 
 		net_server_text(text, sizeof text, c->smtp->response);
-		return net_fail(err, NULL, hp, PERR_AUTH, "login refused for "
-		    "user %s: %d %s", ep->user, c->smtp->response_code, text);
+		return net_fail(err, NULL, hp, PERR_AUTH, _("login refused for "
+		    "user %s: %d %s"), ep->user, c->smtp->response_code, text);
 	}
 	return smtp_reply_error(c, PERR_PROTOCOL, "AUTH", err);
 }
@@ -318,7 +319,7 @@ smtp_open(const struct account *acct, const struct endpoint *ep,
 	}
 	if ((c->smtp = mailsmtp_new(0, NULL)) == NULL) {
 		net_fail(err, NULL, c->report.hostport, PERR_NOMEM,
-		    "out of memory");
+		    _("out of memory"));
 		mailstream_close(s);
 		free(c);
 		return NULL;
@@ -329,11 +330,11 @@ smtp_open(const struct account *acct, const struct endpoint *ep,
 		/* libetpan has already closed and freed s. */
 		c->stream = NULL;
 		if (r == MAILSMTP_ERROR_SERVICE_NOT_AVAILABLE)
-			smtp_reply_error(c, PERR_PROTOCOL, "the server refuses "
-			    "service", err);
+			smtp_reply_error(c, PERR_PROTOCOL, _("the server "
+			    "refuses service"), err);
 		else
-			smtp_reply_error(c, PERR_PROTOCOL, "unexpected "
-			    "greeting (not an SMTP server?)", err);
+			smtp_reply_error(c, PERR_PROTOCOL, _("unexpected "
+			    "greeting (not an SMTP server?)"), err);
 		goto fail;
 	}
 	if (smtp_ehlo(c, err) != 0)

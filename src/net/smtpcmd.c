@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "net/net-int.h"
+#include "util/i18n.h"
 
 /* Safe inside "<...>" on a command line: printable ASCII, no '<' '>'. */
 static bool
@@ -93,6 +94,50 @@ smtp_result_free(struct smtp_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Does msg hold a byte over 127? */
+static bool
+eight_bit(const char *msg, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)msg[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/*
+ * MAIL FROM with SIZE when offered, and BODY=8BITMIME (RFC 6152) for a
+ * message with 8-bit bytes when the server offers it; libetpan's
+ * mailesmtp_mail_size() has no BODY parameter. A MAILSMTP_* code.
+ */
+static int
+mail_from(struct smtp_conn *c, const char *from, size_t wire, bool eight)
+{
+	char	*cmd;
+	int	 code;
+
+	if (!eight)
+		return smtp_has_cap(c, "SIZE") ?
+		    mailesmtp_mail_size(c->smtp, from, 0, NULL, wire) :
+		    mailsmtp_mail(c->smtp, from);
+	if (smtp_has_cap(c, "SIZE"))
+		cmd = xasprintf("MAIL FROM:<%s> BODY=8BITMIME SIZE=%zu\r\n",
+		    from, wire);
+	else
+		cmd = xasprintf("MAIL FROM:<%s> BODY=8BITMIME\r\n", from);
+	if (mailsmtp_send_command(c->smtp, cmd) == -1) {
+		free(cmd);
+		return MAILSMTP_ERROR_STREAM;
+	}
+	free(cmd);
+	code = mailsmtp_read_response(c->smtp);
+	if (code == 0)
+		return MAILSMTP_ERROR_STREAM;
+	return code == 250 ? MAILSMTP_NO_ERROR :
+	    MAILSMTP_ERROR_UNEXPECTED_CODE;
+}
+
 int
 smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
     size_t n, const char *msg, size_t len, struct smtp_result *res,
@@ -109,51 +154,50 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	/* Local refusals cannot pass by themselves; replies say below. */
 	res->permanent = true;
 	if (n == 0)
-		return perr_set(err, PERR_GENERIC, "no recipients");
+		return perr_set(err, PERR_GENERIC, _("no recipients"));
 	res->rcpt = xcalloc(n, sizeof *res->rcpt);
 	res->nrcpt = n;
 	for (i = 0; i < n; i++)
 		res->rcpt[i].addr = xstrdup(rcpts[i] != NULL ? rcpts[i] : "");
 
 	if (!smtp_addr_safe(from))
-		return perr_set(err, PERR_GENERIC, "sender address '%s' cannot "
+		return perr_set(err, PERR_GENERIC, _("sender address '%s' "
+		    "cannot "
 		    "be sent (empty, no '@', or a space, '<', '>' or control "
-		    "character)", from != NULL ? from : "");
+		    "character)"), from != NULL ? from : "");
 	wire = smtp_wire_size(msg, len);
 	max = smtp_max_size(c);
 	/* Refuse here what the server said it would refuse (RFC 1870). */
 	if (max > 0 && wire > max)
-		return net_fail(err, NULL, hp, PERR_GENERIC, "the message is "
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the message is "
 		    "%zu bytes and the server accepts at most %zu (SIZE): not "
-		    "sent", wire, max);
+		    "sent"), wire, max);
 
 	res->permanent = false;
 	c->smtp->response_code = 0;
-	if (smtp_has_cap(c, "SIZE"))
-		r = mailesmtp_mail_size(c->smtp, from, 0, NULL, wire);
-	else
-		r = mailsmtp_mail(c->smtp, from);
+	r = mail_from(c, from, wire, eight_bit(msg, len) &&
+	    smtp_has_cap(c, "8BITMIME"));
 	if (r != MAILSMTP_NO_ERROR) {
 		if (r == MAILSMTP_ERROR_STREAM || c->smtp->response_code == 0) {
 			res->usable = false;
 			return net_fail(err, &c->io_err, hp, PERR_CONNECT,
-			    "MAIL FROM: the connection failed");
+			    _("MAIL FROM: the connection failed"));
 		}
 		smtp_reply(c, &code, text, sizeof text);
 		res->code = code;
 		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
-		    "the sender %s: %d %s", from, code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused the sender %s: %d %s"), from, code, text);
 	}
 
 	for (i = 0; i < n; i++) {
 		struct smtp_rcpt_result *rr = &res->rcpt[i];
 
 		if (!smtp_addr_safe(rr->addr)) {
-			snprintf(rr->text, sizeof rr->text, "not sent: the "
-			    "address cannot be put in an SMTP command");
+			snprintf(rr->text, sizeof rr->text, "%s", _("not sent: "
+			    "the address cannot be put in an SMTP command"));
 			rr->permanent = res->permanent = true;
 			continue;
 		}
@@ -163,7 +207,7 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		    (r != MAILSMTP_NO_ERROR && c->smtp->response_code == 0)) {
 			res->usable = false;
 			return net_fail(err, &c->io_err, hp, PERR_CONNECT,
-			    "RCPT TO:<%s>: the connection failed", rr->addr);
+			    _("RCPT TO:<%s>: the connection failed"), rr->addr);
 		}
 		smtp_reply(c, &rr->code, rr->text, sizeof rr->text);
 		if (r == MAILSMTP_NO_ERROR) {
@@ -174,8 +218,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	}
 	if (res->accepted == 0) {
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_RCPT, "every recipient "
-		    "was refused; not sent");
+		return net_fail(err, NULL, hp, PERR_RCPT, _("every recipient "
+		    "was refused; not sent"));
 	}
 
 	c->smtp->response_code = 0;
@@ -184,15 +228,15 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 		if (r == MAILSMTP_ERROR_STREAM || c->smtp->response_code == 0) {
 			res->usable = false;
 			return net_fail(err, &c->io_err, hp, PERR_CONNECT,
-			    "DATA: the connection failed; not sent");
+			    _("DATA: the connection failed; not sent"));
 		}
 		smtp_reply(c, &code, text, sizeof text);
 		res->code = code;
 		res->permanent = code >= 500;
 		snprintf(res->text, sizeof res->text, "%s", text);
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
-		    "DATA: %d %s; not sent", code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused DATA: %d %s; not sent"), code, text);
 	}
 
 	/* From here on a broken connection leaves the outcome unknown. */
@@ -206,10 +250,10 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	    c->smtp->response_code == 0)) {
 		res->outcome = SMTP_UNKNOWN;
 		res->usable = false;
-		return net_fail(err, &c->io_err, hp, PERR_CONNECT, "the "
+		return net_fail(err, &c->io_err, hp, PERR_CONNECT, _("the "
 		    "connection broke after the message was sent, before the "
 		    "server confirmed it: it may or may not have been "
-		    "delivered");
+		    "delivered"));
 	}
 	smtp_reply(c, &code, text, sizeof text);
 	res->code = code;
@@ -217,8 +261,8 @@ smtp_submit(struct smtp_conn *c, const char *from, const char *const *rcpts,
 	if (r != MAILSMTP_NO_ERROR) {
 		res->permanent = code >= 500;
 		res->usable = smtp_rset(c);
-		return net_fail(err, NULL, hp, PERR_GENERIC, "the server refused "
-		    "the message: %d %s; not sent", code, text);
+		return net_fail(err, NULL, hp, PERR_GENERIC, _("the server "
+		    "refused the message: %d %s; not sent"), code, text);
 	}
 	res->outcome = res->accepted == n ? SMTP_SENT : SMTP_PARTIAL;
 	return 0;

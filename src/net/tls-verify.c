@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/tls-int.h"
+#include "util/i18n.h"
 
 /*
  * The reason code of the last error when libssl raised it, else 0: what
@@ -53,21 +54,21 @@ tls_pin_normalise(const char *pin, char out[65], struct perr *err)
 	size_t		 n = 0;
 
 	if (strncasecmp(pin, "sha256:", 7) != 0)
-		return perr_set(err, PERR_CONFIG, "certificate_fingerprint "
-		    "'%s': expected sha256: and 64 hex digits", pin);
+		return perr_set(err, PERR_CONFIG, _("certificate_fingerprint "
+		    "'%s': expected sha256: and 64 hex digits"), pin);
 	for (p = pin + 7; *p != '\0'; p++) {
 		if (*p == ':')
 			continue;
 		if (n == 64 || strchr("0123456789abcdefABCDEF", *p) == NULL)
 			return perr_set(err, PERR_CONFIG,
-			    "certificate_fingerprint '%s': expected sha256: "
-			    "and 64 hex digits", pin);
+			    _("certificate_fingerprint '%s': expected sha256: "
+			    "and 64 hex digits"), pin);
 		out[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
 	}
 	out[n] = '\0';
 	if (n != 64)
-		return perr_set(err, PERR_CONFIG, "certificate_fingerprint "
-		    "'%s': expected sha256: and 64 hex digits", pin);
+		return perr_set(err, PERR_CONFIG, _("certificate_fingerprint "
+		    "'%s': expected sha256: and 64 hex digits"), pin);
 	return 0;
 }
 
@@ -193,17 +194,17 @@ tls_ctx_new(const struct tls_params *p, struct perr *err)
 	SSL_CTX	*ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		perr_set(err, PERR_TLS, "TLS: %s", tls_ossl_reason());
+		perr_set(err, PERR_TLS, _("TLS: %s"), tls_ossl_reason());
 		return NULL;
 	}
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
-		perr_set(err, PERR_TLS, "TLS: %s", tls_ossl_reason());
+		perr_set(err, PERR_TLS, _("TLS: %s"), tls_ossl_reason());
 		goto fail;
 	}
 	tls_lazy_anchors(ctx);
 	if (p->ca_file != NULL &&
 	    SSL_CTX_load_verify_locations(ctx, p->ca_file, NULL) != 1) {
-		perr_set(err, PERR_CONFIG, "ca_file %s: cannot load: %s",
+		perr_set(err, PERR_CONFIG, _("ca_file %s: cannot load: %s"),
 		    p->ca_file, tls_ossl_reason());
 		goto fail;
 	}
@@ -234,7 +235,7 @@ tls_verify(SSL *ssl, const struct tls_params *p, struct tls_info *info,
 
 	if (tls_describe(ssl, info, hex) != 0)
 		return perr_set(err, PERR_CERT,
-		    "the server sent no certificate");
+		    _("the server sent no certificate"));
 	if (p->pin != NULL) {
 		if (tls_pin_normalise(p->pin, pin, err) != 0)
 			return -1;
@@ -252,20 +253,21 @@ tls_verify(SSL *ssl, const struct tls_params *p, struct tls_info *info,
 	name_err = vr == X509_V_ERR_HOSTNAME_MISMATCH ||
 	    vr == X509_V_ERR_IP_ADDRESS_MISMATCH;
 	if (name_err)
-		perr_set(err, PERR_HOSTNAME, "certificate does not match host "
-		    "name %s (sha256 %s)", p->host, info->sha256);
+		perr_set(err, PERR_HOSTNAME, _("certificate does not match "
+		    "host name %s (sha256 %s)"), p->host, info->sha256);
 	else
-		perr_set(err, PERR_CERT, "certificate not trusted: %s "
-		    "(sha256 %s)", X509_verify_cert_error_string(vr),
+		perr_set(err, PERR_CERT, _("certificate not trusted: %s "
+		    "(sha256 %s)"), X509_verify_cert_error_string(vr),
 		    info->sha256);
 	if (p->pin != NULL)
-		perr_prefix(err, "certificate does not match the pinned "
-		    "certificate_fingerprint");
+		perr_prefix(err, _("certificate does not match the pinned "
+		    "certificate_fingerprint"));
 	len = strlen(err->msg);
-	snprintf(err->msg + len, sizeof err->msg - len,
-	    "; if you have checked that this is your server's certificate, "
-	    "%s it with: certificate_fingerprint = sha256:%s",
-	    p->pin != NULL ? "pin" : "trust", hex);
+	snprintf(err->msg + len, sizeof err->msg - len, p->pin != NULL ?
+	    _("; if you have checked that this is your server's certificate, "
+	    "pin it with: certificate_fingerprint = sha256:%s") :
+	    _("; if you have checked that this is your server's certificate, "
+	    "trust it with: certificate_fingerprint = sha256:%s"), hex);
 	return -1;
 }
 
@@ -276,30 +278,32 @@ tls_handshake_fail(mailstream_low *s, int e, int w, struct perr *err)
 
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		if (w == WAIT_TIMEOUT)
-			return perr_set(err, PERR_TIMEOUT, "TLS handshake: no "
-			    "response within %d s", tls_timeout_ms(s) / 1000);
+			return perr_set(err, PERR_TIMEOUT, _("TLS handshake: "
+			    "no "
+			    "response within %d s"), tls_timeout_ms(s) / 1000);
 		if (w == WAIT_CANCEL)
-			return perr_set(err, PERR_IO, "cancelled");
-		return perr_set(err, PERR_IO, "poll: %s", strerror(errno));
+			return perr_set(err, PERR_IO, _("cancelled"));
+		return perr_set(err, PERR_IO, _("poll: %s"), strerror(errno));
 	}
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
-		return perr_set(err, PERR_TLS, "TLS handshake failed: the "
-		    "server closed the connection%s%s", errno ? ": " : "",
-		    errno ? strerror(errno) : "");
+		return errno != 0 ? perr_set(err, PERR_TLS, _("TLS handshake "
+		    "failed: the server closed the connection: %s"),
+		    strerror(errno)) : perr_set(err, PERR_TLS, _("TLS "
+		    "handshake failed: the server closed the connection"));
 	why = tls_ossl_reason();
 	switch (tls_ossl_ssl_reason()) {
 	case SSL_R_WRONG_VERSION_NUMBER:
 	case SSL_R_PACKET_LENGTH_TOO_LONG:
-		return perr_set(err, PERR_TLS, "TLS handshake failed: %s (the "
-		    "server does not speak TLS here; wrong port or tls "
-		    "setting?)", why);
+		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s "
+		    "(the server does not speak TLS here; wrong port or tls "
+		    "setting?)"), why);
 	case SSL_R_BAD_PROTOCOL_VERSION_NUMBER:
 	case SSL_R_UNSUPPORTED_PROTOCOL:
 	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
-		return perr_set(err, PERR_TLS, "TLS handshake failed: %s (the "
-		    "server offers no TLS 1.2 or newer)", why);
+		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s "
+		    "(the server offers no TLS 1.2 or newer)"), why);
 	default:
-		return perr_set(err, PERR_TLS, "TLS handshake failed: %s", why);
+		return perr_set(err, PERR_TLS, _("TLS handshake failed: %s"), why);
 	}
 }
 
@@ -337,9 +341,9 @@ tls_handshake(mailstream *s, struct tls_low *d, const struct tls_params *p,
 		 * would later pass for TLS-protected data.
 		 */
 		if (s->read_buffer_len != 0 || tls_socket_has_bytes(d->fd))
-			return perr_set(err, PERR_STARTTLS, "the server sent "
+			return perr_set(err, PERR_STARTTLS, _("the server sent "
 			    "data after its STARTTLS reply, before the TLS "
-			    "handshake (response injection?); refusing");
+			    "handshake (response injection?); refusing"));
 	}
 
 	if ((ctx = tls_ctx_new(p, err)) == NULL)
@@ -347,7 +351,7 @@ tls_handshake(mailstream *s, struct tls_low *d, const struct tls_params *p,
 	ssl = SSL_new(ctx);
 	SSL_CTX_free(ctx);	/* ssl holds its own reference */
 	if (ssl == NULL)
-		return perr_set(err, PERR_TLS, "TLS: %s", tls_ossl_reason());
+		return perr_set(err, PERR_TLS, _("TLS: %s"), tls_ossl_reason());
 	if (SSL_set_fd(ssl, d->fd) != 1)
 		goto ossl_fail;
 	if (tls_is_ip(p->host)) {
@@ -386,7 +390,7 @@ tls_handshake(mailstream *s, struct tls_low *d, const struct tls_params *p,
 	return 0;
 
 ossl_fail:
-	perr_set(err, PERR_TLS, "TLS: %s", tls_ossl_reason());
+	perr_set(err, PERR_TLS, _("TLS: %s"), tls_ossl_reason());
 	SSL_free(ssl);
 	return -1;
 }
@@ -399,7 +403,7 @@ tls_stream_handshake(mailstream *s, const struct tls_params *p,
 
 	memset(info, 0, sizeof *info);
 	if ((d = tls_stream_data(s)) == NULL || d->ssl != NULL)
-		return perr_set(err, PERR_GENERIC, "not a plain posta stream");
+		return perr_set(err, PERR_GENERIC, _("not a plain posta stream"));
 	if (tls_handshake(s, d, p, starttls, info, err) != 0) {
 		tls_mark_cancelled(d);
 		return -1;
@@ -421,7 +425,7 @@ tls_stream_open(int fd, int timeout, const struct tls_params *p,
 		if (io_err != NULL && io_err->code != PERR_OK)
 			*err = *io_err;
 		else
-			perr_set(err, PERR_NOMEM, "out of memory");
+			perr_set(err, PERR_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	if (tls_stream_handshake(s, p, false, info, err) != 0) {

@@ -40,6 +40,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/tls-int.h"
+#include "util/i18n.h"
 
 static ssize_t	tls_read(mailstream_low *, void *, size_t);
 static ssize_t	tls_write(mailstream_low *, const void *, size_t);
@@ -96,7 +97,7 @@ tls_ossl_reason(void)
 		return r;
 	if (errno != 0)
 		return strerror(errno);
-	return "unknown error";
+	return _("unknown error");
 }
 
 /* ---- waiting ----------------------------------------------------------- */
@@ -164,14 +165,14 @@ tls_wait_failed(mailstream_low *s, struct tls_low *d, int w, const char *what)
 {
 	switch (w) {
 	case WAIT_TIMEOUT:
-		tls_fail(d, PERR_TIMEOUT, "no response within %d s (%s)",
+		tls_fail(d, PERR_TIMEOUT, _("no response within %d s (%s)"),
 		    tls_timeout_ms(s) / 1000, what);
 		break;
 	case WAIT_CANCEL:
-		tls_fail(d, PERR_IO, "cancelled");
+		tls_fail(d, PERR_IO, _("cancelled"));
 		break;
 	default:
-		tls_fail(d, PERR_IO, "poll: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("poll: %s"), strerror(errno));
 		break;
 	}
 	return -1;
@@ -229,13 +230,13 @@ tls_plain_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			return n;
 		if (n == 0) {
 			tls_fail(d, PERR_PROTOCOL,
-			    "the server closed the connection");
+			    _("the server closed the connection"));
 			return -1;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			tls_fail(d, PERR_CONNECT, "read: %s", strerror(errno));
+			tls_fail(d, PERR_CONNECT, _("read: %s"), strerror(errno));
 			return -1;
 		}
 		if (tls_read_wait(s, d, POLLIN) != 0)
@@ -265,14 +266,18 @@ tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			break;
 		case SSL_ERROR_ZERO_RETURN:
 			tls_fail(d, PERR_PROTOCOL,
-			    "the server closed the connection");
+			    _("the server closed the connection"));
 			return -1;
 		case SSL_ERROR_SYSCALL:
 			if (errno == EINTR)
 				break;
-			tls_fail(d, PERR_PROTOCOL, "the server closed the "
-			    "connection%s%s", errno ? ": " : "",
-			    errno ? strerror(errno) : "");
+			if (errno != 0)
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection: %s"),
+				    strerror(errno));
+			else
+				tls_fail(d, PERR_PROTOCOL, _("the server "
+				    "closed the connection"));
 			return -1;
 		default:
 			/*
@@ -282,9 +287,9 @@ tls_ssl_read(mailstream_low *s, struct tls_low *d, void *buf, size_t count)
 			if (ERR_GET_REASON(ERR_peek_last_error()) ==
 			    SSL_R_UNEXPECTED_EOF_WHILE_READING)
 				tls_fail(d, PERR_PROTOCOL,
-				    "the server closed the connection");
+				    _("the server closed the connection"));
 			else
-				tls_fail(d, PERR_TLS, "TLS read: %s",
+				tls_fail(d, PERR_TLS, _("TLS read: %s"),
 				    tls_ossl_reason());
 			return -1;
 		}
@@ -357,7 +362,7 @@ tls_write_raw(mailstream_low *s, const void *buf, size_t count)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				tls_fail(d, PERR_CONNECT, "write: %s",
+				tls_fail(d, PERR_CONNECT, _("write: %s"),
 				    strerror(errno));
 				return -1;
 			}
@@ -376,7 +381,7 @@ tls_write_raw(mailstream_low *s, const void *buf, size_t count)
 			if (e != SSL_ERROR_WANT_READ &&
 			    e != SSL_ERROR_WANT_WRITE) {
 				tls_fail(d, e == SSL_ERROR_SSL ? PERR_TLS :
-				    PERR_CONNECT, "TLS write: %s",
+				    PERR_CONNECT, _("TLS write: %s"),
 				    tls_ossl_reason());
 				return -1;
 			}
@@ -526,11 +531,11 @@ tls_stream_plain(int fd, int timeout, struct perr *io_err)
 	/* Non-blocking: every wait goes through poll() and its timeout. */
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		tls_fail(d, PERR_IO, "fcntl: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("fcntl: %s"), strerror(errno));
 		goto fail;
 	}
 	if (pipe2(d->cancel, O_CLOEXEC | O_NONBLOCK) != 0) {
-		tls_fail(d, PERR_IO, "pipe: %s", strerror(errno));
+		tls_fail(d, PERR_IO, _("pipe: %s"), strerror(errno));
 		goto fail;
 	}
 	if ((low = mailstream_low_new(d, &tls_driver)) == NULL)
@@ -539,14 +544,14 @@ tls_stream_plain(int fd, int timeout, struct perr *io_err)
 	    NET_TIMEOUT_DEFAULT);
 	/* 8 KiB, like libetpan's own streams. */
 	if ((s = mailstream_new(low, 8192)) == NULL) {
-		tls_fail(d, PERR_NOMEM, "out of memory");
+		tls_fail(d, PERR_NOMEM, _("out of memory"));
 		mailstream_low_free(low);	/* frees d and closes fd */
 		return NULL;
 	}
 	return s;
 
 nomem:
-	tls_fail(d, PERR_NOMEM, "out of memory");
+	tls_fail(d, PERR_NOMEM, _("out of memory"));
 fail:
 	tls_low_data_free(d);
 	return NULL;
@@ -582,6 +587,14 @@ tls_stream_over_limit(mailstream *s)
 	return d != NULL && d->over_limit;
 }
 
+uint64_t
+tls_stream_statuses(mailstream *s)
+{
+	struct tls_low	*d = tls_stream_data(s);
+
+	return d != NULL && d->lx != NULL ? net_lexer_statuses(d->lx) : 0;
+}
+
 bool
 tls_stream_is_tls(mailstream *s)
 {
@@ -590,51 +603,81 @@ tls_stream_is_tls(mailstream *s)
 	return d != NULL && d->ssl != NULL;
 }
 
+/* Has s bytes a poll() on its socket cannot see (libetpan's, OpenSSL's)? */
+static bool
+tls_buffered(mailstream *s, struct tls_low *d)
+{
+	return s->read_buffer_len > 0 || compress_stream_pending(s) ||
+	    (d->ssl != NULL && (SSL_pending(d->ssl) > 0 ||
+	    SSL_has_pending(d->ssl)));
+}
+
 int
 tls_wait_readable(mailstream *s, int wake_fd, int ms)
 {
-	struct tls_low	*d;
-	struct pollfd	 pfd[3];
-	long long	 deadline = 0, left;
-	int		 n, nfd;
+	unsigned	ready;
 
-	if ((d = tls_stream_data(s)) == NULL || atomic_load(&d->cancelled))
+	return tls_wait_any(&s, 1, wake_fd, ms, &ready);
+}
+
+int
+tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms, unsigned *ready)
+{
+	struct tls_low	*d[TLS_WAIT_MAX];
+	struct pollfd	 pfd[2 * TLS_WAIT_MAX + 1];
+	long long	 deadline = 0, left;
+	size_t		 i;
+	int		 k, nfd;
+
+	*ready = 0;
+	if (n == 0 || n > TLS_WAIT_MAX)
 		return TLS_WAIT_ERROR;
+	for (i = 0; i < n; i++)
+		if ((d[i] = tls_stream_data(s[i])) == NULL ||
+		    atomic_load(&d[i]->cancelled))
+			return TLS_WAIT_ERROR;
 	/* Bytes that are already here: poll() on the socket cannot see them. */
-	if (s->read_buffer_len > 0 || compress_stream_pending(s))
-		return TLS_WAIT_DATA;
-	if (d->ssl != NULL && (SSL_pending(d->ssl) > 0 ||
-	    SSL_has_pending(d->ssl)))
+	for (i = 0; i < n; i++)
+		if (tls_buffered(s[i], d[i]))
+			*ready |= 1u << i;
+	if (*ready != 0)
 		return TLS_WAIT_DATA;
 	if (ms >= 0)
 		deadline = tls_now_ms() + ms;
 	for (;;) {
-		pfd[0].fd = d->fd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = d->cancel[0];
-		pfd[1].events = POLLIN;
-		nfd = 2;
-		if (wake_fd >= 0) {
-			pfd[2].fd = wake_fd;
-			pfd[2].events = POLLIN;
-			nfd = 3;
+		/* Each stream's socket, then its cancel pipe; wake_fd last. */
+		for (i = 0, nfd = 0; i < n; i++) {
+			pfd[nfd].fd = d[i]->fd;
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
+			pfd[nfd].fd = d[i]->cancel[0];
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
 		}
-		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		if (wake_fd >= 0) {
+			pfd[nfd].fd = wake_fd;
+			pfd[nfd].events = POLLIN;
+			pfd[nfd++].revents = 0;
+		}
 		left = -1;
 		if (ms >= 0 && (left = deadline - tls_now_ms()) < 0)
 			left = 0;
-		n = poll(pfd, (nfds_t)nfd, (int)left);
-		if (n == -1) {
+		k = poll(pfd, (nfds_t)nfd, (int)left);
+		if (k == -1) {
 			if (errno == EINTR)
 				continue;
 			return TLS_WAIT_ERROR;
 		}
-		if (n == 0)
+		if (k == 0)
 			return TLS_WAIT_TIMEOUT;
-		if (pfd[1].revents != 0)
-			return TLS_WAIT_ERROR;
-		if (nfd == 3 && pfd[2].revents != 0)
-			return TLS_WAIT_WOKEN;
-		return TLS_WAIT_DATA;
+		for (i = 0; i < n; i++)
+			if (pfd[2 * i + 1].revents != 0)
+				return TLS_WAIT_ERROR;
+		for (i = 0; i < n; i++)
+			if (pfd[2 * i].revents != 0)
+				*ready |= 1u << i;
+		if (*ready != 0)
+			return TLS_WAIT_DATA;
+		return TLS_WAIT_WOKEN;
 	}
 }

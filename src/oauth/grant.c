@@ -27,6 +27,7 @@
 #include <openssl/rand.h>
 
 #include "oauth/oauth.h"
+#include "util/i18n.h"
 
 #define JSON_DEPTH_MAX	16	/* a token reply is one flat object */
 #define REDIRECT_MAX	(8 * 1024)	/* bytes of the browser's request */
@@ -60,22 +61,22 @@ json_read(const char *body, size_t len, const char *what, struct perr *err)
 	size_t		 end;
 
 	if ((tok = json_tokener_new_ex(JSON_DEPTH_MAX)) == NULL) {
-		perr_set(err, PERR_NOMEM, "out of memory");
+		perr_set(err, PERR_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, body, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	if (o == NULL)
 		why = json_tokener_get_error(tok) == json_tokener_continue ?
-		    "it ends too early" : json_tokener_error_desc(
+		    _("it ends too early") : json_tokener_error_desc(
 		    json_tokener_get_error(tok));
 	else if (!json_object_is_type(o, json_type_object))
-		why = "another JSON value";
+		why = _("another JSON value");
 	else if (end < len && strspn(body + end, " \t\r\n") != len - end)
-		why = "more follows the object";
+		why = _("more follows the object");
 	if (why != NULL) {
-		perr_set(err, PERR_PROTOCOL, "the %s's reply is not a JSON "
-		    "object (%s)", what, why);
+		perr_set(err, PERR_PROTOCOL, _("the %s's reply is not a JSON "
+		    "object (%s)"), what, why);
 		json_object_put(o);
 		o = NULL;
 	}
@@ -174,10 +175,10 @@ oauth_error_reply(json_object *o, const char *what, enum oauth_grant_err *ge,
 	snprintf(d, sizeof d, "%s", desc != NULL ? desc : "");
 	*ge = grant_err(code);
 	if (d[0] != '\0')
-		perr_set(err, PERR_AUTH, "the %s answered with the error %s: "
-		    "%s", what, c, d);
+		perr_set(err, PERR_AUTH, _("the %s answered with the error %s: "
+		    "%s"), what, c, d);
 	else
-		perr_set(err, PERR_AUTH, "the %s answered with the error %s",
+		perr_set(err, PERR_AUTH, _("the %s answered with the error %s"),
 		    what, c);
 	return true;
 }
@@ -186,7 +187,7 @@ int
 oauth_parse_token(const char *body, size_t len, long status, int64_t now,
     struct oauth_tokens *t, enum oauth_grant_err *ge, struct perr *err)
 {
-	static const char	 what[] = "token endpoint";
+	const char		*what = _("token endpoint");
 	json_object		*o;
 	const char		*access, *refresh, *type;
 	int64_t			 exp;
@@ -195,8 +196,8 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 	*ge = OAUTH_GRANT_NONE;
 	if ((o = json_read(body, len, what, err)) == NULL) {
 		if (status != 200)
-			perr_set(err, PERR_PROTOCOL, "the %s answered HTTP "
-			    "status %ld without an OAuth error", what, status);
+			perr_set(err, PERR_PROTOCOL, _("the %s answered HTTP "
+			    "status %ld without an OAuth error"), what, status);
 		return -1;
 	}
 	if (oauth_error_reply(o, what, ge, err)) {
@@ -212,18 +213,19 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 		access = NULL;	/* one of the two is not a plain string */
 	if (status != 200 || access == NULL || exp < 0 ||
 	    (type != NULL && strcasecmp(type, "bearer") != 0)) {
-		perr_set(err, PERR_PROTOCOL, "the %s's reply (HTTP status %ld) "
-		    "is not a bearer token: %s", what, status,
-		    access == NULL ? "access_token or refresh_token is "
-		    "missing or not a string" : exp < 0 ?
-		    "expires_in is not a number of seconds" : status != 200 ?
-		    "the status is not 200" : "token_type is not Bearer");
+		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
+		    "%ld) is not a bearer token: %s"), what, status,
+		    access == NULL ? _("access_token or refresh_token is "
+		    "missing or not a string") : exp < 0 ?
+		    _("expires_in is not a number of seconds") : status != 200 ?
+		    _("the status is not 200") : _("token_type is not Bearer"));
 		json_object_put(o);
 		return -1;
 	}
 	if (!token_ok(access) || (refresh != NULL && !token_ok(refresh))) {
-		perr_set(err, PERR_PROTOCOL, "the %s gave a token with a space "
-		    "or control character in it, or one over %d bytes", what,
+		perr_set(err, PERR_PROTOCOL, _("the %s gave a token with a "
+		    "space "
+		    "or control character in it, or one over %d bytes"), what,
 		    OAUTH_TOKEN_MAX);
 		json_object_put(o);
 		return -1;
@@ -251,7 +253,7 @@ int
 oauth_parse_device(const char *body, size_t len, long status,
     struct oauth_device *d, struct perr *err)
 {
-	static const char	 what[] = "device authorization endpoint";
+	const char		*what = _("device authorization endpoint");
 	enum oauth_grant_err	 ge;
 	json_object		*o;
 	const char		*code;
@@ -260,8 +262,8 @@ oauth_parse_device(const char *body, size_t len, long status,
 	memset(d, 0, sizeof *d);
 	if ((o = json_read(body, len, what, err)) == NULL) {
 		if (status != 200)
-			perr_set(err, PERR_PROTOCOL, "the %s answered HTTP "
-			    "status %ld without an OAuth error", what, status);
+			perr_set(err, PERR_PROTOCOL, _("the %s answered HTTP "
+			    "status %ld without an OAuth error"), what, status);
 		return -1;
 	}
 	if (oauth_error_reply(o, what, &ge, err)) {
@@ -280,9 +282,10 @@ oauth_parse_device(const char *body, size_t len, long status,
 	if (status != 200 || code == NULL || !token_ok(code) ||
 	    d->user_code == NULL || d->verification_uri == NULL || iv < 0 ||
 	    ex <= 0) {
-		perr_set(err, PERR_PROTOCOL, "the %s's reply (HTTP status %ld) "
+		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
+		    "%ld) "
 		    "lacks a device_code, user_code, verification_uri, or a "
-		    "number of seconds in interval or expires_in", what,
+		    "number of seconds in interval or expires_in"), what,
 		    status);
 		json_object_put(o);
 		oauth_device_free(d);
@@ -376,7 +379,7 @@ token_request(const struct account *acct, const char *form,
 	*ge = OAUTH_GRANT_NONE;
 	all = xasprintf("%s%s", form, client);
 	secret_free(client);
-	rc = oauth_post(acct, acct->oauth2.token_url, "token endpoint", all,
+	rc = oauth_post(acct, acct->oauth2.token_url, _("token endpoint"), all,
 	    &rep, err);
 	secret_free(all);
 	if (rc != 0)
@@ -440,7 +443,7 @@ device_start(const struct account *acct, struct oauth_device *d,
 	secret_free(client);
 	free(scope);
 	rc = oauth_post(acct, acct->oauth2.device_url,
-	    "device authorization endpoint", form, &rep, err);
+	    _("device authorization endpoint"), form, &rep, err);
 	secret_free(form);
 	if (rc != 0)
 		return -1;
@@ -463,14 +466,14 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 
 	if (device_start(acct, &d, err) != 0)
 		return -1;
-	note(cb, arg, "To let posta read the mail of account %s, open %s in a "
-	    "browser and enter the code %s.", acct->name, d.verification_uri,
+	note(cb, arg, _("To let posta read the mail of account %s, open %s in "
+	    "a browser and enter the code %s."), acct->name, d.verification_uri,
 	    d.user_code);
 	if (d.verification_uri_complete != NULL)
-		note(cb, arg, "Or open %s, which carries the code.",
+		note(cb, arg, _("Or open %s, which carries the code."),
 		    d.verification_uri_complete);
-	note(cb, arg, "Waiting for the login (the code is valid for %d "
-	    "minutes)...", (d.expires_in + 59) / 60);
+	note(cb, arg, _("Waiting for the login (the code is valid for %d "
+	    "minutes)..."), (d.expires_in + 59) / 60);
 	code = http_form_escape(d.device_code);
 	form = xasprintf("grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3A"
 	    "grant-type%%3Adevice_code&device_code=%s", code);
@@ -489,13 +492,13 @@ device_login(const struct account *acct, oauth_note_cb cb, void *arg,
 		if (ge == OAUTH_GRANT_EXPIRED || ((ge == OAUTH_GRANT_PENDING ||
 		    ge == OAUTH_GRANT_SLOW_DOWN) && time(NULL) + interval >
 		    end)) {
-			perr_set(err, PERR_AUTH, "the code %s expired before "
+			perr_set(err, PERR_AUTH, _("the code %s expired before "
 			    "the login was done; run posta oauth2 login %s "
-			    "again", d.user_code, acct->name);
+			    "again"), d.user_code, acct->name);
 			break;
 		} else if (ge == OAUTH_GRANT_DENIED) {
-			perr_set(err, PERR_AUTH, "the login of account %s was "
-			    "refused at the provider (access_denied)",
+			perr_set(err, PERR_AUTH, _("the login of account %s "
+			    "was refused at the provider (access_denied)"),
 			    acct->name);
 			break;
 		} else if (ge != OAUTH_GRANT_PENDING &&
@@ -524,8 +527,8 @@ loopback_listen(int *port, struct perr *err)
 	    bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
 	    listen(fd, 4) == -1 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-		perr_set(err, PERR_IO, "cannot listen on 127.0.0.1 for the "
-		    "browser's redirect: %s", strerror(errno));
+		perr_set(err, PERR_IO, _("cannot listen on 127.0.0.1 for the "
+		    "browser's redirect: %s"), strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -632,7 +635,7 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 			continue;
 		if (!read_request(fd, buf, sizeof buf) ||
 		    strncmp(buf, "GET /", 5) != 0 || strchr(buf, '?') == NULL) {
-			reply_page(fd, "404 Not Found", "Not here.\n");
+			reply_page(fd, "404 Not Found", _("Not here.\n"));
 			close(fd);
 			continue;
 		}
@@ -641,8 +644,8 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 		*code = query_get(strchr(buf, '?') + 1, "code");
 		explicit_bzero(buf, sizeof buf);
 		if (st == NULL || strcmp(st, state) != 0) {
-			reply_page(fd, "400 Bad Request", "This is not the "
-			    "answer posta waits for.\n");
+			reply_page(fd, "400 Bad Request", _("This is not the "
+			    "answer posta waits for.\n"));
 			close(fd);
 			free(st);
 			free(er);
@@ -652,23 +655,23 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 		}
 		free(st);
 		if (er != NULL || *code == NULL) {
-			reply_page(fd, "200 OK", "The login was refused; posta "
-			    "says why in the terminal.\n");
+			reply_page(fd, "200 OK", _("The login was refused; "
+			    "posta says why in the terminal.\n"));
 			close(fd);
-			perr_set(err, PERR_AUTH, "the provider refused the "
-			    "login: %.100s", er != NULL ? er : "no code");
+			perr_set(err, PERR_AUTH, _("the provider refused the "
+			    "login: %.100s"), er != NULL ? er : _("no code"));
 			free(er);
 			secret_free(*code);
 			*code = NULL;
 			return -1;
 		}
-		reply_page(fd, "200 OK", "posta is logged in; you can close "
-		    "this page.\n");
+		reply_page(fd, "200 OK", _("posta is logged in; you can close "
+		    "this page.\n"));
 		close(fd);
 		return 0;
 	}
-	return perr_set(err, PERR_TIMEOUT, "no answer from the browser came "
-	    "back to posta within %d minutes", OAUTH_BROWSER_WAIT / 60);
+	return perr_set(err, PERR_TIMEOUT, _("no answer from the browser came "
+	    "back to posta within %d minutes"), OAUTH_BROWSER_WAIT / 60);
 }
 
 static int
@@ -697,9 +700,9 @@ browser_login(const struct account *acct, oauth_note_cb cb, void *arg,
 	    e_redirect, e_scope, state, challenge);
 	free(e_id);
 	free(e_scope);
-	note(cb, arg, "To let posta read the mail of account %s, open this "
-	    "address in a browser and log in: %s", acct->name, url);
-	note(cb, arg, "Waiting for the browser to come back to %s ...",
+	note(cb, arg, _("To let posta read the mail of account %s, open this "
+	    "address in a browser and log in: %s"), acct->name, url);
+	note(cb, arg, _("Waiting for the browser to come back to %s ..."),
 	    redirect);
 	free(url);
 	rc = await_code(lfd, state, &code, err);
@@ -730,28 +733,28 @@ oauth_login(const struct account *acct, enum oauth_flow flow,
 
 	memset(&t, 0, sizeof t);
 	if (o->client_id == NULL || o->token_url == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: posta oauth2 "
+		return perr_set(err, PERR_CONFIG, _("account %s: posta oauth2 "
 		    "login needs oauth2_client_id, and oauth2_provider or "
-		    "oauth2_token_url", acct->name);
+		    "oauth2_token_url"), acct->name);
 	if (flow == OAUTH_FLOW_AUTO)
 		flow = o->device_url != NULL ? OAUTH_FLOW_DEVICE :
 		    OAUTH_FLOW_BROWSER;
 	if (flow == OAUTH_FLOW_DEVICE && o->device_url == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: the device "
-		    "login needs oauth2_device_url", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: the device "
+		    "login needs oauth2_device_url"), acct->name);
 	if (flow == OAUTH_FLOW_BROWSER && o->auth_url == NULL)
-		return perr_set(err, PERR_CONFIG, "account %s: the browser "
-		    "login needs oauth2_auth_url", acct->name);
+		return perr_set(err, PERR_CONFIG, _("account %s: the browser "
+		    "login needs oauth2_auth_url"), acct->name);
 	rc = flow == OAUTH_FLOW_DEVICE ? device_login(acct, cb, arg, &t, err) :
 	    browser_login(acct, cb, arg, &t, err);
 	if (rc == 0 && t.refresh == NULL)
-		rc = perr_set(err, PERR_AUTH, "account %s: the provider gave "
+		rc = perr_set(err, PERR_AUTH, _("account %s: the provider gave "
 		    "no refresh token (does oauth2_scope ask for offline "
-		    "access?)", acct->name);
+		    "access?)"), acct->name);
 	if (rc == 0)
 		rc = oauth_tokens_save(acct, &t, err);
 	oauth_tokens_free(&t);
 	if (rc != 0 && strncmp(err->msg, "account ", 8) != 0)
-		perr_prefix(err, "account %s", acct->name);
+		perr_prefix(err, _("account %s"), acct->name);
 	return rc;
 }

@@ -30,6 +30,7 @@
 #include <json-c/json.h>
 
 #include "oauth/oauth.h"
+#include "util/i18n.h"
 
 extern char **environ;
 
@@ -90,8 +91,8 @@ make_dirs(const char *path, struct perr *err)
 	for (p = strchr(d + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (mkdir(d, 0700) == -1 && errno != EEXIST) {
-			perr_set(err, PERR_IO, "cannot make the directory %s: "
-			    "%s", d, strerror(errno));
+			perr_set(err, PERR_IO, _("cannot make the directory "
+			    "%s: %s"), d, strerror(errno));
 			free(d);
 			return -1;
 		}
@@ -134,7 +135,7 @@ run_token_command(const struct account *acct, const char *cmd,
 	env[n] = act;
 	env[n + 1] = acc;
 	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(outp, O_CLOEXEC) == -1) {
-		perr_set(err, PERR_IO, "cannot make a pipe: %s",
+		perr_set(err, PERR_IO, _("cannot make a pipe: %s"),
 		    strerror(errno));
 		goto out;
 	}
@@ -147,8 +148,8 @@ run_token_command(const struct account *acct, const char *cmd,
 	close(outp[1]);
 	in[0] = outp[1] = -1;
 	if (rc != 0) {
-		perr_set(err, PERR_IO, "account %s: "
-		    "oauth2_refresh_token_command: cannot run: %s",
+		perr_set(err, PERR_IO, _("account %s: "
+		    "oauth2_refresh_token_command: cannot run: %s"),
 		    acct->name, strerror(rc));
 		goto out;
 	}
@@ -177,9 +178,9 @@ run_token_command(const struct account *acct, const char *cmd,
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		perr_set(err, PERR_AUTH, "account %s: "
+		perr_set(err, PERR_AUTH, _("account %s: "
 		    "oauth2_refresh_token_command (%s) failed with exit status "
-		    "%d", acct->name, action, WIFEXITED(status) ?
+		    "%d"), acct->name, action, WIFEXITED(status) ?
 		    WEXITSTATUS(status) : -1);
 		goto out;
 	}
@@ -247,15 +248,16 @@ file_read(const char *path, struct kept *k, struct perr *err)
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		return perr_set(err, PERR_IO, "cannot read %s: %s", path,
+		return perr_set(err, PERR_IO, _("cannot read %s: %s"), path,
 		    strerror(errno));
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 077) != 0 || st.st_size > TOKEN_FILE_MAX) {
 		close(fd);
-		return perr_set(err, PERR_CONFIG, "%s: refused: not a regular "
+		return perr_set(err, PERR_CONFIG, _("%s: refused: not a "
+		    "regular "
 		    "file of mode 0600 under %d bytes (it holds an OAuth2 "
-		    "token)", path, TOKEN_FILE_MAX);
+		    "token)"), path, TOKEN_FILE_MAX);
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
 	n = read(fd, buf, (size_t)st.st_size);
@@ -267,8 +269,8 @@ file_read(const char *path, struct kept *k, struct perr *err)
 	secret_free(buf);
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		return perr_set(err, PERR_CONFIG, "%s: not the JSON object "
-		    "posta writes; remove it and run posta oauth2 login",
+		return perr_set(err, PERR_CONFIG, _("%s: not the JSON object "
+		    "posta writes; remove it and run posta oauth2 login"),
 		    path);
 	}
 	k->access = member(o, "access_token");
@@ -309,19 +311,19 @@ file_write(const char *path, const struct kept *k, struct perr *err)
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
-		rc = perr_set(err, PERR_IO, "cannot write %s: %s", tmp,
+		rc = perr_set(err, PERR_IO, _("cannot write %s: %s"), tmp,
 		    strerror(errno));
 	else {
 		n = write(fd, buf, len);
 		if (n != (ssize_t)len || fchmod(fd, 0600) == -1 ||
 		    fsync(fd) == -1)
-			rc = perr_set(err, PERR_IO, "cannot write %s: %s", tmp,
-			    n < 0 ? strerror(errno) : "short write");
+			rc = perr_set(err, PERR_IO, _("cannot write %s: %s"), tmp,
+			    n < 0 ? strerror(errno) : _("short write"));
 		if (close(fd) == -1 && rc == 0)
-			rc = perr_set(err, PERR_IO, "cannot write %s: %s", tmp,
+			rc = perr_set(err, PERR_IO, _("cannot write %s: %s"), tmp,
 			    strerror(errno));
 		if (rc == 0 && rename(tmp, path) == -1)
-			rc = perr_set(err, PERR_IO, "cannot rename %s to %s: %s",
+			rc = perr_set(err, PERR_IO, _("cannot rename %s to %s: %s"),
 			    tmp, path, strerror(errno));
 		if (rc != 0)
 			(void)unlink(tmp);
@@ -344,7 +346,7 @@ file_lock(const char *path, struct perr *err)
 	}
 	fd = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1 || flock(fd, LOCK_EX) == -1) {
-		perr_set(err, PERR_IO, "cannot lock %s: %s", lp,
+		perr_set(err, PERR_IO, _("cannot lock %s: %s"), lp,
 		    strerror(errno));
 		if (fd != -1)
 			close(fd);
@@ -412,8 +414,8 @@ refresh_token(const struct account *acct, const struct kept *k,
 		return r;
 	else
 		free(r);
-	perr_set(err, PERR_AUTH, "account %s has no OAuth2 refresh token "
-	    "yet: run 'posta oauth2 login %s'", acct->name, acct->name);
+	perr_set(err, PERR_AUTH, _("account %s has no OAuth2 refresh token "
+	    "yet: run 'posta oauth2 login %s'"), acct->name, acct->name);
 	return NULL;
 }
 
@@ -442,9 +444,9 @@ oauth_access_token(const struct account *acct, bool fresh, struct perr *err)
 		goto out;
 	if (oauth_refresh(acct, r, &t, &ge, err) != 0) {
 		if (ge == OAUTH_GRANT_INVALID)
-			perr_set(err, PERR_AUTH, "account %s: the provider "
+			perr_set(err, PERR_AUTH, _("account %s: the provider "
 			    "refused the refresh token (revoked, or unused too "
-			    "long): run 'posta oauth2 login %s' again",
+			    "long): run 'posta oauth2 login %s' again"),
 			    acct->name, acct->name);
 		secret_free(r);
 		goto out;

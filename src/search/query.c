@@ -1,5 +1,7 @@
 /*
- * query.c - posta's query language, parsed by recursive descent.
+ * query.c - posta's query language, parsed by recursive descent (the
+ * flag, date and size values are read in query-terms.c, the tree is made,
+ * freed and printed in query-tree.c).
  *
  *   query   := or EOF
  *   or      := and ("OR" and)*
@@ -28,23 +30,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "search/search.h"
-
-struct parser {
-	const char	*q;
-	size_t		 len;
-	size_t		 pos;		/* byte offset into q */
-	int64_t		 now;
-	int		 depth;
-	int		 terms;
-	struct perr	*err;
-};
+#include "search/query-int.h"
+#include "util/i18n.h"
 
 /* ---- errors ---------------------------------------------------------- */
 
 /* The 1-based character position of byte offset off (q is valid UTF-8). */
 static size_t
-column(const struct parser *p, size_t off)
+query_column(const struct parser *p, size_t off)
 {
 	size_t	i, n = 1;
 
@@ -53,13 +46,8 @@ column(const struct parser *p, size_t off)
 			n++;
 	return n;
 }
-
-static int
-fail(struct parser *p, size_t off, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct parser *p, size_t off, const char *fmt, ...)
+int
+query_fail(struct parser *p, size_t off, const char *fmt, ...)
 {
 	char	msg[768];
 	va_list	ap;
@@ -67,13 +55,13 @@ fail(struct parser *p, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return perr_set(p->err, PERR_SYNTAX, "search: %zu: %s", column(p, off),
-	    msg);
+	return perr_set(p->err, PERR_SYNTAX, _("search: %zu: %s"),
+	    query_column(p, off), msg);
 }
 
 /* q[off..off+n) for an error message: cut at 40 bytes, on a character. */
-static char *
-quote(const struct parser *p, size_t off, size_t n)
+char *
+query_quote(const struct parser *p, size_t off, size_t n)
 {
 	if (n > 40) {
 		n = 40;
@@ -82,78 +70,6 @@ quote(const struct parser *p, size_t off, size_t n)
 		return xasprintf("%.*s...", (int)n, p->q + off);
 	}
 	return xstrndup(p->q + off, n);
-}
-
-/* ---- nodes ----------------------------------------------------------- */
-
-static struct search_node *
-node_new(enum search_kind kind)
-{
-	struct search_node	*n = xcalloc(1, sizeof *n);
-
-	n->kind = kind;
-	n->hi = INT64_MAX;
-	return n;
-}
-
-static void
-node_add(struct search_node *n, struct search_node *kid)
-{
-	n->kids = xreallocarray(n->kids, n->nkids + 1, sizeof *n->kids);
-	n->kids[n->nkids++] = kid;
-}
-
-void
-search_free(struct search_node *n)
-{
-	size_t	i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->nkids; i++)
-		search_free(n->kids[i]);
-	free(n->kids);
-	free(n->text);
-	free(n);
-}
-
-struct search_node *
-search_and(struct search_node *a, struct search_node *b)
-{
-	struct search_node	*n;
-
-	if (a == NULL || a->kind == SEARCH_ALL) {
-		search_free(a);
-		return b;
-	}
-	if (b == NULL || b->kind == SEARCH_ALL) {
-		search_free(b);
-		return a;
-	}
-	n = node_new(SEARCH_AND);
-	node_add(n, a);
-	node_add(n, b);
-	return n;
-}
-
-struct search_node *
-search_leaf(enum search_kind kind, const char *text)
-{
-	struct search_node	*n = node_new(kind);
-
-	n->text = xstrdup(text != NULL ? text : "");
-	if (kind == SEARCH_TEXT)
-		n->fields = SEARCH_F_ALL;
-	return n;
-}
-
-struct search_node *
-search_thread(struct search_node *kid)
-{
-	struct search_node	*n = node_new(SEARCH_THREAD);
-
-	node_add(n, kid);
-	return n;
 }
 
 /* ---- characters ------------------------------------------------------ */
@@ -222,8 +138,8 @@ static int
 enter(struct parser *p, size_t off)
 {
 	if (++p->depth > SEARCH_MAX_DEPTH)
-		return fail(p, off, "more than %d nested groups, NOT or "
-		    "thread: terms", SEARCH_MAX_DEPTH);
+		return query_fail(p, off, _("more than %d nested groups, NOT "
+		    "or thread: terms"), SEARCH_MAX_DEPTH);
 	return 0;
 }
 
@@ -231,7 +147,7 @@ static int
 count_term(struct parser *p, size_t off)
 {
 	if (++p->terms > SEARCH_MAX_TERMS)
-		return fail(p, off, "more than %d terms in one query",
+		return query_fail(p, off, _("more than %d terms in one query"),
 		    SEARCH_MAX_TERMS);
 	return 0;
 }
@@ -258,8 +174,8 @@ read_quoted(struct parser *p, char **out)
 	s[n] = '\0';
 	if (p->pos >= p->len) {
 		free(s);
-		return fail(p, p->len, "missing '\"' to close the '\"' at %zu",
-		    column(p, open));
+		return query_fail(p, p->len, _("missing '\"' to close the '\"' at %zu"),
+		    query_column(p, open));
 	}
 	p->pos++;
 	*out = s;
@@ -278,8 +194,8 @@ read_bare(struct parser *p)
 }
 
 /* The value of a non-text field: a quoted string or a bare value. */
-static int
-read_value(struct parser *p, const char *field, char **out)
+int
+query_read_value(struct parser *p, const char *field, char **out)
 {
 	size_t	start = p->pos;
 
@@ -291,7 +207,7 @@ read_value(struct parser *p, const char *field, char **out)
 	if (**out == '\0') {
 		free(*out);
 		*out = NULL;
-		return fail(p, start, "expected a value after '%s:'", field);
+		return query_fail(p, start, _("expected a value after '%s:'"), field);
 	}
 	return 0;
 }
@@ -312,10 +228,11 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 			return -1;
 		if (!has_word_char(text, strlen(text))) {
 			free(text);
-			return fail(p, start, "expected a word or a phrase "
-			    "with a letter or a digit inside the quotes");
+			return query_fail(p, start, _("expected a word or a "
+			    "phrase "
+			    "with a letter or a digit inside the quotes"));
 		}
-		n = node_new(SEARCH_TEXT);
+		n = query_node_new(SEARCH_TEXT);
 		n->text = text;
 		if (peek(p) == '*') {
 			n->prefix = true;
@@ -324,16 +241,16 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 	} else {
 		text = read_bare(p);
 		len = strlen(text);
-		n = node_new(SEARCH_TEXT);
+		n = query_node_new(SEARCH_TEXT);
 		if (len > 1 && text[len - 1] == '*') {
 			text[--len] = '\0';
 			n->prefix = true;
 		}
 		n->text = text;
 		if (!has_word_char(text, len)) {
-			shown = quote(p, start, p->pos - start);
-			fail(p, start, "expected a word with a letter or a "
-			    "digit, got '%s'", shown);
+			shown = query_quote(p, start, p->pos - start);
+			query_fail(p, start, _("expected a word with a letter "
+			    "or a digit, got '%s'"), shown);
 			free(shown);
 			search_free(n);
 			return -1;
@@ -341,269 +258,6 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 	}
 	n->fields = fields;
 	*out = n;
-	return 0;
-}
-
-/* ---- flags, dates, sizes --------------------------------------------- */
-
-static const struct {
-	const char		*field;
-	const char		*value;
-	enum search_flag	 flag;
-} flag_values[] = {
-	{ "is", "unread", SEARCH_UNREAD },
-	{ "is", "read", SEARCH_READ },
-	{ "is", "flagged", SEARCH_FLAGGED },
-	{ "is", "replied", SEARCH_REPLIED },
-	{ "is", "deleted", SEARCH_DELETED },
-	{ "is", "draft", SEARCH_DRAFT },
-	{ "has", "attachment", SEARCH_ATTACHMENT },
-	{ "has", "attachments", SEARCH_ATTACHMENT },
-};
-
-static int
-flag_term(struct parser *p, const char *field, struct search_node **out)
-{
-	size_t	 start = p->pos, i;
-	char	*v, *shown;
-
-	if (read_value(p, field, &v) == -1)
-		return -1;
-	for (i = 0; i < sizeof flag_values / sizeof flag_values[0]; i++)
-		if (strcmp(field, flag_values[i].field) == 0 &&
-		    strcasecmp(v, flag_values[i].value) == 0)
-			break;
-	free(v);
-	if (i == sizeof flag_values / sizeof flag_values[0]) {
-		shown = quote(p, start, p->pos - start);
-		if (strcmp(field, "is") == 0)
-			fail(p, start, "expected unread, read, flagged, "
-			    "replied, deleted or draft after 'is:', got '%s'",
-			    shown);
-		else
-			fail(p, start, "expected attachment after 'has:', "
-			    "got '%s'", shown);
-		free(shown);
-		return -1;
-	}
-	*out = node_new(SEARCH_FLAG);
-	(*out)->flag = flag_values[i].flag;
-	return 0;
-}
-
-/* Digits s[0..n) as a number; false unless all digits and n in [1, 9]. */
-static bool
-digits(const char *s, size_t n, int *v)
-{
-	size_t	i;
-
-	if (n == 0 || n > 9)
-		return false;
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-static int
-days_in(int y, int m)
-{
-	static const int	days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-				    31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-static int64_t
-local_time(int y, int m, int d)
-{
-	struct tm	tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);	/* normalises month 13, day 32 */
-}
-
-/*
- * A day, month or year (YYYY-MM-DD, YYYY-MM, YYYY) in s[0..n): *lo its
- * first second, *hi the first second after it (local time).
- */
-static bool
-date_span(const char *s, size_t n, int64_t *lo, int64_t *hi)
-{
-	int	y, m = 1, d = 1;
-
-	if (n < 4 || !digits(s, 4, &y) || y < 1000)
-		return false;
-	if (n == 4) {
-		*lo = local_time(y, 1, 1);
-		*hi = local_time(y + 1, 1, 1);
-		return true;
-	}
-	if (n < 7 || s[4] != '-' || !digits(s + 5, 2, &m) || m < 1 || m > 12)
-		return false;
-	if (n == 7) {
-		*lo = local_time(y, m, 1);
-		*hi = local_time(y, m + 1, 1);
-		return true;
-	}
-	if (n != 10 || s[7] != '-' || !digits(s + 8, 2, &d) || d < 1 ||
-	    d > days_in(y, m))
-		return false;
-	*lo = local_time(y, m, d);
-	*hi = local_time(y, m, d + 1);
-	return true;
-}
-
-static int
-bad_date(struct parser *p, size_t off, size_t n)
-{
-	char	*shown = quote(p, off, n);
-
-	fail(p, off, "expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got "
-	    "'%s'", shown);
-	free(shown);
-	return -1;
-}
-
-/* date:D, date:D..D, date:D.., date:..D; after:D; before:D. */
-static int
-date_term(struct parser *p, const char *field, struct search_node **out)
-{
-	size_t		 start = p->pos, n, dots;
-	int64_t		 lo, hi, lo2, hi2;
-	const char	*v, *dd;
-	char		*val;
-
-	if (read_value(p, field, &val) == -1)
-		return -1;
-	v = val;
-	n = strlen(v);
-	*out = node_new(SEARCH_DATE);
-	dd = strcmp(field, "date") == 0 ? strstr(v, "..") : NULL;
-	if (dd == NULL) {
-		if (!date_span(v, n, &lo, &hi))
-			goto bad;
-		if (strcmp(field, "after") == 0)
-			(*out)->lo = lo;	/* on or after D: IMAP SINCE */
-		else if (strcmp(field, "before") == 0) {
-			(*out)->lo = INT64_MIN;
-			(*out)->hi = lo;	/* before D: IMAP BEFORE */
-		} else {
-			(*out)->lo = lo;
-			(*out)->hi = hi;
-		}
-		free(val);
-		return 0;
-	}
-	dots = (size_t)(dd - v);
-	(*out)->lo = INT64_MIN;
-	if (dots > 0) {
-		if (!date_span(v, dots, &lo, &hi))
-			goto bad;
-		(*out)->lo = lo;
-	}
-	if (dots + 2 < n) {
-		if (!date_span(dd + 2, n - dots - 2, &lo2, &hi2)) {
-			start += dots + 2;
-			n -= dots + 2;
-			goto bad;
-		}
-		(*out)->hi = hi2;
-	}
-	if (dots == 0 && dots + 2 == n)
-		goto bad;
-	if ((*out)->hi != INT64_MAX && (*out)->lo >= (*out)->hi) {
-		fail(p, start, "the date range ends before it begins");
-		goto out;
-	}
-	free(val);
-	return 0;
-bad:
-	bad_date(p, start, n);
-out:
-	free(val);
-	search_free(*out);
-	*out = NULL;
-	return -1;
-}
-
-/* newer:7d, older:2w: hours, days, weeks, months (30 d), years (365 d). */
-static int
-age_term(struct parser *p, const char *field, struct search_node **out)
-{
-	static const char	 units[] = "hdwmy";
-	static const int64_t	 secs[] = { 3600, 86400, 7 * 86400,
-				    30 * 86400, 365 * 86400 };
-	size_t			 start = p->pos, n;
-	const char		*u;
-	char			*v, *shown;
-	int			 k;
-
-	if (read_value(p, field, &v) == -1)
-		return -1;
-	n = strlen(v);
-	if (n < 2 || (u = strchr(units, v[n - 1])) == NULL ||
-	    !digits(v, n - 1, &k) || n - 1 > 6) {
-		shown = quote(p, start, p->pos - start);
-		fail(p, start, "expected an age like 12h, 7d, 2w, 3m or 1y "
-		    "after '%s:', got '%s'", field, shown);
-		free(shown);
-		free(v);
-		return -1;
-	}
-	free(v);
-	*out = node_new(SEARCH_DATE);
-	if (strcmp(field, "newer") == 0)
-		(*out)->lo = p->now - k * secs[u - units];
-	else {
-		(*out)->lo = INT64_MIN;
-		(*out)->hi = p->now - k * secs[u - units];
-	}
-	return 0;
-}
-
-/* larger:N, smaller:N; N in bytes, or with k, M, G (1024-based). */
-static int
-size_term(struct parser *p, const char *field, struct search_node **out)
-{
-	size_t	 start = p->pos, n;
-	char	*v, *shown;
-	int	 k, shift = 0;
-	int64_t	 bytes;
-
-	if (read_value(p, field, &v) == -1)
-		return -1;
-	n = strlen(v);
-	switch (n > 0 ? v[n - 1] : '\0') {
-	case 'k': case 'K': shift = 10; n--; break;
-	case 'm': case 'M': shift = 20; n--; break;
-	case 'g': case 'G': shift = 30; n--; break;
-	}
-	if (!digits(v, n, &k)) {
-		shown = quote(p, start, p->pos - start);
-		fail(p, start, "expected a size like 500, 20k or 1M after "
-		    "'%s:', got '%s'", field, shown);
-		free(shown);
-		free(v);
-		return -1;
-	}
-	free(v);
-	bytes = (int64_t)k << shift;
-	*out = node_new(SEARCH_SIZE);
-	if (strcmp(field, "larger") == 0)
-		(*out)->lo = bytes + 1;		/* IMAP LARGER: size > N */
-	else {
-		(*out)->lo = INT64_MIN;
-		(*out)->hi = bytes;		/* IMAP SMALLER: size < N */
-	}
 	return 0;
 }
 
@@ -652,11 +306,11 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 	p->pos++;
 	skip_space(p);
 	if (peek(p) == close)
-		return fail(p, p->pos, "expected a term inside '%c%c'",
+		return query_fail(p, p->pos, _("expected a term inside '%c%c'"),
 		    p->q[open], close);
 	if (p->pos == p->len)
-		return fail(p, p->pos, "missing '%c' to close the '%c' at %zu",
-		    close, p->q[open], column(p, open));
+		return query_fail(p, p->pos, _("missing '%c' to close the '%c' at %zu"),
+		    close, p->q[open], query_column(p, open));
 	if (parse_or(p, fields, out) == -1)
 		return -1;
 	skip_space(p);
@@ -664,10 +318,11 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 		search_free(*out);
 		*out = NULL;
 		if (p->pos < p->len)
-			return fail(p, p->pos, "expected '%c' to close the "
-			    "'%c' at %zu", close, p->q[open], column(p, open));
-		return fail(p, p->pos, "missing '%c' to close the '%c' at %zu",
-		    close, p->q[open], column(p, open));
+			return query_fail(p, p->pos, _("expected '%c' to close "
+			    "the "
+			    "'%c' at %zu"), close, p->q[open], query_column(p, open));
+		return query_fail(p, p->pos, _("missing '%c' to close the '%c' at %zu"),
+		    close, p->q[open], query_column(p, open));
 	}
 	p->pos++;
 	p->depth--;
@@ -708,9 +363,9 @@ field_term(struct parser *p, size_t i, struct search_node **out)
 		return text_term(p, field_table[i].fields, out);
 	case F_NAME:
 		if (count_term(p, p->pos) == -1 ||
-		    read_value(p, name, &v) == -1)
+		    query_read_value(p, name, &v) == -1)
 			return -1;
-		*out = node_new(field_table[i].node);
+		*out = query_node_new(field_table[i].node);
 		if (field_table[i].node == SEARCH_ID && *v == '<' &&
 		    v[strlen(v) - 1] == '>' && strlen(v) > 2) {
 			(*out)->text = xstrndup(v + 1, strlen(v) - 2);
@@ -720,16 +375,16 @@ field_term(struct parser *p, size_t i, struct search_node **out)
 		return 0;
 	case F_FLAG:
 		return count_term(p, p->pos) == -1 ? -1 :
-		    flag_term(p, name, out);
+		    query_flag_term(p, name, out);
 	case F_DATE:
 		return count_term(p, p->pos) == -1 ? -1 :
-		    date_term(p, name, out);
+		    query_date_term(p, name, out);
 	case F_AGE:
 		return count_term(p, p->pos) == -1 ? -1 :
-		    age_term(p, name, out);
+		    query_age_term(p, name, out);
 	case F_SIZE:
 		return count_term(p, p->pos) == -1 ? -1 :
-		    size_term(p, name, out);
+		    query_size_term(p, name, out);
 	case F_THREAD:
 		return thread_term(p, out);
 	}
@@ -759,17 +414,17 @@ field_at(struct parser *p)
 		    end - start) != 0)
 			continue;
 		if (bare)
-			return fail(p, end + 1, "expected a value after "
-			    "'%s:'", field_table[i].name) - 1;
+			return query_fail(p, end + 1, _("expected a value "
+			    "after '%s:'"), field_table[i].name) - 1;
 		p->pos = end + 1;
 		return (int)i;
 	}
 	if (bare)
 		return -1;
-	shown = quote(p, start, end - start);
-	fail(p, start, "unknown field '%s:' (the fields are from: to: cc: "
-	    "subject: body: attachment: folder: account: id: thread: is: "
-	    "has: date: after: before: newer: older: larger: smaller:)",
+	shown = query_quote(p, start, end - start);
+	query_fail(p, start, _("unknown field '%s:' (the fields are from: to: "
+	    "cc: subject: body: attachment: folder: account: id: thread: is: "
+	    "has: date: after: before: newer: older: larger: smaller:)"),
 	    shown);
 	free(shown);
 	return -2;
@@ -784,10 +439,10 @@ parse_primary(struct parser *p, unsigned fields, struct search_node **out)
 	case '(':
 		return group(p, fields, ')', out);
 	case '{':
-		return fail(p, p->pos, "'{' may only follow 'thread:'");
+		return query_fail(p, p->pos, _("'{' may only follow 'thread:'"));
 	case '}':
 	case ')':
-		return fail(p, p->pos, "'%c' without its opening bracket",
+		return query_fail(p, p->pos, _("'%c' without its opening bracket"),
 		    peek(p));
 	case '"':
 		return text_term(p, fields, out);
@@ -815,13 +470,13 @@ parse_unary(struct parser *p, unsigned fields, struct search_node **out)
 	p->pos += word ? 3 : 1;
 	skip_space(p);
 	if (at_term_end(p))
-		return fail(p, p->pos, "expected a term after '%s'",
+		return query_fail(p, p->pos, _("expected a term after '%s'"),
 		    word ? "NOT" : "-");
 	if (parse_unary(p, fields, &kid) == -1)
 		return -1;
 	p->depth--;
-	*out = node_new(SEARCH_NOT);
-	node_add(*out, kid);
+	*out = query_node_new(SEARCH_NOT);
+	query_node_add(*out, kid);
 	return 0;
 }
 
@@ -842,7 +497,7 @@ collapse(struct search_node *n)
 static int
 parse_and(struct parser *p, unsigned fields, struct search_node **out)
 {
-	struct search_node	*n = node_new(SEARCH_AND), *kid;
+	struct search_node	*n = query_node_new(SEARCH_AND), *kid;
 	size_t			 op;
 
 	for (;;) {
@@ -850,25 +505,25 @@ parse_and(struct parser *p, unsigned fields, struct search_node **out)
 		if (at_term_end(p)) {
 			op = p->pos;
 			if (at_keyword(p, "OR") || at_keyword(p, "AND"))
-				fail(p, op, "expected a term before '%s'",
+				query_fail(p, op, _("expected a term before '%s'"),
 				    at_keyword(p, "OR") ? "OR" : "AND");
 			else if (peek(p) == '\0')
-				fail(p, op, "expected a term at the end");
+				query_fail(p, op, _("expected a term at the end"));
 			else
-				fail(p, op, "expected a term before '%c'",
+				query_fail(p, op, _("expected a term before '%c'"),
 				    peek(p));
 			goto fail;
 		}
 		if (parse_unary(p, fields, &kid) == -1)
 			goto fail;
-		node_add(n, kid);
+		query_node_add(n, kid);
 		skip_space(p);
 		if (at_keyword(p, "AND")) {
 			op = p->pos;
 			p->pos += 3;
 			skip_space(p);
 			if (at_term_end(p)) {
-				fail(p, p->pos, "expected a term after 'AND'");
+				query_fail(p, p->pos, _("expected a term after 'AND'"));
 				goto fail;
 			}
 			continue;
@@ -887,14 +542,14 @@ fail:
 static int
 parse_or(struct parser *p, unsigned fields, struct search_node **out)
 {
-	struct search_node	*n = node_new(SEARCH_OR), *kid;
+	struct search_node	*n = query_node_new(SEARCH_OR), *kid;
 
 	for (;;) {
 		if (parse_and(p, fields, &kid) == -1) {
 			search_free(n);
 			return -1;
 		}
-		node_add(n, kid);
+		query_node_add(n, kid);
 		skip_space(p);
 		if (!at_keyword(p, "OR"))
 			break;
@@ -902,7 +557,7 @@ parse_or(struct parser *p, unsigned fields, struct search_node **out)
 		skip_space(p);
 		if (at_term_end(p)) {
 			search_free(n);
-			return fail(p, p->pos, "expected a term after 'OR'");
+			return query_fail(p, p->pos, _("expected a term after 'OR'"));
 		}
 	}
 	*out = collapse(n);
@@ -920,12 +575,12 @@ check_text(struct parser *p)
 		k = utf8_get(p->q + i, p->len - i, &cp);
 		if (cp == UTF8_REPLACEMENT && !(k == 3 &&
 		    memcmp(p->q + i, "\xEF\xBF\xBD", 3) == 0))
-			return fail(p, i, "invalid UTF-8 (byte 0x%02X)",
+			return query_fail(p, i, _("invalid UTF-8 (byte 0x%02X)"),
 			    (unsigned char)p->q[i]);
 		if ((cp < 0x20 && !is_space((char)cp)) || cp == 0x7F ||
 		    (cp >= 0x80 && cp < 0xA0))
-			return fail(p, i, "a control character (U+%04X) is "
-			    "not allowed", (unsigned)cp);
+			return query_fail(p, i, _("a control character "
+			    "(U+%04X) is not allowed"), (unsigned)cp);
 	}
 	return 0;
 }
@@ -942,119 +597,25 @@ search_parse(const char *query, int64_t now, struct search_node **out,
 	p.now = now;
 	p.err = err;
 	if (p.len > SEARCH_MAX_LEN)
-		return perr_set(err, PERR_SYNTAX, "search: the query is %zu "
-		    "bytes long; at most %d are allowed", p.len,
+		return perr_set(err, PERR_SYNTAX, _("search: the query is %zu "
+		    "bytes long; at most %d are allowed"), p.len,
 		    SEARCH_MAX_LEN);
 	if (check_text(&p) == -1)
 		return -1;
 	skip_space(&p);
 	if (p.pos == p.len) {
-		*out = node_new(SEARCH_ALL);
+		*out = query_node_new(SEARCH_ALL);
 		return 0;
 	}
 	if (parse_or(&p, SEARCH_F_ALL, out) == -1)
 		return -1;
 	skip_space(&p);
 	if (p.pos < p.len) {
-		fail(&p, p.pos, "'%c' without its opening bracket",
+		query_fail(&p, p.pos, _("'%c' without its opening bracket"),
 		    p.q[p.pos]);
 		search_free(*out);
 		*out = NULL;
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- the tree as text ------------------------------------------------ */
-
-static void
-format_node(const struct search_node *n, char **buf, size_t *len,
-    size_t *cap)
-{
-	static const char *const kinds[] = { "all", "and", "or", "not",
-	    "text", "flag", "date", "size", "folder", "account", "id",
-	    "thread" };
-	static const char *const flags[] = { "unread", "read", "flagged",
-	    "replied", "deleted", "draft", "attachment" };
-	static const char *const fields[] = { "subject", "from", "to", "cc",
-	    "body", "attachment" };
-	char	 num[64];
-	size_t	 i;
-	bool	 first = true;
-
-#define ADD(s)	do {							\
-		size_t l_ = strlen(s);					\
-		if (*len + l_ + 1 > *cap) {				\
-			*cap = (*len + l_ + 1) * 2;			\
-			*buf = xrealloc(*buf, *cap);			\
-		}							\
-		memcpy(*buf + *len, s, l_ + 1);				\
-		*len += l_;						\
-	} while (0)
-
-	ADD("(");
-	ADD(kinds[n->kind]);
-	switch (n->kind) {
-	case SEARCH_TEXT:
-		if (n->fields != SEARCH_F_ALL) {
-			ADD(" ");
-			for (i = 0; i < 6; i++)
-				if (n->fields & (1u << i)) {
-					if (!first)
-						ADD("+");
-					ADD(fields[i]);
-					first = false;
-				}
-		}
-		ADD(" \"");
-		ADD(n->text);
-		ADD(n->prefix ? "\"*" : "\"");
-		break;
-	case SEARCH_FOLDER:
-	case SEARCH_ACCOUNT:
-	case SEARCH_ID:
-		ADD(" \"");
-		ADD(n->text);
-		ADD("\"");
-		break;
-	case SEARCH_FLAG:
-		ADD(" ");
-		ADD(flags[n->flag]);
-		break;
-	case SEARCH_DATE:
-	case SEARCH_SIZE:
-		if (n->lo == INT64_MIN)
-			ADD(" -");
-		else {
-			(void)snprintf(num, sizeof num, " %lld",
-			    (long long)n->lo);
-			ADD(num);
-		}
-		if (n->hi == INT64_MAX)
-			ADD(" -");
-		else {
-			(void)snprintf(num, sizeof num, " %lld",
-			    (long long)n->hi);
-			ADD(num);
-		}
-		break;
-	default:
-		break;
-	}
-	for (i = 0; i < n->nkids; i++) {
-		ADD(" ");
-		format_node(n->kids[i], buf, len, cap);
-	}
-	ADD(")");
-#undef ADD
-}
-
-char *
-search_format(const struct search_node *n)
-{
-	char	*buf = NULL;
-	size_t	 len = 0, cap = 0;
-
-	format_node(n, &buf, &len, &cap);
-	return buf;
 }

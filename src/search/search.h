@@ -3,7 +3,9 @@
  * tree that src/store compiles to SQL (doc/SEARCH.md is the user's guide).
  *
  *   query.c     search_parse(): text to a tree of struct search_node,
- *               with every error naming its position; the tree's free
+ *               with every error naming its position (query-terms.c reads
+ *               the flag, date and size values; query-tree.c makes, frees
+ *               and prints the tree)
  *   imap.c      search_imap(): a tree as the arguments of an IMAP UID
  *               SEARCH for one folder (the bodies not in the store)
  *

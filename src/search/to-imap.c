@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "search/search.h"
+#include "util/i18n.h"
 
 /* A growing string; never NULL once started. */
 struct buf {
@@ -91,7 +92,7 @@ static enum key_kind	key(struct ctx *, const struct search_node *,
 static enum key_kind
 refuse(struct ctx *c, const char *what)
 {
-	perr_set(c->err, PERR_GENERIC, "search: the server cannot search %s",
+	perr_set(c->err, PERR_GENERIC, _("search: the server cannot search %s"),
 	    what);
 	return KEY_ERROR;
 }
@@ -122,7 +123,7 @@ key_text(struct ctx *c, const struct search_node *n, struct buf *b)
 		return KEY_TEXT;
 	}
 	if (n->fields & SEARCH_F_ATTACHMENT)
-		return refuse(c, "attachment names (attachment:)");
+		return refuse(c, _("attachment names (attachment:)"));
 	left = n->fields;
 	for (i = 0; i < sizeof text_keys / sizeof text_keys[0]; i++) {
 		if ((left & text_keys[i].bit) == 0)
@@ -315,7 +316,7 @@ key(struct ctx *c, const struct search_node *n, struct buf *b)
 		return key_text(c, n, b);
 	case SEARCH_FLAG:
 		if (n->flag == SEARCH_ATTACHMENT)
-			return refuse(c, "for attachments (has:attachment)");
+			return refuse(c, _("for attachments (has:attachment)"));
 		buf_adds(b, flag_keys[n->flag]);
 		return KEY_TEXT;
 	case SEARCH_DATE:
@@ -333,9 +334,9 @@ key(struct ctx *c, const struct search_node *n, struct buf *b)
 		add_string(c, b, n->text);
 		return KEY_TEXT;
 	case SEARCH_THREAD:
-		return refuse(c, "whole threads (thread:)");
+		return refuse(c, _("whole threads (thread:)"));
 	}
-	return refuse(c, "this query");
+	return refuse(c, _("this query"));
 }
 
 int

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "setup/setup.h"
 
 void
@@ -250,10 +248,11 @@ setup_discover(const char *email, const struct setup_discover_opts *o,
 		mark_foreign(domain, out, o);
 	}
 	/* The address percent-encoded: "+", "&", "#" would change the URL. */
-	if (have(out) != 3 && (q = curl_easy_escape(NULL, email, 0)) != NULL) {
+	if (have(out) != 3) {
+		q = http_form_escape(email);
 		url = xasprintf("https://autoconfig.%s/mail/config-v1.1.xml"
 		    "?emailaddress=%s", domain, q);
-		curl_free(q);
+		free(q);
 		try_autoconfig(url, email, o, out);
 		free(url);
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 /* ---- accounts ---------------------------------------------------------- */
 
@@ -44,7 +45,7 @@ store_account_find(struct store *s, const char *name, int64_t *id,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (store_bind_text(st, 1, name) != SQLITE_OK) {
-		store_sqlerr(s, "find account", err);
+		store_sqlerr(s, N_("find account"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
@@ -53,15 +54,15 @@ store_account_find(struct store *s, const char *name, int64_t *id,
 		if (id != NULL)
 			*id = sqlite3_column_int64(st, 0);
 		if (proto_parse(store_col_text(st, 1), &p) == -1)
-			rc = perr_set(err, PERR_STORE, "%s: account %s has an "
-			    "unknown protocol", s->path, name);
+			rc = perr_set(err, PERR_STORE, _("%s: account %s has "
+			    "an unknown protocol"), s->path, name);
 		else if (proto != NULL)
 			*proto = p;
 	} else if (rc == SQLITE_DONE)
-		perr_set(err, PERR_NOTFOUND, "%s: no account named %s",
+		perr_set(err, PERR_NOTFOUND, _("%s: no account named %s"),
 		    s->path, name);
 	else
-		store_sqlerr(s, "find account", err);
+		store_sqlerr(s, N_("find account"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -78,14 +79,14 @@ store_account_ensure(struct store *s, const char *name,
 	struct perr		 e;
 
 	if ((pname = proto_name(proto)) == NULL)
-		return perr_set(err, PERR_STORE, "%s: account %s: unknown "
-		    "protocol %d", s->path, name, (int)proto);
+		return perr_set(err, PERR_STORE, _("%s: account %s: unknown "
+		    "protocol %d"), s->path, name, (int)proto);
 	perr_clear(&e);
 	if (store_account_find(s, name, id, &have, &e) == 0) {
 		if (have != proto)
-			return perr_set(err, PERR_STORE, "%s: account %s is "
+			return perr_set(err, PERR_STORE, _("%s: account %s is "
 			    "stored as %s but configured as %s; rename the "
-			    "account or remove its stored mail", s->path,
+			    "account or remove its stored mail"), s->path,
 			    name, proto_name(have), pname);
 		return 0;
 	}
@@ -99,11 +100,11 @@ store_account_ensure(struct store *s, const char *name,
 		return -1;
 	if (store_bind_text(st, 1, name) != SQLITE_OK ||
 	    store_bind_text(st, 2, pname) != SQLITE_OK) {
-		store_sqlerr(s, "add account", err);
+		store_sqlerr(s, N_("add account"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
-	if (store_step_done(s, st, "add account", err) == -1)
+	if (store_step_done(s, st, N_("add account"), err) == -1)
 		return -1;
 	if (id != NULL)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -166,10 +167,10 @@ folder_fetch(struct store *s, sqlite3_stmt *st, struct store_folder *f,
 		f->remote_name = f->remote_name != NULL ?
 		    xstrdup(f->remote_name) : NULL;
 	} else if (rc == SQLITE_DONE)
-		perr_set(err, PERR_NOTFOUND, "%s: no folder %s", s->path,
+		perr_set(err, PERR_NOTFOUND, _("%s: no folder %s"), s->path,
 		    what);
 	else
-		store_sqlerr(s, "look up folder", err);
+		store_sqlerr(s, N_("look up folder"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -195,8 +196,8 @@ store_folder_get(struct store *s, int64_t id, struct store_folder *f,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "look up folder", err);
-	(void)snprintf(what, sizeof what, "with id %lld", (long long)id);
+		return bind_fail(s, st, N_("look up folder"), err);
+	(void)snprintf(what, sizeof what, _("with id %lld"), (long long)id);
 	return folder_fetch(s, st, f, what, err);
 }
 
@@ -212,7 +213,7 @@ store_folder_by_name(struct store *s, int64_t account_id, const char *name,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, name) != SQLITE_OK)
-		return bind_fail(s, st, "look up folder", err);
+		return bind_fail(s, st, N_("look up folder"), err);
 	return folder_fetch(s, st, f, name, err);
 }
 
@@ -228,7 +229,7 @@ store_folder_by_remote(struct store *s, int64_t account_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, remote_name) != SQLITE_OK)
-		return bind_fail(s, st, "look up folder", err);
+		return bind_fail(s, st, N_("look up folder"), err);
 	return folder_fetch(s, st, f, remote_name, err);
 }
 
@@ -246,8 +247,8 @@ store_folder_by_special(struct store *s, int64_t account_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 2, (int)use) != SQLITE_OK)
-		return bind_fail(s, st, "look up folder", err);
-	(void)snprintf(what, sizeof what, "with special use %d", (int)use);
+		return bind_fail(s, st, N_("look up folder"), err);
+	(void)snprintf(what, sizeof what, _("with special use %d"), (int)use);
 	return folder_fetch(s, st, f, what, err);
 }
 
@@ -281,7 +282,7 @@ store_folder_upsert(struct store *s, const struct store_folder *f,
 	int			 rc;
 
 	if (f->name == NULL)
-		return perr_set(err, PERR_STORE, "%s: a folder needs a name",
+		return perr_set(err, PERR_STORE, _("%s: a folder needs a name"),
 		    s->path);
 	st = store_stmt(s, f->remote_name != NULL ? sql_remote : sql_local,
 	    err);
@@ -294,7 +295,7 @@ store_folder_upsert(struct store *s, const struct store_folder *f,
 	    sqlite3_bind_int(st, 5, (int)f->special_use) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 6, f->subscribed) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 7, f->noselect) != SQLITE_OK)
-		return bind_fail(s, st, "save folder", err);
+		return bind_fail(s, st, N_("save folder"), err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (id != NULL)
@@ -303,11 +304,11 @@ store_folder_upsert(struct store *s, const struct store_folder *f,
 		rc = sqlite3_step(st);
 	} else if (rc == SQLITE_DONE) {
 		store_stmt_done(s, st);
-		return perr_set(err, PERR_STORE, "%s: folder name %s is taken "
-		    "by a server folder", s->path, f->name);
+		return perr_set(err, PERR_STORE, _("%s: folder name %s is "
+		    "taken by a server folder"), s->path, f->name);
 	}
 	if (rc != SQLITE_DONE) {
-		perr_set(err, PERR_STORE, "%s: save folder %s: %s", s->path,
+		perr_set(err, PERR_STORE, _("%s: save folder %s: %s"), s->path,
 		    f->name, sqlite3_errmsg(s->db));
 		store_stmt_done(s, st);
 		return -1;
@@ -338,7 +339,7 @@ folder_list(struct store *s, int64_t account_id, bool counts,
 	if ((st = store_stmt(s, counts ? sql_counts : sql_bare, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "list folders", err);
+		return bind_fail(s, st, N_("list folders"), err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		folder_row(st, &f);
 		if (counts) {
@@ -349,7 +350,7 @@ folder_list(struct store *s, int64_t account_id, bool counts,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list folders", err);
+		ret = store_sqlerr(s, N_("list folders"), err);
 	store_stmt_done(s, st);
 	return ret;
 }
@@ -382,14 +383,14 @@ store_folder_counts(struct store *s, int64_t folder_id, int64_t *total,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "count messages", err);
+		return bind_fail(s, st, N_("count messages"), err);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (total != NULL)
 			*total = sqlite3_column_int64(st, 0);
 		if (unread != NULL)
 			*unread = sqlite3_column_int64(st, 1);
 	} else
-		store_sqlerr(s, "count messages", err);
+		store_sqlerr(s, N_("count messages"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -402,8 +403,8 @@ folder_write(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
 	if (store_step_done(s, st, what, err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: %s: no folder with id "
-		    "%lld", s->path, what, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no folder with "
+		    "id %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 
@@ -423,8 +424,8 @@ store_folder_set_sync(struct store *s, int64_t folder_id,
 	    sqlite3_bind_int64(st, 3, uidnext) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 4, (int64_t)highestmodseq) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 5, last_sync) != SQLITE_OK)
-		return bind_fail(s, st, "save folder sync state", err);
-	return folder_write(s, st, folder_id, "save folder sync state", err);
+		return bind_fail(s, st, N_("save folder sync state"), err);
+	return folder_write(s, st, folder_id, N_("save folder sync state"), err);
 }
 
 int
@@ -440,8 +441,8 @@ store_folder_rename(struct store *s, int64_t folder_id, const char *new_name,
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, new_name) != SQLITE_OK ||
 	    store_bind_text(st, 3, new_remote) != SQLITE_OK)
-		return bind_fail(s, st, "rename folder", err);
-	return folder_write(s, st, folder_id, "rename folder", err);
+		return bind_fail(s, st, N_("rename folder"), err);
+	return folder_write(s, st, folder_id, N_("rename folder"), err);
 }
 
 int
@@ -454,8 +455,8 @@ store_folder_delete(struct store *s, int64_t folder_id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "delete folder", err);
-	return folder_write(s, st, folder_id, "delete folder", err);
+		return bind_fail(s, st, N_("delete folder"), err);
+	return folder_write(s, st, folder_id, N_("delete folder"), err);
 }
 
 int
@@ -469,6 +470,6 @@ store_folder_forget_uids(struct store *s, int64_t folder_id,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "forget UIDs", err);
-	return store_step_done(s, st, "forget UIDs", err);
+		return bind_fail(s, st, N_("forget UIDs"), err);
+	return store_step_done(s, st, N_("forget UIDs"), err);
 }

@@ -19,6 +19,36 @@
  * Order is the id (INTEGER PRIMARY KEY, only ever appended), and the
  * (account_id, state, id) index serves both the replay's walk and the
  * status line's counts.
+ *
+ * The states of an entry (enum store_jstate), each transition by the
+ * function named on it (the replay, src/sync/sync-replay.c and the
+ * drivers, calls all but retry and drop, which are the user's):
+ *
+ *     store_journal_append()
+ *              |
+ *              v
+ *          PENDING ------ store_journal_sent() ------> SENT
+ *            ^  ^                                     |  |  |
+ *            |  +------- store_journal_defer() -------+  |  |
+ *            |           (a passing reason: the          |  |
+ *            |           connection broke)               |  |
+ *            |                                           |  |
+ *            |           store_journal_failed() <--------+  |
+ *            |           (the server refused it)            |
+ *            |                      |                       |
+ *            |                      v                       v
+ *            +---------------- FAILED              store_journal_done():
+ *          store_journal_retry()    |              the server said yes
+ *          (the user)               |                       |
+ *                                   v                       v
+ *                     store_journal_drop() (the user) --> (deleted)
+ *
+ * A crash leaves an entry SENT: the next replay asks the server whether
+ * it was done before it sends it again. PENDING may also be failed,
+ * deferred or done straight away (a batch settled without a word to the
+ * server). store_journal_batch() walks PENDING and SENT only, in id
+ * order; FAILED entries wait for the user and never block the ones after
+ * them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +57,7 @@
 #include <time.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 /* For folder_create / folder_delete rows: which parts (see above). */
 #define JF_MAILBOX		1u
@@ -45,19 +76,19 @@ static const struct {
 	unsigned	 parts;
 	const char	*name;		/* for people */
 } jops[] = {
-	{ STORE_JOP_FLAGS, "flags", 0, "flags" },
-	{ STORE_JOP_MOVE, "move", 0, "move" },
-	{ STORE_JOP_COPY, "copy", 0, "copy" },
-	{ STORE_JOP_EXPUNGE, "expunge", 0, "expunge" },
+	{ STORE_JOP_FLAGS, "flags", 0, N_("flags") },
+	{ STORE_JOP_MOVE, "move", 0, N_("move") },
+	{ STORE_JOP_COPY, "copy", 0, N_("copy") },
+	{ STORE_JOP_EXPUNGE, "expunge", 0, N_("expunge") },
 	{ STORE_JOP_FOLDER_CREATE, "folder_create",
-	    JF_MAILBOX | JF_SUBSCRIPTION, "create folder" },
-	{ STORE_JOP_SUBSCRIBE, "folder_create", JF_SUBSCRIPTION, "subscribe" },
-	{ STORE_JOP_FOLDER_RENAME, "folder_rename", 0, "rename folder" },
+	    JF_MAILBOX | JF_SUBSCRIPTION, N_("create folder") },
+	{ STORE_JOP_SUBSCRIBE, "folder_create", JF_SUBSCRIPTION, N_("subscribe") },
+	{ STORE_JOP_FOLDER_RENAME, "folder_rename", 0, N_("rename folder") },
 	{ STORE_JOP_FOLDER_DELETE, "folder_delete",
-	    JF_MAILBOX | JF_SUBSCRIPTION, "delete folder" },
+	    JF_MAILBOX | JF_SUBSCRIPTION, N_("delete folder") },
 	{ STORE_JOP_UNSUBSCRIBE, "folder_delete", JF_SUBSCRIPTION,
-	    "unsubscribe" },
-	{ STORE_JOP_APPEND, "append", 0, "append" },
+	    N_("unsubscribe") },
+	{ STORE_JOP_APPEND, "append", 0, N_("append") },
 };
 #define NJOPS	(sizeof jops / sizeof jops[0])
 
@@ -75,8 +106,8 @@ store_jop_name(enum store_jop op)
 
 	for (i = 0; i < NJOPS; i++)
 		if (jops[i].op == op)
-			return jops[i].name;
-	return "unknown";
+			return _(jops[i].name);
+	return _("unknown");
 }
 
 static enum store_jop
@@ -178,7 +209,7 @@ store_journal_append(struct store *s, const struct store_journal *e,
 			break;
 		}
 	if (text == NULL)
-		return perr_set(err, PERR_STORE, "%s: journal: unknown op %d",
+		return perr_set(err, PERR_STORE, _("%s: journal: unknown op %d"),
 		    s->path, (int)e->op);
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
@@ -196,8 +227,8 @@ store_journal_append(struct store *s, const struct store_journal *e,
 	    store_bind_text(st, 12, e->keywords_remove) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 13, e->created_at != 0 ? e->created_at :
 	    (int64_t)time(NULL)) != SQLITE_OK)
-		return bind_fail(s, st, "append to the journal", err);
-	if (store_step_done(s, st, "append to the journal", err) == -1)
+		return bind_fail(s, st, N_("append to the journal"), err);
+	if (store_step_done(s, st, N_("append to the journal"), err) == -1)
 		return -1;
 	if (id != NULL)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -216,7 +247,7 @@ store_journal_get(struct store *s, int64_t id, struct store_journal *e,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "read the journal", err);
+		return bind_fail(s, st, N_("read the journal"), err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		journal_row(st, e);
@@ -226,10 +257,10 @@ store_journal_get(struct store *s, int64_t id, struct store_journal *e,
 		e->keywords_remove = dup_or_null(e->keywords_remove);
 		e->last_error = dup_or_null(e->last_error);
 	} else if (rc == SQLITE_DONE)
-		perr_set(err, PERR_NOTFOUND, "%s: no journal entry %lld",
+		perr_set(err, PERR_NOTFOUND, _("%s: no journal entry %lld"),
 		    s->path, (long long)id);
 	else
-		store_sqlerr(s, "read the journal", err);
+		store_sqlerr(s, N_("read the journal"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -264,8 +295,8 @@ store_journal_list(struct store *s, int64_t account_id, store_journal_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "list the journal", err);
-	return journal_walk(s, st, cb, arg, "list the journal", err);
+		return bind_fail(s, st, N_("list the journal"), err);
+	return journal_walk(s, st, cb, arg, N_("list the journal"), err);
 }
 
 static bool
@@ -315,7 +346,7 @@ store_journal_batch(struct store *s, int64_t account_id, int max,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 2, max) != SQLITE_OK)
-		return bind_fail(s, st, "read the journal", err);
+		return bind_fail(s, st, N_("read the journal"), err);
 	memset(&first, 0, sizeof first);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		journal_row(st, &e);
@@ -334,7 +365,7 @@ store_journal_batch(struct store *s, int64_t account_id, int max,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "read the journal", err);
+		ret = store_sqlerr(s, N_("read the journal"), err);
 	store_stmt_done(s, st);
 	store_journal_free(&first);
 	return ret;
@@ -355,14 +386,14 @@ store_journal_count(struct store *s, int64_t account_id, int64_t *waiting,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "count the journal", err);
+		return bind_fail(s, st, N_("count the journal"), err);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (waiting != NULL)
 			*waiting = sqlite3_column_int64(st, 0);
 		if (failed != NULL)
 			*failed = sqlite3_column_int64(st, 1);
 	} else
-		store_sqlerr(s, "count the journal", err);
+		store_sqlerr(s, N_("count the journal"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -377,8 +408,8 @@ journal_write(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
 	if (store_step_done(s, st, what, err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: %s: no journal entry "
-		    "%lld", s->path, what, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no journal "
+		    "entry %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 
@@ -404,7 +435,7 @@ store_journal_sent(struct store *s, int64_t id, struct perr *err)
 	static const char	 sql[] =
 	    "UPDATE journal SET state = 1 WHERE id = ?1";
 
-	return journal_set(s, sql, id, NULL, "mark journal entry sent", err);
+	return journal_set(s, sql, id, NULL, N_("mark journal entry sent"), err);
 }
 
 /*
@@ -425,8 +456,8 @@ store_journal_set_uid(struct store *s, int64_t id, uint32_t uid,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK)
-		return bind_fail(s, st, "set journal UID", err);
-	return store_step_done(s, st, "set journal UID", err) == -1 ? -1 : 0;
+		return bind_fail(s, st, N_("set journal UID"), err);
+	return store_step_done(s, st, N_("set journal UID"), err) == -1 ? -1 : 0;
 }
 
 int
@@ -441,8 +472,8 @@ store_journal_repoint(struct store *s, int64_t from_id, int64_t to_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, from_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, to_id) != SQLITE_OK)
-		return bind_fail(s, st, "move journal entries", err);
-	return store_step_done(s, st, "move journal entries", err) == -1 ?
+		return bind_fail(s, st, N_("move journal entries"), err);
+	return store_step_done(s, st, N_("move journal entries"), err) == -1 ?
 	    -1 : 0;
 }
 
@@ -474,8 +505,8 @@ store_journal_place(struct store *s, int64_t after_id, int64_t message_id,
 	    sqlite3_bind_int64(st, 2, message_id) != SQLITE_OK ||
 	    store_bind_text(st, 3, folder) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 4, uid) != SQLITE_OK)
-		return bind_fail(s, st, "place journal UIDs", err);
-	return store_step_done(s, st, "place journal UIDs", err) == -1 ?
+		return bind_fail(s, st, N_("place journal UIDs"), err);
+	return store_step_done(s, st, N_("place journal UIDs"), err) == -1 ?
 	    -1 : 0;
 }
 
@@ -484,7 +515,7 @@ store_journal_done(struct store *s, int64_t id, struct perr *err)
 {
 	static const char	 sql[] = "DELETE FROM journal WHERE id = ?1";
 
-	return journal_set(s, sql, id, NULL, "remove journal entry", err);
+	return journal_set(s, sql, id, NULL, N_("remove journal entry"), err);
 }
 
 int
@@ -494,7 +525,7 @@ store_journal_failed(struct store *s, int64_t id, const char *error,
 	static const char	 sql[] = "UPDATE journal SET state = 2,"
 	    " attempts = attempts + 1, last_error = ?2 WHERE id = ?1";
 
-	return journal_set(s, sql, id, error, "mark journal entry failed",
+	return journal_set(s, sql, id, error, N_("mark journal entry failed"),
 	    err);
 }
 
@@ -505,7 +536,7 @@ store_journal_defer(struct store *s, int64_t id, const char *error,
 	static const char	 sql[] = "UPDATE journal SET state = 0,"
 	    " attempts = attempts + 1, last_error = ?2 WHERE id = ?1";
 
-	return journal_set(s, sql, id, error, "defer journal entry", err);
+	return journal_set(s, sql, id, error, N_("defer journal entry"), err);
 }
 
 int
@@ -520,8 +551,8 @@ store_journal_retry(struct store *s, int64_t account_id, int64_t id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "retry journal entry", err);
-	return journal_write(s, st, id, "retry journal entry", err);
+		return bind_fail(s, st, N_("retry journal entry"), err);
+	return journal_write(s, st, id, N_("retry journal entry"), err);
 }
 
 int
@@ -536,8 +567,8 @@ store_journal_drop(struct store *s, int64_t account_id, int64_t id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "drop journal entry", err);
-	return journal_write(s, st, id, "drop journal entry", err);
+		return bind_fail(s, st, N_("drop journal entry"), err);
+	return journal_write(s, st, id, N_("drop journal entry"), err);
 }
 
 int
@@ -551,8 +582,8 @@ store_journal_forget_uids(struct store *s, int64_t folder_id,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "forget journal UIDs", err);
-	return store_step_done(s, st, "forget journal UIDs", err);
+		return bind_fail(s, st, N_("forget journal UIDs"), err);
+	return store_step_done(s, st, N_("forget journal UIDs"), err);
 }
 
 int
@@ -568,10 +599,10 @@ store_journal_holds(struct store *s, int64_t message_id, bool *held,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, message_id) != SQLITE_OK)
-		return bind_fail(s, st, "look up the journal", err);
+		return bind_fail(s, st, N_("look up the journal"), err);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bind_fail(s, st, "look up the journal", err);
+		return bind_fail(s, st, N_("look up the journal"), err);
 	*held = rc == SQLITE_ROW;
 	store_stmt_done(s, st);
 	return 0;
@@ -601,7 +632,7 @@ store_journal_reapply_flags(struct store *s, int64_t account_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "reapply journal flags", err);
+		return bind_fail(s, st, N_("reapply journal flags"), err);
 	/* Collected first: the updates must not run under the walk. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = xreallocarray(v, n + 1, sizeof *v);
@@ -612,7 +643,7 @@ store_journal_reapply_flags(struct store *s, int64_t account_id,
 	}
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return bind_fail(s, st, "reapply journal flags", err);
+		return bind_fail(s, st, N_("reapply journal flags"), err);
 	}
 	store_stmt_done(s, st);
 	if (n == 0)
@@ -642,8 +673,8 @@ msg_write(struct store *s, sqlite3_stmt *st, int64_t id, const char *what,
 	if (store_step_done(s, st, what, err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: %s: no message with "
-		    "id %lld", s->path, what, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no message with "
+		    "id %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 
@@ -659,8 +690,8 @@ store_msg_move(struct store *s, int64_t id, int64_t dest_folder_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, dest_folder_id) != SQLITE_OK)
-		return bind_fail(s, st, "move message", err);
-	return msg_write(s, st, id, "move message", err);
+		return bind_fail(s, st, N_("move message"), err);
+	return msg_write(s, st, id, N_("move message"), err);
 }
 
 static int
@@ -678,12 +709,13 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	    " size, flags & ~32, keywords, has_attachments, body_state,"
 	    " pop3_uidl, fetched_at, sort_from, sort_subject, problem"
 	    " FROM message WHERE id = ?1";
-	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
-	    " SELECT ?2, raw FROM body WHERE message_id = ?1";
+	static const char	 sql_body[] = "INSERT INTO body(message_id, "
+	    "raw) SELECT ?2, raw FROM body WHERE message_id = ?1";
 	/* The original's row, whole: the insert trigger skips a copy with
 	 * its body (schema version 8) and replaces nothing else than the
 	 * header row it wrote for one without. */
-	static const char	 sql_fts[] = "INSERT OR REPLACE INTO message_fts"
+	static const char	 sql_fts[] = "INSERT OR REPLACE INTO "
+	    "message_fts"
 	    "(rowid, subject, \"from\", \"to\", cc, body, attachment)"
 	    " SELECT ?2, subject, \"from\", \"to\", cc, body, attachment"
 	    " FROM message_fts WHERE rowid = ?1";
@@ -694,8 +726,8 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, dest) != SQLITE_OK)
-		return bind_fail(s, st, "copy message", err);
-	if (msg_write(s, st, id, "copy message", err) == -1)
+		return bind_fail(s, st, N_("copy message"), err);
+	if (msg_write(s, st, id, N_("copy message"), err) == -1)
 		return -1;
 	nid = sqlite3_last_insert_rowid(s->db);
 
@@ -703,16 +735,16 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, nid) != SQLITE_OK)
-		return bind_fail(s, st, "copy body", err);
-	if (store_step_done(s, st, "copy body", err) == -1)
+		return bind_fail(s, st, N_("copy body"), err);
+	if (store_step_done(s, st, N_("copy body"), err) == -1)
 		return -1;
 
 	if ((st = store_stmt(s, sql_fts, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, nid) != SQLITE_OK)
-		return bind_fail(s, st, "index copy", err);
-	if (store_step_done(s, st, "index copy", err) == -1)
+		return bind_fail(s, st, N_("index copy"), err);
+	if (store_step_done(s, st, N_("index copy"), err) == -1)
 		return -1;
 	if (new_id != NULL)
 		*new_id = nid;
@@ -743,7 +775,7 @@ store_msg_deleted(struct store *s, int64_t folder_id, store_uid_cb cb,
 	    " keywords FROM message WHERE folder_id = ?1 AND (flags & 8) != 0"
 	    " ORDER BY uid, id";
 
-	return store_uid_walk(s, sql, folder_id, "list deleted messages", cb,
+	return store_uid_walk(s, sql, folder_id, N_("list deleted messages"), cb,
 	    arg, err);
 }
 
@@ -759,11 +791,11 @@ store_folder_set_subscribed(struct store *s, int64_t folder_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 2, subscribed) != SQLITE_OK)
-		return bind_fail(s, st, "subscribe folder", err);
-	if (store_step_done(s, st, "subscribe folder", err) == -1)
+		return bind_fail(s, st, N_("subscribe folder"), err);
+	if (store_step_done(s, st, N_("subscribe folder"), err) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: subscribe folder: no "
-		    "folder with id %lld", s->path, (long long)folder_id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: subscribe folder: "
+		    "no folder with id %lld"), s->path, (long long)folder_id);
 	return 0;
 }

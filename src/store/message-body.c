@@ -12,6 +12,7 @@
 
 #include "mail/mail.h"
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 #define MSG_COLS STORE_MSG_COLS
 
@@ -29,13 +30,14 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 {
 	static const char	 sql_msg[] = "UPDATE message"
 	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
-	static const char	 sql_body[] = "INSERT INTO body(message_id, raw)"
-	    " VALUES (?1, ?2)"
+	static const char	 sql_body[] = "INSERT INTO body(message_id, "
+	    "raw) VALUES (?1, ?2)"
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
 	static const char	 sql_fts[] = "UPDATE message_fts"
 	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
 	/* The columns of the insert trigger (schema.c), and the body's. */
-	static const char	 sql_fts_new[] = "INSERT INTO message_fts(rowid,"
+	static const char	 sql_fts_new[] = "INSERT INTO "
+	    "message_fts(rowid,"
 	    " subject, \"from\", \"to\", cc, body, attachment)"
 	    " SELECT id, subject,"
 	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
@@ -48,8 +50,8 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, (int64_t)time(NULL)) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "store body", err);
-	if (store_msg_write_id(s, st, id, "store body", err) == -1)
+		return store_msg_bind_fail(s, st, N_("store body"), err);
+	if (store_msg_write_id(s, st, id, N_("store body"), err) == -1)
 		return -1;
 
 	if ((st = store_stmt(s, sql_body, err)) == NULL)
@@ -60,8 +62,8 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	else
 		rc = sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
 	if (rc != SQLITE_OK || sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "store body", err);
-	if (store_step_done(s, st, "store body", err) == -1)
+		return store_msg_bind_fail(s, st, N_("store body"), err);
+	if (store_step_done(s, st, N_("store body"), err) == -1)
 		return -1;
 
 	if ((st = store_stmt(s, fresh ? sql_fts_new : sql_fts, err)) == NULL)
@@ -72,8 +74,8 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 	    sqlite3_bind_text(st, 3, names, -1, SQLITE_TRANSIENT) != SQLITE_OK;
 	free(names);
 	if (rc)
-		return store_msg_bind_fail(s, st, "index body", err);
-	return store_step_done(s, st, "index body", err);
+		return store_msg_bind_fail(s, st, N_("index body"), err);
+	return store_step_done(s, st, N_("index body"), err);
 }
 
 /*
@@ -180,19 +182,19 @@ store_body_get(struct store *s, int64_t id, void **raw, size_t *len,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "read body", err);
+		return store_msg_bind_fail(s, st, N_("read body"), err);
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
 		store_stmt_done(s, st);
-		return perr_set(err, PERR_NOTFOUND, "%s: message %lld has no "
-		    "body stored", s->path, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: message %lld has no "
+		    "body stored"), s->path, (long long)id);
 	}
 	if (rc != SQLITE_ROW)
-		return store_msg_bind_fail(s, st, "read body", err);
+		return store_msg_bind_fail(s, st, N_("read body"), err);
 	/* column_blob first, then column_bytes, as SQLite asks. */
 	p = sqlite3_column_blob(st, 0);
 	n = (size_t)sqlite3_column_bytes(st, 0);
 	if (p == NULL && n != 0)	/* out of memory inside SQLite */
-		return store_msg_bind_fail(s, st, "read body", err);
+		return store_msg_bind_fail(s, st, N_("read body"), err);
 	buf = xmalloc(n + 1);
 	if (n > 0)
 		memcpy(buf, p, n);
@@ -225,8 +227,8 @@ store_msg_search(struct store *s, int64_t account_id, int64_t folder_id,
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, limit) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "search", err);
-	return store_msg_walk(s, st, cb, arg, "search", err);
+		return store_msg_bind_fail(s, st, N_("search"), err);
+	return store_msg_walk(s, st, cb, arg, N_("search"), err);
 }
 
 /* ---- POP3 UIDLs -------------------------------------------------------- */
@@ -244,10 +246,10 @@ store_pop3_known(struct store *s, int64_t account_id, const char *uidl,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, uidl) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "look up UIDL", err);
+		return store_msg_bind_fail(s, st, N_("look up UIDL"), err);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_msg_bind_fail(s, st, "look up UIDL", err);
+		return store_msg_bind_fail(s, st, N_("look up UIDL"), err);
 	*known = rc == SQLITE_ROW;
 	store_stmt_done(s, st);
 	return 0;
@@ -266,8 +268,8 @@ store_pop3_add(struct store *s, int64_t account_id, const char *uidl,
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, uidl) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, when) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "record UIDL", err);
-	return store_step_done(s, st, "record UIDL", err);
+		return store_msg_bind_fail(s, st, N_("record UIDL"), err);
+	return store_step_done(s, st, N_("record UIDL"), err);
 }
 
 int
@@ -283,11 +285,11 @@ store_pop3_mark_deleted(struct store *s, int64_t account_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, uidl) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "mark UIDL deleted", err);
-	if (store_msg_write(s, st, "mark UIDL deleted", &n, err) == -1)
+		return store_msg_bind_fail(s, st, N_("mark UIDL deleted"), err);
+	if (store_msg_write(s, st, N_("mark UIDL deleted"), &n, err) == -1)
 		return -1;
 	if (n == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: no UIDL %s recorded",
+		return perr_set(err, PERR_NOTFOUND, _("%s: no UIDL %s recorded"),
 		    s->path, uidl);
 	return 0;
 }
@@ -296,8 +298,8 @@ int
 store_pop3_older(struct store *s, int64_t account_id, int64_t before,
     store_uidl_cb cb, void *arg, struct perr *err)
 {
-	static const char	 sql[] = "SELECT uidl, first_seen FROM pop3_uidl"
-	    " WHERE account_id = ?1 AND deleted_from_server = 0"
+	static const char	 sql[] = "SELECT uidl, first_seen FROM "
+	    "pop3_uidl WHERE account_id = ?1 AND deleted_from_server = 0"
 	    " AND first_seen < ?2 ORDER BY first_seen";
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;
@@ -306,7 +308,7 @@ store_pop3_older(struct store *s, int64_t account_id, int64_t before,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, before) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "list UIDLs", err);
+		return store_msg_bind_fail(s, st, N_("list UIDLs"), err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ret = cb(arg, store_col_text(st, 0),
 		    sqlite3_column_int64(st, 1));
@@ -314,7 +316,7 @@ store_pop3_older(struct store *s, int64_t account_id, int64_t before,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list UIDLs", err);
+		ret = store_sqlerr(s, N_("list UIDLs"), err);
 	store_stmt_done(s, st);
 	return ret;
 }

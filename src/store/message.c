@@ -14,6 +14,7 @@
 
 #include "mail/mail.h"
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 #define MSG_COLS STORE_MSG_COLS
 
@@ -134,10 +135,10 @@ msg_fetch(struct store *s, sqlite3_stmt *st, struct store_msg *m,
 		msg_row(st, m);
 		msg_own(m);
 	} else if (rc == SQLITE_DONE)
-		perr_set(err, PERR_NOTFOUND, "%s: no message %s", s->path,
+		perr_set(err, PERR_NOTFOUND, _("%s: no message %s"), s->path,
 		    what);
 	else
-		store_sqlerr(s, "look up message", err);
+		store_sqlerr(s, N_("look up message"), err);
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -325,7 +326,7 @@ store_msg_insert_state(struct store *s, const struct store_msg *m,
 	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
 	    store_bind_text(st, 20, m->problem) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, N_("add message"), err);
 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -339,7 +340,7 @@ store_msg_insert_state(struct store *s, const struct store_msg *m,
 		}
 	}
 	if (rc != SQLITE_DONE)
-		return store_msg_bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, N_("add message"), err);
 	store_stmt_done(s, st);
 
 	/* No row came back: the folder already holds this UID. */
@@ -347,9 +348,9 @@ store_msg_insert_state(struct store *s, const struct store_msg *m,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, m->folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, m->uid) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, N_("add message"), err);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		return store_msg_bind_fail(s, st, "add message", err);
+		return store_msg_bind_fail(s, st, N_("add message"), err);
 	if (id != NULL)
 		*id = sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
@@ -375,8 +376,8 @@ store_msg_get(struct store *s, int64_t id, struct store_msg *m,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "look up message", err);
-	(void)snprintf(what, sizeof what, "with id %lld", (long long)id);
+		return store_msg_bind_fail(s, st, N_("look up message"), err);
+	(void)snprintf(what, sizeof what, _("with id %lld"), (long long)id);
 	return msg_fetch(s, st, m, what, err);
 }
 
@@ -393,8 +394,8 @@ store_msg_by_uid(struct store *s, int64_t folder_id, uint32_t uid,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "look up message", err);
-	(void)snprintf(what, sizeof what, "with UID %lu in folder %lld",
+		return store_msg_bind_fail(s, st, N_("look up message"), err);
+	(void)snprintf(what, sizeof what, _("with UID %lu in folder %lld"),
 	    (unsigned long)uid, (long long)folder_id);
 	return msg_fetch(s, st, m, what, err);
 }
@@ -412,8 +413,8 @@ store_msg_by_message_id(struct store *s, const char *message_id,
 		return -1;
 	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "find Message-ID", err);
-	return store_msg_walk(s, st, cb, arg, "find Message-ID", err);
+		return store_msg_bind_fail(s, st, N_("find Message-ID"), err);
+	return store_msg_walk(s, st, cb, arg, N_("find Message-ID"), err);
 }
 
 int
@@ -427,8 +428,8 @@ store_msg_thread(struct store *s, int64_t thread_id, store_msg_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "list thread", err);
-	return store_msg_walk(s, st, cb, arg, "list thread", err);
+		return store_msg_bind_fail(s, st, N_("list thread"), err);
+	return store_msg_walk(s, st, cb, arg, N_("list thread"), err);
 }
 
 int
@@ -446,8 +447,8 @@ store_msg_thread_newest(struct store *s, int64_t thread_id,
 	if (sqlite3_bind_int64(st, 1, thread_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "list thread", err);
-	return store_msg_walk(s, st, cb, arg, "list thread", err);
+		return store_msg_bind_fail(s, st, N_("list thread"), err);
+	return store_msg_walk(s, st, cb, arg, N_("list thread"), err);
 }
 
 /* ---- pages ------------------------------------------------------------ */
@@ -499,8 +500,8 @@ store_msg_page_sorted(struct store *s, int64_t folder_id, enum store_sort sort,
 	int		 rc = SQLITE_OK;
 
 	if ((unsigned)sort >= sizeof page_sql / sizeof page_sql[0])
-		return perr_set(err, PERR_GENERIC, "%s: list messages: no sort "
-		    "order %d", s->path, (int)sort);
+		return perr_set(err, PERR_GENERIC, _("%s: list messages: no "
+		    "sort order %d"), s->path, (int)sort);
 	/* SQLite reads a negative LIMIT as "no limit": never that. */
 	if (limit <= 0)
 		return 0;
@@ -517,12 +518,12 @@ store_msg_page_sorted(struct store *s, int64_t folder_id, enum store_sort sort,
 		if (rc != SQLITE_OK ||
 		    sqlite3_bind_int64(st, 3, after->date) != SQLITE_OK ||
 		    sqlite3_bind_int64(st, 4, after->id) != SQLITE_OK)
-			return store_msg_bind_fail(s, st, "list messages", err);
+			return store_msg_bind_fail(s, st, N_("list messages"), err);
 	}
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 5, limit) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "list messages", err);
-	return store_msg_walk(s, st, cb, arg, "list messages", err);
+		return store_msg_bind_fail(s, st, N_("list messages"), err);
+	return store_msg_walk(s, st, cb, arg, N_("list messages"), err);
 }
 
 /* The date order's keyset as it was before the other orders came. */
@@ -573,8 +574,8 @@ store_msg_flags_change(struct store *s, int64_t id, unsigned add,
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, add) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, remove) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "change flags", err);
-	if (store_msg_write(s, st, "change flags", &n, err) == -1)
+		return store_msg_bind_fail(s, st, N_("change flags"), err);
+	if (store_msg_write(s, st, N_("change flags"), &n, err) == -1)
 		return -1;
 	return n > 0;
 }
@@ -598,8 +599,8 @@ store_msg_flags_uid(struct store *s, int64_t folder_id, uint32_t uid,
 	    sqlite3_bind_int64(st, 3, flags) != SQLITE_OK ||
 	    store_bind_text(st, 4, keywords) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 5, (int64_t)modseq) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set flags", err);
-	if (store_msg_write(s, st, "set flags", &n, err) == -1)
+		return store_msg_bind_fail(s, st, N_("set flags"), err);
+	if (store_msg_write(s, st, N_("set flags"), &n, err) == -1)
 		return -1;
 	return n > 0;
 }
@@ -618,8 +619,8 @@ store_msg_set_modseq(struct store *s, int64_t folder_id, uint32_t uid,
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, uid) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, (int64_t)modseq) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set modseq", err);
-	if (store_msg_write(s, st, "set modseq", &n, err) == -1)
+		return store_msg_bind_fail(s, st, N_("set modseq"), err);
+	if (store_msg_write(s, st, N_("set modseq"), &n, err) == -1)
 		return -1;
 	return n > 0;
 }
@@ -634,8 +635,8 @@ store_msg_write_id(struct store *s, sqlite3_stmt *st, int64_t id,
 	if (store_msg_write(s, st, what, &n, err) == -1)
 		return -1;
 	if (n == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: %s: no message with "
-		    "id %lld", s->path, what, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: %s: no message with "
+		    "id %lld"), s->path, _(what), (long long)id);
 	return 0;
 }
 
@@ -651,8 +652,8 @@ store_msg_set_uid(struct store *s, int64_t id, uint32_t uid,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_nz(st, 2, uid) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set UID", err);
-	return store_msg_write_id(s, st, id, "set UID", err);
+		return store_msg_bind_fail(s, st, N_("set UID"), err);
+	return store_msg_write_id(s, st, id, N_("set UID"), err);
 }
 
 int
@@ -667,8 +668,8 @@ store_msg_set_problem(struct store *s, int64_t id, const char *problem,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_text(st, 2, problem) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set problem", err);
-	return store_msg_write_id(s, st, id, "set problem", err);
+		return store_msg_bind_fail(s, st, N_("set problem"), err);
+	return store_msg_write_id(s, st, id, N_("set problem"), err);
 }
 
 int
@@ -683,8 +684,8 @@ store_msg_set_size(struct store *s, int64_t id, int64_t size,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, size) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set size", err);
-	return store_msg_write_id(s, st, id, "set size", err);
+		return store_msg_bind_fail(s, st, N_("set size"), err);
+	return store_msg_write_id(s, st, id, N_("set size"), err);
 }
 
 int
@@ -699,8 +700,8 @@ store_msg_set_thread(struct store *s, int64_t id, int64_t thread_id,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_nz(st, 2, thread_id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "set thread", err);
-	return store_msg_write_id(s, st, id, "set thread", err);
+		return store_msg_bind_fail(s, st, N_("set thread"), err);
+	return store_msg_write_id(s, st, id, N_("set thread"), err);
 }
 
 /* Deletes: the body cascades, a trigger removes the search row. */
@@ -713,8 +714,8 @@ store_msg_delete(struct store *s, int64_t id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "delete message", err);
-	return store_msg_write_id(s, st, id, "delete message", err);
+		return store_msg_bind_fail(s, st, N_("delete message"), err);
+	return store_msg_write_id(s, st, id, N_("delete message"), err);
 }
 
 int
@@ -737,8 +738,8 @@ store_msg_delete_uids(struct store *s, int64_t folder_id, uint32_t first,
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, first) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, last) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "delete messages", err);
-	return store_msg_write(s, st, "delete messages", n, err);
+		return store_msg_bind_fail(s, st, N_("delete messages"), err);
+	return store_msg_write(s, st, N_("delete messages"), n, err);
 }
 
 int
@@ -749,7 +750,7 @@ store_msg_uids(struct store *s, int64_t folder_id, store_uid_cb cb,
 	    " keywords FROM message WHERE folder_id = ?1 AND uid IS NOT NULL"
 	    " ORDER BY uid";
 
-	return store_uid_walk(s, sql, folder_id, "list UIDs", cb, arg, err);
+	return store_uid_walk(s, sql, folder_id, N_("list UIDs"), cb, arg, err);
 }
 
 int
@@ -788,8 +789,8 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 	static const char	 sql[] = "SELECT id, uid, size FROM message"
 	    " WHERE folder_id = ?1 AND body_state <> 2 AND uid IS NOT NULL"
 	    "   AND size <= ?3 AND (problem IS NOT NULL) = ?4"
-	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= ?2))"
-	    " ORDER BY date DESC, id DESC";
+	    "   AND (?2 = 0 OR date >= ?2 OR (date = 0 AND internal_date >= "
+	    "?2)) ORDER BY date DESC, id DESC";
 	sqlite3_stmt		*st;
 	int			 rc, stop = 0;
 
@@ -799,14 +800,14 @@ store_msg_bodiless(struct store *s, int64_t folder_id, int64_t since,
 	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, max_size) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, problem) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "messages without a body",
+		return store_msg_bind_fail(s, st, N_("messages without a body"),
 		    err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && stop == 0)
 		stop = cb(arg, sqlite3_column_int64(st, 0),
 		    (uint32_t)sqlite3_column_int64(st, 1),
 		    sqlite3_column_int64(st, 2));
 	if (stop == 0 && rc != SQLITE_DONE)
-		return store_msg_bind_fail(s, st, "messages without a body",
+		return store_msg_bind_fail(s, st, N_("messages without a body"),
 		    err);
 	store_stmt_done(s, st);
 	return stop;
@@ -822,9 +823,9 @@ uid_query(struct store *s, const char *sql, int64_t folder_id, uint32_t *uid,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, "highest UID", err);
+		return store_msg_bind_fail(s, st, N_("highest UID"), err);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return store_msg_bind_fail(s, st, "highest UID", err);
+		return store_msg_bind_fail(s, st, N_("highest UID"), err);
 	*uid = (uint32_t)sqlite3_column_int64(st, 0);
 	store_stmt_done(s, st);
 	return 0;

@@ -13,6 +13,35 @@
  * row is split (store_outbox_split: a second row with the same message for
  * some of them), so each part keeps a state of its own.
  *
+ * The states of a row (enum store_outbox_state), each transition by the
+ * function named on it:
+ *
+ *                 store_outbox_add()
+ *                         |
+ *                         v
+ *     +---------------> WAITING
+ *     |                   |  store_outbox_sending(): the claim
+ *     |                   v
+ *     |               UNKNOWN ---- store_outbox_remove() ----> (deleted)
+ *     |    sending()   |  |  |     the server took it for all
+ *     |   +----------> |  |  +---- store_outbox_unknown(): no answer,
+ *     |   |            |  |        it stays (sent or not, who knows)
+ *     |   |  failed()  |  |  refused()
+ *     |   +-- FAILED <-+  +--> REFUSED
+ *     |        |                  |
+ *     +--------+------------------+---- store_outbox_retry(): the user's
+ *                                       (from UNKNOWN too)
+ *
+ *   store_outbox_drop() (the user): any state but a live claim -> deleted.
+ *   store_outbox_split(): a second row, FAILED or REFUSED, for some of
+ *   the recipients left (store_outbox_set_rcpt() names the rest).
+ *
+ * Invariants: only WAITING and FAILED are claimed, and a claim is one
+ * UPDATE, so two processes never both send a row; a row is never WAITING
+ * after a submission began, so a crash leaves UNKNOWN, which nothing
+ * sends again without the user; retry and drop refuse a row whose
+ * claimant still runs (outbox_unclaimed_change()).
+ *
  * The address table counts the addresses the user wrote to; completion
  * adds the senders of stored messages, so both kinds are offered.
  */
@@ -29,6 +58,7 @@
 #include <unistd.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 #define OUTBOX_COLS	"id, account_id, created_at, attempts, state," \
 			" last_error, rcpt, length(raw), raw"
@@ -55,8 +85,8 @@ store_outbox_add(struct store *s, int64_t account_id, const void *raw,
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, (int64_t)time(NULL)) != SQLITE_OK)
-		return bind_fail(s, st, "add to the outbox", err);
-	if (store_step_done(s, st, "add to the outbox", err) != 0)
+		return bind_fail(s, st, N_("add to the outbox"), err);
+	if (store_step_done(s, st, N_("add to the outbox"), err) != 0)
 		return -1;
 	if (id != NULL)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -95,14 +125,14 @@ store_outbox_list(struct store *s, int64_t account_id, store_outbox_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "list the outbox", err);
+		return bind_fail(s, st, N_("list the outbox"), err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		outbox_row(st, &o);
 		if ((ret = cb(arg, &o)) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list the outbox", err);
+		ret = store_sqlerr(s, N_("list the outbox"), err);
 	store_stmt_done(s, st);
 	return ret;
 }
@@ -123,15 +153,15 @@ store_outbox_get(struct store *s, int64_t id, int64_t *account_id,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "read the outbox", err);
+		return bind_fail(s, st, N_("read the outbox"), err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		store_stmt_done(s, st);
-		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
-		    "the outbox", s->path, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: no message %lld in "
+		    "the outbox"), s->path, (long long)id);
 	}
 	if (rc != SQLITE_ROW)
-		return bind_fail(s, st, "read the outbox", err);
+		return bind_fail(s, st, N_("read the outbox"), err);
 	outbox_row(st, &o);
 	if (account_id != NULL)
 		*account_id = o.account_id;
@@ -169,8 +199,8 @@ outbox_change(struct store *s, const char *sql, int64_t account_id,
 	if (store_step_done(s, st, what, err) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
-		    "the outbox", s->path, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: no message %lld in "
+		    "the outbox"), s->path, (long long)id);
 	return 0;
 }
 
@@ -188,8 +218,8 @@ store_outbox_sending(struct store *s, int64_t id, char **rcpt,
 
 	if (rcpt != NULL)
 		*rcpt = NULL;
-	(void)snprintf(text, sizeof text, "submission started at %lld and "
-	    "never confirmed", (long long)time(NULL));
+	(void)snprintf(text, sizeof text, _("submission started at %lld and "
+	    "never confirmed"), (long long)time(NULL));
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
@@ -198,11 +228,11 @@ store_outbox_sending(struct store *s, int64_t id, char **rcpt,
 	    sqlite3_bind_int(st, 4, STORE_OUTBOX_WAITING) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 5, STORE_OUTBOX_FAILED) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 6, (int64_t)getpid()) != SQLITE_OK)
-		return bind_fail(s, st, "claim an outbox message", err);
+		return bind_fail(s, st, N_("claim an outbox message"), err);
 	/* SQLite makes the whole change in the first step (RETURNING). */
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bind_fail(s, st, "claim an outbox message", err);
+		return bind_fail(s, st, N_("claim an outbox message"), err);
 	if (rc == SQLITE_ROW && rcpt != NULL && store_col_text(st, 0) != NULL)
 		*rcpt = xstrdup(store_col_text(st, 0));
 	store_stmt_done(s, st);
@@ -218,7 +248,7 @@ outbox_settle(struct store *s, int64_t id, enum store_outbox_state state,
 	    " state = ?4, last_error = ?3, claim_pid = NULL"
 	    " WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)", 0, id,
 	    error != NULL && *error != '\0' ? error : "failed", state,
-	    "settle an outbox message", err);
+	    N_("settle an outbox message"), err);
 }
 
 int
@@ -240,7 +270,7 @@ store_outbox_unknown(struct store *s, int64_t id, const char *error,
     struct perr *err)
 {
 	return outbox_settle(s, id, STORE_OUTBOX_UNKNOWN, error != NULL ?
-	    error : "the server's answer never came", err);
+	    error : _("the server's answer never came"), err);
 }
 
 int
@@ -249,7 +279,7 @@ store_outbox_set_rcpt(struct store *s, int64_t id, const char *rcpt,
 {
 	return outbox_change(s, "UPDATE outbox SET rcpt = ?3 WHERE id = ?1"
 	    " AND (?2 = 0 OR account_id = ?2)", 0, id, rcpt,
-	    STORE_OUTBOX_WAITING, "note an outbox message's recipients", err);
+	    STORE_OUTBOX_WAITING, N_("note an outbox message's recipients"), err);
 }
 
 int
@@ -265,8 +295,8 @@ store_outbox_split(struct store *s, int64_t id, const char *rcpt,
 	sqlite3_stmt		*st;
 
 	if (rcpt == NULL || *rcpt == '\0')
-		return perr_set(err, PERR_GENERIC, "%s: outbox %lld: a split "
-		    "needs recipients", s->path, (long long)id);
+		return perr_set(err, PERR_GENERIC, _("%s: outbox %lld: a split "
+		    "needs recipients"), s->path, (long long)id);
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
@@ -274,12 +304,12 @@ store_outbox_split(struct store *s, int64_t id, const char *rcpt,
 	    store_bind_text(st, 3, error != NULL && *error != '\0' ? error :
 	    "failed") != SQLITE_OK ||
 	    store_bind_text(st, 4, rcpt) != SQLITE_OK)
-		return bind_fail(s, st, "split an outbox message", err);
-	if (store_step_done(s, st, "split an outbox message", err) != 0)
+		return bind_fail(s, st, N_("split an outbox message"), err);
+	if (store_step_done(s, st, N_("split an outbox message"), err) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
-		    "the outbox", s->path, (long long)id);
+		return perr_set(err, PERR_NOTFOUND, _("%s: no message %lld in "
+		    "the outbox"), s->path, (long long)id);
 	if (new_id != NULL)
 		*new_id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -298,12 +328,12 @@ outbox_claim_pid(struct store *s, int64_t id, int64_t *pid, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, "read an outbox claim", err);
+		return bind_fail(s, st, N_("read an outbox claim"), err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*pid = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
-		return bind_fail(s, st, "read an outbox claim", err);
+		return bind_fail(s, st, N_("read an outbox claim"), err);
 	store_stmt_done(s, st);
 	return 0;
 }
@@ -337,10 +367,10 @@ outbox_unclaimed_change(struct store *s, const char *sql, int64_t account_id,
 	if (outbox_claim_pid(s, id, &pid, err) != 0)
 		return -1;
 	if (claimant_runs(pid))
-		return perr_set(err, PERR_GENERIC, "%s: message %lld of the "
+		return perr_set(err, PERR_GENERIC, _("%s: message %lld of the "
 		    "outbox is being sent right now (by posta, process %lld);"
-		    " it is not %s", s->path, (long long)id, (long long)pid,
-		    verb);
+		    " it is not %s"), s->path, (long long)id, (long long)pid,
+		    _(verb));
 	/* Only if nobody claimed it since: that claim would be sending. */
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
@@ -352,8 +382,8 @@ outbox_unclaimed_change(struct store *s, const char *sql, int64_t account_id,
 	if (store_step_done(s, st, what, err) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
-		return perr_set(err, PERR_NOTFOUND, "%s: no message %lld in "
-		    "the outbox, or it is being sent right now", s->path,
+		return perr_set(err, PERR_NOTFOUND, _("%s: no message %lld in "
+		    "the outbox, or it is being sent right now"), s->path,
 		    (long long)id);
 	return 0;
 }
@@ -366,7 +396,7 @@ store_outbox_retry(struct store *s, int64_t account_id, int64_t id,
 	return outbox_unclaimed_change(s, "UPDATE outbox SET state = 0,"
 	    " last_error = NULL, claim_pid = NULL WHERE id = ?1"
 	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?3",
-	    account_id, id, "retry an outbox message", "queued again", err);
+	    account_id, id, N_("retry an outbox message"), N_("queued again"), err);
 }
 
 int
@@ -375,7 +405,7 @@ store_outbox_drop(struct store *s, int64_t account_id, int64_t id,
 {
 	return outbox_unclaimed_change(s, "DELETE FROM outbox WHERE id = ?1"
 	    " AND (?2 = 0 OR account_id = ?2) AND claim_pid IS ?3",
-	    account_id, id, "drop an outbox message", "dropped", err);
+	    account_id, id, N_("drop an outbox message"), N_("dropped"), err);
 }
 
 int
@@ -385,7 +415,7 @@ store_outbox_remove(struct store *s, int64_t account_id, int64_t id,
 	return outbox_change(s, "DELETE FROM outbox WHERE id = ?1"
 	    " AND (?2 = 0 OR account_id = ?2)",
 	    account_id, id, NULL, STORE_OUTBOX_WAITING,
-	    "remove an outbox message", err);
+	    N_("remove an outbox message"), err);
 }
 
 int
@@ -402,9 +432,9 @@ store_outbox_count(struct store *s, int64_t account_id, int64_t *waiting,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK)
-		return bind_fail(s, st, "count the outbox", err);
+		return bind_fail(s, st, N_("count the outbox"), err);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return bind_fail(s, st, "count the outbox", err);
+		return bind_fail(s, st, N_("count the outbox"), err);
 	if (waiting != NULL)
 		*waiting = sqlite3_column_int64(st, 0);
 	if (held != NULL)
@@ -434,8 +464,8 @@ store_address_note(struct store *s, const char *addr, const char *name,
 	    store_bind_text(st, 2, name != NULL && *name != '\0' ? name :
 	    NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, when) != SQLITE_OK)
-		return bind_fail(s, st, "note an address", err);
-	return store_step_done(s, st, "note an address", err);
+		return bind_fail(s, st, N_("note an address"), err);
+	return store_step_done(s, st, N_("note an address"), err);
 }
 
 int
@@ -447,8 +477,8 @@ store_address_complete(struct store *s, const char *prefix, int limit,
 	 * address or on any word of the name; most used first. LIKE is
 	 * case-insensitive for ASCII; '\' escapes the user's % and _.
 	 */
-	static const char	 sql[] = "SELECT addr, max(name), sum(n) AS uses,"
-	    " max(t) AS last FROM ("
+	static const char	 sql[] = "SELECT addr, max(name), sum(n) AS "
+	    "uses, max(t) AS last FROM ("
 	    "  SELECT addr, name, use_count AS n, last_used AS t FROM address"
 	    "  WHERE addr LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
 	    "   OR name LIKE ?2 ESCAPE '\\'"
@@ -487,7 +517,7 @@ store_address_complete(struct store *s, const char *prefix, int limit,
 	    sqlite3_bind_int(st, 3, limit > 0 ? limit : -1) != SQLITE_OK) {
 		free(p1);
 		free(p2);
-		return bind_fail(s, st, "complete an address", err);
+		return bind_fail(s, st, N_("complete an address"), err);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ret = cb(arg, store_col_text(st, 0), store_col_text(st, 1),
@@ -496,7 +526,7 @@ store_address_complete(struct store *s, const char *prefix, int limit,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "complete an address", err);
+		ret = store_sqlerr(s, N_("complete an address"), err);
 	store_stmt_done(s, st);
 	free(p1);
 	free(p2);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 int
 store_pop3_orphans(struct store *s, int64_t account_id, store_uidl_cb cb,
@@ -34,7 +35,7 @@ store_pop3_orphans(struct store *s, int64_t account_id, store_uidl_cb cb,
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK) {
-		store_sqlerr(s, "list locally deleted UIDLs", err);
+		store_sqlerr(s, N_("list locally deleted UIDLs"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
@@ -45,7 +46,7 @@ store_pop3_orphans(struct store *s, int64_t account_id, store_uidl_cb cb,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, "list locally deleted UIDLs", err);
+		ret = store_sqlerr(s, N_("list locally deleted UIDLs"), err);
 	store_stmt_done(s, st);
 	return ret;
 }
@@ -69,13 +70,13 @@ store_pop3_has_message(struct store *s, int64_t account_id,
 	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, size) != SQLITE_OK) {
-		store_sqlerr(s, "look up Message-ID", err);
+		store_sqlerr(s, N_("look up Message-ID"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_sqlerr(s, "look up Message-ID", err);
+		store_sqlerr(s, N_("look up Message-ID"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
@@ -108,11 +109,11 @@ pop3_move_uidl(struct store *s, int64_t account_id, const char *from,
 	    store_bind_text(st, 2, from) != SQLITE_OK ||
 	    store_bind_text(st, 3, to) != SQLITE_OK ||
 	    (have_id && store_bind_text(st, 4, message_id) != SQLITE_OK)) {
-		store_sqlerr(s, "give a message its UIDL", err);
+		store_sqlerr(s, N_("give a message its UIDL"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
-	return store_step_done(s, st, "give a message its UIDL", err);
+	return store_step_done(s, st, N_("give a message its UIDL"), err);
 }
 
 int
@@ -129,11 +130,11 @@ store_pop3_adopt(struct store *s, int64_t account_id, const char *pseudo,
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, pseudo) != SQLITE_OK ||
 	    store_bind_text(st, 3, uidl) != SQLITE_OK) {
-		store_sqlerr(s, "record UIDL", err);
+		store_sqlerr(s, N_("record UIDL"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
-	if (store_step_done(s, st, "record UIDL", err) != 0)
+	if (store_step_done(s, st, N_("record UIDL"), err) != 0)
 		return -1;
 	if (pop3_move_uidl(s, account_id, pseudo, uidl, message_id, err) != 0)
 		return -1;
@@ -145,9 +146,9 @@ store_pop3_adopt(struct store *s, int64_t account_id, const char *pseudo,
 		return -1;
 	if (sqlite3_bind_int64(st, 1, account_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, uidl) != SQLITE_OK) {
-		store_sqlerr(s, "record UIDL", err);
+		store_sqlerr(s, N_("record UIDL"), err);
 		store_stmt_done(s, st);
 		return -1;
 	}
-	return store_step_done(s, st, "record UIDL", err) != 0 ? -1 : 1;
+	return store_step_done(s, st, N_("record UIDL"), err) != 0 ? -1 : 1;
 }

@@ -25,6 +25,7 @@
 #include "mail/mail.h"
 #include "search/search.h"
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 struct qparam {
 	const char	*text;		/* borrowed from the tree; NULL: i */
@@ -387,7 +388,7 @@ qb_prepare(struct store *s, struct qb *b, struct perr *err)
 
 	mbuf_addc(&b->sql, '\0');
 	if (sqlite3_prepare_v2(s->db, b->sql.p, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, "search", err);
+		store_sqlerr(s, N_("search"), err);
 		return NULL;
 	}
 	for (i = 0; i < b->np && rc == SQLITE_OK; i++)
@@ -396,7 +397,7 @@ qb_prepare(struct store *s, struct qb *b, struct perr *err)
 		    SQLITE_TRANSIENT) :
 		    sqlite3_bind_int64(st, (int)i + 1, b->p[i].i);
 	if (rc != SQLITE_OK) {
-		store_sqlerr(s, "search", err);
+		store_sqlerr(s, N_("search"), err);
 		(void)sqlite3_finalize(st);
 		return NULL;
 	}
@@ -424,7 +425,7 @@ store_msg_find(struct store *s, const struct search_node *q,
 	qb_free(&b);
 	if (st == NULL)
 		return -1;
-	return store_msg_walk(s, st, cb, arg, "search", err);
+	return store_msg_walk(s, st, cb, arg, N_("search"), err);
 }
 
 int
@@ -445,7 +446,7 @@ store_msg_find_count(struct store *s, const struct search_node *q,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*n = sqlite3_column_int64(st, 0);
 	else
-		store_sqlerr(s, "count search", err);
+		store_sqlerr(s, N_("count search"), err);
 	(void)sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -482,8 +483,8 @@ store_msg_find_page(struct store *s, const struct store_window *w,
 	const char		*dir = desc ? " DESC" : "";
 
 	if ((unsigned)sort >= sizeof sort_cols / sizeof sort_cols[0])
-		return perr_set(err, PERR_GENERIC, "%s: list messages: no sort "
-		    "order %d", s->path, (int)sort);
+		return perr_set(err, PERR_GENERIC, _("%s: list messages: no "
+		    "sort order %d"), s->path, (int)sort);
 	if (limit <= 0)
 		return 0;
 	mbuf_adds(&b.sql, "SELECT " STORE_MSG_COLS " FROM message m WHERE ");
@@ -512,7 +513,7 @@ store_msg_find_page(struct store *s, const struct store_window *w,
 	qb_free(&b);
 	if (st == NULL)
 		return -1;
-	return store_msg_walk(s, st, cb, arg, "search", err);
+	return store_msg_walk(s, st, cb, arg, N_("search"), err);
 }
 
 int
@@ -529,8 +530,8 @@ store_msg_find_ids(struct store *s, const struct search_node *q,
 	if (n == 0)
 		return 0;
 	if (n > STORE_FIND_IDS_MAX)
-		return perr_set(err, PERR_GENERIC, "%s: search: %zu messages "
-		    "at once, at most %d", s->path, n, STORE_FIND_IDS_MAX);
+		return perr_set(err, PERR_GENERIC, _("%s: search: %zu messages "
+		    "at once, at most %d"), s->path, n, STORE_FIND_IDS_MAX);
 	mbuf_adds(&b.sql, "SELECT m.id FROM message m WHERE m.id IN (");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -551,7 +552,7 @@ store_msg_find_ids(struct store *s, const struct search_node *q,
 				match[j] = true;
 	}
 	if (rc != SQLITE_DONE)
-		store_sqlerr(s, "search", err);
+		store_sqlerr(s, N_("search"), err);
 	(void)sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

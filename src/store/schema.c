@@ -102,6 +102,7 @@
 #include <string.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 /* 'Post': marks the file as a posta store (PRAGMA application_id). */
 #define STORE_APP_ID	0x506f7374
@@ -257,7 +258,7 @@ migrate_v1(struct store *s, struct perr *err)
 {
 	char	sql[64];
 
-	if (store_exec(s, schema_v1, "create schema version 1", err) == -1)
+	if (store_exec(s, schema_v1, N_("create schema version 1"), err) == -1)
 		return -1;
 	(void)snprintf(sql, sizeof sql, "PRAGMA application_id = %d",
 	    STORE_APP_ID);
@@ -274,7 +275,7 @@ migrate_v2(struct store *s, struct perr *err)
 	return store_exec(s, "CREATE INDEX message_bodiless"
 	    " ON message(folder_id, date)"
 	    " WHERE body_state <> 2 AND uid IS NOT NULL",
-	    "create schema version 2", err);
+	    N_("create schema version 2"), err);
 }
 
 /*
@@ -287,7 +288,7 @@ static int
 migrate_v3(struct store *s, struct perr *err)
 {
 	return store_exec(s, "ALTER TABLE message ADD COLUMN problem TEXT",
-	    "create schema version 3", err);
+	    N_("create schema version 3"), err);
 }
 
 /*
@@ -308,7 +309,7 @@ migrate_v4(struct store *s, struct perr *err)
 	    "UPDATE outbox SET state = 1 WHERE last_error IS NOT NULL;"
 	    "UPDATE outbox SET state = 2, last_error = substr(last_error, 19)"
 	    "  WHERE substr(last_error, 1, 18) = '[outcome unknown] ';",
-	    "create schema version 4", err);
+	    N_("create schema version 4"), err);
 }
 
 /*
@@ -347,7 +348,7 @@ migrate_v5(struct store *s, struct perr *err)
 	if (store_exec(s, "ALTER TABLE message ADD COLUMN sort_from TEXT"
 	    "  NOT NULL DEFAULT '';"
 	    "ALTER TABLE message ADD COLUMN sort_subject TEXT"
-	    "  NOT NULL DEFAULT ''", "create schema version 5", err) == -1)
+	    "  NOT NULL DEFAULT ''", N_("create schema version 5"), err) == -1)
 		return -1;
 	if (sqlite3_create_function(s->db, "posta_sort_from", 2,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sort_from, NULL,
@@ -355,12 +356,12 @@ migrate_v5(struct store *s, struct perr *err)
 	    sqlite3_create_function(s->db, "posta_sort_subject", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sort_subject, NULL,
 	    NULL) != SQLITE_OK)
-		return store_sqlerr(s, "schema version 5: sort key functions",
+		return store_sqlerr(s, N_("schema version 5: sort key functions"),
 		    err);
 	rc = store_exec(s, "UPDATE message SET"
 	    " sort_from = posta_sort_from(from_name, from_addr),"
 	    " sort_subject = posta_sort_subject(subject)",
-	    "schema version 5: sort keys of the stored messages", err);
+	    N_("schema version 5: sort keys of the stored messages"), err);
 	/* Lent for this statement only: take them back either way. */
 	(void)sqlite3_create_function(s->db, "posta_sort_from", 2,
 	    SQLITE_UTF8, NULL, NULL, NULL, NULL);
@@ -374,7 +375,7 @@ migrate_v5(struct store *s, struct perr *err)
 	    "CREATE INDEX message_folder_subject"
 	    "  ON message(folder_id, sort_subject, date);"
 	    "CREATE INDEX message_folder_size ON message(folder_id, size, date)",
-	    "create schema version 5", err);
+	    N_("create schema version 5"), err);
 }
 
 /*
@@ -387,7 +388,7 @@ static int
 migrate_v6(struct store *s, struct perr *err)
 {
 	return store_exec(s, "ALTER TABLE outbox ADD COLUMN claim_pid INTEGER",
-	    "create schema version 6", err);
+	    N_("create schema version 6"), err);
 }
 
 /*
@@ -440,12 +441,12 @@ migrate_v7(struct store *s, struct perr *err)
 	    "CREATE VIRTUAL TABLE message_fts_v7 USING fts5("
 	    "  subject, \"from\", \"to\", cc, body, attachment,"
 	    "  tokenize = 'unicode61 remove_diacritics 2')",
-	    "create schema version 7", err) == -1)
+	    N_("create schema version 7"), err) == -1)
 		return -1;
 	if (sqlite3_create_function(s->db, "posta_attachment_names", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_attachment_names,
 	    NULL, NULL) != SQLITE_OK)
-		return store_sqlerr(s, "schema version 7: file name function",
+		return store_sqlerr(s, N_("schema version 7: file name function"),
 		    err);
 	rc = store_exec(s, "INSERT INTO message_fts_v7(rowid, subject,"
 	    " \"from\", \"to\", cc, body, attachment)"
@@ -455,7 +456,7 @@ migrate_v7(struct store *s, struct perr *err)
 	    "  (SELECT posta_attachment_names(b.raw) FROM body b"
 	    "   WHERE b.message_id = m.id)"
 	    " FROM message m LEFT JOIN message_fts o ON o.rowid = m.id",
-	    "schema version 7: index the stored messages", err);
+	    N_("schema version 7: index the stored messages"), err);
 	/* Lent for this statement only: take it back either way. */
 	(void)sqlite3_create_function(s->db, "posta_attachment_names", 1,
 	    SQLITE_UTF8, NULL, NULL, NULL, NULL);
@@ -463,9 +464,9 @@ migrate_v7(struct store *s, struct perr *err)
 		return -1;
 	if (store_exec(s, "DROP TABLE message_fts;"
 	    "ALTER TABLE message_fts_v7 RENAME TO message_fts",
-	    "create schema version 7", err) == -1)
+	    N_("create schema version 7"), err) == -1)
 		return -1;
-	return store_exec(s, fts_triggers_v7, "create schema version 7", err);
+	return store_exec(s, fts_triggers_v7, N_("create schema version 7"), err);
 }
 
 /*
@@ -487,7 +488,7 @@ migrate_v8(struct store *s, struct perr *err)
 	    "    coalesce(new.from_name, '') || ' ' ||"
 	    "      coalesce(new.from_addr, ''),"
 	    "    new.to_list, new.cc_list);"
-	    "END", "create schema version 8", err);
+	    "END", N_("create schema version 8"), err);
 }
 
 typedef int	(*migration_fn)(struct store *, struct perr *);
@@ -538,8 +539,8 @@ store_schema_version(struct store *s, struct perr *err)
 static int
 too_new(struct store *s, int v, struct perr *err)
 {
-	return perr_set(err, PERR_STORE, "%s: database schema version %d is "
-	    "newer than this posta supports (%d); upgrade posta", s->path, v,
+	return perr_set(err, PERR_STORE, _("%s: database schema version %d is "
+	    "newer than this posta supports (%d); upgrade posta"), s->path, v,
 	    STORE_SCHEMA_VERSION);
 }
 
@@ -557,10 +558,10 @@ check_owner(struct store *s, int version, struct perr *err)
 	int		rc;
 
 	(void)version;
-	if (store_exec(s, "BEGIN", "read schema", err) == -1)
+	if (store_exec(s, "BEGIN", N_("read schema"), err) == -1)
 		return -1;
 	rc = owner_seen(s, err);
-	(void)store_exec(s, "COMMIT", "read schema", &ignored);
+	(void)store_exec(s, "COMMIT", N_("read schema"), &ignored);
 	return rc;
 }
 
@@ -580,20 +581,20 @@ owner_seen(struct store *s, struct perr *err)
 		if (sqlite3_prepare_v2(s->db,
 		    "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
 		    SQLITE_OK)
-			return store_sqlerr(s, "read schema", err);
+			return store_sqlerr(s, N_("read schema"), err);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			ntables = sqlite3_column_int(st, 0);
 		else
-			store_sqlerr(s, "read schema", err);
+			store_sqlerr(s, N_("read schema"), err);
 		(void)sqlite3_finalize(st);
 		if (rc != SQLITE_ROW)
 			return -1;
 		if (ntables == 0)
 			return 0;
 	}
-	return perr_set(err, PERR_STORE, "%s: an SQLite database, but not a "
-	    "posta store (application_id %d)", s->path, app);
+	return perr_set(err, PERR_STORE, _("%s: an SQLite database, but not a "
+	    "posta store (application_id %d)"), s->path, app);
 }
 
 /* Run migration `to - 1` -> `to` in its own transaction. */
@@ -622,8 +623,8 @@ migrate_one(struct store *s, int to, struct perr *err)
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		perr_set(err, PERR_STORE, "%s: foreign key violation in table "
-		    "%s", s->path, store_col_text(st, 0));
+		perr_set(err, PERR_STORE, _("%s: foreign key violation in "
+		    "table %s"), s->path, store_col_text(st, 0));
 	else if (rc != SQLITE_DONE)
 		store_sqlerr(s, "foreign_key_check", err);
 	(void)sqlite3_finalize(st);
@@ -685,13 +686,15 @@ store_schema_check(struct store *s, struct perr *err)
 	if (check_owner(s, v, err) == -1)
 		return -1;
 	if (v == 0)
-		return perr_set(err, PERR_STORE, "%s: no posta schema in this "
+		return perr_set(err, PERR_STORE, _("%s: no posta schema in "
+		    "this "
 		    "database yet; it is created by a read-write open (posta "
-		    "sync)", s->path);
+		    "sync)"), s->path);
 	if (v < STORE_SCHEMA_VERSION)
-		return perr_set(err, PERR_STORE, "%s: database schema version "
+		return perr_set(err, PERR_STORE, _("%s: database schema "
+		    "version "
 		    "%d is older than this posta needs (%d); a read-write open "
-		    "(posta sync) upgrades it", s->path, v,
+		    "(posta sync) upgrades it"), s->path, v,
 		    STORE_SCHEMA_VERSION);
 	return 0;
 }

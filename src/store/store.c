@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "store/store-int.h"
+#include "util/i18n.h"
 
 /* How long a connection waits for another one's lock. */
 #define STORE_BUSY_MS	10000
@@ -39,7 +40,7 @@
 int
 store_sqlerr(struct store *s, const char *what, struct perr *err)
 {
-	return perr_set(err, PERR_STORE, "%s: %s: %s", s->path, what,
+	return perr_set(err, PERR_STORE, "%s: %s: %s", s->path, _(what),
 	    sqlite3_errmsg(s->db));
 }
 
@@ -88,7 +89,7 @@ store_stmt(struct store *s, const char *sql, struct perr *err)
 	pflags = i == s->ncache ? SQLITE_PREPARE_PERSISTENT : 0;
 	if (sqlite3_prepare_v3(s->db, sql, -1, pflags, &st, NULL) !=
 	    SQLITE_OK) {
-		store_sqlerr(s, "prepare", err);
+		store_sqlerr(s, N_("prepare"), err);
 		return NULL;
 	}
 	if (i < s->ncache)	/* the cached one is in use higher up */
@@ -148,7 +149,7 @@ store_exec(struct store *s, const char *sql, const char *what,
 	char	*msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		perr_set(err, PERR_STORE, "%s: %s: %s", s->path, what,
+		perr_set(err, PERR_STORE, "%s: %s: %s", s->path, _(what),
 		    msg != NULL ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
@@ -179,7 +180,7 @@ static int
 lost(struct store *s, struct perr *err)
 {
 	return perr_set(err, PERR_STORE,
-	    "%s: the transaction was rolled back after an earlier error",
+	    _("%s: the transaction was rolled back after an earlier error"),
 	    s->path);
 }
 
@@ -194,7 +195,7 @@ store_begin(struct store *s, struct perr *err)
 		return lost(s, err);
 	else
 		sql = "SAVEPOINT store";
-	if (run(s, sql, "begin transaction", err) == -1)
+	if (run(s, sql, N_("begin transaction"), err) == -1)
 		return -1;
 	s->depth++;
 	return 0;
@@ -207,16 +208,16 @@ store_commit(struct store *s, struct perr *err)
 
 	if (s->depth == 0)
 		return perr_set(err, PERR_STORE,
-		    "%s: commit outside a transaction", s->path);
+		    _("%s: commit outside a transaction"), s->path);
 	if (sqlite3_get_autocommit(s->db)) {
 		s->depth--;
 		return lost(s, err);
 	}
 	if (s->depth > 1) {
-		if (run(s, "RELEASE store", "release savepoint", err) == -1) {
+		if (run(s, "RELEASE store", N_("release savepoint"), err) == -1) {
 			/* Undo the level rather than leave it dangling. */
-			(void)run(s, "ROLLBACK TO store", "rollback", &ignored);
-			(void)run(s, "RELEASE store", "release", &ignored);
+			(void)run(s, "ROLLBACK TO store", N_("rollback"), &ignored);
+			(void)run(s, "RELEASE store", N_("release"), &ignored);
 			s->depth--;
 			return -1;
 		}
@@ -224,10 +225,10 @@ store_commit(struct store *s, struct perr *err)
 		return 0;
 	}
 	s->depth = 0;
-	if (run(s, "COMMIT", "commit", err) == -1) {
+	if (run(s, "COMMIT", N_("commit"), err) == -1) {
 		/* A busy or failed COMMIT leaves the transaction open. */
 		if (!sqlite3_get_autocommit(s->db))
-			(void)run(s, "ROLLBACK", "rollback", &ignored);
+			(void)run(s, "ROLLBACK", N_("rollback"), &ignored);
 		return -1;
 	}
 	return 0;
@@ -245,13 +246,13 @@ store_rollback(struct store *s, struct perr *err)
 	}
 	if (s->depth > 1) {
 		s->depth--;
-		if (run(s, "ROLLBACK TO store", "rollback to savepoint",
+		if (run(s, "ROLLBACK TO store", N_("rollback to savepoint"),
 		    err) == -1)
 			return -1;
-		return run(s, "RELEASE store", "release savepoint", err);
+		return run(s, "RELEASE store", N_("release savepoint"), err);
 	}
 	s->depth = 0;
-	return run(s, "ROLLBACK", "rollback", err);
+	return run(s, "ROLLBACK", N_("rollback"), err);
 }
 
 int
@@ -283,7 +284,7 @@ make_parents(const char *path, struct perr *err)
 		*p = '\0';
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 			rc = perr_set(err, PERR_IO,
-			    "%s: cannot create directory %s: %s", path, dir,
+			    _("%s: cannot create directory %s: %s"), path, dir,
 			    strerror(errno));
 		*p = c;
 		if (c == '\0')
@@ -306,7 +307,7 @@ make_file(const char *path, struct perr *err)
 	if (fd == -1) {
 		if (errno == EEXIST)
 			return 0;
-		return perr_set(err, PERR_IO, "%s: cannot create: %s", path,
+		return perr_set(err, PERR_IO, _("%s: cannot create: %s"), path,
 		    strerror(errno));
 	}
 	if (close(fd) == -1)
@@ -333,10 +334,10 @@ probe(struct store *s, struct perr *err)
 	}
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOTADB)
-			perr_set(err, PERR_STORE, "%s: not an SQLite database, "
-			    "so not a posta store", s->path);
+			perr_set(err, PERR_STORE, _("%s: not an SQLite "
+			    "database, so not a posta store"), s->path);
 		else
-			perr_set(err, PERR_STORE, "%s: cannot read: %s",
+			perr_set(err, PERR_STORE, _("%s: cannot read: %s"),
 			    s->path, sqlite3_errmsg(s->db));
 	}
 	(void)sqlite3_finalize(st);
@@ -391,7 +392,7 @@ set_wal(struct store *s, struct perr *err)
 	else if ((mode = store_col_text(st, 0)) == NULL ||
 	    strcmp(mode, "wal") != 0)
 		/* e.g. a file system without shared memory */
-		perr_set(err, PERR_STORE, "%s: cannot use WAL mode (got %s)",
+		perr_set(err, PERR_STORE, _("%s: cannot use WAL mode (got %s)"),
 		    s->path, mode != NULL ? mode : "nothing");
 	else
 		rc = 0;
@@ -408,7 +409,7 @@ configure(struct store *s, struct perr *err)
 	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) !=
 	    SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
-		return store_sqlerr(s, "configure", err);
+		return store_sqlerr(s, N_("configure"), err);
 	if (probe(s, err) == -1)
 		return -1;
 	if (store_exec(s, "PRAGMA foreign_keys=ON", "foreign_keys", err) == -1)
@@ -439,7 +440,7 @@ store_open(const char *path, int flags, struct perr *err)
 	if (flags & STORE_RDONLY) {
 		if (stat(path, &sb) == -1) {
 			perr_set(err, errno == ENOENT ? PERR_NOTFOUND : PERR_IO,
-			    "%s: cannot open the store read-only: %s", path,
+			    _("%s: cannot open the store read-only: %s"), path,
 			    strerror(errno));
 			return NULL;
 		}
@@ -457,7 +458,7 @@ store_open(const char *path, int flags, struct perr *err)
 	s->flags = flags;
 	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
-		perr_set(err, PERR_STORE, "%s: cannot open: %s", path,
+		perr_set(err, PERR_STORE, _("%s: cannot open: %s"), path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) :
 		    sqlite3_errstr(rc));
 		goto fail;

@@ -16,6 +16,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 #define HEADER_BATCH	500
 /* ---- new messages ------------------------------------------------------------- */
@@ -241,42 +242,19 @@ store_header(void *arg, const struct imap_header *h)
 	return rc;
 }
 
-/* Store raw as message id's body with text, its readable text for the
- * search index (NULL: none). */
-static int
-body_store(struct sync_session *s, int64_t id, const char *raw, size_t len,
-    const char *text, struct perr *err)
-{
-	if (store_body_put(s->st, id, raw, len, text, err) != 0)
-		return -1;
-	s->prog.bodies++;
-	s->prog.bytes += len;
-	return 0;
-}
-
 /*
- * Store raw as message id's body, with its readable text for the search
- * index (none is no reason to fail), and a problem when it is too complex
- * to read whole (MAIL_PROBLEM_COMPLEX): one parse.
+ * Store raw as message id's body, with its search text and its problem
+ * (ingest.c, as every message), and count it.
  */
 static int
 body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
     struct perr *err)
 {
-	struct mail_headers	 mh;
-	struct perr		 rerr;
-	char			*text = NULL, *problem = NULL;
-	int			 rc;
-
-	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, &text, &problem,
-	    &rerr) == 0)
-		mail_headers_free(&mh);
-	rc = body_store(s, id, raw, len, text, err);
-	if (rc == 0 && problem != NULL)
-		rc = store_msg_set_problem(s->st, id, problem, err);
-	free(problem);
-	free(text);
-	return rc;
+	if (sync_ingest_body(s->st, id, raw, len, err) != 0)
+		return -1;
+	s->prog.bodies++;
+	s->prog.bytes += len;
+	return 0;
 }
 
 static int store_raw_rows(struct hdr_ctx *, struct store_msg *, const char *,
@@ -422,13 +400,13 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 		goto out;
 	s->prog.problems++;
 	if (raw != NULL)
-		be_note(s, "%s: message UID %u: the server's description of it "
-		    "could not be parsed; stored from its raw source",
+		be_note(s, _("%s: message UID %u: the server's description of "
+		    "it could not be parsed; stored from its raw source"),
 		    nw->f->name, uid);
 	else
-		be_note(s, "%s: message UID %u: the server's description of it "
-		    "could not be parsed, nor its raw source fetched; kept "
-		    "without them (posta sync --folder '%s' tries again)",
+		be_note(s, _("%s: message UID %u: the server's description of "
+		    "it could not be parsed, nor its raw source fetched; kept "
+		    "without them (posta sync --folder '%s' tries again)"),
 		    nw->f->name, uid, nw->f->name);
 	rc = 0;
 out:
@@ -480,8 +458,8 @@ refused_one(struct narrow *nw, uint32_t uid, const char *why,
 	if (store_raw(hc, &m, NULL, 0, 0, err) != 0)
 		goto out;
 	s->prog.problems++;
-	be_note(s, "%s: message UID %u: the server would not send it (%s); "
-	    "kept without it (posta sync --folder '%s' tries again)",
+	be_note(s, _("%s: message UID %u: the server would not send it (%s); "
+	    "kept without it (posta sync --folder '%s' tries again)"),
 	    nw->f->name, uid, why, nw->f->name);
 	rc = 0;
 out:
@@ -626,14 +604,16 @@ retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
 		/* Gone (the pass drops it), or still broken: it stays. */
 		if (ferr.code != PERR_NOTFOUND &&
 		    (rc = fetch_recover(hc->nw, &ferr, err)) == 0)
-			be_note(s, "%s: message UID %u: it still cannot be "
-			    "fetched", hc->f->name, m.uid);
+			be_note(s, _("%s: message UID %u: it still cannot be "
+			    "fetched"), hc->f->name, m.uid);
 		goto out;
 	}
 	if ((rc = retry_store(hc, &m, raw, len, err)) == 0)
-		be_note(s, "%s: message UID %u: %s now", hc->f->name, m.uid,
-		    m.size != 0 ? "its body is stored" : was_refused(&m) ?
-		    "stored" : "stored from its raw source");
+		be_note(s, m.size != 0 ?
+		    _("%s: message UID %u: its body is stored now") :
+		    was_refused(&m) ? _("%s: message UID %u: stored now") :
+		    _("%s: message UID %u: stored from its raw source now"),
+		    hc->f->name, m.uid);
 out:
 	free(raw);
 	store_msg_free(&m);
@@ -712,8 +692,8 @@ body_oversize(struct body_ctx *bc, const struct sync_body_req *rq,
 	if (rc != 0)
 		return rc;
 	s->prog.problems++;
-	be_note(s, "%s: message UID %u: the server announced %lld bytes and "
-	    "sent %zu; its body was not kept", bc->nw->f->name, uid,
+	be_note(s, _("%s: message UID %u: the server announced %lld bytes and "
+	    "sent %zu; its body was not kept"), bc->nw->f->name, uid,
 	    (long long)rq->size, len);
 	return 0;
 }
@@ -774,8 +754,8 @@ body_problem(struct narrow *nw, uint32_t uid, const char *problem,
 		return 0;
 	}
 	nw->s->prog.problems++;
-	be_note(nw->s, "%s: message UID %u: %s; only its headers are stored "
-	    "(posta sync --folder '%s' tries again)", nw->f->name, uid, what,
+	be_note(nw->s, _("%s: message UID %u: %s; only its headers are stored "
+	    "(posta sync --folder '%s' tries again)"), nw->f->name, uid, what,
 	    nw->f->name);
 	return 0;
 }
@@ -784,8 +764,8 @@ body_problem(struct narrow *nw, uint32_t uid, const char *problem,
 static int
 body_broken(struct narrow *nw, uint32_t uid, struct perr *err)
 {
-	return body_problem(nw, uid, PROBLEM_BODY, "the server's copy of it "
-	    "could not be parsed", err);
+	return body_problem(nw, uid, PROBLEM_BODY, _("the server's copy of it "
+	    "could not be parsed"), err);
 }
 
 /* The server refused uid's BODY[] alone, and sends others of the folder. */
@@ -797,7 +777,7 @@ body_refused(struct narrow *nw, uint32_t uid, const char *why,
 	int	 rc;
 
 	problem = xasprintf(PROBLEM_BODY_REFUSED, why);
-	what = xasprintf("the server would not send its body (%s)", why);
+	what = xasprintf(_("the server would not send its body (%s)"), why);
 	rc = body_problem(nw, uid, problem, what, err);
 	free(what);
 	free(problem);

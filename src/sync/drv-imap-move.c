@@ -16,6 +16,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 static void	j_drop_results(struct sync_session *,
 	    const struct replay_set *);
@@ -266,15 +267,8 @@ move_apply(struct sync_session *s, const struct store_journal *v, size_t n,
 		n = todo.n;
 		v = tv;
 	}
-	if ((r = replay_source(s, v, n, err)) != 0) {
-		rc = r == 2 ? 0 : r;
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
-		goto out;
-	}
 	/*
 	 * A result removed here before the replay: a copy of it is nothing,
 	 * a move of it is the removal of its source.
@@ -339,12 +333,15 @@ move_apply(struct sync_session *s, const struct store_journal *v, size_t n,
 		goto out;
 	fname = replay_folder(s, v[0].folder_name);
 	if (gone.n > 0)
-		be_note(s, "%zu message%s gone from %s on the server: %s "
-		    "dropped", gone.n, gone.n == 1 ? "" : "s", fname,
-		    copy ? "copy" : "move");
+		be_note(s, copy ? ngettext("%zu message gone from %s on the "
+		    "server: copy dropped", "%zu messages gone from %s on the "
+		    "server: copy dropped", gone.n) : ngettext("%zu message "
+		    "gone from %s on the server: move dropped", "%zu messages "
+		    "gone from %s on the server: move dropped", gone.n),
+		    gone.n, fname);
 	if (left)
-		be_note(s, "%s: other messages are marked deleted there, so "
-		    "the moved ones were only marked too (no UIDPLUS)", fname);
+		be_note(s, _("%s: other messages are marked deleted there, so "
+		    "the moved ones were only marked too (no UIDPLUS)"), fname);
 	free(fname);
 	/* Without COPYUID the results are found by Message-ID. */
 	rc = replay_results_by_mid(s, &nocu, v[0].dest_name, dest_id, err);

@@ -16,6 +16,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 /* ---- replies libetpan cannot parse ------------------------------------------- */
 
@@ -83,8 +84,8 @@ narrow_reopen(struct sync_session *s, const struct store_folder *f,
 		goto out;
 	if (sel.uidvalidity != uidvalidity) {
 		net_fail(err, NULL, be->c->report.hostport, PERR_GENERIC,
-		    "the server renumbered the folder (UIDVALIDITY) during "
-		    "the sync; the next sync takes it up");
+		    _("the server renumbered the folder (UIDVALIDITY) during "
+		    "the sync; the next sync takes it up"));
 		goto out;
 	}
 	be->selected = xstrdup(f->remote_name);
@@ -216,10 +217,12 @@ narrow_refusals(struct narrow *nw, struct perr *err)
 	if (!readable(nw->s->be, nw->f->id) && probe_readable(nw, err) != 0)
 		return -1;
 	if (!readable(nw->s->be, nw->f->id))
-		return perr_set(err, PERR_GENERIC, "the server would not send "
-		    "any of the %zu message%s asked for, nor another of this "
-		    "folder: %s; the folder waits for the next sync", nw->nno,
-		    nw->nno == 1 ? "" : "s", nw->no[0].why);
+		return perr_set(err, PERR_GENERIC, ngettext("the server would "
+		    "not send the %zu message asked for, nor another of this "
+		    "folder: %s; the folder waits for the next sync", "the "
+		    "server would not send any of the %zu messages asked for, "
+		    "nor another of this folder: %s; the folder waits for the "
+		    "next sync", nw->nno), nw->nno, nw->no[0].why);
 	for (i = 0; i < nw->nno; i++)
 		if (nw->refused(nw, nw->no[i].uid, nw->no[i].why, err) != 0)
 			return -1;
@@ -257,9 +260,10 @@ narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 		if (alone > 0)
 			alone--;
 		if (r == 1 && ++breaks > NARROW_BREAKS) {
-			perr_set(err, PERR_GENERIC, "%d replies of the server "
+			perr_set(err, PERR_GENERIC, _("%d replies of the "
+			    "server "
 			    "could not be parsed; the other messages wait for "
-			    "the next sync", breaks - 1);
+			    "the next sync"), breaks - 1);
 			goto out;
 		}
 		if (r == 2 && ++nos > NARROW_BREAKS) {
@@ -270,9 +274,9 @@ narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 			 */
 			if (narrow_refusals(nw, err) != 0)
 				goto out;
-			perr_set(err, PERR_GENERIC, "the server refused %d "
+			perr_set(err, PERR_GENERIC, _("the server refused %d "
 			    "fetches (the last: %s); the other messages wait "
-			    "for the next sync", nos - 1, nw->why);
+			    "for the next sync"), nos - 1, nw->why);
 			goto out;
 		}
 		if (r == 1 && w > 1) {

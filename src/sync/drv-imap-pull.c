@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 /* ---- applying flags ---------------------------------------------------------- */
 
@@ -441,7 +442,7 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 	if (sel.uidvalidity == 0) {
 		(void)store_rollback(s->st, NULL);
 		net_fail(err, NULL, be->c->report.hostport, PERR_PROTOCOL,
-		    "%s: the server gave no UIDVALIDITY", f->name);
+		    _("%s: the server gave no UIDVALIDITY"), f->name);
 		goto out;
 	}
 
@@ -490,8 +491,8 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 	if (incremental && f->highestmodseq != 0 && sel.highestmodseq != 0 &&
 	    (hms == 0 || f->highestmodseq > (uint64_t)INT64_MAX ||
 	    hms < f->highestmodseq)) {
-		be_note(s, "%s: the server's HIGHESTMODSEQ went from %llu to "
-		    "%llu; its flags are read again in full", f->name,
+		be_note(s, _("%s: the server's HIGHESTMODSEQ went from %llu to "
+		    "%llu; its flags are read again in full"), f->name,
 		    (unsigned long long)f->highestmodseq,
 		    (unsigned long long)sel.highestmodseq);
 		incremental = false;

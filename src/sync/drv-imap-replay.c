@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 /* ---- replaying the journal (doc/SYNC-RULES.md 3 and 4) --------------------------- */
 
@@ -133,8 +134,8 @@ replay_select(struct sync_session *s, const char *mailbox, struct perr *err)
 	int			 rc = 0;
 
 	if (mailbox == NULL)
-		return perr_set(err, PERR_GENERIC, "the journal entry names "
-		    "no folder");
+		return perr_set(err, PERR_GENERIC, _("the journal entry names "
+		    "no folder"));
 	if (be->selected != NULL && be->selected_rw &&
 	    strcmp(be->selected, mailbox) == 0)
 		return 0;
@@ -148,8 +149,8 @@ replay_select(struct sync_session *s, const char *mailbox, struct perr *err)
 		imap_selected_free(&sel);
 		shown = replay_folder(s, mailbox);
 		net_fail(err, NULL, be->c->report.hostport, PERR_PROTOCOL,
-		    "%s: the server gave no UIDVALIDITY, so no change made "
-		    "there is sent to it", shown);
+		    _("%s: the server gave no UIDVALIDITY, so no change made "
+		    "there is sent to it"), shown);
 		free(shown);
 		return -1;
 	}
@@ -412,7 +413,7 @@ replay_refused_all(struct sync_session *s, const struct store_journal *v,
  * DRV_AGAIN read the batch again, 2 the batch is settled (the folder was
  * refused), DRV_FAILED a broken connection.
  */
-int
+static int
 replay_source(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
 {
@@ -423,6 +424,25 @@ replay_source(struct sync_session *s, const struct store_journal *v, size_t n,
 	return replay_refused_all(s, v, n, false, err) < 0 ? -1 : 2;
 }
 
+bool
+replay_begin(struct sync_session *s, const struct store_journal *v, size_t n,
+    struct replay_set *here, struct replay_set *gone, int *rc,
+    struct perr *err)
+{
+	int	r;
+
+	if ((r = replay_source(s, v, n, err)) != 0) {
+		*rc = r == 2 ? 0 : r;
+		return false;
+	}
+	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), here,
+	    gone, err) != 0) {
+		*rc = replay_refused_all(s, v, n, false, err);
+		return false;
+	}
+	return true;
+}
+
 static int
 j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
@@ -430,15 +450,10 @@ j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
 	struct imap_be		*be = s->be;
 	struct replay_set	 here = { 0 }, gone = { 0 };
 	char			*fname;
-	int			 r, rc = -1;
+	int			 rc = -1;
 
-	if ((r = replay_source(s, v, n, err)) != 0)
-		return r == 2 ? 0 : r;
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
 	if (replay_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	/* Only what the user changed: the server keeps the rest. */
@@ -459,8 +474,9 @@ j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
 		goto out;
 	if (gone.n > 0) {
 		fname = replay_folder(s, v[0].folder_name);
-		be_note(s, "%zu message%s gone from %s on the server: flag "
-		    "change dropped", gone.n, gone.n == 1 ? "" : "s", fname);
+		be_note(s, ngettext("%zu message gone from %s on the server: "
+		    "flag change dropped", "%zu messages gone from %s on the "
+		    "server: flag change dropped", gone.n), gone.n, fname);
 		free(fname);
 	}
 	rc = 0;
@@ -552,15 +568,10 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 	struct replay_set	here = { 0 }, gone = { 0 };
 	char		*fname;
 	bool		 left = false;
-	int		 r, rc = -1;
+	int		 rc = -1;
 
-	if ((r = replay_source(s, v, n, err)) != 0)
-		return r == 2 ? 0 : r;
-	if (replay_split(s, v, n, replay_folder_id(s, v[0].folder_name), &here,
-	    &gone, err) != 0) {
-		rc = replay_refused_all(s, v, n, false, err);
+	if (!replay_begin(s, v, n, &here, &gone, &rc, err))
 		goto out;
-	}
 	if (replay_mark(s, here.e, here.n, here.uid, err) != 0)
 		goto out;
 	if (replay_remove(s, here.uid, here.n, &left, err) != 0) {
@@ -570,9 +581,10 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 	if (left) {
 		struct perr why;
 
-		perr_set(&why, PERR_GENERIC, "other messages of the folder are "
+		perr_set(&why, PERR_GENERIC, _("other messages of the folder "
+		    "are "
 		    "marked deleted and the server has no UIDPLUS: expunge it "
-		    "from a client that shows them");
+		    "from a client that shows them"));
 		if (replay_settle(s, here.e, here.n, &why, err) != 0)
 			goto out;
 	} else if (replay_settle(s, here.e, here.n, NULL, err) != 0)
@@ -582,8 +594,9 @@ j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
 		goto out;
 	if (gone.n > 0) {
 		fname = replay_folder(s, v[0].folder_name);
-		be_note(s, "%zu message%s already gone from %s on the server",
-		    gone.n, gone.n == 1 ? "" : "s", fname);
+		be_note(s, ngettext("%zu message already gone from %s on the "
+		    "server", "%zu messages already gone from %s on the server",
+		    gone.n), gone.n, fname);
 		free(fname);
 	}
 	rc = 0;
@@ -620,7 +633,7 @@ j_folder_op(struct sync_session *s, const struct store_journal *e,
 
 	if (e->folder_name == NULL || (e->op == STORE_JOP_FOLDER_RENAME &&
 	    e->dest_name == NULL)) {
-		perr_set(&why, PERR_GENERIC, "the entry names no folder");
+		perr_set(&why, PERR_GENERIC, _("the entry names no folder"));
 		return replay_settle(s, &pe, 1, &why, err);
 	}
 	/* A folder about to be renamed or deleted must not be selected. */
@@ -707,7 +720,7 @@ j_folder_op(struct sync_session *s, const struct store_journal *e,
 		    NULL, err);
 		break;
 	default:
-		r = perr_set(err, PERR_GENERIC, "not a folder operation");
+		r = perr_set(err, PERR_GENERIC, _("not a folder operation"));
 		break;
 	}
 	if (r != 0)
@@ -737,16 +750,16 @@ j_append(struct sync_session *s, const struct store_journal *e,
 			return -1;
 		/* Deleted here before it reached the server: nothing to do. */
 		perr_clear(err);
-		be_note(s, "a message to store in %s was deleted before it "
-		    "reached the server", e->folder_name != NULL ?
+		be_note(s, _("a message to store in %s was deleted before it "
+		    "reached the server"), e->folder_name != NULL ?
 		    e->folder_name : "?");
 		return replay_settle(s, &pe, 1, NULL, err);
 	}
 	if (store_body_get(s->st, m.id, &raw, &len, err) != 0) {
 		if (err->code != PERR_NOTFOUND)
 			goto out;
-		perr_set(&why, PERR_GENERIC, "the message has no stored body "
-		    "to send");
+		perr_set(&why, PERR_GENERIC, _("the message has no stored body "
+		    "to send"));
 		rc = replay_settle(s, &pe, 1, &why, err);
 		goto out;
 	}
@@ -797,7 +810,7 @@ replay_apply_journal(struct sync_session *s, const struct store_journal *v,
 	struct perr	 why;
 
 	if (be == NULL || be->c == NULL)
-		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
 		    s->acct->name);
 	switch (v[0].op) {
 	case STORE_JOP_FLAGS:
@@ -819,6 +832,6 @@ replay_apply_journal(struct sync_session *s, const struct store_journal *v,
 	case STORE_JOP_UNKNOWN:
 		break;
 	}
-	perr_set(&why, PERR_GENERIC, "an operation this posta does not know");
+	perr_set(&why, PERR_GENERIC, _("an operation this posta does not know"));
 	return replay_refused_all(s, v, 1, false, &why) < 0 ? -1 : 0;
 }

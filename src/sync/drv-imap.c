@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-imap.h"
+#include "util/i18n.h"
 
 bool
 be_fatal(const struct perr *err)
@@ -112,10 +113,9 @@ be_close(struct sync_session *s, bool broken)
 
 	if (be == NULL)
 		return;
+	aux_close(s, broken);
 	be_conn_drop(s, be, broken);
-	pthread_mutex_lock(&s->lock);
-	s->be = NULL;
-	pthread_mutex_unlock(&s->lock);
+	drv_set_be(s, NULL);
 	listed_drop(be);
 	free(be->ns_prefix);
 	free(be->selected);
@@ -135,6 +135,8 @@ be_cancel(struct sync_session *s)
 
 	if (be != NULL && be->c != NULL)
 		imap_cancel(be->c);
+	if (be != NULL && be->aux != NULL)
+		imap_cancel(be->aux);
 }
 
 /* An [ALERT] (RFC 3501 7.1: shown to the user), sanitised: a note. */
@@ -143,7 +145,14 @@ be_alert(void *arg, const char *text)
 {
 	struct sync_session	*s = arg;
 
-	be_note(s, "account %s: the server says: %s", s->acct->name, text);
+	be_note(s, _("account %s: the server says: %s"), s->acct->name, text);
+}
+
+/* drv_keep_conn()'s keep. */
+static void
+keep_conn(void *be, void *c)
+{
+	((struct imap_be *)be)->c = c;
 }
 
 /*
@@ -155,18 +164,12 @@ int
 be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 {
 	struct imap_conn	*c;
-	bool			 cancelled;
 
 	if ((c = imap_connect(s->acct, &s->acct->in, err)) == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	if (!(cancelled = s->cancelled))
-		be->c = c;
-	pthread_mutex_unlock(&s->lock);
-	if (cancelled) {
+	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
 		imap_abort(c);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
-		    s->acct->name);
+		return -1;
 	}
 	imap_set_alert_cb(c, be_alert, s);
 	free(be->ns_prefix);
@@ -184,26 +187,19 @@ be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
 }
 
 static int
+be_open(struct sync_session *s, struct perr *err)
+{
+	return be_conn_open(s, s->be, err);
+}
+
+static int
 be_connect(struct sync_session *s, struct perr *err)
 {
-	struct imap_be	*be;
-
-	be = xcalloc(1, sizeof *be);
-	pthread_mutex_lock(&s->lock);
-	s->be = be;
-	pthread_mutex_unlock(&s->lock);
-	if (be_conn_open(s, be, err) != 0) {
-		/* The engine only closes what connected: undo it here. */
-		be_close(s, true);
-		return -1;
-	}
-	return 0;
+	return drv_connect(s, xcalloc(1, sizeof(struct imap_be)), be_open,
+	    be_close, err);
 }
 
 /* ---- push ---------------------------------------------------------------------- */
-
-/* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
-#define IDLE_MAX_MS	(28 * 60 * 1000)
 
 static int
 wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
@@ -211,22 +207,14 @@ wait_noop(struct sync_session *s, int wake_fd, int timeout_ms,
 {
 	struct imap_be		*be = s->be;
 	struct imap_news	 news;
-	struct pollfd		 pfd;
-	int			 ms, r;
+	int			 ms;
 
-	ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ? timeout_ms :
-	    SYNC_POLL_MS;
-	pfd.fd = wake_fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	do
-		r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
-	while (r == -1 && errno == EINTR);
-	if (r > 0)
+	if (drv_wait_wake(wake_fd, timeout_ms, &ms))
 		return SYNC_WATCH_WOKEN;
 	if (imap_noop(be->c, &news, err) != 0)
 		return -1;
-	s->others_news |= news.others;
+	s->others_news |= news.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news))
 		return SYNC_WATCH_PULLED;
 	return SYNC_WATCH_TIMEOUT;
@@ -238,10 +226,11 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 {
 	struct imap_be		*be = s->be;
 	struct imap_news	 news, more;
+	unsigned		 ready = 0;
 	int			 w, ms;
 
 	if (be->c == NULL)
-		return perr_set(err, PERR_CONNECT, "account %s: not connected",
+		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
 		    s->acct->name);
 	/* IDLE watches the selected folder: make it f (the pull selects). */
 	if (be->selected == NULL || be->selected_rw ||
@@ -257,8 +246,27 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 				return -1;
 		}
 	}
+	/*
+	 * NOTIFY's news that came in the reply to another command (the
+	 * last pull, a body, NOTIFY itself): the others now, not after the
+	 * next IDLE.
+	 */
+	if (be->notify_on && imap_status_heard(be->c)) {
+		s->others_news = true;
+		return SYNC_WATCH_TIMEOUT;
+	}
 	if (be->no_idle || !imap_can_idle(be->c))
 		return wait_noop(s, wake_fd, timeout_ms, err);
+	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
+	    IDLE_MAX_MS;
+	/* No NOTIFY, f is not INBOX: INBOX on a connection of its own. */
+	if (!aux_wanted(s, f))
+		aux_close(s, false);
+	else if (aux_idle(s, &ms, err) != 0)
+		return -1;
+	/* INBOX changed while nobody idled on it: the engine pulls it. */
+	if (s->inbox_news)
+		return SYNC_WATCH_TIMEOUT;
 
 	if (imap_idle_start(be->c, &news, err) != 0) {
 		if (be_fatal(err))
@@ -267,25 +275,28 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 		be->no_idle = true;
 		return wait_noop(s, wake_fd, timeout_ms, err);
 	}
-	ms = timeout_ms >= 0 && timeout_ms < IDLE_MAX_MS ? timeout_ms :
-	    IDLE_MAX_MS;
 	/* Untagged data before "+ idling" is news already: end at once. */
-	w = imap_news_any(&news) ? TLS_WAIT_DATA :
-	    imap_idle_wait(be->c, wake_fd, ms);
+	if (imap_news_any(&news))
+		w = TLS_WAIT_DATA;
+	else if (be->aux != NULL && be->aux_idling)
+		w = imap_idle_wait2(be->c, be->aux, wake_fd, ms, &ready);
+	else
+		w = imap_idle_wait(be->c, wake_fd, ms);
 	if (w == TLS_WAIT_ERROR && s->cancelled)
-		return perr_set(err, PERR_IO, "account %s: cancelled",
+		return perr_set(err, PERR_IO, _("account %s: cancelled"),
 		    s->acct->name);
+	/* INBOX's news: s->inbox_news, for the engine to pull it. */
+	if (ready & 2)
+		aux_heard(s);
 	memset(&more, 0, sizeof more);
 	if (imap_idle_done(be->c, &more, err) != 0)
 		return -1;
 	/*
-	 * Lines before "+ idling" are unread: they may be NOTIFY's too. And
-	 * a STATUS that came during the commands of the last pull was taken
-	 * for their reply and lost: with NOTIFY on, news of this folder is a
-	 * reason to look at the others too (one pipelined STATUS round).
+	 * Lines before "+ idling" are unread: they may be NOTIFY's too (the
+	 * lexer counted them: imap_status_heard()).
 	 */
-	s->others_news |= news.others || more.others || news.missed ||
-	    (be->notify_on && (imap_news_any(&news) || imap_news_any(&more)));
+	s->others_news |= news.others || more.others ||
+	    (be->notify_on && imap_status_heard(be->c));
 	if (imap_news_any(&news) || imap_news_any(&more))
 		return SYNC_WATCH_PULLED;
 	/*

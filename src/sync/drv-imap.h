@@ -10,9 +10,10 @@
  *   drv-imap-fetch.c    new messages and bodies into the store
  *   drv-imap-replay.c   replaying the journal, and its shared steps
  *   drv-imap-move.c     replaying moves and copies
+ *   drv-imap-aux.c      the second connection, idling on INBOX
  *
  * Names that cross files carry their file's prefix: be_ (drv-imap.c),
- * folders_, pull_, narrow_, fetch_, replay_, move_.
+ * folders_, pull_, narrow_, fetch_, replay_, move_, aux_.
  *
  * Per folder, the cheapest way the server allows (ARCHITECTURE 5):
  *
@@ -56,6 +57,7 @@
 
 #include "net/net.h"
 #include "sync/drv.h"
+#include "util/i18n.h"
 
 struct imap_be {
 	struct imap_conn	*c;
@@ -71,6 +73,16 @@ struct imap_be {
 	bool			 notify_tried;	/* NOTIFY SET sent (or not
 						   offered) on this session */
 	bool			 notify_on;	/* ... and taken */
+	/*
+	 * The second connection (drv-imap-aux.c), published under s->lock
+	 * as c is; NULL: none now.
+	 */
+	struct imap_conn	*aux;
+	bool			 aux_idling;	/* its IDLE is on */
+	int64_t			 aux_since;	/* ... since (monotonic ms) */
+	int64_t			 aux_next;	/* after a failure: no new one
+						   before (monotonic ms) */
+	int			 aux_retry_ms;	/* the back-off; 0: none */
 	char			*ns_prefix;
 	char			 ns_delim;
 	char			*selected;	/* remote name, NULL: none */
@@ -111,16 +123,17 @@ void	listed_drop(struct imap_be *be);
  * The sentences of store_msg.problem for a message whose FETCH reply broke
  * libetpan's parser: stored from its raw bytes, or not at all (a row that
  * keeps the UID and flags, so that no later pass fetches it again or
- * stores it twice).
+ * stores it twice). They are stored in English (code compares them); N_()
+ * puts the fixed ones in the catalog for a face that shows them with _().
  */
-#define PROBLEM_RAW	"the server's description of this message could " \
-	"not be parsed; it is shown from its raw source"
-#define PROBLEM_LOST	"the server's description of this message could " \
+#define PROBLEM_RAW	N_("the server's description of this message could " \
+	"not be parsed; it is shown from its raw source")
+#define PROBLEM_LOST	N_("the server's description of this message could " \
 	"not be parsed, nor its raw source fetched; a sync of this folder " \
-	"alone (posta sync --folder) tries again"
-#define PROBLEM_BODY	"the server's copy of this message could not be " \
+	"alone (posta sync --folder) tries again")
+#define PROBLEM_BODY	N_("the server's copy of this message could not be " \
 	"parsed; only its headers are stored, and a sync of this folder " \
-	"alone (posta sync --folder) tries again"
+	"alone (posta sync --folder) tries again")
 /* The server's words (sanitised) follow the colon. */
 #define PROBLEM_REFUSED_AS	"the server would not send this message: "
 #define PROBLEM_REFUSED	PROBLEM_REFUSED_AS "%s; a sync of this folder alone " \
@@ -190,6 +203,9 @@ struct replay_set {
 	size_t				  n;
 };
 
+/* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
+#define IDLE_MAX_MS	(28 * 60 * 1000)
+
 /* drv-imap.c */
 bool	be_fatal(const struct perr *err);
 unsigned	be_store_flags(unsigned imap);
@@ -199,6 +215,21 @@ int	be_conn_open(struct sync_session *s, struct imap_be *be,
 unsigned	be_imap_bits(unsigned f);
 void	be_note(struct sync_session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/* drv-imap-aux.c */
+/* Is the second connection wanted while f is watched? */
+bool	aux_wanted(const struct sync_session *s, const struct store_folder *f);
+/*
+ * Have it idle on INBOX (connect, EXAMINE, IDLE) when it can now; *ms
+ * (< 0: no bound) is shortened to when it must IDLE again or be tried
+ * again. Returns 0 (with or without it), or -1 with err set when its
+ * login was refused.
+ */
+int	aux_idle(struct sync_session *s, int *ms, struct perr *err);
+/* It has data: DONE, and its news to s->inbox_news. */
+void	aux_heard(struct sync_session *s);
+/* LOGOUT (DONE first), or drop it without a word when broken. */
+void	aux_close(struct sync_session *s, bool broken);
 
 /* drv-imap-folders.c */
 char	*folders_display_name(const struct imap_be *be, const char *raw);
@@ -255,8 +286,15 @@ int64_t	replay_folder_id(struct sync_session *s, const char *remote);
 int	replay_refused_all(struct sync_session *s,
 	    const struct store_journal *v, size_t n, bool sent,
 	    struct perr *err);
-int	replay_source(struct sync_session *s, const struct store_journal *v,
-	    size_t n, struct perr *err);
+/*
+ * The start of a batch on messages of one folder: that folder selected,
+ * the entries split into here (the server has them) and gone. true: go
+ * on; false: the batch is done, *rc its result (0 settled as refused,
+ * DRV_AGAIN, DRV_FAILED). The caller frees here and gone either way.
+ */
+bool	replay_begin(struct sync_session *s, const struct store_journal *v,
+	    size_t n, struct replay_set *here, struct replay_set *gone,
+	    int *rc, struct perr *err);
 int	replay_give_uid(struct sync_session *s, int64_t eid, int64_t id,
 	    int64_t dest_id, const char *dest_name, uint32_t uid,
 	    struct perr *err);

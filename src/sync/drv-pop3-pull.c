@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-pop3.h"
+#include "util/i18n.h"
 
 /* ---- the maildrop ---------------------------------------------------------------- */
 
@@ -256,14 +257,15 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 
 	if (got != m->size && got != m->size + 2) {
 		if (m->uidl != NULL)
-			perr_set(why, PERR_GENERIC, "%s: message %u (UIDL %s) "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL "
+			    "%s) "
 			    "was not downloaded: LIST announced %llu octets, "
-			    "RETR gave %llu", hp, m->num, m->uidl,
+			    "RETR gave %llu"), hp, m->num, m->uidl,
 			    (unsigned long long)m->size, got);
 		else
-			perr_set(why, PERR_GENERIC, "%s: message %u (without "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (without "
 			    "a usable UIDL) was not downloaded: LIST announced "
-			    "%llu octets, RETR gave %llu", hp, m->num,
+			    "%llu octets, RETR gave %llu"), hp, m->num,
 			    (unsigned long long)m->size, got);
 		return false;
 	}
@@ -272,15 +274,16 @@ retr_matches(struct pull *p, const struct pop3_msg *m, const char *raw,
 		return false;
 	if (!same) {
 		if (m->uidl != NULL)
-			perr_set(why, PERR_GENERIC, "%s: message %u (UIDL %s) "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (UIDL "
+			    "%s) "
 			    "was not downloaded: the Message-ID, Date, From, "
 			    "To or Subject header that RETR gave differs from "
-			    "the one TOP gave", hp, m->num, m->uidl);
+			    "the one TOP gave"), hp, m->num, m->uidl);
 		else
-			perr_set(why, PERR_GENERIC, "%s: message %u (without "
+			perr_set(why, PERR_GENERIC, _("%s: message %u (without "
 			    "a usable UIDL) was not downloaded: the "
 			    "Message-ID, Date, From, To or Subject header that "
-			    "RETR gave differs from the one TOP gave", hp,
+			    "RETR gave differs from the one TOP gave"), hp,
 			    m->num);
 		return false;
 	}
@@ -300,8 +303,8 @@ fetch(struct pull *p, const struct pop3_msg *m, const char *top,
 	struct perr	why;
 
 	if (m->size > MAIL_MSG_MAX) {
-		perr_set(&why, PERR_GENERIC, "%s: message %u is %llu bytes, "
-		    "more than posta's limit of %zu MiB: left on the server",
+		perr_set(&why, PERR_GENERIC, _("%s: message %u is %llu bytes, "
+		    "more than posta's limit of %zu MiB: left on the server"),
 		    p->be->c->report.hostport, m->num,
 		    (unsigned long long)m->size, MAIL_MSG_MAX >> 20);
 		skip(p, &why);
@@ -469,7 +472,7 @@ pull_one(struct pull *p, const struct pop3_msg *m, struct perr *err)
 	hdr = top != NULL ? top : raw;
 	hdrlen = header_len(hdr, top != NULL ? toplen : len);
 	if ((id = pseudo_uidl(hdr, hdrlen, m->size)) == NULL) {
-		perr_set(err, PERR_NOMEM, "SHA-256 failed");
+		perr_set(err, PERR_NOMEM, _("SHA-256 failed"));
 		goto out;
 	}
 	if (store_pop3_known(p->s->st, p->s->account_id, id, &known,
@@ -531,11 +534,11 @@ send_deles(struct pull *p, struct perr *err)
 
 	if (p->nlied > 0) {
 		if (p->ndele > 0) {
-			w = xasprintf("%s: the server answered RETR with "
+			w = xasprintf(_("%s: the server answered RETR with "
 			    "another message than it announced (%llu times): "
 			    "posta deletes nothing from it in this session; "
 			    "the messages due for deletion (%zu) stay on the "
-			    "server", p->be->c->report.hostport,
+			    "server"), p->be->c->report.hostport,
 			    (unsigned long long)p->nlied, p->ndele);
 			pop3_note(p->s, w);
 			free(w);
@@ -638,13 +641,13 @@ pop3_pull_folder(struct sync_session *s, const struct store_folder *f,
 		return -1;
 
 	if (!msgs.uidl) {
-		pop3_note(s, "the server does not support UIDL: posta will "
+		pop3_note(s, _("the server does not support UIDL: posta will "
 		    "never delete mail from it, and recognises messages it "
-		    "already has by their headers");
+		    "already has by their headers"));
 	} else if (msgs.dup > 0) {
-		pop3_note(s, "the server gave some messages the same UIDL: "
+		pop3_note(s, _("the server gave some messages the same UIDL: "
 		    "those are recognised by their headers and never deleted "
-		    "from the server");
+		    "from the server"));
 	}
 	if (msgs.uidl) {
 		if (acct->pop3_keep == KEEP_DAYS &&
@@ -718,14 +721,16 @@ pop3_pull_folder(struct sync_session *s, const struct store_folder *f,
 	if (p.nskipped > 0) {
 		*err = p.skipped;
 		if (p.nskipped > 1)
-			perr_prefix(err, "%llu messages left on the server, the "
-			    "first", (unsigned long long)p.nskipped);
+			perr_prefix(err, ngettext("%llu message left on the "
+			    "server, the first", "%llu messages left on the "
+			    "server, the first", p.nskipped),
+			    (unsigned long long)p.nskipped);
 		err->code = PERR_GENERIC;
 		rc = -1;
 	}
 out:
 	if (rc != 0 && err->code == PERR_OK)
-		perr_set(err, PERR_GENERIC, "POP3 pass failed");
+		perr_set(err, PERR_GENERIC, _("POP3 pass failed"));
 	pop3_msgs_free(&msgs);
 	strset_free(&p.older);
 	strset_free(&p.orphans);

@@ -17,6 +17,7 @@
 #include "sync/sync.h"
 #include "sync/drv.h"
 #include "sync/drv-pop3.h"
+#include "util/i18n.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -40,43 +41,44 @@ pop3_note(struct sync_session *s, const char *text)
 char *
 sync_pop3_warning(const struct account *acct)
 {
-	const char	*backup = "The messages posta downloads are then kept "
-	    "only in posta's store on this computer: back them up (posta "
+	const char	*backup = _("The messages posta downloads are then "
+	    "kept only in posta's store on this computer: back them up (posta "
 	    "export -a %s --mbox FILE, for each folder, or a copy of the "
-	    "store file).";
+	    "store file).");
 	char		*what, *tail, *out;
 
 	if (acct->protocol != PROTO_POP3)
 		return NULL;
 	switch (acct->pop3_keep) {
 	case KEEP_NO:
-		what = xstrdup("pop3_keep = no: every message posta downloads "
+		what = xstrdup(_("pop3_keep = no: every message posta "
+		    "downloads "
 		    "is DELETED FROM THE SERVER right after it is safely "
 		    "stored. Other devices (phones, webmail, IMAP clients) "
 		    "will no longer see it. To leave mail on the server set "
 		    "pop3_keep = yes, or pop3_keep = days:N to delete it N "
-		    "days after the download.");
+		    "days after the download."));
 		break;
 	case KEEP_DAYS:
-		what = xasprintf("pop3_keep = days:%d: messages are DELETED "
+		what = xasprintf(_("pop3_keep = days:%d: messages are DELETED "
 		    "FROM THE SERVER %d days after posta first downloaded "
 		    "them; other devices (phones, webmail, IMAP clients) will "
 		    "then no longer see them. pop3_keep = yes leaves them "
-		    "there.", acct->pop3_keep_days, acct->pop3_keep_days);
+		    "there."), acct->pop3_keep_days, acct->pop3_keep_days);
 		break;
 	default:
 		if (!acct->pop3_delete_when_deleted_locally)
 			return NULL;
-		what = xstrdup("pop3_keep = yes: mail stays on the server.");
+		what = xstrdup(_("pop3_keep = yes: mail stays on the server."));
 		break;
 	}
 	if (acct->pop3_delete_when_deleted_locally)
-		tail = xstrdup(" pop3_delete_when_deleted_locally = yes: a "
+		tail = xstrdup(_(" pop3_delete_when_deleted_locally = yes: a "
 		    "message you delete in posta (or empty from its Trash) is "
-		    "deleted from the server too.");
+		    "deleted from the server too."));
 	else
 		tail = xstrdup("");
-	out = xasprintf("account %s: %s%s ", acct->name, what, tail);
+	out = xasprintf(_("account %s: %s%s "), acct->name, what, tail);
 	free(what);
 	free(tail);
 	if (acct->pop3_keep != KEEP_YES) {
@@ -112,22 +114,23 @@ pop3_conn_drop(struct sync_session *s, struct pop3_be *be, bool commit)
 		pop3_close(c, commit);
 }
 
+/* drv_keep_conn()'s keep. */
+static void
+keep_conn(void *be, void *c)
+{
+	((struct pop3_be *)be)->c = c;
+}
+
 int
 pop3_conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
 {
 	struct pop3_conn	*c;
-	bool			 cancelled;
 
 	if ((c = pop3_connect(s->acct, &s->acct->in, err)) == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	if (!(cancelled = s->cancelled))
-		be->c = c;
-	pthread_mutex_unlock(&s->lock);
-	if (cancelled) {
+	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
 		pop3_close(c, false);
-		return perr_set(err, PERR_IO, "account %s: cancelled",
-		    s->acct->name);
+		return -1;
 	}
 	be->done = false;
 	return 0;
@@ -146,27 +149,21 @@ be_close(struct sync_session *s, bool broken)
 	 * would be safe too), but a broken one must not say another word.
 	 */
 	pop3_conn_drop(s, be, !broken && !be->done);
-	pthread_mutex_lock(&s->lock);
-	s->be = NULL;
-	pthread_mutex_unlock(&s->lock);
+	drv_set_be(s, NULL);
 	free(be);
+}
+
+static int
+be_open(struct sync_session *s, struct perr *err)
+{
+	return pop3_conn_open(s, s->be, err);
 }
 
 static int
 be_connect(struct sync_session *s, struct perr *err)
 {
-	struct pop3_be	*be;
-
-	be = xcalloc(1, sizeof *be);
-	pthread_mutex_lock(&s->lock);
-	s->be = be;
-	pthread_mutex_unlock(&s->lock);
-	if (pop3_conn_open(s, be, err) != 0) {
-		/* The engine only closes what connected: undo it here. */
-		be_close(s, true);
-		return -1;
-	}
-	return 0;
+	return drv_connect(s, xcalloc(1, sizeof(struct pop3_be)), be_open,
+	    be_close, err);
 }
 
 /* Called by the engine from another thread, with s->lock held. */

@@ -127,6 +127,12 @@ struct sync_session {
 	 * it waited for push: sync_conn_watch() checks them next.
 	 */
 	bool			 others_news;
+	/*
+	 * The backend heard of a change in INBOX on a connection of its own
+	 * (drv-imap-aux.c) while it waited for push on another folder:
+	 * sync_conn_watch() pulls INBOX next.
+	 */
+	bool			 inbox_news;
 };
 
 /* Report s->prog (phase and counts as set) to the caller's callback. */
@@ -136,6 +142,32 @@ void	sync_report(struct sync_session *);
  * that bodies are fetched up to: why its body is not there. malloc'd.
  */
 char	*sync_problem_too_big(int64_t size);
+
+/* ---- what every driver shares (drv.c) ------------------------------------ */
+
+/* s->be = be (NULL: take it back before freeing it), under s->lock. */
+void	drv_set_be(struct sync_session *s, void *be);
+/*
+ * A driver's connect(): be (the driver's state, allocated by it) becomes
+ * s->be, then open(s, err) connects it; when that fails, close(s, true)
+ * undoes it all, since the engine closes only what connected. 0 or -1.
+ */
+int	drv_connect(struct sync_session *s, void *be,
+	    int (*open)(struct sync_session *, struct perr *),
+	    void (*close)(struct sync_session *, bool), struct perr *err);
+/*
+ * c, a connection just made (a connect cannot be interrupted), kept in
+ * s->be by keep(s->be, c) under s->lock: 0. -1 with err set when a cancel
+ * came meanwhile: nothing kept, the caller drops c.
+ */
+int	drv_keep_conn(struct sync_session *s, void (*keep)(void *be, void *c),
+	    void *c, struct perr *err);
+/*
+ * Wait until wake_fd (-1: none) is readable, for timeout_ms (negative:
+ * for ever) but at most SYNC_POLL_MS; *ms gets the time waited at most.
+ * 1: woken, 0: the time passed.
+ */
+int	drv_wait_wake(int wake_fd, int timeout_ms, int *ms);
 
 extern const struct account_ops sync_imap_ops;
 extern const struct account_ops sync_pop3_ops;

@@ -5,6 +5,8 @@
  * read a message's header, its search text and its problem here, and
  * insert its row, body and thread here, so that the same bytes give the
  * same row whichever way they came in (tests/unit/test_sync.c compares).
+ * A body fetched later for a row stored from the server's description
+ * (IMAP's ENVELOPE) gets its search text and problem here too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +74,28 @@ sync_ingest_raw(struct store *st, struct sync_threader *th,
 	r = sync_ingest_store(st, th, m, raw, len, text, id, err);
 	free(text);
 	return r;
+}
+
+int
+sync_ingest_body(struct store *st, int64_t id, const char *raw, size_t len,
+    struct perr *err)
+{
+	struct store_msg	 m;
+	struct perr		 perr;
+	char			*text = NULL;
+	int			 rc;
+
+	/*
+	 * The same parse as a message stored whole; of it only the search
+	 * text and the problem are kept: the row's header columns are the
+	 * server's, and a message that cannot be read still keeps its body.
+	 */
+	memset(&m, 0, sizeof m);
+	(void)sync_ingest_parse(raw, len, &m, &text, &perr);
+	rc = store_body_put(st, id, raw, len, text, err);
+	if (rc == 0 && m.problem != NULL)
+		rc = store_msg_set_problem(st, id, m.problem, err);
+	store_msg_free(&m);
+	free(text);
+	return rc;
 }

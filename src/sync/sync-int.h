@@ -1,6 +1,7 @@
 /*
- * sync-int.h - private to the engine's files (sync.c, choose.c): the
- * folders one pass pulls.
+ * sync-int.h - private to the engine's files (sync.c, sync-conn.c,
+ * sync-replay.c, sync-lock.c, choose.c): the folders one pass pulls and
+ * the connection the engine holds.
  */
 #ifndef POSTA_SYNC_INT_H
 #define POSTA_SYNC_INT_H
@@ -9,6 +10,7 @@
 #include <stddef.h>
 
 #include "store/store.h"
+#include "sync/drv.h"
 #include "util/config.h"
 
 struct chosen {
@@ -23,5 +25,34 @@ struct chosen {
 int	choose_one(void *arg, const struct store_folder *f);
 /* The folders of c and their strings. */
 void	choose_free(struct chosen *c);
+
+/*
+ * The engine's side of one backend session (sync.c opens and closes it;
+ * sync-conn.c, sync-replay.c and sync-lock.c use it too).
+ */
+struct sync_conn {
+	struct sync_session		 s;
+	const struct account_ops	*ops;
+	bool				 broken;
+	int				 lockfd;	/* -1: not held */
+};
+
+/* sync.c */
+void	sync_folder_start(struct sync_session *, const struct store_folder *,
+	    enum sync_phase);
+/* Note an error of the backend; a fatal one marks c broken. Returns -1. */
+int	sync_conn_failed(struct sync_conn *, struct perr *);
+/* The bodies of f that the offline policy wants, in batches. */
+int	sync_pull_bodies(struct sync_session *, const struct account_ops *,
+	    const struct store_folder *, struct perr *);
+int	sync_folders_changed(struct sync_conn *, const struct chosen *, bool,
+	    bool *, struct perr *);
+
+/* sync-replay.c: the account's waiting journal entries, replayed. */
+int	sync_replay_journal(struct sync_conn *, struct perr *);
+
+/* sync-lock.c: the account's sync lock, between processes. */
+int	sync_conn_lock(struct sync_conn *, struct perr *);
+void	sync_conn_unlock(struct sync_conn *);
 
 #endif

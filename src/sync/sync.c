@@ -11,7 +11,9 @@
  * A struct sync_conn keeps one backend session open across passes for the
  * account worker: passes, single bodies on demand, and waiting for the
  * server's news on one folder (the backend's wait_push, then a pull of that
- * folder, so news always goes through the same code as a pass).
+ * folder, so news always goes through the same code as a pass). Those
+ * last are in sync-conn.c, the journal's replay in sync-replay.c, the
+ * account's lock between processes in sync-lock.c.
  */
 #include <sys/file.h>
 
@@ -111,8 +113,8 @@ bodies_wanted(struct sync_session *s, const struct store_folder *f,
 	return 0;
 }
 
-static int
-pull_bodies(struct sync_session *s, const struct account_ops *ops,
+int
+sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
     const struct store_folder *f, struct perr *err)
 {
 	struct wanted	w;
@@ -150,17 +152,8 @@ pull_bodies(struct sync_session *s, const struct account_ops *ops,
 
 /* ---- one pass ---------------------------------------------------------------- */
 
-struct sync_conn {
-	struct sync_session		 s;
-	const struct account_ops	*ops;
-	bool				 broken;
-	int				 lockfd;	/* -1: not held */
-};
-
-static void	conn_unlock(struct sync_conn *);
-
-static void
-folder_start(struct sync_session *s, const struct store_folder *f,
+void
+sync_folder_start(struct sync_session *s, const struct store_folder *f,
     enum sync_phase phase)
 {
 	memset(&s->prog, 0, sizeof s->prog);
@@ -192,8 +185,8 @@ stats_add(struct sync_stats *st, const struct sync_progress *p)
 }
 
 /* Note an error of the backend; a fatal one makes the connection unusable. */
-static int
-conn_failed(struct sync_conn *c, struct perr *err)
+int
+sync_conn_failed(struct sync_conn *c, struct perr *err)
 {
 	if (c->ops->fatal(err) || c->s.cancelled)
 		c->broken = true;
@@ -223,7 +216,7 @@ sync_conn_open(struct store *st, const struct account *acct,
 	if (store_account_ensure(st, acct->name, acct->protocol == PROTO_POP3 ?
 	    STORE_POP3 : STORE_IMAP, &c->s.account_id, err) != 0)
 		goto fail;
-	folder_start(&c->s, NULL, SYNC_CONNECT);
+	sync_folder_start(&c->s, NULL, SYNC_CONNECT);
 	sync_report(&c->s);
 	if (c->ops->connect(&c->s, err) != 0)
 		goto fail;
@@ -259,229 +252,13 @@ sync_conn_close(struct sync_conn *c)
 
 	if (c == NULL)
 		return;
-	conn_unlock(c);
+	sync_conn_unlock(c);
 	pthread_mutex_lock(&c->s.lock);
 	broken = c->broken || c->s.cancelled;
 	pthread_mutex_unlock(&c->s.lock);
 	c->ops->close(&c->s, broken);
 	pthread_mutex_destroy(&c->s.lock);
 	free(c);
-}
-
-/* ---- the journal ------------------------------------------------------------ */
-
-#define JOURNAL_BATCH	500	/* entries per command at most */
-
-struct jbatch {
-	struct store_journal	*v;
-	size_t			 n;
-};
-
-static char *
-jdup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-static int
-jbatch_add(void *arg, const struct store_journal *e)
-{
-	struct jbatch		*b = arg;
-	struct store_journal	*d;
-
-	b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
-	d = &b->v[b->n++];
-	*d = *e;
-	d->folder_name = jdup(e->folder_name);
-	d->dest_name = jdup(e->dest_name);
-	d->keywords_add = jdup(e->keywords_add);
-	d->keywords_remove = jdup(e->keywords_remove);
-	d->last_error = jdup(e->last_error);
-	return 0;
-}
-
-static void
-jbatch_free(struct jbatch *b)
-{
-	size_t	i;
-
-	for (i = 0; i < b->n; i++)
-		store_journal_free(&b->v[i]);
-	free(b->v);
-	memset(b, 0, sizeof *b);
-}
-
-/*
- * Replay the account's waiting journal entries in order, batch by batch,
- * before anything is pulled (doc/SYNC-RULES.md 3): a pull first would
- * write the server's old state over the user's actions. Failed entries are
- * skipped by store_journal_batch(); each batch is settled by the backend.
- */
-static int
-replay_journal(struct sync_conn *c, struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	struct jbatch		 b;
-	int64_t			 waiting = 0, last = 0;
-	int			 r, again = 0;
-
-	if (c->ops->apply_journal == NULL)
-		return 0;
-	if (store_journal_count(s->st, s->account_id, &waiting, NULL,
-	    err) != 0)
-		return -1;
-	if (waiting == 0)
-		return 0;
-	folder_start(s, NULL, SYNC_JOURNAL);
-	s->prog.total = (uint64_t)waiting;
-	sync_report(s);
-	for (;;) {
-		memset(&b, 0, sizeof b);
-		if (store_journal_batch(s->st, s->account_id, JOURNAL_BATCH,
-		    jbatch_add, &b, err) != 0) {
-			jbatch_free(&b);
-			return -1;
-		}
-		if (b.n == 0)
-			break;
-		/* A backend that settles nothing must not spin us forever. */
-		if (b.v[0].id == last && ++again > 2) {
-			perr_set(err, PERR_GENERIC, "account %s: journal entry "
-			    "%lld cannot be replayed", s->acct->name,
-			    (long long)last);
-			jbatch_free(&b);
-			return -1;
-		}
-		if (b.v[0].id != last)
-			again = 0;
-		last = b.v[0].id;
-		/* DRV_AGAIN: the loop reads the batch again. */
-		r = c->ops->apply_journal(s, b.v, b.n, err);
-		if (r == DRV_OK)
-			s->prog.done += b.n;
-		jbatch_free(&b);
-		if (r == DRV_FAILED)
-			return conn_failed(c, err);
-		s->prog.phase = SYNC_JOURNAL;
-		sync_report(s);
-	}
-	return 0;
-}
-
-/* ---- one account, one process ----------------------------------------------- */
-
-#define LOCK_STEP_MS	100
-#define LOCK_NOTE_MS	1000		/* then say why we wait */
-#define LOCK_WAIT_MS	(10 * 60 * 1000) /* then give up this time */
-
-/* The pid the lock's holder wrote into it, digits only ("?" if none). */
-static void
-lock_holder(int fd, char *buf, size_t len)
-{
-	ssize_t	n = pread(fd, buf, len - 1, 0);
-	size_t	i;
-
-	if (n <= 0)
-		n = 0;
-	buf[n] = '\0';
-	for (i = 0; buf[i] >= '0' && buf[i] <= '9'; i++)
-		;
-	buf[i] = '\0';
-	if (i == 0)
-		(void)snprintf(buf, len, "?");
-}
-
-/*
- * Take the account's sync lock: flock() on STORE.sync-ID.lock next to the
- * store, so two processes (the TUI's worker, a cron posta sync) never
- * replay one journal or pull one account at once; the kernel releases it
- * when its holder dies. Waits (saying so after a second) until it is free,
- * the connection is cancelled, or LOCK_WAIT_MS pass.
- */
-static int
-conn_lock(struct sync_conn *c, struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	char			*path, pid[32], note[256];
-	int			 fd, waited = 0;
-
-	perr_clear(err);
-	path = xasprintf("%s.sync-%lld.lock", store_path(s->st),
-	    (long long)s->account_id);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			perr_set(err, PERR_IO, "%s: %s", path,
-			    strerror(errno));
-			break;
-		}
-		lock_holder(fd, pid, sizeof pid);
-		if (s->cancelled) {
-			perr_set(err, PERR_CONNECT, "account %s: cancelled "
-			    "while waiting for another posta (pid %s) to "
-			    "finish syncing it", s->acct->name, pid);
-			break;
-		}
-		if (waited >= LOCK_WAIT_MS) {
-			perr_set(err, PERR_GENERIC, "account %s: another posta "
-			    "(pid %s) has been syncing it for %d minutes; not "
-			    "synced now", s->acct->name, pid,
-			    LOCK_WAIT_MS / 60000);
-			break;
-		}
-		if (waited == LOCK_NOTE_MS) {
-			(void)snprintf(note, sizeof note, "account %s: another "
-			    "posta (pid %s) is syncing it; waiting until it is "
-			    "done.", s->acct->name, pid);
-			s->prog.note = note;
-			sync_report(s);
-			s->prog.note = NULL;
-		}
-		(void)poll(NULL, 0, LOCK_STEP_MS);
-		waited += LOCK_STEP_MS;
-	}
-	free(path);
-	if (err->code != PERR_OK) {
-		(void)close(fd);
-		return -1;
-	}
-	/* Who holds it, for the others' words. */
-	(void)snprintf(pid, sizeof pid, "%ld", (long)getpid());
-	if (ftruncate(fd, 0) == 0 &&
-	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
-		pid[0] = '\0';	/* only the others' words miss it */
-	c->lockfd = fd;
-	return 0;
-}
-
-static void
-conn_unlock(struct sync_conn *c)
-{
-	if (c->lockfd == -1)
-		return;
-	(void)flock(c->lockfd, LOCK_UN);
-	(void)close(c->lockfd);
-	c->lockfd = -1;
-}
-
-int
-sync_conn_replay(struct sync_conn *c, struct perr *err)
-{
-	int	rc;
-
-	perr_clear(err);
-	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", c->s.acct->name);
-	if (conn_lock(c, err) != 0)
-		return conn_failed(c, err);
-	rc = replay_journal(c, err);
-	conn_unlock(c);
-	return rc;
 }
 
 static int	pass_locked(struct sync_conn *, struct sync_stats *,
@@ -492,8 +269,8 @@ static int	pass_locked(struct sync_conn *, struct sync_stats *,
  * at once; every one if the driver cannot tell. With flags, a change of
  * flags alone counts (see account_ops.check_folders).
  */
-static int
-folders_changed(struct sync_conn *c, const struct chosen *ch, bool flags,
+int
+sync_folders_changed(struct sync_conn *c, const struct chosen *ch, bool flags,
     bool *changed, struct perr *err)
 {
 	struct perr	ferr;
@@ -511,7 +288,7 @@ folders_changed(struct sync_conn *c, const struct chosen *ch, bool flags,
 		changed[i] = true;
 	if (c->ops->fatal(&ferr) || c->s.cancelled) {
 		*err = ferr;
-		conn_failed(c, err);
+		sync_conn_failed(c, err);
 		return -1;
 	}
 	return 0;	/* refused: pull them all, as without the question */
@@ -528,10 +305,10 @@ sync_conn_pass(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	if (c->broken)
 		return perr_set(err, PERR_CONNECT, "account %s: the connection "
 		    "was lost", c->s.acct->name);
-	if (conn_lock(c, err) != 0)
-		return conn_failed(c, err);
+	if (sync_conn_lock(c, err) != 0)
+		return sync_conn_failed(c, err);
 	rc = pass_locked(c, stats, err);
-	conn_unlock(c);
+	sync_conn_unlock(c);
 	return rc;
 }
 
@@ -557,14 +334,14 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	if (c->broken)
 		return perr_set(err, PERR_CONNECT, "account %s: the connection "
 		    "was lost", s->acct->name);
-	if (replay_journal(c, err) != 0)
+	if (sync_replay_journal(c, err) != 0)
 		return -1;
 	s->threader = sync_threader_new(s->account_id);
 
-	folder_start(s, NULL, SYNC_FOLDERS);
+	sync_folder_start(s, NULL, SYNC_FOLDERS);
 	sync_report(s);
 	if (ops->list_folders(s, err) != 0) {
-		conn_failed(c, err);
+		sync_conn_failed(c, err);
 		goto out;
 	}
 
@@ -586,14 +363,14 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	 */
 	changed = xcalloc(ch.n + 1, sizeof *changed);
 	if (opts->folder == NULL &&
-	    folders_changed(c, &ch, true, changed, err) != 0)
+	    sync_folders_changed(c, &ch, true, changed, err) != 0)
 		goto out;
 	for (i = 0; opts->folder != NULL && i < ch.n; i++)
 		changed[i] = true;
 
 	/* Headers, flags and expunges of every folder first... */
 	for (i = 0; i < ch.n; i++) {
-		folder_start(s, &ch.v[i], SYNC_HEADERS);
+		sync_folder_start(s, &ch.v[i], SYNC_HEADERS);
 		pass_place(s, i, ch.n, stats);
 		sync_report(s);
 		if (!changed[i]) {
@@ -605,7 +382,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 		if (ops->pull_folder(s, &ch.v[i], &ferr) != 0) {
 			if (ops->fatal(&ferr) || s->cancelled) {
 				*err = ferr;
-				conn_failed(c, err);
+				sync_conn_failed(c, err);
 				goto out;
 			}
 			/* This folder only (gone meanwhile, refused): go on. */
@@ -621,13 +398,13 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	}
 	/* ...then the bodies the offline policy wants, newest first. */
 	for (i = 0; i < ch.n; i++) {
-		folder_start(s, &ch.v[i], SYNC_BODIES);
+		sync_folder_start(s, &ch.v[i], SYNC_BODIES);
 		pass_place(s, i, ch.n, stats);
-		if (pull_bodies(s, ops, &ch.v[i], &ferr) != 0) {
+		if (sync_pull_bodies(s, ops, &ch.v[i], &ferr) != 0) {
 			stats_add(stats, &s->prog);
 			if (ops->fatal(&ferr) || s->cancelled) {
 				*err = ferr;
-				conn_failed(c, err);
+				sync_conn_failed(c, err);
 				goto out;
 			}
 			stats->failed_folders++;
@@ -666,250 +443,4 @@ sync_account(struct store *st, const struct account *acct,
 		c->broken = true;
 	sync_conn_close(c);
 	return rc;
-}
-
-/* ---- one body, one folder ----------------------------------------------------- */
-
-int
-sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	struct store_msg	 m;
-	struct store_folder	 f;
-	struct sync_body_req	 req;
-	void			*raw = NULL;
-	size_t			 len;
-	int			 rc = -1;
-
-	perr_clear(err);
-	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
-	if (store_msg_get(s->st, id, &m, err) != 0)
-		return -1;
-	memset(&f, 0, sizeof f);
-	if (store_folder_get(s->st, m.folder_id, &f, err) != 0)
-		goto out;
-	if (f.account_id != s->account_id) {
-		perr_set(err, PERR_NOTFOUND, "message %lld is not in account "
-		    "%s", (long long)id, s->acct->name);
-		goto out;
-	}
-	if (m.body_state == STORE_BODY_FULL) {
-		rc = 0;
-		goto out;
-	}
-	if (m.uid == 0 || f.remote_name == NULL) {
-		perr_set(err, PERR_NOTFOUND, "message %lld is not on the "
-		    "server (yet)", (long long)id);
-		goto out;
-	}
-	/* Not whole for a reason another fetch would not cure: say it. */
-	if (m.problem != NULL || m.size > (int64_t)MAIL_MSG_MAX) {
-		if (m.problem == NULL)
-			m.problem = sync_problem_too_big(m.size);
-		perr_set(err, PERR_GENERIC, "message %lld: %s", (long long)id,
-		    m.problem);
-		goto out;
-	}
-	req.id = m.id;
-	req.uid = m.uid;
-	req.size = m.size;
-	folder_start(s, &f, SYNC_BODIES);
-	if (c->ops->fetch_bodies(s, &f, &req, 1, err) != 0) {
-		conn_failed(c, err);
-		goto out;
-	}
-	/*
-	 * A message gone from the server is skipped without a word, and one
-	 * whose reply broke gets a problem that says so.
-	 */
-	if (store_body_get(s->st, id, &raw, &len, err) != 0) {
-		store_msg_free(&m);
-		if (err->code != PERR_NOTFOUND ||
-		    store_msg_get(s->st, id, &m, err) != 0)
-			goto out;
-		if (m.problem != NULL)
-			perr_set(err, PERR_GENERIC, "message %lld: %s",
-			    (long long)id, m.problem);
-		else
-			perr_set(err, PERR_NOTFOUND, "message %lld is no "
-			    "longer on the server", (long long)id);
-		goto out;
-	}
-	free(raw);
-	rc = 0;
-out:
-	store_folder_free(&f);
-	store_msg_free(&m);
-	return rc;
-}
-
-/* Pull one folder as a pass would (headers, then bodies) and report it. */
-static int
-pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	struct sync_progress	 sum;
-	int			 rc = -1;
-
-	s->threader = sync_threader_new(s->account_id);
-	folder_start(s, f, SYNC_HEADERS);
-	sync_report(s);
-	if (c->ops->pull_folder(s, f, err) != 0) {
-		conn_failed(c, err);
-		goto out;
-	}
-	sum = s->prog;
-	folder_start(s, f, SYNC_BODIES);
-	if (pull_bodies(s, c->ops, f, err) != 0) {
-		conn_failed(c, err);
-		goto out;
-	}
-	/* One FOLDER_DONE with everything, after the bodies are stored. */
-	s->prog.added = sum.added;
-	s->prog.unseen = sum.unseen;
-	s->prog.changed = sum.changed;
-	s->prog.expunged = sum.expunged;
-	s->prog.problems = sum.problems;
-	s->prog.full = sum.full;
-	s->prog.phase = SYNC_FOLDER_DONE;
-	sync_report(s);
-	rc = 0;
-out:
-	sync_threader_free(s->threader);
-	s->threader = NULL;
-	return rc;
-}
-
-/* pull_one() under the account's sync lock. */
-static int
-pull_one_locked(struct sync_conn *c, const struct store_folder *f,
-    struct perr *err)
-{
-	int	rc;
-
-	if (conn_lock(c, err) != 0)
-		return conn_failed(c, err);
-	rc = pull_one(c, f, err);
-	conn_unlock(c);
-	return rc;
-}
-
-int
-sync_conn_check(struct sync_conn *c, const char *skip, size_t *pulled,
-    struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	struct chosen		 ch;
-	struct perr		 first, ferr;
-	size_t			 i, n = 0;
-	bool			*changed = NULL;
-	int			 rc = -1;
-
-	perr_clear(err);
-	perr_clear(&first);
-	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
-	memset(&ch, 0, sizeof ch);
-	ch.local = s->acct->protocol == PROTO_POP3;
-	ch.acct = s->acct;
-	if (store_folder_walk(s->st, s->account_id, choose_one, &ch, err) < 0)
-		goto out;
-	changed = xcalloc(ch.n + 1, sizeof *changed);
-	if (folders_changed(c, &ch, false, changed, err) != 0)
-		goto out;
-	for (i = 0; i < ch.n; i++) {
-		if ((skip != NULL && strcmp(ch.v[i].name, skip) == 0) ||
-		    !changed[i])
-			continue;
-		perr_clear(&ferr);
-		if (pull_one_locked(c, &ch.v[i], &ferr) == 0)
-			n++;
-		if (ferr.code == PERR_OK)
-			continue;
-		if (c->ops->fatal(&ferr) || s->cancelled) {
-			*err = ferr;
-			conn_failed(c, err);
-			goto out;
-		}
-		if (first.code == PERR_OK)
-			first = ferr;	/* this folder only: go on */
-	}
-	if (first.code != PERR_OK) {
-		*err = first;
-		goto out;
-	}
-	rc = 0;
-out:
-	choose_free(&ch);
-	free(changed);
-	if (pulled != NULL)
-		*pulled = n;
-	return rc;
-}
-
-int
-sync_conn_watch(struct sync_conn *c, const char *folder, int wake_fd,
-    int timeout_ms, struct perr *err)
-{
-	struct sync_session	*s = &c->s;
-	struct store_folder	 f;
-	struct pollfd		 pfd;
-	int			 r, ms;
-
-	perr_clear(err);
-	if (c->broken)
-		return perr_set(err, PERR_CONNECT, "account %s: the connection "
-		    "was lost", s->acct->name);
-	memset(&f, 0, sizeof f);
-	if (folder == NULL || strcasecmp(folder, "INBOX") == 0)
-		r = store_folder_by_special(s->st, s->account_id,
-		    STORE_SPECIAL_INBOX, &f, err);
-	else
-		r = store_folder_by_name(s->st, s->account_id, folder, &f,
-		    err);
-	if (r != 0)
-		return -1;
-	if (f.noselect || (f.remote_name == NULL &&
-	    s->acct->protocol != PROTO_POP3)) {
-		store_folder_free(&f);
-		return perr_set(err, PERR_NOTFOUND, "%s cannot hold messages",
-		    folder != NULL ? folder : "INBOX");
-	}
-
-	if (c->ops->wait_push != NULL) {
-		r = c->ops->wait_push(s, &f, wake_fd, timeout_ms, err);
-		if (r < 0)
-			conn_failed(c, err);
-	} else {
-		/* No push (POP3): look again every SYNC_POLL_MS. */
-		ms = timeout_ms >= 0 && timeout_ms < SYNC_POLL_MS ?
-		    timeout_ms : SYNC_POLL_MS;
-		pfd.fd = wake_fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		do
-			r = poll(&pfd, wake_fd >= 0 ? 1 : 0, ms);
-		while (r == -1 && errno == EINTR);
-		if (r > 0)
-			r = SYNC_WATCH_WOKEN;
-		else if (ms < SYNC_POLL_MS)
-			r = SYNC_WATCH_TIMEOUT;
-		else
-			r = SYNC_WATCH_PULLED;
-	}
-	if (r == SYNC_WATCH_PULLED && pull_one_locked(c, &f, err) != 0)
-		r = -1;
-	if (r >= 0 && s->others_news) {
-		/* NOTIFY said other folders changed: those are pulled now. */
-		s->others_news = false;
-		if (sync_conn_check(c, f.name, NULL, err) != 0 && c->broken)
-			r = -1;
-		else if (r == SYNC_WATCH_TIMEOUT)
-			r = SYNC_WATCH_PULLED;
-	}
-	store_folder_free(&f);
-	return r;
 }

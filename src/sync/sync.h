@@ -340,6 +340,16 @@ int	sync_ingest_store(struct store *st, struct sync_threader *th,
 int	sync_ingest_raw(struct store *st, struct sync_threader *th,
 	    struct store_msg *m, const char *raw, size_t len, int64_t *id,
 	    struct perr *err);
+/*
+ * raw as the body of row id, stored before without one (from IMAP's
+ * ENVELOPE): its search text and its problem (when too complex to read
+ * whole) from the same parse as sync_ingest_parse(); the header columns
+ * stay. A message that cannot be parsed is stored with no search text.
+ * In the caller's transaction, if any. Returns 0, or -1 with err set (a
+ * missing row is PERR_NOTFOUND).
+ */
+int	sync_ingest_body(struct store *st, int64_t id, const char *raw,
+	    size_t len, struct perr *err);
 
 /* ---- addresses (drv-imap-fetch.c) ------------------------------------------ */
 

@@ -136,6 +136,14 @@ struct saved_search {
 	int		 line;
 };
 
+/* sort = date | from | subject | size, "reverse-" before for the other
+ * way (as the index's sort keys). */
+enum config_sort { CONFIG_SORT_DATE, CONFIG_SORT_FROM, CONFIG_SORT_SUBJECT,
+	CONFIG_SORT_SIZE };
+/* delete_model = trash (d moves to Trash) | mark (d marks \Deleted, $
+ * expunges after asking, mutt's way). */
+enum config_delete { CONFIG_DELETE_TRASH, CONFIG_DELETE_MARK };
+
 struct config {
 	char		*path;		/* the file read */
 	char		*store;		/* SQLite path, defaulted from XDG_DATA_HOME */
@@ -155,6 +163,22 @@ struct config {
 	 */
 	char		*print_command;
 	char		*url_command;
+	/* Display and behaviour (doc/posta.conf.5); NULL or 0: the default. */
+	char		*index_format;	/* mutt's %-expandos (a subset) */
+	char		*date_format;	/* strftime, in the locale's LC_TIME */
+	enum config_sort sort;		/* the index's first order */
+	bool		 sort_reverse;
+	bool		 threads;	/* the index starts threaded */
+	int		 sidebar_width;	/* columns; 0: a quarter of the screen */
+	char		*editor;	/* NULL: $VISUAL, $EDITOR, vi */
+	enum config_delete delete_model;
+	bool		 keep_tags;	/* tags stay after an action on them */
+	bool		 confirm_send;	/* posta compose asks before sending */
+	bool		 prefer_html;	/* alternative_order puts text/html
+					   before text/plain */
+	char		**auto_view;	/* MIME types shown through mailcap's
+					   copiousoutput entries */
+	size_t		 nauto_view;
 	struct account	*accounts;
 	size_t		 naccounts;
 	struct key_binding *keys;	/* [keys] section, in file order */
@@ -181,6 +205,10 @@ char	*config_default_path(const char *explicit_path);
  */
 struct config	*config_load(const char *path, struct perr *err);
 void		 config_free(struct config *);
+
+/* The editor: the file's editor, else $VISUAL, else $EDITOR, else "vi"
+ * (borrowed). */
+const char *config_editor(const struct config *);
 
 /* The account called name, or the default one when name is NULL. */
 const struct account *config_account(const struct config *, const char *name,

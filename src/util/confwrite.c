@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/config.h"
+#include "util/i18n.h"
 
 #define CONFIG_MAX_BYTES	(4 * 1024 * 1024)
 
@@ -36,17 +37,17 @@ value_problem(const char *v)
 	size_t	n = strlen(v), i;
 
 	if (strpbrk(v, "\r\n") != NULL)
-		return "it contains a line break";
+		return _("it contains a line break");
 	if (n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
 	    v[n - 1] == '\t'))
-		return "it begins or ends with a space";
+		return _("it begins or ends with a space");
 	for (i = 1; i < n; i++)
 		if ((v[i] == ';' || v[i] == '#') && (v[i - 1] == ' ' ||
 		    v[i - 1] == '\t'))
-			return "a ';' or '#' after a space would start a "
-			    "comment";
+			return _("a ';' or '#' after a space would start "
+			    "a comment");
 	if (n > 1000)
-		return "it is longer than 1000 characters";
+		return _("it is longer than 1000 characters");
 	return NULL;
 }
 
@@ -65,14 +66,14 @@ read_old(const char *path, char **buf, size_t *len, mode_t *mode,
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return perr_set(err, PERR_IO, "%s: cannot read: %s", path,
+		return perr_set(err, PERR_IO, _("%s: cannot read: %s"), path,
 		    strerror(errno));
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > CONFIG_MAX_BYTES) {
 		fclose(f);
-		return perr_set(err, PERR_CONFIG, "%s: not a regular file of "
-		    "at most %d bytes", path, CONFIG_MAX_BYTES);
+		return perr_set(err, PERR_CONFIG, _("%s: not a regular file of "
+		    "at most %d bytes"), path, CONFIG_MAX_BYTES);
 	}
 	*mode = st.st_mode & 07777;
 	*buf = xmalloc((size_t)st.st_size + 1);
@@ -81,7 +82,7 @@ read_old(const char *path, char **buf, size_t *len, mode_t *mode,
 		fclose(f);
 		free(*buf);
 		*buf = NULL;
-		return perr_set(err, PERR_IO, "%s: cannot read: %s", path,
+		return perr_set(err, PERR_IO, _("%s: cannot read: %s"), path,
 		    strerror(errno));
 	}
 	fclose(f);
@@ -108,8 +109,8 @@ make_parent(const char *path, struct perr *err)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			perr_set(err, PERR_IO, "%s: cannot make the directory: "
-			    "%s", dir, strerror(errno));
+			perr_set(err, PERR_IO, _("%s: cannot make the directory: "
+			    "%s"), dir, strerror(errno));
 			free(dir);
 			return -1;
 		}
@@ -148,9 +149,9 @@ section_text(const char *section, const struct config_kv *kv, size_t n,
 	size_t		 i;
 
 	if ((why = value_problem(section)) != NULL || strchr(section, ']')) {
-		perr_set(err, PERR_CONFIG, "the section name '%s' cannot be "
-		    "written: %s", section, why != NULL ? why :
-		    "it contains ']'");
+		perr_set(err, PERR_CONFIG, _("the section name '%s' cannot be "
+		    "written: %s"), section, why != NULL ? why :
+		    _("it contains ']'"));
 		return NULL;
 	}
 	out = xasprintf("%s[%s]\n", after_old ? "\n" : "", section);
@@ -158,8 +159,8 @@ section_text(const char *section, const struct config_kv *kv, size_t n,
 		if (kv[i].value == NULL)
 			continue;
 		if ((why = value_problem(kv[i].value)) != NULL) {
-			perr_set(err, PERR_CONFIG, "the value of '%s' cannot "
-			    "be written: %s", kv[i].key, why);
+			perr_set(err, PERR_CONFIG, _("the value of '%s' cannot "
+			    "be written: %s"), kv[i].key, why);
 			free(out);
 			return NULL;
 		}
@@ -184,7 +185,7 @@ write_temp(const char *path, const char *old, size_t oldlen,
 	else
 		*tmp = xasprintf(".%s.XXXXXX", path);
 	if ((fd = mkstemp(*tmp)) == -1) {
-		perr_set(err, PERR_IO, "%s: cannot make a temporary file: %s",
+		perr_set(err, PERR_IO, _("%s: cannot make a temporary file: %s"),
 		    *tmp, strerror(errno));
 		free(*tmp);
 		*tmp = NULL;
@@ -194,7 +195,7 @@ write_temp(const char *path, const char *old, size_t oldlen,
 	    (oldlen > 0 && old[oldlen - 1] != '\n' &&
 	    write_all(fd, "\n", 1) != 0) ||
 	    write_all(fd, add, strlen(add)) != 0 || fsync(fd) != 0) {
-		perr_set(err, PERR_IO, "%s: cannot write: %s", *tmp,
+		perr_set(err, PERR_IO, _("%s: cannot write: %s"), *tmp,
 		    strerror(errno));
 		close(fd);
 		unlink(*tmp);
@@ -203,7 +204,7 @@ write_temp(const char *path, const char *old, size_t oldlen,
 		return -1;
 	}
 	if (close(fd) != 0) {
-		perr_set(err, PERR_IO, "%s: cannot write: %s", *tmp,
+		perr_set(err, PERR_IO, _("%s: cannot write: %s"), *tmp,
 		    strerror(errno));
 		unlink(*tmp);
 		free(*tmp);
@@ -225,15 +226,15 @@ commit_temp(const char *tmp, const char *path, struct perr *err)
 		/* Name the real file, not the temporary one. */
 		p = strncmp(lerr.msg, tmp, strlen(tmp)) == 0 ?
 		    lerr.msg + strlen(tmp) : lerr.msg;
-		perr_set(err, PERR_CONFIG, "%s: the configuration with the "
-		    "new account would not load, so nothing was written: %s%s",
+		perr_set(err, PERR_CONFIG, _("%s: the configuration with the "
+		    "new account would not load, so nothing was written: %s%s"),
 		    path, p == lerr.msg ? "" : path, p);
 		return -1;
 	}
 	config_free(cfg);
 	if (rename(tmp, path) != 0)
-		return perr_set(err, PERR_IO, "%s: cannot replace the file: "
-		    "%s", path, strerror(errno));
+		return perr_set(err, PERR_IO, _("%s: cannot replace the file: "
+		    "%s"), path, strerror(errno));
 	return 0;
 }
 

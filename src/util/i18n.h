@@ -19,5 +19,22 @@
 #define textdomain(d)	(d)
 #endif
 #define N_(s)	(s)
+/* NN_("%zu message moved", "%zu messages moved"): a plural pair for a
+ * table, given to ngettext() where the count is known. */
+#define NN_(s, p)	s, p
+
+/*
+ * pgettext("folder role", "sent"): a word that means different things in
+ * different places (the Sent folder, a message's sent state) is told apart
+ * by a context, as GNU gettext.h does: msgctxt EOT msgid.
+ */
+#define pgettext(ctx, s)	posta_pgettext(ctx "\004" s, s)
+static inline const char *
+posta_pgettext(const char *key, const char *s)
+{
+	const char	*t = _(key);
+
+	return t == key ? s : t;
+}
 
 #endif

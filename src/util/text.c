@@ -39,6 +39,19 @@ text_width(const char *s)
 	return w;
 }
 
+void
+text_asciify(char *s)
+{
+	char	*o = s;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) == 0x80)
+			continue;
+		*o++ = ((unsigned char)*s & 0x80) ? '?' : *s;
+	}
+	*o = '\0';
+}
+
 char *
 text_fit(const char *s, int cols)
 {

@@ -115,6 +115,9 @@ char	*sanitize_line(const char *);
  */
 int	 text_width(const char *);
 char	*text_fit(const char *, int cols);
+/* Every non-ASCII character of s (UTF-8) replaced by '?', in place: the
+ * text a terminal that is not UTF-8 can show. */
+void	 text_asciify(char *);
 
 /*
  * Append s to *buf (malloc'd, *len bytes used, *cap allocated; all may

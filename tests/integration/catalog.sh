@@ -5,13 +5,15 @@
 # options, merges each po/LL.po of po/LINGUAS with them, and asks
 # msgfmt -c --statistics: a string marked with _() and not translated (or
 # left fuzzy) fails here, and so does a translation whose printf
-# directives differ from the English.
+# directives differ from the English. A source file that marks strings
+# but is missing from po/POTFILES.in (so xgettext never sees them) fails
+# too.
 set -uo pipefail
 
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 po=$POSTA_SRCDIR/po
 langs=$(sed 's/#.*//' "$po/LINGUAS" | tr -s ' \n' ' ')
-PLAN=$((1 + 2 * $(wc -w <<<"$langs")))
+PLAN=$((2 + 2 * $(wc -w <<<"$langs")))
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -31,6 +33,13 @@ if out=$(cd "$POSTA_SRCDIR" && xgettext $opts -o "$W/posta.pot" $files 2>&1); th
 else
   not_ok "xgettext extracts the strings of po/POTFILES.in" "$out"
 fi
+
+# Every .c file with _(, N_(, NN_(, ngettext( or pgettext( is listed.
+marked=$(cd "$POSTA_SRCDIR" && grep -rlE '(^|[^A-Za-z0-9_])(N?N?_|ngettext|pgettext)\(' \
+  --include='*.c' src ui | sort)
+# shellcheck disable=SC2086
+missing=$(comm -23 <(printf '%s\n' "$marked") <(printf '%s\n' $files | sort))
+same "every file that marks strings is in po/POTFILES.in" "" "$missing"
 
 for ll in $langs; do
   check "$ll.po passes msgfmt -c" msgfmt -c -o /dev/null "$po/$ll.po"

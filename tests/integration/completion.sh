@@ -4,12 +4,15 @@
 # Sources completions/bash/posta the way bash-completion would and calls
 # its function as bash does on Tab: commands, options, account names from
 # the configuration, folder names from "posta folders" (offline; the store
-# is filled by posta import). zsh: the file parses (skipped without zsh).
+# is filled by posta import). The same in Italian: the completion reads
+# posta's English output whatever the user's language (it_IT.UTF-8 built
+# with localedef, the build's po/it.gmo as the catalog). zsh: the file
+# parses (skipped without zsh).
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
-PLAN=8
+PLAN=14
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -57,10 +60,52 @@ Posta inviata" "$(complete_line posta -c "$W/conf" list -a work '')"
 same "a folder name completes from its start" "Posta inviata" \
   "$(complete_line posta -c "$W/conf" move -a work 1 Po)"
 
+# In Italian: posta --help says "Comandi:", posta folders' header is
+# Italian too; completion must still find the commands and the folders.
+gmo=$POSTA_SRCDIR/po/it.gmo
+[[ -f $gmo ]] || gmo=${POSTA_BUILDDIR:-.}/po/it.gmo
+mkdir -p "$W/locale/it/LC_MESSAGES" "$W/loc"
+cp "$gmo" "$W/locale/it/LC_MESSAGES/posta.mo" 2>/dev/null || bail "po/it.gmo was not built"
+localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >"$W/localedef.log" 2>&1
+[[ -d $W/loc/it_IT.UTF-8 ]] || bail "localedef it_IT.UTF-8 failed: $(tail -n 2 "$W/localedef.log")"
+(
+  unset LC_ALL LC_MESSAGES LANGUAGE
+  export LOCPATH=$W/loc LANG=it_IT.UTF-8 POSTA_LOCALEDIR=$W/locale
+  "$POSTA" --help 2>&1 | grep -q '^Comandi:' || echo "# posta --help is not in Italian here"
+  same "in Italian, posta sy completes to sync" "sync" "$(complete_line posta sy)"
+  same "in Italian, posta sync --f completes to --folder" "--folder" \
+    "$(complete_line posta sync --f)"
+  same "in Italian, folder names complete" "Posta inviata" \
+    "$(complete_line posta -c "$W/conf" move -a work 1 Po)"
+  echo "n=$n" >"$W/n"
+)
+n=$(sed -n 's/^n=//p' "$W/n")
+
+# zsh: _posta run with the completion system's builtins stubbed to print
+# what they are offered (compsys itself filters by the typed prefix).
+zcomplete() {	# CURRENT WORDS...: what _posta offers for word CURRENT
+  local cur=$1; shift
+  zsh -f -c '
+    _describe() { local a=${@[-1]}; print -rl -- ${(P)a}; }
+    compadd() { if [[ $1 == -a ]]; then print -rl -- ${(P)2}; else shift; print -rl -- "$@"; fi; }
+    _files() { :; }
+    words=("${@:2}"); CURRENT=$1; PREFIX=${words[CURRENT]}
+    source "$POSTA_SRCDIR/completions/zsh/_posta"' zcomplete "$cur" "$@" 2>&1
+}
 if command -v zsh >/dev/null 2>&1; then
+  export POSTA_SRCDIR
   check "the zsh completion parses" zsh -n "$POSTA_SRCDIR/completions/zsh/_posta"
+  has "zsh: posta sy offers sync" "$(zcomplete 2 posta sy)" '^sync:'
+  same "zsh: folder names come from posta folders" "INBOX
+Posta inviata" "$(zcomplete 7 posta -c "$W/conf" move -a work 1 '' | sort)"
+  has "zsh: in Italian too, posta sy offers sync" \
+    "$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LOCPATH="$W/loc" LANG=it_IT.UTF-8 \
+      POSTA_LOCALEDIR="$W/locale" bash -c "$(declare -f zcomplete); zcomplete 2 posta sy")" '^sync:'
 else
-  echo "ok $((n += 1)) - the zsh completion parses # SKIP zsh is not installed"
+  for t in "the zsh completion parses" "zsh: posta sy offers sync" \
+      "zsh: folder names come from posta folders" "zsh: in Italian too, posta sy offers sync"; do
+    echo "ok $((n += 1)) - $t # SKIP zsh is not installed"
+  done
 fi
 
 [[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"

@@ -2,21 +2,24 @@
 # i18n.sh - posta speaks the language of the locale (TAP).
 #
 # In an Italian locale, built here with localedef so the machine needs none
-# installed, posta --help and the missing-configuration error are in
+# installed, posta --help, the missing-configuration error and the TUI's
+# status line and help screen (in tmux, on a store made by mkstore) are in
 # Italian; under LANG=C the same are in English. The catalog is the build's
 # po/it.gmo, laid out under POSTA_LOCALEDIR as make install lays it out.
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
-PLAN=6
+PLAN=12
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
 W=$(mktemp -d /tmp/posta-i18n-test.XXXXXX) || bail "mktemp failed"
-trap 'rm -rf -- "$W"' EXIT
+TSOCK=posta-i18n-test-$$
+tx() { tmux -L "$TSOCK" "$@"; }
+trap 'tx kill-server 2>/dev/null; rm -rf -- "$W"' EXIT
 
 gmo=$POSTA_SRCDIR/po/it.gmo
 [[ -f $gmo ]] || gmo=${POSTA_BUILDDIR:-.}/po/it.gmo
@@ -45,5 +48,60 @@ has "an unknown command is reported in Italian" "$(it nonsense)" \
 has "LC_ALL=C wins over LANG" \
   "$(env LOCPATH="$W/loc" LANG=it_IT.UTF-8 LC_ALL=C POSTA_LOCALEDIR="$W/locale" "$POSTA" --help 2>&1)" \
   "^With no command"
+
+# ---- the TUI in tmux: status line and help screen ---------------------------
+MKSTORE=${POSTA_BUILDDIR:-.}/tests/tui/mkstore
+if ! command -v tmux >/dev/null 2>&1 || [[ ! -x $MKSTORE ]]; then
+  for _ in 1 2 3 4 5 6; do
+    n=$((n + 1)); echo "ok $n - # SKIP tmux or tests/tui/mkstore missing"
+  done
+else
+  "$MKSTORE" "$W/posta.db" alice INBOX 30 >/dev/null || bail "mkstore failed"
+  printf '%s\n' "[general]" "store = $W/posta.db" "default_account = alice" "" \
+    "[account alice]" "protocol = imap" "email = alice@lab.posta.test" \
+    "host = 127.0.0.1" "user = alice" "password = unused" >"$W/config"
+  chmod 600 "$W/config"
+  # A placeholder session keeps the private server up between the runs.
+  tx -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 86400" ||
+    bail "tmux could not start its server"
+  # tui NAME ENV...: posta --offline in session NAME, in that locale only.
+  tui() {
+    local name=$1
+    shift
+    tx new-session -d -s "$name" -x 120 -y 30 env -u LC_ALL -u LC_MESSAGES \
+      -u LANGUAGE TERM=screen-256color POSTA_LOCALEDIR="$W/locale" "$@" \
+      sh -c "\"$POSTA\" --offline -c \"$W/config\"; sleep 600"
+  }
+  # wait_for NAME TEXT: poll the screen (at most 20 s) until TEXT shows.
+  wait_for() {
+    local end=$((SECONDS + 20))
+    while ((SECONDS < end)); do
+      screen=$(tx capture-pane -p -t "$1")
+      grep -qF -- "$2" <<<"$screen" && return 0
+      sleep 0.05
+    done
+    return 1
+  }
+  tui it LOCPATH="$W/loc" LANG=it_IT.UTF-8
+  tui en LANG=C.UTF-8
+  if wait_for it "alice: INBOX  [30 messaggi, "; then
+    ok "the TUI's status line is in Italian"
+  else not_ok "the TUI's status line is in Italian" "$screen"; fi
+  has "with the order and the offline state in Italian" "$screen" \
+    "non letti\]  semplice, per data.*offline (a richiesta)"
+  tx send-keys -t it "?"
+  if wait_for it "posta: tasti (la mappa dei tasti attiva"; then
+    ok "the help screen is in Italian"
+  else not_ok "the help screen is in Italian" "$screen"; fi
+  has "with each action described in Italian" "$screen" \
+    "next-entry  *va al messaggio successivo"
+  if wait_for en "alice: INBOX  [30 messages, "; then
+    has "under LANG=C the status line is in English" "$screen" \
+      "unread\]  flat, by date.*offline (by request)"
+  else not_ok "under LANG=C the status line is in English" "$screen"; fi
+  tx send-keys -t en "?"
+  wait_for en "posta: keys (the live key map"
+  has "and the help screen too" "$screen" "next-entry  *move to the next message"
+fi
 
 [[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"

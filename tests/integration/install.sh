@@ -8,7 +8,7 @@ set -uo pipefail
 
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 : "${POSTA_BUILDDIR:?POSTA_BUILDDIR must name the build tree}"
-PLAN=14
+PLAN=15
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -64,6 +64,11 @@ sed "s|^#store = .*|store = $W/none.db|" "$D$docdir/posta.conf.example" >"$W/con
 chmod 600 "$W/conf"
 out=$("$D$bindir/posta" -c "$W/conf" --offline list 2>&1)
 has "the example configuration is accepted" "$out" "no mail stored yet"
+
+# make installcheck (make distcheck runs it with a real prefix): here
+# through DESTDIR, which it passes on as the catalog directory.
+if mk installcheck DESTDIR="$D"; then ok "make installcheck passes"
+else not_ok "make installcheck passes" "$(cat "$W/make.log")"; fi
 
 if mk uninstall DESTDIR="$D"; then ok "make uninstall succeeds"
 else not_ok "make uninstall succeeds" "$(cat "$W/make.log")"; fi

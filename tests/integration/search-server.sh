@@ -117,7 +117,7 @@ imap 'append("INBOX", msg("Arrivata dopo", "ancora zanzibar"))' ||
 same "a message not synced yet is not shown" \
   "Zanzibar nel titolo:store|Solo nel corpo:server" "$(rows zanzibar)"
 has "... but counted in a note" "$(cat "$W/err")" \
-  "the server found 1 more messages that are not in the store yet"
+  "the server found 1 more message that is not in the store yet"
 
 # ---- the server gone: the store's answer, and the note ------------------------------
 lab_down >/dev/null 2>&1

@@ -30,6 +30,9 @@ the sink runs, for tests where a server refuses someone now and accepts
 him later: each line "ADDRESS CODE" (e.g. "carol@localhost 550" or
 "carol@localhost 450") refuses that address (case-insensitive) with that
 4xx or 5xx code. It is read again at every RCPT; no file, no refusals.
+While a file named no-8bitmime exists beside it, EHLO leaves 8BITMIME out
+(a server that takes 7-bit mail only); each .json has the MAIL FROM
+parameters (mail_options: "BODY=8BITMIME", ...).
 
 --ports-file F receives "SMTP_PORT SMTPS_PORT" (SMTPS empty with --no-tls)
 once the sockets listen. SIGTERM/SIGINT stop the server cleanly.
@@ -104,6 +107,13 @@ class Handler:
         self.spool = spool
         self.listener = listener
         self.refuse_file = refuse_file
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if os.path.exists(os.path.join(os.path.dirname(self.refuse_file),
+                                       "no-8bitmime")):
+            responses = [r for r in responses if r[4:] != "8BITMIME"]
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = refused_code(self.refuse_file, address)

@@ -35,7 +35,7 @@ tui_keys Enter
 tui_wait_selected "$sel1"
 ok $? ": runs the action by name (last-entry)"
 tui_keys ":" "no-such" Enter
-tui_wait "no action named 'no-such'"
+tui_wait "no command or action named 'no-such'"
 ok $? ": names an unknown action"
 tui_keys F5
 tui_wait "posta: keys"

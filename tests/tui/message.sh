@@ -2,7 +2,7 @@
 # The pager: decoded accented mail, hostile bytes neutralised, raw view,
 # search, quoted text coloured.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 12
+plan 15
 tui_setup 200
 tui_start
 tui_wait "[200 messages" || { ok 1 "started"; tui_done; }
@@ -30,8 +30,17 @@ tui_keys / "gioved" Enter
 tui_screen -e | grep -qP '\e\[[0-9;]*7mgioved'
 ok $? "/ in the pager finds and highlights text"
 tui_keys h
-tui_wait "Content-Transfer-Encoding: 8bit"
-ok $? "h shows the full source (sanitised)"
+tui_wait "Received: from mx.example.net (mx.example.net [192.0.2.1]) by"
+ok $? "h shows every header field, a folded Received unfolded"
+tui_wait "[all headers]" && tui_screen | grep -q "│Subject: Perché il caffè è più buono" &&
+  tui_screen | grep -q "│Message-ID: <it.1@mkstore.posta.test>" &&
+  tui_screen | grep -q "il caffè è pronto"
+ok $? "h: encoded words decoded, the body still shown decoded"
+tui_keys H
+tui_wait "Subject: =?ISO-8859-1?Q?Perch=E9_il_caff=E8_=E8_pi=F9_buono?="
+ok $? "H shows the full source (sanitised)"
+tui_wait "Content-Transfer-Encoding: 8bit" && tui_wait "[source]"
+ok $? "the source is marked as such"
 tui_keys q j Enter
 tui_wait "END-OF-HOSTILE"
 scr=$(tui_screen -e | sed 's/\x1b\[[0-9;]*m//g')

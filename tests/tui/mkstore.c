@@ -100,7 +100,10 @@ italian(struct mk *mk, struct store_msg *m)
 	m->from_name = "Lucia Ferrè";
 	m->from_addr = "lucia.ferre@example.net";
 	m->message_id = "it.1@mkstore.posta.test";
-	hdr = xasprintf("From: =?ISO-8859-1?Q?Lucia_Ferr=E8?= "
+	hdr = xasprintf("Received: from mx.example.net (mx.example.net "
+	    "[192.0.2.1])\r\n\tby lab.posta.test with ESMTPS; Mon, 20 Nov 2023 "
+	    "10:00:01 +0100\r\n"
+	    "From: =?ISO-8859-1?Q?Lucia_Ferr=E8?= "
 	    "<lucia.ferre@example.net>\r\nTo: Alice Lab <alice@lab.posta.test>"
 	    "\r\nSubject: =?ISO-8859-1?Q?Perch=E9_il_caff=E8_=E8_pi=F9_buono?="
 	    "\r\nDate: Mon, 20 Nov 2023 10:00:00 +0100\r\nMessage-ID: "
@@ -249,6 +252,7 @@ fill(struct mk *mk, const char *account, const char *folder, long count,
 			k = (int)(i % (long)(sizeof names / sizeof names[0]));
 			m.from_name = (char *)names[k];
 			m.from_addr = (char *)addrs[k];
+			m.to_list = "Alice Lab <alice@lab.posta.test>";
 			if (i == 10 || i == 13) {
 				subj = xstrdup(i == 13 ? "Weekly planning" :
 				    "Re: Weekly planning");

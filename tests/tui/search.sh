@@ -1,10 +1,11 @@
 #!/bin/bash
 # The query language in the index (doc/SEARCH.md): l limits the index to
 # the messages that match (status line: the limit and its count), l with
-# nothing clears it, a syntax error is named with its position; / and n
+# nothing clears it (the count comes after the limited rows are drawn),
+# a syntax error is named with its position; / and n
 # find the next match and wrap around the folder.
 source "$POSTA_SRCDIR/tests/tui/tui-lib.sh"
-plan 10
+plan 11
 tui_setup 200
 tui_start
 tui_wait "[200 messages" || { ok 1 "started"; tui_done; }
@@ -28,6 +29,10 @@ ok $? "and the limit stays as it was"
 tui_keys l Enter
 tui_wait "[200 messages, "
 ok $? "l with an empty query clears the limit"
+tui_keys l "subject:nosuchword" Enter
+tui_wait "no message matches the limit" &&
+  tui_wait "[limit: subject:nosuchword: 0 of 200 messages]"
+ok $? "a limit with no match says so once it is counted"
 tui_keys l "citta" Enter
 tui_wait "[limit: citta: 24 of 200 messages]" && tui_keys l "all" Enter &&
   tui_wait "[200 messages, "

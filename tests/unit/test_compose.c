@@ -140,14 +140,127 @@ text_encoding_is_chosen_by_content(void **state)
 	(void)state;
 	assert_int_equal(compose_text_encoding(ascii, strlen(ascii)),
 	    MAILMIME_MECHANISM_7BIT);
+	/* 8-bit text goes as it is (8bit), never base64. */
 	assert_int_equal(compose_text_encoding(italian, strlen(italian)),
-	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	    MAILMIME_MECHANISM_8BIT);
 	assert_int_equal(compose_text_encoding(russian, strlen(russian)),
-	    MAILMIME_MECHANISM_BASE64);
+	    MAILMIME_MECHANISM_8BIT);
 	assert_int_equal(compose_text_encoding(longline, strlen(longline)),
 	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
 	assert_int_equal(compose_text_encoding("From me\n", 8),
 	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	/* CRLF line ends count as ASCII lines. */
+	assert_int_equal(compose_text_encoding("Hi\r\nBye\r\n", 9),
+	    MAILMIME_MECHANISM_7BIT);
+	/* What SMTP cannot carry as 8bit: NUL, a bare CR. */
+	assert_int_equal(compose_text_encoding("caff\xc3\xa8\0x\n", 9),
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	assert_int_equal(compose_text_encoding("caff\xc3\xa8\rx\n", 9),
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+}
+
+/* A line of 998 bytes is 8bit; one byte more forces quoted-printable. */
+static void
+text_encoding_long_lines_force_qp(void **state)
+{
+	char	buf[1200];
+
+	(void)state;
+	memset(buf, 'a', sizeof buf);
+	memcpy(buf, "caff\xc3\xa8 ", 7);
+	buf[998] = '\n';
+	assert_int_equal(compose_text_encoding(buf, 999),
+	    MAILMIME_MECHANISM_8BIT);
+	buf[998] = 'a';
+	buf[999] = '\n';
+	assert_int_equal(compose_text_encoding(buf, 1000),
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	/* An ASCII one as well, and a short ASCII text stays 7bit. */
+	memset(buf, 'a', 999);
+	assert_int_equal(compose_text_encoding(buf, 1000),
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+	assert_int_equal(compose_text_encoding("ok\n", 3),
+	    MAILMIME_MECHANISM_7BIT);
+}
+
+/* Is raw all ASCII with lines of at most 78 bytes before CRLF? */
+static void
+assert_7bit_short(const char *raw, size_t len)
+{
+	size_t	k, l;
+
+	for (k = 0; k < len; k++)
+		assert_true((unsigned char)raw[k] < 0x80);
+	for (k = 0; k < len; ) {
+		l = strcspn(raw + k, "\n");
+		assert_true(l <= 78);
+		k += l + (raw[k + l] == '\n');
+	}
+}
+
+/*
+ * 8-bit text is built 8bit; compose_downgrade() (a server without
+ * 8BITMIME) turns it quoted-printable, 7-bit, reading the same; an
+ * attachment beside it is untouched.
+ */
+static void
+built_8bit_body_downgrades_to_qp(void **state)
+{
+	struct compose_draft	 d = { 0 };
+	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
+				    MAIL_RENDER_NO_ATTACHMENTS, 0 };
+	struct mail_part	*parts;
+	struct perr		 e;
+	size_t			 len, dlen, np, i, blen;
+	char			*raw, *down, *text, *b, *att;
+	int			 pass;
+
+	(void)state;
+	d.from = strdup("a@example.org");
+	d.to = strdup("b@example.org");
+	for (pass = 0; pass < 2; pass++) {
+		compose_draft_set(&d.body, "Ciao, com'è andata?\nПривет.\n"
+		    "=uguale e spazio \n");
+		if (pass == 1) {
+			att = malloc(4);
+			memcpy(att, "\x89PNG", 4);
+			compose_draft_attach(&d, att, 4, "p.png", NULL, NULL);
+		}
+		raw = build(&d, NULL, &len);
+		assert_non_null(strstr(raw, "Content-Transfer-Encoding: 8bit"));
+		assert_non_null(strstr(raw, "Ciao, com'è andata?"));
+		assert_int_equal(compose_downgrade(raw, len, &down, &dlen,
+		    &e), 1);
+		assert_7bit_short(down, dlen);
+		assert_null(strstr(down, "Content-Transfer-Encoding: 8bit"));
+		assert_non_null(strstr(down, "Content-Transfer-Encoding: "
+		    "quoted-printable"));
+		assert_int_equal(mail_render(down, dlen, &text, &ro, &e), 0);
+		assert_non_null(strstr(text, "Ciao, com'è andata?\nПривет.\n"
+		    "=uguale e spazio \n"));
+		free(text);
+		if (pass == 1) {
+			assert_int_equal(mail_attachments(down, dlen, &parts,
+			    &np, &e), 0);
+			for (i = 0; i < np; i++)
+				if (parts[i].role == MAIL_PART_ATTACHMENT) {
+					assert_int_equal(mail_part_decode(down,
+					    dlen, parts[i].id, &b, &blen, &e),
+					    0);
+					assert_int_equal(blen, 4);
+					assert_memory_equal(b, "\x89PNG", 4);
+					free(b);
+				}
+			mail_parts_free(parts, np);
+		}
+		/* Nothing 8-bit left: nothing to do. */
+		assert_int_equal(compose_downgrade(down, dlen, &b, &blen, &e),
+		    0);
+		assert_null(b);
+		free(down);
+		free(raw);
+	}
+	compose_draft_free(&d);
 }
 
 static void
@@ -172,15 +285,13 @@ built_body_is_7bit_and_decodes_back(void **state)
 	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
 		compose_draft_set(&d.body, bodies[i]);
 		raw = build(&d, NULL, &len);
-		for (k = 0; k < len; k++)
-			assert_true((unsigned char)raw[k] < 0x80);
-		/* No line over 78 + CRLF. */
-		for (k = 0; raw[k] != '\0'; ) {
-			size_t l = strcspn(raw + k, "\n");
-
-			assert_true(l <= 78);
-			k += l + (raw[k + l] == '\n');
+		/* As a server without 8BITMIME gets it. */
+		if (compose_downgrade(raw, len, &text, &k, &e) == 1) {
+			free(raw);
+			raw = text;
+			len = k;
 		}
+		assert_7bit_short(raw, len);
 		assert_int_equal(mail_render(raw, len, &text, &ro, &e), 0);
 		assert_non_null(strstr(text, i == 2 ? "short ascii" :
 		    i == 0 ? "riga con spazio finale \n" : "До свидания."));
@@ -811,6 +922,8 @@ main(void)
 		cmocka_unit_test(rfc2047_encoding_round_trips_accented_subjects),
 		cmocka_unit_test(rfc2047_names_are_encoded_whole),
 		cmocka_unit_test(text_encoding_is_chosen_by_content),
+		cmocka_unit_test(text_encoding_long_lines_force_qp),
+		cmocka_unit_test(built_8bit_body_downgrades_to_qp),
 		cmocka_unit_test(built_body_is_7bit_and_decodes_back),
 		cmocka_unit_test(attachments_keep_bytes_and_rfc2231_names),
 		cmocka_unit_test(mime_type_uses_extension_and_content),

@@ -279,6 +279,60 @@ error_unknown_general_key(void **state)
 }
 
 static void
+display_settings_are_read(void **state)
+{
+	struct config	*cfg = load_ok(ACCT);
+
+	(void)state;
+	assert_null(cfg->index_format);
+	assert_true(cfg->confirm_send);
+	assert_int_equal(cfg->delete_model, CONFIG_DELETE_TRASH);
+	assert_false(cfg->prefer_html);
+	config_free(cfg);
+	cfg = load_ok("[general]\nindex_format = %Z %-20.20F %{%d %b} %s\n"
+	    "date_format = %d.%m.%y\nsort = reverse-size\nthreads = yes\n"
+	    "sidebar_width = 24\neditor = vim -u NONE\ndelete_model = mark\n"
+	    "keep_tags = yes\nconfirm_send = no\n"
+	    "alternative_order = text/html text/plain\n"
+	    "auto_view = text/calendar, application/*\n" ACCT);
+	assert_string_equal(cfg->index_format, "%Z %-20.20F %{%d %b} %s");
+	assert_string_equal(cfg->date_format, "%d.%m.%y");
+	assert_int_equal(cfg->sort, CONFIG_SORT_SIZE);
+	assert_true(cfg->sort_reverse);
+	assert_true(cfg->threads);
+	assert_int_equal(cfg->sidebar_width, 24);
+	assert_string_equal(config_editor(cfg), "vim -u NONE");
+	assert_int_equal(cfg->delete_model, CONFIG_DELETE_MARK);
+	assert_true(cfg->keep_tags);
+	assert_false(cfg->confirm_send);
+	assert_true(cfg->prefer_html);
+	assert_int_equal(cfg->nauto_view, 2);
+	assert_string_equal(cfg->auto_view[1], "application/*");
+	config_free(cfg);
+}
+
+static void
+error_bad_display_settings(void **state)
+{
+	(void)state;
+	load_fails("[general]\nindex_format = %-9q\n", 0600, "2: key "
+	    "'index_format': expected %d, %{STRFTIME}, %f, %F, %n, %t, %s, "
+	    "%Z, %c or %% (with a width such as %-20.20f) at character 1, "
+	    "got '%-9q'");
+	load_fails("[general]\ndelete_model = shred\n", 0600, "2: key "
+	    "'delete_model': expected trash or mark, got 'shred'");
+	load_fails("[general]\nsort = newest\n", 0600, "2: key 'sort': "
+	    "expected date, from, subject or size (reverse-date, ... the "
+	    "other way), got 'newest'");
+	load_fails("[general]\nsidebar_width = 2\n", 0600, "2: key "
+	    "'sidebar_width': expected a number of columns from 8 to 200, "
+	    "got '2'");
+	load_fails("[general]\nauto_view = calendar\n", 0600, "2: key "
+	    "'auto_view': expected MIME types such as text/calendar, got "
+	    "'calendar'");
+}
+
+static void
 new_mail_settings_are_read(void **state)
 {
 	struct config	*cfg = load_ok(ACCT);
@@ -748,6 +802,8 @@ main(void)
 		cmocka_unit_test(error_key_before_section),
 		cmocka_unit_test(error_unknown_general_key),
 		cmocka_unit_test(new_mail_settings_are_read),
+		cmocka_unit_test(display_settings_are_read),
+		cmocka_unit_test(error_bad_display_settings),
 		cmocka_unit_test(error_unknown_account_key),
 		cmocka_unit_test(error_account_without_name),
 		cmocka_unit_test(error_account_defined_twice),

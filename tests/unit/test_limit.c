@@ -261,6 +261,43 @@ the_deadline_grows_with_what_arrives(void **state)
 	unsetenv("POSTA_NET_DEADLINE");
 }
 
+/*
+ * NOTIFY's news (imap_status_heard()): untagged STATUS lines are counted
+ * wherever they come (between a FETCH's lines, after a literal), and only
+ * those: not a STATUS word inside a literal, a quoted string, free text
+ * or a tagged line; whether fed whole or byte by byte.
+ */
+static void
+untagged_status_lines_are_counted(void)
+{
+	static const char	reply[] =
+	    "* 1 FETCH (UID 7 BODY[HEADER] {30}\r\n"
+	    "\r\n* STATUS Fake (MESSAGES 1)\r\n)\r\n"
+	    "* STATUS Work (MESSAGES 3 UIDNEXT 9)\r\n"
+	    "* 2 FETCH (UID 8 FLAGS (\\Seen) X \"* STATUS Y\")\r\n"
+	    "* OK * STATUS is not a status\r\n"
+	    "A1 STATUS nothing\r\n"
+	    "* status \"Archive\" (MESSAGES 1)\r\n"
+	    "A2 OK FETCH done\r\n";
+	struct net_limits	 l;
+	struct net_lexer	*a, *b;
+	struct perr		 err;
+	size_t			 i;
+
+	net_limits_for(NET_CTX_IMAP_FETCH, &l);
+	a = net_lexer_new(&l, 0);
+	b = net_lexer_new(&l, 0);
+	assert_int_equal(net_lexer_statuses(a), 0);
+	assert_int_equal(net_lexer_feed(a, reply, strlen(reply), &err), 0);
+	for (i = 0; reply[i] != '\0'; i++)
+		assert_int_equal(net_lexer_feed(b, reply + i, 1, &err), 0);
+	/* Work's and Archive's (case does not matter); the rest is text. */
+	assert_int_equal(net_lexer_statuses(a), 2);
+	assert_int_equal(net_lexer_statuses(b), 2);
+	net_lexer_free(a);
+	net_lexer_free(b);
+}
+
 int
 main(void)
 {
@@ -273,6 +310,7 @@ main(void)
 		cmocka_unit_test(free_text_hides_nothing),
 		cmocka_unit_test(body_literals_are_streamed_apart),
 		cmocka_unit_test(the_deadline_grows_with_what_arrives),
+		cmocka_unit_test(untagged_status_lines_are_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

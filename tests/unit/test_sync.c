@@ -599,17 +599,39 @@ new_folder(struct tstore *t, const char *name)
 	return id;
 }
 
+static int
+count_row(void *arg, const struct store_msg *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* How many rows of folder the FTS5 query finds. */
+static int
+found_in(struct tstore *t, int64_t folder, const char *query)
+{
+	struct perr	err;
+	int		n = 0;
+
+	perr_clear(&err);
+	if (store_msg_search(t->st, 0, folder, query, 10, count_row, &n,
+	    &err) < 0)
+		fail_msg("search: %s", err.msg);
+	return n;
+}
+
 static void
 every_way_in_stores_the_same_row(void **state)
 {
 	static const char	 raw[] = INGEST_RAW;
 	struct tstore		 t;
-	struct store_msg	 m, a, b, c;
+	struct store_msg	 m, a, b, c, d;
 	struct account		 acct;
 	struct perr		 err;
 	struct backup_stats	 bs;
-	int64_t			 fimport, id;
-	char			*path;
+	int64_t			 fimport, fenvelope, id;
+	char			*path, *text;
 	FILE			*fp;
 
 	(void)state;
@@ -659,13 +681,39 @@ every_way_in_stores_the_same_row(void **state)
 		store_folder_free(&sent);
 	}
 
+	/*
+	 * IMAP's other way: the row from the server's description first
+	 * (here the same columns, no body), the body fetched later.
+	 */
+	fenvelope = new_folder(&t, "Envelope");
+	memset(&m, 0, sizeof m);
+	assert_int_equal(sync_ingest_parse(raw, sizeof raw - 1, &m, &text,
+	    &err), 0);
+	free(text);
+	m.folder_id = fenvelope;
+	m.uid = 8;
+	assert_int_equal(store_begin(t.st, &err), 0);
+	if (sync_ingest_store(t.st, t.thr, &m, NULL, 0, NULL, &id, &err) != 0)
+		fail_msg("envelope: %s", err.msg);
+	if (sync_ingest_body(t.st, id, raw, sizeof raw - 1, &err) != 0)
+		fail_msg("body: %s", err.msg);
+	assert_int_equal(store_commit(t.st, &err), 0);
+	store_msg_free(&m);
+	ingest_row(&t, fenvelope, &d);
+
 	same_row(&a, &b);
 	same_row(&a, &c);
+	same_row(&a, &d);
 	assert_null(a.subject);
 	assert_null(a.cc_list);
+	/* The search text too: every way finds the body's words. */
+	assert_int_equal(found_in(&t, t.folder, "body:words"), 1);
+	assert_int_equal(found_in(&t, fimport, "body:words"), 1);
+	assert_int_equal(found_in(&t, fenvelope, "body:words"), 1);
 	store_msg_free(&a);
 	store_msg_free(&b);
 	store_msg_free(&c);
+	store_msg_free(&d);
 	tstore_close(&t);
 }
 

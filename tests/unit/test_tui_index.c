@@ -822,6 +822,46 @@ test_empty_and_no_store(void **state)
 	fx_close(&fx);
 }
 
+/* index_format: expandos, widths (display columns), cuts, literals. */
+static void
+test_index_format_columns(void **state)
+{
+	struct ix_row	 r;
+	struct ix_fmt	 f = { 0 };
+	char		*s;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.from = (char *)"Zoë Müller";
+	r.from_addr = (char *)"zoe@example.net";
+	r.to = (char *)"Alice <alice@example.org>";
+	r.subject = (char *)"Riunione di lunedì";
+	r.size = 2048;
+	r.flags = STORE_FLAGGED;
+	r.date = 86400 * 400;	/* 5 Feb 1971: the same month in any zone */
+	f.now = (time_t)r.date;
+	f.date_format = "%Y";
+	f.format = "[%Z] %-12.12n|%8.8n|%.8s|%c|%d|%{%m}|%t|%%|%q";
+	s = ix_format_row(&f, &r, true, 80);
+	assert_string_equal(s, "[N!  *] Zoë Müller  |Zoë Mül~|Riunion~|"
+	    "2.0K|1971|02|Alice <alice@example.org>|%|%q");
+	free(s);
+	f.format = "%f / %F";
+	s = ix_format_row(&f, &r, false, 80);
+	assert_string_equal(s, "Zoë Müller <zoe@example.net> / Zoë Müller");
+	free(s);
+	f.recipients = true;	/* Sent, Drafts */
+	s = ix_format_row(&f, &r, false, 80);
+	assert_string_equal(s, "Zoë Müller <zoe@example.net> / "
+	    "To: Alice <alice@example.org>");
+	free(s);
+	/* A width beyond the bound is cut to it, not allocated. */
+	f.format = "%99999999n|";
+	s = ix_format_row(&f, &r, false, 80);
+	assert_int_equal(strlen(s), 512 + strlen("Zoë Müller") - 10 + 1);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -840,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_threaded_window_shows_each_message_once),
 		cmocka_unit_test(test_long_thread_shows_its_newest),
 		cmocka_unit_test(test_empty_and_no_store),
+		cmocka_unit_test(test_index_format_columns),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/cli-act.h"
+#include "util/i18n.h"
 
 int
 cli_act_open(struct cli_ctx *ctx, const char *account, struct cli_act *ca)
@@ -36,8 +37,8 @@ cli_act_close(struct cli_ctx *ctx, struct cli_act *ca, int rc)
 	/* Optional step: the action is already done here either way. */
 	perr_clear(&err);
 	if (app_act_push(ctx->cfg, ca->acct, &pushed, &err) != 0)
-		cli_error("%s (the change is saved here and waits in the "
-		    "journal: see posta journal)", err.msg);
+		cli_error(_("%s (the change is saved here and waits in the "
+		    "journal: see posta journal)"), err.msg);
 	return rc;
 }
 
@@ -50,8 +51,8 @@ cli_act_ids(char **argv, int n)
 	ids = xcalloc(n > 0 ? (size_t)n : 1, sizeof *ids);
 	for (i = 0; i < n; i++) {
 		if (cli_parse_id(argv[i], &ids[i]) != 0) {
-			cli_error("'%s' is not a message id (posta list shows "
-			    "them)", argv[i]);
+			cli_error(_("'%s' is not a message id (posta list shows "
+			    "them)"), argv[i]);
 			free(ids);
 			return NULL;
 		}

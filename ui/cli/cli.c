@@ -106,10 +106,17 @@ cli_usage_all(FILE *f)
 		    _(cmd_table[i]->summary));
 }
 
+const char *
+cli_usage_args(const struct cmd_entry *e)
+{
+	/* _("") would be the catalog's header: an empty usage stays empty. */
+	return e->usage[0] != '\0' ? _(e->usage) : "";
+}
+
 void
 cli_usage(const struct cmd_entry *e)
 {
-	fprintf(stderr, _("usage: posta %s %s\n"), e->name, e->usage);
+	fprintf(stderr, _("usage: posta %s %s\n"), e->name, cli_usage_args(e));
 }
 
 int

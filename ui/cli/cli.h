@@ -10,7 +10,7 @@
  *   cmd-folders.c        posta folders: folders with counts, from the store
  *   cmd-list.c           posta list: messages of a folder, table or JSON
  *   cmd-search.c         posta search: the query language over the store
- *   cmd-setup.c          posta setup: add an account (also on a first run)
+ *   cmd-setup*.c         posta setup: add an account (also on a first run)
  */
 #ifndef POSTA_CLI_H
 #define POSTA_CLI_H
@@ -22,6 +22,7 @@
 #include "util/util.h"
 #include "util/config.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 /* What every subcommand gets: the global options and a lazily loaded config. */
 struct cli_ctx {
@@ -47,6 +48,8 @@ struct cmd_entry {
 const struct cmd_entry	*cli_find(const char *name);
 void			 cli_usage_all(FILE *);
 void			 cli_usage(const struct cmd_entry *);
+/* The arguments of a command's usage line, translated. */
+const char		*cli_usage_args(const struct cmd_entry *);
 
 /*
  * Load the configuration once; on failure print the error (and, for a

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_addresses_entry;
 
@@ -54,7 +55,7 @@ cmd_addresses(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_addresses_entry = {
-	"addresses", "[-n LIMIT] QUERY",
-	"complete an address: those written to and seen, most used first",
+	"addresses", N_("[-n LIMIT] QUERY"),
+	N_("complete an address: those written to and seen, most used first"),
 	cmd_addresses
 };

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_check_account_entry;
 
@@ -19,11 +20,11 @@ check_tls_mode(enum tls_mode m)
 {
 	switch (m) {
 	case TLSM_IMPLICIT:
-		return "implicit TLS";
+		return _("implicit TLS");
 	case TLSM_STARTTLS:
 		return "STARTTLS";
 	default:
-		return "none";
+		return _("none");
 	}
 }
 
@@ -32,10 +33,12 @@ static void
 check_line(const char *label, const char *value)
 {
 	char	*safe;
+	char	*cell = text_fit(label, 13);
 
 	safe = sanitize_line(value != NULL && *value != '\0' ? value : "-");
-	printf("  %-13s %s\n", label, safe);
+	printf("  %s %s\n", cell, safe);
 	free(safe);
+	free(cell);
 }
 
 static void
@@ -47,31 +50,32 @@ check_print(const struct app_server_report *r, const struct endpoint *ep)
 	printf("%s %s\n", r->protocol, s);
 	free(s);
 	if (r->tls == TLSM_NONE)
-		check_line("tls:", "none (allow_plaintext = yes): the password "
-		    "travels in clear");
+		check_line(_("tls:"), _("none (allow_plaintext = yes): the "
+		    "password travels in clear"));
 	else {
 		s = xasprintf("%s %s (%s)", r->tls_version, r->tls_cipher,
 		    check_tls_mode(r->tls));
-		check_line("tls:", s);
+		check_line(_("tls:"), s);
 		free(s);
-		check_line("certificate:", r->cert_subject);
-		check_line("issuer:", r->cert_issuer);
-		check_line("sha256:", r->cert_sha256);
-		check_line("trusted:", r->pinned ?
-		    "by certificate_fingerprint (pinned)" :
-		    "chain and host name verified");
+		check_line(_("certificate:"), r->cert_subject);
+		check_line(_("issuer:"), r->cert_issuer);
+		check_line(_("sha256:"), r->cert_sha256);
+		check_line(_("trusted:"), r->pinned ?
+		    _("by certificate_fingerprint (pinned)") :
+		    _("chain and host name verified"));
 	}
 	if (r->preauth)
-		check_line("login:", "PREAUTH (the server needed no login)");
+		check_line(_("login:"),
+		    _("PREAUTH (the server needed no login)"));
 	else {
-		s = r->mech[0] != '\0' ? xasprintf("ok as %s (%s)", ep->user,
-		    r->mech) : xasprintf("ok as %s", ep->user);
-		check_line("login:", s);
+		s = r->mech[0] != '\0' ? xasprintf(_("ok as %s (%s)"),
+		    ep->user, r->mech) : xasprintf(_("ok as %s"), ep->user);
+		check_line(_("login:"), s);
 		free(s);
 	}
-	check_line("capabilities:", r->caps);
+	check_line(_("capabilities:"), r->caps);
 	if (r->missing[0] != '\0')
-		check_line("missing:", r->missing);
+		check_line(_("missing:"), r->missing);
 }
 
 /* Check one server; returns 0, or -1 after printing why on stderr. */
@@ -113,8 +117,8 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (ctx->offline)
-		return cli_error("check-account connects to the servers; "
-		    "refusing with --offline");
+		return cli_error(_("check-account connects to the servers; "
+		    "refusing with --offline"));
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	if ((acct = config_account(cfg, name, &err)) == NULL) {
@@ -123,13 +127,13 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 	}
 
 	s = sanitize_line(acct->name);
-	printf("account %s\n", s);
+	printf(_("account %s\n"), s);
 	free(s);
 	if (check_server(acct, APP_SERVER_IN) != 0)
 		failed = 1;
 	/* POP3: what the mode will do to the mail on the server. */
 	if ((s = app_pop3_warning(acct)) != NULL) {
-		printf("warning: %s\n", s);
+		printf(_("warning: %s\n"), s);
 		free(s);
 	}
 	if (acct->smtp.host != NULL &&
@@ -140,7 +144,7 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_check_account_entry = {
-	"check-account", "[-a ACCOUNT]",
-	"connect, verify TLS, log in and list server capabilities",
+	"check-account", N_("[-a ACCOUNT]"),
+	N_("connect, verify TLS, log in and list server capabilities"),
 	cmd_check_account
 };

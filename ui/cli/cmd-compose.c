@@ -12,6 +12,9 @@
  * --postpone, saved in Drafts). An unchanged file, or an editor that
  * fails, aborts; if the file cannot be read back (a bad header, a bad
  * address) nothing is sent and the file is kept for the user to fix.
+ * With confirm_send (the default) and a terminal on both ends, the
+ * message is shown and posta asks before it is sent: send, edit again,
+ * postpone, or stop with the draft kept.
  * "posta mailto:URL" (ui/main.c) comes here too.
  */
 #include <sys/stat.h>
@@ -25,23 +28,21 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "cli/cli-act.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_compose_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
-/* Run the user's editor on path; 0 when it exited 0. */
+/* Run the user's editor (config_editor()) on path; 0 when it exited 0. */
 static int
-run_editor(const char *path)
+run_editor(const char *ed, const char *path)
 {
-	const char	*ed;
 	pid_t		 pid;
 	int		 status;
 
-	if ((ed = getenv("VISUAL")) == NULL || *ed == '\0')
-		if ((ed = getenv("EDITOR")) == NULL || *ed == '\0')
-			ed = "vi";
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		return -1;
@@ -55,6 +56,34 @@ run_editor(const char *path)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * The message as written (sanitised: a quoted reply carries someone
+ * else's bytes), then the question; the answer's first letter, lower
+ * case: 'y' send, 'e' edit again, 'p' postpone, anything else (end of
+ * input among them) stop.
+ */
+static int
+ask_send(const char *text, size_t len)
+{
+	char	*safe = sanitize_text(text, len, true), line[64];
+
+	printf("\n%s\n", safe);
+	free(safe);
+	for (;;) {
+		fputs(_("Send this message? (y: send, e: edit again, "
+		    "p: postpone to Drafts, n: do not send) "), stdout);
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL)
+			return 'n';
+		switch (line[0]) {
+		case 'y': case 'Y': return 'y';
+		case 'e': case 'E': return 'e';
+		case 'p': case 'P': return 'p';
+		case 'n': case 'N': return 'n';
+		}
+	}
 }
 
 static int
@@ -93,6 +122,25 @@ read_all(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/*
+ * A resumed draft has done its job once its message is queued or
+ * postponed again: removed from Drafts for good (never to Trash), on the
+ * server too unless --offline. A failure is a warning: the message went.
+ */
+static void
+draft_done(struct cli_ctx *ctx, const char *account, int64_t id)
+{
+	struct cli_act	ca;
+	struct perr	err;
+
+	if (cli_act_open(ctx, account, &ca) != 0)
+		return;
+	if (app_act_remove(ca.act, &id, 1, NULL, &err) != 0)
+		(void)cli_error("compose: the draft %lld stays in Drafts: %s",
+		    (long long)id, err.msg);
+	(void)cli_act_close(ctx, &ca, CLI_OK);
 }
 
 static int
@@ -154,7 +202,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
 		free(files);
 		free(addrs);
-		cli_error("compose: expected a message id, got '%s'", idarg);
+		cli_error(_("compose: expected a message id, got '%s'"),
+		    idarg);
 		return CLI_USAGE;
 	}
 	if ((cfg = cli_config(ctx)) == NULL) {
@@ -185,7 +234,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	for (i = 0; i < nfiles; i++)
 		if (app_draft_attach_file(&d, files[i], &err) != 0) {
-			rc = cli_error("compose: %s", err.msg);
+			rc = cli_error(_("compose: %s"), err.msg);
 			goto out;
 		}
 
@@ -193,7 +242,7 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 		dir = "/tmp";
 	snprintf(path, sizeof path, "%s/posta-draft-XXXXXX", dir);
 	if ((fd = mkstemp(path)) == -1) {
-		rc = cli_error("compose: %s: %s", path, strerror(errno));
+		rc = cli_error(_("compose: %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	close(fd);
@@ -201,66 +250,88 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	if (write_file(path, orig) != 0) {
 		free(orig);
 		unlink(path);
-		rc = cli_error("compose: cannot write %s", path);
+		rc = cli_error(_("compose: cannot write %s"), path);
 		goto out;
 	}
-	if (run_editor(path) != 0) {
+again:
+	if (run_editor(config_editor(cfg), path) != 0) {
 		free(orig);
-		rc = cli_error("compose: the editor failed; nothing sent (the "
-		    "draft is kept in %s)", path);
+		rc = cli_error(_("compose: the editor failed; nothing sent "
+		    "(the draft is kept in %s)"), path);
 		goto out;
 	}
 	if ((text = read_all(path, &len)) == NULL) {
 		free(orig);
-		rc = cli_error("compose: cannot read %s back", path);
+		rc = cli_error(_("compose: cannot read %s back"), path);
 		goto out;
 	}
 	if (strcmp(text, orig) == 0 && kind != APP_COMPOSE_RESUME &&
 	    nfiles == 0 && naddrs == 0) {
 		free(orig);
 		unlink(path);
-		fprintf(stderr, "posta: compose: the draft was not changed; "
-		    "aborted\n");
+		fprintf(stderr, "%s", _("posta: compose: the draft was not "
+		    "changed; aborted\n"));
 		rc = CLI_FAIL;
 		goto out;
 	}
 	free(orig);
 	if (compose_draft_file_parse(text, len, &d, &err) != 0) {
-		rc = cli_error("compose: %s (nothing sent; the draft is kept "
-		    "in %s)", err.msg, path);
+		rc = cli_error(_("compose: %s (nothing sent; the draft is kept "
+		    "in %s)"), err.msg, path);
 		goto out;
+	}
+	if (!postpone && cfg->confirm_send && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		switch (ask_send(text, len)) {
+		case 'e':
+			free(text);
+			text = NULL;
+			orig = xstrdup("");	/* any text is a change now */
+			goto again;
+		case 'p':
+			postpone = true;
+			break;
+		case 'y':
+			break;
+		default:
+			fprintf(stderr, _("posta: compose: not sent; the draft "
+			    "is kept in %s\n"), path);
+			rc = CLI_FAIL;
+			goto out;
+		}
 	}
 	if (postpone) {
 		if (app_postpone(cfg, acct, &d, ctx->offline, note, sizeof note,
 		    &err) != 0) {
-			rc = cli_error("compose: %s (the draft is kept in %s)",
+			rc = cli_error(_("compose: %s (the draft is kept in %s)"),
 			    err.msg, path);
 			goto out;
 		}
 		if (note[0] != '\0')
 			fprintf(stderr, "posta: %s\n", note);
-		printf("posta: postponed to Drafts\n");
+		printf("%s", _("posta: postponed to Drafts\n"));
 		unlink(path);
+		if (kind == APP_COMPOSE_RESUME)
+			draft_done(ctx, account, id);
 		goto out;
 	}
 	so.offline = ctx->offline;
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
-	    kind == APP_COMPOSE_REPLY_LIST)
-		so.answers = id;
 	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &oid,
 	    &err) != 0) {
 		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
 		    0) {
-			rc = cli_error("compose: %s (nothing sent; the draft is "
-			    "kept in %s)", err.msg, path);
+			rc = cli_error(_("compose: %s (nothing sent; the draft "
+			    "is kept in %s)"), err.msg, path);
 			goto out;
 		}
 		rc = CLI_FAIL;
 	} else if (so.offline)
-		printf("posta: queued as outbox %lld; it goes with the next "
-		    "'posta sync' or 'posta outbox --flush'\n", (long long)oid);
+		printf(_("posta: queued as outbox %lld; it goes with the next "
+		    "'posta sync' or 'posta outbox --flush'\n"), (long long)oid);
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
+	if (kind == APP_COMPOSE_RESUME)
+		draft_done(ctx, account, id);
 out:
 	free(text);
 	free(files);
@@ -270,10 +341,10 @@ out:
 }
 
 const struct cmd_entry cmd_compose_entry = {
-	"compose", "[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
+	"compose", N_("[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
 	"| --forward ID "
 	"[--attach-original] | --resume ID] [-A FILE]... [--postpone] "
-	"[ADDRESS... | mailto:URL]",
-	"write a message in $VISUAL/$EDITOR, then send or postpone it",
+	"[ADDRESS... | mailto:URL]"),
+	N_("write a message in $VISUAL/$EDITOR, then send or postpone it"),
 	cmd_compose
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli-act.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_delete_entry;
 extern const struct cmd_entry cmd_undelete_entry;
@@ -79,19 +80,19 @@ cmd_expunge(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_delete_entry = {
-	"delete", "[-a ACCOUNT] ID...",
-	"move messages to Trash; in Trash, mark them \\Deleted (offline too)",
+	"delete", N_("[-a ACCOUNT] ID..."),
+	N_("move messages to Trash; in Trash, mark them \\Deleted (offline too)"),
 	cmd_delete
 };
 
 const struct cmd_entry cmd_undelete_entry = {
-	"undelete", "[-a ACCOUNT] ID...",
-	"clear \\Deleted of messages not yet expunged (offline too)",
+	"undelete", N_("[-a ACCOUNT] ID..."),
+	N_("clear \\Deleted of messages not yet expunged (offline too)"),
 	cmd_undelete
 };
 
 const struct cmd_entry cmd_expunge_entry = {
-	"expunge", "[-a ACCOUNT] [FOLDER]",
-	"remove the \\Deleted messages of a folder (default: every folder)",
+	"expunge", N_("[-a ACCOUNT] [FOLDER]"),
+	N_("remove the \\Deleted messages of a folder (default: every folder)"),
 	cmd_expunge
 };

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_export_entry;
 
@@ -49,18 +50,22 @@ export_folder(struct store *st, const struct store_folder *f,
 
 	name = sanitize_line(f->name);
 	if (app_export(st, f->id, fmt, path, &bs, &err) != 0) {
-		cli_error("export %s: %s", name, err.msg);
+		cli_error(_("export of %s: %s"), name, err.msg);
 		free(name);
 		return CLI_FAIL;
 	}
 	where = sanitize_line(path);
-	printf("%s: %llu messages (%llu KiB) -> %s\n", name,
+	printf(ngettext("%s: %llu message (%llu KiB) -> %s\n",
+	    "%s: %llu messages (%llu KiB) -> %s\n", bs.messages), name,
 	    (unsigned long long)bs.messages,
 	    (unsigned long long)(bs.bytes + 1023) / 1024, where);
 	if (bs.no_body > 0)
-		printf("%s: %llu messages were NOT exported: only their "
+		printf(ngettext("%s: %llu message was NOT exported: only its "
 		    "headers are stored here (set offline = all for the "
-		    "account and run posta sync first)\n", name,
+		    "account and run posta sync first)\n",
+		    "%s: %llu messages were NOT exported: only their "
+		    "headers are stored here (set offline = all for the "
+		    "account and run posta sync first)\n", bs.no_body), name,
 		    (unsigned long long)bs.no_body);
 	free(where);
 	free(name);
@@ -110,8 +115,8 @@ cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	if (folder != NULL) {
 		if (store_folder_by_name(st, account_id, folder, &f,
 		    &err) != 0) {
-			rc = err.code == PERR_NOTFOUND ? cli_error("account "
-			    "%s: no folder named '%s' (see posta folders)",
+			rc = err.code == PERR_NOTFOUND ? cli_error(_("account "
+			    "%s: no folder named '%s' (see posta folders)"),
 			    acct->name, folder) : cli_error("%s", err.msg);
 			goto out;
 		}
@@ -147,8 +152,8 @@ out:
 }
 
 const struct cmd_entry cmd_export_entry = {
-	"export", "[-a ACCOUNT] [FOLDER] --mbox FILE | --maildir DIR",
-	"back up a folder (or every folder, into the directory given) as "
-	"mbox or Maildir",
+	"export", N_("[-a ACCOUNT] [FOLDER] --mbox FILE | --maildir DIR"),
+	N_("back up a folder (or every folder, into the directory given) as "
+	"mbox or Maildir"),
 	cmd_export
 };

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "cli/cli-act.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_flag_entry;
 
@@ -64,9 +65,9 @@ cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
 		    argv[i][1] != '\0')) {
 			if (flag_word(argv[i], &add, &remove) != 0) {
 				free(words);
-				cli_error("unknown flag '%s' (use +seen, -seen, "
+				cli_error(_("unknown flag '%s' (use +seen, -seen, "
 				    "+flagged, -flagged, +answered, -answered, "
-				    "+deleted, -deleted, +draft, -draft)",
+				    "+deleted, -deleted, +draft, -draft)"),
 				    argv[i]);
 				return CLI_USAGE;
 			}
@@ -80,7 +81,7 @@ cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((add & remove) != 0) {
 		free(words);
-		cli_error("a flag cannot be both set and cleared");
+		cli_error(_("a flag cannot be both set and cleared"));
 		return CLI_USAGE;
 	}
 	ids = cli_act_ids(words, nids);
@@ -100,8 +101,8 @@ cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_flag_entry = {
-	"flag", "[-a ACCOUNT] ID... +seen|-seen|+flagged|-flagged|"
-	"+answered|-answered...",
-	"set or clear flags of messages (offline too)",
+	"flag", N_("[-a ACCOUNT] ID... +seen|-seen|+flagged|-flagged|"
+	"+answered|-answered..."),
+	N_("set or clear flags of messages (offline too)"),
 	cmd_flag
 };

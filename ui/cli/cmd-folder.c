@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli-act.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_mkdir_entry;
 extern const struct cmd_entry cmd_rename_entry;
@@ -103,31 +104,31 @@ cmd_unsubscribe(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_mkdir_entry = {
-	"mkdir", "[-a ACCOUNT] FOLDER",
-	"create a folder, subscribed (offline too)",
+	"mkdir", N_("[-a ACCOUNT] FOLDER"),
+	N_("create a folder, subscribed (offline too)"),
 	cmd_mkdir
 };
 
 const struct cmd_entry cmd_rename_entry = {
-	"rename", "[-a ACCOUNT] OLD NEW",
-	"rename a folder and its subfolders (offline too)",
+	"rename", N_("[-a ACCOUNT] OLD NEW"),
+	N_("rename a folder and its subfolders (offline too)"),
 	cmd_rename
 };
 
 const struct cmd_entry cmd_rmdir_entry = {
-	"rmdir", "[-a ACCOUNT] [-f] FOLDER",
-	"delete a folder; -f even if it holds messages (offline too)",
+	"rmdir", N_("[-a ACCOUNT] [-f] FOLDER"),
+	N_("delete a folder; -f even if it holds messages (offline too)"),
 	cmd_rmdir
 };
 
 const struct cmd_entry cmd_subscribe_entry = {
-	"subscribe", "[-a ACCOUNT] FOLDER",
-	"subscribe to a folder: posta sync pulls it (offline too)",
+	"subscribe", N_("[-a ACCOUNT] FOLDER"),
+	N_("subscribe to a folder: posta sync pulls it (offline too)"),
 	cmd_subscribe
 };
 
 const struct cmd_entry cmd_unsubscribe_entry = {
-	"unsubscribe", "[-a ACCOUNT] FOLDER",
-	"unsubscribe from a folder (offline too)",
+	"unsubscribe", N_("[-a ACCOUNT] FOLDER"),
+	N_("unsubscribe from a folder (offline too)"),
 	cmd_unsubscribe
 };

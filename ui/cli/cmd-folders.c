@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "app/app.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_folders_entry;
 
@@ -11,14 +12,14 @@ static const char *
 special_name(enum store_special s)
 {
 	switch (s) {
-	case STORE_SPECIAL_INBOX:	return "inbox";
-	case STORE_SPECIAL_SENT:	return "sent";
-	case STORE_SPECIAL_DRAFTS:	return "drafts";
-	case STORE_SPECIAL_TRASH:	return "trash";
-	case STORE_SPECIAL_JUNK:	return "junk";
-	case STORE_SPECIAL_ARCHIVE:	return "archive";
-	case STORE_SPECIAL_ALL:		return "all";
-	case STORE_SPECIAL_FLAGGED:	return "flagged";
+	case STORE_SPECIAL_INBOX:	return pgettext("folder role", "inbox");
+	case STORE_SPECIAL_SENT:	return pgettext("folder role", "sent");
+	case STORE_SPECIAL_DRAFTS:	return pgettext("folder role", "drafts");
+	case STORE_SPECIAL_TRASH:	return pgettext("folder role", "trash");
+	case STORE_SPECIAL_JUNK:	return pgettext("folder role", "junk");
+	case STORE_SPECIAL_ARCHIVE:	return pgettext("folder role", "archive");
+	case STORE_SPECIAL_ALL:		return pgettext("folder role", "all");
+	case STORE_SPECIAL_FLAGGED:	return pgettext("folder role", "flagged");
 	case STORE_SPECIAL_NONE:	break;
 	}
 	return "-";
@@ -37,13 +38,14 @@ print_folder(void *arg, const struct store_folder *f)
 				    f->name : "");
 	char			*cell = text_fit(name, 32);
 
+	char			*use = text_fit(special_name(f->special_use), 8);
+
 	if (app_folder_unsynced(acct, f, &hint))
-		printf("%s %-8s %8s %8s  %s\n", cell,
-		    special_name(f->special_use), "-", "-", hint);
+		printf("%s %s %8s %8s  %s\n", cell, use, "-", "-", hint);
 	else
-		printf("%s %-8s %8lld %8lld\n", cell,
-		    special_name(f->special_use), (long long)f->total,
+		printf("%s %s %8lld %8lld\n", cell, use, (long long)f->total,
 		    (long long)f->unread);
+	free(use);
 	free(cell);
 	free(name);
 	return 0;
@@ -58,7 +60,7 @@ cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
 	struct perr		 err;
 	int64_t			 account_id;
 	int			 i, rc = CLI_OK;
-	char			*head;
+	char			*head, *use;
 
 	if ((i = cli_getopt_account(&cmd_folders_entry, argc, argv,
 	    &name)) < 0)
@@ -69,8 +71,11 @@ cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (cli_open_reader(ctx, name, &acct, &st, &account_id) != 0)
 		return CLI_FAIL;
-	head = text_fit("FOLDER", 32);
-	printf("%s %-8s %8s %8s\n", head, "USE", "TOTAL", "UNREAD");
+	/* TRANSLATORS: column headings, 32, 8, 8 and 8 columns wide. */
+	head = text_fit(_("FOLDER"), 32);
+	use = text_fit(_("USE"), 8);
+	printf("%s %s %8s %8s\n", head, use, _("TOTAL"), _("UNREAD"));
+	free(use);
 	free(head);
 	if (store_folder_list(st, account_id, print_folder,
 	    (void *)acct, &err) != 0)
@@ -80,7 +85,7 @@ cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_folders_entry = {
-	"folders", "[-a ACCOUNT]",
-	"list the folders in the offline store with total and unread counts",
+	"folders", N_("[-a ACCOUNT]"),
+	N_("list the folders in the offline store with total and unread counts"),
 	cmd_folders
 };

@@ -13,8 +13,38 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_import_entry;
+
+/* One whole sentence per case, so that each translates as a whole. */
+static void
+import_report(const char *folder, const struct app_backup_stats *bs,
+    bool created)
+{
+	unsigned long long	n = bs->messages, dup = bs->duplicates;
+	unsigned long long	kib = (bs->bytes + 1023) / 1024;
+
+	if (dup == 0 && !created)
+		printf(ngettext("%s: %llu message imported (%llu KiB)\n",
+		    "%s: %llu messages imported (%llu KiB)\n", n),
+		    folder, n, kib);
+	else if (dup == 0)
+		printf(ngettext("%s: %llu message imported (%llu KiB) into a "
+		    "new local folder\n", "%s: %llu messages imported "
+		    "(%llu KiB) into a new local folder\n", n), folder, n, kib);
+	else if (!created)
+		printf(ngettext("%s: %llu message imported (%llu KiB), %llu "
+		    "already there skipped\n", "%s: %llu messages imported "
+		    "(%llu KiB), %llu already there skipped\n", n), folder, n,
+		    kib, dup);
+	else
+		printf(ngettext("%s: %llu message imported (%llu KiB), %llu "
+		    "already there skipped into a new local folder\n",
+		    "%s: %llu messages imported (%llu KiB), %llu already there "
+		    "skipped into a new local folder\n", n), folder, n, kib,
+		    dup);
+}
 
 static int
 cmd_import(struct cli_ctx *ctx, int argc, char **argv)
@@ -49,10 +79,10 @@ cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (folder == NULL || *folder == '\0' || path == NULL) {
 		cli_usage(&cmd_import_entry);
-		fprintf(stderr, "Messages are stored in FOLDER (created as a "
-		    "local folder when missing). For an IMAP account they stay\n"
-		    "local, without a server UID: posta does not upload them "
-		    "to the server (yet).\n");
+		fprintf(stderr, "%s", _("Messages are stored in FOLDER "
+		    "(created as a local folder when missing). For an IMAP "
+		    "account they stay\nlocal, without a server UID: posta "
+		    "does not upload them to the server (yet).\n"));
 		return CLI_USAGE;
 	}
 	if ((cfg = cli_config(ctx)) == NULL)
@@ -64,22 +94,16 @@ cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	if ((acct = config_account(cfg, account, &err)) == NULL)
 		return cli_error("%s", err.msg);
 	name = sanitize_line(folder);
-	printf("%s: %llu messages imported (%llu KiB)", name,
-	    (unsigned long long)bs.messages,
-	    (unsigned long long)(bs.bytes + 1023) / 1024);
-	if (bs.duplicates > 0)
-		printf(", %llu already there skipped",
-		    (unsigned long long)bs.duplicates);
-	printf("%s\n", created ? " into a new local folder" : "");
+	import_report(name, &bs, created);
 	if (acct->protocol == PROTO_IMAP)
-		printf("note: stored in posta only; they are not "
-		    "uploaded to the IMAP server\n");
+		printf("%s", _("note: stored in posta only; they are not "
+		    "uploaded to the IMAP server\n"));
 	free(name);
 	return CLI_OK;
 }
 
 const struct cmd_entry cmd_import_entry = {
-	"import", "[-a ACCOUNT] FOLDER (--mbox FILE | --maildir DIR)",
-	"store an mbox or Maildir in a folder (IMAP: kept local, not uploaded)",
+	"import", N_("[-a ACCOUNT] FOLDER (--mbox FILE | --maildir DIR)"),
+	N_("store an mbox or Maildir in a folder (IMAP: kept local, not uploaded)"),
 	cmd_import
 };

@@ -9,6 +9,7 @@
 
 #include "cli/cli-act.h"
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_journal_entry;
 
@@ -65,15 +66,18 @@ show_entry(void *arg, const struct store_journal *e)
 {
 	struct jview	*v = arg;
 	const char	*state;
-	char		*from, *to, *errtxt, flags[96], uid[24], when[20];
+	char		*from, *to, *errtxt, *cell, flags[96], uid[24];
+	char		 when[20];
 	time_t		 t = (time_t)e->created_at;
 	struct tm	 tm;
 
 	if (e->state == STORE_JFAILED) {
-		state = "failed";
+		state = pgettext("journal state", "failed");
 		v->failed++;
 	} else {
-		state = e->state == STORE_JSENT ? "sent" : "waiting";
+		state = e->state == STORE_JSENT ?
+		    pgettext("journal state", "sent") :
+		    pgettext("journal state", "waiting");
 		v->waiting++;
 	}
 	if (localtime_r(&t, &tm) == NULL ||
@@ -85,12 +89,15 @@ show_entry(void *arg, const struct store_journal *e)
 		snprintf(uid, sizeof uid, " uid %lu", (unsigned long)e->uid);
 	else
 		uid[0] = '\0';
-	printf("%-6lld %-7s %5d  %s  %s", (long long)e->id, state,
+	cell = text_fit(state, 7);
+	printf("%-6lld %s %5d  %s  %s", (long long)e->id, cell,
 	    e->attempts, when, store_jop_name(e->op));
+	free(cell);
 	switch (e->op) {
 	case STORE_JOP_FLAGS:
 		flag_text(flags, sizeof flags, e->flags_add, e->flags_remove);
-		printf(" %s in %s%s", flags, from, uid);
+		/* TRANSLATORS: flags, folder, " uid N" or nothing. */
+		printf(_(" %s in %s%s"), flags, from, uid);
 		break;
 	case STORE_JOP_MOVE:
 	case STORE_JOP_COPY:
@@ -108,11 +115,11 @@ show_entry(void *arg, const struct store_journal *e)
 		break;
 	}
 	if (e->message_id != 0)
-		printf(" (message %lld)", (long long)e->message_id);
+		printf(_(" (message %lld)"), (long long)e->message_id);
 	putchar('\n');
 	if (e->last_error != NULL) {
 		errtxt = sanitize_line(e->last_error);
-		printf("       error: %s\n", errtxt);
+		printf(_("       error: %s\n"), errtxt);
 		free(errtxt);
 	}
 	free(from);
@@ -136,7 +143,7 @@ list(struct cli_ctx *ctx, const char *account)
 	if (store_journal_list(st, account_id, show_entry, &v, &err) < 0)
 		rc = cli_error("%s", err.msg);
 	else
-		printf("%lld waiting, %lld failed\n", (long long)v.waiting,
+		printf(_("%lld waiting, %lld failed\n"), (long long)v.waiting,
 		    (long long)v.failed);
 	store_close(st);
 	return rc;
@@ -168,8 +175,8 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 		return list(ctx, account);
 	if (strcmp(arg, "all") != 0) {
 		if (cli_parse_id(arg, &id) != 0) {
-			cli_error("%s: expected an entry id or 'all', got "
-			    "'%s'", what, arg);
+			cli_error(_("%s: expected an entry id or 'all', got "
+			    "'%s'"), what, arg);
 			return CLI_USAGE;
 		}
 	}
@@ -191,7 +198,7 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_journal_entry = {
-	"journal", "[-a ACCOUNT] [--retry ID|all | --drop ID|all]",
-	"list the actions waiting for the server and the failed ones",
+	"journal", N_("[-a ACCOUNT] [--retry ID|all | --drop ID|all]"),
+	N_("list the actions waiting for the server and the failed ones"),
 	cmd_journal
 };

@@ -268,8 +268,8 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
 			limit = strtol(argv[++i], &end, 10);
 			if (*end != '\0' || limit < 0) {
-				cli_error("--limit: expected a number, got "
-				    "'%s'", argv[i]);
+				cli_error(_("--limit: expected a number, got "
+				    "'%s'"), argv[i]);
 				return CLI_USAGE;
 			}
 		} else if (argv[i][0] == '-' || folder != NULL) {
@@ -302,8 +302,8 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!found) {
 		if (err.code == PERR_NOTFOUND)
-			rc = cli_error("account %s: no folder named '%s' (see "
-			    "posta folders)", acct->name, folder);
+			rc = cli_error(_("account %s: no folder named '%s' "
+			    "(see posta folders)"), acct->name, folder);
 		else
 			rc = cli_error("%s", err.msg);
 		store_close(st);
@@ -333,7 +333,7 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "[-a ACCOUNT] [--limit N] [--json] [FOLDER]",
-	"list the messages of a folder (default INBOX), newest first",
+	"list", N_("[-a ACCOUNT] [--limit N] [--json] [FOLDER]"),
+	N_("list the messages of a folder (default INBOX), newest first"),
 	cmd_list
 };

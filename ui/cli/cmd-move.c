@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli-act.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_copy_entry;
@@ -79,19 +80,19 @@ cmd_archive(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_move_entry = {
-	"move", "[-a ACCOUNT] ID... FOLDER",
-	"move messages to another folder (offline too)",
+	"move", N_("[-a ACCOUNT] ID... FOLDER"),
+	N_("move messages to another folder (offline too)"),
 	cmd_move
 };
 
 const struct cmd_entry cmd_copy_entry = {
-	"copy", "[-a ACCOUNT] ID... FOLDER",
-	"copy messages to another folder (offline too)",
+	"copy", N_("[-a ACCOUNT] ID... FOLDER"),
+	N_("copy messages to another folder (offline too)"),
 	cmd_copy
 };
 
 const struct cmd_entry cmd_archive_entry = {
-	"archive", "[-a ACCOUNT] ID...",
-	"move messages to the Archive folder (offline too)",
+	"archive", N_("[-a ACCOUNT] ID..."),
+	N_("move messages to the Archive folder (offline too)"),
 	cmd_archive
 };

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "app/app.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_oauth2_entry;
 
@@ -55,8 +56,8 @@ cmd_oauth2(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (ctx->offline)
-		return cli_error("oauth2 login talks to the provider; refusing "
-		    "with --offline");
+		return cli_error(_("oauth2 login talks to the provider; "
+		    "refusing with --offline"));
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	if ((acct = config_account(cfg, argv[i], &err)) == NULL) {
@@ -70,17 +71,17 @@ cmd_oauth2(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	s = sanitize_line(acct->name);
 	if (acct->oauth2.refresh_token_command != NULL)
-		printf("Logged in: account %s keeps its refresh token through "
-		    "oauth2_refresh_token_command.\n", s);
+		printf(_("Logged in: account %s keeps its refresh token "
+		    "through oauth2_refresh_token_command.\n"), s);
 	else
-		printf("Logged in: account %s keeps its refresh token in a "
-		    "file of mode 0600 under the data directory.\n", s);
+		printf(_("Logged in: account %s keeps its refresh token in a "
+		    "file of mode 0600 under the data directory.\n"), s);
 	free(s);
 	return CLI_OK;
 }
 
 const struct cmd_entry cmd_oauth2_entry = {
-	"oauth2", "login [--device|--browser] ACCOUNT",
-	"log an account in with OAuth2 and keep its refresh token",
+	"oauth2", N_("login [--device|--browser] ACCOUNT"),
+	N_("log an account in with OAuth2 and keep its refresh token"),
 	cmd_oauth2
 };

@@ -23,6 +23,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_outbox_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
@@ -31,11 +32,11 @@ static int
 list_row(void *arg, const struct store_outbox *o)
 {
 	/* FAILED was refused for now: the next flush tries it again. */
-	static const char	*states[] = { "waiting", "will retry",
-				    "unknown", "refused" };
+	static const char	*states[] = { N_("waiting"), N_("will retry"),
+				    N_("unknown"), N_("refused") };
 	struct mail_headers	 h;
 	struct perr		 err;
-	char			 when[32], *to, *subj, *e, *left, *p;
+	char			 when[32], *to, *subj, *e, *left, *p, *st;
 	time_t			 t = (time_t)o->created_at;
 	struct tm		 tm;
 	size_t			*n = arg;
@@ -47,17 +48,20 @@ list_row(void *arg, const struct store_outbox *o)
 		snprintf(when, sizeof when, "?");
 	to = sanitize_line(h.to);
 	subj = sanitize_line(h.subject);
-	printf("%-5lld %-10s %2d  %s  %s  %s\n", (long long)o->id,
-	    (size_t)o->state < sizeof states / sizeof states[0] ?
-	    states[o->state] : "?", o->attempts, when, to, subj);
+	/* TRANSLATORS: an outbox state, cut to 10 columns. */
+	st = text_fit((size_t)o->state < sizeof states / sizeof states[0] ?
+	    _(states[o->state]) : "?", 10);
+	printf("%-5lld %s %2d  %s  %s  %s\n", (long long)o->id, st,
+	    o->attempts, when, to, subj);
+	free(st);
 	if (o->rcpt != NULL) {
 		/* One line: the addresses, comma-separated. */
 		left = xstrdup(o->rcpt);
 		for (p = left; (p = strchr(p, '\n')) != NULL; p++)
 			*p = ',';
 		e = sanitize_line(left);
-		printf("      still for: %s (the others have it or are in "
-		    "another row)\n", e);
+		printf(_("      still for: %s (the others have it or are in "
+		    "another row)\n"), e);
 		free(e);
 		free(left);
 	}
@@ -101,7 +105,7 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
-		cli_error("outbox: expected an outbox id, got '%s'", idarg);
+		cli_error(_("outbox: expected an outbox id, got '%s'"), idarg);
 		return CLI_USAGE;
 	}
 	if ((cfg = cli_config(ctx)) == NULL)
@@ -110,8 +114,8 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_error("%s", err.msg);
 	if (what == FLUSH) {
 		if (ctx->offline)
-			return cli_error("outbox: --flush needs the network "
-			    "(--offline was given)");
+			return cli_error(_("outbox: --flush needs the network "
+			    "(--offline was given)"));
 		if (app_outbox_flush(cfg, acct, cmd_send_report, NULL, NULL,
 		    &err) != 0)
 			return cli_error("%s", err.msg);
@@ -119,9 +123,9 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (access(cfg->store, F_OK) != 0) {
 		if (what == LIST)
-			printf("the outbox is empty\n");
+			printf("%s", _("the outbox is empty\n"));
 		return what == LIST ? CLI_OK :
-		    cli_error("outbox: no message %lld", (long long)id);
+		    cli_error(_("outbox: no message %lld"), (long long)id);
 	}
 	if ((st = store_open(cfg->store, what == LIST ? STORE_RDONLY :
 	    STORE_RDWR, &err)) == NULL)
@@ -132,29 +136,29 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 		if (err.code != PERR_NOTFOUND)
 			return cli_error("%s", err.msg);
 		if (what == LIST)
-			printf("the outbox is empty\n");
+			printf("%s", _("the outbox is empty\n"));
 		return what == LIST ? CLI_OK :
-		    cli_error("outbox: no message %lld", (long long)id);
+		    cli_error(_("outbox: no message %lld"), (long long)id);
 	}
 	switch (what) {
 	case LIST:
 		if (store_outbox_list(st, account_id, list_row, &n, &err) < 0)
 			rc = cli_error("%s", err.msg);
 		else if (n == 0)
-			printf("the outbox is empty\n");
+			printf("%s", _("the outbox is empty\n"));
 		break;
 	case RETRY:
 		if (store_outbox_retry(st, account_id, id, &err) != 0)
 			rc = cli_error("%s", err.msg);
 		else
-			printf("outbox %lld goes with the next flush\n",
+			printf(_("outbox %lld goes with the next flush\n"),
 			    (long long)id);
 		break;
 	case DROP:
 		if (store_outbox_drop(st, account_id, id, &err) != 0)
 			rc = cli_error("%s", err.msg);
 		else
-			printf("outbox %lld dropped\n", (long long)id);
+			printf(_("outbox %lld dropped\n"), (long long)id);
 		break;
 	default:
 		break;
@@ -164,7 +168,7 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_outbox_entry = {
-	"outbox", "[-a ACCOUNT] [--flush | --retry ID | --drop ID]",
-	"list the messages waiting to be sent; send, retry or drop them",
+	"outbox", N_("[-a ACCOUNT] [--flush | --retry ID | --drop ID]"),
+	N_("list the messages waiting to be sent; send, retry or drop them"),
 	cmd_outbox
 };

@@ -116,11 +116,13 @@ ask_servers(struct cli_ctx *ctx, struct store *st, const char *q,
 	if (app_search_server(ctx->cfg, st, q, o, ctx->offline, sf, err) != 0)
 		return -1;
 	for (i = 0; i < sf->nnotes; i++)
-		cli_error("search: %s", sf->notes[i]);
+		cli_error(_("search: %s"), sf->notes[i]);
 	if (sf->unstored > 0)
-		cli_error(_("search: the server found %zu more messages that "
-		    "are not in the store yet; run 'posta sync' to see them."),
-		    sf->unstored);
+		cli_error(ngettext("search: the server found %zu more message "
+		    "that is not in the store yet; run 'posta sync' to see it.",
+		    "search: the server found %zu more messages that are not "
+		    "in the store yet; run 'posta sync' to see them.",
+		    sf->unstored), sf->unstored);
 	return 0;
 }
 
@@ -178,8 +180,8 @@ cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
 			limit = strtol(argv[++i], &end, 10);
 			if (*end != '\0' || limit < 0 || limit > 1000000000) {
-				cli_error("--limit: expected a number, got "
-				    "'%s'", argv[i]);
+				cli_error(_("--limit: expected a number, got "
+				    "'%s'"), argv[i]);
 				return CLI_USAGE;
 			}
 			o.limit = (int)limit;
@@ -228,8 +230,8 @@ cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_search_entry = {
-	"search", "[--json] [--limit N] [--folder F] [--account A] [--threads]"
-	" [--count] QUERY...",
-	"find messages in every folder (see doc/SEARCH.md), newest first",
+	"search", N_("[--json] [--limit N] [--folder F] [--account A] [--threads]"
+	" [--count] QUERY..."),
+	N_("find messages in every folder (see doc/SEARCH.md), newest first"),
 	cmd_search
 };

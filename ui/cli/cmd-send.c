@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_send_entry;
 
@@ -32,28 +33,37 @@ cmd_send_report(void *arg, const struct app_outbox_event *ev)
 	(void)arg;
 	subj = sanitize_line(ev->subject);
 	text = sanitize_line(ev->text);
-	fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
-	    "posta: outbox %lld \"%s\": %s%s%s\n", (long long)ev->id, subj,
-	    app_outbox_words(ev), *text != '\0' ? ": " : "", text);
-	if ((ev->what == APP_OUTBOX_FAILED || ev->what ==
-	    APP_OUTBOX_PARTIAL) && ev->held)
-		fprintf(stderr, "posta: outbox %lld was refused for good%s; it "
-		    "is held: 'posta outbox --retry %lld' sends it again%s, "
-		    "'posta outbox --drop %lld' forgets it\n", (long long)ev->id,
-		    ev->what == APP_OUTBOX_PARTIAL ? " by some recipients" :
-		    "", (long long)ev->id, ev->what == APP_OUTBOX_PARTIAL ?
-		    " to them only" : "", (long long)ev->id);
-	else if (ev->what == APP_OUTBOX_FAILED || ev->what ==
-	    APP_OUTBOX_PARTIAL)
-		fprintf(stderr, "posta: outbox %lld stays in the outbox%s; "
-		    "'posta outbox --flush' tries again\n", (long long)ev->id,
-		    ev->what == APP_OUTBOX_PARTIAL ? " for the refused "
-		    "recipients" : "");
+	if (*text != '\0')
+		/* TRANSLATORS: id, subject, what happened, the server's words. */
+		fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
+		    _("posta: outbox %lld \"%s\": %s: %s\n"),
+		    (long long)ev->id, subj, app_outbox_words(ev), text);
+	else
+		fprintf(ev->what == APP_OUTBOX_SENT ? stdout : stderr,
+		    _("posta: outbox %lld \"%s\": %s\n"), (long long)ev->id,
+		    subj, app_outbox_words(ev));
+	if (ev->what == APP_OUTBOX_FAILED && ev->held)
+		fprintf(stderr, _("posta: outbox %1$lld was refused for good; "
+		    "it is held: 'posta outbox --retry %1$lld' sends it again, "
+		    "'posta outbox --drop %1$lld' forgets it\n"),
+		    (long long)ev->id);
+	else if (ev->what == APP_OUTBOX_PARTIAL && ev->held)
+		fprintf(stderr, _("posta: outbox %1$lld was refused for good "
+		    "by some recipients; it is held: 'posta outbox --retry "
+		    "%1$lld' sends it again to them only, 'posta outbox --drop "
+		    "%1$lld' forgets it\n"), (long long)ev->id);
+	else if (ev->what == APP_OUTBOX_FAILED)
+		fprintf(stderr, _("posta: outbox %lld stays in the outbox; "
+		    "'posta outbox --flush' tries again\n"), (long long)ev->id);
+	else if (ev->what == APP_OUTBOX_PARTIAL)
+		fprintf(stderr, _("posta: outbox %lld stays in the outbox for "
+		    "the refused recipients; 'posta outbox --flush' tries "
+		    "again\n"), (long long)ev->id);
 	else if (ev->what == APP_OUTBOX_UNKNOWN)
-		fprintf(stderr, "posta: outbox %lld may have been delivered; "
-		    "it is held: 'posta outbox --retry %lld' sends it again, "
-		    "'posta outbox --drop %lld' forgets it\n", (long long)ev->id,
-		    (long long)ev->id, (long long)ev->id);
+		fprintf(stderr, _("posta: outbox %1$lld may have been "
+		    "delivered; it is held: 'posta outbox --retry %1$lld' sends "
+		    "it again, 'posta outbox --drop %1$lld' forgets it\n"),
+		    (long long)ev->id);
 	free(subj);
 	free(text);
 }
@@ -153,12 +163,13 @@ cmd_send(struct cli_ctx *ctx, int argc, char **argv)
 	body = read_stdin(&len);
 	/* mail(1) says so too, and sends it. */
 	if (strspn(body, " \t\r\n") == len)
-		fprintf(stderr, "posta: warning: the message body is empty\n");
+		fprintf(stderr, "%s", _("posta: warning: the message body is "
+		    "empty\n"));
 	if (memchr(body, '\0', len) != NULL) {
 		free(body);
 		compose_draft_free(&d);
-		rc = cli_error("send: the body holds NUL bytes; attach binary "
-		    "data with -A FILE");
+		rc = cli_error("%s", _("send: the body holds NUL bytes; attach "
+		    "binary data with -A FILE"));
 		goto out;
 	}
 	/* The body read comes before the signature app_draft_new() added. */
@@ -178,19 +189,19 @@ cmd_send(struct cli_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < nfiles; i++)
 		if (app_draft_attach_file(&d, files[i], &err) != 0) {
 			compose_draft_free(&d);
-			rc = cli_error("send: %s", err.msg);
+			rc = cli_error(_("send: %s"), err.msg);
 			goto out;
 		}
 	if (app_send(cfg, acct, &d, &so, cmd_send_report, NULL, &stats, &id,
 	    &err) != 0) {
 		if (stats.sent + stats.partial + stats.failed + stats.unknown ==
 		    0)
-			rc = cli_error("send: %s", err.msg);
+			rc = cli_error(_("send: %s"), err.msg);
 		else
 			rc = CLI_FAIL;
 	} else if (so.offline)
-		printf("posta: queued as outbox %lld; it goes with the next "
-		    "'posta sync' or 'posta outbox --flush'\n", (long long)id);
+		printf(_("posta: queued as outbox %lld; it goes with the next "
+		    "'posta sync' or 'posta outbox --flush'\n"), (long long)id);
 	compose_draft_free(&d);
 out:
 	free(to);
@@ -208,8 +219,8 @@ usage:
 }
 
 const struct cmd_entry cmd_send_entry = {
-	"send", "[-a ACCOUNT] [-s SUBJECT] [-c CC] [-b BCC] [-A FILE]... "
-	"[--offline] ADDRESS... < body",
-	"send a message (mail(1) style): body from stdin, through the outbox",
+	"send", N_("[-a ACCOUNT] [-s SUBJECT] [-c CC] [-b BCC] [-A FILE]... "
+	"[--offline] ADDRESS... < body"),
+	N_("send a message (mail(1) style): body from stdin, through the outbox"),
 	cmd_send
 };

@@ -21,6 +21,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "util/i18n.h"
 
 extern const struct cmd_entry cmd_show_entry;
 
@@ -48,7 +49,9 @@ show_raw(const char *raw, size_t len)
 static void
 show_headers_only(const struct store_msg *m)
 {
-	const char	*labels[] = { "From", "To", "Cc", "Subject" };
+	const char	*labels[] = { pgettext("header", "From"),
+			    pgettext("header", "To"), pgettext("header", "Cc"),
+			    pgettext("header", "Subject") };
 	char		*from = NULL, *vals[4], *s;
 	size_t		 i;
 
@@ -71,7 +74,8 @@ show_headers_only(const struct store_msg *m)
 		printf("[posta: %s]\n", s);
 		free(s);
 	} else
-		printf("\n[the body of this message is not stored offline]\n");
+		printf("%s", _("\n[the body of this message is not stored "
+		    "offline]\n"));
 }
 
 /* The rendered message, with the note on a problem after its headers. */
@@ -126,15 +130,15 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (cli_parse_id(idarg, &id) != 0) {
-		cli_error("show: expected a message id (a number from posta "
-		    "list), got '%s'", idarg);
+		cli_error(_("show: expected a message id (a number from posta "
+		    "list), got '%s'"), idarg);
 		return CLI_USAGE;
 	}
 	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
 		return CLI_FAIL;
 	if (store_msg_get(st, id, &m, &err) != 0) {
 		rc = err.code == PERR_NOTFOUND ?
-		    cli_error("no message with id %lld", (long long)id) :
+		    cli_error(_("no message with id %lld"), (long long)id) :
 		    cli_error("%s", err.msg);
 		goto out;
 	}
@@ -144,8 +148,8 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	    acct->protocol == PROTO_IMAP && m.problem == NULL) {
 		/* Not stored: fetch it now (the reader sees the commit). */
 		if (app_fetch_body(ctx->cfg, acct, id, &err) != 0) {
-			cli_error("message %lld: the body could not be "
-			    "fetched: %s", (long long)id, err.msg);
+			cli_error(_("message %lld: the body could not be "
+			    "fetched: %s"), (long long)id, err.msg);
 			/* Shown as a message stored without its body. */
 			perr_set(&err, PERR_NOTFOUND, "no body");
 		} else
@@ -157,8 +161,8 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		if (raw_mode) {
-			rc = cli_error("message %lld: the body is not stored "
-			    "offline", (long long)id);
+			rc = cli_error(_("message %lld: the body is not "
+			    "stored offline"), (long long)id);
 			goto out;
 		}
 		show_headers_only(&m);
@@ -166,15 +170,15 @@ cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (raw_mode) {
 		if (show_raw(raw, len) != 0)
-			rc = cli_error("show: write error");
+			rc = cli_error("%s", _("show: write error"));
 		goto out;
 	}
 	if (mail_render(raw, len, &text, NULL, &err) != 0) {
-		rc = cli_error("message %lld: %s", (long long)id, err.msg);
+		rc = cli_error(_("message %lld: %s"), (long long)id, err.msg);
 		goto out;
 	}
 	if (show_text(text, m.problem) != 0)
-		rc = cli_error("show: write error");
+		rc = cli_error("%s", _("show: write error"));
 out:
 	free(text);
 	free(raw);
@@ -184,7 +188,7 @@ out:
 }
 
 const struct cmd_entry cmd_show_entry = {
-	"show", "[-a ACCOUNT] [--raw] ID",
-	"show a message as safe text, or its exact stored bytes with --raw",
+	"show", N_("[-a ACCOUNT] [--raw] ID"),
+	N_("show a message as safe text, or its exact stored bytes with --raw"),
 	cmd_show
 };

@@ -52,10 +52,10 @@ static const char *
 phase_word(enum sync_phase p)
 {
 	switch (p) {
-	case SYNC_CONNECT:	return "connecting";
-	case SYNC_FOLDERS:	return "listing folders";
-	case SYNC_HEADERS:	return "headers";
-	case SYNC_BODIES:	return "bodies";
+	case SYNC_CONNECT:	return _("connecting");
+	case SYNC_FOLDERS:	return _("listing folders");
+	case SYNC_HEADERS:	return _("headers");
+	case SYNC_BODIES:	return _("bodies");
 	default:		return "";
 	}
 }
@@ -70,9 +70,9 @@ draw(struct sync_view *v, const struct sync_progress *p, double t)
 	cell = text_fit(folder, 24);
 	if (p->total > 0 && dt > 0.5 && p->done > v->phase_done0) {
 		r = (double)(p->done - v->phase_done0) / dt;
-		snprintf(rate, sizeof rate, "  %.0f msg/s", r);
+		snprintf(rate, sizeof rate, _("  %.0f msg/s"), r);
 		if (p->total > p->done)
-			snprintf(eta, sizeof eta, "  ETA %.0fs",
+			snprintf(eta, sizeof eta, _("  ETA %.0fs"),
 			    (double)(p->total - p->done) / r);
 	}
 	if (p->total > 0)
@@ -119,13 +119,14 @@ progress(void *arg, const struct sync_progress *p)
 			return;
 		name = sanitize_line(p->folder != NULL ? p->folder : "");
 		if (p->phase == SYNC_FOLDER_DONE)
-			printf("%s: %llu new, %llu flags changed, %llu expunged"
-			    "%s\n", name, (unsigned long long)p->added,
+			printf(p->full ? _("%s: %llu new, %llu flags changed, "
+			    "%llu expunged (full listing)\n") : _("%s: %llu "
+			    "new, %llu flags changed, %llu expunged\n"), name,
+			    (unsigned long long)p->added,
 			    (unsigned long long)p->changed,
-			    (unsigned long long)p->expunged,
-			    p->full ? " (full listing)" : "");
+			    (unsigned long long)p->expunged);
 		else
-			printf("%s: %llu bodies (%llu KiB)\n", name,
+			printf(_("%s: %llu bodies (%llu KiB)\n"), name,
 			    (unsigned long long)p->bodies,
 			    (unsigned long long)(p->bytes + 1023) / 1024);
 		fflush(stdout);
@@ -245,8 +246,8 @@ cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (ctx->offline)
-		return cli_error("sync: --offline given, and a sync needs the "
-		    "network; refusing");
+		return cli_error("%s", _("sync: --offline given, and a sync "
+		    "needs the network; refusing"));
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	/* Progress is for people: only on a terminal, never with -q. */
@@ -269,8 +270,8 @@ cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_sync_entry = {
-	"sync", "[-a ACCOUNT] [--folder NAME] [-q] [-v]",
-	"send what waits in the outbox, then fetch new mail and changes from "
-	"the server into the offline store",
+	"sync", N_("[-a ACCOUNT] [--folder NAME] [-q] [-v]"),
+	N_("send what waits in the outbox, then fetch new mail and changes from "
+	"the server into the offline store"),
 	cmd_sync
 };

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "posta-git.h"
+#include "util/i18n.h"
 
 /* The version of configure.ac, and `git describe` in a checkout's build. */
 static int
@@ -23,9 +24,9 @@ cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (argc > 1) {
 		if ((e = cli_find(argv[1])) == NULL)
-			return cli_error("no such command: %s", argv[1]);
-		printf("usage: posta %s %s\n  %s\n", e->name, e->usage,
-		    e->summary);
+			return cli_error(_("no such command: %s"), argv[1]);
+		printf(_("usage: posta %s %s\n  %s\n"), e->name,
+		    cli_usage_args(e), _(e->summary));
 		return CLI_OK;
 	}
 	cli_usage_all(stdout);
@@ -33,9 +34,9 @@ cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_version_entry = {
-	"version", "", "print the version", cmd_version
+	"version", "", N_("print the version"), cmd_version
 };
 
 const struct cmd_entry cmd_help_entry = {
-	"help", "[COMMAND]", "list commands or explain one", cmd_help
+	"help", N_("[COMMAND]"), N_("list commands or explain one"), cmd_help
 };

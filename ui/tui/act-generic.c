@@ -21,33 +21,47 @@ generic_act_help(struct tui *t)
 	t->help_wanted = true;
 }
 
-static void
-folder_done(struct tui *t, const char *text)
+/* Open what text names: a folder of the open account, or
+ * "ACCOUNT/FOLDER" of any (sidebar_lookup). */
+void
+generic_open_named(struct tui *t, const char *text)
 {
-	size_t	i;
+	const struct sb_entry	*e;
+	long			 i;
 
 	if (*text == '\0')
 		return;
-	for (i = 0; i < t->sb.n; i++)
-		if (t->sb.e[i].account == t->account &&
-		    t->sb.e[i].folder_id != 0 && !t->sb.e[i].container &&
-		    strcmp(t->sb.e[i].name, text) == 0) {
-			view_open_folder(t, t->account, t->sb.e[i].folder_id);
-			return;
-		}
-	status_msg(&t->status, "no folder named '%s' (Tab completes)", text);
+	if ((i = sidebar_lookup(&t->sb, t->cfg, t->account, text)) < 0) {
+		status_msg(&t->status, _("no folder named '%s' (Tab "
+		    "completes; ACCOUNT/FOLDER for another account's)"),
+		    text);
+		return;
+	}
+	e = &t->sb.e[i];
+	if (e->container) {
+		status_msg(&t->status, _("%s holds folders only, no "
+		    "messages"), e->name);
+		return;
+	}
+	view_open_folder(t, e->account, e->folder_id);
+}
+
+static void
+folder_done(struct tui *t, const char *text)
+{
+	generic_open_named(t, text);
 }
 
 static const char **
 folder_complete(struct tui *t, const char *text, size_t *n)
 {
-	return sidebar_complete(&t->sb, t->account, text, n);
+	return sidebar_complete_paths(&t->sb, t->account, text, n);
 }
 
 void
 generic_act_change_folder(struct tui *t)
 {
-	prompt_start(&t->prompt, "Open folder: ", folder_done,
+	prompt_start(&t->prompt, _("Open folder: "), folder_done,
 	    folder_complete);
 }
 
@@ -87,7 +101,7 @@ generic_act_sidebar_open(struct tui *t)
 		return;
 	e = &t->sb.e[t->sb.sel];
 	if (e->container) {
-		status_msg(&t->status, "%s holds folders only, no messages",
+		status_msg(&t->status, _("%s holds folders only, no messages"),
 		    e->name);
 		return;
 	}
@@ -98,8 +112,8 @@ generic_act_sidebar_open(struct tui *t)
 		return;
 	}
 	if (e->folder_id == 0) {
-		status_msg(&t->status, "%s: no folders stored yet; run posta "
-		    "sync", e->name);
+		status_msg(&t->status, _("%s: no folders stored yet; run posta "
+		    "sync"), e->name);
 		return;
 	}
 	/* Said after the open, which may reload the sidebar (and e). */

@@ -47,13 +47,19 @@ index_act_last_entry(struct tui *t)
 void
 index_act_display(struct tui *t)
 {
-	view_open_message(t, false);
+	view_open_message(t, PG_TEXT);
+}
+
+void
+index_act_display_headers(struct tui *t)
+{
+	view_open_message(t, PG_HEADERS);
 }
 
 void
 index_act_display_raw(struct tui *t)
 {
-	view_open_message(t, true);
+	view_open_message(t, PG_RAW);
 }
 
 /* A collapsed thread with unread mail in it counts as unread. */
@@ -75,14 +81,14 @@ index_find(struct tui *t, bool (*match)(const struct ix_row *, void *),
 	if (rc == 0)
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the top");
+		status_msg(&t->status, _("search wrapped to the top"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
 void
 index_act_next_unread(struct tui *t)
 {
-	index_find(t, index_match_unread, NULL, "no unread messages");
+	index_find(t, index_match_unread, NULL, _("no unread messages"));
 }
 
 void
@@ -92,9 +98,9 @@ index_act_prev_unread(struct tui *t)
 	int	rc = ix_find_back(&t->ix, index_match_unread, NULL, &wrapped);
 
 	if (rc == 0)
-		status_msg(&t->status, "no unread messages");
+		status_msg(&t->status, _("no unread messages"));
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the bottom");
+		status_msg(&t->status, _("search wrapped to the bottom"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -104,9 +110,9 @@ index_act_collapse_thread(struct tui *t)
 	int	rc = ix_fold_thread(&t->ix);
 
 	if (rc == 0)
-		status_msg(&t->status, t->ix.threaded ? "this thread has only "
-		    "one message" : "threads collapse in the threaded view "
-		    "only (t switches to it)");
+		status_msg(&t->status, "%s", t->ix.threaded ? _("this thread "
+		    "has only one message") : _("threads collapse in the "
+		    "threaded view only (t switches to it)"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -116,11 +122,11 @@ index_act_collapse_all(struct tui *t)
 	int	rc = ix_fold_all(&t->ix);
 
 	if (rc == 0 && !t->ix.threaded)
-		status_msg(&t->status, "threads collapse in the threaded view "
-		    "only (t switches to it)");
+		status_msg(&t->status, "%s", _("threads collapse in the "
+		    "threaded view only (t switches to it)"));
 	else if (rc == 1)
-		status_msg(&t->status, t->ix.fold_all ?
-		    "all threads collapsed" : "all threads expanded");
+		status_msg(&t->status, "%s", t->ix.fold_all ?
+		    _("all threads collapsed") : _("all threads expanded"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -130,7 +136,7 @@ index_act_next_thread(struct tui *t)
 	int	rc = ix_next_thread(&t->ix, 1);
 
 	if (rc == 0)
-		status_msg(&t->status, "no more threads");
+		status_msg(&t->status, _("no more threads"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -140,7 +146,7 @@ index_act_prev_thread(struct tui *t)
 	int	rc = ix_next_thread(&t->ix, -1);
 
 	if (rc == 0)
-		status_msg(&t->status, "this is the first thread");
+		status_msg(&t->status, _("this is the first thread"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 }
 
@@ -148,8 +154,8 @@ void
 index_act_toggle_threads(struct tui *t)
 {
 	view_index_moved(t, ix_set_threaded(&t->ix, !t->ix.threaded));
-	status_msg(&t->status, t->ix.threaded ? "threaded view" :
-	    "flat view");
+	status_msg(&t->status, "%s", t->ix.threaded ? _("threaded view") :
+	    _("flat view"));
 }
 
 static void
@@ -161,27 +167,39 @@ set_sort(struct tui *t, enum ix_sort s, bool reverse)
 	view_index_moved(t, rc);
 	/* Threads are by date only (ix_set_sort): say what happened. */
 	if (rc == 0 && threaded && !t->ix.threaded)
-		status_msg(&t->status, "flat view: threads are by date only");
+		status_msg(&t->status, "%s",
+		    _("flat view: threads are by date only"));
 	else if (rc == 0 && threaded && reverse)
-		status_msg(&t->status, "threads are always newest first");
+		status_msg(&t->status, _("threads are always newest first"));
 }
 
 static const char *const sort_names[] = { "date", "from", "subject", "size",
     NULL };
 
-static void
-sort_done(struct tui *t, const char *text)
+void
+index_sort_named(struct tui *t, const char *text, bool reverse)
 {
-	size_t	i, len = strlen(text);
+	size_t	i, len;
 
-	if (len == 0)
+	if (strncmp(text, "reverse-", 8) == 0) {
+		text += 8;
+		reverse = !reverse;
+	}
+	if ((len = strlen(text)) == 0)
 		return;
 	for (i = 0; sort_names[i] != NULL; i++)
 		if (strncmp(sort_names[i], text, len) == 0) {
-			set_sort(t, (enum ix_sort)i, false);
+			set_sort(t, (enum ix_sort)i, reverse);
 			return;
 		}
-	status_msg(&t->status, "sort by date, from, subject or size");
+	status_msg(&t->status, _("no sort order named '%s': date, from, "
+	    "subject or size"), text);
+}
+
+static void
+sort_done(struct tui *t, const char *text)
+{
+	index_sort_named(t, text, false);
 }
 
 static const char **
@@ -200,7 +218,7 @@ sort_complete(struct tui *t, const char *text, size_t *n)
 void
 index_act_sort(struct tui *t)
 {
-	prompt_start(&t->prompt, "Sort by (date, from, subject, size): ",
+	prompt_start(&t->prompt, _("Sort by (date, from, subject, size): "),
 	    sort_done, sort_complete);
 }
 

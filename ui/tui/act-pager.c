@@ -69,14 +69,15 @@ pg_search_done(struct tui *t, const char *text)
 	if (*text == '\0')
 		return;
 	if (pager_search(&t->pg, text) == 0)
-		status_msg(&t->status, "not found: %s", text);
+		status_msg(&t->status, _("not found: %s"), text);
 	pager_moved(t);
 }
 
 void
 pager_act_search(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search in message: ", pg_search_done, NULL);
+	prompt_start(&t->prompt, _("Search in message: "), pg_search_done,
+	    NULL);
 }
 
 void
@@ -87,7 +88,7 @@ pager_act_search_next(struct tui *t)
 		return;
 	}
 	if (pager_search(&t->pg, t->pg.search) == 0)
-		status_msg(&t->status, "not found: %s", t->pg.search);
+		status_msg(&t->status, _("not found: %s"), t->pg.search);
 	pager_moved(t);
 }
 
@@ -96,7 +97,16 @@ pager_act_toggle_raw(struct tui *t)
 {
 	if (t->pg.msg_id == 0)
 		return;
-	view_open_message(t, !t->pg.raw);
+	view_open_message(t, t->pg.mode == PG_RAW ? PG_TEXT : PG_RAW);
+}
+
+/* Every header field, or the usual few again (mutt's display-toggle-weed). */
+void
+pager_act_toggle_headers(struct tui *t)
+{
+	if (t->pg.msg_id == 0)
+		return;
+	view_open_message(t, t->pg.mode == PG_HEADERS ? PG_TEXT : PG_HEADERS);
 }
 
 void
@@ -107,9 +117,9 @@ pager_act_next_msg(struct tui *t)
 
 	view_index_moved(t, ix_move(&t->ix, 1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else
-		status_msg(&t->status, "this is the last message");
+		status_msg(&t->status, _("this is the last message"));
 }
 
 void
@@ -120,9 +130,9 @@ pager_act_prev_msg(struct tui *t)
 
 	view_index_moved(t, ix_move(&t->ix, -1));
 	if (ix_selected(&t->ix) != NULL && ix_selected(&t->ix)->id != id)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else
-		status_msg(&t->status, "this is the first message");
+		status_msg(&t->status, _("this is the first message"));
 }
 
 void
@@ -133,7 +143,7 @@ pager_act_next_unread(struct tui *t)
 
 	view_index_moved(t, rc < 0 ? -1 : 0);
 	if (rc == 1)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	else if (rc == 0)
-		status_msg(&t->status, "no unread messages");
+		status_msg(&t->status, _("no unread messages"));
 }

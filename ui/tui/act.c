@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search/search.h"
 #include "tui/tui-int.h"
 
 void
@@ -72,7 +73,7 @@ targets(struct tui *t)
 	t->pend_tags = t->tag_prefix;
 	if (t->tag_prefix) {
 		if (t->tags.n == 0) {
-			status_msg(&t->status, "no tagged messages");
+			status_msg(&t->status, _("no tagged messages"));
 			return 0;
 		}
 		t->pend = xreallocarray(NULL, t->tags.n, sizeof *t->pend);
@@ -81,7 +82,7 @@ targets(struct tui *t)
 		return t->npend;
 	}
 	if ((id = act_current(t)) == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return 0;
 	}
 	/* A collapsed thread is one row: the action takes all it holds. */
@@ -109,7 +110,7 @@ thread_targets(struct tui *t)
 	t->npend = 0;
 	t->pend_tags = false;
 	if (id == 0 || t->st == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return 0;
 	}
 	if (ix_thread_of(&t->ix, id, &t->pend, &t->npend) != 0) {
@@ -136,18 +137,38 @@ act_targets(struct tui *t)
 void
 act_targets_used(struct tui *t)
 {
-	if (t->pend_tags)
+	if (t->pend_tags && !t->cfg->keep_tags)
 		tags_clear(&t->tags);
 	t->pend_tags = false;
 }
 
 /* ---- after an action -------------------------------------------------------- */
 
-static const char *
-plural(size_t n)
-{
-	return n == 1 ? "" : "s";
-}
+/* What an action did, as a sentence with the count, in both numbers. */
+struct said {
+	const char	*one, *many;
+};
+
+static const struct said said_flagged = {
+	NN_("%zu message flagged", "%zu messages flagged") };
+static const struct said said_unflagged = {
+	NN_("%zu message unflagged", "%zu messages unflagged") };
+static const struct said said_read = {
+	NN_("%zu message marked read", "%zu messages marked read") };
+static const struct said said_new = {
+	NN_("%zu message marked new", "%zu messages marked new") };
+static const struct said said_deleted = {
+	NN_("%zu message deleted", "%zu messages deleted") };
+static const struct said said_marked_deleted = {
+	NN_("%zu message marked deleted", "%zu messages marked deleted") };
+static const struct said said_undeleted = {
+	NN_("%zu message undeleted", "%zu messages undeleted") };
+static const struct said said_archived = {
+	NN_("%zu message archived", "%zu messages archived") };
+static const struct said said_moved = {
+	NN_("%zu message moved", "%zu messages moved") };
+static const struct said said_copied = {
+	NN_("%zu message copied", "%zu messages copied") };
 
 /*
  * Say what happened, read the store again and push the journal. gone: the
@@ -155,18 +176,20 @@ plural(size_t n)
  */
 static void
 acted(struct tui *t, int rc, const struct perr *err, size_t changed,
-    const char *what, bool gone)
+    const struct said *what, bool gone)
 {
 	if (rc != 0) {
 		status_error(&t->status, "%s", err->msg);
 		t->dirty |= TUI_DIRTY_STATUS;
 		return;
 	}
-	if (t->pend_tags)
+	/* keep_tags: they stay for the next action, as mutt's auto_tag
+	 * users expect; by default an action uses them up. */
+	if (t->pend_tags && !t->cfg->keep_tags)
 		tags_clear(&t->tags);
 	t->pend_tags = false;
-	status_msg(&t->status, "%zu message%s %s", changed, plural(changed),
-	    what);
+	status_msg(&t->status, ngettext(what->one, what->many, changed),
+	    changed);
 	if (gone && changed > 0 && t->view == TUI_VIEW_PAGER)
 		t->view = TUI_VIEW_INDEX;
 	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
@@ -197,7 +220,8 @@ all_have(struct tui *t, unsigned bit)
 }
 
 static void
-flags_on_targets(struct tui *t, unsigned add, unsigned del, const char *what)
+flags_on_targets(struct tui *t, unsigned add, unsigned del,
+    const struct said *what)
 {
 	struct app_act	*a;
 	struct perr	 err;
@@ -212,8 +236,8 @@ flags_on_targets(struct tui *t, unsigned add, unsigned del, const char *what)
 
 /* flag off the targets if they all have it, else on them all. */
 static void
-toggle_on_targets(struct tui *t, unsigned flag, const char *on,
-    const char *off)
+toggle_on_targets(struct tui *t, unsigned flag, const struct said *on,
+    const struct said *off)
 {
 	if (targets(t) == 0)
 		return;
@@ -226,13 +250,13 @@ toggle_on_targets(struct tui *t, unsigned flag, const char *on,
 void
 act_mail_flag(struct tui *t)
 {
-	toggle_on_targets(t, STORE_FLAGGED, "flagged", "unflagged");
+	toggle_on_targets(t, STORE_FLAGGED, &said_flagged, &said_unflagged);
 }
 
 void
 act_mail_toggle_new(struct tui *t)
 {
-	toggle_on_targets(t, STORE_SEEN, "marked read", "marked new");
+	toggle_on_targets(t, STORE_SEEN, &said_read, &said_new);
 }
 
 void
@@ -240,7 +264,7 @@ act_mail_read_thread(struct tui *t)
 {
 	if (thread_targets(t) == 0)
 		return;
-	flags_on_targets(t, STORE_SEEN, 0, "marked read");
+	flags_on_targets(t, STORE_SEEN, 0, &said_read);
 }
 
 /* ---- delete, undelete, archive ---------------------------------------------- */
@@ -255,8 +279,15 @@ delete_targets(struct tui *t)
 
 	if ((a = view_handle(t)) == NULL)
 		return;
+	/* delete_model = mark: \Deleted, gone at the expunge ($). */
+	if (t->cfg->delete_model == CONFIG_DELETE_MARK) {
+		rc = app_act_flags(a, t->pend, t->npend, STORE_DELETED, 0,
+		    &changed, &err);
+		acted(t, rc, &err, changed, &said_marked_deleted, false);
+		return;
+	}
 	rc = app_act_delete(a, t->pend, t->npend, &changed, &err);
-	acted(t, rc, &err, changed, "deleted", true);
+	acted(t, rc, &err, changed, &said_deleted, true);
 }
 
 static void
@@ -270,7 +301,7 @@ undelete_targets(struct tui *t)
 	if ((a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_undelete(a, t->pend, t->npend, &changed, &err);
-	acted(t, rc, &err, changed, "undeleted", false);
+	acted(t, rc, &err, changed, &said_undeleted, false);
 }
 
 void
@@ -312,7 +343,7 @@ act_mail_archive(struct tui *t)
 	if (targets(t) == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_archive(a, t->pend, t->npend, &changed, &err);
-	acted(t, rc, &err, changed, "archived", true);
+	acted(t, rc, &err, changed, &said_archived, true);
 }
 
 /* ---- move and copy -------------------------------------------------------------- */
@@ -334,7 +365,7 @@ move_done(struct tui *t, const char *text)
 	if (*text == '\0' || t->npend == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_move(a, t->pend, t->npend, text, &changed, &err);
-	acted(t, rc, &err, changed, "moved", true);
+	acted(t, rc, &err, changed, &said_moved, true);
 }
 
 static void
@@ -348,33 +379,50 @@ copy_done(struct tui *t, const char *text)
 	if (*text == '\0' || t->npend == 0 || (a = view_handle(t)) == NULL)
 		return;
 	rc = app_act_copy(a, t->pend, t->npend, text, &changed, &err);
-	acted(t, rc, &err, changed, "copied", false);
+	acted(t, rc, &err, changed, &said_copied, false);
 }
 
 /* The targets are taken now: the selection may move before Enter. */
+/* one: the prompt for one message; many: for %zu of them. */
 static void
-folder_prompt(struct tui *t, const char *verb, prompt_done_fn done)
+folder_prompt(struct tui *t, const char *one, const char *many,
+    prompt_done_fn done)
 {
 	char	*label;
 
 	if (targets(t) == 0)
 		return;
-	label = t->npend == 1 ? xasprintf("%s to folder: ", verb) :
-	    xasprintf("%s %zu messages to folder: ", verb, t->npend);
+	label = t->npend == 1 ? xstrdup(one) : xasprintf(many, t->npend);
 	prompt_start(&t->prompt, label, done, folder_complete);
 	free(label);
 }
 
 void
+act_mail_move_to(struct tui *t, const char *dest)
+{
+	if (targets(t) > 0)
+		move_done(t, dest);
+}
+
+void
+act_mail_copy_to(struct tui *t, const char *dest)
+{
+	if (targets(t) > 0)
+		copy_done(t, dest);
+}
+
+void
 act_mail_save(struct tui *t)
 {
-	folder_prompt(t, "Move", move_done);
+	folder_prompt(t, _("Move to folder: "),
+	    _("Move %zu messages to folder: "), move_done);
 }
 
 void
 act_mail_copy(struct tui *t)
 {
-	folder_prompt(t, "Copy", copy_done);
+	folder_prompt(t, _("Copy to folder: "),
+	    _("Copy %zu messages to folder: "), copy_done);
 }
 
 /* ---- expunge and sync ------------------------------------------------------------ */
@@ -390,7 +438,7 @@ expunge_open(struct tui *t)
 	int			 rc;
 
 	if (t->st == NULL || t->folder_id == 0) {
-		status_msg(&t->status, "no folder open");
+		status_msg(&t->status, _("no folder open"));
 		return -1;
 	}
 	if ((a = view_handle(t)) == NULL)
@@ -420,28 +468,82 @@ act_mail_expunge(struct tui *t)
 	long	n = expunge_open(t);
 
 	if (n >= 0) {
-		status_msg(&t->status, "%ld message%s expunged", n,
-		    plural((size_t)n));
+		status_msg(&t->status, ngettext("%ld message expunged",
+		    "%ld messages expunged", (unsigned long)n), n);
 		if (n > 0)
 			workers_replay(t);
 	}
 }
 
+/* Sync now, expunging the open folder first when asked. */
+static void
+sync_mailbox(struct tui *t, bool expunge)
+{
+	long	n = t->folder_id != 0 && expunge ? expunge_open(t) : 0;
+
+	workers_sync_now(t);
+	if (n > 0)
+		status_msg(&t->status, ngettext("%ld message expunged; "
+		    "syncing", "%ld messages expunged; syncing",
+		    (unsigned long)n), n);
+	else if (n == 0)
+		status_msg(&t->status, _("syncing"));
+}
+
+/* The deleted messages of the open folder: -1 when unknown (said). */
+static int64_t
+deleted_count(struct tui *t)
+{
+	struct search_node	*q;
+	struct store_find	 f = { 0 };
+	struct perr		 err;
+	int64_t			 n = -1;
+
+	if (search_parse("is:deleted", 0, &q, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		return -1;
+	}
+	f.folder_id = t->folder_id;
+	if (store_msg_find_count(t->st, q, &f, &n, &err) != 0) {
+		status_error(&t->status, "%s", err.msg);
+		n = -1;
+	}
+	search_free(q);
+	return n;
+}
+
+static void
+expunge_answered(struct tui *t, const char *answer)
+{
+	if (*answer == '\0')
+		return;		/* Esc: nothing at all */
+	sync_mailbox(t, *answer == 'y' || *answer == 'Y');
+}
+
 /*
  * '$' as in mutt's sync-mailbox: the open folder's deleted messages are
- * expunged, then the account is synchronised now (journal first).
+ * expunged, then the account is synchronised now (journal first). With
+ * delete_model = mark the deleted messages are still in the folder, so
+ * the expunge waits for a yes (mutt's "Purge N deleted messages?"); a
+ * no still syncs.
  */
 void
 act_mail_sync_mailbox(struct tui *t)
 {
-	long	n = t->folder_id != 0 ? expunge_open(t) : 0;
+	char	*label;
+	int64_t	 n;
 
-	workers_sync_now(t);
-	if (n > 0)
-		status_msg(&t->status, "%ld message%s expunged; syncing", n,
-		    plural((size_t)n));
-	else if (n == 0)
-		status_msg(&t->status, "syncing");
+	if (t->cfg->delete_model != CONFIG_DELETE_MARK || t->folder_id == 0 ||
+	    t->st == NULL || (n = deleted_count(t)) <= 0) {
+		sync_mailbox(t, true);
+		return;
+	}
+	label = xasprintf(ngettext("Expunge %lld deleted message from %s? "
+	    "(y/n) ", "Expunge %lld deleted messages from %s? (y/n) ",
+	    (unsigned long)n), (long long)n, t->folder_name != NULL ?
+	    t->folder_name : "");
+	prompt_ask(&t->prompt, label, expunge_answered);
+	free(label);
 }
 
 /* ---- tags ------------------------------------------------------------------------- */
@@ -452,7 +554,7 @@ act_mail_tag(struct tui *t)
 	int64_t	id = act_current(t);
 
 	if (id == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	if (collapsed_selected(t)) {
@@ -467,7 +569,7 @@ act_mail_tag(struct tui *t)
 		tags_add(&t->tags, id);
 	if (t->view == TUI_VIEW_INDEX)
 		view_index_moved(t, ix_move(&t->ix, 1));
-	status_msg(&t->status, "%zu tagged", t->tags.n);
+	status_msg(&t->status, _("%zu tagged"), t->tags.n);
 }
 
 void
@@ -487,24 +589,25 @@ act_mail_tag_thread(struct tui *t)
 		else
 			tags_add(&t->tags, t->pend[i]);
 	}
-	status_msg(&t->status, "%zu tagged", t->tags.n);
+	status_msg(&t->status, _("%zu tagged"), t->tags.n);
 }
 
 void
 act_mail_untag_all(struct tui *t)
 {
 	tags_clear(&t->tags);
-	status_msg(&t->status, "no message tagged");
+	status_msg(&t->status, _("no message tagged"));
 }
 
 void
 act_mail_tag_prefix(struct tui *t)
 {
 	if (t->tags.n == 0) {
-		status_msg(&t->status, "no tagged messages (T tags one)");
+		status_msg(&t->status, _("no tagged messages (T tags one)"));
 		return;
 	}
 	t->tag_prefix = true;
-	status_msg(&t->status, "tag- (the next action applies to the %zu "
-	    "tagged message%s)", t->tags.n, plural(t->tags.n));
+	status_msg(&t->status, ngettext("tag- (the next action applies to "
+	    "the %zu tagged message)", "tag- (the next action applies to the "
+	    "%zu tagged messages)", t->tags.n), t->tags.n);
 }

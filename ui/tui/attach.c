@@ -10,7 +10,7 @@
  * directory (0700, the file 0600, O_EXCL), the viewer runs with curses
  * suspended or, for copiousoutput entries, with its output shown in the
  * pager, and the directory is removed afterwards. A text part without a
- * mailcap entry is shown in the pager.
+ * mailcap entry is shown in the pager as a body is (HTML rendered).
  */
 #include <sys/stat.h>
 
@@ -51,8 +51,8 @@ message_bytes(struct tui *t, int64_t id, char **raw, size_t *len)
 
 	if (store_body_get(t->st, id, &body, len, &err) != 0) {
 		if (err.code == PERR_NOTFOUND) {
-			status_msg(&t->status, "this message's body is not "
-			    "stored yet");
+			status_msg(&t->status, _("this message's body is not "
+			    "stored yet"));
 			workers_fetch_body(t, id);
 		} else
 			status_error(&t->status, "%s", err.msg);
@@ -71,7 +71,7 @@ attach_act_open(struct tui *t)
 	int64_t		 id;
 
 	if (t->view == TUI_VIEW_INDEX)
-		view_open_message(t, false);
+		view_open_message(t, PG_TEXT);
 	if (t->view != TUI_VIEW_PAGER || (id = t->pg.msg_id) == 0)
 		return;
 	if (message_bytes(t, id, &raw, &len) != 0)
@@ -93,9 +93,11 @@ attach_act_exit(struct tui *t)
 
 	/* The pager may show a viewer's output or the help: the message. */
 	if (t->pg.msg_id != t->att.msg_id && t->att.msg_id != 0) {
-		if (pager_open(&t->pg, t->st, t->att.msg_id, false,
+		if (pager_open(&t->pg, t->st, t->att.msg_id, PG_TEXT,
 		    &err) != 0)
 			status_error(&t->status, "%s", err.msg);
+		else
+			autoview_append(t);
 		draw_main_size(t, &w, &h);
 		t->pg.width = 0;
 		pager_resize(&t->pg, w, h);
@@ -122,7 +124,7 @@ static const struct mail_part *
 selected(struct tui *t)
 {
 	if (t->att.n == 0) {
-		status_msg(&t->status, "no part selected");
+		status_msg(&t->status, _("no part selected"));
 		return NULL;
 	}
 	return &t->att.parts[t->att.sel];
@@ -147,33 +149,6 @@ part_bytes(struct tui *t, const struct mail_part *p, char **bytes,
 	return rc;
 }
 
-int
-attach_write_file(const char *path, const char *bytes, size_t n, bool excl,
-    struct perr *err)
-{
-	int	fd, flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-	ssize_t	w;
-	size_t	off = 0;
-
-	flags |= excl ? O_EXCL : O_TRUNC;
-	if ((fd = open(path, flags, 0600)) < 0)
-		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-	while (off < n) {
-		if ((w = write(fd, bytes + off, n - off)) < 0) {
-			if (errno == EINTR)
-				continue;
-			(void)perr_set(err, PERR_IO, "%s: %s", path,
-			    strerror(errno));
-			(void)close(fd);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) != 0)
-		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
-	return 0;
-}
-
 char *
 attach_expand_home(const char *path)
 {
@@ -195,10 +170,10 @@ save_to(struct tui *t, const char *path, bool overwrite)
 
 	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
 		return;
-	if (attach_write_file(path, bytes, n, !overwrite, &err) != 0)
+	if (run_write_file(path, bytes, n, !overwrite, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
-		status_msg(&t->status, "saved %zu bytes to %s", n, path);
+		status_msg(&t->status, _("saved %zu bytes to %s"), n, path);
 	free(bytes);
 }
 
@@ -211,7 +186,7 @@ overwrite_done(struct tui *t, const char *answer)
 	if (path != NULL && strcmp(answer, "y") == 0)
 		save_to(t, path, true);
 	else if (path != NULL)
-		status_msg(&t->status, "not saved");
+		status_msg(&t->status, _("not saved"));
 	free(path);
 }
 
@@ -226,13 +201,14 @@ save_done(struct tui *t, const char *text)
 	path = attach_expand_home(text);
 	if (lstat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
-			status_msg(&t->status, "%s is a directory", path);
+			status_msg(&t->status, _("%s is a directory"), path);
 			free(path);
 			return;
 		}
 		free(t->att.save_path);
 		t->att.save_path = path;
-		label = xasprintf("%s exists: overwrite? (y/n) ", text);
+		/* TRANSLATORS: the answer is y or n, whatever the language. */
+		label = xasprintf(_("%s exists: overwrite? (y/n) "), text);
 		prompt_ask(&t->prompt, label, overwrite_done);
 		free(label);
 		return;
@@ -257,7 +233,7 @@ attach_act_save(struct tui *t)
 		return;
 	name = mailcap_safe_name(p->filename, p->is_message ? "message.eml" :
 	    "attachment");
-	prompt_start_with(&t->prompt, "Save to file: ", name, save_done,
+	prompt_start_with(&t->prompt, _("Save to file: "), name, save_done,
 	    path_complete);
 	free(name);
 }
@@ -287,8 +263,8 @@ run_viewer(struct tui *t, const struct mail_part *p,
 			view_show_output(t, title, out, len, TUI_VIEW_ATTACH);
 			free(title);
 			if (rc != 0)
-				status_msg(&t->status, "the viewer exited "
-				    "with status %d", rc);
+				status_msg(&t->status, _("the viewer exited "
+				    "with status %d"), rc);
 		}
 		free(out);
 	} else {
@@ -296,11 +272,31 @@ run_viewer(struct tui *t, const struct mail_part *p,
 		if (rc < 0 || rc == 127)
 			status_error(&t->status, "%s", err.msg);
 		else if (rc != 0)
-			status_msg(&t->status, "the viewer exited with status "
-			    "%d", rc);
+			status_msg(&t->status, _("the viewer exited with status "
+			    "%d"), rc);
 	}
 	free(full);
 	free(cmd);
+}
+
+/* A text part without a mailcap entry: as the pager shows a body (its
+ * charset, HTML through the built-in renderer), not its source. */
+static void
+show_text_part(struct tui *t, const struct mail_part *p)
+{
+	struct perr	 err;
+	char		*raw, *text;
+	size_t		 len;
+
+	if (message_bytes(t, t->att.msg_id, &raw, &len) != 0)
+		return;
+	if (mail_part_render(raw, len, p->id, &text, &err) != 0)
+		status_error(&t->status, "%s", err.msg);
+	else
+		view_show_output(t, p->filename[0] != '\0' ? p->filename :
+		    p->type, text, strlen(text), TUI_VIEW_ATTACH);
+	free(text);
+	free(raw);
 }
 
 void
@@ -312,21 +308,23 @@ attach_act_view(struct tui *t)
 	char			*mc, *bytes, *dir, *name, *path;
 	size_t			 n;
 
-	if (p == NULL || part_bytes(t, p, &bytes, &n) != 0)
+	if (p == NULL)
 		return;
 	mc = mailcap_path();
 	if (mailcap_find(mc, p->type, &e) == 0) {
 		if (strncasecmp(p->type, "text/", 5) == 0)
-			view_show_output(t, p->filename[0] != '\0' ?
-			    p->filename : p->type, bytes, n, TUI_VIEW_ATTACH);
+			show_text_part(t, p);
 		else
-			status_msg(&t->status, "no mailcap entry for %s (s "
-			    "saves it)", p->type);
+			status_msg(&t->status, _("no mailcap entry for %s (s "
+			    "saves it)"), p->type);
 		free(mc);
-		free(bytes);
 		return;
 	}
 	free(mc);
+	if (part_bytes(t, p, &bytes, &n) != 0) {
+		mailcap_entry_free(&e);
+		return;
+	}
 	if ((dir = run_tmpdir(&err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		mailcap_entry_free(&e);
@@ -335,7 +333,7 @@ attach_act_view(struct tui *t)
 	}
 	name = mailcap_safe_name(p->filename, "attachment");
 	path = xasprintf("%s/%s", dir, name);
-	if (attach_write_file(path, bytes, n, true, &err) != 0)
+	if (run_write_file(path, bytes, n, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else
 		run_viewer(t, p, &e, path);

@@ -165,8 +165,8 @@ read_all(const char *path, char **out, size_t *len, struct perr *err)
 	if (ferror(f) || n > COMPOSE_FILE_MAX) {
 		(void)fclose(f);
 		free(buf);
-		return perr_set(err, PERR_IO, "%s: %s", path, n >
-		    COMPOSE_FILE_MAX ? "too large" : "read error");
+		return perr_set(err, PERR_IO, n > COMPOSE_FILE_MAX ?
+		    _("%s: too large") : _("%s: read error"), path);
 	}
 	(void)fclose(f);
 	buf[n] = '\0';
@@ -185,15 +185,11 @@ edit(struct tui *t)
 {
 	struct compose_screen	*cs = t->cs;
 	struct perr		 err;
-	const char		*editor = getenv("VISUAL");
+	const char		*editor = config_editor(t->cfg);
 	char			*before = NULL, *after, *cmd;
 	size_t			 blen = 0, alen;
 	int			 rc, changed;
 
-	if (editor == NULL || *editor == '\0')
-		editor = getenv("EDITOR");
-	if (editor == NULL || *editor == '\0')
-		editor = "vi";
 	if (cs->file_bad) {
 		if (read_all(cs->file, &before, &blen, &err) != 0) {
 			status_error(&t->status, "%s", err.msg);
@@ -217,7 +213,7 @@ edit(struct tui *t)
 		return -1;
 	}
 	if (rc != 0)
-		status_msg(&t->status, "the editor exited with status %d", rc);
+		status_msg(&t->status, _("the editor exited with status %d"), rc);
 	if (read_all(cs->file, &after, &alen, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		free(before);
@@ -227,7 +223,7 @@ edit(struct tui *t)
 	free(before);
 	if (compose_draft_file_parse(after, alen, &cs->d, &err) != 0) {
 		cs->file_bad = true;
-		status_error(&t->status, "%s (e edits it again)", err.msg);
+		status_error(&t->status, _("%s (e edits it again)"), err.msg);
 	} else
 		cs->file_bad = false;
 	free(after);
@@ -294,8 +290,8 @@ start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
 		rc = app_draft_from(t->cfg, acct, kind, msg_id, &cs->d, &err);
 	if (rc != 0) {
 		if (err.code == PERR_NOTFOUND && kind != APP_COMPOSE_NEW) {
-			status_msg(&t->status, "this message's body is not "
-			    "stored yet; try again when it is");
+			status_msg(&t->status, _("this message's body is not "
+			    "stored yet; try again when it is"));
 			workers_fetch_body(t, msg_id);
 		} else
 			status_error(&t->status, "%s", err.msg);
@@ -303,16 +299,10 @@ start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
 		free(cs);
 		return;
 	}
-	if (kind == APP_COMPOSE_REPLY || kind == APP_COMPOSE_REPLY_ALL ||
-	    kind == APP_COMPOSE_REPLY_LIST)
-		cs->answers = msg_id;
-	if (kind == APP_COMPOSE_RESUME) {
+	/* A reply's original is marked \Answered once it is sent (the
+	 * outbox finds it by In-Reply-To, a resumed draft's too). */
+	if (kind == APP_COMPOSE_RESUME)
 		cs->resumed = msg_id;
-		/* A postponed reply still answers its original. */
-		if (app_draft_answers(t->cfg, acct, &cs->d, &cs->answers,
-		    &err) != 0)
-			status_error(&t->status, "%s", err.msg);
-	}
 	if ((cs->dir = run_tmpdir(&err)) == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		compose_draft_free(&cs->d);
@@ -327,7 +317,7 @@ start_draft(struct tui *t, enum app_compose_kind kind, int64_t msg_id,
 	 * one, such as an unsubscribe request, is whole as it is). */
 	if (edit(t) == 0 && kind != APP_COMPOSE_RESUME && mailto == NULL &&
 	    !cs->file_bad) {
-		status_msg(&t->status, "unmodified message: not sent");
+		status_msg(&t->status, _("unmodified message: not sent"));
 		leave(t);
 	}
 }
@@ -356,7 +346,7 @@ start_on_current(struct tui *t, enum app_compose_kind kind)
 	int64_t	id = act_current(t);
 
 	if (id == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	start(t, kind, id);
@@ -395,13 +385,13 @@ compose_act_list_unsubscribe(struct tui *t)
 	int64_t			 id = act_current(t);
 
 	if (id == 0 || t->st == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	if (store_body_get(t->st, id, &raw, &len, &err) != 0) {
 		if (err.code == PERR_NOTFOUND) {
-			status_msg(&t->status, "this message's body is not "
-			    "stored yet; try again when it is");
+			status_msg(&t->status, _("this message's body is not "
+			    "stored yet; try again when it is"));
 			workers_fetch_body(t, id);
 		} else
 			status_error(&t->status, "%s", err.msg);
@@ -415,11 +405,11 @@ compose_act_list_unsubscribe(struct tui *t)
 	if (i < l.nunsub)
 		compose_start_mailto(t, l.unsub[i]);
 	else if (l.nunsub > 0)
-		status_msg(&t->status, "To unsubscribe, open %s (posta opens "
-		    "no link by itself).", l.unsub[0]);
+		status_msg(&t->status, _("To unsubscribe, open %s (posta opens "
+		    "no link by itself)."), l.unsub[0]);
 	else
-		status_msg(&t->status, "This message has no List-Unsubscribe "
-		    "header.");
+		status_msg(&t->status, _("This message has no List-Unsubscribe "
+		    "header."));
 	mail_mlist_free(&l);
 }
 
@@ -438,7 +428,7 @@ compose_act_forward(struct tui *t)
 	int64_t	id = act_current(t);
 
 	if (id == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	free(t->pend);
@@ -446,8 +436,8 @@ compose_act_forward(struct tui *t)
 	t->pend[0] = id;
 	t->npend = 1;
 	t->pend_tags = false;
-	prompt_ask(&t->prompt, "Forward as an attachment? (y: attached, "
-	    "n: inline) ", forward_done);
+	prompt_ask(&t->prompt, _("Forward as an attachment? (y: attached, "
+	    "n: inline) "), forward_done);
 }
 
 /* Is message id a draft: flagged \Draft, or in the Drafts folder? */
@@ -484,13 +474,13 @@ compose_act_resume(struct tui *t)
 	/* Elsewhere: the drafts are in Drafts; go there. */
 	if (t->st == NULL || store_folder_by_special(t->st, t->account_id,
 	    STORE_SPECIAL_DRAFTS, &f, &err) != 0) {
-		status_msg(&t->status, "no Drafts folder");
+		status_msg(&t->status, _("no Drafts folder"));
 		return;
 	}
 	if (f.id != t->folder_id)
 		view_open_folder(t, t->account, f.id);
 	store_folder_free(&f);
-	status_msg(&t->status, "select a draft and press R again");
+	status_msg(&t->status, _("select a draft and press R again"));
 }
 
 /* ---- the compose screen's keys ----------------------------------------------------- */
@@ -521,26 +511,26 @@ compose_act_send(struct tui *t)
 	if (!composing(t))
 		return;
 	if (cs->file_bad) {
-		status_msg(&t->status, "the message file has an error: e "
-		    "edits it");
+		status_msg(&t->status, _("the message file has an error: e "
+		    "edits it"));
 		return;
 	}
 	memset(&o, 0, sizeof o);
 	o.offline = true;	/* queue only: the flush runs off this thread */
-	o.answers = cs->answers;
 	if (app_send_queue(t->cfg, &t->cfg->accounts[cs->account], &cs->d,
 	    &o, &id, &err) != 0) {
-		status_error(&t->status, "not sent: %s", err.msg);
+		status_error(&t->status, _("not sent: %s"), err.msg);
 		t->status.error_compose = true;
 		return;
 	}
-	/* Sent: the draft it came from has done its job. */
+	/* Queued: the draft it came from has done its job, and goes (not
+	 * to Trash: the message itself is in the outbox, then in Sent). */
 	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
-	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
+	    app_act_remove(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	account = cs->account;
 	leave(t);
-	status_msg(&t->status, "queued in the outbox");
+	status_msg(&t->status, _("queued in the outbox"));
 	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 	    TUI_REFRESH_JOURNAL);
 	workers_flush_outbox(t, account);
@@ -560,15 +550,16 @@ compose_act_postpone(struct tui *t)
 	/* Offline: stored in Drafts now, APPENDed by the worker's replay. */
 	if (app_postpone(t->cfg, &t->cfg->accounts[cs->account], &cs->d, true,
 	    note, sizeof note, &err) != 0) {
-		status_error(&t->status, "not postponed: %s", err.msg);
+		status_error(&t->status, _("not postponed: %s"), err.msg);
 		t->status.error_compose = true;
 		return;
 	}
+	/* The new copy replaces it. */
 	if (cs->resumed != 0 && (a = view_handle(t)) != NULL &&
-	    app_act_delete(a, &cs->resumed, 1, &changed, &err) != 0)
+	    app_act_remove(a, &cs->resumed, 1, &changed, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	leave(t);
-	status_msg(&t->status, "postponed to Drafts (R resumes it)");
+	status_msg(&t->status, _("postponed to Drafts (R resumes it)"));
 	view_refresh(t, TUI_REFRESH_INDEX | TUI_REFRESH_SIDEBAR |
 	    TUI_REFRESH_JOURNAL);
 	workers_replay(t);
@@ -580,7 +571,7 @@ abort_done(struct tui *t, const char *answer)
 	if (strcmp(answer, "y") != 0 || t->cs == NULL)
 		return;
 	leave(t);
-	status_msg(&t->status, "message aborted");
+	status_msg(&t->status, _("message aborted"));
 }
 
 void
@@ -589,7 +580,7 @@ compose_act_abort(struct tui *t)
 	if (!composing(t))
 		return;
 	if (t->cs->written)
-		prompt_ask(&t->prompt, "Abort this message? (y/n) ",
+		prompt_ask(&t->prompt, _("Abort this message? (y/n) "),
 		    abort_done);
 	else
 		abort_done(t, "y");
@@ -627,7 +618,7 @@ void
 compose_act_attach(struct tui *t)
 {
 	if (composing(t))
-		prompt_start(&t->prompt, "Attach file: ", attach_done,
+		prompt_start(&t->prompt, _("Attach file: "), attach_done,
 		    attach_complete);
 }
 
@@ -639,7 +630,7 @@ compose_act_detach(struct tui *t)
 	if (!composing(t))
 		return;
 	if (cs->d.natt == 0) {
-		status_msg(&t->status, "no attachment");
+		status_msg(&t->status, _("no attachment"));
 		return;
 	}
 	compose_draft_detach(&cs->d, cs->sel);
@@ -791,7 +782,7 @@ void
 compose_act_from(struct tui *t)
 {
 	if (composing(t))
-		prompt_start_with(&t->prompt, "From: ", t->cs->d.from,
+		prompt_start_with(&t->prompt, _("From: "), t->cs->d.from,
 		    from_done, from_complete);
 }
 
@@ -799,7 +790,7 @@ void
 compose_act_to(struct tui *t)
 {
 	if (composing(t))
-		prompt_start_with(&t->prompt, "To: ", t->cs->d.to, to_done,
+		prompt_start_with(&t->prompt, _("To: "), t->cs->d.to, to_done,
 		    addr_complete);
 }
 
@@ -807,7 +798,7 @@ void
 compose_act_cc(struct tui *t)
 {
 	if (composing(t))
-		prompt_start_with(&t->prompt, "Cc: ", t->cs->d.cc, cc_done,
+		prompt_start_with(&t->prompt, _("Cc: "), t->cs->d.cc, cc_done,
 		    addr_complete);
 }
 
@@ -815,7 +806,7 @@ void
 compose_act_bcc(struct tui *t)
 {
 	if (composing(t))
-		prompt_start_with(&t->prompt, "Bcc: ", t->cs->d.bcc, bcc_done,
+		prompt_start_with(&t->prompt, _("Bcc: "), t->cs->d.bcc, bcc_done,
 		    addr_complete);
 }
 
@@ -823,6 +814,6 @@ void
 compose_act_subject(struct tui *t)
 {
 	if (composing(t))
-		prompt_start_with(&t->prompt, "Subject: ", t->cs->d.subject,
+		prompt_start_with(&t->prompt, _("Subject: "), t->cs->d.subject,
 		    subject_done, NULL);
 }

@@ -238,6 +238,10 @@ side_width(const struct tui *t)
 
 	if (!t->sb.visible || t->cols < SIDE_MIN_COLS)
 		return 0;
+	/* sidebar_width, leaving the index half the screen at least. */
+	if (t->cfg->sidebar_width > 0)
+		return t->cfg->sidebar_width < t->cols / 2 ?
+		    t->cfg->sidebar_width : t->cols / 2;
 	w = t->cols / 4;
 	return w > 30 ? 30 : w < 16 ? 16 : w;
 }
@@ -317,20 +321,6 @@ draw_input_window(struct draw *d)
 	return d->prompt;
 }
 
-/* Replace every non-ASCII character by '?' (non-UTF-8 terminals). */
-static void
-asciify(char *s)
-{
-	char	*o = s;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) == 0x80)
-			continue;
-		*o++ = ((unsigned char)*s & 0x80) ? '?' : *s;
-	}
-	*o = '\0';
-}
-
 /* Sanitise, fit to exactly cols columns: the text put() will draw. */
 static char *
 cell(const struct draw *d, const char *s, int cols)
@@ -338,7 +328,7 @@ cell(const struct draw *d, const char *s, int cols)
 	char	*safe = sanitize_line(s != NULL ? s : ""), *fit;
 
 	if (!d->utf8)
-		asciify(safe);
+		text_asciify(safe);
 	fit = text_fit(safe, cols);
 	free(safe);
 	return fit;
@@ -392,84 +382,16 @@ put_hl(const struct draw *d, WINDOW *w, int y, int cols, const char *s,
 
 /* ---- the index ---------------------------------------------------------- */
 
-/* Today: "14:05"; this year: "21 Nov"; older: "2023-11-21". */
-static void
-fmt_date(int64_t when, time_t now, char *buf, size_t len)
-{
-	time_t		t = (time_t)when;
-	struct tm	tm, tn;
-
-	if (localtime_r(&t, &tm) == NULL || localtime_r(&now, &tn) == NULL) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
-		(void)strftime(buf, len, "%H:%M", &tm);
-	else if (tm.tm_year == tn.tm_year)
-		(void)strftime(buf, len, "%d %b", &tm);
-	else
-		(void)strftime(buf, len, "%Y-%m-%d", &tm);
-}
-
-static void
-fmt_size(int64_t n, char *buf, size_t len)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%lld", (long long)n);
-	else if (n < 10 * 1024)
-		snprintf(buf, len, "%.1fK", (double)n / 1024);
-	else if (n < 1000 * 1024)
-		snprintf(buf, len, "%lldK", (long long)(n / 1024));
-	else if (n < 10 * 1024 * 1024)
-		snprintf(buf, len, "%.1fM", (double)n / (1024 * 1024));
-	else
-		snprintf(buf, len, "%lldM", (long long)(n / (1024 * 1024)));
-}
-
 static void
 index_row(const struct draw *d, WINDOW *w, int y, int width,
-    const struct ix_row *r, bool selected, bool tagged, time_t now)
+    const struct ix_fmt *f, const struct ix_row *r, bool selected,
+    bool tagged)
 {
-	char	 flags[6], date[32], size[32], *from, *subj, *subjraw, *line;
-	char	 fold[48] = "";
-	int	 fw, sw, zw;
+	char	*line;
 	attr_t	 attr;
 	bool	 unread = !(r->flags & STORE_SEEN) || r->unread > 0;
 
-	flags[0] = unread ? 'N' : ' ';
-	flags[1] = (r->flags & STORE_FLAGGED) ? '!' : ' ';
-	/* Deleted says more than answered: it is about to go. */
-	flags[2] = (r->flags & STORE_DELETED) ? 'D' :
-	    (r->flags & STORE_ANSWERED) ? 'r' : ' ';
-	flags[3] = r->attach ? '+' : ' ';
-	flags[4] = tagged ? '*' : ' ';
-	flags[5] = '\0';
-	fmt_date(r->date, now, date, sizeof date);
-	fmt_size(r->size, size, sizeof size);
-
-	/* Columns: flags date from subject size; narrow screens lose size. */
-	fw = width >= 100 ? 22 : width >= 70 ? 18 : 12;
-	zw = width >= 60 ? 6 : 0;
-	sw = width - 5 - 1 - 10 - 1 - fw - 1 - zw;
-	if (sw < 1)
-		sw = 1;
-	from = cell(d, r->from, fw);
-	/* A collapsed thread: its messages, and the unread among them. */
-	if (r->nkids > 0 && r->unread > 0)
-		snprintf(fold, sizeof fold, "(%zu, %zu unread) ", r->nkids + 1,
-		    r->unread);
-	else if (r->nkids > 0)
-		snprintf(fold, sizeof fold, "(%zu) ", r->nkids + 1);
-	subjraw = xasprintf("%s%s%s", r->tree != NULL ? r->tree : "", fold,
-	    r->subject);
-	subj = cell(d, subjraw, sw);
-	{
-		char	*dc = cell(d, date, 10);
-
-		line = xasprintf("%s %s %s %s%s%*s", flags, dc, from, subj,
-		    zw > 0 ? " " : "", zw > 0 ? zw - 1 : 0, zw > 0 ? size : "");
-		free(dc);
-	}
+	line = ix_format_row(f, r, tagged, width);
 	attr = selected ? dc_attr(d, UI_SELECTED) :
 	    (r->flags & STORE_FLAGGED) ? dc_attr(d, UI_FLAGGED) :
 	    unread ? dc_attr(d, UI_UNREAD) : dc_attr(d, UI_NORMAL);
@@ -477,9 +399,6 @@ index_row(const struct draw *d, WINDOW *w, int y, int width,
 		attr |= A_BOLD;
 	put(d, w, y, 0, width, line, attr);
 	free(line);
-	free(subj);
-	free(subjraw);
-	free(from);
 }
 
 static void
@@ -488,20 +407,25 @@ draw_index(const struct draw *d, const struct tui *t)
 	const struct ix	*ix = &t->ix;
 	int		 w, h, y;
 	size_t		 i;
-	time_t		 now = time(NULL);
+	struct ix_fmt	 f;
 
 	draw_main_size(t, &w, &h);
 	(void)werase(d->main);
+	f.format = t->cfg->index_format;
+	f.date_format = t->cfg->date_format;
+	f.recipients = t->folder_to;
+	f.now = time(NULL);
+	f.ascii = !d->utf8;
 	if (ix->nrows == 0) {
 		put(d, d->main, 0, 0, w, t->st == NULL ?
-		    "  no mail stored yet" : t->folder_id == 0 && t->view_q == NULL ?
-		    "  no folder open (c opens one)" : "  (no messages)",
-		    dc_attr(d, UI_NORMAL));
+		    _("  no mail stored yet") : t->folder_id == 0 &&
+		    t->view_q == NULL ? _("  no folder open (c opens one)") :
+		    _("  (no messages)"), dc_attr(d, UI_NORMAL));
 		return;
 	}
 	for (y = 0, i = ix->top; y < h && i < ix->nrows; y++, i++)
-		index_row(d, d->main, y, w, &ix->rows[i], i == ix->sel,
-		    tags_has(&t->tags, ix->rows[i].id), now);
+		index_row(d, d->main, y, w, &f, &ix->rows[i], i == ix->sel,
+		    tags_has(&t->tags, ix->rows[i].id));
 }
 
 /* ---- the pager ---------------------------------------------------------- */
@@ -559,7 +483,8 @@ draw_attach(const struct draw *d, struct tui *t)
 	av->height = h;
 	(void)werase(d->main);
 	if (av->n == 0) {
-		put(d, d->main, 0, 0, w, "  (no parts)", dc_attr(d, UI_NORMAL));
+		put(d, d->main, 0, 0, w, _("  (no parts)"),
+		    dc_attr(d, UI_NORMAL));
 		return;
 	}
 	if (av->sel < av->top)
@@ -569,11 +494,11 @@ draw_attach(const struct draw *d, struct tui *t)
 	for (y = 0, i = av->top; y < h && i < av->n; y++, i++) {
 		const struct mail_part *p = &av->parts[i];
 
-		fmt_size((int64_t)p->size, size, sizeof size);
+		ix_format_size((int64_t)p->size, size, sizeof size);
 		line = xasprintf("%3zu %*s%-6s %-28s %6s  %s", i + 1,
 		    (int)p->depth * 2, "", p->id, p->type, size,
 		    p->filename[0] != '\0' ? p->filename :
-		    p->role == MAIL_PART_BODY ? "(shown)" : "");
+		    p->role == MAIL_PART_BODY ? _("(shown)") : "");
 		put(d, d->main, y, 0, w, line, i == av->sel ?
 		    dc_attr(d, UI_SELECTED) : dc_attr(d, UI_NORMAL));
 		free(line);
@@ -597,31 +522,35 @@ draw_compose(const struct draw *d, const struct tui *t)
 {
 	const struct compose_screen	*cs = t->cs;
 	int				 w, h, y = 0;
-	size_t				 i;
+	size_t				 i, n;
 	char				*line, size[32];
 
 	draw_main_size(t, &w, &h);
 	(void)werase(d->main);
 	if (cs == NULL)
 		return;
-	compose_field(d, d->main, y++, w, "From", cs->d.from);
-	compose_field(d, d->main, y++, w, "To", cs->d.to);
-	compose_field(d, d->main, y++, w, "Cc", cs->d.cc);
-	compose_field(d, d->main, y++, w, "Bcc", cs->d.bcc);
-	compose_field(d, d->main, y++, w, "Subject", cs->d.subject);
+	compose_field(d, d->main, y++, w, pgettext("header", "From"),
+	    cs->d.from);
+	compose_field(d, d->main, y++, w, pgettext("header", "To"), cs->d.to);
+	compose_field(d, d->main, y++, w, pgettext("header", "Cc"), cs->d.cc);
+	compose_field(d, d->main, y++, w, pgettext("header", "Bcc"),
+	    cs->d.bcc);
+	compose_field(d, d->main, y++, w, pgettext("header", "Subject"),
+	    cs->d.subject);
 	if (cs->d.reply_to != NULL && *cs->d.reply_to != '\0')
-		compose_field(d, d->main, y++, w, "Reply-To", cs->d.reply_to);
+		compose_field(d, d->main, y++, w,
+		    pgettext("header", "Reply-To"), cs->d.reply_to);
 	y++;
-	put(d, d->main, y++, 0, w, cs->file_bad ? "-- the message file has "
-	    "an error: e edits it again" : "-- Attachments",
+	put(d, d->main, y++, 0, w, cs->file_bad ? _("-- the message file has "
+	    "an error: e edits it again") : _("-- Attachments"),
 	    cs->file_bad ? dc_attr(d, UI_ERROR) : dc_attr(d, UI_HEADER));
 	if (cs->d.natt == 0 && y < h)
-		put(d, d->main, y++, 0, w, "   (none: a attaches a file)",
+		put(d, d->main, y++, 0, w, _("   (none: a attaches a file)"),
 		    dc_attr(d, UI_NORMAL));
 	for (i = 0; i < cs->d.natt && y < h; i++, y++) {
 		const struct compose_attachment *a = &cs->d.att[i];
 
-		fmt_size((int64_t)a->len, size, sizeof size);
+		ix_format_size((int64_t)a->len, size, sizeof size);
 		line = xasprintf("%3zu %-30s %6s  %s", i + 1,
 		    a->type != NULL ? a->type : compose_mime_type(a->filename,
 		    a->data, a->len), size,
@@ -631,8 +560,9 @@ draw_compose(const struct draw *d, const struct tui *t)
 		free(line);
 	}
 	if (y + 1 < h) {
-		line = xasprintf("-- %zu lines of text",
-		    count_lines(cs->d.body));
+		n = count_lines(cs->d.body);
+		line = xasprintf(ngettext("-- %zu line of text",
+		    "-- %zu lines of text", n), n);
 		put(d, d->main, y + 1, 0, w, line, dc_attr(d, UI_HEADER));
 		free(line);
 	}
@@ -663,7 +593,8 @@ draw_sidebar(const struct draw *d, const struct tui *t)
 			label = xstrdup(e->name);
 			count[0] = '\0';
 			if (e->account < t->wk.n && t->wk.refused[e->account])
-				snprintf(count, sizeof count, " login refused");
+				snprintf(count, sizeof count, "%s",
+				    _(" login refused"));
 			attr = dc_attr(d, UI_SIDEBAR_ACCOUNT);
 		} else if (e->container) {
 			/* Holds folders only: no count to show. */
@@ -788,8 +719,8 @@ draw_too_small(const struct draw *d, const struct tui *t)
 	int	 y = t->rows / 2;
 
 	(void)werase(d->prompt);
-	msg = xasprintf("terminal too small (%dx%d); posta needs %dx%d "
-	    "(q quits)", t->cols, t->rows, MIN_COLS, MIN_ROWS);
+	msg = xasprintf(_("terminal too small (%dx%d); posta needs %dx%d "
+	    "(q quits)"), t->cols, t->rows, MIN_COLS, MIN_ROWS);
 	put(d, d->prompt, y, 0, t->cols, msg, A_BOLD);
 	free(msg);
 	(void)wnoutrefresh(d->prompt);

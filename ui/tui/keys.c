@@ -34,6 +34,9 @@ static const struct {
 	{ A, "^N", "sidebar-next" },
 	{ A, "^P", "sidebar-prev" },
 	{ A, "^O", "sidebar-open" },
+	{ A, "Esc C", "create-folder" },
+	{ A, "Esc R", "rename-folder" },
+	{ A, "Esc D", "delete-folder" },
 	{ H, "^L", "redraw" },
 	{ A, "$", "sync-mailbox" },
 	{ H, "@", "toggle-online" },
@@ -77,7 +80,8 @@ static const struct {
 	{ I, "End", "last-entry" },
 	{ I, "Enter", "display-message" },
 	{ I, "Space", "display-message" },
-	{ I, "h", "display-raw" },
+	{ I, "h", "display-headers" },
+	{ I, "H", "display-raw" },
 	{ I, "/", "search" },
 	{ I, "n", "search-next" },
 	{ I, "l", "limit" },
@@ -110,7 +114,8 @@ static const struct {
 	{ P, "End", "bottom" },
 	{ P, "/", "search" },
 	{ P, "n", "search-next" },
-	{ P, "h", "toggle-raw" },
+	{ P, "h", "toggle-headers" },
+	{ P, "H", "toggle-raw" },
 	{ P, "J", "next-entry" },
 	{ P, "K", "previous-entry" },
 
@@ -370,9 +375,9 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 
 		if ((key = keys_parse(kname)) < 0) {
 			if (rc == 0)
-				rc = perr_set(err, PERR_CONFIG, "%s: [keys] "
+				rc = perr_set(err, PERR_CONFIG, _("%s: [keys] "
 				    "'%s' is not a key name (try j, ^N, Enter, "
-				    "PageDown, F1)", cfg->path, kname);
+				    "PageDown, F1)"), cfg->path, kname);
 			continue;
 		}
 		any = false;
@@ -387,8 +392,8 @@ keymap_init(struct keymap *km, const struct config *cfg, struct perr *err)
 			}
 		}
 		if (!any && rc == 0)
-			rc = perr_set(err, PERR_CONFIG, "%s: [keys] %s: no "
-			    "action named '%s' (see ? for the list)",
+			rc = perr_set(err, PERR_CONFIG, _("%s: [keys] %s: no "
+			    "action named '%s' (see ? for the list)"),
 			    cfg->path, kname, aname);
 	}
 	return rc;
@@ -450,14 +455,15 @@ keys_help(const struct keymap *km)
 	struct sbuf	 b = { 0 };
 	size_t		 c, i, j;
 	char		 kb[32], keys[128];
-	static const char *const titles[TUI_NCTX] = { "Index", "Pager",
-	    "Attachments", "Compose" };
+	const char	*name, *usage;
+	static const char *const titles[TUI_NCTX] = { N_("Index"),
+	    N_("Pager"), N_("Attachments"), N_("Compose") };
 
-	sbuf_add(&b, "posta: keys (the live key map; change them in the "
-	    "[keys] section of the configuration as KEY = ACTION; run any "
-	    "action with :NAME)\n");
+	sbuf_add(&b, "%s", _("posta: keys (the live key map; change them in "
+	    "the [keys] section of the configuration as KEY = ACTION; run "
+	    "any action with :NAME)\n"));
 	for (c = 0; c < TUI_NCTX; c++) {
-		sbuf_add(&b, "\n%s\n\n", titles[c]);
+		sbuf_add(&b, "\n%s\n\n", _(titles[c]));
 		for (i = 0; i < tui_nactions; i++) {
 			if ((tui_actions[i].ctx & ctxs[c]) == 0)
 				continue;
@@ -475,8 +481,12 @@ keys_help(const struct keymap *km)
 			}
 			sbuf_add(&b, "  %-18s %-18s %s\n",
 			    keys[0] != '\0' ? keys : "-", tui_actions[i].name,
-			    tui_actions[i].help);
+			    _(tui_actions[i].help));
 		}
 	}
+	sbuf_add(&b, "\n%s\n\n", _("Commands (: then the name and its "
+	    "arguments; an action's name alone runs it)"));
+	for (i = 0; actions_command_usage(i, &name, &usage); i++)
+		sbuf_add(&b, "  :%s %s\n", name, usage);
 	return b.p;
 }

@@ -42,7 +42,8 @@ pager_clear(struct pager *pg)
 	pg->nlines = pg->textlen = 0;
 	pg->top = 0;
 	pg->msg_id = 0;
-	pg->raw = pg->loading = false;
+	pg->mode = PG_TEXT;
+	pg->loading = false;
 }
 
 void
@@ -139,7 +140,7 @@ rewrap(struct pager *pg)
 	size_t		 cap = 0, start, end, i, brk, l;
 	const char	*t = pg->text;
 	int		 width = pg->width > 0 ? pg->width : 1, col, w, quote;
-	bool		 header = pg->msg_id != 0 && !pg->raw;
+	bool		 header = pg->msg_id != 0 && pg->mode != PG_RAW;
 
 	free(pg->lines);
 	pg->lines = NULL;
@@ -192,6 +193,18 @@ set_text(struct pager *pg, char *sanitised)
 }
 
 void
+pager_append(struct pager *pg, const char *text, size_t len)
+{
+	char	*add = sanitize_text(text, len, true), *all;
+	size_t	 top = pg->top;
+
+	all = xasprintf("%s%s", pg->text != NULL ? pg->text : "", add);
+	free(add);
+	set_text(pg, all);
+	pg->top = top;
+}
+
+void
 pager_set_text(struct pager *pg, const char *title, const char *text)
 {
 	pager_clear(pg);
@@ -238,11 +251,11 @@ store_headers(const struct store_msg *m)
 	if (localtime_r(&tt, &tm) == NULL ||
 	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M", &tm) == 0)
 		date[0] = '\0';
-	header_line(&b, "From", from);
-	header_line(&b, "To", m->to_list);
-	header_line(&b, "Cc", m->cc_list);
-	header_line(&b, "Date", date);
-	header_line(&b, "Subject", m->subject);
+	header_line(&b, pgettext("header", "From"), from);
+	header_line(&b, pgettext("header", "To"), m->to_list);
+	header_line(&b, pgettext("header", "Cc"), m->cc_list);
+	header_line(&b, pgettext("header", "Date"), date);
+	header_line(&b, pgettext("header", "Subject"), m->subject);
 	free(from);
 	return b.p != NULL ? b.p : xstrdup("");
 }
@@ -301,8 +314,20 @@ with_list(char *text, const char *raw, size_t len)
 	return out;
 }
 
+/* Every header field above the body text (takes text). */
+static char *
+with_all_headers(char *text, const char *raw, size_t len)
+{
+	char	*head = mail_headers_all(raw, len), *out;
+
+	out = xasprintf("%s\n%s", head, text);
+	free(head);
+	free(text);
+	return out;
+}
+
 int
-pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
+pager_open(struct pager *pg, struct store *st, int64_t id, enum pg_mode mode,
     struct perr *err)
 {
 	struct store_msg	 m;
@@ -312,7 +337,7 @@ pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
 	bool			 have;
 
 	if (st == NULL)
-		return perr_set(err, PERR_NOTFOUND, "no store open");
+		return perr_set(err, PERR_NOTFOUND, _("no store open"));
 	if (store_msg_get(st, id, &m, err) != 0)
 		return -1;
 	have = store_body_get(st, id, &body, &len, err) == 0;
@@ -322,29 +347,37 @@ pager_open(struct pager *pg, struct store *st, int64_t id, bool raw,
 	}
 	pager_clear(pg);
 	pg->msg_id = id;
-	pg->raw = raw;
+	pg->mode = mode;
 	pg->loading = !have;
 	pg->title = sanitize_line(m.subject != NULL ? m.subject : "");
 	head = store_headers(&m);
-	if (have && raw)
+	if (have && mode == PG_RAW)
 		text = sanitize_text(body, len, true);
 	else if (have) {
+		struct mail_render_opts	 o = { pg->render, 0 };
+
 		/* Headers and body decoded by src/mail: charsets, MIME, HTML,
 		 * format=flowed, the attachment list; sanitised there. */
-		if (mail_render(body, len, &bodytext, NULL, err) != 0) {
+		if (mode == PG_HEADERS)
+			o.flags |= MAIL_RENDER_NO_HEADERS;
+		if (mail_render(body, len, &bodytext, &o, err) != 0) {
 			free(head);
 			free(body);
 			store_msg_free(&m);
 			return -1;
 		}
-		text = with_note(with_list(bodytext, body, len), m.problem);
+		if (mode == PG_HEADERS)
+			text = with_all_headers(bodytext, body, len);
+		else
+			text = with_list(bodytext, body, len);
+		text = with_note(text, m.problem);
 	} else if (m.problem != NULL) {
 		/* The note says why the body is missing: nothing to fetch. */
 		pg->loading = false;
 		text = with_note(xasprintf("%s\n", head), m.problem);
 	} else
-		text = xasprintf("%s\nloading... (this message's body is not "
-		    "stored yet: it is being fetched)\n", head);
+		text = xasprintf(_("%s\nloading... (this message's body is "
+		    "not stored yet: it is being fetched)\n"), head);
 	free(head);
 	free(body);
 	store_msg_free(&m);

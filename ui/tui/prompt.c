@@ -159,7 +159,7 @@ complete(struct tui *t, struct prompt *pr)
 		return;
 	c = pr->complete(t, pr->buf, &n);
 	if (n == 0) {
-		pr->hint = xstrdup("no completions");
+		pr->hint = xstrdup(_("no completions"));
 		free(c);
 		return;
 	}

@@ -13,13 +13,16 @@
  */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <curses.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,28 +85,50 @@ run_interactive(struct tui *t, const char *cmd, const char *arg,
 	(void)sigaction(SIGINT, &ign, &old_int);
 	(void)sigaction(SIGQUIT, &ign, &old_quit);
 	if ((pid = fork()) < 0) {
-		rc = perr_set(err, PERR_IO, "fork: %s", strerror(errno));
+		rc = perr_set(err, PERR_IO, _("fork: %s"), strerror(errno));
 	} else if (pid == 0) {
 		child_exec(cmd, arg);
 	} else if ((rc = wait_child(pid)) < 0)
-		(void)perr_set(err, PERR_IO, "waitpid: %s", strerror(errno));
+		(void)perr_set(err, PERR_IO, _("waitpid: %s"), strerror(errno));
 	(void)sigaction(SIGINT, &old_int, NULL);
 	(void)sigaction(SIGQUIT, &old_quit, NULL);
 	draw_restore(t->draw, t);
 	if (rc == 127)
-		(void)perr_set(err, PERR_IO, "%s: could not be run", cmd);
+		(void)perr_set(err, PERR_IO, _("%s: could not be run"), cmd);
 	return rc;
 }
 
-/* Read everything from fd into a buffer, keeping at most max bytes. */
-static void
-read_all(int fd, char **out, size_t *len, size_t max)
+static int64_t
+now_ms(void)
 {
-	char	buf[8192], *p = NULL;
-	size_t	n = 0, cap = 0;
-	ssize_t	r;
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read everything from fd into a buffer, keeping at most max bytes, until
+ * the end of file or the deadline (monotonic ms): false when the deadline
+ * came first.
+ */
+static bool
+read_all(int fd, char **out, size_t *len, size_t max, int64_t deadline)
+{
+	char		buf[8192], *p = NULL;
+	size_t		n = 0, cap = 0;
+	ssize_t		r;
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	int64_t		left;
+	bool		in_time = true;
 
 	for (;;) {
+		if ((left = deadline - now_ms()) <= 0) {
+			in_time = false;
+			break;
+		}
+		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) <= 0)
+			continue;	/* EINTR or no data yet: look again */
 		r = read(fd, buf, sizeof buf);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -124,6 +149,7 @@ read_all(int fd, char **out, size_t *len, size_t max)
 	p[n] = '\0';
 	*out = p;
 	*len = n;
+	return in_time;
 }
 
 int
@@ -141,17 +167,19 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 		    in_file : "/dev/null", strerror(errno));
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		(void)close(in);
-		return perr_set(err, PERR_IO, "pipe: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("pipe: %s"), strerror(errno));
 	}
 	if ((pid = fork()) < 0) {
 		(void)close(in);
 		(void)close(fds[0]);
 		(void)close(fds[1]);
-		return perr_set(err, PERR_IO, "fork: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("fork: %s"), strerror(errno));
 	}
 	if (pid == 0) {
 		int	null = open("/dev/null", O_WRONLY);
 
+		/* Its own group: a timeout ends whatever the shell started. */
+		(void)setpgid(0, 0);
 		/* The output goes to us, its errors nowhere (not on the
 		 * screen). */
 		if (dup2(in, 0) < 0 || dup2(fds[1], 1) < 0 ||
@@ -161,13 +189,51 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 	}
 	(void)close(in);
 	(void)close(fds[1]);
-	read_all(fds[0], out, len, RUN_MAX_OUTPUT);
+	(void)setpgid(pid, pid);
+	if (!read_all(fds[0], out, len, RUN_MAX_OUTPUT, now_ms() +
+	    RUN_MAX_SECONDS * 1000)) {
+		(void)kill(-pid, SIGKILL);
+		(void)close(fds[0]);
+		(void)wait_child(pid);
+		free(*out);
+		*out = NULL;
+		*len = 0;
+		return perr_set(err, PERR_TIMEOUT, "%s: stopped after %d "
+		    "seconds without finishing", cmd, RUN_MAX_SECONDS);
+	}
 	(void)close(fds[0]);
 	if ((rc = wait_child(pid)) < 0)
-		return perr_set(err, PERR_IO, "waitpid: %s", strerror(errno));
+		return perr_set(err, PERR_IO, _("waitpid: %s"), strerror(errno));
 	if (rc == 127)
-		return perr_set(err, PERR_IO, "%s: could not be run", cmd);
+		return perr_set(err, PERR_IO, _("%s: could not be run"), cmd);
 	return rc;
+}
+
+int
+run_write_file(const char *path, const char *bytes, size_t n, bool excl,
+    struct perr *err)
+{
+	int	fd, flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	ssize_t	w;
+	size_t	off = 0;
+
+	flags |= excl ? O_EXCL : O_TRUNC;
+	if ((fd = open(path, flags, 0600)) < 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	while (off < n) {
+		if ((w = write(fd, bytes + off, n - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			(void)perr_set(err, PERR_IO, "%s: %s", path,
+			    strerror(errno));
+			(void)close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) != 0)
+		return perr_set(err, PERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
 }
 
 char *

@@ -32,23 +32,41 @@ limit_done(struct tui *t, const char *text)
 	if (q != NULL) {
 		t->limit = xstrdup(text);
 		t->limit_q = q;
-		view_search_counts(t);
+		/* Counting thousands of matches waits for the screen. */
+		t->limit_total = -1;
+		t->counts_due = true;
 	}
 	view_index_moved(t, ix_set_query(&t->ix, t->limit_q));
 	if (q == NULL)
-		status_msg(&t->status, "limit cleared: every message is shown");
-	else if (t->limit_total == 0)
-		status_msg(&t->status, "no message matches the limit");
+		status_msg(&t->status, "%s",
+		    _("limit cleared: every message is shown"));
+}
+
+/*
+ * After the limited rows are on screen: the status line's count. The
+ * window shows one page of matches at once, but counting every match of
+ * a common word in a large folder takes longer than drawing them.
+ */
+void
+search_limit_count(struct tui *t)
+{
+	t->counts_due = false;
+	if (t->limit == NULL)
+		return;
+	view_search_counts(t);
+	if (t->limit_total == 0)
+		status_msg(&t->status, _("no message matches the limit"));
+	t->dirty |= TUI_DIRTY_STATUS;
 }
 
 void
 search_act_limit(struct tui *t)
 {
 	if (t->folder_id == 0) {
-		status_msg(&t->status, "no folder open");
+		status_msg(&t->status, _("no folder open"));
 		return;
 	}
-	prompt_start(&t->prompt, "Limit to messages matching: ", limit_done,
+	prompt_start(&t->prompt, _("Limit to messages matching: "), limit_done,
 	    NULL);
 }
 
@@ -155,7 +173,7 @@ find(struct tui *t, const char *none)
 	else if (rc == 0)
 		status_msg(&t->status, "%s", none);
 	else if (rc == 1 && wrapped)
-		status_msg(&t->status, "search wrapped to the top");
+		status_msg(&t->status, _("search wrapped to the top"));
 	view_index_moved(t, rc < 0 ? -1 : 0);
 	free(m.ids);
 	free(m.hit);
@@ -178,13 +196,13 @@ find_done(struct tui *t, const char *text)
 	search_free(t->ix_search_q);
 	t->ix_search = xstrdup(text);
 	t->ix_search_q = q;
-	find(t, "not found");
+	find(t, _("not found"));
 }
 
 void
 search_act_find(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search for: ", find_done, NULL);
+	prompt_start(&t->prompt, _("Search for: "), find_done, NULL);
 }
 
 void
@@ -193,7 +211,7 @@ search_act_find_next(struct tui *t)
 	if (t->ix_search_q == NULL)
 		search_act_find(t);
 	else
-		find(t, "no more matches");
+		find(t, _("no more matches"));
 }
 
 /* ---- the results view ------------------------------------------------------ */
@@ -206,7 +224,7 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	char			*name;
 
 	if (t->st == NULL) {
-		status_msg(&t->status, "no mail stored yet; run posta sync");
+		status_msg(&t->status, _("no mail stored yet; run posta sync"));
 		return false;
 	}
 	if (app_query_parse(query, &q, &err) != 0) {
@@ -214,8 +232,8 @@ search_view_open(struct tui *t, const char *title, const char *query)
 		return false;
 	}
 	if (q == NULL) {
-		status_msg(&t->status, "type what to search for "
-		    "(doc/SEARCH.md)");
+		status_msg(&t->status, _("type what to search for "
+		    "(doc/SEARCH.md)"));
 		return false;
 	}
 	status_clear_error(&t->status);
@@ -229,8 +247,8 @@ search_view_open(struct tui *t, const char *title, const char *query)
 	free(t->view_query);
 	t->view_q = q;
 	t->view_query = xstrdup(query);
-	name = title != NULL ? xasprintf("search %s", title) :
-	    xasprintf("search: %s", query);
+	name = title != NULL ? xasprintf(_("search %s"), title) :
+	    xasprintf(_("search: %s"), query);
 	free(t->folder_name);
 	t->folder_name = sanitize_line(name);
 	free(name);
@@ -254,7 +272,7 @@ all_done(struct tui *t, const char *text)
 void
 search_act_all(struct tui *t)
 {
-	prompt_start(&t->prompt, "Search every folder: ", all_done, NULL);
+	prompt_start(&t->prompt, _("Search every folder: "), all_done, NULL);
 }
 
 void
@@ -280,18 +298,13 @@ search_view_follow(struct tui *t)
 		t->account_id = 0;
 }
 
-bool
-search_command(struct tui *t, const char *text)
+void
+search_limit_to(struct tui *t, const char *query)
 {
-	if (strncmp(text, "search ", 7) == 0) {
-		(void)search_view_open(t, NULL, text + 7);
-		return true;
-	}
-	if (strncmp(text, "limit ", 6) == 0) {
-		limit_done(t, text + 6);
-		return true;
-	}
-	return false;
+	if (t->folder_id == 0)
+		status_msg(&t->status, _("no folder open"));
+	else
+		limit_done(t, query);
 }
 
 void

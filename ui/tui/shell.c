@@ -35,14 +35,14 @@ current_bytes(struct tui *t, int64_t *id, void **raw, size_t *len)
 	struct perr	err;
 
 	if ((*id = act_current(t)) == 0 || t->st == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return -1;
 	}
 	if (store_body_get(t->st, *id, raw, len, &err) == 0)
 		return 0;
 	if (err.code == PERR_NOTFOUND) {
-		status_msg(&t->status, "this message's body is not stored "
-		    "yet; try again when it is");
+		status_msg(&t->status, _("this message's body is not stored "
+		    "yet; try again when it is"));
 		workers_fetch_body(t, *id);
 	} else
 		status_error(&t->status, "%s", err.msg);
@@ -68,7 +68,7 @@ feed_command(struct tui *t, const char *cmd, const char *data, size_t len,
 		return -1;
 	}
 	file = xasprintf("%s/message", dir);
-	if (attach_write_file(file, data, len, true, &err) != 0)
+	if (run_write_file(file, data, len, true, &err) != 0)
 		status_error(&t->status, "%s", err.msg);
 	else {
 		/* Its errors are part of what the user wants to see. */
@@ -99,8 +99,8 @@ show_output(struct tui *t, const char *cmd, int rc, const char *out,
 {
 	char	*title;
 
-	title = rc == 0 ? xasprintf("Output of %s", cmd) :
-	    xasprintf("Output of %s (exit status %d)", cmd, rc);
+	title = rc == 0 ? xasprintf(_("Output of %s"), cmd) :
+	    xasprintf(_("Output of %s (exit status %d)"), cmd, rc);
 	view_show_output(t, title, out != NULL ? out : "", olen,
 	    output_back(t));
 	free(title);
@@ -118,7 +118,7 @@ pipe_run(struct tui *t, const char *cmd, const char *data, size_t len)
 		return;
 	show_output(t, cmd, rc, out, olen);
 	if (olen == 0)
-		status_msg(&t->status, "The command wrote nothing.");
+		status_msg(&t->status, _("The command wrote nothing."));
 	free(out);
 }
 
@@ -160,10 +160,10 @@ void
 shell_act_pipe(struct tui *t)
 {
 	if (act_current(t) == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
-	prompt_start(&t->prompt, "Pipe the message to command: ",
+	prompt_start(&t->prompt, _("Pipe the message to command: "),
 	    pipe_raw_done, NULL);
 }
 
@@ -171,10 +171,10 @@ void
 shell_act_pipe_text(struct tui *t)
 {
 	if (act_current(t) == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
-	prompt_start(&t->prompt, "Pipe the decoded text to command: ",
+	prompt_start(&t->prompt, _("Pipe the decoded text to command: "),
 	    pipe_text_done, NULL);
 }
 
@@ -195,18 +195,16 @@ save_file_done(struct tui *t, const char *text)
 		status_error(&t->status, "%s", err.msg);
 	else {
 		act_targets_used(t);
-		if (no_body == 1)
-			status_msg(&t->status, "Saved %zu of the messages to "
-			    "%s; 1 is not stored offline yet.", saved, path);
-		else if (no_body > 1)
-			status_msg(&t->status, "Saved %zu of the messages to "
-			    "%s; %zu are not stored offline yet.", saved, path,
+		if (no_body > 0)
+			status_msg(&t->status, ngettext("Saved %zu of the "
+			    "messages to %s; %zu is not stored offline yet.",
+			    "Saved %zu of the messages to %s; %zu are not "
+			    "stored offline yet.", no_body), saved, path,
 			    no_body);
-		else if (saved == 1)
-			status_msg(&t->status, "Saved 1 message to %s.", path);
 		else
-			status_msg(&t->status, "Saved %zu messages to %s.",
-			    saved, path);
+			status_msg(&t->status, ngettext("Saved %zu message to "
+			    "%s.", "Saved %zu messages to %s.", saved), saved,
+			    path);
 	}
 	free(path);
 }
@@ -225,8 +223,8 @@ shell_act_save_file(struct tui *t)
 
 	if (act_targets(t) == 0)
 		return;
-	label = t->npend == 1 ? xstrdup("Append to mbox file: ") :
-	    xasprintf("Append %zu messages to mbox file: ", t->npend);
+	label = t->npend == 1 ? xstrdup(_("Append to mbox file: ")) :
+	    xasprintf(_("Append %zu messages to mbox file: "), t->npend);
 	prompt_start(&t->prompt, label, save_file_done, save_file_complete);
 	free(label);
 }
@@ -244,14 +242,14 @@ bounce_done(struct tui *t, const char *to)
 		return;
 	if (app_bounce_queue(t->cfg, acct, id, to, &outbox_id, &err) != 0) {
 		if (err.code == PERR_NOTFOUND) {
-			status_msg(&t->status, "this message's body is not "
-			    "stored yet; try again when it is");
+			status_msg(&t->status, _("this message's body is not "
+			    "stored yet; try again when it is"));
 			workers_fetch_body(t, id);
 		} else
-			status_error(&t->status, "not bounced: %s", err.msg);
+			status_error(&t->status, _("not bounced: %s"), err.msg);
 		return;
 	}
-	status_msg(&t->status, "The bounce to %s is queued in the outbox.",
+	status_msg(&t->status, _("The bounce to %s is queued in the outbox."),
 	    to);
 	view_refresh(t, TUI_REFRESH_JOURNAL);
 	workers_flush_outbox(t, t->account);
@@ -261,10 +259,10 @@ void
 shell_act_bounce(struct tui *t)
 {
 	if (act_current(t) == 0) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
-	prompt_start(&t->prompt, "Bounce the message to: ", bounce_done,
+	prompt_start(&t->prompt, _("Bounce the message to: "), bounce_done,
 	    NULL);
 }
 
@@ -326,10 +324,10 @@ print_text(struct tui *t, size_t *len, size_t *printed)
 		(*printed)++;
 	}
 	if (all == NULL)
-		status_msg(&t->status, no_body == 1 ? "This message's body is "
-		    "not stored yet; try again when it is." : "These "
-		    "messages' bodies are not stored yet; try again when "
-		    "they are.");
+		status_msg(&t->status, "%s", no_body == 1 ? _("This message's "
+		    "body is not stored yet; try again when it is.") :
+		    _("These messages' bodies are not stored yet; try again "
+		    "when they are."));
 	else
 		*len = strlen(all);
 	return all;
@@ -344,8 +342,8 @@ shell_act_print(struct tui *t)
 	int		 rc;
 
 	if (cmd == NULL) {
-		status_msg(&t->status, "print_command is not set in the "
-		    "[general] section of the configuration file.");
+		status_msg(&t->status, _("print_command is not set in the "
+		    "[general] section of the configuration file."));
 		return;
 	}
 	if (t->st == NULL || act_targets(t) == 0 ||
@@ -359,13 +357,13 @@ shell_act_print(struct tui *t)
 	if (rc != 0)
 		show_output(t, cmd, rc, out, olen);
 	else if (printed == t->npend && printed == 1)
-		status_msg(&t->status, "The message went to %s.", cmd);
+		status_msg(&t->status, _("The message went to %s."), cmd);
 	else if (printed == t->npend)
-		status_msg(&t->status, "%zu messages went to %s.", printed,
+		status_msg(&t->status, _("%zu messages went to %s."), printed,
 		    cmd);
 	else
-		status_msg(&t->status, "%zu of the %zu messages went to %s; "
-		    "the others are not stored offline yet.", printed,
+		status_msg(&t->status, _("%zu of the %zu messages went to %s; "
+		    "the others are not stored offline yet."), printed,
 		    t->npend, cmd);
 	free(out);
 }
@@ -393,8 +391,8 @@ open_url_done(struct tui *t, const char *text)
 	errno = 0;
 	n = strtoul(text, &end, 10);
 	if (errno != 0 || *end != '\0' || n < 1 || n > t->nurls) {
-		status_msg(&t->status, "There is no link number %s; the "
-		    "numbers go from 1 to %zu.", text, t->nurls);
+		status_msg(&t->status, _("There is no link number %s; the "
+		    "numbers go from 1 to %zu."), text, t->nurls);
 		return;
 	}
 	/* Back from the list first: the command may take the terminal. */
@@ -407,10 +405,10 @@ open_url_done(struct tui *t, const char *text)
 	if (rc < 0 || rc == 127)
 		status_error(&t->status, "%s", err.msg);
 	else if (rc != 0)
-		status_msg(&t->status, "%s exited with status %d.",
+		status_msg(&t->status, _("%s exited with status %d."),
 		    t->cfg->url_command, rc);
 	else
-		status_msg(&t->status, "Opened %s with %s.", t->urls[n - 1],
+		status_msg(&t->status, _("Opened %s with %s."), t->urls[n - 1],
 		    t->cfg->url_command);
 }
 
@@ -423,25 +421,25 @@ shell_act_open_url(struct tui *t)
 	int	 rc;
 
 	if (t->cfg->url_command == NULL) {
-		status_msg(&t->status, "url_command is not set in the "
-		    "[general] section of the configuration file.");
+		status_msg(&t->status, _("url_command is not set in the "
+		    "[general] section of the configuration file."));
 		return;
 	}
 	if ((id = act_current(t)) == 0 || t->st == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
 	if ((rc = render_id(t, id, &text)) != 0) {
 		if (rc > 0)
-			status_msg(&t->status, "This message's body is not "
-			    "stored yet; try again when it is.");
+			status_msg(&t->status, _("This message's body is not "
+			    "stored yet; try again when it is."));
 		return;
 	}
 	urls_clear(t);
 	t->nurls = app_urls(text, &t->urls);
 	free(text);
 	if (t->nurls == 0) {
-		status_msg(&t->status, "This message has no links.");
+		status_msg(&t->status, _("This message has no links."));
 		return;
 	}
 	for (i = 0, cap = 1; i < t->nurls; i++)
@@ -450,11 +448,11 @@ shell_act_open_url(struct tui *t)
 	for (i = 0, len = 0; i < t->nurls; i++)
 		len += (size_t)snprintf(list + len, cap - len, "%3zu  %s\n",
 		    i + 1, t->urls[i]);
-	title = t->nurls == 1 ? xstrdup("1 link in the message") :
-	    xasprintf("%zu links in the message", t->nurls);
+	title = xasprintf(ngettext("%zu link in the message",
+	    "%zu links in the message", t->nurls), t->nurls);
 	view_show_output(t, title, list, len, output_back(t));
 	free(title);
 	free(list);
-	prompt_start(&t->prompt, "Open which link? Type its number: ",
+	prompt_start(&t->prompt, _("Open which link? Type its number: "),
 	    open_url_done, NULL);
 }

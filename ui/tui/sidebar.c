@@ -21,8 +21,10 @@ entries_free(struct sidebar *sb)
 {
 	size_t	i;
 
-	for (i = 0; i < sb->n; i++)
+	for (i = 0; i < sb->n; i++) {
 		free(sb->e[i].name);
+		free(sb->e[i].path);
+	}
 	free(sb->e);
 	sb->e = NULL;
 	sb->n = 0;
@@ -79,6 +81,7 @@ add_folder(void *arg, const struct store_folder *f)
 	e->account = l->account;
 	e->folder_id = f->id;
 	e->name = sanitize_line(f->name != NULL ? f->name : "?");
+	e->path = xasprintf("%s/%s", l->acct->name, e->name);
 	e->total = f->total;
 	e->unread = f->unread;
 	if (!app_folder_unsynced(l->acct, f, &e->unsynced))
@@ -175,12 +178,14 @@ tree_order(struct sb_load *l, size_t first)
 			e->inbox = false;
 			e->unsynced = NULL;
 			e->name = xstrndup(in[i].name, len);
+			e->path = NULL;
 			entry_place(e);
 		}
 		if (in[i].container && (i + 1 == nin ||
 		    !same_prefix(&in[i + 1], in[i].name,
 		    strlen(in[i].name)))) {
 			free(in[i].name);
+			free(in[i].path);
 			continue;
 		}
 		*entry_add(l) = in[i];
@@ -204,7 +209,7 @@ searches_add(struct sb_load *l, const struct config *cfg, struct store *st)
 		return;
 	e = entry_add(l);
 	e->account = l->account;
-	e->name = xstrdup("Searches");
+	e->name = xstrdup(_("Searches"));
 	e->container = true;
 	for (i = 0; i < cfg->nsearches; i++) {
 		e = entry_add(l);
@@ -214,7 +219,7 @@ searches_add(struct sb_load *l, const struct config *cfg, struct store *st)
 		e->search = cfg->searches[i].query;
 		if (st == NULL || app_query_counts(st, e->search, 0,
 		    &e->total, &e->unread, &err) != 0)
-			e->unsynced = "the query does not parse";
+			e->unsynced = _("the query does not parse");
 	}
 }
 
@@ -299,4 +304,60 @@ sidebar_complete(const struct sidebar *sb, size_t account, const char *prefix,
 			out[(*n)++] = sb->e[i].name;
 	out[*n] = NULL;
 	return out;
+}
+
+const char **
+sidebar_complete_paths(const struct sidebar *sb, size_t account,
+    const char *prefix, size_t *n)
+{
+	const char	**out = sidebar_complete(sb, account, prefix, n);
+	size_t		 i, len = strlen(prefix);
+
+	out = xreallocarray(out, *n + sb->n + 1, sizeof *out);
+	for (i = 0; i < sb->n; i++)
+		if (sb->e[i].path != NULL && !sb->e[i].container &&
+		    strncmp(sb->e[i].path, prefix, len) == 0)
+			out[(*n)++] = sb->e[i].path;
+	out[*n] = NULL;
+	return out;
+}
+
+/* The account named by text's first len bytes, or cfg->naccounts. */
+static size_t
+account_named(const struct config *cfg, const char *text, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->naccounts; i++)
+		if (strlen(cfg->accounts[i].name) == len &&
+		    strncmp(cfg->accounts[i].name, text, len) == 0)
+			return i;
+	return cfg->naccounts;
+}
+
+long
+sidebar_lookup(const struct sidebar *sb, const struct config *cfg,
+    size_t account, const char *text)
+{
+	const char	*slash;
+	size_t		 i, a;
+
+	for (i = 0; i < sb->n; i++)
+		if (sb->e[i].account == account && sb->e[i].folder_id != 0 &&
+		    sb->e[i].search == NULL && strcmp(sb->e[i].name, text) == 0)
+			return (long)i;
+	for (i = 0; i < sb->n; i++)
+		if (sb->e[i].path != NULL && strcmp(sb->e[i].path, text) == 0)
+			return (long)i;
+	/* "ACCOUNT" or "ACCOUNT/": its Inbox. */
+	slash = strchr(text, '/');
+	if (slash != NULL && slash[1] != '\0')
+		return -1;
+	a = account_named(cfg, text, slash != NULL ? (size_t)(slash - text) :
+	    strlen(text));
+	for (i = 0; a < cfg->naccounts && i < sb->n; i++)
+		if (sb->e[i].account == a && sb->e[i].inbox &&
+		    sb->e[i].folder_id != 0)
+			return (long)i;
+	return -1;
 }

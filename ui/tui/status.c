@@ -94,7 +94,23 @@ status_clear_progress(struct status *s)
 	s->progress = NULL;
 }
 
-static const char *const sort_words[] = { "date", "from", "subject", "size" };
+/* The index's order as one phrase: "threads, by date (reversed)". */
+static char *
+order_text(const struct tui *t)
+{
+	const char	*view = t->ix.threaded ? _("threads") : _("flat");
+	const char	*by;
+
+	switch (t->ix.sort) {
+	case IX_SORT_FROM:	by = pgettext("sort", "from"); break;
+	case IX_SORT_SUBJECT:	by = pgettext("sort", "subject"); break;
+	case IX_SORT_SIZE:	by = pgettext("sort", "size"); break;
+	default:		by = pgettext("sort", "date"); break;
+	}
+	/* TRANSLATORS: "threads" or "flat", then the sort key. */
+	return t->ix.reverse ? xasprintf(_("%s, by %s (reversed)"), view, by) :
+	    xasprintf(_("%s, by %s"), view, by);
+}
 
 /* Tags, what waits, progress, online or not. */
 static char *
@@ -105,31 +121,32 @@ right_text(const struct tui *t)
 	const char	*prog = t->status.progress;
 
 	if (t->tag_prefix)
-		snprintf(tags, sizeof tags, "tag-  ");
+		snprintf(tags, sizeof tags, "%s", _("tag-  "));
 	else if (t->tags.n > 0)
-		snprintf(tags, sizeof tags, "%zu tagged  ", t->tags.n);
+		snprintf(tags, sizeof tags, _("%zu tagged  "), t->tags.n);
 	if (t->jfailed > 0)
-		snprintf(journal, sizeof journal, "journal: %lld waiting, "
-		    "%lld failed  ", (long long)t->jwaiting,
+		snprintf(journal, sizeof journal, _("journal: %lld waiting, "
+		    "%lld failed  "), (long long)t->jwaiting,
 		    (long long)t->jfailed);
 	else if (t->jwaiting > 0)
-		snprintf(journal, sizeof journal, "journal: %lld waiting  ",
+		snprintf(journal, sizeof journal, _("journal: %lld waiting  "),
 		    (long long)t->jwaiting);
 	if (t->outbox > 0)
-		snprintf(outbox, sizeof outbox, "outbox %lld  ",
+		snprintf(outbox, sizeof outbox, _("outbox %lld  "),
 		    (long long)t->outbox);
 	if (t->online)
-		snprintf(net, sizeof net, "online");
+		snprintf(net, sizeof net, "%s", _("online"));
 	else if (t->offline_req)
-		snprintf(net, sizeof net, "offline (by request)");
+		snprintf(net, sizeof net, "%s", _("offline (by request)"));
 	else if (t->account < t->wk.n && t->wk.refused[t->account] &&
 	    status_asks_password(t, t->account))
-		snprintf(net, sizeof net, "login refused ($ asks for the "
-		    "password)");
+		snprintf(net, sizeof net, "%s", _("login refused ($ asks for "
+		    "the password)"));
 	else if (t->account < t->wk.n && t->wk.refused[t->account])
-		snprintf(net, sizeof net, "login refused ($ tries again)");
+		snprintf(net, sizeof net, "%s",
+		    _("login refused ($ tries again)"));
 	else
-		snprintf(net, sizeof net, "offline");
+		snprintf(net, sizeof net, "%s", _("offline"));
 	/* The last error goes between the halves (draw.c): it gets what
 	 * room is left, the rest never goes. */
 	return xasprintf("  %s%s%s%s%s%s ", tags, journal, outbox,
@@ -141,43 +158,53 @@ status_text(const struct tui *t, char **left, char **right)
 {
 	const char	*acct = t->cfg->naccounts > t->account ?
 	    t->cfg->accounts[t->account].name : "";
-	char		*a = sanitize_line(acct);
+	const char	*folder = t->folder_name != NULL ? t->folder_name : "";
+	const char	*title = t->pg.title != NULL ? t->pg.title : "";
+	char		*a = sanitize_line(acct), *order;
 
 	if (t->view == TUI_VIEW_COMPOSE)
-		*left = xasprintf(" %s: compose  y:send P:postpone q:abort "
-		    "?:help", a);
+		*left = xasprintf(_(" %s: compose  y:send P:postpone q:abort "
+		    "?:help"), a);
 	else if (t->view == TUI_VIEW_ATTACH)
-		*left = xasprintf(" %s: %s  -- attachments of %s (%zu)", a,
-		    t->folder_name != NULL ? t->folder_name : "",
-		    t->pg.title != NULL ? t->pg.title : "", t->att.n);
+		*left = xasprintf(_(" %s: %s  -- attachments of %s (%zu)"), a,
+		    folder, title, t->att.n);
 	else if (t->view == TUI_VIEW_PAGER) {
 		size_t	pct = t->pg.nlines == 0 ? 100 :
 		    (t->pg.top + (size_t)t->pg.height >= t->pg.nlines ? 100 :
 		    (t->pg.top + (size_t)t->pg.height) * 100 / t->pg.nlines);
 
-		*left = xasprintf(" %s: %s%s  -- %s (%zu%%)", a,
-		    t->folder_name != NULL ? t->folder_name : "",
-		    t->pg.raw ? "  [source]" : "",
-		    t->pg.title != NULL ? t->pg.title : "", pct);
+		if (t->pg.mode == PG_RAW)
+			*left = xasprintf(_(" %s: %s  [source]  -- %s (%zu%%)"),
+			    a, folder, title, pct);
+		else if (t->pg.mode == PG_HEADERS)
+			*left = xasprintf(_(" %s: %s  [all headers]  -- %s "
+			    "(%zu%%)"), a, folder, title, pct);
+		else
+			*left = xasprintf(_(" %s: %s  -- %s (%zu%%)"), a,
+			    folder, title, pct);
 	} else if (t->folder_id == 0 && t->view_q == NULL)
-		*left = xasprintf(" %s: no folder open", a);
-	else if (t->limit != NULL)
-		*left = xasprintf(" %s: %s  [limit: %s: %lld of %lld "
-		    "messages]  %s, by %s%s", a, t->folder_name != NULL ?
-		    t->folder_name : "", t->limit, (long long)t->limit_total,
-		    (long long)t->total, t->ix.threaded ? "threads" : "flat",
-		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
-	else if (t->total < 0)
-		*left = xasprintf(" %s: %s  [counting...]  %s, by %s%s", a,
-		    t->folder_name != NULL ? t->folder_name : "",
-		    t->ix.threaded ? "threads" : "flat",
-		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
-	else
-		*left = xasprintf(" %s: %s  [%lld messages, %lld unread]  "
-		    "%s, by %s%s", a, t->folder_name != NULL ?
-		    t->folder_name : "", (long long)t->total,
-		    (long long)t->unread, t->ix.threaded ? "threads" : "flat",
-		    sort_words[t->ix.sort], t->ix.reverse ? " (reversed)" : "");
+		*left = xasprintf(_(" %s: no folder open"), a);
+	else {
+		order = order_text(t);
+		if (t->limit != NULL && t->limit_total < 0)
+			*left = xasprintf(_(" %s: %s  [limit: %s: "
+			    "counting...]  %s"), a, folder, t->limit, order);
+		else if (t->limit != NULL)
+			*left = xasprintf(ngettext(" %s: %s  [limit: %s: %lld "
+			    "of %lld message]  %s", " %s: %s  [limit: %s: %lld "
+			    "of %lld messages]  %s", (unsigned long)t->total),
+			    a, folder, t->limit, (long long)t->limit_total,
+			    (long long)t->total, order);
+		else if (t->total < 0)
+			*left = xasprintf(_(" %s: %s  [counting...]  %s"), a,
+			    folder, order);
+		else
+			*left = xasprintf(ngettext(" %s: %s  [%lld message, "
+			    "%lld unread]  %s", " %s: %s  [%lld messages, %lld "
+			    "unread]  %s", (unsigned long)t->total), a, folder,
+			    (long long)t->total, (long long)t->unread, order);
+		free(order);
+	}
 	*right = right_text(t);
 	free(a);
 }

@@ -15,6 +15,11 @@
  *   act-pager.c    the pager's actions (scrolling, search, next message)
  *   index.c    the index: a window of rows on the store (keyset pages),
  *              flat or threaded, sorted; never the whole folder
+ *   index-rows.c    its keys, rows and keyset pages
+ *   index-thread.c  its threaded blocks and their collapsed threads
+ *   index-fold.c    collapsing, the drawn thread, thread walks
+ *   index-find.c    looking through the folder for a matching row
+ *   index-format.c  a row's text: the built-in columns or index_format
  *   pager.c    one message (or the help text) as wrapped lines; search,
  *              raw view
  *   sidebar.c  accounts and folders with counts
@@ -26,6 +31,7 @@
  *              messages, texts in the pager, reading the store again,
  *              the read-write handle (the floor below the actions)
  *   tags.c     the tagged messages (a set of row ids)
+ *   act-folder.c   folders: create, rename, delete (sidebar, ':')
  *   act.c      acting on mail: flags, delete, move, copy, archive, expunge,
  *              tags and the tag prefix, whole threads (through app_act_*)
  *   compose.c  the compose screen: $EDITOR on the draft file, header
@@ -33,6 +39,8 @@
  *   attach.c   the attachment list of the pager: save to a file, open
  *              through mailcap
  *   mailcap.c  a minimal RFC 1524 mailcap reader (no curses, unit-tested)
+ *   autoview.c auto_view: parts shown in the pager through mailcap's
+ *              copiousoutput entries
  *   worker.c   the accounts' sync workers: start, events, requests
  *              (sending the outbox among them), stop
  *   run.c      running another program with curses suspended, or with its
@@ -49,12 +57,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
+#include "util/i18n.h"
 #include "util/util.h"
 #include "util/config.h"
+#include "util/i18n.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "app/app.h"
+#include "util/i18n.h"
 
 struct tui;
 
@@ -107,6 +119,9 @@ const struct tui_action *action_find(const char *name, unsigned ctx);
 /* Names of actions valid in ctx starting with prefix: a NULL-terminated
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **action_complete(unsigned ctx, const char *prefix, size_t *n);
+/* The i-th command of the ':' prompt that takes arguments (mkdir, sort,
+ * ...): its name and arguments, for the help; false past the last. */
+bool	actions_command_usage(size_t i, const char **name, const char **usage);
 
 /* keys.c */
 /* Fill km with the defaults, then apply cfg's [keys]; problems are
@@ -124,6 +139,7 @@ char	*keys_help(const struct keymap *);
 
 /* ---- the index window (index.c) --------------------------------------- */
 
+/* The order of enum config_sort (posta.conf(5) sort). */
 enum ix_sort {
 	IX_SORT_DATE,
 	IX_SORT_FROM,
@@ -139,7 +155,10 @@ struct ix_row {
 	int64_t		 thread_id;
 	unsigned	 flags;		/* STORE_* bits */
 	bool		 attach;
-	char		*from;		/* sanitised, one line */
+	char		*from;		/* sanitised, one line: the name, or
+					   the address when there is none */
+	char		*from_addr;	/* sanitised, one line */
+	char		*to;		/* the To list, sanitised, one line */
 	char		*subject;	/* sanitised, one line */
 	char		*tree;		/* threaded: prefix, else NULL */
 	int		 depth;
@@ -272,6 +291,25 @@ int	ix_next_thread(struct ix *, int dir);
 int	ix_find_back(struct ix *, bool (*match)(const struct ix_row *, void *),
 	    void *arg, bool *wrapped);
 
+/* ---- a row's text (index-format.c) -------------------------------------- */
+
+struct ix_fmt {
+	const char	*format;	/* index_format; NULL: the built-in
+					   columns */
+	const char	*date_format;	/* strftime; NULL: by age */
+	bool		 recipients;	/* Sent, Drafts: the author column
+					   (%F) shows "To: ..." */
+	bool		 ascii;		/* not a UTF-8 terminal: '?' for
+					   other characters, before fitting */
+	time_t		 now;
+};
+/* The text of row r on a screen width columns wide (tagged: '*' among
+ * the flags): malloc'd, the caller frees; draw.c sanitises and fits it. */
+char	*ix_format_row(const struct ix_fmt *, const struct ix_row *,
+	    bool tagged, int width);
+/* A size as "512", "1.5K", "20K", "3.2M", "41M". */
+void	ix_format_size(int64_t n, char *buf, size_t len);
+
 /* ---- the pager (pager.c) ------------------------------------------------ */
 
 struct pg_line {
@@ -280,9 +318,18 @@ struct pg_line {
 	bool		 header;	/* in the header block */
 };
 
+/* What the pager shows of a message. */
+enum pg_mode {
+	PG_TEXT,			/* the usual headers, the body */
+	PG_HEADERS,			/* every header field, the body */
+	PG_RAW,				/* the full source */
+};
+
 struct pager {
 	int64_t		 msg_id;	/* 0: a text such as the help */
-	bool		 raw;		/* showing the full source */
+	enum pg_mode	 mode;
+	unsigned	 render;	/* MAIL_RENDER_* flags (the config's
+					   alternative_order) */
 	bool		 loading;	/* body not local yet */
 	char		*text;		/* sanitised, tabs expanded */
 	size_t		 textlen;
@@ -298,8 +345,8 @@ void	pager_init(struct pager *);
 void	pager_free(struct pager *);
 /* Show a text (help); title is shown in the status line. */
 void	pager_set_text(struct pager *, const char *title, const char *text);
-/* Show a message from the store (raw: its full source). */
-int	pager_open(struct pager *, struct store *, int64_t id, bool raw,
+/* Show a message from the store, as mode says. */
+int	pager_open(struct pager *, struct store *, int64_t id, enum pg_mode,
 	    struct perr *);
 void	pager_resize(struct pager *, int width, int height);
 void	pager_scroll(struct pager *, long delta);
@@ -307,6 +354,8 @@ void	pager_top(struct pager *);
 void	pager_bottom(struct pager *);
 /* Find s after the top line (wrapping): 1 found, 0 not. */
 int	pager_search(struct pager *, const char *);
+/* Add text (any bytes: sanitised here) at the end of what is shown. */
+void	pager_append(struct pager *, const char *text, size_t len);
 /* Show a program's output (mailcap copiousoutput), any bytes. */
 void	pager_set_output(struct pager *, const char *title, const char *text,
 	    size_t len);
@@ -318,6 +367,8 @@ struct sb_entry {
 	int64_t		 folder_id;	/* 0: the account's own line, or a
 					   parent the store does not hold */
 	char		*name;		/* sanitised, the full name */
+	char		*path;		/* "ACCOUNT/NAME" of a folder the
+					   store holds, else NULL */
 	size_t		 leaf;		/* offset of the last component */
 	int64_t		 total, unread;
 	int		 depth;		/* 0: the account's line */
@@ -350,6 +401,16 @@ void	sidebar_move(struct sidebar *, int dir);
  * malloc'd array of borrowed strings; the caller frees the array. */
 const char **sidebar_complete(const struct sidebar *, size_t account,
 	    const char *prefix, size_t *n);
+/* The same plus every account's "ACCOUNT/FOLDER" paths (change-folder). */
+const char **sidebar_complete_paths(const struct sidebar *, size_t account,
+	    const char *prefix, size_t *n);
+/*
+ * The entry text names: a folder of account by its name (first), else
+ * "ACCOUNT/FOLDER" of any account, else "ACCOUNT" or "ACCOUNT/" (its
+ * Inbox). -1: none.
+ */
+long	sidebar_lookup(const struct sidebar *, const struct config *,
+	    size_t account, const char *text);
 
 /* ---- the status line (status.c) ----------------------------------------- */
 
@@ -448,7 +509,6 @@ struct compose_screen {
 	enum app_compose_kind kind;
 	struct compose_draft d;
 	size_t		 account;	/* index in cfg->accounts */
-	int64_t		 answers;	/* replied to: \Answered once sent */
 	int64_t		 resumed;	/* the draft it came from, or 0 */
 	char		*dir;		/* private temp dir (0700) */
 	char		*file;		/* the draft file in it (0600) */
@@ -504,6 +564,7 @@ struct tui {
 	int64_t		 account_id;	/* in the store, 0: unknown */
 	int64_t		 folder_id;	/* open folder, 0: none */
 	char		*folder_name;	/* sanitised */
+	bool		 folder_to;	/* Sent or Drafts: rows show "To: " */
 	int64_t		 total, unread;
 	bool		 online;	/* the open account's worker's word */
 	bool		 offline_req;	/* --offline, or the user's toggle */
@@ -535,11 +596,19 @@ struct tui {
 	bool		 pending;	/* start-up work left for after the
 					   first screen */
 	bool		 defer_counts;
+	bool		 counts_due;	/* the limit's count: after the
+					   next screen (search.c) */
 	struct draw	*draw;
 
 	struct app_act	*act;		/* read-write, for actions; lazily */
 	size_t		 act_account;
 	struct tags	 tags;
+	/* The folder a create, rename or delete prompt is about
+	 * (act-folder.c): its account, store name (owned; NULL: none) and
+	 * messages. */
+	size_t		 fop_account;
+	char		*fop_name;
+	int64_t		 fop_total;
 	bool		 tag_prefix;	/* ';' typed: next action on tags */
 	int64_t		*pend;		/* targets of a prompt in flight */
 	size_t		 npend;
@@ -570,7 +639,7 @@ enum tui_refresh {
 /* view.c: what the actions and the loop ask of the screen (below them:
  * view.c calls only worker.c and the models). */
 void	view_open_folder(struct tui *, size_t account, int64_t folder_id);
-void	view_open_message(struct tui *, bool raw);
+void	view_open_message(struct tui *, enum pg_mode);
 /* Show a text (the help) in the pager; q goes back where it was. */
 void	view_show_text(struct tui *, const char *title, const char *text);
 /* Show a program's output (any bytes) in the pager; q goes back to
@@ -592,6 +661,8 @@ const struct account *view_account(const struct tui *);
 /* The read-write handle for acting on the open account, or NULL with
  * the error in the status line. */
 struct app_act *view_handle(struct tui *);
+/* The same for any account (index in cfg->accounts). */
+struct app_act *view_handle_account(struct tui *, size_t account);
 /* Mark a message read (opening it): quietly, through app_act_flags. */
 void	view_mark_read(struct tui *, int64_t id);
 void	view_free(struct tui *);
@@ -613,6 +684,8 @@ void	generic_act_sidebar_open(struct tui *);
 void	generic_act_redraw(struct tui *);
 void	generic_act_sync(struct tui *);
 void	generic_act_toggle_online(struct tui *);
+/* Open the folder text names (sidebar_lookup), or say there is none. */
+void	generic_open_named(struct tui *, const char *text);
 void	index_act_next_entry(struct tui *);
 void	index_act_prev_entry(struct tui *);
 void	index_act_next_page(struct tui *);
@@ -621,6 +694,7 @@ void	index_act_first_entry(struct tui *);
 void	index_act_last_entry(struct tui *);
 void	index_act_display(struct tui *);
 void	index_act_display_raw(struct tui *);
+void	index_act_display_headers(struct tui *);
 void	index_act_next_unread(struct tui *);
 void	index_act_prev_unread(struct tui *);
 void	index_act_toggle_threads(struct tui *);
@@ -634,6 +708,9 @@ void	index_act_sort_date(struct tui *);
 void	index_act_sort_from(struct tui *);
 void	index_act_sort_subject(struct tui *);
 void	index_act_sort_size(struct tui *);
+/* ':sort KEY': date, from, subject or size (a prefix will do), "reverse"
+ * after it (or "reverse-KEY") for the other way. */
+void	index_sort_named(struct tui *, const char *key, bool reverse);
 /* An unread row, or a collapsed thread with unread mail in it (for
  * ix_find). */
 bool	index_match_unread(const struct ix_row *, void *);
@@ -647,6 +724,7 @@ void	pager_act_bottom(struct tui *);
 void	pager_act_search(struct tui *);
 void	pager_act_search_next(struct tui *);
 void	pager_act_toggle_raw(struct tui *);
+void	pager_act_toggle_headers(struct tui *);
 void	pager_act_next_msg(struct tui *);
 void	pager_act_prev_msg(struct tui *);
 void	pager_act_next_unread(struct tui *);
@@ -658,6 +736,9 @@ void	act_mail_delete(struct tui *);
 void	act_mail_undelete(struct tui *);
 void	act_mail_save(struct tui *);
 void	act_mail_copy(struct tui *);
+/* Move / copy the targets to dest at once (':move FOLDER'). */
+void	act_mail_move_to(struct tui *, const char *dest);
+void	act_mail_copy_to(struct tui *, const char *dest);
 void	act_mail_flag(struct tui *);
 void	act_mail_toggle_new(struct tui *);
 void	act_mail_archive(struct tui *);
@@ -677,6 +758,17 @@ size_t	act_targets(struct tui *);
 void	act_targets_used(struct tui *);
 /* Tags and targets freed. */
 void	act_free(struct tui *);
+
+/* act-folder.c: folders (create-folder, ...; ':mkdir', ...). */
+void	folder_act_create(struct tui *);
+void	folder_act_rename(struct tui *);
+void	folder_act_delete(struct tui *);
+/* mkdir: in the open account; rename's from and rmdir's name: a folder
+ * of the open account, or ACCOUNT/FOLDER. */
+void	folder_cmd_mkdir(struct tui *, const char *name);
+void	folder_cmd_rename(struct tui *, const char *from, const char *to);
+void	folder_cmd_rmdir(struct tui *, const char *name);
+void	folder_free(struct tui *);
 
 /* compose.c */
 void	compose_act_new(struct tui *);
@@ -717,10 +809,6 @@ void	attach_act_prev(struct tui *);
 void	attach_act_save(struct tui *);
 void	attach_act_view(struct tui *);
 void	attach_free(struct tui *);
-/* Write n bytes to path (0600, never through a symlink); excl: refuse an
- * existing file, else replace it. 0, or -1 with err. */
-int	attach_write_file(const char *path, const char *bytes, size_t n,
-	    bool excl, struct perr *err);
 /* "~/x" -> "$HOME/x"; malloc'd. */
 char	*attach_expand_home(const char *path);
 
@@ -759,6 +847,11 @@ char	*mailcap_safe_name(const char *name, const char *fallback);
 char	*mailcap_command(const struct mailcap_entry *, const char *file,
 	    const char *type, bool *with_file);
 
+/* autoview.c: the open message's parts whose types auto_view lists,
+ * shown at the end of the pager's text through their mailcap
+ * copiousoutput entries (nothing when there are none). */
+void	autoview_append(struct tui *);
+
 /* worker.c */
 /* Start one worker per account (after the first screen: never before). */
 void	workers_start(struct tui *);
@@ -775,6 +868,7 @@ void	workers_events(struct tui *);
  */
 void	workers_sync_now(struct tui *);
 void	workers_replay(struct tui *);
+void	workers_replay_account(struct tui *, size_t account);
 void	workers_fetch_body(struct tui *, int64_t id);
 void	workers_watch(struct tui *);
 void	workers_toggle_online(struct tui *);
@@ -783,6 +877,7 @@ void	workers_flush_outbox(struct tui *, size_t account);
 
 /* search.c: the query language in the index (doc/SEARCH.md). */
 void	search_act_limit(struct tui *);
+void	search_limit_count(struct tui *);
 void	search_act_find(struct tui *);
 void	search_act_find_next(struct tui *);
 void	search_act_all(struct tui *);
@@ -792,8 +887,8 @@ bool	search_view_open(struct tui *, const char *title, const char *query);
 /* In the results view, the selected message's account becomes the open
  * account, so that actions and folder prompts are its own. */
 void	search_view_follow(struct tui *);
-/* ":search QUERY" and ":limit QUERY": true when text was one. */
-bool	search_command(struct tui *, const char *text);
+/* ":limit QUERY": the open folder limited to query (empty, "all": none). */
+void	search_limit_to(struct tui *, const char *query);
 void	search_ui_free(struct tui *);
 
 /* run.c */
@@ -802,10 +897,16 @@ void	search_ui_free(struct tui *);
 int	run_interactive(struct tui *, const char *cmd, const char *arg,
 	    struct perr *);
 /* Run it with stdin from in_file (or /dev/null) and its output (at most
- * RUN_MAX_OUTPUT bytes) into *out (malloc'd). */
+ * RUN_MAX_OUTPUT bytes) into *out (malloc'd), for at most RUN_MAX_SECONDS
+ * (then it is killed, its process group with it: -1, PERR_TIMEOUT). */
 #define RUN_MAX_OUTPUT	(4 * 1024 * 1024)
+#define RUN_MAX_SECONDS	10
 int	run_capture(const char *cmd, const char *arg, const char *in_file,
 	    char **out, size_t *len, struct perr *);
+/* Write n bytes to path (0600, never through a symlink); excl: refuse an
+ * existing file, else replace it. 0, or -1 with err. */
+int	run_write_file(const char *path, const char *bytes, size_t n,
+	    bool excl, struct perr *err);
 /* A private directory (0700) under $TMPDIR or /tmp: malloc'd path. */
 char	*run_tmpdir(struct perr *);
 /* Remove a directory made by run_tmpdir and the files in it. */

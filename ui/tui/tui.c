@@ -98,7 +98,7 @@ show_help(struct tui *t)
 {
 	char	*text = keys_help(&t->keys);
 
-	view_show_text(t, "Help", text);
+	view_show_text(t, _("Help"), text);
 	free(text);
 }
 
@@ -109,18 +109,25 @@ show_help(struct tui *t)
  * status line and an empty index, never an exit: the UI is still useful
  * (help, the key map) and says what to run.
  */
-/* Nothing stored for the account yet: what brings it. */
+/* Nothing stored for the account yet (no mail, or no Inbox): what
+ * brings it. */
 static void
-say_nothing_stored(struct tui *t, const char *what)
+say_nothing_stored(struct tui *t, bool inbox)
 {
 	const char	*name = t->cfg->accounts[t->account].name;
 
-	if (t->offline_req)
-		status_error(&t->status, "account %s: no %s stored yet; @ goes "
-		    "online to fetch it", name, what);
+	if (t->offline_req && inbox)
+		status_error(&t->status, _("account %s: no Inbox stored yet; "
+		    "@ goes online to fetch it"), name);
+	else if (t->offline_req)
+		status_error(&t->status, _("account %s: no mail stored yet; "
+		    "@ goes online to fetch it"), name);
+	else if (inbox)
+		status_error(&t->status, _("account %s: no Inbox stored yet; "
+		    "fetching it"), name);
 	else
-		status_error(&t->status, "account %s: no %s stored yet; "
-		    "fetching it", name, what);
+		status_error(&t->status, _("account %s: no mail stored yet; "
+		    "fetching it"), name);
 }
 
 /* The account's Inbox, when the store has it: opened, true. */
@@ -134,7 +141,7 @@ open_inbox(struct tui *t, bool say)
 	if (store_account_find(t->st, t->cfg->accounts[t->account].name,
 	    &t->account_id, &proto, &err) != 0) {
 		if (say && err.code == PERR_NOTFOUND)
-			say_nothing_stored(t, "mail");
+			say_nothing_stored(t, false);
 		else if (say)
 			status_error(&t->status, "%s", err.msg);
 		return false;
@@ -143,7 +150,7 @@ open_inbox(struct tui *t, bool say)
 	    &f, &err) != 0 && store_folder_by_name(t->st, t->account_id,
 	    "INBOX", &f, &err) != 0) {
 		if (say)
-			say_nothing_stored(t, "Inbox");
+			say_nothing_stored(t, true);
 		return false;
 	}
 	t->folder_id = f.id;
@@ -164,7 +171,7 @@ open_store(struct tui *t)
 	/* Then the workers start, and a first run fetches the mail. */
 	t->pending = true;
 	if (access(t->cfg->store, F_OK) != 0) {
-		say_nothing_stored(t, "mail");
+		say_nothing_stored(t, false);
 		return;
 	}
 	if ((t->st = store_open(t->cfg->store, STORE_RDONLY, &err)) == NULL) {
@@ -241,7 +248,16 @@ tui_init(struct tui *t, struct cli_ctx *ctx)
 		if (&t->cfg->accounts[i] == acct)
 			t->account = i;
 	ix_init(&t->ix);
+	/* The configured order (posta.conf(5) sort, threads): threads are
+	 * by date only, as ix_set_sort() says. */
+	t->ix.sort = (enum ix_sort)t->cfg->sort;
+	t->ix.reverse = t->cfg->sort_reverse;
+	t->ix.threaded = t->cfg->threads && t->cfg->sort == CONFIG_SORT_DATE;
+	if (t->ix.threaded)
+		t->ix.reverse = false;
 	pager_init(&t->pg);
+	if (t->cfg->prefer_html)
+		t->pg.render = MAIL_RENDER_PREFER_HTML;
 	sidebar_init(&t->sb);
 	status_init(&t->status);
 	prompt_init(&t->prompt);
@@ -258,6 +274,7 @@ tui_done(struct tui *t)
 	attach_free(t);
 	shell_free(t);
 	act_free(t);
+	folder_free(t);
 	view_free(t);
 	ix_close(&t->ix);
 	pager_free(&t->pg);
@@ -279,7 +296,7 @@ resize(struct tui *t)
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
 	    ws.ws_col > 0 && resizeterm(ws.ws_row, ws.ws_col) == ERR)
-		status_error(&t->status, "cannot resize to %dx%d", ws.ws_col,
+		status_error(&t->status, _("cannot resize to %dx%d"), ws.ws_col,
 		    ws.ws_row);
 	t->rows = LINES;
 	t->cols = COLS;
@@ -321,7 +338,7 @@ key_one(struct tui *t, int k)
 		return;
 	}
 	if ((a = keymap_lookup(&t->keys, view_ctx(t), k)) == NULL) {
-		status_msg(&t->status, "%s: not bound (? shows the keys)",
+		status_msg(&t->status, _("%s: not bound (? shows the keys)"),
 		    keys_name(k, name, sizeof name));
 		t->tag_prefix = false;
 		return;
@@ -481,7 +498,7 @@ loop(struct tui *t, int sigfd)
 
 	while (!t->quit) {
 		/* Before drawing: what it read again is drawn now. */
-		wait_ms = t->pending ? 0 : store_watch(t);
+		wait_ms = t->pending || t->counts_due ? 0 : store_watch(t);
 		if (t->dirty & TUI_DIRTY_LAYOUT) {
 			draw_layout(t->draw, t);
 			view_layout(t);
@@ -503,6 +520,10 @@ loop(struct tui *t, int sigfd)
 			if (errno == EINTR)
 				continue;
 			return -1;
+		}
+		if (n == 0 && t->counts_due) {
+			search_limit_count(t);
+			continue;
 		}
 		if (n == 0 && t->pending) {
 			pending(t);
@@ -541,20 +562,20 @@ tui_main(struct cli_ctx *ctx)
 		return rc;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		tui_done(&t);
-		return cli_error("the terminal interface needs a terminal; "
-		    "see posta help for the commands");
+		return cli_error(_("the terminal interface needs a terminal; "
+		    "see posta help for the commands"));
 	}
 	/* Ours before curses starts, so ncurses leaves SIGWINCH to us. */
 	if (signals_init(sigfds) != 0) {
 		signals_done(sigfds);
 		tui_done(&t);
-		return cli_error("signals: %s", strerror(errno));
+		return cli_error(_("signals: %s"), strerror(errno));
 	}
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		signals_done(sigfds);
 		tui_done(&t);
-		return cli_error("cannot start the terminal interface "
-		    "(TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+		return cli_error(_("cannot start the terminal interface "
+		    "(TERM=%s)"), getenv("TERM") ? getenv("TERM") : "");
 	}
 	(void)set_escdelay(25);
 	(void)cbreak();

@@ -134,6 +134,9 @@ view_open_folder(struct tui *t, size_t account, int64_t folder_id)
 	}
 	free(t->folder_name);
 	t->folder_name = sanitize_line(f.name != NULL ? f.name : "");
+	/* The user's own mail: who it went to says more (as mutt). */
+	t->folder_to = f.special_use == STORE_SPECIAL_SENT ||
+	    f.special_use == STORE_SPECIAL_DRAFTS;
 	store_folder_free(&f);
 	if (folder_id != t->folder_id)
 		view_limit_clear(t);
@@ -159,20 +162,21 @@ view_open_folder(struct tui *t, size_t account, int64_t folder_id)
 }
 
 void
-view_open_message(struct tui *t, bool raw)
+view_open_message(struct tui *t, enum pg_mode mode)
 {
 	const struct ix_row	*r = ix_selected(&t->ix);
 	struct perr		 err;
 	int			 w, h;
 
 	if (r == NULL) {
-		status_msg(&t->status, "no message selected");
+		status_msg(&t->status, _("no message selected"));
 		return;
 	}
-	if (pager_open(&t->pg, t->st, r->id, raw, &err) != 0) {
+	if (pager_open(&t->pg, t->st, r->id, mode, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
+	autoview_append(t);
 	draw_main_size(t, &w, &h);
 	t->pg.width = 0;	/* force the wrap for this size */
 	pager_resize(&t->pg, w, h);
@@ -181,7 +185,7 @@ view_open_message(struct tui *t, bool raw)
 	/* Not stored yet: the worker fetches it before anything else. */
 	if (t->pg.loading)
 		workers_fetch_body(t, r->id);
-	if (!raw)
+	if (mode != PG_RAW)
 		view_mark_read(t, r->id);
 }
 
@@ -222,20 +226,26 @@ view_show_output(struct tui *t, const char *title, const char *text,
 struct app_act *
 view_handle(struct tui *t)
 {
+	return view_handle_account(t, t->account);
+}
+
+struct app_act *
+view_handle_account(struct tui *t, size_t account)
+{
 	struct perr	err;
 
-	if (t->act != NULL && t->act_account == t->account)
+	if (t->act != NULL && t->act_account == account)
 		return t->act;
 	app_act_close(t->act);
 	t->act = NULL;
-	if (t->cfg->naccounts <= t->account)
+	if (t->cfg->naccounts <= account)
 		return NULL;
-	t->act = app_act_open(t->cfg, &t->cfg->accounts[t->account], &err);
+	t->act = app_act_open(t->cfg, &t->cfg->accounts[account], &err);
 	if (t->act == NULL) {
 		status_error(&t->status, "%s", err.msg);
 		return NULL;
 	}
-	t->act_account = t->account;
+	t->act_account = account;
 	return t->act;
 }
 

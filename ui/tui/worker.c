@@ -112,19 +112,19 @@ phase_word(enum sync_phase p)
 {
 	switch (p) {
 	case SYNC_CONNECT:
-		return "connecting";
+		return _("connecting");
 	case SYNC_FOLDERS:
-		return "folders";
+		return _("folders");
 	case SYNC_HEADERS:
 	case SYNC_FOLDER_DONE:
-		return "headers";
+		return _("headers");
 	case SYNC_BODIES:
 	case SYNC_BODIES_DONE:
-		return "bodies";
+		return _("bodies");
 	case SYNC_JOURNAL:
-		return "sending changes";
+		return _("sending changes");
 	}
-	return "syncing";
+	return _("syncing");
 }
 
 /* The open message's body arrived: show it, keeping the view. */
@@ -133,15 +133,16 @@ body_ready(struct tui *t, int64_t id)
 {
 	struct perr	err;
 	int		w, h;
-	bool		raw = t->pg.raw;
+	enum pg_mode	mode = t->pg.mode;
 
 	if (t->pg.msg_id != id || !t->pg.loading)
 		return;
 	t->wk.loading = 0;
-	if (pager_open(&t->pg, t->st, id, raw, &err) != 0) {
+	if (pager_open(&t->pg, t->st, id, mode, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;
 	}
+	autoview_append(t);
 	draw_main_size(t, &w, &h);
 	t->pg.width = 0;
 	pager_resize(&t->pg, w, h);
@@ -154,12 +155,9 @@ new_mail(struct tui *t, size_t acct, const struct app_event *ev)
 {
 	const char	*name = t->cfg->accounts[acct].name;
 
-	if (ev->unseen == 1)
-		status_msg(&t->status, "1 new message in %s (%s).",
-		    ev->folder, name);
-	else
-		status_msg(&t->status, "%llu new messages in %s (%s).",
-		    (unsigned long long)ev->unseen, ev->folder, name);
+	status_msg(&t->status, ngettext("%llu new message in %s (%s).",
+	    "%llu new messages in %s (%s).", (unsigned long)ev->unseen),
+	    (unsigned long long)ev->unseen, ev->folder, name);
 	if (t->cfg->bell_on_new_mail)
 		t->bell = true;
 }
@@ -175,11 +173,12 @@ first_sync_progress(struct tui *t, const struct app_event *ev)
 
 	switch (ev->phase) {
 	case SYNC_CONNECT:
-		status_progress(&t->status, "first sync: connecting");
+		status_progress(&t->status, "%s", _("first sync: connecting"));
 		return;
 	case SYNC_FOLDERS:
 	case SYNC_JOURNAL:
-		status_progress(&t->status, "first sync: listing the folders");
+		status_progress(&t->status, "%s",
+		    _("first sync: listing the folders"));
 		return;
 	case SYNC_HEADERS:
 		done = ev->folder_no > 0 ? ev->folder_no - 1 : 0;
@@ -195,14 +194,14 @@ first_sync_progress(struct tui *t, const struct app_event *ev)
 		return;		/* not the pass's */
 	if (ev->type == APP_EV_PROGRESS && ev->phase == SYNC_BODIES &&
 	    ev->total > 0)
-		status_progress(&t->status, "first sync: %u of %u folders "
-		    "done, %llu messages fetched, bodies of %s %llu/%llu", done,
+		status_progress(&t->status, _("first sync: %u of %u folders "
+		    "done, %llu messages fetched, bodies of %s %llu/%llu"), done,
 		    ev->folders, (unsigned long long)ev->fetched, ev->folder,
 		    (unsigned long long)ev->done,
 		    (unsigned long long)ev->total);
 	else
-		status_progress(&t->status, "first sync: %u of %u folders "
-		    "done, %llu messages fetched", done, ev->folders,
+		status_progress(&t->status, _("first sync: %u of %u folders "
+		    "done, %llu messages fetched"), done, ev->folders,
 		    (unsigned long long)ev->fetched);
 }
 
@@ -275,7 +274,7 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		break;
 	case APP_EV_BODY_FAILED:
 		if (t->pg.msg_id == ev->msg_id && t->pg.loading)
-			status_error(&t->status, "cannot fetch the message: %s",
+			status_error(&t->status, _("cannot fetch the message: %s"),
 			    ev->text);
 		break;
 	case APP_EV_JOURNAL:
@@ -295,7 +294,7 @@ on_event(struct tui *t, size_t acct, const struct app_event *ev)
 		if (ev->text[0] != '\0')
 			status_error(&t->status, "%s", ev->text);
 		else if (ev->done > 0)
-			status_msg(&t->status, "sent");
+			status_msg(&t->status, _("sent"));
 		t->refresh |= TUI_REFRESH_JOURNAL | TUI_REFRESH_SIDEBAR |
 		    TUI_REFRESH_INDEX;
 		/* The Sent copy may wait in the journal. */
@@ -335,12 +334,12 @@ password_typed(struct tui *t, const char *pw)
 	if (i >= t->wk.n || t->wk.w[i] == NULL)
 		return;
 	if (*pw == '\0') {
-		status_msg(&t->status, "No password typed: account %s is not "
-		    "tried.", t->cfg->accounts[i].name);
+		status_msg(&t->status, _("No password typed: account %s is not "
+		    "tried."), t->cfg->accounts[i].name);
 		return;
 	}
 	app_worker_set_password(t->wk.w[i], pw);
-	status_progress(&t->status, "logging in");
+	status_progress(&t->status, "%s", _("logging in"));
 	t->dirty |= TUI_DIRTY_STATUS;
 }
 
@@ -352,11 +351,11 @@ workers_sync_now(struct tui *t)
 	char		*label, *name, *user, *host;
 
 	if (t->offline_req) {
-		status_msg(&t->status, "offline by request (@ goes online)");
+		status_msg(&t->status, _("offline by request (@ goes online)"));
 		return;
 	}
 	if (!wk->started) {
-		status_msg(&t->status, "the sync starts in a moment");
+		status_msg(&t->status, _("the sync starts in a moment"));
 		return;
 	}
 	for (i = 0; i < wk->n; i++) {
@@ -372,7 +371,7 @@ workers_sync_now(struct tui *t)
 		asked++;
 	}
 	if (asked > 0)
-		status_progress(&t->status, "syncing");
+		status_progress(&t->status, "%s", _("syncing"));
 	t->dirty |= TUI_DIRTY_STATUS;
 	if (ask == wk->n)
 		return;
@@ -382,8 +381,8 @@ workers_sync_now(struct tui *t)
 	    t->cfg->accounts[ask].in.user : "");
 	host = sanitize_line(t->cfg->accounts[ask].in.host != NULL ?
 	    t->cfg->accounts[ask].in.host : "");
-	label = xasprintf("Password for account %s (%s at %s): ", name, user,
-	    host);
+	label = xasprintf(_("Password for account %s (%s at %s): "), name,
+	    user, host);
 	prompt_secret(&t->prompt, label, password_typed);
 	free(label);
 	free(name);
@@ -395,16 +394,22 @@ workers_sync_now(struct tui *t)
 void
 workers_replay(struct tui *t)
 {
-	if (mine(t) != NULL && !t->offline_req)
-		app_worker_replay_now(mine(t));
+	workers_replay_account(t, t->account);
+}
+
+void
+workers_replay_account(struct tui *t, size_t account)
+{
+	if (account < t->wk.n && t->wk.w[account] != NULL && !t->offline_req)
+		app_worker_replay_now(t->wk.w[account]);
 }
 
 void
 workers_fetch_body(struct tui *t, int64_t id)
 {
 	if (t->offline_req) {
-		status_msg(&t->status, "offline: this message's body is not "
-		    "stored (@ goes online)");
+		status_msg(&t->status, _("offline: this message's body is not "
+		    "stored (@ goes online)"));
 		return;
 	}
 	if (mine(t) == NULL)
@@ -438,8 +443,8 @@ workers_toggle_online(struct tui *t)
 		t->online = false;
 		status_clear_progress(&t->status);
 	}
-	status_msg(&t->status, t->offline_req ? "offline: nothing goes to "
-	    "the network until @ again" : "going online");
+	status_msg(&t->status, "%s", t->offline_req ? _("offline: nothing "
+	    "goes to the network until @ again") : _("going online"));
 	if (!t->offline_req && t->outbox > 0)
 		workers_flush_outbox(t, t->account);
 	t->dirty |= TUI_DIRTY_STATUS;
@@ -452,13 +457,13 @@ void
 workers_flush_outbox(struct tui *t, size_t account)
 {
 	if (t->offline_req) {
-		status_msg(&t->status, "queued in the outbox: offline, it "
-		    "goes when you are back online (@)");
+		status_msg(&t->status, _("queued in the outbox: offline, it "
+		    "goes when you are back online (@)"));
 		return;
 	}
 	/* No worker yet: its first pass sends what waits. */
 	if (account >= t->wk.n || t->wk.w[account] == NULL)
 		return;
 	app_worker_send_now(t->wk.w[account]);
-	status_progress(&t->status, "sending");
+	status_progress(&t->status, "%s", _("sending"));
 }

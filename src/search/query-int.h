@@ -1,0 +1,40 @@
+/*
+ * query-int.h - what the files of the query parser share (query.c,
+ * query-terms.c, query-tree.c); no one else includes it.
+ *
+ * A struct parser lives for one search_parse(). Every function that can
+ * fail returns 0, or -1 with p->err set through query_fail() (which names
+ * the 1-based character position).
+ */
+#ifndef POSTA_QUERY_INT_H
+#define POSTA_QUERY_INT_H
+
+#include "search/search.h"
+
+struct parser {
+	const char	*q;
+	size_t		 len;
+	size_t		 pos;		/* byte offset into q */
+	int64_t		 now;
+	int		 depth;
+	int		 terms;
+	struct perr	*err;
+};
+
+/* query.c: errors and values. */
+int	 query_fail(struct parser *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+char	*query_quote(const struct parser *, size_t, size_t);
+int	 query_read_value(struct parser *, const char *, char **);
+
+/* query-tree.c: nodes (the rest is in search.h). */
+struct search_node *query_node_new(enum search_kind);
+void	 query_node_add(struct search_node *, struct search_node *);
+
+/* query-terms.c: is:/has:, dates, ages and sizes. */
+int	 query_flag_term(struct parser *, const char *, struct search_node **);
+int	 query_date_term(struct parser *, const char *, struct search_node **);
+int	 query_age_term(struct parser *, const char *, struct search_node **);
+int	 query_size_term(struct parser *, const char *, struct search_node **);
+
+#endif
