@@ -9,8 +9,13 @@
  * and re-read the capabilities (they change after login). Any failure
  * before the login drops the connection without another byte.
  *
+ * Then COMPRESS=DEFLATE, when the account allows it (compress = yes, the
+ * default) and the server offers it: never before TLS and login are done,
+ * and the stream's driver is swapped (compress.c) only on the server's OK.
  * Never mailimap_compress(): Debian's libetpan has no zlib and the session
- * would die after the server switched to DEFLATE.
+ * would die after the server switched to DEFLATE. When the login reply
+ * already listed COMPRESS=DEFLATE, the command goes out with the
+ * CAPABILITY that follows login, so compression costs no round trip.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net-int.h"
+#include "net/imapcmd-int.h"
 #include "util/i18n.h"
 
 /* What the sync engine may use, and so what the report lists. */
@@ -496,6 +501,63 @@ imap_login(struct imap_conn *c, const struct account *acct,
 	return imap_error(c, r, "LOGIN", err);
 }
 
+/* What the pipelined CAPABILITY and COMPRESS DEFLATE answered. */
+static void
+caps_compress_got(void *arg, size_t i, int r)
+{
+	((int *)arg)[i] = r;
+}
+
+/*
+ * After login: the capabilities again (they change with login) and, when
+ * compress, COMPRESS DEFLATE, pipelined behind the CAPABILITY when the
+ * capabilities known now (from the login reply, after TLS) offer it, else
+ * sent once the new list offers it. A NO leaves the session uncompressed.
+ */
+static int
+imap_caps_compress(struct imap_conn *c, bool compress, struct perr *err)
+{
+	static const char *const cmds[] = { "CAPABILITY", "COMPRESS DEFLATE" };
+	const char	*hp = c->report.hostport;
+	int		 got[2] = { MAILIMAP_ERROR_INVAL, MAILIMAP_ERROR_INVAL };
+	int		 r;
+
+	if (!compress || !imap_has_cap(c, "COMPRESS=DEFLATE")) {
+		if (imap_refresh_caps(c, err) != 0)
+			return -1;
+		got[0] = MAILIMAP_NO_ERROR;
+		if (!compress || !imap_has_cap(c, "COMPRESS=DEFLATE"))
+			return 0;
+		r = got[1] = imapcmd_raw(c, cmds[1]);
+	} else {
+		if (imap_caps_forget(c->imap) != 0)
+			return net_fail(err, NULL, hp, PERR_NOMEM,
+			    "out of memory");
+		r = imapcmd_pipeline(c, cmds, 2, caps_compress_got, got);
+		if (r == MAILIMAP_NO_ERROR)
+			r = got[0];
+		if (r == MAILIMAP_ERROR_CUSTOM_COMMAND)
+			return imap_error(c, MAILIMAP_ERROR_PROTOCOL,
+			    "CAPABILITY", err);
+	}
+	/*
+	 * libetpan reads a tagged BAD as MAILIMAP_ERROR_PROTOCOL, the whole
+	 * reply read all the same: a refusal like a NO.
+	 */
+	if (r == MAILIMAP_ERROR_PROTOCOL && got[0] == MAILIMAP_NO_ERROR)
+		return 0;
+	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_ERROR_CUSTOM_COMMAND)
+		return imap_error(c, r, "COMPRESS", err);
+	if (got[1] != MAILIMAP_NO_ERROR)
+		return 0;
+	if (compress_stream_start(c->stream, err) != 0) {
+		perr_prefix(err, "%s", hp);
+		return -1;
+	}
+	c->report.compressed = true;
+	return 0;
+}
+
 static void
 imap_report_caps(struct imap_conn *c)
 {
@@ -559,7 +621,8 @@ imap_open(const struct account *acct, const struct endpoint *ep,
 		goto fail;
 	if (login && !c->report.preauth && imap_login(c, acct, ep, err) != 0)
 		goto fail;
-	if (imap_refresh_caps(c, err) != 0)
+	if (imap_caps_compress(c, acct->compress && (login ||
+	    c->report.preauth), err) != 0)
 		goto fail;
 	tls_stream_limit(s, NET_CTX_IMAP);
 	imap_alert_harvest(c);

@@ -8,6 +8,7 @@
  * stops the deliveries: the command still runs to its end and that value
  * is returned after it.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +457,16 @@ headers_each(struct stream *s, const struct mailimap_msg_att *ma)
 	free(p.kw.s);
 }
 
+/* What imap_fetch_headers() asks for, as words (pipelined). */
+#define HEADER_ITEMS(modseq) "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE " \
+	"BODYSTRUCTURE" modseq " BODY.PEEK[HEADER.FIELDS (References " \
+	"In-Reply-To)]"
+
+static int	fetch_pipe_run(struct imap_conn *, const uint32_t *, size_t,
+		    const char *, bool, struct stream *, const char *,
+		    struct perr *);
+static bool	fetch_pipelines(size_t);
+
 int
 imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
     bool modseq, imap_header_cb cb, void *arg, struct perr *err)
@@ -470,6 +481,14 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 
 	if (n == 0)
 		return 0;
+	memset(&s, 0, sizeof s);
+	s.each = headers_each;
+	s.header_cb = cb;
+	s.arg = arg;
+	if (fetch_pipelines(n))
+		return fetch_pipe_run(c, uids, n, modseq ?
+		    HEADER_ITEMS(" MODSEQ") : HEADER_ITEMS(""), false, &s,
+		    "headers", err);
 	if ((set = imapcmd_set_of(uids, n)) == NULL)
 		return imapcmd_nomem(c, err);
 	/* BODY.PEEK[HEADER.FIELDS (References In-Reply-To)]: threading. */
@@ -506,10 +525,6 @@ imap_fetch_headers(struct imap_conn *c, const uint32_t *uids, size_t n,
 		goto oom;
 	}
 
-	memset(&s, 0, sizeof s);
-	s.each = headers_each;
-	s.header_cb = cb;
-	s.arg = arg;
 	return fetch_run(c, set, ft, 0, false, &s, "headers", err);
 
 oom:
@@ -524,6 +539,143 @@ oom:
 		mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	return imapcmd_nomem(c, err);
+}
+
+/* ---- pipelined UID FETCH ------------------------------------------------------ */
+
+/* The fewest UIDs worth a command of their own in a pipeline. */
+#define FETCH_PIPE_MIN	25
+#define FETCH_DEPTH_MAX	16
+
+int
+imap_fetch_depth(void)
+{
+	const char	*v = getenv("POSTA_FETCH_PIPELINE");
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0')
+		return IMAP_FETCH_DEPTH;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > FETCH_DEPTH_MAX)
+		return IMAP_FETCH_DEPTH;
+	return (int)n;
+}
+
+/* uids[0..n) as an IMAP sequence set, runs as ranges; malloc'd. */
+static char *
+uid_set_text(const uint32_t *v, size_t n)
+{
+	char	*s = xstrdup(""), *t;
+	size_t	 i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[j - 1] + 1; j++)
+			;
+		if (j == i + 1)
+			t = xasprintf("%s%s%u", s, i ? "," : "", v[i]);
+		else
+			t = xasprintf("%s%s%u:%u", s, i ? "," : "", v[i],
+			    v[j - 1]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* The first NO among the pipelined FETCHes, in the server's words. */
+struct fetch_pipe {
+	struct imap_conn	*c;
+	bool			 no;
+	char			 why[sizeof ((struct imap_conn *)0)->refused];
+};
+
+static void
+fetch_pipe_got(void *arg, size_t i, int r)
+{
+	struct fetch_pipe	*g = arg;
+
+	(void)i;
+	if (r == MAILIMAP_ERROR_CUSTOM_COMMAND && !g->no) {
+		g->no = true;
+		net_server_text(g->why, sizeof g->why,
+		    g->c->imap->imap_response);
+	}
+}
+
+/*
+ * Would uids[0..n) go out as several commands in flight? Only when the
+ * depth allows it and there are enough for two.
+ */
+static bool
+fetch_pipelines(size_t n)
+{
+	return imap_fetch_depth() > 1 && n >= 2 * FETCH_PIPE_MIN;
+}
+
+/*
+ * UID FETCH uids[0..n) (items) as up to imap_fetch_depth() commands sent
+ * at once, their replies read in order through the stream the caller set
+ * up (imapcmd_stream_on()), so each message reaches its callback in the
+ * server's order, batch after batch. A NO of any batch fails the whole
+ * (after every reply was read: the session stays in step) with
+ * imap_conn.refused set, as a single FETCH's would.
+ */
+static int
+fetch_pipelined(struct imap_conn *c, const uint32_t *uids, size_t n,
+    const char *items, const char *what, struct perr *err)
+{
+	struct fetch_pipe	 g;
+	char			*cmds[FETCH_DEPTH_MAX], *set, cmd[64];
+	size_t			 per, k = 0, i, at;
+	int			 depth = imap_fetch_depth(), r;
+
+	memset(&g, 0, sizeof g);
+	g.c = c;
+	per = (n + (size_t)depth - 1) / (size_t)depth;
+	if (per < FETCH_PIPE_MIN)
+		per = FETCH_PIPE_MIN;
+	for (at = 0; at < n; at += per) {
+		set = uid_set_text(uids + at, n - at < per ? n - at : per);
+		cmds[k++] = xasprintf("UID FETCH %s (%s)", set, items);
+		free(set);
+	}
+	r = imapcmd_pipeline(c, (const char *const *)cmds, k, fetch_pipe_got,
+	    &g);
+	for (i = 0; i < k; i++)
+		free(cmds[i]);
+	if ((r == MAILIMAP_NO_ERROR || r == MAILIMAP_ERROR_CUSTOM_COMMAND) &&
+	    g.no) {
+		snprintf(c->refused, sizeof c->refused, "%s", g.why);
+		return net_fail(err, NULL, c->report.hostport, PERR_GENERIC,
+		    "UID FETCH (%s): the server said no: %s", what,
+		    c->refused);
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		(void)snprintf(cmd, sizeof cmd, "UID FETCH (%s)", what);
+		return imapcmd_fail(c, r, cmd, PERR_GENERIC, err);
+	}
+	return 0;
+}
+
+/* fetch_run() for fetch_pipelined(): the stream set up around it. */
+static int
+fetch_pipe_run(struct imap_conn *c, const uint32_t *uids, size_t n,
+    const char *items, bool body, struct stream *s, const char *what,
+    struct perr *err)
+{
+	int	r;
+
+	c->refused[0] = '\0';
+	imapcmd_stream_on(c, s);
+	if (body) {
+		mailimap_set_msg_body_handler(c->imap, body_chunk, s);
+		tls_stream_limit(c->stream, NET_CTX_IMAP_BODY);
+	}
+	r = fetch_pipelined(c, uids, n, items, what, err);
+	imapcmd_stream_off(c);
+	return r != 0 ? r : s->stop;
 }
 
 /* ---- UID FETCH BODY.PEEK[] -------------------------------------------------- */
@@ -587,6 +739,17 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 	c->refused[0] = '\0';	/* a body too big is no NO */
 	if (n == 0)
 		return 0;
+	memset(&s, 0, sizeof s);
+	s.each = body_each;
+	s.body_cb = cb;
+	s.arg = arg;
+	s.max = max;
+	if (fetch_pipelines(n)) {
+		r = fetch_pipe_run(c, uids, n, "UID BODY.PEEK[]", true, &s,
+		    "BODY.PEEK[]", err);
+		free(s.buf);
+		return r;
+	}
 	if ((set = imapcmd_set_of(uids, n)) == NULL)
 		return imapcmd_nomem(c, err);
 	if ((ft = mailimap_fetch_type_new_fetch_att_list_empty()) == NULL ||
@@ -604,11 +767,6 @@ imap_fetch_bodies(struct imap_conn *c, const uint32_t *uids, size_t n,
 		mailimap_section_free(sec);
 		goto oom;
 	}
-	memset(&s, 0, sizeof s);
-	s.each = body_each;
-	s.body_cb = cb;
-	s.arg = arg;
-	s.max = max;
 	r = fetch_run(c, set, ft, 0, true, &s, "BODY.PEEK[]", err);
 	free(s.buf);
 	return r;

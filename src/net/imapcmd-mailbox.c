@@ -3,6 +3,7 @@
  * SPECIAL-USE), STATUS, SELECT/EXAMINE (CONDSTORE, QRESYNC written by
  * hand), CREATE, DELETE, RENAME, (UN)SUBSCRIBE.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,7 @@ mailboxes_add(struct imap_mailboxes *mbs, const struct mailimap_mailbox_list *mb
 		}
 	mbs->v = xreallocarray(mbs->v, mbs->n + 1, sizeof *mbs->v);
 	m = &mbs->v[mbs->n++];
+	memset(m, 0, sizeof *m);
 	/* The server may spell it "inbox": the protocol knows one INBOX. */
 	m->name = xstrdup(strcasecmp(mb->mb_name, "INBOX") == 0 ? "INBOX" :
 	    mb->mb_name);
@@ -133,11 +135,141 @@ mark_subscribed(struct imap_mailboxes *mbs, clist *l)
 	}
 }
 
+/* What every STATUS asks for, in the words of a command. */
+static const char *
+status_items(struct imap_conn *c)
+{
+	return imap_has_cap(c, "CONDSTORE") ?
+	    "MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ" :
+	    "MESSAGES UIDNEXT UIDVALIDITY UNSEEN";
+}
+
+/* An unsigned decimal of at most max at *p; advances *p. */
+static bool
+list_status_num(const char **p, const char *end, uint64_t max, uint64_t *v)
+{
+	const char	*q = *p;
+
+	*v = 0;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (*v > (max - (uint64_t)(*q - '0')) / 10)
+			return false;
+		*v = *v * 10 + (uint64_t)(*q - '0');
+	}
+	if (q == *p)
+		return false;
+	*p = q;
+	return true;
+}
+
+/*
+ * The mailbox name of a STATUS line at *p, a quoted string or an atom,
+ * unquoted into name (len bytes); advances *p. A literal, or a name that
+ * does not fit, is not read (the mailbox then gets its own STATUS).
+ */
+static bool
+list_status_name(const char **p, const char *end, char *name, size_t len)
+{
+	const char	*q = *p;
+	size_t		 n = 0;
+
+	if (q < end && *q == '"') {
+		for (q++; q < end && *q != '"'; q++) {
+			if (*q == '\\' && ++q >= end)
+				return false;
+			if (*q == '\r' || *q == '\n' || n + 1 >= len)
+				return false;
+			name[n++] = *q;
+		}
+		if (q >= end)
+			return false;
+		q++;
+	} else {
+		for (; q < end && *q != ' ' && *q != '\r' && *q != '(' &&
+		    *q != '{' && *q != '"'; q++) {
+			if (n + 1 >= len)
+				return false;
+			name[n++] = *q;
+		}
+		if (n == 0)
+			return false;
+	}
+	name[n] = '\0';
+	*p = q;
+	return true;
+}
+
+/* One "* STATUS name (att n ...)" line at p (up to end) into mbs. */
+static void
+list_status_line(struct imap_mailboxes *mbs, const char *p, const char *end)
+{
+	struct imap_status	 st;
+	char			 name[1024], att[20];
+	uint64_t		 v;
+	size_t			 i, n;
+
+	memset(&st, 0, sizeof st);
+	if (!list_status_name(&p, end, name, sizeof name) || end - p < 2 ||
+	    strncmp(p, " (", 2) != 0)
+		return;
+	for (p += 2; p < end && *p != ')'; ) {
+		for (n = 0; p < end && isalpha((unsigned char)*p) &&
+		    n + 1 < sizeof att; p++)
+			att[n++] = *p;
+		att[n] = '\0';
+		if (p >= end || *p++ != ' ' ||
+		    !list_status_num(&p, end, UINT64_MAX, &v))
+			return;
+		if (strcasecmp(att, "HIGHESTMODSEQ") == 0)
+			st.highestmodseq = v;
+		else if (v > UINT32_MAX)
+			return;
+		else if (strcasecmp(att, "MESSAGES") == 0)
+			st.messages = (uint32_t)v;
+		else if (strcasecmp(att, "UIDNEXT") == 0)
+			st.uidnext = (uint32_t)v;
+		else if (strcasecmp(att, "UIDVALIDITY") == 0)
+			st.uidvalidity = (uint32_t)v;
+		else if (strcasecmp(att, "UNSEEN") == 0)
+			st.unseen = (uint32_t)v;
+		if (p < end && *p == ' ')
+			p++;
+	}
+	if (p >= end)
+		return;
+	for (i = 0; i < mbs->n; i++)
+		if (name_eq(mbs->v[i].name, name)) {
+			mbs->v[i].st = st;
+			mbs->v[i].has_status = true;
+		}
+}
+
+/*
+ * LIST-STATUS (RFC 5819): the STATUS lines among LIST's, read from the
+ * reply's text, since libetpan keeps only the last STATUS of a reply. A
+ * line this cannot read leaves its mailbox without a status: it then gets
+ * a STATUS command of its own, as without LIST-STATUS.
+ */
+static void
+list_status_scan(struct imap_mailboxes *mbs, const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len, *eol;
+
+	while (p < end) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p > 9 && strncasecmp(p, "* STATUS ", 9) == 0)
+			list_status_line(mbs, p + 9, eol);
+		p = eol + (eol < end);
+	}
+}
+
 /* LIST (unless listed already) and LSUB, read as each reply comes. */
 struct list_got {
 	struct imap_conn	*c;
 	struct imap_mailboxes	*mbs;
 	bool			 listed;	/* cmds[0] is LSUB */
+	bool			 status;	/* LIST asked for STATUS */
 	int			 r[2];
 };
 
@@ -147,12 +279,16 @@ list_got(void *arg, size_t i, int r)
 	struct list_got			*g = arg;
 	struct mailimap_response_info	*ri = g->c->imap->imap_response_info;
 
+	MMAPString			*text = g->c->imap->imap_stream_buffer;
+
 	g->r[i] = r;
 	if (r != MAILIMAP_NO_ERROR || ri == NULL)
 		return;
-	if (i == 0 && !g->listed)
+	if (i == 0 && !g->listed) {
 		mailboxes_from(g->mbs, ri->rsp_mailbox_list);
-	else
+		if (g->status && text != NULL)
+			list_status_scan(g->mbs, text->str, text->len);
+	} else
 		mark_subscribed(g->mbs, ri->rsp_mailbox_lsub);
 }
 
@@ -165,14 +301,29 @@ list_got(void *arg, size_t i, int r)
 int
 imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 {
-	struct list_got	 g = { c, mbs, false, { 0, 0 } };
+	struct list_got	 g = { c, mbs, false, false, { 0, 0 } };
 	const char	*cmds[2], *what = "LIST";
+	char		*cmd = NULL;
 	clist		*l = NULL;
 	size_t		 i, n = 0;
 	int		 r;
 
 	memset(mbs, 0, sizeof *mbs);
-	if (imap_has_cap(c, "SPECIAL-USE") && imap_has_cap(c, "LIST-EXTENDED")) {
+	if (imap_has_cap(c, "LIST-STATUS") && imap_has_cap(c, "LIST-EXTENDED")) {
+		/* RFC 5819: the STATUS of every mailbox comes along. */
+		g.status = true;
+		if (imap_has_cap(c, "SPECIAL-USE")) {
+			mbs->how = "LIST RETURN (SPECIAL-USE)";
+			cmd = xasprintf("LIST \"\" \"*\" RETURN (SPECIAL-USE "
+			    "STATUS (%s))", status_items(c));
+		} else {
+			mbs->how = "LIST";
+			cmd = xasprintf("LIST \"\" \"*\" RETURN (STATUS (%s))",
+			    status_items(c));
+		}
+		cmds[n++] = cmd;
+	} else if (imap_has_cap(c, "SPECIAL-USE") &&
+	    imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 6154: ask for the attributes, not all servers volunteer them. */
 		mbs->how = "LIST RETURN (SPECIAL-USE)";
 		cmds[n++] = "LIST \"\" \"*\" RETURN (SPECIAL-USE)";
@@ -199,6 +350,7 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 		if ((r = imapcmd_raw(c, cmds[i])) == MAILIMAP_NO_ERROR)
 			list_got(&g, i, r);
 	}
+	free(cmd);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_mailboxes_free(mbs);
 		return imapcmd_fail(c, r, what, PERR_GENERIC, err);
@@ -357,9 +509,7 @@ status_window(struct imap_conn *c, char *const *q, size_t n,
 	int			 r;
 
 	for (i = 0; i < n; i++)
-		cmd[i] = xasprintf("STATUS %s (MESSAGES UIDNEXT UIDVALIDITY "
-		    "UNSEEN%s)", q[i], imap_has_cap(c, "CONDSTORE") ?
-		    " HIGHESTMODSEQ" : "");
+		cmd[i] = xasprintf("STATUS %s (%s)", q[i], status_items(c));
 	r = imapcmd_pipeline(c, (const char *const *)cmd, n, status_got, &w);
 	status_answered(c);
 	for (i = 0; i < n; i++)

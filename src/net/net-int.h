@@ -117,6 +117,27 @@ int	tls_wait_readable(mailstream *, int wake_fd, int ms);
 int	tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms,
 	    unsigned *ready);
 
+/* ---- compress.c -------------------------------------------------------- */
+
+/*
+ * COMPRESS=DEFLATE (RFC 4978) on a stream of tls_stream_plain(), once the
+ * server said OK to COMPRESS DEFLATE: from now on the stream's reads are
+ * inflated and its writes deflated (raw deflate, flushed at every write),
+ * and the limits of tls_stream_limit() count the inflated bytes. Bytes
+ * already in the stream's buffer are taken as compressed. Returns 0, or
+ * -1 with err set (the stream is then unchanged). A corrupt stream from
+ * the server fails the read that meets it, naming it in the stream's
+ * io_err, and cancels the stream. Every tls_stream_*() function keeps
+ * working on the stream.
+ */
+int	compress_stream_start(mailstream *, struct perr *err);
+/* True once compress_stream_start() succeeded on the stream. */
+bool	compress_stream_on(mailstream *);
+/* Inflated or compressed bytes wait inside the layer (not in the socket). */
+bool	compress_stream_pending(mailstream *);
+/* The driver beneath a compress layer, else low itself. */
+mailstream_low *compress_low_inner(mailstream_low *low);
+
 /* ---- connect.c --------------------------------------------------------- */
 
 /*

@@ -138,6 +138,7 @@ struct net_report {
 	bool		 preauth;	/* IMAP PREAUTH: no login was needed */
 	bool		 logged_in;
 	const char	*mech;		/* how: "LOGIN", "XOAUTH2", ... or NULL */
+	bool		 compressed;	/* IMAP COMPRESS=DEFLATE is on */
 	/*
 	 * The capabilities posta cares about, space-separated, as the server
 	 * announced them after TLS and login (server text: sanitise), e.g.
@@ -400,10 +401,16 @@ enum imap_mbx_attr {
 	IMAP_MBX_TRASH		= 1 << 11,
 };
 
+struct imap_status {
+	uint32_t	messages, uidnext, uidvalidity, unseen;
+	uint64_t	highestmodseq;	/* 0: not asked (no CONDSTORE) */
+};
 struct imap_mailbox {
 	char		*name;		/* raw (modified UTF-7); "INBOX" */
 	char		 delim;		/* hierarchy separator, 0: flat */
 	unsigned	 attrs;		/* enum imap_mbx_attr bits */
+	bool		 has_status;	/* st came with LIST (LIST-STATUS) */
+	struct imap_status st;
 };
 struct imap_mailboxes {
 	struct imap_mailbox	*v;
@@ -414,16 +421,15 @@ struct imap_mailboxes {
 /*
  * Every mailbox: LIST "" "*" with RETURN (SPECIAL-USE) when the server
  * has SPECIAL-USE and LIST-EXTENDED, else XLIST when it has XLIST and no
- * SPECIAL-USE, else plain LIST; then LSUB for IMAP_MBX_SUBSCRIBED.
+ * SPECIAL-USE, else plain LIST; then LSUB for IMAP_MBX_SUBSCRIBED. With
+ * LIST-STATUS (RFC 5819) the LIST also returns the STATUS of imap_status()
+ * of each mailbox the server describes so (has_status), in the same round
+ * trip.
  * imap_mailboxes_free() releases the result.
  */
 int	imap_list(struct imap_conn *, struct imap_mailboxes *, struct perr *);
 void	imap_mailboxes_free(struct imap_mailboxes *);
 
-struct imap_status {
-	uint32_t	messages, uidnext, uidvalidity, unseen;
-	uint64_t	highestmodseq;	/* 0: not asked (no CONDSTORE) */
-};
 /*
  * STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN, and HIGHESTMODSEQ when the
  * server has CONDSTORE) of a mailbox not selected.
@@ -555,6 +561,16 @@ typedef int	(*imap_header_cb)(void *arg, const struct imap_header *);
  */
 int	imap_fetch_headers(struct imap_conn *, const uint32_t *uids, size_t n,
 	    bool modseq, imap_header_cb cb, void *arg, struct perr *);
+
+/*
+ * imap_fetch_headers() and imap_fetch_bodies() split a big request into
+ * up to this many UID FETCH commands sent at once (pipelined, as mbsync
+ * does), their replies read in order: one round trip for all. The depth
+ * is $POSTA_FETCH_PIPELINE (1 to 16; 1: one command at a time), else
+ * IMAP_FETCH_DEPTH. Callers size their requests by it.
+ */
+#define IMAP_FETCH_DEPTH	4
+int	imap_fetch_depth(void);
 
 /*
  * Bodies: UID FETCH BODY.PEEK[] (never sets \Seen). The literal is

@@ -20,12 +20,22 @@ struct tls_low {
 	struct perr	*io_err;	/* the caller's; may be NULL */
 	struct net_lexer *lx;		/* NULL until tls_stream_limit() */
 	bool		 over_limit;	/* the lexer refused a reply */
+	bool		 compressed;	/* compress.c is above: it feeds the
+					   lexer what it inflated */
 };
 
 /* The driver's state of a stream of ours, NULL for any other stream. */
 struct tls_low	*tls_stream_data(mailstream *s);
 /* Make every later I/O on the stream fail at once (sticky). */
 void		 tls_mark_cancelled(struct tls_low *d);
+/* Record the stream's failure in its io_err (the first one sticks). */
+void		 tls_fail(struct tls_low *d, enum perr_code code,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Count n bytes the server sent through the stream's lexer (limit.c).
+ * Returns 0, or -1 with the failure recorded and the stream cancelled.
+ */
+int		 tls_count_read(struct tls_low *d, const void *buf, size_t n);
 
 /* tls_wait_io(): */
 #define WAIT_READY	1

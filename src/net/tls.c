@@ -72,11 +72,7 @@ static mailstream_low_driver tls_driver = {
 /* ---- I/O failures ------------------------------------------------------ */
 
 /* Record the first failure only: later ones are its consequences. */
-static void
-tls_fail(struct tls_low *d, enum perr_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 tls_fail(struct tls_low *d, enum perr_code code, const char *fmt, ...)
 {
 	va_list	ap;
@@ -304,7 +300,6 @@ static ssize_t
 tls_read(mailstream_low *s, void *buf, size_t count)
 {
 	struct tls_low	*d = s->data;
-	struct perr	 e;
 	ssize_t		 n;
 
 	if (atomic_load(&d->cancelled))
@@ -313,15 +308,25 @@ tls_read(mailstream_low *s, void *buf, size_t count)
 		return 0;
 	n = d->ssl == NULL ? tls_plain_read(s, d, buf, count) :
 	    tls_ssl_read(s, d, buf, count);
-	if (n > 0 && d->lx != NULL && net_lexer_feed(d->lx, buf, (size_t)n,
-	    &e) != 0) {
-		d->over_limit = true;
-		tls_fail_err(d, &e);
+	/* Compressed bytes are counted once inflated (compress.c). */
+	if (n > 0 && !d->compressed && tls_count_read(d, buf, (size_t)n) != 0)
 		n = -1;
-	}
 	if (n < 0)
 		tls_mark_cancelled(d);
 	return n;
+}
+
+int
+tls_count_read(struct tls_low *d, const void *buf, size_t n)
+{
+	struct perr	e;
+
+	if (d->lx == NULL || net_lexer_feed(d->lx, buf, n, &e) == 0)
+		return 0;
+	d->over_limit = true;
+	tls_fail_err(d, &e);
+	tls_mark_cancelled(d);
+	return -1;
 }
 
 static ssize_t
@@ -500,8 +505,9 @@ tls_stream_data(mailstream *s)
 {
 	mailstream_low	*low;
 
-	if (s == NULL || (low = mailstream_get_low(s)) == NULL ||
-	    low->driver != &tls_driver)
+	/* Under COMPRESS the TLS driver is the one beneath. */
+	if (s == NULL || (low = compress_low_inner(mailstream_get_low(s))) ==
+	    NULL || low->driver != &tls_driver)
 		return NULL;
 	return low->data;
 }
@@ -601,8 +607,9 @@ tls_stream_is_tls(mailstream *s)
 static bool
 tls_buffered(mailstream *s, struct tls_low *d)
 {
-	return s->read_buffer_len > 0 || (d->ssl != NULL &&
-	    (SSL_pending(d->ssl) > 0 || SSL_has_pending(d->ssl)));
+	return s->read_buffer_len > 0 || compress_stream_pending(s) ||
+	    (d->ssl != NULL && (SSL_pending(d->ssl) > 0 ||
+	    SSL_has_pending(d->ssl)));
 }
 
 int

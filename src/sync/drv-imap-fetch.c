@@ -507,12 +507,14 @@ fetch_new(struct sync_session *s, const struct store_folder *f,
 {
 	struct hdr_ctx	hc;
 	struct narrow	nw;
-	size_t		end, start;
+	size_t		end, start, batch;
 
 	hdr_init(&hc, &nw, s, f, uidvalidity, remap, err);
 	s->prog.total += n;
 	for (end = n; end > 0; end = start) {
-		start = end > HEADER_BATCH ? end - HEADER_BATCH : 0;
+		/* Several batches at once when the connection pipelines. */
+		batch = HEADER_BATCH * (size_t)imap_fetch_depth();
+		start = end > batch ? end - batch : 0;
 		if (narrow_fetch(&nw, uids + start, end - start, err) != 0)
 			return -1;
 		sync_report(s);

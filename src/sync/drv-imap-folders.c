@@ -121,6 +121,22 @@ shown_names(const struct imap_be *be, const struct imap_mailboxes *mbs)
 	return v;
 }
 
+/* Keep the statuses that came with LIST for check_folders(). */
+static void
+listed_keep(struct imap_be *be, const struct imap_mailboxes *mbs)
+{
+	size_t	i;
+
+	for (i = 0; i < mbs->n; i++) {
+		if (!mbs->v[i].has_status)
+			continue;
+		be->listed = xreallocarray(be->listed, be->nlisted + 1,
+		    sizeof *be->listed);
+		be->listed[be->nlisted].name = xstrdup(mbs->v[i].name);
+		be->listed[be->nlisted++].st = mbs->v[i].st;
+	}
+}
+
 int
 folders_list(struct sync_session *s, struct perr *err)
 {
@@ -138,6 +154,7 @@ folders_list(struct sync_session *s, struct perr *err)
 	/* The replay ran just before: settle what it left for the pull. */
 	if (move_flush_dropped(s, err) != 0)
 		return -1;
+	listed_drop(be);
 	if (imap_list(be->c, &mbs, err) != 0)
 		return -1;
 	if (store_folder_walk(s->st, s->account_id, have_one, &have, err) < 0)
@@ -196,7 +213,9 @@ folders_list(struct sync_session *s, struct perr *err)
 				break;
 		if (j == have.n)
 			break;		/* nothing vanished that could match */
-		if (imap_status(be->c, mbs.v[i].name, &ist, err) != 0) {
+		if (mbs.v[i].has_status)
+			ist = mbs.v[i].st;
+		else if (imap_status(be->c, mbs.v[i].name, &ist, err) != 0) {
 			if (be_fatal(err))
 				goto rollback;
 			continue;
@@ -243,6 +262,7 @@ folders_list(struct sync_session *s, struct perr *err)
 		rc = -1;
 		goto out;
 	}
+	listed_keep(be, &mbs);
 	rc = 0;
 	goto out;
 

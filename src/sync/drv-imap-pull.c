@@ -609,6 +609,8 @@ pull_folder(struct sync_session *s, const struct store_folder *f,
 	struct perr		 perr;
 	bool			 refused = false;
 
+	/* Statuses from LIST are stale once a folder is pulled. */
+	listed_drop(be);
 	if (pull_once(s, f, &refused, err) == 0)
 		return 0;
 	if (!refused)

@@ -116,6 +116,7 @@ be_close(struct sync_session *s, bool broken)
 	aux_close(s, broken);
 	be_conn_drop(s, be, broken);
 	drv_set_be(s, NULL);
+	listed_drop(be);
 	free(be->ns_prefix);
 	free(be->selected);
 	free(be->dropped);
@@ -305,6 +306,44 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	return w == TLS_WAIT_WOKEN ? SYNC_WATCH_WOKEN : SYNC_WATCH_TIMEOUT;
 }
 
+void
+listed_drop(struct imap_be *be)
+{
+	size_t	i;
+
+	for (i = 0; i < be->nlisted; i++)
+		free(be->listed[i].name);
+	free(be->listed);
+	be->listed = NULL;
+	be->nlisted = 0;
+}
+
+/* The status of remote that came with LIST, or NULL. */
+static const struct imap_status *
+listed_status(const struct imap_be *be, const char *remote)
+{
+	size_t	i;
+
+	for (i = 0; i < be->nlisted; i++)
+		if (strcmp(be->listed[i].name, remote) == 0)
+			return &be->listed[i].st;
+	return NULL;
+}
+
+/*
+ * Can a STATUS of f tell whether it changed? Not for the folder selected
+ * (RFC 3501: no STATUS on it), one never synced, or flags without
+ * CONDSTORE.
+ */
+static bool
+status_tells(const struct imap_be *be, const struct store_folder *f,
+    bool flags)
+{
+	return !((flags && !be->condstore) || f->uidvalidity == 0 ||
+	    f->uidnext == 0 || (be->condstore && f->highestmodseq == 0) ||
+	    (be->selected != NULL && strcmp(be->selected, f->remote_name) == 0));
+}
+
 /*
  * STATUS of the folders not selected against their stored state, all in
  * one round trip: a new message moves UIDNEXT, an expunge MESSAGES, a flag
@@ -312,17 +351,19 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
  * this way: with `flags`, every folder then counts as changed and is
  * pulled, else flags wait for the next full pass). The selected
  * folder is pulled too (RFC 3501: no STATUS on it), and so is one never
- * synced or that the server would not describe.
+ * synced or that the server would not describe. With LIST-STATUS the
+ * answers came with the LIST just before, and no STATUS goes out.
  */
 static int
 check_folders(struct sync_session *s, const struct store_folder *fs,
     size_t n, bool flags, bool *changed, struct perr *err)
 {
+	const struct imap_status *known;
 	struct imap_be		*be = s->be;
 	struct imap_status	*ist;
 	const char		**names;
 	bool			*ok;
-	size_t			 i, k, *at;
+	size_t			 i, k, nask, *at;
 	int64_t			 total, unread;
 	int			 rc = -1;
 
@@ -330,18 +371,29 @@ check_folders(struct sync_session *s, const struct store_folder *fs,
 	at = xcalloc(n + 1, sizeof *at);
 	ist = xcalloc(n + 1, sizeof *ist);
 	ok = xcalloc(n + 1, sizeof *ok);
+	/*
+	 * Folders whose status came with LIST go first, already answered;
+	 * the others get a STATUS each, all in one round trip.
+	 */
 	for (i = k = 0; i < n; i++) {
 		changed[i] = true;
-		if ((flags && !be->condstore) || fs[i].uidvalidity == 0 ||
-		    fs[i].uidnext == 0 ||
-		    (be->condstore && fs[i].highestmodseq == 0) ||
-		    (be->selected != NULL &&
-		    strcmp(be->selected, fs[i].remote_name) == 0))
-			continue;
-		names[k] = fs[i].remote_name;
-		at[k++] = i;
+		if (status_tells(be, &fs[i], flags) &&
+		    (known = listed_status(be, fs[i].remote_name)) != NULL) {
+			ist[k] = *known;
+			ok[k] = true;
+			at[k++] = i;
+		}
 	}
-	if (k > 0 && imap_status_many(be->c, names, k, ist, ok, err) != 0)
+	for (i = 0, nask = k; i < n; i++) {
+		if (status_tells(be, &fs[i], flags) &&
+		    listed_status(be, fs[i].remote_name) == NULL) {
+			names[k] = fs[i].remote_name;
+			at[k++] = i;
+		}
+	}
+	listed_drop(be);
+	if (k > nask && imap_status_many(be->c, names + nask, k - nask,
+	    ist + nask, ok + nask, err) != 0)
 		goto out;
 	for (i = 0; i < k; i++) {
 		if (!ok[i])
@@ -369,6 +421,7 @@ const struct account_ops sync_imap_ops = {
 	.list_folders = folders_list,
 	.pull_folder = pull_folder,
 	.fetch_bodies = fetch_bodies,
+	.fetch_depth = imap_fetch_depth,
 	.apply_journal = replay_apply_journal,
 	.wait_push = wait_push,
 	.check_folders = check_folders,

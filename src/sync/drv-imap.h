@@ -102,7 +102,21 @@ struct imap_be {
 	 */
 	int64_t			*readable;
 	size_t			 nreadable;
+	/*
+	 * The STATUS of folders that came with the last LIST (LIST-STATUS,
+	 * RFC 5819), for the check_folders() of the same pass, which then
+	 * needs no STATUS round trip; dropped by that check and by any pull
+	 * (after which they are stale).
+	 */
+	struct imap_listed {
+		char			*name;	/* remote name */
+		struct imap_status	 st;
+	}			*listed;
+	size_t			 nlisted;
 };
+
+/* Forget be->listed. */
+void	listed_drop(struct imap_be *be);
 
 
 /*

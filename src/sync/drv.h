@@ -61,6 +61,11 @@ struct account_ops {
 		    const struct store_folder *, const struct sync_body_req *,
 		    size_t n, struct perr *);
 	/*
+	 * How many batches of bodies one fetch_bodies() call may take, the
+	 * driver sending them at once (IMAP pipelining); NULL: one.
+	 */
+	int	(*fetch_depth)(void);
+	/*
 	 * Replay one batch of journal entries (store_journal_batch(): the
 	 * same op and folders, in order) and settle each in the store: done
 	 * (deleted), failed (the server's words) or dropped with a note.

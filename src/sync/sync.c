@@ -34,9 +34,11 @@
 #include "util/i18n.h"
 
 /*
- * Bodies per round trip, and the bytes (by RFC822.SIZE) per round trip:
- * on a distant server the round trips, not the bytes, are what a sync
- * waits for (tests/bench/bench_latency.sh).
+ * Bodies per batch, and the bytes (by RFC822.SIZE) per batch; a driver
+ * that pipelines (account_ops.fetch_depth) takes several batches in one
+ * call and one round trip, in one transaction: on a distant server the
+ * round trips, not the bytes, are what a sync waits for
+ * (tests/bench/bench_latency.sh).
  */
 #define BODY_BATCH	200
 #define BODY_BATCH_BYTES (4 << 20)
@@ -117,10 +119,11 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
     const struct store_folder *f, struct perr *err)
 {
 	struct wanted	w;
-	size_t		i, j;
+	size_t		i, j, depth;
 	int64_t		bytes;
 	int		rc = 0;
 
+	depth = ops->fetch_depth != NULL ? (size_t)ops->fetch_depth() : 1;
 	if (bodies_wanted(s, f, &w, err) != 0)
 		return -1;
 	if (w.n == 0)
@@ -131,8 +134,9 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
 	sync_report(s);
 	for (i = 0; i < w.n; i = j) {
 		bytes = 0;
-		for (j = i; j < w.n && j - i < BODY_BATCH &&
-		    (j == i || bytes + w.v[j].size <= BODY_BATCH_BYTES); j++)
+		for (j = i; j < w.n && j - i < BODY_BATCH * depth &&
+		    (j == i || bytes + w.v[j].size <= (int64_t)depth *
+		    BODY_BATCH_BYTES); j++)
 			bytes += w.v[j].size;
 		if ((rc = ops->fetch_bodies(s, f, w.v + i, j - i, err)) != 0)
 			break;

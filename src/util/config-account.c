@@ -90,6 +90,7 @@ conf_account_new(struct parse_state *ps, const char *name)
 	a->pop3_keep = KEEP_NO;
 	a->folders = FOLDERS_SUBSCRIBED;
 	a->check_interval = CONFIG_CHECK_INTERVAL;
+	a->compress = true;
 	return a;
 }
 
@@ -323,6 +324,9 @@ conf_account_key(struct parse_state *ps, const char *key, const char *v)
 		s->tls_line = ps->line;
 	} else if (strcmp(key, "allow_plaintext") == 0) {
 		if (!conf_bool(v, &a->allow_plaintext))
+			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
+	} else if (strcmp(key, "compress") == 0) {
+		if (!conf_bool(v, &a->compress))
 			return conf_fail(ps, key, _("expected yes or no, got '%s'"), v);
 	} else if (strcmp(key, "ca_file") == 0) {
 		free(a->ca_file);

@@ -59,6 +59,7 @@ struct account {
 	struct endpoint	 in;		/* IMAP or POP3 server */
 	struct endpoint	 smtp;		/* smtp.host NULL: no sending configured */
 	bool		 allow_plaintext;
+	bool		 compress;	/* IMAP COMPRESS=DEFLATE when offered */
 	char		*ca_file;
 	char		*cert_fingerprint; /* "sha256:HEX", normalised to lower-case hex without colons after the prefix */
 	enum offline_mode offline;

@@ -5,9 +5,11 @@
 # tests/lab/latency_proxy.py relays IMAPS to the lab's Dovecot, each byte
 # delayed 15 ms in each direction (a server 30 ms away). A first sync
 # through it, with bodies, must give a store equal to a first sync straight
-# to Dovecot: the same folders, UIDs, flags, subjects and raw bodies. Then
+# to Dovecot: the same folders, UIDs, flags, subjects and raw bodies; so
+# must one with a FETCH at a time ($POSTA_FETCH_PIPELINE=1), which waits
+# for more round trips than the pipelined one. Then
 # the proxy cuts its first connection after about a third of the bytes a
-# full sync takes (in the middle of a reply); that sync fails, the next one
+# full sync takes (in the middle of pipelined replies); that sync fails, the next one
 # (relayed whole) completes, and the store is again equal: no duplicate, no
 # hole. Flags changed on the server afterwards reach both stores alike.
 set -uo pipefail
@@ -17,7 +19,7 @@ set -uo pipefail
 PY=/usr/bin/python3
 T=${POSTA_LATENCY_TIMEOUT:-300}	# per sync: generous for sanitizer builds
 
-echo "1..9"
+echo "1..12"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
@@ -57,21 +59,7 @@ conf() {
 }
 sync_with() { timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q; }
 # dump NAME: what a sync stored, one line per message, in a stable order
-dump() {
-  "$PY" - "$W/$1.db" <<'EOF'
-import hashlib, sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-for row in db.execute("""
-    select f.name, m.uid, m.flags, coalesce(m.keywords, ''), coalesce(m.subject, ''),
-           m.message_id, m.size, b.raw
-    from message m join folder f on f.id = m.folder_id
-    left join body b on b.message_id = m.id
-    order by f.name, m.uid"""):
-    raw = row[7]
-    print(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-          hashlib.sha256(raw).hexdigest() if raw is not None else "no-body")
-EOF
-}
+dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$W/$1.db"; }
 imap() {
   "$PY" - "$1" <<'EOF'
 import imaplib, os, ssl, sys
@@ -94,6 +82,25 @@ conf far "$(<"$W/far.port")"
 check "a first sync through 30 ms of round trip" sync_with far
 dump far >"$W/far.dump"
 same "the distant store equals the near one" "" "$(diff "$W/near.dump" "$W/far.dump")"
+
+# The same sync with one FETCH at a time (no pipelining) stores the same,
+# and waits for more round trips: the proxy counts them ("turns").
+proxy serial --delay-ms 5
+conf serial "$(<"$W/serial.port")"
+check "a first sync with one FETCH in flight at a time" \
+  env POSTA_FETCH_PIPELINE=1 timeout "$T" "$POSTA" -c "$W/serial.conf" sync -q
+dump serial >"$W/serial.dump"
+same "pipelined and one-at-a-time stores are equal" "" "$(diff "$W/serial.dump" "$W/far.dump")"
+turns() {
+  for _ in $(seq 600); do grep -q '^close ' "$W/$1.log" && break; sleep 0.1; done
+  awk '$1 == "close" { t += $5 } END { print t + 0 }' "$W/$1.log"
+}
+t_far=$(turns far) t_serial=$(turns serial)
+if ((t_far > 0 && t_far < t_serial)); then
+  ok "pipelined FETCH waits for fewer round trips ($t_far against $t_serial)"
+else
+  not_ok "pipelined FETCH waits for fewer round trips" "pipelined $t_far, one at a time $t_serial"
+fi
 
 # About a third of the bytes a full sync reads: the mail's own size (the
 # stored sizes), which the replies carry, and more.

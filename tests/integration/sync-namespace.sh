@@ -133,7 +133,8 @@ if POSTA_TRACE=$W/trace posta sync -q >"$W/out" 2>&1; then
 else
   not_ok "first sync" "$(cat "$W/out")"
 fi
-if grep -q '^C: [0-9]* LIST "" "\*"'$'\r''$' "$W/trace" && \
+# (With LIST-STATUS the plain LIST asks for the STATUS of each folder.)
+if grep -q '^C: [0-9]* LIST "" "\*"\( RETURN (STATUS ([A-Z ]*))\)\?'$'\r''$' "$W/trace" && \
    ! grep -q '^C: .*\(SPECIAL-USE\|XLIST\)' "$W/trace"; then
   ok "plain LIST (no SPECIAL-USE, no XLIST offered)"
 else

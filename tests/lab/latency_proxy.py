@@ -49,11 +49,19 @@ async def pump(reader, writer, delay, conn, downstream, log):
     queue = asyncio.Queue()
 
     async def read_side():
-        while True:
-            data = await reader.read(CHUNK)
-            await queue.put((time.monotonic() + delay, data))
-            if not data:
-                return
+        # A reset (ConnectionResetError) ends the stream like an EOF: the
+        # writer below must learn of it, or it waits forever and the
+        # connection's "close" line is never logged.
+        try:
+            while True:
+                data = await reader.read(CHUNK)
+                if not data:
+                    break
+                await queue.put((time.monotonic() + delay, data))
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            queue.put_nowait((time.monotonic() + delay, b""))
 
     task = asyncio.ensure_future(read_side())
     try:

@@ -26,7 +26,9 @@ from the proxy and never reaches the server. Checked:
 A synchronizing literal is answered "+ go on" by the proxy itself, so that
 the whole command can be judged before the server sees a byte of it; it is
 passed on as a non-synchronizing one ({N+}: Dovecot has LITERAL+). The
-server's replies pass unchanged, a line at a time (literals counted).
+server's replies pass unchanged, a line at a time (literals counted), but
+for COMPRESS=DEFLATE, left out of the capabilities: a proxy that reads
+lines cannot relay a compressed stream.
 
 With --inject, the proxy also plays a server that says more than it was
 asked: R (read again at each connection; '#' starts a comment) has lines
@@ -340,6 +342,8 @@ def server_to_client(c):
             line = src.readline()
             if not line:
                 return
+            # A proxy that reads lines cannot relay DEFLATE: not offered.
+            line = line.replace(b" COMPRESS=DEFLATE", b"")
             m = SERVER_LITERAL.search(line)
             data = line + (read_literal(src, int(m.group(1))) if m else b"")
             t = TAGGED.match(line)

@@ -448,6 +448,22 @@ check_interval_setting(void **state)
 }
 
 static void
+compress_setting(void **state)
+{
+	struct config	*cfg;
+
+	(void)state;
+	cfg = load_ok(ACCT);
+	assert_true(cfg->accounts[0].compress);
+	config_free(cfg);
+	cfg = load_ok(ACCT "compress = no\n");
+	assert_false(cfg->accounts[0].compress);
+	config_free(cfg);
+	load_fails(ACCT "compress = deflate\n", 0600, "5: key 'compress': "
+	    "expected yes or no, got 'deflate'");
+}
+
+static void
 folders_setting_words_and_patterns(void **state)
 {
 	struct config	*cfg;
@@ -797,6 +813,7 @@ main(void)
 		cmocka_unit_test(error_bad_booleans),
 		cmocka_unit_test(error_bad_offline_and_keep),
 		cmocka_unit_test(check_interval_setting),
+		cmocka_unit_test(compress_setting),
 		cmocka_unit_test(folders_setting_words_and_patterns),
 		cmocka_unit_test(error_bad_fingerprint),
 		cmocka_unit_test(error_unreadable_ca_file),

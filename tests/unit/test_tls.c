@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "net/net.h"
 #include "net/net-int.h"
 
@@ -394,6 +396,150 @@ helpers_format_and_sanitise(void **state)
 	assert_string_equal(buf, "IDLE MOVE");
 }
 
+/* ---- COMPRESS=DEFLATE (compress.c) -------------------------------------- */
+
+/* Raw deflate of in, flushed as a server does; malloc'd, length in *outlen. */
+static unsigned char *
+deflated(const void *in, size_t len, size_t *outlen)
+{
+	z_stream	 z;
+	size_t		 cap = deflateBound(NULL, len) + 64;
+	unsigned char	*out = malloc(cap);
+
+	assert_non_null(out);
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15,
+	    8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_SYNC_FLUSH), Z_OK);
+	assert_int_equal(z.avail_in, 0);
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static void
+peer_say_deflated(struct pair *p, const void *text, size_t len)
+{
+	unsigned char	*z;
+	size_t		 zlen;
+
+	z = deflated(text, len, &zlen);
+	assert_int_equal(write(p->peer, z, zlen), (ssize_t)zlen);
+	free(z);
+}
+
+static void
+compressed_lines_go_both_ways(void **state)
+{
+	struct pair	 p;
+	MMAPString	*line = mmap_string_new("");
+	unsigned char	 zbuf[256];
+	char		 out[64];
+	z_stream	 z;
+	ssize_t		 n;
+	struct perr	 err;
+
+	(void)state;
+	pair_open(&p, 5);
+	tls_stream_limit(p.s, NET_CTX_IMAP);
+	/* The OK, and compressed bytes right behind it in the same read. */
+	peer_say(&p, "a1 OK DEFLATE active\r\n");
+	peer_say_deflated(&p, "* OK ready\r\n", 12);
+	assert_string_equal(mailstream_read_line_remove_eol(p.s, line),
+	    "a1 OK DEFLATE active");
+	assert_int_equal(compress_stream_start(p.s, &err), 0);
+	assert_true(compress_stream_on(p.s));
+	assert_int_equal(tls_wait_readable(p.s, -1, 0), TLS_WAIT_DATA);
+	assert_string_equal(mailstream_read_line_remove_eol(p.s, line),
+	    "* OK ready");
+
+	/* What posta writes arrives deflated, whole at each flush. */
+	assert_int_equal(mailstream_write(p.s, "a2 NOOP\r\n", 9), 9);
+	assert_int_equal(mailstream_flush(p.s), 0);
+	n = read(p.peer, zbuf, sizeof zbuf);
+	assert_true(n > 0);
+	memset(&z, 0, sizeof z);
+	assert_int_equal(inflateInit2(&z, -15), Z_OK);
+	z.next_in = zbuf;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = sizeof out;
+	assert_int_equal(inflate(&z, Z_SYNC_FLUSH), Z_OK);
+	assert_int_equal(sizeof out - z.avail_out, 9);
+	assert_memory_equal(out, "a2 NOOP\r\n", 9);
+	inflateEnd(&z);
+	mmap_string_free(line);
+	pair_close(&p);
+}
+
+static void
+a_corrupt_compressed_stream_is_named(void **state)
+{
+	struct pair	 p;
+	struct perr	 err;
+	char		 buf[64];
+
+	(void)state;
+	pair_open(&p, 5);
+	tls_stream_limit(p.s, NET_CTX_IMAP);
+	assert_int_equal(compress_stream_start(p.s, &err), 0);
+	/* Block type 3 does not exist. */
+	peer_say(&p, "\xff\xff\xff\xff garbage");
+	assert_int_equal(mailstream_read(p.s, buf, sizeof buf), -1);
+	assert_int_equal(p.io.code, PERR_PROTOCOL);
+	assert_string_equal(p.io.msg,
+	    "the server's compressed stream is corrupt");
+	/* Cancelled: nothing more goes out, nothing more comes in. */
+	assert_int_equal(mailstream_write(p.s, "a LOGOUT\r\n", 10), 10);
+	assert_int_equal(mailstream_flush(p.s), -1);
+	assert_false(peer_got_bytes(&p));
+	pair_close(&p);
+}
+
+/*
+ * A few KiB that inflate to megabytes: read a buffer at a time, counted
+ * by the bounds after inflation, so the read fails at the bound.
+ */
+static void
+bomb(const char *unit, const char *bound)
+{
+	struct pair	 p;
+	struct perr	 err;
+	size_t		 ulen = strlen(unit), len = 8 * 1024 * 1024, i, got = 0;
+	char		*big = malloc(len), buf[4096];
+	ssize_t		 n;
+
+	assert_non_null(big);
+	for (i = 0; i < len; i++)
+		big[i] = unit[i % ulen];
+	pair_open(&p, 5);
+	tls_stream_limit(p.s, NET_CTX_IMAP_LOGIN);
+	assert_int_equal(compress_stream_start(p.s, &err), 0);
+	peer_say_deflated(&p, big, len);
+	free(big);
+	while ((n = mailstream_read(p.s, buf, sizeof buf)) > 0)
+		got += (size_t)n;
+	assert_int_equal(n, -1);
+	/* The bound of NET_CTX_IMAP_LOGIN, and not much more. */
+	assert_true(got <= 4 * 1024 * 1024 + 65536);
+	assert_true(tls_stream_over_limit(p.s));
+	assert_int_equal(p.io.code, PERR_PROTOCOL);
+	assert_non_null(strstr(p.io.msg, bound));
+	pair_close(&p);
+}
+
+static void
+a_decompression_bomb_meets_the_bounds(void **state)
+{
+	(void)state;
+	bomb("x", "a line longer than 1048576 bytes");
+	bomb("* OK x\r\n", "4194304 bytes");
+}
+
 int
 main(void)
 {
@@ -411,6 +557,9 @@ main(void)
 		cmocka_unit_test(plaintext_refused_before_connecting),
 		cmocka_unit_test(timeout_comes_from_the_environment),
 		cmocka_unit_test(helpers_format_and_sanitise),
+		cmocka_unit_test(compressed_lines_go_both_ways),
+		cmocka_unit_test(a_corrupt_compressed_stream_is_named),
+		cmocka_unit_test(a_decompression_bomb_meets_the_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,124 @@
+#!/bin/bash
+# list-status.sh - LIST-STATUS (RFC 5819) saves the STATUS round trip of
+# a no-change resync, and a server without it still syncs (TAP; round
+# trips are counted, nothing is timed).
+#
+# The lab's Dovecot has LIST-STATUS. An account of 10 folders is synced
+# through tests/lab/latency_proxy.py (no delay: it only counts the times
+# posta waited for the server, "turns"), then resynced with no change: the
+# LIST carries RETURN (... STATUS (...)), no STATUS command goes out, no
+# folder is opened. A message delivered to one folder is still seen and
+# fetched. Then the same against a lab whose capabilities are Dovecot's
+# without LIST-STATUS: the resync asks STATUS, takes exactly one turn more,
+# and still sees the new message.
+set -uo pipefail
+
+: "${POSTA:?POSTA must name the posta binary}"
+: "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
+PY=/usr/bin/python3
+T=${POSTA_LIST_STATUS_TIMEOUT:-300}	# per sync: generous for sanitizer builds
+
+echo "1..13"
+# shellcheck source=tap.sh
+source "$POSTA_SRCDIR/tests/integration/tap.sh"
+
+W=$(mktemp -d /tmp/posta-list-status-test.XXXXXX) || bail "mktemp failed"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"
+}
+trap cleanup EXIT
+# shellcheck source=../lab/lab-env.sh
+source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
+
+# setup NAME [lab options]: a lab of 10 folders, a counting proxy to it
+# and a config whose store is $W/NAME.db
+setup() {
+  local name=$1 f i=0; shift
+  lab_up "$@" >"$W/$name.lab.log" 2>&1 ||
+    { sed 's/^/# /' "$W/$name.lab.log"; bail "the lab did not start"; }
+  export LAB_CA IMAPS_PORT
+  for f in INBOX Work Lists Family Old; do
+    i=$((i + 1))
+    lab_seed alice "$f" 6 "$i" >/dev/null 2>&1 || bail "seed failed"
+  done
+  "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" --upstream "127.0.0.1:$IMAPS_PORT" \
+    --delay-ms 0 --port-file "$W/$name.port" --log "$W/$name.plog" 2>"$W/$name.err" &
+  PIDS+=($!)
+  for _ in $(seq 200); do [[ -s $W/$name.port ]] && break; sleep 0.05; done
+  [[ -s $W/$name.port ]] || bail "latency_proxy.py did not start: $(cat "$W/$name.err")"
+  {
+    printf '[general]\nstore = %s\n\n[account lab]\n' "$W/$name.db"
+    printf 'protocol = imap\nemail = alice@localhost\nhost = 127.0.0.1\n'
+    printf 'port = %s\ntls = implicit\nuser = alice\npassword = alicepw\n' "$(<"$W/$name.port")"
+    printf 'ca_file = %s\noffline = all\nfolders = all\n' "$LAB_CA"
+  } >"$W/$name.conf"
+  chmod 600 "$W/$name.conf"
+}
+closes() { grep -c '^close ' "$W/$1.plog" 2>/dev/null; }
+# turns NAME TRACE: resync through NAME's proxy with the protocol trace in
+# $W/TRACE; prints the turns of its connections (the proxy's close lines)
+turns() {
+  local before after
+  before=$(closes "$1")
+  POSTA_TRACE="$W/$2" timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q >"$W/$2.out" 2>&1 || return 1
+  for _ in $(seq 600); do
+    after=$(closes "$1")
+    ((after > before)) && break
+    sleep 0.1
+  done
+  ((after > before)) || return 1
+  awk -v b="$before" '$1 == "close" && ++n > b { t += $5 } END { print t + 0 }' "$W/$1.plog"
+}
+count() {
+  "$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from message").fetchone()[0])' "$W/$1.db"
+}
+deliver() {
+  printf 'From: carol@localhost\nTo: alice@localhost\nSubject: %s\nMessage-ID: <%s@localhost>\n\nhello\n' "$1" "$1" >"$W/$1.eml"
+  lab_deliver alice Lists "$W/$1.eml" >/dev/null 2>&1
+}
+
+# --- with LIST-STATUS -------------------------------------------------------
+setup with
+caps=$("$PY" - <<'EOF'
+import imaplib, os, ssl
+ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
+M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
+M.login("alice", "alicepw")
+typ, data = M.capability()
+print(data[0].decode())
+M.logout()
+EOF
+)
+has "the lab offers LIST-STATUS" "$caps" 'LIST-STATUS'
+check "a first sync of 10 folders" timeout "$T" "$POSTA" -c "$W/with.conf" sync -q
+same "10 folders, 30 messages" "10 30" \
+  "$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from folder").fetchone()[0])' "$W/with.db") $(count with)"
+t_with=$(turns with with.trace) || t_with="failed: $(cat "$W/with.trace.out")"
+has "LIST asks for every folder's STATUS" "$(cat "$W/with.trace")" 'LIST "" "\*" RETURN (.*STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN'
+same "no STATUS command, no folder opened" "" \
+  "$(grep -E '^(C: )?[0-9]+ (STATUS|SELECT|EXAMINE) ' "$W/with.trace")"
+deliver new-with
+check "a resync after a delivery" timeout "$T" "$POSTA" -c "$W/with.conf" sync -q
+same "the new message is stored" "31" "$(count with)"
+lab_down >/dev/null 2>&1
+
+# --- without ----------------------------------------------------------------
+nols=$(tr ' ' '\n' <<<"$caps" | grep -v -x -e 'LIST-STATUS' -e 'AUTH=.*' -e '' | tr '\n' ' ')
+setup without --imap-capability "${nols% }"
+check "without LIST-STATUS: a first sync" timeout "$T" "$POSTA" -c "$W/without.conf" sync -q
+same "30 messages" "30" "$(count without)"
+t_without=$(turns without without.trace) || t_without="failed: $(cat "$W/without.trace.out")"
+has "the resync asks STATUS" "$(cat "$W/without.trace")" 'STATUS "Lists"'
+if [[ $t_with =~ ^[0-9]+$ && $t_without =~ ^[0-9]+$ ]]; then
+  same "LIST-STATUS saves one round trip (turns with, without)" \
+    "$((t_without - 1)) $t_without" "$t_with $t_without"
+else
+  not_ok "LIST-STATUS saves one round trip" "with: $t_with
+without: $t_without"
+fi
+deliver new-without
+check "without LIST-STATUS: a resync after a delivery" timeout "$T" "$POSTA" -c "$W/without.conf" sync -q
+same "the new message is stored" "31" "$(count without)"
