@@ -15,6 +15,7 @@
 #include <libetpan/libetpan.h>
 
 #include "mail/compose-int.h"
+#include "util/i18n.h"
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -586,8 +587,8 @@ compose_downgrade(const char *raw, size_t len, char **out, size_t *outlen,
 	if (compose_all_ascii(raw, len))
 		return 0;
 	if (mailmime_parse(raw, len, &idx, &m) != MAILIMF_NO_ERROR)
-		return perr_set(err, PERR_GENERIC, "the message to send "
-		    "cannot be read as MIME to make it 7-bit");
+		return perr_set(err, PERR_GENERIC, _("the message to send "
+		    "cannot be read as MIME to make it 7-bit"));
 	leaves8(m, raw, &l, 0);
 	mailmime_free(m);
 	if (l.n == 0) {
@@ -606,8 +607,8 @@ compose_downgrade(const char *raw, size_t len, char **out, size_t *outlen,
 	free(l.v);
 	if (i < l.n) {
 		mbuf_free(&b);
-		return perr_set(err, PERR_GENERIC, "the message to send has "
-		    "parts out of order; it cannot be made 7-bit");
+		return perr_set(err, PERR_GENERIC, _("the message to send has "
+		    "parts out of order; it cannot be made 7-bit"));
 	}
 	mbuf_add(&b, raw + at, len - at);
 	*out = mbuf_finish(&b, outlen);

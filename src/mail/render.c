@@ -283,7 +283,7 @@ mail_part_render(const char *raw, size_t len, const char *id, char **out,
 
 	*out = NULL;
 	if (raw == NULL || id == NULL)
-		return perr_set(err, PERR_GENERIC, "no message or part");
+		return perr_set(err, PERR_GENERIC, _("no message or part"));
 	mime_open(raw, len, false, &m);
 	for (i = 0; i < m.nparts; i++)
 		if (m.parts[i].kind != MIME_MULTIPART &&
@@ -291,8 +291,8 @@ mail_part_render(const char *raw, size_t len, const char *id, char **out,
 			break;
 	if (i == m.nparts || strncmp(m.parts[i].type, "text/", 5) != 0) {
 		mime_close(&m);
-		return perr_set(err, PERR_NOTFOUND, "message has no text part "
-		    "%s", id);
+		return perr_set(err, PERR_NOTFOUND, _("message has no text part "
+		    "%s"), id);
 	}
 	memset(&r, 0, sizeof r);
 	r.max = MAIL_RENDER_MAX;

@@ -62,10 +62,12 @@ same "a folder name completes from its start" "Posta inviata" \
 
 # In Italian: posta --help says "Comandi:", posta folders' header is
 # Italian too; completion must still find the commands and the folders.
-gmo=$POSTA_SRCDIR/po/it.gmo
-[[ -f $gmo ]] || gmo=${POSTA_BUILDDIR:-.}/po/it.gmo
+# The catalog compiled here from po/it.po: a po/it.gmo left by an earlier
+# build may predate the .po (gettext's po/Makefile rebuilds it only when
+# the .pot changes).
 mkdir -p "$W/locale/it/LC_MESSAGES" "$W/loc"
-cp "$gmo" "$W/locale/it/LC_MESSAGES/posta.mo" 2>/dev/null || bail "po/it.gmo was not built"
+msgfmt -o "$W/locale/it/LC_MESSAGES/posta.mo" "$POSTA_SRCDIR/po/it.po" ||
+  bail "msgfmt po/it.po failed"
 localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >"$W/localedef.log" 2>&1
 [[ -d $W/loc/it_IT.UTF-8 ]] || bail "localedef it_IT.UTF-8 failed: $(tail -n 2 "$W/localedef.log")"
 (
