@@ -4,8 +4,8 @@
 # In an Italian locale, built here with localedef so the machine needs none
 # installed, posta --help, the missing-configuration error and the TUI's
 # status line and help screen (in tmux, on a store made by mkstore) are in
-# Italian; under LANG=C the same are in English. The catalog is the build's
-# po/it.gmo, laid out under POSTA_LOCALEDIR as make install lays it out.
+# Italian; under LANG=C the same are in English. The catalog is po/it.po
+# compiled, laid out under POSTA_LOCALEDIR as make install lays it out.
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
@@ -21,11 +21,11 @@ TSOCK=posta-i18n-test-$$
 tx() { tmux -L "$TSOCK" "$@"; }
 trap 'tx kill-server 2>/dev/null; rm -rf -- "$W"' EXIT
 
-gmo=$POSTA_SRCDIR/po/it.gmo
-[[ -f $gmo ]] || gmo=${POSTA_BUILDDIR:-.}/po/it.gmo
-[[ -f $gmo ]] || bail "po/it.gmo was not built"
+# Compiled here from po/it.po: gettext's po/Makefile may leave a stale
+# po/it.gmo in the source tree (it remakes it only when the .pot changes).
 mkdir -p "$W/locale/it/LC_MESSAGES" "$W/loc"
-cp "$gmo" "$W/locale/it/LC_MESSAGES/posta.mo"
+msgfmt -o "$W/locale/it/LC_MESSAGES/posta.mo" "$POSTA_SRCDIR/po/it.po" ||
+  bail "msgfmt po/it.po failed"
 # (localedef exits 1 for mere warnings: the directory is what counts.)
 localedef -i it_IT -f UTF-8 "$W/loc/it_IT.UTF-8" >"$W/localedef.log" 2>&1
 [[ -d $W/loc/it_IT.UTF-8 ]] || bail "localedef it_IT.UTF-8 failed: $(tail -n 2 "$W/localedef.log")"
