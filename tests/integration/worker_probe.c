@@ -53,6 +53,7 @@ ev_name(enum app_event_type t)
 	case APP_EV_JOURNAL:		return "journal";
 	case APP_EV_NOTE:		return "note";
 	case APP_EV_ERROR:		return "error";
+	case APP_EV_OUTBOX_DONE:	return "outbox_done";
 	}
 	return "?";
 }
