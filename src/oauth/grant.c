@@ -747,14 +747,15 @@ oauth_login(const struct account *acct, enum oauth_flow flow,
 		    "login needs oauth2_auth_url"), acct->name);
 	rc = flow == OAUTH_FLOW_DEVICE ? device_login(acct, cb, arg, &t, err) :
 	    browser_login(acct, cb, arg, &t, err);
-	if (rc == 0 && t.refresh == NULL)
+	/* The login's own errors do not name the account; the rest do. */
+	if (rc != 0)
+		perr_prefix(err, _("account %s"), acct->name);
+	else if (t.refresh == NULL)
 		rc = perr_set(err, PERR_AUTH, _("account %s: the provider gave "
 		    "no refresh token (does oauth2_scope ask for offline "
 		    "access?)"), acct->name);
-	if (rc == 0)
+	else
 		rc = oauth_tokens_save(acct, &t, err);
 	oauth_tokens_free(&t);
-	if (rc != 0 && strncmp(err->msg, "account ", 8) != 0)
-		perr_prefix(err, _("account %s"), acct->name);
 	return rc;
 }

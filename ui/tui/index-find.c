@@ -10,23 +10,53 @@
 #include "tui/tui-int.h"
 #include "tui/index-int.h"
 
+/* Where a search starts, to come back to when nothing matches. */
+struct find_from {
+	struct ix_key	first;		/* the selected row's block */
+	struct ix_key	key;		/* the selected row */
+	int64_t		id;
+	size_t		off;		/* its line on screen */
+	bool		from_top;
+};
+
+static bool
+find_begin(struct ix *ix, struct find_from *f)
+{
+	const struct ix_row	*r = ix_selected(ix);
+
+	memset(f, 0, sizeof *f);
+	if (r == NULL)
+		return false;
+	f->id = r->id;
+	f->from_top = ix->at_start;
+	ix_key_set(&f->key, ix_row_key(r));
+	ix_key_set(&f->first, *ix_sel_block_first(ix));
+	f->off = ix->sel - ix->top;
+	return true;
+}
+
+/* Select row i, centred, and fill the window around it. */
+static int
+found(struct ix *ix, size_t i)
+{
+	ix->sel = i;
+	ix->top = i > (size_t)ix->height / 2 ? i - (size_t)ix->height / 2 : 0;
+	ix_settle(ix);
+	return ix_fill_margins(ix) != 0 ? -1 : 1;
+}
+
 int
 ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
     void *arg, bool *wrapped)
 {
-	const struct ix_row	*r = ix_selected(ix);
-	struct ix_key		 first = { 0 }, key = { 0 };
+	struct find_from	 from;
 	int64_t			 id;
-	size_t			 i, off;
-	bool			 from_top = ix->at_start;
+	size_t			 i;
 	int			 rc, pass;
 
-	if (r == NULL)
+	if (!find_begin(ix, &from))
 		return 0;
-	id = r->id;
-	ix_key_set(&key, ix_row_key(r));
-	ix_key_set(&first, *ix_sel_block_first(ix));
-	off = ix->sel - ix->top;
+	id = from.id;
 
 	*wrapped = false;
 	i = ix->sel + 1;
@@ -40,11 +70,7 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 					goto none;
 				if (match(&ix->rows[i], arg)) {
 					*wrapped = pass == 1;
-					ix->sel = i;
-					ix->top = i > (size_t)ix->height / 2 ?
-					    i - (size_t)ix->height / 2 : 0;
-					ix_settle(ix);
-					rc = ix_fill_margins(ix) != 0 ? -1 : 1;
+					rc = found(ix, i);
 					goto out;
 				}
 			}
@@ -72,10 +98,11 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 		}
 	}
 none:
-	rc = ix_reload_at(ix, from_top ? NULL : &first, id, &key, off);
+	rc = ix_reload_at(ix, from.from_top ? NULL : &from.first, id, &from.key,
+	    from.off);
 out:
-	ix_key_free(&first);
-	ix_key_free(&key);
+	ix_key_free(&from.first);
+	ix_key_free(&from.key);
 	return rc;
 }
 
@@ -83,19 +110,14 @@ int
 ix_find_back(struct ix *ix, bool (*match)(const struct ix_row *, void *),
     void *arg, bool *wrapped)
 {
-	const struct ix_row	*r = ix_selected(ix);
-	struct ix_key		 first = { 0 }, key = { 0 };
+	struct find_from	 from;
 	int64_t			 id;
-	size_t			 i, off;
-	bool			 from_top = ix->at_start;
+	size_t			 i;
 	int			 rc, pass;
 
-	if (r == NULL)
+	if (!find_begin(ix, &from))
 		return 0;
-	id = r->id;
-	ix_key_set(&key, ix_row_key(r));
-	ix_key_set(&first, *ix_sel_block_first(ix));
-	off = ix->sel - ix->top;
+	id = from.id;
 
 	*wrapped = false;
 	i = ix->sel;		/* rows below i are still to look at */
@@ -108,11 +130,7 @@ ix_find_back(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 					goto none;
 				if (match(&ix->rows[i], arg)) {
 					*wrapped = pass == 1;
-					ix->sel = i;
-					ix->top = i > (size_t)ix->height / 2 ?
-					    i - (size_t)ix->height / 2 : 0;
-					ix_settle(ix);
-					rc = ix_fill_margins(ix) != 0 ? -1 : 1;
+					rc = found(ix, i);
 					goto out;
 				}
 			}
@@ -134,9 +152,10 @@ ix_find_back(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 		}
 	}
 none:
-	rc = ix_reload_at(ix, from_top ? NULL : &first, id, &key, off);
+	rc = ix_reload_at(ix, from.from_top ? NULL : &from.first, id, &from.key,
+	    from.off);
 out:
-	ix_key_free(&first);
-	ix_key_free(&key);
+	ix_key_free(&from.first);
+	ix_key_free(&from.key);
 	return rc;
 }
