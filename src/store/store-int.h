@@ -3,6 +3,13 @@
  * (the connection, the statement cache, the error helpers). Nothing
  * outside src/store includes it, except the store's own unit test, which
  * reads query plans.
+ *
+ * Floors (a file calls only files below it, never up): store.c is the top
+ * floor (open, close); then schema.c; then message-body.c; then
+ * message.c; store-util.c (statement cache, errors, binding,
+ * transactions) is the bottom floor that every file calls. folder.c,
+ * journal.c, outbox.c, pop3-uidl.c and query-sql.c are entry points of
+ * their own that call only message.c and store-util.c.
  */
 #ifndef POSTA_STORE_INT_H
 #define POSTA_STORE_INT_H
@@ -86,7 +93,7 @@ int		 store_msg_walk(struct store *, sqlite3_stmt *, store_msg_cb,
  */
 char		*store_attachment_names(const void *raw, size_t len);
 
-/* schema.c */
+/* schema.c (called by store.c only) */
 int		 store_schema_migrate(struct store *, struct perr *);
 int		 store_schema_check(struct store *, struct perr *);
 
