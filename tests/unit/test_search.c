@@ -614,6 +614,82 @@ same_ids(const char *what, const char *q, int rows, const struct idlist *a,
 			    (long long)a->id[i], (long long)b->id[i]);
 }
 
+/* The SQL of every statement run that has a MATCH (sqlite3_trace_v2). */
+struct traced {
+	char	*sql[16];
+	size_t	 n;
+};
+
+static int
+trace_match(unsigned type, void *arg, void *p, void *x)
+{
+	struct traced	*t = arg;
+	const char	*sql = sqlite3_sql(p);
+
+	(void)type; (void)x;
+	if (strstr(sql, " MATCH ") != NULL && t->n < 16)
+		t->sql[t->n++] = xstrdup(sql);
+	return 0;
+}
+
+/*
+ * A common word's top rows come from the date index, newest first: no
+ * lookup of every match and no sort of them (TEMP B-TREE) in the plan of
+ * the statement that reads the index.
+ */
+static void
+top_of_common_word_walks_the_date_index(struct store *s, int64_t inbox,
+    int walk_rows)
+{
+	struct search_node	*q;
+	struct store_find	 f = { 0 };
+	struct store_window	 w = { NULL, inbox, 0, walk_rows };
+	struct traced		 t = { { 0 }, 0 };
+	struct idlist		*got = xcalloc(1, sizeof *got);
+	struct perr		 err;
+	sqlite3_stmt		*qp;
+	char			*explain;
+	const char		*detail;
+	size_t			 i;
+	bool			 walked;
+
+	assert_int_equal(search_parse("comune", NOW, &q, &err), 0);
+	w.q = q;
+	f.limit = 7;
+	f.walk_rows = walk_rows;
+	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, trace_match, &t);
+	assert_int_equal(store_msg_find(s, q, &f, add_id, got, &err), 0);
+	assert_int_equal(store_msg_find_page(s, &w, STORE_SORT_DATE, NULL,
+	    true, 7, add_id, got, &err), 0);
+	sqlite3_trace_v2(s->db, 0, NULL, NULL);
+	assert_int_equal(got->n, 14);
+	assert_int_equal(t.n, 2);
+	for (i = 0; i < t.n; i++) {
+		explain = xasprintf("EXPLAIN QUERY PLAN %s", t.sql[i]);
+		assert_int_equal(sqlite3_prepare_v2(s->db, explain, -1, &qp,
+		    NULL), SQLITE_OK);
+		walked = false;
+		while (sqlite3_step(qp) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(qp, 3);
+			if (strstr(detail, "TEMP B-TREE") != NULL ||
+			    strstr(detail, "INTEGER PRIMARY KEY") != NULL)
+				fail_msg("%s\n  plan: %s", t.sql[i], detail);
+			if (strstr(detail, "INDEX message_date") !=
+			    NULL || strstr(detail,
+			    "INDEX message_folder_date") != NULL)
+				walked = true;
+		}
+		if (!walked)
+			fail_msg("%s\n  does not walk the date index",
+			    t.sql[i]);
+		assert_int_equal(sqlite3_finalize(qp), SQLITE_OK);
+		free(explain);
+		free(t.sql[i]);
+	}
+	search_free(q);
+	free(got);
+}
+
 static void
 walk_gives_the_plain_plans_rows(void **state)
 {
@@ -709,6 +785,8 @@ walk_gives_the_plain_plans_rows(void **state)
 		}
 		search_free(q);
 	}
+	top_of_common_word_walks_the_date_index(s, inbox, 0);
+	top_of_common_word_walks_the_date_index(s, inbox, 100);
 	free(plain);
 	free(got);
 	store_close(s);
