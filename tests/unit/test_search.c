@@ -614,7 +614,7 @@ same_ids(const char *what, const char *q, int rows, const struct idlist *a,
 			    (long long)a->id[i], (long long)b->id[i]);
 }
 
-/* The SQL of every statement run that has a MATCH (sqlite3_trace_v2). */
+/* The SQL of every statement run that finds text in date order. */
 struct traced {
 	char	*sql[16];
 	size_t	 n;
@@ -627,7 +627,9 @@ trace_match(unsigned type, void *arg, void *p, void *x)
 	const char	*sql = sqlite3_sql(p);
 
 	(void)type; (void)x;
-	if (strstr(sql, " MATCH ") != NULL && t->n < 16)
+	if ((strstr(sql, " MATCH ") != NULL ||
+	    strstr(sql, "posta_in(") != NULL) &&
+	    strstr(sql, "ORDER BY m.date") != NULL && t->n < 16)
 		t->sql[t->n++] = xstrdup(sql);
 	return 0;
 }
