@@ -25,7 +25,7 @@ sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
 	*text = NULL;
 	/* One parse gives the header, the search text and any problem. */
 	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, text, &problem,
-	    err) != 0)
+	    NULL, err) != 0)
 		return -1;
 	m->message_id = xstrdup_nonempty(mh.message_id);
 	m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
