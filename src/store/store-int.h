@@ -22,6 +22,7 @@ struct store {
 	int			 flags;
 	int			 depth;		/* transaction nesting */
 	bool			 ready;		/* opened and schema checked */
+	bool			 staged;	/* rows wait in temp.fts_stage */
 	struct store_cached	*cache;
 	size_t			 ncache;
 	size_t			 cachecap;
@@ -81,10 +82,20 @@ int		 store_msg_walk(struct store *, sqlite3_stmt *, store_msg_cb,
 		    void *arg, const char *what, struct perr *);
 
 /*
- * The file names of a message's parts, space-separated, for the index's
- * attachment column (message.c); NULL when there is none. Malloc'd.
+ * search-index.c: the writers' side of message_fts (see there). prepare
+ * makes the connection's staging table (read-write connections only);
+ * stage_new stages a row just inserted (its header columns), stage_body a
+ * row's body text and file names (call it before the row's fts_state
+ * changes); flush writes every staged row, and store_commit() calls it
+ * before the outermost COMMIT, as must anything that reads message_fts
+ * inside a write transaction.
  */
-char		*store_attachment_names(const void *raw, size_t len);
+int		 store_index_prepare(struct store *, struct perr *);
+int		 store_index_stage_new(struct store *, int64_t id,
+		    struct perr *);
+int		 store_index_stage_body(struct store *, int64_t id,
+		    const char *text, const char *names, struct perr *);
+int		 store_index_flush(struct store *, struct perr *);
 
 /* schema.c */
 int		 store_schema_migrate(struct store *, struct perr *);

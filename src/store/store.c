@@ -224,6 +224,13 @@ store_commit(struct store *s, struct perr *err)
 		s->depth--;
 		return 0;
 	}
+	/* The search index of the whole transaction, in one go. */
+	if (store_index_flush(s, err) == -1) {
+		s->depth = 0;
+		s->staged = false;
+		(void)run(s, "ROLLBACK", N_("rollback"), &ignored);
+		return -1;
+	}
 	s->depth = 0;
 	if (run(s, "COMMIT", N_("commit"), err) == -1) {
 		/* A busy or failed COMMIT leaves the transaction open. */
@@ -242,6 +249,7 @@ store_rollback(struct store *s, struct perr *err)
 	if (sqlite3_get_autocommit(s->db)) {
 		/* Already rolled back by SQLite: nothing left to undo. */
 		s->depth--;
+		s->staged = false;
 		return 0;
 	}
 	if (s->depth > 1) {
@@ -252,6 +260,7 @@ store_rollback(struct store *s, struct perr *err)
 		return run(s, "RELEASE store", N_("release savepoint"), err);
 	}
 	s->depth = 0;
+	s->staged = false;
 	return run(s, "ROLLBACK", N_("rollback"), err);
 }
 
@@ -423,7 +432,8 @@ configure(struct store *s, struct perr *err)
 	 * needs one per row) go to memory, not to a temporary file: about 20
 	 * writes saved per message inserted, and nothing durable lives there.
 	 */
-	if (store_exec(s, "PRAGMA temp_store=MEMORY", "temp_store", err) == -1)
+	if (store_exec(s, "PRAGMA temp_store=MEMORY", "temp_store", err) == -1 ||
+	    store_index_prepare(s, err) == -1)
 		return -1;
 	return store_exec(s, (s->flags & STORE_SYNC_NORMAL) ?
 	    "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
