@@ -3,7 +3,6 @@
  * SPECIAL-USE), STATUS, SELECT/EXAMINE (CONDSTORE, QRESYNC written by
  * hand), CREATE, DELETE, RENAME, (UN)SUBSCRIBE.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <strings.h>
 
 #include "net/imapcmd-int.h"
+#include "net/liststatus.h"
 #include "util/i18n.h"
 
 /* ---- LIST -------------------------------------------------------------- */
@@ -75,64 +75,84 @@ mbx_flags(const struct mailimap_mbx_list_flags *fl)
 	return a;
 }
 
-static bool
-name_eq(const char *a, const char *b)
-{
-	/* INBOX is case-insensitive (RFC 3501 5.1), every other name is not. */
-	if (strcasecmp(a, "INBOX") == 0)
-		return strcasecmp(b, "INBOX") == 0;
-	return strcmp(a, b) == 0;
-}
-
+/* mb at the end of mbs (room made by the caller), its INBOX as "INBOX". */
 static void
-mailboxes_add(struct imap_mailboxes *mbs, const struct mailimap_mailbox_list *mb)
+mailboxes_append(struct imap_mailboxes *mbs,
+    const struct mailimap_mailbox_list *mb)
 {
 	struct imap_mailbox	*m;
-	size_t			 i;
-	unsigned		 a;
 
 	if (mb->mb_name == NULL)
 		return;
-	a = mbx_flags(mb->mb_flag);
-	for (i = 0; i < mbs->n; i++)
-		if (name_eq(mbs->v[i].name, mb->mb_name)) {
-			mbs->v[i].attrs |= a;
-			return;
-		}
-	mbs->v = xreallocarray(mbs->v, mbs->n + 1, sizeof *mbs->v);
 	m = &mbs->v[mbs->n++];
 	memset(m, 0, sizeof *m);
 	/* The server may spell it "inbox": the protocol knows one INBOX. */
 	m->name = xstrdup(strcasecmp(mb->mb_name, "INBOX") == 0 ? "INBOX" :
 	    mb->mb_name);
 	m->delim = mb->mb_delimiter;
-	m->attrs = a;
+	m->attrs = mbx_flags(mb->mb_flag);
+}
+
+/*
+ * A mailbox listed twice is one: the first keeps its place and gains the
+ * attributes of the others. Sorted by name (n log n), not compared pair
+ * by pair: an account may have thousands of folders.
+ */
+static void
+mailboxes_dedup(struct imap_mailboxes *mbs)
+{
+	struct mbx_index	 ix;
+	size_t			 i, k, first;
+
+	mbx_index_build(&ix, mbs);
+	/* The index sorts equal names by place: a run's first is first. */
+	for (first = 0, i = 1; i < ix.n; i++) {
+		if (strcmp(ix.v[first]->name, ix.v[i]->name) != 0) {
+			first = i;
+			continue;
+		}
+		ix.v[first]->attrs |= ix.v[i]->attrs;
+		free(ix.v[i]->name);
+		ix.v[i]->name = NULL;
+	}
+	mbx_index_free(&ix);
+	for (i = k = 0; i < mbs->n; i++)
+		if (mbs->v[i].name != NULL)
+			mbs->v[k++] = mbs->v[i];
+	mbs->n = k;
 }
 
 static void
 mailboxes_from(struct imap_mailboxes *mbs, clist *l)
 {
 	clistiter	*it;
+	size_t		 n;
 
-	for (it = l != NULL ? clist_begin(l) : NULL; it != NULL;
-	    it = clist_next(it))
-		mailboxes_add(mbs, clist_content(it));
+	if (l == NULL || (n = (size_t)clist_count(l)) == 0)
+		return;
+	mbs->v = xreallocarray(mbs->v, mbs->n + n, sizeof *mbs->v);
+	for (it = clist_begin(l); it != NULL; it = clist_next(it))
+		mailboxes_append(mbs, clist_content(it));
+	mailboxes_dedup(mbs);
 }
 
 static void
 mark_subscribed(struct imap_mailboxes *mbs, clist *l)
 {
 	struct mailimap_mailbox_list	*mb;
+	struct imap_mailbox		*m;
+	struct mbx_index		 ix;
 	clistiter			*it;
-	size_t				 i;
 
+	mbx_index_build(&ix, mbs);
 	for (it = l != NULL ? clist_begin(l) : NULL; it != NULL;
 	    it = clist_next(it)) {
 		mb = clist_content(it);
-		for (i = 0; mb->mb_name != NULL && i < mbs->n; i++)
-			if (name_eq(mbs->v[i].name, mb->mb_name))
-				mbs->v[i].attrs |= IMAP_MBX_SUBSCRIBED;
+		if (mb->mb_name != NULL &&
+		    (m = mbx_index_find(&ix, mb->mb_name)) != NULL)
+			m->attrs |= IMAP_MBX_SUBSCRIBED;
 	}
+	mbx_index_free(&ix);
 }
 
 /* What every STATUS asks for, in the words of a command. */
@@ -142,126 +162,6 @@ status_items(struct imap_conn *c)
 	return imap_has_cap(c, "CONDSTORE") ?
 	    "MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ" :
 	    "MESSAGES UIDNEXT UIDVALIDITY UNSEEN";
-}
-
-/* An unsigned decimal of at most max at *p; advances *p. */
-static bool
-list_status_num(const char **p, const char *end, uint64_t max, uint64_t *v)
-{
-	const char	*q = *p;
-
-	*v = 0;
-	for (; q < end && *q >= '0' && *q <= '9'; q++) {
-		if (*v > (max - (uint64_t)(*q - '0')) / 10)
-			return false;
-		*v = *v * 10 + (uint64_t)(*q - '0');
-	}
-	if (q == *p)
-		return false;
-	*p = q;
-	return true;
-}
-
-/*
- * The mailbox name of a STATUS line at *p, a quoted string or an atom,
- * unquoted into name (len bytes); advances *p. A literal, or a name that
- * does not fit, is not read (the mailbox then gets its own STATUS).
- */
-static bool
-list_status_name(const char **p, const char *end, char *name, size_t len)
-{
-	const char	*q = *p;
-	size_t		 n = 0;
-
-	if (q < end && *q == '"') {
-		for (q++; q < end && *q != '"'; q++) {
-			if (*q == '\\' && ++q >= end)
-				return false;
-			if (*q == '\r' || *q == '\n' || n + 1 >= len)
-				return false;
-			name[n++] = *q;
-		}
-		if (q >= end)
-			return false;
-		q++;
-	} else {
-		for (; q < end && *q != ' ' && *q != '\r' && *q != '(' &&
-		    *q != '{' && *q != '"'; q++) {
-			if (n + 1 >= len)
-				return false;
-			name[n++] = *q;
-		}
-		if (n == 0)
-			return false;
-	}
-	name[n] = '\0';
-	*p = q;
-	return true;
-}
-
-/* One "* STATUS name (att n ...)" line at p (up to end) into mbs. */
-static void
-list_status_line(struct imap_mailboxes *mbs, const char *p, const char *end)
-{
-	struct imap_status	 st;
-	char			 name[1024], att[20];
-	uint64_t		 v;
-	size_t			 i, n;
-
-	memset(&st, 0, sizeof st);
-	if (!list_status_name(&p, end, name, sizeof name) || end - p < 2 ||
-	    strncmp(p, " (", 2) != 0)
-		return;
-	for (p += 2; p < end && *p != ')'; ) {
-		for (n = 0; p < end && isalpha((unsigned char)*p) &&
-		    n + 1 < sizeof att; p++)
-			att[n++] = *p;
-		att[n] = '\0';
-		if (p >= end || *p++ != ' ' ||
-		    !list_status_num(&p, end, UINT64_MAX, &v))
-			return;
-		if (strcasecmp(att, "HIGHESTMODSEQ") == 0)
-			st.highestmodseq = v;
-		else if (v > UINT32_MAX)
-			return;
-		else if (strcasecmp(att, "MESSAGES") == 0)
-			st.messages = (uint32_t)v;
-		else if (strcasecmp(att, "UIDNEXT") == 0)
-			st.uidnext = (uint32_t)v;
-		else if (strcasecmp(att, "UIDVALIDITY") == 0)
-			st.uidvalidity = (uint32_t)v;
-		else if (strcasecmp(att, "UNSEEN") == 0)
-			st.unseen = (uint32_t)v;
-		if (p < end && *p == ' ')
-			p++;
-	}
-	if (p >= end)
-		return;
-	for (i = 0; i < mbs->n; i++)
-		if (name_eq(mbs->v[i].name, name)) {
-			mbs->v[i].st = st;
-			mbs->v[i].has_status = true;
-		}
-}
-
-/*
- * LIST-STATUS (RFC 5819): the STATUS lines among LIST's, read from the
- * reply's text, since libetpan keeps only the last STATUS of a reply. A
- * line this cannot read leaves its mailbox without a status: it then gets
- * a STATUS command of its own, as without LIST-STATUS.
- */
-static void
-list_status_scan(struct imap_mailboxes *mbs, const char *text, size_t len)
-{
-	const char	*p = text, *end = text + len, *eol;
-
-	while (p < end) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			eol = end;
-		if (eol - p > 9 && strncasecmp(p, "* STATUS ", 9) == 0)
-			list_status_line(mbs, p + 9, eol);
-		p = eol + (eol < end);
-	}
 }
 
 /* LIST (unless listed already) and LSUB, read as each reply comes. */

@@ -12,7 +12,7 @@
  * message_fts themselves: they stage the row's id (and the body's text
  * and file names) in a temporary table, and the outermost commit writes
  * every staged row with one INSERT ... SELECT in rowid order
- * (store_index_flush()). The temporary table is part of the transaction:
+ * (store_index_flush(), in store-util.c: the commit's floor). The temporary table is part of the transaction:
  * a rollback (of a savepoint too) takes its rows with it.
  *
  * message.fts_state (schema version 9) says how a row is indexed:
@@ -29,10 +29,15 @@
 #include "store/store-int.h"
 #include "util/i18n.h"
 
-/* The header columns as the insert trigger writes them (schema.c). */
-#define FTS_HEADERS \
-	"m.subject, coalesce(m.from_name, '') || ' ' ||" \
-	" coalesce(m.from_addr, ''), m.to_list, m.cc_list"
+/* A bind that failed: the error, and the statement given back. */
+static int
+bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
+    struct perr *err)
+{
+	store_sqlerr(s, what, err);
+	store_stmt_done(s, st);
+	return -1;
+}
 
 int
 store_index_prepare(struct store *s, struct perr *err)
@@ -57,7 +62,7 @@ store_index_stage_new(struct store *s, int64_t id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, N_("index message"), err);
+		return bind_fail(s, st, N_("index message"), err);
 	if (store_step_done(s, st, N_("index message"), err) == -1)
 		return -1;
 	s->staged = true;
@@ -85,39 +90,10 @@ store_index_stage_body(struct store *s, int64_t id, const char *text,
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_text(st, 2, text) != SQLITE_OK ||
 	    store_bind_text(st, 3, names) != SQLITE_OK)
-		return store_msg_bind_fail(s, st, N_("index body"), err);
+		return bind_fail(s, st, N_("index body"), err);
 	if (store_step_done(s, st, N_("index body"), err) == -1)
 		return -1;
 	s->staged = true;
-	return 0;
-}
-
-int
-store_index_flush(struct store *s, struct perr *err)
-{
-	/* Rows already indexed go first (FTS5 reads their old text). */
-	static const char	 sql_old[] = "DELETE FROM message_fts"
-	    " WHERE rowid IN (SELECT id FROM temp.fts_stage WHERE NOT fresh)";
-	static const char	 sql_new[] = "INSERT INTO message_fts(rowid,"
-	    " subject, \"from\", \"to\", cc, body, attachment)"
-	    " SELECT m.id, " FTS_HEADERS ", t.body, t.attachment"
-	    " FROM temp.fts_stage t JOIN message m ON m.id = t.id"
-	    " ORDER BY t.id";
-	static const char	 sql_done[] = "DELETE FROM temp.fts_stage";
-	sqlite3_stmt		*st;
-
-	if (!s->staged)
-		return 0;
-	if ((st = store_stmt(s, sql_old, err)) == NULL ||
-	    store_step_done(s, st, N_("index messages"), err) == -1)
-		return -1;
-	if ((st = store_stmt(s, sql_new, err)) == NULL ||
-	    store_step_done(s, st, N_("index messages"), err) == -1)
-		return -1;
-	if ((st = store_stmt(s, sql_done, err)) == NULL ||
-	    store_step_done(s, st, N_("index messages"), err) == -1)
-		return -1;
-	s->staged = false;
 	return 0;
 }
 
@@ -141,18 +117,18 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 	if ((st = store_stmt(s, sql_stage, err)) == NULL)
 		goto fail;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-		store_msg_bind_fail(s, st, N_("index waiting messages"), err);
+		bind_fail(s, st, N_("index waiting messages"), err);
 		goto fail;
 	}
-	if (store_msg_write(s, st, N_("index waiting messages"), &changed,
-	    err) == -1)
+	if (store_step_done(s, st, N_("index waiting messages"), err) == -1)
 		goto fail;
+	changed = sqlite3_changes(s->db);
 	if (changed > 0) {
 		s->staged = true;
 		if ((st = store_stmt(s, sql_mark, err)) == NULL)
 			goto fail;
 		if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-			store_msg_bind_fail(s, st, N_("index waiting messages"),
+			bind_fail(s, st, N_("index waiting messages"),
 			    err);
 			goto fail;
 		}

@@ -3,6 +3,15 @@
  * (the connection, the statement cache, the error helpers). Nothing
  * outside src/store includes it, except the store's own unit test, which
  * reads query plans.
+ *
+ * Floors (a file calls only files below it, never up): store.c is the top
+ * floor (open, close); then schema.c; then message-body.c; then
+ * message.c; then search-index.c (what goes into the search index);
+ * store-util.c (statement cache, errors, binding, transactions, and the
+ * commit's write of the staged index rows) is the bottom floor that every
+ * file calls. folder.c,
+ * journal.c, outbox.c, pop3-uidl.c and query-sql.c are entry points of
+ * their own that call only message.c and store-util.c.
  */
 #ifndef POSTA_STORE_INT_H
 #define POSTA_STORE_INT_H
@@ -86,9 +95,9 @@ int		 store_msg_walk(struct store *, sqlite3_stmt *, store_msg_cb,
  * makes the connection's staging table (read-write connections only);
  * stage_new stages a row just inserted (its header columns), stage_body a
  * row's body text and file names (call it before the row's fts_state
- * changes); flush writes every staged row, and store_commit() calls it
- * before the outermost COMMIT, as must anything that reads message_fts
- * inside a write transaction.
+ * changes). store-util.c: flush writes every staged row; store_commit()
+ * calls it before the outermost COMMIT, as must anything that reads
+ * message_fts inside a write transaction.
  */
 int		 store_index_prepare(struct store *, struct perr *);
 int		 store_index_stage_new(struct store *, int64_t id,
@@ -97,7 +106,7 @@ int		 store_index_stage_body(struct store *, int64_t id,
 		    const char *text, const char *names, struct perr *);
 int		 store_index_flush(struct store *, struct perr *);
 
-/* schema.c */
+/* schema.c (called by store.c only) */
 int		 store_schema_migrate(struct store *, struct perr *);
 int		 store_schema_check(struct store *, struct perr *);
 

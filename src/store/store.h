@@ -1,8 +1,9 @@
 /*
  * store.h - the face of src/store: posta's offline store in one SQLite file.
  *
- *   store.c     open/close, pragmas, transactions, the per-connection
- *               prepared-statement cache and the error helpers
+ *   store.c     open/close, pragmas (the top floor, see store-int.h)
+ *   store-util.c  transactions, the per-connection prepared-statement
+ *               cache and the error helpers (the bottom floor)
  *   schema.c    schema version 1, the forward migrations and their runner
  *               (what each table means is written at the top of schema.c)
  *   folder.c    accounts and folders: upsert, list with counts, lookups,

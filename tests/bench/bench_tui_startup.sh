@@ -4,10 +4,19 @@
 # 1,000 and of 100,000 messages. Stores are filled by tests/tui/mkstore (no
 # network). Measures, never asserts; results go to doc/PERFORMANCE.md.
 #
-#   tests/bench/bench_tui_startup.sh [BUILDDIR] [RUNS]
+#   tests/bench/bench_tui_startup.sh [--sizes "1000 100000"] [--stores DIR]
+#                                    [--search] [--no-limit] [BUILDDIR] [RUNS]
 #
 # BUILDDIR (default: $POSTA_BUILDDIR, else .) holds posta and
 # tests/tui/mkstore (make check builds it). RUNS per size (default 7).
+# --sizes: the folder sizes (e.g. "1000 1000000" for issue 20's million).
+# --stores DIR: keep the stores in DIR (made with mkstore -t: every message
+# with a body and search text) and reuse them on the next run; a million
+# takes some minutes to make and about 1.2 GB.
+# --search: also time `posta --offline search --limit 50 Q` (whole
+# process, wall and user+sys CPU, median of RUNS) for a few queries on
+# each store, with `posta --version` in the same runs as the floor.
+# --no-limit: skip the limit (l) part below.
 # The time is from the exec of posta (bash's $EPOCHREALTIME just before it)
 # to the moment posta wrote POSTA_TUI_FIRST_DRAW, right after its first
 # doupdate(). Memory is VmHWM (peak RSS) of the posta process after the
@@ -23,6 +32,18 @@
 # some 10-20 ms of polling to what posta itself takes), and VmHWM after.
 set -euo pipefail
 
+SIZES="1000 100000" STORES= SEARCH=0 LIMIT=1
+while (($#)); do
+  case $1 in
+    --sizes) SIZES=$2; shift ;;
+    --stores) STORES=$2; shift ;;
+    --search) SEARCH=1 ;;
+    --no-limit) LIMIT=0 ;;
+    -*) echo "bench: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+  shift
+done
 BUILDDIR=${1:-${POSTA_BUILDDIR:-.}}
 RUNS=${2:-7}
 POSTA=$BUILDDIR/posta
@@ -157,17 +178,34 @@ done
 echo "# posta --version (exec floor): median $(median <"$W/base") ms"
 printf '%-9s %12s %12s %12s %14s %14s\n' messages "fill (s)" "db (MB)" \
   "first ms" "peak RSS KB" "after G KB"
-for n in 1000 100000; do
+# store N: the path of the store of N messages (made when missing).
+store() {
+  local n=$1
+  if [[ -z $STORES ]]; then
+    echo "$W/s$n.db"
+  else
+    mkdir -p "$STORES"
+    echo "$STORES/s$n.db"
+  fi
+}
+
+for n in $SIZES; do
+  db=$(store "$n")
   t0=$EPOCHREALTIME
-  "$MKSTORE" "$W/s$n.db" alice INBOX "$n" 300
+  if [[ -z $STORES ]]; then
+    "$MKSTORE" "$db" alice INBOX "$n" 300
+  elif [[ ! -s $db ]]; then
+    "$MKSTORE" -t "$db.new" alice INBOX "$n"
+    mv "$db.new" "$db"
+  fi
   t1=$EPOCHREALTIME
-  config "s$n" "$W/s$n.db"
+  config "s$n" "$db"
   one "s$n" >/dev/null		# warm the page cache once
   : >"$W/r$n"
   for ((r = 0; r < RUNS; r++)); do one "s$n" >>"$W/r$n"; done
   printf '%-9s %12.1f %12.1f %12s %14s %14s\n' "$n" \
     "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
-    "$(du -m "$W/s$n.db" | cut -f1)" \
+    "$(du -m "$db" | cut -f1)" \
     "$(cut -d' ' -f1 "$W/r$n" | median)" \
     "$(cut -d' ' -f2 "$W/r$n" | median)" \
     "$(cut -d' ' -f3 "$W/r$n" | median)"
@@ -177,7 +215,7 @@ echo "# sort by sender (o from), then PageDown, G, PageUp: ms to the changed"
 echo "# screen (medians, polled: +10-20 ms) and peak RSS after"
 printf '%-9s %10s %10s %10s %10s %14s\n' messages "sort ms" "page ms" \
   "end ms" "up ms" "peak RSS KB"
-for n in 1000 100000; do
+for n in $SIZES; do
   sorted "s$n" >/dev/null		# warm the page cache once
   : >"$W/o$n"
   for ((r = 0; r < RUNS; r++)); do sorted "s$n" >>"$W/o$n"; done
@@ -210,11 +248,47 @@ limited() {
   echo "$r $c $f $x"
   tmux -L "$SOCK" send-keys -t b q
 }
+if ((SEARCH)); then
+  # cpu_ms OUT COMMAND...: append "wall_ms cpu_ms" of the whole process.
+  cpu_ms() {
+    local out=$1
+    shift
+    /usr/bin/time -f '%e %U %S' -o "$W/t" "$@" >"$W/q.out" 2>&1 ||
+      { echo "bench: $* failed" >&2; cat "$W/q.out" >&2; exit 1; }
+    awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$W/t" >>"$out"
+  }
+  echo "# posta --offline search --limit 50 Q: whole process, medians of $RUNS"
+  echo "# (wall ms / user+sys cpu ms), posta --version in the same runs"
+  printf '%-9s %-34s %9s %9s %9s\n' messages query hits "wall ms" "cpu ms"
+  for n in $SIZES; do
+    # The same queries at every size: rif N has one match (mkstore -t).
+    queries=("fattura" "rif $((1000003 + n / 2))" "ferie" "from:giulia" \
+      "is:unread" "subject:invoice" "date:2020-01-01..2020-03-31" \
+      "from:giulia fattura")
+    : >"$W/v$n"
+    for q in "${queries[@]}"; do
+      : >"$W/q"
+      "$POSTA" -c "$W/s$n.conf" --offline search --limit 50 "$q" >/dev/null
+      for ((r = 0; r < RUNS; r++)); do
+        cpu_ms "$W/q" "$POSTA" -c "$W/s$n.conf" --offline search --limit 50 "$q"
+        cpu_ms "$W/v$n" "$POSTA" --version
+      done
+      hits=$("$POSTA" -c "$W/s$n.conf" --offline search --limit 2000000 "$q" | wc -l)
+      printf '%-9s %-34s %9s %9s %9s\n' "$n" "$q" "$hits" \
+        "$(cut -d' ' -f1 "$W/q" | median)" "$(cut -d' ' -f2 "$W/q" | median)"
+    done
+    printf '%-9s %-34s %9s %9s %9s\n' "$n" "posta --version" - \
+      "$(cut -d' ' -f1 "$W/v$n" | median)" "$(cut -d' ' -f2 "$W/v$n" | median)"
+  done
+  echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+((LIMIT)) || exit 0
+
 echo "# limit (l QUERY, Enter timed): ms to the changed index rows (medians,"
 echo "# polled: +10-20 ms)"
 printf '%-9s %10s %10s %10s %10s\n' messages "rare ms" "common ms" \
   "flag ms" "clear ms"
-for n in 1000 100000; do
+for n in $SIZES; do
   limited "s$n" >/dev/null		# warm the page cache once
   : >"$W/l$n"
   for ((r = 0; r < RUNS; r++)); do limited "s$n" >>"$W/l$n"; done

@@ -17,12 +17,17 @@
 #   addresses       an ENVELOPE with 100,000 addresses is stored in a
 #                   fraction of the CPU time it used to take (440 s), cut
 #                   and counted
+#   compress        COMPRESS=DEFLATE offered, then refused (NO, BAD): the
+#                   sync goes on uncompressed and stores what a sync with
+#                   compress = no stores; or accepted (OK) and followed by
+#                   bytes that are no deflate stream: the sync fails at
+#                   once, saying so and naming the server (issue 20)
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=21
+PLAN=29
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -171,6 +176,37 @@ if [[ ${#to} -le $((64 * 1024 + 64)) && $to == "u0@example.com, "* &&
 else
   not_ok "its To is stored cut at 64 KiB, with a count of what was left out" \
     "length ${#to}: ...${to: -80}"
+fi
+
+# ---- COMPRESS=DEFLATE refused, or broken -------------------------------------
+dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$1"; }
+fake plain
+echo "compress no" >"$FLIES"	# offered, but this store does not ask
+echo "compress = no" >>"$FCONF"
+posta sync -q >/dev/null 2>&1
+dump "$W/plain/store.db" >"$W/plain.dump"
+for how in no bad; do
+  fake "comp-$how"
+  echo "compress $how" >"$FLIES"
+  check "a sync whose COMPRESS DEFLATE gets $how carries on uncompressed" \
+    posta sync -q
+  same "it sent COMPRESS DEFLATE once" 1 "$(count '^[^ ]+ COMPRESS DEFLATE$')"
+  same "and stores what a sync with compress = no stores" "$(<"$W/plain.dump")" \
+    "$(dump "$W/comp-$how/store.db")"
+done
+same "the compress = no sync never asked" 0 \
+  "$(grep -c 'COMPRESS' "$W/plain/port.log")"
+fake comp-garbage
+echo "compress garbage" >"$FLIES"
+out=$(timeout -k 5 60 "$POSTA" -c "$FCONF" sync -q 2>&1)
+rc=$?
+port=$(<"$W/comp-garbage/port")
+if ((rc != 0 && rc < 124)) && grep -q "127.0.0.1:$port" <<<"$out" &&
+  grep -q 'compressed stream is corrupt' <<<"$out"; then
+  ok "OK and then no deflate stream: the sync fails at once, naming the server"
+else
+  not_ok "OK and then no deflate stream: the sync fails at once, naming the server" \
+    "exit status $rc: $out"
 fi
 
 [[ $n == "$PLAN" ]] || not_ok "the plan said $PLAN tests, $n ran"

@@ -35,6 +35,12 @@ server. A test switches lies between passes by rewriting it.
                        a literal, so no line is long).
   quota                QUOTA is announced, and GETQUOTAROOT INBOX says
                        2048 KiB of STORAGE are used (of 10240).
+  compress HOW         COMPRESS=DEFLATE is announced, and COMPRESS
+                       DEFLATE gets: HOW = no, a tagged NO; bad, a tagged
+                       BAD; garbage, a tagged OK followed by bytes that
+                       are no deflate stream (then the connection is
+                       read, and nothing more is said, until posta
+                       closes it).
 """
 import argparse
 import os
@@ -324,7 +330,24 @@ class Session:
 
     def caps(self):
         return "IMAP4rev1 CONDSTORE UIDPLUS MOVE" + \
-            (" QUOTA" if self.lies.has("quota") else "")
+            (" QUOTA" if self.lies.has("quota") else "") + \
+            (" COMPRESS=DEFLATE" if self.lies.has("compress") else "")
+
+    def compress(self, tag):
+        """COMPRESS DEFLATE, as the lie says; False: stop talking."""
+        how = (self.lies.set.get("compress") or ["no"])[0]
+        if how == "bad":
+            self.send(tag + " BAD compression is not for you")
+            return True
+        if how != "garbage":
+            self.send(tag + " NO [COMPRESSIONACTIVE] not now")
+            return True
+        # 0xff: a deflate block of type 3, which does not exist.
+        self.send(tag + " OK deflate active")
+        self.f.write(b"\xff\xfe\xfd this is not deflate\r\n" * 4)
+        while self.f.read(4096):
+            pass
+        return False
 
     def run(self):
         self.send("* OK [CAPABILITY %s] fake_imap ready" % self.caps())
@@ -360,6 +383,8 @@ class Session:
             self.send('* QUOTAROOT INBOX ""')
             self.send('* QUOTA "" (STORAGE 2048 10240)')
             self.send(tag + " OK done")
+        elif cmd == "COMPRESS" and self.lies.has("compress"):
+            return self.compress(tag)
         elif cmd == "ENABLE":
             self.send("* ENABLED CONDSTORE")
             self.send(tag + " OK enabled")

@@ -98,7 +98,8 @@ class Conn:
         self.rules, self.log = rules, log
         self.lock = threading.Lock()
         self.folder = None
-        self.refusing = {}      # tag -> (mode, refused uids or None: all)
+        self.refusing = {}      # tag -> (mode, refused uids or {None}: all,
+        #                         the command's UID set)
 
     def command(self, line):
         m = SELECT.match(line)
@@ -129,20 +130,32 @@ class Conn:
         if got is None:
             return
         with self.lock:
-            self.refusing[tag] = got
+            self.refusing[tag] = got + (uidset,)
         self.log.write("%s %s %s" % (got[0], self.folder.decode(),
                                      uidset.decode()))
 
     def drops(self, line):
-        """Is this untagged reply one a refused FETCH must not show?"""
+        """Is this untagged reply one a refused FETCH must not show?
+
+        Any FETCH in flight may own it: a server may answer pipelined
+        FETCHes together, every untagged reply before the first tagged
+        one (Dovecot does), so the oldest command is not the only
+        candidate. A reply about a UID in no refused command's set
+        passes; one without a UID is dropped while a refuse-all is
+        pending, as before."""
         with self.lock:
             if not self.refusing or not UNTAGGED_FETCH.match(line):
                 return False
-            mode, uids = next(iter(self.refusing.values()))
-        if mode == "refuse-all" or None in uids:
-            return True
+            pending = list(self.refusing.values())
         m = FETCH.match(line)
-        return m is not None and int(m.group(1)) in uids
+        uid = int(m.group(1)) if m is not None else None
+        for mode, uids, uidset in pending:
+            if mode == "refuse-all" or None in uids:
+                if uid is None or in_set(uid, uidset):
+                    return True
+            elif uid in uids:
+                return True
+        return False
 
     def tagged(self, line):
         """A refused FETCH's OK becomes its NO."""

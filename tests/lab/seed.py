@@ -2,7 +2,7 @@
 """Fill a Maildir folder with realistic, deterministic test messages, fast.
 
   seed.py --maildir ROOT --folder NAME --count N [--seed S] [--start-index K|auto]
-          [--now EPOCH] [--owner USER] [--jobs J]
+          [--now EPOCH] [--owner USER] [--jobs J] [--small]
 
 ROOT is the user's Maildir root (Dovecot LAYOUT=fs): INBOX is ROOT itself,
 folder "A/B" is ROOT/A/B (non-ASCII names in modified UTF-7, as Dovecot
@@ -24,6 +24,10 @@ attachments (PDF, PNG, CSV, ZIP, RFC 2231 and RFC 2047 file names), RFC 2047
 encoded subjects and names (Q and B, UTF-8 and ISO-8859-1), Italian text
 with accents, \\Seen/\\Flagged/\\Answered flags. Every message carries
 "X-Posta-Seed: <seed>/<index>".
+
+--small (for a million messages): the same headers, threads, dates and
+flags, but one paragraph of text in a single text part (no HTML, no
+attachments): about 1.5 KB a message instead of about 15 KB.
 
 Run as root, it writes as the owner of ROOT (or --owner), since Dovecot will
 not touch root-owned mail.
@@ -272,8 +276,9 @@ def make_attachments():
 
 # ------------------------------------------------------------------ generator
 class Gen:
-    def __init__(self, seed, folder, now):
+    def __init__(self, seed, folder, now, small=False):
         self.seed = seed
+        self.small = small
         self.folder = folder
         self.now = now
         self.fkey = hashlib.sha1(folder.encode()).hexdigest()[:8]
@@ -350,6 +355,8 @@ class Gen:
 
         lang = "it" if r.random() < 0.6 else "en"
         text = self.body_text(r, lang, r.randint(1, 5))
+        if self.small:
+            text = text.split("\n\n")[0]
         if depth:
             pname = PEOPLE[self.info(parent)[3]][0] or "qualcuno"
             quoted = "\n".join("> " + line for line in
@@ -363,6 +370,8 @@ class Gen:
         text += "\n"
 
         k = r.random()
+        if self.small and k >= 0.54:         # --small: text parts only
+            k = r.random() * 0.54
         if k < 0.28:                         # plain, 7bit or QP
             if all(ord(c) < 128 for c in text):
                 h += ["Content-Type: text/plain; charset=us-ascii",
@@ -518,6 +527,8 @@ def main():
     ap.add_argument("--now", type=int, help="epoch seconds (default: today 00:00 UTC)")
     ap.add_argument("--owner", help="user to write as when run as root")
     ap.add_argument("--jobs", type=int, default=0, help="processes (default: CPUs, max 4)")
+    ap.add_argument("--small", action="store_true",
+                    help="about 1.5 KB a message: one paragraph, one text part")
     a = ap.parse_args()
 
     now = a.now if a.now is not None else int(time.time()) // 86400 * 86400
@@ -531,7 +542,7 @@ def main():
     make_dirs(fdir, ids)
     drop_privileges(ids)
 
-    gen = Gen(a.seed, folder, now)
+    gen = Gen(a.seed, folder, now, a.small)
     if a.start_index == "auto":
         pat = re.compile(r"\.M(\d+)P\d+Q%s\.posta-seed," % gen.fkey)
         start = 0

@@ -3,11 +3,17 @@
  * tests and the start-up bench: the rows the sync engine would write
  * (decoded headers in the message table, the raw RFC 5322 bytes in body).
  *
- *   mkstore STORE ACCOUNT FOLDER COUNT [BODIES]
+ *   mkstore [-t] STORE ACCOUNT FOLDER COUNT [BODIES]
  *
  * adds COUNT messages to FOLDER (made when missing; INBOX is the Inbox),
  * the first BODIES of them (default 300) with a stored body, the others
- * headers only. The newest few are the ones the tests look for:
+ * headers only. With -t (the search bench) every message has a body and
+ * its search text, as with offline = all: some 30 words drawn from a
+ * vocabulary, most of them common, "fattura" in 1 message of 25, "ferie"
+ * in 1 of 4, and "rif" followed by a number of its own (rif 1000003 + i),
+ * so that a rare term has one match. BODIES is then ignored. Without -t
+ * the stores are what they always were. The newest few are the ones the
+ * tests look for:
  *
  *   0  Italian: RFC 2047 ISO-8859-1 subject and sender, ISO-8859-1 body
  *   1  hostile: ESC ] 52, ESC [ 2 J, C1, bidi override, zero-width and
@@ -18,12 +24,14 @@
  *
  * With no arguments it tests itself and prints TAP (make check runs it).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "mail/mail.h"
 #include "store/store.h"
 
 #define MK_BATCH	1000
@@ -46,6 +54,7 @@ static const char *const subjects[] = {
 
 struct mk {
 	struct store	*st;
+	bool		 text;		/* -t: every message with search text */
 	int64_t		 folder_id;
 	int64_t		 now;
 	int64_t		 thread_root;	/* row id of the seeded thread's root */
@@ -65,15 +74,31 @@ raw_message(const char *headers, const char *body)
 	return xasprintf("%s\r\nMIME-Version: 1.0\r\n\r\n%s", headers, body);
 }
 
-/* Insert m; give it raw as body when raw is not NULL. */
+/*
+ * Insert m; give it raw as body when raw is not NULL, and text as its
+ * search text in the same insert when text is not NULL (raw then too).
+ */
 static int
 put(struct mk *mk, struct store_msg *m, const char *raw, size_t rawlen,
-    int64_t *id)
+    const char *text, int64_t *id)
 {
-	int64_t	rowid;
+	int64_t	 rowid;
+	char	*names;
+	int	 rc;
 
 	m->folder_id = mk->folder_id;
 	m->size = raw != NULL ? (int64_t)rawlen : 2000 + (m->uid * 37) % 90000;
+	if (text != NULL) {
+		names = mail_attachment_names(raw, rawlen);
+		rc = store_msg_insert_body(mk->st, m, raw, rawlen, text, names,
+		    &rowid, &mk->err);
+		free(names);
+		if (rc != 0)
+			return fail(mk, "insert");
+		if (id != NULL)
+			*id = rowid;
+		return 0;
+	}
 	if (store_msg_insert(mk->st, m, &rowid, &mk->err) < 0)
 		return fail(mk, "insert");
 	if (raw != NULL && store_body_put(mk->st, rowid, raw, rawlen, NULL,
@@ -82,6 +107,58 @@ put(struct mk *mk, struct store_msg *m, const char *raw, size_t rawlen,
 	if (id != NULL)
 		*id = rowid;
 	return 0;
+}
+
+static const char *const words[] = {
+	"the", "di", "and", "che", "to", "il", "of", "la", "a", "per",
+	"is", "non", "in", "un", "for", "una", "we", "con", "please", "grazie",
+	"meeting", "domani", "report", "progetto", "attached", "allegato",
+	"schedule", "ufficio", "review", "cliente", "budget", "ordine",
+	"server", "consegna", "release", "contratto", "deadline", "pagamento",
+	"draft", "preventivo", "holiday", "documento", "travel", "viaggio",
+	"invoice", "bilancio", "lunch", "pranzo", "weekend", "sabato",
+	"backup", "magazzino", "printer", "stampante", "coffee", "caffè",
+	"garden", "giardino", "bicycle", "bicicletta", "concert", "concerto",
+	"mountain", "montagna", "library", "biblioteca", "museum", "museo",
+};
+
+/* A deterministic generator of its own: the same text for the same i. */
+static uint32_t
+mk_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (uint32_t)(*x >> 16);
+}
+
+/*
+ * Message i's text for -t: words skewed to the start of the vocabulary
+ * (u squared), and the terms the search bench asks for.
+ */
+static char *
+search_text(long i)
+{
+	struct mbuf	 b = { 0 };
+	uint64_t	 x = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)i * 2654435761U);
+	size_t		 nw = sizeof words / sizeof words[0];
+	double		 u;
+	int		 n, k;
+
+	if (x == 0)
+		x = 1;
+	n = 20 + (int)(mk_rand(&x) % 20);
+	for (k = 0; k < n; k++) {
+		u = (double)mk_rand(&x) / 65536.0 / 65536.0;
+		mbuf_adds(&b, words[(size_t)(u * u * (double)nw) % nw]);
+		mbuf_adds(&b, k % 12 == 11 ? ". " : " ");
+	}
+	if (i % 25 == 3)
+		mbuf_adds(&b, " La fattura è in allegato.");
+	if (i % 4 == 1)
+		mbuf_adds(&b, " Sono in ferie fino a lunedì.");
+	mbuf_printf(&b, " Rif %ld.\r\n", 1000003 + i);
+	return mbuf_finish(&b, NULL);
 }
 
 static int
@@ -110,7 +187,7 @@ italian(struct mk *mk, struct store_msg *m)
 	    "<it.1@mkstore.posta.test>\r\nContent-Type: text/plain; "
 	    "charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit");
 	raw = raw_message(hdr, body);
-	rc = put(mk, m, raw, strlen(raw), NULL);
+	rc = put(mk, m, raw, strlen(raw), NULL, NULL);
 	free(raw);
 	free(hdr);
 	return rc;
@@ -143,7 +220,7 @@ hostile(struct mk *mk, struct store_msg *m)
 	    "Message-ID: <hostile.1@mkstore.posta.test>\r\n"
 	    "Content-Type: text/plain; charset=utf-8");
 	raw = raw_message(hdr, body);
-	rc = put(mk, m, raw, strlen(raw), NULL);
+	rc = put(mk, m, raw, strlen(raw), NULL, NULL);
 	free(raw);
 	free(hdr);
 	free(body);
@@ -182,7 +259,7 @@ thread_member(struct mk *mk, struct store_msg *m, int i, int *n)
 	    irt ? "\r\nIn-Reply-To: <" : "", irt ? irt : "", irt ? ">" : "");
 	raw = raw_message(hdr, k == 0 ? "The root of the thread.\r\n" :
 	    "> earlier words\r\nA reply.\r\n");
-	rc = put(mk, m, raw, strlen(raw), &id);
+	rc = put(mk, m, raw, strlen(raw), NULL, &id);
 	free(raw);
 	free(hdr);
 	/* Oldest first is not how we insert: root last, then fix ids. */
@@ -206,7 +283,7 @@ fill(struct mk *mk, const char *account, const char *folder, long count,
 	int64_t			 account_id, date;
 	long			 i;
 	int			 tids[4] = { 0 }, k;
-	char			*subj, *raw, *hdr, *body;
+	char			*subj, *raw, *hdr, *body, *text;
 
 	if (store_account_ensure(mk->st, account, STORE_IMAP, &account_id,
 	    &mk->err) != 0)
@@ -267,12 +344,15 @@ fill(struct mk *mk, const char *account, const char *folder, long count,
 			hdr = xasprintf("From: %s <%s>\r\nSubject: %s\r\n"
 			    "Content-Type: text/plain; charset=utf-8",
 			    names[k], addrs[k], subj);
-			body = xasprintf("Message number %ld.\r\n\r\n> a quoted "
+			text = mk->text ? search_text(i) : NULL;
+			body = text != NULL ? xstrdup(text) : xasprintf(
+			    "Message number %ld.\r\n\r\n> a quoted "
 			    "line\r\n>> quoted twice\r\n\r\nBye.\r\n", i);
 			raw = raw_message(hdr, body);
-			if (put(mk, &m, i < bodies ? raw : NULL, strlen(raw),
-			    NULL) != 0)
+			if (put(mk, &m, i < bodies || text != NULL ? raw : NULL,
+			    strlen(raw), text, NULL) != 0)
 				return -1;
+			free(text);
 			free(raw);
 			free(body);
 			free(hdr);
@@ -335,8 +415,13 @@ main(int argc, char **argv)
 
 	if (argc == 1)
 		return self_test();
+	if (strcmp(argv[1], "-t") == 0) {
+		mk.text = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: mkstore STORE ACCOUNT FOLDER COUNT "
+		fprintf(stderr, "usage: mkstore [-t] STORE ACCOUNT FOLDER COUNT "
 		    "[BODIES]\n");
 		return 2;
 	}
