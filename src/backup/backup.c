@@ -242,7 +242,7 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 {
 	struct store_msg	 m;
 	struct dup_find		 df = { (int64_t)len };
-	char			*text = NULL;
+	struct sync_text	 text;
 	int64_t			 id;
 	int			 r, rc = -1;
 
@@ -262,11 +262,11 @@ import_one(struct store *st, struct sync_threader *th, int64_t folder_id,
 		}
 	}
 	m.internal_date = m.date != 0 ? m.date : (int64_t)time(NULL);
-	if (sync_ingest_store(st, th, &m, raw, len, text, &id, err) < 0)
+	if (sync_ingest_store(st, th, &m, raw, len, &text, &id, err) < 0)
 		goto out;
 	rc = 0;
 out:
-	free(text);
+	sync_text_free(&text);
 	store_msg_free(&m);
 	return rc;
 }

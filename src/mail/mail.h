@@ -128,12 +128,23 @@ int	 mail_render(const char *raw, size_t len, char **out,
  * the body as mail_render() gives it with MAIL_RENDER_NO_HEADERS and
  * MAIL_RENDER_NO_ATTACHMENTS, at most text_max bytes (0: the default),
  * for the search index, and *problem NULL, or MAIL_PROBLEM_COMPLEX when
- * the message was too complex to read whole. *text and *problem are
- * malloc'd, the caller frees them and h (mail_headers_free()). Returns
- * 0, or -1 with err set if raw is NULL.
+ * the message was too complex to read whole. names, when not NULL,
+ * gets the attachments' file names as mail_attachment_names() gives them
+ * (from the same parse). *text, *problem and *names are malloc'd, the
+ * caller frees them and h (mail_headers_free()). Returns 0, or -1 with
+ * err set if raw is NULL.
  */
 int	 mail_index(const char *raw, size_t len, size_t text_max,
-	    struct mail_headers *h, char **text, char **problem, struct perr *);
+	    struct mail_headers *h, char **text, char **problem, char **names,
+	    struct perr *);
+
+/*
+ * The file names of the parts mail_attachments() lists, those that have
+ * one, separated by a space, for the search index: malloc'd, NULL when
+ * none (or raw is NULL). A message whose bytes never say "name=",
+ * "name*=" or "filename=" is not parsed at all.
+ */
+char	*mail_attachment_names(const char *raw, size_t len);
 
 /* ---- parts and attachments ----------------------------------------- */
 
@@ -637,6 +648,9 @@ void	 mime_close(struct mime_msg *);
 char	*mime_decode(const struct mime_part *, size_t *n);
 /* Does this part count for has_attachments (signatures do not)? */
 bool	 mime_counts_as_attachment(const struct mime_part *);
+/* mail_attachment_names() of the message m, parsed from raw[0..len). */
+char	*mime_file_names(const struct mime_msg *m, const char *raw,
+	    size_t len);
 
 /* headers.c: fill h from a parsed header (fields may be NULL); raw 8-bit
  * text that is not UTF-8 is read in charset hint (may be NULL), the

@@ -605,6 +605,69 @@ mime_counts_as_attachment(const struct mime_part *p)
 	return true;
 }
 
+/*
+ * Could raw name a file ("name=", "name*=", "filename=")? A scan for it
+ * costs far less than the MIME parse that it spares most messages.
+ */
+static bool
+names_a_file(const char *raw, size_t len)
+{
+	size_t	i, j;
+
+	for (i = 0; i + 5 <= len; i++) {
+		if ((raw[i] | 0x20) != 'n' || strncasecmp(raw + i, "name", 4))
+			continue;
+		for (j = i + 4; j < len && (raw[j] == ' ' || raw[j] == '\t');
+		    j++)
+			;
+		if (j < len && (raw[j] == '=' || raw[j] == '*'))
+			return true;
+	}
+	return false;
+}
+
+char *
+mime_file_names(const struct mime_msg *m, const char *raw, size_t len)
+{
+	struct mbuf	b = { 0 };
+	size_t		i;
+
+	if (raw == NULL || !names_a_file(raw, len))
+		return NULL;
+	/* The parts mail_attachments() lists, by the names they have. */
+	for (i = 0; i < m->nparts; i++) {
+		const struct mime_part *p = &m->parts[i];
+
+		if (p->kind == MIME_MULTIPART || (p->kind == MIME_MESSAGE &&
+		    p->depth == 0) || p->filename == NULL ||
+		    *p->filename == '\0')
+			continue;
+		if (b.len > 0)
+			mbuf_addc(&b, ' ');
+		mbuf_adds(&b, p->filename);
+	}
+	if (b.len == 0) {
+		mbuf_free(&b);
+		return NULL;
+	}
+	return mbuf_finish(&b, NULL);
+}
+
+char *
+mail_attachment_names(const char *raw, size_t len)
+{
+	struct mime_msg	 m;
+	char		*names;
+
+	/* Most messages name no file: no parse for them. */
+	if (raw == NULL || !names_a_file(raw, len))
+		return NULL;
+	mime_open(raw, len, false, &m);
+	names = mime_file_names(&m, raw, len);
+	mime_close(&m);
+	return names;
+}
+
 int
 mail_attachments(const char *raw, size_t len, struct mail_part **parts,
     size_t *nparts, struct perr *err)

@@ -306,7 +306,8 @@ mail_part_render(const char *raw, size_t len, const char *id, char **out,
 
 int
 mail_index(const char *raw, size_t len, size_t text_max,
-    struct mail_headers *h, char **text, char **problem, struct perr *err)
+    struct mail_headers *h, char **text, char **problem, char **names,
+    struct perr *err)
 {
 	struct mail_render_opts	 ro = { MAIL_RENDER_NO_HEADERS |
 	    MAIL_RENDER_NO_ATTACHMENTS, text_max };
@@ -314,6 +315,8 @@ mail_index(const char *raw, size_t len, size_t text_max,
 
 	*text = NULL;
 	*problem = NULL;
+	if (names != NULL)
+		*names = NULL;
 	if (raw == NULL) {
 		mail_headers_from_fields(NULL, NULL, h);
 		return perr_set(err, PERR_GENERIC, _("no message"));
@@ -321,6 +324,8 @@ mail_index(const char *raw, size_t len, size_t text_max,
 	mime_open(raw, len, false, &m);
 	mail_headers_from_msg(&m, h);
 	*text = render_msg(&m, &ro);
+	if (names != NULL)
+		*names = mime_file_names(&m, raw, len);
 	if (m.guarded)
 		*problem = xstrdup(MAIL_PROBLEM_COMPLEX);
 	mime_close(&m);

@@ -703,17 +703,19 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	    " message_id, in_reply_to, refs, thread_id, date, internal_date,"
 	    " from_name, from_addr, to_list, cc_list, subject, size, flags,"
 	    " keywords, has_attachments, body_state, pop3_uidl, fetched_at,"
-	    " sort_from, sort_subject, problem)"
+	    " sort_from, sort_subject, problem, fts_state)"
 	    " SELECT ?2, message_id, in_reply_to, refs, thread_id, date,"
 	    " internal_date, from_name, from_addr, to_list, cc_list, subject,"
 	    " size, flags & ~32, keywords, has_attachments, body_state,"
-	    " pop3_uidl, fetched_at, sort_from, sort_subject, problem"
-	    " FROM message WHERE id = ?1";
+	    " pop3_uidl, fetched_at, sort_from, sort_subject, problem,"
+	    " fts_state FROM message WHERE id = ?1";
 	static const char	 sql_body[] = "INSERT INTO body(message_id, "
 	    "raw) SELECT ?2, raw FROM body WHERE message_id = ?1";
 	/* The original's row, whole: the insert trigger skips a copy with
-	 * its body (schema version 8) and replaces nothing else than the
-	 * header row it wrote for one without. */
+	 * its body (schema version 8) or indexed by posta (9) and replaces
+	 * nothing else than the header row it wrote for one without. A copy
+	 * of a row whose index waits for its body (fts_state 1) waits too:
+	 * the original has no row to copy. */
 	static const char	 sql_fts[] = "INSERT OR REPLACE INTO "
 	    "message_fts"
 	    "(rowid, subject, \"from\", \"to\", cc, body, attachment)"
@@ -739,7 +741,9 @@ msg_copy(struct store *s, int64_t id, int64_t dest, int64_t *new_id,
 	if (store_step_done(s, st, N_("copy body"), err) == -1)
 		return -1;
 
-	if ((st = store_stmt(s, sql_fts, err)) == NULL)
+	/* The original may have been indexed in this transaction. */
+	if (store_index_flush(s, err) == -1 ||
+	    (st = store_stmt(s, sql_fts, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, nid) != SQLITE_OK)

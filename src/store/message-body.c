@@ -19,33 +19,26 @@
 /* ---- bodies and search ------------------------------------------------- */
 
 /*
- * fresh: id was just inserted with STORE_BODY_FULL, so it has no row in
- * message_fts yet and gets its whole row in one insert. Otherwise the
- * insert trigger wrote its headers and an UPDATE adds the body, which
- * FTS5 does as a delete (the old headers tokenized again) and an insert.
+ * The body of row id, and its text and file names staged for the search
+ * index (search-index.c: written whole at the commit, the old row first
+ * removed when it had one). Staged first: it reads the row's fts_state,
+ * which the UPDATE then sets.
  */
 static int
 body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, bool fresh, struct perr *err)
+    const char *text, const char *names, struct perr *err)
 {
 	static const char	 sql_msg[] = "UPDATE message"
-	    " SET body_state = 2, fetched_at = ?2 WHERE id = ?1";
+	    " SET body_state = 2, fetched_at = ?2, fts_state = 2"
+	    " WHERE id = ?1";
 	static const char	 sql_body[] = "INSERT INTO body(message_id, "
 	    "raw) VALUES (?1, ?2)"
 	    " ON CONFLICT(message_id) DO UPDATE SET raw = excluded.raw";
-	static const char	 sql_fts[] = "UPDATE message_fts"
-	    " SET body = ?2, attachment = ?3 WHERE rowid = ?1";
-	/* The columns of the insert trigger (schema.c), and the body's. */
-	static const char	 sql_fts_new[] = "INSERT INTO "
-	    "message_fts(rowid,"
-	    " subject, \"from\", \"to\", cc, body, attachment)"
-	    " SELECT id, subject,"
-	    "  coalesce(from_name, '') || ' ' || coalesce(from_addr, ''),"
-	    "  to_list, cc_list, ?2, ?3 FROM message WHERE id = ?1";
 	sqlite3_stmt		*st;
-	char			*names;
 	int			 rc;
 
+	if (store_index_stage_body(s, id, text, names, err) == -1)
+		return -1;
 	if ((st = store_stmt(s, sql_msg, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
@@ -63,72 +56,13 @@ body_put(struct store *s, int64_t id, const void *raw, size_t len,
 		rc = sqlite3_bind_blob64(st, 2, raw, len, SQLITE_STATIC);
 	if (rc != SQLITE_OK || sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
 		return store_msg_bind_fail(s, st, N_("store body"), err);
-	if (store_step_done(s, st, N_("store body"), err) == -1)
-		return -1;
-
-	if ((st = store_stmt(s, fresh ? sql_fts_new : sql_fts, err)) == NULL)
-		return -1;
-	names = store_attachment_names(raw, len);
-	rc = sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    store_bind_text(st, 2, text) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, names, -1, SQLITE_TRANSIENT) != SQLITE_OK;
-	free(names);
-	if (rc)
-		return store_msg_bind_fail(s, st, N_("index body"), err);
-	return store_step_done(s, st, N_("index body"), err);
-}
-
-/*
- * Could raw name a file ("name=", "name*=", "filename=")? A scan for it
- * costs far less than the MIME parse that it spares most messages.
- */
-static bool
-names_a_file(const char *raw, size_t len)
-{
-	size_t	i, j;
-
-	for (i = 0; i + 5 <= len; i++) {
-		if ((raw[i] | 0x20) != 'n' || strncasecmp(raw + i, "name", 4))
-			continue;
-		for (j = i + 4; j < len && (raw[j] == ' ' || raw[j] == '\t');
-		    j++)
-			;
-		if (j < len && (raw[j] == '=' || raw[j] == '*'))
-			return true;
-	}
-	return false;
-}
-
-char *
-store_attachment_names(const void *raw, size_t len)
-{
-	struct mail_part	*parts;
-	struct mbuf		 b = { 0 };
-	struct perr		 ignored;
-	size_t			 n, i;
-
-	if (raw == NULL || !names_a_file(raw, len) ||
-	    mail_attachments(raw, len, &parts, &n, &ignored) != 0)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (parts[i].filename == NULL || *parts[i].filename == '\0')
-			continue;
-		if (b.len > 0)
-			mbuf_addc(&b, ' ');
-		mbuf_adds(&b, parts[i].filename);
-	}
-	mail_parts_free(parts, n);
-	if (b.len == 0) {
-		mbuf_free(&b);
-		return NULL;
-	}
-	return mbuf_finish(&b, NULL);
+	return store_step_done(s, st, N_("store body"), err);
 }
 
 int
 store_msg_insert_body(struct store *s, const struct store_msg *m,
-    const void *raw, size_t len, const char *text, int64_t *id,
-    struct perr *err)
+    const void *raw, size_t len, const char *text, const char *names,
+    int64_t *id, struct perr *err)
 {
 	struct perr	ignored;
 	int64_t		nid;
@@ -138,7 +72,7 @@ store_msg_insert_body(struct store *s, const struct store_msg *m,
 	if (store_begin(s, err) == -1)
 		return -1;
 	rc = store_msg_insert_state(s, m, STORE_BODY_FULL, &nid, err);
-	if (rc == 0 && body_put(s, nid, raw, len, text, true, err) == -1)
+	if (rc == 0 && body_put(s, nid, raw, len, text, names, err) == -1)
 		rc = -1;
 	if (rc == -1) {
 		(void)store_rollback(s, &ignored);
@@ -152,19 +86,32 @@ store_msg_insert_body(struct store *s, const struct store_msg *m,
 }
 
 int
-store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
-    const char *text, struct perr *err)
+store_body_put_text(struct store *s, int64_t id, const void *raw, size_t len,
+    const char *text, const char *names, struct perr *err)
 {
 	struct perr	ignored;
 
 	/* Three statements, one change: a savepoint of its own. */
 	if (store_begin(s, err) == -1)
 		return -1;
-	if (body_put(s, id, raw, len, text, false, err) == -1) {
+	if (body_put(s, id, raw, len, text, names, err) == -1) {
 		(void)store_rollback(s, &ignored);
 		return -1;
 	}
 	return store_commit(s, err);
+}
+
+int
+store_body_put(struct store *s, int64_t id, const void *raw, size_t len,
+    const char *text, struct perr *err)
+{
+	char	*names;
+	int	 rc;
+
+	names = mail_attachment_names(raw, len);
+	rc = store_body_put_text(s, id, raw, len, text, names, err);
+	free(names);
+	return rc;
 }
 
 int
@@ -221,7 +168,9 @@ store_msg_search(struct store *s, int64_t account_id, int64_t folder_id,
 
 	if (limit <= 0)
 		return 0;
-	if ((st = store_stmt(s, sql, err)) == NULL)
+	/* What this transaction wrote is found too. */
+	if (store_index_flush(s, err) == -1 ||
+	    (st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (store_bind_text(st, 1, query) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK ||

@@ -269,10 +269,11 @@ store_msg_sort_key(const struct store_msg *m, enum store_sort sort,
 /* ---- insert and lookups ----------------------------------------------- */
 
 /*
- * Insert m with body_state state: STORE_BODY_NONE for a header record (the
- * insert trigger indexes its headers), STORE_BODY_FULL when the caller
- * stores its body in the same transaction (the trigger leaves the row to
- * body_put() in message-body.c, which indexes it once, whole).
+ * Insert m with body_state state: STORE_BODY_NONE for a header record,
+ * STORE_BODY_FULL when the caller stores its body in the same transaction.
+ * The search index gets the row at the commit (search-index.c), whole
+ * when body_put() in message-body.c adds the body; with m->index_later it
+ * waits for a body that comes in a later transaction (fts_state 1).
  */
 int
 store_msg_insert_state(struct store *s, const struct store_msg *m,
@@ -284,16 +285,20 @@ store_msg_insert_state(struct store *s, const struct store_msg *m,
 	    " in_reply_to, refs, thread_id, date, internal_date, from_name,"
 	    " from_addr, to_list, cc_list, subject, size, flags, keywords,"
 	    " has_attachments, pop3_uidl, problem, sort_from, sort_subject,"
-	    " body_state)"
+	    " body_state, fts_state)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
 	    " ON CONFLICT(folder_id, uid) DO NOTHING RETURNING id";
 	static const char	 sql_have[] =
 	    "SELECT id FROM message WHERE folder_id = ?1 AND uid = ?2";
 	sqlite3_stmt		*st;
 	char			*sort_from, *sort_subject;
+	int64_t			 nid;
+	bool			 later;
 	int			 rc;
 
+	/* Only a header record can wait for its body. */
+	later = m->index_later && state != STORE_BODY_FULL;
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	/* SQLITE_TRANSIENT: SQLite copies them, they go right after binding. */
@@ -325,18 +330,20 @@ store_msg_insert_state(struct store *s, const struct store_msg *m,
 	    sqlite3_bind_int(st, 18, m->has_attachments) != SQLITE_OK ||
 	    store_bind_text(st, 19, m->pop3_uidl) != SQLITE_OK ||
 	    store_bind_text(st, 20, m->problem) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK)
+	    sqlite3_bind_int(st, 23, (int)state) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 24, later ? 1 : 2) != SQLITE_OK)
 		return store_msg_bind_fail(s, st, N_("add message"), err);
 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		nid = sqlite3_column_int64(st, 0);
 		if (id != NULL)
-			*id = sqlite3_column_int64(st, 0);
+			*id = nid;
 		/* RETURNING: finish the statement so the insert completes. */
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_DONE) {
 			store_stmt_done(s, st);
-			return 0;
+			return later ? 0 : store_index_stage_new(s, nid, err);
 		}
 	}
 	if (rc != SQLITE_DONE)
@@ -361,7 +368,19 @@ int
 store_msg_insert(struct store *s, const struct store_msg *m, int64_t *id,
     struct perr *err)
 {
-	return store_msg_insert_state(s, m, STORE_BODY_NONE, id, err);
+	struct perr	ignored;
+	int		rc;
+
+	if (s->depth > 0)
+		return store_msg_insert_state(s, m, STORE_BODY_NONE, id, err);
+	/* The search index gets the row at a commit: make one. */
+	if (store_begin(s, err) == -1)
+		return -1;
+	if ((rc = store_msg_insert_state(s, m, STORE_BODY_NONE, id, err)) < 0) {
+		(void)store_rollback(s, &ignored);
+		return -1;
+	}
+	return store_commit(s, err) == -1 ? -1 : rc;
 }
 
 int
@@ -415,6 +434,37 @@ store_msg_by_message_id(struct store *s, const char *message_id,
 	    sqlite3_bind_int64(st, 2, folder_id) != SQLITE_OK)
 		return store_msg_bind_fail(s, st, N_("find Message-ID"), err);
 	return store_msg_walk(s, st, cb, arg, N_("find Message-ID"), err);
+}
+
+int
+store_msg_by_subject(struct store *s, int64_t account_id, const char *subject,
+    int limit, store_msg_cb cb, void *arg, struct perr *err)
+{
+	/*
+	 * The (folder_id, sort_subject, date) index, one range per folder of
+	 * the account: the rows written in this transaction are found too,
+	 * and the cost follows the matches, not the store.
+	 */
+	static const char	 sql[] = "SELECT " MSG_COLS
+	    " FROM message m WHERE m.sort_subject = ?1"
+	    " AND m.folder_id IN (SELECT id FROM folder WHERE account_id = ?2)"
+	    " ORDER BY m.date DESC, m.id DESC LIMIT ?3";
+	sqlite3_stmt		*st;
+	char			*key;
+	int			 rc;
+
+	if (limit <= 0)
+		return 0;
+	if ((st = store_stmt(s, sql, err)) == NULL)
+		return -1;
+	key = store_sort_subject(subject);
+	rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	free(key);
+	if (rc != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, account_id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, limit) != SQLITE_OK)
+		return store_msg_bind_fail(s, st, N_("find subject"), err);
+	return store_msg_walk(s, st, cb, arg, N_("find subject"), err);
 }
 
 int

@@ -435,6 +435,9 @@ qb_prepare(struct store *s, struct qb *b, struct perr *err)
 	int		 rc = SQLITE_OK;
 
 	mbuf_addc(&b->sql, '\0');
+	/* What this transaction wrote is found too. */
+	if (store_index_flush(s, err) == -1)
+		return NULL;
 	if (sqlite3_prepare_v2(s->db, b->sql.p, -1, &st, NULL) != SQLITE_OK) {
 		store_sqlerr(s, N_("search"), err);
 		return NULL;

@@ -47,7 +47,8 @@
  *   a header update rewrites them, a delete (including the cascade from a
  *   deleted folder) removes the row; store_body_put() fills the body
  *   column. (Version 8: a row inserted with its body is indexed whole by
- *   its inserter instead, once.) The copy also gives snippet() and highlight() to the UI.
+ *   its inserter instead, once. Version 9: posta's own writers index
+ *   every row they insert in bulk at the commit, search-index.c.) The copy also gives snippet() and highlight() to the UI.
  *
  * - Indexes serve the screens: (folder_id, date) for the page query, newest
  *   first by scanning it backwards; the rowid every index carries makes it
@@ -101,6 +102,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/mail.h"
 #include "store/store-int.h"
 #include "util/i18n.h"
 
@@ -397,14 +399,14 @@ migrate_v6(struct store *s, struct perr *err)
  * tables cannot gain columns, so a new one is filled from the old (the
  * body text is kept: it was rendered from the body when stored) and from
  * message, the file names are read from the stored bodies through
- * store_attachment_names(), lent to SQLite for this statement only, and
+ * mail_attachment_names(), lent to SQLite for this statement only, and
  * the new table takes the old one's name. No resync.
  */
 static void
 sql_attachment_names(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	sqlite3_result_text(ctx, store_attachment_names(
+	sqlite3_result_text(ctx, mail_attachment_names(
 	    sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0])),
 	    -1, free);
 }
@@ -491,6 +493,32 @@ migrate_v8(struct store *s, struct perr *err)
 	    "END", N_("create schema version 8"), err);
 }
 
+/*
+ * Version 9: message.fts_state, how a row is indexed (search-index.c):
+ * 0 by the insert trigger, which now also skips the rows posta's own
+ * writers index (1: waiting for a body coming later in the sync, 2:
+ * written in bulk at the commit), and a partial index of those waiting,
+ * so that the sync finds them without a walk of the folder. Rows stored
+ * before are indexed (0).
+ */
+static int
+migrate_v9(struct store *s, struct perr *err)
+{
+	return store_exec(s, "ALTER TABLE message ADD COLUMN fts_state"
+	    "  INTEGER NOT NULL DEFAULT 0 CHECK (fts_state IN (0, 1, 2));"
+	    "CREATE INDEX message_fts_wait ON message(folder_id)"
+	    "  WHERE fts_state = 1;"
+	    "DROP TRIGGER message_fts_insert;"
+	    "CREATE TRIGGER message_fts_insert AFTER INSERT ON message"
+	    "  WHEN new.body_state <> 2 AND new.fts_state = 0 BEGIN"
+	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
+	    "  VALUES (new.id, new.subject,"
+	    "    coalesce(new.from_name, '') || ' ' ||"
+	    "      coalesce(new.from_addr, ''),"
+	    "    new.to_list, new.cc_list);"
+	    "END", N_("create schema version 9"), err);
+}
+
 typedef int	(*migration_fn)(struct store *, struct perr *);
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -503,6 +531,7 @@ static const migration_fn migrations[] = {
 	migrate_v6,
 	migrate_v7,
 	migrate_v8,
+	migrate_v9,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] ==

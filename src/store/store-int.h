@@ -6,8 +6,10 @@
  *
  * Floors (a file calls only files below it, never up): store.c is the top
  * floor (open, close); then schema.c; then message-body.c; then
- * message.c; store-util.c (statement cache, errors, binding,
- * transactions) is the bottom floor that every file calls. folder.c,
+ * message.c; then search-index.c (what goes into the search index);
+ * store-util.c (statement cache, errors, binding, transactions, and the
+ * commit's write of the staged index rows) is the bottom floor that every
+ * file calls. folder.c,
  * journal.c, outbox.c, pop3-uidl.c and query-sql.c are entry points of
  * their own that call only message.c and store-util.c.
  */
@@ -29,6 +31,7 @@ struct store {
 	int			 flags;
 	int			 depth;		/* transaction nesting */
 	bool			 ready;		/* opened and schema checked */
+	bool			 staged;	/* rows wait in temp.fts_stage */
 	struct store_cached	*cache;
 	size_t			 ncache;
 	size_t			 cachecap;
@@ -90,10 +93,20 @@ int		 store_msg_walk(struct store *, sqlite3_stmt *, store_msg_cb,
 		    void *arg, const char *what, struct perr *);
 
 /*
- * The file names of a message's parts, space-separated, for the index's
- * attachment column (message.c); NULL when there is none. Malloc'd.
+ * search-index.c: the writers' side of message_fts (see there). prepare
+ * makes the connection's staging table (read-write connections only);
+ * stage_new stages a row just inserted (its header columns), stage_body a
+ * row's body text and file names (call it before the row's fts_state
+ * changes). store-util.c: flush writes every staged row; store_commit()
+ * calls it before the outermost COMMIT, as must anything that reads
+ * message_fts inside a write transaction.
  */
-char		*store_attachment_names(const void *raw, size_t len);
+int		 store_index_prepare(struct store *, struct perr *);
+int		 store_index_stage_new(struct store *, int64_t id,
+		    struct perr *);
+int		 store_index_stage_body(struct store *, int64_t id,
+		    const char *text, const char *names, struct perr *);
+int		 store_index_flush(struct store *, struct perr *);
 
 /* schema.c (called by store.c only) */
 int		 store_schema_migrate(struct store *, struct perr *);

@@ -158,6 +158,42 @@ lost(struct store *s, struct perr *err)
 	    s->path);
 }
 
+/*
+ * Write the rows staged for the search index (search-index.c) with one
+ * statement, in rowid order, so FTS5 makes one segment of them; the
+ * header columns as the insert trigger writes them (schema.c).
+ */
+int
+store_index_flush(struct store *s, struct perr *err)
+{
+	/* Rows already indexed go first (FTS5 reads their old text). */
+	static const char	 sql_old[] = "DELETE FROM message_fts"
+	    " WHERE rowid IN (SELECT id FROM temp.fts_stage WHERE NOT fresh)";
+	static const char	 sql_new[] = "INSERT INTO message_fts(rowid,"
+	    " subject, \"from\", \"to\", cc, body, attachment)"
+	    " SELECT m.id, m.subject,"
+	    "  coalesce(m.from_name, '') || ' ' || coalesce(m.from_addr, ''),"
+	    "  m.to_list, m.cc_list, t.body, t.attachment"
+	    " FROM temp.fts_stage t JOIN message m ON m.id = t.id"
+	    " ORDER BY t.id";
+	static const char	 sql_done[] = "DELETE FROM temp.fts_stage";
+	sqlite3_stmt		*st;
+
+	if (!s->staged)
+		return 0;
+	if ((st = store_stmt(s, sql_old, err)) == NULL ||
+	    store_step_done(s, st, N_("index messages"), err) == -1)
+		return -1;
+	if ((st = store_stmt(s, sql_new, err)) == NULL ||
+	    store_step_done(s, st, N_("index messages"), err) == -1)
+		return -1;
+	if ((st = store_stmt(s, sql_done, err)) == NULL ||
+	    store_step_done(s, st, N_("index messages"), err) == -1)
+		return -1;
+	s->staged = false;
+	return 0;
+}
+
 int
 store_begin(struct store *s, struct perr *err)
 {
@@ -198,6 +234,13 @@ store_commit(struct store *s, struct perr *err)
 		s->depth--;
 		return 0;
 	}
+	/* The search index of the whole transaction, in one go. */
+	if (store_index_flush(s, err) == -1) {
+		s->depth = 0;
+		s->staged = false;
+		(void)run(s, "ROLLBACK", N_("rollback"), &ignored);
+		return -1;
+	}
 	s->depth = 0;
 	if (run(s, "COMMIT", N_("commit"), err) == -1) {
 		/* A busy or failed COMMIT leaves the transaction open. */
@@ -216,6 +259,7 @@ store_rollback(struct store *s, struct perr *err)
 	if (sqlite3_get_autocommit(s->db)) {
 		/* Already rolled back by SQLite: nothing left to undo. */
 		s->depth--;
+		s->staged = false;
 		return 0;
 	}
 	if (s->depth > 1) {
@@ -226,6 +270,7 @@ store_rollback(struct store *s, struct perr *err)
 		return run(s, "RELEASE store", N_("release savepoint"), err);
 	}
 	s->depth = 0;
+	s->staged = false;
 	return run(s, "ROLLBACK", N_("rollback"), err);
 }
 

@@ -198,7 +198,8 @@ configure(struct store *s, struct perr *err)
 	 * needs one per row) go to memory, not to a temporary file: about 20
 	 * writes saved per message inserted, and nothing durable lives there.
 	 */
-	if (store_exec(s, "PRAGMA temp_store=MEMORY", "temp_store", err) == -1)
+	if (store_exec(s, "PRAGMA temp_store=MEMORY", "temp_store", err) == -1 ||
+	    store_index_prepare(s, err) == -1)
 		return -1;
 	return store_exec(s, (s->flags & STORE_SYNC_NORMAL) ?
 	    "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",

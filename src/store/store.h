@@ -54,7 +54,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	8
+#define STORE_SCHEMA_VERSION	9
 
 struct store;
 
@@ -300,6 +300,13 @@ struct store_msg {
 	 */
 	char			*sort_from;
 	char			*sort_subject;
+	/*
+	 * Going in only (store_msg_insert()): this sync fetches the body
+	 * later, so the search index waits for it and gets the row once,
+	 * whole, from store_body_put(); store_index_catch_up() indexes the
+	 * headers of what still waits. Rows read back have it false.
+	 */
+	bool			 index_later;
 };
 
 typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
@@ -313,15 +320,16 @@ typedef int	(*store_msg_cb)(void *arg, const struct store_msg *);
 int	store_msg_insert(struct store *, const struct store_msg *m,
 	    int64_t *id, struct perr *);
 /*
- * store_msg_insert() and store_body_put() (raw, len, text as there) in one
+ * store_msg_insert() and store_body_put_text() (raw, len, text, names as
+ * there) in one
  * transaction, for a message whose body comes with its header: the
  * search index gets the message's row once, whole, where the two calls
  * would write it twice. Returns as store_msg_insert(); on 1 (the UID is
  * already stored) nothing is changed, the body is not stored either.
  */
 int	store_msg_insert_body(struct store *, const struct store_msg *m,
-	    const void *raw, size_t len, const char *text, int64_t *id,
-	    struct perr *);
+	    const void *raw, size_t len, const char *text, const char *names,
+	    int64_t *id, struct perr *);
 /*
  * Fill *m from a row; strings are owned by m: release with
  * store_msg_free(). Missing: -1 with PERR_NOTFOUND.
@@ -338,6 +346,14 @@ void	store_msg_free(struct store_msg *m);
  */
 int	store_msg_by_message_id(struct store *, const char *message_id,
 	    int64_t folder_id, store_msg_cb, void *arg, struct perr *);
+/*
+ * The messages of account_id whose subject has the same sort key as
+ * subject (store_sort_subject(): the threading's base subject, folded),
+ * newest first, at most limit: the threading's candidates.
+ */
+int	store_msg_by_subject(struct store *, int64_t account_id,
+	    const char *subject, int limit, store_msg_cb, void *arg,
+	    struct perr *);
 /* Every message of a thread, oldest first. */
 int	store_msg_thread(struct store *, int64_t thread_id, store_msg_cb,
 	    void *arg, struct perr *);
@@ -517,6 +533,22 @@ int	store_msg_whole_uid(struct store *, int64_t folder_id, uint32_t *uid,
  */
 int	store_body_put(struct store *, int64_t id, const void *raw, size_t len,
 	    const char *text, struct perr *);
+/*
+ * The same with the attachments' file names for the index given (names:
+ * mail_index()'s, from the parse that gave text; NULL: none), where
+ * store_body_put() parses raw again for them.
+ */
+int	store_body_put_text(struct store *, int64_t id, const void *raw,
+	    size_t len, const char *text, const char *names, struct perr *);
+/*
+ * Index the header columns of the rows of folder_id (0: every folder)
+ * whose index still waits for a body (store_msg.index_later), in one
+ * transaction; *n (may be NULL) gets how many. The sync calls it when it
+ * is done with a folder's bodies and at the start of a pass (a sync cut
+ * short leaves some), so that every message is found by its headers.
+ */
+int	store_index_catch_up(struct store *, int64_t folder_id, int64_t *n,
+	    struct perr *);
 /*
  * The raw bytes: *raw is malloc'd (one extra NUL byte after *len, so text
  * functions may read it) and the caller frees it. No body: PERR_NOTFOUND.

@@ -152,7 +152,7 @@ decode_nonempty(const char *enc)
  */
 static int
 store_row(struct hdr_ctx *hc, const struct store_msg *m, const char *raw,
-    size_t len, const char *text, int64_t *id, struct perr *err)
+    size_t len, const struct sync_text *text, int64_t *id, struct perr *err)
 {
 	struct sync_session	*s = hc->s;
 	struct remap_find	 rf = { 0 };
@@ -232,6 +232,8 @@ store_header(void *arg, const struct imap_header *h)
 	/* Never downloaded (bodies_wanted() skips it): say why. */
 	if (h->size > MAIL_MSG_MAX)
 		m.problem = sync_problem_too_big(h->size);
+	/* Indexed once, with its body, when this pass fetches that. */
+	m.index_later = sync_body_coming(hc->s, &m);
 
 	if (store_row(hc, &m, NULL, 0, NULL, &id, hc->err) != 0) {
 		hc->nw->failed = true;
@@ -258,7 +260,7 @@ body_put(struct sync_session *s, int64_t id, const char *raw, size_t len,
 }
 
 static int store_raw_rows(struct hdr_ctx *, struct store_msg *, const char *,
-    size_t, const char *, int64_t, struct perr *);
+    size_t, const struct sync_text *, int64_t, struct perr *);
 
 /*
  * Store m from the raw bytes of its message, with what src/mail reads from
@@ -272,22 +274,23 @@ store_raw(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
     size_t len, int64_t replace, struct perr *err)
 {
 	struct perr		 perr;
-	char			*text = NULL;
+	struct sync_text	 text = { NULL, NULL };
 	int			 rc;
 
 	m->folder_id = hc->f->id;
 	if (raw != NULL)
 		(void)sync_ingest_parse(raw, len, m, &text, &perr);
 	m->size = raw != NULL ? (int64_t)len : 0;
-	rc = store_raw_rows(hc, m, raw, len, text, replace, err);
-	free(text);
+	rc = store_raw_rows(hc, m, raw, len, &text, replace, err);
+	sync_text_free(&text);
 	return rc;
 }
 
 /* store_raw()'s transaction. */
 static int
 store_raw_rows(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
-    size_t len, const char *text, int64_t replace, struct perr *err)
+    size_t len, const struct sync_text *text, int64_t replace,
+    struct perr *err)
 {
 	struct sync_session	*s = hc->s;
 	int64_t			 id;

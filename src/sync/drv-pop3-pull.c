@@ -100,7 +100,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 {
 	struct store_msg	 m;
 	struct perr		 ignored;
-	char			*text = NULL;
+	struct sync_text	 text;
 	int64_t			 id;
 	int			 rc = -1;
 
@@ -113,7 +113,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 
 	if (store_begin(s->st, err) != 0)
 		goto out;
-	if (sync_ingest_store(s->st, s->threader, &m, raw, len, text, &id,
+	if (sync_ingest_store(s->st, s->threader, &m, raw, len, &text, &id,
 	    err) < 0 ||
 	    store_pop3_add(s->st, s->account_id, uidl, now, err) != 0 ||
 	    (alias != NULL &&
@@ -131,7 +131,7 @@ store_message(struct sync_session *s, const struct store_folder *f,
 	s->prog.bytes += len;
 	rc = 0;
 out:
-	free(text);
+	sync_text_free(&text);
 	store_msg_free(&m);
 	return rc;
 }

@@ -143,6 +143,12 @@ void	sync_report(struct sync_session *);
  * that bodies are fetched up to: why its body is not there. malloc'd.
  */
 char	*sync_problem_too_big(int64_t size);
+/*
+ * Will this pass's body phase (sync_pull_bodies()) fetch m's body, as
+ * the offline policy says? Then its header row need not be indexed for
+ * search before the body is there (store_msg.index_later).
+ */
+bool	sync_body_coming(const struct sync_session *, const struct store_msg *m);
 
 /* ---- what every driver shares (drv.c) ------------------------------------ */
 

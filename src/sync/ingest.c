@@ -15,17 +15,28 @@
 #include "store/store.h"
 #include "sync/sync.h"
 
+void
+sync_text_free(struct sync_text *t)
+{
+	free(t->body);
+	free(t->names);
+	memset(t, 0, sizeof *t);
+}
+
 int
 sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
-    char **text, struct perr *err)
+    struct sync_text *t, struct perr *err)
 {
 	struct mail_headers	 mh;
 	char			*problem = NULL;
 
-	*text = NULL;
-	/* One parse gives the header, the search text and any problem. */
-	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, text, &problem,
-	    err) != 0)
+	memset(t, 0, sizeof *t);
+	/*
+	 * One parse gives the header, the search text, the file names and
+	 * any problem.
+	 */
+	if (mail_index(raw, len, SYNC_INGEST_TEXT_MAX, &mh, &t->body,
+	    &problem, &t->names, err) != 0)
 		return -1;
 	m->message_id = xstrdup_nonempty(mh.message_id);
 	m->in_reply_to = xstrdup_nonempty(mh.in_reply_to);
@@ -49,12 +60,13 @@ sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
 int
 sync_ingest_store(struct store *st, struct sync_threader *th,
     const struct store_msg *m, const char *raw, size_t len,
-    const char *text, int64_t *id, struct perr *err)
+    const struct sync_text *t, int64_t *id, struct perr *err)
 {
 	int	r;
 
 	/* With its body, the search index gets the row once, whole. */
-	r = raw != NULL ? store_msg_insert_body(st, m, raw, len, text, id, err) :
+	r = raw != NULL ? store_msg_insert_body(st, m, raw, len,
+	    t != NULL ? t->body : NULL, t != NULL ? t->names : NULL, id, err) :
 	    store_msg_insert(st, m, id, err);
 	if (r != 0)
 		return r;
@@ -66,13 +78,13 @@ sync_ingest_raw(struct store *st, struct sync_threader *th,
     struct store_msg *m, const char *raw, size_t len, int64_t *id,
     struct perr *err)
 {
-	char	*text;
-	int	 r;
+	struct sync_text	t;
+	int			r;
 
-	if (sync_ingest_parse(raw, len, m, &text, err) != 0)
+	if (sync_ingest_parse(raw, len, m, &t, err) != 0)
 		return -1;
-	r = sync_ingest_store(st, th, m, raw, len, text, id, err);
-	free(text);
+	r = sync_ingest_store(st, th, m, raw, len, &t, id, err);
+	sync_text_free(&t);
 	return r;
 }
 
@@ -81,8 +93,8 @@ sync_ingest_body(struct store *st, int64_t id, const char *raw, size_t len,
     struct perr *err)
 {
 	struct store_msg	 m;
+	struct sync_text	 t;
 	struct perr		 perr;
-	char			*text = NULL;
 	int			 rc;
 
 	/*
@@ -91,11 +103,11 @@ sync_ingest_body(struct store *st, int64_t id, const char *raw, size_t len,
 	 * server's, and a message that cannot be read still keeps its body.
 	 */
 	memset(&m, 0, sizeof m);
-	(void)sync_ingest_parse(raw, len, &m, &text, &perr);
-	rc = store_body_put(st, id, raw, len, text, err);
+	(void)sync_ingest_parse(raw, len, &m, &t, &perr);
+	rc = store_body_put_text(st, id, raw, len, t.body, t.names, err);
 	if (rc == 0 && m.problem != NULL)
 		rc = store_msg_set_problem(st, id, m.problem, err);
 	store_msg_free(&m);
-	free(text);
+	sync_text_free(&t);
 	return rc;
 }

@@ -65,6 +65,21 @@ want_one(void *arg, int64_t id, uint32_t uid, int64_t size)
 	return 0;
 }
 
+bool
+sync_body_coming(const struct sync_session *s, const struct store_msg *m)
+{
+	int64_t	since;
+
+	/* store_msg_bodiless()'s choice below, for one new row. */
+	if (s->acct->offline == OFFLINE_HEADERS || m->problem != NULL ||
+	    m->size > (int64_t)MAIL_MSG_MAX || m->uid == 0)
+		return false;
+	if (s->acct->offline != OFFLINE_DAYS)
+		return true;
+	since = (int64_t)time(NULL) - (int64_t)s->acct->offline_days * 86400;
+	return (m->date != 0 ? m->date : m->internal_date) >= since;
+}
+
 /* Messages of f whose body the offline policy wants and we lack, newest first. */
 static int
 bodies_wanted(struct sync_session *s, const struct store_folder *f,
@@ -100,6 +115,7 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
     const struct store_folder *f, struct perr *err)
 {
 	struct wanted	w;
+	struct perr	ignored;
 	size_t		i, j, depth;
 	int64_t		bytes;
 	int		rc = 0;
@@ -108,7 +124,7 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
 	if (bodies_wanted(s, f, &w, err) != 0)
 		return -1;
 	if (w.n == 0)
-		return 0;
+		return store_index_catch_up(s->st, f->id, NULL, err);
 	s->prog.phase = SYNC_BODIES;
 	s->prog.done = 0;
 	s->prog.total = w.n;
@@ -125,6 +141,13 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
 		sync_report(s);
 	}
 	free(w.v);
+	/*
+	 * Rows whose body did not come after all (a problem, a cut
+	 * connection) are found by their headers from now on.
+	 */
+	if (store_index_catch_up(s->st, f->id, NULL, rc == 0 ? err :
+	    &ignored) != 0 && rc == 0)
+		rc = -1;
 	if (rc == 0) {
 		s->prog.phase = SYNC_BODIES_DONE;
 		sync_report(s);
@@ -297,6 +320,9 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 		return perr_set(err, PERR_CONNECT, _("account %s: the "
 		    "connection was lost"), s->acct->name);
 	if (sync_replay_journal(c, err) != 0)
+		return -1;
+	/* Rows a cut pass left waiting for their bodies: their headers. */
+	if (store_index_catch_up(s->st, 0, NULL, err) != 0)
 		return -1;
 	s->threader = sync_threader_new(s->account_id);
 

@@ -314,27 +314,36 @@ int	sync_thread_assign(struct store *, struct sync_threader *, int64_t id,
 /* The search text kept of one message (mail_index()'s text_max). */
 #define SYNC_INGEST_TEXT_MAX	((size_t)1 << 20)
 
+/* What the search index keeps of a body, from the message's one parse. */
+struct sync_text {
+	char	*body;		/* the readable text, NULL: none */
+	char	*names;		/* the attachments' file names, NULL: none */
+};
+/* Free what t holds (not t) and zero it. */
+void	sync_text_free(struct sync_text *t);
+
 /*
  * Fill m's columns from raw's header, from one parse: Message-ID,
  * In-Reply-To, References, Date, From, To, Cc, Subject (each NULL when
  * missing or empty), has_attachments, size (len), and problem when the
  * message is too complex to read whole, unless m has one already. Those
  * fields must be NULL (or 0) on entry; the rest of m stays the caller's.
- * *text gets the search text (NULL: none). The caller frees what m holds
- * (store_msg_free()) and *text. Returns 0, or -1 with err set (raw NULL).
+ * *t gets the search text and file names. The caller frees what m holds
+ * (store_msg_free()) and t (sync_text_free()). Returns 0, or -1 with err
+ * set (raw NULL).
  */
 int	sync_ingest_parse(const char *raw, size_t len, struct store_msg *m,
-	    char **text, struct perr *err);
+	    struct sync_text *t, struct perr *err);
 /*
  * Insert m as a new row, raw (NULL: none yet, e.g. an IMAP ENVELOPE) as
- * its body with text as its search text, and give it a thread (th: the
- * pass's threader), in the caller's transaction. *id gets the row.
- * Returns 0; 1 when m's folder already has m->uid (nothing stored, *id
- * is that row); -1 with err set.
+ * its body with t (NULL: nothing) for the search index, and give it a
+ * thread (th: the pass's threader), in the caller's transaction. *id gets
+ * the row. Returns 0; 1 when m's folder already has m->uid (nothing
+ * stored, *id is that row); -1 with err set.
  */
 int	sync_ingest_store(struct store *st, struct sync_threader *th,
 	    const struct store_msg *m, const char *raw, size_t len,
-	    const char *text, int64_t *id, struct perr *err);
+	    const struct sync_text *t, int64_t *id, struct perr *err);
 /*
  * Both: raw parsed into m (as sync_ingest_parse(); m comes with its
  * folder, UID, flags and dates) and stored (as sync_ingest_store()).

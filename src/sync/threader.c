@@ -3,10 +3,11 @@
  *
  * Cheap by construction: a message's references are looked up in the
  * store's Message-ID index (a handful of indexed lookups), the subject
- * fallback is one FTS query on the subject column per distinct base subject
- * and pass (the threader remembers what it learnt: without that, a first
- * sync of a folder full of "Re: weekly report" is quadratic), and nothing is
- * ever re-threaded wholesale. What the index cannot answer - a parent stored
+ * fallback is one lookup of the subject's sort key (an index range per
+ * folder, which also finds rows the search index does not hold yet) per
+ * distinct base subject and pass (the threader remembers what it learnt:
+ * without that, a first sync of a folder full of "Re: weekly report" is
+ * quadratic), and nothing is ever re-threaded wholesale. What the index cannot answer - a parent stored
  * after its reply, which names the parent but is not named by it - is
  * answered by the threader's memory of dangling references, kept for one
  * pass (bounded).
@@ -307,32 +308,18 @@ subject_one(void *arg, const struct store_msg *m)
 }
 
 /*
- * An FTS5 query for the words of base in the subject column: a phrase,
- * with '"' doubled. Returns malloc'd, or NULL when base has no word
- * character (the phrase would be empty, and so would any match).
+ * Has base a word character? A subject of punctuation alone threads
+ * nothing (as when the candidates came from an FTS5 phrase of its words).
  */
-static char *
-subject_query(const char *base)
+static bool
+has_word(const char *base)
 {
 	const char	*p;
-	char		*q, *o;
-	bool		 word = false;
 
 	for (p = base; *p != '\0'; p++)
 		if (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
-			word = true;
-	if (!word)
-		return NULL;
-	q = o = xmalloc(strlen(base) * 2 + 16);
-	o += sprintf(o, "subject : \"");
-	for (p = base; *p != '\0'; p++) {
-		if (*p == '"')
-			*o++ = '"';
-		*o++ = *p;
-	}
-	*o++ = '"';
-	*o = '\0';
-	return q;
+			return true;
+	return false;
 }
 
 static int
@@ -341,7 +328,6 @@ thread_by_subject(struct store *st, struct sync_threader *t,
 {
 	struct by_subject	 bs;
 	struct subject		*e;
-	char			*q;
 	bool			 fresh;
 	int			 rc;
 
@@ -353,7 +339,7 @@ thread_by_subject(struct store *st, struct sync_threader *t,
 	bs.when = m->date != 0 ? m->date : m->internal_date;
 	bs.thread_id = 0;
 	bs.learn = NULL;
-	if (*bs.base == '\0' || (q = subject_query(bs.base)) == NULL) {
+	if (*bs.base == '\0' || !has_word(bs.base)) {
 		free((char *)bs.base);
 		return 0;
 	}
@@ -364,24 +350,16 @@ thread_by_subject(struct store *st, struct sync_threader *t,
 	e = subject_find(t, bs.base, true, &fresh);
 	if (e != NULL && !fresh) {
 		*tid = subject_match(e, bs.when);
-		free(q);
 		free((char *)bs.base);
 		return 0;
 	}
 	bs.learn = e;
 	/* Newest first: 50 candidates is plenty for one base subject. */
-	rc = store_msg_search(st, t->account_id, 0, q, SUBJECT_QUERY,
-	    subject_one, &bs, err);
-	free(q);
+	rc = store_msg_by_subject(st, t->account_id, m->subject,
+	    SUBJECT_QUERY, subject_one, &bs, err);
 	free((char *)bs.base);
-	if (rc < 0) {
-		/* A subject FTS cannot parse is not worth failing a sync. */
-		if (err->code == PERR_STORE) {
-			perr_clear(err);
-			return 0;
-		}
+	if (rc < 0)
 		return -1;
-	}
 	*tid = bs.thread_id;
 	return 0;
 }

@@ -10,7 +10,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mail_headers	 h;
 	struct mail_part	*p;
 	struct perr		 e;
-	char			*out, *text, *problem;
+	char			*out, *text, *problem, *names, *again;
 	size_t			 i, n;
 
 	if (size > 0)
@@ -19,9 +19,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(fuzz_safe(out, 1));
 	free(out);
 	FUZZ_CHECK(mail_index((const char *)data, size, 64 << 10, &h, &text,
-	    &problem, &e) == 0);
+	    &problem, &names, &e) == 0);
 	FUZZ_CHECK(fuzz_safe(text, 1));
 	FUZZ_CHECK(problem == NULL || fuzz_safe(problem, 0));
+	/* The names of the one parse are those of a parse of their own. */
+	again = mail_attachment_names((const char *)data, size);
+	FUZZ_CHECK((names == NULL) == (again == NULL));
+	FUZZ_CHECK(names == NULL || strcmp(names, again) == 0);
+	free(again);
+	free(names);
 	mail_headers_free(&h);
 	free(text);
 	free(problem);

@@ -82,13 +82,18 @@ static int
 put(struct mk *mk, struct store_msg *m, const char *raw, size_t rawlen,
     const char *text, int64_t *id)
 {
-	int64_t	rowid;
+	int64_t	 rowid;
+	char	*names;
+	int	 rc;
 
 	m->folder_id = mk->folder_id;
 	m->size = raw != NULL ? (int64_t)rawlen : 2000 + (m->uid * 37) % 90000;
 	if (text != NULL) {
-		if (store_msg_insert_body(mk->st, m, raw, rawlen, text, &rowid,
-		    &mk->err) != 0)
+		names = mail_attachment_names(raw, rawlen);
+		rc = store_msg_insert_body(mk->st, m, raw, rawlen, text, names,
+		    &rowid, &mk->err);
+		free(names);
+		if (rc != 0)
 			return fail(mk, "insert");
 		if (id != NULL)
 			*id = rowid;

@@ -472,6 +472,44 @@ attachments_are_listed_and_decoded(void **state)
 	assert_int_equal(e.code, PERR_NOTFOUND);
 }
 
+/*
+ * The search index's file names: mail_index() gives them from its own
+ * parse, mail_attachment_names() from one of its own, and both equal the
+ * names mail_attachments() lists, in its order, joined by a space.
+ */
+static void
+attachment_names_come_from_the_one_parse(void **state)
+{
+	const char		*plain = "Subject: x\n\nno file here\n";
+	struct mail_headers	 h;
+	struct perr		 e;
+	char			*text, *problem, *names, *alone;
+	size_t			 len = strlen(attach_msg);
+
+	(void)state;
+	assert_int_equal(mail_index(attach_msg, len, 0, &h, &text, &problem,
+	    &names, &e), 0);
+	assert_non_null(names);
+	assert_string_equal(names, "\xe2\x82\xac rate.pdf p\xc3\xbc.png");
+	alone = mail_attachment_names(attach_msg, len);
+	assert_non_null(alone);
+	assert_string_equal(alone, names);
+	mail_headers_free(&h);
+	free(text);
+	free(problem);
+	free(names);
+	free(alone);
+
+	assert_int_equal(mail_index(plain, strlen(plain), 0, &h, &text,
+	    &problem, &names, &e), 0);
+	assert_null(names);
+	assert_null(mail_attachment_names(plain, strlen(plain)));
+	assert_null(mail_attachment_names(NULL, 0));
+	mail_headers_free(&h);
+	free(text);
+	free(problem);
+}
+
 static void
 render_shows_nested_message_and_lists_attachments(void **state)
 {
@@ -914,22 +952,24 @@ index_parses_once_and_marks_complex_messages(void **state)
 	    "Content-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
 	struct mail_headers	 h;
 	struct perr		 e;
-	char			*text, *problem, *m, *out, want[256];
+	char			*text, *problem, *names, *m, *out, want[256];
 	size_t			 len;
 
 	assert_int_equal(mail_index(ok, strlen(ok), 0, &h, &text, &problem,
-	    &e), 0);
+	    &names, &e), 0);
 	assert_string_equal(h.subject, "hi");
 	assert_string_equal(h.from_addr, "a@x.org");
 	assert_true(h.has_attachments);
 	assert_string_equal(text, "body text\n");
 	assert_null(problem);
+	assert_null(names);		/* the PDF has no name */
 	mail_headers_free(&h);
 	free(text);
 
 	/* Past the guard's limits: stored with a problem, shown with it. */
 	m = levels("Content-Type: message /rfc822\r\n\r\n", 600, &len);
-	assert_int_equal(mail_index(m, len, 0, &h, &text, &problem, &e), 0);
+	assert_int_equal(mail_index(m, len, 0, &h, &text, &problem, NULL,
+	    &e), 0);
 	assert_string_equal(h.subject, "deep");
 	assert_non_null(problem);
 	assert_string_equal(problem, MAIL_PROBLEM_COMPLEX);
@@ -1039,6 +1079,7 @@ main(void)
 		cmocka_unit_test(headers_tolerate_broken_fields),
 		cmocka_unit_test(date_parse_reads_common_forms),
 		cmocka_unit_test(attachments_are_listed_and_decoded),
+		cmocka_unit_test(attachment_names_come_from_the_one_parse),
 		cmocka_unit_test(render_shows_nested_message_and_lists_attachments),
 		cmocka_unit_test(render_strips_escapes_and_bidi_from_subject),
 		cmocka_unit_test(render_converts_charsets_in_body),

@@ -1447,6 +1447,8 @@ drop_search_index(const char *path)
 	raw_sql(path, "DROP TRIGGER message_fts_insert;"
 	    " DROP TRIGGER message_fts_update;"
 	    " DROP TRIGGER message_fts_delete;"
+	    " DROP INDEX message_fts_wait;"
+	    " ALTER TABLE message DROP COLUMN fts_state;"
 	    " DROP INDEX message_date;"
 	    " CREATE VIRTUAL TABLE fts_v1 USING fts5(subject, \"from\","
 	    "  \"to\", body, tokenize = 'unicode61 remove_diacritics 2');"
@@ -1585,7 +1587,7 @@ insert_with_body_indexes_the_row_once(void **state)
 	m.to_list = "anna@x.org";
 	m.cc_list = "Carla <carla@y.org>";
 	assert_int_equal(store_msg_insert_body(s, &m, raw, sizeof raw - 1,
-	    "ferie in montagna", &id, &err), 0);
+	    "ferie in montagna", "preventivo.pdf", &id, &err), 0);
 	assert_int_equal(search_hits(s, "subject:citta"), 1);
 	assert_int_equal(search_hits(s, "from:rossi"), 1);
 	assert_int_equal(search_hits(s, "to:anna"), 1);
@@ -1604,7 +1606,7 @@ insert_with_body_indexes_the_row_once(void **state)
 	raw_sql(path, "DELETE FROM message WHERE subject = 'trigger'");
 	/* The UID already stored: nothing changes. */
 	m.subject = "altro";
-	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "altro",
+	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "altro", NULL,
 	    &again, &err), 1);
 	assert_int_equal(again, id);
 	assert_int_equal(search_hits(s, "altro"), 0);
@@ -1636,6 +1638,8 @@ version_7_store_gets_the_one_write_trigger(void **state)
 	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
 	store_close(s);
 	raw_sql(path, "DROP TRIGGER message_fts_insert;"
+	    " DROP INDEX message_fts_wait;"
+	    " ALTER TABLE message DROP COLUMN fts_state;"
 	    " CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN"
 	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
 	    "  VALUES (new.id, new.subject, coalesce(new.from_name, '') || ' '"
@@ -1655,8 +1659,8 @@ version_7_store_gets_the_one_write_trigger(void **state)
 	assert_int_equal(search_hits(s, "preventivo"), 1);
 	m.uid = 3;
 	m.subject = "ricevuta";
-	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "corpo", &id,
-	    &err), 0);
+	assert_int_equal(store_msg_insert_body(s, &m, "x", 1, "corpo", NULL,
+	    &id, &err), 0);
 	assert_int_equal(search_hits(s, "ricevuta corpo"), 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"), 3);
 	store_close(s);

@@ -631,7 +631,8 @@ every_way_in_stores_the_same_row(void **state)
 	struct perr		 err;
 	struct backup_stats	 bs;
 	int64_t			 fimport, fenvelope, id;
-	char			*path, *text;
+	struct sync_text	 text;
+	char			*path;
 	FILE			*fp;
 
 	(void)state;
@@ -689,7 +690,7 @@ every_way_in_stores_the_same_row(void **state)
 	memset(&m, 0, sizeof m);
 	assert_int_equal(sync_ingest_parse(raw, sizeof raw - 1, &m, &text,
 	    &err), 0);
-	free(text);
+	sync_text_free(&text);
 	m.folder_id = fenvelope;
 	m.uid = 8;
 	assert_int_equal(store_begin(t.st, &err), 0);
