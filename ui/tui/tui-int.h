@@ -669,8 +669,6 @@ struct app_act *view_handle_account(struct tui *, size_t account);
 /* Mark a message read (opening it): quietly, through app_act_flags. */
 void	view_mark_read(struct tui *, int64_t id);
 void	view_free(struct tui *);
-/* The monotonic clock in microseconds (tui.c). */
-int64_t	tui_mono_us(void);
 /* Forget the limit (another folder opens). */
 void	view_limit_clear(struct tui *);
 /* The limit's or the results view's counts, after the store changed. */

@@ -445,15 +445,6 @@ note_first_draw(void)
 		(void)unlink(path);
 }
 
-int64_t
-tui_mono_us(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * For the bench (tests/bench/bench_tui_startup.sh): the milliseconds from
  * a limit's Enter to the redraw of the limited index, inside posta, into
@@ -464,7 +455,7 @@ note_limit_draw(struct tui *t)
 {
 	const char	*path = getenv("POSTA_TUI_LIMIT_DRAW");
 	FILE		*f;
-	int64_t		 us = tui_mono_us() - t->limit_us;
+	int64_t		 us = mono_us() - t->limit_us;
 
 	t->limit_us = 0;
 	if (path == NULL || (f = fopen(path, "w")) == NULL)
@@ -472,15 +463,6 @@ note_limit_draw(struct tui *t)
 	fprintf(f, "%.3f\n", (double)us / 1000.0);
 	if (fclose(f) != 0)
 		(void)unlink(path);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
