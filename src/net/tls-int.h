@@ -55,8 +55,6 @@ int		 tls_count_read(struct tls_low *d, const void *buf, size_t n);
 int		 tls_wait_io(struct tls_low *d, short events, int ms);
 /* The stream's I/O timeout in milliseconds. */
 int		 tls_timeout_ms(mailstream_low *s);
-/* CLOCK_MONOTONIC in milliseconds. */
-long long	 tls_now_ms(void);
 /* OpenSSL's words for the last error, else errno's. */
 const char	*tls_ossl_reason(void);
 

@@ -43,7 +43,7 @@ tls_stream_limit(mailstream *s, enum net_ctx ctx)
 		return;
 	net_limits_for(ctx, &l);
 	if (d->lx == NULL)
-		d->lx = net_lexer_new(&l, tls_now_ms());
+		d->lx = net_lexer_new(&l, mono_ms());
 	else
 		net_lexer_set(d->lx, &l);
 }
@@ -112,7 +112,7 @@ tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms, unsigned *ready)
 	if (*ready != 0)
 		return TLS_WAIT_DATA;
 	if (ms >= 0)
-		deadline = tls_now_ms() + ms;
+		deadline = mono_ms() + ms;
 	for (;;) {
 		/* Each stream's socket, then its cancel pipe; wake_fd last. */
 		for (i = 0, nfd = 0; i < n; i++) {
@@ -129,7 +129,7 @@ tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms, unsigned *ready)
 			pfd[nfd++].revents = 0;
 		}
 		left = -1;
-		if (ms >= 0 && (left = deadline - tls_now_ms()) < 0)
+		if (ms >= 0 && (left = deadline - mono_ms()) < 0)
 			left = 0;
 		k = poll(pfd, (nfds_t)nfd, (int)left);
 		if (k == -1) {

@@ -114,28 +114,18 @@ tls_timeout_ms(mailstream_low *s)
 	return (int)(sec * 1000);
 }
 
-long long
-tls_now_ms(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd has events, the cancel pipe fires, or ms elapse. */
 int
 tls_wait_io(struct tls_low *d, short events, int ms)
 {
 	struct pollfd	pfd[2];
-	long long	deadline = tls_now_ms() + ms, left;
+	long long	deadline = mono_ms() + ms, left;
 	int		n;
 
 	for (;;) {
 		if (atomic_load(&d->cancelled))
 			return WAIT_CANCEL;
-		left = deadline - tls_now_ms();
+		left = deadline - mono_ms();
 		if (left < 0)
 			left = 0;
 		pfd[0].fd = d->fd;
@@ -195,7 +185,7 @@ static int
 tls_read_wait(mailstream_low *s, struct tls_low *d, short events)
 {
 	struct perr	e;
-	long long	now = tls_now_ms(), due;
+	long long	now = mono_ms(), due;
 	int		io = tls_timeout_ms(s), ms = io, w;
 
 	if (d->lx != NULL) {
@@ -210,7 +200,7 @@ tls_read_wait(mailstream_low *s, struct tls_low *d, short events)
 	if ((w = tls_wait_io(d, events, ms)) == WAIT_READY)
 		return 0;
 	if (w == WAIT_TIMEOUT && ms < io) {
-		net_lexer_overdue(d->lx, tls_now_ms(), &e);
+		net_lexer_overdue(d->lx, mono_ms(), &e);
 		return tls_fail_err(d, &e);
 	}
 	tls_wait_failed(s, d, w, "reading");
@@ -337,7 +327,7 @@ tls_write(mailstream_low *s, const void *buf, size_t count)
 	/* A command (or part of one) went out: its reply starts now. */
 	if ((n = tls_write_raw(s, buf, count)) > 0 && ((struct tls_low *)
 	    s->data)->lx != NULL)
-		net_lexer_sent(((struct tls_low *)s->data)->lx, tls_now_ms());
+		net_lexer_sent(((struct tls_low *)s->data)->lx, mono_ms());
 	return n;
 }
 

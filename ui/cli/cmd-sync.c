@@ -28,16 +28,6 @@ struct sync_view {
 	char		*folder;	/* of the current phase */
 };
 
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 clear_line(struct sync_view *v)
 {
@@ -91,7 +81,7 @@ static void
 progress(void *arg, const struct sync_progress *p)
 {
 	struct sync_view	*v = arg;
-	double			 t = now();
+	double			 t = (double)mono_us() / 1e6;
 	char			*name;
 	bool			 fresh;
 
