@@ -90,7 +90,6 @@ char	*worker_dup(const char *s);
 void	worker_free(struct app_worker *w);
 void	worker_unref(struct app_worker *w);
 void	worker_secret_drop(char *pw);
-int64_t	worker_now_ms(void);
 void	worker_poke(int fd);
 void	worker_drain(int fd);
 void	worker_wait_wake(struct app_worker *w, int64_t ms);

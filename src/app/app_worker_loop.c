@@ -170,7 +170,7 @@ struct loop {
 static void
 backoff(struct loop *l)
 {
-	l->next_try = worker_now_ms() + l->retry_ms;
+	l->next_try = mono_ms() + l->retry_ms;
 	l->retry_ms = l->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
 	    l->retry_ms * 2;
 }
@@ -239,7 +239,7 @@ connect_step(struct loop *l, struct pending *p)
 {
 	struct app_worker	*w = l->w;
 	struct perr		 err;
-	int64_t			 t = worker_now_ms();
+	int64_t			 t = mono_ms();
 
 	if (t < l->next_try && p->nfetch == 0) {
 		worker_wait_wake(w, l->next_try - t);
@@ -300,12 +300,12 @@ pass_step(struct loop *l)
 	struct perr		 err;
 	int			 r;
 
-	if (l->pass_due || worker_now_ms() >= l->next_pass) {
+	if (l->pass_due || mono_ms() >= l->next_pass) {
 		wev_flush_outbox(w, l->st);
 		r = sync_conn_pass(l->conn, &stats, &err);
 		l->pass_due = l->replay_due = false;
-		l->next_pass = worker_now_ms() + PASS_EVERY_MS;
-		l->next_check = worker_now_ms() + l->check_ms;
+		l->next_pass = mono_ms() + PASS_EVERY_MS;
+		l->next_check = mono_ms() + l->check_ms;
 		if (r != 0 && !hushed(w))
 			wev_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 		else if (r == 0) {
@@ -337,15 +337,15 @@ watch_step(struct loop *l, struct pending *p)
 	int64_t			 t;
 	int			 r;
 
-	if (l->check_ms > 0 && worker_now_ms() >= l->next_check) {
+	if (l->check_ms > 0 && mono_ms() >= l->next_check) {
 		check_others(w, l->conn, l->watch);
-		l->next_check = worker_now_ms() + l->check_ms;
+		l->next_check = mono_ms() + l->check_ms;
 	}
 	if (sync_conn_broken(l->conn))
 		return;
-	t = l->next_pass - worker_now_ms();
-	if (l->check_ms > 0 && l->next_check - worker_now_ms() < t)
-		t = l->next_check - worker_now_ms();
+	t = l->next_pass - mono_ms();
+	if (l->check_ms > 0 && l->next_check - mono_ms() < t)
+		t = l->next_check - mono_ms();
 	r = sync_conn_watch(l->conn, l->watch, w->wake[0],
 	    t > 0 ? (int)(t > INT32_MAX ? INT32_MAX : t) : 0, &err);
 	if (r >= 0)
@@ -357,7 +357,7 @@ watch_step(struct loop *l, struct pending *p)
 	} else if (!sync_conn_broken(l->conn)) {
 		/* No such folder: wait for a request. */
 		wev_simple(w, APP_EV_ERROR, 0, 0, err.msg);
-		worker_wait_wake(w, l->next_pass - worker_now_ms());
+		worker_wait_wake(w, l->next_pass - mono_ms());
 	} else if (!hushed(w))
 		wev_simple(w, APP_EV_ERROR, 0, 0, err.msg);
 }
@@ -418,7 +418,7 @@ turn(struct loop *l)
 		 */
 		drop_conn(w, &l->conn);
 		l->next_try = l->check_ms > 0 && l->check_ms < PASS_EVERY_MS ?
-		    worker_now_ms() + l->check_ms : l->next_pass;
+		    mono_ms() + l->check_ms : l->next_pass;
 		goto out;
 	}
 	if (!sync_conn_broken(l->conn))

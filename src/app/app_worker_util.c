@@ -130,15 +130,6 @@ worker_unref(struct app_worker *w)
 
 /* ---- time and pipes ----------------------------------------------------------- */
 
-int64_t
-worker_now_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 worker_poke(int fd)
 {

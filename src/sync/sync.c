@@ -65,21 +65,6 @@ want_one(void *arg, int64_t id, uint32_t uid, int64_t size)
 	return 0;
 }
 
-bool
-sync_body_coming(const struct sync_session *s, const struct store_msg *m)
-{
-	int64_t	since;
-
-	/* store_msg_bodiless()'s choice below, for one new row. */
-	if (s->acct->offline == OFFLINE_HEADERS || m->problem != NULL ||
-	    m->size > (int64_t)MAIL_MSG_MAX || m->uid == 0)
-		return false;
-	if (s->acct->offline != OFFLINE_DAYS)
-		return true;
-	since = (int64_t)time(NULL) - (int64_t)s->acct->offline_days * 86400;
-	return (m->date != 0 ? m->date : m->internal_date) >= since;
-}
-
 /* Messages of f whose body the offline policy wants and we lack, newest first. */
 static int
 bodies_wanted(struct sync_session *s, const struct store_folder *f,
