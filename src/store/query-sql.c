@@ -467,14 +467,14 @@ struct walk {
 };
 
 static bool
-has_text(const struct search_node *n)
+has_kind(const struct search_node *n, enum search_kind kind)
 {
 	size_t	i;
 
-	if (n->kind == SEARCH_TEXT)
+	if (n->kind == kind)
 		return true;
 	for (i = 0; i < n->nkids; i++)
-		if (has_text(n->kids[i]))
+		if (has_kind(n->kids[i], kind))
 			return true;
 	return false;
 }
@@ -486,7 +486,7 @@ has_text(const struct search_node *n)
 static bool
 walk_fits(const struct search_node *q, int limit, int rows)
 {
-	return q != NULL && has_text(q) && limit > 0 &&
+	return q != NULL && has_kind(q, SEARCH_TEXT) && limit > 0 &&
 	    limit <= STORE_FIND_IDS_MAX && rows >= 0;
 }
 
@@ -554,19 +554,22 @@ walk_bound(struct store *s, const struct walk *w, int64_t *date,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Read the rowids set->expr matches, ascending. */
+/* Read the rowids from lo to hi that set->expr matches, ascending. */
 static int
-idset_read(struct store *s, struct idset *set, struct perr *err)
+idset_read(struct store *s, struct idset *set, int64_t lo, int64_t hi,
+    struct perr *err)
 {
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
 	int		 rc;
 
 	if ((st = store_stmt(s, "SELECT rowid FROM message_fts"
-	    " WHERE message_fts MATCH ?1 ORDER BY rowid", err)) == NULL)
+	    " WHERE message_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3"
+	    " ORDER BY rowid", err)) == NULL)
 		return -1;
 	if (sqlite3_bind_text(st, 1, set->expr, -1, SQLITE_STATIC) !=
-	    SQLITE_OK) {
+	    SQLITE_OK || sqlite3_bind_int64(st, 2, lo) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, hi) != SQLITE_OK) {
 		store_stmt_done(s, st);
 		return store_sqlerr(s, N_("search"), err);
 	}
@@ -616,6 +619,48 @@ store_find_register(struct store *s, struct perr *err)
 	return 0;
 }
 
+/*
+ * The smallest and largest id the walk may read (the account is left
+ * out: a wider range is as right, and the date index has no folder).
+ * The store numbers mail as it comes, newest first on a first sync, so
+ * the newest messages' ids are near each other and the text terms need
+ * only that stretch of their doclists, not all of it.
+ */
+static int
+walk_ids_range(struct store *s, const struct walk *w, bool bounded,
+    int64_t bound, int64_t *lo, int64_t *hi, struct perr *err)
+{
+	struct walk	 nw = *w;
+	struct qb	 b = { 0 };
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	/* A thread: term looks at every message of the store. */
+	if (has_kind(w->q, SEARCH_THREAD))
+		return 0;
+	nw.account_id = 0;
+	walk_from(&b, &nw, "min(m.id), max(m.id)");
+	if (bounded) {
+		mbuf_printf(&b.sql, " AND m.date %s ", w->desc ? ">=" : "<=");
+		param_int(&b, bound);
+	}
+	st = qb_prepare(s, &b, err);
+	qb_free(&b);
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(st, 0);
+		*hi = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_ROW)
+		store_sqlerr(s, N_("search"), err);
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /* The ids of the walk's first matches, at most w->limit, into ids. */
 static int
 walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
@@ -626,7 +671,10 @@ walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
 	int		 rc;
 
 	size_t		 i;
+	int64_t		 lo, hi;
 
+	if (walk_ids_range(s, w, bounded, bound, &lo, &hi, err) != 0)
+		return -1;
 	walk_from(&b, w, "m.id");
 	if (bounded) {
 		mbuf_printf(&b.sql, " AND m.date %s ", w->desc ? ">=" : "<=");
@@ -638,7 +686,8 @@ walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
 	walk_order(&b, w);
 	param_int(&b, w->limit);
 	for (i = 0; i < b.np; i++)
-		if (b.p[i].set != NULL && idset_read(s, b.p[i].set, err) != 0) {
+		if (b.p[i].set != NULL &&
+		    idset_read(s, b.p[i].set, lo, hi, err) != 0) {
 			qb_free(&b);
 			return -1;
 		}
