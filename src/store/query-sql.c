@@ -661,10 +661,29 @@ walk_ids_range(struct store *s, const struct walk *w, bool bounded,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* The ids of the walk's first matches, at most w->limit, into ids. */
+/* Must every match be in the first text set where() makes of q? */
+static bool
+first_set_needed(const struct search_node *q)
+{
+	size_t	i;
+
+	if (fts_able(q))
+		return true;
+	if (q->kind == SEARCH_AND)
+		for (i = 0; i < q->nkids; i++)
+			if (fts_able(q->kids[i]))
+				return true;
+	return false;
+}
+
+/*
+ * The ids of the walk's first matches, at most w->limit, into ids.
+ * *hopeless: the window holds fewer candidates than the limit (a rare
+ * term), so the walk is not even tried.
+ */
 static int
 walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
-    int64_t *ids, size_t *n, struct perr *err)
+    int64_t *ids, size_t *n, bool *hopeless, struct perr *err)
 {
 	struct qb	 b = { 0 };
 	sqlite3_stmt	*st;
@@ -691,6 +710,15 @@ walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
 			qb_free(&b);
 			return -1;
 		}
+	*n = 0;
+	for (i = 0; i < b.np && b.p[i].set == NULL; i++)
+		continue;
+	*hopeless = bounded && i < b.np && first_set_needed(w->q) &&
+	    b.p[i].set->n < (size_t)w->limit;
+	if (*hopeless) {
+		qb_free(&b);
+		return 0;
+	}
 	/* The sets are bound by pointer: they live until the finalize. */
 	if ((st = qb_prepare(s, &b, err)) == NULL) {
 		qb_free(&b);
@@ -743,15 +771,15 @@ walk(struct store *s, const struct walk *w, store_msg_cb cb, void *arg,
 {
 	int64_t	*ids, bound = 0;
 	size_t	 n = 0;
-	bool	 bounded;
+	bool	 bounded, hopeless;
 	int	 rc;
 
 	*done = false;
 	if (walk_bound(s, w, &bound, &bounded, err) != 0)
 		return -1;
 	ids = xreallocarray(NULL, (size_t)w->limit, sizeof *ids);
-	rc = walk_ids(s, w, bounded, bound, ids, &n, err);
-	if (rc == 0 && (n == (size_t)w->limit || !bounded)) {
+	rc = walk_ids(s, w, bounded, bound, ids, &n, &hopeless, err);
+	if (rc == 0 && !hopeless && (n == (size_t)w->limit || !bounded)) {
 		*done = true;
 		rc = walk_rows_out(s, w, ids, n, cb, arg, err);
 	}
