@@ -384,6 +384,18 @@ where(struct qb *b, const struct search_node *n)
 	}
 }
 
+/* AND only the folders of account_id (0: every account). */
+static void
+scope_account(struct qb *b, int64_t account_id)
+{
+	if (account_id == 0)
+		return;
+	mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
+	    " WHERE account_id = ");
+	param_int(b, account_id);
+	mbuf_addc(&b->sql, ')');
+}
+
 /* The scope and the keyset of f, after the query's WHERE. */
 static void
 scope(struct qb *b, const struct store_find *f)
@@ -392,12 +404,7 @@ scope(struct qb *b, const struct store_find *f)
 		mbuf_adds(&b->sql, " AND m.folder_id = ");
 		param_int(b, f->folder_id);
 	}
-	if (f->account_id != 0) {
-		mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
-		    " WHERE account_id = ");
-		param_int(b, f->account_id);
-		mbuf_addc(&b->sql, ')');
-	}
+	scope_account(b, f->account_id);
 	if (f->after != NULL) {
 		mbuf_adds(&b->sql, " AND (m.date < ");
 		param_int(b, f->after->date);
@@ -501,12 +508,7 @@ walk_from(struct qb *b, const struct walk *w, const char *what)
 		param_int(b, w->folder_id);
 	} else
 		mbuf_adds(&b->sql, "1");
-	if (w->account_id != 0) {
-		mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
-		    " WHERE account_id = ");
-		param_int(b, w->account_id);
-		mbuf_addc(&b->sql, ')');
-	}
+	scope_account(b, w->account_id);
 	if (w->after != NULL) {
 		mbuf_printf(&b->sql, " AND (m.date, m.id) %s (",
 		    w->desc ? "<" : ">");
