@@ -384,6 +384,18 @@ where(struct qb *b, const struct search_node *n)
 	}
 }
 
+/* AND only the folders of account_id (0: every account). */
+static void
+scope_account(struct qb *b, int64_t account_id)
+{
+	if (account_id == 0)
+		return;
+	mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
+	    " WHERE account_id = ");
+	param_int(b, account_id);
+	mbuf_addc(&b->sql, ')');
+}
+
 /* The scope and the keyset of f, after the query's WHERE. */
 static void
 scope(struct qb *b, const struct store_find *f)
@@ -392,12 +404,7 @@ scope(struct qb *b, const struct store_find *f)
 		mbuf_adds(&b->sql, " AND m.folder_id = ");
 		param_int(b, f->folder_id);
 	}
-	if (f->account_id != 0) {
-		mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
-		    " WHERE account_id = ");
-		param_int(b, f->account_id);
-		mbuf_addc(&b->sql, ')');
-	}
+	scope_account(b, f->account_id);
 	if (f->after != NULL) {
 		mbuf_adds(&b->sql, " AND (m.date < ");
 		param_int(b, f->after->date);
@@ -470,14 +477,14 @@ struct walk {
 };
 
 static bool
-has_text(const struct search_node *n)
+has_kind(const struct search_node *n, enum search_kind kind)
 {
 	size_t	i;
 
-	if (n->kind == SEARCH_TEXT)
+	if (n->kind == kind)
 		return true;
 	for (i = 0; i < n->nkids; i++)
-		if (has_text(n->kids[i]))
+		if (has_kind(n->kids[i], kind))
 			return true;
 	return false;
 }
@@ -489,7 +496,7 @@ has_text(const struct search_node *n)
 static bool
 walk_fits(const struct search_node *q, int limit, int rows)
 {
-	return q != NULL && has_text(q) && limit > 0 &&
+	return q != NULL && has_kind(q, SEARCH_TEXT) && limit > 0 &&
 	    limit <= STORE_FIND_IDS_MAX && rows >= 0;
 }
 
@@ -504,12 +511,7 @@ walk_from(struct qb *b, const struct walk *w, const char *what)
 		param_int(b, w->folder_id);
 	} else
 		mbuf_adds(&b->sql, "1");
-	if (w->account_id != 0) {
-		mbuf_adds(&b->sql, " AND m.folder_id IN (SELECT id FROM folder"
-		    " WHERE account_id = ");
-		param_int(b, w->account_id);
-		mbuf_addc(&b->sql, ')');
-	}
+	scope_account(b, w->account_id);
 	if (w->after != NULL) {
 		mbuf_printf(&b->sql, " AND (m.date, m.id) %s (",
 		    w->desc ? "<" : ">");
@@ -557,19 +559,22 @@ walk_bound(struct store *s, const struct walk *w, int64_t *date,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Read the rowids set->expr matches, ascending. */
+/* Read the rowids from lo to hi that set->expr matches, ascending. */
 static int
-idset_read(struct store *s, struct idset *set, struct perr *err)
+idset_read(struct store *s, struct idset *set, int64_t lo, int64_t hi,
+    struct perr *err)
 {
 	sqlite3_stmt	*st;
 	size_t		 cap = 0;
 	int		 rc;
 
 	if ((st = store_stmt(s, "SELECT rowid FROM message_fts"
-	    " WHERE message_fts MATCH ?1 ORDER BY rowid", err)) == NULL)
+	    " WHERE message_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3"
+	    " ORDER BY rowid", err)) == NULL)
 		return -1;
 	if (sqlite3_bind_text(st, 1, set->expr, -1, SQLITE_STATIC) !=
-	    SQLITE_OK) {
+	    SQLITE_OK || sqlite3_bind_int64(st, 2, lo) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, hi) != SQLITE_OK) {
 		store_stmt_done(s, st);
 		return store_sqlerr(s, N_("search"), err);
 	}
@@ -619,17 +624,81 @@ store_find_register(struct store *s, struct perr *err)
 	return 0;
 }
 
-/* The ids of the walk's first matches, at most w->limit, into ids. */
+/*
+ * The smallest and largest id the walk may read (the account is left
+ * out: a wider range is as right, and the date index has no folder).
+ * The store numbers mail as it comes, newest first on a first sync, so
+ * the newest messages' ids are near each other and the text terms need
+ * only that stretch of their doclists, not all of it.
+ */
+static int
+walk_ids_range(struct store *s, const struct walk *w, bool bounded,
+    int64_t bound, int64_t *lo, int64_t *hi, struct perr *err)
+{
+	struct walk	 nw = *w;
+	struct qb	 b = { 0 };
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	/* A thread: term looks at every message of the store. */
+	if (has_kind(w->q, SEARCH_THREAD))
+		return 0;
+	nw.account_id = 0;
+	walk_from(&b, &nw, "min(m.id), max(m.id)");
+	if (bounded) {
+		mbuf_printf(&b.sql, " AND m.date %s ", w->desc ? ">=" : "<=");
+		param_int(&b, bound);
+	}
+	st = qb_prepare(s, &b, err);
+	qb_free(&b);
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(st, 0);
+		*hi = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_ROW)
+		store_sqlerr(s, N_("search"), err);
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Must every match be in the first text set where() makes of q? */
+static bool
+first_set_needed(const struct search_node *q)
+{
+	size_t	i;
+
+	if (fts_able(q))
+		return true;
+	if (q->kind == SEARCH_AND)
+		for (i = 0; i < q->nkids; i++)
+			if (fts_able(q->kids[i]))
+				return true;
+	return false;
+}
+
+/*
+ * The ids of the walk's first matches, at most w->limit, into ids.
+ * *hopeless: the window holds fewer candidates than the limit (a rare
+ * term), so the walk is not even tried.
+ */
 static int
 walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
-    int64_t *ids, size_t *n, struct perr *err)
+    int64_t *ids, size_t *n, bool *hopeless, struct perr *err)
 {
 	struct qb	 b = { 0 };
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	size_t		 i;
+	int64_t		 lo, hi;
 
+	if (walk_ids_range(s, w, bounded, bound, &lo, &hi, err) != 0)
+		return -1;
 	walk_from(&b, w, "m.id");
 	if (bounded) {
 		mbuf_printf(&b.sql, " AND m.date %s ", w->desc ? ">=" : "<=");
@@ -641,10 +710,20 @@ walk_ids(struct store *s, const struct walk *w, bool bounded, int64_t bound,
 	walk_order(&b, w);
 	param_int(&b, w->limit);
 	for (i = 0; i < b.np; i++)
-		if (b.p[i].set != NULL && idset_read(s, b.p[i].set, err) != 0) {
+		if (b.p[i].set != NULL &&
+		    idset_read(s, b.p[i].set, lo, hi, err) != 0) {
 			qb_free(&b);
 			return -1;
 		}
+	*n = 0;
+	for (i = 0; i < b.np && b.p[i].set == NULL; i++)
+		continue;
+	*hopeless = bounded && i < b.np && first_set_needed(w->q) &&
+	    b.p[i].set->n < (size_t)w->limit;
+	if (*hopeless) {
+		qb_free(&b);
+		return 0;
+	}
 	/* The sets are bound by pointer: they live until the finalize. */
 	if ((st = qb_prepare(s, &b, err)) == NULL) {
 		qb_free(&b);
@@ -697,15 +776,15 @@ walk(struct store *s, const struct walk *w, store_msg_cb cb, void *arg,
 {
 	int64_t	*ids, bound = 0;
 	size_t	 n = 0;
-	bool	 bounded;
+	bool	 bounded, hopeless;
 	int	 rc;
 
 	*done = false;
 	if (walk_bound(s, w, &bound, &bounded, err) != 0)
 		return -1;
 	ids = xreallocarray(NULL, (size_t)w->limit, sizeof *ids);
-	rc = walk_ids(s, w, bounded, bound, ids, &n, err);
-	if (rc == 0 && (n == (size_t)w->limit || !bounded)) {
+	rc = walk_ids(s, w, bounded, bound, ids, &n, &hopeless, err);
+	if (rc == 0 && !hopeless && (n == (size_t)w->limit || !bounded)) {
 		*done = true;
 		rc = walk_rows_out(s, w, ids, n, cb, arg, err);
 	}

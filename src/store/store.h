@@ -587,7 +587,7 @@ struct store_find {
 };
 /* A text query's top rows come from a walk of the date index when they
  * are among this many newest messages of the scope. */
-#define STORE_WALK_ROWS	4000
+#define STORE_WALK_ROWS	2000
 
 /*
  * The messages matching a parsed query (search.h), newest first (date,

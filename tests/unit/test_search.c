@@ -526,7 +526,8 @@ flag_change_and_move_show_at_once(void **state)
 #define WALK_MSGS	700
 
 /* A store of WALK_MSGS messages in two folders: words of every frequency,
- * many dates shared (ties broken by id), a third unread, some flagged. */
+ * many dates shared (ties broken by id), a third unread, some flagged,
+ * 40 threads across all of it. */
 static struct store *
 walk_store(int64_t *inbox, int64_t *acc)
 {
@@ -560,7 +561,12 @@ walk_store(int64_t *inbox, int64_t *acc)
 		m.uid = (uint32_t)i + 1;
 		m.subject = subj;
 		m.from_addr = (r >> 22) % 2 ? "rossi@x.it" : "verdi@y.it";
-		m.date = 1700000000 + (int64_t)((r >> 12) % 200) * 3600;
+		/* Mostly newest first, as a first sync stores them (the
+		 * newest ids near each other), some at any date. */
+		m.date = 1700000000 + ((r >> 28) % 8 != 0 ?
+		    (int64_t)(WALK_MSGS - i) / 3 : (int64_t)((r >> 12) %
+		    (WALK_MSGS / 3))) * 3600;
+		m.thread_id = (r >> 5) % 40 + 1;
 		m.flags = ((r >> 24) % 3 == 0 ? 0 : STORE_SEEN) |
 		    ((r >> 26) % 7 == 0 ? STORE_FLAGGED : 0);
 		if (store_msg_insert(s, &m, &id, &err) != 0 ||

@@ -428,21 +428,32 @@ read_signals(struct tui *t, int fd)
 		}
 }
 
+/* For the benches: text into the file the environment variable var names. */
+static void
+note(const char *var, const char *text)
+{
+	const char	*path = getenv(var);
+	FILE		*f;
+
+	if (path == NULL || (f = fopen(path, "w")) == NULL)
+		return;
+	(void)fputs(text, f);
+	if (fclose(f) != 0)
+		(void)unlink(path);
+}
+
 /* For the start-up bench: when the first screen was drawn (realtime). */
 static void
 note_first_draw(void)
 {
-	const char	*path = getenv("POSTA_TUI_FIRST_DRAW");
 	struct timespec	 ts;
-	FILE		*f;
+	char		 buf[64];
 
-	if (path == NULL || clock_gettime(CLOCK_REALTIME, &ts) != 0)
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return;
-	if ((f = fopen(path, "w")) == NULL)
-		return;
-	fprintf(f, "%lld.%06ld\n", (long long)ts.tv_sec, ts.tv_nsec / 1000);
-	if (fclose(f) != 0)
-		(void)unlink(path);
+	(void)snprintf(buf, sizeof buf, "%lld.%06ld\n", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000);
+	note("POSTA_TUI_FIRST_DRAW", buf);
 }
 
 /*
@@ -453,16 +464,12 @@ note_first_draw(void)
 static void
 note_limit_draw(struct tui *t)
 {
-	const char	*path = getenv("POSTA_TUI_LIMIT_DRAW");
-	FILE		*f;
-	int64_t		 us = mono_us() - t->limit_us;
+	char	buf[64];
 
+	(void)snprintf(buf, sizeof buf, "%.3f\n",
+	    (double)(mono_us() - t->limit_us) / 1000.0);
 	t->limit_us = 0;
-	if (path == NULL || (f = fopen(path, "w")) == NULL)
-		return;
-	fprintf(f, "%.3f\n", (double)us / 1000.0);
-	if (fclose(f) != 0)
-		(void)unlink(path);
+	note("POSTA_TUI_LIMIT_DRAW", buf);
 }
 
 /*
