@@ -156,7 +156,7 @@ compress_read(mailstream_low *s, void *buf, size_t count)
 	uInt			 before;
 
 	if (d->broken || atomic_load(&d->tls->cancelled)) {
-		tls_fail(d->tls, PERR_IO, "cancelled");
+		tls_fail(d->tls, PERR_IO, _("cancelled"));
 		return -1;
 	}
 	if (count == 0)
@@ -214,7 +214,7 @@ compress_write(mailstream_low *s, const void *buf, size_t count)
 	int			 r;
 
 	if (d->broken || atomic_load(&d->tls->cancelled)) {
-		tls_fail(d->tls, PERR_IO, "cancelled");
+		tls_fail(d->tls, PERR_IO, _("cancelled"));
 		return -1;
 	}
 	if (count == 0)
@@ -229,7 +229,7 @@ compress_write(mailstream_low *s, const void *buf, size_t count)
 		r = deflate(&d->out, Z_SYNC_FLUSH);
 		if (r != Z_OK && r != Z_BUF_ERROR) {
 			d->broken = true;
-			tls_fail(d->tls, PERR_NOMEM, "deflate: %s",
+			tls_fail(d->tls, PERR_NOMEM, _("deflate: %s"),
 			    d->out.msg != NULL ? d->out.msg : "error");
 			return -1;
 		}

@@ -350,10 +350,10 @@ oauth_pkce_challenge(const char *verifier, char out[44])
 /* ---- the token endpoint ------------------------------------------------------ */
 
 int
-oauth_post(const struct account *acct, const char *url, const char *what,
-    const char *form, struct http_reply *rep, struct perr *err)
+oauth_post(const struct account *acct, const char *url, const char *form,
+    struct http_reply *rep, struct perr *err)
 {
-	struct http_request	rq = { url, form, acct->ca_file, what,
+	struct http_request	rq = { url, form, acct->ca_file,
 				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT, NULL };
 
 	return http_fetch(&rq, rep, err);
@@ -392,8 +392,7 @@ token_request(const struct account *acct, const char *form,
 	*ge = OAUTH_GRANT_NONE;
 	all = xasprintf("%s%s", form, client);
 	secret_free(client);
-	rc = oauth_post(acct, acct->oauth2.token_url, _("token endpoint"), all,
-	    &rep, err);
+	rc = oauth_post(acct, acct->oauth2.token_url, all, &rep, err);
 	secret_free(all);
 	if (rc != 0)
 		return -1;
@@ -455,8 +454,7 @@ device_start(const struct account *acct, struct oauth_device *d,
 	form = xasprintf("%s&scope=%s", client + 1, scope);
 	secret_free(client);
 	free(scope);
-	rc = oauth_post(acct, acct->oauth2.device_url,
-	    _("device authorization endpoint"), form, &rep, err);
+	rc = oauth_post(acct, acct->oauth2.device_url, form, &rep, err);
 	secret_free(form);
 	if (rc != 0)
 		return -1;

@@ -99,8 +99,7 @@ int	oauth_refresh(const struct account *acct, const char *refresh,
 
 /* Request with the account's trust anchors: the form is sent, never shown. */
 int	oauth_post(const struct account *acct, const char *url,
-	    const char *what, const char *form, struct http_reply *rep,
-	    struct perr *err);
+	    const char *form, struct http_reply *rep, struct perr *err);
 
 /* Tells the user what to do, one whole sentence a call. */
 typedef void (*oauth_note_cb)(void *arg, const char *sentence);

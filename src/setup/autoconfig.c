@@ -18,6 +18,7 @@
 #include <expat.h>
 
 #include "setup/setup.h"
+#include "util/i18n.h"
 
 #define AC_DEPTH_MAX	32
 #define AC_SERVERS_MAX	16
@@ -277,7 +278,7 @@ setup_autoconfig_parse(const char *xml, size_t len, const char *email,
 	ap.email = email;
 	ap.out = out;
 	if ((ap.p = XML_ParserCreate("UTF-8")) == NULL)
-		return perr_set(err, PERR_NOMEM, "out of memory");
+		return perr_set(err, PERR_NOMEM, _("out of memory"));
 	XML_SetUserData(ap.p, &ap);
 	XML_SetElementHandler(ap.p, ac_start, ac_end);
 	XML_SetCharacterDataHandler(ap.p, ac_chars);
@@ -285,14 +286,14 @@ setup_autoconfig_parse(const char *xml, size_t len, const char *email,
 	XML_SetParamEntityParsing(ap.p, XML_PARAM_ENTITY_PARSING_NEVER);
 	st = XML_Parse(ap.p, xml, (int)len, XML_TRUE);
 	if (ap.problem != NULL) {
-		perr_set(err, PERR_PROTOCOL, "the autoconfig document is "
-		    "refused: %s", ap.problem);
+		perr_set(err, PERR_PROTOCOL, _("the autoconfig document is "
+		    "refused: %s"), ap.problem);
 		XML_ParserFree(ap.p);
 		return -1;
 	}
 	if (st != XML_STATUS_OK) {
-		perr_set(err, PERR_PROTOCOL, "the autoconfig document is not "
-		    "well-formed XML: %s at line %lu", XML_ErrorString(
+		perr_set(err, PERR_PROTOCOL, _("the autoconfig document is not "
+		    "well-formed XML: %s at line %lu"), XML_ErrorString(
 		    XML_GetErrorCode(ap.p)),
 		    (unsigned long)XML_GetCurrentLineNumber(ap.p));
 		XML_ParserFree(ap.p);
@@ -300,8 +301,8 @@ setup_autoconfig_parse(const char *xml, size_t len, const char *email,
 	}
 	XML_ParserFree(ap.p);
 	if (ap.added == 0)
-		return perr_set(err, PERR_PROTOCOL, "the autoconfig document "
-		    "names no IMAP, POP3 or SMTP server with TLS");
+		return perr_set(err, PERR_PROTOCOL, _("the autoconfig document "
+		    "names no IMAP, POP3 or SMTP server with TLS"));
 	return ap.added;
 }
 
@@ -311,8 +312,7 @@ int
 setup_autoconfig(const char *url, const char *ca_file, const char *email,
     int timeout, struct setup_servers *out, struct perr *err)
 {
-	struct http_request	 rq = { url, NULL, ca_file,
-				    "autoconfig document", SETUP_AUTOCONFIG_MAX,
+	struct http_request	 rq = { url, NULL, ca_file, SETUP_AUTOCONFIG_MAX,
 				    timeout, NULL };
 	struct http_reply	 rep;
 	const char		*to = getenv("POSTA_SETUP_HTTPS");
@@ -326,8 +326,8 @@ setup_autoconfig(const char *url, const char *ca_file, const char *email,
 	if (http_fetch(&rq, &rep, err) != 0)
 		return -1;
 	if (rep.status != 200)
-		rc = perr_set(err, PERR_NOTFOUND, "%s: the server answered "
-		    "HTTP status %ld, not a document", url, rep.status);
+		rc = perr_set(err, PERR_NOTFOUND, _("%s: the server answered "
+		    "HTTP status %ld, not a document"), url, rep.status);
 	else if ((rc = setup_autoconfig_parse(rep.body, rep.len, email, out,
 	    err)) < 0)
 		perr_prefix(err, "%s", url);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "setup/setup.h"
+#include "util/i18n.h"
 
 int
 setup_check_login(const struct account *acct, const char *password,
@@ -116,15 +117,15 @@ run_with_input(const char *cmd, const char *input, struct perr *err)
 
 	fflush(NULL);
 	if ((p = popen(cmd, "w")) == NULL)
-		return perr_set(err, PERR_IO, "cannot run '%s': %s", cmd,
+		return perr_set(err, PERR_IO, _("cannot run '%s': %s"), cmd,
 		    strerror(errno));
 	/* One line; posta reads back the first line of the store's output. */
 	fputs(input, p);
 	fputc('\n', p);
 	st = pclose(p);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return perr_set(err, PERR_IO, "'%s' failed with exit status "
-		    "%d", cmd, st == -1 || !WIFEXITED(st) ? -1 :
+		return perr_set(err, PERR_IO, _("'%s' failed with exit status "
+		    "%d"), cmd, st == -1 || !WIFEXITED(st) ? -1 :
 		    WEXITSTATUS(st));
 	return 0;
 }
@@ -137,9 +138,9 @@ setup_store_password(const char *store, const char *account,
 	char		*put, *get, *back;
 
 	if (!safe_word(account) || !safe_word(email)) {
-		perr_set(err, PERR_CONFIG, "the account name and the address "
+		perr_set(err, PERR_CONFIG, _("the account name and the address "
 		    "may hold only letters, digits and . _ - @ + to be used "
-		    "as a name in a password store");
+		    "as a name in a password store"));
 		return NULL;
 	}
 	if (strcmp(store, "pass") == 0 || strcmp(store, "gopass") == 0) {
@@ -154,7 +155,7 @@ setup_store_password(const char *store, const char *account,
 		get = xasprintf("secret-tool lookup service posta account %s",
 		    email);
 	} else {
-		perr_set(err, PERR_CONFIG, "unknown password store '%s'",
+		perr_set(err, PERR_CONFIG, _("unknown password store '%s'"),
 		    store);
 		return NULL;
 	}
@@ -171,8 +172,8 @@ setup_store_password(const char *store, const char *account,
 	if ((back = config_password(&a, &a.in, err)) == NULL ||
 	    strcmp(back, password) != 0) {
 		if (back != NULL)
-			perr_set(err, PERR_IO, "'%s' does not print back the "
-			    "password just stored", get);
+			perr_set(err, PERR_IO, _("'%s' does not print back the "
+			    "password just stored"), get);
 		secret_free(back);
 		free(get);
 		return NULL;

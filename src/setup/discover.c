@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "setup/setup.h"
+#include "util/i18n.h"
 
 int
 setup_email_domain(const char *email, char *buf, size_t len)
@@ -199,8 +200,8 @@ setup_discover(const char *email, const struct setup_discover_opts *o,
 	int		 n;
 
 	if (setup_email_domain(email, domain, sizeof domain) != 0)
-		return perr_set(err, PERR_CONFIG, "'%s' is not an e-mail "
-		    "address such as mario.rossi@example.org", email);
+		return perr_set(err, PERR_CONFIG, _("'%s' is not an e-mail "
+		    "address such as mario.rossi@example.org"), email);
 	if (o->autoconfig_url != NULL) {
 		note(o, "Reading the autoconfig document at %s.",
 		    o->autoconfig_url);

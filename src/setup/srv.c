@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "setup/setup.h"
+#include "util/i18n.h"
 
 #define SRV_MAX	16
 
@@ -32,15 +33,15 @@ resolver_open(res_state st, struct perr *err)
 
 	memset(st, 0, sizeof *st);
 	if (res_ninit(st) != 0)
-		return perr_set(err, PERR_CONNECT, "cannot start the DNS "
-		    "resolver");
+		return perr_set(err, PERR_CONNECT, _("cannot start the DNS "
+		    "resolver"));
 	if (env == NULL || *env == '\0')
 		return 0;
 	snprintf(addr, sizeof addr, "%s", env);
 	if ((colon = strrchr(addr, ':')) == NULL) {
 		res_nclose(st);
-		return perr_set(err, PERR_CONFIG, "POSTA_SETUP_DNS must be "
-		    "ADDRESS:PORT, got '%s'", env);
+		return perr_set(err, PERR_CONFIG, _("POSTA_SETUP_DNS must be "
+		    "ADDRESS:PORT, got '%s'"), env);
 	}
 	*colon = '\0';
 	errno = 0;
@@ -48,8 +49,8 @@ resolver_open(res_state st, struct perr *err)
 	if (inet_pton(AF_INET, addr, &in) != 1 || *end != '\0' ||
 	    errno != 0 || port < 1 || port > 65535) {
 		res_nclose(st);
-		return perr_set(err, PERR_CONFIG, "POSTA_SETUP_DNS must be an "
-		    "IPv4 address and a port such as 127.0.0.1:5353, got '%s'",
+		return perr_set(err, PERR_CONFIG, _("POSTA_SETUP_DNS must be an "
+		    "IPv4 address and a port such as 127.0.0.1:5353, got '%s'"),
 		    env);
 	}
 	st->nscount = 1;

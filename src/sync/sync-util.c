@@ -12,6 +12,7 @@
 #include "mail/mail.h"
 #include "sync/drv.h"
 #include "sync/sync-int.h"
+#include "util/i18n.h"
 
 void
 sync_report(struct sync_session *s)
@@ -26,8 +27,8 @@ sync_problem_too_big(int64_t size)
 	double	mb = (double)size / (1 << 20);
 
 	/* A tenth where whole ones would say "64 MB, larger than 64 MB". */
-	return xasprintf("this message is %.*f MB, larger than the %zu MB "
-	    "posta downloads; its body was not downloaded",
+	return xasprintf(_("this message is %.*f MB, larger than the %zu MB "
+	    "posta downloads; its body was not downloaded"),
 	    mb < (double)(MAIL_MSG_MAX >> 20) + 0.5 ? 1 : 0, mb,
 	    MAIL_MSG_MAX >> 20);
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "util/config-int.h"
+#include "util/i18n.h"
 
 int
 conf_fail(struct parse_state *ps, const char *key, const char *fmt, ...)
@@ -27,7 +28,7 @@ conf_fail(struct parse_state *ps, const char *key, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	if (key != NULL)
-		perr_set(ps->err, PERR_CONFIG, "%s:%d: key '%s': %s", ps->path,
+		perr_set(ps->err, PERR_CONFIG, _("%s:%d: key '%s': %s"), ps->path,
 		    ps->line, key, what);
 	else
 		perr_set(ps->err, PERR_CONFIG, "%s:%d: %s", ps->path, ps->line,

@@ -257,7 +257,7 @@ config_load(const char *path, struct perr *err)
 		return NULL;
 	}
 	if (fstat(fileno(ps.fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-		perr_set(err, PERR_CONFIG, "%s: not a regular file", path);
+		perr_set(err, PERR_CONFIG, _("%s: not a regular file"), path);
 		fclose(ps.fp);
 		return NULL;
 	}
@@ -348,14 +348,14 @@ config_account(const struct config *cfg, const char *name, struct perr *err)
 	if (name == NULL) {
 		if (cfg->naccounts > 0)
 			return &cfg->accounts[0];
-		perr_set(err, PERR_CONFIG, "%s: no [account NAME] section",
+		perr_set(err, PERR_CONFIG, _("%s: no [account NAME] section"),
 		    cfg->path);
 		return NULL;
 	}
 	for (i = 0; i < cfg->naccounts; i++)
 		if (strcmp(cfg->accounts[i].name, name) == 0)
 			return &cfg->accounts[i];
-	perr_set(err, PERR_NOTFOUND, "%s: no account named '%s'", cfg->path,
+	perr_set(err, PERR_NOTFOUND, _("%s: no account named '%s'"), cfg->path,
 	    name);
 	return NULL;
 }

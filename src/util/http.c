@@ -126,9 +126,9 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 
 	memset(out, 0, sizeof *out);
 	if (!http_url_is_https(rq->url))
-		return perr_set(err, PERR_CONFIG, _("%s: refused: the %s is read "
-		    "only over https://, since anyone on the way could read or "
-		    "change a plain one"), rq->url, rq->what);
+		return perr_set(err, PERR_CONFIG, _("%s: refused: this address is "
+		    "read only over https://, since anyone on the way could read "
+		    "or change a plain one"), rq->url);
 	if (curl_load(&api, err) != 0)
 		return -1;
 	if ((c = api.easy_init()) == NULL) {
@@ -178,8 +178,8 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 	(void)dlclose(api.dl);
 	if (body.too_big || r == CURLE_FILESIZE_EXCEEDED) {
 		free(body.buf);
-		return perr_set(err, PERR_PROTOCOL, _("%s: refused: the %s is "
-		    "larger than %zu bytes"), rq->url, rq->what, rq->max);
+		return perr_set(err, PERR_PROTOCOL, _("%s: refused: the answer is "
+		    "larger than %zu bytes"), rq->url, rq->max);
 	}
 	if (r != CURLE_OK) {
 		free(body.buf);
@@ -191,8 +191,8 @@ http_fetch(const struct http_request *rq, struct http_reply *out,
 		    r == CURLE_SSL_CACERT_BADFILE)
 			return perr_set(err, PERR_CERT, _("%s: the certificate of "
 			    "the server is not trusted: %s"), rq->url, ebuf);
-		return perr_set(err, PERR_CONNECT, _("%s: cannot fetch the %s: "
-		    "%s"), rq->url, rq->what, why);
+		return perr_set(err, PERR_CONNECT, _("%s: cannot fetch this "
+		    "address: %s"), rq->url, why);
 	}
 	out->body = body.buf != NULL ? body.buf : xstrdup("");
 	out->len = body.len;

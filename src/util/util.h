@@ -139,7 +139,6 @@ struct http_request {
 	const char	*url;		/* https:// only */
 	const char	*form;		/* POST this urlencoded form; NULL: GET */
 	const char	*ca_file;	/* extra trust anchors, or NULL */
-	const char	*what;		/* "autoconfig document": for errors */
 	size_t		 max;		/* bytes: a longer body is refused */
 	int		 timeout;	/* seconds for the whole exchange */
 	/* "ADDRESS:PORT" every connection goes to instead, the URL's host

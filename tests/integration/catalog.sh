@@ -13,7 +13,7 @@ set -uo pipefail
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 po=$POSTA_SRCDIR/po
 langs=$(sed 's/#.*//' "$po/LINGUAS" | tr -s ' \n' ' ')
-PLAN=$((2 + 2 * $(wc -w <<<"$langs")))
+PLAN=$((3 + 2 * $(wc -w <<<"$langs")))
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -40,6 +40,30 @@ marked=$(cd "$POSTA_SRCDIR" && grep -rlE '(^|[^A-Za-z0-9_])(N?N?_|ngettext|pgett
 # shellcheck disable=SC2086
 missing=$(comm -23 <(printf '%s\n' "$marked") <(printf '%s\n' $files | sort))
 same "every file that marks strings is in po/POTFILES.in" "" "$missing"
+
+# An error's words are marked: perr_set(), tls_fail() and perr_prefix()
+# with a format of words not in _() would reach the user in English only.
+# (A header field's name, "Resent-To", is a name, not words.)
+unmarked=$(cd "$POSTA_SRCDIR" && python3 - src ui <<'PY'
+import os, re, sys
+pat = re.compile(r'\b((?:perr_set|tls_fail)\s*\([^,;]*,\s*[A-Z_]+\s*,'
+                 r'|perr_prefix\s*\([^,;]*,)\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', re.S)
+for root in sys.argv[1:]:
+    for d, _, fs in sorted(os.walk(root)):
+        for f in sorted(fs):
+            if not f.endswith('.c'):
+                continue
+            p = os.path.join(d, f)
+            s = open(p, encoding='utf-8', errors='replace').read()
+            for m in pat.finditer(s):
+                lit = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
+                words = re.sub(r'%[-+ #0-9.*]*(?:hh|h|ll|l|z|j|t)?[a-zA-Z]', ' ', lit)
+                if re.search(r'[A-Za-z]{3,}', words) and \
+                        not re.fullmatch(r'[A-Z][A-Za-z-]*', lit):
+                    print('%s:%d: "%s"' % (p, s.count('\n', 0, m.start()) + 1, lit))
+PY
+)
+same "every error message is marked for translation" "" "$unmarked"
 
 for ll in $langs; do
   check "$ll.po passes msgfmt -c" msgfmt -c -o /dev/null "$po/$ll.po"

@@ -189,7 +189,7 @@ test_path_and_https(void **state)
 {
 	struct account		 a;
 	struct http_request	 rq = { "http://127.0.0.1:1/token", "x=secret",
-				    NULL, "token endpoint", 100, 5, NULL };
+				    NULL, 100, 5, NULL };
 	struct http_reply	 rep;
 	struct perr		 err;
 	char			*p, *e;

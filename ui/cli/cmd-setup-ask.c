@@ -73,8 +73,8 @@ read_answer(bool hide)
 static void
 input_ended(void)
 {
-	fprintf(stderr, "\nposta setup: the input ended; nothing was "
-	    "written.\n");
+	fprintf(stderr, "\n%s\n", _("posta setup: the input ended; nothing "
+	    "was written."));
 	exit(CLI_FAIL);
 }
 

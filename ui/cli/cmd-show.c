@@ -141,7 +141,7 @@ cmd_show(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 			cli_error(_("message %lld: the body could not be "
 			    "fetched: %s"), (long long)id, err.msg);
 			/* Shown as a message stored without its body. */
-			perr_set(&err, PERR_NOTFOUND, "no body");
+			perr_set(&err, PERR_NOTFOUND, _("no body"));
 		} else
 			(void)store_body_get(st, id, &raw, &len, &err);
 	}

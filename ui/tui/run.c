@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "tui/tui-int.h"
+#include "util/i18n.h"
 
 /* In the child: default signals, then the shell. Never returns. */
 static void	child_exec(const char *, const char *)
@@ -189,8 +190,8 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 		free(*out);
 		*out = NULL;
 		*len = 0;
-		return perr_set(err, PERR_TIMEOUT, "%s: stopped after %d "
-		    "seconds without finishing", cmd, RUN_MAX_SECONDS);
+		return perr_set(err, PERR_TIMEOUT, _("%s: stopped after %d "
+		    "seconds without finishing"), cmd, RUN_MAX_SECONDS);
 	}
 	(void)close(fds[0]);
 	if ((rc = wait_child(pid)) < 0)
