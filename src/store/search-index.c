@@ -29,16 +29,6 @@
 #include "store/store-int.h"
 #include "util/i18n.h"
 
-/* A bind that failed: the error, and the statement given back. */
-static int
-bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
-    struct perr *err)
-{
-	store_sqlerr(s, what, err);
-	store_stmt_done(s, st);
-	return -1;
-}
-
 int
 store_index_prepare(struct store *s, struct perr *err)
 {
@@ -62,7 +52,7 @@ store_index_stage_new(struct store *s, int64_t id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, N_("index message"), err);
+		return store_msg_bind_fail(s, st, N_("index message"), err);
 	if (store_step_done(s, st, N_("index message"), err) == -1)
 		return -1;
 	s->staged = true;
@@ -90,7 +80,7 @@ store_index_stage_body(struct store *s, int64_t id, const char *text,
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_text(st, 2, text) != SQLITE_OK ||
 	    store_bind_text(st, 3, names) != SQLITE_OK)
-		return bind_fail(s, st, N_("index body"), err);
+		return store_msg_bind_fail(s, st, N_("index body"), err);
 	if (store_step_done(s, st, N_("index body"), err) == -1)
 		return -1;
 	s->staged = true;
@@ -117,7 +107,7 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 	if ((st = store_stmt(s, sql_stage, err)) == NULL)
 		goto fail;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-		bind_fail(s, st, N_("index waiting messages"), err);
+		store_msg_bind_fail(s, st, N_("index waiting messages"), err);
 		goto fail;
 	}
 	if (store_step_done(s, st, N_("index waiting messages"), err) == -1)
@@ -128,7 +118,7 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 		if ((st = store_stmt(s, sql_mark, err)) == NULL)
 			goto fail;
 		if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-			bind_fail(s, st, N_("index waiting messages"),
+			store_msg_bind_fail(s, st, N_("index waiting messages"),
 			    err);
 			goto fail;
 		}
