@@ -98,10 +98,27 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 	    " ON CONFLICT(id) DO NOTHING";
 	static const char	 sql_mark[] = "UPDATE message SET fts_state = 2"
 	    " WHERE fts_state = 1 AND (?1 = 0 OR folder_id = ?1)";
+	static const char	 sql_any[] = "SELECT 1 FROM message"
+	    " WHERE fts_state = 1 AND (?1 = 0 OR folder_id = ?1) LIMIT 1";
 	struct perr		 ignored;
 	sqlite3_stmt		*st;
 	int64_t			 changed = 0;
+	int			 rc;
 
+	if (n != NULL)
+		*n = 0;
+	/* Mostly nothing waits: no write transaction for that. */
+	if ((st = store_stmt(s, sql_any, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
+		return store_msg_bind_fail(s, st, N_("index waiting messages"),
+		    err);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_msg_bind_fail(s, st, N_("index waiting messages"),
+		    err);
+	store_stmt_done(s, st);
+	if (rc == SQLITE_DONE)
+		return 0;
 	if (store_begin(s, err) == -1)
 		return -1;
 	if ((st = store_stmt(s, sql_stage, err)) == NULL)
