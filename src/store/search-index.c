@@ -12,8 +12,9 @@
  * message_fts themselves: they stage the row's id (and the body's text
  * and file names) in a temporary table, and the outermost commit writes
  * every staged row with one INSERT ... SELECT in rowid order
- * (store_index_flush(), in store-util.c: the commit's floor). The temporary table is part of the transaction:
- * a rollback (of a savepoint too) takes its rows with it.
+ * (store_index_flush(), in store-util.c: the commit's floor). The
+ * temporary table is part of the transaction: a rollback (of a savepoint
+ * too) takes its rows with it.
  *
  * message.fts_state (schema version 9) says how a row is indexed:
  *   0  by the insert trigger (rows written by plain SQL, as before);
