@@ -113,7 +113,7 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-V") == 0 ||
 		    strcmp(argv[i], "--version") == 0) {
 			e = cli_find("version");
-			return e->exec(&ctx, 1, argv + i);
+			return cli_exec(&ctx, e, 0, NULL);
 		} else {
 			fprintf(stderr, _("posta: unknown option %s\n"), argv[i]);
 			cli_usage_all(stderr);
@@ -128,15 +128,13 @@ main(int argc, char **argv)
 	else if (strncasecmp(argv[i], "mailto:", 7) == 0 &&
 	    (e = cli_find("compose")) != NULL) {
 		/* "posta mailto:URL" (a browser's mail handler): compose. */
-		char *av[] = { (char *)"compose", argv[i], NULL };
-
-		rc = e->exec(&ctx, 2, av);
+		rc = cli_exec(&ctx, e, 1, argv + i);
 	} else if ((e = cli_find(argv[i])) == NULL) {
 		fprintf(stderr, _("posta: unknown command '%s' (see posta "
 		    "help)\n"), argv[i]);
 		rc = CLI_USAGE;
 	} else
-		rc = e->exec(&ctx, argc - i, argv + i);
+		rc = cli_exec(&ctx, e, argc - i - 1, argv + i + 1);
 	if (ctx.cfg != NULL)
 		config_free(ctx.cfg);
 	return rc;

@@ -1,6 +1,9 @@
 /*
  * act-int.h - private to app_act.c (actions on messages, the journal) and
  * app_folder.c (actions on folders): the handle and the helpers they share.
+ *
+ * Floors: app_folder.c is the upper floor and calls app_act.c's helpers;
+ * app_act.c, the lower floor, never calls app_folder.c.
  */
 #ifndef POSTA_ACT_INT_H
 #define POSTA_ACT_INT_H
@@ -45,7 +48,7 @@ int	act_journal_folder(struct app_act *a, enum store_jop op,
 	    struct perr *err);
 /*
  * The server's hierarchy delimiter into *delim (may be NULL) and its
- * personal namespace prefix into a->prefix (app_folder.c).
+ * personal namespace prefix into a->prefix.
  */
 int	act_account_naming(struct app_act *a, char *delim, struct perr *err);
 

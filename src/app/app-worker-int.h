@@ -2,13 +2,18 @@
  * app-worker-int.h - private to the account worker (app_worker*.c), included
  * by no other file: the worker's state and the functions its files share.
  *
- *   app_worker.c         the UI's side: start, requests, events, stop;
- *                        the worker's copies, time and pipes (worker_)
+ *   app_worker.c         the UI's side: start, requests, events, stop
  *   app_worker_events.c  worker -> UI: the event queue, the words of each
  *                        event, the new-mail command, the outbox (wev_)
  *   app_worker_loop.c    the thread: connect, bodies, passes, checks and
  *                        the watch (IDLE, NOTIFY, INBOX's second
  *                        connection: src/sync) (wloop_)
+ *   app_worker_util.c    the worker's copy of the account, its release,
+ *                        time and pipes (worker_)
+ *
+ * Floors (a file calls only the files below it, never up): app_worker.c
+ * is the top floor, then app_worker_loop.c, then app_worker_events.c;
+ * app_worker_util.c is the bottom floor.
  */
 #ifndef POSTA_APP_WORKER_INT_H
 #define POSTA_APP_WORKER_INT_H
@@ -76,7 +81,13 @@ struct pending {
 	size_t	 nfetch;
 };
 
-/* app_worker.c */
+/* app_worker_util.c */
+/* A deep copy of an account, so the worker outlives the caller's config. */
+void	worker_account_copy(struct app_worker *w, const struct account *a);
+/* A copy of s (malloc'd), or NULL for NULL. */
+char	*worker_dup(const char *s);
+/* Free w and all it owns (app_worker_start()'s failures, the last unref). */
+void	worker_free(struct app_worker *w);
 void	worker_unref(struct app_worker *w);
 void	worker_secret_drop(char *pw);
 int64_t	worker_now_ms(void);

@@ -63,41 +63,6 @@ name_free(struct app_act *a, const char *name, struct perr *err)
 	return 0;
 }
 
-/*
- * What the synced folders say about names on the server: the hierarchy
- * delimiter into *delim (may be NULL; 0: none), and the personal namespace
- * prefix into a->prefix ("" when no folder reveals one), which src/sync
- * leaves out of the names shown ("Cestino" is "INBOX.Cestino" on Courier
- * and Cyrus) and new server names must get back.
- */
-int
-act_account_naming(struct app_act *a, char *delim, struct perr *err)
-{
-	struct folders	fs = { NULL, 0 };
-	size_t		i;
-
-	if (delim != NULL)
-		*delim = 0;
-	if (store_folder_list(a->st, a->account_id, act_folders_one, &fs,
-	    err) < 0) {
-		act_folders_free(&fs);
-		return -1;
-	}
-	free(a->prefix);
-	a->prefix = NULL;
-	for (i = 0; i < fs.n; i++) {
-		if (delim != NULL && *delim == 0)
-			*delim = fs.v[i].delimiter;
-		if (a->prefix == NULL)
-			a->prefix = sync_folder_prefix(fs.v[i].name,
-			    fs.v[i].remote_name);
-	}
-	if (a->prefix == NULL)
-		a->prefix = xstrdup("");
-	act_folders_free(&fs);
-	return 0;
-}
-
 struct pending_create {
 	int64_t	folder_id;
 	bool	found;

@@ -177,7 +177,7 @@ query_count(struct store *st, const char *text, int64_t folder_id,
     int64_t *n, struct perr *err)
 {
 	struct search_node	*q;
-	struct store_find	 f = { 0, folder_id, NULL, -1 };
+	struct store_find	 f = { 0, folder_id, NULL, -1, 0 };
 	int			 rc;
 
 	if (search_parse(text, (int64_t)time(NULL), &q, err) != 0)

@@ -69,7 +69,7 @@ static int
 add_found(struct server_run *r, const struct store_folder *f,
     const struct imap_uids *found, struct perr *err)
 {
-	struct store_find	 sf = { 0, f->id, NULL, -1 };
+	struct store_find	 sf = { 0, f->id, NULL, -1, 0 };
 	struct uid_list		 mine = { 0 };
 	struct store_msg	 m;
 	size_t			 i;

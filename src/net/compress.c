@@ -292,7 +292,7 @@ compress_stream_start(mailstream *s, struct perr *err)
 {
 	struct compress_low	*d;
 	mailstream_low		*inner = mailstream_get_low(s), *low;
-	struct tls_low		*t = tls_stream_data(s);
+	struct tls_low		*t = tls_low_data(inner);
 
 	if (t == NULL || compress_stream_on(s) ||
 	    s->read_buffer_len > COMPRESS_IN_SIZE)

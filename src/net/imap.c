@@ -16,6 +16,11 @@
  * would die after the server switched to DEFLATE. When the login reply
  * already listed COMPRESS=DEFLATE, the command goes out with the
  * CAPABILITY that follows login, so compression costs no round trip.
+ *
+ * The raw command path (imapcmd_raw(), imapcmd_pipeline()) is here too:
+ * login and COMPRESS need it, and this file is the floor below the
+ * command families (imapcmd*.c), which call down into it and never the
+ * other way.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/imapcmd-int.h"
+#include "net/net-int.h"
 #include "util/i18n.h"
 
 /* What the sync engine may use, and so what the report lists. */
@@ -226,6 +231,96 @@ imap_set_alert_cb(struct imap_conn *c, void (*cb)(void *, const char *),
 	}
 	c->nalerts = 0;
 }
+
+/* ---- commands written by hand -------------------------------------------- */
+
+/*
+ * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do.
+ * Not mailimap_custom_command(): libetpan 1.9.4 writes a space between the
+ * command and the CRLF, which Cyrus IMAP refuses ("Unexpected extra
+ * arguments to List": issue 11), and reads a BYE reply through a NULL
+ * pointer. cmd must be one well-formed line without its CRLF: a single
+ * space between arguments, none at either end (tests/lab/strict_proxy.py
+ * holds posta to that). Returns a libetpan code:
+ * MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
+ */
+int
+imapcmd_raw(struct imap_conn *c, const char *cmd)
+{
+	return imapcmd_pipeline(c, &cmd, 1, NULL, NULL);
+}
+
+static bool
+well_formed(const char *cmd)
+{
+	size_t	len = strlen(cmd);
+
+	return len > 0 && cmd[0] != ' ' && cmd[len - 1] != ' ' &&
+	    strpbrk(cmd, "\r\n") == NULL && strstr(cmd, "  ") == NULL;
+}
+
+/* Read the reply to the command tagged `tag`: a libetpan code. */
+static int
+pipeline_reply(struct imap_conn *c, int tag)
+{
+	struct mailimap_response	*resp = NULL;
+	mailimap			*imap = c->imap;
+	int				 r, state;
+
+	/* libetpan checks a reply's tag against the last tag it sent. */
+	imap->imap_tag = tag;
+	if (mailimap_read_line(imap) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	/* A BYE comes back as MAILIMAP_ERROR_FATAL, with nothing to free. */
+	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
+		return r;
+	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
+	    rsp_type;
+	mailimap_response_free(resp);
+	imap_alert_harvest(c);
+	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
+	    MAILIMAP_ERROR_CUSTOM_COMMAND;
+}
+
+int
+imapcmd_pipeline(struct imap_conn *c, const char *const *cmds, size_t n,
+    void (*got)(void *, size_t, int), void *arg)
+{
+	mailimap	*imap = c->imap;
+	size_t		 i, len;
+	int		 first = imap->imap_tag + 1, r = MAILIMAP_NO_ERROR;
+
+	if (n == 0 || n > IMAPCMD_PIPELINE_MAX)
+		return MAILIMAP_ERROR_INVAL;
+	for (i = 0; i < n; i++)
+		if (!well_formed(cmds[i]))
+			return MAILIMAP_ERROR_INVAL;
+	for (i = 0; i < n; i++) {
+		len = strlen(cmds[i]);
+		if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
+			return r;
+		if (mailstream_write(imap->imap_stream, cmds[i], len) !=
+		    (ssize_t)len ||
+		    mailstream_write(imap->imap_stream, "\r\n", 2) != 2)
+			return MAILIMAP_ERROR_STREAM;
+	}
+	if (mailstream_flush(imap->imap_stream) == -1)
+		return MAILIMAP_ERROR_STREAM;
+	for (i = 0; i < n; i++) {
+		r = pipeline_reply(c, first + (int)i);
+		if (r != MAILIMAP_NO_ERROR &&
+		    r != MAILIMAP_ERROR_CUSTOM_COMMAND)
+			break;		/* the session is lost: stop reading */
+		if (got != NULL)
+			got(arg, i, r);
+	}
+	imap->imap_tag = first + (int)n - 1;
+	if (r == MAILIMAP_ERROR_CUSTOM_COMMAND && n > 1)
+		return MAILIMAP_NO_ERROR;	/* a NO: got() said whose */
+	return r;
+}
+
+/* ---- capabilities, errors ------------------------------------------------ */
 
 /*
  * Replace libetpan's capability cache with an empty list. Not NULL: a

@@ -1,8 +1,10 @@
 /*
  * imapcmd-int.h - private to the imapcmd*.c files (the IMAP command
- * families, see imapcmd.c): error helpers, UID sets, the raw command path,
- * reading one FETCH response and streaming a FETCH through libetpan's
- * per-message handler.
+ * families, see imapcmd.c): error helpers, UID sets, reading one FETCH
+ * response and streaming a FETCH through libetpan's per-message handler.
+ * The raw command path is imap.c's (net-int.h): imap.c is the floor below
+ * every imapcmd*.c file and includes nothing of theirs; imapcmd.c's top
+ * comment gives the order of the floors above it.
  */
 #ifndef POSTA_IMAPCMD_INT_H
 #define POSTA_IMAPCMD_INT_H
@@ -21,26 +23,6 @@ int	imapcmd_nomem(struct imap_conn *c, struct perr *err);
 
 /* The UIDs v[0..n) as a libetpan set (ranges where they run); NULL: ENOMEM. */
 struct mailimap_set *imapcmd_set_of(const uint32_t *v, size_t n);
-
-/*
- * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do
- * (see imapcmd.c for why not mailimap_custom_command()). Returns a
- * libetpan code: MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
- */
-int	imapcmd_raw(struct imap_conn *c, const char *cmd);
-/*
- * Pipelining: send cmds[0..n) (each as imapcmd_raw() wants it; n at most
- * IMAPCMD_PIPELINE_MAX) in one write, then read their replies in order;
- * after each, got(arg, i, r) (got may be NULL) with r as imapcmd_raw()
- * would return it, while libetpan's imap_response_info holds that reply's
- * data. A reply that breaks the session (stream error, unparsable, BYE)
- * ends it, the rest unread: its code is returned. Otherwise returns
- * MAILIMAP_NO_ERROR, a NO being each command's own business (got); with
- * n == 1, the one command's code, as imapcmd_raw().
- */
-#define IMAPCMD_PIPELINE_MAX	64
-int	imapcmd_pipeline(struct imap_conn *c, const char *const *cmds,
-	    size_t n, void (*got)(void *arg, size_t i, int r), void *arg);
 
 /* A growing space-separated word list. */
 struct words {

@@ -17,9 +17,16 @@
  *
  * Two libetpan 1.9.4 bugs are worked around (libetpan-guide.md 3.10):
  * mailimap_select_qresync() sends a SELECT without the parentheses RFC
- * 7162 requires, so the QRESYNC SELECT is written by hand (imapcmd_raw());
+ * 7162 requires, so the QRESYNC SELECT is written by hand (imapcmd_raw(),
+ * which lives in imap.c with the rest of the session's plumbing);
  * and the per-message handler only fires when a progress callback is set
  * too (imapcmd_stream_on()).
+ *
+ * Floors: imap.c (the session: connection, capabilities, errors, the raw
+ * command path) is the bottom and calls nothing here; this file is above
+ * it; imapcmd-fetch.c is above this one, imapcmd-mailbox.c above
+ * imapcmd-fetch.c; search, store, idle and notify use only this file and
+ * imap.c. No file calls a floor above its own.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -143,94 +150,6 @@ imapcmd_set_of(const uint32_t *v, size_t n)
 		}
 	}
 	return set;
-}
-
-/* ---- commands written by hand -------------------------------------------- */
-
-/*
- * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do.
- * Not mailimap_custom_command(): libetpan 1.9.4 writes a space between the
- * command and the CRLF, which Cyrus IMAP refuses ("Unexpected extra
- * arguments to List": issue 11), and reads a BYE reply through a NULL
- * pointer. cmd must be one well-formed line without its CRLF: a single
- * space between arguments, none at either end (tests/lab/strict_proxy.py
- * holds posta to that). Returns a libetpan code:
- * MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
- */
-int
-imapcmd_raw(struct imap_conn *c, const char *cmd)
-{
-	return imapcmd_pipeline(c, &cmd, 1, NULL, NULL);
-}
-
-static bool
-well_formed(const char *cmd)
-{
-	size_t	len = strlen(cmd);
-
-	return len > 0 && cmd[0] != ' ' && cmd[len - 1] != ' ' &&
-	    strpbrk(cmd, "\r\n") == NULL && strstr(cmd, "  ") == NULL;
-}
-
-/* Read the reply to the command tagged `tag`: a libetpan code. */
-static int
-pipeline_reply(struct imap_conn *c, int tag)
-{
-	struct mailimap_response	*resp = NULL;
-	mailimap			*imap = c->imap;
-	int				 r, state;
-
-	/* libetpan checks a reply's tag against the last tag it sent. */
-	imap->imap_tag = tag;
-	if (mailimap_read_line(imap) == NULL)
-		return MAILIMAP_ERROR_STREAM;
-	/* A BYE comes back as MAILIMAP_ERROR_FATAL, with nothing to free. */
-	if ((r = mailimap_parse_response(imap, &resp)) != MAILIMAP_NO_ERROR)
-		return r;
-	state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->
-	    rsp_type;
-	mailimap_response_free(resp);
-	imap_alert_harvest(c);
-	return state == MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR :
-	    MAILIMAP_ERROR_CUSTOM_COMMAND;
-}
-
-int
-imapcmd_pipeline(struct imap_conn *c, const char *const *cmds, size_t n,
-    void (*got)(void *, size_t, int), void *arg)
-{
-	mailimap	*imap = c->imap;
-	size_t		 i, len;
-	int		 first = imap->imap_tag + 1, r = MAILIMAP_NO_ERROR;
-
-	if (n == 0 || n > IMAPCMD_PIPELINE_MAX)
-		return MAILIMAP_ERROR_INVAL;
-	for (i = 0; i < n; i++)
-		if (!well_formed(cmds[i]))
-			return MAILIMAP_ERROR_INVAL;
-	for (i = 0; i < n; i++) {
-		len = strlen(cmds[i]);
-		if ((r = mailimap_send_current_tag(imap)) != MAILIMAP_NO_ERROR)
-			return r;
-		if (mailstream_write(imap->imap_stream, cmds[i], len) !=
-		    (ssize_t)len ||
-		    mailstream_write(imap->imap_stream, "\r\n", 2) != 2)
-			return MAILIMAP_ERROR_STREAM;
-	}
-	if (mailstream_flush(imap->imap_stream) == -1)
-		return MAILIMAP_ERROR_STREAM;
-	for (i = 0; i < n; i++) {
-		r = pipeline_reply(c, first + (int)i);
-		if (r != MAILIMAP_NO_ERROR &&
-		    r != MAILIMAP_ERROR_CUSTOM_COMMAND)
-			break;		/* the session is lost: stop reading */
-		if (got != NULL)
-			got(arg, i, r);
-	}
-	imap->imap_tag = first + (int)n - 1;
-	if (r == MAILIMAP_ERROR_CUSTOM_COMMAND && n > 1)
-		return MAILIMAP_NO_ERROR;	/* a NO: got() said whose */
-	return r;
 }
 
 /* ---- ENABLE, NAMESPACE ------------------------------------------------- */

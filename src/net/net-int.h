@@ -32,6 +32,26 @@ int	mailsmtp_read_response(mailsmtp *);
  */
 void	imap_alert_harvest(struct imap_conn *);
 
+/*
+ * Send "<tag> cmd\r\n" and read the reply as libetpan's own commands do
+ * (see imap.c for why not mailimap_custom_command()). Returns a
+ * libetpan code: MAILIMAP_ERROR_CUSTOM_COMMAND for a tagged NO or BAD.
+ */
+int	imapcmd_raw(struct imap_conn *c, const char *cmd);
+/*
+ * Pipelining: send cmds[0..n) (each as imapcmd_raw() wants it; n at most
+ * IMAPCMD_PIPELINE_MAX) in one write, then read their replies in order;
+ * after each, got(arg, i, r) (got may be NULL) with r as imapcmd_raw()
+ * would return it, while libetpan's imap_response_info holds that reply's
+ * data. A reply that breaks the session (stream error, unparsable, BYE)
+ * ends it, the rest unread: its code is returned. Otherwise returns
+ * MAILIMAP_NO_ERROR, a NO being each command's own business (got); with
+ * n == 1, the one command's code, as imapcmd_raw().
+ */
+#define IMAPCMD_PIPELINE_MAX	64
+int	imapcmd_pipeline(struct imap_conn *c, const char *const *cmds,
+	    size_t n, void (*got)(void *arg, size_t i, int r), void *arg);
+
 /* ---- tls.c ------------------------------------------------------------- */
 
 /* How to verify a server. Strings are only borrowed during the call. */

@@ -6,13 +6,16 @@
  *              stream of an endpoint (plaintext policy, implicit TLS) and
  *              the helpers the three protocol files share
  *   tls.c      the OpenSSL mailstream_low driver: plain phase, per-I/O
- *              timeouts, limits, sticky cancel; tls-verify.c its TLS >= 1.2
+ *              timeouts, limits, sticky cancel; tls-stream.c what the
+ *              protocol files ask of a stream (limits, waiting), seen
+ *              through compress.c; tls-verify.c its TLS >= 1.2
  *              handshake, SNI, chain + host name verification, SHA-256
  *              pinning, STARTTLS upgrade in place (tls-int.h: theirs)
  *   limit.c    what a server may send: line, literal and reply sizes, IMAP
  *              nesting, a reply's deadline (limit.h), checked by tls.c on
  *              every byte before libetpan reads it
- *   imap.c     IMAP: connect, STARTTLS, CAPABILITY, LOGIN, teardown
+ *   imap.c     IMAP: connect, STARTTLS, CAPABILITY, LOGIN, teardown; the
+ *              raw command path the imapcmd*.c files (above it) share
  *   imapcmd.c  IMAP commands for the sync, as plain C data: what they
  *              share, ENABLE, NAMESPACE; by family around imapcmd-int.h:
  *              imapcmd-mailbox.c (LIST, STATUS, SELECT, CREATE...),

@@ -1,7 +1,10 @@
 /*
- * tls-int.h - private to tls.c (the mailstream_low driver: I/O, waiting,
- * limits, cancel) and tls-verify.c (handshake and verification): the
- * driver's state and the waiting helpers both use.
+ * tls-int.h - private to the stream files of src/net: the driver's state
+ * and the helpers they share. Floors, bottom first (each calls only the
+ * ones below it): tls.c (the mailstream_low driver: I/O, cancel, the
+ * lexer), compress.c (the DEFLATE layer stacked on it), tls-stream.c
+ * (limits, waiting and the rest of tls_stream_*(), seen through the
+ * compress layer), tls-verify.c (handshake and verification), the top.
  */
 #ifndef POSTA_TLS_INT_H
 #define POSTA_TLS_INT_H
@@ -24,7 +27,12 @@ struct tls_low {
 					   lexer what it inflated */
 };
 
-/* The driver's state of a stream of ours, NULL for any other stream. */
+/* The driver's state of a low driver of ours (tls.c), else NULL. */
+struct tls_low	*tls_low_data(mailstream_low *low);
+/*
+ * The driver's state of a stream of ours, under a compress layer or not
+ * (tls-stream.c), NULL for any other stream.
+ */
 struct tls_low	*tls_stream_data(mailstream *s);
 /* Make every later I/O on the stream fail at once (sticky). */
 void		 tls_mark_cancelled(struct tls_low *d);
@@ -47,8 +55,6 @@ int		 tls_count_read(struct tls_low *d, const void *buf, size_t n);
 int		 tls_wait_io(struct tls_low *d, short events, int ms);
 /* The stream's I/O timeout in milliseconds. */
 int		 tls_timeout_ms(mailstream_low *s);
-/* CLOCK_MONOTONIC in milliseconds. */
-long long	 tls_now_ms(void);
 /* OpenSSL's words for the last error, else errno's. */
 const char	*tls_ossl_reason(void);
 

@@ -410,7 +410,7 @@ tls_stream_handshake(mailstream *s, const struct tls_params *p,
 	}
 	/* The handshake had its own timeout: the greeting's clock starts. */
 	if (d->lx != NULL)
-		net_lexer_sent(d->lx, tls_now_ms());
+		net_lexer_sent(d->lx, mono_ms());
 	return 0;
 }
 

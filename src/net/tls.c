@@ -114,28 +114,18 @@ tls_timeout_ms(mailstream_low *s)
 	return (int)(sec * 1000);
 }
 
-long long
-tls_now_ms(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd has events, the cancel pipe fires, or ms elapse. */
 int
 tls_wait_io(struct tls_low *d, short events, int ms)
 {
 	struct pollfd	pfd[2];
-	long long	deadline = tls_now_ms() + ms, left;
+	long long	deadline = mono_ms() + ms, left;
 	int		n;
 
 	for (;;) {
 		if (atomic_load(&d->cancelled))
 			return WAIT_CANCEL;
-		left = deadline - tls_now_ms();
+		left = deadline - mono_ms();
 		if (left < 0)
 			left = 0;
 		pfd[0].fd = d->fd;
@@ -195,7 +185,7 @@ static int
 tls_read_wait(mailstream_low *s, struct tls_low *d, short events)
 {
 	struct perr	e;
-	long long	now = tls_now_ms(), due;
+	long long	now = mono_ms(), due;
 	int		io = tls_timeout_ms(s), ms = io, w;
 
 	if (d->lx != NULL) {
@@ -210,7 +200,7 @@ tls_read_wait(mailstream_low *s, struct tls_low *d, short events)
 	if ((w = tls_wait_io(d, events, ms)) == WAIT_READY)
 		return 0;
 	if (w == WAIT_TIMEOUT && ms < io) {
-		net_lexer_overdue(d->lx, tls_now_ms(), &e);
+		net_lexer_overdue(d->lx, mono_ms(), &e);
 		return tls_fail_err(d, &e);
 	}
 	tls_wait_failed(s, d, w, "reading");
@@ -337,7 +327,7 @@ tls_write(mailstream_low *s, const void *buf, size_t count)
 	/* A command (or part of one) went out: its reply starts now. */
 	if ((n = tls_write_raw(s, buf, count)) > 0 && ((struct tls_low *)
 	    s->data)->lx != NULL)
-		net_lexer_sent(((struct tls_low *)s->data)->lx, tls_now_ms());
+		net_lexer_sent(((struct tls_low *)s->data)->lx, mono_ms());
 	return n;
 }
 
@@ -501,15 +491,9 @@ tls_cert_chain(mailstream_low *s)
 /* ---- streams ----------------------------------------------------------- */
 
 struct tls_low *
-tls_stream_data(mailstream *s)
+tls_low_data(mailstream_low *low)
 {
-	mailstream_low	*low;
-
-	/* Under COMPRESS the TLS driver is the one beneath. */
-	if (s == NULL || (low = compress_low_inner(mailstream_get_low(s))) ==
-	    NULL || low->driver != &tls_driver)
-		return NULL;
-	return low->data;
+	return low != NULL && low->driver == &tls_driver ? low->data : NULL;
 }
 
 mailstream *
@@ -555,129 +539,4 @@ nomem:
 fail:
 	tls_low_data_free(d);
 	return NULL;
-}
-
-void
-tls_stream_cancel(mailstream *s)
-{
-	if (tls_stream_data(s) != NULL)
-		mailstream_cancel(s);
-}
-
-void
-tls_stream_limit(mailstream *s, enum net_ctx ctx)
-{
-	struct tls_low		*d = tls_stream_data(s);
-	struct net_limits	 l;
-
-	if (d == NULL)
-		return;
-	net_limits_for(ctx, &l);
-	if (d->lx == NULL)
-		d->lx = net_lexer_new(&l, tls_now_ms());
-	else
-		net_lexer_set(d->lx, &l);
-}
-
-bool
-tls_stream_over_limit(mailstream *s)
-{
-	struct tls_low	*d = tls_stream_data(s);
-
-	return d != NULL && d->over_limit;
-}
-
-uint64_t
-tls_stream_statuses(mailstream *s)
-{
-	struct tls_low	*d = tls_stream_data(s);
-
-	return d != NULL && d->lx != NULL ? net_lexer_statuses(d->lx) : 0;
-}
-
-bool
-tls_stream_is_tls(mailstream *s)
-{
-	struct tls_low	*d = tls_stream_data(s);
-
-	return d != NULL && d->ssl != NULL;
-}
-
-/* Has s bytes a poll() on its socket cannot see (libetpan's, OpenSSL's)? */
-static bool
-tls_buffered(mailstream *s, struct tls_low *d)
-{
-	return s->read_buffer_len > 0 || compress_stream_pending(s) ||
-	    (d->ssl != NULL && (SSL_pending(d->ssl) > 0 ||
-	    SSL_has_pending(d->ssl)));
-}
-
-int
-tls_wait_readable(mailstream *s, int wake_fd, int ms)
-{
-	unsigned	ready;
-
-	return tls_wait_any(&s, 1, wake_fd, ms, &ready);
-}
-
-int
-tls_wait_any(mailstream **s, size_t n, int wake_fd, int ms, unsigned *ready)
-{
-	struct tls_low	*d[TLS_WAIT_MAX];
-	struct pollfd	 pfd[2 * TLS_WAIT_MAX + 1];
-	long long	 deadline = 0, left;
-	size_t		 i;
-	int		 k, nfd;
-
-	*ready = 0;
-	if (n == 0 || n > TLS_WAIT_MAX)
-		return TLS_WAIT_ERROR;
-	for (i = 0; i < n; i++)
-		if ((d[i] = tls_stream_data(s[i])) == NULL ||
-		    atomic_load(&d[i]->cancelled))
-			return TLS_WAIT_ERROR;
-	/* Bytes that are already here: poll() on the socket cannot see them. */
-	for (i = 0; i < n; i++)
-		if (tls_buffered(s[i], d[i]))
-			*ready |= 1u << i;
-	if (*ready != 0)
-		return TLS_WAIT_DATA;
-	if (ms >= 0)
-		deadline = tls_now_ms() + ms;
-	for (;;) {
-		/* Each stream's socket, then its cancel pipe; wake_fd last. */
-		for (i = 0, nfd = 0; i < n; i++) {
-			pfd[nfd].fd = d[i]->fd;
-			pfd[nfd].events = POLLIN;
-			pfd[nfd++].revents = 0;
-			pfd[nfd].fd = d[i]->cancel[0];
-			pfd[nfd].events = POLLIN;
-			pfd[nfd++].revents = 0;
-		}
-		if (wake_fd >= 0) {
-			pfd[nfd].fd = wake_fd;
-			pfd[nfd].events = POLLIN;
-			pfd[nfd++].revents = 0;
-		}
-		left = -1;
-		if (ms >= 0 && (left = deadline - tls_now_ms()) < 0)
-			left = 0;
-		k = poll(pfd, (nfds_t)nfd, (int)left);
-		if (k == -1) {
-			if (errno == EINTR)
-				continue;
-			return TLS_WAIT_ERROR;
-		}
-		if (k == 0)
-			return TLS_WAIT_TIMEOUT;
-		for (i = 0; i < n; i++)
-			if (pfd[2 * i + 1].revents != 0)
-				return TLS_WAIT_ERROR;
-		for (i = 0; i < n; i++)
-			if (pfd[2 * i].revents != 0)
-				*ready |= 1u << i;
-		if (*ready != 0)
-			return TLS_WAIT_DATA;
-		return TLS_WAIT_WOKEN;
-	}
 }

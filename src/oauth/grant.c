@@ -7,6 +7,9 @@
  * is taken, and only strings and numbers where RFC 6749 says so. What a
  * provider writes (error descriptions, the user code, the address to
  * open) reaches the user through the faces, which sanitise it.
+ *
+ * The bottom floor of src/oauth: it calls nothing in tokens.c, which
+ * calls it (the refresh) and runs oauth_login() on top of the grants here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -346,6 +349,16 @@ oauth_pkce_challenge(const char *verifier, char out[44])
 
 /* ---- the token endpoint ------------------------------------------------------ */
 
+int
+oauth_post(const struct account *acct, const char *url, const char *what,
+    const char *form, struct http_reply *rep, struct perr *err)
+{
+	struct http_request	rq = { url, form, acct->ca_file, what,
+				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT, NULL };
+
+	return http_fetch(&rq, rep, err);
+}
+
 /* "&client_id=...[&client_secret=...]" for a form. malloc'd: secret_free. */
 static char *
 client_form(const struct oauth2_conf *o)
@@ -454,8 +467,8 @@ device_start(const struct account *acct, struct oauth_device *d,
 	return rc;
 }
 
-static int
-device_login(const struct account *acct, oauth_note_cb cb, void *arg,
+int
+oauth_grant_device(const struct account *acct, oauth_note_cb cb, void *arg,
     struct oauth_tokens *t, struct perr *err)
 {
 	struct oauth_device	 d;
@@ -674,8 +687,8 @@ await_code(int lfd, const char *state, char **code, struct perr *err)
 	    "back to posta within %d minutes"), OAUTH_BROWSER_WAIT / 60);
 }
 
-static int
-browser_login(const struct account *acct, oauth_note_cb cb, void *arg,
+int
+oauth_grant_browser(const struct account *acct, oauth_note_cb cb, void *arg,
     struct oauth_tokens *t, struct perr *err)
 {
 	const struct oauth2_conf *o = &acct->oauth2;
@@ -720,42 +733,5 @@ browser_login(const struct account *acct, oauth_note_cb cb, void *arg,
 	free(e_redirect);
 	free(redirect);
 	explicit_bzero(verifier, sizeof verifier);
-	return rc;
-}
-
-int
-oauth_login(const struct account *acct, enum oauth_flow flow,
-    oauth_note_cb cb, void *arg, struct perr *err)
-{
-	const struct oauth2_conf *o = &acct->oauth2;
-	struct oauth_tokens	 t;
-	int			 rc;
-
-	memset(&t, 0, sizeof t);
-	if (o->client_id == NULL || o->token_url == NULL)
-		return perr_set(err, PERR_CONFIG, _("account %s: posta oauth2 "
-		    "login needs oauth2_client_id, and oauth2_provider or "
-		    "oauth2_token_url"), acct->name);
-	if (flow == OAUTH_FLOW_AUTO)
-		flow = o->device_url != NULL ? OAUTH_FLOW_DEVICE :
-		    OAUTH_FLOW_BROWSER;
-	if (flow == OAUTH_FLOW_DEVICE && o->device_url == NULL)
-		return perr_set(err, PERR_CONFIG, _("account %s: the device "
-		    "login needs oauth2_device_url"), acct->name);
-	if (flow == OAUTH_FLOW_BROWSER && o->auth_url == NULL)
-		return perr_set(err, PERR_CONFIG, _("account %s: the browser "
-		    "login needs oauth2_auth_url"), acct->name);
-	rc = flow == OAUTH_FLOW_DEVICE ? device_login(acct, cb, arg, &t, err) :
-	    browser_login(acct, cb, arg, &t, err);
-	/* The login's own errors do not name the account; the rest do. */
-	if (rc != 0)
-		perr_prefix(err, _("account %s"), acct->name);
-	else if (t.refresh == NULL)
-		rc = perr_set(err, PERR_AUTH, _("account %s: the provider gave "
-		    "no refresh token (does oauth2_scope ask for offline "
-		    "access?)"), acct->name);
-	else
-		rc = oauth_tokens_save(acct, &t, err);
-	oauth_tokens_free(&t);
 	return rc;
 }

@@ -11,7 +11,9 @@
  *             $XDG_DATA_HOME/posta/oauth2/ (the refresh token, unless
  *             oauth2_refresh_token_command keeps it, and the current access
  *             token with its expiry), and the access token for a login,
- *             refreshed when it has expired
+ *             refreshed when it has expired; oauth_login(), which runs a
+ *             grant and keeps its tokens (the top floor: grant.c never
+ *             calls tokens.c)
  *
  * Below src/net (its logins ask oauth_access_token()), above src/util.
  * Every endpoint is https:// (config.c refuses others at load, http.c
@@ -95,24 +97,22 @@ int	oauth_refresh(const struct account *acct, const char *refresh,
 	    struct oauth_tokens *t, enum oauth_grant_err *ge,
 	    struct perr *err);
 
+/* Request with the account's trust anchors: the form is sent, never shown. */
+int	oauth_post(const struct account *acct, const char *url,
+	    const char *what, const char *form, struct http_reply *rep,
+	    struct perr *err);
+
 /* Tells the user what to do, one whole sentence a call. */
 typedef void (*oauth_note_cb)(void *arg, const char *sentence);
 
-enum oauth_flow { OAUTH_FLOW_AUTO, OAUTH_FLOW_DEVICE, OAUTH_FLOW_BROWSER };
-
 /*
- * Log acct in: the device grant (the code and the address through note,
- * then polling every interval seconds, 5 more after each slow_down) or
- * the authorization code with PKCE on a loopback redirect (the address to
- * open through note, then one redirect awaited on 127.0.0.1). AUTO: the
- * device grant when oauth2_device_url is set, else the browser. On success
- * the tokens are kept (tokens.c) and 0 is returned; else -1 with err set:
- * PERR_AUTH for a refusal or an expired code, PERR_CONFIG for a missing
- * setting or an address that is not https://, PERR_PROTOCOL for a reply
- * that is not OAuth's, too big or not JSON.
+ * The two grants oauth_login() runs, tokens into t (not kept; the caller
+ * frees them). 0, or -1 with err set (not naming the account).
  */
-int	oauth_login(const struct account *acct, enum oauth_flow flow,
-	    oauth_note_cb note, void *arg, struct perr *err);
+int	oauth_grant_device(const struct account *acct, oauth_note_cb note,
+	    void *arg, struct oauth_tokens *t, struct perr *err);
+int	oauth_grant_browser(const struct account *acct, oauth_note_cb note,
+	    void *arg, struct oauth_tokens *t, struct perr *err);
 
 /* ---- tokens.c ------------------------------------------------------------ */
 
@@ -143,9 +143,20 @@ int	oauth_tokens_save(const struct account *acct,
 char	*oauth_access_token(const struct account *acct, bool fresh,
 	    struct perr *err);
 
-/* Request with the account's trust anchors: the form is sent, never shown. */
-int	oauth_post(const struct account *acct, const char *url,
-	    const char *what, const char *form, struct http_reply *rep,
-	    struct perr *err);
+enum oauth_flow { OAUTH_FLOW_AUTO, OAUTH_FLOW_DEVICE, OAUTH_FLOW_BROWSER };
+
+/*
+ * Log acct in: the device grant (the code and the address through note,
+ * then polling every interval seconds, 5 more after each slow_down) or
+ * the authorization code with PKCE on a loopback redirect (the address to
+ * open through note, then one redirect awaited on 127.0.0.1). AUTO: the
+ * device grant when oauth2_device_url is set, else the browser. On success
+ * the tokens are kept and 0 is returned; else -1 with err set:
+ * PERR_AUTH for a refusal or an expired code, PERR_CONFIG for a missing
+ * setting or an address that is not https://, PERR_PROTOCOL for a reply
+ * that is not OAuth's, too big or not JSON.
+ */
+int	oauth_login(const struct account *acct, enum oauth_flow flow,
+	    oauth_note_cb note, void *arg, struct perr *err);
 
 #endif

@@ -13,6 +13,10 @@
  * NAME.lock (flock) so that two processes do not both trade the same
  * refresh token, which a provider rotating them would take as a replay.
  * The file is written to a temporary name and renamed: never half.
+ *
+ * oauth_login() is here too: it runs a grant of grant.c and keeps what it
+ * gave. This file is the top floor of src/oauth; grant.c, below it, never
+ * calls up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,16 +39,6 @@
 extern char **environ;
 
 #define TOKEN_FILE_MAX	(64 * 1024)
-
-int
-oauth_post(const struct account *acct, const char *url, const char *what,
-    const char *form, struct http_reply *rep, struct perr *err)
-{
-	struct http_request	rq = { url, form, acct->ca_file, what,
-				    OAUTH_REPLY_MAX, OAUTH_HTTP_TIMEOUT, NULL };
-
-	return http_fetch(&rq, rep, err);
-}
 
 static char *
 data_dir(void)
@@ -460,4 +454,43 @@ out:
 	kept_free(&k);
 	free(path);
 	return out;
+}
+
+/* ---- login ----------------------------------------------------------------- */
+
+int
+oauth_login(const struct account *acct, enum oauth_flow flow,
+    oauth_note_cb cb, void *arg, struct perr *err)
+{
+	const struct oauth2_conf *o = &acct->oauth2;
+	struct oauth_tokens	 t;
+	int			 rc;
+
+	memset(&t, 0, sizeof t);
+	if (o->client_id == NULL || o->token_url == NULL)
+		return perr_set(err, PERR_CONFIG, _("account %s: posta oauth2 "
+		    "login needs oauth2_client_id, and oauth2_provider or "
+		    "oauth2_token_url"), acct->name);
+	if (flow == OAUTH_FLOW_AUTO)
+		flow = o->device_url != NULL ? OAUTH_FLOW_DEVICE :
+		    OAUTH_FLOW_BROWSER;
+	if (flow == OAUTH_FLOW_DEVICE && o->device_url == NULL)
+		return perr_set(err, PERR_CONFIG, _("account %s: the device "
+		    "login needs oauth2_device_url"), acct->name);
+	if (flow == OAUTH_FLOW_BROWSER && o->auth_url == NULL)
+		return perr_set(err, PERR_CONFIG, _("account %s: the browser "
+		    "login needs oauth2_auth_url"), acct->name);
+	rc = flow == OAUTH_FLOW_DEVICE ? oauth_grant_device(acct, cb, arg, &t, err) :
+	    oauth_grant_browser(acct, cb, arg, &t, err);
+	/* The login's own errors do not name the account; the rest do. */
+	if (rc != 0)
+		perr_prefix(err, _("account %s"), acct->name);
+	else if (t.refresh == NULL)
+		rc = perr_set(err, PERR_AUTH, _("account %s: the provider gave "
+		    "no refresh token (does oauth2_scope ask for offline "
+		    "access?)"), acct->name);
+	else
+		rc = oauth_tokens_save(acct, &t, err);
+	oauth_tokens_free(&t);
+	return rc;
 }

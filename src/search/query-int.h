@@ -1,6 +1,10 @@
 /*
  * query-int.h - what the files of the query parser share (query.c,
- * query-terms.c, query-tree.c); no one else includes it.
+ * query-terms.c, query-tree.c, query-lex.c); no one else includes it.
+ *
+ * Floors, top first (each calls only those below it): query.c (the
+ * grammar), query-terms.c (flag, date and size values), query-tree.c
+ * (nodes) and query-lex.c (errors, characters, values) at the bottom.
  *
  * A struct parser lives for one search_parse(). Every function that can
  * fail returns 0, or -1 with p->err set through query_fail() (which names
@@ -21,10 +25,23 @@ struct parser {
 	struct perr	*err;
 };
 
-/* query.c: errors and values. */
+/* query-lex.c: errors, characters and values. */
+/* The 1-based character position of byte offset off. */
+size_t	 query_column(const struct parser *, size_t off);
 int	 query_fail(struct parser *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+/* q[off..off+n) for a message, cut at 40 bytes; malloc'd. */
 char	*query_quote(const struct parser *, size_t, size_t);
+bool	 query_is_space(char);
+/* Does c end a bare word? */
+bool	 query_is_delim(char);
+/* The character at pos, '\0' at the end. */
+char	 query_peek(const struct parser *);
+/* A quoted string at pos, unquoted into a malloc'd *out. */
+int	 query_read_quoted(struct parser *, char **);
+/* A bare word at pos, malloc'd (maybe empty). */
+char	*query_read_bare(struct parser *);
+/* The value of a non-text field, malloc'd; an empty one is an error. */
 int	 query_read_value(struct parser *, const char *, char **);
 
 /* query-tree.c: nodes (the rest is in search.h). */

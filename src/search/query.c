@@ -1,7 +1,8 @@
 /*
  * query.c - posta's query language, parsed by recursive descent (the
  * flag, date and size values are read in query-terms.c, the tree is made,
- * freed and printed in query-tree.c).
+ * freed and printed in query-tree.c, errors and values are read in
+ * query-lex.c).
  *
  *   query   := or EOF
  *   or      := and ("OR" and)*
@@ -16,6 +17,10 @@
  * rather than a silent word, so a typo ("form:rossi") is not a search
  * for "form rossi". Text fields take a word, a phrase or a parenthesised
  * group whose words all go to that field: subject:(fattura OR invoice).
+ *
+ * This file is the top floor of the parser: it calls query-terms.c and
+ * query-tree.c, and query-lex.c (errors, characters, values) below
+ * them all; none of those calls back up (see query-int.h).
  *
  * Recursion is bounded by SEARCH_MAX_DEPTH (every "(", "{", NOT, "-" and
  * thread: counts), work by SEARCH_MAX_LEN and SEARCH_MAX_TERMS, so ten
@@ -33,60 +38,7 @@
 #include "search/query-int.h"
 #include "util/i18n.h"
 
-/* ---- errors ---------------------------------------------------------- */
-
-/* The 1-based character position of byte offset off (q is valid UTF-8). */
-static size_t
-query_column(const struct parser *p, size_t off)
-{
-	size_t	i, n = 1;
-
-	for (i = 0; i < off && i < p->len; i++)
-		if (((unsigned char)p->q[i] & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-int
-query_fail(struct parser *p, size_t off, const char *fmt, ...)
-{
-	char	msg[768];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return perr_set(p->err, PERR_SYNTAX, _("search: %zu: %s"),
-	    query_column(p, off), msg);
-}
-
-/* q[off..off+n) for an error message: cut at 40 bytes, on a character. */
-char *
-query_quote(const struct parser *p, size_t off, size_t n)
-{
-	if (n > 40) {
-		n = 40;
-		while (n > 0 && ((unsigned char)p->q[off + n] & 0xC0) == 0x80)
-			n--;
-		return xasprintf("%.*s...", (int)n, p->q + off);
-	}
-	return xstrndup(p->q + off, n);
-}
-
 /* ---- characters ------------------------------------------------------ */
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Ends a bare word. */
-static bool
-is_delim(char c)
-{
-	return c == '\0' || is_space(c) || c == '(' || c == ')' || c == '"' ||
-	    c == '{' || c == '}';
-}
 
 /* Would the FTS5 tokenizer (unicode61) keep something of s[0..n)? Any
  * letter or digit does; non-ASCII is taken as a letter. */
@@ -104,14 +56,8 @@ has_word_char(const char *s, size_t n)
 static void
 skip_space(struct parser *p)
 {
-	while (p->pos < p->len && is_space(p->q[p->pos]))
+	while (p->pos < p->len && query_is_space(p->q[p->pos]))
 		p->pos++;
-}
-
-static char
-peek(const struct parser *p)
-{
-	return p->pos < p->len ? p->q[p->pos] : '\0';
 }
 
 /* Is the operator kw (in capitals) at pos, as a whole word? */
@@ -121,14 +67,14 @@ at_keyword(const struct parser *p, const char *kw)
 	size_t	n = strlen(kw);
 
 	return p->len - p->pos >= n && memcmp(p->q + p->pos, kw, n) == 0 &&
-	    is_delim(p->pos + n < p->len ? p->q[p->pos + n] : '\0');
+	    query_is_delim(p->pos + n < p->len ? p->q[p->pos + n] : '\0');
 }
 
 /* Where a term cannot start: the end, a closing bracket, OR or AND. */
 static bool
 at_term_end(const struct parser *p)
 {
-	char	c = peek(p);
+	char	c = query_peek(p);
 
 	return c == '\0' || c == ')' || c == '}' || at_keyword(p, "OR") ||
 	    at_keyword(p, "AND");
@@ -152,66 +98,6 @@ count_term(struct parser *p, size_t off)
 	return 0;
 }
 
-/* ---- values ---------------------------------------------------------- */
-
-/*
- * A quoted string at pos ('"' ... '"', with \" and \\), unquoted into a
- * malloc'd *out; pos moves past the closing quote.
- */
-static int
-read_quoted(struct parser *p, char **out)
-{
-	size_t	open = p->pos, n = 0;
-	char	*s = xmalloc(p->len - p->pos + 1);
-
-	p->pos++;
-	while (p->pos < p->len && p->q[p->pos] != '"') {
-		if (p->q[p->pos] == '\\' && p->pos + 1 < p->len &&
-		    (p->q[p->pos + 1] == '"' || p->q[p->pos + 1] == '\\'))
-			p->pos++;
-		s[n++] = p->q[p->pos++];
-	}
-	s[n] = '\0';
-	if (p->pos >= p->len) {
-		free(s);
-		return query_fail(p, p->len, _("missing '\"' to close the '\"' at %zu"),
-		    query_column(p, open));
-	}
-	p->pos++;
-	*out = s;
-	return 0;
-}
-
-/* A bare value: up to the next space or bracket. */
-static char *
-read_bare(struct parser *p)
-{
-	size_t	start = p->pos;
-
-	while (!is_delim(peek(p)))
-		p->pos++;
-	return xstrndup(p->q + start, p->pos - start);
-}
-
-/* The value of a non-text field: a quoted string or a bare value. */
-int
-query_read_value(struct parser *p, const char *field, char **out)
-{
-	size_t	start = p->pos;
-
-	if (peek(p) == '"') {
-		if (read_quoted(p, out) == -1)
-			return -1;
-	} else
-		*out = read_bare(p);
-	if (**out == '\0') {
-		free(*out);
-		*out = NULL;
-		return query_fail(p, start, _("expected a value after '%s:'"), field);
-	}
-	return 0;
-}
-
 /* ---- text terms ------------------------------------------------------ */
 
 static int
@@ -223,8 +109,8 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 
 	if (count_term(p, start) == -1)
 		return -1;
-	if (peek(p) == '"') {
-		if (read_quoted(p, &text) == -1)
+	if (query_peek(p) == '"') {
+		if (query_read_quoted(p, &text) == -1)
 			return -1;
 		if (!has_word_char(text, strlen(text))) {
 			free(text);
@@ -234,12 +120,12 @@ text_term(struct parser *p, unsigned fields, struct search_node **out)
 		}
 		n = query_node_new(SEARCH_TEXT);
 		n->text = text;
-		if (peek(p) == '*') {
+		if (query_peek(p) == '*') {
 			n->prefix = true;
 			p->pos++;
 		}
 	} else {
-		text = read_bare(p);
+		text = query_read_bare(p);
 		len = strlen(text);
 		n = query_node_new(SEARCH_TEXT);
 		if (len > 1 && text[len - 1] == '*') {
@@ -305,7 +191,7 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 		return -1;
 	p->pos++;
 	skip_space(p);
-	if (peek(p) == close)
+	if (query_peek(p) == close)
 		return query_fail(p, p->pos, _("expected a term inside '%c%c'"),
 		    p->q[open], close);
 	if (p->pos == p->len)
@@ -314,7 +200,7 @@ group(struct parser *p, unsigned fields, char close, struct search_node **out)
 	if (parse_or(p, fields, out) == -1)
 		return -1;
 	skip_space(p);
-	if (peek(p) != close) {
+	if (query_peek(p) != close) {
 		search_free(*out);
 		*out = NULL;
 		if (p->pos < p->len)
@@ -335,8 +221,8 @@ thread_term(struct parser *p, struct search_node **out)
 	struct search_node	*kid;
 	size_t			 start = p->pos;
 
-	if (peek(p) == '{' || peek(p) == '(') {
-		if (group(p, SEARCH_F_ALL, peek(p) == '{' ? '}' : ')',
+	if (query_peek(p) == '{' || query_peek(p) == '(') {
+		if (group(p, SEARCH_F_ALL, query_peek(p) == '{' ? '}' : ')',
 		    &kid) == -1)
 			return -1;
 	} else {
@@ -358,7 +244,7 @@ field_term(struct parser *p, size_t i, struct search_node **out)
 
 	switch (field_table[i].kind) {
 	case F_TEXT:
-		if (peek(p) == '(')
+		if (query_peek(p) == '(')
 			return group(p, field_table[i].fields, ')', out);
 		return text_term(p, field_table[i].fields, out);
 	case F_NAME:
@@ -407,7 +293,7 @@ field_at(struct parser *p)
 		end++;
 	if (end == start || end >= p->len || p->q[end] != ':')
 		return -1;
-	bare = end + 1 >= p->len || is_space(p->q[end + 1]);
+	bare = end + 1 >= p->len || query_is_space(p->q[end + 1]);
 	for (i = 0; i < sizeof field_table / sizeof field_table[0]; i++) {
 		if (strlen(field_table[i].name) != end - start ||
 		    strncasecmp(p->q + start, field_table[i].name,
@@ -435,7 +321,7 @@ parse_primary(struct parser *p, unsigned fields, struct search_node **out)
 {
 	int	f;
 
-	switch (peek(p)) {
+	switch (query_peek(p)) {
 	case '(':
 		return group(p, fields, ')', out);
 	case '{':
@@ -443,7 +329,7 @@ parse_primary(struct parser *p, unsigned fields, struct search_node **out)
 	case '}':
 	case ')':
 		return query_fail(p, p->pos, _("'%c' without its opening bracket"),
-		    peek(p));
+		    query_peek(p));
 	case '"':
 		return text_term(p, fields, out);
 	}
@@ -462,8 +348,8 @@ parse_unary(struct parser *p, unsigned fields, struct search_node **out)
 	bool			 word;
 
 	word = at_keyword(p, "NOT");
-	if (!word && !(peek(p) == '-' && p->pos + 1 < p->len &&
-	    !is_space(p->q[p->pos + 1]) && p->q[p->pos + 1] != ')'))
+	if (!word && !(query_peek(p) == '-' && p->pos + 1 < p->len &&
+	    !query_is_space(p->q[p->pos + 1]) && p->q[p->pos + 1] != ')'))
 		return parse_primary(p, fields, out);
 	if (enter(p, start) == -1)
 		return -1;
@@ -507,11 +393,11 @@ parse_and(struct parser *p, unsigned fields, struct search_node **out)
 			if (at_keyword(p, "OR") || at_keyword(p, "AND"))
 				query_fail(p, op, _("expected a term before '%s'"),
 				    at_keyword(p, "OR") ? "OR" : "AND");
-			else if (peek(p) == '\0')
+			else if (query_peek(p) == '\0')
 				query_fail(p, op, _("expected a term at the end"));
 			else
 				query_fail(p, op, _("expected a term before '%c'"),
-				    peek(p));
+				    query_peek(p));
 			goto fail;
 		}
 		if (parse_unary(p, fields, &kid) == -1)
@@ -528,7 +414,7 @@ parse_and(struct parser *p, unsigned fields, struct search_node **out)
 			}
 			continue;
 		}
-		if (peek(p) == '\0' || peek(p) == ')' || peek(p) == '}' ||
+		if (query_peek(p) == '\0' || query_peek(p) == ')' || query_peek(p) == '}' ||
 		    at_keyword(p, "OR"))
 			break;
 	}
@@ -577,7 +463,7 @@ check_text(struct parser *p)
 		    memcmp(p->q + i, "\xEF\xBF\xBD", 3) == 0))
 			return query_fail(p, i, _("invalid UTF-8 (byte 0x%02X)"),
 			    (unsigned char)p->q[i]);
-		if ((cp < 0x20 && !is_space((char)cp)) || cp == 0x7F ||
+		if ((cp < 0x20 && !query_is_space((char)cp)) || cp == 0x7F ||
 		    (cp >= 0x80 && cp < 0xA0))
 			return query_fail(p, i, _("a control character "
 			    "(U+%04X) is not allowed"), (unsigned)cp);

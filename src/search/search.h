@@ -5,7 +5,8 @@
  *   query.c     search_parse(): text to a tree of struct search_node,
  *               with every error naming its position (query-terms.c reads
  *               the flag, date and size values; query-tree.c makes, frees
- *               and prints the tree)
+ *               and prints the tree; query-lex.c, the bottom floor, errors
+ *               and values)
  *   imap.c      search_imap(): a tree as the arguments of an IMAP UID
  *               SEARCH for one folder (the bodies not in the store)
  *

@@ -3,6 +3,10 @@
  * the steps (table, SRV, autoconfig, guesses), each told to the user as it
  * goes, and the probes, all at once with short timeouts so a dead guess
  * costs seconds, not minutes.
+ *
+ * The top floor of src/setup's discovery: it calls provider.c, srv.c and
+ * autoconfig.c, which add what they find through servers.c, the bottom
+ * floor; none of them calls back up.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -12,27 +16,6 @@
 #include <strings.h>
 
 #include "setup/setup.h"
-
-void
-setup_servers_add(struct setup_servers *l, const struct setup_server *s)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].svc == s->svc && l->v[i].port == s->port &&
-		    strcasecmp(l->v[i].host, s->host) == 0)
-			return;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = *s;
-}
-
-void
-setup_servers_free(struct setup_servers *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
 
 int
 setup_email_domain(const char *email, char *buf, size_t len)

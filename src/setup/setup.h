@@ -9,6 +9,9 @@
  *   autoconfig.c the config-v1.1.xml document over verified HTTPS
  *                (libcurl), parsed with expat, bounded
  *   discover.c   the order of the steps, the guesses, parallel probes
+ *                (the top floor of the discovery: the steps above never
+ *                call it)
+ *   servers.c    the list of candidates every step adds to (the bottom)
  *   check.c      the login check, mailbox size, secret stores
  *
  * Nothing here talks to the user: each step says what it does through a

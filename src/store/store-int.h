@@ -52,6 +52,8 @@ int		 store_step_done(struct store *, sqlite3_stmt *, const char *what,
 /* Run SQL without results (DDL, pragmas). */
 int		 store_exec(struct store *, const char *sql, const char *what,
 		    struct perr *);
+/* Make query-sql.c's SQL functions (posta_in) known to the connection. */
+int		 store_find_register(struct store *, struct perr *);
 /* Fill err with "PATH: what: SQLite's message"; returns -1. */
 int		 store_sqlerr(struct store *, const char *what, struct perr *);
 /* Bind helpers: NULL text binds NULL; _nz binds NULL for 0. */

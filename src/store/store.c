@@ -185,7 +185,7 @@ configure(struct store *s, struct perr *err)
 	    SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_sqlerr(s, N_("configure"), err);
-	if (probe(s, err) == -1)
+	if (probe(s, err) == -1 || store_find_register(s, err) == -1)
 		return -1;
 	if (store_exec(s, "PRAGMA foreign_keys=ON", "foreign_keys", err) == -1)
 		return -1;

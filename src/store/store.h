@@ -580,7 +580,14 @@ struct store_find {
 	 * newest. */
 	const struct store_page_key	*after;
 	int				 limit;		/* rows; < 0: all */
+	/* Rows the newest-first walk may read before giving up (see
+	 * query-sql.c); 0: STORE_WALK_ROWS; < 0: never walk (the plain plan,
+	 * for tests and benches that compare the two). */
+	int				 walk_rows;
 };
+/* A text query's top rows come from a walk of the date index when they
+ * are among this many newest messages of the scope. */
+#define STORE_WALK_ROWS	4000
 
 /*
  * The messages matching a parsed query (search.h), newest first (date,
@@ -606,6 +613,7 @@ struct store_window {
 	const struct search_node	*q;
 	int64_t				 folder_id;
 	int64_t				 thread_id;
+	int				 walk_rows;	/* as store_find's */
 };
 int	store_msg_find_page(struct store *, const struct store_window *,
 	    enum store_sort sort, const struct store_sort_key *after,

@@ -26,15 +26,6 @@
 #define AUX_RETRY_FIRST_MS	2000
 #define AUX_RETRY_MAX_MS	(5 * 60 * 1000)
 
-static int64_t
-aux_now_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* *ms = min(*ms, left), where *ms < 0 means "no bound yet". */
 static void
 aux_bound(int *ms, int64_t left)
@@ -91,7 +82,7 @@ aux_failed(struct sync_session *s, const struct perr *err)
 	be->aux_retry_ms = be->aux_retry_ms == 0 ? AUX_RETRY_FIRST_MS :
 	    be->aux_retry_ms * 2 > AUX_RETRY_MAX_MS ? AUX_RETRY_MAX_MS :
 	    be->aux_retry_ms * 2;
-	be->aux_next = aux_now_ms() + be->aux_retry_ms;
+	be->aux_next = mono_ms() + be->aux_retry_ms;
 }
 
 /*
@@ -160,13 +151,13 @@ aux_idle(struct sync_session *s, int *ms, struct perr *err)
 	struct imap_be		*be = s->be;
 	struct imap_news	 news;
 	struct perr		 aerr;
-	int64_t			 t = aux_now_ms();
+	int64_t			 t = mono_ms();
 
 	if (be->aux != NULL && be->aux_idling &&
 	    t - be->aux_since >= IDLE_MAX_MS) {
 		/* RFC 2177: IDLE again before the server's 30 minutes. */
 		aux_heard(s);
-		t = aux_now_ms();
+		t = mono_ms();
 	}
 	if (be->aux == NULL) {
 		if (t < be->aux_next) {
@@ -176,23 +167,23 @@ aux_idle(struct sync_session *s, int *ms, struct perr *err)
 		if (aux_open(s, err) != 0)
 			return -1;
 		if (be->aux == NULL) {
-			aux_bound(ms, be->aux_next - aux_now_ms());
+			aux_bound(ms, be->aux_next - mono_ms());
 			return 0;
 		}
 	}
 	if (!be->aux_idling) {
 		if (imap_idle_start(be->aux, &news, &aerr) != 0) {
 			aux_failed(s, &aerr);
-			aux_bound(ms, be->aux_next - aux_now_ms());
+			aux_bound(ms, be->aux_next - mono_ms());
 			return 0;
 		}
 		be->aux_idling = true;
-		be->aux_since = aux_now_ms();
+		be->aux_since = mono_ms();
 		be->aux_retry_ms = 0;	/* it works */
 		if (imap_news_any(&news))
 			s->inbox_news = true;
 	}
-	aux_bound(ms, IDLE_MAX_MS - (aux_now_ms() - be->aux_since));
+	aux_bound(ms, IDLE_MAX_MS - (mono_ms() - be->aux_since));
 	return 0;
 }
 

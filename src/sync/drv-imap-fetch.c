@@ -203,7 +203,7 @@ store_header(void *arg, const struct imap_header *h)
 	memset(&m, 0, sizeof m);
 	m.folder_id = hc->f->id;
 	m.uid = h->uid;
-	m.modseq = pull_modseq_ok(h->modseq);
+	m.modseq = be_modseq_ok(h->modseq);
 	m.message_id = bare_id(h->message_id);
 	/* The header lines give References and a cleaner In-Reply-To. */
 	if (h->refs != NULL && h->refs_len > 0 &&
@@ -313,25 +313,6 @@ store_raw_rows(struct hdr_ctx *hc, struct store_msg *m, const char *raw,
 	return store_commit(s->st, err);
 }
 
-/*
- * A command about a message that broke a reply failed: a reply that could
- * not be parsed costs the connection (opened again), and a NO costs
- * nothing; neither costs the pass. Anything else does.
- */
-int
-fetch_recover(struct narrow *nw, const struct perr *ferr, struct perr *err)
-{
-	struct imap_be	*be = nw->s->be;
-
-	if (be->c->unparsed)
-		return narrow_reopen(nw->s, nw->f, nw->uidvalidity, err);
-	if (be_fatal(ferr)) {
-		*err = *ferr;
-		return -1;
-	}
-	return 0;
-}
-
 static int
 flags_one(void *arg, const struct imap_flags *fl)
 {
@@ -361,7 +342,7 @@ placeholder_flags(struct narrow *nw, uint32_t uid, imap_flags_cb cb,
 	for (try = 0; try < 2; try++) {
 		if (imap_fetch_flags(be->c, uid, uid, 0, cb, arg, &ferr) == 0)
 			return 0;
-		if (fetch_recover(nw, &ferr, err) != 0)
+		if (narrow_recover(nw, &ferr, err) != 0)
 			return -1;
 	}
 	return 1;
@@ -395,7 +376,7 @@ unparsed_one(struct narrow *nw, uint32_t uid, struct perr *err)
 			rc = 0;		/* expunged meanwhile */
 			goto out;
 		}
-		if (fetch_recover(nw, &ferr, err) != 0)
+		if (narrow_recover(nw, &ferr, err) != 0)
 			goto out;
 	}
 	m.problem = xstrdup(raw != NULL ? PROBLEM_RAW : PROBLEM_LOST);
@@ -606,7 +587,7 @@ retry_one(struct hdr_ctx *hc, int64_t id, struct perr *err)
 	    &ferr) != 0) {
 		/* Gone (the pass drops it), or still broken: it stays. */
 		if (ferr.code != PERR_NOTFOUND &&
-		    (rc = fetch_recover(hc->nw, &ferr, err)) == 0)
+		    (rc = narrow_recover(hc->nw, &ferr, err)) == 0)
 			be_note(s, _("%s: message UID %u: it still cannot be "
 			    "fetched"), hc->f->name, m.uid);
 		goto out;

@@ -40,13 +40,6 @@ have_one(void *arg, const struct store_folder *f)
 	return 0;
 }
 
-/* The UTF-8 name shown for a raw server name; malloc'd. */
-char *
-folders_display_name(const struct imap_be *be, const char *raw)
-{
-	return sync_folder_shown(raw, be->ns_prefix);
-}
-
 struct shown {
 	const char	*name;
 	size_t		 i;
@@ -109,7 +102,7 @@ shown_names(const struct imap_be *be, const struct imap_mailboxes *mbs)
 	v = xcalloc(mbs->n + 1, sizeof *v);
 	full = xcalloc(mbs->n + 1, sizeof *full);
 	for (i = 0; i < mbs->n; i++) {
-		v[i] = folders_display_name(be, mbs->v[i].name);
+		v[i] = be_display_name(be, mbs->v[i].name);
 		full[i] = sync_folder_shown(mbs->v[i].name, NULL);
 	}
 	while (be->ns_prefix != NULL && *be->ns_prefix != '\0' &&
@@ -154,7 +147,7 @@ folders_list(struct sync_session *s, struct perr *err)
 	/* The replay ran just before: settle what it left for the pull. */
 	if (move_flush_dropped(s, err) != 0)
 		return -1;
-	listed_drop(be);
+	be_listed_drop(be);
 	if (imap_list(be->c, &mbs, err) != 0)
 		return -1;
 	if (store_folder_walk(s->st, s->account_id, have_one, &have, err) < 0)

@@ -117,6 +117,25 @@ mark_readable(struct imap_be *be, int64_t id)
 	be->readable[be->nreadable++] = id;
 }
 
+/*
+ * A command about a message that broke a reply failed: a reply that could
+ * not be parsed costs the connection (opened again), and a NO costs
+ * nothing; neither costs the pass. Anything else does.
+ */
+int
+narrow_recover(struct narrow *nw, const struct perr *ferr, struct perr *err)
+{
+	struct imap_be	*be = nw->s->be;
+
+	if (be->c->unparsed)
+		return narrow_reopen(nw->s, nw->f, nw->uidvalidity, err);
+	if (be_fatal(ferr)) {
+		*err = *ferr;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 probe_one(void *arg, const struct imap_header *h)
 {
@@ -146,7 +165,7 @@ probe_readable(struct narrow *nw, struct perr *err)
 		return 0;
 	if (imap_fetch_headers(be->c, &uid, 1, false, probe_one, &got,
 	    &ferr) != 0)
-		return fetch_recover(nw, &ferr, err);
+		return narrow_recover(nw, &ferr, err);
 	if (got)
 		mark_readable(be, nw->f->id);
 	return 0;

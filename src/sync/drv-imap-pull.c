@@ -28,16 +28,6 @@ struct apply {
 	uint32_t		 below;	/* only UIDs below this are ours */
 };
 
-/*
- * A mod-sequence as the store keeps it (SQLite's signed 64 bits): one that
- * does not fit 63 bits is refused as unknown (0), never wrapped negative.
- */
-uint64_t
-pull_modseq_ok(uint64_t v)
-{
-	return v <= (uint64_t)INT64_MAX ? v : 0;
-}
-
 /* A FETCH of flags from the server: the store takes it as the truth. */
 static int
 apply_flags(void *arg, const struct imap_flags *fl)
@@ -49,7 +39,7 @@ apply_flags(void *arg, const struct imap_flags *fl)
 		return 0;	/* a new message: the header fetch stores it */
 	r = store_msg_flags_uid(a->s->st, a->f->id, fl->uid,
 	    be_store_flags(fl->flags), fl->keywords != NULL ? fl->keywords : "",
-	    pull_modseq_ok(fl->modseq), a->err);
+	    be_modseq_ok(fl->modseq), a->err);
 	if (r < 0)
 		return 1;
 	if (r > 0)
@@ -487,7 +477,7 @@ pull_once(struct sync_session *s, const struct store_folder *f,
 	 * (changes at or below it would never be asked for), so the flags
 	 * are read again in full, and only a sane value is kept.
 	 */
-	hms = pull_modseq_ok(sel.highestmodseq);
+	hms = be_modseq_ok(sel.highestmodseq);
 	if (incremental && f->highestmodseq != 0 && sel.highestmodseq != 0 &&
 	    (hms == 0 || f->highestmodseq > (uint64_t)INT64_MAX ||
 	    hms < f->highestmodseq)) {
@@ -610,7 +600,7 @@ pull_folder(struct sync_session *s, const struct store_folder *f,
 	bool			 refused = false;
 
 	/* Statuses from LIST are stale once a folder is pulled. */
-	listed_drop(be);
+	be_listed_drop(be);
 	if (pull_once(s, f, &refused, err) == 0)
 		return 0;
 	if (!refused)

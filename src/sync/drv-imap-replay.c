@@ -25,7 +25,7 @@
 char *
 replay_folder(const struct sync_session *s, const char *raw)
 {
-	return folders_display_name(s->be, raw != NULL ? raw : "?");
+	return be_display_name(s->be, raw != NULL ? raw : "?");
 }
 
 /*
@@ -443,8 +443,8 @@ replay_begin(struct sync_session *s, const struct store_journal *v, size_t n,
 	return true;
 }
 
-static int
-j_flags(struct sync_session *s, const struct store_journal *v, size_t n,
+int
+replay_flags(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
 {
 	struct imap_be		*be = s->be;
@@ -561,8 +561,8 @@ replay_results_by_mid(struct sync_session *s, const struct replay_set *js,
 	}
 	return 0;
 }
-static int
-j_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
+int
+replay_expunge(struct sync_session *s, const struct store_journal *v, size_t n,
     struct perr *err)
 {
 	struct replay_set	here = { 0 }, gone = { 0 };
@@ -621,8 +621,8 @@ j_exists(struct sync_session *s, const char *mailbox, struct perr *err)
 	return 0;
 }
 
-static int
-j_folder_op(struct sync_session *s, const struct store_journal *e,
+int
+replay_folder_op(struct sync_session *s, const struct store_journal *e,
     struct perr *err)
 {
 	struct imap_be			*be = s->be;
@@ -728,8 +728,8 @@ j_folder_op(struct sync_session *s, const struct store_journal *e,
 	return replay_settle(s, &pe, 1, NULL, err);
 }
 
-static int
-j_append(struct sync_session *s, const struct store_journal *e,
+int
+replay_append(struct sync_session *s, const struct store_journal *e,
     struct perr *err)
 {
 	struct imap_be			*be = s->be;
@@ -800,38 +800,4 @@ out:
 	free(raw);
 	store_msg_free(&m);
 	return rc;
-}
-
-int
-replay_apply_journal(struct sync_session *s, const struct store_journal *v,
-    size_t n, struct perr *err)
-{
-	struct imap_be	*be = s->be;
-	struct perr	 why;
-
-	if (be == NULL || be->c == NULL)
-		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
-		    s->acct->name);
-	switch (v[0].op) {
-	case STORE_JOP_FLAGS:
-		return j_flags(s, v, n, err);
-	case STORE_JOP_MOVE:
-		return move_apply(s, v, n, false, err);
-	case STORE_JOP_COPY:
-		return move_apply(s, v, n, true, err);
-	case STORE_JOP_EXPUNGE:
-		return j_expunge(s, v, n, err);
-	case STORE_JOP_FOLDER_CREATE:
-	case STORE_JOP_FOLDER_RENAME:
-	case STORE_JOP_FOLDER_DELETE:
-	case STORE_JOP_SUBSCRIBE:
-	case STORE_JOP_UNSUBSCRIBE:
-		return j_folder_op(s, &v[0], err);
-	case STORE_JOP_APPEND:
-		return j_append(s, &v[0], err);
-	case STORE_JOP_UNKNOWN:
-		break;
-	}
-	perr_set(&why, PERR_GENERIC, _("an operation this posta does not know"));
-	return replay_refused_all(s, v, 1, false, &why) < 0 ? -1 : 0;
 }

@@ -1,7 +1,7 @@
 /*
- * drv-imap.c - the IMAP driver's table (sync_imap_ops): connect and close,
- * waiting for push (IDLE, else NOOP), and what every file of it shares
- * (the flags both sides know, notes for the user).
+ * drv-imap.c - the IMAP driver's table (sync_imap_ops), its top floor:
+ * connect and close, waiting for push (IDLE, else NOOP), the folders'
+ * changes, and the journal's entries handed to the file of their kind.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,91 +19,7 @@
 #include "sync/drv-imap.h"
 #include "util/i18n.h"
 
-bool
-be_fatal(const struct perr *err)
-{
-	return imap_err_fatal(err) || err->code == PERR_NOMEM;
-}
-
-/*
- * The system flags both sides know. \Recent belongs to one session;
- * storing it would only churn.
- */
-static const struct {
-	unsigned	imap, store;
-} flag_map[] = {
-	{ IMAP_FLAG_SEEN, STORE_SEEN },
-	{ IMAP_FLAG_ANSWERED, STORE_ANSWERED },
-	{ IMAP_FLAG_FLAGGED, STORE_FLAGGED },
-	{ IMAP_FLAG_DELETED, STORE_DELETED },
-	{ IMAP_FLAG_DRAFT, STORE_DRAFT },
-};
-
-unsigned
-be_store_flags(unsigned imap)
-{
-	unsigned	f = 0;
-	size_t		i;
-
-	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
-		if (imap & flag_map[i].imap)
-			f |= flag_map[i].store;
-	return f;
-}
-
-unsigned
-be_imap_bits(unsigned f)
-{
-	unsigned	b = 0;
-	size_t		i;
-
-	for (i = 0; i < sizeof flag_map / sizeof flag_map[0]; i++)
-		if (f & flag_map[i].store)
-			b |= flag_map[i].imap;
-	return b;
-}
-
-/* A note for the user (dropped actions), through the progress callback. */
-void
-be_note(struct sync_session *s, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*note;
-
-	va_start(ap, fmt);
-	if (vasprintf(&note, fmt, ap) == -1)
-		note = NULL;
-	va_end(ap);
-	if (note == NULL)
-		return;
-	s->prog.note = note;
-	sync_report(s);
-	s->prog.note = NULL;
-	free(note);
-}
-
 /* ---- connect / close ------------------------------------------------------- */
-
-/* Detach be->c under the lock (so cancel never sees it freed), then drop it. */
-void
-be_conn_drop(struct sync_session *s, struct imap_be *be, bool broken)
-{
-	struct imap_conn	*c;
-
-	pthread_mutex_lock(&s->lock);
-	c = be->c;
-	be->c = NULL;
-	broken = broken || s->cancelled;
-	pthread_mutex_unlock(&s->lock);
-	if (c == NULL)
-		return;
-	imap_trace_stop(c, be->trace);
-	be->trace = NULL;
-	if (broken)
-		imap_abort(c);
-	else
-		imap_close(c);
-}
 
 static void
 be_close(struct sync_session *s, bool broken)
@@ -116,7 +32,7 @@ be_close(struct sync_session *s, bool broken)
 	aux_close(s, broken);
 	be_conn_drop(s, be, broken);
 	drv_set_be(s, NULL);
-	listed_drop(be);
+	be_listed_drop(be);
 	free(be->ns_prefix);
 	free(be->selected);
 	free(be->dropped);
@@ -137,53 +53,6 @@ be_cancel(struct sync_session *s)
 		imap_cancel(be->c);
 	if (be != NULL && be->aux != NULL)
 		imap_cancel(be->aux);
-}
-
-/* An [ALERT] (RFC 3501 7.1: shown to the user), sanitised: a note. */
-static void
-be_alert(void *arg, const char *text)
-{
-	struct sync_session	*s = arg;
-
-	be_note(s, _("account %s: the server says: %s"), s->acct->name, text);
-}
-
-/* drv_keep_conn()'s keep. */
-static void
-keep_conn(void *be, void *c)
-{
-	((struct imap_be *)be)->c = c;
-}
-
-/*
- * Open be->c: connect, trace, ENABLE, NAMESPACE. The connection is
- * published under the lock only once it exists; a cancel that came while
- * connecting (which cannot be interrupted) drops it at once.
- */
-int
-be_conn_open(struct sync_session *s, struct imap_be *be, struct perr *err)
-{
-	struct imap_conn	*c;
-
-	if ((c = imap_connect(s->acct, &s->acct->in, err)) == NULL)
-		return -1;
-	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
-		imap_abort(c);
-		return -1;
-	}
-	imap_set_alert_cb(c, be_alert, s);
-	free(be->ns_prefix);
-	be->ns_prefix = NULL;
-	free(be->selected);
-	be->selected = NULL;
-	if ((s->opts->trace != NULL && (be->trace = imap_trace_start(be->c,
-	    s->opts->trace, err)) == NULL) ||
-	    imap_session_start(be->c, !be->no_qresync, &be->qresync,
-	    &be->condstore, &be->ns_prefix, &be->ns_delim, err) != 0) {
-		be_conn_drop(s, be, be_fatal(err));
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -306,18 +175,6 @@ wait_push(struct sync_session *s, const struct store_folder *f, int wake_fd,
 	return w == TLS_WAIT_WOKEN ? SYNC_WATCH_WOKEN : SYNC_WATCH_TIMEOUT;
 }
 
-void
-listed_drop(struct imap_be *be)
-{
-	size_t	i;
-
-	for (i = 0; i < be->nlisted; i++)
-		free(be->listed[i].name);
-	free(be->listed);
-	be->listed = NULL;
-	be->nlisted = 0;
-}
-
 /* The status of remote that came with LIST, or NULL. */
 static const struct imap_status *
 listed_status(const struct imap_be *be, const char *remote)
@@ -391,7 +248,7 @@ check_folders(struct sync_session *s, const struct store_folder *fs,
 			at[k++] = i;
 		}
 	}
-	listed_drop(be);
+	be_listed_drop(be);
 	if (k > nask && imap_status_many(be->c, names + nask, k - nask,
 	    ist + nask, ok + nask, err) != 0)
 		goto out;
@@ -415,6 +272,40 @@ out:
 	return rc;
 }
 
+static int
+be_apply_journal(struct sync_session *s, const struct store_journal *v,
+    size_t n, struct perr *err)
+{
+	struct imap_be	*be = s->be;
+	struct perr	 why;
+
+	if (be == NULL || be->c == NULL)
+		return perr_set(err, PERR_CONNECT, _("account %s: not connected"),
+		    s->acct->name);
+	switch (v[0].op) {
+	case STORE_JOP_FLAGS:
+		return replay_flags(s, v, n, err);
+	case STORE_JOP_MOVE:
+		return move_apply(s, v, n, false, err);
+	case STORE_JOP_COPY:
+		return move_apply(s, v, n, true, err);
+	case STORE_JOP_EXPUNGE:
+		return replay_expunge(s, v, n, err);
+	case STORE_JOP_FOLDER_CREATE:
+	case STORE_JOP_FOLDER_RENAME:
+	case STORE_JOP_FOLDER_DELETE:
+	case STORE_JOP_SUBSCRIBE:
+	case STORE_JOP_UNSUBSCRIBE:
+		return replay_folder_op(s, &v[0], err);
+	case STORE_JOP_APPEND:
+		return replay_append(s, &v[0], err);
+	case STORE_JOP_UNKNOWN:
+		break;
+	}
+	perr_set(&why, PERR_GENERIC, _("an operation this posta does not know"));
+	return replay_refused_all(s, v, 1, false, &why) < 0 ? -1 : 0;
+}
+
 const struct account_ops sync_imap_ops = {
 	.name = "imap",
 	.connect = be_connect,
@@ -422,7 +313,7 @@ const struct account_ops sync_imap_ops = {
 	.pull_folder = pull_folder,
 	.fetch_bodies = fetch_bodies,
 	.fetch_depth = imap_fetch_depth,
-	.apply_journal = replay_apply_journal,
+	.apply_journal = be_apply_journal,
 	.wait_push = wait_push,
 	.check_folders = check_folders,
 	.cancel = be_cancel,

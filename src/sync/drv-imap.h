@@ -3,16 +3,24 @@
  * file: its state and the functions its files share. The face of the
  * driver is sync_imap_ops (drv.h).
  *
- *   drv-imap.c          sync_imap_ops: connect, close, push; shared bits
+ *   drv-imap.c          sync_imap_ops: connect, close, push, the journal's
+ *                       entries handed to the file of their kind
  *   drv-imap-folders.c  LIST into the account's folder rows
  *   drv-imap-pull.c     one folder: QRESYNC, CONDSTORE or the full diff
- *   drv-imap-narrow.c   FETCHes that break or are refused, narrowed down
  *   drv-imap-fetch.c    new messages and bodies into the store
- *   drv-imap-replay.c   replaying the journal, and its shared steps
+ *   drv-imap-narrow.c   FETCHes that break or are refused, narrowed down
  *   drv-imap-move.c     replaying moves and copies
+ *   drv-imap-replay.c   replaying the other entries, and the shared steps
  *   drv-imap-aux.c      the second connection, idling on INBOX
+ *   drv-imap-util.c     shared bits: flags, notes, fatal errors, the
+ *                       session's connection, names shown
  *
- * Names that cross files carry their file's prefix: be_ (drv-imap.c),
+ * Floors (a file calls only the files below it, never up): drv-imap.c is
+ * the top floor; it calls all the others. Below it:
+ * folders.c, then move.c, then replay.c; pull.c, then fetch.c, then
+ * narrow.c; aux.c; and under them all drv-imap-util.c, the bottom floor.
+ *
+ * Names that cross files carry their file's prefix: be_ (drv-imap-util.c),
  * folders_, pull_, narrow_, fetch_, replay_, move_, aux_.
  *
  * Per folder, the cheapest way the server allows (ARCHITECTURE 5):
@@ -115,10 +123,6 @@ struct imap_be {
 	size_t			 nlisted;
 };
 
-/* Forget be->listed. */
-void	listed_drop(struct imap_be *be);
-
-
 /*
  * The sentences of store_msg.problem for a message whose FETCH reply broke
  * libetpan's parser: stored from its raw bytes, or not at all (a row that
@@ -206,7 +210,7 @@ struct replay_set {
 /* RFC 2177: the server may drop an IDLE after 30 minutes; leave at 28. */
 #define IDLE_MAX_MS	(28 * 60 * 1000)
 
-/* drv-imap.c */
+/* drv-imap-util.c */
 bool	be_fatal(const struct perr *err);
 unsigned	be_store_flags(unsigned imap);
 void	be_conn_drop(struct sync_session *s, struct imap_be *be, bool broken);
@@ -215,6 +219,11 @@ int	be_conn_open(struct sync_session *s, struct imap_be *be,
 unsigned	be_imap_bits(unsigned f);
 void	be_note(struct sync_session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Forget be->listed. */
+void	be_listed_drop(struct imap_be *be);
+/* The UTF-8 name shown for a raw server name; malloc'd. */
+char	*be_display_name(const struct imap_be *be, const char *raw);
+uint64_t	be_modseq_ok(uint64_t v);
 
 /* drv-imap-aux.c */
 /* Is the second connection wanted while f is watched? */
@@ -232,11 +241,9 @@ void	aux_heard(struct sync_session *s);
 void	aux_close(struct sync_session *s, bool broken);
 
 /* drv-imap-folders.c */
-char	*folders_display_name(const struct imap_be *be, const char *raw);
 int	folders_list(struct sync_session *s, struct perr *err);
 
 /* drv-imap-pull.c */
-uint64_t	pull_modseq_ok(uint64_t v);
 int	pull_folder(struct sync_session *s, const struct store_folder *f,
 	    struct perr *err);
 
@@ -247,9 +254,15 @@ int	narrow_reopen(struct sync_session *s, const struct store_folder *f,
 int	narrow_fetch(struct narrow *nw, const uint32_t *uids, size_t n,
 	    struct perr *err);
 
-/* drv-imap-fetch.c */
-int	fetch_recover(struct narrow *nw, const struct perr *ferr,
+/*
+ * A command about a message that broke a reply failed: a reply that could
+ * not be parsed costs the connection (opened again), and a NO costs
+ * nothing; neither costs the pass. Anything else does.
+ */
+int	narrow_recover(struct narrow *nw, const struct perr *ferr,
 	    struct perr *err);
+
+/* drv-imap-fetch.c */
 int	fetch_new(struct sync_session *s, const struct store_folder *f,
 	    uint32_t uidvalidity, const uint32_t *uids, size_t n, bool remap,
 	    struct perr *err);
@@ -301,8 +314,15 @@ int	replay_give_uid(struct sync_session *s, int64_t eid, int64_t id,
 int	replay_results_by_mid(struct sync_session *s,
 	    const struct replay_set *js, const char *dest, int64_t dest_id,
 	    struct perr *err);
-int	replay_apply_journal(struct sync_session *s,
-	    const struct store_journal *v, size_t n, struct perr *err);
+/* The journal's entries of each kind but moves and copies, replayed. */
+int	replay_flags(struct sync_session *s, const struct store_journal *v,
+	    size_t n, struct perr *err);
+int	replay_expunge(struct sync_session *s, const struct store_journal *v,
+	    size_t n, struct perr *err);
+int	replay_folder_op(struct sync_session *s, const struct store_journal *e,
+	    struct perr *err);
+int	replay_append(struct sync_session *s, const struct store_journal *e,
+	    struct perr *err);
 
 /* drv-imap-move.c */
 int	move_flush_dropped(struct sync_session *s, struct perr *err);

@@ -1,7 +1,7 @@
 /*
  * drv-pop3.c - the POP3 driver's table (sync_pop3_ops): connect and
- * close, the local folders, the warning before mail is removed, and what
- * its files share.
+ * close, the local folders, the warning before mail is removed. The top
+ * floor of the driver (see drv-pop3.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,23 +18,6 @@
 #include "sync/drv.h"
 #include "sync/drv-pop3.h"
 #include "util/i18n.h"
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-bool
-pop3_fatal(const struct perr *err)
-{
-	return pop3_err_fatal(err) || err->code == PERR_NOMEM;
-}
-
-/* Pass a warning to the caller's progress callback (sync_progress.note). */
-void
-pop3_note(struct sync_session *s, const char *text)
-{
-	s->prog.note = text;
-	sync_report(s);
-	s->prog.note = NULL;
-}
 
 /* ---- warnings ------------------------------------------------------------- */
 
@@ -92,49 +75,6 @@ sync_pop3_warning(const struct account *acct)
 }
 
 /* ---- connect / close ---------------------------------------------------------- */
-
-/*
- * One POP3 session per pull: QUIT ends a session (it is what applies the
- * DELEs), and a server shows new mail only to a new session anyway. The
- * session pointer is published and detached under s->lock, so that
- * be_cancel() from another thread never sees it freed.
- */
-void
-pop3_conn_drop(struct sync_session *s, struct pop3_be *be, bool commit)
-{
-	struct pop3_conn	*c;
-
-	pthread_mutex_lock(&s->lock);
-	c = be->c;
-	be->c = NULL;
-	if (s->cancelled)
-		commit = false;
-	pthread_mutex_unlock(&s->lock);
-	if (c != NULL)
-		pop3_close(c, commit);
-}
-
-/* drv_keep_conn()'s keep. */
-static void
-keep_conn(void *be, void *c)
-{
-	((struct pop3_be *)be)->c = c;
-}
-
-int
-pop3_conn_open(struct sync_session *s, struct pop3_be *be, struct perr *err)
-{
-	struct pop3_conn	*c;
-
-	if ((c = pop3_connect(s->acct, &s->acct->in, err)) == NULL)
-		return -1;
-	if (drv_keep_conn(s, keep_conn, c, err) != 0) {
-		pop3_close(c, false);
-		return -1;
-	}
-	be->done = false;
-	return 0;
-}
 
 static void
 be_close(struct sync_session *s, bool broken)

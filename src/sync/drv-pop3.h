@@ -4,8 +4,12 @@
  *
  *   drv-pop3.c       sync_pop3_ops: connect, close, local folders, warning
  *   drv-pop3-pull.c  one pass over the maildrop
+ *   drv-pop3-conn.c  the session's connection, fatal errors, notes
  *
- * Names that cross files carry their file's prefix: pop3_ (drv-pop3.c),
+ * Floors (a file calls only the files below it): drv-pop3.c is the top
+ * floor, then drv-pop3-pull.c, then drv-pop3-conn.c.
+ *
+ * Names that cross files carry their file's prefix: pop3_ (drv-pop3-conn.c),
  * pop3_pull_ (drv-pop3-pull.c).
  *
  *
@@ -64,7 +68,7 @@ struct pop3_be {
 	bool			 done;		/* QUIT sent: only free */
 };
 
-/* drv-pop3.c */
+/* drv-pop3-conn.c */
 bool	pop3_fatal(const struct perr *err);
 void	pop3_note(struct sync_session *s, const char *text);
 void	pop3_conn_drop(struct sync_session *s, struct pop3_be *be, bool commit);

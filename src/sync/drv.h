@@ -135,7 +135,8 @@ struct sync_session {
 	bool			 inbox_news;
 };
 
-/* Report s->prog (phase and counts as set) to the caller's callback. */
+/* Report s->prog (phase and counts as set) to the caller's callback
+ * (sync-util.c, the bottom floor, like drv.c). */
 void	sync_report(struct sync_session *);
 /*
  * store_msg.problem of a message of size bytes, over the MAIL_MSG_MAX

@@ -1,7 +1,14 @@
 /*
  * sync-int.h - private to the engine's files (sync.c, sync-conn.c,
- * sync-replay.c, sync-lock.c, choose.c): the folders one pass pulls and
- * the connection the engine holds.
+ * sync-replay.c, sync-lock.c, sync-util.c, choose.c): the folders one
+ * pass pulls and the connection the engine holds.
+ *
+ * Floors (a file calls only the files below it, never up): sync-conn.c
+ * (the worker's connection: watch, bodies on demand) is the top floor;
+ * then sync.c (open, close, a pass), which also calls the drivers'
+ * tables (drv.h); then sync-replay.c; then sync-lock.c; sync-util.c
+ * (progress reports, a backend's failure) is the bottom floor, which the
+ * drivers call too. choose.c stands beside them and calls none.
  */
 #ifndef POSTA_SYNC_INT_H
 #define POSTA_SYNC_INT_H
@@ -37,11 +44,13 @@ struct sync_conn {
 	int				 lockfd;	/* -1: not held */
 };
 
-/* sync.c */
+/* sync-util.c */
 void	sync_folder_start(struct sync_session *, const struct store_folder *,
 	    enum sync_phase);
 /* Note an error of the backend; a fatal one marks c broken. Returns -1. */
 int	sync_conn_failed(struct sync_conn *, struct perr *);
+
+/* sync.c */
 /* The bodies of f that the offline policy wants, in batches. */
 int	sync_pull_bodies(struct sync_session *, const struct account_ops *,
 	    const struct store_folder *, struct perr *);

@@ -43,25 +43,6 @@
 #define BODY_BATCH	200
 #define BODY_BATCH_BYTES (4 << 20)
 
-void
-sync_report(struct sync_session *s)
-{
-	if (s->opts != NULL && s->opts->progress != NULL)
-		s->opts->progress(s->opts->arg, &s->prog);
-}
-
-char *
-sync_problem_too_big(int64_t size)
-{
-	double	mb = (double)size / (1 << 20);
-
-	/* A tenth where whole ones would say "64 MB, larger than 64 MB". */
-	return xasprintf("this message is %.*f MB, larger than the %zu MB "
-	    "posta downloads; its body was not downloaded",
-	    mb < (double)(MAIL_MSG_MAX >> 20) + 0.5 ? 1 : 0, mb,
-	    MAIL_MSG_MAX >> 20);
-}
-
 /* ---- bodies ---------------------------------------------------------------- */
 
 struct wanted {
@@ -176,17 +157,6 @@ sync_pull_bodies(struct sync_session *s, const struct account_ops *ops,
 
 /* ---- one pass ---------------------------------------------------------------- */
 
-void
-sync_folder_start(struct sync_session *s, const struct store_folder *f,
-    enum sync_phase phase)
-{
-	memset(&s->prog, 0, sizeof s->prog);
-	s->prog.account = s->acct->name;
-	s->prog.folder = f != NULL ? f->name : NULL;
-	s->prog.folder_id = f != NULL ? f->id : 0;
-	s->prog.phase = phase;
-}
-
 /* Folder i of n in a pass, after what the pass stored so far (stats). */
 static void
 pass_place(struct sync_session *s, size_t i, size_t n,
@@ -206,15 +176,6 @@ stats_add(struct sync_stats *st, const struct sync_progress *p)
 	st->bodies += p->bodies;
 	st->bytes += p->bytes;
 	st->problems += p->problems;
-}
-
-/* Note an error of the backend; a fatal one makes the connection unusable. */
-int
-sync_conn_failed(struct sync_conn *c, struct perr *err)
-{
-	if (c->ops->fatal(err) || c->s.cancelled)
-		c->broken = true;
-	return -1;
 }
 
 struct sync_conn *

@@ -5,7 +5,10 @@
  *                  headers and flags of each folder, then bodies per the
  *                  account's offline policy, newest first)
  *   choose.c       which folders a pass pulls (sync-int.h: private to
- *                  the engine)
+ *                  the engine; it names the engine's floors)
+ *   sync-conn.c, sync-replay.c, sync-lock.c, sync-util.c  the worker's
+ *                  connection, the journal's replay, the lock between
+ *                  processes, the bits every file shares
  *   drv.h          private: struct account_ops, the drivers' one table
  *   drv-imap*.c    the IMAP driver (src/net + src/store): QRESYNC, else
  *                  CONDSTORE, else a full UID+FLAGS diff; UIDVALIDITY

@@ -1,7 +1,11 @@
 /*
  * config-int.h - what the files of the configuration reader share
- * (config.c, config-account.c, config-ui.c, config-display.c); no one
- * else includes it.
+ * (config.c, config-account.c, config-ui.c, config-display.c,
+ * config-value.c); no one else includes it.
+ *
+ * Floors, top first (each calls only those below it): config.c (the file,
+ * [general], the defaults), then the sections config-account.c,
+ * config-display.c and config-ui.c, then config-value.c at the bottom.
  *
  * One parse_state lives for one config_load(); conf_fail() records the
  * first error as "FILE:LINE: key 'KEY': WHAT" and every later call is a
@@ -45,7 +49,7 @@ struct parse_state {
 	struct perr		*err;
 };
 
-/* config.c: errors and the value parsers every section uses. */
+/* config-value.c: errors and the value parsers every section uses. */
 int	 conf_fail(struct parse_state *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 bool	 conf_bool(const char *, bool *);

@@ -3,6 +3,7 @@
  *
  *   err.c       struct perr: an error code and the words that explain it
  *   str.c       allocation that cannot fail silently, small string helpers
+ *   clock.c     the monotonic clock
  *   utf8.c      the one UTF-8 decoder and encoder
  *   sanitize.c  the one choke point between untrusted bytes and the terminal
  *   text.c      display width (wcwidth) and fitting text to columns; JSON
@@ -125,6 +126,12 @@ void	 text_asciify(char *);
  * control character as \uXXXX. Invalid UTF-8 must be sanitised first.
  */
 void	 json_append_string(char **buf, size_t *len, size_t *cap, const char *s);
+
+/* ---- clock.c -------------------------------------------------------------- */
+
+/* The monotonic clock in microseconds and in milliseconds. */
+int64_t	 mono_us(void);
+int64_t	 mono_ms(void);
 
 /* ---- http.c --------------------------------------------------------------- */
 

@@ -4,8 +4,8 @@
 # reference. Measures, never asserts; not part of make check. Results go
 # to doc/PERFORMANCE.md.
 #
-#   tests/bench/bench_search.sh [--count N] [--no-notmuch] [--keep DIR]
-#                               [BUILDDIR]
+#   tests/bench/bench_search.sh [--count N] [--no-notmuch] [--pairs N]
+#                               [--keep DIR | --reuse DIR] [BUILDDIR]
 #
 # BUILDDIR (default: $POSTA_BUILDDIR, else .) holds a plain (not sanitizer)
 # build of posta. A lab (tests/lab) is seeded with N messages (default
@@ -17,15 +17,29 @@
 # Also printed: the store's size, the bodies' size and the search index's
 # size (dbstat), i.e. what the index costs against the mail.
 #
-# Wall times on a shared machine are noisy: read the ratios.
+# --keep DIR: work in DIR and keep it (the store, the configurations, the
+# notmuch database and the lab's Maildir, whose lab is stopped but not
+# removed: its path is in DIR/lab.dir). --reuse DIR: only the queries, on
+# what an earlier --keep DIR made (no lab, no seeding, no sync, no
+# `notmuch new`: at 100,000 messages those take minutes, and notmuch's
+# indexing half an hour on a loaded machine).
+#
+# Each query is timed as a whole process, posta and notmuch in turn
+# (A B A B ..., --pairs N pairs after a warm-up, default 7): medians of the
+# wall time and of the CPU time (user + system, from wait4()), and the
+# median of the pairwise CPU ratio posta/notmuch. `posta --version` and
+# `notmuch --version` are the exec floor. On a shared machine wall time is
+# mostly waiting for a core: read the CPU columns and the ratio.
 set -euo pipefail
 
-COUNT=10000 NOTMUCH=1 KEEP=
+COUNT=10000 NOTMUCH=1 KEEP= REUSE= PAIRS=7
 BUILDDIR=${POSTA_BUILDDIR:-.}
 while (($#)); do
   case $1 in
     --count) COUNT=$2; shift ;;
     --keep) KEEP=$2; shift ;;
+    --reuse) REUSE=$2; shift ;;
+    --pairs) PAIRS=$2; shift ;;
     --no-notmuch) NOTMUCH=0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
@@ -38,12 +52,15 @@ POSTA=$(cd "$BUILDDIR" && pwd)/posta
 [[ -x $POSTA ]] || { echo "bench: no posta in $BUILDDIR" >&2; exit 2; }
 command -v notmuch >/dev/null || NOTMUCH=0
 
+prepare() {
 W=${KEEP:-$(mktemp -d /tmp/posta-bench-search.XXXXXX)}
 mkdir -p "$W"
 [[ -n $KEEP ]] || trap 'rm -rf -- "$W"' EXIT
+[[ -n $KEEP ]] && export POSTA_KEEP_LAB=1
 # shellcheck source=../lab/lab-env.sh
 source "$SRCDIR/tests/lab/lab-env.sh"
 lab_up >"$W/lab.out" 2>&1 || { cat "$W/lab.out"; exit 1; }
+echo "$LAB_DIR" >"$W/lab.dir"
 echo "seeding $COUNT messages..."
 lab_seed alice INBOX "$COUNT" >/dev/null
 
@@ -118,6 +135,21 @@ EOF
   printf 'notmuch new (first): %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 fi
 
+}
+
+if [[ -n $REUSE ]]; then
+  W=$(cd "$REUSE" && pwd)
+  CONF=$W/posta.conf
+  [[ -r $CONF && -r $W/posta.db ]] || { echo "bench: no kept bench in $REUSE" >&2; exit 2; }
+  if [[ -r $W/notmuch.conf ]]; then
+    export NOTMUCH_CONFIG=$W/notmuch.conf
+  else
+    NOTMUCH=0
+  fi
+else
+  prepare
+fi
+
 # A rare number: the one of the newest "Fattura n. N" subject.
 RARE=$("$POSTA" -c "$CONF" --offline search --json --limit 5 subject:fattura |
   sed -n 's/.*"subject":"[^"]*Fattura n\. \([0-9]*\).*/\1/p' | head -n 1)
@@ -135,28 +167,70 @@ QUERIES=(
   "from:rossi riunione date:2023..2024|from:rossi riunione date:2023..2024"
 )
 
-# median CMD...: the median wall time of 7 runs, in ms (output discarded).
-median() {
-  /usr/bin/python3 - "$@" <<'EOF'
-import statistics, subprocess, sys, time
-ts = []
-for _ in range(7):
+# pair POSTA_CMD... -- NOTMUCH_CMD...: run the two in turn, one warm-up
+# and $PAIRS timed pairs; print "posta_wall posta_cpu notmuch_wall
+# notmuch_cpu ratio" (medians, ms; ratio: the median of posta_cpu /
+# notmuch_cpu pair by pair). With no NOTMUCH_CMD, notmuch's fields are "-".
+pair() {
+  /usr/bin/python3 - "$PAIRS" "$@" <<'EOF'
+import os, statistics, sys, time
+pairs = int(sys.argv[1]); args = sys.argv[2:]
+cut = args.index("--")
+cmds = [c for c in (args[:cut], args[cut + 1:]) if c]
+def run(cmd):
     t = time.perf_counter()
-    subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    ts.append((time.perf_counter() - t) * 1000)
-print("%.1f" % statistics.median(ts))
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1); os.dup2(fd, 2)
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+    _, _, ru = os.wait4(pid, 0)
+    return ((time.perf_counter() - t) * 1000,
+            (ru.ru_utime + ru.ru_stime) * 1000)
+for c in cmds:
+    run(c)
+res = [[] for _ in cmds]
+for _ in range(pairs):
+    for i, c in enumerate(cmds):
+        res[i].append(run(c))
+out = []
+for r in res:
+    out += ["%.0f" % statistics.median(x[0] for x in r),
+            "%.0f" % statistics.median(x[1] for x in r)]
+if len(res) == 2:
+    out.append("%.2f" % statistics.median(a[1] / max(b[1], 0.001)
+                                          for a, b in zip(*res)))
+else:
+    out += ["-", "-", "-"]
+print(" ".join(out))
 EOF
 }
 
-printf '\n%-40s %8s %8s %10s\n' "query (top 50, newest first)" "hits" "posta ms" "notmuch ms"
-for pair in "${QUERIES[@]}"; do
-  pq=${pair%%|*} nq=${pair#*|}
+printf '\n%s, load %s\n' "$(date -u '+%F %T UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-38s %7s | %9s %9s | %9s %9s | %6s\n' "query (top 50, newest first)" "hits" \
+  "posta cpu" "wall" "nm cpu" "wall" "cpu p/n"
+row() {
+  local label=$1 hits=$2 pw pc nw nc r
+  shift 2
+  read -r pw pc nw nc r < <(pair "$@")
+  printf '%-38s %7s | %6s ms %6s ms | %6s ms %6s ms | %6s\n' \
+    "$label" "$hits" "$pc" "$pw" "$nc" "$nw" "$r"
+}
+for q in "${QUERIES[@]}"; do
+  pq=${q%%|*} nq=${q#*|}
   hits=$("$POSTA" -c "$CONF" --offline search --count "$pq")
-  pm=$(median "$POSTA" -c "$CONF" --offline search --limit 50 "$pq")
-  nm=-
-  ((NOTMUCH)) && nm=$(median notmuch search --limit=50 "$nq")
-  printf '%-40s %8s %8s %10s\n' "$pq" "$hits" "$pm" "$nm"
+  if ((NOTMUCH)); then
+    row "$pq" "$hits" "$POSTA" -c "$CONF" --offline search --limit 50 "$pq" \
+      -- notmuch search --limit=50 "$nq"
+  else
+    row "$pq" "$hits" "$POSTA" -c "$CONF" --offline search --limit 50 "$pq" --
+  fi
 done
-printf '%-40s %8s %8s %10s\n' "(posta --version: exec floor)" "-" \
-  "$(median "$POSTA" --version)" "-"
+if ((NOTMUCH)); then
+  row "--version (exec floor)" - "$POSTA" --version -- notmuch --version
+else
+  row "--version (exec floor)" - "$POSTA" --version --
+fi

@@ -20,8 +20,9 @@
 #                   dynamic linking, exit) in the same moment
 #
 # each timed by /usr/bin/time (wall, user+sys CPU of the posta process,
-# peak RSS), and the IMAP commands posta sent (POSTA_TRACE; "C:" lines
-# after LOGIN). Prints every run, then medians. --keep DIR keeps the
+# peak RSS), and the IMAP commands posta sent after LOGIN (POSTA_TRACE;
+# the tagged lines: pipelined commands share one "C:" write). Prints every
+# run, then medians. --keep DIR keeps the
 # traces. Needs some 2 GB in /tmp per million (plus the store: ~0.5 GB).
 set -euo pipefail
 
@@ -79,7 +80,8 @@ timed() {
   : >"$trace"
   POSTA_TRACE=$trace "$TIME" -f '%e %U %S %M' -o "$W/t" "$@" >"$W/out" 2>&1 ||
     { echo "bench: $* failed:" >&2; tail -n 5 "$W/out" >&2; exit 1; }
-  cmds=$(grep -c '^C: ' "$trace" || true)
+  # Pipelined commands share one "C: " write: count the tagged lines.
+  cmds=$(grep -cE '^(C: )?[0-9]+ [A-Z]' "$trace" || true)
   tail -n 1 "$W/t" | awk -v c="$cmds" '{ printf "%.3f %.3f %d %s\n", $1, $2 + $3, $4, c }' >>"$out"
 }
 
@@ -113,7 +115,7 @@ for n in $SIZES; do
     "peak $(cut -d ' ' -f 3 "$d/nochange" | median) KB;" \
     "posta --version wall $(cut -d ' ' -f 1 "$d/version" | median) s," \
     "cpu $(cut -d ' ' -f 2 "$d/version" | median) s"
-  echo "# $n commands of a no-change resync: $(sed -n 's/^C: [^ ]* \([A-Z]*\).*/\1/p' "$d/trace.n" |
+  echo "# $n commands of a no-change resync: $(sed -nE 's/^(C: )?[0-9]+ ([A-Z]+).*/\2/p' "$d/trace.n" |
     sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
   if [[ -n $KEEP ]]; then
     mkdir -p "$KEEP/$n"

@@ -23,38 +23,22 @@ echo "1..11"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-W=$(mktemp -d /tmp/posta-compress-test.XXXXXX) || bail "mktemp failed"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"
-}
-trap cleanup EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-lab_up >"$W/lab.log" 2>&1 || { sed 's/^/# /' "$W/lab.log"; bail "the lab did not start"; }
-export LAB_CA IMAPS_PORT
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir compress
+lab_test_up
 lab_seed alice INBOX 150 21 >/dev/null 2>&1 || bail "seed failed"
 lab_seed alice Archive 40 22 >/dev/null 2>&1 || bail "seed failed"
 
 # proxy NAME: a counting proxy (no delay); its port in $W/NAME.port
 proxy() {
-  "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" --upstream "127.0.0.1:$IMAPS_PORT" \
-    --delay-ms 0 --port-file "$W/$1.port" --log "$W/$1.log" 2>"$W/$1.err" &
-  PIDS+=($!)
-  for _ in $(seq 200); do [[ -s $W/$1.port ]] && break; sleep 0.05; done
-  [[ -s $W/$1.port ]] || bail "latency_proxy.py did not start: $(cat "$W/$1.err")"
+  lab_test_bg "$W/$1.port" "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" \
+    --upstream "127.0.0.1:$IMAPS_PORT" --delay-ms 0 --port-file "$W/$1.port" --log "$W/$1.log"
 }
 # conf NAME PORT COMPRESS: a config whose store is $W/NAME.db
 conf() {
-  {
-    printf '[general]\nstore = %s\n\n[account lab]\n' "$W/$1.db"
-    printf 'protocol = imap\nemail = alice@localhost\nhost = 127.0.0.1\n'
-    printf 'port = %s\ntls = implicit\nuser = alice\npassword = alicepw\n' "$2"
-    printf 'ca_file = %s\noffline = all\ncompress = %s\n' "$LAB_CA" "$3"
-  } >"$W/$1.conf"
-  chmod 600 "$W/$1.conf"
+  lab_test_conf "$W/$1.conf" "$W/$1.db" "$2" implicit "email = alice@localhost" \
+    "offline = all" "compress = $3"
 }
 sync_with() { timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q; }
 dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$W/$1.db"; }
@@ -93,17 +77,11 @@ else
 fi
 
 # Changes from another device, and from posta over the compressed link.
-"$PY" - <<'EOF' >"$W/imap.out" 2>&1
-import imaplib, os, ssl
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
-M.login("alice", "alicepw")
+lab_test_imap '
 M.select("INBOX")
 M.uid("STORE", "1:30", "+FLAGS", "(\\Flagged)")
 M.uid("STORE", "31:35", "+FLAGS", "(\\Deleted)")
-M.expunge()
-M.logout()
-EOF
+M.expunge()' >"$W/imap.out" 2>&1
 check "another device flags and deletes on the server" test $? -eq 0
 ids=$("$PY" - "$W/on.db" <<'EOF'
 import sqlite3, sys
@@ -127,8 +105,7 @@ has "the trace shows the commands sent compressed" "$(cat "$W/on.trace" 2>&1)" '
 
 # A server that does not offer COMPRESS=DEFLATE: compress = yes still syncs.
 lab_down >/dev/null 2>&1
-lab_up --imap-capability "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH SEARCHRES SPECIAL-USE MOVE" >"$W/lab2.log" 2>&1 ||
-  { sed 's/^/# /' "$W/lab2.log"; bail "the second lab did not start"; }
+lab_test_up --imap-capability "$(lab_caps COMPRESS=DEFLATE)"
 lab_seed alice INBOX 20 23 >/dev/null 2>&1 || bail "seed failed"
 conf plain "$IMAPS_PORT" yes
 check "without COMPRESS=DEFLATE on the server, compress = yes syncs" sync_with plain

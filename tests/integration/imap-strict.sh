@@ -66,16 +66,9 @@ OFF() { P --offline "$@"; }
 refused() { grep '^bad' "$W/proxy.log"; }
 seen() { grep -c "^ok [^ ]* $1\$" "$W/proxy.log"; }
 # imap 'python using M (logged in as alice, directly)'
-imap() {
-  "$PY" - "$1" <<'EOF'
-import imaplib, os, ssl, sys
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
-M.login("alice", "alicepw")
-exec(sys.argv[1])
-M.logout()
-EOF
-}
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+imap() { lab_test_imap "$@"; }
 ids() {
   OFF list --json "$1" | "$PY" -c '
 import json, sys

@@ -28,42 +28,19 @@ echo "1..$PLAN"
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 [[ -x $PROBE ]] || bail "no $PROBE (make check builds it)"
 
-W=$(mktemp -d /tmp/posta-unsolicited-test.XXXXXX) || bail "mktemp failed"
-PROXY_PID=
-PROBE_PID=
-cleanup() {
-  if [[ -n $PROBE_PID ]]; then
-    exec {PIN}>&- 2>/dev/null
-    kill "$PROBE_PID" 2>/dev/null
-    wait "$PROBE_PID" 2>/dev/null
-  fi
-  [[ -z $PROXY_PID ]] || { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; }
-  [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"
-}
-trap cleanup EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir unsolicited
 CAPS="IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS CHILDREN LIST-EXTENDED SPECIAL-USE MOVE UNSELECT CONDSTORE"
-lab_up --imap-capability "$CAPS" >"$W/lab.log" 2>&1 ||
-  { sed 's/^/# /' "$W/lab.log"; bail "the lab did not start"; }
-export LAB_CA IMAPS_PORT
+lab_test_up --imap-capability "$CAPS"
 lab_seed alice INBOX 5 6 >/dev/null 2>&1 || bail "seed failed"
 
 R=$W/inject
 : >"$R"
-"$PY" "$POSTA_SRCDIR/tests/lab/strict_proxy.py" --upstream "127.0.0.1:$IMAP_PORT" \
-  --port-file "$W/port" --log "$W/proxy.log" --inject "$R" 2>"$W/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 200); do [[ -s $W/port ]] && break; sleep 0.05; done
-[[ -s $W/port ]] || bail "strict_proxy.py did not start: $(cat "$W/proxy.err")"
+lab_test_strict_proxy --inject "$R"
 
 C=$W/posta.conf
-{
-  printf '[general]\nstore = %s\n\n[account lab]\n' "$W/posta.db"
-  printf 'protocol = imap\nhost = 127.0.0.1\nport = %s\ntls = none\nallow_plaintext = yes\n' "$(<"$W/port")"
-  printf 'user = alice\npassword = alicepw\n'
-} >"$C"
-chmod 600 "$C"
+lab_test_conf "$C" "$W/posta.db" "$(<"$W/port")" none
 P() { timeout "$T" "$POSTA" -c "$C" "$@"; }
 seen() { grep -c "^ok [^ ]* $1\$" "$W/proxy.log"; }
 uids() {
@@ -112,10 +89,7 @@ has "posta sync shows the alert on stderr" "$(cat "$W/a.err")" \
   'posta: account lab: the server says: Manutenzione alle 22:00\[31m, salvate il lavoro'
 same "... without its escape byte" 0 "$(tr -cd '\033' <"$W/a.err" | wc -c)"
 
-mkfifo "$W/in"
-"$PROBE" -c "$C" <"$W/in" >"$W/events" 2>"$W/probe.err" &
-PROBE_PID=$!
-exec {PIN}>"$W/in"
+lab_test_probe "$C"
 for ((i = 0; i < 1200; i++)); do
   grep -q '^[0-9]* sync_done' "$W/events" && break
   sleep 0.05
@@ -125,9 +99,5 @@ if grep -q '^[0-9]* note .*the server says: Manutenzione alle 22:00' "$W/events"
 else
   not_ok "the worker sends the alert as a note (the TUI's status line)" "$(cat "$W/events" "$W/probe.err")"
 fi
-printf 'stop\n' >&"$PIN"
-for ((i = 0; i < 600; i++)); do grep -q 'stopped in' "$W/events" && break; sleep 0.05; done
-exec {PIN}>&-
-wait "$PROBE_PID" 2>/dev/null
-PROBE_PID=
+lab_test_probe_stop
 same "no command refused by the strict proxy" "" "$(grep '^bad' "$W/proxy.log")"

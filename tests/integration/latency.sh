@@ -23,53 +23,28 @@ echo "1..12"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-W=$(mktemp -d /tmp/posta-latency-test.XXXXXX) || bail "mktemp failed"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"
-}
-trap cleanup EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-lab_up >"$W/lab.log" 2>&1 || { sed 's/^/# /' "$W/lab.log"; bail "the lab did not start"; }
-export LAB_CA IMAPS_PORT
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir latency
+lab_test_up
 lab_seed alice INBOX 240 11 >/dev/null 2>&1 || bail "seed failed"
 lab_seed alice Archive 60 12 >/dev/null 2>&1 || bail "seed failed"
 
 # proxy NAME [options]: start a latency proxy; its port in $W/NAME.port
 proxy() {
   local name=$1; shift
-  "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" --upstream "127.0.0.1:$IMAPS_PORT" \
-    --port-file "$W/$name.port" --log "$W/$name.log" "$@" 2>"$W/$name.err" &
-  PIDS+=($!)
-  for _ in $(seq 200); do [[ -s $W/$name.port ]] && break; sleep 0.05; done
-  [[ -s $W/$name.port ]] || bail "latency_proxy.py did not start: $(cat "$W/$name.err")"
+  lab_test_bg "$W/$name.port" "$PY" "$POSTA_SRCDIR/tests/lab/latency_proxy.py" \
+    --upstream "127.0.0.1:$IMAPS_PORT" --port-file "$W/$name.port" --log "$W/$name.log" "$@"
 }
 # conf NAME PORT: a config whose store is $W/NAME.db
 conf() {
-  {
-    printf '[general]\nstore = %s\n\n[account lab]\n' "$W/$1.db"
-    printf 'protocol = imap\nemail = alice@localhost\nhost = 127.0.0.1\n'
-    printf 'port = %s\ntls = implicit\nuser = alice\npassword = alicepw\n' "$2"
-    printf 'ca_file = %s\noffline = all\n' "$LAB_CA"
-  } >"$W/$1.conf"
-  chmod 600 "$W/$1.conf"
+  lab_test_conf "$W/$1.conf" "$W/$1.db" "$2" implicit "email = alice@localhost" \
+    "offline = all"
 }
 sync_with() { timeout "$T" "$POSTA" -c "$W/$1.conf" sync -q; }
 # dump NAME: what a sync stored, one line per message, in a stable order
 dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$W/$1.db"; }
-imap() {
-  "$PY" - "$1" <<'EOF'
-import imaplib, os, ssl, sys
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
-M.login("alice", "alicepw")
-exec(sys.argv[1])
-M.logout()
-EOF
-}
+imap() { lab_test_imap "$@"; }
 
 conf near "$IMAPS_PORT"
 check "a first sync straight to the server" sync_with near

@@ -16,22 +16,13 @@ echo "1..$PLAN"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-W=$(mktemp -d /tmp/posta-send8-test.XXXXXX) || bail "mktemp failed"
-trap '[[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-lab_up >"$W/lab.log" 2>&1 || bail "lab_up failed: $(tail -5 "$W/lab.log")"
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir send8
+lab_test_up
 
 C=$W/posta.conf
-{
-  printf '[general]\nstore = %s\n\n[account lab]\n' "$W/posta.db"
-  printf 'protocol = imap\nemail = alice@localhost\nreal_name = Alice\n'
-  printf 'host = 127.0.0.1\nport = %s\ntls = implicit\n' "$IMAPS_PORT"
-  printf 'user = alice\npassword = alicepw\nca_file = %s\n' "$LAB_CA"
-  printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n' \
-    "$SMTP_PORT"
-} >"$C"
-chmod 600 "$C"
+lab_test_send_conf "$C"
 
 # send N SUBJECT FILE: posta send the file's text, wait for the sink's
 # N-th message (the deadline is generous: a loaded machine).

@@ -15,24 +15,13 @@ echo "1..$PLAN"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-
-W=$(mktemp -d /tmp/posta-send-test.XXXXXX) || bail "mktemp failed"
-trap '[[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-lab_up >"$W/lab.log" 2>&1 || bail "lab_up failed: $(tail -5 "$W/lab.log")"
-export LAB_CA IMAPS_PORT SMTP_SPOOL
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir send
+lab_test_up
 
 C=$W/posta.conf
-{
-  printf '[general]\nstore = %s\n\n[account lab]\n' "$W/posta.db"
-  printf 'protocol = imap\nemail = alice@localhost\nreal_name = Alice\n'
-  printf 'host = 127.0.0.1\nport = %s\ntls = implicit\n' "$IMAPS_PORT"
-  printf 'user = alice\npassword = alicepw\nca_file = %s\n' "$LAB_CA"
-  printf 'smtp_host = 127.0.0.1\nsmtp_port = %s\nsmtp_tls = starttls\n' \
-    "$SMTP_PORT"
-} >"$C"
-chmod 600 "$C"
+lab_test_send_conf "$C"
 posta() { "$POSTA" -c "$C" "$@"; }
 
 # The n-th message the sink stored (waits for it a little).
@@ -57,18 +46,7 @@ def body(msg=None):
 exec(sys.argv[3])
 EOF
 }
-# imap 'python using M (logged in as alice)'
-imap() {
-  "$PY" - "$1" <<'EOF'
-import imaplib, os, ssl, sys, email
-from email import policy
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
-M.login("alice", "alicepw")
-exec(sys.argv[1])
-M.logout()
-EOF
-}
+imap() { lab_test_imap "$@"; }
 # The store id of the INBOX message with this subject.
 msg_id() {
   posta list --json INBOX | "$PY" -c '

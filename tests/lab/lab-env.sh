@@ -15,6 +15,8 @@
 #       current lab's certificate when there is one); sets FAKE_PORT,
 #       FAKE_LOG (lines received), FAKE_EVENTS, FAKE_PID; stopped at exit.
 #   lab_fake_stop                  stop the fake servers now
+#   lab_caps [WORD...]             a default lab's post-login capabilities
+#       less the WORDs, for lab_up --imap-capability (lab caps)
 #
 # The EXIT trap keeps (and runs after its own work) an EXIT trap set before
 # the first lab_up; a test that sets its own EXIT trap afterwards should call
@@ -108,6 +110,7 @@ lab_up() {
 
 lab_seed() { "$LAB_SCRIPT" seed "$LAB_DIR" "$@"; }
 lab_deliver() { "$LAB_SCRIPT" deliver "$LAB_DIR" "$@"; }
+lab_caps() { "$LAB_SCRIPT" caps "$@"; }
 
 lab_fake() {
   local mode=$1 d n=0

@@ -14,23 +14,8 @@ plan 10
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 IMAPCTL="/usr/bin/python3 $POSTA_SRCDIR/tests/tui/imapctl.py"
-# The lab's post-login capabilities less NOTIFY (as tests/tui/notify.sh).
-NO_NOTIFY="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY \
-THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL \
-CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 \
-CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS \
-BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ \
-SPECIAL-USE COMPRESS=DEFLATE"
-
-lab_up --imap-capability "$NO_NOTIFY" >"$T/lab.out" 2>&1 ||
-  skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
-lab_seed alice INBOX 3 1 >/dev/null 2>&1 && lab_seed alice Work 1 2 >/dev/null 2>&1 ||
-  skip_all "lab seed failed"
-export LAB_HOST IMAPS_PORT LAB_CA LAB_USER LAB_PASS
-tui_lab_config
-echo "check_interval = 0" >>"$T/config"
-rm -f "$T"/posta.db*
-"$POSTA" -c "$T/config" sync >"$T/sync.out" 2>&1 || { cat "$T/sync.out"; echo "Bail out! sync"; exit 1; }
+# A lab without NOTIFY, periodic checks off.
+tui_lab_synced 0 --imap-capability "$(lab_caps NOTIFY)"
 
 # alice's IMAP connections open now: logins less disconnections.
 live() {

@@ -12,28 +12,7 @@ plan 6
 tui_setup 0
 trap '_tui_cleanup; lab_down' EXIT
 IMAPCTL="/usr/bin/python3 $POSTA_SRCDIR/tests/tui/imapctl.py"
-# The lab's post-login capabilities less NOTIFY.
-NO_NOTIFY="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY \
-THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL \
-CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 \
-CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS \
-BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ \
-SPECIAL-USE COMPRESS=DEFLATE"
 
-# lab [OPTIONS]: a lab with INBOX and Work, the config (check_interval =
-# $1), a synced store.
-lab() {
-  local every=$1
-  shift
-  lab_up "$@" >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
-  lab_seed alice INBOX 3 1 >/dev/null 2>&1 && lab_seed alice Work 1 2 >/dev/null 2>&1 ||
-    skip_all "lab seed failed"
-  export LAB_HOST IMAPS_PORT LAB_CA LAB_USER LAB_PASS
-  tui_lab_config
-  echo "check_interval = $every" >>"$T/config"
-  rm -f "$T"/posta.db*
-  "$POSTA" -c "$T/config" sync >"$T/sync.out" 2>&1 || { cat "$T/sync.out"; echo "Bail out! sync"; exit 1; }
-}
 work() { tui_screen | grep -o 'Work *[0-9/]*' | head -n1; }
 n=0
 append() { # a new message in Work, by another client
@@ -55,7 +34,7 @@ changes() { # changes SECS: does Work's count change within SECS?
   return 1
 }
 
-lab 0
+tui_lab_synced 0
 TUI_ARGS=
 tui_start 120 30
 tui_wait "online" 30 && tui_wait "Work" 10
@@ -67,7 +46,7 @@ ok $? "NOTIFY: and the next one too ($said)"
 tui_quit
 lab_down
 
-lab 0 --imap-capability "$NO_NOTIFY"
+tui_lab_synced 0 --imap-capability "$(lab_caps NOTIFY)"
 tui_start 120 30
 tui_wait "online" 30 && tui_wait "Work" 10
 # A window, not a wait for an event: nothing may come in it.

@@ -80,6 +80,22 @@ CONF
   chmod 600 "$T/config"
 }
 
+# tui_lab_synced EVERY [lab_up options]: a lab (tests/lab/lab-env.sh,
+# sourced by the test) with INBOX (3 messages) and Work (1), the config of
+# tui_lab_config with check_interval = EVERY, and a store synced from it.
+tui_lab_synced() {
+  local every=$1
+  shift
+  lab_up "$@" >"$T/lab.out" 2>&1 || skip_all "the lab does not start here ($(tail -n1 "$T/lab.out"))"
+  lab_seed alice INBOX 3 1 >/dev/null 2>&1 && lab_seed alice Work 1 2 >/dev/null 2>&1 ||
+    skip_all "lab seed failed"
+  export LAB_HOST IMAPS_PORT LAB_CA LAB_USER LAB_PASS
+  tui_lab_config
+  echo "check_interval = $every" >>"$T/config"
+  rm -f "$T"/posta.db*
+  "$POSTA" -c "$T/config" sync >"$T/sync.out" 2>&1 || { cat "$T/sync.out"; echo "Bail out! sync"; exit 1; }
+}
+
 tui_setup() {
   local count=${1:-200}
   command -v tmux >/dev/null || skip_all "tmux is not installed"

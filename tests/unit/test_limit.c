@@ -268,7 +268,7 @@ the_deadline_grows_with_what_arrives(void **state)
  * or a tagged line; whether fed whole or byte by byte.
  */
 static void
-untagged_status_lines_are_counted(void)
+untagged_status_lines_are_counted(void **state)
 {
 	static const char	reply[] =
 	    "* 1 FETCH (UID 7 BODY[HEADER] {30}\r\n"

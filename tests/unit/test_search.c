@@ -11,8 +11,10 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "search/search.h"
-#include "store/store.h"
+#include "store/store-int.h"
 
 /* 2024-06-15 00:00:00 UTC: the clock of newer: and older:. */
 #define NOW	1718409600LL
@@ -519,6 +521,279 @@ flag_change_and_move_show_at_once(void **state)
 	finds(fx, "perche", "");
 }
 
+/* ---- the newest-first walk (query-sql.c) gives the plain plan's rows -- */
+
+#define WALK_MSGS	700
+
+/* A store of WALK_MSGS messages in two folders: words of every frequency,
+ * many dates shared (ties broken by id), a third unread, some flagged. */
+static struct store *
+walk_store(int64_t *inbox, int64_t *acc)
+{
+	static const char *const words[] = { "comune", "medio", "raro" };
+	struct store	*s;
+	struct perr	 err;
+	int64_t		 archive, id;
+	uint32_t	 r = 12345;
+	char		*path, subj[64], text[64];
+	int		 i;
+
+	path = xasprintf("%s/walk.db", dbpath);
+	s = store_open(path, STORE_RDWR | STORE_SYNC_NORMAL, &err);
+	free(path);
+	if (s == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_account_ensure(s, "walk", STORE_IMAP, acc,
+	    &err), 0);
+	*inbox = folder(s, *acc, "INBOX");
+	archive = folder(s, *acc, "Archive");
+	for (i = 0; i < WALK_MSGS; i++) {
+		struct store_msg	m = { 0 };
+
+		r = r * 1103515245u + 12345u;
+		(void)snprintf(subj, sizeof subj, "%s%s%s n%d",
+		    (r >> 8) % 2 ? "comune " : "", (r >> 10) % 10 == 0 ?
+		    "medio " : "", (r >> 14) % 150 == 0 ? "raro " : "", i);
+		(void)snprintf(text, sizeof text, "%s %s",
+		    (r >> 18) % 3 == 0 ? "ferie" : "lavoro", words[i % 3]);
+		m.folder_id = (r >> 20) % 4 == 0 ? archive : *inbox;
+		m.uid = (uint32_t)i + 1;
+		m.subject = subj;
+		m.from_addr = (r >> 22) % 2 ? "rossi@x.it" : "verdi@y.it";
+		m.date = 1700000000 + (int64_t)((r >> 12) % 200) * 3600;
+		m.flags = ((r >> 24) % 3 == 0 ? 0 : STORE_SEEN) |
+		    ((r >> 26) % 7 == 0 ? STORE_FLAGGED : 0);
+		if (store_msg_insert(s, &m, &id, &err) != 0 ||
+		    store_body_put(s, id, "x", 1, text, &err) != 0)
+			fail_msg("insert: %s", err.msg);
+	}
+	return s;
+}
+
+/* The keyset place of message id. */
+static int
+msg_key(struct store *s, int64_t id, struct store_page_key *k)
+{
+	struct store_msg	m;
+	struct perr		err;
+
+	if (store_msg_get(s, id, &m, &err) != 0)
+		fail_msg("%s", err.msg);
+	*k = (struct store_page_key){ m.date, m.id };
+	store_msg_free(&m);
+	return 0;
+}
+
+struct idlist {
+	int64_t	id[WALK_MSGS];
+	size_t	n;
+};
+
+static int
+add_id(void *arg, const struct store_msg *m)
+{
+	struct idlist	*l = arg;
+
+	l->id[l->n++] = m->id;
+	return 0;
+}
+
+static void
+same_ids(const char *what, const char *q, int rows, const struct idlist *a,
+    const struct idlist *b)
+{
+	size_t	i;
+
+	if (a->n != b->n)
+		fail_msg("%s %s (walk_rows %d): %zu rows, the plain plan %zu",
+		    what, q, rows, a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		if (a->id[i] != b->id[i])
+			fail_msg("%s %s (walk_rows %d): row %zu is %lld, the "
+			    "plain plan's %lld", what, q, rows, i,
+			    (long long)a->id[i], (long long)b->id[i]);
+}
+
+/* The SQL of every statement run that finds text in date order. */
+struct traced {
+	char	*sql[16];
+	size_t	 n;
+};
+
+static int
+trace_match(unsigned type, void *arg, void *p, void *x)
+{
+	struct traced	*t = arg;
+	const char	*sql = sqlite3_sql(p);
+
+	(void)type; (void)x;
+	if ((strstr(sql, " MATCH ") != NULL ||
+	    strstr(sql, "posta_in(") != NULL) &&
+	    strstr(sql, "ORDER BY m.date") != NULL && t->n < 16)
+		t->sql[t->n++] = xstrdup(sql);
+	return 0;
+}
+
+/*
+ * A common word's top rows come from the date index, newest first: no
+ * lookup of every match and no sort of them (TEMP B-TREE) in the plan of
+ * the statement that reads the index.
+ */
+static void
+top_of_common_word_walks_the_date_index(struct store *s, int64_t inbox,
+    int walk_rows)
+{
+	struct search_node	*q;
+	struct store_find	 f = { 0 };
+	struct store_window	 w = { NULL, inbox, 0, walk_rows };
+	struct traced		 t = { { 0 }, 0 };
+	struct idlist		*got = xcalloc(1, sizeof *got);
+	struct perr		 err;
+	sqlite3_stmt		*qp;
+	char			*explain;
+	const char		*detail;
+	size_t			 i;
+	bool			 walked;
+
+	assert_int_equal(search_parse("comune", NOW, &q, &err), 0);
+	w.q = q;
+	f.limit = 7;
+	f.walk_rows = walk_rows;
+	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, trace_match, &t);
+	assert_int_equal(store_msg_find(s, q, &f, add_id, got, &err), 0);
+	assert_int_equal(store_msg_find_page(s, &w, STORE_SORT_DATE, NULL,
+	    true, 7, add_id, got, &err), 0);
+	sqlite3_trace_v2(s->db, 0, NULL, NULL);
+	assert_int_equal(got->n, 14);
+	assert_int_equal(t.n, 2);
+	for (i = 0; i < t.n; i++) {
+		explain = xasprintf("EXPLAIN QUERY PLAN %s", t.sql[i]);
+		assert_int_equal(sqlite3_prepare_v2(s->db, explain, -1, &qp,
+		    NULL), SQLITE_OK);
+		walked = false;
+		while (sqlite3_step(qp) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(qp, 3);
+			if (strstr(detail, "TEMP B-TREE") != NULL ||
+			    strstr(detail, "INTEGER PRIMARY KEY") != NULL)
+				fail_msg("%s\n  plan: %s", t.sql[i], detail);
+			if (strstr(detail, "INDEX message_date") !=
+			    NULL || strstr(detail,
+			    "INDEX message_folder_date") != NULL)
+				walked = true;
+		}
+		if (!walked)
+			fail_msg("%s\n  does not walk the date index",
+			    t.sql[i]);
+		assert_int_equal(sqlite3_finalize(qp), SQLITE_OK);
+		free(explain);
+		free(t.sql[i]);
+	}
+	search_free(q);
+	free(got);
+}
+
+static void
+walk_gives_the_plain_plans_rows(void **state)
+{
+	static const char *const queries[] = { "comune", "medio", "raro",
+	    "nessuno", "ferie", "comune is:unread", "comune OR raro",
+	    "-comune", "body:ferie comune", "raro OR is:flagged",
+	    "comune folder:archive", "from:rossi medio -ferie",
+	    "comune before:2023-11-18", "thread:raro", "(medio OR raro) ferie",
+	};
+	static const int	 limits[] = { 1, 7, 50, 300 };
+	static const int	 budgets[] = { 0, 1, 20, 100, 350, 1000 };
+	struct store		*s;
+	struct search_node	*q;
+	struct store_page_key	 after;
+	struct store_sort_key	 key;
+	struct idlist		*plain = xcalloc(1, sizeof *plain);
+	struct idlist		*got = xcalloc(1, sizeof *got);
+	struct perr		 err;
+	int64_t			 inbox, acc;
+	size_t			 qi, li, bi, sc;
+
+	(void)state;
+	s = walk_store(&inbox, &acc);
+	for (qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+		if (search_parse(queries[qi], NOW, &q, &err) != 0)
+			fail_msg("%s: %s", queries[qi], err.msg);
+		for (li = 0; li < sizeof limits / sizeof *limits; li++)
+		for (sc = 0; sc < 4; sc++) {
+			struct store_find	f = { 0 };
+
+			f.limit = limits[li];
+			f.folder_id = sc == 1 ? inbox : 0;
+			f.account_id = sc == 2 ? acc : 0;
+			f.walk_rows = -1;
+			if (sc == 3) {	/* a keyset page: after the 9th */
+				f.limit = 9;
+				plain->n = 0;
+				assert_int_equal(store_msg_find(s, q, &f,
+				    add_id, plain, &err), 0);
+				if (plain->n < 9)
+					continue;
+				assert_int_equal(msg_key(s,
+				    plain->id[8], &after), 0);
+				f.after = &after;
+				f.limit = limits[li];
+			}
+			plain->n = 0;
+			assert_int_equal(store_msg_find(s, q, &f, add_id,
+			    plain, &err), 0);
+			for (bi = 0; bi < sizeof budgets / sizeof *budgets;
+			    bi++) {
+				f.walk_rows = budgets[bi];
+				got->n = 0;
+				if (store_msg_find(s, q, &f, add_id, got,
+				    &err) != 0)
+					fail_msg("%s: %s", queries[qi],
+					    err.msg);
+				same_ids("find", queries[qi], budgets[bi],
+				    got, plain);
+				f.walk_rows = -1;
+			}
+		}
+		/* The index's windows: a folder, both ways, after a key. */
+		for (li = 0; li < 4; li++) {
+			struct store_window	w = { q, li < 2 ? inbox : 0,
+			    0, -1 };
+			bool			desc = li % 2 == 0;
+
+			plain->n = 0;
+			assert_int_equal(store_msg_find_page(s, &w,
+			    STORE_SORT_DATE, NULL, desc, 12, add_id, plain,
+			    &err), 0);
+			if (plain->n < 12)
+				continue;
+			assert_int_equal(msg_key(s, plain->id[5],
+			    &after), 0);
+			key = (struct store_sort_key){ NULL, 0, after.date,
+			    after.id };
+			plain->n = 0;
+			assert_int_equal(store_msg_find_page(s, &w,
+			    STORE_SORT_DATE, &key, desc, 20, add_id, plain,
+			    &err), 0);
+			for (bi = 0; bi < sizeof budgets / sizeof *budgets;
+			    bi++) {
+				w.walk_rows = budgets[bi];
+				got->n = 0;
+				assert_int_equal(store_msg_find_page(s, &w,
+				    STORE_SORT_DATE, &key, desc, 20, add_id,
+				    got, &err), 0);
+				same_ids("page", queries[qi], budgets[bi],
+				    got, plain);
+			}
+		}
+		search_free(q);
+	}
+	top_of_common_word_walks_the_date_index(s, inbox, 0);
+	top_of_common_word_walks_the_date_index(s, inbox, 100);
+	free(plain);
+	free(got);
+	store_close(s);
+}
+
 static void
 the_sql_binds_every_value(void **state)
 {
@@ -554,6 +829,7 @@ main(void)
 		cmocka_unit_test(hostile_queries_get_clear_errors),
 		cmocka_unit_test(trees_built_by_hand),
 		cmocka_unit_test(the_sql_binds_every_value),
+		cmocka_unit_test(walk_gives_the_plain_plans_rows),
 		cmocka_unit_test(accents_and_case_are_ignored),
 		cmocka_unit_test(each_field_finds_its_own_text_only),
 		cmocka_unit_test(flags_dates_sizes_folders_threads),

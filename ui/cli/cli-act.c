@@ -50,7 +50,7 @@ cli_act_ids(char **argv, int n)
 
 	ids = xcalloc(n > 0 ? (size_t)n : 1, sizeof *ids);
 	for (i = 0; i < n; i++) {
-		if (cli_parse_id(argv[i], &ids[i]) != 0) {
+		if (args_id(argv[i], &ids[i]) != 0) {
 			cli_error(_("'%s' is not a message id (posta list shows "
 			    "them)"), argv[i]);
 			free(ids);

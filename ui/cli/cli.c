@@ -1,15 +1,15 @@
-/* cli.c - subcommand table, dispatch and shared helpers. */
-#include <errno.h>
+/*
+ * cli.c - the top floor of the command line: the table of every command,
+ * finding one by name, and posta help, which lists the table.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/i18n.h"
 
 extern const struct cmd_entry cmd_version_entry;
-extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_check_account_entry;
 extern const struct cmd_entry cmd_folders_entry;
 extern const struct cmd_entry cmd_list_entry;
@@ -37,6 +37,8 @@ extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_addresses_entry;
 extern const struct cmd_entry cmd_setup_entry;
 extern const struct cmd_entry cmd_oauth2_entry;
+
+static const struct cmd_entry cmd_help_entry;
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
@@ -106,145 +108,26 @@ cli_usage_all(FILE *f)
 		    _(cmd_table[i]->summary));
 }
 
-const char *
-cli_usage_args(const struct cmd_entry *e)
+static int
+cmd_help(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
-	/* _("") would be the catalog's header: an empty usage stays empty. */
-	return e->usage[0] != '\0' ? _(e->usage) : "";
-}
+	const struct cmd_entry	*e;
 
-void
-cli_usage(const struct cmd_entry *e)
-{
-	fprintf(stderr, _("usage: posta %s %s\n"), e->name, cli_usage_args(e));
-}
-
-int
-cli_error(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*raw, *safe;
-
-	va_start(ap, fmt);
-	raw = xvasprintf(fmt, ap);
-	va_end(ap);
-	safe = sanitize_line(raw);
-	fprintf(stderr, "posta: %s\n", safe);
-	free(safe);
-	free(raw);
-	return CLI_FAIL;
-}
-
-void
-cli_example_config(FILE *f, const char *path)
-{
-	/* TRANSLATORS: the example's keys and values stay as they are. */
-	fprintf(f, _(
-	    "posta reads its configuration from %s\n"
-	    "(or the file named by -c FILE or $POSTA_CONFIG). A minimal example:\n"
-	    "\n"
-	    "  [general]\n"
-	    "  default_account = work\n"
-	    "\n"
-	    "  [account work]\n"
-	    "  protocol = imap\n"
-	    "  email = me@example.org\n"
-	    "  host = imap.example.org\n"
-	    "  user = me@example.org\n"
-	    "  password_command = pass show mail/work\n"
-	    "  smtp_host = smtp.example.org\n"
-	    "\n"
-	    "See posta.conf(5) for every key.\n"), path);
-}
-
-struct config *
-cli_config(struct cli_ctx *ctx)
-{
-	struct perr	 err;
-	char		*path;
-
-	if (ctx->cfg != NULL)
-		return ctx->cfg;
-	path = config_default_path(ctx->config_path);
-	ctx->cfg = config_load(path, &err);
-	if (ctx->cfg == NULL) {
-		cli_error("%s", err.msg);
-		if (err.code == PERR_NOTFOUND)
-			cli_example_config(stderr, path);
+	if (a->argc > 0) {
+		if ((e = cli_find(a->argv[0])) == NULL)
+			return cli_error(_("no such command: %s"), a->argv[0]);
+		cli_help_one(stdout, e);
+		return CLI_OK;
 	}
-	free(path);
-	return ctx->cfg;
+	cli_usage_all(stdout);
+	return CLI_OK;
 }
 
-int
-cli_getopt_account(const struct cmd_entry *e, int argc, char **argv,
-    const char **account)
-{
-	int	i;
-
-	*account = NULL;
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return i + 1;
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			*account = argv[++i];
-		else {
-			cli_usage(e);
-			return -1;
-		}
-	}
-	return i;
-}
-
-int
-cli_parse_id(const char *s, int64_t *id)
-{
-	char		*end;
-	long long	 n;
-
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || n <= 0)
-		return -1;
-	*id = n;
-	return 0;
-}
-
-int
-cli_open_reader(struct cli_ctx *ctx, const char *name,
-    const struct account **acct, struct store **st, int64_t *account_id)
-{
-	struct config		*cfg;
-	struct perr		 err;
-	enum store_protocol	 proto;
-
-	*st = NULL;
-	if ((cfg = cli_config(ctx)) == NULL)
-		return -1;
-	if ((*acct = config_account(cfg, name, &err)) == NULL) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	if (access(cfg->store, F_OK) != 0) {
-		cli_error(_("%s: no mail stored yet; run 'posta sync' first"),
-		    cfg->store);
-		return -1;
-	}
-	if ((*st = store_open(cfg->store, STORE_RDONLY, &err)) == NULL) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	if (store_account_find(*st, (*acct)->name, account_id, &proto,
-	    &err) != 0) {
-		if (err.code == PERR_NOTFOUND)
-			cli_error(_("account %s: no mail stored yet; run "
-			    "'posta sync -a %s' first"), (*acct)->name,
-			    (*acct)->name);
-		else
-			cli_error("%s", err.msg);
-		store_close(*st);
-		*st = NULL;
-		return -1;
-	}
-	return 0;
-}
+static const struct cmd_entry cmd_help_entry = {
+	.name = "help",
+	.args = { NULL, 0, 1, 0 },
+	.usage = N_("[COMMAND]"),
+	.summary = N_("list commands or explain one"),
+	.exec = cmd_help
+};

@@ -11,7 +11,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_addresses_entry;
 
 static int
 print_addr(void *arg, const char *addr, const char *name, int64_t uses)
@@ -26,27 +25,20 @@ print_addr(void *arg, const char *addr, const char *name, int64_t uses)
 	return 0;
 }
 
+static const struct arg_opt addresses_opts[] = {
+	{ .letter = 'n', .kind = ARG_NUMBER, .min = 0, .max = 1000000 },
+	{ 0 }
+};
+
 static int
-cmd_addresses(struct cli_ctx *ctx, int argc, char **argv)
+cmd_addresses(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	struct config	*cfg;
 	struct perr	 err;
-	const char	*query = NULL;
-	int		 i, limit = 20;
+	const char	*query = a->argv[0];
+	int		 limit = (int)args_number(a, "n", 20);
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-			limit = atoi(argv[++i]);
-		else if (argv[i][0] == '-' || query != NULL) {
-			cli_usage(&cmd_addresses_entry);
-			return CLI_USAGE;
-		} else
-			query = argv[i];
-	}
-	if (query == NULL) {
-		cli_usage(&cmd_addresses_entry);
-		return CLI_USAGE;
-	}
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	if (app_addresses(cfg, query, limit, print_addr, NULL, &err) < 0)
@@ -55,7 +47,9 @@ cmd_addresses(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_addresses_entry = {
-	"addresses", N_("[-n LIMIT] QUERY"),
-	N_("complete an address: those written to and seen, most used first"),
-	cmd_addresses
+	.name = "addresses",
+	.args = { addresses_opts, 1, 1, 0 },
+	.usage = N_("[-n LIMIT] QUERY"),
+	.summary = N_("complete an address: those written to and seen, most used first"),
+	.exec = cmd_addresses
 };

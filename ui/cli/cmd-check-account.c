@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_check_account_entry;
 
 static const char *
 check_tls_mode(enum tls_mode m)
@@ -100,28 +99,19 @@ check_server(const struct account *acct, enum app_server which)
 }
 
 static int
-cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
+cmd_check_account(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	const struct account	*acct;
 	struct config		*cfg;
 	struct perr		 err;
-	const char		*name;
 	char			*s;
-	int			 i, failed = 0;
+	int			 failed = 0;
 
-	if ((i = cli_getopt_account(&cmd_check_account_entry, argc, argv,
-	    &name)) == -1)
-		return CLI_USAGE;
-	if (i != argc) {
-		cli_usage(&cmd_check_account_entry);
-		return CLI_USAGE;
-	}
-	if (ctx->offline)
-		return cli_error(_("check-account connects to the servers; "
-		    "refusing with --offline"));
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
-	if ((acct = config_account(cfg, name, &err)) == NULL) {
+	if ((acct = config_account(cfg, args_get(a, "account"),
+	    &err)) == NULL) {
 		cli_error("%s", err.msg);
 		return CLI_CONFIG;
 	}
@@ -144,7 +134,11 @@ cmd_check_account(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_check_account_entry = {
-	"check-account", N_("[-a ACCOUNT]"),
-	N_("connect, verify TLS, log in and list server capabilities"),
-	cmd_check_account
+	.name = "check-account",
+	.args = { cli_opts_account, 0, 0, 0 },
+	.usage = N_("[-a ACCOUNT]"),
+	.summary = N_("connect, verify TLS, log in and list server "
+	"capabilities"),
+	.flags = CMD_ONLINE,
+	.exec = cmd_check_account
 };

@@ -33,7 +33,6 @@
 #include "mail/mail.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_compose_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
 /* Run the user's editor (config_editor()) on path; 0 when it exited 0. */
@@ -143,8 +142,34 @@ draft_done(struct cli_ctx *ctx, const char *account, int64_t id)
 	(void)cli_act_close(ctx, &ca, CLI_OK);
 }
 
+static const struct arg_opt compose_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "reply", .kind = ARG_ID, .group = 1 },
+	{ .name = "reply-all", .kind = ARG_ID, .group = 1 },
+	{ .name = "list-reply", .kind = ARG_ID, .group = 1 },
+	{ .name = "forward", .kind = ARG_ID, .group = 1 },
+	{ .name = "resume", .kind = ARG_ID, .group = 1 },
+	{ .name = "attach-original", .kind = ARG_FLAG },
+	{ .name = "postpone", .kind = ARG_FLAG },
+	{ .letter = 'A', .kind = ARG_VALUE },
+	{ 0 }
+};
+
+/* What a draft starts from: the option that names the message. */
+static const struct {
+	const char		*opt;
+	enum app_compose_kind	 kind;
+} compose_kinds[] = {
+	{ "reply", APP_COMPOSE_REPLY },
+	{ "reply-all", APP_COMPOSE_REPLY_ALL },
+	{ "list-reply", APP_COMPOSE_REPLY_LIST },
+	{ "forward", APP_COMPOSE_FORWARD },
+	{ "resume", APP_COMPOSE_RESUME },
+};
+
 static int
-cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
+cmd_compose(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	const struct account	*acct;
 	struct compose_draft	 d;
@@ -153,71 +178,33 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 	enum app_compose_kind	 kind = APP_COMPOSE_NEW;
 	struct config		*cfg;
 	struct perr		 err;
-	const char		*account = NULL, *idarg = NULL, *dir;
+	const char		*dir, *file;
 	char			 path[4096], note[1200], *orig, *text = NULL;
-	char			**files = NULL, **addrs = NULL;
-	size_t			 nfiles = 0, naddrs = 0, len, i;
-	bool			 postpone = false, attach_orig = false;
+	char			**addrs = a->argv;
+	size_t			 naddrs = (size_t)a->argc, nfiles = 0, len;
+	bool			 postpone = args_has(a, "postpone");
 	int64_t			 id = 0, oid;
-	int			 a, fd, rc = CLI_OK;
+	int			 i, fd, rc = CLI_OK;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
-			account = argv[++a];
-		else if (strcmp(argv[a], "--reply") == 0 && a + 1 < argc) {
-			kind = APP_COMPOSE_REPLY;
-			idarg = argv[++a];
-		} else if (strcmp(argv[a], "--reply-all") == 0 && a + 1 < argc) {
-			kind = APP_COMPOSE_REPLY_ALL;
-			idarg = argv[++a];
-		} else if (strcmp(argv[a], "--list-reply") == 0 &&
-		    a + 1 < argc) {
-			kind = APP_COMPOSE_REPLY_LIST;
-			idarg = argv[++a];
-		} else if (strcmp(argv[a], "--forward") == 0 && a + 1 < argc) {
-			kind = APP_COMPOSE_FORWARD;
-			idarg = argv[++a];
-		} else if (strcmp(argv[a], "--resume") == 0 && a + 1 < argc) {
-			kind = APP_COMPOSE_RESUME;
-			idarg = argv[++a];
-		} else if (strcmp(argv[a], "--attach-original") == 0)
-			attach_orig = true;
-		else if (strcmp(argv[a], "--postpone") == 0)
-			postpone = true;
-		else if (strcmp(argv[a], "-A") == 0 && a + 1 < argc) {
-			files = xreallocarray(files, nfiles + 1, sizeof *files);
-			files[nfiles++] = argv[++a];
-		} else if (argv[a][0] == '-') {
-			cli_usage(&cmd_compose_entry);
-			free(files);
-			free(addrs);
-			return CLI_USAGE;
-		} else {
-			addrs = xreallocarray(addrs, naddrs + 1, sizeof *addrs);
-			addrs[naddrs++] = argv[a];
+	/* The options group them: one at most. */
+	for (i = 0; i < (int)(sizeof compose_kinds / sizeof compose_kinds[0]);
+	    i++) {
+		if (args_has(a, compose_kinds[i].opt)) {
+			kind = compose_kinds[i].kind;
+			id = args_number(a, compose_kinds[i].opt, 0);
 		}
 	}
-	if (attach_orig && kind == APP_COMPOSE_FORWARD)
+	if (kind == APP_COMPOSE_FORWARD && args_has(a, "attach-original"))
 		kind = APP_COMPOSE_FORWARD_ATTACH;
-	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
-		free(files);
-		free(addrs);
-		cli_error(_("compose: expected a message id, got '%s'"),
-		    idarg);
-		return CLI_USAGE;
-	}
-	if ((cfg = cli_config(ctx)) == NULL) {
-		free(files);
-		free(addrs);
+	for (i = 0; args_next(a, "A", &i) != NULL;)
+		nfiles++;
+	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
-	}
-	if ((acct = config_account(cfg, account, &err)) == NULL ||
-	    app_draft_from(cfg, acct, kind, id, &d, &err) != 0) {
-		free(files);
-		free(addrs);
+	if ((acct = config_account(cfg, args_get(a, "account"),
+	    &err)) == NULL ||
+	    app_draft_from(cfg, acct, kind, id, &d, &err) != 0)
 		return cli_error("%s", err.msg);
-	}
-	for (i = 0; i < naddrs; i++) {
+	for (i = 0; i < (int)naddrs; i++) {
 		if (strncasecmp(addrs[i], "mailto:", 7) == 0) {
 			if (compose_mailto(addrs[i], &d, &err) != 0) {
 				rc = cli_error("%s", err.msg);
@@ -232,8 +219,8 @@ cmd_compose(struct cli_ctx *ctx, int argc, char **argv)
 			d.to = s;
 		}
 	}
-	for (i = 0; i < nfiles; i++)
-		if (app_draft_attach_file(&d, files[i], &err) != 0) {
+	for (i = 0; (file = args_next(a, "A", &i)) != NULL;)
+		if (app_draft_attach_file(&d, file, &err) != 0) {
 			rc = cli_error(_("compose: %s"), err.msg);
 			goto out;
 		}
@@ -312,7 +299,7 @@ again:
 		printf("%s", _("posta: postponed to Drafts\n"));
 		unlink(path);
 		if (kind == APP_COMPOSE_RESUME)
-			draft_done(ctx, account, id);
+			draft_done(ctx, args_get(a, "account"), id);
 		goto out;
 	}
 	so.offline = ctx->offline;
@@ -331,20 +318,20 @@ again:
 	/* It is in the outbox now: the file is no longer the only copy. */
 	unlink(path);
 	if (kind == APP_COMPOSE_RESUME)
-		draft_done(ctx, account, id);
+		draft_done(ctx, args_get(a, "account"), id);
 out:
 	free(text);
-	free(files);
-	free(addrs);
 	compose_draft_free(&d);
 	return rc;
 }
 
 const struct cmd_entry cmd_compose_entry = {
-	"compose", N_("[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
+	.name = "compose",
+	.args = { compose_opts, 0, -1, 0 },
+	.usage = N_("[-a ACCOUNT] [--reply ID | --reply-all ID | --list-reply ID "
 	"| --forward ID "
 	"[--attach-original] | --resume ID] [-A FILE]... [--postpone] "
 	"[ADDRESS... | mailto:URL]"),
-	N_("write a message in $VISUAL/$EDITOR, then send or postpone it"),
-	cmd_compose
+	.summary = N_("write a message in $VISUAL/$EDITOR, then send or postpone it"),
+	.exec = cmd_compose
 };

@@ -13,86 +13,73 @@ extern const struct cmd_entry cmd_delete_entry;
 extern const struct cmd_entry cmd_undelete_entry;
 extern const struct cmd_entry cmd_expunge_entry;
 
+/* delete, undelete: one exec for the two. */
 static int
-by_ids(struct cli_ctx *ctx, int argc, char **argv, const struct cmd_entry *e,
-    int (*fn)(struct app_act *, const int64_t *, size_t, size_t *,
-    struct perr *))
+cmd_by_ids(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	struct cli_act	 ca;
 	struct perr	 err;
-	const char	*account;
 	int64_t		*ids;
-	int		 first, nids, rc = CLI_OK;
+	int		 r, rc = CLI_OK;
 
-	if ((first = cli_getopt_account(e, argc, argv, &account)) < 0)
+	if ((ids = cli_act_ids(a->argv, a->argc)) == NULL)
 		return CLI_USAGE;
-	if ((nids = argc - first) < 1) {
-		cli_usage(e);
-		return CLI_USAGE;
-	}
-	if ((ids = cli_act_ids(argv + first, nids)) == NULL)
-		return CLI_USAGE;
-	if (cli_act_open(ctx, account, &ca) != 0) {
+	if (cli_act_open(ctx, args_get(a, "account"), &ca) != 0) {
 		free(ids);
 		return CLI_FAIL;
 	}
 	perr_clear(&err);
-	if (fn(ca.act, ids, (size_t)nids, NULL, &err) != 0)
+	if (self == &cmd_delete_entry)
+		r = app_act_delete(ca.act, ids, (size_t)a->argc, NULL, &err);
+	else
+		r = app_act_undelete(ca.act, ids, (size_t)a->argc, NULL, &err);
+	if (r != 0)
 		rc = cli_error("%s", err.msg);
 	free(ids);
 	return cli_act_close(ctx, &ca, rc);
 }
 
 static int
-cmd_delete(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return by_ids(ctx, argc, argv, &cmd_delete_entry, app_act_delete);
-}
-
-static int
-cmd_undelete(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return by_ids(ctx, argc, argv, &cmd_undelete_entry, app_act_undelete);
-}
-
-static int
-cmd_expunge(struct cli_ctx *ctx, int argc, char **argv)
+cmd_expunge(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	struct cli_act	 ca;
 	struct perr	 err;
-	const char	*account;
-	int		 first, rc = CLI_OK;
+	int		 rc = CLI_OK;
 
-	if ((first = cli_getopt_account(&cmd_expunge_entry, argc, argv,
-	    &account)) < 0)
-		return CLI_USAGE;
-	if (argc - first > 1) {
-		cli_usage(&cmd_expunge_entry);
-		return CLI_USAGE;
-	}
-	if (cli_act_open(ctx, account, &ca) != 0)
+	if (cli_act_open(ctx, args_get(a, "account"), &ca) != 0)
 		return CLI_FAIL;
 	perr_clear(&err);
-	if (app_act_expunge(ca.act, first < argc ? argv[first] : NULL, NULL,
+	if (app_act_expunge(ca.act, a->argc > 0 ? a->argv[0] : NULL, NULL,
 	    &err) != 0)
 		rc = cli_error("%s", err.msg);
 	return cli_act_close(ctx, &ca, rc);
 }
 
 const struct cmd_entry cmd_delete_entry = {
-	"delete", N_("[-a ACCOUNT] ID..."),
-	N_("move messages to Trash; in Trash, mark them \\Deleted (offline too)"),
-	cmd_delete
+	.name = "delete",
+	.args = { cli_opts_account, 1, -1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] ID..."),
+	.summary = N_("move messages to Trash; in Trash, mark them \\Deleted "
+	"(offline too)"),
+	.exec = cmd_by_ids
 };
 
 const struct cmd_entry cmd_undelete_entry = {
-	"undelete", N_("[-a ACCOUNT] ID..."),
-	N_("clear \\Deleted of messages not yet expunged (offline too)"),
-	cmd_undelete
+	.name = "undelete",
+	.args = { cli_opts_account, 1, -1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] ID..."),
+	.summary = N_("clear \\Deleted of messages not yet expunged (offline "
+	"too)"),
+	.exec = cmd_by_ids
 };
 
 const struct cmd_entry cmd_expunge_entry = {
-	"expunge", N_("[-a ACCOUNT] [FOLDER]"),
-	N_("remove the \\Deleted messages of a folder (default: every folder)"),
-	cmd_expunge
+	.name = "expunge",
+	.args = { cli_opts_account, 0, 1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] [FOLDER]"),
+	.summary = N_("remove the \\Deleted messages of a folder (default: "
+	"every folder)"),
+	.exec = cmd_expunge
 };

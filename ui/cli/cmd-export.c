@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_export_entry;
 
 struct export_all {
 	struct store		*st;
@@ -72,44 +71,33 @@ export_folder(struct store *st, const struct store_folder *f,
 	return CLI_OK;
 }
 
+static const struct arg_opt export_opts[] = {
+	CLI_OPT_ACCOUNT, CLI_OPT_MBOX, CLI_OPT_MAILDIR, { 0 }
+};
+
 static int
-cmd_export(struct cli_ctx *ctx, int argc, char **argv)
+cmd_export(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	const struct account	*acct;
 	struct store		*st;
 	struct store_folder	 f;
 	struct export_all	 ea;
 	struct perr		 err;
-	const char		*account = NULL, *folder = NULL, *path = NULL;
+	const char		*folder = a->argc > 0 ? a->argv[0] : NULL;
+	const char		*path = args_get(a, "mbox");
 	enum app_backup_format	 fmt = APP_BACKUP_MBOX;
 	int64_t			 account_id;
 	char			*sub;
 	size_t			 i;
-	int			 a, rc = CLI_OK;
+	int			 rc = CLI_OK;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
-			account = argv[++a];
-		else if (strcmp(argv[a], "--mbox") == 0 && a + 1 < argc &&
-		    path == NULL) {
-			fmt = APP_BACKUP_MBOX;
-			path = argv[++a];
-		} else if (strcmp(argv[a], "--maildir") == 0 && a + 1 < argc &&
-		    path == NULL) {
-			fmt = APP_BACKUP_MAILDIR;
-			path = argv[++a];
-		} else if (argv[a][0] != '-' && folder == NULL)
-			folder = argv[a];
-		else {
-			cli_usage(&cmd_export_entry);
-			return CLI_USAGE;
-		}
-	}
+	if (path == NULL && (path = args_get(a, "maildir")) != NULL)
+		fmt = APP_BACKUP_MAILDIR;
 	if (path == NULL || *path == '\0') {
-		cli_usage(&cmd_export_entry);
+		cli_usage(self);
 		return CLI_USAGE;
 	}
-	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+	if (cli_open_reader(ctx, args_get(a, "account"), &acct, &st, &account_id) != 0)
 		return CLI_FAIL;
 
 	if (folder != NULL) {
@@ -152,8 +140,10 @@ out:
 }
 
 const struct cmd_entry cmd_export_entry = {
-	"export", N_("[-a ACCOUNT] [FOLDER] --mbox FILE | --maildir DIR"),
-	N_("back up a folder (or every folder, into the directory given) as "
+	.name = "export",
+	.args = { export_opts, 0, 1, 0 },
+	.usage = N_("[-a ACCOUNT] [FOLDER] --mbox FILE | --maildir DIR"),
+	.summary = N_("back up a folder (or every folder, into the directory given) as "
 	"mbox or Maildir"),
-	cmd_export
+	.exec = cmd_export
 };

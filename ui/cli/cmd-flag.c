@@ -6,8 +6,6 @@
 #include "cli/cli-act.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_flag_entry;
-
 static const struct {
 	const char	*name;
 	unsigned	 bit;
@@ -43,40 +41,33 @@ flag_word(const char *w, unsigned *add, unsigned *remove)
 }
 
 static int
-cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
+cmd_flag(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct cli_act	 ca;
 	struct perr	 err;
-	const char	*account = NULL;
-	char		**words;
+	char		**words, *w;
 	int64_t		*ids;
 	unsigned	 add = 0, remove = 0;
 	int		 i, nids = 0, rc = CLI_OK;
 
-	/* -a first; then ids and +flag/-flag words in any order. */
-	i = 1;
-	if (i + 1 < argc && strcmp(argv[i], "-a") == 0) {
-		account = argv[i + 1];
-		i += 2;
-	}
-	words = xcalloc((size_t)argc, sizeof *words);
-	for (; i < argc; i++) {
-		if (argv[i][0] == '+' || (argv[i][0] == '-' &&
-		    argv[i][1] != '\0')) {
-			if (flag_word(argv[i], &add, &remove) != 0) {
+	/* Ids and +flag/-flag words, in any order. */
+	words = xcalloc((size_t)a->argc + 1, sizeof *words);
+	for (i = 0; i < a->argc; i++) {
+		w = a->argv[i];
+		if (w[0] == '+' || (w[0] == '-' && w[1] != '\0')) {
+			if (flag_word(w, &add, &remove) != 0) {
 				free(words);
 				cli_error(_("unknown flag '%s' (use +seen, -seen, "
 				    "+flagged, -flagged, +answered, -answered, "
-				    "+deleted, -deleted, +draft, -draft)"),
-				    argv[i]);
+				    "+deleted, -deleted, +draft, -draft)"), w);
 				return CLI_USAGE;
 			}
 		} else
-			words[nids++] = argv[i];
+			words[nids++] = w;
 	}
 	if (nids == 0 || (add == 0 && remove == 0)) {
 		free(words);
-		cli_usage(&cmd_flag_entry);
+		cli_usage(self);
 		return CLI_USAGE;
 	}
 	if ((add & remove) != 0) {
@@ -88,7 +79,7 @@ cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
 	free(words);
 	if (ids == NULL)
 		return CLI_USAGE;
-	if (cli_act_open(ctx, account, &ca) != 0) {
+	if (cli_act_open(ctx, args_get(a, "account"), &ca) != 0) {
 		free(ids);
 		return CLI_FAIL;
 	}
@@ -100,9 +91,12 @@ cmd_flag(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_act_close(ctx, &ca, rc);
 }
 
+/* "-seen" is a flag word, not an option: only -a is one. */
 const struct cmd_entry cmd_flag_entry = {
-	"flag", N_("[-a ACCOUNT] ID... +seen|-seen|+flagged|-flagged|"
+	.name = "flag",
+	.args = { cli_opts_account, 2, -1, ARGS_DASH_WORDS },
+	.usage = N_("[-a ACCOUNT] ID... +seen|-seen|+flagged|-flagged|"
 	"+answered|-answered..."),
-	N_("set or clear flags of messages (offline too)"),
-	cmd_flag
+	.summary = N_("set or clear flags of messages (offline too)"),
+	.exec = cmd_flag
 };

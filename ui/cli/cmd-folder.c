@@ -15,120 +15,80 @@ extern const struct cmd_entry cmd_rmdir_entry;
 extern const struct cmd_entry cmd_subscribe_entry;
 extern const struct cmd_entry cmd_unsubscribe_entry;
 
-enum folder_op { F_MKDIR, F_RENAME, F_RMDIR, F_SUB, F_UNSUB };
+static const struct arg_opt rmdir_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .letter = 'f', .kind = ARG_FLAG },
+	{ 0 }
+};
 
+/* mkdir, rename, rmdir, subscribe, unsubscribe: one exec for the five. */
 static int
-folder_cmd(struct cli_ctx *ctx, int argc, char **argv,
-    const struct cmd_entry *e, enum folder_op op)
+cmd_folder(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct cli_act	 ca;
 	struct perr	 err;
-	const char	*account = NULL;
-	bool		 force = false;
-	int		 i, n, r, rc = CLI_OK;
+	bool		 force = args_has(a, "f");
+	char		**argv = a->argv;
+	int		 r, rc = CLI_OK;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0';
-	    i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if (op == F_RMDIR && strcmp(argv[i], "-f") == 0)
-			force = true;
-		else {
-			cli_usage(e);
-			return CLI_USAGE;
-		}
-	}
-	n = argc - i;
-	if (n != (op == F_RENAME ? 2 : 1)) {
-		cli_usage(e);
-		return CLI_USAGE;
-	}
-	if (cli_act_open(ctx, account, &ca) != 0)
+	if (cli_act_open(ctx, args_get(a, "account"), &ca) != 0)
 		return CLI_FAIL;
 	perr_clear(&err);
-	switch (op) {
-	case F_MKDIR:
-		r = app_act_folder_create(ca.act, argv[i], &err);
-		break;
-	case F_RENAME:
-		r = app_act_folder_rename(ca.act, argv[i], argv[i + 1], &err);
-		break;
-	case F_RMDIR:
-		r = app_act_folder_delete(ca.act, argv[i], force, &err);
+	if (self == &cmd_mkdir_entry)
+		r = app_act_folder_create(ca.act, argv[0], &err);
+	else if (self == &cmd_rename_entry)
+		r = app_act_folder_rename(ca.act, argv[0], argv[1], &err);
+	else if (self == &cmd_rmdir_entry) {
+		r = app_act_folder_delete(ca.act, argv[0], force, &err);
 		if (r != 0 && !force && err.code == PERR_FORCE)
 			(void)strncat(err.msg, " (posta rmdir -f)",
 			    sizeof err.msg - strlen(err.msg) - 1);
-		break;
-	case F_SUB:
-	default:
-		r = app_act_subscribe(ca.act, argv[i], op == F_SUB, &err);
-		break;
-	}
+	} else
+		r = app_act_subscribe(ca.act, argv[0],
+		    self == &cmd_subscribe_entry, &err);
 	if (r != 0)
 		rc = cli_error("%s", err.msg);
 	return cli_act_close(ctx, &ca, rc);
 }
 
-static int
-cmd_mkdir(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return folder_cmd(ctx, argc, argv, &cmd_mkdir_entry, F_MKDIR);
-}
-
-static int
-cmd_rename(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return folder_cmd(ctx, argc, argv, &cmd_rename_entry, F_RENAME);
-}
-
-static int
-cmd_rmdir(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return folder_cmd(ctx, argc, argv, &cmd_rmdir_entry, F_RMDIR);
-}
-
-static int
-cmd_subscribe(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return folder_cmd(ctx, argc, argv, &cmd_subscribe_entry, F_SUB);
-}
-
-static int
-cmd_unsubscribe(struct cli_ctx *ctx, int argc, char **argv)
-{
-	return folder_cmd(ctx, argc, argv, &cmd_unsubscribe_entry, F_UNSUB);
-}
-
 const struct cmd_entry cmd_mkdir_entry = {
-	"mkdir", N_("[-a ACCOUNT] FOLDER"),
-	N_("create a folder, subscribed (offline too)"),
-	cmd_mkdir
+	.name = "mkdir",
+	.args = { cli_opts_account, 1, 1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] FOLDER"),
+	.summary = N_("create a folder, subscribed (offline too)"),
+	.exec = cmd_folder
 };
 
 const struct cmd_entry cmd_rename_entry = {
-	"rename", N_("[-a ACCOUNT] OLD NEW"),
-	N_("rename a folder and its subfolders (offline too)"),
-	cmd_rename
+	.name = "rename",
+	.args = { cli_opts_account, 2, 2, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] OLD NEW"),
+	.summary = N_("rename a folder and its subfolders (offline too)"),
+	.exec = cmd_folder
 };
 
 const struct cmd_entry cmd_rmdir_entry = {
-	"rmdir", N_("[-a ACCOUNT] [-f] FOLDER"),
-	N_("delete a folder; -f even if it holds messages (offline too)"),
-	cmd_rmdir
+	.name = "rmdir",
+	.args = { rmdir_opts, 1, 1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] [-f] FOLDER"),
+	.summary = N_("delete a folder; -f even if it holds messages (offline "
+	"too)"),
+	.exec = cmd_folder
 };
 
 const struct cmd_entry cmd_subscribe_entry = {
-	"subscribe", N_("[-a ACCOUNT] FOLDER"),
-	N_("subscribe to a folder: posta sync pulls it (offline too)"),
-	cmd_subscribe
+	.name = "subscribe",
+	.args = { cli_opts_account, 1, 1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] FOLDER"),
+	.summary = N_("subscribe to a folder: posta sync pulls it (offline "
+	"too)"),
+	.exec = cmd_folder
 };
 
 const struct cmd_entry cmd_unsubscribe_entry = {
-	"unsubscribe", N_("[-a ACCOUNT] FOLDER"),
-	N_("unsubscribe from a folder (offline too)"),
-	cmd_unsubscribe
+	.name = "unsubscribe",
+	.args = { cli_opts_account, 1, 1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] FOLDER"),
+	.summary = N_("unsubscribe from a folder (offline too)"),
+	.exec = cmd_folder
 };

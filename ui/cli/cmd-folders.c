@@ -6,7 +6,6 @@
 #include "app/app.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_folders_entry;
 
 static const char *
 special_name(enum store_special s)
@@ -52,24 +51,18 @@ print_folder(void *arg, const struct store_folder *f)
 }
 
 static int
-cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
+cmd_folders(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	const struct account	*acct;
-	const char		*name;
 	struct store		*st;
 	struct perr		 err;
 	int64_t			 account_id;
-	int			 i, rc = CLI_OK;
+	int			 rc = CLI_OK;
 	char			*head, *use;
 
-	if ((i = cli_getopt_account(&cmd_folders_entry, argc, argv,
-	    &name)) < 0)
-		return CLI_USAGE;
-	if (i != argc) {
-		cli_usage(&cmd_folders_entry);
-		return CLI_USAGE;
-	}
-	if (cli_open_reader(ctx, name, &acct, &st, &account_id) != 0)
+	if (cli_open_reader(ctx, args_get(a, "account"), &acct, &st,
+	    &account_id) != 0)
 		return CLI_FAIL;
 	/* TRANSLATORS: column headings, 32, 8, 8 and 8 columns wide. */
 	head = text_fit(_("FOLDER"), 32);
@@ -85,7 +78,10 @@ cmd_folders(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_folders_entry = {
-	"folders", N_("[-a ACCOUNT]"),
-	N_("list the folders in the offline store with total and unread counts"),
-	cmd_folders
+	.name = "folders",
+	.args = { cli_opts_account, 0, 0, 0 },
+	.usage = N_("[-a ACCOUNT]"),
+	.summary = N_("list the folders in the offline store with total and "
+	"unread counts"),
+	.exec = cmd_folders
 };

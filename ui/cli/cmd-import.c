@@ -15,7 +15,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_import_entry;
 
 /* One whole sentence per case, so that each translates as a whole. */
 static void
@@ -46,39 +45,28 @@ import_report(const char *folder, const struct app_backup_stats *bs,
 		    dup);
 }
 
+static const struct arg_opt import_opts[] = {
+	CLI_OPT_ACCOUNT, CLI_OPT_MBOX, CLI_OPT_MAILDIR, { 0 }
+};
+
 static int
-cmd_import(struct cli_ctx *ctx, int argc, char **argv)
+cmd_import(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	const struct account	*acct;
 	struct config		*cfg;
 	struct app_backup_stats	 bs;
 	struct perr		 err;
-	const char		*account = NULL, *folder = NULL, *path = NULL;
+	const char		*account = args_get(a, "account");
+	const char		*folder = a->argc > 0 ? a->argv[0] : NULL;
+	const char		*path = args_get(a, "mbox");
 	enum app_backup_format	 fmt = APP_BACKUP_MBOX;
 	bool			 created;
 	char			*name;
-	int			 a;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
-			account = argv[++a];
-		else if (strcmp(argv[a], "--mbox") == 0 && a + 1 < argc &&
-		    path == NULL) {
-			fmt = APP_BACKUP_MBOX;
-			path = argv[++a];
-		} else if (strcmp(argv[a], "--maildir") == 0 && a + 1 < argc &&
-		    path == NULL) {
-			fmt = APP_BACKUP_MAILDIR;
-			path = argv[++a];
-		} else if (argv[a][0] != '-' && folder == NULL)
-			folder = argv[a];
-		else {
-			cli_usage(&cmd_import_entry);
-			return CLI_USAGE;
-		}
-	}
+	if (path == NULL && (path = args_get(a, "maildir")) != NULL)
+		fmt = APP_BACKUP_MAILDIR;
 	if (folder == NULL || *folder == '\0' || path == NULL) {
-		cli_usage(&cmd_import_entry);
+		cli_usage(self);
 		fprintf(stderr, "%s", _("Messages are stored in FOLDER "
 		    "(created as a local folder when missing). For an IMAP "
 		    "account they stay\nlocal, without a server UID: posta "
@@ -103,7 +91,9 @@ cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_import_entry = {
-	"import", N_("[-a ACCOUNT] FOLDER (--mbox FILE | --maildir DIR)"),
-	N_("store an mbox or Maildir in a folder (IMAP: kept local, not uploaded)"),
-	cmd_import
+	.name = "import",
+	.args = { import_opts, 0, 1, 0 },
+	.usage = N_("[-a ACCOUNT] FOLDER (--mbox FILE | --maildir DIR)"),
+	.summary = N_("store an mbox or Maildir in a folder (IMAP: kept local, not uploaded)"),
+	.exec = cmd_import
 };

@@ -11,7 +11,6 @@
 #include "mail/mail.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_journal_entry;
 
 struct jview {
 	int64_t	waiting, failed;
@@ -149,32 +148,31 @@ list(struct cli_ctx *ctx, const char *account)
 	return rc;
 }
 
+static const struct arg_opt journal_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "retry", .kind = ARG_VALUE, .group = 1 },
+	{ .name = "drop", .kind = ARG_VALUE, .group = 1 },
+	{ 0 }
+};
+
 static int
-cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
+cmd_journal(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	struct cli_act	 ca;
 	struct perr	 err;
-	const char	*account = NULL, *what = NULL, *arg = NULL;
+	const char	*account = args_get(a, "account"), *what, *arg;
 	int64_t		 id = 0;
-	int		 i, r, rc = CLI_OK;
+	int		 r, rc = CLI_OK;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if ((strcmp(argv[i], "--retry") == 0 ||
-		    strcmp(argv[i], "--drop") == 0) && i + 1 < argc &&
-		    what == NULL) {
-			what = argv[i];
-			arg = argv[++i];
-		} else {
-			cli_usage(&cmd_journal_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (what == NULL)
+	if ((arg = args_get(a, "retry")) != NULL)
+		what = "--retry";
+	else if ((arg = args_get(a, "drop")) != NULL)
+		what = "--drop";
+	else
 		return list(ctx, account);
 	if (strcmp(arg, "all") != 0) {
-		if (cli_parse_id(arg, &id) != 0) {
+		if (args_id(arg, &id) != 0) {
 			cli_error(_("%s: expected an entry id or 'all', got "
 			    "'%s'"), what, arg);
 			return CLI_USAGE;
@@ -198,7 +196,9 @@ cmd_journal(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_journal_entry = {
-	"journal", N_("[-a ACCOUNT] [--retry ID|all | --drop ID|all]"),
-	N_("list the actions waiting for the server and the failed ones"),
-	cmd_journal
+	.name = "journal",
+	.args = { journal_opts, 0, 0, 0 },
+	.usage = N_("[-a ACCOUNT] [--retry ID|all | --drop ID|all]"),
+	.summary = N_("list the actions waiting for the server and the failed ones"),
+	.exec = cmd_journal
 };

@@ -11,8 +11,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_list_entry;
-
 static int	terminal_columns(void);
 
 struct list_state {
@@ -244,44 +242,32 @@ terminal_columns(void)
 	return 80;
 }
 
+static const struct arg_opt list_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "json", .kind = ARG_FLAG },
+	{ .name = "limit", .kind = ARG_NUMBER, .min = 0, .max = 1000000000 },
+	{ 0 }
+};
+
 static int
-cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+cmd_list(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct list_state	 ls = { 0 };
 	const struct account	*acct;
-	const char		*account = NULL, *folder = NULL;
+	const char		*folder = a->argc > 0 ? a->argv[0] : "INBOX";
 	struct store		*st;
 	struct store_folder	 f = { 0 };
 	struct perr		 err;
 	int64_t			 account_id;
-	long			 limit = -1;
+	long long		 limit = args_number(a, "limit", -1);
 	int64_t			 total = 0, unread;
 	bool			 found, synced;
-	int			 i, rc = CLI_OK;
-	char			*end;
+	int			 rc = CLI_OK;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			ls.json = true;
-		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			limit = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || limit < 0) {
-				cli_error(_("--limit: expected a number, got "
-				    "'%s'"), argv[i]);
-				return CLI_USAGE;
-			}
-		} else if (argv[i][0] == '-' || folder != NULL) {
-			cli_usage(&cmd_list_entry);
-			return CLI_USAGE;
-		} else
-			folder = argv[i];
-	}
-	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+	ls.json = args_has(a, "json");
+	if (cli_open_reader(ctx, args_get(a, "account"), &acct, &st,
+	    &account_id) != 0)
 		return CLI_FAIL;
-	if (folder == NULL)
-		folder = "INBOX";
 	/*
 	 * A send lists the server's folders (for the Sent copy) without
 	 * pulling any: an account no pass has pulled says so, whether its
@@ -333,7 +319,9 @@ cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", N_("[-a ACCOUNT] [--limit N] [--json] [FOLDER]"),
-	N_("list the messages of a folder (default INBOX), newest first"),
-	cmd_list
+	.name = "list",
+	.args = { list_opts, 0, 1, 0 },
+	.usage = N_("[-a ACCOUNT] [--limit N] [--json] [FOLDER]"),
+	.summary = N_("list the messages of a folder (default INBOX), newest first"),
+	.exec = cmd_list
 };

@@ -15,7 +15,6 @@
 #include "app/app.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_oauth2_entry;
 
 static void
 oauth2_note(void *arg, const char *sentence)
@@ -27,40 +26,33 @@ oauth2_note(void *arg, const char *sentence)
 	free(s);
 }
 
+static const struct arg_opt oauth2_opts[] = {
+	{ .name = "device", .kind = ARG_FLAG, .group = 1 },
+	{ .name = "browser", .kind = ARG_FLAG, .group = 1 },
+	{ 0 }
+};
+
 static int
-cmd_oauth2(struct cli_ctx *ctx, int argc, char **argv)
+cmd_oauth2(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	enum app_oauth2_flow	 flow = APP_OAUTH2_AUTO;
 	const struct account	*acct;
 	struct config		*cfg;
 	struct perr		 err;
 	char			*s;
-	int			 i = 2;
 
-	if (argc < 2 || strcmp(argv[1], "login") != 0) {
-		cli_usage(&cmd_oauth2_entry);
+	/* "login" is the only verb so far. */
+	if (strcmp(a->argv[0], "login") != 0) {
+		cli_usage(self);
 		return CLI_USAGE;
 	}
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--device") == 0)
-			flow = APP_OAUTH2_DEVICE;
-		else if (strcmp(argv[i], "--browser") == 0)
-			flow = APP_OAUTH2_BROWSER;
-		else {
-			cli_usage(&cmd_oauth2_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (i + 1 != argc) {
-		cli_usage(&cmd_oauth2_entry);
-		return CLI_USAGE;
-	}
-	if (ctx->offline)
-		return cli_error(_("oauth2 login talks to the provider; "
-		    "refusing with --offline"));
+	if (args_has(a, "device"))
+		flow = APP_OAUTH2_DEVICE;
+	else if (args_has(a, "browser"))
+		flow = APP_OAUTH2_BROWSER;
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
-	if ((acct = config_account(cfg, argv[i], &err)) == NULL) {
+	if ((acct = config_account(cfg, a->argv[1], &err)) == NULL) {
 		cli_error("%s", err.msg);
 		return CLI_CONFIG;
 	}
@@ -81,7 +73,10 @@ cmd_oauth2(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_oauth2_entry = {
-	"oauth2", N_("login [--device|--browser] ACCOUNT"),
-	N_("log an account in with OAuth2 and keep its refresh token"),
-	cmd_oauth2
+	.name = "oauth2",
+	.args = { oauth2_opts, 2, 2, 0 },
+	.usage = N_("login [--device|--browser] ACCOUNT"),
+	.summary = N_("log an account in with OAuth2 and keep its refresh token"),
+	.flags = CMD_ONLINE,
+	.exec = cmd_oauth2
 };

@@ -25,7 +25,6 @@
 #include "mail/mail.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_outbox_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
 static int
@@ -76,37 +75,37 @@ list_row(void *arg, const struct store_outbox *o)
 	return 0;
 }
 
+static const struct arg_opt outbox_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "flush", .kind = ARG_FLAG, .group = 1 },
+	{ .name = "retry", .kind = ARG_ID, .group = 1 },
+	{ .name = "drop", .kind = ARG_ID, .group = 1 },
+	{ 0 }
+};
+
 static int
-cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
+cmd_outbox(struct cli_ctx *ctx, const struct cmd_entry *self,
+    struct args *a)
 {
 	const struct account	*acct;
 	struct config		*cfg;
 	struct store		*st;
 	struct perr		 err;
-	const char		*account = NULL, *idarg = NULL;
+	const char		*account = args_get(a, "account");
 	enum { LIST, FLUSH, RETRY, DROP } what = LIST;
 	int64_t			 id = 0, account_id;
 	enum store_protocol	 proto;
 	size_t			 n = 0;
-	int			 i, rc = CLI_OK;
+	int			 rc = CLI_OK;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if (strcmp(argv[i], "--flush") == 0)
-			what = FLUSH;
-		else if ((strcmp(argv[i], "--retry") == 0 ||
-		    strcmp(argv[i], "--drop") == 0) && i + 1 < argc) {
-			what = argv[i][2] == 'r' ? RETRY : DROP;
-			idarg = argv[++i];
-		} else {
-			cli_usage(&cmd_outbox_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (idarg != NULL && cli_parse_id(idarg, &id) != 0) {
-		cli_error(_("outbox: expected an outbox id, got '%s'"), idarg);
-		return CLI_USAGE;
+	if (args_has(a, "flush"))
+		what = FLUSH;
+	else if (args_has(a, "retry")) {
+		what = RETRY;
+		id = args_number(a, "retry", 0);
+	} else if (args_has(a, "drop")) {
+		what = DROP;
+		id = args_number(a, "drop", 0);
 	}
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
@@ -168,7 +167,9 @@ cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_outbox_entry = {
-	"outbox", N_("[-a ACCOUNT] [--flush | --retry ID | --drop ID]"),
-	N_("list the messages waiting to be sent; send, retry or drop them"),
-	cmd_outbox
+	.name = "outbox",
+	.args = { outbox_opts, 0, 0, 0 },
+	.usage = N_("[-a ACCOUNT] [--flush | --retry ID | --drop ID]"),
+	.summary = N_("list the messages waiting to be sent; send, retry or drop them"),
+	.exec = cmd_outbox
 };

@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_search_entry;
 
 struct search_out {
 	bool	json;
@@ -146,8 +145,20 @@ join(int argc, char **argv)
 	return q;
 }
 
+/* Long options only: a query word may start with '-'. */
+static const struct arg_opt search_opts[] = {
+	{ .name = "json", .kind = ARG_FLAG },
+	{ .name = "count", .kind = ARG_FLAG },
+	{ .name = "threads", .kind = ARG_FLAG },
+	{ .name = "explain", .kind = ARG_FLAG },
+	{ .name = "folder", .kind = ARG_VALUE },
+	{ .name = "account", .kind = ARG_VALUE },
+	{ .name = "limit", .kind = ARG_NUMBER, .min = 0, .max = 1000000000 },
+	{ 0 }
+};
+
 static int
-cmd_search(struct cli_ctx *ctx, int argc, char **argv)
+cmd_search(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct app_search	 o = { .limit = -1 };
 	struct search_out	 so = { 0 };
@@ -156,46 +167,17 @@ cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 	struct store		*st;
 	struct perr		 err;
 	int64_t			 account_id, n;
-	bool			 count = false, explain = false;
-	char			*q, *end, *text;
-	long			 limit;
-	int			 i, rc = CLI_OK;
+	bool			 count = args_has(a, "count");
+	char			*q, *text;
+	int			 rc = CLI_OK;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else if (strcmp(argv[i], "--json") == 0)
-			so.json = true;
-		else if (strcmp(argv[i], "--count") == 0)
-			count = true;
-		else if (strcmp(argv[i], "--threads") == 0)
-			o.threads = true;
-		else if (strcmp(argv[i], "--explain") == 0)
-			explain = true;
-		else if (strcmp(argv[i], "--folder") == 0 && i + 1 < argc)
-			o.folder = argv[++i];
-		else if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
-			o.account = argv[++i];
-		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			limit = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || limit < 0 || limit > 1000000000) {
-				cli_error(_("--limit: expected a number, got "
-				    "'%s'"), argv[i]);
-				return CLI_USAGE;
-			}
-			o.limit = (int)limit;
-		} else {
-			cli_usage(&cmd_search_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (i >= argc) {
-		cli_usage(&cmd_search_entry);
-		return CLI_USAGE;
-	}
-	q = join(argc - i, argv + i);
-	if (explain) {
+	so.json = args_has(a, "json");
+	o.threads = args_has(a, "threads");
+	o.folder = args_get(a, "folder");
+	o.account = args_get(a, "account");
+	o.limit = (int)args_number(a, "limit", -1);
+	q = join(a->argc, a->argv);
+	if (args_has(a, "explain")) {
 		if ((text = app_search_explain(q, &o, &err)) == NULL)
 			rc = cli_error("%s", err.msg);
 		else
@@ -230,8 +212,10 @@ cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_search_entry = {
-	"search", N_("[--json] [--limit N] [--folder F] [--account A] [--threads]"
+	.name = "search",
+	.args = { search_opts, 1, -1, ARGS_IN_ORDER | ARGS_DASH_WORDS },
+	.usage = N_("[--json] [--limit N] [--folder F] [--account A] [--threads]"
 	" [--count] QUERY..."),
-	N_("find messages in every folder (see doc/SEARCH.md), newest first"),
-	cmd_search
+	.summary = N_("find messages in every folder (see doc/SEARCH.md), newest first"),
+	.exec = cmd_search
 };

@@ -20,7 +20,6 @@
 #include "mail/mail.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_send_entry;
 
 /* Print what happened to each outbox message (shared with posta outbox). */
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
@@ -104,8 +103,19 @@ field_add(char **field, const char *v)
 	*field = s;
 }
 
+/* -c is Cc here (mail(1)), not posta's -c FILE before the command. */
+static const struct arg_opt send_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .letter = 's', .kind = ARG_VALUE },
+	{ .letter = 'c', .kind = ARG_VALUE },
+	{ .letter = 'b', .kind = ARG_VALUE },
+	{ .letter = 'A', .kind = ARG_VALUE },
+	{ .name = "offline", .kind = ARG_FLAG },
+	{ 0 }
+};
+
 static int
-cmd_send(struct cli_ctx *ctx, int argc, char **argv)
+cmd_send(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct compose_draft	 d;
 	struct app_send_opts	 so = { 0 };
@@ -113,46 +123,29 @@ cmd_send(struct cli_ctx *ctx, int argc, char **argv)
 	const struct account	*acct;
 	struct config		*cfg;
 	struct perr		 err;
-	const char		*account = NULL, *subject = NULL;
+	const char		*subject = args_get(a, "s"), *v, *file;
 	char			*body, *cc = NULL, *bcc = NULL, *to = NULL;
-	char			**files = NULL;
-	size_t			 nfiles = 0, len, i;
+	size_t			 len;
 	int64_t			 id;
-	int			 a, rc = CLI_OK;
+	int			 i, rc = CLI_OK;
 
-	so.offline = ctx->offline;
-	for (a = 1; a < argc && argv[a][0] == '-' && argv[a][1] != '\0'; a++) {
-		if (strcmp(argv[a], "--") == 0) {
-			a++;
-			break;
-		}
-		if (strcmp(argv[a], "--offline") == 0)
-			so.offline = true;
-		else if (a + 1 >= argc)
-			goto usage;
-		else if (strcmp(argv[a], "-a") == 0)
-			account = argv[++a];
-		else if (strcmp(argv[a], "-s") == 0)
-			subject = argv[++a];
-		else if (strcmp(argv[a], "-c") == 0)
-			field_add(&cc, argv[++a]);
-		else if (strcmp(argv[a], "-b") == 0)
-			field_add(&bcc, argv[++a]);
-		else if (strcmp(argv[a], "-A") == 0) {
-			files = xreallocarray(files, nfiles + 1, sizeof *files);
-			files[nfiles++] = argv[++a];
-		} else
-			goto usage;
+	so.offline = ctx->offline || args_has(a, "offline");
+	for (i = 0; (v = args_next(a, "c", &i)) != NULL;)
+		field_add(&cc, v);
+	for (i = 0; (v = args_next(a, "b", &i)) != NULL;)
+		field_add(&bcc, v);
+	for (i = 0; i < a->argc; i++)
+		field_add(&to, a->argv[i]);
+	if (to == NULL && cc == NULL && bcc == NULL) {
+		cli_usage(self);
+		return CLI_USAGE;
 	}
-	for (; a < argc; a++)
-		field_add(&to, argv[a]);
-	if (to == NULL && cc == NULL && bcc == NULL)
-		goto usage;
 	if ((cfg = cli_config(ctx)) == NULL) {
 		rc = CLI_CONFIG;
 		goto out;
 	}
-	if ((acct = config_account(cfg, account, &err)) == NULL) {
+	if ((acct = config_account(cfg, args_get(a, "account"),
+	    &err)) == NULL) {
 		rc = cli_error("%s", err.msg);
 		goto out;
 	}
@@ -186,8 +179,8 @@ cmd_send(struct cli_ctx *ctx, int argc, char **argv)
 	to = cc = bcc = NULL;
 	if (subject != NULL)
 		d.subject = xstrdup(subject);
-	for (i = 0; i < nfiles; i++)
-		if (app_draft_attach_file(&d, files[i], &err) != 0) {
+	for (i = 0; (file = args_next(a, "A", &i)) != NULL;)
+		if (app_draft_attach_file(&d, file, &err) != 0) {
 			compose_draft_free(&d);
 			rc = cli_error(_("send: %s"), err.msg);
 			goto out;
@@ -207,20 +200,14 @@ out:
 	free(to);
 	free(cc);
 	free(bcc);
-	free(files);
 	return rc;
-usage:
-	cli_usage(&cmd_send_entry);
-	free(to);
-	free(cc);
-	free(bcc);
-	free(files);
-	return CLI_USAGE;
 }
 
 const struct cmd_entry cmd_send_entry = {
-	"send", N_("[-a ACCOUNT] [-s SUBJECT] [-c CC] [-b BCC] [-A FILE]... "
+	.name = "send",
+	.args = { send_opts, 0, -1, ARGS_IN_ORDER },
+	.usage = N_("[-a ACCOUNT] [-s SUBJECT] [-c CC] [-b BCC] [-A FILE]... "
 	"[--offline] ADDRESS... < body"),
-	N_("send a message (mail(1) style): body from stdin, through the outbox"),
-	cmd_send
+	.summary = N_("send a message (mail(1) style): body from stdin, through the outbox"),
+	.exec = cmd_send
 };

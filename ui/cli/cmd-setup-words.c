@@ -140,9 +140,6 @@ check_flags(struct answers *an)
 	    strcmp(an->oauth2_provider, "microsoft") != 0)
 		return cli_error(_("--oauth2-provider must be google or "
 		    "microsoft, not '%s'."), an->oauth2_provider);
-	if (an->port < 0 || an->smtp_port < 0)
-		return cli_error(_("--port and --smtp-port must be numbers from "
-		    "1 to 65535."));
 	return 0;
 }
 

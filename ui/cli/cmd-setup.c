@@ -11,8 +11,8 @@
  * Discovery, probes and the login live in src/setup; this file asks.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,6 @@
 #include "cli/cmd-setup-int.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_setup_entry;
 
 /* ---- the non-interactive form ------------------------------------------- */
 
@@ -110,17 +109,6 @@ setup_batch(struct answers *an, const char *path)
 /* ---- entry -------------------------------------------------------------- */
 
 static int
-port_arg(const char *v)
-{
-	char	*end;
-	long	 n;
-
-	n = strtol(v, &end, 10);
-	return *v != '\0' && *end == '\0' && n >= 1 && n <= 65535 ? (int)n :
-	    -1;
-}
-
-static int
 setup_run(struct cli_ctx *ctx, struct answers *an)
 {
 	char	*path, *defname = NULL;
@@ -142,15 +130,15 @@ setup_run(struct cli_ctx *ctx, struct answers *an)
 	return rc;
 }
 
+extern const struct cmd_entry cmd_sync_entry;
+
 int
 cmd_setup_first_run(struct cli_ctx *ctx)
 {
 	struct answers		 an;
+	int			 rc;
 
 	memset(&an, 0, sizeof an);
-	const struct cmd_entry	*sync;
-	char			*av[] = { (char *)"sync", NULL };
-	int			 rc;
 
 	say(_("Welcome to posta. There is no configuration yet, so let us add "
 	    "your first mail account."));
@@ -158,88 +146,84 @@ cmd_setup_first_run(struct cli_ctx *ctx)
 		return rc;
 	/* A first pass, so the index opens on mail rather than on a hint. */
 	say(_("Fetching your mail for the first time."));
-	if ((sync = cli_find("sync")) != NULL && sync->exec(ctx, 1, av) !=
-	    CLI_OK)
+	if (cli_exec(ctx, &cmd_sync_entry, 0, NULL) != CLI_OK)
 		say(_("The first sync did not finish; posta will try again."));
 	return CLI_OK;
 }
 
+/* The options that are answers as given, where each one goes. */
+static const struct {
+	const char	*opt;
+	size_t		 off;
+} setup_words[] = {
+	{ "account", offsetof(struct answers, account) },
+	{ "email", offsetof(struct answers, email) },
+	{ "name", offsetof(struct answers, name) },
+	{ "protocol", offsetof(struct answers, protocol) },
+	{ "host", offsetof(struct answers, host) },
+	{ "tls", offsetof(struct answers, tls) },
+	{ "user", offsetof(struct answers, user) },
+	{ "password-command", offsetof(struct answers, password_command) },
+	{ "ca-file", offsetof(struct answers, ca_file) },
+	{ "smtp-host", offsetof(struct answers, smtp_host) },
+	{ "smtp-tls", offsetof(struct answers, smtp_tls) },
+	{ "offline", offsetof(struct answers, offline) },
+	{ "pop3-keep", offsetof(struct answers, pop3_keep) },
+	{ "pop3-delete-when-deleted-locally",
+	  offsetof(struct answers, pop3_delete) },
+	{ "autoconfig", offsetof(struct answers, autoconfig) },
+	{ "oauth2-client-id", offsetof(struct answers, oauth2_client_id) },
+	{ "oauth2-provider", offsetof(struct answers, oauth2_provider) },
+};
+
+/* setup_words as options, and the three that are not words. */
+static const struct arg_opt setup_opts[] = {
+	{ .name = "yes", .letter = 'y', .kind = ARG_FLAG },
+	{ .name = "account", .kind = ARG_VALUE },
+	{ .name = "email", .kind = ARG_VALUE },
+	{ .name = "name", .kind = ARG_VALUE },
+	{ .name = "protocol", .kind = ARG_VALUE },
+	{ .name = "host", .kind = ARG_VALUE },
+	{ .name = "port", .kind = ARG_NUMBER, .min = 1, .max = 65535 },
+	{ .name = "tls", .kind = ARG_VALUE },
+	{ .name = "user", .kind = ARG_VALUE },
+	{ .name = "password-command", .kind = ARG_VALUE },
+	{ .name = "ca-file", .kind = ARG_VALUE },
+	{ .name = "smtp-host", .kind = ARG_VALUE },
+	{ .name = "smtp-port", .kind = ARG_NUMBER, .min = 1, .max = 65535 },
+	{ .name = "smtp-tls", .kind = ARG_VALUE },
+	/* Which mail to keep offline: not posta's --offline. */
+	{ .name = "offline", .kind = ARG_VALUE },
+	{ .name = "pop3-keep", .kind = ARG_VALUE },
+	{ .name = "pop3-delete-when-deleted-locally", .kind = ARG_VALUE },
+	{ .name = "autoconfig", .kind = ARG_VALUE },
+	{ .name = "oauth2-client-id", .kind = ARG_VALUE },
+	{ .name = "oauth2-provider", .kind = ARG_VALUE },
+	{ 0 }
+};
+
 static int
-cmd_setup(struct cli_ctx *ctx, int argc, char **argv)
+cmd_setup(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
-	enum { O_ACCOUNT = 256, O_EMAIL, O_NAME, O_PROTOCOL, O_HOST, O_PORT,
-	    O_TLS, O_USER, O_PWCMD, O_CA, O_SHOST, O_SPORT, O_STLS, O_OFFLINE,
-	    O_KEEP, O_DEL, O_AUTOCONFIG, O_OCLIENT, O_OPROVIDER };
-	static const struct option longopts[] = {
-		{ "yes", no_argument, NULL, 'y' },
-		{ "account", required_argument, NULL, O_ACCOUNT },
-		{ "email", required_argument, NULL, O_EMAIL },
-		{ "name", required_argument, NULL, O_NAME },
-		{ "protocol", required_argument, NULL, O_PROTOCOL },
-		{ "host", required_argument, NULL, O_HOST },
-		{ "port", required_argument, NULL, O_PORT },
-		{ "tls", required_argument, NULL, O_TLS },
-		{ "user", required_argument, NULL, O_USER },
-		{ "password-command", required_argument, NULL, O_PWCMD },
-		{ "ca-file", required_argument, NULL, O_CA },
-		{ "smtp-host", required_argument, NULL, O_SHOST },
-		{ "smtp-port", required_argument, NULL, O_SPORT },
-		{ "smtp-tls", required_argument, NULL, O_STLS },
-		{ "offline", required_argument, NULL, O_OFFLINE },
-		{ "pop3-keep", required_argument, NULL, O_KEEP },
-		{ "pop3-delete-when-deleted-locally", required_argument, NULL,
-		  O_DEL },
-		{ "autoconfig", required_argument, NULL, O_AUTOCONFIG },
-		{ "oauth2-client-id", required_argument, NULL, O_OCLIENT },
-		{ "oauth2-provider", required_argument, NULL, O_OPROVIDER },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct answers	an;
-	int		c;
+	size_t		i;
 
 	memset(&an, 0, sizeof an);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "y", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'y': an.yes = true; break;
-		case O_ACCOUNT: an.account = optarg; break;
-		case O_EMAIL: an.email = optarg; break;
-		case O_NAME: an.name = optarg; break;
-		case O_PROTOCOL: an.protocol = optarg; break;
-		case O_HOST: an.host = optarg; break;
-		case O_PORT: an.port = port_arg(optarg); break;
-		case O_TLS: an.tls = optarg; break;
-		case O_USER: an.user = optarg; break;
-		case O_PWCMD: an.password_command = optarg; break;
-		case O_CA: an.ca_file = optarg; break;
-		case O_SHOST: an.smtp_host = optarg; break;
-		case O_SPORT: an.smtp_port = port_arg(optarg); break;
-		case O_STLS: an.smtp_tls = optarg; break;
-		case O_OFFLINE: an.offline = optarg; break;
-		case O_KEEP: an.pop3_keep = optarg; break;
-		case O_DEL: an.pop3_delete = optarg; break;
-		case O_AUTOCONFIG: an.autoconfig = optarg; break;
-		case O_OCLIENT: an.oauth2_client_id = optarg; break;
-		case O_OPROVIDER: an.oauth2_provider = optarg; break;
-		default:
-			cli_usage(&cmd_setup_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (optind != argc) {
-		cli_usage(&cmd_setup_entry);
-		return CLI_USAGE;
-	}
+	an.yes = args_has(a, "yes");
+	an.port = (int)args_number(a, "port", 0);
+	an.smtp_port = (int)args_number(a, "smtp-port", 0);
+	for (i = 0; i < sizeof setup_words / sizeof setup_words[0]; i++)
+		*(const char **)((char *)&an + setup_words[i].off) =
+		    args_get(a, setup_words[i].opt);
 	if (check_flags(&an) != 0)
 		return CLI_USAGE;
-	if (ctx->offline)
-		return cli_error(_("posta setup connects to the servers to check "
-		    "them; it cannot run with --offline."));
 	return setup_run(ctx, &an);
 }
 
 const struct cmd_entry cmd_setup_entry = {
-	"setup", N_("[--yes] [--account NAME] [--email ADDR] [--name NAME] "
+	.name = "setup",
+	.args = { setup_opts, 0, 0, 0 },
+	.usage = N_("[--yes] [--account NAME] [--email ADDR] [--name NAME] "
 	"[--protocol imap|pop3] [--host H] [--port N] "
 	"[--tls implicit|starttls|none] [--user U] [--password-command CMD] "
 	"[--ca-file FILE] [--smtp-host H] [--smtp-port N] "
@@ -247,7 +231,8 @@ const struct cmd_entry cmd_setup_entry = {
 	"[--pop3-keep no|yes|days:N] "
 	"[--pop3-delete-when-deleted-locally yes|no] [--autoconfig URL] "
 	"[--oauth2-client-id ID [--oauth2-provider google|microsoft]]"),
-	N_("add an account: find its servers, check the login, write the "
+	.summary = N_("add an account: find its servers, check the login, write the "
 	"configuration"),
-	cmd_setup
+	.flags = CMD_ONLINE,
+	.exec = cmd_setup
 };

@@ -23,7 +23,6 @@
 #include "mail/mail.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_show_entry;
 
 static int
 write_all(const void *buf, size_t len)
@@ -99,42 +98,33 @@ show_text(const char *text, const char *problem)
 	return r;
 }
 
+static const struct arg_opt show_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "raw", .kind = ARG_FLAG },
+	{ 0 }
+};
+
 static int
-cmd_show(struct cli_ctx *ctx, int argc, char **argv)
+cmd_show(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	const struct account	*acct;
-	const char		*account = NULL, *idarg = NULL;
+	const char		*idarg = a->argv[0];
 	struct store		*st;
 	struct store_msg	 m = { 0 };
 	struct perr		 err;
 	int64_t			 account_id, id;
-	bool			 raw_mode = false;
+	bool			 raw_mode = args_has(a, "raw");
 	void			*raw = NULL;
 	size_t			 len = 0;
 	char			*text = NULL;
-	int			 i, rc = CLI_OK;
+	int			 rc = CLI_OK;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if (strcmp(argv[i], "--raw") == 0)
-			raw_mode = true;
-		else if (argv[i][0] == '-' || idarg != NULL) {
-			cli_usage(&cmd_show_entry);
-			return CLI_USAGE;
-		} else
-			idarg = argv[i];
-	}
-	if (idarg == NULL) {
-		cli_usage(&cmd_show_entry);
-		return CLI_USAGE;
-	}
-	if (cli_parse_id(idarg, &id) != 0) {
+	if (args_id(idarg, &id) != 0) {
 		cli_error(_("show: expected a message id (a number from posta "
 		    "list), got '%s'"), idarg);
 		return CLI_USAGE;
 	}
-	if (cli_open_reader(ctx, account, &acct, &st, &account_id) != 0)
+	if (cli_open_reader(ctx, args_get(a, "account"), &acct, &st, &account_id) != 0)
 		return CLI_FAIL;
 	if (store_msg_get(st, id, &m, &err) != 0) {
 		rc = err.code == PERR_NOTFOUND ?
@@ -188,7 +178,9 @@ out:
 }
 
 const struct cmd_entry cmd_show_entry = {
-	"show", N_("[-a ACCOUNT] [--raw] ID"),
-	N_("show a message as safe text, or its exact stored bytes with --raw"),
-	cmd_show
+	.name = "show",
+	.args = { show_opts, 1, 1, 0 },
+	.usage = N_("[-a ACCOUNT] [--raw] ID"),
+	.summary = N_("show a message as safe text, or its exact stored bytes with --raw"),
+	.exec = cmd_show
 };

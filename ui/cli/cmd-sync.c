@@ -14,7 +14,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-extern const struct cmd_entry cmd_sync_entry;
 void	cmd_send_report(void *arg, const struct app_outbox_event *ev);
 
 struct sync_view {
@@ -28,16 +27,6 @@ struct sync_view {
 	double		 last_draw;
 	char		*folder;	/* of the current phase */
 };
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 clear_line(struct sync_view *v)
@@ -92,7 +81,7 @@ static void
 progress(void *arg, const struct sync_progress *p)
 {
 	struct sync_view	*v = arg;
-	double			 t = now();
+	double			 t = (double)mono_us() / 1e6;
 	char			*name;
 	bool			 fresh;
 
@@ -218,36 +207,29 @@ sync_one(struct cli_ctx *ctx, const struct account *acct, const char *folder,
 	return orc != 0 ? CLI_FAIL : CLI_OK;
 }
 
+static const struct arg_opt sync_opts[] = {
+	CLI_OPT_ACCOUNT,
+	{ .name = "folder", .kind = ARG_VALUE },
+	{ .letter = 'q', .kind = ARG_FLAG },
+	{ .letter = 'v', .kind = ARG_FLAG },
+	{ 0 }
+};
+
 static int
-cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+cmd_sync(struct cli_ctx *ctx, const struct cmd_entry *self, struct args *a)
 {
 	struct sync_view	 v;
 	struct config		*cfg;
 	const struct account	*acct;
-	const char		*account = NULL, *folder = NULL;
+	const char		*account = args_get(a, "account");
+	const char		*folder = args_get(a, "folder");
 	struct perr		 err;
-	bool			 quiet = false;
+	bool			 quiet = args_has(a, "q");
 	size_t			 i;
-	int			 a, rc = CLI_OK;
+	int			 rc = CLI_OK;
 
 	memset(&v, 0, sizeof v);
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "-a") == 0 && a + 1 < argc)
-			account = argv[++a];
-		else if (strcmp(argv[a], "--folder") == 0 && a + 1 < argc)
-			folder = argv[++a];
-		else if (strcmp(argv[a], "-q") == 0)
-			quiet = true;
-		else if (strcmp(argv[a], "-v") == 0)
-			v.verbose = true;
-		else {
-			cli_usage(&cmd_sync_entry);
-			return CLI_USAGE;
-		}
-	}
-	if (ctx->offline)
-		return cli_error("%s", _("sync: --offline given, and a sync "
-		    "needs the network; refusing"));
+	v.verbose = args_has(a, "v");
 	if ((cfg = cli_config(ctx)) == NULL)
 		return CLI_CONFIG;
 	/* Progress is for people: only on a terminal, never with -q. */
@@ -270,8 +252,11 @@ cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_sync_entry = {
-	"sync", N_("[-a ACCOUNT] [--folder NAME] [-q] [-v]"),
-	N_("send what waits in the outbox, then fetch new mail and changes from "
+	.name = "sync",
+	.args = { sync_opts, 0, 0, 0 },
+	.usage = N_("[-a ACCOUNT] [--folder NAME] [-q] [-v]"),
+	.summary = N_("send what waits in the outbox, then fetch new mail and changes from "
 	"the server into the offline store"),
-	cmd_sync
+	.flags = CMD_ONLINE,
+	.exec = cmd_sync
 };

@@ -45,13 +45,44 @@ found(struct ix *ix, size_t i)
 	return ix_fill_margins(ix) != 0 ? -1 : 1;
 }
 
-int
-ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
+/*
+ * Bring the next block in, the way the search goes, with the window
+ * sliding along; *i stays on the same row (the far end may be dropped).
+ * Returns ix_grow()'s answer: 0 when there is no more.
+ */
+static int
+slide(struct ix *ix, bool back, size_t *i)
+{
+	size_t	before = ix->nrows, dropped;
+	int	rc;
+
+	if (back) {
+		/* Rows come in above: the index moves down by as many. */
+		ix->top = ix->sel = 0;
+		if ((rc = ix_grow(ix, false)) > 0)
+			*i = ix->sel;
+		return rc;
+	}
+	ix->top = ix->sel = *i > 0 ? *i - 1 : 0;
+	if ((rc = ix_grow(ix, true)) > 0) {
+		dropped = before + ix->blocks[ix->nblocks - 1].nrows -
+		    ix->nrows;
+		*i = *i > dropped ? *i - dropped : 0;
+	}
+	return rc;
+}
+
+/*
+ * The next row after the selected one (back: before it) that matches,
+ * wrapping once around the folder; none: the selection where it was.
+ */
+static int
+find(struct ix *ix, bool back, bool (*match)(const struct ix_row *, void *),
     void *arg, bool *wrapped)
 {
 	struct find_from	 from;
 	int64_t			 id;
-	size_t			 i;
+	size_t			 i, j;
 	int			 rc, pass;
 
 	if (!find_begin(ix, &from))
@@ -59,42 +90,34 @@ ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
 	id = from.id;
 
 	*wrapped = false;
-	i = ix->sel + 1;
+	/* Forward: rows from i on are to look at; back: rows below i. */
+	i = back ? ix->sel : ix->sel + 1;
 	for (pass = 0; pass < 2; pass++) {
 		for (;;) {
-			for (; i < ix->nrows; i++) {
+			while (back ? i > 0 : i < ix->nrows) {
+				j = back ? --i : i++;
 				/* Back where it started: that row is the last
 				 * candidate (mutt finds the only match there). */
-				if (pass == 1 && ix->rows[i].id == id &&
-				    !match(&ix->rows[i], arg))
+				if (pass == 1 && ix->rows[j].id == id &&
+				    !match(&ix->rows[j], arg))
 					goto none;
-				if (match(&ix->rows[i], arg)) {
+				if (match(&ix->rows[j], arg)) {
 					*wrapped = pass == 1;
-					rc = found(ix, i);
+					rc = found(ix, j);
 					goto out;
 				}
 			}
-			if (ix->at_end)
+			if (back ? ix->at_start : ix->at_end)
 				break;
-			/* Scanning: let the window slide with us. */
-			ix->top = ix->sel = i > 0 ? i - 1 : 0;
-			{
-				size_t before = ix->nrows;
-				size_t dropped;
-
-				if ((rc = ix_grow(ix, true)) < 0)
-					goto out;
-				if (rc == 0)
-					break;
-				dropped = before + ix->blocks[ix->nblocks - 1]
-				    .nrows - ix->nrows;
-				i = i > dropped ? i - dropped : 0;
-			}
+			if ((rc = slide(ix, back, &i)) < 0)
+				goto out;
+			if (rc == 0)
+				break;
 		}
 		if (pass == 0) {
-			if ((rc = ix_load_top(ix)) != 0)
+			if ((rc = back ? ix_end(ix) : ix_load_top(ix)) != 0)
 				goto out;
-			i = 0;
+			i = back ? ix->nrows : 0;
 		}
 	}
 none:
@@ -107,55 +130,15 @@ out:
 }
 
 int
+ix_find(struct ix *ix, bool (*match)(const struct ix_row *, void *),
+    void *arg, bool *wrapped)
+{
+	return find(ix, false, match, arg, wrapped);
+}
+
+int
 ix_find_back(struct ix *ix, bool (*match)(const struct ix_row *, void *),
     void *arg, bool *wrapped)
 {
-	struct find_from	 from;
-	int64_t			 id;
-	size_t			 i;
-	int			 rc, pass;
-
-	if (!find_begin(ix, &from))
-		return 0;
-	id = from.id;
-
-	*wrapped = false;
-	i = ix->sel;		/* rows below i are still to look at */
-	for (pass = 0; pass < 2; pass++) {
-		for (;;) {
-			while (i > 0) {
-				i--;
-				if (pass == 1 && ix->rows[i].id == id &&
-				    !match(&ix->rows[i], arg))
-					goto none;
-				if (match(&ix->rows[i], arg)) {
-					*wrapped = pass == 1;
-					rc = found(ix, i);
-					goto out;
-				}
-			}
-			if (ix->at_start)
-				break;
-			/* Rows come in above: the index moves down by as
-			 * many (the far end may be dropped, not ours). */
-			ix->top = ix->sel = 0;
-			if ((rc = ix_grow(ix, false)) < 0)
-				goto out;
-			if (rc == 0)
-				break;
-			i = ix->sel;
-		}
-		if (pass == 0) {
-			if ((rc = ix_end(ix)) != 0)
-				goto out;
-			i = ix->nrows;
-		}
-	}
-none:
-	rc = ix_reload_at(ix, from.from_top ? NULL : &from.first, id, &from.key,
-	    from.off);
-out:
-	ix_key_free(&from.first);
-	ix_key_free(&from.key);
-	return rc;
+	return find(ix, true, match, arg, wrapped);
 }

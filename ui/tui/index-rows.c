@@ -217,7 +217,7 @@ ix_fetch_page(struct ix *ix, enum ix_sort sort, const struct ix_key *from,
 		k.id = from->id;
 	}
 	if (ix->q != NULL) {
-		struct store_window	w = { ix->q, ix->folder_id, 0 };
+		struct store_window	w = { ix->q, ix->folder_id, 0, 0 };
 
 		if (store_msg_find_page(ix->st, &w, ix_store_order(sort),
 		    from != NULL ? &k : NULL, desc, limit, collect_row, rb,

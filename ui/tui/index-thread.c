@@ -25,7 +25,7 @@ int
 ix_thread_newest(struct ix *ix, int64_t tid, int limit, store_msg_cb cb,
     void *arg)
 {
-	struct store_window	w = { ix->q, ix->folder_id, tid };
+	struct store_window	w = { ix->q, ix->folder_id, tid, 0 };
 
 	if (ix->q == NULL)
 		return store_msg_thread_newest(ix->st, tid, ix->folder_id,

@@ -98,15 +98,6 @@ run_interactive(struct tui *t, const char *cmd, const char *arg,
 	return rc;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Read everything from fd into a buffer, keeping at most max bytes, until
  * the end of file or the deadline (monotonic ms): false when the deadline
@@ -123,7 +114,7 @@ read_all(int fd, char **out, size_t *len, size_t max, int64_t deadline)
 	bool		in_time = true;
 
 	for (;;) {
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - mono_ms()) <= 0) {
 			in_time = false;
 			break;
 		}
@@ -190,7 +181,7 @@ run_capture(const char *cmd, const char *arg, const char *in_file,
 	(void)close(in);
 	(void)close(fds[1]);
 	(void)setpgid(pid, pid);
-	if (!read_all(fds[0], out, len, RUN_MAX_OUTPUT, now_ms() +
+	if (!read_all(fds[0], out, len, RUN_MAX_OUTPUT, mono_ms() +
 	    RUN_MAX_SECONDS * 1000)) {
 		(void)kill(-pid, SIGKILL);
 		(void)close(fds[0]);

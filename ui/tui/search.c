@@ -23,6 +23,7 @@ limit_done(struct tui *t, const char *text)
 
 	if (t->folder_id == 0)
 		return;
+	t->limit_us = mono_us();
 	if (app_query_parse(text, &q, &err) != 0) {
 		status_error(&t->status, "%s", err.msg);
 		return;

@@ -598,6 +598,9 @@ struct tui {
 	bool		 defer_counts;
 	bool		 counts_due;	/* the limit's count: after the
 					   next screen (search.c) */
+	int64_t		 limit_us;	/* for the bench: when the limit's
+					   Enter came (monotonic, us); 0:
+					   none to note (tui.c) */
 	struct draw	*draw;
 
 	struct app_act	*act;		/* read-write, for actions; lazily */

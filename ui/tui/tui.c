@@ -445,13 +445,24 @@ note_first_draw(void)
 		(void)unlink(path);
 }
 
-static int64_t
-mono_ms(void)
+/*
+ * For the bench (tests/bench/bench_tui_startup.sh): the milliseconds from
+ * a limit's Enter to the redraw of the limited index, inside posta, into
+ * the file POSTA_TUI_LIMIT_DRAW names.
+ */
+static void
+note_limit_draw(struct tui *t)
 {
-	struct timespec	ts;
+	const char	*path = getenv("POSTA_TUI_LIMIT_DRAW");
+	FILE		*f;
+	int64_t		 us = mono_us() - t->limit_us;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	t->limit_us = 0;
+	if (path == NULL || (f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f, "%.3f\n", (double)us / 1000.0);
+	if (fclose(f) != 0)
+		(void)unlink(path);
 }
 
 /*
@@ -507,6 +518,8 @@ loop(struct tui *t, int sigfd)
 			draw_screen(t->draw, t);
 			if (first)
 				note_first_draw();
+			if (t->limit_us != 0)
+				note_limit_draw(t);
 			first = false;
 		}
 		fds[POLL_TTY].fd = STDIN_FILENO;
