@@ -96,15 +96,6 @@ store_msg_free(struct store_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
-int
-store_msg_bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
-    struct perr *err)
-{
-	store_sqlerr(s, what, err);
-	store_stmt_done(s, st);
-	return -1;
-}
-
 /* Step a bound query and hand every row to cb. */
 int
 store_msg_walk(struct store *s, sqlite3_stmt *st, store_msg_cb cb, void *arg,

@@ -12,8 +12,9 @@
  * message_fts themselves: they stage the row's id (and the body's text
  * and file names) in a temporary table, and the outermost commit writes
  * every staged row with one INSERT ... SELECT in rowid order
- * (store_index_flush(), in store-util.c: the commit's floor). The temporary table is part of the transaction:
- * a rollback (of a savepoint too) takes its rows with it.
+ * (store_index_flush(), in store-util.c: the commit's floor). The
+ * temporary table is part of the transaction: a rollback (of a savepoint
+ * too) takes its rows with it.
  *
  * message.fts_state (schema version 9) says how a row is indexed:
  *   0  by the insert trigger (rows written by plain SQL, as before);
@@ -28,16 +29,6 @@
 #include "mail/mail.h"
 #include "store/store-int.h"
 #include "util/i18n.h"
-
-/* A bind that failed: the error, and the statement given back. */
-static int
-bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
-    struct perr *err)
-{
-	store_sqlerr(s, what, err);
-	store_stmt_done(s, st);
-	return -1;
-}
 
 int
 store_index_prepare(struct store *s, struct perr *err)
@@ -62,7 +53,7 @@ store_index_stage_new(struct store *s, int64_t id, struct perr *err)
 	if ((st = store_stmt(s, sql, err)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
-		return bind_fail(s, st, N_("index message"), err);
+		return store_msg_bind_fail(s, st, N_("index message"), err);
 	if (store_step_done(s, st, N_("index message"), err) == -1)
 		return -1;
 	s->staged = true;
@@ -90,7 +81,7 @@ store_index_stage_body(struct store *s, int64_t id, const char *text,
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_bind_text(st, 2, text) != SQLITE_OK ||
 	    store_bind_text(st, 3, names) != SQLITE_OK)
-		return bind_fail(s, st, N_("index body"), err);
+		return store_msg_bind_fail(s, st, N_("index body"), err);
 	if (store_step_done(s, st, N_("index body"), err) == -1)
 		return -1;
 	s->staged = true;
@@ -108,16 +99,33 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 	    " ON CONFLICT(id) DO NOTHING";
 	static const char	 sql_mark[] = "UPDATE message SET fts_state = 2"
 	    " WHERE fts_state = 1 AND (?1 = 0 OR folder_id = ?1)";
+	static const char	 sql_any[] = "SELECT 1 FROM message"
+	    " WHERE fts_state = 1 AND (?1 = 0 OR folder_id = ?1) LIMIT 1";
 	struct perr		 ignored;
 	sqlite3_stmt		*st;
 	int64_t			 changed = 0;
+	int			 rc;
 
+	if (n != NULL)
+		*n = 0;
+	/* Mostly nothing waits: no write transaction for that. */
+	if ((st = store_stmt(s, sql_any, err)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK)
+		return store_msg_bind_fail(s, st, N_("index waiting messages"),
+		    err);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_msg_bind_fail(s, st, N_("index waiting messages"),
+		    err);
+	store_stmt_done(s, st);
+	if (rc == SQLITE_DONE)
+		return 0;
 	if (store_begin(s, err) == -1)
 		return -1;
 	if ((st = store_stmt(s, sql_stage, err)) == NULL)
 		goto fail;
 	if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-		bind_fail(s, st, N_("index waiting messages"), err);
+		store_msg_bind_fail(s, st, N_("index waiting messages"), err);
 		goto fail;
 	}
 	if (store_step_done(s, st, N_("index waiting messages"), err) == -1)
@@ -128,7 +136,7 @@ store_index_catch_up(struct store *s, int64_t folder_id, int64_t *n,
 		if ((st = store_stmt(s, sql_mark, err)) == NULL)
 			goto fail;
 		if (sqlite3_bind_int64(st, 1, folder_id) != SQLITE_OK) {
-			bind_fail(s, st, N_("index waiting messages"),
+			store_msg_bind_fail(s, st, N_("index waiting messages"),
 			    err);
 			goto fail;
 		}

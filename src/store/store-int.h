@@ -115,6 +115,10 @@ int		 store_schema_check(struct store *, struct perr *);
 /* message.c: what message-body.c shares with it. */
 int	store_msg_insert_state(struct store *, const struct store_msg *,
 	    enum store_body_state, int64_t *id, struct perr *);
+/*
+ * store-util.c: a bind or step that failed: err filled from SQLite, the
+ * statement given back; returns -1. Any file may use it.
+ */
 int	store_msg_bind_fail(struct store *, sqlite3_stmt *, const char *what,
 	    struct perr *);
 /* Step a bound write and report how many rows it changed (n may be NULL). */

@@ -158,6 +158,15 @@ lost(struct store *s, struct perr *err)
 	    s->path);
 }
 
+int
+store_msg_bind_fail(struct store *s, sqlite3_stmt *st, const char *what,
+    struct perr *err)
+{
+	store_sqlerr(s, what, err);
+	store_stmt_done(s, st);
+	return -1;
+}
+
 /*
  * Write the rows staged for the search index (search-index.c) with one
  * statement, in rowid order, so FTS5 makes one segment of them; the

@@ -96,6 +96,7 @@ pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
 {
 	struct sync_session	*s = &c->s;
 	struct sync_progress	 sum;
+	struct perr		 ignored;
 	int			 rc = -1;
 
 	s->threader = sync_threader_new(s->account_id);
@@ -122,6 +123,9 @@ pull_one(struct sync_conn *c, const struct store_folder *f, struct perr *err)
 	sync_report(s);
 	rc = 0;
 out:
+	/* Cut short: what waits for its body is found by its headers. */
+	if (rc != 0)
+		(void)store_index_catch_up(s->st, f->id, NULL, &ignored);
 	sync_threader_free(s->threader);
 	s->threader = NULL;
 	return rc;

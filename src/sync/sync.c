@@ -290,7 +290,7 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	const struct sync_opts		*opts = s->opts;
 	struct sync_stats		 local;
 	struct chosen			 ch;
-	struct perr			 first, ferr;
+	struct perr			 first, ferr, ignored;
 	size_t				 i;
 	bool				*changed = NULL;
 	int				 rc = -1;
@@ -393,6 +393,12 @@ pass_locked(struct sync_conn *c, struct sync_stats *stats, struct perr *err)
 	}
 	rc = 0;
 out:
+	/*
+	 * A pass cut short (the connection lost before some folder's
+	 * bodies) leaves no message unfound by its headers.
+	 */
+	if (rc != 0)
+		(void)store_index_catch_up(s->st, 0, NULL, &ignored);
 	choose_free(&ch);
 	free(changed);
 	sync_threader_free(s->threader);

@@ -7,10 +7,10 @@
  * folder, which also finds rows the search index does not hold yet) per
  * distinct base subject and pass (the threader remembers what it learnt:
  * without that, a first sync of a folder full of "Re: weekly report" is
- * quadratic), and nothing is ever re-threaded wholesale. What the index cannot answer - a parent stored
- * after its reply, which names the parent but is not named by it - is
- * answered by the threader's memory of dangling references, kept for one
- * pass (bounded).
+ * quadratic), and nothing is ever re-threaded wholesale. What the index
+ * cannot answer - a parent stored after its reply, which names the parent
+ * but is not named by it - is answered by the threader's memory of
+ * dangling references, kept for one pass (bounded).
  *
  * A thread's id is the row id of the message that started it; threads are
  * merged (the later ones join the earliest) when one message names

@@ -1622,6 +1622,97 @@ insert_with_body_indexes_the_row_once(void **state)
 	store_close(s);
 }
 
+/*
+ * Schema 9: a header row whose body comes later waits for it and is then
+ * indexed once, whole; store_index_catch_up() gives the headers of what
+ * still waits; staged rows follow their transaction (a rolled back
+ * savepoint takes its row along); a search inside a write transaction
+ * sees what it wrote; a store of version 8 gets the column.
+ */
+static void
+index_waits_for_the_body_and_catches_up(void **state)
+{
+	struct store		*s = open_rw("wait.db");
+	struct store_msg	 m = { 0 };
+	struct perr		 err;
+	int64_t			 a, b, c, n;
+	char			*path = xstrdup(store_path(s));
+
+	(void)state;
+	m.folder_id = make_folder(s, "INBOX", NULL);
+	m.index_later = true;
+	m.uid = 1;
+	m.subject = "fattura marzo";
+	assert_int_equal(store_msg_insert(s, &m, &a, &err), 0);
+	m.uid = 2;
+	m.subject = "preventivo aprile";
+	assert_int_equal(store_msg_insert(s, &m, &b, &err), 0);
+	/* Waiting: not in the index yet, listed by the partial index. */
+	assert_int_equal(search_hits(s, "fattura"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message"
+	    " WHERE fts_state = 1"), 2);
+	/* The body comes: one row, headers and body. */
+	assert_int_equal(store_body_put(s, a, "x", 1, "montagna", &err), 0);
+	assert_int_equal(search_hits(s, "fattura montagna"), 1);
+	assert_int_equal(search_hits(s, "preventivo"), 0);
+	/* b's never did: its headers. */
+	assert_int_equal(store_index_catch_up(s, 0, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(search_hits(s, "preventivo"), 1);
+	assert_int_equal(store_index_catch_up(s, 0, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* Its body later still: the header row is replaced, not doubled. */
+	assert_int_equal(store_body_put(s, b, "x", 1, "mare", &err), 0);
+	assert_int_equal(search_hits(s, "preventivo mare"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"), 2);
+
+	/* Staged rows live and die with their transaction. */
+	m.index_later = false;
+	assert_int_equal(store_begin(s, &err), 0);
+	m.uid = 3;
+	m.subject = "ricevuta";
+	assert_int_equal(store_msg_insert(s, &m, &c, &err), 0);
+	assert_int_equal(search_hits(s, "ricevuta"), 1);	/* flushed */
+	assert_int_equal(store_begin(s, &err), 0);
+	m.uid = 4;
+	m.subject = "scontrino";
+	assert_int_equal(store_msg_insert(s, &m, &c, &err), 0);
+	assert_int_equal(store_body_put(s, c, "x", 1, "cassa", &err), 0);
+	assert_int_equal(store_rollback(s, &err), 0);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_int_equal(search_hits(s, "ricevuta"), 1);
+	assert_int_equal(search_hits(s, "scontrino OR cassa"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"), 3);
+	raw_sql(path, "INSERT INTO message_fts(message_fts)"
+	    " VALUES ('integrity-check')");
+	store_close(s);
+
+	/* Version 8: the column, the partial index, the trigger's test. */
+	raw_sql(path, "DROP TRIGGER message_fts_insert;"
+	    " DROP INDEX message_fts_wait;"
+	    " ALTER TABLE message DROP COLUMN fts_state;"
+	    " CREATE TRIGGER message_fts_insert AFTER INSERT ON message"
+	    "  WHEN new.body_state <> 2 BEGIN"
+	    "  INSERT INTO message_fts(rowid, subject, \"from\", \"to\", cc)"
+	    "  VALUES (new.id, new.subject, coalesce(new.from_name, '') || ' '"
+	    "  || coalesce(new.from_addr, ''), new.to_list, new.cc_list); END;"
+	    " PRAGMA user_version = 8");
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err.msg);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message"
+	    " WHERE fts_state = 0"), 3);
+	assert_int_equal(search_hits(s, "preventivo mare"), 1);
+	store_close(s);
+	/* Plain SQL still gets its header row from the trigger. */
+	raw_sql(path, "INSERT INTO message(folder_id, subject)"
+	    " VALUES (1, 'sqlite3')");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM message_fts"
+	    " WHERE message_fts MATCH 'sqlite3'"), 1);
+	free(path);
+}
+
 /* Version 8 gives a store of version 7 the trigger that skips them. */
 static void
 version_7_store_gets_the_one_write_trigger(void **state)
@@ -2198,6 +2289,7 @@ main(void)
 		cmocka_unit_test(version_4_store_gets_its_sort_keys),
 		cmocka_unit_test(version_6_store_gets_the_search_columns),
 		cmocka_unit_test(insert_with_body_indexes_the_row_once),
+		cmocka_unit_test(index_waits_for_the_body_and_catches_up),
 		cmocka_unit_test(version_7_store_gets_the_one_write_trigger),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
 		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
