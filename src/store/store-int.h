@@ -11,7 +11,9 @@
  * commit's write of the staged index rows) is the bottom floor that every
  * file calls. folder.c,
  * journal.c, outbox.c, pop3-uidl.c and query-sql.c are entry points of
- * their own that call only message.c and store-util.c.
+ * their own that call only message.c and store-util.c (query-sql.c
+ * through its own floors, query-walk.c then query-build.c:
+ * query-sql-int.h).
  */
 #ifndef POSTA_STORE_INT_H
 #define POSTA_STORE_INT_H
@@ -52,7 +54,7 @@ int		 store_step_done(struct store *, sqlite3_stmt *, const char *what,
 /* Run SQL without results (DDL, pragmas). */
 int		 store_exec(struct store *, const char *sql, const char *what,
 		    struct perr *);
-/* Make query-sql.c's SQL functions (posta_in) known to the connection. */
+/* Make query-walk.c's SQL functions (posta_in) known to the connection. */
 int		 store_find_register(struct store *, struct perr *);
 /* Fill err with "PATH: what: SQLite's message"; returns -1. */
 int		 store_sqlerr(struct store *, const char *what, struct perr *);

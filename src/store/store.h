@@ -12,6 +12,8 @@
  *               page queries (by date, sender, subject, size)
  *   message-body.c  bodies, full-text search, POP3 UIDLs
  *   query-sql.c a parsed search (src/search) compiled to SQL and FTS5
+ *               (its floors query-walk.c, the newest-first walk, and
+ *               query-build.c, the WHERE clause)
  *   pop3-uidl.c POP3 queries joining UIDLs and messages (local deletes,
  *               dedupe without UIDL)
  *   outbox.c    messages waiting for SMTP; addresses for completion
@@ -581,7 +583,7 @@ struct store_find {
 	const struct store_page_key	*after;
 	int				 limit;		/* rows; < 0: all */
 	/* Rows the newest-first walk may read before giving up (see
-	 * query-sql.c); 0: STORE_WALK_ROWS; < 0: never walk (the plain plan,
+	 * query-walk.c); 0: STORE_WALK_ROWS; < 0: never walk (the plain plan,
 	 * for tests and benches that compare the two). */
 	int				 walk_rows;
 };
