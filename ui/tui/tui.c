@@ -215,15 +215,25 @@ pending(struct tui *t)
 {
 	struct perr	err;
 	long		e;
+	bool		loaded;
 
 	t->pending = false;
 	if (t->st == NULL)
 		return;
-	if (sidebar_load(&t->sb, t->cfg, t->st, &err) != 0)
+	loaded = sidebar_load(&t->sb, t->cfg, t->st, &err) == 0;
+	if (!loaded)
 		status_error(&t->status, "%s", err.msg);
 	if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
 		t->sb.sel = (size_t)e;
-	view_counts(t);
+	/* The sidebar has just counted the open folder: counting it again
+	 * for the status line would walk its index a second time (at a
+	 * million messages, a second or more before the first key). */
+	if (loaded && e >= 0 && t->view_q == NULL && t->folder_id != 0) {
+		t->total = t->sb.e[e].total;
+		t->unread = t->sb.e[e].unread;
+		view_search_counts(t);
+	} else
+		view_counts(t);
 	view_journal_counts(t);
 	t->dirty |= TUI_DIRTY_SIDEBAR | TUI_DIRTY_STATUS;
 }
