@@ -414,3 +414,16 @@ qb_prepare(struct store *s, struct qb *b, struct perr *err)
 	return st;
 }
 
+/* Prepare the built SQL, free the builder, and give each row to cb. */
+int
+qb_rows(struct store *s, struct qb *b, store_msg_cb cb, void *arg,
+    struct perr *err)
+{
+	sqlite3_stmt	*st;
+
+	st = qb_prepare(s, b, err);
+	qb_free(b);
+	if (st == NULL)
+		return -1;
+	return store_msg_walk(s, st, cb, arg, N_("search"), err);
+}

@@ -70,6 +70,9 @@ void		 qb_scope_account(struct qb *, int64_t account_id);
 /* Prepare the built SQL with its parameters bound; NULL with err set. */
 sqlite3_stmt	*qb_prepare(struct store *, struct qb *, struct perr *);
 void		 qb_free(struct qb *);
+/* qb_prepare(), qb_free(), then every row to cb (store_msg_walk). */
+int		 qb_rows(struct store *, struct qb *, store_msg_cb cb, void *arg,
+		    struct perr *);
 
 /* ---- query-walk.c ---- */
 

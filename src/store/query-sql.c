@@ -28,7 +28,6 @@ store_msg_find(struct store *s, const struct search_node *q,
     const struct store_find *f, store_msg_cb cb, void *arg, struct perr *err)
 {
 	struct qb	 b = { 0 };
-	sqlite3_stmt	*st;
 	int		 rows = f->walk_rows != 0 ? f->walk_rows : STORE_WALK_ROWS;
 	bool		 done;
 
@@ -51,11 +50,7 @@ store_msg_find(struct store *s, const struct search_node *q,
 		mbuf_adds(&b.sql, " LIMIT ");
 		qb_param_int(&b, f->limit);
 	}
-	st = qb_prepare(s, &b, err);
-	qb_free(&b);
-	if (st == NULL)
-		return -1;
-	return store_msg_walk(s, st, cb, arg, N_("search"), err);
+	return qb_rows(s, &b, cb, arg, err);
 }
 
 int
@@ -109,7 +104,6 @@ store_msg_find_page(struct store *s, const struct store_window *w,
 {
 	struct search_node	 all = { .kind = SEARCH_ALL };
 	struct qb		 b = { 0 };
-	sqlite3_stmt		*st;
 	const char		*dir = desc ? " DESC" : "";
 	int			 rows = w->walk_rows != 0 ? w->walk_rows :
 				    STORE_WALK_ROWS;
@@ -157,11 +151,7 @@ store_msg_find_page(struct store *s, const struct store_window *w,
 		mbuf_adds(&b.sql, " ORDER BY");
 	mbuf_printf(&b.sql, " m.date%s, m.id%s LIMIT ", dir, dir);
 	qb_param_int(&b, limit);
-	st = qb_prepare(s, &b, err);
-	qb_free(&b);
-	if (st == NULL)
-		return -1;
-	return store_msg_walk(s, st, cb, arg, N_("search"), err);
+	return qb_rows(s, &b, cb, arg, err);
 }
 
 int

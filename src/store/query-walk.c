@@ -295,7 +295,6 @@ walk_rows_out(struct store *s, const struct walk *w, const int64_t *ids,
     size_t n, store_msg_cb cb, void *arg, struct perr *err)
 {
 	struct qb	 b = { 0 };
-	sqlite3_stmt	*st;
 	const char	*dir = w->desc ? " DESC" : "";
 	size_t		 i;
 
@@ -309,11 +308,7 @@ walk_rows_out(struct store *s, const struct walk *w, const int64_t *ids,
 		qb_param_int(&b, ids[i]);
 	}
 	mbuf_printf(&b.sql, ") ORDER BY m.date%s, m.id%s", dir, dir);
-	st = qb_prepare(s, &b, err);
-	qb_free(&b);
-	if (st == NULL)
-		return -1;
-	return store_msg_walk(s, st, cb, arg, N_("search"), err);
+	return qb_rows(s, &b, cb, arg, err);
 }
 
 /*
