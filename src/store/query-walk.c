@@ -50,10 +50,38 @@ query_walk_fits(const struct search_node *q, int limit, int rows)
 	    limit <= STORE_FIND_IDS_MAX && rows >= 0;
 }
 
+/*
+ * The dates every match of q must lie in, lo <= date < hi: the query's
+ * own date: terms, when q is one or an AND of them and others. A walk
+ * bounded by them looks at the newest rows of that span, not of the
+ * folder: from:rossi riunione date:2023 starts in 2023.
+ */
+static void
+date_span(const struct search_node *q, int64_t *lo, int64_t *hi)
+{
+	size_t	i;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (q->kind == SEARCH_DATE) {
+		*lo = q->lo;
+		*hi = q->hi;
+	} else if (q->kind == SEARCH_AND)
+		for (i = 0; i < q->nkids; i++)
+			if (q->kids[i]->kind == SEARCH_DATE) {
+				if (q->kids[i]->lo > *lo)
+					*lo = q->kids[i]->lo;
+				if (q->kids[i]->hi < *hi)
+					*hi = q->kids[i]->hi;
+			}
+}
+
 /* FROM, the scope and the keyset of a walk, forced onto its date index. */
 static void
 walk_from(struct qb *b, const struct walk *w, const char *what)
 {
+	int64_t	lo, hi;
+
 	mbuf_printf(&b->sql, "SELECT %s FROM message m INDEXED BY %s WHERE ",
 	    what, w->folder_id != 0 ? "message_folder_date" : "message_date");
 	if (w->folder_id != 0) {
@@ -62,6 +90,11 @@ walk_from(struct qb *b, const struct walk *w, const char *what)
 	} else
 		mbuf_adds(&b->sql, "1");
 	qb_scope_account(b, w->account_id);
+	date_span(w->q, &lo, &hi);
+	if (lo != INT64_MIN || hi != INT64_MAX) {
+		mbuf_adds(&b->sql, " AND ");
+		qb_range(b, "m.date", lo, hi);
+	}
 	if (w->after != NULL) {
 		mbuf_printf(&b->sql, " AND (m.date, m.id) %s (",
 		    w->desc ? "<" : ">");
