@@ -5,6 +5,7 @@
 #
 #   tests/bench/bench_sync.sh [--big] [--no-mbsync] [--no-callgrind]
 #                             [--keep DIR] [BUILDDIR]
+#   tests/bench/bench_sync.sh --pairs N [--size M] [BUILDDIR]
 #
 # BUILDDIR (default: $POSTA_BUILDDIR, else .) holds a plain (not sanitizer)
 # build of posta. For each size (10,000 messages; with --big also 100,000)
@@ -38,16 +39,25 @@
 # system trust store) is shown apart. --keep DIR keeps the IMAP traces and
 # the callgrind files there.
 #
+# --pairs N: only the first full sync with bodies against mbsync's, on
+# one qresync lab of --size M messages (default 10,000): posta (a fresh
+# store) and mbsync (a fresh Maildir) in turn, A B A B, N pairs, and the
+# posta/mbsync ratio of wall and of CPU time pair by pair, then the
+# medians. Pairing keeps the ratio meaningful when the machine's speed
+# drifts; the runs one after the other in the default mode do not.
+#
 # Wall times on a shared machine are noisy: read the ratios, and quote a
 # time only with its machine. The default run takes about 3 minutes
 # (2 cores); --big adds about 10 minutes and 3 GB in /tmp.
 set -euo pipefail
 
-BIG=0 MBSYNC=1 CALLGRIND=1 KEEP=
+BIG=0 MBSYNC=1 CALLGRIND=1 KEEP= PAIRS=0 PSIZE=10000
 BUILDDIR=${POSTA_BUILDDIR:-.}
 while (($#)); do
   case $1 in
     --big) BIG=1 ;;
+    --pairs) PAIRS=$2; shift ;;
+    --size) PSIZE=$2; shift ;;
     --keep) KEEP=$2; shift ;;
     --no-mbsync) MBSYNC=0 ;;
     --no-callgrind) CALLGRIND=0 ;;
@@ -200,9 +210,52 @@ if ((CALLGRIND)); then
   printf '0\t-\tposta --version\t%s\n' "$(callgrind_count version "$POSTA" --version)" >>"$INSN"
 fi
 
+# pairs: the --pairs mode.
+pairs() {
+  local d=$W/pairs i
+  log "pairs: a qresync lab of $PSIZE messages"
+  lab_up >"$W/lab.log" 2>&1 || { cat "$W/lab.log" >&2; exit 1; }
+  lab_seed alice INBOX "$PSIZE" 1 >/dev/null 2>&1
+  doveadm -c "$LAB_DOVECOT_CONF" fetch -u alice text mailbox INBOX >/dev/null
+  mkdir -p "$d"
+  mkconfig "$d/b.conf" "$d/b.db" all "$IMAPS_PORT" "$LAB_CA"
+  for ((i = 1; i <= PAIRS; i++)); do
+    rm -f "$d"/b.db*
+    timed "$PSIZE" "pair$i" posta - "$POSTA" -c "$d/b.conf" sync -q
+    rm -rf "$d/mbsync"
+    mbsync_rc "$d/mbsync" "$IMAPS_PORT" "$LAB_CA"
+    timed "$PSIZE" "pair$i" mbsync - mbsync -c "$d/mbsync/rc" -q -a
+  done
+  lab_down
+  "$PY" - "$RESULTS" <<'EOF'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+by = {}
+for r in rows:
+    by.setdefault(r[1], {})[r[2]] = (float(r[3]), float(r[4]))
+print("%-7s %10s %10s %11s %10s %8s %8s" % ("pair", "posta wall", "posta cpu",
+      "mbsync wall", "mbsync cpu", "wall A/B", "cpu A/B"))
+rw, rc = [], []
+for p, v in by.items():
+    (pw, pc), (mw, mc) = v["posta"], v["mbsync"]
+    rw.append(pw / mw)
+    rc.append(pc / mc)
+    print("%-7s %10.2f %10.2f %11.2f %10.2f %8.3f %8.3f" % (p, pw, pc, mw, mc, rw[-1], rc[-1]))
+print("median posta/mbsync: wall %.3f, cpu %.3f (%d pairs, %s messages)" % (
+      statistics.median(rw), statistics.median(rc), len(rw), rows[0][0]))
+EOF
+}
+
 LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 T0=$EPOCHREALTIME
+if ((PAIRS > 0)); then
+  ((MBSYNC)) || { echo "bench: --pairs needs mbsync" >&2; exit 2; }
+  pairs
+  echo "machine: $(nproc) cores, load average $LOAD0 at start, $(cut -d ' ' -f 1-3 /proc/loadavg) at end; $(awk "BEGIN { printf \"%.0f\", $EPOCHREALTIME - $T0 }") s in all"
+  exit 0
+fi
 for size in "${SIZES[@]}"; do
+
   for lab in qresync full-diff; do
     log "size $size, lab $lab: starting and seeding"
     if [[ $lab == qresync ]]; then
