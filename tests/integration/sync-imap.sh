@@ -12,7 +12,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=40
+PLAN=42
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -275,6 +275,14 @@ fallback() { # LABEL CAPS
   same "$label: INBOX has 299 messages" "299" "$(count "$conf" INBOX)"
   fresh_equal "$label: incremental result equals a fresh full sync" "$conf" \
     INBOX Giornali Nuova "Progetti/Città"
+  # The counts in the folder rows (schema version 10, kept by triggers)
+  # after expunges, flag changes, a rename and a folder deleted.
+  same "$label: every folder's counts equal its messages" "" \
+    "$(sql "$W/$label.db" "SELECT f.name FROM folder f
+       WHERE f.total <> (SELECT count(*) FROM message m
+         WHERE m.folder_id = f.id)
+       OR f.unread <> (SELECT count(*) FROM message m
+         WHERE m.folder_id = f.id AND (m.flags & 1) = 0)")"
 }
 fallback plain "$caps"
 same "plain: the full UID+FLAGS listing was used" "0|1" \

@@ -75,6 +75,17 @@ raw_sql(const char *path, const char *sql)
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* Take a store back to before version 10: no counts in the folder row. */
+static void
+undo_v10(const char *path)
+{
+	raw_sql(path, "DROP TRIGGER IF EXISTS message_count_insert;"
+	    " DROP TRIGGER IF EXISTS message_count_delete;"
+	    " DROP TRIGGER IF EXISTS message_count_update;"
+	    " ALTER TABLE folder DROP COLUMN total;"
+	    " ALTER TABLE folder DROP COLUMN unread");
+}
+
 /* An account with one IMAP folder, for the message tests. */
 static int64_t
 make_folder(struct store *s, const char *remote, int64_t *account)
@@ -1535,6 +1546,7 @@ version_6_store_gets_the_search_columns(void **state)
 	    "ferie in montagna", &err), 0);
 	store_close(s);
 	drop_search_index(path);
+	undo_v10(path);
 	raw_sql(path, "PRAGMA user_version = 6");
 	s = store_open(path, STORE_RDWR, &err);
 	if (s == NULL)
@@ -1688,6 +1700,7 @@ index_waits_for_the_body_and_catches_up(void **state)
 	store_close(s);
 
 	/* Version 8: the column, the partial index, the trigger's test. */
+	undo_v10(path);
 	raw_sql(path, "DROP TRIGGER message_fts_insert;"
 	    " DROP INDEX message_fts_wait;"
 	    " ALTER TABLE message DROP COLUMN fts_state;"
@@ -1728,6 +1741,7 @@ version_7_store_gets_the_one_write_trigger(void **state)
 	m.subject = "fattura";
 	assert_int_equal(store_msg_insert(s, &m, &id, &err), 0);
 	store_close(s);
+	undo_v10(path);
 	raw_sql(path, "DROP TRIGGER message_fts_insert;"
 	    " DROP INDEX message_fts_wait;"
 	    " ALTER TABLE message DROP COLUMN fts_state;"
@@ -1770,6 +1784,7 @@ version_4_store_gets_its_sort_keys(void **state)
 
 	store_close(s);
 	drop_sort_keys(path);
+	undo_v10(path);
 	raw_sql(path, "PRAGMA user_version = 4");
 	/* Rows written by a posta that knew no sort keys. */
 	raw_sql(path, "INSERT INTO message(id, folder_id, date, size,"
@@ -1864,6 +1879,7 @@ migrated_sort_keys_equal_inserted_ones(void **state)
 	}
 	store_close(s);
 	drop_sort_keys(path);
+	undo_v10(path);
 	raw_sql(path, "PRAGMA user_version = 4");
 	s = store_open(path, STORE_RDWR, &err);
 	if (s == NULL)
@@ -2139,6 +2155,7 @@ version_1_store_is_migrated(void **state)
 	store_close(s);
 	drop_sort_keys(path);
 	/* Version 1 outbox rows: the state was in last_error. */
+	undo_v10(path);
 	raw_sql(path, "DROP INDEX message_bodiless;"
 	    " ALTER TABLE message DROP COLUMN problem;"
 	    " ALTER TABLE outbox DROP COLUMN state;"
@@ -2258,6 +2275,355 @@ new_store_opened_by_four_at_once(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* ---- folder counts (schema version 10) -------------------------------- */
+
+/*
+ * Every folder's row counts (store_folder_counts() and store_folder_list(),
+ * read through handle s) against a count(*) of its messages under the
+ * condition the counts always had: total every message, unread those
+ * without \Seen. The count(*) goes through a connection of its own.
+ */
+struct counts_seen {
+	int64_t	id[16];
+	int64_t	total[16];
+	int64_t	unread[16];
+	size_t	n;
+};
+
+static int
+counts_one(void *arg, const struct store_folder *f)
+{
+	struct counts_seen	*c = arg;
+
+	if (c->n < 16) {
+		c->id[c->n] = f->id;
+		c->total[c->n] = f->total;
+		c->unread[c->n] = f->unread;
+		c->n++;
+	}
+	return 0;
+}
+
+static void
+check_counts(struct store *s, const char *step)
+{
+	struct counts_seen	 c;
+	struct perr		 err;
+	sqlite3			*db;
+	sqlite3_stmt		*st, *acc;
+	int64_t			 id, total, unread, want_total, want_unread;
+	size_t			 i, listed = 0;
+
+	assert_int_equal(sqlite3_open_v2(store_path(s), &db,
+	    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT f.id,"
+	    " (SELECT count(*) FROM message m WHERE m.folder_id = f.id),"
+	    " (SELECT count(*) FROM message m WHERE m.folder_id = f.id"
+	    "   AND (m.flags & 1) = 0)"
+	    " FROM folder f", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		want_total = sqlite3_column_int64(st, 1);
+		want_unread = sqlite3_column_int64(st, 2);
+		if (store_folder_counts(s, id, &total, &unread, &err) != 0)
+			fail_msg("%s: counts: %s", step, err.msg);
+		if (total != want_total || unread != want_unread)
+			fail_msg("%s: folder %lld: row %lld/%lld, count(*)"
+			    " %lld/%lld", step, (long long)id,
+			    (long long)total, (long long)unread,
+			    (long long)want_total, (long long)want_unread);
+	}
+	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+
+	/* The list gives the same figures, every folder of every account. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM account", -1,
+	    &acc, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT"
+	    " (SELECT count(*) FROM message m WHERE m.folder_id = ?1),"
+	    " (SELECT count(*) FROM message m WHERE m.folder_id = ?1"
+	    "   AND (m.flags & 1) = 0)", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(acc) == SQLITE_ROW) {
+		memset(&c, 0, sizeof c);
+		if (store_folder_list(s, sqlite3_column_int64(acc, 0),
+		    counts_one, &c, &err) != 0)
+			fail_msg("%s: list: %s", step, err.msg);
+		for (i = 0; i < c.n; i++) {
+			assert_int_equal(sqlite3_bind_int64(st, 1, c.id[i]),
+			    SQLITE_OK);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			if (c.total[i] != sqlite3_column_int64(st, 0) ||
+			    c.unread[i] != sqlite3_column_int64(st, 1))
+				fail_msg("%s: list: folder %lld: %lld/%lld,"
+				    " count(*) %lld/%lld", step,
+				    (long long)c.id[i], (long long)c.total[i],
+				    (long long)c.unread[i],
+				    (long long)sqlite3_column_int64(st, 0),
+				    (long long)sqlite3_column_int64(st, 1));
+			assert_int_equal(sqlite3_reset(st), SQLITE_OK);
+		}
+		listed += c.n;
+	}
+	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+	assert_int_equal(sqlite3_finalize(acc), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_true(listed > 0);
+}
+
+/* A message id of the store drawn by rand(), 0 when there is none. */
+static int64_t
+any_msg(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT id FROM message"
+	    " ORDER BY id LIMIT 1 OFFSET ?1 % (SELECT max(count(*), 1)"
+	    " FROM message)", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int(st, 1, rand()), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+	return id;
+}
+
+/*
+ * One random write of the kinds posta makes (insert, insert with body,
+ * local and server flag changes of \Seen and \Deleted, move, copy,
+ * delete by id and by UID range, body put, UID changes, a rolled back
+ * transaction), through handle s, to one of nf folders.
+ */
+static void
+random_write(struct store *s, const int64_t *folders, size_t nf,
+    uint32_t *uid, char *what, size_t whatlen)
+{
+	struct store_msg	 m;
+	struct store_msg	 got;
+	struct perr		 err;
+	int64_t			 id, dest, n;
+	unsigned		 bit;
+	int			 op = rand() % 13;
+
+	memset(&m, 0, sizeof m);
+	m.folder_id = folders[(size_t)rand() % nf];
+	m.subject = "conto";
+	m.flags = (unsigned)rand() % 32;
+	id = any_msg(s);
+	dest = folders[(size_t)rand() % nf];
+	bit = rand() % 2 ? STORE_SEEN : STORE_DELETED;
+	if (id == 0 && op > 2)
+		op = 0;
+	switch (op) {
+	case 0:
+	case 1:
+		m.uid = rand() % 4 ? ++*uid : 0;
+		m.index_later = rand() % 2;
+		(void)snprintf(what, whatlen, "insert flags %u", m.flags);
+		if (store_msg_insert(s, &m, &id, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 2:
+		m.uid = ++*uid;
+		(void)snprintf(what, whatlen, "insert with body");
+		if (store_msg_insert_body(s, &m, "x", 1, "corpo", NULL, &id,
+		    &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 3:
+		(void)snprintf(what, whatlen, "add flag %u to %lld", bit,
+		    (long long)id);
+		assert_int_equal(store_msg_flags_change(s, id, bit, 0, &err),
+		    1);
+		break;
+	case 4:
+		(void)snprintf(what, whatlen, "remove flag %u from %lld", bit,
+		    (long long)id);
+		assert_int_equal(store_msg_flags_change(s, id, 0, bit, &err),
+		    1);
+		break;
+	case 5:
+		/* The server's flags, by UID. */
+		assert_int_equal(store_msg_get(s, id, &got, &err), 0);
+		(void)snprintf(what, whatlen, "server flags %u on %lld",
+		    m.flags, (long long)id);
+		if (got.uid != 0)
+			assert_int_equal(store_msg_flags_uid(s, got.folder_id,
+			    got.uid, m.flags, NULL, 0, &err), 1);
+		store_msg_free(&got);
+		break;
+	case 6:
+		(void)snprintf(what, whatlen, "move %lld to %lld",
+		    (long long)id, (long long)dest);
+		if (store_msg_move(s, id, dest, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 7:
+		(void)snprintf(what, whatlen, "copy %lld to %lld",
+		    (long long)id, (long long)dest);
+		if (store_msg_copy(s, id, dest, NULL, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 8:
+		(void)snprintf(what, whatlen, "delete %lld", (long long)id);
+		if (store_msg_delete(s, id, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 9:
+		(void)snprintf(what, whatlen, "delete UIDs of %lld",
+		    (long long)m.folder_id);
+		if (store_msg_delete_uids(s, m.folder_id, *uid - 3, *uid - 1,
+		    &n, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 10:
+		(void)snprintf(what, whatlen, "body of %lld", (long long)id);
+		if (store_body_put(s, id, "y", 1, "testo", &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	case 11:
+		(void)snprintf(what, whatlen, "UID of %lld", (long long)id);
+		if (store_msg_set_uid(s, id, ++*uid, &err) != 0)
+			fail_msg("%s: %s", what, err.msg);
+		break;
+	default:
+		/* A transaction that writes and rolls back leaves no trace. */
+		(void)snprintf(what, whatlen, "rolled back writes");
+		assert_int_equal(store_begin(s, &err), 0);
+		m.uid = ++*uid;
+		assert_int_equal(store_msg_insert(s, &m, &n, &err), 0);
+		assert_int_equal(store_msg_flags_change(s, id, 0, STORE_SEEN,
+		    &err), 1);
+		assert_int_equal(store_msg_move(s, id, dest, &err), 0);
+		assert_int_equal(store_rollback(s, &err), 0);
+		break;
+	}
+}
+
+/*
+ * The counts in the folder row follow every kind of write, step by step,
+ * and a deleted folder takes its messages without upsetting the others.
+ */
+static void
+folder_counts_follow_random_writes(void **state)
+{
+	struct store	*s = open_rw("counts.db");
+	struct perr	 err;
+	int64_t		 folders[4], acc, total, unread;
+	uint32_t	 uid = 10;
+	char		 what[96];
+	int		 i;
+
+	(void)state;
+	srand(20);
+	folders[0] = make_folder(s, "INBOX", &acc);
+	folders[1] = make_folder(s, "Archivio", NULL);
+	folders[2] = make_folder(s, "Cestino", NULL);
+	folders[3] = make_folder(s, "Vuota", NULL);
+	for (i = 0; i < 800; i++) {
+		random_write(s, folders, 3 + (i > 400), &uid, what,
+		    sizeof what);
+		check_counts(s, what);
+	}
+	assert_true(any_msg(s) != 0);
+	/* Gone folder: its messages go by cascade, the others stay right. */
+	assert_int_equal(store_folder_delete(s, folders[1], &err), 0);
+	check_counts(s, "folder delete");
+	assert_int_equal(store_folder_counts(s, folders[1], &total, &unread,
+	    &err), 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(unread, 0);
+	store_close(s);
+}
+
+/*
+ * Two handles on one store (what two posta processes hold) writing in
+ * turn, and plain SQL from a third connection (a script, the sqlite3
+ * shell): each write is counted once, and each handle reads the other's.
+ */
+static void
+folder_counts_hold_across_handles(void **state)
+{
+	struct store	*a = open_rw("counts2.db"), *b;
+	struct perr	 err;
+	int64_t		 folders[2];
+	uint32_t	 uid = 10;
+	char		 what[96], *path = xstrdup(store_path(a));
+	int		 i;
+
+	(void)state;
+	srand(21);
+	folders[0] = make_folder(a, "INBOX", NULL);
+	folders[1] = make_folder(a, "Archivio", NULL);
+	if ((b = store_open(path, STORE_RDWR, &err)) == NULL)
+		fail_msg("second open: %s", err.msg);
+	for (i = 0; i < 300; i++) {
+		random_write(i % 2 ? b : a, folders, 2, &uid, what,
+		    sizeof what);
+		check_counts(i % 2 ? a : b, what);
+	}
+	raw_sql(path, "INSERT INTO message(folder_id, subject, flags)"
+	    " VALUES (1, 'a', 0), (1, 'b', 1), (2, 'c', 8);"
+	    "UPDATE message SET flags = flags | 1"
+	    "  WHERE id = (SELECT max(id) FROM message);"
+	    "UPDATE message SET folder_id = 3 - folder_id"
+	    "  WHERE id IN (SELECT id FROM message ORDER BY id LIMIT 5);"
+	    "DELETE FROM message WHERE id % 7 = 0");
+	check_counts(a, "plain SQL");
+	check_counts(b, "plain SQL");
+	store_close(b);
+	store_close(a);
+	free(path);
+}
+
+/*
+ * Version 10 fills the counts of a version 9 store from its messages,
+ * including those that no trigger saw, and the triggers take over.
+ */
+static void
+version_9_store_gets_its_counts(void **state)
+{
+	struct store	*s = open_rw("v9.db");
+	struct perr	 err;
+	int64_t		 inbox, arch, total, unread;
+	char		*path = xstrdup(store_path(s));
+
+	(void)state;
+	inbox = make_folder(s, "INBOX", NULL);
+	arch = make_folder(s, "Archivio", NULL);
+	(void)add_msg(s, inbox, 1, 100, "uno", 0);
+	(void)add_msg(s, inbox, 2, 200, "due", STORE_SEEN);
+	(void)add_msg(s, arch, 3, 300, "tre", STORE_DELETED);
+	store_close(s);
+	undo_v10(path);
+	raw_sql(path, "INSERT INTO message(folder_id, subject, flags) VALUES"
+	    "  (1, 'quattro', 1), (1, 'cinque', 4), (2, 'sei', 9),"
+	    "  (2, 'sette', 2);"
+	    " DELETE FROM message WHERE subject = 'uno';"
+	    " PRAGMA user_version = 9");
+	if ((s = store_open(path, STORE_RDWR, &err)) == NULL)
+		fail_msg("migrate: %s", err.msg);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_folder_counts(s, inbox, &total, &unread, &err),
+	    0);
+	assert_int_equal(total, 3);
+	assert_int_equal(unread, 1);
+	assert_int_equal(store_folder_counts(s, arch, &total, &unread, &err),
+	    0);
+	assert_int_equal(total, 3);
+	assert_int_equal(unread, 2);
+	check_counts(s, "migrated");
+	/* The triggers keep them from here. */
+	(void)add_msg(s, arch, 4, 400, "otto", 0);
+	assert_int_equal(store_msg_move(s, 2, arch, &err), 0);	/* due */
+	assert_int_equal(store_msg_delete(s, 6, &err), 0);	/* sei */
+	check_counts(s, "after the migration");
+	assert_int_equal(store_folder_counts(s, arch, &total, &unread, &err),
+	    0);
+	assert_int_equal(total, 4);
+	assert_int_equal(unread, 3);
+	store_close(s);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -2298,6 +2664,9 @@ main(void)
 		cmocka_unit_test(migrated_sort_keys_equal_inserted_ones),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
 		cmocka_unit_test(new_store_opened_by_four_at_once),
+		cmocka_unit_test(folder_counts_follow_random_writes),
+		cmocka_unit_test(folder_counts_hold_across_handles),
+		cmocka_unit_test(version_9_store_gets_its_counts),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,6 +1,7 @@
 /*
  * sidebar.c - the accounts of the configuration and their folders from the
- * store, with total and unread counts (store_folder_list's indexed counts).
+ * store, with total and unread counts (store_folder_list: the folder rows'
+ * counts, kept by triggers, so a million messages cost what ten do).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -206,9 +206,10 @@ first_run(struct tui *t)
 }
 
 /*
- * Work that can wait until the first screen is up: counting a 100,000-row
- * folder's messages twice (sidebar and status line) costs tens of
- * milliseconds that the user should not wait for.
+ * Work that can wait until the first screen is up: the sidebar's folders
+ * and the counts. The folder counts are read from the folder rows since
+ * schema version 10 (they were index walks, tens of milliseconds at
+ * 100,000 messages); a limit's counts are still a search.
  */
 static void
 pending(struct tui *t)
@@ -225,9 +226,8 @@ pending(struct tui *t)
 		status_error(&t->status, "%s", err.msg);
 	if ((e = sidebar_find(&t->sb, t->folder_id)) >= 0)
 		t->sb.sel = (size_t)e;
-	/* The sidebar has just counted the open folder: counting it again
-	 * for the status line would walk its index a second time (at a
-	 * million messages, a second or more before the first key). */
+	/* The sidebar has just read the open folder's counts: the status
+	 * line takes them rather than reading them again. */
 	if (loaded && e >= 0 && t->view_q == NULL && t->folder_id != 0) {
 		t->total = t->sb.e[e].total;
 		t->unread = t->sb.e[e].unread;
