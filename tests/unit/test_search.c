@@ -646,7 +646,9 @@ trace_match(unsigned type, void *arg, void *p, void *x)
  * the statement that reads the index. With a date: term the walk starts
  * at the term's end, not at the newest mail: with a budget of 100 rows
  * the newest 100 hold no message before 2023-11-18, and the walk must
- * still give the answer (one statement, no fallback to the plain plan).
+ * still give the answer (no fallback to the plain plan). subject:medio,
+ * one message in 10, has fewer than 7 in the newest 20: the window grows
+ * (walk_grow()) rather than falling back.
  */
 static void
 top_of_common_word_walks_the_date_index(struct store *s, int64_t inbox,
@@ -674,7 +676,7 @@ top_of_common_word_walks_the_date_index(struct store *s, int64_t inbox,
 	    true, 7, add_id, got, &err), 0);
 	sqlite3_trace_v2(s->db, 0, NULL, NULL);
 	assert_int_equal(got->n, 14);
-	assert_int_equal(t.n, 2);
+	assert_true(t.n >= 2);
 	for (i = 0; i < t.n; i++) {
 		explain = xasprintf("EXPLAIN QUERY PLAN %s", t.sql[i]);
 		assert_int_equal(sqlite3_prepare_v2(s->db, explain, -1, &qp,
@@ -712,6 +714,7 @@ walk_gives_the_plain_plans_rows(void **state)
 	    "comune date:2023-11-16..2023-11-19", "raro after:2023-11-17",
 	    "medio date:2023-11-18 date:2023-11-15..2023-11-20 -ferie",
 	    "ferie date:2023-11-17 OR medio", "comune date:2030",
+	    "subject:medio comune", "from:rossi subject:medio", "lavoro raro",
 	};
 	static const int	 limits[] = { 1, 7, 50, 300 };
 	static const int	 budgets[] = { 0, 1, 20, 100, 350, 1000 };
@@ -805,6 +808,8 @@ walk_gives_the_plain_plans_rows(void **state)
 	    "comune before:2023-11-18");
 	top_of_common_word_walks_the_date_index(s, inbox, 100,
 	    "comune date:2023-11-16..2023-11-19 -medio");
+	top_of_common_word_walks_the_date_index(s, inbox, 20,
+	    "subject:medio");
 	free(plain);
 	free(got);
 	store_close(s);
