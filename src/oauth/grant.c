@@ -54,9 +54,42 @@ oauth_device_free(struct oauth_device *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* The top-level object of body, or NULL with err set (what: for errors). */
+/*
+ * Which endpoint a reply came from. Each sentence that names one is
+ * written whole for each (a noun fitted into "the %s" cannot be
+ * translated: Italian needs its article and its preposition).
+ */
+enum oauth_ep {
+	EP_TOKEN,
+	EP_DEVICE,
+};
+
+static const char *const says_not_json[] = {
+	[EP_TOKEN] = N_("the token endpoint's reply is not a JSON object "
+	    "(%s)"),
+	[EP_DEVICE] = N_("the device authorization endpoint's reply is not a "
+	    "JSON object (%s)"),
+};
+static const char *const says_error_desc[] = {
+	[EP_TOKEN] = N_("the token endpoint answered with the error %s: %s"),
+	[EP_DEVICE] = N_("the device authorization endpoint answered with the "
+	    "error %s: %s"),
+};
+static const char *const says_error[] = {
+	[EP_TOKEN] = N_("the token endpoint answered with the error %s"),
+	[EP_DEVICE] = N_("the device authorization endpoint answered with the "
+	    "error %s"),
+};
+static const char *const says_status[] = {
+	[EP_TOKEN] = N_("the token endpoint answered HTTP status %ld without "
+	    "an OAuth error"),
+	[EP_DEVICE] = N_("the device authorization endpoint answered HTTP "
+	    "status %ld without an OAuth error"),
+};
+
+/* The top-level object of body, or NULL with err set. */
 static json_object *
-json_read(const char *body, size_t len, const char *what, struct perr *err)
+json_read(const char *body, size_t len, enum oauth_ep ep, struct perr *err)
 {
 	json_tokener	*tok;
 	json_object	*o;
@@ -78,8 +111,7 @@ json_read(const char *body, size_t len, const char *what, struct perr *err)
 	else if (end < len && strspn(body + end, " \t\r\n") != len - end)
 		why = _("more follows the object");
 	if (why != NULL) {
-		perr_set(err, PERR_PROTOCOL, _("the %s's reply is not a JSON "
-		    "object (%s)"), what, why);
+		perr_set(err, PERR_PROTOCOL, _(says_not_json[ep]), why);
 		json_object_put(o);
 		o = NULL;
 	}
@@ -164,7 +196,7 @@ grant_err(const char *code)
 
 /* An {"error": ...} reply into err and *ge; false when o is not one. */
 static bool
-oauth_error_reply(json_object *o, const char *what, enum oauth_grant_err *ge,
+oauth_error_reply(json_object *o, enum oauth_ep ep, enum oauth_grant_err *ge,
     struct perr *err)
 {
 	const char	*code = json_str(o, "error"), *desc;
@@ -178,11 +210,9 @@ oauth_error_reply(json_object *o, const char *what, enum oauth_grant_err *ge,
 	snprintf(d, sizeof d, "%s", desc != NULL ? desc : "");
 	*ge = grant_err(code);
 	if (d[0] != '\0')
-		perr_set(err, PERR_AUTH, _("the %s answered with the error %s: "
-		    "%s"), what, c, d);
+		perr_set(err, PERR_AUTH, _(says_error_desc[ep]), c, d);
 	else
-		perr_set(err, PERR_AUTH, _("the %s answered with the error %s"),
-		    what, c);
+		perr_set(err, PERR_AUTH, _(says_error[ep]), c);
 	return true;
 }
 
@@ -190,20 +220,19 @@ int
 oauth_parse_token(const char *body, size_t len, long status, int64_t now,
     struct oauth_tokens *t, enum oauth_grant_err *ge, struct perr *err)
 {
-	const char		*what = _("token endpoint");
 	json_object		*o;
 	const char		*access, *refresh, *type;
 	int64_t			 exp;
 
 	memset(t, 0, sizeof *t);
 	*ge = OAUTH_GRANT_NONE;
-	if ((o = json_read(body, len, what, err)) == NULL) {
+	if ((o = json_read(body, len, EP_TOKEN, err)) == NULL) {
 		if (status != 200)
-			perr_set(err, PERR_PROTOCOL, _("the %s answered HTTP "
-			    "status %ld without an OAuth error"), what, status);
+			perr_set(err, PERR_PROTOCOL, _(says_status[EP_TOKEN]),
+			    status);
 		return -1;
 	}
-	if (oauth_error_reply(o, what, ge, err)) {
+	if (oauth_error_reply(o, EP_TOKEN, ge, err)) {
 		json_object_put(o);
 		return -1;
 	}
@@ -216,8 +245,8 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 		access = NULL;	/* one of the two is not a plain string */
 	if (status != 200 || access == NULL || exp < 0 ||
 	    (type != NULL && strcasecmp(type, "bearer") != 0)) {
-		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
-		    "%ld) is not a bearer token: %s"), what, status,
+		perr_set(err, PERR_PROTOCOL, _("the token endpoint's reply "
+		    "(HTTP status %ld) is not a bearer token: %s"), status,
 		    access == NULL ? _("access_token or refresh_token is "
 		    "missing or not a string") : exp < 0 ?
 		    _("expires_in is not a number of seconds") : status != 200 ?
@@ -226,10 +255,9 @@ oauth_parse_token(const char *body, size_t len, long status, int64_t now,
 		return -1;
 	}
 	if (!token_ok(access) || (refresh != NULL && !token_ok(refresh))) {
-		perr_set(err, PERR_PROTOCOL, _("the %s gave a token with a "
-		    "space "
-		    "or control character in it, or one over %d bytes"), what,
-		    OAUTH_TOKEN_MAX);
+		perr_set(err, PERR_PROTOCOL, _("the token endpoint gave a "
+		    "token with a space or control character in it, or one "
+		    "over %d bytes"), OAUTH_TOKEN_MAX);
 		json_object_put(o);
 		return -1;
 	}
@@ -256,20 +284,19 @@ int
 oauth_parse_device(const char *body, size_t len, long status,
     struct oauth_device *d, struct perr *err)
 {
-	const char		*what = _("device authorization endpoint");
 	enum oauth_grant_err	 ge;
 	json_object		*o;
 	const char		*code;
 	int64_t			 iv, ex;
 
 	memset(d, 0, sizeof *d);
-	if ((o = json_read(body, len, what, err)) == NULL) {
+	if ((o = json_read(body, len, EP_DEVICE, err)) == NULL) {
 		if (status != 200)
-			perr_set(err, PERR_PROTOCOL, _("the %s answered HTTP "
-			    "status %ld without an OAuth error"), what, status);
+			perr_set(err, PERR_PROTOCOL, _(says_status[EP_DEVICE]),
+			    status);
 		return -1;
 	}
-	if (oauth_error_reply(o, what, &ge, err)) {
+	if (oauth_error_reply(o, EP_DEVICE, &ge, err)) {
 		json_object_put(o);
 		return -1;
 	}
@@ -285,11 +312,10 @@ oauth_parse_device(const char *body, size_t len, long status,
 	if (status != 200 || code == NULL || !token_ok(code) ||
 	    d->user_code == NULL || d->verification_uri == NULL || iv < 0 ||
 	    ex <= 0) {
-		perr_set(err, PERR_PROTOCOL, _("the %s's reply (HTTP status "
-		    "%ld) "
-		    "lacks a device_code, user_code, verification_uri, or a "
-		    "number of seconds in interval or expires_in"), what,
-		    status);
+		perr_set(err, PERR_PROTOCOL, _("the device authorization "
+		    "endpoint's reply (HTTP status %ld) lacks a device_code, "
+		    "user_code, verification_uri, or a number of seconds in "
+		    "interval or expires_in"), status);
 		json_object_put(o);
 		oauth_device_free(d);
 		return -1;
