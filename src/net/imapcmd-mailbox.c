@@ -155,6 +155,11 @@ mark_subscribed(struct imap_mailboxes *mbs, clist *l)
 	mbx_index_free(&ix);
 }
 
+static void	status_fill(const struct mailimap_mailbox_data_status *,
+		    struct imap_status *);
+static void	status_answered(struct imap_conn *);
+static char	*quoted(const char *);
+
 /* What every STATUS asks for, in the words of a command. */
 static const char *
 status_items(struct imap_conn *c)
@@ -164,13 +169,20 @@ status_items(struct imap_conn *c)
 	    "MESSAGES UIDNEXT UIDVALIDITY UNSEEN";
 }
 
-/* LIST (unless listed already) and LSUB, read as each reply comes. */
+/*
+ * LIST (unless listed already), LSUB and a STATUS per known mailbox, read
+ * as each reply comes: cmds[0..nlist) are LIST and LSUB, the STATUS of
+ * known[k] is cmds[nlist + k].
+ */
 struct list_got {
 	struct imap_conn	*c;
 	struct imap_mailboxes	*mbs;
 	bool			 listed;	/* cmds[0] is LSUB */
 	bool			 status;	/* LIST asked for STATUS */
+	size_t			 nlist;
 	int			 r[2];
+	struct imap_status	*st;		/* [nstatus] */
+	bool			*ok;		/* [nstatus] */
 };
 
 static void
@@ -181,6 +193,14 @@ list_got(void *arg, size_t i, int r)
 
 	MMAPString			*text = g->c->imap->imap_stream_buffer;
 
+	if (i >= g->nlist) {
+		i -= g->nlist;
+		g->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
+		    ri->rsp_status != NULL;
+		if (g->ok[i])
+			status_fill(ri->rsp_status, &g->st[i]);
+		return;
+	}
 	g->r[i] = r;
 	if (r != MAILIMAP_NO_ERROR || ri == NULL)
 		return;
@@ -192,24 +212,47 @@ list_got(void *arg, size_t i, int r)
 		mark_subscribed(g->mbs, ri->rsp_mailbox_lsub);
 }
 
+/* The STATUS answers of the known mailboxes into the listed ones. */
+static void
+list_statuses(struct imap_mailboxes *mbs, const char *const *known,
+    const struct imap_status *st, const bool *ok, size_t n)
+{
+	struct imap_mailbox	*m;
+	struct mbx_index	 ix;
+	size_t			 i;
+
+	mbx_index_build(&ix, mbs);
+	for (i = 0; i < n; i++)
+		if (ok[i] && (m = mbx_index_find(&ix, known[i])) != NULL) {
+			m->st = st[i];
+			m->has_status = true;
+		}
+	mbx_index_free(&ix);
+}
+
 /*
  * Every mailbox and which are subscribed: LIST (with the special-use
  * attributes when the server can say them) and LSUB pipelined, one round
- * trip. Subscriptions come from LSUB, which works everywhere (LIST
+ * trip, with a STATUS per known mailbox when they fit it, else
+ * LIST-STATUS when the server has it (net.h says why in that order).
+ * Subscriptions come from LSUB, which works everywhere (LIST
  * (SUBSCRIBED) does not). Gmail's XLIST goes through libetpan alone.
  */
 int
-imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
+imap_list(struct imap_conn *c, const char *const *known, size_t nknown,
+    struct imap_mailboxes *mbs, struct perr *err)
 {
-	struct list_got	 g = { c, mbs, false, false, { 0, 0 } };
-	const char	*cmds[2], *what = "LIST";
-	char		*cmd = NULL;
+	struct list_got	 g = { c, mbs, false, false, 0, { 0, 0 }, NULL, NULL };
+	const char	*cmds[IMAPCMD_PIPELINE_MAX], *what = "LIST";
+	char		*cmd = NULL, *q, *scmd[IMAPCMD_PIPELINE_MAX];
+	const char	*asked[IMAPCMD_PIPELINE_MAX];
 	clist		*l = NULL;
-	size_t		 i, n = 0;
+	size_t		 i, n = 0, nq = 0;
 	int		 r;
 
 	memset(mbs, 0, sizeof *mbs);
-	if (imap_has_cap(c, "LIST-STATUS") && imap_has_cap(c, "LIST-EXTENDED")) {
+	if (nknown > IMAPCMD_PIPELINE_MAX - 2 &&
+	    imap_has_cap(c, "LIST-STATUS") && imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 5819: the STATUS of every mailbox comes along. */
 		g.status = true;
 		if (imap_has_cap(c, "SPECIAL-USE")) {
@@ -222,6 +265,7 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 			    status_items(c));
 		}
 		cmds[n++] = cmd;
+		nknown = 0;
 	} else if (imap_has_cap(c, "SPECIAL-USE") &&
 	    imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 6154: ask for the attributes, not all servers volunteer them. */
@@ -241,8 +285,22 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 		cmds[n++] = "LIST \"\" \"*\"";
 	}
 	cmds[n++] = "LSUB \"\" \"*\"";
+	g.nlist = n;
+	/* A name that needs a literal is left to the caller. */
+	for (i = 0; i < nknown && n < IMAPCMD_PIPELINE_MAX; i++) {
+		if ((q = quoted(known[i])) == NULL)
+			continue;
+		scmd[nq] = xasprintf("STATUS %s (%s)", q, status_items(c));
+		free(q);
+		cmds[n++] = scmd[nq];
+		asked[nq++] = known[i];
+	}
+	g.st = xcalloc(nq + 1, sizeof *g.st);
+	g.ok = xcalloc(nq + 1, sizeof *g.ok);
 	r = imapcmd_pipeline(c, cmds, n, list_got, &g);
-	for (i = 0; r == MAILIMAP_NO_ERROR && i < n; i++) {
+	if (nq > 0)
+		status_answered(c);
+	for (i = 0; r == MAILIMAP_NO_ERROR && i < g.nlist; i++) {
 		if (g.r[i] == MAILIMAP_NO_ERROR)
 			continue;
 		/* Refused: once more alone, for the server's own words. */
@@ -250,6 +308,12 @@ imap_list(struct imap_conn *c, struct imap_mailboxes *mbs, struct perr *err)
 		if ((r = imapcmd_raw(c, cmds[i])) == MAILIMAP_NO_ERROR)
 			list_got(&g, i, r);
 	}
+	if (r == MAILIMAP_NO_ERROR)
+		list_statuses(mbs, asked, g.st, g.ok, nq);
+	for (i = 0; i < nq; i++)
+		free(scmd[i]);
+	free(g.st);
+	free(g.ok);
 	free(cmd);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_mailboxes_free(mbs);
@@ -272,8 +336,6 @@ imap_mailboxes_free(struct imap_mailboxes *mbs)
 }
 
 /* ---- STATUS -------------------------------------------------------------- */
-
-static char	*quoted(const char *);
 
 /* The attributes every STATUS asks for, as libetpan's list. */
 static struct mailimap_status_att_list *
