@@ -405,7 +405,8 @@ enum imap_mbx_attr {
 };
 
 struct imap_status {
-	uint32_t	messages, uidnext, uidvalidity, unseen;
+	uint32_t	messages, uidnext, uidvalidity;
+	uint32_t	unseen;		/* only when a server volunteers it */
 	uint64_t	highestmodseq;	/* 0: not asked (no CONDSTORE) */
 };
 struct imap_mailbox {
@@ -443,7 +444,7 @@ int	imap_list(struct imap_conn *, const char *const *known, size_t nknown,
 void	imap_mailboxes_free(struct imap_mailboxes *);
 
 /*
- * STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN, and HIGHESTMODSEQ when the
+ * STATUS (MESSAGES UIDNEXT UIDVALIDITY, and HIGHESTMODSEQ when the
  * server has CONDSTORE) of a mailbox not selected.
  */
 int	imap_status(struct imap_conn *, const char *mailbox,
