@@ -175,16 +175,16 @@ status_items(struct imap_conn *c)
 }
 
 /*
- * LIST (unless listed already), LSUB and a STATUS per known mailbox, read
- * as each reply comes: cmds[0..nlist) are LIST and LSUB, the STATUS of
- * known[k] is cmds[nlist + k].
+ * A STATUS per known mailbox, then LIST (unless listed already) and LSUB,
+ * read as each reply comes: the STATUS of asked[k] is cmds[k], LIST and
+ * LSUB are cmds[nstatus + 0, 1].
  */
 struct list_got {
 	struct imap_conn	*c;
 	struct imap_mailboxes	*mbs;
-	bool			 listed;	/* cmds[0] is LSUB */
+	bool			 listed;	/* the LSUB is the only list */
 	bool			 status;	/* LIST asked for STATUS */
-	size_t			 nlist;
+	size_t			 nstatus;
 	int			 r[2];
 	struct imap_status	*st;		/* [nstatus] */
 	bool			*ok;		/* [nstatus] */
@@ -198,14 +198,14 @@ list_got(void *arg, size_t i, int r)
 
 	MMAPString			*text = g->c->imap->imap_stream_buffer;
 
-	if (i >= g->nlist) {
-		i -= g->nlist;
+	if (i < g->nstatus) {
 		g->ok[i] = r == MAILIMAP_NO_ERROR && ri != NULL &&
 		    ri->rsp_status != NULL;
 		if (g->ok[i])
 			status_fill(ri->rsp_status, &g->st[i]);
 		return;
 	}
+	i -= g->nstatus;
 	g->r[i] = r;
 	if (r != MAILIMAP_NO_ERROR || ri == NULL)
 		return;
@@ -240,6 +240,9 @@ list_statuses(struct imap_mailboxes *mbs, const char *const *known,
  * attributes when the server can say them) and LSUB pipelined, one round
  * trip, with a STATUS per known mailbox when they fit it, else
  * LIST-STATUS when the server has it (net.h says why in that order).
+ * The STATUS go first: on Dovecot's Maildir a STATUS of a big mailbox
+ * after a LIST in the same session reads its whole uidlist (0.4 s of CPU
+ * at 300,000 messages), before any LIST it answers from the index.
  * Subscriptions come from LSUB, which works everywhere (LIST
  * (SUBSCRIBED) does not). Gmail's XLIST goes through libetpan alone.
  */
@@ -248,11 +251,11 @@ imap_list(struct imap_conn *c, const char *const *known, size_t nknown,
     struct imap_mailboxes *mbs, struct perr *err)
 {
 	struct list_got	 g = { c, mbs, false, false, 0, { 0, 0 }, NULL, NULL };
-	const char	*cmds[IMAPCMD_PIPELINE_MAX], *what = "LIST";
-	char		*cmd = NULL, *q, *scmd[IMAPCMD_PIPELINE_MAX];
+	const char	*cmds[IMAPCMD_PIPELINE_MAX], *lists[2], *what = "LIST";
 	const char	*asked[IMAPCMD_PIPELINE_MAX];
+	char		*cmd = NULL, *q, *scmd[IMAPCMD_PIPELINE_MAX];
 	clist		*l = NULL;
-	size_t		 i, n = 0, nq = 0;
+	size_t		 i, n = 0, nl = 0;
 	int		 r;
 
 	memset(mbs, 0, sizeof *mbs);
@@ -269,13 +272,13 @@ imap_list(struct imap_conn *c, const char *const *known, size_t nknown,
 			cmd = xasprintf("LIST \"\" \"*\" RETURN (STATUS (%s))",
 			    status_items(c));
 		}
-		cmds[n++] = cmd;
+		lists[nl++] = cmd;
 		nknown = 0;
 	} else if (imap_has_cap(c, "SPECIAL-USE") &&
 	    imap_has_cap(c, "LIST-EXTENDED")) {
 		/* RFC 6154: ask for the attributes, not all servers volunteer them. */
 		mbs->how = "LIST RETURN (SPECIAL-USE)";
-		cmds[n++] = "LIST \"\" \"*\" RETURN (SPECIAL-USE)";
+		lists[nl++] = "LIST \"\" \"*\" RETURN (SPECIAL-USE)";
 	} else if (!imap_has_cap(c, "SPECIAL-USE") &&
 	    mailimap_has_xlist(c->imap)) {
 		mbs->how = "XLIST";
@@ -287,35 +290,37 @@ imap_list(struct imap_conn *c, const char *const *known, size_t nknown,
 		g.listed = true;
 	} else {
 		mbs->how = "LIST";
-		cmds[n++] = "LIST \"\" \"*\"";
+		lists[nl++] = "LIST \"\" \"*\"";
 	}
-	cmds[n++] = "LSUB \"\" \"*\"";
-	g.nlist = n;
+	lists[nl++] = "LSUB \"\" \"*\"";
 	/* A name that needs a literal is left to the caller. */
-	for (i = 0; i < nknown && n < IMAPCMD_PIPELINE_MAX; i++) {
+	for (i = 0; i < nknown && n + nl < IMAPCMD_PIPELINE_MAX; i++) {
 		if ((q = quoted(known[i])) == NULL)
 			continue;
-		scmd[nq] = xasprintf("STATUS %s (%s)", q, status_items(c));
+		scmd[n] = xasprintf("STATUS %s (%s)", q, status_items(c));
 		free(q);
-		cmds[n++] = scmd[nq];
-		asked[nq++] = known[i];
+		cmds[n] = scmd[n];
+		asked[n++] = known[i];
 	}
-	g.st = xcalloc(nq + 1, sizeof *g.st);
-	g.ok = xcalloc(nq + 1, sizeof *g.ok);
+	g.nstatus = n;
+	for (i = 0; i < nl; i++)
+		cmds[n++] = lists[i];
+	g.st = xcalloc(g.nstatus + 1, sizeof *g.st);
+	g.ok = xcalloc(g.nstatus + 1, sizeof *g.ok);
 	r = imapcmd_pipeline(c, cmds, n, list_got, &g);
-	if (nq > 0)
+	if (g.nstatus > 0)
 		status_answered(c);
-	for (i = 0; r == MAILIMAP_NO_ERROR && i < g.nlist; i++) {
+	for (i = 0; r == MAILIMAP_NO_ERROR && i < nl; i++) {
 		if (g.r[i] == MAILIMAP_NO_ERROR)
 			continue;
 		/* Refused: once more alone, for the server's own words. */
-		what = strncmp(cmds[i], "LSUB", 4) == 0 ? "LSUB" : "LIST";
-		if ((r = imapcmd_raw(c, cmds[i])) == MAILIMAP_NO_ERROR)
-			list_got(&g, i, r);
+		what = strncmp(lists[i], "LSUB", 4) == 0 ? "LSUB" : "LIST";
+		if ((r = imapcmd_raw(c, lists[i])) == MAILIMAP_NO_ERROR)
+			list_got(&g, g.nstatus + i, r);
 	}
 	if (r == MAILIMAP_NO_ERROR)
-		list_statuses(mbs, asked, g.st, g.ok, nq);
-	for (i = 0; i < nq; i++)
+		list_statuses(mbs, asked, g.st, g.ok, g.nstatus);
+	for (i = 0; i < g.nstatus; i++)
 		free(scmd[i]);
 	free(g.st);
 	free(g.ok);

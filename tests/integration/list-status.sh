@@ -6,12 +6,14 @@
 # An account of 10 folders on the lab's Dovecot (which has LIST-STATUS) is
 # synced through tests/lab/latency_proxy.py (no delay: it only counts the
 # times posta waited for the server, "turns"), then resynced with no
-# change: the LIST goes without RETURN (STATUS ...), since on Dovecot's
-# Maildir LIST-STATUS reads the whole uidlist of every big folder
-# (doc/PERFORMANCE.md, a million messages), and a STATUS per stored folder
-# goes in the same write (without UNSEEN, which nothing reads and which
-# costs the server a count); no folder is opened, and the resync writes at
-# most 3 times after LOGIN (ENABLE+NAMESPACE, LIST+LSUB+STATUS). A message
+# change: a STATUS per stored folder (MESSAGES UIDNEXT UIDVALIDITY
+# HIGHESTMODSEQ: not UNSEEN, which nothing reads and which costs the
+# server a count), then the LIST without RETURN (STATUS ...) and LSUB, all
+# in one write. Not LIST-STATUS, and the STATUS before the LIST: on
+# Dovecot's Maildir both LIST-STATUS and a STATUS after a LIST in the same
+# session read a big folder's whole uidlist (doc/PERFORMANCE.md, a million
+# messages). No folder is opened, and the resync writes at most 3 times
+# after LOGIN (ENABLE+NAMESPACE, STATUS+LIST+LSUB). A message
 # delivered to one folder is still seen and fetched; a folder created, one
 # deleted and one renamed on the server are found. With more folders
 # than one write of commands holds (70 more), the LIST asks LIST-STATUS
@@ -96,10 +98,14 @@ in_folder() {
   "$PY" -c 'import sqlite3, sys; print(" ".join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute("select m.id from message m join folder f on m.folder_id = f.id where f.name = ? order by m.id", (sys.argv[2],))))' "$W/$1.db" "$2"
 }
 # list_write_statuses TRACE: the STATUS commands sent in the same write as
-# the LIST (the trace starts a line with "C: " at each write)
+# the LIST (the trace starts a line with "C: " at each write), then
+# "first" if they all come before the LIST in it
 list_write_statuses() {
-  awk '/^C: / { in_list = ($0 ~ /^C: [0-9]+ LIST /) }
-       in_list && /^(C: )?[0-9]+ STATUS / { n++ } END { print n + 0 }' "$1"
+  awk 'function flush() { if (list) { n += st; if (st > 0 && !late) order = " first" } }
+       /^C: / { flush(); st = 0; list = 0; late = 0 }
+       /^(C: )?[0-9]+ LIST / { list = 1 }
+       /^(C: )?[0-9]+ STATUS / { st++; if (list) late = 1 }
+       END { flush(); print n + 0 order }' "$1"
 }
 # imap_do CODE: python with M logged in to the lab as alice
 imap_do() {
@@ -132,7 +138,8 @@ same "10 folders, 30 messages" "10 30" \
 t_with=$(turns with with.trace) || t_with="failed: $(cat "$W/with.trace.out")"
 trace_with=$(cat "$W/with.trace")
 same "the LIST asks no STATUS of its own" "" "$(grep -E '^(C: )?[0-9]+ LIST .*STATUS' <<<"$trace_with")"
-same "one STATUS per stored folder, in the LIST's write" "10" "$(list_write_statuses "$W/with.trace")"
+same "one STATUS per stored folder, in the LIST's write, before the LIST" "10 first" \
+  "$(list_write_statuses "$W/with.trace")"
 same "no folder opened" "" "$(grep -E '^(C: )?[0-9]+ (SELECT|EXAMINE) ' <<<"$trace_with")"
 same "STATUS asks what tells a change, no UNSEEN" "" "$(grep -E 'STATUS .*UNSEEN' <<<"$trace_with")"
 writes=$(grep -c '^C: ' <<<"$trace_with")
@@ -177,7 +184,7 @@ check "without LIST-STATUS: a first sync" timeout "$T" "$POSTA" -c "$W/without.c
 same "30 messages" "30" "$(count without)"
 t_without=$(turns without without.trace) || t_without="failed: $(cat "$W/without.trace.out")"
 has "the resync asks STATUS" "$(cat "$W/without.trace")" 'STATUS "Lists"'
-same "without LIST-STATUS: the STATUS go in the LIST's write" "10" \
+same "without LIST-STATUS: the STATUS go in the LIST's write" "10 first" \
   "$(list_write_statuses "$W/without.trace")"
 if [[ $t_with =~ ^[0-9]+$ && $t_without =~ ^[0-9]+$ ]]; then
   same "as many round trips with LIST-STATUS as without (turns with, without)" \
