@@ -42,6 +42,9 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=../lab/lab-env.sh
 source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
+# lab_test_imap CODE: python with M logged in as alice (functions only)
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
 
 # setup NAME [lab options]: a lab of 10 folders, a counting proxy to it
 # and a config whose store is $W/NAME.db
@@ -107,18 +110,6 @@ list_write_statuses() {
        /^(C: )?[0-9]+ STATUS / { st++; if (list) late = 1 }
        END { flush(); print n + 0 order }' "$1"
 }
-# imap_do CODE: python with M logged in to the lab as alice
-imap_do() {
-  "$PY" - "$1" <<'EOF'
-import imaplib, os, ssl, sys
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
-M.login("alice", "alicepw")
-exec(sys.argv[1])
-M.logout()
-EOF
-}
-
 # --- with LIST-STATUS -------------------------------------------------------
 setup with
 caps=$("$PY" - <<'EOF'
@@ -155,7 +146,7 @@ same "the new message is stored" "31" "$(count with)"
 # Folders made, deleted and renamed on the server are found: the STATUS
 # of a folder gone is refused, a renamed one keeps its messages.
 family=$(in_folder with Family)
-check "the server gains Fresh, loses Old, Family becomes Kin" imap_do '
+check "the server gains Fresh, loses Old, Family becomes Kin" lab_test_imap '
 M.create("Fresh")
 M.delete("Old")
 M.rename("Family", "Kin")'
@@ -166,7 +157,7 @@ same "Old's 6 gone, Fresh's 2 come" "27" "$(count with)"
 same "Kin keeps Family's messages (a rename, not a new folder)" "$family" "$(in_folder with Kin)"
 
 # More folders than one write holds: LIST-STATUS, no STATUS command.
-check "the server gains 70 empty folders" imap_do '
+check "the server gains 70 empty folders" lab_test_imap '
 for i in range(70):
     M.create("Many/f%02d" % i)'
 check "a sync of 80 folders" timeout "$T" "$POSTA" -c "$W/with.conf" sync -q
