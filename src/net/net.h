@@ -405,14 +405,15 @@ enum imap_mbx_attr {
 };
 
 struct imap_status {
-	uint32_t	messages, uidnext, uidvalidity, unseen;
+	uint32_t	messages, uidnext, uidvalidity;
+	uint32_t	unseen;		/* only when a server volunteers it */
 	uint64_t	highestmodseq;	/* 0: not asked (no CONDSTORE) */
 };
 struct imap_mailbox {
 	char		*name;		/* raw (modified UTF-7); "INBOX" */
 	char		 delim;		/* hierarchy separator, 0: flat */
 	unsigned	 attrs;		/* enum imap_mbx_attr bits */
-	bool		 has_status;	/* st came with LIST (LIST-STATUS) */
+	bool		 has_status;	/* st came with the LIST (imap_list()) */
 	struct imap_status st;
 };
 struct imap_mailboxes {
@@ -424,17 +425,26 @@ struct imap_mailboxes {
 /*
  * Every mailbox: LIST "" "*" with RETURN (SPECIAL-USE) when the server
  * has SPECIAL-USE and LIST-EXTENDED, else XLIST when it has XLIST and no
- * SPECIAL-USE, else plain LIST; then LSUB for IMAP_MBX_SUBSCRIBED. With
- * LIST-STATUS (RFC 5819) the LIST also returns the STATUS of imap_status()
- * of each mailbox the server describes so (has_status), in the same round
- * trip.
+ * SPECIAL-USE, else plain LIST; then LSUB for IMAP_MBX_SUBSCRIBED.
+ * known[0..nknown) names the mailboxes whose STATUS (that of
+ * imap_status()) the caller wants, the folders it has synced before:
+ * those the round trip of LIST and LSUB has room for get a STATUS
+ * command pipelined with them; if some do not fit and the server has
+ * LIST-STATUS (RFC 5819), the LIST returns every mailbox's STATUS
+ * instead, still one round trip. Not LIST-STATUS whenever they fit: on
+ * Dovecot's Maildir it reads every big mailbox's whole uidlist, where
+ * STATUS answers from the index (doc/PERFORMANCE.md, a million
+ * messages). Each mailbox so described has has_status; a known one
+ * left without (no room, refused, a name that needs a literal) is the
+ * caller's to ask.
  * imap_mailboxes_free() releases the result.
  */
-int	imap_list(struct imap_conn *, struct imap_mailboxes *, struct perr *);
+int	imap_list(struct imap_conn *, const char *const *known, size_t nknown,
+	    struct imap_mailboxes *, struct perr *);
 void	imap_mailboxes_free(struct imap_mailboxes *);
 
 /*
- * STATUS (MESSAGES UIDNEXT UIDVALIDITY UNSEEN, and HIGHESTMODSEQ when the
+ * STATUS (MESSAGES UIDNEXT UIDVALIDITY, and HIGHESTMODSEQ when the
  * server has CONDSTORE) of a mailbox not selected.
  */
 int	imap_status(struct imap_conn *, const char *mailbox,

@@ -130,6 +130,88 @@ listed_keep(struct imap_be *be, const struct imap_mailboxes *mbs)
 	}
 }
 
+/*
+ * LIST, with a STATUS of every stored folder that has been synced (so
+ * that check_folders() can tell whether it changed) in the same round
+ * trip: not for the folder selected (RFC 3501: no STATUS on it), nor
+ * when the pass is over one folder named by the user (pulled whatever
+ * its state).
+ */
+static int
+list_known(struct sync_session *s, const struct have *have,
+    struct imap_mailboxes *mbs, struct perr *err)
+{
+	struct imap_be	*be = s->be;
+	const char	**known;
+	size_t		  j, n = 0;
+	int		  rc;
+
+	known = xcalloc(have->n + 1, sizeof *known);
+	for (j = 0; j < have->n; j++) {
+		if ((s->opts != NULL && s->opts->folder != NULL) ||
+		    have->v[j].uidvalidity == 0 || have->v[j].uidnext == 0 ||
+		    have->v[j].noselect || (be->selected != NULL &&
+		    strcmp(be->selected, have->v[j].remote_name) == 0))
+			continue;
+		known[n++] = have->v[j].remote_name;
+	}
+	rc = imap_list(be->c, known, n, mbs, err);
+	free(known);
+	return rc;
+}
+
+/*
+ * When a synced folder is no longer listed, the STATUS of every new one
+ * the LIST did not describe, in one round trip: a new folder with the
+ * vanished one's UIDVALIDITY is that folder renamed. A STATUS refused
+ * leaves that folder undescribed (new, not renamed).
+ */
+static int
+status_of_new(struct imap_be *be, const struct have *have,
+    const bool *present, struct imap_mailboxes *mbs, const bool *taken,
+    struct perr *err)
+{
+	struct imap_status	*st;
+	const char		**names;
+	bool			*ok;
+	size_t			 i, j, n = 0, *at;
+	int			 rc = 0;
+
+	for (j = 0; j < have->n; j++)
+		if (!present[j] && have->v[j].uidvalidity != 0)
+			break;
+	if (j == have->n)
+		return 0;	/* nothing vanished that could have moved */
+	names = xcalloc(mbs->n + 1, sizeof *names);
+	at = xcalloc(mbs->n + 1, sizeof *at);
+	for (i = 0; i < mbs->n; i++) {
+		if (taken[i] || mbs->v[i].has_status ||
+		    (mbs->v[i].attrs & (IMAP_MBX_NOSELECT |
+		    IMAP_MBX_NONEXISTENT)))
+			continue;
+		names[n] = mbs->v[i].name;
+		at[n++] = i;
+	}
+	st = xcalloc(n + 1, sizeof *st);
+	ok = xcalloc(n + 1, sizeof *ok);
+	if (n > 0 && imap_status_many(be->c, names, n, st, ok, err) != 0) {
+		if (be_fatal(err))
+			rc = -1;
+		else
+			perr_clear(err);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		if (ok[i]) {
+			mbs->v[at[i]].st = st[i];
+			mbs->v[at[i]].has_status = true;
+		}
+	free(names);
+	free(at);
+	free(st);
+	free(ok);
+	return rc;
+}
+
 int
 folders_list(struct sync_session *s, struct perr *err)
 {
@@ -148,9 +230,10 @@ folders_list(struct sync_session *s, struct perr *err)
 	if (move_flush_dropped(s, err) != 0)
 		return -1;
 	be_listed_drop(be);
-	if (imap_list(be->c, &mbs, err) != 0)
-		return -1;
+	memset(&mbs, 0, sizeof mbs);
 	if (store_folder_walk(s->st, s->account_id, have_one, &have, err) < 0)
+		goto out;
+	if (list_known(s, &have, &mbs, err) != 0)
 		goto out;
 	present = xcalloc(have.n + 1, sizeof *present);
 	taken = xcalloc(mbs.n + 1, sizeof *taken);
@@ -190,6 +273,8 @@ folders_list(struct sync_session *s, struct perr *err)
 			}
 	}
 
+	if (status_of_new(be, &have, present, &mbs, taken, err) != 0)
+		goto out;
 	if (store_begin(s->st, err) != 0)
 		goto out;
 	/*
@@ -206,13 +291,9 @@ folders_list(struct sync_session *s, struct perr *err)
 				break;
 		if (j == have.n)
 			break;		/* nothing vanished that could match */
-		if (mbs.v[i].has_status)
-			ist = mbs.v[i].st;
-		else if (imap_status(be->c, mbs.v[i].name, &ist, err) != 0) {
-			if (be_fatal(err))
-				goto rollback;
-			continue;
-		}
+		if (!mbs.v[i].has_status)
+			continue;	/* the server would not say */
+		ist = mbs.v[i].st;
 		for (j = 0; j < have.n; j++) {
 			if (present[j] || have.v[j].uidvalidity == 0 ||
 			    have.v[j].uidvalidity != ist.uidvalidity)

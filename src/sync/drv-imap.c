@@ -208,8 +208,9 @@ status_tells(const struct imap_be *be, const struct store_folder *f,
  * this way: with `flags`, every folder then counts as changed and is
  * pulled, else flags wait for the next full pass). The selected
  * folder is pulled too (RFC 3501: no STATUS on it), and so is one never
- * synced or that the server would not describe. With LIST-STATUS the
- * answers came with the LIST just before, and no STATUS goes out.
+ * synced or that the server would not describe. Most answers came with
+ * the LIST just before (folders_list(): STATUS pipelined with it, or
+ * LIST-STATUS), and then no STATUS goes out.
  */
 static int
 check_folders(struct sync_session *s, const struct store_folder *fs,

@@ -111,8 +111,9 @@ struct imap_be {
 	int64_t			*readable;
 	size_t			 nreadable;
 	/*
-	 * The STATUS of folders that came with the last LIST (LIST-STATUS,
-	 * RFC 5819), for the check_folders() of the same pass, which then
+	 * The STATUS of folders that came with the last LIST (a STATUS per
+	 * stored folder pipelined with it, or LIST-STATUS, RFC 5819: see
+	 * imap_list()), for the check_folders() of the same pass, which then
 	 * needs no STATUS round trip; dropped by that check and by any pull
 	 * (after which they are stale).
 	 */

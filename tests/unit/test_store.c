@@ -2179,21 +2179,20 @@ version_1_store_is_migrated(void **state)
 	free(path);
 }
 
+/*
+ * Messages 1..n into folder in one transaction: a subject and Message-ID
+ * of their own, dates a minute apart over 977 minutes, one in four unread.
+ */
 static void
-ten_thousand_messages_in_one_transaction(void **state)
+bulk_insert(struct store *s, int64_t folder, uint32_t n)
 {
-	struct store		*s = open_rw("bulk.db");
-	struct store_msg	 m;
-	struct uid_seen		 us;
-	struct page_seen	 ps;
-	struct perr		 err;
-	int64_t			 folder = make_folder(s, "INBOX", NULL);
-	int64_t			 total, unread;
-	char			 subject[64], mid[64];
-	uint32_t		 i;
+	struct store_msg	m;
+	struct perr		err;
+	char			subject[64], mid[64];
+	uint32_t		i;
 
 	assert_int_equal(store_begin(s, &err), 0);
-	for (i = 1; i <= 10000; i++) {
+	for (i = 1; i <= n; i++) {
 		memset(&m, 0, sizeof m);
 		(void)snprintf(subject, sizeof subject, "message number %u",
 		    (unsigned)i);
@@ -2209,6 +2208,19 @@ ten_thousand_messages_in_one_transaction(void **state)
 			fail_msg("insert %u: %s", (unsigned)i, err.msg);
 	}
 	assert_int_equal(store_commit(s, &err), 0);
+}
+
+static void
+ten_thousand_messages_in_one_transaction(void **state)
+{
+	struct store		*s = open_rw("bulk.db");
+	struct uid_seen		 us;
+	struct page_seen	 ps;
+	struct perr		 err;
+	int64_t			 folder = make_folder(s, "INBOX", NULL);
+	int64_t			 total, unread;
+
+	bulk_insert(s, folder, 10000);
 
 	assert_int_equal(store_folder_counts(s, folder, &total, &unread,
 	    &err), 0);
@@ -2624,6 +2636,58 @@ version_9_store_gets_its_counts(void **state)
 	free(path);
 }
 
+/* Bytes this process has read (read, pread...), from /proc/self/io. */
+static long long
+bytes_read(void)
+{
+	FILE		*f = fopen("/proc/self/io", "r");
+	long long	 v = -1;
+	char		 line[128];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "rchar: %lld", &v) == 1)
+			break;
+	(void)fclose(f);
+	assert_true(v >= 0);
+	return v;
+}
+
+/*
+ * Closing a store after a look at its counts reads a bounded part of
+ * it: PRAGMA optimize at close must not analyze the whole message table
+ * each time (it did, for an index ANALYZE leaves without statistics:
+ * 0.2 s of a no-change resync at 300,000 messages). Bytes read, not time.
+ */
+static void
+closing_reads_a_bounded_part_of_the_store(void **state)
+{
+	struct store		*s = open_rw("close.db");
+	struct perr		 err;
+	struct stat		 sb;
+	int64_t			 folder = make_folder(s, "INBOX", NULL);
+	int64_t			 total, unread;
+	long long		 before, read;
+	char			*path = tpath("close.db");
+
+	(void)state;
+	bulk_insert(s, folder, 20000);
+	store_close(s);		/* the first close may analyze it all */
+	assert_int_equal(stat(path, &sb), 0);
+
+	s = open_rw("close.db");
+	assert_int_equal(store_folder_counts(s, folder, &total, &unread,
+	    &err), 0);
+	assert_int_equal(total, 20000);
+	before = bytes_read();
+	store_close(s);
+	read = bytes_read() - before;
+	if (read > (long long)sb.st_size / 8)
+		fail_msg("closing read %lld bytes of a %lld-byte store", read,
+		    (long long)sb.st_size);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -2663,6 +2727,7 @@ main(void)
 		cmocka_unit_test(version_1_store_is_migrated),
 		cmocka_unit_test(migrated_sort_keys_equal_inserted_ones),
 		cmocka_unit_test(ten_thousand_messages_in_one_transaction),
+		cmocka_unit_test(closing_reads_a_bounded_part_of_the_store),
 		cmocka_unit_test(new_store_opened_by_four_at_once),
 		cmocka_unit_test(folder_counts_follow_random_writes),
 		cmocka_unit_test(folder_counts_hold_across_handles),
