@@ -21,7 +21,7 @@ ok $? "help lists each action with its keys and words"
 tui_screen | grep -qE "x, End|End, x|G, End, x|G, x" || tui_screen | grep -q "x"
 tui_keys /
 tui_keys "last-entry" Enter
-tui_wait "G, End, x" || tui_wait "x, G" || tui_wait ", x "
+tui_wait "G, End, x" 5 || tui_wait "x, G" 5 || tui_wait ", x "
 ok $? "help shows the [keys] override (x = last-entry)"
 tui_keys q
 tui_wait "[50 messages"

@@ -151,12 +151,17 @@ tui_screen() { tx capture-pane -p "$@" -t "$TUI_SESSION"; }
 
 # Poll until TEXT (fixed string) is on screen. The deadline is wall-clock
 # time: a capture costs more than the 10 ms pause on a loaded machine.
+# The waits below return as soon as the screen shows what they wait for;
+# their default bound is long because CI machines may be busy (a server
+# round trip under load took over 5 s): a failing test waits it out, a
+# passing one never does.
+TUI_WAIT_SECS=${TUI_WAIT_SECS:-15}
 _tui_deadline() { echo $(( ${EPOCHREALTIME/./} + $1 * 1000000 )); }
 _tui_before() { (( ${EPOCHREALTIME/./} < $1 )); }
 
 tui_wait() {
   local text=$1 end
-  end=$(_tui_deadline "${2:-5}")
+  end=$(_tui_deadline "${2:-$TUI_WAIT_SECS}")
   while :; do
     TUI_LAST_SCREEN=$(tui_screen)
     if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
@@ -167,7 +172,7 @@ tui_wait() {
 
 tui_gone() {
   local text=$1 end
-  end=$(_tui_deadline "${2:-5}")
+  end=$(_tui_deadline "${2:-$TUI_WAIT_SECS}")
   while :; do
     TUI_LAST_SCREEN=$(tui_screen)
     if ! grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
@@ -200,7 +205,7 @@ tui_selected() {
 # Poll until the selected row holds TEXT.
 tui_wait_selected() {
   local text=$1 end
-  end=$(_tui_deadline "${2:-5}")
+  end=$(_tui_deadline "${2:-$TUI_WAIT_SECS}")
   while :; do
     TUI_LAST_SCREEN=$(tui_selected)
     if grep -qF -- "$text" <<<"$TUI_LAST_SCREEN"; then return 0; fi
