@@ -73,7 +73,7 @@ tui_wait "Attachments"
 grep -Eq "│ +From: Alice Club <club@localhost>" <<<"$(tui_screen)"
 ok $? "f: Tab completes a word of an identity into From"
 tui_keys q
-tui_wait "y/n" 3 && tui_keys y
+tui_wait "y/n" && tui_keys y
 tui_gone "Alice Club"
 tui_keys q
 tui_wait "[posta exited 0]"

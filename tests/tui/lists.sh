@@ -84,7 +84,7 @@ tui_wait "Subject: unsubscribe"
 grep -q "To: *posta-users-leave@lists.example" <<<"$TUI_LAST_SCREEN"
 ok $? "list-unsubscribe: the mailto: request in the compose screen"
 tui_keys q
-tui_wait "y/n" 3 && tui_keys y
+tui_wait "y/n" && tui_keys y
 tui_gone "Subject: unsubscribe"
 [[ $(deliveries posta-users-leave@lists.example) == 0 ]]
 ok $? "nothing is sent until the user sends it"

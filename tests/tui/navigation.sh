@@ -30,7 +30,7 @@ tui_keys q =
 tui_wait_selected "Perché il caffè"
 ok $? "q leaves the pager, = goes back to the top"
 tui_keys NPage
-tui_gone "Perché il caffè" 2
+tui_gone "Perché il caffè"
 sel=$(tui_selected)
 [[ $sel != *"Perché"* && -n $sel ]]
 ok $? "PageDown moves a screen down ($sel)"

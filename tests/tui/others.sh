@@ -15,14 +15,14 @@ unread=$(tui_screen | grep -o '20 messages, [0-9]* unread' | grep -o '[0-9]* unr
 id=$("$POSTA" -c "$T/config" --offline list INBOX 2>/dev/null |
   awk '$1 ~ /^[0-9]+$/ && $2 ~ /N/ { print $1; exit }')
 [[ -n $unread && -n $id ]] && cli flag "$id" +seen &&
-  tui_wait "[20 messages, $((unread - 1)) unread]" 3
+  tui_wait "[20 messages, $((unread - 1)) unread]" 10
 ok $? "posta flag in another process: the unread count follows ($unread -> $((unread - 1)))"
-cli mkdir "Elsewhere" && tui_wait "Elsewhere" 3
+cli mkdir "Elsewhere" && tui_wait "Elsewhere" 10
 ok $? "posta mkdir in another process: the sidebar shows the folder"
 printf 'From: x@example.net\nSubject: Imported elsewhere\nDate: %s\nMessage-ID: <imp@posta.test>\n\nHi.\n' \
   "$(date -R)" >"$T/one.eml"
 mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp" && cp "$T/one.eml" "$T/md/new/1.eml" &&
-  cli import INBOX --maildir "$T/md" && tui_wait "Imported elsewhere" 3 &&
-  tui_wait "[21 messages," 3
+  cli import INBOX --maildir "$T/md" && tui_wait "Imported elsewhere" 10 &&
+  tui_wait "[21 messages," 10
 ok $? "posta import in another process: the new message is listed and counted"
 tui_done
