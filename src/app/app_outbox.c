@@ -350,14 +350,58 @@ split_free(struct split *sp)
 }
 
 /*
+ * How the other recipients stand when a row is split: some took it in
+ * this delivery, nobody has it yet (why: the server's error), or the
+ * others have it from an earlier try (why too).
+ */
+enum split_case {
+	SPLIT_DELIVERED,
+	SPLIT_REFUSED_FIRST,
+	SPLIT_REFUSED_AGAIN,
+};
+
+/*
+ * The note of one part of a split: the refusals (words) of the part held
+ * for good (held) or to be tried again, the addresses of the other part
+ * (names) and its outbox id. Each case is a whole sentence.
+ */
+static char *
+split_note(enum split_case c, bool held, const char *why, const char *words,
+    const char *names, long long id)
+{
+	switch (c) {
+	case SPLIT_DELIVERED:
+		return held ? xasprintf(_("%s; held until you retry or drop "
+		    "it (%s, refused for now, stays in outbox %lld); the "
+		    "others have it"), words, names, id) :
+		    xasprintf(_("%s; to be tried again (%s, refused for good, "
+		    "waits in outbox %lld); the others have it"), words, names,
+		    id);
+	case SPLIT_REFUSED_FIRST:
+		return held ? xasprintf(_("%s: %s; held until you retry or "
+		    "drop it (%s, refused for now, stays in outbox %lld)"),
+		    why, words, names, id) :
+		    xasprintf(_("%s: %s; to be tried again (%s, refused for "
+		    "good, waits in outbox %lld)"), why, words, names, id);
+	case SPLIT_REFUSED_AGAIN:
+		break;
+	}
+	return held ? xasprintf(_("%s: %s; held until you retry or drop it "
+	    "(%s, refused for now, stays in outbox %lld); the other "
+	    "recipients have it from an earlier try"), why, words, names, id) :
+	    xasprintf(_("%s: %s; to be tried again (%s, refused for good, "
+	    "waits in outbox %lld); the other recipients have it from an "
+	    "earlier try"), why, words, names, id);
+}
+
+/*
  * Split row id (caller's transaction; see the top of this file): it keeps
  * the recipients refused for now, FAILED, and a new row takes those
- * refused for good, REFUSED. Each reason is lead, that part's replies,
- * what happens to it and where the other part is, then tail.
+ * refused for good, REFUSED. Each part's note says why (split_note()).
  */
 static int
 split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
-    const char *lead, const char *tail, struct split *sp, struct perr *err)
+    enum split_case c, const char *why, struct split *sp, struct perr *err)
 {
 	char	*now, *good, *now_names, *good_names, *now_words, *good_words;
 	size_t	 n;
@@ -370,17 +414,13 @@ split_refused(struct flush *f, int64_t id, const struct smtp_result *res,
 	good_names = refusals(res, REFUSED_FOR_GOOD, REFUSED_NAMES, &n);
 	now_words = refusals(res, REFUSED_FOR_NOW, REFUSED_WORDS, &n);
 	good_words = refusals(res, REFUSED_FOR_GOOD, REFUSED_WORDS, &n);
-	/* TRANSLATORS: a lead ("error: ") or nothing, the refusals, the
-	 * addresses refused for now, an outbox id, then a tail clause. */
-	sp->held_why = xasprintf(_("%s%s; held until you retry or drop it "
-	    "(%s, refused for now, stays in outbox %lld)%s"), lead, good_words,
-	    now_names, (long long)id, tail);
+	sp->held_why = split_note(c, true, why, good_words, now_names,
+	    (long long)id);
 	rc = store_outbox_split(f->st, id, good, STORE_OUTBOX_REFUSED,
 	    sp->held_why, &sp->held_id, err);
 	if (rc == 0) {
-		sp->now_why = xasprintf(_("%s%s; to be tried again (%s, "
-		    "refused for good, waits in outbox %lld)%s"), lead, now_words,
-		    good_names, (long long)sp->held_id, tail);
+		sp->now_why = split_note(c, false, why, now_words, good_names,
+		    (long long)sp->held_id);
 		if ((rc = store_outbox_set_rcpt(f->st, id, now, err)) == 0)
 			rc = store_outbox_failed(f->st, id, sp->now_why, err);
 	}
@@ -439,8 +479,7 @@ delivered(struct flush *f, int64_t id, const struct smtp_result *res,
 	if (left == NULL)
 		rc = store_outbox_remove(f->st, 0, id, err);
 	else if (refused_mixed(res))
-		rc = split_refused(f, id, res, "", _("; the others have it"),
-		    sp, err);
+		rc = split_refused(f, id, res, SPLIT_DELIVERED, NULL, sp, err);
 	else if ((rc = store_outbox_set_rcpt(f->st, id, left, err)) == 0)
 		rc = held ? store_outbox_refused(f->st, id, why, err) :
 		    store_outbox_failed(f->st, id, why, err);
@@ -547,14 +586,14 @@ record_taken(struct flush *f, int64_t id, bool first, const char *subject,
  */
 static bool
 split_not_taken(struct flush *f, int64_t id, const char *subject,
-    const struct smtp_result *res, const char *lead, const char *tail)
+    const struct smtp_result *res, enum split_case c, const char *why)
 {
 	struct split	sp;
 	struct perr	err, ignored;
 
 	if (store_begin(f->st, &err) != 0)
 		goto fail;
-	if (split_refused(f, id, res, lead, tail, &sp, &err) != 0) {
+	if (split_refused(f, id, res, c, why, &sp, &err) != 0) {
 		(void)store_rollback(f->st, &ignored);
 		goto fail;
 	}
@@ -583,24 +622,22 @@ record_not_taken(struct flush *f, int64_t id, bool first,
     const struct perr *serr)
 {
 	struct perr	 err;
-	const char	*others = first ? "" : _(" (the other recipients have "
-			    "it from an earlier try)");
-	char		*refused, *msg, *lead;
+	char		*refused, *msg;
 	size_t		 n;
 	int		 rc;
 
-	if (res->outcome == SMTP_REFUSED && refused_mixed(res)) {
-		lead = xasprintf("%s: ", serr->msg);
-		rc = split_not_taken(f, id, subject, res, lead, others);
-		free(lead);
-		if (rc)
-			return;
-	}
+	if (res->outcome == SMTP_REFUSED && refused_mixed(res) &&
+	    split_not_taken(f, id, subject, res, first ? SPLIT_REFUSED_FIRST :
+	    SPLIT_REFUSED_AGAIN, serr->msg))
+		return;
 	refused = refusals(res, REFUSED_ALL, REFUSED_WORDS, &n);
 	if (n > 0 && serr->code == PERR_RCPT)
-		msg = xasprintf("%s: %s%s", serr->msg, refused, others);
+		msg = first ? xasprintf("%s: %s", serr->msg, refused) :
+		    xasprintf(_("%s: %s (the other recipients have it from an "
+		    "earlier try)"), serr->msg, refused);
 	else
-		msg = xasprintf("%s%s", serr->msg, others);
+		msg = first ? xstrdup(serr->msg) : xasprintf(_("%s (the other "
+		    "recipients have it from an earlier try)"), serr->msg);
 	if (res->outcome == SMTP_UNKNOWN) {
 		f->stats->unknown++;
 		rc = store_outbox_unknown(f->st, id, msg, &err);
