@@ -231,7 +231,7 @@ store_header(void *arg, const struct imap_header *h)
 	m.has_attachments = h->has_attachments;
 	/* Never downloaded (bodies_wanted() skips it): say why. */
 	if (h->size > MAIL_MSG_MAX)
-		m.problem = sync_problem_too_big(h->size);
+		m.problem = problem_too_big(h->size);
 	/* Indexed once, with its body, when this pass fetches that. */
 	m.index_later = sync_body_coming(hc->s, &m);
 

@@ -63,6 +63,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mail/problem.h"
 #include "net/net.h"
 #include "sync/drv.h"
 #include "util/i18n.h"
@@ -123,37 +124,6 @@ struct imap_be {
 	}			*listed;
 	size_t			 nlisted;
 };
-
-/*
- * The sentences of store_msg.problem for a message whose FETCH reply broke
- * libetpan's parser: stored from its raw bytes, or not at all (a row that
- * keeps the UID and flags, so that no later pass fetches it again or
- * stores it twice). They are stored in English (code compares them); N_()
- * puts the fixed ones in the catalog for a face that shows them with _().
- */
-#define PROBLEM_RAW	N_("the server's description of this message could " \
-	"not be parsed; it is shown from its raw source")
-#define PROBLEM_LOST	N_("the server's description of this message could " \
-	"not be parsed, nor its raw source fetched; a sync of this folder " \
-	"alone (posta sync --folder) tries again")
-#define PROBLEM_BODY	N_("the server's copy of this message could not be " \
-	"parsed; only its headers are stored, and a sync of this folder " \
-	"alone (posta sync --folder) tries again")
-/* The server's words (sanitised) follow the colon. */
-#define PROBLEM_REFUSED_AS	"the server would not send this message: "
-#define PROBLEM_REFUSED	PROBLEM_REFUSED_AS "%s; a sync of this folder alone " \
-	"(posta sync --folder) tries again"
-#define PROBLEM_BODY_REFUSED PROBLEM_REFUSED_AS "%s; only its headers are " \
-	"stored, and a sync of this folder alone (posta sync --folder) tries " \
-	"again"
-/*
- * A body over MAIL_MSG_MAX whose RFC822.SIZE said less: the row takes the
- * size received (so that nothing asks for it again) and this sentence:
- * the size announced, the MB received, the MB posta downloads.
- */
-#define PROBLEM_SIZE_LIE	"the server announced this message as %lld " \
-	"bytes but sent %.1f MB, more than the %zu MB posta downloads; its " \
-	"body was not kept"
 
 /*
  * libetpan stops at the first byte of a reply it cannot parse and leaves

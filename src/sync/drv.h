@@ -139,11 +139,6 @@ struct sync_session {
  * (sync-util.c, the bottom floor, like drv.c). */
 void	sync_report(struct sync_session *);
 /*
- * store_msg.problem of a message of size bytes, over the MAIL_MSG_MAX
- * that bodies are fetched up to: why its body is not there. malloc'd.
- */
-char	*sync_problem_too_big(int64_t size);
-/*
  * Will this pass's body phase (sync_pull_bodies()) fetch m's body, as
  * the offline policy says? Then its header row need not be indexed for
  * search before the body is there (store_msg.index_later).

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "mail/mail.h"
+#include "mail/problem.h"
 #include "sync/drv.h"
 #include "sync/sync-int.h"
 #include "util/i18n.h"
@@ -52,7 +53,7 @@ sync_conn_fetch_body(struct sync_conn *c, int64_t id, struct perr *err)
 	/* Not whole for a reason another fetch would not cure: say it. */
 	if (m.problem != NULL || m.size > (int64_t)MAIL_MSG_MAX) {
 		if (m.problem == NULL)
-			m.problem = sync_problem_too_big(m.size);
+			m.problem = problem_too_big(m.size);
 		perr_set(err, PERR_GENERIC, _("message %lld: %s"), (long long)id,
 		    m.problem);
 		goto out;

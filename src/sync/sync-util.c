@@ -21,18 +21,6 @@ sync_report(struct sync_session *s)
 		s->opts->progress(s->opts->arg, &s->prog);
 }
 
-char *
-sync_problem_too_big(int64_t size)
-{
-	double	mb = (double)size / (1 << 20);
-
-	/* A tenth where whole ones would say "64 MB, larger than 64 MB". */
-	return xasprintf(_("this message is %.*f MB, larger than the %zu MB "
-	    "posta downloads; its body was not downloaded"),
-	    mb < (double)(MAIL_MSG_MAX >> 20) + 0.5 ? 1 : 0, mb,
-	    MAIL_MSG_MAX >> 20);
-}
-
 void
 sync_folder_start(struct sync_session *s, const struct store_folder *f,
     enum sync_phase phase)

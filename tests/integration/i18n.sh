@@ -4,13 +4,15 @@
 # In an Italian locale, built here with localedef so the machine needs none
 # installed, posta --help, the missing-configuration error and the TUI's
 # status line and help screen (in tmux, on a store made by mkstore) are in
-# Italian; under LANG=C the same are in English. The catalog is po/it.po
+# Italian; under LANG=C the same are in English. So is the note on a
+# message that is not whole, which the store keeps in English whatever
+# the language of the process that synced it. The catalog is po/it.po
 # compiled, laid out under POSTA_LOCALEDIR as make install lays it out.
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
-PLAN=12
+PLAN=16
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -102,6 +104,41 @@ else
   tx send-keys -t en "?"
   wait_for en "posta: keys (the live key map"
   has "and the help screen too" "$screen" "next-entry  *move to the next message"
+fi
+
+# ---- a stored problem, shown in the reader's language ----------------------
+if [[ ! -s $W/posta.db ]]; then
+  for _ in 1 2 3 4; do
+    n=$((n + 1)); echo "ok $n - # SKIP no store (tmux or mkstore missing)"
+  done
+else
+  # As a sync writes them (src/mail/problem.h), on two messages.
+  ids=$(python3 - "$W/posta.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in db.execute("SELECT id FROM message ORDER BY id LIMIT 2")]
+db.execute("UPDATE message SET problem = ? WHERE id = ?", ("this message is 70 MB, "
+    "larger than the 64 MB posta downloads; its body was not downloaded", ids[0]))
+db.execute("UPDATE message SET problem = ? WHERE id = ?", ("the server would not "
+    "send this message: NO [UNAVAILABLE] try later; a sync of this folder alone "
+    "(posta sync --folder) tries again", ids[1]))
+db.commit()
+print(ids[0], ids[1])
+PY
+) || bail "could not write the problems"
+  read -r big refused <<<"$ids"
+  has "a message too big to download says so in Italian" \
+    "$(it --offline -c "$W/config" show "$big")" \
+    "\[posta: questo messaggio è di 70 MB, più dei 64 MB che posta scarica"
+  has "and in English under LANG=C" \
+    "$(en --offline -c "$W/config" show "$big")" \
+    "\[posta: this message is 70 MB, larger than the 64 MB posta downloads"
+  has "a refusal keeps the server's words inside the Italian sentence" \
+    "$(it --offline -c "$W/config" show "$refused")" \
+    "\[posta: il server non ha voluto inviare questo messaggio: NO \[UNAVAILABLE\] try later; una sincronizzazione"
+  has "and in English under LANG=C" \
+    "$(en --offline -c "$W/config" show "$refused")" \
+    "\[posta: the server would not send this message: NO \[UNAVAILABLE\] try later; a sync"
 fi
 
 [[ $n -eq $PLAN ]] || echo "# ran $n checks, planned $PLAN"

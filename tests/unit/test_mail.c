@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "mail/mail.h"
+#include "mail/problem.h"
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -1055,6 +1056,54 @@ subject_base_strips_prefixes_and_tags(void **state)
 	free(s);
 }
 
+/*
+ * The stored problem sentences come back whole from problem_words() (in
+ * the C locale: the translation itself is tests/integration/i18n.sh),
+ * the server's words of a refusal kept as they are; a sentence it does
+ * not know, or one cut short, comes back as it is.
+ */
+static void
+problem_words_reads_back_every_stored_sentence(void **state)
+{
+	static const char *const stored[] = {
+		PROBLEM_RAW, PROBLEM_LOST, PROBLEM_BODY, MAIL_PROBLEM_COMPLEX,
+		"the server would not send this message: NO [X] 100%s; a sync "
+		"of this folder alone (posta sync --folder) tries again; a sync "
+		"of this folder alone (posta sync --folder) tries again",
+		"the server would not send this message: ; only its headers "
+		"are stored, and a sync of this folder alone (posta sync "
+		"--folder) tries again",
+		"the server announced this message as 1000 bytes but sent 70.5 "
+		"MB, more than the 64 MB posta downloads; its body was not kept",
+		"this message is 70 MB, larger than the 64 MB posta downloads; "
+		"its body was not downloaded",
+		"this message is 64", "the server would not send this message: ",
+		"the server announced this message as 1000 bytes but sent 70.5 "
+		"MB, more than the 64 MB posta downloads; its body was not kept!",
+		"", "anything else %s %n",
+	};
+	static const int64_t sizes[] = { 64L << 20, (64L << 20) + 200000,
+	    70L << 20, 3L << 30 };
+	char	*w, *t;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof stored / sizeof stored[0]; i++) {
+		w = problem_words(stored[i]);
+		assert_string_equal(w, stored[i]);
+		free(w);
+	}
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		t = problem_too_big(sizes[i]);
+		assert_non_null(strstr(t, "MB, larger than the 64 MB posta "
+		    "downloads"));
+		w = problem_words(t);
+		assert_string_equal(w, t);
+		free(w);
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -1096,6 +1145,7 @@ main(void)
 		cmocka_unit_test(addr_format_quotes_every_special),
 		cmocka_unit_test(part_type_holds_no_control_byte),
 		cmocka_unit_test(subject_base_strips_prefixes_and_tags),
+		cmocka_unit_test(problem_words_reads_back_every_stored_sentence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "mail/mail.h"
+#include "mail/problem.h"
 #include "util/i18n.h"
 
 
@@ -45,6 +46,17 @@ show_raw(const char *raw, size_t len)
 }
 
 /* Headers from the store when the body is not: the list fields, sanitised. */
+/* A stored problem in the reader's language, safe for a terminal. */
+static char *
+problem_line(const char *problem)
+{
+	char	*words = problem_words(problem), *line;
+
+	line = sanitize_line(words);
+	free(words);
+	return line;
+}
+
 static void
 show_headers_only(const struct store_msg *m)
 {
@@ -69,7 +81,7 @@ show_headers_only(const struct store_msg *m)
 	}
 	free(from);
 	if (m->problem != NULL) {
-		s = sanitize_line(m->problem);
+		s = problem_line(m->problem);
 		printf("[posta: %s]\n", s);
 		free(s);
 	} else
@@ -90,7 +102,7 @@ show_text(const char *text, const char *problem)
 	/* The header block ends at the first empty line. */
 	body = strstr(text, "\n\n");
 	body = body != NULL ? body + 1 : text;
-	note = sanitize_line(problem);
+	note = problem_line(problem);
 	r = write_all(text, (size_t)(body - text)) != 0 ||
 	    printf("[posta: %s]\n", note) < 0 ||
 	    write_all(body, strlen(body)) != 0 ? -1 : 0;

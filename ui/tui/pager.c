@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "mail/mail.h"
+#include "mail/problem.h"
 #include "tui/tui-int.h"
 
 #define PG_TAB		8
@@ -269,16 +270,18 @@ store_headers(const struct store_msg *m)
 static char *
 with_note(char *text, const char *problem)
 {
-	char	*note, *out, *body;
+	char	*note, *out, *body, *words;
 
 	if (problem == NULL)
 		return text;
 	body = strstr(text, "\n\n");
 	body = body != NULL ? body + 1 : text;
-	note = sanitize_line(problem);
+	words = problem_words(problem);
+	note = sanitize_line(words);
 	out = xasprintf("%.*s[posta: %s]\n%s", (int)(body - text), text, note,
 	    body);
 	free(note);
+	free(words);
 	free(text);
 	return out;
 }
