@@ -34,6 +34,7 @@ struct store {
 	int			 depth;		/* transaction nesting */
 	bool			 ready;		/* opened and schema checked */
 	bool			 staged;	/* rows wait in temp.fts_stage */
+	bool			 bulk;		/* store_bulk_begin() settings */
 	struct store_cached	*cache;
 	size_t			 ncache;
 	size_t			 cachecap;

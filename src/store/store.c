@@ -119,6 +119,57 @@ probe(struct store *s, struct perr *err)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * A sync's settings (see store.h). The page cache holds what one batch
+ * dirties at 100,000 messages: a batch of 2,000 headers touches most
+ * leaves of the indexes with random keys (message-id, sender, subject,
+ * size), about 24 MB there, which a 2 MB cache spilled to the WAL and
+ * read back again in the middle of the transaction. The WAL may grow to
+ * STORE_BULK_WAL pages between automatic checkpoints, so a page that
+ * several batches write (index leaves, b-tree interiors, the search
+ * index's structure and merged segments) is copied into the file once,
+ * not once per 1,000 pages written.
+ */
+#define STORE_BULK_CACHE	"PRAGMA cache_size=-32768"	/* KiB: 32 MB */
+#define STORE_BULK_WAL		"PRAGMA wal_autocheckpoint=8192" /* 32 MB */
+/* SQLite's defaults, which every other connection keeps. */
+#define STORE_PLAIN_CACHE	"PRAGMA cache_size=-2000"
+#define STORE_PLAIN_WAL		"PRAGMA wal_autocheckpoint=1000"
+
+int
+store_bulk_begin(struct store *s, struct perr *err)
+{
+	if (s->flags & STORE_RDONLY)
+		return 0;
+	if (store_exec(s, STORE_BULK_CACHE, "cache_size", err) == -1 ||
+	    store_exec(s, STORE_BULK_WAL, "wal_autocheckpoint", err) == -1)
+		return -1;
+	s->bulk = true;
+	return 0;
+}
+
+int
+store_bulk_end(struct store *s, struct perr *err)
+{
+	if (!s->bulk)
+		return 0;
+	s->bulk = false;
+	if (store_exec(s, STORE_PLAIN_CACHE, "cache_size", err) == -1 ||
+	    store_exec(s, STORE_PLAIN_WAL, "wal_autocheckpoint", err) == -1)
+		return -1;
+	/*
+	 * What the larger WAL holds goes into the file now, without
+	 * waiting for readers (PASSIVE: a reader's snapshot only stops
+	 * it short); the next writer's automatic checkpoint does the rest.
+	 */
+	if (s->depth > 0)
+		return 0;
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, "wal_checkpoint", err);
+	return 0;
+}
+
 int
 store_data_version(struct store *s, int64_t *version, struct perr *err)
 {

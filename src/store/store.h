@@ -108,6 +108,19 @@ int		 store_schema_version(struct store *, struct perr *);
 int		 store_data_version(struct store *, int64_t *version,
 		    struct perr *);
 
+/*
+ * A sync writes many batches in a row: store_bulk_begin() gives this
+ * connection a larger page cache (32 MB instead of 2 MB) and lets the WAL
+ * grow to 32 MB between automatic checkpoints (instead of 4 MB);
+ * store_bulk_end() puts SQLite's defaults back and checkpoints what the
+ * WAL holds (PASSIVE: it waits for no reader). Commits still sync the WAL
+ * (synchronous=FULL), so what was committed is as safe as before; only
+ * the copying into the main file is done less often. A read-only store
+ * ignores both; store_bulk_end() without a begin does nothing.
+ */
+int		 store_bulk_begin(struct store *, struct perr *);
+int		 store_bulk_end(struct store *, struct perr *);
+
 /* ---- transactions ------------------------------------------------------ */
 
 /*

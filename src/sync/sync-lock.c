@@ -48,6 +48,7 @@ int
 sync_conn_lock(struct sync_conn *c, struct perr *err)
 {
 	struct sync_session	*s = &c->s;
+	struct perr		 ignored;
 	char			*path, pid[32], note[256];
 	int			 fd, waited = 0;
 
@@ -103,14 +104,25 @@ sync_conn_lock(struct sync_conn *c, struct perr *err)
 	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
 		pid[0] = '\0';	/* only the others' words miss it */
 	c->lockfd = fd;
+	/*
+	 * What is done under the lock writes batch after batch: the store's
+	 * bulk settings (a larger page cache and WAL) until the unlock.
+	 * Without them the sync is only slower, so a failure is no error.
+	 */
+	if (store_bulk_begin(s->st, &ignored) != 0)
+		perr_clear(&ignored);
 	return 0;
 }
 
 void
 sync_conn_unlock(struct sync_conn *c)
 {
+	struct perr	ignored;
+
 	if (c->lockfd == -1)
 		return;
+	/* Checkpointed while the lock is held: the next sync finds less WAL. */
+	(void)store_bulk_end(c->s.st, &ignored);
 	(void)flock(c->lockfd, LOCK_UN);
 	(void)close(c->lockfd);
 	c->lockfd = -1;

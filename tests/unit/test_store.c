@@ -2688,6 +2688,85 @@ closing_reads_a_bounded_part_of_the_store(void **state)
 	free(path);
 }
 
+/* ---- bulk settings (a sync's) ------------------------------------------ */
+
+static int64_t
+pragma_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/* About 1,500 pages (6 MB) in one transaction: more than the 1,000 of a
+ * plain WAL, fewer than a sync's 8,192. */
+static void
+write_pages(struct store *s)
+{
+	struct perr	err;
+
+	assert_int_equal(store_begin(s, &err), 0);
+	assert_int_equal(sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS"
+	    " filler(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 1500)"
+	    " INSERT INTO filler SELECT randomblob(3900) FROM n",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(s, &err), 0);
+}
+
+static void
+bulk_settings_hold_the_wal_until_bulk_end(void **state)
+{
+	struct perr	 err;
+	struct store	*s, *plain;
+	char		*path = tpath("bulk.db"), *path2 = tpath("plain.db");
+	off_t		 before;
+
+	(void)state;
+	s = open_rw("bulk.db");
+	assert_int_equal(pragma_int(s, "PRAGMA cache_size"), -2000);
+	assert_int_equal(pragma_int(s, "PRAGMA wal_autocheckpoint"), 1000);
+	assert_int_equal(store_bulk_begin(s, &err), 0);
+	assert_int_equal(pragma_int(s, "PRAGMA cache_size"), -32768);
+	assert_int_equal(pragma_int(s, "PRAGMA wal_autocheckpoint"), 8192);
+	/* Committed to the WAL, not yet copied into the file. */
+	before = file_size(path);
+	write_pages(s);
+	assert_true(file_size(path) == before);
+	assert_int_equal(store_bulk_end(s, &err), 0);
+	assert_int_equal(pragma_int(s, "PRAGMA cache_size"), -2000);
+	assert_int_equal(pragma_int(s, "PRAGMA wal_autocheckpoint"), 1000);
+	/* bulk_end checkpointed it. */
+	assert_true(file_size(path) > before + (5 << 20));
+	/* A second end does nothing. */
+	assert_int_equal(store_bulk_end(s, &err), 0);
+	store_close(s);
+
+	/* Without the bulk settings the commit itself checkpoints. */
+	plain = open_rw("plain.db");
+	before = file_size(path2);
+	write_pages(plain);
+	assert_true(file_size(path2) > before + (5 << 20));
+	store_close(plain);
+	free(path);
+	free(path2);
+}
+
 int
 main(void)
 {
@@ -2732,6 +2811,7 @@ main(void)
 		cmocka_unit_test(folder_counts_follow_random_writes),
 		cmocka_unit_test(folder_counts_hold_across_handles),
 		cmocka_unit_test(version_9_store_gets_its_counts),
+		cmocka_unit_test(bulk_settings_hold_the_wal_until_bulk_end),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
