@@ -56,7 +56,7 @@
 #include "util/util.h"
 
 /* The schema version this posta writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION	10
+#define STORE_SCHEMA_VERSION	11
 
 struct store;
 

@@ -1772,6 +1772,32 @@ version_7_store_gets_the_one_write_trigger(void **state)
 	free(path);
 }
 
+/* FTS5's merge width: 16 in a new store and in a migrated version 10. */
+static void
+search_index_merges_sixteen_segments_at_a_time(void **state)
+{
+	static const char	 q[] = "SELECT v FROM message_fts_config"
+	    " WHERE k = 'automerge'";
+	struct store		*s = open_rw("v10.db");
+	struct perr		 err;
+	char			*path = xstrdup(store_path(s));
+
+	(void)state;
+	assert_int_equal(raw_int(path, q), 16);
+	store_close(s);
+	raw_sql(path, "DELETE FROM message_fts_config WHERE k = 'automerge';"
+	    " PRAGMA user_version = 10");
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM"
+	    " message_fts_config WHERE k = 'automerge'"), 0);
+	s = store_open(path, STORE_RDWR, &err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err.msg);
+	assert_int_equal(store_schema_version(s, &err), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(path, q), 16);
+	store_close(s);
+	free(path);
+}
+
 static void
 version_4_store_gets_its_sort_keys(void **state)
 {
@@ -2800,6 +2826,7 @@ main(void)
 		cmocka_unit_test(insert_with_body_indexes_the_row_once),
 		cmocka_unit_test(index_waits_for_the_body_and_catches_up),
 		cmocka_unit_test(version_7_store_gets_the_one_write_trigger),
+		cmocka_unit_test(search_index_merges_sixteen_segments_at_a_time),
 		cmocka_unit_test(outbox_claims_once_and_keeps_the_recipients_left),
 		cmocka_unit_test(outbox_split_gives_each_recipient_one_row),
 		cmocka_unit_test(outbox_retry_spares_a_message_being_sent),
