@@ -221,13 +221,18 @@ search_read(struct imap_conn *c, struct imap_uids *out, struct perr *err)
 	const char		*line;
 
 	for (;;) {
-		if ((line = mailimap_read_line(c->imap)) == NULL) {
+		/*
+		 * At the end of the stream (or the first byte over a bound)
+		 * libetpan hands back what it has of the line: no LF, no line.
+		 */
+		line = mailimap_read_line(c->imap);
+		b = c->imap->imap_stream_buffer;
+		if (line == NULL || b->len == 0 || line[b->len - 1] != '\n') {
 			if (tls_stream_over_limit(c->stream))
 				c->unparsed = true;
 			return imap_error(c, MAILIMAP_ERROR_STREAM,
 			    "UID SEARCH", err);
 		}
-		b = c->imap->imap_stream_buffer;
 		if (b->len < 8 || strncasecmp(line, "* SEARCH", 8) != 0 ||
 		    (b->len > 8 && line[8] != ' ' && line[8] != '\r' &&
 		    line[8] != '\n'))
