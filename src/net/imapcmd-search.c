@@ -401,9 +401,15 @@ imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
 		out->v = xreallocarray(NULL, 1, sizeof *out->v);
 		return 0;
 	}
+	/* 0 is no UID (a row not on the server yet): it cannot exist. */
 	asked.v = xreallocarray(NULL, n, sizeof *asked.v);
-	memcpy(asked.v, uids, n * sizeof *asked.v);
-	asked.n = n;
+	for (i = asked.n = 0; i < n; i++)
+		if (uids[i] != 0)
+			asked.v[asked.n++] = uids[i];
+	if ((n = asked.n) == 0) {
+		out->v = asked.v;
+		return 0;
+	}
 	qsort(asked.v, asked.n, sizeof *asked.v, uid_cmp);
 	/* "UID " and runs of consecutive UIDs as ranges: 22 bytes each at most. */
 	q = args = xreallocarray(NULL, n, 22 + 5);
