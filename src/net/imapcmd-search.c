@@ -367,14 +367,18 @@ int
 imap_search_header(struct imap_conn *c, const char *header, const char *value,
     struct imap_uids *out, struct perr *err)
 {
-	char	*args = xstrdup("CHARSET UTF-8 HEADER");
+	char	*args = xstrdup("HEADER"), *a;
 	int	 rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if (search_string(&args, " ", header) &&
-	    search_string(&args, " ", value))
-		rc = search_run(c, args, out, err);
-	else
+	    search_string(&args, " ", value)) {
+		/* Plain ASCII needs no CHARSET (RFC 3501 6.4.4). */
+		a = strstr(args, "}\r\n") != NULL ?
+		    xasprintf("CHARSET UTF-8 %s", args) : xstrdup(args);
+		rc = search_run(c, a, out, err);
+		free(a);
+	} else
 		out->v = xreallocarray(NULL, 1, sizeof *out->v);
 	free(args);
 	return rc;

@@ -33,7 +33,7 @@ set -uo pipefail
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=40
+PLAN=41
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -271,6 +271,22 @@ if ((rc != 0 && rc < 124)) && [[ $(uids) == "1 2 3" ]] &&
   ok "a SEARCH line of 33 MB: stopped at the line bound, with a clear error"
 else
   not_ok "a SEARCH line of 33 MB: stopped at the line bound, with a clear error" "$rc $(uids): $out"
+fi
+
+# A moved message's UID found by its Message-ID (no COPYUID): UID SEARCH
+# HEADER, written by hand like every SEARCH (a guard: main passes it too).
+fake header
+posta sync -q >/dev/null 2>&1 || bail "honest first sync failed"
+echo no-copyuid >"$FLIES"
+id=$(field 1 id)
+posta move "$id" Trash >/dev/null 2>&1
+posta flag "$id" +flagged >/dev/null 2>&1
+posta sync -q >/dev/null 2>&1
+if [[ $(count '^[^ ]+ UID SEARCH HEADER "?Message-ID"? "?<?fake\.1@fake\.posta\.test>?"?$') -ge 1 &&
+  $(count '^[^ ]+ UID STORE 1 \+FLAGS.*Flagged') == 1 ]]; then
+  ok "without COPYUID, the moved message is found by Message-ID and flagged"
+else
+  not_ok "without COPYUID, the moved message is found by Message-ID and flagged" "$(cat "$FLOG")"
 fi
 
 [[ $n == "$PLAN" ]] || not_ok "the plan said $PLAN tests, $n ran"

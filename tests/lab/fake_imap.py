@@ -43,6 +43,8 @@ server. A test switches lies between passes by rewriting it.
                        closes it).
   gone UID...          those INBOX messages are expunged (for good) when
                        a connection starts.
+  no-copyuid           UID COPY and MOVE say no COPYUID (as without
+                       UIDPLUS), so a copy's UID is found by Message-ID.
   search-before W...   an unasked "* SEARCH W..." before the answer to
                        UID SEARCH;
   search-exists        then an unasked "* N EXISTS" (N: the messages);
@@ -282,8 +284,10 @@ class Session:
         w = rest.split()
         if len(w) >= 2 and w[0].upper() == "UID":
             found = uid_set(w[1], uids)
-        elif len(w) >= 3 and w[0].upper() == "HEADER":
-            want = " ".join(w[2:]).strip('"').lower()
+        elif "HEADER" in [x.upper() for x in w[:3]]:
+            a = args_of(rest)
+            a = a[2:] if a[0].upper() == "CHARSET" else a
+            want = a[2].lower()
             found = [u for u in uids if want in
                      message(u).decode().lower()]
         elif w and w[0].upper() == "ALL":
@@ -345,7 +349,7 @@ class Session:
             src.append(uid)
             got.append(nu)
         code = ""
-        if src:
+        if src and not self.lies.has("no-copyuid"):
             code = "[COPYUID %d %s %s] " % (
                 UIDVALIDITY + (dest is self.box.trash),
                 ",".join(map(str, src)), ",".join(map(str, got)))
