@@ -165,8 +165,9 @@ search_go_ahead(struct imap_conn *c, struct perr *err)
  * CRLF included) into *out, replacing what was there: only the last SEARCH
  * of a reply answers the command (search_answer()). Each must be an
  * nz-number below 2^32 (RFC 3501 9); extra spaces and a trailing
- * "(MODSEQ n)" (RFC 7162 3.1.5) are let be. Returns 0, or -1 at anything else: a UID read wrong
- * would make the sync take a message for expunged.
+ * "(MODSEQ n)" (RFC 7162 3.1.5) are let be. Returns 0, or -1 at anything
+ * else: a UID read wrong (or a list cut short) would make the sync take
+ * a message for expunged.
  */
 static int
 search_line(const char *p, size_t len, struct imap_uids *out)
@@ -178,7 +179,10 @@ search_line(const char *p, size_t len, struct imap_uids *out)
 	while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
 	    end[-1] == ' '))
 		end--;
-	/* At most one number in two bytes: no reallocation, no waste. */
+	/*
+	 * At most one number in two bytes: no reallocation; the pages a
+	 * denser line leaves unwritten are never touched.
+	 */
 	cap = len / 2 + 1;
 	free(out->v);
 	out->v = xreallocarray(NULL, cap, sizeof *out->v);
