@@ -37,7 +37,7 @@ imap_uids_has(const struct imap_uids *u, uint32_t uid)
 	    uid_cmp) != NULL;
 }
 
-/* ---- the command and its reply ---------------------------------------------- */
+/* ---- the command and its reply ------------------------------------------- */
 
 /*
  * The numbers of the last "* SEARCH" response libetpan parsed (the rest
@@ -304,7 +304,7 @@ imap_uid_search(struct imap_conn *c, const char *args, struct imap_uids *out,
 	return search_run(c, args, out, err);
 }
 
-/* ---- searches of sync and the journal -------------------------------------- */
+/* ---- searches of sync and the journal ------------------------------------ */
 
 int
 imap_search_uids(struct imap_conn *c, uint32_t first, uint32_t last,
