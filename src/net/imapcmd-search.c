@@ -1,17 +1,26 @@
 /*
- * imapcmd-search.c - UID SEARCH (the last * SEARCH of a reply, read back
- * from libetpan's buffer), by header, \\Deleted, and the UID existence
- * probe.
+ * imapcmd-search.c - UID SEARCH: every search is one command line written
+ * by hand with the session's tag, its reply read line by line, and the
+ * numbers of its "* SEARCH" responses parsed straight into a struct
+ * imap_uids: by UID range, header, \\Deleted, the UID existence probe,
+ * and the prepared arguments of src/search.
+ *
+ * Why by hand: libetpan's mailimap_uid_search() (its parser, for any
+ * reply) makes of a SEARCH response a clist with one malloc'd cell and one
+ * malloc'd number per UID, some 64 bytes a UID: 64 MB for the UID SEARCH
+ * UID 1:* of a mailbox of a million messages, thrown away at once (issue
+ * 20). Here a UID costs 4 bytes, and the line itself sits in libetpan's
+ * read buffer, bounded like every line (limit.h). Nor can mailimap_uid_search()
+ * send a non-ASCII word as RFC 3501 wants (a literal).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/imapcmd-int.h"
 #include "util/i18n.h"
-
-/* ---- UID SEARCH ------------------------------------------------------------ */
 
 static int
 uid_cmp(const void *a, const void *b)
@@ -21,16 +30,27 @@ uid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+bool
+imap_uids_has(const struct imap_uids *u, uint32_t uid)
+{
+	return u->n > 0 && bsearch(&uid, u->v, u->n, sizeof *u->v,
+	    uid_cmp) != NULL;
+}
+
+/* ---- the command and its reply ------------------------------------------- */
+
 /*
- * The numbers of the last "* SEARCH" response of the reply just read into
- * *out (allocated, unsorted). libetpan merges every SEARCH response of a
- * reply into one list, so one the server sent unasked (issue 12) would be
- * taken for part of the answer. The answer to a command is the SEARCH
- * right before its completion (without ESEARCH's tags nothing tells them
- * apart better), and libetpan's read buffer still holds the whole reply,
- * each literal emptied to "{0}", so no literal's bytes can pose as a line.
+ * The numbers of the last "* SEARCH" response libetpan parsed (the rest
+ * of a reply after a response that is not a SEARCH, see search_read())
+ * into *out (allocated, unsorted); false, *out untouched, when there was
+ * none. libetpan merges every SEARCH response of a reply into one list, so
+ * one the server sent unasked (issue 12) would be taken for part of the
+ * answer. The answer to a command is the SEARCH right before its
+ * completion (without ESEARCH's tags nothing tells them apart better), and
+ * libetpan's read buffer still holds what it parsed, each literal emptied
+ * to "{0}", so no literal's bytes can pose as a line.
  */
-static void
+static bool
 search_answer(struct imap_conn *c, struct imap_uids *out)
 {
 	const MMAPString	*b = c->imap->imap_stream_buffer;
@@ -39,10 +59,8 @@ search_answer(struct imap_conn *c, struct imap_uids *out)
 	bool			 cont = false;
 	size_t			 cap = 16;
 
-	out->v = xreallocarray(NULL, cap, sizeof *out->v);
-	out->n = 0;
 	if (b == NULL || b->str == NULL)
-		return;
+		return false;
 	end = b->str + b->len;
 	for (p = b->str; p < end; p = e + 1) {
 		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -53,7 +71,12 @@ search_answer(struct imap_conn *c, struct imap_uids *out)
 			last = p + 8;
 		cont = e - p >= 3 && e[-1] == '\r' && e[-2] == '}';
 	}
-	for (p = last; p != NULL && p < end; ) {
+	if (last == NULL)
+		return false;
+	free(out->v);
+	out->v = xreallocarray(NULL, cap, sizeof *out->v);
+	out->n = 0;
+	for (p = last; p < end; ) {
 		while (p < end && *p == ' ')
 			p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -69,142 +92,8 @@ search_answer(struct imap_conn *c, struct imap_uids *out)
 		}
 		out->v[out->n++] = (uint32_t)v;
 	}
+	return true;
 }
-
-/* UID SEARCH with key into *out, ascending; key is freed here. */
-static int
-search_key_uids(struct imap_conn *c, const char *charset,
-    struct mailimap_search_key *key, struct imap_uids *out, struct perr *err)
-{
-	clist		*res = NULL;
-	int		 r;
-
-	memset(out, 0, sizeof *out);
-	r = mailimap_uid_search(c->imap, charset, key, &res);
-	mailimap_search_key_free(key);
-	if (r != MAILIMAP_NO_ERROR)
-		return imapcmd_fail(c, r, "UID SEARCH", PERR_GENERIC, err);
-	if (res != NULL)
-		mailimap_search_result_free(res);
-	search_answer(c, out);
-	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
-	return 0;
-}
-
-int
-imap_search_uids(struct imap_conn *c, uint32_t first, uint32_t last,
-    struct imap_uids *out, struct perr *err)
-{
-	struct mailimap_search_key	*key;
-	struct mailimap_set		*set;
-	size_t				 i, n;
-
-	memset(out, 0, sizeof *out);
-	if ((set = mailimap_set_new_interval(first, last)) == NULL)
-		return imapcmd_nomem(c, err);
-	/* The key takes the set. */
-	if ((key = mailimap_search_key_new_uid(set)) == NULL) {
-		mailimap_set_free(set);
-		return imapcmd_nomem(c, err);
-	}
-	if (search_key_uids(c, NULL, key, out, err) != 0)
-		return -1;
-	/* "n:*" matches the last message even when it is below n. */
-	for (i = n = 0; i < out->n; i++)
-		if (out->v[i] >= first && (last == 0 || out->v[i] <= last))
-			out->v[n++] = out->v[i];
-	out->n = n;
-	return 0;
-}
-
-int
-imap_search_header(struct imap_conn *c, const char *header, const char *value,
-    struct imap_uids *out, struct perr *err)
-{
-	struct mailimap_search_key	*key;
-	char				*h, *v;
-
-	memset(out, 0, sizeof *out);
-	h = strdup(header);
-	v = strdup(value);
-	if (h == NULL || v == NULL ||
-	    (key = mailimap_search_key_new_header(h, v)) == NULL) {
-		free(h);
-		free(v);
-		return imapcmd_nomem(c, err);
-	}
-	return search_key_uids(c, "UTF-8", key, out, err);
-}
-
-int
-imap_search_deleted(struct imap_conn *c, struct imap_uids *out,
-    struct perr *err)
-{
-	struct mailimap_search_key	*key;
-
-	memset(out, 0, sizeof *out);
-	/* No helper for flag keys in 1.9.4 (guide 3.7). */
-	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_DELETED, NULL, NULL,
-	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
-	if (key == NULL)
-		return imapcmd_nomem(c, err);
-	return search_key_uids(c, "UTF-8", key, out, err);
-}
-
-int
-imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
-    struct imap_uids *out, struct perr *err)
-{
-	struct mailimap_search_key	*key;
-	struct mailimap_set		*set;
-	struct imap_uids		 asked;
-	size_t				 i, k;
-
-	memset(out, 0, sizeof *out);
-	if (n == 0) {
-		out->v = xreallocarray(NULL, 1, sizeof *out->v);
-		return 0;
-	}
-	if ((set = imapcmd_set_of(uids, n)) == NULL)
-		return imapcmd_nomem(c, err);
-	/* The key takes the set. */
-	if ((key = mailimap_search_key_new_uid(set)) == NULL) {
-		mailimap_set_free(set);
-		return imapcmd_nomem(c, err);
-	}
-	if (search_key_uids(c, "UTF-8", key, out, err) != 0)
-		return -1;
-	/* Only what was asked about can exist in the answer. */
-	asked.v = xreallocarray(NULL, n, sizeof *asked.v);
-	memcpy(asked.v, uids, n * sizeof *asked.v);
-	asked.n = n;
-	qsort(asked.v, asked.n, sizeof *asked.v, uid_cmp);
-	for (i = k = 0; i < out->n; i++)
-		if (imap_uids_has(&asked, out->v[i]))
-			out->v[k++] = out->v[i];
-	out->n = k;
-	imap_uids_free(&asked);
-	return 0;
-}
-
-bool
-imap_uids_has(const struct imap_uids *u, uint32_t uid)
-{
-	return u->n > 0 && bsearch(&uid, u->v, u->n, sizeof *u->v,
-	    uid_cmp) != NULL;
-}
-
-/* ---- UID SEARCH with prepared arguments ----------------------------------- */
-
-/*
- * For the search of bodies not in the store (src/search's search_imap()
- * makes the arguments). libetpan's mailimap_uid_search() would send every
- * string as a quoted string, 8-bit bytes included, which RFC 3501 does not
- * allow; here the line is written by hand with the session's tag, with
- * synchronizing literals for non-ASCII words, and libetpan parses the
- * reply; the answer is the last SEARCH of it (search_answer()).
- */
 
 /* Untagged lines a server may send before its "+" (EXISTS...). */
 #define UNTAGGED_MAX	64
@@ -271,8 +160,108 @@ search_go_ahead(struct imap_conn *c, struct perr *err)
 	return -1;
 }
 
-int
-imap_uid_search(struct imap_conn *c, const char *args, struct imap_uids *out,
+/*
+ * The numbers of one "* SEARCH" line (p, len bytes from after "SEARCH",
+ * CRLF included) into *out, replacing what was there: only the last SEARCH
+ * of a reply answers the command (search_answer()). Each must be an
+ * nz-number below 2^32 (RFC 3501 9); extra spaces and a trailing
+ * "(MODSEQ n)" (RFC 7162 3.1.5) are let be. Returns 0, or -1 at anything
+ * else: a UID read wrong (or a list cut short) would make the sync take
+ * a message for expunged.
+ */
+static int
+search_line(const char *p, size_t len, struct imap_uids *out)
+{
+	const char		*end = p + len;
+	unsigned long long	 v;
+	size_t			 cap;
+
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+	    end[-1] == ' '))
+		end--;
+	/*
+	 * At most one number in two bytes: no reallocation; the pages a
+	 * denser line leaves unwritten are never touched.
+	 */
+	cap = len / 2 + 1;
+	free(out->v);
+	out->v = xreallocarray(NULL, cap, sizeof *out->v);
+	out->n = 0;
+	while (p < end) {
+		if (*p++ != ' ')
+			return -1;
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p == '(')
+			return strncasecmp(p, "(MODSEQ ", 8) == 0 &&
+			    end[-1] == ')' ? 0 : -1;
+		if (p >= end || *p < '0' || *p > '9')
+			return -1;
+		for (v = 0; p < end && *p >= '0' && *p <= '9'; p++)
+			if ((v = v * 10 + (unsigned)(*p - '0')) > UINT32_MAX)
+				return -1;
+		if (v == 0 || out->n == cap)
+			return -1;
+		out->v[out->n++] = (uint32_t)v;
+	}
+	return 0;
+}
+
+/*
+ * The reply to the UID SEARCH just sent, into *out (unsorted). Each
+ * "* SEARCH" line at its head is parsed here (search_line()) and never
+ * reaches libetpan; at the first other line (an unasked "* 5 EXISTS", the
+ * tagged completion) libetpan's parser takes over, from that line to the
+ * end of the reply, so its state (EXISTS, alerts, BYE) stays right; a
+ * SEARCH after such a line is libetpan's to read, and search_answer()
+ * takes the last one of what it read. Every read goes through posta's
+ * stream, so a line or a reply over the bounds of limit.h fails the read,
+ * and the connection with it.
+ */
+static int
+search_read(struct imap_conn *c, struct imap_uids *out, struct perr *err)
+{
+	const MMAPString	*b;
+	const char		*line;
+
+	for (;;) {
+		/*
+		 * At the end of the stream (or the first byte over a bound)
+		 * libetpan hands back what it has of the line: no LF, no line.
+		 */
+		line = mailimap_read_line(c->imap);
+		b = c->imap->imap_stream_buffer;
+		if (line == NULL || b->len == 0 || line[b->len - 1] != '\n') {
+			if (tls_stream_over_limit(c->stream))
+				c->unparsed = true;
+			return imap_error(c, MAILIMAP_ERROR_STREAM,
+			    "UID SEARCH", err);
+		}
+		if (b->len < 8 || strncasecmp(line, "* SEARCH", 8) != 0 ||
+		    (b->len > 8 && line[8] != ' ' && line[8] != '\r' &&
+		    line[8] != '\n'))
+			break;
+		if (search_line(line + 8, b->len - 8, out) != 0) {
+			/* The rest of the reply is unread: the session is lost. */
+			c->unparsed = true;
+			return net_fail(err, NULL, c->report.hostport,
+			    PERR_PROTOCOL, _("UID SEARCH: the server answered "
+			    "with something other than a list of UIDs"));
+		}
+	}
+	if (search_reply(c, err) != 0)
+		return -1;
+	(void)search_answer(c, out);
+	return 0;
+}
+
+/*
+ * "UID SEARCH " + args (one line but for synchronizing literals: each
+ * "{N}\r\n" is sent, then the server's "+" awaited, then the N bytes), the
+ * answer into *out, ascending.
+ */
+static int
+search_run(struct imap_conn *c, const char *args, struct imap_uids *out,
     struct perr *err)
 {
 	mailimap	*imap = c->imap;
@@ -296,12 +285,160 @@ imap_uid_search(struct imap_conn *c, const char *args, struct imap_uids *out,
 		p = nl + 2;
 	}
 	if (search_put(imap, p, strlen(p)) != 0 || search_put(imap, "\r\n", 2) != 0 ||
-	    mailstream_flush(imap->imap_stream) == -1 ||
-	    mailimap_read_line(imap) == NULL)
+	    mailstream_flush(imap->imap_stream) == -1)
 		return imap_error(c, MAILIMAP_ERROR_STREAM, "UID SEARCH", err);
-	if (search_reply(c, err) != 0)
+	if (search_read(c, out, err) != 0) {
+		imap_uids_free(out);
 		return -1;
-	search_answer(c, out);
+	}
+	if (out->v == NULL)
+		out->v = xreallocarray(NULL, 1, sizeof *out->v);
 	qsort(out->v, out->n, sizeof *out->v, uid_cmp);
 	return 0;
 }
+
+int
+imap_uid_search(struct imap_conn *c, const char *args, struct imap_uids *out,
+    struct perr *err)
+{
+	return search_run(c, args, out, err);
+}
+
+/* ---- searches of sync and the journal ------------------------------------ */
+
+int
+imap_search_uids(struct imap_conn *c, uint32_t first, uint32_t last,
+    struct imap_uids *out, struct perr *err)
+{
+	char	args[48];
+	size_t	i, n;
+
+	if (last == 0)
+		(void)snprintf(args, sizeof args, "UID %u:*", first);
+	else
+		(void)snprintf(args, sizeof args, "UID %u:%u", first, last);
+	if (search_run(c, args, out, err) != 0)
+		return -1;
+	/* "n:*" matches the last message even when it is below n. */
+	for (i = n = 0; i < out->n; i++)
+		if (out->v[i] >= first && (last == 0 || out->v[i] <= last))
+			out->v[n++] = out->v[i];
+	out->n = n;
+	return 0;
+}
+
+/*
+ * sep and s as an IMAP string after *b (allocated, replaced): s quoted
+ * when it is printable ASCII, else a literal with its announcement
+ * ("{N}\r\n"), which search_run() sends after the server's "+". false when
+ * s holds a CR or LF, which no header value holds once unfolded (and which
+ * would end the command line): nothing could match.
+ */
+static bool
+search_string(char **b, const char *sep, const char *s)
+{
+	const unsigned char	*p;
+	char			*q, *t;
+	bool			 ascii = true;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n')
+			return false;
+		if (*p < 0x20 || *p >= 0x7f)
+			ascii = false;
+	}
+	if (!ascii)
+		t = xasprintf("%s%s{%zu}\r\n%s", *b, sep, strlen(s), s);
+	else {
+		t = xreallocarray(NULL, strlen(*b) + strlen(sep) +
+		    2 * strlen(s) + 3, 1);
+		q = stpcpy(stpcpy(t, *b), sep);
+		*q++ = '"';
+		for (p = (const unsigned char *)s; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				*q++ = '\\';
+			*q++ = (char)*p;
+		}
+		*q++ = '"';
+		*q = '\0';
+	}
+	free(*b);
+	*b = t;
+	return true;
+}
+
+int
+imap_search_header(struct imap_conn *c, const char *header, const char *value,
+    struct imap_uids *out, struct perr *err)
+{
+	char	*args = xstrdup("HEADER"), *a;
+	int	 rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (search_string(&args, " ", header) &&
+	    search_string(&args, " ", value)) {
+		/* Plain ASCII needs no CHARSET (RFC 3501 6.4.4). */
+		a = strstr(args, "}\r\n") != NULL ?
+		    xasprintf("CHARSET UTF-8 %s", args) : xstrdup(args);
+		rc = search_run(c, a, out, err);
+		free(a);
+	} else
+		out->v = xreallocarray(NULL, 1, sizeof *out->v);
+	free(args);
+	return rc;
+}
+
+int
+imap_search_deleted(struct imap_conn *c, struct imap_uids *out,
+    struct perr *err)
+{
+	return search_run(c, "DELETED", out, err);
+}
+
+int
+imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
+    struct imap_uids *out, struct perr *err)
+{
+	struct imap_uids	 asked;
+	char			*args, *q;
+	size_t			 i, j, k;
+	int			 rc;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0) {
+		out->v = xreallocarray(NULL, 1, sizeof *out->v);
+		return 0;
+	}
+	/* 0 is no UID (a row not on the server yet): it cannot exist. */
+	asked.v = xreallocarray(NULL, n, sizeof *asked.v);
+	for (i = asked.n = 0; i < n; i++)
+		if (uids[i] != 0)
+			asked.v[asked.n++] = uids[i];
+	if ((n = asked.n) == 0) {
+		out->v = asked.v;
+		return 0;
+	}
+	qsort(asked.v, asked.n, sizeof *asked.v, uid_cmp);
+	/* "UID " and runs of consecutive UIDs as ranges: 22 bytes each at most. */
+	q = args = xreallocarray(NULL, n, 22 + 5);
+	q = stpcpy(q, "UID ");
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && asked.v[j] <= asked.v[j - 1] + 1; j++)
+			;
+		q += sprintf(q, i == 0 ? "%u" : ",%u", asked.v[i]);
+		if (asked.v[j - 1] != asked.v[i])
+			q += sprintf(q, ":%u", asked.v[j - 1]);
+	}
+	rc = search_run(c, args, out, err);
+	free(args);
+	if (rc == 0) {
+		/* Only what was asked about can exist in the answer. */
+		for (i = k = 0; i < out->n; i++)
+			if (imap_uids_has(&asked, out->v[i]))
+				out->v[k++] = out->v[i];
+		out->n = k;
+	}
+	imap_uids_free(&asked);
+	return rc;
+}
+

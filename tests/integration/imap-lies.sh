@@ -22,12 +22,18 @@
 #                   compress = no stores; or accepted (OK) and followed by
 #                   bytes that are no deflate stream: the sync fails at
 #                   once, saying so and naming the server (issue 20)
+#   search          answers to UID SEARCH (issue 20): an unasked SEARCH
+#                   before the answer, or before an EXISTS and the answer,
+#                   is not taken for it; one after it is (the last SEARCH
+#                   of a reply answers, issue 12); numbers that are no
+#                   UIDs (0, 2^32 + 1, "3x") and a 33 MB line are clear
+#                   errors, and nothing is taken for expunged
 set -uo pipefail
 
 : "${POSTA:?POSTA must name the posta binary}"
 : "${POSTA_SRCDIR:?POSTA_SRCDIR must name the source tree}"
 PY=/usr/bin/python3
-PLAN=29
+PLAN=41
 
 echo "1..$PLAN"
 # shellcheck source=tap.sh
@@ -207,6 +213,80 @@ if ((rc != 0 && rc < 124)) && grep -q "127.0.0.1:$port" <<<"$out" &&
 else
   not_ok "OK and then no deflate stream: the sync fails at once, naming the server" \
     "exit status $rc: $out"
+fi
+
+# ---- SEARCH answers: unasked, in between, garbage, endless --------------------
+# Message 2 is expunged behind posta's back, so the resync (CONDSTORE, no
+# QRESYNC) finds it with UID SEARCH UID 1:3, whose answer is lied about.
+uids() { posta list --json INBOX | "$PY" -c 'import json, sys
+print(" ".join(str(u) for u in sorted(json.loads(l)["uid"] for l in sys.stdin if l.strip())))'; }
+# search NAME LIE...: a fresh fake synced honestly, then the lies and a
+# resync; its output in $out, its exit status in $rc.
+search() {
+  local name=$1 l
+  shift
+  fake "search-$name"
+  posta sync -q >/dev/null 2>&1 || bail "honest first sync failed"
+  : >"$FLIES"
+  for l in "gone 2" "$@"; do echo "$l" >>"$FLIES"; done
+  out=$(timeout -k 5 120 "$POSTA" -c "$FCONF" sync -q 2>&1)
+  rc=$?
+}
+search before "search-before 2 3"
+if ((rc == 0)) && [[ $(uids) == "1 3" ]]; then
+  ok "an unasked SEARCH before the answer is not taken for it"
+else
+  not_ok "an unasked SEARCH before the answer is not taken for it" "$rc $(uids): $out"
+fi
+search exists "search-before 2 3" search-exists
+if ((rc == 0)) && [[ $(uids) == "1 3" ]]; then
+  ok "an unasked SEARCH, then an EXISTS, then the answer: the answer counts"
+else
+  not_ok "an unasked SEARCH, then an EXISTS, then the answer: the answer counts" "$rc $(uids): $out"
+fi
+same "the SEARCH was asked once (no reconnection)" 1 "$(count '^[^ ]+ UID SEARCH ')"
+search after "search-after 1 2 3"
+if ((rc == 0)) && [[ $(uids) == "1 2 3" ]]; then
+  ok "an unasked SEARCH after the answer: the last SEARCH counts (issue 12's rule)"
+else
+  not_ok "an unasked SEARCH after the answer: the last SEARCH counts (issue 12's rule)" "$rc $(uids): $out"
+fi
+i=0
+for g in "1 4294967297 3" "1 0 3" "1 3x" "1 -3"; do
+  search "garbage-$((i++))" "search-garbage $g"
+  if ((rc != 0 && rc < 124)) && [[ $(uids) == "1 2 3" ]] &&
+    grep -q 'UID SEARCH: the server answered with something other than a list of UIDs' <<<"$out"; then
+    ok "a SEARCH of '$g': a clear error, nothing taken for expunged"
+  else
+    not_ok "a SEARCH of '$g': a clear error, nothing taken for expunged" "$rc $(uids): $out"
+  fi
+done
+: >"$FLIES"
+echo "gone 2" >"$FLIES"
+check "then an honest answer: the sync goes on" posta sync -q
+same "and UID 2 is found expunged" "1 3" "$(uids)"
+search long search-long
+if ((rc != 0 && rc < 124)) && [[ $(uids) == "1 2 3" ]] &&
+  grep -q 'a line longer than 33554432 bytes' <<<"$out"; then
+  ok "a SEARCH line of 33 MB: stopped at the line bound, with a clear error"
+else
+  not_ok "a SEARCH line of 33 MB: stopped at the line bound, with a clear error" "$rc $(uids): $out"
+fi
+
+# A moved message's UID found by its Message-ID (no COPYUID): UID SEARCH
+# HEADER, written by hand like every SEARCH (a guard: main passes it too).
+fake header
+posta sync -q >/dev/null 2>&1 || bail "honest first sync failed"
+echo no-copyuid >"$FLIES"
+id=$(field 1 id)
+posta move "$id" Trash >/dev/null 2>&1
+posta flag "$id" +flagged >/dev/null 2>&1
+posta sync -q >/dev/null 2>&1
+if [[ $(count '^[^ ]+ UID SEARCH HEADER "?Message-ID"? "?<?fake\.1@fake\.posta\.test>?"?$') -ge 1 &&
+  $(count '^[^ ]+ UID STORE 1 \+FLAGS.*Flagged') == 1 ]]; then
+  ok "without COPYUID, the moved message is found by Message-ID and flagged"
+else
+  not_ok "without COPYUID, the moved message is found by Message-ID and flagged" "$(cat "$FLOG")"
 fi
 
 [[ $n == "$PLAN" ]] || not_ok "the plan said $PLAN tests, $n ran"

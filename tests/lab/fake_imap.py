@@ -41,6 +41,17 @@ server. A test switches lies between passes by rewriting it.
                        are no deflate stream (then the connection is
                        read, and nothing more is said, until posta
                        closes it).
+  gone UID...          those INBOX messages are expunged (for good) when
+                       a connection starts.
+  no-copyuid           UID COPY and MOVE say no COPYUID (as without
+                       UIDPLUS), so a copy's UID is found by Message-ID.
+  search-before W...   an unasked "* SEARCH W..." before the answer to
+                       UID SEARCH;
+  search-exists        then an unasked "* N EXISTS" (N: the messages);
+  search-after W...    an unasked "* SEARCH W..." after the answer;
+  search-garbage W...  the answer is "* SEARCH W..." (e.g. 0, 2^32 + 1);
+  search-long          the answer is one line of 33 MB, over posta's
+                       32 MiB bound.
 """
 import argparse
 import os
@@ -116,11 +127,16 @@ class Session:
         self.lies = lies
         self.log = log
         self.selected = None
+        for u in lies.set.get("gone", []):
+            box.inbox.pop(int(u), None)
 
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
-        self.f.write(data + b"\r\n")
+        # A raw socket file may write part of a long line.
+        rest = memoryview(data + b"\r\n")
+        while rest:
+            rest = rest[self.f.write(rest):]
 
     def folder(self, name):
         n = name.upper() if name.upper() == "INBOX" else name
@@ -268,15 +284,33 @@ class Session:
         w = rest.split()
         if len(w) >= 2 and w[0].upper() == "UID":
             found = uid_set(w[1], uids)
-        elif len(w) >= 3 and w[0].upper() == "HEADER":
-            want = " ".join(w[2:]).strip('"').lower()
+        elif "HEADER" in [x.upper() for x in w[:3]]:
+            a = args_of(rest)
+            a = a[2:] if a[0].upper() == "CHARSET" else a
+            want = a[2].lower()
             found = [u for u in uids if want in
                      message(u).decode().lower()]
         elif w and w[0].upper() == "ALL":
             found = uids
         else:
             found = []
-        self.send("* SEARCH" + "".join(" %d" % u for u in found))
+        answer = "* SEARCH" + "".join(" %d" % u for u in found)
+        lie = self.lies.set.get
+        if self.lies.has("search-garbage"):
+            answer = " ".join(["* SEARCH"] + lie("search-garbage"))
+        if self.lies.has("search-long"):
+            # 33 MB in one line: over posta's 32 MiB bound.
+            answer = "* SEARCH" + " 1" * (33 * 1024 * 1024 // 2)
+        if self.lies.has("search-before"):
+            self.send(" ".join(["* SEARCH"] + lie("search-before")))
+        if self.lies.has("search-exists"):
+            self.send("* %d EXISTS" % len(self.selected or {}))
+        try:
+            self.send(answer)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        if self.lies.has("search-after"):
+            self.send(" ".join(["* SEARCH"] + lie("search-after")))
         self.send(tag + " OK search done")
 
     def uid_store(self, tag, rest):
@@ -315,7 +349,7 @@ class Session:
             src.append(uid)
             got.append(nu)
         code = ""
-        if src:
+        if src and not self.lies.has("no-copyuid"):
             code = "[COPYUID %d %s %s] " % (
                 UIDVALIDITY + (dest is self.box.trash),
                 ",".join(map(str, src)), ",".join(map(str, got)))
