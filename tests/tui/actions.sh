@@ -48,14 +48,16 @@ ok $? "the status line counts the journal entry"
 tui_keys / "Invoice" Enter
 tui_wait_selected "Invoice"
 was=$(tui_selected | cut -c2)
+mark_is() { [[ $(tui_selected | cut -c2) == "$1" ]]; }
+mark_is_not() { ! mark_is "$1"; }
 tui_keys F
-tui_wait "flagged"
+tui_wait "message flagged" && tui_poll mark_is_not "$was"
 now=$(tui_selected | cut -c2)
 [[ $was != "$now" ]]
 ok $? "F toggles the flag (the index shows it: '$was' -> '$now')"
 tui_keys F
-tui_wait "flagged"
-[[ $(tui_selected | cut -c2) == "$was" ]]
+# Polled: "flagged" is on the screen from the first F already.
+tui_wait "message unflagged" && tui_poll mark_is "$was"
 ok $? "F again toggles it back"
 tui_keys N N
 tui_wait "marked"

@@ -46,13 +46,9 @@ tui_keys / "subject:citta is:unread" Enter
 tui_wait_selected "Città: orari"
 sel1=$(tui_selected)
 tui_keys n
-# Poll until the selection moves: the row it starts on matches too.
-end=$(_tui_deadline 5)
-until sel2=$(tui_selected) && [[ $sel2 != "$sel1" ]]; do
-  _tui_before "$end" || break
-  sleep 0.01
-done
-[[ $sel2 != "$sel1" && $sel2 == *"Città: orari"* ]]
+# Polled until the selection moves: the row it starts on matches too.
+moved() { sel2=$(tui_selected) && [[ $sel2 != "$sel1" ]]; }
+tui_poll moved && [[ $sel2 == *"Città: orari"* ]]
 ok $? "/ takes fields and flags, n goes to the next match"
 tui_quit
 grep -qF "[posta exited 0]" <<<"$(tui_screen)"

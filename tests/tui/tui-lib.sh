@@ -202,6 +202,17 @@ tui_selected() {
     sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^[^│]*│//'
 }
 
+# Poll until COMMAND... succeeds (a check of the screen after a key, which
+# must not run before the key is handled), at most TUI_WAIT_SECS.
+tui_poll() {
+  local end
+  end=$(_tui_deadline "$TUI_WAIT_SECS")
+  until "$@"; do
+    _tui_before "$end" || return 1
+    sleep 0.01
+  done
+}
+
 # Poll until the selected row holds TEXT.
 tui_wait_selected() {
   local text=$1 end
