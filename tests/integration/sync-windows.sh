@@ -87,7 +87,7 @@ M.uid("STORE", "2,30", "+FLAGS.SILENT", "(\\Seen \\Flagged $Etichetta)")
 EOF
 
 RULES=$W/rules
-printf 'pause-flags 2 %s\n' "$W/go" >"$RULES"
+printf 'log-flags\npause-flags 2 %s\n' "$W/go" >"$RULES"
 "$PY" "$POSTA_SRCDIR/tests/lab/mangle_proxy.py" --upstream "127.0.0.1:$IMAP_PORT" \
   --port-file "$W/port" --rules "$RULES" --log "$W/proxy.log" 2>"$W/proxy.err" &
 PROXY_PID=$!
@@ -118,7 +118,7 @@ same "first sync: the windowed store equals the unwindowed one" \
 
 # Resync (a full listing again: no CONDSTORE): flags, expunges, new mail.
 rm -f "$W/go"
-: >"$RULES"
+echo log-flags >"$RULES"
 : >"$W/proxy.log"
 device <<'EOF' || bail "device failed"
 gone("14,31:33")

@@ -30,18 +30,19 @@ two syncs); one rule a line, '#' starts a comment:
   refuse-body FOLDER UID
                  as refuse, for a FETCH of BODY[] without ENVELOPE only
                  (the headers come, the body is refused)
+  log-flags      each UID FETCH of flags alone (a listing of UIDs and
+                 flags, not a CHANGEDSINCE) is logged as "flags SET"
   pause-flags N FILE
-                 the Nth UID FETCH of flags alone (a listing of UIDs and
-                 flags, not a CHANGEDSINCE) of a connection is held, not
-                 sent on, until FILE exists (60 s at most): a test changes
-                 the folder between two windows of a listing
+                 the Nth UID FETCH of flags alone of a connection is
+                 held, not sent on, until FILE exists (60 s at most): a
+                 test changes the folder between two windows of a listing
 UID "*" is every message of FOLDER.
 
 Only the line that names the UID is changed; literals are counted from the
 server's own bytes, so the stream stays a stream. A literal (a 50 MB body)
 is copied in chunks, never held whole. L gets one line per event:
-"connect N", "envelope UID", "body UID", "flags SET" for each UID FETCH
-of flags alone (SET as sent), "pause N" when one is held, and "refuse FOLDER SET" or
+"connect N", "envelope UID", "body UID", "flags SET" (log-flags),
+"pause N" when a listing is held, and "refuse FOLDER SET" or
 "refuse-all FOLDER SET" for each FETCH command refused (SET as sent).
 """
 import argparse
@@ -75,12 +76,15 @@ class Rules:
         self.envelope, self.body = set(), set()
         self.refuse = []        # (mode, folder, uid or None for "*")
         self.pause = {}         # Nth flags listing -> file to wait for
+        self.log_flags = False
         try:
             with open(path) as f:
                 for line in f:
                     words = line.split("#", 1)[0].split()
                     if len(words) == 2 and words[0] in ("envelope", "body"):
                         getattr(self, words[0]).add(int(words[1]))
+                    elif words == ["log-flags"]:
+                        self.log_flags = True
                     elif len(words) == 3 and words[0] == "pause-flags":
                         self.pause[int(words[1])] = words[2]
                     elif len(words) == 3 and words[0] in SAYS:
@@ -128,7 +132,8 @@ class Conn:
         if (not CONTENTS.search(items) and b"FLAGS" in items and
                 b"CHANGEDSINCE" not in items):
             self.listings += 1
-            self.log.write("flags %s" % m.group(2).decode())
+            if self.rules.log_flags:
+                self.log.write("flags %s" % m.group(2).decode())
             if self.listings in self.rules.pause:
                 self.log.write("pause %d" % self.listings)
                 return self.rules.pause[self.listings]
