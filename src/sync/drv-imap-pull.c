@@ -80,11 +80,12 @@ above_one(void *arg, const struct imap_flags *fl)
 
 /* ---- the full diff --------------------------------------------------------- */
 
+/* 16 bytes a message of the folder, held for the whole diff. */
 struct srv {
 	uint32_t	 uid;
-	unsigned	 flags;
+	unsigned	 flags : 31;	/* be_store_flags(): a few low bits */
+	unsigned	 known : 1;
 	char		*keywords;
-	bool		 known;
 };
 
 struct full {
@@ -119,7 +120,7 @@ full_collect(void *arg, const struct imap_flags *fl)
 	fu->v[fu->n].flags = be_store_flags(fl->flags);
 	fu->v[fu->n].keywords = fl->keywords != NULL && *fl->keywords != '\0' ?
 	    xstrdup(fl->keywords) : NULL;
-	fu->v[fu->n].known = false;
+	fu->v[fu->n].known = 0;
 	fu->n++;
 	return 0;
 }
@@ -230,8 +231,9 @@ full_walk(void *arg, const struct store_uid *u)
 		fu->i++;
 	if (fu->i < fu->n && fu->v[fu->i].uid == u->uid) {
 		sv = &fu->v[fu->i];
-		sv->known = true;
-		if (sv->flags != (u->flags & ~(unsigned)STORE_RECENT) ||
+		sv->known = 1;
+		if ((unsigned)sv->flags !=
+		    (u->flags & ~(unsigned)STORE_RECENT) ||
 		    !kw_eq(sv->keywords, u->keywords)) {
 			fu->changed = xreallocarray(fu->changed,
 			    fu->nchanged + 1, sizeof *fu->changed);
@@ -336,7 +338,7 @@ pull_full(struct sync_session *s, const struct store_folder *f,
 	struct full	 fu;
 	uint32_t	*fresh = NULL;
 	size_t		 i, nfresh = 0;
-	int64_t		 total, unread, n;
+	int64_t		 total, unread, n, with_uid;
 	int		 rc = -1;
 
 	memset(&fu, 0, sizeof fu);
@@ -372,13 +374,20 @@ pull_full(struct sync_session *s, const struct store_folder *f,
 	for (i = 0; i < fu.n; i++)
 		if (!fu.v[i].known)
 			fresh[nfresh++] = fu.v[i].uid;
+	/*
+	 * The listing is done with: not held while the headers come (and
+	 * SQLite's page cache grows), that is the first sync's peak.
+	 */
+	with_uid = fu.with_uid;
+	full_free(&fu);
+	memset(&fu, 0, sizeof fu);
 	/* Rows without a UID: a UIDVALIDITY change to undo by Message-ID. */
 	if (store_folder_counts(s->st, f->id, &total, &unread, err) != 0)
 		goto out;
 	if (fetch_new(s, f, sel->uidvalidity, fresh, nfresh,
-	    total > fu.with_uid, err) != 0)
+	    total > with_uid, err) != 0)
 		goto out;
-	if (total > fu.with_uid && drop_orphans(s, f, err) != 0)
+	if (total > with_uid && drop_orphans(s, f, err) != 0)
 		goto out;
 	rc = 0;
 	goto out;
