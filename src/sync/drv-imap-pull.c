@@ -80,16 +80,18 @@ above_one(void *arg, const struct imap_flags *fl)
 
 /* ---- the full diff --------------------------------------------------------- */
 
+/* 16 bytes a message of the folder, held for the whole diff. */
 struct srv {
 	uint32_t	 uid;
-	unsigned	 flags;
+	unsigned	 flags : 31;	/* be_store_flags(): a few low bits */
+	unsigned	 known : 1;
 	char		*keywords;
-	bool		 known;
 };
 
 struct full {
 	struct srv	*v;
 	size_t		 n, cap, i;
+	uint32_t	 lo, hi;	/* the window being listed */
 	/* From the store walk. */
 	uint32_t	*gone;
 	size_t		 ngone;
@@ -103,6 +105,13 @@ full_collect(void *arg, const struct imap_flags *fl)
 {
 	struct full	*fu = arg;
 
+	/*
+	 * Only the window's UIDs: "n:*" also answers with the last message
+	 * when it is below n, and a FETCH the server volunteers about an
+	 * earlier window's message must not enter the list twice.
+	 */
+	if (fl->uid < fu->lo || fl->uid > fu->hi)
+		return 0;
 	if (fu->n == fu->cap) {
 		fu->cap = fu->cap ? fu->cap * 2 : 1024;
 		fu->v = xreallocarray(fu->v, fu->cap, sizeof *fu->v);
@@ -111,7 +120,7 @@ full_collect(void *arg, const struct imap_flags *fl)
 	fu->v[fu->n].flags = be_store_flags(fl->flags);
 	fu->v[fu->n].keywords = fl->keywords != NULL && *fl->keywords != '\0' ?
 	    xstrdup(fl->keywords) : NULL;
-	fu->v[fu->n].known = false;
+	fu->v[fu->n].known = 0;
 	fu->n++;
 	return 0;
 }
@@ -122,6 +131,84 @@ srv_cmp(const void *a, const void *b)
 	const struct srv	*x = a, *y = b;
 
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/*
+ * The full listing is asked in windows of UIDs: libetpan reads a command's
+ * whole reply into one buffer (some 40 bytes a message, doubling as it
+ * grows), so one `UID FETCH 1:*` of a million messages held 64 MB of it.
+ * A window holds about LIST_WINDOW messages when UIDs are dense; when they
+ * are sparse (UIDNEXT far above EXISTS) the windows widen so that their
+ * number stays near EXISTS / LIST_WINDOW, and never above LIST_WINDOWS_MAX.
+ */
+#define LIST_WINDOW		50000
+#define LIST_WINDOWS_MAX	64
+
+/* $POSTA_TEST_LIST_WINDOW, for tests only: UIDs a window, at least 1. */
+static uint32_t
+list_window(void)
+{
+	const char	*v = getenv("POSTA_TEST_LIST_WINDOW");
+	char		*end;
+	unsigned long	 n;
+
+	if (v == NULL || *v == '\0')
+		return LIST_WINDOW;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > LIST_WINDOW)
+		return LIST_WINDOW;
+	return (uint32_t)n;
+}
+
+/* Sorts v[from..n) by UID, if the server did not send it so. */
+static void
+full_sort_tail(struct full *fu, size_t from)
+{
+	size_t	i;
+
+	for (i = from + 1; i < fu->n; i++)
+		if (fu->v[i - 1].uid > fu->v[i].uid)
+			break;
+	/* qsort()'s copy of the array is one window's at most. */
+	if (i < fu->n)
+		qsort(fu->v + from, fu->n - from, sizeof *fu->v, srv_cmp);
+}
+
+/*
+ * The server's UIDs and flags, ascending, into fu: windows 1:w, w+1:2w...,
+ * the last one open (n:*), so that it also lists what came since the
+ * SELECT (a message appended between two windows has a UID from UIDNEXT
+ * up). A folder of one window, or a server that gave no UIDNEXT, is asked
+ * 1:* in one command, as before windows.
+ */
+static int
+full_list(struct imap_be *be, const struct imap_selected *sel,
+    struct full *fu, struct perr *err)
+{
+	uint64_t	 w, span, nwin, lo;
+	size_t		 from;
+	bool		 last;
+
+	span = sel->uidnext > 1 ? (uint64_t)sel->uidnext - 1 : 0;
+	w = list_window();
+	nwin = ((span < sel->exists ? span : sel->exists) + w - 1) / w;
+	if (nwin > LIST_WINDOWS_MAX)
+		nwin = LIST_WINDOWS_MAX;
+	if (nwin > 0 && (span + nwin - 1) / nwin > w)
+		w = (span + nwin - 1) / nwin;
+	for (lo = 1;; lo += w) {
+		last = lo + w > span;
+		fu->lo = (uint32_t)lo;
+		fu->hi = last ? UINT32_MAX : (uint32_t)(lo + w - 1);
+		from = fu->n;
+		if (imap_fetch_flags(be->c, fu->lo, last ? 0 : fu->hi, 0,
+		    full_collect, fu, err) != 0)
+			return -1;
+		full_sort_tail(fu, from);
+		if (last)
+			return 0;
+	}
 }
 
 static bool
@@ -144,8 +231,9 @@ full_walk(void *arg, const struct store_uid *u)
 		fu->i++;
 	if (fu->i < fu->n && fu->v[fu->i].uid == u->uid) {
 		sv = &fu->v[fu->i];
-		sv->known = true;
-		if (sv->flags != (u->flags & ~(unsigned)STORE_RECENT) ||
+		sv->known = 1;
+		if ((unsigned)sv->flags !=
+		    (u->flags & ~(unsigned)STORE_RECENT) ||
 		    !kw_eq(sv->keywords, u->keywords)) {
 			fu->changed = xreallocarray(fu->changed,
 			    fu->nchanged + 1, sizeof *fu->changed);
@@ -250,16 +338,13 @@ pull_full(struct sync_session *s, const struct store_folder *f,
 	struct full	 fu;
 	uint32_t	*fresh = NULL;
 	size_t		 i, nfresh = 0;
-	int64_t		 total, unread, n;
+	int64_t		 total, unread, n, with_uid;
 	int		 rc = -1;
 
 	memset(&fu, 0, sizeof fu);
 	s->prog.full = true;
-	if (sel->exists > 0 &&
-	    imap_fetch_flags(be->c, 1, 0, 0, full_collect, &fu, err) != 0)
+	if (sel->exists > 0 && full_list(be, sel, &fu, err) != 0)
 		goto out;
-	if (fu.n > 1)
-		qsort(fu.v, fu.n, sizeof *fu.v, srv_cmp);
 	if (store_msg_uids(s->st, f->id, full_walk, &fu, err) < 0)
 		goto out;
 
@@ -289,13 +374,20 @@ pull_full(struct sync_session *s, const struct store_folder *f,
 	for (i = 0; i < fu.n; i++)
 		if (!fu.v[i].known)
 			fresh[nfresh++] = fu.v[i].uid;
+	/*
+	 * The listing is done with: not held while the headers come (and
+	 * SQLite's page cache grows), that is the first sync's peak.
+	 */
+	with_uid = fu.with_uid;
+	full_free(&fu);
+	memset(&fu, 0, sizeof fu);
 	/* Rows without a UID: a UIDVALIDITY change to undo by Message-ID. */
 	if (store_folder_counts(s->st, f->id, &total, &unread, err) != 0)
 		goto out;
 	if (fetch_new(s, f, sel->uidvalidity, fresh, nfresh,
-	    total > fu.with_uid, err) != 0)
+	    total > with_uid, err) != 0)
 		goto out;
-	if (total > fu.with_uid && drop_orphans(s, f, err) != 0)
+	if (total > with_uid && drop_orphans(s, f, err) != 0)
 		goto out;
 	rc = 0;
 	goto out;

@@ -30,12 +30,19 @@ two syncs); one rule a line, '#' starts a comment:
   refuse-body FOLDER UID
                  as refuse, for a FETCH of BODY[] without ENVELOPE only
                  (the headers come, the body is refused)
+  log-flags      each UID FETCH of flags alone (a listing of UIDs and
+                 flags, not a CHANGEDSINCE) is logged as "flags SET"
+  pause-flags N FILE
+                 the Nth UID FETCH of flags alone of a connection is
+                 held, not sent on, until FILE exists (60 s at most): a
+                 test changes the folder between two windows of a listing
 UID "*" is every message of FOLDER.
 
 Only the line that names the UID is changed; literals are counted from the
 server's own bytes, so the stream stays a stream. A literal (a 50 MB body)
 is copied in chunks, never held whole. L gets one line per event:
-"connect N", "envelope UID", "body UID", and "refuse FOLDER SET" or
+"connect N", "envelope UID", "body UID", "flags SET" (log-flags),
+"pause N" when a listing is held, and "refuse FOLDER SET" or
 "refuse-all FOLDER SET" for each FETCH command refused (SET as sent).
 """
 import argparse
@@ -44,6 +51,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 CHUNK = 1 << 20
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
@@ -67,12 +75,18 @@ class Rules:
     def __init__(self, path):
         self.envelope, self.body = set(), set()
         self.refuse = []        # (mode, folder, uid or None for "*")
+        self.pause = {}         # Nth flags listing -> file to wait for
+        self.log_flags = False
         try:
             with open(path) as f:
                 for line in f:
                     words = line.split("#", 1)[0].split()
                     if len(words) == 2 and words[0] in ("envelope", "body"):
                         getattr(self, words[0]).add(int(words[1]))
+                    elif words == ["log-flags"]:
+                        self.log_flags = True
+                    elif len(words) == 3 and words[0] == "pause-flags":
+                        self.pause[int(words[1])] = words[2]
                     elif len(words) == 3 and words[0] in SAYS:
                         self.refuse.append((words[0], words[1].encode(),
                                             None if words[2] == "*"
@@ -98,10 +112,13 @@ class Conn:
         self.rules, self.log = rules, log
         self.lock = threading.Lock()
         self.folder = None
+        self.listings = 0       # UID FETCHes of flags alone so far
         self.refusing = {}      # tag -> (mode, refused uids or {None}: all,
         #                         the command's UID set)
 
     def command(self, line):
+        """Notes the command; a file to wait for before sending it on, or
+        None."""
         m = SELECT.match(line)
         if m:
             name = m.group(1) if m.group(1) is not None else m.group(2)
@@ -109,7 +126,19 @@ class Conn:
                 self.folder = re.sub(rb"\\(.)", rb"\1", name)
             return
         m = UID_FETCH.match(line.rstrip(b"\r\n"))
-        if m is None or not CONTENTS.search(m.group(3)):
+        if m is None:
+            return
+        items = m.group(3).upper()
+        if (not CONTENTS.search(items) and b"FLAGS" in items and
+                b"CHANGEDSINCE" not in items):
+            self.listings += 1
+            if self.rules.log_flags:
+                self.log.write("flags %s" % m.group(2).decode())
+            if self.listings in self.rules.pause:
+                self.log.write("pause %d" % self.listings)
+                return self.rules.pause[self.listings]
+            return
+        if not CONTENTS.search(m.group(3)):
             return
         tag, uidset, items = m.group(1), m.group(2), m.group(3)
         body_only = BODY_ONLY.search(items) and b"ENVELOPE" not in items.upper()
@@ -247,7 +276,11 @@ def client_to_server(down, up, conn):
             if not line:
                 break
             if not cont:
-                conn.command(line)
+                wait = conn.command(line)
+                for _ in range(600 if wait else 0):
+                    if os.path.exists(wait):
+                        break
+                    time.sleep(0.1)
             up.sendall(line)
             cont = LITERAL.search(line) is not None
             if not literal(src, line, up):
