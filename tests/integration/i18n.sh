@@ -95,6 +95,8 @@ else
   if wait_for it "posta: tasti (la mappa dei tasti attiva"; then
     ok "the help screen is in Italian"
   else not_ok "the help screen is in Italian" "$screen"; fi
+  # The title is drawn before the rest: a capture can catch it alone.
+  wait_for it "va al messaggio successivo" || true
   has "with each action described in Italian" "$screen" \
     "next-entry  *va al messaggio successivo"
   if wait_for en "alice: INBOX  [30 messages, "; then
@@ -102,7 +104,8 @@ else
       "unread\]  flat, by date.*offline (by request)"
   else not_ok "under LANG=C the status line is in English" "$screen"; fi
   tx send-keys -t en "?"
-  wait_for en "posta: keys (the live key map"
+  wait_for en "posta: keys (the live key map" &&
+    wait_for en "move to the next message"
   has "and the help screen too" "$screen" "next-entry  *move to the next message"
 fi
 

@@ -74,6 +74,10 @@ ok $? "INBOX open again: the second connection is closed ($(live) open)"
 # in. Work opened: the second connection's login is refused.
 refusals() { grep -c 'user=<alice>.*auth failed\|auth failed.*user=<alice>' "$LAB_DOVECOT_LOG"; }
 sed -i "s/{PLAIN}$LAB_PASS:/{PLAIN}changed-$$:/" "$LAB_DIR/etc/passwd"
+# Dovecot's passwd-file looks at the file at most once a second (a lookup
+# in the same second as the last one uses what it read then): the next
+# login must come in a later second than any before the change.
+sleep 1.1
 tui_keys c Work Enter
 tui_wait "alice: Work" 10 && tui_wait "login refused (\$ asks for the password)" 30 &&
   [[ $(refusals) -eq 1 ]]
