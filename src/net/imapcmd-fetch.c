@@ -563,27 +563,6 @@ imap_fetch_depth(void)
 	return (int)n;
 }
 
-/* uids[0..n) as an IMAP sequence set, runs as ranges; malloc'd. */
-static char *
-uid_set_text(const uint32_t *v, size_t n)
-{
-	char	*s = xstrdup(""), *t;
-	size_t	 i, j;
-
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && v[j] == v[j - 1] + 1; j++)
-			;
-		if (j == i + 1)
-			t = xasprintf("%s%s%u", s, i ? "," : "", v[i]);
-		else
-			t = xasprintf("%s%s%u:%u", s, i ? "," : "", v[i],
-			    v[j - 1]);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 /* The first NO among the pipelined FETCHes, in the server's words. */
 struct fetch_pipe {
 	struct imap_conn	*c;
@@ -637,7 +616,7 @@ fetch_pipelined(struct imap_conn *c, const uint32_t *uids, size_t n,
 	if (per < FETCH_PIPE_MIN)
 		per = FETCH_PIPE_MIN;
 	for (at = 0; at < n; at += per) {
-		set = uid_set_text(uids + at, n - at < per ? n - at : per);
+		set = imapcmd_uid_set_text(uids + at, n - at < per ? n - at : per);
 		cmds[k++] = xasprintf("UID FETCH %s (%s)", set, items);
 		free(set);
 	}

@@ -23,6 +23,9 @@ int	imapcmd_nomem(struct imap_conn *c, struct perr *err);
 
 /* The UIDs v[0..n) as a libetpan set (ranges where they run); NULL: ENOMEM. */
 struct mailimap_set *imapcmd_set_of(const uint32_t *v, size_t n);
+/* The UIDs v[0..n) as the text of a sequence set, in their order, rising
+ * runs as ranges ("1:3,7"); malloc'd. */
+char		*imapcmd_uid_set_text(const uint32_t *v, size_t n);
 
 /* A growing space-separated word list. */
 struct words {

@@ -400,8 +400,8 @@ imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
     struct imap_uids *out, struct perr *err)
 {
 	struct imap_uids	 asked;
-	char			*args, *q;
-	size_t			 i, j, k;
+	char			*args, *set;
+	size_t			 i, k;
 	int			 rc;
 
 	memset(out, 0, sizeof *out);
@@ -419,16 +419,9 @@ imap_uids_exist(struct imap_conn *c, const uint32_t *uids, size_t n,
 		return 0;
 	}
 	qsort(asked.v, asked.n, sizeof *asked.v, uid_cmp);
-	/* "UID " and runs of consecutive UIDs as ranges: 22 bytes each at most. */
-	q = args = xreallocarray(NULL, n, 22 + 5);
-	q = stpcpy(q, "UID ");
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && asked.v[j] <= asked.v[j - 1] + 1; j++)
-			;
-		q += sprintf(q, i == 0 ? "%u" : ",%u", asked.v[i]);
-		if (asked.v[j - 1] != asked.v[i])
-			q += sprintf(q, ":%u", asked.v[j - 1]);
-	}
+	set = imapcmd_uid_set_text(asked.v, asked.n);
+	args = xasprintf("UID %s", set);
+	free(set);
 	rc = search_run(c, args, out, err);
 	free(args);
 	if (rc == 0) {

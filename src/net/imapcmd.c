@@ -152,6 +152,25 @@ imapcmd_set_of(const uint32_t *v, size_t n)
 	return set;
 }
 
+char *
+imapcmd_uid_set_text(const uint32_t *v, size_t n)
+{
+	char	*s, *q;
+	size_t	 i, j;
+
+	/* "4294967295:4294967295," at most per UID: one allocation. */
+	q = s = xreallocarray(NULL, n + 1, 22);
+	*q = '\0';
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[j - 1] + 1; j++)
+			;
+		q += sprintf(q, i == 0 ? "%u" : ",%u", v[i]);
+		if (j > i + 1)
+			q += sprintf(q, ":%u", v[j - 1]);
+	}
+	return s;
+}
+
 /* ---- ENABLE, NAMESPACE ------------------------------------------------- */
 
 /* What ENABLE and NAMESPACE said, read as each reply comes. */
