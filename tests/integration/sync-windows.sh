@@ -22,24 +22,18 @@ echo "1..$PLAN"
 # shellcheck source=tap.sh
 source "$POSTA_SRCDIR/tests/integration/tap.sh"
 
-W=$(mktemp -d /tmp/posta-sync-windows.XXXXXX) || bail "mktemp failed"
-PROXY_PID=
-trap '[[ -z $PROXY_PID ]] || kill "$PROXY_PID" 2>/dev/null; [[ ${POSTA_KEEP_LAB:-0} == 1 ]] || rm -rf -- "$W"' EXIT
-# shellcheck source=../lab/lab-env.sh
-source "$POSTA_SRCDIR/tests/lab/lab-env.sh"
-caps="IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS CHILDREN LIST-EXTENDED SPECIAL-USE MOVE UNSELECT"
-lab_up --imap-capability "$caps" >"$W/lab.out" 2>&1 ||
-  bail "lab did not start: $(cat "$W/lab.out")"
+# shellcheck source=../lab/lab-test.sh
+source "$POSTA_SRCDIR/tests/lab/lab-test.sh"
+lab_test_dir sync-windows
+# No CONDSTORE nor QRESYNC (every pass lists the folder whole), no
+# COMPRESS (the proxy reads the commands).
+lab_test_up --imap-capability "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE \
+NAMESPACE UIDPLUS CHILDREN LIST-EXTENDED SPECIAL-USE MOVE UNSELECT"
 lab_seed alice INBOX 40 >/dev/null 2>&1 || bail "seed failed"
 
-# The other device: Python's imaplib logged in as alice, INBOX selected.
-cat >"$W/device.py" <<'EOF'
-import imaplib, os, ssl, sys
-ctx = ssl.create_default_context(cafile=os.environ["LAB_CA"])
-M = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]),
-                      ssl_context=ctx)
-M.login("alice", "alicepw")
-M.select("INBOX")
+# The other device: alice on the lab's IMAPS, INBOX selected, with add()
+# (append a message with that Message-ID) and gone() (expunge UIDs).
+DEVICE='M.select("INBOX")
 def add(mid):
     M.append("INBOX", None, None,
              ("From: Zoe <zoe@example.com>\r\nTo: alice@lab.posta.test\r\n"
@@ -49,23 +43,9 @@ def add(mid):
 def gone(uids):
     M.uid("STORE", uids, "+FLAGS.SILENT", "(\\Deleted)")
     M.expunge()
-exec(sys.stdin.read())
-M.logout()
-EOF
-device() { LAB_CA=$LAB_CA IMAPS_PORT=$IMAPS_PORT "$PY" "$W/device.py"; }
+'
+device() { lab_test_imap "$DEVICE$(cat)"; }
 
-mkconfig() { # FILE STORE PORT TLS [lines]
-  local file=$1 store=$2 port=$3 tls=$4 l
-  shift 4
-  {
-    printf '[general]\nstore = %s\n\n[account lab]\n' "$store"
-    printf 'protocol = imap\nhost = 127.0.0.1\nport = %s\ntls = %s\n' "$port" "$tls"
-    printf 'user = alice\npassword = alicepw\nca_file = %s\noffline = headers\n' \
-      "$LAB_CA"
-    for l in "$@"; do printf '%s\n' "$l"; done
-  } >"$file"
-  chmod 600 "$file"
-}
 dump() { "$PY" "$POSTA_SRCDIR/tests/integration/store_dump.py" "$1"; }
 # windows LOG: the UID sets of the listings, then "ok N" if the N of
 # them run from 1 without gap or overlap and the last is open, else what
@@ -89,15 +69,13 @@ EOF
 
 RULES=$W/rules
 printf 'log-flags\npause-flags 2 %s\n' "$W/go" >"$RULES"
-"$PY" "$POSTA_SRCDIR/tests/lab/mangle_proxy.py" --upstream "127.0.0.1:$IMAP_PORT" \
-  --port-file "$W/port" --rules "$RULES" --log "$W/proxy.log" 2>"$W/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 200); do [[ -s $W/port ]] && break; sleep 0.05; done
-[[ -s $W/port ]] || bail "mangle_proxy.py did not start: $(cat "$W/proxy.err")"
+lab_test_bg "$W/port" "$PY" "$POSTA_SRCDIR/tests/lab/mangle_proxy.py" \
+  --upstream "127.0.0.1:$IMAP_PORT" --port-file "$W/port" --rules "$RULES" \
+  --log "$W/proxy.log"
 B=$W/b.conf
-mkconfig "$B" "$W/b.db" "$(<"$W/port")" none "allow_plaintext = yes"
+lab_test_conf "$B" "$W/b.db" "$(<"$W/port")" none "offline = headers"
 A=$W/a.conf
-mkconfig "$A" "$W/a.db" "$IMAPS_PORT" implicit
+lab_test_conf "$A" "$W/a.db" "$IMAPS_PORT" implicit "offline = headers"
 
 # First sync, windowed; a message appended while the second window waits.
 POSTA_TEST_LIST_WINDOW=4 "$POSTA" -c "$B" sync -q >"$W/b1.out" 2>&1 &
