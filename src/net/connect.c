@@ -27,17 +27,7 @@
 int
 net_timeout(void)
 {
-	const char	*v = getenv("POSTA_NET_TIMEOUT");
-	char		*end;
-	long		 n;
-
-	if (v == NULL || *v == '\0')
-		return NET_TIMEOUT_DEFAULT;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > 3600)
-		return NET_TIMEOUT_DEFAULT;
-	return (int)n;
+	return (int)env_long("POSTA_NET_TIMEOUT", 1, 3600, NET_TIMEOUT_DEFAULT);
 }
 
 char *

@@ -550,17 +550,8 @@ oom:
 int
 imap_fetch_depth(void)
 {
-	const char	*v = getenv("POSTA_FETCH_PIPELINE");
-	char		*end;
-	long		 n;
-
-	if (v == NULL || *v == '\0')
-		return IMAP_FETCH_DEPTH;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > FETCH_DEPTH_MAX)
-		return IMAP_FETCH_DEPTH;
-	return (int)n;
+	return (int)env_long("POSTA_FETCH_PIPELINE", 1, FETCH_DEPTH_MAX,
+	    IMAP_FETCH_DEPTH);
 }
 
 /* The first NO among the pipelined FETCHes, in the server's words. */

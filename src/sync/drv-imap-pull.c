@@ -148,17 +148,8 @@ srv_cmp(const void *a, const void *b)
 static uint32_t
 list_window(void)
 {
-	const char	*v = getenv("POSTA_TEST_LIST_WINDOW");
-	char		*end;
-	unsigned long	 n;
-
-	if (v == NULL || *v == '\0')
-		return LIST_WINDOW;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > LIST_WINDOW)
-		return LIST_WINDOW;
-	return (uint32_t)n;
+	return (uint32_t)env_long("POSTA_TEST_LIST_WINDOW", 1, LIST_WINDOW,
+	    LIST_WINDOW);
 }
 
 /* Sorts v[from..n) by UID, if the server did not send it so. */

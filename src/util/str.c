@@ -1,4 +1,5 @@
 /* str.c - allocation that never returns NULL, and small string helpers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,20 @@ secret_free(char *s)
 	while (*v != '\0')
 		*v++ = '\0';
 	free(s);
+}
+
+long
+env_long(const char *name, long lo, long hi, long def)
+{
+	const char	*v = getenv(name);
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return def;
+	return n;
 }

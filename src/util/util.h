@@ -78,6 +78,12 @@ char	*xstrdup_nonempty(const char *s);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list);
 
+/*
+ * The decimal value of environment variable name when it is set and in
+ * lo..hi, else def: the test and tuning knobs (POSTA_NET_TIMEOUT...).
+ */
+long	 env_long(const char *name, long lo, long hi, long def);
+
 /* Overwrite then free a secret (passwords). NULL is fine. */
 void	 secret_free(char *);
 

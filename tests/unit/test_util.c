@@ -148,6 +148,30 @@ json_strings_are_escaped(void **state)
 	free(buf);
 }
 
+/* env_long(): the value when set, decimal and in range; else the default. */
+static void
+env_long_takes_only_a_number_in_range(void **state)
+{
+	static const struct { const char *v; long want; } cases[] = {
+		{ NULL, 7 }, { "", 7 }, { "5", 5 }, { "1", 1 }, { "10", 10 },
+		{ "0", 7 }, { "11", 7 }, { "-3", 7 }, { "5x", 7 }, { "x", 7 },
+		{ "99999999999999999999999", 7 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (cases[i].v == NULL)
+			assert_int_equal(unsetenv("POSTA_TEST_ENV_LONG"), 0);
+		else
+			assert_int_equal(setenv("POSTA_TEST_ENV_LONG",
+			    cases[i].v, 1), 0);
+		assert_int_equal(env_long("POSTA_TEST_ENV_LONG", 1, 10, 7),
+		    cases[i].want);
+	}
+	(void)unsetenv("POSTA_TEST_ENV_LONG");
+}
+
 int
 main(void)
 {
@@ -164,6 +188,7 @@ main(void)
 		cmocka_unit_test(sanitize_handles_nul_bytes),
 		cmocka_unit_test(text_fit_pads_and_cuts_by_columns),
 		cmocka_unit_test(json_strings_are_escaped),
+		cmocka_unit_test(env_long_takes_only_a_number_in_range),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");
